@@ -1,0 +1,121 @@
+# fluxscope — one hand-written Makefile (see README "Building").
+# Targets: all run test asan bench eval clean install deps check-layers
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKGS     = libpcap ldns libmaxminddb ncursesw readline libpsl libloc
+TESTPKGS = cmocka
+
+STD   = -std=c11 -D_GNU_SOURCE
+WARN  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef -Wno-format-nonliteral
+OPT  ?= -O2 -g
+SAN  ?=
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+CFLAGS_ALL  = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS_ALL  = $(SAN) $(PKG_LIBS) -lpthread -lm $(LDFLAGS)
+
+CORE_SRC = $(sort $(shell find src -name '*.c' -not -path 'src/ui/*' -not -path 'src/cli/*'))
+UI_SRC   = $(sort $(wildcard src/ui/*.c))
+CLI_SRC  = $(sort $(wildcard src/cli/*.c))
+UNIT_SRC = $(sort $(shell find tests/unit -name 'test_*.c'))
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ   = $(UI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
+BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
+LIB      = $(BUILD)/libfluxscope.a
+BIN      = $(BUILD)/fluxscope
+
+Q = @
+ifeq ($(V),1)
+Q =
+endif
+
+.PHONY: all binary run test asan bench eval clean install deps deps-check deps-test check-layers unit e2e
+
+# Public targets first make sure the Debian packages are there, then re-enter make so that
+# pkg-config sees the freshly installed libraries.
+all:
+	$(Q)scripts/deps.sh build
+	$(Q)$(MAKE) --no-print-directory binary
+
+binary: $(BIN)
+	$(Q)cp -f $(BIN) ./fluxscope
+
+# Install missing Debian packages (as root directly, otherwise through sudo).
+deps:
+	$(Q)scripts/deps.sh all
+
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIB): $(CORE_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(UI_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) -o $@ $(CLI_OBJ) $(UI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(UI_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(UI_OBJ) $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+run: all
+	./fluxscope --geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb samples/flux-demo.pcap
+
+unit: $(BIN) $(UNIT_BIN)
+	$(Q)scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
+
+e2e: $(BIN)
+	$(Q)BUILD=$(BUILD) FLUXSCOPE=$(abspath $(BIN)) scripts/run-e2e.sh
+
+test:
+	$(Q)scripts/deps.sh test
+	$(Q)scripts/check-layers.sh
+	$(Q)$(MAKE) --no-print-directory binary unit e2e
+
+asan:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit e2e
+
+bench:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory binary $(BENCH_BIN)
+	$(Q)BUILD=$(BUILD) scripts/bench.sh
+
+eval: all
+	$(Q)scripts/eval.sh
+
+check-layers:
+	$(Q)scripts/check-layers.sh
+
+install: binary
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/fluxscope/themes
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fluxscope
+	install -m 644 man/fluxscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/fluxscope.1
+	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/fluxscope/themes/
+	[ ! -d share ] || cp -r share/. $(DESTDIR)$(PREFIX)/share/fluxscope/
+
+clean:
+	rm -rf build build-asan fluxscope
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,28 @@
+/* fluxscope: entry point; dispatches to the headless modes or the TUI. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/opts.h"
+#include "fluxscope/fs.h"
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct fs_err err = { 0 };
+
+	if (opts_parse(&o, argc, argv, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 2;
+	}
+	if (o.help) {
+		opts_usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("fluxscope %s\n", FS_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "fluxscope: nothing to do yet (see fluxscope --help)\n");
+	return 1;
+}

@@ -1,0 +1,211 @@
+/* Command-line parsing driven by one option table (tmux options-table style). */
+#include "cli/opts.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
+	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
+	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
+	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY
+};
+
+struct opt_entry {
+	const char *lng;
+	int val;        /* short letter or O_* */
+	const char *arg;/* argument name or NULL */
+	const char *help;
+};
+
+static const struct opt_entry opt_table[] = {
+	{ "read", 'r', "FILE", "read a pcap/pcapng file (repeatable; - for stdin)" },
+	{ "interface", 'i', "IFACE", "capture live on IFACE (or any)" },
+	{ "list-interfaces", 'D', NULL, "list capture interfaces and exit" },
+	{ "filter-bpf", O_FILTER_BPF, "EXPR", "BPF filter for live capture (default: DNS ports and IP fragments)" },
+	{ "buffer", 'B', "MB", "kernel capture buffer in MiB (default 32)" },
+	{ "write", 'w', "FILE", "write every captured packet to a pcap file" },
+	{ "rotate", 'C', "MB", "rotate the -w file every MB MiB" },
+	{ "user", 'Z', "USER", "drop privileges to USER after opening the capture (default nobody)" },
+	{ "duration", O_DURATION, "SEC", "stop a live capture after SEC seconds" },
+	{ "max-memory", O_MAX_MEMORY, "MB", "age out old observations to stay under MB MiB" },
+	{ "dns-port", O_DNS_PORT, "LIST", "ports that carry DNS, comma-separated (default 53)" },
+	{ "dump", O_DUMP, NULL, "write decoded DNS messages as JSON Lines and exit" },
+	{ "stats", O_STATS, NULL, "print packet, DNS and skip counters and exit" },
+	{ "report", O_REPORT, NULL, "print the flagged domains and exit" },
+	{ "json", O_JSON, NULL, "with --report: one JSON object per domain" },
+	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
+	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
+	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
+	{ "no-geoip", O_NO_GEOIP, NULL, "use no enrichment database at all" },
+	{ "allowlist", O_ALLOWLIST, "FILE", "add CDN/cloud/organisation names to the allowlist (repeatable)" },
+	{ "intel", O_INTEL, "FILE", "load known-bad domains, addresses and CIDRs (repeatable)" },
+	{ "weights", O_WEIGHTS, "FILE", "detector weights file (default: the shipped one)" },
+	{ "export", O_EXPORT, "FORMAT", "export indicators: rpz hosts dnsmasq unbound domains pihole csv json stix suricata nft" },
+	{ "output", 'o', "PATH", "export destination (written atomically)" },
+	{ "filter", O_FILTER, "EXPR", "select domains, e.g. \"verdict=single-flux,double-flux score>=60\"" },
+	{ "rpz-action", O_RPZ_ACTION, "ACTION", "nxdomain, nodata, drop, passthru or sinkhole (default nxdomain)" },
+	{ "rpz-origin", O_RPZ_ORIGIN, "NAME", "RPZ zone origin (default rpz.fluxscope.local)" },
+	{ "sinkhole", O_SINKHOLE, "ADDR|NAME", "sinkhole address or name for --rpz-action sinkhole and dnsmasq" },
+	{ "sid-base", O_SID_BASE, "N", "first Suricata rule sid (default 9100000)" },
+	{ "subdomains", O_SUBDOMAINS, NULL, "also block subdomains of exported domains" },
+	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
+	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
+	{ "log", O_LOG, "FILE", "write diagnostics to FILE" },
+	{ "help", 'h', NULL, "show this help and exit" },
+	{ "version", 'V', NULL, "show the version and exit" },
+};
+#define N_OPTS (sizeof opt_table / sizeof opt_table[0])
+
+void
+opts_usage(FILE *out)
+{
+	fprintf(out, "usage: fluxscope [options] [FILE.pcap ...]\n"
+	             "       fluxscope -r FILE [--dump | --stats | --report [--json] | --export FORMAT -o PATH]\n"
+	             "       fluxscope -i IFACE [--report --duration SEC]\n\n"
+	             "Hunt fast-flux domains in DNS traffic.\n\noptions:\n");
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const struct opt_entry *e = &opt_table[i];
+		char left[64];
+		if (e->val < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", e->val, e->lng, e->arg ? " " : "",
+			         e->arg ? e->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", e->lng, e->arg ? " " : "",
+			         e->arg ? e->arg : "");
+		fprintf(out, "  %-28s %s\n", left, e->help);
+	}
+}
+
+static int
+parse_int(const char *opt, const char *s, long lo, long hi, long *out, struct fs_err *err)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+		fs_err_set(err, FS_E_ARG, "option --%s needs a number from %ld to %ld, not '%s'", opt, lo,
+		           hi, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+push(const char **list, int *n, const char *opt, const char *v, struct fs_err *err)
+{
+	if (*n >= OPTS_MAX_LIST) {
+		fs_err_set(err, FS_E_ARG, "option --%s given more than %d times", opt, OPTS_MAX_LIST);
+		return -1;
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
+static const char *
+long_name(int val)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (opt_table[i].val == val)
+			return opt_table[i].lng;
+	return "?";
+}
+
+static int
+apply(struct opts *o, int c, const char *a, struct fs_err *err)
+{
+	long v;
+	const char *name = long_name(c);
+
+	switch (c) {
+	case 'r': return push(o->files, &o->n_files, name, a, err);
+	case 'i': o->iface = a; return 0;
+	case 'D': o->list_ifaces = true; return 0;
+	case O_FILTER_BPF: o->bpf = a; return 0;
+	case 'B': if (parse_int(name, a, 1, 4096, &v, err)) return -1; o->buffer_mb = (int)v; return 0;
+	case 'w': o->write_file = a; return 0;
+	case 'C': if (parse_int(name, a, 1, 1 << 20, &v, err)) return -1; o->rotate_mb = (int)v; return 0;
+	case 'Z': o->user = a; return 0;
+	case O_DURATION: if (parse_int(name, a, 1, 1L << 30, &v, err)) return -1; o->duration = (int)v; return 0;
+	case O_MAX_MEMORY: if (parse_int(name, a, 16, 1 << 20, &v, err)) return -1; o->max_memory_mb = (int)v; return 0;
+	case O_DNS_PORT: o->dns_ports = a; return 0;
+	case O_DUMP: o->dump = true; return 0;
+	case O_STATS: o->stats = true; return 0;
+	case O_REPORT: o->report = true; return 0;
+	case O_JSON: o->json = true; return 0;
+	case O_ALL: o->all = true; return 0;
+	case O_MIN_SCORE: {
+		char *end;
+		o->min_score = strtod(a, &end);
+		if (*a == '\0' || *end != '\0' || o->min_score < 0 || o->min_score > 100) {
+			fs_err_set(err, FS_E_ARG, "option --min-score needs a number from 0 to 100, not '%s'", a);
+			return -1;
+		}
+		o->min_score_set = true;
+		return 0;
+	}
+	case O_GEOIP: return push(o->geoip, &o->n_geoip, name, a, err);
+	case O_NO_GEOIP: o->no_geoip = true; return 0;
+	case O_ALLOWLIST: return push(o->allowlist, &o->n_allowlist, name, a, err);
+	case O_INTEL: return push(o->intel, &o->n_intel, name, a, err);
+	case O_WEIGHTS: o->weights = a; return 0;
+	case O_EXPORT: o->export_format = a; return 0;
+	case 'o': o->output = a; return 0;
+	case O_FILTER: o->filter = a; return 0;
+	case O_RPZ_ACTION: o->rpz_action = a; return 0;
+	case O_RPZ_ORIGIN: o->rpz_origin = a; return 0;
+	case O_SINKHOLE: o->sinkhole = a; return 0;
+	case O_SID_BASE: if (parse_int(name, a, 1, 2000000000L, &v, err)) return -1; o->sid_base = v; return 0;
+	case O_SUBDOMAINS: o->subdomains = true; return 0;
+	case O_THEME: o->theme = a; return 0;
+	case O_CONFIG: o->config = a; return 0;
+	case O_LOG: o->log_file = a; return 0;
+	case 'h': o->help = true; return 0;
+	case 'V': o->version = true; return 0;
+	}
+	fs_err_set(err, FS_E_ARG, "unknown option");
+	return -1;
+}
+
+fs_status
+opts_parse(struct opts *o, int argc, char **argv, struct fs_err *err)
+{
+	struct option lopts[N_OPTS + 1];
+	char shorts[N_OPTS * 2 + 2];
+	size_t ns = 0;
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->sid_base = 9100000;
+	shorts[ns++] = ':';
+	for (size_t i = 0; i < N_OPTS; i++) {
+		lopts[i] = (struct option){ opt_table[i].lng, opt_table[i].arg ? required_argument : no_argument,
+		                            NULL, opt_table[i].val };
+		if (opt_table[i].val < 256) {
+			shorts[ns++] = (char)opt_table[i].val;
+			if (opt_table[i].arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
+	memset(&lopts[N_OPTS], 0, sizeof lopts[N_OPTS]);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt)
+				return fs_err_set(err, FS_E_ARG, "unknown option -%c (see fluxscope --help)", optopt);
+			return fs_err_set(err, FS_E_ARG, "unknown option %s (see fluxscope --help)", argv[optind - 1]);
+		}
+		if (c == ':')
+			return fs_err_set(err, FS_E_ARG, "option %s needs an argument (see fluxscope --help)",
+			                  argv[optind - 1]);
+		if (apply(o, c, optarg, err) != 0)
+			return FS_E_ARG;
+	}
+	for (int i = optind; i < argc; i++)
+		if (push(o->files, &o->n_files, "read", argv[i], err) != 0)
+			return FS_E_ARG;
+	return FS_OK;
+}

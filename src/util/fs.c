@@ -1,0 +1,236 @@
+/* Status texts, user-facing errors, allocation, addresses and atomic file writes. */
+#include "fluxscope/fs.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void (*fatal_hook)(void);
+
+const char *
+fs_status_str(fs_status st)
+{
+	static const char *const text[] = {
+		[FS_OK] = "success",
+		[FS_E_NOMEM] = "out of memory",
+		[FS_E_IO] = "input/output error",
+		[FS_E_FORMAT] = "bad format",
+		[FS_E_TRUNCATED] = "truncated input",
+		[FS_E_ARG] = "bad argument",
+		[FS_E_NOTFOUND] = "not found",
+		[FS_E_PERM] = "permission denied",
+		[FS_E_UNSUPPORTED] = "unsupported",
+		[FS_E_INTERNAL] = "internal error",
+	};
+	if ((unsigned)st < sizeof text / sizeof text[0] && text[st] != NULL)
+		return text[st];
+	return "unknown status";
+}
+
+fs_status
+fs_err_set(struct fs_err *err, fs_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return status;
+	err->status = status;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+void
+fs_err_clear(struct fs_err *err)
+{
+	if (err != NULL) {
+		err->status = FS_OK;
+		err->msg[0] = '\0';
+	}
+}
+
+void
+fs_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+_Noreturn void
+fs_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fatal_hook != NULL)
+		fatal_hook();
+	fputs("fluxscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		fs_fatal("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (p == NULL)
+		fs_fatal("out of memory allocating %zu x %zu bytes", nmemb, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		fs_fatal("out of memory reallocating %zu bytes", n);
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		fs_fatal("allocation overflow (%zu x %zu)", nmemb, size);
+	return xrealloc(p, nmemb * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		fs_fatal("out of memory formatting a string");
+	va_end(ap);
+	return s;
+}
+
+const char *
+fs_addr_str(const fs_addr *a, char *buf, size_t len)
+{
+	if (a->family == 4)
+		inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len);
+	else if (a->family == 6)
+		inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)len);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+int
+fs_addr_parse(const char *s, fs_addr *out)
+{
+	memset(out, 0, sizeof *out);
+	if (inet_pton(AF_INET, s, out->bytes) == 1) {
+		out->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->bytes) == 1) {
+		out->family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+int
+fs_addr_cmp(const fs_addr *a, const fs_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16);
+}
+
+uint64_t
+fs_hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 32);
+}
+
+uint32_t
+fs_addr_hash(const fs_addr *a)
+{
+	return (uint32_t)fs_hash_bytes(a->bytes, a->family == 4 ? 4 : 16) ^ a->family;
+}
+
+fs_status
+fs_write_atomic(const char *path, const void *data, size_t len, struct fs_err *err)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	const uint8_t *p = data;
+
+	if (fd < 0) {
+		fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return FS_E_IO;
+	}
+	(void)!fchmod(fd, 0644); /* best effort: readable like any exported file */
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	free(tmp);
+	return FS_OK;
+fail:
+	fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return FS_E_IO;
+}
