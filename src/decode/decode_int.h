@@ -1,0 +1,26 @@
+/* Internals shared by the files of src/decode/ (not part of the public API). */
+#ifndef FLUXSCOPE_DECODE_INT_H
+#define FLUXSCOPE_DECODE_INT_H
+
+#include "decode/wire.h"
+#include "fluxscope/decode.h"
+
+/* Scratch memory the DNS parser reuses for every message: grows geometrically, never shrinks,
+ * so a warm decoder allocates nothing per message. Owned by the decoder. */
+struct dns_scratch {
+	struct dns_rr *rr;
+	uint32_t cap_rr;
+	char *names;         /* NUL-terminated presentation names, packed */
+	size_t names_cap, names_len;
+};
+
+void dns_scratch_init(struct dns_scratch *sc);
+void dns_scratch_fini(struct dns_scratch *sc);
+
+/* Parse one DNS message (RFC 1035 wire format) into out, using sc for names and records.
+ * Transport fields of out (ts, addresses, ports, transport, src_index) are left untouched.
+ * Returns false if the 12-byte header cannot be read; otherwise true, with out->malformed set
+ * when parsing stopped early (records before the fault are kept). */
+bool dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_msg *out);
+
+#endif
