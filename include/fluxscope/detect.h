@@ -1,14 +1,18 @@
 /* Detection: features per domain (and per registrable domain), the Holz flux-score, the
  * fluxscope score with its per-term contributions, verdicts and reasons in words, CDN/pool
- * guards, intel feeds and clusters of shared infrastructure.
+ * guards, intel feeds and clusters of shared infrastructure. docs/detection.md explains every
+ * feature, weight and threshold.
  *
  * Threads: det_run() reads the store under its read lock (the caller holds it) and may be
- * called again as more data arrives; results are owned by the detector and stay valid until
- * the next det_run() or det_free(). */
+ * called again as more data arrives; it also uses the geo handle (one thread at a time).
+ * Results are owned by the detector and stay valid until the next det_run() or det_free().
+ * Strings in results (name, registrable, reasons, labels) are owned by the detector or
+ * interned in the store, with the same lifetime. */
 #ifndef FLUXSCOPE_DETECT_H
 #define FLUXSCOPE_DETECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fluxscope/enrich.h"
@@ -30,43 +34,126 @@ static inline bool det_is_flux(enum det_verdict v)
 {
 	return v == DET_SINGLE_FLUX || v == DET_DOUBLE_FLUX;
 }
+/* Flagged = shown by --report without --all: suspicious or flux. */
+static inline bool det_is_flagged(enum det_verdict v)
+{
+	return v == DET_SUSPICIOUS || det_is_flux(v);
+}
 
-/* One term of the model: its feature value and its contribution to the logit. */
+/* What the capture shows of the resolution path (it changes which features are observable):
+ * CLIENT = only answers a recursive resolver gave its clients (TTLs counted down by caches,
+ * NS sets only when the resolver adds an authority section); UPSTREAM = the resolver's own
+ * queries to authoritative servers (referrals, glue, AA answers, authoritative TTLs). */
+enum det_vantage {
+	DET_VANTAGE_NONE = 0,      /* no responses at all */
+	DET_VANTAGE_CLIENT,
+	DET_VANTAGE_UPSTREAM,
+	DET_VANTAGE_BOTH
+};
+const char *det_vantage_name(enum det_vantage v); /* "client side", "upstream side", … */
+
+/* One term of the model: the feature in its own units (raw), the monotone transform fed to
+ * the logit (value), its weight and its contribution (weight·value, 0 when unavailable). */
 struct det_term {
 	const char *name;          /* feature name, e.g. "asn_entropy" (static) */
+	const char *unit;          /* unit of raw, e.g. "addresses", "bits", "s" (static) */
+	double raw;
 	double value;
+	double weight;
 	double contribution;
 	bool available;            /* false when the data to compute it is missing (no GeoIP…) */
 };
 
+/* A share of a domain's addresses: by ASN (asn, label = AS organisation) or by country
+ * (country, label = ""). */
+struct det_share {
+	uint32_t asn;
+	char country[3];
+	const char *label;
+	uint32_t n_addrs;
+	double share;              /* n_addrs / distinct addresses, 0..1 */
+};
+#define DET_TOP 5
+
 struct det_result {
 	store_dom_id dom;
-	double score;              /* 0..100 */
-	double holz_score;         /* 1.32·nA + 18.54·nASN − 142.38 */
+	const char *name;          /* the FQDN (interned in the store) */
+	const char *registrable;   /* eTLD+1 (libpsl); the name itself when it has none */
+	double score;              /* 0..100: 100·logistic(logit) */
+	double logit;              /* bias + Σ contributions */
+	double holz_score;         /* 1.32·nA + 18.54·nASN − 142.38 over the first lookup and the
+	                            * first one at least one TTL later, as published */
+	double holz_score_all;     /* the same formula over every address seen */
+	bool holz_available;       /* false without ASN data (the scores are then not shown) */
 	enum det_verdict verdict;
-	const char *registrable;   /* eTLD+1 (libpsl), owned by the detector */
-	char **reasons;            /* sentences in words and numbers */
+	char **reasons;            /* sentences in words and numbers, most important first */
 	int n_reasons;
-	struct det_term *terms;
+	struct det_term *terms;    /* every term of the model, in weights-file order */
 	int n_terms;
-	uint32_t n_addrs, n_asns, n_countries, n_prefixes16, n_prefixes24;
+
+	uint32_t n_responses;      /* responses with an answer set (NOERROR with addresses) */
+	uint32_t n_rrsets;         /* distinct answer sets */
+	uint32_t n_addrs, n_addrs_v6, n_asns, n_countries, n_prefixes16, n_prefixes24;
+	uint32_t max_addrs_per_response;
 	uint32_t ttl;              /* authoritative TTL estimate (max over RRsets) */
-	uint32_t ttl_min;
-	uint32_t n_rrset_changes;
-	uint32_t n_ns_changes;
-	uint32_t cluster;          /* 0 = none */
+	uint32_t ttl_min;          /* smallest TTL seen */
+	uint32_t n_rrset_changes;  /* consecutive answers (per resolver) whose set changed */
+	uint32_t n_ns_names;       /* distinct NS names seen for the domain's zone */
+	uint32_t n_ns_addrs;       /* distinct addresses of those NS names */
+	uint32_t n_ns_changes;     /* NS-set changes */
+	uint32_t ns_ttl;           /* smallest NS TTL seen (0 = no NS data) */
+	double max_distance_km;    /* greatest distance between two located addresses, -1 = unknown */
+	fs_time first_seen, last_seen;
+
+	/* When the verdict first became flagged, replaying the domain's timeline (0 = never):
+	 * the capture time, the number of responses up to then, and TTL periods since first_seen. */
+	fs_time first_flagged;
+	uint32_t first_flagged_resp;
+	double first_flagged_ttls;
+	fs_time first_flux;        /* same for a flux verdict (0 = never) */
+	uint32_t first_flux_resp;
+	double first_flux_ttls;
+
+	uint32_t cluster;          /* 0 = none; domains sharing addresses or NS names */
+	uint32_t cluster_size;     /* domains in that cluster */
 	bool intel_hit;
+	const char *intel_feed;    /* first feed that matched (file name), NULL = none */
+	bool allowlisted;
+	const char *guard;         /* allowlist entry or guard that decided cdn/pool, NULL = none */
+
+	struct det_share top_asns[DET_TOP];
+	int n_top_asns;
+	struct det_share top_countries[DET_TOP];
+	int n_top_countries;
+};
+
+/* Aggregate over the FQDNs of one registrable domain. */
+struct det_group {
+	const char *registrable;
+	uint32_t n_domains;
+	uint32_t n_addrs, n_asns;
+	double max_score;
+	enum det_verdict verdict;  /* the most severe verdict of its domains */
+	uint32_t n_flagged;
 };
 
 struct det_config {
-	const char *weights_path;  /* NULL = shipped default file (or built-in defaults) */
+	const char *weights_path;  /* NULL = the shipped share/detect.conf (see det_share_path) */
+	const char *allowlist_path;/* NULL = the shipped share/allowlist.conf */
+	bool no_default_allowlist; /* tests: load only `allowlists` */
 	const char *const *allowlists; int n_allowlists; /* added to the shipped list */
 	const char *const *intel;      int n_intel;
 };
 
 struct detector;
 
-/* Caller frees with det_free(). geo may be NULL (prefix diversity is used instead). */
+/* Find a shipped data file (e.g. "detect.conf"): $FLUXSCOPE_SHARE, then share/ and
+ * share/fluxscope/ beside the running binary and up to four folders above it. Writes the path
+ * into buf and returns buf, or NULL when none exists. */
+const char *det_share_path(const char *file, char *buf, size_t len);
+
+/* Caller frees with det_free(). geo may be NULL (prefix diversity is used instead). Bad weights,
+ * allowlist or intel files are one error naming the file and line. */
 fs_status det_new(const struct det_config *cfg, struct geo *geo, struct detector **out,
                   struct fs_err *err);
 void det_free(struct detector *d);
@@ -74,12 +161,23 @@ void det_free(struct detector *d);
 /* Score every domain in the store. Caller holds the store read lock. */
 void det_run(struct detector *d, const struct store *s);
 
-size_t det_count(const struct detector *d);            /* results, any order */
+size_t det_count(const struct detector *d);            /* results, sorted by score descending */
 const struct det_result *det_get(const struct detector *d, size_t i);
 const struct det_result *det_for_domain(const struct detector *d, store_dom_id dom);
+/* A term of a result by feature name, NULL if absent. */
+const struct det_term *det_term_find(const struct det_result *r, const char *name);
+
+size_t det_group_count(const struct detector *d);      /* sorted by max_score descending */
+const struct det_group *det_group_get(const struct detector *d, size_t i);
+
 /* Whether a name is covered by the allowlist (exports refuse such names). */
 bool det_is_allowlisted(const struct detector *d, const char *name);
-/* Features that could not be computed (e.g. "asn", "country") joined by ", ", or "". */
+/* Features that could not be computed (e.g. "asn, country") joined by ", ", or "". */
 const char *det_unavailable_features(const struct detector *d);
+/* Vantage of the last det_run (from store_stats: referrals, glue, AA answers). */
+enum det_vantage det_vantage(const struct detector *d);
+/* The files in use ("weights share/detect.conf; allowlist share/allowlist.conf (212 entries);
+ * intel bad.txt (40 entries)"). Writes into buf and returns it. */
+const char *det_describe(const struct detector *d, char *buf, size_t len);
 
 #endif
