@@ -80,7 +80,9 @@ struct dns_msg {
 	uint16_t qdcount, ancount, nscount, arcount; /* as in the header */
 	const char *qname;         /* first question (NULL if none) */
 	uint16_t qtype, qclass;
-	struct dns_rr *rr;         /* all records in wire order, OPT included */
+	struct dns_rr *rr;         /* every entry in wire order: the questions first (section
+	                            * DNS_SEC_QUESTION, ttl 0, no RDATA), then the answer,
+	                            * authority and additional records, OPT included */
 	uint32_t n_rr;
 	bool malformed;            /* parsing stopped early; rr[] holds what was read before */
 	const uint8_t *wire;       /* the raw message */

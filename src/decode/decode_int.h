@@ -12,6 +12,9 @@ struct dns_scratch {
 	uint32_t cap_rr;
 	char *names;         /* NUL-terminated presentation names, packed */
 	size_t names_cap, names_len;
+	/* Per record: offsets of owner and target in names while a message is parsed (the names
+	 * buffer may move as it grows; pointers are set once the message is done). */
+	uint32_t *name_off;
 };
 
 void dns_scratch_init(struct dns_scratch *sc);

@@ -1,0 +1,568 @@
+/* \summary: DNS messages: a bounds-checked walker over the RFC 1035 wire format that decodes
+ * the header, every question and record, names and the addresses and targets the store needs;
+ * mnemonic tables; RDATA presentation (ldns for breadth, kept inside src/decode/). */
+#include "decode/decode_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
+
+#define DNS_HDR_LEN 12
+#define DNS_NAME_MAX_WIRE 255   /* RFC 1035 §3.1: octets of a name, length bytes included */
+#define DNS_LABEL_MAX 63
+/* Longest presentation form of a name: at most 254 octets of labels, each printed as at most
+ * four characters (\DDD), plus dots and the NUL. */
+#define DNS_NAME_MAX_PRES 1024
+/*
+ * Compression pointers may point forward. tcpdump and BIND insist on strictly backward
+ * pointers, which rules out loops by construction; but ldns, Unbound and Wireshark follow
+ * forward pointers, and real senders emit them (tests/data/pcaps/suricata-dns-forward-pointer.pcap:
+ * a stub resolver's query whose first question points at the second). fluxscope records what
+ * the peers actually exchanged, so it follows them too and bounds the walk instead: a loop
+ * that adds labels hits the 255-octet cap, and a loop of bare pointers hits this hop limit
+ * (a name has at most 127 labels, so an honest one never needs more jumps than that).
+ */
+#define DNS_MAX_PTR_HOPS 127
+#define NO_NAME UINT32_MAX
+
+/* --- scratch ------------------------------------------------------------------------------ */
+
+void
+dns_scratch_init(struct dns_scratch *sc)
+{
+	memset(sc, 0, sizeof *sc);
+}
+
+void
+dns_scratch_fini(struct dns_scratch *sc)
+{
+	free(sc->rr);
+	free(sc->names);
+	free(sc->name_off);
+	memset(sc, 0, sizeof *sc);
+}
+
+static void
+scratch_reserve_rr(struct dns_scratch *sc, uint32_t n)
+{
+	uint32_t cap;
+
+	if (n <= sc->cap_rr)
+		return;
+	cap = sc->cap_rr ? sc->cap_rr : 32;
+	while (cap < n)
+		cap *= 2;
+	sc->rr = xreallocarray(sc->rr, cap, sizeof *sc->rr);
+	sc->name_off = xreallocarray(sc->name_off, cap, 2 * sizeof *sc->name_off);
+	sc->cap_rr = cap;
+}
+
+static void
+scratch_reserve_names(struct dns_scratch *sc, size_t extra)
+{
+	size_t cap;
+
+	if (sc->names_len + extra <= sc->names_cap)
+		return;
+	cap = sc->names_cap ? sc->names_cap : 4096;
+	while (cap < sc->names_len + extra)
+		cap *= 2;
+	sc->names = xrealloc(sc->names, cap);
+	sc->names_cap = cap;
+}
+
+/* --- names -------------------------------------------------------------------------------- */
+
+/*
+ * One label octet in presentation form, the way ldns prints names (host2str.c,
+ * ldns_rdf2buffer_str_dname) but lower-cased: '.', ';', '(', ')' and '\' get a backslash, any
+ * octet that is not printable ASCII (space included) becomes \DDD, the rest is literal.
+ * Only A-Z are folded (RFC 4343); IDNA labels stay as on the wire.
+ */
+static inline char *
+name_put_octet(char *o, uint8_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+		*o++ = (char)c;
+	} else if (c >= 'A' && c <= 'Z') {
+		*o++ = (char)(c | 0x20);
+	} else if (c > 0x20 && c < 0x7f) {
+		if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\')
+			*o++ = '\\';
+		*o++ = (char)c;
+	} else {
+		*o++ = '\\';
+		*o++ = (char)('0' + c / 100);
+		*o++ = (char)('0' + c / 10 % 10);
+		*o++ = (char)('0' + c % 10);
+	}
+	return o;
+}
+
+/*
+ * Read the (possibly compressed) name at w's position and write its presentation form,
+ * NUL-terminated, at out (room for DNS_NAME_MAX_PRES). w ends up past the name as it sits in
+ * the record (a pointer counts two octets). On a fault w->err is set and false returned.
+ * Rules: labels of 1..63 octets, label types 01 and 10 (RFC 6891 §5, RFC 2673) rejected,
+ * pointers into the 12-octet header rejected, at most 255 octets in all, at most
+ * DNS_MAX_PTR_HOPS jumps. No state survives the call.
+ */
+static bool
+name_read(struct wire *w, char *out)
+{
+	struct wire r = *w;
+	char *o = out;
+	size_t wirelen = 1;    /* the root octet */
+	unsigned hops = 0;
+	bool jumped = false;
+
+	for (;;) {
+		uint8_t len = wire_u8(&r);
+		if (!wire_ok(&r))
+			goto fail;
+		if (len == 0)
+			break;
+		if ((len & 0xc0) == 0xc0) {
+			size_t target = (size_t)(len & 0x3f) << 8 | wire_u8(&r);
+			if (!wire_ok(&r))
+				goto fail;
+			if (!jumped) {
+				wire_seek(w, wire_pos(&r));
+				jumped = true;
+			}
+			if (++hops > DNS_MAX_PTR_HOPS || target < DNS_HDR_LEN ||
+			    !wire_seek(&r, target))
+				goto fail;
+			continue;
+		}
+		if (len & 0xc0)
+			goto fail;
+		wirelen += 1 + (size_t)len;
+		if (wirelen > DNS_NAME_MAX_WIRE)
+			goto fail;
+		const uint8_t *lab = wire_ptr(&r, len);
+		if (lab == NULL)
+			goto fail;
+		if (o != out)
+			*o++ = '.';
+		for (uint8_t i = 0; i < len; i++)
+			o = name_put_octet(o, lab[i]);
+	}
+	if (!jumped)
+		wire_seek(w, wire_pos(&r));
+	if (o == out)
+		*o++ = '.';
+	*o = '\0';
+	return true;
+fail:
+	w->err = 1;
+	*out = '\0';
+	return false;
+}
+
+/* Presentation form of an uncompressed wire name held in n octets (ldns rdf data). */
+static void
+name_str_flat(const uint8_t *name, size_t n, char out[DNS_NAME_MAX_PRES])
+{
+	struct wire w;
+
+	/* A pointer would be relative to the rdf, not a message: uncompressed names have none,
+	 * and name_read rejects any pointer below 12 or past the end anyway. */
+	wire_init(&w, name, n);
+	if (!name_read(&w, out))
+		strcpy(out, "?");
+}
+
+/* --- messages ----------------------------------------------------------------------------- */
+
+/* Append the name at w to sc->names; returns its offset, or NO_NAME with w->err set. */
+static uint32_t
+names_add(struct dns_scratch *sc, struct wire *w)
+{
+	size_t off = sc->names_len;
+
+	scratch_reserve_names(sc, DNS_NAME_MAX_PRES);
+	if (!name_read(w, sc->names + off))
+		return NO_NAME;
+	sc->names_len = off + strlen(sc->names + off) + 1;
+	return (uint32_t)off;
+}
+
+/*
+ * Decode what the store needs from RDATA: the address of A/AAAA and the target name of
+ * CNAME/NS/PTR/DNAME/MX/SRV. RDLENGTH frames the record: content that does not fit its
+ * RDATA (an A of 5 octets, a CNAME whose name runs past RDLENGTH) leaves addr/target empty
+ * but does not end the message, so later records are still read. Octets after a complete
+ * target name are ignored, as Wireshark and ldns do.
+ */
+static void
+rdata_decode(struct dns_scratch *sc, const struct wire *msg, struct dns_rr *rr, uint32_t *target)
+{
+	struct wire t = *msg;
+	size_t skip, end = (size_t)rr->rdata_off + rr->rdlength;
+	uint32_t off;
+
+	*target = NO_NAME;
+	switch (rr->type) {
+	case DNS_TYPE_A:
+		if (rr->rdlength == 4 && wire_seek(&t, rr->rdata_off) &&
+		    wire_bytes(&t, rr->addr.bytes, 4))
+			rr->addr.family = 4;
+		return;
+	case DNS_TYPE_AAAA:
+		if (rr->rdlength == 16 && wire_seek(&t, rr->rdata_off) &&
+		    wire_bytes(&t, rr->addr.bytes, 16))
+			rr->addr.family = 6;
+		return;
+	case DNS_TYPE_CNAME:
+	case DNS_TYPE_NS:
+	case DNS_TYPE_PTR:
+	case DNS_TYPE_DNAME:
+		skip = 0;
+		break;
+	case DNS_TYPE_MX:
+		skip = 2;     /* preference */
+		break;
+	case DNS_TYPE_SRV:
+		skip = 6;     /* priority, weight, port */
+		break;
+	default:
+		return;
+	}
+	if (!wire_seek(&t, rr->rdata_off) || !wire_skip(&t, skip))
+		return;
+	off = names_add(sc, &t);
+	if (off == NO_NAME)
+		return;
+	if (wire_pos(&t) > end) {
+		sc->names_len = off;   /* the name ran past its RDATA */
+		return;
+	}
+	*target = off;
+}
+
+static void
+msg_reset(struct dns_msg *out, const uint8_t *msg, uint32_t len)
+{
+	out->id = 0;
+	out->qr = out->aa = out->tc = out->rd = out->ra = out->ad = out->cd = false;
+	out->opcode = 0;
+	out->rcode = 0;
+	out->has_opt = false;
+	out->qdcount = out->ancount = out->nscount = out->arcount = 0;
+	out->qname = NULL;
+	out->qtype = out->qclass = 0;
+	out->rr = NULL;
+	out->n_rr = 0;
+	out->malformed = false;
+	out->wire = msg;
+	out->wire_len = len;
+}
+
+bool
+dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_msg *out)
+{
+	struct wire w;
+	uint16_t flags, count[4];
+	uint32_t n = 0;
+
+	msg_reset(out, msg, len);
+	wire_init(&w, msg, len);
+	out->id = wire_u16be(&w);
+	flags = wire_u16be(&w);
+	for (int s = 0; s < 4; s++)
+		count[s] = wire_u16be(&w);
+	if (!wire_ok(&w))
+		return false;
+
+	/* RFC 1035 §4.1.1 header; AD and CD from RFC 4035 §3.2. */
+	out->qr = flags >> 15 & 1;
+	out->opcode = (uint8_t)(flags >> 11 & 0xf);
+	out->aa = flags >> 10 & 1;
+	out->tc = flags >> 9 & 1;
+	out->rd = flags >> 8 & 1;
+	out->ra = flags >> 7 & 1;
+	out->ad = flags >> 5 & 1;
+	out->cd = flags >> 4 & 1;
+	out->rcode = flags & 0xf;
+	out->qdcount = count[0];
+	out->ancount = count[1];
+	out->nscount = count[2];
+	out->arcount = count[3];
+
+	sc->names_len = 0;
+	for (int s = DNS_SEC_QUESTION; s <= DNS_SEC_ADDITIONAL; s++) {
+		for (uint32_t i = 0; i < count[s]; i++) {
+			struct dns_rr *rr;
+			uint32_t owner, target = NO_NAME;
+
+			/* Every entry needs at least 5 octets, so a lying count cannot make the
+			 * arrays grow past what the message could hold. */
+			if (wire_left(&w) < 5)
+				goto fault;
+			scratch_reserve_rr(sc, n + 1);
+			rr = &sc->rr[n];
+			memset(rr, 0, sizeof *rr);
+			rr->section = (uint8_t)s;
+			owner = names_add(sc, &w);
+			rr->type = wire_u16be(&w);
+			rr->rclass = wire_u16be(&w);
+			if (s != DNS_SEC_QUESTION) {
+				rr->ttl = wire_u32be(&w);
+				rr->rdlength = wire_u16be(&w);
+				rr->rdata_off = (uint32_t)wire_pos(&w);
+				if (!wire_skip(&w, rr->rdlength))
+					goto fault;
+			}
+			if (!wire_ok(&w))
+				goto fault;
+			if (s != DNS_SEC_QUESTION)
+				rdata_decode(sc, &w, rr, &target);
+			sc->name_off[2 * n] = owner;
+			sc->name_off[2 * n + 1] = target;
+			n++;
+		}
+	}
+	goto done;
+fault:
+	out->malformed = true;
+done:
+	/* The names buffer is final now: turn offsets into pointers. */
+	for (uint32_t i = 0; i < n; i++) {
+		struct dns_rr *rr = &sc->rr[i];
+		rr->name = sc->names + sc->name_off[2 * i];
+		if (sc->name_off[2 * i + 1] != NO_NAME)
+			rr->target = sc->names + sc->name_off[2 * i + 1];
+		/* RFC 6891 §6.1.3: the OPT TTL carries the upper 8 bits of a 12-bit RCODE. Only the
+		 * first OPT of the additional section counts (a second one is a FORMERR). */
+		if (rr->type == DNS_TYPE_OPT && rr->section == DNS_SEC_ADDITIONAL && !out->has_opt) {
+			out->has_opt = true;
+			out->rcode = (uint16_t)((rr->ttl >> 24) << 4 | (flags & 0xf));
+		}
+	}
+	out->rr = n ? sc->rr : NULL;
+	out->n_rr = n;
+	if (n > 0 && sc->rr[0].section == DNS_SEC_QUESTION) {
+		out->qname = sc->rr[0].name;
+		out->qtype = sc->rr[0].type;
+		out->qclass = sc->rr[0].rclass;
+	}
+	return true;
+}
+
+/* --- mnemonics ---------------------------------------------------------------------------- */
+
+/* IANA "Resource Record (RR) TYPEs" (dns-parameters). 255 prints as ANY, as ldns and dig do. */
+#define DNS_TYPES(X)                                                                           \
+	X(1, "A") X(2, "NS") X(3, "MD") X(4, "MF") X(5, "CNAME") X(6, "SOA") X(7, "MB")          \
+	X(8, "MG") X(9, "MR") X(10, "NULL") X(11, "WKS") X(12, "PTR") X(13, "HINFO")             \
+	X(14, "MINFO") X(15, "MX") X(16, "TXT") X(17, "RP") X(18, "AFSDB") X(19, "X25")          \
+	X(20, "ISDN") X(21, "RT") X(22, "NSAP") X(23, "NSAP-PTR") X(24, "SIG") X(25, "KEY")      \
+	X(26, "PX") X(27, "GPOS") X(28, "AAAA") X(29, "LOC") X(30, "NXT") X(31, "EID")           \
+	X(32, "NIMLOC") X(33, "SRV") X(34, "ATMA") X(35, "NAPTR") X(36, "KX") X(37, "CERT")      \
+	X(38, "A6") X(39, "DNAME") X(40, "SINK") X(41, "OPT") X(42, "APL") X(43, "DS")           \
+	X(44, "SSHFP") X(45, "IPSECKEY") X(46, "RRSIG") X(47, "NSEC") X(48, "DNSKEY")            \
+	X(49, "DHCID") X(50, "NSEC3") X(51, "NSEC3PARAM") X(52, "TLSA") X(53, "SMIMEA")          \
+	X(55, "HIP") X(56, "NINFO") X(57, "RKEY") X(58, "TALINK") X(59, "CDS")                    \
+	X(60, "CDNSKEY") X(61, "OPENPGPKEY") X(62, "CSYNC") X(63, "ZONEMD") X(64, "SVCB")        \
+	X(65, "HTTPS") X(66, "DSYNC") X(67, "HHIT") X(68, "BRID") X(99, "SPF") X(100, "UINFO")  \
+	X(101, "UID") X(102, "GID") X(103, "UNSPEC") X(104, "NID") X(105, "L32") X(106, "L64")   \
+	X(107, "LP") X(108, "EUI48") X(109, "EUI64") X(128, "NXNAME") X(249, "TKEY")             \
+	X(250, "TSIG") X(251, "IXFR") X(252, "AXFR") X(253, "MAILB") X(254, "MAILA")             \
+	X(255, "ANY") X(256, "URI") X(257, "CAA") X(258, "AVC") X(259, "DOA")                     \
+	X(260, "AMTRELAY") X(261, "RESINFO") X(262, "WALLET") X(263, "CLA") X(264, "IPN")        \
+	X(32768, "TA") X(32769, "DLV")
+
+/* IANA "DNS RCODEs". 16 is BADVERS in a message header (BADSIG only inside TSIG). */
+#define DNS_RCODES(X)                                                                          \
+	X(0, "NOERROR") X(1, "FORMERR") X(2, "SERVFAIL") X(3, "NXDOMAIN") X(4, "NOTIMP")         \
+	X(5, "REFUSED") X(6, "YXDOMAIN") X(7, "YXRRSET") X(8, "NXRRSET") X(9, "NOTAUTH")         \
+	X(10, "NOTZONE") X(11, "DSOTYPENI") X(16, "BADVERS") X(17, "BADKEY") X(18, "BADTIME")    \
+	X(19, "BADMODE") X(20, "BADNAME") X(21, "BADALG") X(22, "BADTRUNC") X(23, "BADCOOKIE")
+
+/* IANA "DNS OpCodes". */
+#define DNS_OPCODES(X)                                                                         \
+	X(0, "QUERY") X(1, "IQUERY") X(2, "STATUS") X(4, "NOTIFY") X(5, "UPDATE") X(6, "DSO")
+
+const char *
+dns_type_name(uint16_t type, char buf[16])
+{
+	switch (type) {
+#define X(v, s) case v: return s;
+	DNS_TYPES(X)
+#undef X
+	}
+	snprintf(buf, 16, "TYPE%u", (unsigned)type);
+	return buf;
+}
+
+const char *
+dns_rcode_name(uint16_t rcode, char buf[16])
+{
+	switch (rcode) {
+#define X(v, s) case v: return s;
+	DNS_RCODES(X)
+#undef X
+	}
+	snprintf(buf, 16, "RCODE%u", (unsigned)rcode);
+	return buf;
+}
+
+const char *
+dns_opcode_name(uint8_t opcode, char buf[16])
+{
+	switch (opcode) {
+#define X(v, s) case v: return s;
+	DNS_OPCODES(X)
+#undef X
+	}
+	snprintf(buf, 16, "OPCODE%u", (unsigned)opcode);
+	return buf;
+}
+
+int
+dns_type_from_name(const char *name)
+{
+	static const struct {
+		uint16_t v;
+		const char *s;
+	} types[] = {
+#define X(v, s) { v, s },
+		DNS_TYPES(X)
+#undef X
+	};
+	char *end;
+	unsigned long v;
+
+	if (name == NULL || *name == '\0')
+		return -1;
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcasecmp(name, types[i].s) == 0)
+			return types[i].v;
+	if (strcmp(name, "*") == 0)
+		return 255;
+	/* RFC 3597 §5: TYPEnnn for any type. */
+	if (strncasecmp(name, "TYPE", 4) == 0 && name[4] >= '0' && name[4] <= '9') {
+		v = strtoul(name + 4, &end, 10);
+		if (*end == '\0' && v <= 65535)
+			return (int)v;
+	}
+	return -1;
+}
+
+/* --- RDATA presentation ------------------------------------------------------------------- */
+
+/* Copy n octets of s into buf (len > 0), truncating, always NUL-terminated. */
+static void
+buf_set(char *buf, size_t len, const char *s, size_t n)
+{
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+/* RFC 3597 §5 generic form: \# <length> <hex>, lower-case hex as ldns prints it. */
+static void
+rdata_str_generic(const struct dns_msg *m, const struct dns_rr *rr, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct wire w;
+	const uint8_t *p;
+	int k;
+	size_t o;
+
+	k = snprintf(buf, len, "\\# %u", (unsigned)rr->rdlength);
+	if (k < 0 || (size_t)k >= len || rr->rdlength == 0)
+		return;
+	wire_init(&w, m->wire, m->wire_len);
+	if (!wire_seek(&w, rr->rdata_off) || (p = wire_ptr(&w, rr->rdlength)) == NULL)
+		return;
+	o = (size_t)k;
+	if (o + 1 < len)
+		buf[o++] = ' ';
+	for (size_t i = 0; i < rr->rdlength && o + 2 < len; i++) {
+		buf[o++] = hex[p[i] >> 4];
+		buf[o++] = hex[p[i] & 0xf];
+	}
+	buf[o] = '\0';
+}
+
+/*
+ * ldns's presentation of each RDATA field, joined by spaces as ldns_rr2str does, with names
+ * printed by fluxscope's own rules (lower case, no trailing dot) so they match owner names.
+ * False when ldns cannot read the RDATA, reads fewer fields than the type requires, or stops
+ * short of RDLENGTH (ldns would then silently drop the rest): the caller falls back to the
+ * generic form, which shows every octet.
+ */
+static bool
+rdata_str_ldns(const struct dns_msg *m, const struct dns_rr *rr, char *buf, size_t len)
+{
+	ldns_rr *lrr;
+	ldns_buffer *b = NULL;
+	const ldns_rr_descriptor *desc;
+	size_t pos = (size_t)rr->rdata_off - 2;
+	bool ok = false;
+
+	lrr = ldns_rr_new();
+	if (lrr == NULL)
+		return false;
+	ldns_rr_set_type(lrr, (ldns_rr_type)rr->type);
+	if (ldns_wire2rdf(lrr, m->wire, m->wire_len, &pos) != LDNS_STATUS_OK ||
+	    pos != (size_t)rr->rdata_off + rr->rdlength)
+		goto out;
+	desc = ldns_rr_descript(rr->type);
+	if (desc != NULL && ldns_rr_rd_count(lrr) < ldns_rr_descriptor_minimum(desc))
+		goto out;
+	if ((b = ldns_buffer_new(256)) == NULL)
+		goto out;
+	for (size_t i = 0; i < ldns_rr_rd_count(lrr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(lrr, i);
+		if (i > 0)
+			ldns_buffer_printf(b, " ");
+		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME) {
+			char name[DNS_NAME_MAX_PRES];
+			name_str_flat(ldns_rdf_data(f), ldns_rdf_size(f), name);
+			ldns_buffer_printf(b, "%s", name);
+		} else if (ldns_rdf2buffer_str(b, f) != LDNS_STATUS_OK) {
+			goto out;
+		}
+	}
+	if (ldns_buffer_status(b) != LDNS_STATUS_OK)
+		goto out;
+	buf_set(buf, len, (const char *)ldns_buffer_begin(b), ldns_buffer_position(b));
+	ok = true;
+out:
+	if (b != NULL)
+		ldns_buffer_free(b);
+	ldns_rr_free(lrr);
+	return ok;
+}
+
+const char *
+dns_rdata_str(const struct dns_msg *m, const struct dns_rr *rr, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (rr->section == DNS_SEC_QUESTION)
+		return buf;
+	if ((rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) && rr->addr.family != 0) {
+		char a[FS_ADDR_STRLEN];
+		fs_addr_str(&rr->addr, a, sizeof a);
+		buf_set(buf, len, a, strlen(a));
+		return buf;
+	}
+	if (rr->target != NULL && (rr->type == DNS_TYPE_CNAME || rr->type == DNS_TYPE_NS ||
+	                           rr->type == DNS_TYPE_PTR || rr->type == DNS_TYPE_DNAME)) {
+		buf_set(buf, len, rr->target, strlen(rr->target));
+		return buf;
+	}
+	if (rr->rdlength > 0 && rdata_str_ldns(m, rr, buf, len))
+		return buf;
+	rdata_str_generic(m, rr, buf, len);
+	return buf;
+}
