@@ -78,13 +78,15 @@ struct dns_msg {
 	uint16_t rcode;            /* header rcode, extended with OPT's upper bits when present */
 	bool has_opt;
 	uint16_t qdcount, ancount, nscount, arcount; /* as in the header */
-	const char *qname;         /* first question (NULL if none) */
+	const char *qname;         /* first question (NULL if none or its name is invalid) */
 	uint16_t qtype, qclass;
 	struct dns_rr *rr;         /* every entry in wire order: the questions first (section
 	                            * DNS_SEC_QUESTION, ttl 0, no RDATA), then the answer,
 	                            * authority and additional records, OPT included */
 	uint32_t n_rr;
-	bool malformed;            /* parsing stopped early; rr[] holds what was read before */
+	bool malformed;            /* not every entry decoded: parsing stopped at a fault, or an
+	                            * entry with an invalid owner name was left out (the rest
+	                            * still read); rr[] holds every entry that decoded */
 	const uint8_t *wire;       /* the raw message */
 	uint32_t wire_len;
 	int src_index;             /* which input source (for several files) */

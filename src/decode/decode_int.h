@@ -23,7 +23,9 @@ void dns_scratch_fini(struct dns_scratch *sc);
 /* Parse one DNS message (RFC 1035 wire format) into out, using sc for names and records.
  * Transport fields of out (ts, addresses, ports, transport, src_index) are left untouched.
  * Returns false if the 12-byte header cannot be read; otherwise true, with out->malformed set
- * when parsing stopped early (records before the fault are kept). */
+ * when not every entry decoded (records before a fault are kept; an entry whose owner name is
+ * invalid but framed is left out and parsing goes on). The result borrows sc until the next
+ * call. */
 bool dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_msg *out);
 
 #endif

@@ -102,22 +102,33 @@ name_put_octet(char *o, uint8_t c)
 	return o;
 }
 
+/* How reading a name went. */
+enum name_rc {
+	NAME_OK,
+	NAME_BAD,    /* the name is invalid, but its extent in the record is known: w is past it */
+	NAME_FATAL   /* the record's framing is lost (truncated, or a reserved label type in place) */
+};
+
 /*
  * Read the (possibly compressed) name at w's position and write its presentation form,
  * NUL-terminated, at out (room for DNS_NAME_MAX_PRES). w ends up past the name as it sits in
- * the record (a pointer counts two octets). On a fault w->err is set and false returned.
- * Rules: labels of 1..63 octets, label types 01 and 10 (RFC 6891 §5, RFC 2673) rejected,
- * pointers into the 12-octet header rejected, at most 255 octets in all, at most
- * DNS_MAX_PTR_HOPS jumps. No state survives the call.
+ * the record (a pointer counts two octets). Rules: labels of 1..63 octets, label types 01 and
+ * 10 (RFC 6891 §5, RFC 2673) rejected, pointers into the 12-octet header or past the end
+ * rejected, at most 255 octets in all, at most DNS_MAX_PTR_HOPS jumps. No state survives the
+ * call.
+ *
+ * A name that breaks a rule after its in-place part is known (a bad pointer, a loop, more
+ * than 255 octets) is NAME_BAD: the caller can still step over the record, as Wireshark does,
+ * so the records after it are not lost. On NAME_FATAL w->err is set.
  */
-static bool
+static enum name_rc
 name_read(struct wire *w, char *out)
 {
 	struct wire r = *w;
 	char *o = out;
 	size_t wirelen = 1;    /* the root octet */
 	unsigned hops = 0;
-	bool jumped = false;
+	bool jumped = false, toolong = false;
 
 	for (;;) {
 		uint8_t len = wire_u8(&r);
@@ -133,19 +144,25 @@ name_read(struct wire *w, char *out)
 				wire_seek(w, wire_pos(&r));
 				jumped = true;
 			}
-			if (++hops > DNS_MAX_PTR_HOPS || target < DNS_HDR_LEN ||
+			if (toolong || ++hops > DNS_MAX_PTR_HOPS || target < DNS_HDR_LEN ||
 			    !wire_seek(&r, target))
-				goto fail;
+				goto bad;
 			continue;
 		}
 		if (len & 0xc0)
 			goto fail;
 		wirelen += 1 + (size_t)len;
-		if (wirelen > DNS_NAME_MAX_WIRE)
-			goto fail;
+		if (wirelen > DNS_NAME_MAX_WIRE) {
+			/* keep walking the in-place labels to find where the record goes on */
+			if (jumped)
+				goto bad;
+			toolong = true;
+		}
 		const uint8_t *lab = wire_ptr(&r, len);
 		if (lab == NULL)
 			goto fail;
+		if (toolong)
+			continue;
 		if (o != out)
 			*o++ = '.';
 		for (uint8_t i = 0; i < len; i++)
@@ -153,14 +170,22 @@ name_read(struct wire *w, char *out)
 	}
 	if (!jumped)
 		wire_seek(w, wire_pos(&r));
+	if (toolong)
+		goto bad;
 	if (o == out)
 		*o++ = '.';
 	*o = '\0';
-	return true;
-fail:
-	w->err = 1;
+	return NAME_OK;
+bad:
 	*out = '\0';
-	return false;
+	return NAME_BAD;
+fail:
+	/* a fault past a pointer leaves the record framed; one in place does not */
+	*out = '\0';
+	if (jumped)
+		return NAME_BAD;
+	w->err = 1;
+	return NAME_FATAL;
 }
 
 /* Presentation form of an uncompressed wire name held in n octets (ldns rdf data). */
@@ -172,23 +197,27 @@ name_str_flat(const uint8_t *name, size_t n, char out[DNS_NAME_MAX_PRES])
 	/* A pointer would be relative to the rdf, not a message: uncompressed names have none,
 	 * and name_read rejects any pointer below 12 or past the end anyway. */
 	wire_init(&w, name, n);
-	if (!name_read(&w, out))
+	if (name_read(&w, out) != NAME_OK)
 		strcpy(out, "?");
 }
 
 /* --- messages ----------------------------------------------------------------------------- */
 
-/* Append the name at w to sc->names; returns its offset, or NO_NAME with w->err set. */
-static uint32_t
-names_add(struct dns_scratch *sc, struct wire *w)
+/* Append the name at w to sc->names; *off is its offset, or NO_NAME unless NAME_OK. */
+static enum name_rc
+names_add(struct dns_scratch *sc, struct wire *w, uint32_t *off)
 {
-	size_t off = sc->names_len;
+	size_t at = sc->names_len;
+	enum name_rc rc;
 
 	scratch_reserve_names(sc, DNS_NAME_MAX_PRES);
-	if (!name_read(w, sc->names + off))
-		return NO_NAME;
-	sc->names_len = off + strlen(sc->names + off) + 1;
-	return (uint32_t)off;
+	*off = NO_NAME;
+	rc = name_read(w, sc->names + at);
+	if (rc == NAME_OK) {
+		sc->names_len = at + strlen(sc->names + at) + 1;
+		*off = (uint32_t)at;
+	}
+	return rc;
 }
 
 /*
@@ -234,8 +263,7 @@ rdata_decode(struct dns_scratch *sc, const struct wire *msg, struct dns_rr *rr, 
 	}
 	if (!wire_seek(&t, rr->rdata_off) || !wire_skip(&t, skip))
 		return;
-	off = names_add(sc, &t);
-	if (off == NO_NAME)
+	if (names_add(sc, &t, &off) != NAME_OK)
 		return;
 	if (wire_pos(&t) > end) {
 		sc->names_len = off;   /* the name ran past its RDATA */
@@ -267,7 +295,7 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 {
 	struct wire w;
 	uint16_t flags, count[4];
-	uint32_t n = 0;
+	uint32_t n = 0, first_q = NO_NAME;
 
 	msg_reset(out, msg, len);
 	wire_init(&w, msg, len);
@@ -297,6 +325,7 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 	for (int s = DNS_SEC_QUESTION; s <= DNS_SEC_ADDITIONAL; s++) {
 		for (uint32_t i = 0; i < count[s]; i++) {
 			struct dns_rr *rr;
+			enum name_rc rc;
 			uint32_t owner, target = NO_NAME;
 
 			/* Every entry needs at least 5 octets, so a lying count cannot make the
@@ -307,18 +336,27 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 			rr = &sc->rr[n];
 			memset(rr, 0, sizeof *rr);
 			rr->section = (uint8_t)s;
-			owner = names_add(sc, &w);
+			rc = names_add(sc, &w, &owner);
+			if (rc == NAME_FATAL)
+				goto fault;
 			rr->type = wire_u16be(&w);
 			rr->rclass = wire_u16be(&w);
 			if (s != DNS_SEC_QUESTION) {
 				rr->ttl = wire_u32be(&w);
 				rr->rdlength = wire_u16be(&w);
 				rr->rdata_off = (uint32_t)wire_pos(&w);
-				if (!wire_skip(&w, rr->rdlength))
-					goto fault;
+				wire_skip(&w, rr->rdlength);
 			}
 			if (!wire_ok(&w))
 				goto fault;
+			if (rc == NAME_BAD) {
+				/* An entry without a valid owner is left out, but it is framed, so
+				 * the entries after it are still read. */
+				out->malformed = true;
+				continue;
+			}
+			if (s == DNS_SEC_QUESTION && i == 0)
+				first_q = n;
 			if (s != DNS_SEC_QUESTION)
 				rdata_decode(sc, &w, rr, &target);
 			sc->name_off[2 * n] = owner;
@@ -345,10 +383,10 @@ done:
 	}
 	out->rr = n ? sc->rr : NULL;
 	out->n_rr = n;
-	if (n > 0 && sc->rr[0].section == DNS_SEC_QUESTION) {
-		out->qname = sc->rr[0].name;
-		out->qtype = sc->rr[0].type;
-		out->qclass = sc->rr[0].rclass;
+	if (first_q != NO_NAME) {
+		out->qname = sc->rr[first_q].name;
+		out->qtype = sc->rr[first_q].type;
+		out->qclass = sc->rr[first_q].rclass;
 	}
 	return true;
 }

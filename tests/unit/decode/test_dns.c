@@ -420,6 +420,89 @@ test_compression_pointers(void **state)
 	assert_string_equal(f->m.rr[1].name, "www.example.com");
 }
 
+/* Entries whose owner name is invalid but framed are left out and parsing goes on, as
+ * Wireshark does (ndpi-malformed-dns.pcap); a name that loses the framing stops it. */
+static void
+test_bad_names_framed(void **state)
+{
+	struct fx *f = *state;
+	uint8_t lab[63];
+	size_t at;
+
+	memset(lab, 'q', sizeof lab);
+	/* question 1 fine, question 2 over 255 octets in place, then an A answer and a CNAME
+	 * whose target is over-long */
+	mb_hdr(&f->b, 1, 0x8180, 2, 3, 0, 0);
+	mb_question(&f->b, "www.xt.com", 1, 1);
+	for (int k = 0; k < 5; k++)
+		mb_label(&f->b, lab, 63);
+	mb_u8(&f->b, 0);
+	mb_u32(&f->b, 0x00010001);
+	mb_ptr(&f->b, 12);
+	at = mb_rr_head(&f->b, 1, 1, 0);
+	mb_bytes(&f->b, "BBBB", 4);
+	mb_rr_end(&f->b, at);
+	mb_ptr(&f->b, 12);
+	at = mb_rr_head(&f->b, 5, 1, 0);
+	for (int k = 0; k < 5; k++)
+		mb_label(&f->b, lab, 63);
+	mb_u8(&f->b, 0);
+	mb_rr_end(&f->b, at);
+	/* an answer whose owner is a pointer loop: left out */
+	mb_ptr(&f->b, (uint16_t)f->b.len);
+	at = mb_rr_head(&f->b, 1, 1, 0);
+	mb_bytes(&f->b, "CCCC", 4);
+	mb_rr_end(&f->b, at);
+
+	assert_true(parse(f));
+	assert_true(f->m.malformed);
+	assert_int_equal(f->m.n_rr, 3);
+	assert_string_equal(f->m.qname, "www.xt.com");
+	assert_int_equal(f->m.rr[0].section, DNS_SEC_QUESTION);
+	assert_int_equal(f->m.rr[1].section, DNS_SEC_ANSWER);
+	assert_string_equal(f->m.rr[1].name, "www.xt.com");
+	assert_memory_equal(f->m.rr[1].addr.bytes, "BBBB", 4);
+	assert_int_equal(f->m.rr[2].type, DNS_TYPE_CNAME);
+	assert_null(f->m.rr[2].target);
+	char buf[1024];
+	assert_true(strncmp(dns_rdata_str(&f->m, &f->m.rr[2], buf, sizeof buf), "\\# 321 3f71", 11) == 0);
+
+	/* the first question invalid, the second fine: qname stays NULL */
+	f->b.len = 0;
+	mb_hdr(&f->b, 1, 0, 2, 0, 0, 0);
+	mb_ptr(&f->b, 12);
+	mb_u32(&f->b, 0x00010001);
+	mb_question(&f->b, "second.test", 1, 1);
+	assert_true(parse(f));
+	assert_true(f->m.malformed);
+	assert_int_equal(f->m.n_rr, 1);
+	assert_null(f->m.qname);
+	assert_string_equal(f->m.rr[0].name, "second.test");
+
+	/* a reserved label type in place loses the framing: parsing stops there */
+	f->b.len = 0;
+	mb_hdr(&f->b, 1, 0x8180, 1, 2, 0, 0);
+	mb_question(&f->b, "ok.test", 1, 1);
+	mb_u8(&f->b, 0x41);
+	mb_u8(&f->b, 0);
+	at = mb_rr_head(&f->b, 1, 1, 0);
+	mb_bytes(&f->b, "DDDD", 4);
+	mb_rr_end(&f->b, at);
+	mb_rr_a(&f->b, "later.test", 1, 1, 2, 3, 4);
+	assert_true(parse(f));
+	assert_true(f->m.malformed);
+	assert_int_equal(f->m.n_rr, 1);
+
+	/* an over-long name in place that runs off the end: no framing either */
+	f->b.len = 0;
+	mb_hdr(&f->b, 1, 0, 1, 0, 0, 0);
+	for (int k = 0; k < 5; k++)
+		mb_label(&f->b, lab, 63);
+	assert_true(parse(f));
+	assert_true(f->m.malformed);
+	assert_int_equal(f->m.n_rr, 0);
+}
+
 static void
 test_truncated(void **state)
 {
@@ -801,6 +884,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_name_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compression_pointers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_names_framed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rdata_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extended_rcode, setup, teardown),
