@@ -5,6 +5,15 @@
 #include "decode/wire.h"
 #include "fluxscope/decode.h"
 
+/* Names already read in the current message, by wire offset (see dns.c, name_cache_put). */
+#define DNS_NAME_CACHE 64
+struct dns_name_slot {
+	uint32_t gen;         /* valid when equal to dns_scratch.name_gen */
+	uint32_t name_off;    /* the suffix's string in dns_scratch.names */
+	uint16_t wire_off, slen, wirelen;
+	uint8_t hops;
+};
+
 /* Scratch memory the DNS parser reuses for every message: grows geometrically, never shrinks,
  * so a warm decoder allocates nothing per message. Owned by the decoder. */
 struct dns_scratch {
@@ -15,6 +24,8 @@ struct dns_scratch {
 	/* Per record: offsets of owner and target in names while a message is parsed (the names
 	 * buffer may move as it grows; pointers are set once the message is done). */
 	uint32_t *name_off;
+	struct dns_name_slot name_cache[DNS_NAME_CACHE];
+	uint32_t name_gen;
 };
 
 void dns_scratch_init(struct dns_scratch *sc);

@@ -77,21 +77,40 @@ scratch_reserve_names(struct dns_scratch *sc, size_t extra)
 /* --- names -------------------------------------------------------------------------------- */
 
 /*
- * One label octet in presentation form, the way ldns prints names (host2str.c,
- * ldns_rdf2buffer_str_dname) but lower-cased: '.', ';', '(', ')' and '\' get a backslash, any
- * octet that is not printable ASCII (space included) becomes \DDD, the rest is literal.
- * Only A-Z are folded (RFC 4343); IDNA labels stay as on the wire.
+ * Label octets in presentation form, the way ldns prints names (host2str.c,
+ * ldns_rdf2buffer_str_dname) but lower-cased: '.', ';', '(', ')' and '\\' get a backslash, any
+ * octet that is not printable ASCII (space included) becomes \\DDD, the rest is literal. Only
+ * A-Z are folded (RFC 4343); IDNA labels stay as on the wire. name_lower[c] is the character
+ * to print for c, or 0 when c needs an escape.
  */
+static const uint8_t name_lower[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x00, 0x00, 0x2a, 0x2b, 0x2c, 0x2d, 0x00, 0x2f,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x00, 0x3c, 0x3d, 0x3e, 0x3f,
+	0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x5b, 0x00, 0x5d, 0x5e, 0x5f,
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
 static inline char *
 name_put_octet(char *o, uint8_t c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
-		*o++ = (char)c;
-	} else if (c >= 'A' && c <= 'Z') {
-		*o++ = (char)(c | 0x20);
+	uint8_t l = name_lower[c];
+
+	if (l != 0) {
+		*o++ = (char)l;
 	} else if (c > 0x20 && c < 0x7f) {
-		if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\')
-			*o++ = '\\';
+		*o++ = '\\';
 		*o++ = (char)c;
 	} else {
 		*o++ = '\\';
@@ -109,28 +128,66 @@ enum name_rc {
 	NAME_FATAL   /* the record's framing is lost (truncated, or a reserved label type in place) */
 };
 
+/* A label walked while reading a name: where it sits on the wire and in the output. */
+struct name_lab {
+	uint16_t wire_off;     /* offset of its length octet in the message */
+	uint16_t out_pos;      /* where its text starts in the output */
+	uint16_t wire_before;  /* name octets before it */
+	uint8_t hops_before;   /* pointers followed before it */
+};
+
 /*
- * Read the (possibly compressed) name at w's position and write its presentation form,
- * NUL-terminated, at out (room for DNS_NAME_MAX_PRES). w ends up past the name as it sits in
- * the record (a pointer counts two octets). Rules: labels of 1..63 octets, label types 01 and
- * 10 (RFC 6891 §5, RFC 2673) rejected, pointers into the 12-octet header or past the end
- * rejected, at most 255 octets in all, at most DNS_MAX_PTR_HOPS jumps. No state survives the
- * call.
+ * Remember where the suffix starting at each label of a name just read lives in sc->names, so
+ * a later pointer to any of those labels reuses the string instead of walking the labels
+ * again: an owner that is only a pointer (the usual c0 0c) costs a table lookup and no copy.
+ * Slots are direct-mapped by wire offset and belong to the current message (sc->name_gen).
+ */
+static void
+name_cache_put(struct dns_scratch *sc, const struct name_lab *lab, int nl, uint32_t out_off,
+               size_t slen, size_t wirelen, unsigned hops)
+{
+	for (int i = 0; i < nl; i++) {
+		if (lab[i].wire_off > 0x3fff)   /* beyond any pointer's reach */
+			continue;
+		struct dns_name_slot *s = &sc->name_cache[lab[i].wire_off % DNS_NAME_CACHE];
+		s->gen = sc->name_gen;
+		s->wire_off = lab[i].wire_off;
+		s->name_off = out_off + lab[i].out_pos;
+		s->slen = (uint16_t)(slen - lab[i].out_pos);
+		s->wirelen = (uint16_t)(wirelen - lab[i].wire_before);
+		s->hops = (uint8_t)(hops - lab[i].hops_before);
+	}
+}
+
+/*
+ * Read the (possibly compressed) name at w's position. Its presentation form, NUL-terminated,
+ * is written at out (room for DNS_NAME_MAX_PRES; out is at offset out_off of sc->names) or,
+ * when the whole name is a string read before, *reuse is set to that string's offset and
+ * nothing is written (*reuse is NO_NAME otherwise). sc may be NULL: no reuse. w ends up past
+ * the name as it sits in the record (a pointer counts two octets).
  *
- * A name that breaks a rule after its in-place part is known (a bad pointer, a loop, more
- * than 255 octets) is NAME_BAD: the caller can still step over the record, as Wireshark does,
- * so the records after it are not lost. On NAME_FATAL w->err is set.
+ * Rules: labels of 1..63 octets, label types 01 and 10 (RFC 6891 §5, RFC 2673) rejected,
+ * pointers into the 12-octet header or past the end rejected, at most 255 octets in all, at
+ * most DNS_MAX_PTR_HOPS jumps. A name that breaks a rule after its in-place part is known (a
+ * bad pointer, a loop, more than 255 octets) is NAME_BAD: the caller can still step over the
+ * record, as Wireshark does, so the records after it are not lost. On NAME_FATAL w->err is
+ * set. Nothing but the cache of the current message survives the call.
  */
 static enum name_rc
-name_read(struct wire *w, char *out)
+name_read(struct dns_scratch *sc, struct wire *w, char *out, uint32_t out_off, uint32_t *reuse,
+          size_t *slen)
 {
+	struct name_lab lab[DNS_NAME_MAX_WIRE / 2];
 	struct wire r = *w;
 	char *o = out;
 	size_t wirelen = 1;    /* the root octet */
 	unsigned hops = 0;
+	int nl = 0;
 	bool jumped = false, toolong = false;
 
+	*reuse = NO_NAME;
 	for (;;) {
+		size_t at = wire_pos(&r);
 		uint8_t len = wire_u8(&r);
 		if (!wire_ok(&r))
 			goto fail;
@@ -147,7 +204,32 @@ name_read(struct wire *w, char *out)
 			if (toolong || ++hops > DNS_MAX_PTR_HOPS || target < DNS_HDR_LEN ||
 			    !wire_seek(&r, target))
 				goto bad;
-			continue;
+			const struct dns_name_slot *s = NULL;
+			if (sc != NULL) {
+				s = &sc->name_cache[target % DNS_NAME_CACHE];
+				if (s->gen != sc->name_gen || s->wire_off != target)
+					s = NULL;
+			}
+			if (s == NULL)
+				continue;
+			/* The rest of the name was read before from this very offset, so walking
+			 * it again would give the same string, length and hops. */
+			if (wirelen - 1 + s->wirelen > DNS_NAME_MAX_WIRE ||
+			    hops + s->hops > DNS_MAX_PTR_HOPS)
+				goto bad;
+			if (o == out) {
+				*reuse = s->name_off;
+				*slen = s->slen;
+				return NAME_OK;
+			}
+			*o++ = '.';
+			memcpy(o, sc->names + s->name_off, (size_t)s->slen + 1);
+			o += s->slen;
+			wirelen += s->wirelen - 1;
+			hops += s->hops;
+			*slen = (size_t)(o - out);
+			name_cache_put(sc, lab, nl, out_off, *slen, wirelen, hops);
+			return NAME_OK;
 		}
 		if (len & 0xc0)
 			goto fail;
@@ -158,15 +240,20 @@ name_read(struct wire *w, char *out)
 				goto bad;
 			toolong = true;
 		}
-		const uint8_t *lab = wire_ptr(&r, len);
-		if (lab == NULL)
+		const uint8_t *p = wire_ptr(&r, len);
+		if (p == NULL)
 			goto fail;
 		if (toolong)
 			continue;
 		if (o != out)
 			*o++ = '.';
+		lab[nl].wire_off = (uint16_t)(at > 0xffff ? 0xffff : at);
+		lab[nl].out_pos = (uint16_t)(o - out);
+		lab[nl].wire_before = (uint16_t)(wirelen - 1 - len - 1);
+		lab[nl].hops_before = (uint8_t)hops;
+		nl++;
 		for (uint8_t i = 0; i < len; i++)
-			o = name_put_octet(o, lab[i]);
+			o = name_put_octet(o, p[i]);
 	}
 	if (!jumped)
 		wire_seek(w, wire_pos(&r));
@@ -175,6 +262,9 @@ name_read(struct wire *w, char *out)
 	if (o == out)
 		*o++ = '.';
 	*o = '\0';
+	*slen = (size_t)(o - out);
+	if (sc != NULL)
+		name_cache_put(sc, lab, nl, out_off, *slen, wirelen, hops);
 	return NAME_OK;
 bad:
 	*out = '\0';
@@ -196,8 +286,11 @@ name_str_flat(const uint8_t *name, size_t n, char out[DNS_NAME_MAX_PRES])
 
 	/* A pointer would be relative to the rdf, not a message: uncompressed names have none,
 	 * and name_read rejects any pointer below 12 or past the end anyway. */
+	uint32_t reuse;
+	size_t slen;
+
 	wire_init(&w, name, n);
-	if (name_read(&w, out) != NAME_OK)
+	if (name_read(NULL, &w, out, 0, &reuse, &slen) != NAME_OK)
 		strcpy(out, "?");
 }
 
@@ -207,15 +300,20 @@ name_str_flat(const uint8_t *name, size_t n, char out[DNS_NAME_MAX_PRES])
 static enum name_rc
 names_add(struct dns_scratch *sc, struct wire *w, uint32_t *off)
 {
-	size_t at = sc->names_len;
+	size_t at = sc->names_len, slen;
+	uint32_t reuse;
 	enum name_rc rc;
 
 	scratch_reserve_names(sc, DNS_NAME_MAX_PRES);
 	*off = NO_NAME;
-	rc = name_read(w, sc->names + at);
+	rc = name_read(sc, w, sc->names + at, (uint32_t)at, &reuse, &slen);
 	if (rc == NAME_OK) {
-		sc->names_len = at + strlen(sc->names + at) + 1;
-		*off = (uint32_t)at;
+		if (reuse != NO_NAME) {
+			*off = reuse;
+		} else {
+			sc->names_len = at + slen + 1;
+			*off = (uint32_t)at;
+		}
 	}
 	return rc;
 }
@@ -228,22 +326,19 @@ names_add(struct dns_scratch *sc, struct wire *w, uint32_t *off)
  * target name are ignored, as Wireshark and ldns do.
  */
 static void
-rdata_decode(struct dns_scratch *sc, const struct wire *msg, struct dns_rr *rr, uint32_t *target)
+rdata_decode(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_rr *rr,
+             struct wire *rd)
 {
-	struct wire t = *msg;
+	struct wire t;
 	size_t skip, end = (size_t)rr->rdata_off + rr->rdlength;
-	uint32_t off;
 
-	*target = NO_NAME;
 	switch (rr->type) {
 	case DNS_TYPE_A:
-		if (rr->rdlength == 4 && wire_seek(&t, rr->rdata_off) &&
-		    wire_bytes(&t, rr->addr.bytes, 4))
+		if (rr->rdlength == 4 && wire_bytes(rd, rr->addr.bytes, 4))
 			rr->addr.family = 4;
 		return;
 	case DNS_TYPE_AAAA:
-		if (rr->rdlength == 16 && wire_seek(&t, rr->rdata_off) &&
-		    wire_bytes(&t, rr->addr.bytes, 16))
+		if (rr->rdlength == 16 && wire_bytes(rd, rr->addr.bytes, 16))
 			rr->addr.family = 6;
 		return;
 	case DNS_TYPE_CNAME:
@@ -261,15 +356,15 @@ rdata_decode(struct dns_scratch *sc, const struct wire *msg, struct dns_rr *rr, 
 	default:
 		return;
 	}
-	if (!wire_seek(&t, rr->rdata_off) || !wire_skip(&t, skip))
+	if (rr->rdlength <= skip)
 		return;
-	if (names_add(sc, &t, &off) != NAME_OK)
+	/* a name in RDATA may point anywhere in the message: read it with a message reader */
+	wire_init(&t, msg, len);
+	wire_seek(&t, rr->rdata_off + skip);
+	if (names_add(sc, &t, &sc->name_off[2 * (size_t)(rr - sc->rr) + 1]) != NAME_OK)
 		return;
-	if (wire_pos(&t) > end) {
-		sc->names_len = off;   /* the name ran past its RDATA */
-		return;
-	}
-	*target = off;
+	if (wire_pos(&t) > end)
+		sc->name_off[2 * (size_t)(rr - sc->rr) + 1] = NO_NAME; /* ran past its RDATA */
 }
 
 static void
@@ -298,6 +393,11 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 	uint32_t n = 0, first_q = NO_NAME;
 
 	msg_reset(out, msg, len);
+	/* a new generation empties the name cache of the previous message */
+	if (++sc->name_gen == 0) {
+		memset(sc->name_cache, 0, sizeof sc->name_cache);
+		sc->name_gen = 1;
+	}
 	wire_init(&w, msg, len);
 	out->id = wire_u16be(&w);
 	flags = wire_u16be(&w);
@@ -325,8 +425,8 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 	for (int s = DNS_SEC_QUESTION; s <= DNS_SEC_ADDITIONAL; s++) {
 		for (uint32_t i = 0; i < count[s]; i++) {
 			struct dns_rr *rr;
+			struct wire rd;
 			enum name_rc rc;
-			uint32_t owner, target = NO_NAME;
 
 			/* Every entry needs at least 5 octets, so a lying count cannot make the
 			 * arrays grow past what the message could hold. */
@@ -336,16 +436,17 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 			rr = &sc->rr[n];
 			memset(rr, 0, sizeof *rr);
 			rr->section = (uint8_t)s;
-			rc = names_add(sc, &w, &owner);
+			rc = names_add(sc, &w, &sc->name_off[2 * n]);
 			if (rc == NAME_FATAL)
 				goto fault;
 			rr->type = wire_u16be(&w);
 			rr->rclass = wire_u16be(&w);
+			sc->name_off[2 * n + 1] = NO_NAME;
 			if (s != DNS_SEC_QUESTION) {
 				rr->ttl = wire_u32be(&w);
 				rr->rdlength = wire_u16be(&w);
 				rr->rdata_off = (uint32_t)wire_pos(&w);
-				wire_skip(&w, rr->rdlength);
+				wire_sub(&w, rr->rdlength, &rd);
 			}
 			if (!wire_ok(&w))
 				goto fault;
@@ -358,9 +459,7 @@ dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_m
 			if (s == DNS_SEC_QUESTION && i == 0)
 				first_q = n;
 			if (s != DNS_SEC_QUESTION)
-				rdata_decode(sc, &w, rr, &target);
-			sc->name_off[2 * n] = owner;
-			sc->name_off[2 * n + 1] = target;
+				rdata_decode(sc, msg, len, rr, &rd);
 			n++;
 		}
 	}
