@@ -420,6 +420,70 @@ test_compression_pointers(void **state)
 	assert_string_equal(f->m.rr[1].name, "www.example.com");
 }
 
+/* Names read earlier in a message are reused through pointers to any of their labels; the
+ * reuse never leaks into the next message. */
+static void
+test_name_reuse(void **state)
+{
+	struct fx *f = *state;
+	size_t at;
+
+	mb_hdr(&f->b, 1, 0x8180, 1, 4, 0, 0);
+	mb_question(&f->b, "A.B.Example.COM", 1, 1);       /* labels at 12, 14, 16, 24 */
+	mb_ptr(&f->b, 12);                                 /* whole name */
+	at = mb_rr_head(&f->b, 5, 1, 1);
+	mb_label(&f->b, "X", 1);
+	mb_ptr(&f->b, 16);                                 /* x.example.com */
+	mb_rr_end(&f->b, at);
+	mb_ptr(&f->b, 14);                                 /* b.example.com */
+	at = mb_rr_head(&f->b, 1, 1, 2);
+	mb_bytes(&f->b, "\1\2\3\4", 4);
+	mb_rr_end(&f->b, at);
+	mb_ptr(&f->b, 24);                                 /* com */
+	at = mb_rr_head(&f->b, 2, 1, 3);
+	mb_label(&f->b, "ns", 2);
+	mb_ptr(&f->b, 24);
+	mb_rr_end(&f->b, at);
+	mb_label(&f->b, "Y", 1);                           /* y.x.example.com: a pointer into */
+	mb_ptr(&f->b, 45);                                 /* the CNAME target read above */
+	at = mb_rr_head(&f->b, 1, 1, 4);
+	mb_bytes(&f->b, "\5\6\7\10", 4);
+	mb_rr_end(&f->b, at);
+	assert_true(parse(f));
+	assert_false(f->m.malformed);
+	assert_int_equal(f->m.n_rr, 5);
+	assert_string_equal(f->m.rr[0].name, "a.b.example.com");
+	assert_string_equal(f->m.rr[1].name, "a.b.example.com");
+	assert_ptr_equal(f->m.rr[1].name, f->m.rr[0].name);  /* shared, not copied */
+	assert_string_equal(f->m.rr[1].target, "x.example.com");
+	assert_string_equal(f->m.rr[2].name, "b.example.com");
+	assert_string_equal(f->m.rr[3].name, "com");
+	assert_string_equal(f->m.rr[3].target, "ns.com");
+	assert_string_equal(f->m.rr[4].name, "y.x.example.com");
+
+	/* the next message has other bytes at offset 12: nothing of the first may show */
+	f->b.len = 0;
+	mb_hdr(&f->b, 2, 0x8180, 1, 1, 0, 0);
+	mb_question(&f->b, "other.test", 1, 1);
+	mb_ptr(&f->b, 12);
+	at = mb_rr_head(&f->b, 1, 1, 5);
+	mb_bytes(&f->b, "\1\1\1\1", 4);
+	mb_rr_end(&f->b, at);
+	assert_true(parse(f));
+	assert_int_equal(f->m.n_rr, 2);
+	assert_string_equal(f->m.rr[1].name, "other.test");
+	f->b.len = 0;
+	mb_hdr(&f->b, 3, 0x8180, 1, 1, 0, 0);
+	mb_question(&f->b, "xy", 1, 1);
+	mb_ptr(&f->b, 15);                 /* the root octet ending "xy" */
+	at = mb_rr_head(&f->b, 1, 1, 5);
+	mb_bytes(&f->b, "\1\1\1\1", 4);
+	mb_rr_end(&f->b, at);
+	assert_true(parse(f));
+	assert_int_equal(f->m.n_rr, 2);
+	assert_string_equal(f->m.rr[1].name, ".");
+}
+
 /* Entries whose owner name is invalid but framed are left out and parsing goes on, as
  * Wireshark does (ndpi-malformed-dns.pcap); a name that loses the framing stops it. */
 static void
@@ -884,6 +948,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_name_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compression_pointers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names_framed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rdata_content, setup, teardown),
