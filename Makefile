@@ -25,12 +25,14 @@ UI_SRC   = $(sort $(wildcard src/ui/*.c))
 CLI_SRC  = $(sort $(wildcard src/cli/*.c))
 UNIT_SRC = $(sort $(shell find tests/unit -name 'test_*.c'))
 BENCH_SRC = $(sort $(wildcard bench/*.c))
+E2E_SRC  = $(sort $(wildcard tests/e2e/*.c))
 
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ   = $(UI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
+E2E_BIN  = $(E2E_SRC:%.c=$(BUILD)/%)
 LIB      = $(BUILD)/libfluxscope.a
 BIN      = $(BUILD)/fluxscope
 
@@ -73,6 +75,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(UI_OBJ)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -o $@ $< $(UI_OBJ) $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
+# Helper programs the e2e scripts drive (built with the library under test).
+$(BUILD)/tests/e2e/%: tests/e2e/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  E2E     $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
@@ -84,7 +92,7 @@ run: all
 unit: $(BIN) $(UNIT_BIN)
 	$(Q)scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
-e2e: $(BIN)
+e2e: $(BIN) $(E2E_BIN)
 	$(Q)BUILD=$(BUILD) FLUXSCOPE=$(abspath $(BIN)) scripts/run-e2e.sh
 
 test:
