@@ -184,6 +184,12 @@ export_name_plain(const char *name)
 }
 
 bool
+export_name_hostname(const char *name)
+{
+	return export_name_plain(name) && strchr(name, '_') == NULL;
+}
+
+bool
 export_name_has_star_label(const char *name)
 {
 	/* Canonical names write '*' as \042; a label that is exactly that byte is a wildcard

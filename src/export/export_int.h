@@ -27,6 +27,8 @@ void export_ctx_escaped(struct export_ctx *cx);
 
 /* Whether a (canonical, set-held) name is a plain host name: only [a-z0-9_-] labels. */
 bool export_name_plain(const char *name);
+/* A host name in BIND's check-names sense: plain, and no '_'. */
+bool export_name_hostname(const char *name);
 /* Whether a canonical name has a label that is exactly '*' (a wildcard on the wire). */
 bool export_name_has_star_label(const char *name);
 /* Whether ind is a name kind (DOMAIN, NSNAME, PASSTHRU). */

@@ -95,6 +95,9 @@ export_write_rpz(struct export_ctx *cx, FILE *out)
 	size_t n = export_set_count(s);
 	size_t olen_dot = strlen(origin);
 	bool odot = olen_dot > 0 && origin[olen_dot - 1] == '.';
+	fs_addr sa;
+	bool local_addr = o->action == EXPORT_RPZ_SINKHOLE && o->sinkhole != NULL &&
+	                  fs_addr_parse(o->sinkhole, &sa) == 0;
 
 	cx->rep->serial = serial;
 	action_rdata(o, rdata, sizeof rdata);
@@ -129,6 +132,13 @@ export_write_rpz(struct export_ctx *cx, FILE *out)
 				export_ctx_refuse(cx, x, "too long once the RPZ origin is appended");
 				continue;
 			}
+			if (local_addr && x->kind == EXPORT_DOMAIN && !export_name_hostname(x->name)) {
+				/* BIND's check-names (fail for primary zones) refuses an A/AAAA owner that is
+				 * not a host name, and then the whole policy zone fails to load. */
+				export_ctx_refuse(cx, x, "not a host name: an A/AAAA sinkhole record there "
+				                  "stops BIND from loading the zone");
+				continue;
+			}
 			if (!export_name_plain(x->name))
 				export_ctx_escaped(cx);
 			comment(out, x);
@@ -142,6 +152,11 @@ export_write_rpz(struct export_ctx *cx, FILE *out)
 			}
 			break;
 		case EXPORT_NSNAME:
+			if (local_addr && !export_name_hostname(x->name)) {
+				export_ctx_refuse(cx, x, "not a host name: an A/AAAA sinkhole record there "
+				                  "stops BIND from loading the zone");
+				continue;
+			}
 			if (export_name_has_star_label(x->name)) {
 				export_ctx_refuse(cx, x, "a '*' label is a wildcard on the wire");
 				continue;

@@ -83,6 +83,7 @@ nasty(struct export_set *s)
 		"32.4.3.2.1.rpz-ip",          /* would become an address trigger */
 		"x.rpz-nsdname",
 		"-dash.test",
+		"_under.score.test",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		export_set_add_domain(s, names[i], true, 77, "single-flux",
