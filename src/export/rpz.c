@@ -174,8 +174,12 @@ export_write_rpz(struct export_ctx *cx, FILE *out)
 		case EXPORT_CIDR:
 		case EXPORT_NSADDR:
 			comment(out, x);
+			/* Unbound refuses local data of the other family for an address trigger
+			 * ("response-ip data" error): such a trigger gets NXDOMAIN instead. */
 			fprintf(out, "%s.%s\t%s\n", export_rpz_ip_name(&x->addr, x->plen, ipn, sizeof ipn),
-			        x->kind == EXPORT_NSADDR ? "rpz-nsip" : "rpz-ip", rdata);
+			        x->kind == EXPORT_NSADDR ? "rpz-nsip" : "rpz-ip",
+			        local_addr && sa.family != x->addr.family && x->kind != EXPORT_NSADDR
+			        ? "CNAME\t." : rdata);
 			break;
 		default:
 			continue;
