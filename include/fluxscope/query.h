@@ -1,0 +1,48 @@
+/* Queries over detection results: the filter language shared by `--filter EXPR` (headless
+ * export and report) and the TUI's filter prompt.
+ *
+ *   EXPR  = TERM { [and] TERM }            every term must hold
+ *   TERM  = FIELD OP VALUE
+ *   OP    = "=" | "!=" | "<" | "<=" | ">" | ">=" | "~" (contains) | "!~" (does not contain)
+ *   VALUE = word | "quoted words"; "=" and "!=" take a comma list (any of them)
+ *
+ * e.g. `verdict=single-flux,double-flux score>=60 asns>=3 ttl<300 name~evil`
+ * Fields (README "Filter expressions" lists them with their meaning): verdict, score, holz,
+ * addrs, addrs6, asns, countries, prefixes16, prefixes24, ttl, minttl, changes, rrsets,
+ * responses, nxdomain, ns, nsaddrs, nschanges, nsttl, cluster, clustersize, distance, intel,
+ * allowlisted, marked, name, registrable, reason. Verdict values are the verdict names plus
+ * "flux" (single-flux or double-flux) and "flagged" (flux or suspicious). Name values with
+ * "*" or "?" are globs (`name=*.example.com`). TTL fields accept s/m/h/d suffixes (ttl<5m).
+ *
+ * A parsed filter is immutable: any thread may match with it. */
+#ifndef FLUXSCOPE_QUERY_H
+#define FLUXSCOPE_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/fs.h"
+#include "fluxscope/store.h"
+
+struct query_filter;
+
+/* Parse expr. On error returns FS_E_ARG with one sentence naming the bad term. An empty
+ * expression matches everything. Caller frees with query_filter_free(). */
+fs_status query_filter_parse(const char *expr, struct query_filter **out, struct fs_err *err);
+void query_filter_free(struct query_filter *f);
+
+/* Whether a result (and its store record, which may be NULL: the store-only fields responses,
+ * nxdomain and marked then read from the result or as 0) satisfies every term. */
+bool query_filter_match(const struct query_filter *f, const struct det_result *r,
+                        const struct store_domain *d);
+
+/* The expression as parsed (normalised spacing), for status bars. Borrowed from f. */
+const char *query_filter_text(const struct query_filter *f);
+/* Number of terms (0 = matches everything). */
+int query_filter_terms(const struct query_filter *f);
+
+/* One line per field: "name  meaning" (static text for help overlays and --help). */
+const char *query_filter_help(void);
+
+#endif
