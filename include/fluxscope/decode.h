@@ -19,9 +19,11 @@
 	X(NOT_IP, "not-ip", "link payload is not IPv4 or IPv6")                            \
 	X(BAD_IP, "bad-ip", "malformed IPv4/IPv6 header")                                  \
 	X(NOT_UDP_TCP, "not-udp-tcp", "IP payload is neither UDP nor TCP")                 \
+	X(BAD_L4, "bad-transport", "malformed UDP or TCP header")                            \
 	X(NOT_DNS, "not-dns", "UDP/TCP on ports that are not DNS ports")                   \
 	X(FRAG_DROPPED, "fragment-dropped", "fragment expired or over the reassembly bound") \
 	X(TCP_DROPPED, "tcp-dropped", "TCP data lost: gap, overflow or stream table full")   \
+	X(TCP_INCOMPLETE, "tcp-incomplete", "DNS-over-TCP bytes left at stream end (cut message or junk)") \
 	X(MALFORMED_DNS, "malformed-dns", "DNS message that does not parse")                 \
 	X(EMPTY, "empty", "transport segment without payload")
 
@@ -42,7 +44,11 @@ struct dec_stats {
 	uint64_t dns_queries, dns_responses;
 	uint64_t udp_messages, tcp_messages;
 	uint64_t frags_seen, frags_reassembled;
+	uint64_t frags_overlapping;  /* fragments that overlapped data already held (first copy kept) */
 	uint64_t tcp_segments, tcp_streams;
+	uint64_t tcp_retransmitted;  /* segments whose data had all or partly been seen (deduplicated) */
+	uint64_t tcp_out_of_order;   /* segments held until the gap before them filled */
+	uint64_t encapsulated;       /* frames decoded through VXLAN, GRE or IP-in-IP */
 	uint64_t partial_messages; /* messages delivered with a malformed tail (records kept) */
 	uint64_t skipped[DEC_SKIP_COUNT];
 	uint64_t linktypes_unknown[4]; /* up to four distinct unknown DLT values seen, +1 each */
@@ -97,6 +103,7 @@ struct dec_config {
 	int n_dns_ports;
 	uint32_t frag_timeout_ms;  /* default 30000 */
 	uint32_t frag_max_datagrams; /* in flight, default 4096 */
+	uint32_t frag_max_bytes;   /* reassembly bytes in flight, default 32 MiB */
 	uint32_t tcp_timeout_ms;   /* idle stream expiry, default 120000 */
 	uint32_t tcp_max_streams;  /* default 65536 */
 	uint32_t tcp_max_buffer;   /* per direction, default 262144 */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/opts.h"
+#include "cli/stats.h"
 #include "fluxscope/fs.h"
 
 int
@@ -23,6 +24,8 @@ main(int argc, char **argv)
 		printf("fluxscope %s\n", FS_VERSION);
 		return 0;
 	}
+	if (o.stats)
+		return cli_stats(&o);
 	fprintf(stderr, "fluxscope: nothing to do yet (see fluxscope --help)\n");
 	return 1;
 }

@@ -39,4 +39,20 @@ void dns_scratch_fini(struct dns_scratch *sc);
  * call. */
 bool dns_parse(struct dns_scratch *sc, const uint8_t *msg, uint32_t len, struct dns_msg *out);
 
+/* Test hook (unit tests and fuzzers of the packet path): when set, every DNS payload that the
+ * link/IP/UDP/TCP layers extract is handed to fn instead of dns_parse(), with its transport
+ * fields. Counters other than the DNS query/response split still run. Borrowed bytes: valid
+ * only during the call. */
+struct dec_payload {
+	fs_time ts;
+	fs_addr src, dst;
+	uint16_t sport, dport;
+	uint8_t transport;       /* 17 = UDP, 6 = TCP */
+	int src_index;
+	const uint8_t *data;
+	uint32_t len;
+};
+typedef void (*dec_payload_fn)(void *ctx, const struct dec_payload *p);
+void dec_set_payload_hook(struct decoder *d, dec_payload_fn fn, void *ctx);
+
 #endif

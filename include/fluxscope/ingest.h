@@ -1,0 +1,80 @@
+/* The ingest driver every front end uses: capture sources → decoder → a message callback
+ * (the store, --dump, ...). Runs synchronously or on its own thread; any thread can read its
+ * progress and ask it to stop, and it then ends cleanly, keeping everything read so far.
+ *
+ * Several sources are merged by capture time (files taken in parallel at different points
+ * interleave as they happened); a single source is read straight through.
+ *
+ * Threads: ingest_new/add/start/wait/free on the owning thread. The callbacks run on the
+ * ingest thread (the caller's thread for ingest_run). ingest_progress(), ingest_dec_stats()
+ * and ingest_stop() may be called from any thread at any time. */
+#ifndef FLUXSCOPE_INGEST_H
+#define FLUXSCOPE_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxscope/capture.h"
+#include "fluxscope/decode.h"
+#include "fluxscope/fs.h"
+
+struct ingest;
+
+/* Every decoded DNS message; msg is borrowed for the duration of the call (decode.h). */
+typedef void (*ingest_msg_fn)(void *ctx, const struct dns_msg *msg);
+/* Every raw frame before it is decoded (for a -w writer, say); frame borrowed likewise. */
+typedef void (*ingest_frame_fn)(void *ctx, int src_index, const struct cap_frame *frame);
+
+struct ingest_progress {
+	uint64_t bytes_read, bytes_total;  /* file bytes over all sources; total 0 = unknown */
+	uint64_t frames, messages;
+	uint64_t kernel_drops, iface_drops;
+	fs_time first_ts, last_ts;         /* capture time of the first and latest frame */
+	double elapsed_s;                  /* wall-clock seconds since the start */
+	double frames_per_s, bytes_per_s;  /* averages since the start */
+	double eta_s;                      /* seconds left, -1 when unknown (stdin, live) */
+	int n_sources, sources_done;
+	bool running;                      /* started and not yet finished */
+	bool finished;                     /* every source read to its end, or stopped */
+	bool stopped;                      /* ended by ingest_stop() */
+};
+
+/* cfg NULL = defaults. fn may be NULL (counting only). Caller frees with ingest_free(). */
+struct ingest *ingest_new(const struct dec_config *cfg, ingest_msg_fn fn, void *ctx);
+void ingest_set_frame_hook(struct ingest *in, ingest_frame_fn fn, void *ctx);
+
+/* Open a pcap/pcapng file ("-" = stdin) as the next source; err names the file on failure. */
+fs_status ingest_add_file(struct ingest *in, const char *path, struct fs_err *err);
+/* Add an opened source (live capture, ...); takes ownership. */
+void ingest_add_source(struct ingest *in, struct cap_source *src);
+
+/* Read every source to its end (or until stopped) on the calling thread, then flush the
+ * decoder. Returns FS_OK, or the status of the first source that failed mid-way (truncated,
+ * corrupt, I/O) with its sentence in err; the other sources are still read. */
+fs_status ingest_run(struct ingest *in, struct fs_err *err);
+
+/* The same on a new thread; ingest_wait() joins it and returns what ingest_run would. */
+fs_status ingest_start(struct ingest *in, struct fs_err *err);
+fs_status ingest_wait(struct ingest *in, struct fs_err *err);
+
+/* Any thread: ask the run to end after the current frame (it flushes and keeps what it has). */
+void ingest_stop(struct ingest *in);
+
+/* Any thread. */
+void ingest_progress(struct ingest *in, struct ingest_progress *out);
+/* Any thread: the decoder counters, as published every few thousand frames and at the end. */
+void ingest_dec_stats(struct ingest *in, struct dec_stats *out);
+
+/* After the run: every source failure, one sentence each, in source order. */
+size_t ingest_n_errors(const struct ingest *in);
+const struct fs_err *ingest_error(const struct ingest *in, size_t i);
+
+int ingest_n_sources(const struct ingest *in);
+const char *ingest_source_name(const struct ingest *in, int i);   /* borrowed */
+void ingest_source_stats(struct ingest *in, int i, struct cap_stats *out);   /* any thread */
+
+/* Stops and joins a running thread first. */
+void ingest_free(struct ingest *in);
+
+#endif

@@ -1,0 +1,43 @@
+/* Internals shared by the files of src/capture/ (not part of the public API). */
+#ifndef FLUXSCOPE_CAPTURE_CAP_INT_H
+#define FLUXSCOPE_CAPTURE_CAP_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxscope/capture.h"
+
+/* Counters a source's reader thread updates and any thread reads (relaxed atomics: progress
+ * figures, not synchronisation). */
+struct cap_counters {
+	_Atomic uint64_t frames;
+	_Atomic uint64_t bytes_read;
+	_Atomic uint64_t kernel_drops;
+	_Atomic uint64_t iface_drops;
+	_Atomic bool truncated;
+	uint64_t bytes_total;      /* set once at open */
+};
+
+void cap_counters_read(const struct cap_counters *c, struct cap_stats *out);
+
+/* Allocate a source with the given ops and implementation (takes ownership of neither). */
+struct cap_source *cap_source_alloc(const struct cap_source_ops *ops, const char *name, void *impl);
+
+/*
+ * The project's own pcapng reader (pcapng.c): bounds-checked block walker that gives every
+ * frame its own interface's link type, which libpcap refuses to do when a file's interfaces
+ * differ. Reads from a file descriptor through its own buffer; `prefix` holds bytes already
+ * consumed from fd (the magic read to identify the format of a pipe).
+ */
+struct ng_reader;
+
+struct ng_reader *ng_open(int fd, bool own_fd, const uint8_t *prefix, size_t prefix_len);
+/* Returns CAP_FRAME, CAP_EOF or CAP_ERROR; on CAP_ERROR, *msg is a static phrase such as
+ * "it ends in the middle of a block" and *truncated tells whether the file was cut off. */
+enum cap_next ng_next(struct ng_reader *r, struct cap_frame *out, const char **msg, bool *truncated);
+uint64_t ng_offset(const struct ng_reader *r);   /* file bytes consumed so far */
+void ng_close(struct ng_reader *r);
+
+#endif

@@ -1,0 +1,351 @@
+/* The project's own pcapng reader: a bounds-checked block walker (pcapng draft, IETF
+ * opsawg-pcapng) used where libpcap refuses a file, above all when its interfaces have
+ * different link types. Every frame carries the link type of its own interface. */
+#include "capture/cap_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NG_BT_SHB 0x0A0D0D0Au
+#define NG_BT_IDB 1u
+#define NG_BT_OPB 2u   /* obsolete Packet Block */
+#define NG_BT_SPB 3u
+#define NG_BT_EPB 6u
+#define NG_BOM 0x1A2B3C4Du
+
+#define NG_OPT_END 0
+#define NG_OPT_TSRESOL 9
+#define NG_OPT_TSOFFSET 14
+
+#define NG_READ_CHUNK (256u * 1024)
+#define NG_MAX_BLOCK (64u * 1024 * 1024)   /* larger "blocks" are corruption, not packets */
+#define NG_MAX_IFACES 65536u
+
+struct ng_iface {
+	int linktype;
+	uint64_t units;     /* timestamp units per second */
+	int64_t offset_s;   /* if_tsoffset, seconds */
+};
+
+struct ng_reader {
+	int fd;
+	bool own_fd;
+	uint8_t *buf;
+	size_t cap, start, end;    /* unread bytes are buf[start, end) */
+	uint64_t offset;           /* file offset of buf[start] */
+	bool le;                   /* current section is little-endian */
+	bool in_section;
+	struct ng_iface *ifs;
+	size_t n_if, cap_if;
+};
+
+enum ng_fill { NG_FILL_OK, NG_FILL_SHORT, NG_FILL_IOERR };
+
+/* Checked reads over one block: every access is tested against the block length. */
+struct ng_blk {
+	const uint8_t *p;
+	size_t len;
+	bool le;
+};
+
+static bool
+blk_u16(const struct ng_blk *b, size_t off, uint16_t *v)
+{
+	if (off > b->len || b->len - off < 2)
+		return false;
+	const uint8_t *q = b->p + off;
+	*v = b->le ? (uint16_t)(q[0] | q[1] << 8) : (uint16_t)(q[0] << 8 | q[1]);
+	return true;
+}
+
+static bool
+blk_u32(const struct ng_blk *b, size_t off, uint32_t *v)
+{
+	if (off > b->len || b->len - off < 4)
+		return false;
+	const uint8_t *q = b->p + off;
+	if (b->le)
+		*v = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+	else
+		*v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | (uint32_t)q[3];
+	return true;
+}
+
+static bool
+blk_u64(const struct ng_blk *b, size_t off, uint64_t *v)
+{
+	uint32_t a, c;
+	if (!blk_u32(b, off, &a) || !blk_u32(b, off + 4, &c))
+		return false;
+	/* A 64-bit option value is stored in the section's byte order as a whole. */
+	*v = b->le ? ((uint64_t)c << 32 | a) : ((uint64_t)a << 32 | c);
+	return true;
+}
+
+/* Make at least n unread bytes available in buf. */
+static enum ng_fill
+ng_fill(struct ng_reader *r, size_t n)
+{
+	if (r->end - r->start >= n)
+		return NG_FILL_OK;
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap < n) {
+		size_t nc = r->cap;
+		while (nc < n)
+			nc *= 2;
+		r->buf = xrealloc(r->buf, nc);
+		r->cap = nc;
+	}
+	while (r->end < n) {
+		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return NG_FILL_IOERR;
+		}
+		if (got == 0)
+			return NG_FILL_SHORT;
+		r->end += (size_t)got;
+	}
+	return NG_FILL_OK;
+}
+
+struct ng_reader *
+ng_open(int fd, bool own_fd, const uint8_t *prefix, size_t prefix_len)
+{
+	struct ng_reader *r = xcalloc(1, sizeof *r);
+
+	r->fd = fd;
+	r->own_fd = own_fd;
+	r->cap = NG_READ_CHUNK;
+	while (r->cap < prefix_len)
+		r->cap *= 2;
+	r->buf = xmalloc(r->cap);
+	if (prefix_len > 0)
+		memcpy(r->buf, prefix, prefix_len);
+	r->end = prefix_len;
+	return r;
+}
+
+void
+ng_close(struct ng_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	free(r->buf);
+	free(r->ifs);
+	free(r);
+}
+
+uint64_t
+ng_offset(const struct ng_reader *r)
+{
+	return r->offset;
+}
+
+/* Options of an IDB: only the timestamp resolution and offset matter here. Malformed options
+ * end the walk (the interface keeps its defaults), as libpcap and Wireshark tolerate. */
+static void
+ng_idb_options(const struct ng_blk *b, size_t off, struct ng_iface *ifc)
+{
+	uint16_t code, olen;
+
+	while (blk_u16(b, off, &code) && blk_u16(b, off + 2, &olen)) {
+		size_t vo = off + 4;
+		if (code == NG_OPT_END || olen > b->len - vo)
+			break;
+		if (code == NG_OPT_TSRESOL && olen >= 1) {
+			uint8_t v = b->p[vo];
+			unsigned e = v & 0x7f;
+			uint64_t u = 1;
+			if (v & 0x80) {
+				if (e <= 63)
+					u = (uint64_t)1 << e;
+			} else if (e <= 19) {
+				for (unsigned i = 0; i < e; i++)
+					u *= 10;
+			}
+			ifc->units = u;
+		} else if (code == NG_OPT_TSOFFSET && olen == 8) {
+			uint64_t v;
+			if (blk_u64(b, vo, &v))
+				ifc->offset_s = (int64_t)v;
+		}
+		off = vo + (((size_t)olen + 3) & ~(size_t)3);
+	}
+}
+
+static fs_time
+ng_time(const struct ng_iface *ifc, uint32_t hi, uint32_t lo)
+{
+	uint64_t t = (uint64_t)hi << 32 | lo;
+	uint64_t u = ifc->units ? ifc->units : 1000000;
+	uint64_t sec = t / u, frac = t % u;
+	/* frac < u <= 2^63: the product needs 128 bits. */
+	uint64_t us = (uint64_t)(((unsigned __int128)frac * 1000000u) / u);
+	return (fs_time)((int64_t)sec + ifc->offset_s) * FS_USEC + (fs_time)us;
+}
+
+enum cap_next
+ng_next(struct ng_reader *r, struct cap_frame *out, const char **msg, bool *truncated)
+{
+	*truncated = false;
+	for (;;) {
+		enum ng_fill f = ng_fill(r, 12);
+		if (f == NG_FILL_IOERR) {
+			*msg = "reading it failed";
+			return CAP_ERROR;
+		}
+		if (f == NG_FILL_SHORT) {
+			if (r->end == r->start)
+				return CAP_EOF;
+			*msg = "it ends in the middle of a block header";
+			*truncated = true;
+			return CAP_ERROR;
+		}
+		struct ng_blk h = { r->buf + r->start, r->end - r->start, r->le };
+		uint32_t type = 0, len = 0;
+		(void)blk_u32(&h, 0, &type);
+		if (type == NG_BT_SHB) {
+			uint32_t bom = 0;
+			h.le = true;
+			(void)blk_u32(&h, 8, &bom);
+			if (bom == NG_BOM)
+				r->le = true;
+			else if (bom == __builtin_bswap32(NG_BOM))
+				r->le = false;
+			else {
+				*msg = "a section header has a bad byte-order magic";
+				return CAP_ERROR;
+			}
+			h.le = r->le;
+		} else if (!r->in_section) {
+			*msg = "it does not start with a pcapng section header";
+			return CAP_ERROR;
+		}
+		(void)blk_u32(&h, 4, &len);
+		if (len < 12 || len % 4 != 0 || len > NG_MAX_BLOCK) {
+			*msg = "a block has an impossible length";
+			return CAP_ERROR;
+		}
+		f = ng_fill(r, len);
+		if (f == NG_FILL_IOERR) {
+			*msg = "reading it failed";
+			return CAP_ERROR;
+		}
+		if (f == NG_FILL_SHORT) {
+			*msg = "it ends in the middle of a block";
+			*truncated = true;
+			return CAP_ERROR;
+		}
+		struct ng_blk blk = { r->buf + r->start, len, r->le };
+		uint32_t trailer = 0;
+		(void)blk_u32(&blk, len - 4, &trailer);
+		if (trailer != len) {
+			*msg = "a block's trailing length does not match its header";
+			return CAP_ERROR;
+		}
+		/* The block body, without type, length and trailer. */
+		struct ng_blk b = { blk.p + 8, len - 12, r->le };
+		uint32_t ifid = 0, hi = 0, lo = 0, caplen = 0, wirelen = 0;
+		size_t data_off = 0;
+		bool frame = false;
+
+		switch (type) {
+		case NG_BT_SHB: {
+			uint16_t major;
+			if (!blk_u16(&b, 4, &major)) {
+				*msg = "a section header is too short";
+				return CAP_ERROR;
+			}
+			if (major != 1) {
+				*msg = "it uses an unsupported pcapng major version";
+				return CAP_ERROR;
+			}
+			r->in_section = true;
+			r->n_if = 0;   /* interface ids are per section */
+			break;
+		}
+		case NG_BT_IDB: {
+			uint16_t lt;
+			if (!blk_u16(&b, 0, &lt) || b.len < 8) {
+				*msg = "an interface description is too short";
+				return CAP_ERROR;
+			}
+			if (r->n_if >= NG_MAX_IFACES) {
+				*msg = "it describes too many interfaces";
+				return CAP_ERROR;
+			}
+			if (r->n_if == r->cap_if) {
+				r->cap_if = r->cap_if ? r->cap_if * 2 : 8;
+				r->ifs = xreallocarray(r->ifs, r->cap_if, sizeof *r->ifs);
+			}
+			struct ng_iface *ifc = &r->ifs[r->n_if++];
+			ifc->linktype = lt;
+			ifc->units = 1000000;
+			ifc->offset_s = 0;
+			ng_idb_options(&b, 8, ifc);
+			break;
+		}
+		case NG_BT_EPB:
+			if (!blk_u32(&b, 0, &ifid) || !blk_u32(&b, 4, &hi) || !blk_u32(&b, 8, &lo) ||
+			    !blk_u32(&b, 12, &caplen) || !blk_u32(&b, 16, &wirelen) ||
+			    caplen > b.len - 20) {
+				*msg = "a packet block is inconsistent";
+				return CAP_ERROR;
+			}
+			data_off = 20;
+			frame = true;
+			break;
+		case NG_BT_OPB: {
+			uint16_t id16;
+			if (!blk_u16(&b, 0, &id16) || !blk_u32(&b, 4, &hi) || !blk_u32(&b, 8, &lo) ||
+			    !blk_u32(&b, 12, &caplen) || !blk_u32(&b, 16, &wirelen) ||
+			    caplen > b.len - 20) {
+				*msg = "a packet block is inconsistent";
+				return CAP_ERROR;
+			}
+			ifid = id16;
+			data_off = 20;
+			frame = true;
+			break;
+		}
+		case NG_BT_SPB:
+			/* Simple Packet Block: interface 0, no timestamp; captured length is what the
+			 * block holds, at most the original length. */
+			if (!blk_u32(&b, 0, &wirelen)) {
+				*msg = "a simple packet block is too short";
+				return CAP_ERROR;
+			}
+			caplen = (uint32_t)(b.len - 4) < wirelen ? (uint32_t)(b.len - 4) : wirelen;
+			data_off = 4;
+			frame = true;
+			break;
+		default:
+			break;   /* name resolution, statistics, custom blocks: not frames */
+		}
+		r->start += len;
+		r->offset += len;
+		if (!frame)
+			continue;
+		if (ifid >= r->n_if) {
+			*msg = "a packet refers to an interface that was never described";
+			return CAP_ERROR;
+		}
+		const struct ng_iface *ifc = &r->ifs[ifid];
+		out->ts = type == NG_BT_SPB ? 0 : ng_time(ifc, hi, lo);
+		out->linktype = ifc->linktype;
+		out->caplen = caplen;
+		out->wirelen = wirelen < caplen ? caplen : wirelen;
+		out->data = b.p + data_off;   /* stays valid: buf only moves in the next ng_fill */
+		return CAP_FRAME;
+	}
+}

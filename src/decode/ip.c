@@ -1,0 +1,438 @@
+/* IPv4 and IPv6 (extension headers: hop-by-hop, routing, destination options, fragment, AH,
+ * mobility, HIP, shim6) with bounded fragment reassembly for both: a fixed pool of datagrams
+ * and a byte budget, capture-time timeouts, overlaps resolved first-copy-wins (RFC 5722 would
+ * drop the datagram; a passive observer keeps what the receiver most likely kept). */
+#include "decode/pkt_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_NONE_ 59
+#define IPPROTO_DSTOPTS_ 60
+#define IPPROTO_MH_ 135
+#define IPPROTO_HIP_ 139
+#define IPPROTO_SHIM6_ 140
+
+#define FRAG_MIN_BUF 2048u
+#define FRAG_RETAIN 16384u     /* buffers above this go back to the allocator when released */
+#define FRAG_MAX_PAYLOAD 65535u
+
+/* ---- fragment table ---- */
+
+void
+frag_init(struct frag_table *t, const struct dec_config *cfg)
+{
+	uint32_t nb = 1;
+
+	memset(t, 0, sizeof *t);
+	t->n_slots = cfg->frag_max_datagrams;
+	/* Slots are zero pages until used (calloc of a large block maps lazily). */
+	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
+	for (uint32_t i = t->n_slots; i-- > 0;) {
+		t->slots[i].hnext = t->free;
+		t->free = &t->slots[i];
+	}
+	while (nb < 2 * t->n_slots)
+		nb <<= 1;
+	t->buckets = xcalloc(nb, sizeof *t->buckets);
+	t->mask = nb - 1;
+}
+
+void
+frag_fini(struct frag_table *t)
+{
+	for (uint32_t i = 0; i < t->n_slots; i++)
+		free(t->slots[i].buf);
+	free(t->slots);
+	free(t->buckets);
+	memset(t, 0, sizeof *t);
+}
+
+static uint32_t
+frag_hash(uint8_t version, const fs_addr *src, const fs_addr *dst, uint32_t id, uint8_t proto)
+{
+	uint8_t key[2 * 16 + 4 + 2];
+
+	memcpy(key, src->bytes, 16);
+	memcpy(key + 16, dst->bytes, 16);
+	key[32] = (uint8_t)(id >> 24);
+	key[33] = (uint8_t)(id >> 16);
+	key[34] = (uint8_t)(id >> 8);
+	key[35] = (uint8_t)id;
+	key[36] = version;
+	key[37] = proto;
+	return (uint32_t)fs_hash_bytes(key, sizeof key);
+}
+
+/* Remove from the hash chain and the age list; the slot's memory stays untouched. */
+static void
+frag_detach(struct frag_table *t, struct frag_dg *dg)
+{
+	struct frag_dg **pp = &t->buckets[dg->hash & t->mask];
+
+	while (*pp != NULL && *pp != dg)
+		pp = &(*pp)->hnext;
+	if (*pp == dg)
+		*pp = dg->hnext;
+	if (dg->older)
+		dg->older->newer = dg->newer;
+	else
+		t->oldest = dg->newer;
+	if (dg->newer)
+		dg->newer->older = dg->older;
+	else
+		t->newest = dg->older;
+	dg->older = dg->newer = NULL;
+	t->n--;
+	t->bytes -= dg->end_max;
+}
+
+static void
+frag_put_free(struct frag_table *t, struct frag_dg *dg)
+{
+	if (dg->cap > FRAG_RETAIN) {
+		free(dg->buf);
+		dg->buf = NULL;
+		dg->cap = 0;
+	}
+	dg->hnext = t->free;
+	t->free = dg;
+}
+
+/* A datagram that will never complete: every fragment it held is counted as dropped. */
+static void
+frag_drop(struct decoder *d, struct frag_dg *dg)
+{
+	d->st.skipped[DEC_SKIP_FRAG_DROPPED] += dg->nfrags;
+	frag_detach(&d->frag, dg);
+	frag_put_free(&d->frag, dg);
+}
+
+void
+frag_expire(struct decoder *d, fs_time now, bool all)
+{
+	struct frag_table *t = &d->frag;
+	fs_time limit = (fs_time)d->cfg.frag_timeout_ms * 1000;
+
+	while (t->oldest != NULL && (all || now - t->oldest->first > limit))
+		frag_drop(d, t->oldest);
+}
+
+static struct frag_dg *
+frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32_t id,
+            uint8_t proto, bool *created)
+{
+	struct frag_table *t = &d->frag;
+	uint8_t kproto = version == 4 ? proto : 0;   /* IPv6 keys on addresses and id only */
+	uint32_t h = frag_hash(version, &f->src, &f->dst, id, kproto);
+	struct frag_dg *dg;
+
+	*created = false;
+	for (dg = t->buckets[h & t->mask]; dg != NULL; dg = dg->hnext) {
+		if (dg->hash == h && dg->version == version && dg->id == id &&
+		    (version == 6 || dg->proto == proto) &&
+		    memcmp(&dg->src, &f->src, sizeof f->src) == 0 &&
+		    memcmp(&dg->dst, &f->dst, sizeof f->dst) == 0)
+			return dg;
+	}
+	if (t->free == NULL && t->oldest != NULL)
+		frag_drop(d, t->oldest);    /* table full: the oldest datagram gives way */
+	if (t->free == NULL)
+		return NULL;                /* every slot is a datagram being delivered right now */
+	dg = t->free;
+	t->free = dg->hnext;
+	uint8_t *buf = dg->buf;
+	uint32_t cap = dg->cap;
+	memset(dg, 0, sizeof *dg);
+	dg->buf = buf;
+	dg->cap = cap;
+	dg->hash = h;
+	dg->version = version;
+	dg->proto = proto;
+	dg->id = id;
+	dg->src = f->src;
+	dg->dst = f->dst;
+	dg->first = d->pkt.ts;
+	dg->hnext = t->buckets[h & t->mask];
+	t->buckets[h & t->mask] = dg;
+	dg->older = t->newest;
+	if (t->newest)
+		t->newest->newer = dg;
+	else
+		t->oldest = dg;
+	t->newest = dg;
+	t->n++;
+	*created = true;
+	return dg;
+}
+
+static void ip6_walk(struct decoder *d, struct dec_flow *f, uint8_t nh, struct wire *w,
+                     bool truncated, bool reassembled);
+
+/* One fragment: [off, off + len) of the datagram's payload, read from w. */
+static void
+frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uint8_t proto,
+        uint32_t off, bool more, struct wire *w, bool truncated)
+{
+	struct frag_table *t = &d->frag;
+	uint32_t len = (uint32_t)wire_left(w);
+	uint32_t end = off + len;
+	bool created;
+
+	d->st.frags_seen++;
+	if (truncated) {
+		/* Snaplen cut the fragment: its tail is unknown, so the datagram cannot be trusted. */
+		dec_skip(d, DEC_SKIP_TRUNCATED);
+		return;
+	}
+	if ((more && (len == 0 || len % 8 != 0)) || end > FRAG_MAX_PAYLOAD) {
+		dec_skip(d, DEC_SKIP_BAD_IP);
+		return;
+	}
+	struct frag_dg *dg = frag_lookup(d, version, f, id, proto, &created);
+	if (dg == NULL) {
+		dec_skip(d, DEC_SKIP_FRAG_DROPPED);
+		return;
+	}
+	if ((!more && ((dg->have_last && dg->total != end) || dg->end_max > end)) ||
+	    (more && dg->have_last && end > dg->total)) {
+		/* Fragments disagree on where the datagram ends: nothing trustworthy remains. */
+		dec_skip(d, DEC_SKIP_FRAG_DROPPED);
+		frag_drop(d, dg);
+		return;
+	}
+	if (!more) {
+		dg->have_last = true;
+		dg->total = end;
+	}
+	if (off == 0) {
+		dg->have_first = true;
+		dg->proto = proto;   /* RFC 8200 4.5: the first fragment's Next Header counts */
+	}
+	if (end > dg->end_max) {
+		uint32_t grow = end - dg->end_max;
+		while (t->bytes + grow > d->cfg.frag_max_bytes && t->oldest != NULL && t->oldest != dg)
+			frag_drop(d, t->oldest);
+		if (end > dg->cap) {
+			uint32_t nc = dg->cap ? dg->cap : FRAG_MIN_BUF;
+			while (nc < end)
+				nc *= 2;
+			dg->buf = xrealloc(dg->buf, nc);
+			dg->cap = nc;
+		}
+		t->bytes += grow;
+		dg->end_max = end;
+	}
+	uint32_t b0 = off / 8, b1 = (end + 7) / 8;
+	bool overlap = false;
+	for (uint32_t b = b0; b < b1 && !overlap; b++)
+		overlap = (dg->bits[b >> 6] >> (b & 63)) & 1;
+	if (!overlap) {
+		wire_bytes(w, dg->buf + off, len);
+		for (uint32_t b = b0; b < b1; b++)
+			dg->bits[b >> 6] |= (uint64_t)1 << (b & 63);
+		dg->covered += b1 - b0;
+	} else {
+		/* Keep the bytes already held; fill only blocks nobody sent before. */
+		d->st.frags_overlapping++;
+		struct wire sub = *w;
+		for (uint32_t b = b0; b < b1; b++) {
+			if ((dg->bits[b >> 6] >> (b & 63)) & 1)
+				continue;
+			uint32_t lo = b * 8, hi = lo + 8 < end ? lo + 8 : end;
+			wire_seek(&sub, (size_t)(w->p - w->base) + (lo - off));
+			wire_bytes(&sub, dg->buf + lo, hi - lo);
+			dg->bits[b >> 6] |= (uint64_t)1 << (b & 63);
+			dg->covered++;
+		}
+	}
+	dg->nfrags++;
+	if (!dg->have_last || dg->covered != (dg->total + 7) / 8)
+		return;
+
+	/* Complete: detach first, so fragments inside it (tunnels) cannot evict it mid-use. */
+	frag_detach(t, dg);
+	d->st.frags_reassembled++;
+	struct dec_flow rf = { .src = dg->src, .dst = dg->dst };
+	struct wire pw;
+	wire_init(&pw, dg->buf, dg->total);
+	if (dg->version == 4)
+		dec_l4(d, &rf, dg->proto, &pw);
+	else
+		ip6_walk(d, &rf, dg->proto, &pw, false, true);
+	frag_put_free(t, dg);
+}
+
+/* ---- IPv4 ---- */
+
+void
+dec_ip4(struct decoder *d, struct wire *w)
+{
+	size_t avail = wire_left(w);
+	struct dec_flow f = { .src = { .family = 4 }, .dst = { .family = 4 } };
+
+	uint8_t vihl = wire_u8(w);
+	if (!wire_ok(w)) {
+		dec_skip(d, DEC_SKIP_TRUNCATED);
+		return;
+	}
+	uint32_t ihl = (uint32_t)(vihl & 15) * 4;
+	if ((vihl >> 4) != 4 || ihl < 20) {
+		dec_skip(d, DEC_SKIP_BAD_IP);
+		return;
+	}
+	if (avail < ihl) {
+		dec_skip(d, DEC_SKIP_TRUNCATED);
+		return;
+	}
+	wire_skip(w, 1);                    /* DSCP/ECN */
+	uint32_t tot = wire_u16be(w);
+	uint16_t id = wire_u16be(w);
+	uint16_t ff = wire_u16be(w);
+	wire_skip(w, 1);                    /* TTL */
+	uint8_t proto = wire_u8(w);
+	wire_skip(w, 2);                    /* checksum: never a reason to skip */
+	wire_bytes(w, f.src.bytes, 4);
+	wire_bytes(w, f.dst.bytes, 4);
+	wire_skip(w, ihl - 20);             /* options */
+	if (tot == 0)
+		tot = (uint32_t)avail;          /* TSO/LRO captures leave the length zero */
+	else if (tot < ihl) {
+		dec_skip(d, DEC_SKIP_BAD_IP);
+		return;
+	}
+	bool truncated = tot > avail;
+	if (truncated)
+		tot = (uint32_t)avail;
+	struct wire pw;
+	wire_sub(w, tot - ihl, &pw);        /* drops Ethernet padding and trailers */
+
+	uint32_t off = (uint32_t)(ff & 0x1fff) * 8;
+	bool more = (ff & 0x2000) != 0;
+	if (more || off != 0) {
+		frag_in(d, 4, &f, id, proto, off, more, &pw, truncated);
+		return;
+	}
+	dec_l4(d, &f, proto, &pw);
+}
+
+/* ---- IPv6 ---- */
+
+static void
+ip6_walk(struct decoder *d, struct dec_flow *f, uint8_t nh, struct wire *w, bool truncated,
+         bool reassembled)
+{
+	/* Every extension header is at least 8 bytes, so the payload length bounds this loop. */
+	for (;;) {
+		switch (nh) {
+		case IPPROTO_HOPOPTS_:
+		case IPPROTO_ROUTING_:
+		case IPPROTO_DSTOPTS_:
+		case IPPROTO_MH_:
+		case IPPROTO_HIP_:
+		case IPPROTO_SHIM6_: {
+			uint8_t next = wire_u8(w);
+			uint32_t hlen = ((uint32_t)wire_u8(w) + 1) * 8;
+			wire_skip(w, hlen - 2);
+			if (!wire_ok(w)) {
+				dec_skip(d, DEC_SKIP_TRUNCATED);
+				return;
+			}
+			nh = next;
+			continue;
+		}
+		case IPPROTO_AH_: {
+			uint8_t next = wire_u8(w);
+			uint32_t hlen = ((uint32_t)wire_u8(w) + 2) * 4;   /* RFC 4302: 32-bit words */
+			wire_skip(w, hlen - 2);
+			if (!wire_ok(w)) {
+				dec_skip(d, DEC_SKIP_TRUNCATED);
+				return;
+			}
+			nh = next;
+			continue;
+		}
+		case IPPROTO_FRAGMENT_: {
+			uint8_t next = wire_u8(w);
+			wire_skip(w, 1);
+			uint16_t offm = wire_u16be(w);
+			uint32_t id = wire_u32be(w);
+			if (!wire_ok(w)) {
+				dec_skip(d, DEC_SKIP_TRUNCATED);
+				return;
+			}
+			if (reassembled) {
+				dec_skip(d, DEC_SKIP_BAD_IP);   /* a fragment inside a fragment */
+				return;
+			}
+			uint32_t off = offm & 0xfff8;
+			bool more = (offm & 1) != 0;
+			if (off == 0 && !more) {
+				nh = next;                       /* atomic fragment (RFC 6946) */
+				continue;
+			}
+			frag_in(d, 6, f, id, next, off, more, w, truncated);
+			return;
+		}
+		case IPPROTO_NONE_:
+			dec_skip(d, DEC_SKIP_NOT_UDP_TCP);
+			return;
+		default:
+			dec_l4(d, f, nh, w);
+			return;
+		}
+	}
+}
+
+void
+dec_ip6(struct decoder *d, struct wire *w)
+{
+	struct dec_flow f = { .src = { .family = 6 }, .dst = { .family = 6 } };
+
+	uint32_t vtf = wire_u32be(w);
+	uint32_t plen = wire_u16be(w);
+	uint8_t nh = wire_u8(w);
+	wire_skip(w, 1);                    /* hop limit */
+	wire_bytes(w, f.src.bytes, 16);
+	wire_bytes(w, f.dst.bytes, 16);
+	if (!wire_ok(w)) {
+		dec_skip(d, DEC_SKIP_TRUNCATED);
+		return;
+	}
+	if ((vtf >> 28) != 6) {
+		dec_skip(d, DEC_SKIP_BAD_IP);
+		return;
+	}
+	uint32_t rest = (uint32_t)wire_left(w);
+	bool truncated = false;
+	if (plen == 0)
+		plen = rest;                    /* jumbogram or TSO: take what is there */
+	else if (plen > rest) {
+		plen = rest;
+		truncated = true;
+	}
+	struct wire pw;
+	wire_sub(w, plen, &pw);
+	ip6_walk(d, &f, nh, &pw, truncated, false);
+}
+
+void
+dec_ip(struct decoder *d, struct wire *w)
+{
+	uint8_t b;
+
+	if (!wire_peek_u8(w, 0, &b)) {
+		dec_skip(d, DEC_SKIP_TRUNCATED);
+		return;
+	}
+	if ((b >> 4) == 4)
+		dec_ip4(d, w);
+	else if ((b >> 4) == 6)
+		dec_ip6(d, w);
+	else
+		dec_skip(d, DEC_SKIP_NOT_IP);
+}

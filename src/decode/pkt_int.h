@@ -1,0 +1,151 @@
+/* Internals of the packet path (link.c, ip.c, l4.c, tcp.c, decode.c): the decoder object, the
+ * fragment and stream tables, and the layer functions. Not part of the public API. */
+#ifndef FLUXSCOPE_DECODE_PKT_INT_H
+#define FLUXSCOPE_DECODE_PKT_INT_H
+
+#include "decode/decode_int.h"
+
+#define DEC_MAX_ENCAP 4       /* VXLAN/GRE/IP-in-IP nesting we follow */
+
+/* Addresses and ports of one packet as the layers learn them. */
+struct dec_flow {
+	fs_addr src, dst;
+	uint16_t sport, dport;
+	uint8_t proto;            /* 17 = UDP, 6 = TCP */
+};
+
+/* ---- IPv4/IPv6 fragment reassembly (ip.c) ---- */
+
+#define FRAG_BLOCKS 8192      /* 8-byte blocks: covers the 65535-byte maximum */
+
+struct frag_dg {
+	struct frag_dg *hnext;             /* hash chain, or free list */
+	struct frag_dg *older, *newer;     /* age list: creation order, oldest first */
+	uint32_t hash;
+	uint8_t version;                   /* 4 or 6 */
+	uint8_t proto;                     /* v4 header protocol / v6 next header (offset 0) */
+	bool have_first, have_last;
+	uint32_t id;
+	fs_addr src, dst;
+	fs_time first;
+	uint32_t total;                    /* payload length, from the last fragment */
+	uint32_t end_max;                  /* furthest byte received */
+	uint32_t covered;                  /* blocks received */
+	uint32_t nfrags;
+	uint8_t *buf;
+	uint32_t cap;
+	uint64_t bits[FRAG_BLOCKS / 64];
+};
+
+struct frag_table {
+	struct frag_dg *slots;
+	uint32_t n_slots;
+	struct frag_dg *free;
+	struct frag_dg **buckets;
+	uint32_t mask;
+	struct frag_dg *oldest, *newest;
+	uint32_t n;                        /* datagrams in flight */
+	uint64_t bytes;                    /* sum of end_max in flight */
+};
+
+/* ---- DNS over TCP stream reassembly (tcp.c) ---- */
+
+#define TCP_MAX_RANGES 8      /* out-of-order islands held per direction */
+
+struct tcp_range {
+	uint32_t lo, hi;                   /* [lo, hi) relative to tcp_stream.seq */
+};
+
+struct tcp_stream {                    /* one direction of one connection */
+	struct tcp_stream *hnext;          /* hash chain, or free list */
+	struct tcp_stream *older, *newer;  /* idle list: least recently active first */
+	uint32_t hash;
+	fs_addr src, dst;
+	uint16_t sport, dport;
+	fs_time last;
+	int src_index;
+	uint32_t isn;
+	bool syn, fin;
+	uint32_t fin_seq;
+	uint32_t seq;                      /* sequence number of buf[0] */
+	uint32_t len;                      /* contiguous bytes in buf[0, len) */
+	uint32_t hi;                       /* bytes of buf in use, out-of-order data included */
+	uint8_t n_ooo;
+	struct tcp_range ooo[TCP_MAX_RANGES]; /* sorted, disjoint, each lo > len */
+	uint8_t *buf;
+	uint32_t cap;
+};
+
+struct tcp_table {
+	struct tcp_stream *slots;
+	uint32_t n_slots;
+	struct tcp_stream *free;
+	struct tcp_stream **buckets;
+	uint32_t mask;
+	struct tcp_stream *oldest, *newest;
+	uint32_t n;
+	uint64_t bytes;                    /* buffer capacity held by live streams */
+};
+
+/* What the current dec_packet() call delivers to. */
+struct dec_pkt {
+	fs_time ts;
+	int src_index;
+	dec_msg_cb cb;
+	void *ctx;
+	int depth;                         /* encapsulation depth */
+};
+
+struct decoder {
+	struct dec_config cfg;
+	struct dec_stats st;
+	uint64_t dns_ports[65536 / 64];    /* bitmap of DNS ports */
+	struct dns_scratch sc;
+	struct dns_msg msg;
+	struct frag_table frag;
+	struct tcp_table tcp;
+	struct dec_pkt pkt;
+	dec_payload_fn hook;
+	void *hook_ctx;
+};
+
+static inline bool
+dec_is_dns_port(const struct decoder *d, uint16_t port)
+{
+	return (d->dns_ports[port >> 6] >> (port & 63)) & 1;
+}
+
+static inline void
+dec_skip(struct decoder *d, enum dec_skip why)
+{
+	d->st.skipped[why]++;
+}
+
+/* decode.c: parse one DNS message and hand it to the packet's callback. */
+void dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8_t *msg,
+                 uint32_t len);
+
+/* link.c */
+void dec_link(struct decoder *d, int linktype, const uint8_t *p, uint32_t len);
+void dec_ether(struct decoder *d, struct wire *w);      /* Ethernet frame (also VXLAN inner) */
+void dec_ethertype(struct decoder *d, uint16_t type, struct wire *w);
+
+/* ip.c */
+void dec_ip(struct decoder *d, struct wire *w);         /* by version nibble */
+void dec_ip4(struct decoder *d, struct wire *w);
+void dec_ip6(struct decoder *d, struct wire *w);
+void frag_init(struct frag_table *t, const struct dec_config *cfg);
+void frag_fini(struct frag_table *t);
+void frag_expire(struct decoder *d, fs_time now, bool all);
+
+/* l4.c: the IP payload `w` with protocol `proto` (UDP, TCP, or a tunnel). */
+void dec_l4(struct decoder *d, struct dec_flow *f, uint8_t proto, struct wire *w);
+
+/* tcp.c */
+void tcp_init(struct tcp_table *t, const struct dec_config *cfg);
+void tcp_fini(struct tcp_table *t);
+void tcp_segment(struct decoder *d, const struct dec_flow *f, uint32_t seq, uint8_t flags,
+                 const uint8_t *data, uint32_t len);
+void tcp_expire(struct decoder *d, fs_time now, bool all);
+
+#endif
