@@ -1,0 +1,166 @@
+/* Selection: detection results (and the store behind them) → an indicator set. */
+#include "fluxscope/detect.h"
+#include "fluxscope/query.h"
+#include "fluxscope/store.h"
+#include "export/export_int.h"
+
+#include <string.h>
+
+static bool
+det_allow(void *ctx, const char *name)
+{
+	return !det_is_allowlisted((const struct detector *)ctx, name);
+}
+
+struct export_set *
+export_set_new_for_detector(const struct detector *det)
+{
+	return export_set_new(det != NULL ? det_allow : NULL, (void *)(uintptr_t)det);
+}
+
+static bool
+selected(const struct export_selection *sel, const struct det_result *r,
+         const struct store_domain *d)
+{
+	switch (sel->mode) {
+	case EXPORT_SEL_FLUX: return det_is_flux(r->verdict);
+	case EXPORT_SEL_FILTER: return query_filter_match(sel->filter, r, d);
+	case EXPORT_SEL_MIN_SCORE: return r->score >= sel->min_score;
+	case EXPORT_SEL_MARKED:
+		return d != NULL && (sel->mark_mask ? (d->user_flags & sel->mark_mask) != 0 : d->user_flags != 0);
+	}
+	return false;
+}
+
+static bool
+zone_owned(const char *zone, const char *name, const char *reg)
+{
+	size_t zl, rl;
+
+	if (zone == NULL)
+		return false;
+	if (strcmp(zone, name) == 0)
+		return true;
+	if (reg == NULL || reg[0] == '\0')
+		return false;
+	zl = strlen(zone);
+	rl = strlen(reg);
+	return strcmp(zone, reg) == 0 ||
+	       (zl > rl && zone[zl - rl - 1] == '.' && strcmp(zone + zl - rl, reg) == 0);
+}
+
+static void
+base(struct export_ind *x, enum export_kind kind, const struct det_result *r, const char *name)
+{
+	memset(x, 0, sizeof *x);
+	x->kind = kind;
+	x->score = r->score;
+	snprintf(x->verdict, sizeof x->verdict, "%s", det_verdict_name(r->verdict));
+	x->reasons = (const char *const *)r->reasons;
+	x->n_reasons = r->n_reasons;
+	x->reason = r->n_reasons > 0 ? r->reasons[0] : "";
+	x->source = name;
+}
+
+/* Allowlisted domains that share address `aid`: a PASSTHRU each, so the rpz-ip trigger of a
+ * flux agent never blocks them. */
+static void
+passthru_sharers(struct export_set *s, const struct store *st, const struct detector *det,
+                 store_addr_id aid, const char *flux_name, const struct det_result *r)
+{
+	const struct store_addr *a = store_addr(st, aid);
+	char addr[FS_ADDR_STRLEN], why[160];
+
+	if (a == NULL || det == NULL)
+		return;
+	for (uint32_t i = 0; i < a->n_domains; i++) {
+		const struct store_domain *od = store_domain(st, a->domains[i]);
+		const char *on = od ? store_name_str(st, od->name) : NULL;
+		struct export_ind x;
+		if (on == NULL || !det_is_allowlisted(det, on))
+			continue;
+		base(&x, EXPORT_PASSTHRU, r, flux_name);
+		x.name = on;
+		snprintf(why, sizeof why, "allowlisted; shares %s with %s",
+		         fs_addr_str(&a->addr, addr, sizeof addr), flux_name);
+		x.reason = why;
+		x.reasons = NULL;
+		x.n_reasons = 0;
+		x.score = 0;
+		x.verdict[0] = '\0';
+		export_set_add(s, &x);
+	}
+}
+
+size_t
+export_select(struct export_set *s, const struct store *st, const struct detector *det,
+              const struct export_selection *sel)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < det_count(det); i++) {
+		const struct det_result *r = det_get(det, i);
+		const struct store_domain *d = store_domain(st, r->dom);
+		const char *name = r->name ? r->name : (d ? store_name_str(st, d->name) : NULL);
+		struct export_ind x;
+
+		if (name == NULL || r->allowlisted || !selected(sel, r, d))
+			continue;
+		base(&x, EXPORT_DOMAIN, r, "");
+		x.name = name;
+		x.subdomains = sel->subdomains;
+		x.first_seen = r->first_seen ? r->first_seen : (d ? d->first_seen : 0);
+		x.last_seen = r->last_seen ? r->last_seen : (d ? d->last_seen : 0);
+		if (export_set_add(s, &x))
+			n++;
+		if (!sel->infrastructure || !det_is_flux(r->verdict) || d == NULL)
+			continue;
+		/* The flux agents: every address the domain was answered with. */
+		for (uint32_t k = 0; k < d->n_addrs; k++) {
+			const struct store_addr *a = store_addr(st, d->addrs[k].addr);
+			if (a == NULL)
+				continue;
+			base(&x, EXPORT_ADDR, r, name);
+			x.addr = a->addr;
+			x.first_seen = d->addrs[k].first_seen;
+			x.last_seen = d->addrs[k].last_seen;
+			export_set_add(s, &x);
+			passthru_sharers(s, st, det, d->addrs[k].addr, name, r);
+		}
+		if (r->verdict != DET_DOUBLE_FLUX)
+			continue;
+		/* Double flux: the rotating nameservers, by name and by address. */
+		store_name_id zone = 0;
+		store_set_id nsset = store_domain_nsset(st, r->dom, &zone);
+		uint32_t nns = 0;
+		const uint32_t *ns = NULL;
+		/* Only the domain's own zone (at or below its registrable domain): the NS set of an
+		 * ancestor such as a TLD must never be exported. */
+		if (nsset && zone_owned(store_name_str(st, zone), name, r->registrable))
+			ns = store_set_members(st, nsset, &nns);
+		for (uint32_t k = 0; k < nns; k++) {
+			const char *nsn = store_name_str(st, ns[k]);
+			const struct store_nsname *rec = store_nsname_by_name(st, ns[k]);
+			if (nsn == NULL)
+				continue;
+			base(&x, EXPORT_NSNAME, r, name);
+			x.name = nsn;
+			if (rec != NULL) {
+				x.first_seen = rec->first_seen;
+				x.last_seen = rec->last_seen;
+			}
+			export_set_add(s, &x);
+			for (uint32_t g = 0; rec != NULL && g < rec->n_glue; g++) {
+				const struct store_addr *a = store_addr(st, rec->glue[g].addr);
+				if (a == NULL)
+					continue;
+				base(&x, EXPORT_NSADDR, r, name);
+				x.addr = a->addr;
+				x.first_seen = rec->glue[g].first_seen;
+				x.last_seen = rec->glue[g].last_seen;
+				export_set_add(s, &x);
+			}
+		}
+	}
+	return n;
+}
