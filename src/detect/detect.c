@@ -1,0 +1,998 @@
+/* The detector: reads the store into the feature code's arrays, scores every domain in two
+ * passes (the second knows which addresses belong to flagged domains: agent overlap, shared
+ * infrastructure, clusters), replays flagged timelines to find when each was first flagged,
+ * and groups domains by registrable domain (libpsl). */
+#include "fluxscope/detect.h"
+
+#include <libpsl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detect/detect_int.h"
+
+#define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
+
+struct dom_state {                  /* pass-1 facts kept per domain (compact) */
+	double score;
+	enum det_verdict verdict;
+	bool flagged;
+};
+
+struct detector {
+	struct det_weights w;
+	char *weights_src;
+	struct det_allow allow;
+	char *allow_src;
+	bool have_allow;
+	struct det_intel intel;
+	char **intel_src;
+	int n_intel_src;
+	struct geo *geo;
+	psl_ctx_t *psl;
+	struct det_scratch *sc;
+
+	/* address info cache, indexed by store_addr_id */
+	struct det_addr_info *ainfo;
+	uint8_t *ainfo_ok;
+	size_t cap_ainfo;
+	const struct store *s;      /* during det_run */
+
+	/* per-domain input buffers */
+	struct det_obs *obs;
+	size_t cap_obs;
+	struct det_ns_obs *nso;
+	size_t cap_nso;
+	struct det_ns_addr *nsa;
+	size_t cap_nsa;
+	struct det_map tmp;
+
+	/* run state */
+	struct dom_state *st;       /* indexed by store_dom_id */
+	size_t cap_st;
+	fs_time *agent_since;       /* indexed by store_addr_id: first time seen for a flagged domain */
+	size_t cap_agent;
+
+	/* results */
+	struct det_result *res;
+	size_t n_res, cap_res;
+	uint32_t *by_dom;           /* store_dom_id → index + 1 */
+	size_t cap_by_dom;
+	struct det_term *term_pool;
+	size_t cap_terms;
+	struct det_group *groups;
+	size_t n_groups;
+
+	enum det_vantage vantage;
+	char unavailable[160];
+	bool run_have_asn, run_have_cc, run_have_geo, run_have_ns;
+};
+
+/* ---- names and small things --------------------------------------------------------------- */
+
+static bool
+file_exists(const char *p)
+{
+	return access(p, R_OK) == 0;
+}
+
+const char *
+det_share_path(const char *file, char *buf, size_t len)
+{
+	const char *env = getenv("FLUXSCOPE_SHARE");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env != NULL && *env != '\0') {
+		snprintf(buf, len, "%s/%s", env, file);
+		if (file_exists(buf))
+			return buf;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up <= 4; up++) {
+		char *slash = strrchr(exe, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		const char *dir = exe[0] ? exe : "/";
+		snprintf(buf, len, "%s/share/fluxscope/%s", dir, file);
+		if (file_exists(buf))
+			return buf;
+		snprintf(buf, len, "%s/share/%s", dir, file);
+		if (file_exists(buf))
+			return buf;
+	}
+	return NULL;
+}
+
+/* ---- construction ------------------------------------------------------------------------- */
+
+fs_status
+det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, struct fs_err *err)
+{
+	struct det_config none = { 0 };
+	struct detector *d = xcalloc(1, sizeof *d);
+	char path[PATH_MAX];
+	fs_status st;
+
+	*out = NULL;
+	if (cfg == NULL)
+		cfg = &none;
+	d->geo = geo;
+	det_weights_default(&d->w);
+	det_allow_init(&d->allow);
+	det_intel_init(&d->intel);
+	det_map_init(&d->tmp);
+
+	const char *wp = cfg->weights_path;
+	if (wp == NULL)
+		wp = det_share_path("detect.conf", path, sizeof path);
+	if (wp != NULL) {
+		if ((st = det_weights_load(&d->w, wp, err)) != FS_OK)
+			goto fail;
+		d->weights_src = xstrdup(wp);
+	} else
+		d->weights_src = xstrdup("built-in defaults (no detect.conf found)");
+
+	if (!cfg->no_default_allowlist) {
+		const char *ap = cfg->allowlist_path;
+		if (ap == NULL)
+			ap = det_share_path("allowlist.conf", path, sizeof path);
+		if (ap != NULL) {
+			if ((st = det_allow_load(&d->allow, ap, err)) != FS_OK)
+				goto fail;
+			d->allow_src = xstrdup(ap);
+			d->have_allow = true;
+		}
+	}
+	for (int i = 0; i < cfg->n_allowlists; i++) {
+		if ((st = det_allow_load(&d->allow, cfg->allowlists[i], err)) != FS_OK)
+			goto fail;
+		d->have_allow = true;
+	}
+	for (int i = 0; i < cfg->n_intel; i++) {
+		if ((st = det_intel_load(&d->intel, cfg->intel[i], err)) != FS_OK)
+			goto fail;
+	}
+	d->psl = psl_latest(NULL);
+	d->sc = det_scratch_new();
+	*out = d;
+	return FS_OK;
+fail:
+	det_free(d);
+	return st;
+}
+
+static void
+free_results(struct detector *d)
+{
+	for (size_t i = 0; i < d->n_res; i++) {
+		for (int k = 0; k < d->res[i].n_reasons; k++)
+			free(d->res[i].reasons[k]);
+		free(d->res[i].reasons);
+	}
+	d->n_res = 0;
+	free(d->groups);
+	d->groups = NULL;
+	d->n_groups = 0;
+}
+
+void
+det_free(struct detector *d)
+{
+	if (d == NULL)
+		return;
+	free_results(d);
+	free(d->res);
+	free(d->by_dom);
+	free(d->term_pool);
+	free(d->st);
+	free(d->agent_since);
+	free(d->ainfo);
+	free(d->ainfo_ok);
+	free(d->obs);
+	free(d->nso);
+	free(d->nsa);
+	det_map_fini(&d->tmp);
+	det_scratch_free(d->sc);
+	det_allow_fini(&d->allow);
+	det_intel_fini(&d->intel);
+	if (d->psl != NULL)
+		psl_free(d->psl);
+	free(d->weights_src);
+	free(d->allow_src);
+	free(d);
+}
+
+/* ---- address info --------------------------------------------------------------------------- */
+
+static const struct det_addr_info *
+addr_info(void *ctx, uint32_t id)
+{
+	struct detector *d = ctx;
+
+	if (id >= d->cap_ainfo) {
+		size_t n = d->cap_ainfo ? d->cap_ainfo : 1024;
+		while (n <= id)
+			n *= 2;
+		d->ainfo = xreallocarray(d->ainfo, n, sizeof *d->ainfo);
+		d->ainfo_ok = xrealloc(d->ainfo_ok, n);
+		memset(d->ainfo_ok + d->cap_ainfo, 0, n - d->cap_ainfo);
+		d->cap_ainfo = n;
+	}
+	struct det_addr_info *ai = &d->ainfo[id];
+	if (!d->ainfo_ok[id]) {
+		const struct store_addr *sa = store_addr(d->s, id);
+		memset(ai, 0, sizeof *ai);
+		if (sa != NULL)
+			ai->addr = sa->addr;
+		if (d->geo != NULL && sa != NULL) {
+			const struct geo_info *g = geo_lookup(d->geo, &sa->addr);
+			if (g->found) {
+				ai->asn = g->asn;
+				ai->as_org = g->as_org;
+				memcpy(ai->cc, g->country, sizeof ai->cc);
+				ai->cc[2] = '\0';
+				ai->has_loc = g->has_location;
+				ai->lat = g->lat;
+				ai->lon = g->lon;
+			}
+		}
+		if (ai->asn)
+			d->run_have_asn = true;
+		if (ai->cc[0])
+			d->run_have_cc = true;
+		if (ai->has_loc)
+			d->run_have_geo = true;
+		d->ainfo_ok[id] = 1;
+	}
+	return ai;
+}
+
+static bool
+is_agent(void *ctx, uint32_t addr, fs_time until)
+{
+	struct detector *d = ctx;
+	return addr < d->cap_agent && d->agent_since[addr] != 0 && d->agent_since[addr] <= until;
+}
+
+/* ---- store → feature input ------------------------------------------------------------------ */
+
+static int
+cmp_obs_ts(const void *a, const void *b)
+{
+	const struct det_obs *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return 0;
+}
+
+static bool
+zone_usable(const struct detector *d, const char *zone)
+{
+	/* NS sets of public suffixes (com, co.uk) say nothing about one domain. */
+	return zone != NULL && *zone != '\0' && strcmp(zone, ".") != 0 &&
+	       (d->psl == NULL || !psl_is_public_suffix(d->psl, zone));
+}
+
+static void
+build_input(struct detector *d, const struct store *s, store_dom_id id,
+            const struct store_domain *dom, struct det_input *in)
+{
+	uint32_t n = 0;
+	bool sorted = true;
+
+	memset(in, 0, sizeof *in);
+	if (dom->n_resp > d->cap_obs) {
+		d->cap_obs = dom->n_resp + 64;
+		d->obs = xreallocarray(d->obs, d->cap_obs, sizeof *d->obs);
+	}
+	for (uint32_t i = 0; i < dom->n_resp; i++) {
+		const struct store_response *r = &dom->resp[i];
+		uint32_t nm = 0;
+		const uint32_t *m;
+		if (r->aset == 0 || r->rcode != 0)
+			continue;
+		m = store_set_members(s, r->aset, &nm);
+		if (m == NULL || nm == 0)
+			continue;
+		struct det_obs *o = &d->obs[n++];
+		o->ts = r->ts;
+		o->addrs = m;
+		o->n_addrs = nm;
+		o->ttl = r->ttl_max;
+		o->seq = (uint32_t)det_hash64(((uint64_t)r->resolver << 16) | r->qtype);
+		o->set = r->aset;
+		if (n > 1 && o->ts < d->obs[n - 2].ts)
+			sorted = false;
+	}
+	if (!sorted)
+		qsort(d->obs, n, sizeof *d->obs, cmp_obs_ts);   /* several files interleaved */
+	in->obs = d->obs;
+	in->n_obs = n;
+
+	/* NS layer: the domain's own NS observations, else its closest usable ancestor zone's;
+	 * only the deepest zone seen, so a referral for the parent does not look like a change. */
+	const struct store_domain *zd = dom;
+	if (dom->n_ns == 0) {
+		store_name_id zone = 0;
+		store_domain_nsset(s, id, &zone);
+		if (zone != 0) {
+			store_dom_id zid = store_domain_by_name(s, zone);
+			zd = zid ? store_domain(s, zid) : NULL;
+		} else
+			zd = NULL;
+	}
+	uint32_t nn = 0, na = 0;
+	if (zd != NULL && zd->n_ns > 0) {
+		store_name_id best = 0;
+		size_t best_len = 0;
+		for (uint32_t i = 0; i < zd->n_ns; i++) {
+			const char *z = store_name_str(s, zd->ns[i].zone);
+			if (!zone_usable(d, z))
+				continue;
+			size_t l = strlen(z);
+			if (l > best_len) {
+				best_len = l;
+				best = zd->ns[i].zone;
+			}
+		}
+		if (zd->n_ns > d->cap_nso) {
+			d->cap_nso = zd->n_ns + 16;
+			d->nso = xreallocarray(d->nso, d->cap_nso, sizeof *d->nso);
+		}
+		det_map_clear(&d->tmp);
+		for (uint32_t i = 0; best != 0 && i < zd->n_ns; i++) {
+			const struct store_ns_obs *o = &zd->ns[i];
+			uint32_t nm = 0;
+			const uint32_t *m;
+			if (o->zone != best)
+				continue;
+			m = store_set_members(s, o->nsset, &nm);
+			if (m == NULL || nm == 0)
+				continue;
+			d->nso[nn++] = (struct det_ns_obs){ .ts = o->ts, .names = m, .n_names = nm,
+			                                    .ttl = o->ttl };
+			for (uint32_t k = 0; k < nm; k++) {
+				bool fresh;
+				det_map_put(&d->tmp, m[k], &fresh);
+				if (!fresh)
+					continue;
+				/* the NS name's addresses: glue, and answers when it was queried itself */
+				const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
+				store_dom_id nd = store_domain_by_name(s, m[k]);
+				const struct store_domain *ndom = nd ? store_domain(s, nd) : NULL;
+				size_t need = na + (ns ? ns->n_glue : 0) + (ndom ? ndom->n_addrs : 0);
+				if (need > d->cap_nsa) {
+					d->cap_nsa = need + 64;
+					d->nsa = xreallocarray(d->nsa, d->cap_nsa, sizeof *d->nsa);
+				}
+				for (uint32_t g = 0; ns != NULL && g < ns->n_glue; g++)
+					d->nsa[na++] = (struct det_ns_addr){ .name = m[k], .addr = ns->glue[g].addr,
+					                                     .first_seen = ns->glue[g].first_seen,
+					                                     .ttl = ns->glue[g].ttl_max };
+				for (uint32_t g = 0; ndom != NULL && g < ndom->n_addrs; g++)
+					d->nsa[na++] = (struct det_ns_addr){ .name = m[k], .addr = ndom->addrs[g].addr,
+					                                     .first_seen = ndom->addrs[g].first_seen,
+					                                     .ttl = ndom->addrs[g].ttl_max };
+			}
+		}
+	}
+	in->ns = d->nso;
+	in->n_ns = nn;
+	in->nsaddr = d->nsa;
+	in->n_nsaddr = na;
+	in->info = addr_info;
+	in->is_agent = NULL;
+	in->ctx = d;
+	in->have_asn = d->geo != NULL && geo_has_asn(d->geo);
+	in->have_country = d->geo != NULL && geo_has_country(d->geo);
+	in->have_geo = d->geo != NULL;
+}
+
+static void
+build_context(struct detector *d, const struct store *s, const struct store_domain *dom,
+              const struct det_input *in, const struct det_feat *f, struct det_context *cx)
+{
+	static char what[320];         /* one thread runs the detector */
+
+	memset(cx, 0, sizeof *cx);
+	cx->name = store_name_str(s, dom->name);
+	cx->has_cname = dom->n_cnames > 0;
+	if (dom->n_cnames > 0)
+		cx->cname_last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
+	cx->allow = det_allow_match_name(&d->allow, cx->name);
+	cx->allow_via = cx->name;
+	for (uint32_t i = 0; cx->allow == NULL && i < dom->n_cnames; i++) {
+		const char *c = store_name_str(s, dom->cnames[i]);
+		cx->allow = det_allow_match_name(&d->allow, c);
+		cx->allow_via = c;
+	}
+	if (cx->allow != NULL && (cx->allow->kind == DET_ALLOW_CDN_ASN ||
+	                          cx->allow->kind == DET_ALLOW_CLOUD_ASN))
+		cx->allow = NULL;
+
+	/* share of addresses in listed CDN/cloud networks */
+	uint32_t known = 0, listed = 0;
+	const char *label = NULL;
+	uint32_t best = 0;
+	det_map_clear(&d->tmp);
+	for (uint32_t i = 0; i < in->n_obs; i++)
+		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++) {
+			bool fresh;
+			det_map_put(&d->tmp, in->obs[i].addrs[k], &fresh);
+			if (!fresh)
+				continue;
+			const struct det_addr_info *ai = addr_info(d, in->obs[i].addrs[k]);
+			if (ai->asn == 0)
+				continue;
+			known++;
+			const struct det_allow_entry *e = det_allow_match_asn(&d->allow, ai->asn);
+			if (e != NULL) {
+				listed++;
+				bool fr;
+				uint32_t *c = det_map_put(&d->tmp, ((uint64_t)1 << 62) | ai->asn, &fr);
+				if (++(*c) > best) {
+					best = *c;
+					label = e->label;
+				}
+			}
+		}
+	cx->cdn_asn_share = known ? (double)listed / known : 0;
+	cx->cdn_asn_label = label;
+
+	/* intel: the name, its CNAME chain, its addresses, its nameservers and their addresses */
+	const char *m = NULL;
+	if ((cx->intel_feed = det_intel_match_name(&d->intel, cx->name, &m)) != NULL)
+		snprintf(what, sizeof what, "domain %s", m);
+	for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_cnames; i++)
+		if ((cx->intel_feed = det_intel_match_name(&d->intel, store_name_str(s, dom->cnames[i]),
+		                                           &m)) != NULL)
+			snprintf(what, sizeof what, "CNAME target under %s", m);
+	if (cx->intel_feed == NULL && d->intel.n_cidrs > 0) {
+		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_addrs; i++) {
+			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
+			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
+				char a[FS_ADDR_STRLEN];
+				snprintf(what, sizeof what, "address %s", fs_addr_str(&ai->addr, a, sizeof a));
+			}
+		}
+		for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_nsaddr; i++) {
+			const struct det_addr_info *ai = addr_info(d, in->nsaddr[i].addr);
+			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
+				char a[FS_ADDR_STRLEN];
+				snprintf(what, sizeof what, "nameserver address %s",
+				         fs_addr_str(&ai->addr, a, sizeof a));
+			}
+		}
+	}
+	for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_ns; i++)
+		for (uint32_t k = 0; cx->intel_feed == NULL && k < in->ns[i].n_names; k++)
+			if ((cx->intel_feed = det_intel_match_name(
+			         &d->intel, store_name_str(s, in->ns[i].names[k]), &m)) != NULL)
+				snprintf(what, sizeof what, "nameserver under %s", m);
+	cx->intel_what = cx->intel_feed ? what : NULL;
+	(void)f;
+}
+
+/* Flagged domains (pass 1) sharing an address or NS name with dom, not counting dom. */
+static uint32_t
+count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
+                     const struct store_domain *dom)
+{
+	det_map_clear(&d->tmp);
+	for (uint32_t i = 0; i < dom->n_addrs; i++) {
+		const struct store_addr *sa = store_addr(s, dom->addrs[i].addr);
+		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
+			continue;
+		for (uint32_t k = 0; k < sa->n_domains; k++) {
+			store_dom_id o = sa->domains[k];
+			bool fresh;
+			if (o != id && o < d->cap_st && d->st[o].flagged)
+				det_map_put(&d->tmp, o, &fresh);
+		}
+	}
+	store_name_id zone = 0;
+	store_set_id nsset = store_domain_nsset(s, id, &zone);
+	uint32_t nm = 0;
+	const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
+	if (zone_usable(d, zone ? store_name_str(s, zone) : NULL))
+		for (uint32_t i = 0; m != NULL && i < nm; i++) {
+			const struct store_nsname *ns = store_nsname_by_name(s, m[i]);
+			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE)
+				continue;
+			for (uint32_t k = 0; k < ns->n_domains; k++) {
+				store_dom_id o = ns->domains[k];
+				bool fresh;
+				if (o != id && o < d->cap_st && d->st[o].flagged)
+					det_map_put(&d->tmp, o, &fresh);
+			}
+		}
+	return d->tmp.n;
+}
+
+/* ---- results ------------------------------------------------------------------------------------ */
+
+static void
+fill_result(struct detector *d, const struct store *s, store_dom_id id,
+            const struct store_domain *dom, const struct det_feat *f,
+            const struct det_context *cx, const struct det_eval *ev, struct det_result *r,
+            struct det_term *terms)
+{
+	memset(r, 0, sizeof *r);
+	r->dom = id;
+	r->name = store_name_str(s, dom->name);
+	r->registrable = r->name;
+	if (d->psl != NULL && r->name != NULL) {
+		const char *reg = psl_registrable_domain(d->psl, r->name);
+		if (reg != NULL)
+			r->registrable = reg;   /* points into the interned name */
+	}
+	r->score = ev->score;
+	r->logit = ev->logit;
+	r->holz_available = f->n_asn_known > 0;
+	r->holz_score = det_holz(f->holz_na, f->holz_nasn);
+	r->holz_score_all = det_holz(f->n_addrs, f->n_asns);
+	r->verdict = ev->verdict;
+	memcpy(terms, ev->terms, sizeof ev->terms);
+	r->terms = terms;
+	r->n_terms = DET_N_TERMS;
+	r->n_reasons = det_model_reasons(&d->w, f, cx, ev, &r->reasons);
+	r->n_responses = f->n_obs;
+	r->n_rrsets = f->n_sets;
+	r->n_addrs = f->n_addrs;
+	r->n_addrs_v6 = f->n_v6;
+	r->n_asns = f->n_asns;
+	r->n_countries = f->n_countries;
+	r->n_prefixes16 = f->n_p16;
+	r->n_prefixes24 = f->n_p24;
+	r->max_addrs_per_response = f->max_per_resp;
+	r->ttl = f->ttl;
+	r->ttl_min = f->ttl_min;
+	r->n_rrset_changes = f->changes;
+	r->n_ns_names = f->n_ns_names;
+	r->n_ns_addrs = f->n_ns_addrs;
+	r->n_ns_changes = f->n_ns_changes;
+	r->ns_ttl = f->ns_ttl;
+	r->max_distance_km = f->max_km;
+	r->first_seen = dom->first_seen;
+	r->last_seen = dom->last_seen;
+	r->intel_hit = cx->intel_feed != NULL;
+	r->intel_feed = cx->intel_feed;
+	r->allowlisted = ev->allowlisted;
+	r->guard = ev->guard;
+	r->n_top_asns = f->n_top_asn;
+	for (int i = 0; i < f->n_top_asn; i++) {
+		r->top_asns[i].asn = f->top_asn[i].asn;
+		r->top_asns[i].label = f->top_asn[i].label ? f->top_asn[i].label : "";
+		r->top_asns[i].n_addrs = f->top_asn[i].n;
+		r->top_asns[i].share = f->n_addrs ? (double)f->top_asn[i].n / f->n_addrs : 0;
+	}
+	r->n_top_countries = f->n_top_cc;
+	for (int i = 0; i < f->n_top_cc; i++) {
+		memcpy(r->top_countries[i].country, f->top_cc[i].cc, 3);
+		r->top_countries[i].label = "";
+		r->top_countries[i].n_addrs = f->top_cc[i].n;
+		r->top_countries[i].share = f->n_addrs ? (double)f->top_cc[i].n / f->n_addrs : 0;
+	}
+}
+
+/* Find the first prefix of the timeline at which `want` holds, assuming it mostly stays true
+ * once true: a linear scan over the first answers, then galloping and bisection. */
+static uint32_t
+first_prefix(struct detector *d, const struct det_input *in, const struct det_context *cx,
+             bool flux_only)
+{
+	struct det_feat f;
+	struct det_eval ev;
+	uint32_t n = in->n_obs, lin = n < 48 ? n : 48;
+
+#define HOLDS(k) (det_features(d->sc, in, (k), &f), det_model_eval(&d->w, &f, cx, &ev), \
+	flux_only ? det_is_flux(ev.verdict) : det_is_flagged(ev.verdict))
+	for (uint32_t k = 1; k <= lin; k++)
+		if (HOLDS(k))
+			return k;
+	uint32_t lo = lin, hi = lin;
+	while (hi < n) {
+		lo = hi;
+		hi = hi * 2 > n ? n : hi * 2;
+		if (HOLDS(hi))
+			break;
+	}
+	if (hi >= n && !HOLDS(n))
+		return 0;
+	while (hi - lo > 1) {        /* HOLDS(hi), !HOLDS(lo) */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (HOLDS(mid))
+			hi = mid;
+		else
+			lo = mid;
+	}
+#undef HOLDS
+	return hi;
+}
+
+static int
+cmp_result(const void *a, const void *b)
+{
+	const struct det_result *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->verdict != y->verdict)
+		return x->verdict > y->verdict ? -1 : 1;
+	return x->dom < y->dom ? -1 : x->dom > y->dom;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct det_group *x = a, *y = b;
+	if (x->max_score != y->max_score)
+		return x->max_score > y->max_score ? -1 : 1;
+	return strcmp(x->registrable, y->registrable);
+}
+
+static void
+build_groups(struct detector *d, const struct store *s)
+{
+	struct det_map idx;
+	uint64_t *pairs = NULL, *apairs = NULL;
+	size_t np = 0, cap = 0, nap = 0, acap = 0;
+
+	det_map_init(&idx);
+	d->groups = xcalloc(d->n_res + 1, sizeof *d->groups);
+	d->n_groups = 0;
+	for (size_t i = 0; i < d->n_res; i++) {
+		struct det_result *r = &d->res[i];
+		bool fresh;
+		uint64_t key = fs_hash_bytes(r->registrable, strlen(r->registrable));
+		if (key == DET_MAP_EMPTY)
+			key--;
+		uint32_t *slot = det_map_put(&idx, key, &fresh);
+		if (fresh) {
+			*slot = (uint32_t)d->n_groups++;
+			d->groups[*slot].registrable = r->registrable;
+		}
+		struct det_group *g = &d->groups[*slot];
+		g->n_domains++;
+		if (det_is_flagged(r->verdict))
+			g->n_flagged++;
+		if (g->n_domains == 1 || r->score > g->max_score)
+			g->max_score = r->score;
+		if (r->verdict > g->verdict)
+			g->verdict = r->verdict;
+		const struct store_domain *dom = store_domain(s, r->dom);
+		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
+			if (np == cap) {
+				cap = cap ? cap * 2 : 1024;
+				pairs = xreallocarray(pairs, cap, sizeof *pairs);
+			}
+			pairs[np++] = ((uint64_t)*slot << 32) | dom->addrs[k].addr;
+			uint32_t asn = addr_info(d, dom->addrs[k].addr)->asn;
+			if (asn != 0) {
+				if (nap == acap) {
+					acap = acap ? acap * 2 : 1024;
+					apairs = xreallocarray(apairs, acap, sizeof *apairs);
+				}
+				apairs[nap++] = ((uint64_t)*slot << 32) | asn;
+			}
+		}
+	}
+	qsort(pairs, np, sizeof *pairs, cmp_u64);
+	for (size_t i = 0; i < np; i++)
+		if (i == 0 || pairs[i] != pairs[i - 1])
+			d->groups[pairs[i] >> 32].n_addrs++;
+	qsort(apairs, nap, sizeof *apairs, cmp_u64);
+	for (size_t i = 0; i < nap; i++)
+		if (i == 0 || apairs[i] != apairs[i - 1])
+			d->groups[apairs[i] >> 32].n_asns++;
+	free(pairs);
+	free(apairs);
+	det_map_fini(&idx);
+	qsort(d->groups, d->n_groups, sizeof *d->groups, cmp_group);
+}
+
+/* Union domains scoring at least cluster.min_score (or flagged) that share at least
+ * cluster.min_shared addresses or NS names. */
+static void
+build_clusters(struct detector *d, const struct store *s)
+{
+	struct det_uf uf;
+	struct det_map cnt;
+	uint32_t *cand = xcalloc(d->n_res + 1, sizeof *cand); /* result index → candidate */
+
+	det_map_init(&cnt);
+	det_uf_init(&uf, (uint32_t)d->n_res);
+	for (size_t i = 0; i < d->n_res; i++) {
+		const struct det_result *r = &d->res[i];
+		cand[i] = r->score >= d->w.cluster_min_score || det_is_flagged(r->verdict) || r->intel_hit;
+		if (r->allowlisted)
+			cand[i] = 0;
+	}
+	for (size_t i = 0; i < d->n_res; i++) {
+		if (!cand[i])
+			continue;
+		const struct det_result *r = &d->res[i];
+		const struct store_domain *dom = store_domain(s, r->dom);
+		det_map_clear(&cnt);
+		for (uint32_t k = 0; k < dom->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
+				continue;
+			for (uint32_t j = 0; j < sa->n_domains; j++) {
+				store_dom_id o = sa->domains[j];
+				if (o == r->dom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+					continue;
+				uint32_t oi = d->by_dom[o] - 1;
+				bool fresh;
+				if (cand[oi])
+					(*det_map_put(&cnt, oi, &fresh))++;
+			}
+		}
+		store_name_id zone = 0;
+		store_set_id nsset = store_domain_nsset(s, r->dom, &zone);
+		uint32_t nm = 0;
+		const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
+		if (!zone_usable(d, zone ? store_name_str(s, zone) : NULL))
+			nm = 0;
+		for (uint32_t k = 0; k < nm; k++) {
+			const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
+			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE)
+				continue;
+			for (uint32_t j = 0; j < ns->n_domains; j++) {
+				store_dom_id o = ns->domains[j];
+				if (o == r->dom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+					continue;
+				uint32_t oi = d->by_dom[o] - 1;
+				bool fresh;
+				if (cand[oi])
+					(*det_map_put(&cnt, oi, &fresh))++;
+			}
+		}
+		for (uint32_t k = 0; k < cnt.cap; k++)
+			if (cnt.keys[k] != DET_MAP_EMPTY && cnt.vals[k] >= d->w.cluster_min_shared)
+				det_uf_union(&uf, (uint32_t)i, (uint32_t)cnt.keys[k]);
+	}
+	/* number clusters of two or more domains 1, 2, … in result order (highest score first) */
+	uint32_t *size = xcalloc(d->n_res + 1, sizeof *size);
+	uint32_t *num = xcalloc(d->n_res + 1, sizeof *num);
+	uint32_t next = 0;
+	for (size_t i = 0; i < d->n_res; i++)
+		if (cand[i])
+			size[det_uf_find(&uf, (uint32_t)i)]++;
+	for (size_t i = 0; i < d->n_res; i++) {
+		if (!cand[i])
+			continue;
+		uint32_t root = det_uf_find(&uf, (uint32_t)i);
+		if (size[root] < 2)
+			continue;
+		if (num[root] == 0)
+			num[root] = ++next;
+		d->res[i].cluster = num[root];
+		d->res[i].cluster_size = size[root];
+	}
+	free(size);
+	free(num);
+	free(cand);
+	det_uf_fini(&uf);
+	det_map_fini(&cnt);
+}
+
+void
+det_run(struct detector *d, const struct store *s)
+{
+	struct store_stats stats;
+	size_t nd = store_domain_count(s);
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	struct det_input in;
+
+	free_results(d);
+	d->s = s;
+	d->run_have_asn = d->run_have_cc = d->run_have_geo = d->run_have_ns = false;
+
+	/* vantage */
+	store_get_stats(s, &stats);
+	uint64_t up = stats.referrals + stats.aa_responses;
+	uint64_t cl = stats.responses > up ? stats.responses - up : 0;
+	d->vantage = stats.responses == 0 ? DET_VANTAGE_NONE : up == 0 ? DET_VANTAGE_CLIENT :
+	             cl == 0 ? DET_VANTAGE_UPSTREAM : DET_VANTAGE_BOTH;
+
+	if (nd + 1 > d->cap_st) {
+		d->cap_st = nd + 1;
+		d->st = xreallocarray(d->st, d->cap_st, sizeof *d->st);
+	}
+	memset(d->st, 0, d->cap_st * sizeof *d->st);
+	size_t na = store_addr_count(s);
+	if (na + 1 > d->cap_agent) {
+		d->cap_agent = na + 1;
+		d->agent_since = xreallocarray(d->agent_since, d->cap_agent, sizeof *d->agent_since);
+	}
+	memset(d->agent_since, 0, d->cap_agent * sizeof *d->agent_since);
+
+	/* Pass 1: every domain on its own. */
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *dom = store_domain(s, id);
+		if (dom == NULL)
+			continue;
+		build_input(d, s, id, dom, &in);
+		det_features(d->sc, &in, UINT32_MAX, &f);
+		if (f.have_ns)
+			d->run_have_ns = true;
+		build_context(d, s, dom, &in, &f, &cx);
+		det_model_eval(&d->w, &f, &cx, &ev);
+		d->st[id].score = ev.score;
+		d->st[id].verdict = ev.verdict;
+		d->st[id].flagged = det_is_flagged(ev.verdict) || ev.flux_evidence;
+		if (d->st[id].flagged)
+			for (uint32_t k = 0; k < dom->n_addrs; k++) {
+				store_addr_id a = dom->addrs[k].addr;
+				fs_time t = dom->addrs[k].first_seen;
+				if (a < d->cap_agent && (d->agent_since[a] == 0 || t < d->agent_since[a]))
+					d->agent_since[a] = t > 0 ? t : 1;
+			}
+	}
+
+	/* Pass 2: with agents and shared infrastructure known; results and time to flag. */
+	if (nd > d->cap_res) {
+		d->cap_res = nd;
+		d->res = xreallocarray(d->res, d->cap_res, sizeof *d->res);
+	}
+	if (nd * DET_N_TERMS > d->cap_terms) {
+		d->cap_terms = nd * DET_N_TERMS;
+		d->term_pool = xreallocarray(d->term_pool, d->cap_terms, sizeof *d->term_pool);
+	}
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *dom = store_domain(s, id);
+		if (dom == NULL)
+			continue;
+		build_input(d, s, id, dom, &in);
+		in.is_agent = is_agent;
+		det_features(d->sc, &in, UINT32_MAX, &f);
+		build_context(d, s, dom, &in, &f, &cx);
+		cx.shared_flux = count_shared_flagged(d, s, id, dom);
+		det_model_eval(&d->w, &f, &cx, &ev);
+		struct det_result *r = &d->res[d->n_res];
+		fill_result(d, s, id, dom, &f, &cx, &ev, r, &d->term_pool[d->n_res * DET_N_TERMS]);
+		d->n_res++;
+		if (det_is_flagged(ev.verdict) && in.n_obs > 0) {
+			double ttl = f.ttl > 0 ? f.ttl : 1;
+			uint32_t k = first_prefix(d, &in, &cx, false);
+			if (k > 0) {
+				r->first_flagged = in.obs[k - 1].ts;
+				r->first_flagged_resp = k;
+				r->first_flagged_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
+			}
+			if (det_is_flux(ev.verdict) && (k = first_prefix(d, &in, &cx, true)) > 0) {
+				r->first_flux = in.obs[k - 1].ts;
+				r->first_flux_resp = k;
+				r->first_flux_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
+			}
+		}
+	}
+
+	qsort(d->res, d->n_res, sizeof *d->res, cmp_result);
+	if (nd + 1 > d->cap_by_dom) {
+		d->cap_by_dom = nd + 1;
+		d->by_dom = xreallocarray(d->by_dom, d->cap_by_dom, sizeof *d->by_dom);
+	}
+	memset(d->by_dom, 0, d->cap_by_dom * sizeof *d->by_dom);
+	for (size_t i = 0; i < d->n_res; i++)
+		d->by_dom[d->res[i].dom] = (uint32_t)i + 1;
+	build_clusters(d, s);
+	build_groups(d, s);
+
+	/* what could not be computed */
+	char *u = d->unavailable;
+	size_t ul = sizeof d->unavailable;
+	u[0] = '\0';
+#define UNAV(text) do { size_t l_ = strlen(u); snprintf(u + l_, ul - l_, "%s%s", l_ ? ", " : "", text); } while (0)
+	if (d->geo == NULL || !geo_has_asn(d->geo) || (!d->run_have_asn && na > 0))
+		UNAV("asn (no ASN database: Holz score and ASN terms off, prefix diversity used)");
+	if (d->geo == NULL || !geo_has_country(d->geo) || (!d->run_have_cc && na > 0))
+		UNAV("country");
+	if (d->geo == NULL || (!d->run_have_geo && na > 0))
+		UNAV("geo distance");
+	if (!d->run_have_ns)
+		UNAV("nameserver layer (no NS records in the capture)");
+	if (!d->have_allow)
+		UNAV("allowlist (none found)");
+#undef UNAV
+	d->s = NULL;
+}
+
+size_t
+det_count(const struct detector *d)
+{
+	return d->n_res;
+}
+
+const struct det_result *
+det_get(const struct detector *d, size_t i)
+{
+	return i < d->n_res ? &d->res[i] : NULL;
+}
+
+const struct det_result *
+det_for_domain(const struct detector *d, store_dom_id dom)
+{
+	if (dom >= d->cap_by_dom || d->by_dom[dom] == 0)
+		return NULL;
+	return &d->res[d->by_dom[dom] - 1];
+}
+
+const struct det_term *
+det_term_find(const struct det_result *r, const char *name)
+{
+	for (int i = 0; i < r->n_terms; i++)
+		if (strcmp(r->terms[i].name, name) == 0)
+			return &r->terms[i];
+	return NULL;
+}
+
+size_t
+det_group_count(const struct detector *d)
+{
+	return d->n_groups;
+}
+
+const struct det_group *
+det_group_get(const struct detector *d, size_t i)
+{
+	return i < d->n_groups ? &d->groups[i] : NULL;
+}
+
+bool
+det_is_allowlisted(const struct detector *d, const char *name)
+{
+	const struct det_allow_entry *e;
+	char *n;
+	bool r;
+
+	if (name == NULL)
+		return false;
+	n = xstrdup(name);
+	r = det_normalise_name(n) && (e = det_allow_match_name(&d->allow, n)) != NULL;
+	free(n);
+	return r;
+}
+
+const char *
+det_unavailable_features(const struct detector *d)
+{
+	return d->unavailable;
+}
+
+enum det_vantage
+det_vantage(const struct detector *d)
+{
+	return d->vantage;
+}
+
+const char *
+det_describe(const struct detector *d, char *buf, size_t len)
+{
+	size_t n = 0;
+	n += (size_t)snprintf(buf + n, len - n, "weights %s; allowlist %s (%zu entries)",
+	                      d->weights_src, d->allow_src ? d->allow_src : "none", d->allow.n);
+	for (uint32_t i = 0; i < d->intel.n_feeds && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "; intel ", d->intel.feeds[i]);
+	if (d->intel.n_feeds > 0 && n < len)
+		snprintf(buf + n, len - n, " (%zu indicators, %zu lines skipped)", d->intel.n_entries,
+		         d->intel.n_skipped);
+	return buf;
+}

@@ -1,0 +1,367 @@
+/* Detector internals: the feature code works on plain arrays (det_input) so it can be unit
+ * tested without a store; detect.c turns store records into these arrays. */
+#ifndef FLUXSCOPE_DETECT_INT_H
+#define FLUXSCOPE_DETECT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/fs.h"
+
+/* ---- small containers (util.c) ---------------------------------------------------------- */
+
+/* Open-addressing map uint64 → uint32 with O(used) clear. Keys must not be DET_MAP_EMPTY. */
+#define DET_MAP_EMPTY UINT64_MAX
+struct det_map {
+	uint64_t *keys;
+	uint32_t *vals;
+	uint32_t cap;              /* power of two, 0 = not allocated */
+	uint32_t n;
+};
+void det_map_init(struct det_map *m);
+void det_map_fini(struct det_map *m);
+void det_map_clear(struct det_map *m);
+/* Slot for key, inserted with value 0 if absent (*fresh says which). Valid until the next put. */
+uint32_t *det_map_put(struct det_map *m, uint64_t key, bool *fresh);
+/* Value for key, or NULL if absent. */
+const uint32_t *det_map_get(const struct det_map *m, uint64_t key);
+uint64_t det_hash64(uint64_t x);
+
+/* Shannon entropy in bits of a distribution given by counts. */
+double det_entropy(const uint32_t *counts, size_t n);
+/* Entropy divided by log2(total): 1 when every item is in its own bucket; 0 for total < 2. */
+double det_entropy_norm(const uint32_t *counts, size_t n, uint32_t total);
+/* Holz et al., NDSS 2008: 1.32·nA + 18.54·nASN − 142.38 (flux when > 0). */
+double det_holz(uint32_t n_a, uint32_t n_asn);
+/* (nASN−1)/(nA−1); 0 when nA < 2. */
+double det_as_fraction(uint32_t n_a, uint32_t n_asn);
+/* Jaccard distance 1 − |A∩B|/|A∪B| of two ascending id arrays (0 for two empty sets). */
+double det_jaccard_distance(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb);
+/* Whether two ascending id arrays share no member. */
+bool det_disjoint(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb);
+/* Prefix key: level 16 = IPv4 /16 or IPv6 /32, level 24 = IPv4 /24 or IPv6 /48. */
+uint64_t det_prefix_key(const fs_addr *a, int level);
+/* Great-circle distance in km (haversine, mean Earth radius 6371 km). */
+double det_distance_km(double lat1, double lon1, double lat2, double lon2);
+/* Does `name` equal `suffix` or end with "." + suffix? */
+bool det_name_has_suffix(const char *name, const char *suffix);
+/* "40 min", "3.2 h", "12 s", "2.1 d". */
+const char *det_fmt_duration(double seconds, char *buf, size_t len);
+
+/* ---- feature input and output (feature.c) ------------------------------------------------ */
+
+struct det_addr_info {
+	fs_addr addr;
+	uint32_t asn;              /* 0 = unknown */
+	const char *as_org;        /* may be NULL */
+	char cc[3];                /* "" = unknown */
+	bool has_loc;
+	double lat, lon;
+};
+
+/* One response that carried addresses, in time order. */
+struct det_obs {
+	fs_time ts;
+	const uint32_t *addrs;     /* ascending address ids */
+	uint32_t n_addrs;
+	uint32_t ttl;              /* largest TTL of its address records */
+	uint32_t seq;              /* answers compare within one sequence (resolver × qtype) */
+	uint32_t set;              /* equal non-zero ids mean equal sets */
+};
+
+/* One NS-set observation of the domain's zone. */
+struct det_ns_obs {
+	fs_time ts;
+	const uint32_t *names;     /* ascending NS name ids */
+	uint32_t n_names;
+	uint32_t ttl;
+};
+
+/* One address of one NS name (glue or answer), with when it was first seen. */
+struct det_ns_addr {
+	uint32_t name;
+	uint32_t addr;
+	fs_time first_seen;
+	uint32_t ttl;
+};
+
+struct det_input {
+	const struct det_obs *obs;
+	uint32_t n_obs;
+	const struct det_ns_obs *ns;
+	uint32_t n_ns;
+	const struct det_ns_addr *nsaddr;
+	uint32_t n_nsaddr;
+	/* Address id → what is known about it; never NULL. */
+	const struct det_addr_info *(*info)(void *ctx, uint32_t addr);
+	/* Is addr a flux agent (answer of another flagged domain) known by time `until`? May be NULL. */
+	bool (*is_agent)(void *ctx, uint32_t addr, fs_time until);
+	void *ctx;
+	bool have_asn, have_country, have_geo;
+};
+
+enum { DET_W_10M, DET_W_1H, DET_W_24H, DET_N_WINDOWS };
+extern const int det_window_seconds[DET_N_WINDOWS];
+extern const char *const det_window_names[DET_N_WINDOWS];
+
+struct det_count {
+	uint32_t asn;
+	char cc[3];
+	const char *label;
+	uint32_t n;
+};
+
+struct det_feat {
+	uint32_t n_obs;            /* responses considered */
+	uint32_t n_fresh;          /* of them, answers that were (re)fetched: see feature.c */
+	uint32_t n_sets;           /* distinct answer sets */
+	fs_time first, last;
+	double span_s;
+	uint32_t periods;          /* distinct TTL periods with answers */
+
+	uint32_t n_addrs, n_v6;
+	uint32_t max_per_resp;
+	double mean_per_resp;      /* over fresh answers */
+	uint32_t n_asn_known;      /* addresses with a known ASN */
+	uint32_t n_asns;
+	double as_fraction, asn_entropy;
+	uint32_t n_p16, n_p24;
+	double p16_entropy, p24_entropy;   /* normalised */
+	uint32_t n_cc_known, n_countries;
+	double country_entropy;
+	uint32_t n_located;
+	double max_km;             /* -1 when fewer than two located addresses */
+
+	uint32_t ttl, ttl_min, n_ttls;
+
+	uint32_t comparisons, changes;
+	double change_frac, changes_per_hour, jaccard;
+	double replace_s;          /* median time to replace a whole set, -1 = never seen */
+	double replace_ttls;       /* replace_s / ttl, -1 = never */
+	double novelty, novelty_late;
+	double mean_sightings;     /* address slots in fresh answers per distinct address */
+
+	uint32_t win_addrs[DET_N_WINDOWS], win_asns[DET_N_WINDOWS];
+
+	/* Holz et al. as published: first lookup ∪ first lookup at least one TTL later. */
+	uint32_t holz_na, holz_nasn;
+	bool holz_two_lookups;
+
+	/* nameserver layer */
+	bool have_ns;
+	uint32_t n_ns_obs, n_ns_names, n_ns_changes, ns_ttl;
+	uint32_t n_ns_addrs, n_ns_asns, n_ns_p16;
+	double ns_addrs_per_name;
+	uint32_t ns_glue_ttl;      /* smallest TTL of an NS name's address, 0 = unknown */
+	uint32_t n_ns_agents;      /* NS addresses that are flux agents */
+	double ns_overlap;         /* n_ns_agents / n_ns_addrs */
+
+	struct det_count top_asn[DET_TOP];
+	int n_top_asn;
+	struct det_count top_cc[DET_TOP];
+	int n_top_cc;
+};
+
+/* Reusable scratch memory for det_features (one per detector; one thread). */
+struct det_scratch;
+struct det_scratch *det_scratch_new(void);
+void det_scratch_free(struct det_scratch *sc);
+
+/* Features over the first `upto` observations (all when upto >= n_obs); NS data and agents
+ * are limited to what was seen by the time of the last observation considered. */
+void det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
+                  struct det_feat *f);
+
+/* ---- weights file (weights.c) ------------------------------------------------------------ */
+
+/* The model's terms, in weights-file order. */
+#define DET_TERMS(X)                                                                        \
+	X(addr_count, "addresses")                                                               \
+	X(addrs_per_response, "addresses")                                                        \
+	X(asn_count, "ASNs")                                                                      \
+	X(as_fraction, "ratio")                                                                   \
+	X(asn_entropy, "bits")                                                                    \
+	X(prefix16_count, "prefixes")                                                             \
+	X(prefix16_entropy, "normalised")                                                         \
+	X(prefix24_entropy, "normalised")                                                         \
+	X(country_count, "countries")                                                             \
+	X(country_entropy, "bits")                                                                \
+	X(geo_spread, "km")                                                                       \
+	X(ttl_low, "s")                                                                           \
+	X(ttl_distinct, "TTLs")                                                                   \
+	X(change_fraction, "ratio")                                                               \
+	X(change_rate, "per hour")                                                                \
+	X(jaccard, "distance")                                                                    \
+	X(replace_speed, "TTL periods")                                                           \
+	X(novelty, "ratio")                                                                       \
+	X(ns_churn, "changes")                                                                    \
+	X(ns_ttl_low, "s")                                                                        \
+	X(ns_addr_count, "addresses")                                                             \
+	X(ns_asn_count, "ASNs")                                                                   \
+	X(ns_agent_overlap, "ratio")                                                              \
+	X(shared_flux, "domains")                                                                 \
+	X(intel, "hits")
+
+enum det_term_id {
+#define X(id, unit) DET_T_##id,
+	DET_TERMS(X)
+#undef X
+	DET_N_TERMS
+};
+extern const char *const det_term_names[DET_N_TERMS];
+extern const char *const det_term_units[DET_N_TERMS];
+
+struct det_weights {
+	double bias;
+	double w[DET_N_TERMS];
+	double w_noasn[DET_N_TERMS]; /* used when ASN data is missing (NaN = same as w) */
+	double ns_bias;            /* nameserver-layer sub-score (double flux) */
+	double ns_w[DET_N_TERMS];  /* only the ns_* terms are used */
+	/* thresholds (documented in share/detect.conf and docs/detection.md) */
+	double flux_score;         /* flux needs score >= this */
+	double suspicious_score;
+	double double_flux_ns_score;
+	double min_periods;        /* TTL periods of evidence for a flux verdict */
+	double min_flux_addrs;     /* distinct addresses for a flux verdict */
+	double min_flux_spread;    /* distinct ASNs (or /16 prefixes without ASN data) */
+	double pool_min_answers;   /* bounded-pool guard */
+	double pool_max_novelty;
+	double pool_min_sightings;
+	double cdn_asn_share;      /* share of addresses in listed CDN/cloud ASNs */
+	double cdn_max_p16_entropy;
+	double cdn_max_novelty;
+	double cluster_min_shared; /* shared addresses/NS names to link two flagged domains */
+	double cluster_min_score;  /* domains below this are not clustered */
+};
+
+/* The compiled-in defaults (identical to share/detect.conf; a test checks it). */
+void det_weights_default(struct det_weights *w);
+/* Parse a weights file over the defaults. Errors name the file and line. */
+fs_status det_weights_load(struct det_weights *w, const char *path, struct fs_err *err);
+fs_status det_weights_parse(struct det_weights *w, const char *text, const char *fname,
+                            struct fs_err *err);
+
+/* Read a whole text file (what = "weights file"…); NULL with err naming it on failure. */
+char *det_read_file(const char *path, const char *what, struct fs_err *err);
+
+/* Lower-case a hostname in place, drop a leading "*." or "." and a trailing dot; false if
+ * it is not a host name. */
+bool det_normalise_name(char *s);
+
+/* ---- allowlist (allow.c) ------------------------------------------------------------------ */
+
+enum det_allow_kind {
+	DET_ALLOW_CDN,             /* CDN / cloud hostname suffix: verdict cdn */
+	DET_ALLOW_POOL,            /* volunteer or round-robin pool suffix: verdict pool */
+	DET_ALLOW_DOMAIN,          /* the organisation's own or known-good: verdict benign */
+	DET_ALLOW_CDN_ASN,         /* CDN network (used with a second sign, never alone) */
+	DET_ALLOW_CLOUD_ASN        /* cloud network (same) */
+};
+
+struct det_allow_entry {
+	enum det_allow_kind kind;
+	char *value;               /* suffix (lower case) or decimal ASN */
+	uint32_t asn;
+	char *label;               /* operator, e.g. "Akamai" */
+	char *where;               /* "file:line" */
+};
+
+struct det_allow {
+	struct det_allow_entry *e;
+	size_t n, cap;
+	struct det_map names;      /* hash(name) → entry index + 1 */
+	struct det_map asns;       /* asn → entry index + 1 */
+};
+
+void det_allow_init(struct det_allow *a);
+void det_allow_fini(struct det_allow *a);
+fs_status det_allow_load(struct det_allow *a, const char *path, struct fs_err *err);
+fs_status det_allow_parse(struct det_allow *a, const char *text, const char *fname,
+                          struct fs_err *err);
+/* Entry covering name (the name or a parent), NULL if none. */
+const struct det_allow_entry *det_allow_match_name(const struct det_allow *a, const char *name);
+const struct det_allow_entry *det_allow_match_asn(const struct det_allow *a, uint32_t asn);
+
+/* ---- intel feeds (intel.c) ---------------------------------------------------------------- */
+
+struct det_intel_cidr {
+	fs_addr net;               /* masked; a single address is a /32 or /128 */
+	uint8_t len;
+	uint32_t feed;
+};
+
+struct det_intel_name {
+	char *name;
+	uint32_t feed;
+};
+
+struct det_intel {
+	char **feeds;              /* feed names (file base names) */
+	uint32_t n_feeds;
+	struct det_intel_name *names;
+	size_t n_names, cap_names;
+	struct det_map name_idx;   /* hash(name) → index + 1 */
+	struct det_intel_cidr *cidrs;
+	size_t n_cidrs, cap_cidrs;
+	struct det_map cidr_idx;   /* hash(masked address, length) → index + 1 */
+	uint8_t v4_lens[33], v6_lens[129]; /* which prefix lengths occur */
+	size_t n_entries, n_skipped;
+};
+
+void det_intel_init(struct det_intel *t);
+void det_intel_fini(struct det_intel *t);
+fs_status det_intel_load(struct det_intel *t, const char *path, struct fs_err *err);
+/* Parse one feed from memory; fname names it in errors and reasons. */
+fs_status det_intel_parse(struct det_intel *t, const char *text, const char *fname,
+                          struct fs_err *err);
+/* Feed name for a name (or a parent), NULL if none; *matched receives the listed name. */
+const char *det_intel_match_name(const struct det_intel *t, const char *name,
+                                 const char **matched);
+const char *det_intel_match_addr(const struct det_intel *t, const fs_addr *a);
+
+/* ---- model (model.c) ---------------------------------------------------------------------- */
+
+struct det_context {               /* per-domain facts the features do not carry */
+	const char *name;
+	bool has_cname;
+	const char *cname_last;        /* end of the CNAME chain, NULL = none */
+	const struct det_allow_entry *allow;   /* name/CNAME allowlist entry, NULL = none */
+	const char *allow_via;         /* the name that matched it */
+	double cdn_asn_share;          /* share of addresses in listed CDN/cloud ASNs */
+	const char *cdn_asn_label;     /* most common such operator */
+	const char *intel_feed;        /* NULL = no hit */
+	const char *intel_what;        /* "domain evil.example", "address 192.0.2.1" */
+	uint32_t shared_flux;          /* flagged domains sharing addresses or NS names */
+};
+
+struct det_eval {
+	double logit, score;
+	double ns_logit, ns_score;
+	struct det_term terms[DET_N_TERMS];
+	enum det_verdict verdict;
+	const char *guard;             /* static text or allowlist label */
+	bool allowlisted;
+	bool flux_evidence;            /* score and evidence would make it flux (before guards) */
+};
+
+/* Terms, scores and verdict for one domain. Pure. */
+void det_model_eval(const struct det_weights *w, const struct det_feat *f,
+                    const struct det_context *cx, struct det_eval *ev);
+/* Reasons in words and numbers for an evaluation; returns the count (caller frees each and
+ * the array). */
+int det_model_reasons(const struct det_weights *w, const struct det_feat *f,
+                      const struct det_context *cx, const struct det_eval *ev, char ***out);
+
+/* ---- union-find (util.c) --------------------------------------------------------------- */
+struct det_uf {
+	uint32_t *parent, *rank;
+	uint32_t n;
+};
+void det_uf_init(struct det_uf *u, uint32_t n);
+void det_uf_fini(struct det_uf *u);
+uint32_t det_uf_find(struct det_uf *u, uint32_t x);
+void det_uf_union(struct det_uf *u, uint32_t a, uint32_t b);
+
+#endif

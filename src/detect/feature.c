@@ -1,0 +1,546 @@
+/* Per-domain features over a response timeline (docs/detection.md, "Features").
+ *
+ * "Fresh" answers: behind a caching resolver the same answer is repeated to every client until
+ * its TTL runs out, and such repeats say nothing about rotation. An answer counts as fresh when
+ * it is the first of its sequence (resolver × query type), when its set differs from the
+ * previous answer of that sequence, or when the previous answer's TTL had expired (the
+ * resolver must have asked again). Rotation and novelty are measured over fresh answers. */
+#include "detect/detect_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const int det_window_seconds[DET_N_WINDOWS] = { 600, 3600, 86400 };
+const char *const det_window_names[DET_N_WINDOWS] = { "10m", "1h", "24h" };
+
+#define REPLACE_STARTS 64      /* answers whose replacement time is measured */
+#define REPLACE_SCAN 4096      /* later answers examined for each */
+#define GEO_MAX_POINTS 256     /* distinct locations used for the greatest distance */
+
+struct det_scratch {
+	struct det_map addr;       /* address id → index in ids + 1 */
+	struct det_map m1, m2, m3, seq;
+	uint32_t *ids;             /* distinct addresses, first-seen order */
+	uint32_t *sight;           /* fresh sightings per distinct address */
+	size_t cap_ids;
+	uint32_t *fresh;           /* indices of fresh answers */
+	uint32_t *fresh_new, *fresh_slots;
+	size_t cap_fresh;
+	uint32_t *counts;
+	size_t cap_counts;
+	double *pts;
+	double *deltas;
+	size_t cap_deltas;
+	struct det_count *cnt;
+	size_t cap_cnt;
+};
+
+struct det_scratch *
+det_scratch_new(void)
+{
+	struct det_scratch *sc = xcalloc(1, sizeof *sc);
+	det_map_init(&sc->addr);
+	det_map_init(&sc->m1);
+	det_map_init(&sc->m2);
+	det_map_init(&sc->m3);
+	det_map_init(&sc->seq);
+	sc->pts = xreallocarray(NULL, GEO_MAX_POINTS * 2, sizeof *sc->pts);
+	return sc;
+}
+
+void
+det_scratch_free(struct det_scratch *sc)
+{
+	if (sc == NULL)
+		return;
+	det_map_fini(&sc->addr);
+	det_map_fini(&sc->m1);
+	det_map_fini(&sc->m2);
+	det_map_fini(&sc->m3);
+	det_map_fini(&sc->seq);
+	free(sc->ids);
+	free(sc->sight);
+	free(sc->fresh);
+	free(sc->fresh_new);
+	free(sc->fresh_slots);
+	free(sc->counts);
+	free(sc->pts);
+	free(sc->deltas);
+	free(sc->cnt);
+	free(sc);
+}
+
+static void
+grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return;
+	size_t n = *cap ? *cap : 64;
+	while (n < need)
+		n *= 2;
+	*p = xreallocarray(*p, n, sizeof **p);
+	*cap = n;
+}
+
+/* Map values into sc->counts; returns how many. */
+static size_t
+map_counts(struct det_scratch *sc, const struct det_map *m)
+{
+	size_t k = 0;
+	grow_u32(&sc->counts, &sc->cap_counts, m->n + 1);
+	for (uint32_t i = 0; i < m->cap; i++)
+		if (m->keys[i] != DET_MAP_EMPTY)
+			sc->counts[k++] = m->vals[i];
+	return k;
+}
+
+static int
+cmp_count_desc(const void *a, const void *b)
+{
+	const struct det_count *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	if (x->asn != y->asn)
+		return x->asn < y->asn ? -1 : 1;
+	return strcmp(x->cc, y->cc);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Top entries of a count map (key = asn or packed country code), most frequent first. */
+static int
+top_counts(struct det_scratch *sc, const struct det_map *m, bool is_cc,
+           const struct det_input *in, struct det_count *out)
+{
+	size_t k = 0;
+
+	if (sc->cap_cnt < m->n + 1) {
+		sc->cap_cnt = m->n + 64;
+		sc->cnt = xreallocarray(sc->cnt, sc->cap_cnt, sizeof *sc->cnt);
+	}
+	for (uint32_t i = 0; i < m->cap; i++) {
+		if (m->keys[i] == DET_MAP_EMPTY)
+			continue;
+		struct det_count *c = &sc->cnt[k++];
+		memset(c, 0, sizeof *c);
+		c->n = m->vals[i];
+		if (is_cc) {
+			c->cc[0] = (char)(m->keys[i] >> 8);
+			c->cc[1] = (char)(m->keys[i] & 0xff);
+		} else
+			c->asn = (uint32_t)m->keys[i];
+	}
+	qsort(sc->cnt, k, sizeof *sc->cnt, cmp_count_desc);
+	if (k > DET_TOP)
+		k = DET_TOP;
+	memcpy(out, sc->cnt, k * sizeof *out);
+	(void)in;
+	return (int)k;
+}
+
+static void
+features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_time tcut,
+            struct det_feat *f)
+{
+	const uint32_t *prev = NULL;
+	uint32_t nprev = 0;
+	bool first = true;
+
+	det_map_clear(&sc->m1);
+	for (uint32_t i = 0; i < in->n_ns; i++) {
+		const struct det_ns_obs *o = &in->ns[i];
+		bool fresh;
+		if (!all && o->ts > tcut)
+			continue;
+		f->n_ns_obs++;
+		if (f->ns_ttl == 0 || (o->ttl > 0 && o->ttl < f->ns_ttl))
+			f->ns_ttl = o->ttl;
+		for (uint32_t k = 0; k < o->n_names; k++)
+			det_map_put(&sc->m1, o->names[k], &fresh);
+		if (!first && (o->n_names != nprev ||
+		               memcmp(o->names, prev, (size_t)nprev * sizeof *prev) != 0))
+			f->n_ns_changes++;
+		prev = o->names;
+		nprev = o->n_names;
+		first = false;
+	}
+	f->have_ns = f->n_ns_obs > 0;
+	f->n_ns_names = sc->m1.n;
+	if (!f->have_ns)
+		return;
+
+	/* The NS names' own addresses: diversity, how many per name (rotation) and overlap
+	 * with flux agents (this domain's answers, or answers of other flagged domains). */
+	det_map_clear(&sc->m2);     /* ns address → 1 */
+	det_map_clear(&sc->m3);     /* asn / prefix keys */
+	uint32_t names_with_addr = 0;
+	struct det_map *named = &sc->seq;   /* ns names that have an address */
+	det_map_clear(named);
+	for (uint32_t i = 0; i < in->n_nsaddr; i++) {
+		const struct det_ns_addr *na = &in->nsaddr[i];
+		bool fresh;
+		if (!all && na->first_seen > tcut)
+			continue;
+		if (det_map_get(&sc->m1, na->name) == NULL)
+			continue;
+		det_map_put(named, na->name, &fresh);
+		if (fresh)
+			names_with_addr++;
+		if (na->ttl > 0 && (f->ns_glue_ttl == 0 || na->ttl < f->ns_glue_ttl))
+			f->ns_glue_ttl = na->ttl;
+		det_map_put(&sc->m2, na->addr, &fresh);
+		if (!fresh)
+			continue;
+		f->n_ns_addrs++;
+		const struct det_addr_info *ai = in->info(in->ctx, na->addr);
+		if (ai->asn != 0) {
+			det_map_put(&sc->m3, ((uint64_t)1 << 60) | ai->asn, &fresh);
+			if (fresh)
+				f->n_ns_asns++;
+		}
+		det_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fresh);
+		if (fresh)
+			f->n_ns_p16++;
+		if (det_map_get(&sc->addr, na->addr) != NULL ||
+		    (in->is_agent != NULL && in->is_agent(in->ctx, na->addr, all ? INT64_MAX : tcut)))
+			f->n_ns_agents++;
+	}
+	det_map_clear(named);
+	f->ns_addrs_per_name = names_with_addr ? (double)f->n_ns_addrs / names_with_addr : 0;
+	f->ns_overlap = f->n_ns_addrs ? (double)f->n_ns_agents / f->n_ns_addrs : 0;
+}
+
+static void
+features_windows(struct det_scratch *sc, const struct det_input *in, uint32_t n,
+                 struct det_feat *f)
+{
+	for (int w = 0; w < DET_N_WINDOWS; w++) {
+		fs_time len = (fs_time)det_window_seconds[w] * FS_USEC;
+		uint32_t lo = 0, nd = 0, na = 0, best_d = 0, best_a = 0;
+		det_map_clear(&sc->m1);   /* addr → slots in window */
+		det_map_clear(&sc->m2);   /* asn → slots in window */
+		for (uint32_t hi = 0; hi < n; hi++) {
+			const struct det_obs *o = &in->obs[hi];
+			bool fresh;
+			for (uint32_t k = 0; k < o->n_addrs; k++) {
+				uint32_t *c = det_map_put(&sc->m1, o->addrs[k], &fresh);
+				if ((*c)++ == 0)
+					nd++;
+				uint32_t asn = in->have_asn ? in->info(in->ctx, o->addrs[k])->asn : 0;
+				if (asn != 0) {
+					c = det_map_put(&sc->m2, asn, &fresh);
+					if ((*c)++ == 0)
+						na++;
+				}
+			}
+			while (o->ts - in->obs[lo].ts > len) {
+				const struct det_obs *g = &in->obs[lo++];
+				for (uint32_t k = 0; k < g->n_addrs; k++) {
+					uint32_t *c = det_map_put(&sc->m1, g->addrs[k], &fresh);
+					if (--(*c) == 0)
+						nd--;
+					uint32_t asn = in->have_asn ? in->info(in->ctx, g->addrs[k])->asn : 0;
+					if (asn != 0) {
+						c = det_map_put(&sc->m2, asn, &fresh);
+						if (--(*c) == 0)
+							na--;
+					}
+				}
+			}
+			if (nd > best_d)
+				best_d = nd;
+			if (na > best_a)
+				best_a = na;
+		}
+		f->win_addrs[w] = best_d;
+		f->win_asns[w] = best_a;
+	}
+}
+
+static void
+features_replace(struct det_scratch *sc, const struct det_input *in, uint32_t nfresh,
+                 struct det_feat *f)
+{
+	size_t nd = 0;
+
+	if (sc->cap_deltas < REPLACE_STARTS) {
+		sc->cap_deltas = REPLACE_STARTS;
+		sc->deltas = xreallocarray(sc->deltas, sc->cap_deltas, sizeof *sc->deltas);
+	}
+	for (uint32_t i = 0; i < nfresh && i < REPLACE_STARTS; i++) {
+		const struct det_obs *a = &in->obs[sc->fresh[i]];
+		for (uint32_t j = i + 1; j < nfresh && j - i <= REPLACE_SCAN; j++) {
+			const struct det_obs *b = &in->obs[sc->fresh[j]];
+			if (det_disjoint(a->addrs, a->n_addrs, b->addrs, b->n_addrs)) {
+				sc->deltas[nd++] = (double)(b->ts - a->ts) / FS_USEC;
+				break;
+			}
+		}
+	}
+	if (nd == 0) {
+		f->replace_s = -1;
+		f->replace_ttls = -1;
+		return;
+	}
+	qsort(sc->deltas, nd, sizeof *sc->deltas, cmp_double);
+	f->replace_s = nd % 2 ? sc->deltas[nd / 2] : (sc->deltas[nd / 2 - 1] + sc->deltas[nd / 2]) / 2;
+	f->replace_ttls = f->replace_s / (f->ttl > 0 ? f->ttl : 1);
+}
+
+void
+det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
+             struct det_feat *f)
+{
+	uint32_t n = upto < in->n_obs ? upto : in->n_obs;
+	bool all = upto >= in->n_obs;
+	uint32_t nfresh = 0;
+	uint64_t fresh_slots = 0;
+
+	memset(f, 0, sizeof *f);
+	f->max_km = -1;
+	f->replace_s = f->replace_ttls = -1;
+	det_map_clear(&sc->addr);
+	if (n == 0) {
+		features_ns(sc, in, all, 0, f);
+		return;
+	}
+	f->n_obs = n;
+	f->first = in->obs[0].ts;
+	f->last = in->obs[n - 1].ts;
+	f->span_s = (double)(f->last - f->first) / FS_USEC;
+	f->ttl_min = UINT32_MAX;
+	for (uint32_t i = 0; i < n; i++) {
+		if (in->obs[i].ttl > f->ttl)
+			f->ttl = in->obs[i].ttl;
+		if (in->obs[i].ttl < f->ttl_min)
+			f->ttl_min = in->obs[i].ttl;
+	}
+	double period_us = (double)(f->ttl > 0 ? f->ttl : 1) * FS_USEC;
+
+	/* Pass over answers: addresses, sets, TTLs per set, periods, freshness, rotation, novelty. */
+	if (n > sc->cap_fresh) {
+		size_t c = sc->cap_fresh ? sc->cap_fresh : 64;
+		while (c < n)
+			c *= 2;
+		sc->fresh = xreallocarray(sc->fresh, c, sizeof *sc->fresh);
+		sc->fresh_new = xreallocarray(sc->fresh_new, c, sizeof *sc->fresh_new);
+		sc->fresh_slots = xreallocarray(sc->fresh_slots, c, sizeof *sc->fresh_slots);
+		sc->cap_fresh = c;
+	}
+	det_map_clear(&sc->seq);
+	det_map_clear(&sc->m1);    /* set id → max TTL */
+	det_map_clear(&sc->m2);    /* period index */
+	double jac_sum = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct det_obs *o = &in->obs[i];
+		bool fr;
+		uint32_t nnew = 0;
+
+		if (o->n_addrs > f->max_per_resp)
+			f->max_per_resp = o->n_addrs;
+		uint32_t *st = det_map_put(&sc->m1, o->set ? o->set : ((uint64_t)1 << 40) + i, &fr);
+		if (o->ttl > *st || fr)
+			*st = o->ttl;
+		det_map_put(&sc->m2, (uint64_t)((double)(o->ts - f->first) / period_us), &fr);
+
+		for (uint32_t k = 0; k < o->n_addrs; k++) {
+			uint32_t *slot = det_map_put(&sc->addr, o->addrs[k], &fr);
+			if (fr) {
+				if (f->n_addrs + 1 > sc->cap_ids) {
+					size_t c = sc->cap_ids ? sc->cap_ids * 2 : 64;
+					sc->ids = xreallocarray(sc->ids, c, sizeof *sc->ids);
+					sc->sight = xreallocarray(sc->sight, c, sizeof *sc->sight);
+					sc->cap_ids = c;
+				}
+				sc->ids[f->n_addrs] = o->addrs[k];
+				sc->sight[f->n_addrs] = 0;
+				*slot = ++f->n_addrs;
+				nnew++;
+			}
+		}
+
+		/* freshness within the sequence */
+		uint32_t *last = det_map_put(&sc->seq, o->seq, &fr);
+		bool fresh = fr;
+		if (!fr) {
+			const struct det_obs *p = &in->obs[*last - 1];
+			bool same = p->n_addrs == o->n_addrs &&
+			            memcmp(p->addrs, o->addrs, (size_t)o->n_addrs * sizeof *o->addrs) == 0;
+			bool expired = (double)(o->ts - p->ts) >= (double)p->ttl * FS_USEC;
+			if (!same || expired) {
+				fresh = true;
+				f->comparisons++;
+				if (!same) {
+					f->changes++;
+					jac_sum += det_jaccard_distance(p->addrs, p->n_addrs, o->addrs, o->n_addrs);
+				}
+			}
+		}
+		*last = i + 1;
+		if (fresh) {
+			sc->fresh[nfresh] = i;
+			sc->fresh_new[nfresh] = nnew;
+			sc->fresh_slots[nfresh] = o->n_addrs;
+			nfresh++;
+			fresh_slots += o->n_addrs;
+			for (uint32_t k = 0; k < o->n_addrs; k++)
+				sc->sight[*det_map_get(&sc->addr, o->addrs[k]) - 1]++;
+		}
+	}
+	f->n_fresh = nfresh;
+	f->n_sets = sc->m1.n;
+	f->periods = sc->m2.n;
+	{
+		/* distinct TTLs among the per-set maxima (the authoritative TTL of each RRset) */
+		size_t k = map_counts(sc, &sc->m1);
+		det_map_clear(&sc->m3);
+		for (size_t i = 0; i < k; i++) {
+			bool fr;
+			det_map_put(&sc->m3, sc->counts[i], &fr);
+		}
+		f->n_ttls = sc->m3.n;
+	}
+	f->mean_per_resp = nfresh ? (double)fresh_slots / nfresh : 0;
+	f->mean_sightings = f->n_addrs ? (double)fresh_slots / f->n_addrs : 0;
+	f->change_frac = f->comparisons ? (double)f->changes / f->comparisons : 0;
+	f->jaccard = f->changes ? jac_sum / f->changes : 0;
+	{
+		double span = f->span_s;
+		if (span < f->ttl)
+			span = f->ttl;
+		if (span < 60)
+			span = 60;
+		f->changes_per_hour = f->changes * 3600.0 / span;
+	}
+	/* Novelty: share of address slots in fresh answers after the first that were never seen
+	 * before; "late" = the second half of those answers (is the set still growing?). */
+	{
+		uint64_t s_all = 0, n_all = 0, s_late = 0, n_late = 0;
+		uint32_t later = nfresh > 0 ? nfresh - 1 : 0;
+		for (uint32_t i = 1; i < nfresh; i++) {
+			s_all += sc->fresh_slots[i];
+			n_all += sc->fresh_new[i];
+			if (later >= 4 && i > nfresh - 1 - later / 2) {
+				s_late += sc->fresh_slots[i];
+				n_late += sc->fresh_new[i];
+			}
+		}
+		f->novelty = s_all ? (double)n_all / s_all : 0;
+		f->novelty_late = later >= 4 ? (s_late ? (double)n_late / s_late : 0) : f->novelty;
+	}
+
+	/* Holz et al.: the first lookup and the first one at least one TTL after it. */
+	{
+		const struct det_obs *a = &in->obs[0], *b = NULL;
+		fs_time due = a->ts + (fs_time)(a->ttl > 0 ? a->ttl : 1) * FS_USEC;
+		for (uint32_t i = 1; i < n; i++)
+			if (in->obs[i].ts >= due) {
+				b = &in->obs[i];
+				break;
+			}
+		det_map_clear(&sc->m1);
+		det_map_clear(&sc->m2);
+		for (int side = 0; side < 2; side++) {
+			const struct det_obs *o = side ? b : a;
+			bool fr;
+			if (o == NULL)
+				continue;
+			for (uint32_t k = 0; k < o->n_addrs; k++) {
+				det_map_put(&sc->m1, o->addrs[k], &fr);
+				if (!fr)
+					continue;
+				uint32_t asn = in->have_asn ? in->info(in->ctx, o->addrs[k])->asn : 0;
+				if (asn != 0)
+					det_map_put(&sc->m2, asn, &fr);
+			}
+		}
+		f->holz_na = sc->m1.n;
+		f->holz_nasn = sc->m2.n;
+		f->holz_two_lookups = b != NULL;
+	}
+
+	/* Spread over distinct addresses: ASNs, prefixes, countries, locations. */
+	det_map_clear(&sc->m1);    /* asn → addresses */
+	det_map_clear(&sc->m2);    /* country → addresses */
+	det_map_clear(&sc->m3);    /* /16 → addresses */
+	struct det_map *p24 = &sc->seq;
+	det_map_clear(p24);
+	uint32_t npts = 0;
+	for (uint32_t i = 0; i < f->n_addrs; i++) {
+		const struct det_addr_info *ai = in->info(in->ctx, sc->ids[i]);
+		bool fr;
+		if (ai->addr.family == 6)
+			f->n_v6++;
+		if (in->have_asn && ai->asn != 0) {
+			f->n_asn_known++;
+			(*det_map_put(&sc->m1, ai->asn, &fr))++;
+		}
+		if (in->have_country && ai->cc[0] != '\0') {
+			f->n_cc_known++;
+			uint64_t key = ((uint64_t)(uint8_t)ai->cc[0] << 8) | (uint8_t)ai->cc[1];
+			(*det_map_put(&sc->m2, key, &fr))++;
+		}
+		(*det_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
+		(*det_map_put(p24, det_prefix_key(&ai->addr, 24), &fr))++;
+		if (in->have_geo && ai->has_loc) {
+			f->n_located++;
+			bool dup = false;
+			for (uint32_t k = 0; k < npts && !dup; k++)
+				dup = sc->pts[2 * k] == ai->lat && sc->pts[2 * k + 1] == ai->lon;
+			if (!dup && npts < GEO_MAX_POINTS) {
+				sc->pts[2 * npts] = ai->lat;
+				sc->pts[2 * npts + 1] = ai->lon;
+				npts++;
+			}
+		}
+	}
+	size_t k;
+	f->n_asns = sc->m1.n;
+	k = map_counts(sc, &sc->m1);
+	f->asn_entropy = det_entropy(sc->counts, k);
+	f->as_fraction = det_as_fraction(f->n_asn_known, f->n_asns);
+	f->n_countries = sc->m2.n;
+	k = map_counts(sc, &sc->m2);
+	f->country_entropy = det_entropy(sc->counts, k);
+	f->n_p16 = sc->m3.n;
+	k = map_counts(sc, &sc->m3);
+	f->p16_entropy = det_entropy_norm(sc->counts, k, f->n_addrs);
+	f->n_p24 = p24->n;
+	k = map_counts(sc, p24);
+	f->p24_entropy = det_entropy_norm(sc->counts, k, f->n_addrs);
+	f->n_top_asn = top_counts(sc, &sc->m1, false, in, f->top_asn);
+	for (int i = 0; i < f->n_top_asn; i++) {
+		/* label from any address of that ASN */
+		for (uint32_t j = 0; j < f->n_addrs; j++) {
+			const struct det_addr_info *ai = in->info(in->ctx, sc->ids[j]);
+			if (ai->asn == f->top_asn[i].asn) {
+				f->top_asn[i].label = ai->as_org;
+				break;
+			}
+		}
+	}
+	f->n_top_cc = top_counts(sc, &sc->m2, true, in, f->top_cc);
+	if (npts >= 2) {
+		f->max_km = 0;
+		for (uint32_t i = 0; i < npts; i++)
+			for (uint32_t j = i + 1; j < npts; j++) {
+				double d = det_distance_km(sc->pts[2 * i], sc->pts[2 * i + 1], sc->pts[2 * j],
+				                           sc->pts[2 * j + 1]);
+				if (d > f->max_km)
+					f->max_km = d;
+			}
+	} else if (npts == 1 && f->n_located >= 2)
+		f->max_km = 0;
+
+	features_windows(sc, in, n, f);
+	features_replace(sc, in, nfresh, f);
+	features_ns(sc, in, all, f->last, f);
+	if (f->ttl_min == UINT32_MAX)
+		f->ttl_min = 0;
+}

@@ -1,0 +1,354 @@
+/* The Holz score, the logistic model's arithmetic, verdict rules, guards and reasons. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "detect/detect_int.h"
+
+static struct det_weights W;
+
+static struct det_feat
+flux_feat(void)
+{
+	/* 20 addresses in 15 ASNs and 10 countries over 25 minutes, TTL 300, every answer new */
+	struct det_feat f;
+	memset(&f, 0, sizeof f);
+	f.n_obs = 6; f.n_fresh = 6; f.n_sets = 6; f.periods = 6; f.span_s = 1500;
+	f.n_addrs = 20; f.max_per_resp = 4; f.mean_per_resp = 3.5;
+	f.n_asn_known = 20; f.n_asns = 15; f.as_fraction = 14.0 / 19; f.asn_entropy = 3.8;
+	f.n_p16 = 18; f.p16_entropy = 0.95; f.n_p24 = 20; f.p24_entropy = 1.0;
+	f.n_cc_known = 20; f.n_countries = 10; f.country_entropy = 3.2;
+	f.n_located = 20; f.max_km = 15000;
+	f.ttl = 300; f.ttl_min = 280; f.n_ttls = 1;
+	f.comparisons = 5; f.changes = 5; f.change_frac = 1; f.changes_per_hour = 12; f.jaccard = 1;
+	f.replace_s = 300; f.replace_ttls = 1; f.novelty = 0.9; f.novelty_late = 0.9;
+	f.mean_sightings = 1.05; f.holz_na = 10; f.holz_nasn = 7; f.holz_two_lookups = true;
+	return f;
+}
+
+static struct det_feat
+benign_feat(void)
+{
+	struct det_feat f;
+	memset(&f, 0, sizeof f);
+	f.n_obs = 10; f.n_fresh = 10; f.n_sets = 1; f.periods = 10; f.span_s = 36000;
+	f.n_addrs = 1; f.max_per_resp = 1; f.mean_per_resp = 1; f.n_asn_known = 1; f.n_asns = 1;
+	f.n_p16 = 1; f.n_p24 = 1; f.n_cc_known = 1; f.n_countries = 1; f.n_located = 1; f.max_km = -1;
+	f.ttl = 3600; f.ttl_min = 3600; f.n_ttls = 1; f.comparisons = 9; f.replace_s = -1;
+	f.replace_ttls = -1; f.mean_sightings = 10; f.holz_na = 1; f.holz_nasn = 1;
+	return f;
+}
+
+static struct det_context
+ctx(const char *name)
+{
+	struct det_context c;
+	memset(&c, 0, sizeof c);
+	c.name = name;
+	return c;
+}
+
+static bool
+has_reason(const struct det_feat *f, const struct det_context *cx, const struct det_eval *ev,
+           const char *needle)
+{
+	char **r;
+	int n = det_model_reasons(&W, f, cx, ev, &r);
+	bool found = false;
+	for (int i = 0; i < n; i++) {
+		if (strstr(r[i], needle) != NULL)
+			found = true;
+		free(r[i]);
+	}
+	free(r);
+	if (!found) {
+		n = det_model_reasons(&W, f, cx, ev, &r);
+		for (int i = 0; i < n; i++) {
+			print_message("  reason: %s\n", r[i]);
+			free(r[i]);
+		}
+		free(r);
+	}
+	return found;
+}
+
+static void
+test_holz(void **state)
+{
+	(void)state;
+	/* 1.32·nA + 18.54·nASN − 142.38 */
+	assert_true(fabs(det_holz(6, 5) - (-41.76)) < 1e-9);
+	assert_true(fabs(det_holz(10, 7) - 0.6) < 1e-9);          /* just over: flux */
+	assert_true(fabs(det_holz(100, 1) - 8.16) < 1e-9);
+	assert_true(fabs(det_holz(0, 0) - (-142.38)) < 1e-9);
+	assert_true(fabs(det_holz(2, 1) - (-121.2)) < 1e-9);
+	assert_true(fabs(det_as_fraction(6, 5) - 0.8) < 1e-12);
+	assert_true(det_as_fraction(1, 1) == 0);
+	assert_true(fabs(det_jaccard_distance((uint32_t[]){ 1, 2, 3 }, 3, (uint32_t[]){ 2, 3, 4 }, 3) - 0.5) < 1e-12);
+	/* entropy: four equal buckets = 2 bits; normalised by log2(4 items) = 1 */
+	uint32_t c[] = { 1, 1, 1, 1 };
+	assert_true(fabs(det_entropy(c, 4) - 2.0) < 1e-12);
+	assert_true(fabs(det_entropy_norm(c, 4, 4) - 1.0) < 1e-12);
+	uint32_t c2[] = { 3, 1 };   /* −(¾log2¾ + ¼log2¼) = 0.811278 */
+	assert_true(fabs(det_entropy(c2, 2) - 0.811278) < 1e-6);
+	assert_true(fabs(det_entropy_norm(c2, 2, 4) - 0.405639) < 1e-6);
+}
+
+static void
+test_logit_arithmetic(void **state)
+{
+	(void)state;
+	struct det_feat f = flux_feat();
+	struct det_context cx = ctx("flux.example");
+	struct det_eval ev;
+	det_model_eval(&W, &f, &cx, &ev);
+	double sum = W.bias;
+	for (int t = 0; t < DET_N_TERMS; t++) {
+		const struct det_term *tm = &ev.terms[t];
+		assert_string_equal(tm->name, det_term_names[t]);
+		if (tm->available)
+			assert_true(fabs(tm->contribution - tm->weight * tm->value) < 1e-12);
+		else
+			assert_true(tm->contribution == 0);
+		sum += tm->contribution;
+	}
+	assert_true(fabs(sum - ev.logit) < 1e-9);
+	assert_true(fabs(ev.score - 100 / (1 + exp(-ev.logit))) < 1e-9);
+	/* transforms: log2(20) addresses; TTL 300 → log2(3600/300) = log2 12; km/10000 */
+	assert_true(fabs(ev.terms[DET_T_addr_count].value - log2(20)) < 1e-12);
+	assert_true(fabs(ev.terms[DET_T_ttl_low].value - log2(12)) < 1e-12);
+	assert_true(fabs(ev.terms[DET_T_geo_spread].value - 1.5) < 1e-12);
+	assert_true(fabs(ev.terms[DET_T_replace_speed].value - 0.5) < 1e-12);
+	assert_true(ev.terms[DET_T_ttl_low].raw == 300);
+	/* without NS data the nameserver terms are unavailable */
+	assert_false(ev.terms[DET_T_ns_churn].available);
+	assert_true(ev.terms[DET_T_intel].available && ev.terms[DET_T_intel].value == 0);
+}
+
+static void
+test_single_flux_needs_two_periods(void **state)
+{
+	(void)state;
+	struct det_feat f = flux_feat();
+	struct det_context cx = ctx("flux.example");
+	struct det_eval ev;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(ev.score >= W.flux_score);
+	assert_true(has_reason(&f, &cx, &ev,
+	    "20 addresses in 15 ASNs across 10 countries in 25 min; TTL 300 s; 5 of 5 answers changed"));
+	assert_true(has_reason(&f, &cx, &ev, "Holz flux-score 0.6 (10 addresses, 7 ASNs, two lookups one TTL apart): flux"));
+
+	/* one response with the same spread: suspicious at once, never flux */
+	f.n_obs = 1; f.n_fresh = 1; f.n_sets = 1; f.periods = 1; f.comparisons = 0; f.changes = 0;
+	f.change_frac = 0; f.changes_per_hour = 0; f.jaccard = 0; f.novelty = 0; f.replace_ttls = -1;
+	f.span_s = 0;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+	assert_true(has_reason(&f, &cx, &ev, "in a single response"));
+	assert_true(has_reason(&f, &cx, &ev, "only 1 TTL period of evidence so far (flux needs 2)"));
+}
+
+static void
+test_double_flux(void **state)
+{
+	(void)state;
+	struct det_feat f = flux_feat();
+	struct det_context cx = ctx("flux.example");
+	struct det_eval ev;
+	/* a stable zone: 2 names, 4 addresses, TTL 86400: single flux */
+	f.have_ns = true; f.n_ns_obs = 3; f.n_ns_names = 2; f.ns_ttl = 86400; f.n_ns_addrs = 4;
+	f.n_ns_asns = 1;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(ev.ns_score < W.double_flux_ns_score);
+	/* NS set changed 4 times, TTL 300, 24 NS addresses in 18 ASNs, half of them flux agents */
+	f.n_ns_changes = 4; f.ns_ttl = 300; f.n_ns_addrs = 24; f.n_ns_asns = 18; f.n_ns_agents = 12;
+	f.ns_overlap = 0.5; f.n_ns_names = 9;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_DOUBLE_FLUX);
+	assert_true(has_reason(&f, &cx, &ev, "nameservers: 9 names, 4 NS-set changes, 24 NS addresses in 18 ASNs; NS TTL 300 s"));
+	assert_true(has_reason(&f, &cx, &ev, "12 of 24 nameserver addresses also answer as flux agents"));
+	/* NS flux alone, with a benign address layer: suspicious, not double flux */
+	struct det_feat b = benign_feat();
+	b.have_ns = f.have_ns; b.n_ns_obs = 5; b.n_ns_changes = 4; b.ns_ttl = 300; b.n_ns_addrs = 24;
+	b.n_ns_asns = 18; b.n_ns_agents = 12; b.ns_overlap = 0.5; b.n_ns_names = 9;
+	det_model_eval(&W, &b, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+}
+
+static void
+test_allowlist_guards(void **state)
+{
+	(void)state;
+	struct det_allow a;
+	struct fs_err err = { 0 };
+	det_allow_init(&a);
+	assert_int_equal(det_allow_parse(&a, "cdn akamaiedge.net Akamai\npool pool.ntp.org NTP Pool\n"
+	                                     "domain corp.example Our own\n", "al.conf", &err), FS_OK);
+	struct det_feat f = flux_feat();
+	struct det_eval ev;
+	struct det_context cx = ctx("www.shop.example");
+	cx.has_cname = true;
+	cx.allow = det_allow_match_name(&a, "e1.dscx.akamaiedge.net");
+	cx.allow_via = "e1.dscx.akamaiedge.net";
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	assert_true(ev.allowlisted);
+	assert_true(has_reason(&f, &cx, &ev, "CNAME chain reaches e1.dscx.akamaiedge.net, a listed CDN/cloud name (Akamai, al.conf:1)"));
+
+	cx = ctx("0.pool.ntp.org");
+	cx.allow = det_allow_match_name(&a, cx.name);
+	cx.allow_via = cx.name;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_POOL);
+	assert_true(has_reason(&f, &cx, &ev, "name is under pool.ntp.org, a listed pool (NTP Pool, al.conf:2)"));
+
+	/* allowlisted names stay unflagged even with an intel hit */
+	cx = ctx("mail.corp.example");
+	cx.allow = det_allow_match_name(&a, cx.name);
+	cx.intel_feed = "bad.txt";
+	cx.intel_what = "domain corp.example";
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_BENIGN);
+	assert_false(det_is_flux(ev.verdict));
+	det_allow_fini(&a);
+}
+
+static void
+test_cdn_network_guard_never_by_asn_alone(void **state)
+{
+	(void)state;
+	struct det_feat f = flux_feat();
+	struct det_context cx = ctx("img.shop.example");
+	struct det_eval ev;
+	cx.cdn_asn_share = 0.95;
+	cx.cdn_asn_label = "Akamai";
+	/* listed network, but spread over many /16s, no CNAME and always new: still flux */
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	/* with a CNAME chain as the second sign: cdn */
+	cx.has_cname = true;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	assert_false(ev.allowlisted);
+	assert_true(has_reason(&f, &cx, &ev, "95% of addresses are in listed CDN/cloud networks (Akamai) and the name is a CNAME alias"));
+	/* or addresses concentrated in few /16 prefixes */
+	cx.has_cname = false;
+	f.p16_entropy = 0.3;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	/* below the share: not the guard */
+	cx.cdn_asn_share = 0.5;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_true(det_is_flux(ev.verdict) || ev.verdict == DET_SUSPICIOUS);
+	assert_int_not_equal(ev.verdict, DET_CDN);
+}
+
+static void
+test_recurring_pool_guard(void **state)
+{
+	(void)state;
+	/* volunteer-pool behaviour: wide spread, low TTL, but 40 addresses recurring over 60
+	 * fresh answers with nothing new in the second half */
+	struct det_feat f = flux_feat();
+	struct det_context cx = ctx("time.pool.example");
+	struct det_eval ev;
+	f.n_obs = f.n_fresh = 60; f.n_sets = 60; f.periods = 60; f.n_addrs = 40; f.n_asns = 30;
+	f.n_asn_known = 40; f.novelty = 0.15; f.novelty_late = 0.0; f.mean_sightings = 6;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_POOL);
+	assert_string_equal(ev.guard, "recurring-pool");
+	assert_true(has_reason(&f, &cx, &ev, "bounded pool: 40 addresses recur, each seen 6.0 times on average; 0% new in the later answers"));
+	/* the same while the set still grows: not a pool */
+	f.novelty_late = 0.6;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_true(det_is_flux(ev.verdict));
+	/* a recurring set with double-flux nameservers is not excused */
+	f.novelty_late = 0.0;
+	f.have_ns = true; f.n_ns_obs = 5; f.n_ns_changes = 4; f.ns_ttl = 300; f.n_ns_addrs = 24;
+	f.n_ns_asns = 18; f.ns_overlap = 0.5; f.n_ns_agents = 12; f.n_ns_names = 9;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_DOUBLE_FLUX);
+}
+
+static void
+test_intel_and_benign(void **state)
+{
+	(void)state;
+	struct det_feat f = benign_feat();
+	struct det_context cx = ctx("quiet.example");
+	struct det_eval ev;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_BENIGN);
+	assert_true(ev.score < 5);
+	assert_true(has_reason(&f, &cx, &ev, "1 address in 1 ASN across 1 country in 10.0 h; TTL 3600 s; 0 of 9 answers changed"));
+	cx.intel_feed = "c2.csv";
+	cx.intel_what = "domain quiet.example";
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+	assert_true(ev.terms[DET_T_intel].contribution == W.w[DET_T_intel]);
+	assert_true(has_reason(&f, &cx, &ev, "listed in intel feed c2.csv (domain quiet.example)"));
+}
+
+static void
+test_no_asn_data(void **state)
+{
+	(void)state;
+	struct det_feat f = flux_feat();
+	struct det_context cx = ctx("flux.example");
+	struct det_eval ev;
+	f.n_asn_known = 0; f.n_asns = 0; f.as_fraction = 0; f.asn_entropy = 0; f.holz_nasn = 0;
+	f.n_cc_known = 0; f.n_countries = 0; f.country_entropy = 0; f.n_located = 0; f.max_km = -1;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(ev.terms[DET_T_asn_count].available);
+	assert_false(ev.terms[DET_T_country_count].available);
+	assert_false(ev.terms[DET_T_geo_spread].available);
+	/* prefix terms carry the weight instead */
+	assert_true(ev.terms[DET_T_prefix16_entropy].weight == W.w_noasn[DET_T_prefix16_entropy]);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(has_reason(&f, &cx, &ev, "20 addresses in 18 /16 prefixes in 25 min"));
+	assert_true(has_reason(&f, &cx, &ev, "Holz flux-score not computed: it needs ASN data"));
+}
+
+static void
+test_verdict_names(void **state)
+{
+	(void)state;
+	for (int v = 0; v < DET_VERDICT_COUNT; v++)
+		assert_int_equal(det_verdict_parse(det_verdict_name((enum det_verdict)v)), v);
+	assert_int_equal(det_verdict_parse("double-flux"), DET_DOUBLE_FLUX);
+	assert_int_equal(det_verdict_parse("fluxy"), -1);
+	assert_true(det_is_flagged(DET_SUSPICIOUS) && !det_is_flagged(DET_POOL));
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	det_weights_default(&W);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_holz),
+		cmocka_unit_test(test_logit_arithmetic),
+		cmocka_unit_test(test_single_flux_needs_two_periods),
+		cmocka_unit_test(test_double_flux),
+		cmocka_unit_test(test_allowlist_guards),
+		cmocka_unit_test(test_cdn_network_guard_never_by_asn_alone),
+		cmocka_unit_test(test_recurring_pool_guard),
+		cmocka_unit_test(test_intel_and_benign),
+		cmocka_unit_test(test_no_asn_data),
+		cmocka_unit_test(test_verdict_names),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
