@@ -1,0 +1,395 @@
+/* Aging under a memory budget: trim timelines, drop idle domains, rebuild the reverse indexes,
+ * then mark and sweep names, sets, addresses and NS names nothing refers to, compacting the
+ * arenas. Runs under the write lock; O(size of the store). */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct marks {
+	uint8_t *name, *set, *addr;
+};
+
+static void
+mark_name(struct marks *mk, store_name_id id)
+{
+	mk->name[id] = 1;
+}
+
+static void
+mark_addr(struct marks *mk, store_addr_id id)
+{
+	mk->addr[id] = 1;
+}
+
+/* A set and its members: addresses (answer sets) or names (NS sets). */
+static void
+mark_set(const struct store *s, struct marks *mk, store_set_id id)
+{
+	const struct set_ent *e;
+
+	if (id == 0 || mk->set[id])
+		return;
+	mk->set[id] = 1;
+	e = &s->sets[id];
+	for (uint32_t i = 0; i < e->n; i++) {
+		if (e->kind == STORE_SET_NAMES)
+			mark_name(mk, e->m[i]);
+		else
+			mark_addr(mk, e->m[i]);
+	}
+}
+
+static void
+free_domain(struct store *s, store_dom_id id)
+{
+	struct store_domain *d = s->doms[id];
+
+	s->st.expired_domains++;
+	s->st.expired_responses += d->n_resp;
+	s->st.expired_rrsets += d->n_rrsets;
+	s->st.expired_dom_addrs += d->n_addrs;
+	st_vec_free(s, d->resp, d->cap_resp, sizeof *d->resp);
+	st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets);
+	st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs);
+	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames);
+	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns);
+	s->names[d->name].dom = 0;
+	st_rec_free(s, d, sizeof *d);
+	s->doms[id] = NULL;
+	st_idfree_push(s, &s->dom_free, id);
+	s->live_doms--;
+}
+
+/* Trim one domain's vectors to what was seen at or after `before`. */
+static void
+trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summaries)
+{
+	uint32_t w = 0;
+
+	for (uint32_t i = 0; i < d->n_resp; i++)
+		if (d->resp[i].ts >= before)
+			d->resp[w++] = d->resp[i];
+	d->n_resp_expired += d->n_resp - w;
+	s->st.expired_responses += d->n_resp - w;
+	d->n_resp = w;
+	d->resp = st_vec_shrink(s, d->resp, d->n_resp, &d->cap_resp, sizeof *d->resp);
+	if (!summaries)
+		return;
+
+	w = 0;
+	for (uint32_t i = 0; i < d->n_rrsets; i++)
+		if (d->rrsets[i].last_seen >= before)
+			d->rrsets[w++] = d->rrsets[i];
+	d->n_rrsets_expired += d->n_rrsets - w;
+	s->st.expired_rrsets += d->n_rrsets - w;
+	d->n_rrsets = w;
+	d->rrsets = st_vec_shrink(s, d->rrsets, d->n_rrsets, &d->cap_rrsets, sizeof *d->rrsets);
+
+	w = 0;
+	for (uint32_t i = 0; i < d->n_addrs; i++)
+		if (d->addrs[i].last_seen >= before)
+			d->addrs[w++] = d->addrs[i];
+	d->n_addrs_expired += d->n_addrs - w;
+	s->st.expired_dom_addrs += d->n_addrs - w;
+	d->n_addrs = w;
+	d->addrs = st_vec_shrink(s, d->addrs, d->n_addrs, &d->cap_addrs, sizeof *d->addrs);
+
+	/* NS observations: keep recent ones and the latest of every zone (the current delegation). */
+	w = 0;
+	for (uint32_t i = 0; i < d->n_ns; i++) {
+		bool latest = true;
+
+		for (uint32_t j = i + 1; j < d->n_ns && latest; j++)
+			if (d->ns[j].zone == d->ns[i].zone)
+				latest = false;
+		if (latest || d->ns[i].ts >= before)
+			d->ns[w++] = d->ns[i];
+	}
+	d->n_ns = w;
+	d->ns = st_vec_shrink(s, d->ns, d->n_ns, &d->cap_ns, sizeof *d->ns);
+}
+
+static void
+compact_names(struct store *s)
+{
+	struct arena fresh = { 0 };
+
+	for (uint32_t id = 1; id < s->n_names; id++) {
+		struct name_ent *e = &s->names[id];
+		char *p;
+
+		if (e->str == NULL)
+			continue;
+		p = st_arena_alloc(&fresh, e->len + 1);
+		memcpy(p, e->str, e->len + 1);
+		e->str = p;
+	}
+	st_arena_free(&s->names_arena);
+	s->names_arena = fresh;
+}
+
+static void
+compact_sets(struct store *s)
+{
+	struct arena fresh = { 0 };
+
+	for (uint32_t id = 1; id < s->n_sets; id++) {
+		struct set_ent *e = &s->sets[id];
+		uint32_t *p;
+
+		if (e->m == NULL)
+			continue;
+		p = st_arena_alloc(&fresh, e->n * sizeof *p);
+		memcpy(p, e->m, e->n * sizeof *p);
+		e->m = p;
+	}
+	st_arena_free(&s->sets_arena);
+	s->sets_arena = fresh;
+}
+
+static size_t
+bytes_total(const struct store *s)
+{
+	return s->bytes + s->names_arena.bytes + s->sets_arena.bytes;
+}
+
+size_t
+store_expire(struct store *s, fs_time before, unsigned flags)
+{
+	size_t b0 = bytes_total(s), b1;
+	bool freed = false;
+	struct marks mk;
+
+	s->st.expire_runs++;
+	s->host_id[0] = s->host_id[1] = 0;
+
+	/* 1. Domains: drop the idle unpinned ones, trim the rest. */
+	for (store_dom_id id = 1; id < s->n_doms; id++) {
+		struct store_domain *d = s->doms[id];
+		bool pinned;
+
+		if (d == NULL)
+			continue;
+		pinned = d->user_flags != 0;
+		if (!pinned && d->last_seen < before) {
+			free_domain(s, id);
+			freed = true;
+			continue;
+		}
+		if (!pinned || (flags & STORE_EXPIRE_TRIM_PINNED))
+			trim_domain(s, d, before, !pinned);
+	}
+
+	/* 2. Reverse indexes are rebuilt from what is left, so clear them and every pair map. */
+	for (int i = 0; i < PM_COUNT; i++)
+		st_pm_clear(s, &s->pm[i]);
+	for (store_addr_id a = 1; a < s->n_addrs; a++) {
+		if (s->addrs[a] != NULL) {
+			s->addrs[a]->n_domains = 0;
+			s->addrs[a]->n_ns_names = 0;
+		}
+	}
+	for (store_ns_id n = 1; n < s->n_nsn; n++) {
+		struct store_nsname *r = s->nsn[n];
+		uint32_t w = 0;
+
+		if (r == NULL)
+			continue;
+		r->n_domains = 0;
+		for (uint32_t i = 0; i < r->n_glue; i++)
+			if (r->glue[i].last_seen >= before)
+				r->glue[w++] = r->glue[i];
+		r->n_glue = w;
+		r->glue = st_vec_shrink(s, r->glue, r->n_glue, &r->cap_glue, sizeof *r->glue);
+	}
+
+	/* 3. Rebuild address → domains and NS name → domains from the live domains. */
+	for (store_dom_id id = 1; id < s->n_doms; id++) {
+		struct store_domain *d = s->doms[id];
+
+		if (d == NULL)
+			continue;
+		for (uint32_t i = 0; i < d->n_addrs; i++)
+			st_addr_link_domain(s, d->addrs[i].addr, id);
+		for (uint32_t i = 0; i < d->n_ns; i++) {
+			uint32_t n;
+			const uint32_t *m = store_set_members(s, d->ns[i].nsset, &n);
+
+			for (uint32_t j = 0; j < n; j++)
+				if (s->names[m[j]].ns != 0)
+					st_nsname_link(s, s->names[m[j]].ns, 0, id);
+		}
+		st_vec_reindex(s, PM_DOM_ADDR, id, d->addrs, d->n_addrs, sizeof *d->addrs);
+		st_vec_reindex(s, PM_DOM_RRSET, id, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+		st_vec_reindex(s, PM_DOM_CNAME, id, d->cnames, d->n_cnames, sizeof *d->cnames);
+	}
+
+	/* 4. NS names no live NS set names any more go; the rest index their glue again. */
+	for (store_ns_id n = 1; n < s->n_nsn; n++) {
+		struct store_nsname *r = s->nsn[n];
+
+		if (r == NULL)
+			continue;
+		if (r->n_domains == 0) {
+			st_vec_free(s, r->glue, r->cap_glue, sizeof *r->glue);
+			st_vec_free(s, r->zones, r->cap_zones, sizeof *r->zones);
+			st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains);
+			s->names[r->name].ns = 0;
+			st_rec_free(s, r, sizeof *r);
+			s->nsn[n] = NULL;
+			st_idfree_push(s, &s->nsn_free, n);
+			s->live_nsn--;
+			s->st.expired_nsnames++;
+			freed = true;
+			continue;
+		}
+		r->domains = st_vec_shrink(s, r->domains, r->n_domains, &r->cap_domains, sizeof *r->domains);
+		for (uint32_t i = 0; i < r->n_glue; i++) {
+			struct store_addr *ar = s->addrs[r->glue[i].addr];
+			st_idvec_add(s, PM_ADDR_NS, r->glue[i].addr, &ar->ns_names, &ar->n_ns_names,
+			    &ar->cap_ns_names, r->name);
+		}
+		st_vec_reindex(s, PM_NS_GLUE, n, r->glue, r->n_glue, sizeof *r->glue);
+		st_vec_reindex(s, PM_NS_ZONE, n, r->zones, r->n_zones, sizeof *r->zones);
+	}
+
+	/* 5. Mark what live records refer to. */
+	mk.name = xcalloc(s->n_names, 1);
+	mk.set = xcalloc(s->n_sets, 1);
+	mk.addr = xcalloc(s->n_addrs, 1);
+	for (store_dom_id id = 1; id < s->n_doms; id++) {
+		const struct store_domain *d = s->doms[id];
+
+		if (d == NULL)
+			continue;
+		mark_name(&mk, d->name);
+		for (uint32_t i = 0; i < d->n_cnames; i++)
+			mark_name(&mk, d->cnames[i]);
+		for (uint32_t i = 0; i < d->n_resp; i++) {
+			const struct store_response *r = &d->resp[i];
+
+			mark_name(&mk, r->cname);
+			mark_addr(&mk, r->resolver);
+			mark_addr(&mk, r->client);
+			mark_set(s, &mk, r->aset);
+		}
+		for (uint32_t i = 0; i < d->n_rrsets; i++)
+			mark_set(s, &mk, d->rrsets[i].set);
+		for (uint32_t i = 0; i < d->n_addrs; i++)
+			mark_addr(&mk, d->addrs[i].addr);
+		for (uint32_t i = 0; i < d->n_ns; i++) {
+			mark_name(&mk, d->ns[i].zone);
+			mark_set(s, &mk, d->ns[i].nsset);
+		}
+	}
+	for (store_ns_id n = 1; n < s->n_nsn; n++) {
+		const struct store_nsname *r = s->nsn[n];
+
+		if (r == NULL)
+			continue;
+		mark_name(&mk, r->name);
+		for (uint32_t i = 0; i < r->n_zones; i++)
+			mark_name(&mk, r->zones[i]);
+		for (uint32_t i = 0; i < r->n_glue; i++)
+			mark_addr(&mk, r->glue[i].addr);
+	}
+
+	/* 6. Sweep. */
+	for (store_name_id id = 1; id < s->n_names; id++) {
+		struct name_ent *e = &s->names[id];
+
+		if (e->str == NULL || mk.name[id])
+			continue;
+		e->str = NULL;
+		e->len = 0;
+		e->dom = e->ns = 0;
+		st_idfree_push(s, &s->name_free, id);
+		s->live_names--;
+		s->st.expired_names++;
+		freed = true;
+	}
+	for (store_set_id id = 1; id < s->n_sets; id++) {
+		struct set_ent *e = &s->sets[id];
+
+		if (e->m == NULL || mk.set[id])
+			continue;
+		e->m = NULL;
+		e->n = 0;
+		st_idfree_push(s, &s->set_free, id);
+		s->live_sets--;
+		s->st.expired_sets++;
+		freed = true;
+	}
+	for (store_addr_id id = 1; id < s->n_addrs; id++) {
+		struct store_addr *r = s->addrs[id];
+
+		if (r == NULL)
+			continue;
+		if (mk.addr[id]) {
+			r->domains = st_vec_shrink(s, r->domains, r->n_domains, &r->cap_domains,
+			    sizeof *r->domains);
+			r->ns_names = st_vec_shrink(s, r->ns_names, r->n_ns_names, &r->cap_ns_names,
+			    sizeof *r->ns_names);
+			continue;
+		}
+		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains);
+		st_vec_free(s, r->ns_names, r->cap_ns_names, sizeof *r->ns_names);
+		st_rec_free(s, r, sizeof *r);
+		s->addrs[id] = NULL;
+		st_idfree_push(s, &s->addr_free, id);
+		s->live_addrs--;
+		s->st.expired_addrs++;
+		freed = true;
+	}
+	free(mk.name);
+	free(mk.set);
+	free(mk.addr);
+	compact_names(s);
+	compact_sets(s);
+	st_rebuild_name_tab(s);
+	st_rebuild_set_tab(s);
+	st_rebuild_addr_tab(s);
+
+	if (freed)
+		atomic_store_explicit(&s->epoch, atomic_load_explicit(&s->epoch, memory_order_relaxed) + 1,
+		    memory_order_release);
+	st_bump(s);
+	b1 = bytes_total(s);
+	return b0 > b1 ? b0 - b1 : 0;
+}
+
+fs_time
+store_expire_to_budget(struct store *s, size_t budget, unsigned flags)
+{
+	fs_time lo = 0, hi = 0, cut = 0;
+	bool any = false;
+
+	if (budget == 0)
+		budget = s->cfg.max_memory;
+	if (budget == 0 || bytes_total(s) <= budget)
+		return 0;
+	for (store_dom_id id = 1; id < s->n_doms; id++) {
+		const struct store_domain *d = s->doms[id];
+
+		if (d == NULL)
+			continue;
+		if (!any || d->first_seen < lo)
+			lo = d->first_seen;
+		if (!any || d->last_seen > hi)
+			hi = d->last_seen;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	/* Move the cut-off forward a tenth of the range at a time, oldest data first. */
+	for (int step = 1; step <= 9; step++) {
+		cut = lo + (hi - lo) / 10 * step;
+		if (cut <= lo)
+			cut = lo + 1;
+		store_expire(s, cut, flags);
+		if (bytes_total(s) <= budget)
+			break;
+	}
+	return cut;
+}

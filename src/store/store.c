@@ -1,0 +1,437 @@
+/* Observation store: life cycle, locking, accounted allocation and the read accessors. */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct store *
+store_new(const struct store_config *cfg)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	pthread_rwlockattr_t attr;
+
+	if (cfg != NULL)
+		s->cfg = *cfg;
+	/* Writer preference: the UI takes the read lock often; ingest must not starve. */
+	pthread_rwlockattr_init(&attr);
+#ifdef PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+	if (pthread_rwlock_init(&s->lock, &attr) != 0)
+		fs_fatal("cannot initialise the store lock");
+	pthread_rwlockattr_destroy(&attr);
+	atomic_init(&s->generation, 0);
+	atomic_init(&s->epoch, 0);
+	/* Index 0 of every table is the "none" id. */
+	s->n_names = s->n_addrs = s->n_sets = s->n_doms = s->n_nsn = 1;
+	s->bytes = sizeof *s;
+	return s;
+}
+
+static void
+idfree_free(struct idfree *f)
+{
+	free(f->id);
+	f->id = NULL;
+	f->n = f->cap = 0;
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (uint32_t i = 1; i < s->n_doms; i++) {
+		struct store_domain *d = s->doms[i];
+
+		if (d == NULL)
+			continue;
+		free(d->resp);
+		free(d->rrsets);
+		free(d->addrs);
+		free(d->cnames);
+		free(d->ns);
+		free(d);
+	}
+	for (uint32_t i = 1; i < s->n_addrs; i++) {
+		if (s->addrs[i] == NULL)
+			continue;
+		free(s->addrs[i]->domains);
+		free(s->addrs[i]->ns_names);
+		free(s->addrs[i]);
+	}
+	for (uint32_t i = 1; i < s->n_nsn; i++) {
+		if (s->nsn[i] == NULL)
+			continue;
+		free(s->nsn[i]->glue);
+		free(s->nsn[i]->zones);
+		free(s->nsn[i]->domains);
+		free(s->nsn[i]);
+	}
+	for (int i = 0; i < PM_COUNT; i++)
+		st_pm_free(s, &s->pm[i]);
+	free(s->doms);
+	free(s->addrs);
+	free(s->nsn);
+	free(s->names);
+	free(s->sets);
+	st_idtable_free(s, &s->name_tab);
+	st_idtable_free(s, &s->addr_tab);
+	st_idtable_free(s, &s->set_tab);
+	idfree_free(&s->name_free);
+	idfree_free(&s->addr_free);
+	idfree_free(&s->set_free);
+	idfree_free(&s->dom_free);
+	idfree_free(&s->nsn_free);
+	st_arena_free(&s->names_arena);
+	st_arena_free(&s->sets_arena);
+	free(s->sc.slot);
+	free(s->sc.rec);
+	free(s->sc.tab);
+	free(s->sc.queue);
+	free(s->sc.addr);
+	free(s->sc.ids);
+	free(s->sc.ids2);
+	pthread_rwlock_destroy(&s->lock);
+	free(s);
+}
+
+void store_write_lock(struct store *s) { pthread_rwlock_wrlock(&s->lock); }
+void store_write_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
+void store_read_lock(struct store *s) { pthread_rwlock_rdlock(&s->lock); }
+void store_read_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
+
+uint64_t
+store_generation(const struct store *s)
+{
+	return atomic_load_explicit(&s->generation, memory_order_acquire);
+}
+
+uint32_t
+store_epoch(const struct store *s)
+{
+	return atomic_load_explicit(&s->epoch, memory_order_acquire);
+}
+
+/* Only writers (under the write lock) change the store, so a plain load and a release store
+ * suffice: no locked read-modify-write on the hot path. */
+void
+st_bump(struct store *s)
+{
+	uint64_t g = atomic_load_explicit(&s->generation, memory_order_relaxed);
+	atomic_store_explicit(&s->generation, g + 1, memory_order_release);
+}
+
+/* One record (domain, address, NS name), zeroed. */
+void *
+st_rec_new(struct store *s, size_t size)
+{
+	s->bytes += size + STORE_BLOCK_OVERHEAD;
+	return xcalloc(1, size);
+}
+
+void
+st_rec_free(struct store *s, void *p, size_t size)
+{
+	s->bytes -= size + STORE_BLOCK_OVERHEAD;
+	free(p);
+}
+
+/* Geometric growth: doubling while small, then 1.5x, so a long timeline wastes at most a third. */
+void *
+st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min)
+{
+	uint32_t old = *cap, nc;
+
+	if (old == 0)
+		nc = min ? min : 1;
+	else if (old < 64)
+		nc = old * 2;
+	else if (old > UINT32_MAX / 3 * 2)
+		fs_fatal("store vector over 2^32 elements");
+	else
+		nc = old + old / 2;
+	p = xreallocarray(p, nc, elem);
+	s->bytes += (nc - old) * elem + (old == 0 ? STORE_BLOCK_OVERHEAD : 0);
+	*cap = nc;
+	return p;
+}
+
+void
+st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem)
+{
+	if (p == NULL)
+		return;
+	s->bytes -= cap * elem + STORE_BLOCK_OVERHEAD;
+	free(p);
+}
+
+/* Give back the slack of a vector trimmed by store_expire(). */
+void *
+st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem)
+{
+	if (p == NULL)
+		return NULL;
+	if (n == 0) {
+		st_vec_free(s, p, *cap, elem);
+		*cap = 0;
+		return NULL;
+	}
+	if (n + n / 4 >= *cap)
+		return p;
+	s->bytes -= (*cap - n) * elem;
+	*cap = n;
+	return xreallocarray(p, n, elem);
+}
+
+/* Scratch buffers are not counted per message; they are small and reused. */
+void *
+st_scratch_grow(void *p, uint32_t *cap, size_t elem, uint32_t need)
+{
+	uint32_t nc = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return p;
+	while (nc < need)
+		nc *= 2;
+	*cap = nc;
+	return xreallocarray(p, nc, elem);
+}
+
+void
+st_idfree_push(struct store *s, struct idfree *f, uint32_t id)
+{
+	VEC_RESERVE(s, f->id, f->n, f->cap, 16);
+	f->id[f->n++] = id;
+}
+
+uint32_t
+st_idfree_pop(struct idfree *f)
+{
+	return f->n ? f->id[--f->n] : 0;
+}
+
+/* ---- read accessors ---- */
+
+const char *
+store_name_str(const struct store *s, store_name_id id)
+{
+	if (id == 0 || id >= s->n_names || s->names[id].str == NULL)
+		return "";
+	return s->names[id].str;
+}
+
+const uint32_t *
+store_set_members(const struct store *s, store_set_id id, uint32_t *n)
+{
+	if (id == 0 || id >= s->n_sets || s->sets[id].m == NULL) {
+		*n = 0;
+		return NULL;
+	}
+	*n = s->sets[id].n;
+	return s->sets[id].m;
+}
+
+uint32_t
+store_set_kind(const struct store *s, store_set_id id)
+{
+	if (id == 0 || id >= s->n_sets || s->sets[id].m == NULL)
+		return 0;
+	return s->sets[id].kind;
+}
+
+uint32_t
+store_set_size(const struct store *s, store_set_id id)
+{
+	uint32_t n;
+
+	store_set_members(s, id, &n);
+	return n;
+}
+
+size_t store_domain_count(const struct store *s) { return s->n_doms - 1; }
+size_t store_addr_count(const struct store *s) { return s->n_addrs - 1; }
+size_t store_nsname_count(const struct store *s) { return s->n_nsn - 1; }
+
+const struct store_domain *
+store_domain(const struct store *s, store_dom_id id)
+{
+	if (id == 0 || id >= s->n_doms)
+		return NULL;
+	return s->doms[id];
+}
+
+store_dom_id
+store_domain_by_name(const struct store *s, store_name_id name)
+{
+	if (name == 0 || name >= s->n_names)
+		return 0;
+	return s->names[name].dom;
+}
+
+store_dom_id
+store_domain_find(const struct store *s, const char *name)
+{
+	return store_domain_by_name(s, store_name_find(s, name));
+}
+
+const struct store_addr *
+store_addr(const struct store *s, store_addr_id id)
+{
+	if (id == 0 || id >= s->n_addrs)
+		return NULL;
+	return s->addrs[id];
+}
+
+const struct store_nsname *
+store_nsname(const struct store *s, store_ns_id idx)
+{
+	if (idx == 0 || idx >= s->n_nsn)
+		return NULL;
+	return s->nsn[idx];
+}
+
+store_ns_id
+store_nsname_find(const struct store *s, store_name_id name)
+{
+	if (name == 0 || name >= s->n_names)
+		return 0;
+	return s->names[name].ns;
+}
+
+const struct store_nsname *
+store_nsname_by_name(const struct store *s, store_name_id name)
+{
+	return store_nsname(s, store_nsname_find(s, name));
+}
+
+void
+store_get_stats(const struct store *s, struct store_stats *out)
+{
+	*out = s->st;
+	out->domains = s->live_doms;
+	out->addrs = s->live_addrs;
+	out->nsnames = s->live_nsn;
+	out->names = s->live_names;
+	out->sets = s->live_sets;
+	out->bytes = s->bytes + s->names_arena.bytes + s->sets_arena.bytes;
+}
+
+void
+store_domain_set_flags(struct store *s, store_dom_id id, uint32_t flags)
+{
+	if (id == 0 || id >= s->n_doms || s->doms[id] == NULL)
+		return;
+	s->doms[id]->user_flags = flags;
+	st_bump(s);
+}
+
+/* Labels of a presentation name (escaped dots do not count); the root "." has none. */
+static uint32_t
+name_depth(const char *p)
+{
+	uint32_t n = 1;
+	bool esc = false;
+
+	if (p[0] == '.' && p[1] == '\0')
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (esc)
+			esc = false;
+		else if (*p == '\\')
+			esc = true;
+		else if (*p == '.')
+			n++;
+	}
+	return n;
+}
+
+/* The parent of a presentation name ("." for a top-level name), NULL for the root. */
+static const char *
+name_parent(const char *p)
+{
+	bool esc = false;
+
+	if (p[0] == '.' && p[1] == '\0')
+		return NULL;
+	for (; *p != '\0'; p++) {
+		if (esc)
+			esc = false;
+		else if (*p == '\\')
+			esc = true;
+		else if (*p == '.')
+			return p[1] != '\0' ? p + 1 : ".";
+	}
+	return ".";
+}
+
+/* The deepest zone a domain has NS observations for, and that zone's latest set. */
+static store_set_id
+dom_latest_nsset(const struct store *s, const struct store_domain *d, store_name_id *zone)
+{
+	uint32_t best_depth = 0;
+	store_set_id best = 0;
+	store_name_id bz = 0;
+
+	for (uint32_t i = d->n_ns; i-- > 0;) {
+		const struct store_ns_obs *o = &d->ns[i];
+		uint32_t depth = name_depth(store_name_str(s, o->zone));
+
+		if (best == 0 || depth > best_depth) {
+			best = o->nsset;
+			bz = o->zone;
+			best_depth = depth;
+		}
+	}
+	if (zone != NULL)
+		*zone = bz;
+	return best;
+}
+
+store_set_id
+store_domain_nsset(const struct store *s, store_dom_id id, store_name_id *zone)
+{
+	const struct store_domain *d = store_domain(s, id);
+	const char *p;
+
+	if (zone != NULL)
+		*zone = 0;
+	if (d == NULL)
+		return 0;
+	if (d->n_ns > 0)
+		return dom_latest_nsset(s, d, zone);
+	/* Walk up to the closest ancestor zone with NS data. */
+	for (p = name_parent(store_name_str(s, d->name)); p != NULL; p = name_parent(p)) {
+		store_dom_id a = store_domain_find(s, p);
+
+		if (a != 0 && s->doms[a]->n_ns > 0)
+			return dom_latest_nsset(s, s->doms[a], zone);
+	}
+	return 0;
+}
+
+uint32_t
+store_domain_ns_changes(const struct store *s, store_dom_id id)
+{
+	const struct store_domain *d = store_domain(s, id);
+	store_name_id zones[16];
+	uint32_t nz = 0, changes = 0;
+
+	if (d == NULL)
+		return 0;
+	/* Observations are appended only on change, so each one after the first of its zone is a
+	 * change. Zones per domain are few (root, TLD, zone); past 16 the rest count as changes. */
+	for (uint32_t i = 0; i < d->n_ns; i++) {
+		uint32_t j;
+
+		for (j = 0; j < nz && zones[j] != d->ns[i].zone; j++)
+			;
+		if (j < nz)
+			changes++;
+		else if (nz < 16)
+			zones[nz++] = d->ns[i].zone;
+		else
+			changes++;
+	}
+	return changes;
+}

@@ -1,0 +1,204 @@
+/* Internals shared by the files of src/store/ (not part of the public API). */
+#ifndef FLUXSCOPE_STORE_INT_H
+#define FLUXSCOPE_STORE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "fluxscope/store.h"
+
+#define STORE_NAME_MAX 1024
+
+/* Bytes of allocator bookkeeping counted per heap block in store_stats.bytes (glibc: 8–16). */
+#define STORE_BLOCK_OVERHEAD 16
+
+/* Arena for interned strings and set members: big chunks, never moved until store_expire()
+ * compacts them into a fresh arena. */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size, used;
+	_Alignas(8) unsigned char data[];
+};
+struct arena {
+	struct arena_chunk *head;
+	size_t bytes;               /* chunk memory held */
+};
+
+/* Open-addressing table of ids: a slot holds hash << 32 | id (0 = empty), so a probe compares
+ * hashes without touching the entry; the key lives in the entry the id names. */
+struct idtable {
+	uint64_t *slot;
+	uint32_t mask;              /* capacity - 1, capacity a power of two (0 when unallocated) */
+	uint32_t used;
+};
+
+/* Stack of freed ids waiting for reuse (only store_expire() frees). */
+struct idfree {
+	uint32_t *id;
+	uint32_t n, cap;
+};
+
+struct name_ent {
+	const char *str;            /* in names_arena, NUL-terminated; NULL = free slot */
+	uint32_t hash;
+	uint32_t len;
+	store_dom_id dom;           /* domain record of this name, 0 = none */
+	store_ns_id ns;             /* NS-name record, 0 = none */
+};
+
+struct set_ent {
+	uint32_t *m;                /* members in sets_arena; NULL = free slot */
+	uint32_t n;
+	uint32_t hash;              /* of kind and members */
+	uint32_t kind;              /* STORE_SET_*: equal members of another kind are another set */
+};
+
+/* (owner, member) → vector index for vectors with at least PM_THRESHOLD elements; shorter
+ * vectors are scanned. Keeps membership tests O(1) for a CDN address shared by 100k domains
+ * or a TLD server named by every referral. */
+#define PM_THRESHOLD 8
+enum pm_rel {
+	PM_DOM_ADDR, PM_DOM_RRSET, PM_DOM_CNAME,
+	PM_ADDR_DOM, PM_ADDR_NS,
+	PM_NS_GLUE, PM_NS_ZONE, PM_NS_DOM,
+	PM_COUNT
+};
+struct pairmap {
+	uint64_t *key;              /* owner << 32 | member; 0 = empty (owners are >= 1) */
+	uint32_t *val;
+	uint32_t mask, used;
+};
+
+/* Per-message scratch: the distinct names of one message and its relevant records, reused for
+ * every message (grows geometrically, never shrinks). */
+struct mslot {
+	const char *str;
+	uint32_t hash, len;
+	uint32_t head, tail;        /* records owned by this name, 1-based indexes into mrec */
+	store_name_id id;           /* interned lazily */
+	uint8_t visited;            /* reached from the qname through CNAMEs */
+	uint8_t ns_target;          /* named by a relevant NS record of this message */
+	uint8_t addr_owner;         /* owns answer A/AAAA records */
+};
+struct mrec {
+	const struct dns_rr *rr;
+	uint32_t owner, target;     /* slot indexes (target for CNAME/NS, else 0) */
+	uint32_t next;              /* next record of the same owner, 1-based, 0 = end */
+};
+struct maddr {
+	store_addr_id id;
+	uint32_t ttl;
+	uint32_t owner;             /* slot */
+};
+struct scratch {
+	struct mslot *slot;  uint32_t n_slot, cap_slot;  /* slot 0 unused */
+	struct mrec *rec;    uint32_t n_rec, cap_rec;    /* rec 0 unused */
+	uint32_t *tab;       uint32_t cap_tab;           /* slot hash table, mask set per message */
+	uint32_t tab_mask;
+	uint32_t *queue;     uint32_t cap_queue;         /* CNAME chain, BFS order */
+	struct maddr *addr;  uint32_t n_addr, cap_addr;
+	uint32_t *ids;       uint32_t cap_ids;           /* set building */
+	uint32_t *ids2;      uint32_t cap_ids2;
+};
+
+struct store {
+	pthread_rwlock_t lock;
+	_Atomic uint64_t generation;
+	_Atomic uint32_t epoch;
+	struct store_config cfg;
+	struct store_stats st;      /* counters; live sizes filled in by store_get_stats */
+	size_t bytes;               /* everything but the arenas (arena.bytes are added on read) */
+
+	struct arena names_arena, sets_arena;
+
+	struct name_ent *names;     uint32_t n_names, cap_names;   /* [0] unused */
+	struct idtable name_tab;    struct idfree name_free;
+	uint32_t live_names;
+
+	/* Records are allocated one by one and tables hold pointers: a freed slot costs a pointer,
+	 * not a record, and records never move when a table grows. NULL = free slot. */
+	struct store_addr **addrs;  uint32_t n_addrs, cap_addrs;
+	struct idtable addr_tab;    struct idfree addr_free;
+	uint32_t live_addrs;
+
+	struct set_ent *sets;       uint32_t n_sets, cap_sets;
+	struct idtable set_tab;     struct idfree set_free;
+	uint32_t live_sets;
+
+	struct store_domain **doms; uint32_t n_doms, cap_doms;
+	struct idfree dom_free;
+	uint32_t live_doms;
+
+	struct store_nsname **nsn;  uint32_t n_nsn, cap_nsn;
+	struct idfree nsn_free;
+	uint32_t live_nsn;
+
+	struct pairmap pm[PM_COUNT];
+	struct scratch sc;
+	/* The last resolver and client: a capture has few, so most lookups end here. Cleared by
+	 * store_expire(). */
+	fs_addr host_addr[2];
+	store_addr_id host_id[2];
+};
+
+/* store.c: accounted allocation. */
+void *st_rec_new(struct store *s, size_t size);
+void st_rec_free(struct store *s, void *p, size_t size);
+void *st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min);
+void st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem);
+void *st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem);
+void *st_scratch_grow(void *p, uint32_t *cap, size_t elem, uint32_t need);
+void st_idfree_push(struct store *s, struct idfree *f, uint32_t id);
+uint32_t st_idfree_pop(struct idfree *f);
+void st_bump(struct store *s);
+#define VEC_RESERVE(s, p, n, cap, min)                                                  \
+	do {                                                                                \
+		if ((n) >= (cap))                                                               \
+			(p) = st_vec_grow((s), (p), &(cap), sizeof *(p), (min));                   \
+	} while (0)
+
+/* intern.c */
+uint32_t st_hash_name(const char *str, uint32_t len);
+bool st_name_eq(const char *a, const char *b, uint32_t len);
+store_name_id st_name_find_h(const struct store *s, const char *str, uint32_t len, uint32_t h);
+store_name_id st_name_intern_h(struct store *s, const char *str, uint32_t len, uint32_t h);
+store_set_id st_set_intern_sorted(struct store *s, uint32_t kind, const uint32_t *m, uint32_t n);
+uint32_t st_sort_unique(uint32_t *v, uint32_t n);
+void st_arena_free(struct arena *a);
+void *st_arena_alloc(struct arena *a, size_t size);
+void st_idtable_free(struct store *s, struct idtable *t);
+void st_rebuild_name_tab(struct store *s);
+void st_rebuild_addr_tab(struct store *s);
+void st_rebuild_set_tab(struct store *s);
+void st_pm_clear(struct store *s, struct pairmap *pm);
+void st_pm_free(struct store *s, struct pairmap *pm);
+uint32_t st_pm_get(const struct pairmap *pm, uint32_t owner, uint32_t member);
+void st_pm_put(struct store *s, struct pairmap *pm, uint32_t owner, uint32_t member, uint32_t val);
+/* Index of the element of base[0..n) (stride elem) whose leading uint32 is key, or UINT32_MAX. */
+uint32_t st_vec_find(const struct store *s, enum pm_rel rel, uint32_t owner, const void *base,
+                     uint32_t n, size_t elem, uint32_t key);
+/* Call after appending base[n-1]: keeps the pair map of a long vector up to date. */
+void st_vec_note(struct store *s, enum pm_rel rel, uint32_t owner, const void *base, uint32_t n,
+                 size_t elem);
+/* Re-index one vector after it was rewritten. */
+void st_vec_reindex(struct store *s, enum pm_rel rel, uint32_t owner, const void *base,
+                    uint32_t n, size_t elem);
+/* Append id to a distinct-id vector unless present; true if added. */
+bool st_idvec_add(struct store *s, enum pm_rel rel, uint32_t owner, uint32_t **v, uint32_t *n,
+                  uint32_t *cap, uint32_t id);
+
+/* timeline.c / index.c */
+store_dom_id st_domain_get(struct store *s, store_name_id name, fs_time ts);
+store_ns_id st_nsname_get(struct store *s, store_name_id name, fs_time ts);
+bool st_dom_addr_note(struct store *s, enum pm_rel rel, uint32_t owner, struct store_dom_addr **v,
+                      uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl);
+void st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts,
+                   uint32_t ttl_min, uint32_t ttl_max, int src_index);
+bool st_ns_obs_note(struct store *s, store_dom_id id, store_name_id zone, store_set_id nsset,
+                    fs_time ts, uint32_t ttl);
+void st_addr_link_domain(struct store *s, store_addr_id a, store_dom_id d);
+void st_nsname_link(struct store *s, store_ns_id ns, store_name_id zone, store_dom_id d);
+void st_glue_note(struct store *s, store_ns_id ns, store_addr_id a, fs_time ts, uint32_t ttl);
+bool st_name_encloses(const char *zone, uint32_t zlen, const char *name, uint32_t nlen);
+
+#endif
