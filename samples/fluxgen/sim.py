@@ -25,7 +25,7 @@ PROFILES = {
                   rate=0.35),
     "eval":  dict(hours=6.0, clients=1400, benign=1200, dyn=150, rr=200, cdn=260, mcdn=60,
                   pool=120, single=400, double=150, bulletproof=120, lowslow=100, v6only=100,
-                  volunteers=800, rate=0.8),
+                  volunteers=800, rate=0.5),
 }
 
 START = 1794985200.0   # 2026-11-18 07:00:00 UTC, a Wednesday morning
