@@ -1,0 +1,83 @@
+/* Enrichment internals shared by the files of src/enrich/ (not part of the public API). */
+#ifndef FLUXSCOPE_ENRICH_INT_H
+#define FLUXSCOPE_ENRICH_INT_H
+
+#include <maxminddb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fluxscope/enrich.h"
+
+/* libloc behind a small interface so that geo_lookup.c never sees its types. */
+struct geoloc;
+fs_status geoloc_open(const char *path, struct geoloc **out, fs_time *created,
+                      struct fs_err *err);
+void geoloc_free(struct geoloc *l);
+struct geoloc_result {
+	bool found;
+	uint32_t asn;
+	char country[3];
+	char network[64];
+	uint8_t prefix_len;
+};
+/* Look up a (normalised) address. */
+void geoloc_lookup(struct geoloc *l, const fs_addr *a, struct geoloc_result *out);
+/* The name of an AS into buf ("" when unknown); returns buf. */
+const char *geoloc_as_name(struct geoloc *l, uint32_t asn, char *buf, size_t len);
+/* Whether the file starts with libloc's magic ("LOCDBXX"). */
+bool geoloc_is_libloc_file(const char *path);
+
+struct geo_db {
+	struct geo_db_info info;   /* path and type owned (xstrdup) */
+	bool is_libloc;
+	MMDB_s mmdb;               /* when !is_libloc */
+	struct geoloc *loc;        /* when is_libloc */
+	int order;                 /* discovery order, for a stable sort */
+	unsigned long long dev, ino;
+};
+
+/* Interned strings: open addressing over offsets into a growing list of blocks. */
+struct geo_strtab {
+	const char **slots;        /* NULL = empty */
+	uint32_t *hashes;
+	size_t cap, n;
+	char **blocks;             /* 64 KiB each (longer strings get their own) */
+	size_t n_blocks;
+	char *cur;                 /* the block being filled */
+	size_t block_used;
+	size_t bytes;
+};
+const char *geo_intern(struct geo_strtab *t, const char *s, size_t len);
+void geo_strtab_free(struct geo_strtab *t);
+
+/* The cache: slots keyed by the normalised address, values in fixed chunks so that the pointers
+ * handed out never move. */
+#define GEO_CHUNK_SHIFT 12
+#define GEO_CHUNK (1u << GEO_CHUNK_SHIFT)
+struct geo_slot {
+	fs_addr key;
+	uint32_t idx;              /* 1-based index into the chunks; 0 = empty */
+};
+
+struct geo {
+	struct geo_db *dbs;
+	int n_dbs;
+	bool disabled;
+	bool explicit_paths;
+	char **warnings;
+	int n_warnings;
+	char *searched;            /* folders looked in, for the "none found" message */
+
+	struct geo_slot *slots;
+	size_t cap, n;
+	struct geo_info **chunks;
+	size_t n_chunks;
+	uint64_t lookups, misses;
+	struct geo_strtab strs;
+	struct geo_info none;      /* for addresses of no family */
+};
+
+void geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info);
+void geo_cache_free(struct geo *g);
+
+#endif

@@ -1,0 +1,148 @@
+/* Debian's libloc database (libloc-database) as the out-of-the-box source: ASN, AS name,
+ * country and network for real addresses, offline. */
+#include "enrich/enrich_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libloc/as.h>
+#include <libloc/database.h>
+#include <libloc/libloc.h>
+#include <libloc/network.h>
+
+struct geoloc {
+	struct loc_ctx *ctx;
+	struct loc_database *db;
+	FILE *f;
+};
+
+/* libloc logs to stderr by default; fluxscope reports through fs_err and geo_warning instead,
+ * and the TUI owns the terminal. */
+static void
+geoloc_quiet(struct loc_ctx *ctx, int priority, const char *file, int line, const char *fn,
+             const char *format, va_list args)
+{
+	(void)ctx; (void)priority; (void)file; (void)line; (void)fn; (void)format; (void)args;
+}
+
+bool
+geoloc_is_libloc_file(const char *path)
+{
+	char magic[7];
+	FILE *f = fopen(path, "rb");
+	bool yes;
+
+	if (f == NULL)
+		return false;
+	yes = fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, "LOCDBXX", 7) == 0;
+	fclose(f);
+	return yes;
+}
+
+void
+geoloc_free(struct geoloc *l)
+{
+	if (l == NULL)
+		return;
+	if (l->db != NULL)
+		loc_database_unref(l->db);
+	if (l->ctx != NULL)
+		loc_unref(l->ctx);
+	if (l->f != NULL)
+		fclose(l->f);
+	free(l);
+}
+
+fs_status
+geoloc_open(const char *path, struct geoloc **out, fs_time *created, struct fs_err *err)
+{
+	struct geoloc *l = xcalloc(1, sizeof *l);
+	int r;
+
+	*out = NULL;
+	l->f = fopen(path, "rb");
+	if (l->f == NULL) {
+		fs_err_set(err, FS_E_IO, "cannot read libloc database %s: %s", path, strerror(errno));
+		geoloc_free(l);
+		return FS_E_IO;
+	}
+	if (loc_new(&l->ctx) < 0) {
+		l->ctx = NULL;
+		fs_err_set(err, FS_E_INTERNAL, "cannot initialise libloc for %s", path);
+		geoloc_free(l);
+		return FS_E_INTERNAL;
+	}
+	loc_set_log_fn(l->ctx, geoloc_quiet);
+	r = loc_database_new(l->ctx, &l->db, l->f);
+	if (r != 0 || l->db == NULL) {
+		l->db = NULL;
+		fs_err_set(err, FS_E_FORMAT, "%s is not a readable libloc database (libloc error %d)",
+		           path, r);
+		geoloc_free(l);
+		return FS_E_FORMAT;
+	}
+	*created = (fs_time)loc_database_created_at(l->db) * FS_USEC;
+	*out = l;
+	return FS_OK;
+}
+
+void
+geoloc_lookup(struct geoloc *l, const fs_addr *a, struct geoloc_result *out)
+{
+	struct loc_network *net = NULL;
+	struct in6_addr in6;
+	const char *cc, *str;
+	unsigned prefix;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	/* libloc keeps IPv4 as IPv4-mapped IPv6. */
+	memset(&in6, 0, sizeof in6);
+	if (a->family == 4) {
+		in6.s6_addr[10] = 0xff;
+		in6.s6_addr[11] = 0xff;
+		memcpy(&in6.s6_addr[12], a->bytes, 4);
+	} else
+		memcpy(in6.s6_addr, a->bytes, 16);
+	r = loc_database_lookup(l->db, &in6, &net);
+	if (r != 0 || net == NULL) {
+		if (net != NULL)
+			loc_network_unref(net);
+		return;
+	}
+	out->found = true;
+	out->asn = loc_network_get_asn(net);
+	cc = loc_network_get_country_code(net);
+	if (cc != NULL && strlen(cc) == 2) {
+		out->country[0] = cc[0];
+		out->country[1] = cc[1];
+	}
+	str = loc_network_str(net);
+	prefix = loc_network_prefix(net);
+	/* Older libloc releases count IPv4 prefixes in 128 bits. */
+	if (a->family == 4 && prefix > 32)
+		prefix -= 96;
+	out->prefix_len = (uint8_t)prefix;
+	if (str != NULL)
+		snprintf(out->network, sizeof out->network, "%s", str);
+	loc_network_unref(net);
+}
+
+const char *
+geoloc_as_name(struct geoloc *l, uint32_t asn, char *buf, size_t len)
+{
+	struct loc_as *as = NULL;
+	const char *name;
+
+	buf[0] = '\0';
+	if (asn == 0 || loc_database_get_as(l->db, &as, asn) != 0 || as == NULL)
+		return buf;
+	name = loc_as_get_name(as);
+	if (name != NULL)
+		snprintf(buf, len, "%s", name);
+	loc_as_unref(as);
+	return buf;
+}

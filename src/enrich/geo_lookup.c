@@ -1,0 +1,461 @@
+/* Address lookups: the per-address cache, string interning and the field extraction from
+ * MaxMind-format records (GeoLite2/GeoIP2, DB-IP lite) and libloc. */
+#include "enrich/enrich_int.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interned strings ------------------------------------------------------------------ */
+
+#define GEO_BLOCK 65536
+
+static uint32_t
+str_hash(const char *s, size_t len)
+{
+	return (uint32_t)fs_hash_bytes(s, len) | 1u;   /* never 0: 0 marks an empty slot */
+}
+
+static char *
+str_store(struct geo_strtab *t, const char *s, size_t len)
+{
+	char *p;
+
+	if (len + 1 > GEO_BLOCK / 4 || t->cur == NULL || t->block_used + len + 1 > GEO_BLOCK) {
+		/* A long string gets a block of its own; the current block keeps filling. */
+		size_t sz = len + 1 > GEO_BLOCK / 4 ? len + 1 : GEO_BLOCK;
+		t->blocks = xreallocarray(t->blocks, t->n_blocks + 1, sizeof *t->blocks);
+		p = t->blocks[t->n_blocks++] = xmalloc(sz);
+		t->bytes += sz;
+		if (sz == GEO_BLOCK) {
+			t->cur = p;
+			t->block_used = len + 1;
+		}
+	} else {
+		p = t->cur + t->block_used;
+		t->block_used += len + 1;
+	}
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static void
+strtab_grow(struct geo_strtab *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 256;
+	const char **slots = xcalloc(ncap, sizeof *slots);
+	uint32_t *hashes = xcalloc(ncap, sizeof *hashes);
+
+	for (size_t i = 0; i < t->cap; i++) {
+		size_t j;
+		if (t->slots[i] == NULL)
+			continue;
+		for (j = t->hashes[i] & (ncap - 1); slots[j] != NULL; j = (j + 1) & (ncap - 1))
+			;
+		slots[j] = t->slots[i];
+		hashes[j] = t->hashes[i];
+	}
+	free(t->slots);
+	free(t->hashes);
+	t->bytes += (ncap - t->cap) * (sizeof *slots + sizeof *hashes);
+	t->slots = slots;
+	t->hashes = hashes;
+	t->cap = ncap;
+}
+
+const char *
+geo_intern(struct geo_strtab *t, const char *s, size_t len)
+{
+	uint32_t h;
+	size_t i;
+
+	if (len == 0)
+		return "";
+	if (2 * (t->n + 1) > t->cap)
+		strtab_grow(t);
+	h = str_hash(s, len);
+	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
+		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
+			return t->slots[i];
+	t->slots[i] = str_store(t, s, len);
+	t->hashes[i] = h;
+	t->n++;
+	return t->slots[i];
+}
+
+void
+geo_strtab_free(struct geo_strtab *t)
+{
+	for (size_t i = 0; i < t->n_blocks; i++)
+		free(t->blocks[i]);
+	free(t->blocks);
+	free(t->slots);
+	free(t->hashes);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- MaxMind-format records ------------------------------------------------------------ */
+
+static const char *const P_ASN[] = { "autonomous_system_number", NULL };
+static const char *const P_ASORG[] = { "autonomous_system_organization", NULL };
+static const char *const P_CC[] = { "country", "iso_code", NULL };
+/* MaxMind leaves `country` out for anycast and satellite networks and keeps the country the
+ * block is registered in; that is the best country there is for such an address. */
+static const char *const P_REG_CC[] = { "registered_country", "iso_code", NULL };
+static const char *const P_FLAT_CC[] = { "country_code", NULL };   /* ip-location-db layout */
+static const char *const P_CITY[] = { "city", "names", "en", NULL };
+static const char *const P_LAT[] = { "location", "latitude", NULL };
+static const char *const P_LON[] = { "location", "longitude", NULL };
+
+static bool
+get(MMDB_entry_s *e, const char *const *path, MMDB_entry_data_s *d)
+{
+	return MMDB_aget_value(e, d, path) == MMDB_SUCCESS && d->has_data;
+}
+
+static bool
+get_uint(MMDB_entry_s *e, const char *const *path, uint32_t *out)
+{
+	MMDB_entry_data_s d;
+
+	if (!get(e, path, &d))
+		return false;
+	switch (d.type) {
+	case MMDB_DATA_TYPE_UINT16: *out = d.uint16; return true;
+	case MMDB_DATA_TYPE_UINT32: *out = d.uint32; return true;
+	case MMDB_DATA_TYPE_INT32: if (d.int32 < 0) return false; *out = (uint32_t)d.int32; return true;
+	case MMDB_DATA_TYPE_UINT64:
+		if (d.uint64 > UINT32_MAX) return false;
+		*out = (uint32_t)d.uint64;
+		return true;
+	}
+	return false;
+}
+
+static bool
+get_str(MMDB_entry_s *e, const char *const *path, const char **s, size_t *len)
+{
+	MMDB_entry_data_s d;
+
+	if (!get(e, path, &d) || d.type != MMDB_DATA_TYPE_UTF8_STRING)
+		return false;
+	*s = d.utf8_string;
+	*len = d.data_size;
+	return true;
+}
+
+static bool
+get_double(MMDB_entry_s *e, const char *const *path, double *out)
+{
+	MMDB_entry_data_s d;
+
+	if (!get(e, path, &d))
+		return false;
+	if (d.type == MMDB_DATA_TYPE_DOUBLE)
+		*out = d.double_value;
+	else if (d.type == MMDB_DATA_TYPE_FLOAT)
+		*out = d.float_value;
+	else
+		return false;
+	return true;
+}
+
+static bool
+get_cc(MMDB_entry_s *e, const char *const *path, char cc[3])
+{
+	const char *s;
+	size_t len;
+
+	if (!get_str(e, path, &s, &len) || len != 2)
+		return false;
+	cc[0] = s[0];
+	cc[1] = s[1];
+	cc[2] = '\0';
+	return true;
+}
+
+/* The network of a record as "address/prefix", prefix counted in the address's own bits. */
+static const char *
+network_str(struct geo *g, const fs_addr *a, unsigned prefix)
+{
+	uint8_t b[16] = { 0 };
+	char txt[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
+	unsigned bits = a->family == 4 ? 32 : 128;
+	int n;
+
+	if (prefix > bits)
+		prefix = bits;
+	memcpy(b, a->bytes, bits / 8);
+	for (unsigned i = prefix; i < bits; i++)
+		b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, b, txt, sizeof txt);
+	n = snprintf(buf, sizeof buf, "%s/%u", txt, prefix);
+	return geo_intern(&g->strs, buf, (size_t)n);
+}
+
+static void
+resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
+             bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
+             uint8_t *geo_pfx)
+{
+	struct geo_db *db = &g->dbs[idx];
+	struct sockaddr_storage ss;
+	MMDB_lookup_result_s r;
+	int gai = 0, mmerr = 0;
+	unsigned prefix;
+	bool take_asn = *want_asn && (db->info.kind == GEO_KIND_ASN || db->info.kind == GEO_KIND_OTHER);
+	bool take_geo = *want_geo && db->info.kind != GEO_KIND_ASN;
+
+	if (!take_asn && !take_geo)
+		return;
+	if (a->family == 6 && !db->info.ipv6)
+		return;                /* an IPv4-only database knows no IPv6 address */
+	memset(&ss, 0, sizeof ss);
+	if (a->family == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, a->bytes, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, a->bytes, 16);
+	}
+	r = MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&ss, &mmerr);
+	(void)gai;
+	if (mmerr != MMDB_SUCCESS || !r.found_entry)
+		return;
+	/* An IPv4 address in an IPv6 tree sits under ::/96: its netmask counts those 96 bits. */
+	prefix = r.netmask;
+	if (a->family == 4 && db->info.ipv6)
+		prefix = prefix > 96 ? prefix - 96 : 0;
+
+	if (take_asn) {
+		uint32_t asn;
+		if (get_uint(&r.entry, P_ASN, &asn) && asn != 0) {
+			const char *s;
+			size_t len;
+			info->asn = asn;
+			if (get_str(&r.entry, P_ASORG, &s, &len))
+				info->as_org = geo_intern(&g->strs, s, len);
+			info->asn_db = (int8_t)idx;
+			*asn_net = network_str(g, a, prefix);
+			*asn_pfx = (uint8_t)prefix;
+			*want_asn = false;
+		}
+	}
+	if (take_geo) {
+		char cc[3] = "";
+		double lat, lon;
+		const char *s;
+		size_t len;
+		bool any = false;
+
+		if (get_cc(&r.entry, P_CC, cc) || get_cc(&r.entry, P_REG_CC, cc) ||
+		    get_cc(&r.entry, P_FLAT_CC, cc)) {
+			memcpy(info->country, cc, 3);
+			any = true;
+		}
+		if (get_str(&r.entry, P_CITY, &s, &len)) {
+			info->city = geo_intern(&g->strs, s, len);
+			any = true;
+		}
+		if (get_double(&r.entry, P_LAT, &lat) && get_double(&r.entry, P_LON, &lon)) {
+			info->lat = lat;
+			info->lon = lon;
+			info->has_location = true;
+			any = true;
+		}
+		if (any) {
+			info->geo_db = (int8_t)idx;
+			*geo_net = network_str(g, a, prefix);
+			*geo_pfx = (uint8_t)prefix;
+			*want_geo = false;
+		}
+	}
+}
+
+static void
+resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
+               bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
+               uint8_t *geo_pfx)
+{
+	struct geoloc_result lr;
+	char name[256];
+	const char *net;
+
+	geoloc_lookup(g->dbs[idx].loc, a, &lr);
+	if (!lr.found)
+		return;
+	net = geo_intern(&g->strs, lr.network, strlen(lr.network));
+	if (*want_asn && lr.asn != 0) {
+		info->asn = lr.asn;
+		geoloc_as_name(g->dbs[idx].loc, lr.asn, name, sizeof name);
+		info->as_org = geo_intern(&g->strs, name, strlen(name));
+		info->asn_db = (int8_t)idx;
+		*asn_net = net;
+		*asn_pfx = lr.prefix_len;
+		*want_asn = false;
+	}
+	if (*want_geo && lr.country[0] != '\0') {
+		memcpy(info->country, lr.country, 3);
+		info->geo_db = (int8_t)idx;
+		*geo_net = net;
+		*geo_pfx = lr.prefix_len;
+		*want_geo = false;
+	}
+}
+
+void
+geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info)
+{
+	bool want_asn = true, want_geo = true;
+	const char *asn_net = NULL, *geo_net = NULL;
+	uint8_t asn_pfx = 0, geo_pfx = 0;
+
+	memset(info, 0, sizeof *info);
+	info->as_org = "";
+	info->city = "";
+	info->network = "";
+	info->asn_db = info->geo_db = -1;
+	for (int i = 0; i < g->n_dbs && (want_asn || want_geo); i++) {
+		if (g->dbs[i].is_libloc)
+			resolve_libloc(g, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx, &geo_net,
+			               &geo_pfx);
+		else
+			resolve_mmdb(g, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx, &geo_net,
+			             &geo_pfx);
+	}
+	info->found = info->asn_db >= 0 || info->geo_db >= 0;
+	/* The ASN record's prefix is the routed block; a City record's is often finer. */
+	if (asn_net != NULL) {
+		info->network = asn_net;
+		info->prefix_len = asn_pfx;
+	} else if (geo_net != NULL) {
+		info->network = geo_net;
+		info->prefix_len = geo_pfx;
+	}
+}
+
+/* ---- the cache ------------------------------------------------------------------------- */
+
+static inline uint32_t
+addr_hash(const fs_addr *k)
+{
+	uint64_t x, y;
+
+	memcpy(&x, k->bytes, 8);
+	memcpy(&y, k->bytes + 8, 8);
+	x ^= y * 0x9e3779b97f4a7c15ULL + k->family;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (uint32_t)x;
+}
+
+/* IPv4-mapped IPv6 (::ffff:a.b.c.d) is the IPv4 address: one cache entry, IPv4 lookups. */
+static inline void
+normalise(const fs_addr *a, fs_addr *k)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(k, 0, sizeof *k);
+	if (a->family == 4) {
+		k->family = 4;
+		memcpy(k->bytes, a->bytes, 4);
+	} else if (a->family == 6) {
+		if (memcmp(a->bytes, mapped, 12) == 0) {
+			k->family = 4;
+			memcpy(k->bytes, a->bytes + 12, 4);
+		} else {
+			k->family = 6;
+			memcpy(k->bytes, a->bytes, 16);
+		}
+	}
+}
+
+static void
+cache_grow(struct geo *g)
+{
+	size_t ncap = g->cap ? g->cap * 2 : 1024;
+	struct geo_slot *slots = xcalloc(ncap, sizeof *slots);
+
+	for (size_t i = 0; i < g->cap; i++) {
+		size_t j;
+		if (g->slots[i].idx == 0)
+			continue;
+		for (j = addr_hash(&g->slots[i].key) & (ncap - 1); slots[j].idx != 0;
+		     j = (j + 1) & (ncap - 1))
+			;
+		slots[j] = g->slots[i];
+	}
+	free(g->slots);
+	g->slots = slots;
+	g->cap = ncap;
+}
+
+static struct geo_info *
+cache_new_info(struct geo *g, uint32_t *idx)
+{
+	size_t c = g->n >> GEO_CHUNK_SHIFT;
+
+	if (c == g->n_chunks) {
+		g->chunks = xreallocarray(g->chunks, g->n_chunks + 1, sizeof *g->chunks);
+		g->chunks[g->n_chunks++] = xmalloc(GEO_CHUNK * sizeof **g->chunks);
+	}
+	*idx = (uint32_t)++g->n;
+	return &g->chunks[c][(g->n - 1) & (GEO_CHUNK - 1)];
+}
+
+const struct geo_info *
+geo_lookup(struct geo *g, const fs_addr *addr)
+{
+	fs_addr k;
+	size_t i, mask;
+	struct geo_info *info;
+	uint32_t idx;
+
+	g->lookups++;
+	normalise(addr, &k);
+	if (k.family == 0 || g->n_dbs == 0)
+		return &g->none;
+	if (2 * (g->n + 1) > g->cap)
+		cache_grow(g);
+	mask = g->cap - 1;
+	for (i = addr_hash(&k) & mask; g->slots[i].idx != 0; i = (i + 1) & mask)
+		if (memcmp(&g->slots[i].key, &k, sizeof k) == 0) {
+			idx = g->slots[i].idx - 1;
+			return &g->chunks[idx >> GEO_CHUNK_SHIFT][idx & (GEO_CHUNK - 1)];
+		}
+	g->misses++;
+	info = cache_new_info(g, &idx);
+	geo_resolve(g, &k, info);
+	g->slots[i].key = k;
+	g->slots[i].idx = idx;
+	return info;
+}
+
+void
+geo_cache_free(struct geo *g)
+{
+	for (size_t i = 0; i < g->n_chunks; i++)
+		free(g->chunks[i]);
+	free(g->chunks);
+	free(g->slots);
+	geo_strtab_free(&g->strs);
+	g->chunks = NULL;
+	g->slots = NULL;
+	g->n_chunks = g->n = g->cap = 0;
+}
+
+void
+geo_cache_stats(const struct geo *g, struct geo_cache_stats *out)
+{
+	out->lookups = g->lookups;
+	out->misses = g->misses;
+	out->entries = g->n;
+	out->bytes = g->cap * sizeof *g->slots + g->n_chunks * GEO_CHUNK * sizeof(struct geo_info) +
+	             g->strs.bytes;
+}

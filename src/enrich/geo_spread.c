@@ -1,0 +1,198 @@
+/* Spread of a set of addresses: distinct ASNs, countries, cities and networks, the top ASNs and
+ * countries with their shares, entropies and the greatest distance between two addresses. */
+#include "enrich/enrich_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EARTH_RADIUS_KM 6371.0088   /* IUGG mean radius */
+#define DEG2RAD (3.14159265358979323846 / 180.0)
+/* Distinct locations compared pairwise for max_km; beyond this the farthest pair is searched
+ * among the first ones only (flux domains rarely reach even a few hundred). */
+#define GEO_MAX_POINTS 4096
+
+double
+geo_distance_km(double lat1, double lon1, double lat2, double lon2)
+{
+	double p1 = lat1 * DEG2RAD, p2 = lat2 * DEG2RAD;
+	double dp = (lat2 - lat1) * DEG2RAD, dl = (lon2 - lon1) * DEG2RAD;
+	double a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+
+	if (a > 1.0)
+		a = 1.0;
+	return 2.0 * EARTH_RADIUS_KM * atan2(sqrt(a), sqrt(1.0 - a));
+}
+
+struct tally {
+	uint64_t key;              /* ASN, or a country code packed in two bytes, or a pointer */
+	const char *label;
+	uint32_t n;
+};
+
+static int
+tally_key_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int
+tally_rank_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Sort keys, merge equal ones; returns the number of distinct keys (counts summed). */
+static size_t
+tally_merge(struct tally *t, size_t n)
+{
+	size_t d = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(t, n, sizeof *t, tally_key_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (t[i].key == t[d].key)
+			t[d].n += t[i].n;
+		else
+			t[++d] = t[i];
+	}
+	return d + 1;
+}
+
+static double
+entropy(const struct tally *t, size_t n)
+{
+	double total = 0, h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += t[i].n;
+	for (size_t i = 0; i < n; i++) {
+		double p = t[i].n / total;
+		h -= p * log2(p);
+	}
+	return h > 0 ? h : 0.0;   /* never -0 */
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	return fs_addr_cmp(a, b);
+}
+
+void
+geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_spread *out)
+{
+	fs_addr *u;
+	struct tally *asn, *cc, *city, *net;
+	double (*pts)[2];
+	size_t nu = 0, na = 0, nc = 0, nci = 0, nn = 0, np = 0;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return;
+	u = xmalloc(n * sizeof *u);
+	for (size_t i = 0; i < n; i++) {
+		/* compare on the normalised form: ::ffff:1.2.3.4 and 1.2.3.4 are one address */
+		fs_addr k;
+		memset(&k, 0, sizeof k);
+		k.family = addrs[i].family;
+		memcpy(k.bytes, addrs[i].bytes, k.family == 4 ? 4 : 16);
+		if (k.family == 6 && memcmp(k.bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+			k.family = 4;
+			memmove(k.bytes, k.bytes + 12, 4);
+			memset(k.bytes + 4, 0, 12);
+		}
+		if (k.family == 4 || k.family == 6)
+			u[nu++] = k;
+	}
+	qsort(u, nu, sizeof *u, addr_cmp);
+	{
+		size_t d = 0;
+		for (size_t i = 0; i < nu; i++)
+			if (d == 0 || fs_addr_cmp(&u[d - 1], &u[i]) != 0)
+				u[d++] = u[i];
+		nu = d;
+	}
+	out->n_addrs = (uint32_t)nu;
+	asn = xcalloc(nu + 1, sizeof *asn);
+	cc = xcalloc(nu + 1, sizeof *cc);
+	city = xcalloc(nu + 1, sizeof *city);
+	net = xcalloc(nu + 1, sizeof *net);
+	pts = xcalloc(nu + 1, sizeof *pts);
+	for (size_t i = 0; i < nu; i++) {
+		const struct geo_info *gi = geo_lookup(g, &u[i]);
+
+		if (gi->found)
+			out->n_found++;
+		if (gi->asn != 0)
+			asn[na++] = (struct tally){ gi->asn, gi->as_org, 1 };
+		else
+			out->n_no_asn++;
+		if (gi->country[0] != '\0')
+			cc[nc++] = (struct tally){ (uint64_t)(unsigned char)gi->country[0] << 8 |
+			                                   (unsigned char)gi->country[1],
+			                           geo_intern(&g->strs, gi->country, 2), 1 };
+		else
+			out->n_no_country++;
+		/* interned strings: equal text, equal pointer */
+		if (gi->city[0] != '\0')
+			city[nci++] = (struct tally){ (uint64_t)(uintptr_t)gi->city, gi->city, 1 };
+		if (gi->network[0] != '\0')
+			net[nn++] = (struct tally){ (uint64_t)(uintptr_t)gi->network, gi->network, 1 };
+		if (gi->has_location) {
+			pts[np][0] = gi->lat;
+			pts[np][1] = gi->lon;
+			np++;
+		}
+	}
+	out->n_located = (uint32_t)np;
+	na = tally_merge(asn, na);
+	nc = tally_merge(cc, nc);
+	out->n_asns = (uint32_t)na;
+	out->n_countries = (uint32_t)nc;
+	out->n_cities = (uint32_t)tally_merge(city, nci);
+	out->n_networks = (uint32_t)tally_merge(net, nn);
+	out->asn_entropy = entropy(asn, na);
+	out->country_entropy = entropy(cc, nc);
+	qsort(asn, na, sizeof *asn, tally_rank_cmp);
+	qsort(cc, nc, sizeof *cc, tally_rank_cmp);
+	for (size_t i = 0; i < na && i < GEO_TOP; i++)
+		out->top_asns[out->n_top_asns++] = (struct geo_share){
+			(uint32_t)asn[i].key, asn[i].label, asn[i].n, (double)asn[i].n / (double)nu };
+	for (size_t i = 0; i < nc && i < GEO_TOP; i++)
+		out->top_countries[out->n_top_countries++] = (struct geo_share){
+			0, cc[i].label, cc[i].n, (double)cc[i].n / (double)nu };
+
+	/* Farthest pair among distinct locations. */
+	if (np >= 2) {
+		size_t d = 0;
+		for (size_t i = 0; i < np; i++) {
+			size_t j;
+			for (j = 0; j < d; j++)
+				if (pts[j][0] == pts[i][0] && pts[j][1] == pts[i][1])
+					break;
+			if (j == d && d < GEO_MAX_POINTS) {
+				pts[d][0] = pts[i][0];
+				pts[d][1] = pts[i][1];
+				d++;
+			}
+		}
+		for (size_t i = 0; i < d; i++)
+			for (size_t j = i + 1; j < d; j++) {
+				double km = geo_distance_km(pts[i][0], pts[i][1], pts[j][0], pts[j][1]);
+				if (km > out->max_km)
+					out->max_km = km;
+			}
+	}
+	free(u);
+	free(asn);
+	free(cc);
+	free(city);
+	free(net);
+	free(pts);
+}

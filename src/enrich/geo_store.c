@@ -1,0 +1,44 @@
+/* A domain's addresses with their enrichment: the report's "spread" rows and summary.
+ * (A file of its own so that users of the geo cache alone do not pull in the store.) */
+#include "enrich/enrich_int.h"
+
+#include <stdlib.h>
+
+size_t
+geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
+                  struct geo_addr_row **rows, struct geo_spread *out)
+{
+	const struct store_domain *d = store_domain(s, dom);
+	struct geo_addr_row *r;
+	fs_addr *addrs;
+	size_t n = 0;
+
+	*rows = NULL;
+	if (d == NULL || d->n_addrs == 0) {
+		geo_spread_addrs(g, NULL, 0, out);
+		return 0;
+	}
+	r = xcalloc(d->n_addrs, sizeof *r);
+	addrs = xcalloc(d->n_addrs, sizeof *addrs);
+	for (uint32_t i = 0; i < d->n_addrs; i++) {
+		const struct store_dom_addr *da = &d->addrs[i];
+		const struct store_addr *sa = store_addr(s, da->addr);
+		if (sa == NULL)
+			continue;
+		r[n].addr = sa->addr;
+		r[n].info = geo_lookup(g, &sa->addr);
+		r[n].first_seen = da->first_seen;
+		r[n].last_seen = da->last_seen;
+		r[n].count = da->count;
+		addrs[n] = sa->addr;
+		n++;
+	}
+	geo_spread_addrs(g, addrs, n, out);
+	free(addrs);
+	if (n == 0) {
+		free(r);
+		return 0;
+	}
+	*rows = r;
+	return n;
+}
