@@ -26,6 +26,8 @@ CLI_SRC  = $(sort $(wildcard src/cli/*.c))
 UNIT_SRC = $(sort $(shell find tests/unit -name 'test_*.c'))
 BENCH_SRC = $(sort $(wildcard bench/*.c))
 E2E_SRC  = $(sort $(wildcard tests/e2e/*.c))
+# GeoIP test fixtures: readable JSON in tests/data/geo/ built with MaxMind's own writer.
+GEO_FIXT = $(patsubst tests/data/geo/%.json,$(BUILD)/fixtures/geo/%.mmdb,$(sort $(wildcard tests/data/geo/*.json)))
 
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ   = $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -86,13 +88,18 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB) $(LDLIBS_ALL)
 
+$(BUILD)/fixtures/geo/%.mmdb: tests/data/geo/%.json scripts/mkmmdb.pl
+	@mkdir -p $(dir $@)
+	@echo "  MMDB    $@"
+	$(Q)perl scripts/mkmmdb.pl $< $@
+
 run: all
 	./fluxscope --geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb samples/flux-demo.pcap
 
-unit: $(BIN) $(UNIT_BIN)
+unit: $(BIN) $(UNIT_BIN) $(GEO_FIXT)
 	$(Q)scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
-e2e: $(BIN) $(E2E_BIN)
+e2e: $(BIN) $(E2E_BIN) $(GEO_FIXT)
 	$(Q)BUILD=$(BUILD) FLUXSCOPE=$(abspath $(BIN)) scripts/run-e2e.sh
 
 test:

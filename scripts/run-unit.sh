@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every cmocka unit test binary; fail if any fails.
 build="$1"; shift
+export BUILD="$build"   # tests find generated fixtures (e.g. $BUILD/fixtures/geo) here
 fail=0; n=0
 for t in "$@"; do
   n=$((n + 1))

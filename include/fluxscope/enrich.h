@@ -129,10 +129,11 @@ double geo_distance_km(double lat1, double lon1, double lat2, double lon2);
 /* Spread of a set of addresses, for the report's per-domain summary and the detector. */
 #define GEO_TOP 5
 struct geo_share {
-	uint32_t asn;              /* top_asns: the ASN */
-	const char *label;         /* top_asns: organisation; top_countries: ISO code (interned) */
+	uint32_t asn;              /* top_asns: the ASN (0 in top_countries) */
+	char country[3];           /* top_countries: ISO code ("" in top_asns) */
+	const char *label;         /* top_asns: AS organisation (interned); top_countries: "" */
 	uint32_t n;                /* addresses */
-	double share;              /* n / n_addrs (all addresses, known or not) */
+	double share;              /* n / n_addrs (all distinct addresses, known or not) */
 };
 struct geo_spread {
 	uint32_t n_addrs;          /* distinct addresses given */
@@ -142,8 +143,9 @@ struct geo_spread {
 	struct geo_share top_asns[GEO_TOP];      int n_top_asns;      /* by n, then ASN */
 	struct geo_share top_countries[GEO_TOP]; int n_top_countries; /* by n, then code */
 	double asn_entropy, country_entropy;     /* Shannon, bits, over addresses with a value */
-	double max_km;             /* greatest distance between two located addresses */
-	uint32_t n_located;        /* addresses with coordinates (max_km needs two) */
+	double max_km;             /* greatest distance between two located addresses; 0 when
+	                              fewer than two are located (see n_located) */
+	uint32_t n_located;        /* addresses with coordinates */
 };
 
 /* Summarise n addresses (duplicates are counted once). Looks each up through the cache. */

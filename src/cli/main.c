@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/geo_cli.h"
 #include "cli/opts.h"
 #include "cli/stats.h"
 #include "fluxscope/fs.h"
@@ -24,6 +25,8 @@ main(int argc, char **argv)
 		printf("fluxscope %s\n", FS_VERSION);
 		return 0;
 	}
+	if (o.n_lookup > 0)
+		return cli_lookup_main(&o);
 	if (o.stats)
 		return cli_stats(&o);
 	fprintf(stderr, "fluxscope: nothing to do yet (see fluxscope --help)\n");

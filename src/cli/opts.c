@@ -9,7 +9,7 @@ enum {
 	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
 	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
-	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY
+	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP
 };
 
 struct opt_entry {
@@ -39,6 +39,7 @@ static const struct opt_entry opt_table[] = {
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
 	{ "no-geoip", O_NO_GEOIP, NULL, "use no enrichment database at all" },
+	{ "lookup", O_LOOKUP, "ADDR", "print the enrichment of ADDR as JSON (repeatable; - reads addresses from stdin)" },
 	{ "allowlist", O_ALLOWLIST, "FILE", "add CDN/cloud/organisation names to the allowlist (repeatable)" },
 	{ "intel", O_INTEL, "FILE", "load known-bad domains, addresses and CIDRs (repeatable)" },
 	{ "weights", O_WEIGHTS, "FILE", "detector weights file (default: the shipped one)" },
@@ -147,6 +148,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	}
 	case O_GEOIP: return push(o->geoip, &o->n_geoip, name, a, err);
 	case O_NO_GEOIP: o->no_geoip = true; return 0;
+	case O_LOOKUP: return push(o->lookup, &o->n_lookup, name, a, err);
 	case O_ALLOWLIST: return push(o->allowlist, &o->n_allowlist, name, a, err);
 	case O_INTEL: return push(o->intel, &o->n_intel, name, a, err);
 	case O_WEIGHTS: o->weights = a; return 0;

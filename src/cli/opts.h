@@ -25,6 +25,7 @@ struct opts {
 	double min_score; bool min_score_set;                 /* --min-score */
 	const char *geoip[OPTS_MAX_LIST];   int n_geoip;      /* --geoip */
 	bool no_geoip;                                        /* --no-geoip */
+	const char *lookup[OPTS_MAX_LIST];  int n_lookup;     /* --lookup ADDR|- */
 	const char *allowlist[OPTS_MAX_LIST]; int n_allowlist;
 	const char *intel[OPTS_MAX_LIST];   int n_intel;
 	const char *weights;                                  /* --weights */

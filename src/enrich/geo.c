@@ -154,6 +154,9 @@ open_file(struct geo *g, const char *path, const struct stat *st, fs_time now, s
 		db->info.ipv6 = true;
 	} else {
 		MMDB_s mmdb;
+		if (st->st_size == 0)
+			return fs_err_set(err, FS_E_FORMAT, "GeoIP database %s is empty", path);
+		errno = 0;
 		r = MMDB_open(path, MMDB_MODE_MMAP, &mmdb);
 		if (r != MMDB_SUCCESS) {
 			if (r == MMDB_FILE_OPEN_ERROR || r == MMDB_IO_ERROR)

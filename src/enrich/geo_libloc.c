@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <libloc/as.h>
 #include <libloc/database.h>
@@ -56,6 +58,49 @@ geoloc_free(struct geoloc *l)
 	free(l);
 }
 
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* libloc trusts the header it maps: check that every section it names lies inside the file and
+ * the creation time is plausible before handing the file over (a damaged or foreign file must
+ * be an error, never a crash). Layout: "LOCDBXX", version 1, then big-endian created_at (u64),
+ * vendor, description, license (u32 string-pool offsets), then offset/length pairs for ASes,
+ * network data, network tree, countries and the string pool, then two u16 signature lengths. */
+static fs_status
+geoloc_check_header(const char *path, FILE *f, struct fs_err *err)
+{
+	uint8_t h[8 + 8 + 13 * 4 + 4];
+	struct stat sb;
+	uint64_t created = 0, size;
+	static const char *const section[] = { "AS", "network data", "network tree", "country",
+	                                       "string pool" };
+
+	if (fstat(fileno(f), &sb) != 0 || fread(h, 1, sizeof h, f) != sizeof h)
+		return fs_err_set(err, FS_E_FORMAT, "%s is too short for a libloc database", path);
+	rewind(f);
+	size = (uint64_t)sb.st_size;
+	if (memcmp(h, "LOCDBXX", 7) != 0 || h[7] != 1)
+		return fs_err_set(err, FS_E_FORMAT, "%s is not a libloc database of version 1", path);
+	for (int i = 0; i < 8; i++)
+		created = created << 8 | h[8 + i];
+	/* libloc databases exist since 2017; allow a day of clock skew into the future */
+	if (created < 1483228800ULL || created > (uint64_t)time(NULL) + 86400)
+		return fs_err_set(err, FS_E_FORMAT, "%s: implausible libloc creation time %llu", path,
+		                  (unsigned long long)created);
+	for (int s = 0; s < 5; s++) {
+		uint64_t off = be32(h + 28 + 8 * s), len = be32(h + 32 + 8 * s);
+		if (off + len > size || (s < 3 && len == 0))
+			return fs_err_set(err, FS_E_FORMAT, "%s: libloc %s section outside the file "
+			                  "(damaged or truncated)", path, section[s]);
+	}
+	if (((uint32_t)h[68] << 8 | h[69]) > 2048 || ((uint32_t)h[70] << 8 | h[71]) > 2048)
+		return fs_err_set(err, FS_E_FORMAT, "%s: bad libloc signature length", path);
+	return FS_OK;
+}
+
 fs_status
 geoloc_open(const char *path, struct geoloc **out, fs_time *created, struct fs_err *err)
 {
@@ -68,6 +113,11 @@ geoloc_open(const char *path, struct geoloc **out, fs_time *created, struct fs_e
 		fs_err_set(err, FS_E_IO, "cannot read libloc database %s: %s", path, strerror(errno));
 		geoloc_free(l);
 		return FS_E_IO;
+	}
+	fs_status st = geoloc_check_header(path, l->f, err);
+	if (st != FS_OK) {
+		geoloc_free(l);
+		return st;
 	}
 	if (loc_new(&l->ctx) < 0) {
 		l->ctx = NULL;

@@ -135,8 +135,7 @@ geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_sprea
 			out->n_no_asn++;
 		if (gi->country[0] != '\0')
 			cc[nc++] = (struct tally){ (uint64_t)(unsigned char)gi->country[0] << 8 |
-			                                   (unsigned char)gi->country[1],
-			                           geo_intern(&g->strs, gi->country, 2), 1 };
+			                                   (unsigned char)gi->country[1], "", 1 };
 		else
 			out->n_no_country++;
 		/* interned strings: equal text, equal pointer */
@@ -163,10 +162,11 @@ geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_sprea
 	qsort(cc, nc, sizeof *cc, tally_rank_cmp);
 	for (size_t i = 0; i < na && i < GEO_TOP; i++)
 		out->top_asns[out->n_top_asns++] = (struct geo_share){
-			(uint32_t)asn[i].key, asn[i].label, asn[i].n, (double)asn[i].n / (double)nu };
+			(uint32_t)asn[i].key, "", asn[i].label, asn[i].n, (double)asn[i].n / (double)nu };
 	for (size_t i = 0; i < nc && i < GEO_TOP; i++)
 		out->top_countries[out->n_top_countries++] = (struct geo_share){
-			0, cc[i].label, cc[i].n, (double)cc[i].n / (double)nu };
+			0, { (char)(cc[i].key >> 8), (char)(cc[i].key & 0xff), '\0' }, "", cc[i].n,
+			(double)cc[i].n / (double)nu };
 
 	/* Farthest pair among distinct locations. */
 	if (np >= 2) {

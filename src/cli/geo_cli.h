@@ -1,0 +1,30 @@
+/* The enrichment databases for the command line: --geoip, --no-geoip and the config file's
+ * `geoip =` entries merged into one geo handle; --stats lines; the --lookup mode. */
+#ifndef FLUXSCOPE_CLI_GEO_CLI_H
+#define FLUXSCOPE_CLI_GEO_CLI_H
+
+#include <stdio.h>
+
+#include "cli/opts.h"
+#include "fluxscope/enrich.h"
+
+/* Open the databases the options and the configuration file (--config, or the default one)
+ * name. --geoip paths replace the config file's; either replaces the default search.
+ * --no-geoip gives a handle with no database. Caller frees with geo_free(). */
+fs_status cli_geo_open(const struct opts *o, struct geo **out, struct fs_err *err);
+
+/* geo_warning() lines to f, each prefixed "fluxscope: warning: ". */
+void cli_geo_print_warnings(FILE *f, const struct geo *g);
+
+/* The --stats block: the databases in use with build dates and ages (stale ones marked), or
+ * the sentence saying none is there and how to get one. */
+void cli_geo_print_stats(FILE *f, const struct geo *g);
+
+/* The fields --dump adds to an A/AAAA answer record: `,"asn":N,"country":"XX"` (null when
+ * unknown) appended to buf; returns the length written (0 when geo is NULL). */
+size_t cli_geo_dump_fields(struct geo *g, const fs_addr *a, char *buf, size_t len);
+
+/* --lookup: one JSON object per address; returns the exit status. */
+int cli_lookup_main(const struct opts *o);
+
+#endif
