@@ -64,9 +64,9 @@ cli_geo_print_stats(FILE *f, const struct geo *g)
 {
 	char buf[4096];
 
-	fprintf(f, "enrichment databases:\n");
+	/* "key value" lines like the rest of --stats */
 	if (!geo_enabled(g)) {
-		fprintf(f, "  %s\n", geo_describe(g, buf, sizeof buf));
+		fprintf(f, "%-28s %s\n", "geoip", geo_describe(g, buf, sizeof buf));
 		return;
 	}
 	for (int i = 0; i < geo_db_count(g); i++) {
@@ -77,11 +77,13 @@ cli_geo_print_stats(FILE *f, const struct geo *g)
 
 		gmtime_r(&t, &tm);
 		strftime(day, sizeof day, "%Y-%m-%d", &tm);
-		fprintf(f, "  %-8s %-40s built %s (%d days ago)%s  %s\n", geo_kind_name(d->kind),
-		        d->type, day, d->age_days, d->stale ? "  STALE (over 60 days)" : "", d->path);
+		fprintf(f, "%-28s %s%s%s built %s (%d days ago)%s %s\n", "geoip-db",
+		        geo_kind_name(d->kind), d->kind == GEO_KIND_LIBLOC ? "" : " ",
+		        d->kind == GEO_KIND_LIBLOC ? "" : d->type, day, d->age_days,
+		        d->stale ? " STALE (over 60 days)" : "", d->path);
 	}
 	for (int i = 0; i < geo_warning_count(g); i++)
-		fprintf(f, "  warning: %s\n", geo_warning(g, i));
+		fprintf(f, "%-28s %s\n", "geoip-warning", geo_warning(g, i));
 }
 
 /* JSON string body with the escapes RFC 8259 requires. */

@@ -2,6 +2,7 @@
  * (awk '$1 == "dns-messages" { print $2 }'); skip reasons carry their description. */
 #include "cli/stats.h"
 
+#include "cli/geo_cli.h"
 #include "cli/pipeline.h"
 
 #define KV(k, v) fprintf(out, "%-28s %llu\n", k, (unsigned long long)(v))
@@ -57,14 +58,23 @@ cli_stats(const struct opts *o)
 	struct ingest *in;
 	struct fs_err err = { 0 };
 	struct dec_stats st;
+	struct geo *geo;
 
+	/* the enrichment databases first: a bad one given explicitly stops before the reading */
+	if (cli_geo_open(o, &geo, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 1;
+	}
 	if (cli_ingest_open(o, NULL, NULL, &in, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		geo_free(geo);
 		return 1;
 	}
 	(void)ingest_run(in, NULL);   /* source failures are reported below, after the counters */
 	ingest_dec_stats(in, &st);
 	cli_stats_print(stdout, in, &st);
+	cli_geo_print_stats(stdout, geo);
+	geo_free(geo);
 	fflush(stdout);
 	int rc = cli_report_source_errors(in);
 	ingest_free(in);
