@@ -370,20 +370,27 @@ def main(argv=None):
     if ttd_src is None:
         P("Time to detect: not available (no first-flux field in the report and no --pcap/--fluxscope)")
     else:
-        P("Time to detect (%s); responses and TTL periods counted from the first response" % ttd_src)
+        P("Time to detect (%s); responses and TTL periods counted from the first response%s"
+          % (ttd_src, "" if truth else " (the report's first_seen and response counts: no --truth)"))
         if not a.quiet_ttd:
             P("%-48s %-22s %5s %9s %7s %8s" % ("domain", "class/slice", "ttl", "responses", "TTLs", "minutes"))
         for d in sorted(flux_names, key=lambda x: (q[x]["class"], q[x]["slice"], x)):
             r = q[d]
             resp = truth.get(d, [])
             first = next((ts for ts, n in resp if n > 0), None)
+            if not truth:
+                # no ground truth: the report's own first_seen and response count
+                first = as_time((rep.get(d) or {}).get("first_seen"))
             t = flagged_at.get(d)
             ttl = float(r["ttl"]) or 1.0
             if t is None or first is None:
                 row = (d, "%s/%s" % (r["class"], r["slice"]), r["ttl"], "-", "never" if first else "-", "-")
                 ttd.append({"domain": d, "slice": r["slice"], "class": r["class"], "flagged": False})
             else:
-                n = sum(1 for ts, k in resp if ts <= t + 1e-6 and k > 0)
+                if truth:
+                    n = sum(1 for ts, k in resp if ts <= t + 1e-6 and k > 0)
+                else:
+                    n = det_resp.get(d) if isinstance(det_resp.get(d), int) else -1
                 periods = max(0.0, (t - first) / ttl)
                 mins = max(0.0, (t - first) / 60.0)
                 row = (d, "%s/%s" % (r["class"], r["slice"]), r["ttl"], str(n), "%.2f" % periods, "%.1f" % mins)

@@ -19,13 +19,13 @@ from .world import (CDN_EDGES, COMMERCE, CONTINENT, COUNTRIES, COUNTRY_NAMES, RE
 PROFILES = {
     "demo":  dict(hours=3.0, clients=260, benign=70, dyn=12, rr=16, cdn=24, mcdn=6, pool=24,
                   single=32, double=14, bulletproof=8, lowslow=6, v6only=6, volunteers=300,
-                  rate=0.4),
+                  rate=0.4, flux_rate=0.35),
     "small": dict(hours=2.5, clients=160, benign=60, dyn=10, rr=12, cdn=16, mcdn=5, pool=16,
                   single=30, double=12, bulletproof=8, lowslow=6, v6only=6, volunteers=220,
-                  rate=0.35),
+                  rate=0.35, flux_rate=0.3),
     "eval":  dict(hours=6.0, clients=1400, benign=1200, dyn=150, rr=200, cdn=260, mcdn=60,
                   pool=120, single=400, double=150, bulletproof=120, lowslow=100, v6only=100,
-                  volunteers=800, rate=0.5),
+                  volunteers=800, rate=0.5, flux_rate=1.0),
 }
 
 START = 1794985200.0   # 2026-11-18 07:00:00 UTC, a Wednesday morning
@@ -47,7 +47,8 @@ NTP_CONTINENTS = {"europe": "EU", "north-america": "NA", "asia": "AP", "south-am
 
 class Target:
     """A name clients query, with its popularity and the window it is active in."""
-    __slots__ = ("name", "cls", "rate", "start", "end", "qtypes", "audience", "ns_probe")
+    __slots__ = ("name", "cls", "rate", "start", "end", "qtypes", "audience", "ns_probe",
+                 "min_events")
 
     def __init__(self, name, cls, rate, start, end, qtypes, audience=None):
         self.name, self.cls, self.rate = name, cls, rate
@@ -55,6 +56,7 @@ class Target:
         self.qtypes = qtypes      # "web", "a", "v6only", "ntp"
         self.audience = audience
         self.ns_probe = None
+        self.min_events = 1
 
 
 class Client:
@@ -220,9 +222,9 @@ class Sim:
         end = min(self.t1, start + rng.uniform(min_len, span))
         return start, end
 
-    def rate(self, rng, median, sigma=0.9, lo=0.5, hi=300.0):
+    def rate(self, rng, median, sigma=0.9, lo=0.5, hi=300.0, scale=None):
         """Queries per hour, log-normal around the median (scaled by the profile)."""
-        v = median * math.exp(rng.gauss(0, sigma)) * self.p["rate"]
+        v = median * math.exp(rng.gauss(0, sigma)) * (self.p["rate"] if scale is None else scale)
         return max(lo, min(hi, v))
 
     def target(self, name, cls, rate, win, qtypes="web", audience=None):
@@ -457,11 +459,13 @@ class Sim:
             self.label(name, "round-robin", mode, fam, "query", ttl)
             self.target(name, "round-robin", self.rate(rng, 12, 1.0), self.window(rng, 1800, 0.85))
 
-    def _edge_clusters(self, asn, rng, per=24, v6=True):
+    def _edge_clusters(self, asn, rng, per=10, v6=True, nclusters=2):
+        """The clusters a CDN maps this hostname to, per region: a couple of nearby clusters,
+        each with a bounded set of edge servers (so the addresses recur)."""
         out = {}
         for reg, pops in self.w.cdn_pops[asn].items():
             lst = []
-            for (c24, c48, cc, city) in pops:
+            for (c24, c48, cc, city) in rng.sample(pops, min(nclusters, len(pops))):
                 h4 = [str(c24.network_address + x) for x in rng.sample(range(2, 254), per)]
                 h6 = [str(c48.network_address + rng.randrange(1, 1 << 16)) for _ in range(per // 2)] \
                     if (c48 is not None and v6) else []
@@ -477,7 +481,7 @@ class Sim:
             t1 = name + ".edgekey.net"
             t2 = "e%d.%s.akamaiedge.net" % (rng.randrange(1000, 99999), rng.choice(["a", "b", "dscx", "dscb", "g"]))
             self.names[t1] = CnameNode(t2, rng.choice([300, 3600, 21600]))
-            self.names[t2] = EdgeNode(20, self._edge_clusters(20940, rng), (1, 2), (1, 2),
+            self.names[t2] = EdgeNode(20, self._edge_clusters(20940, rng, 10), (1, 2), (1, 2),
                                       self.rng_for("edge", t2))
             lab(t1, 21600)
             lab(t2, 20)
@@ -486,7 +490,7 @@ class Sim:
             t1 = name + ".edgesuite.net"
             t2 = "a%d.%s.akamai.net" % (rng.randrange(1, 1999), rng.choice(["dscb", "dscd", "g", "w10"]))
             self.names[t1] = CnameNode(t2, 21600)
-            self.names[t2] = EdgeNode(20, self._edge_clusters(16625, rng), (2, 2), (2, 2),
+            self.names[t2] = EdgeNode(20, self._edge_clusters(16625, rng, 8), (2, 2), (2, 2),
                                       self.rng_for("edge", t2))
             lab(t1, 21600)
             lab(t2, 20)
@@ -494,14 +498,14 @@ class Sim:
         if style == "cloudfront":
             t1 = "d%s.cloudfront.net" % "".join(rng.choice(string.ascii_lowercase + string.digits)
                                                  for _ in range(13))
-            self.names[t1] = EdgeNode(60, self._edge_clusters(16509, rng, 48), (4, 8), (4, 8),
+            self.names[t1] = EdgeNode(60, self._edge_clusters(16509, rng, 16), (4, 8), (4, 8),
                                       self.rng_for("edge", t1), sticky=0.9)
             lab(t1, 60)
             return t1, rng.choice([60, 300, 3600])
         if style == "fastly":
             t1 = rng.choice(["%s.map.fastly.net", "dualstack.%s.map.fastly.net", "%s.global.ssl.fastly.net"]) % brand[:30]
             if t1 not in self.names:
-                self.names[t1] = EdgeNode(30, self._edge_clusters(54113, rng, 16), (1, 4), (1, 4),
+                self.names[t1] = EdgeNode(30, self._edge_clusters(54113, rng, 8), (1, 4), (1, 4),
                                           self.rng_for("edge", t1), sticky=0.85)
             lab(t1, 30)
             return t1, rng.choice([300, 3600])
@@ -512,7 +516,7 @@ class Sim:
             self.names[t1] = CnameNode(t2, 3600)
             self.names[t2] = CnameNode(t3, 60)
             if t3 not in self.names:
-                self.names[t3] = EdgeNode(60, self._edge_clusters(8075, rng, 8), (1, 2), (1, 2),
+                self.names[t3] = EdgeNode(60, self._edge_clusters(8075, rng, 6), (1, 2), (1, 2),
                                           self.rng_for("edge", t3), sticky=0.8)
             lab(t1, 3600)
             lab(t2, 60)
@@ -758,7 +762,8 @@ class Sim:
             if double and rng.random() < 0.4:
                 ns_apex = self.registrable(rng)
                 self._flux_zone(rng, ns_apex, True, bn, family)
-            aud_size = rng.randint(6, 40)
+            use = "c2" if rng.random() < 0.5 else "lure"
+            aud_size = rng.randint(6, 40) if use == "c2" else rng.randint(10, 80)
             for apex in regs:
                 self._flux_zone(rng, apex, double, bn, family, ns_apex)
                 names = self.hostnames(rng, apex, rng.choice([1, 2, 2, 3, 4, 5]))
@@ -780,13 +785,19 @@ class Sim:
                                               mode, period, v4=v4, v6=v6)
                     self.label(nm, cls, slice_, family, "query", ttl)
                     min_len = max(1800, 6 * ttl) if slice_ != "low-slow" else 5 * ttl
+                    # C2 names are polled by every bot that uses them (many queries per TTL);
+                    # lure names (phishing, spam landing pages) are visited now and then
+                    fr = self.p["flux_rate"]
                     if slice_ == "low-slow":
-                        rate = self.rate(rng, 10, 0.5, lo=4)
+                        rate = self.rate(rng, 10, 0.5, lo=3, scale=1.0)
+                    elif use == "c2":
+                        rate = self.rate(rng, 90, 0.6, lo=10, scale=fr)
                     else:
-                        rate = self.rate(rng, 25, 0.7, lo=6)
-                    self.target(nm, cls, rate, self.window(rng, min_len, 0.5),
-                                "v6only" if slice_ == "ipv6-only" else "web",
-                                self.audience(rng, aud_size))
+                        rate = self.rate(rng, 20, 0.7, lo=4, scale=fr)
+                    tg = self.target(nm, cls, rate, self.window(rng, min_len, 0.5),
+                                     "v6only" if slice_ == "ipv6-only" else "web",
+                                     self.audience(rng, aud_size))
+                    tg.min_events = 6
                     made += 1
 
     # ---- clients and resolvers ---------------------------------------------------------------
@@ -853,11 +864,18 @@ class Sim:
             lam = tg.rate / 3600.0
             t = tg.start + rng.expovariate(lam)
             phase = rng.uniform(0, 2 * math.pi)
+            n = 0
             while t < tg.end:
                 # gentle diurnal-ish modulation by thinning
                 if rng.random() < 0.75 + 0.25 * math.sin(phase + (t - self.t0) / 7200.0):
                     ev.append((t, ti))
+                    n += 1
                 t += rng.expovariate(lam)
+            while n < tg.min_events:
+                # every labelled name is in the capture at least once, every flux name a few
+                # times (a name seen once has no behaviour to judge)
+                ev.append((rng.uniform(tg.start, tg.end), ti))
+                n += 1
         ev.sort()
         return ev
 
