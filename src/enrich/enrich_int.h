@@ -50,12 +50,18 @@ struct geo_strtab {
 const char *geo_intern(struct geo_strtab *t, const char *s, size_t len);
 void geo_strtab_free(struct geo_strtab *t);
 
-/* The cache: slots keyed by the normalised address, values in fixed chunks so that the pointers
- * handed out never move. */
+/* The cache: entries (normalised address + its info) in fixed chunks so that the pointers
+ * handed out never move; an open-addressing table of small slots indexes them. The slots hold
+ * the hash so that a probe touches one 8-byte slot, and the one entry it compares is the one
+ * the caller reads next. */
 #define GEO_CHUNK_SHIFT 12
 #define GEO_CHUNK (1u << GEO_CHUNK_SHIFT)
-struct geo_slot {
+struct geo_entry {
+	struct geo_info info;
 	fs_addr key;
+};
+struct geo_slot {
+	uint32_t hash;
 	uint32_t idx;              /* 1-based index into the chunks; 0 = empty */
 };
 
@@ -70,7 +76,7 @@ struct geo {
 
 	struct geo_slot *slots;
 	size_t cap, n;
-	struct geo_info **chunks;
+	struct geo_entry **chunks;
 	size_t n_chunks;
 	uint64_t lookups, misses;
 	struct geo_strtab strs;

@@ -386,8 +386,7 @@ cache_grow(struct geo *g)
 		size_t j;
 		if (g->slots[i].idx == 0)
 			continue;
-		for (j = addr_hash(&g->slots[i].key) & (ncap - 1); slots[j].idx != 0;
-		     j = (j + 1) & (ncap - 1))
+		for (j = g->slots[i].hash & (ncap - 1); slots[j].idx != 0; j = (j + 1) & (ncap - 1))
 			;
 		slots[j] = g->slots[i];
 	}
@@ -396,8 +395,15 @@ cache_grow(struct geo *g)
 	g->cap = ncap;
 }
 
-static struct geo_info *
-cache_new_info(struct geo *g, uint32_t *idx)
+static inline struct geo_entry *
+entry_at(const struct geo *g, uint32_t idx)
+{
+	idx--;
+	return &g->chunks[idx >> GEO_CHUNK_SHIFT][idx & (GEO_CHUNK - 1)];
+}
+
+static struct geo_entry *
+cache_new_entry(struct geo *g, uint32_t *idx)
 {
 	size_t c = g->n >> GEO_CHUNK_SHIFT;
 
@@ -406,7 +412,7 @@ cache_new_info(struct geo *g, uint32_t *idx)
 		g->chunks[g->n_chunks++] = xmalloc(GEO_CHUNK * sizeof **g->chunks);
 	}
 	*idx = (uint32_t)++g->n;
-	return &g->chunks[c][(g->n - 1) & (GEO_CHUNK - 1)];
+	return entry_at(g, *idx);
 }
 
 const struct geo_info *
@@ -414,8 +420,8 @@ geo_lookup(struct geo *g, const fs_addr *addr)
 {
 	fs_addr k;
 	size_t i, mask;
-	struct geo_info *info;
-	uint32_t idx;
+	struct geo_entry *e;
+	uint32_t idx, h;
 
 	g->lookups++;
 	normalise(addr, &k);
@@ -424,17 +430,20 @@ geo_lookup(struct geo *g, const fs_addr *addr)
 	if (2 * (g->n + 1) > g->cap)
 		cache_grow(g);
 	mask = g->cap - 1;
-	for (i = addr_hash(&k) & mask; g->slots[i].idx != 0; i = (i + 1) & mask)
-		if (memcmp(&g->slots[i].key, &k, sizeof k) == 0) {
-			idx = g->slots[i].idx - 1;
-			return &g->chunks[idx >> GEO_CHUNK_SHIFT][idx & (GEO_CHUNK - 1)];
+	h = addr_hash(&k);
+	for (i = h & mask; g->slots[i].idx != 0; i = (i + 1) & mask)
+		if (g->slots[i].hash == h) {
+			e = entry_at(g, g->slots[i].idx);
+			if (memcmp(&e->key, &k, sizeof k) == 0)
+				return &e->info;
 		}
 	g->misses++;
-	info = cache_new_info(g, &idx);
-	geo_resolve(g, &k, info);
-	g->slots[i].key = k;
+	e = cache_new_entry(g, &idx);
+	e->key = k;
+	geo_resolve(g, &k, &e->info);
+	g->slots[i].hash = h;
 	g->slots[i].idx = idx;
-	return info;
+	return &e->info;
 }
 
 void
@@ -456,6 +465,6 @@ geo_cache_stats(const struct geo *g, struct geo_cache_stats *out)
 	out->lookups = g->lookups;
 	out->misses = g->misses;
 	out->entries = g->n;
-	out->bytes = g->cap * sizeof *g->slots + g->n_chunks * GEO_CHUNK * sizeof(struct geo_info) +
+	out->bytes = g->cap * sizeof *g->slots + g->n_chunks * GEO_CHUNK * sizeof(struct geo_entry) +
 	             g->strs.bytes;
 }

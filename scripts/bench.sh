@@ -1,0 +1,30 @@
+#!/bin/sh
+# make bench: every benchmark in its own section. Timings live here, never in tests.
+# Environment: BUILD (build dir holding bench/ binaries).
+set -u
+B=${BUILD:-build}
+section() { printf '\n== %s\n' "$1"; }
+
+# -- Enrichment: geo_lookup over one million answer records, cold and cached, for the
+#    databases at hand (libloc is real-world sized; the MaxMind test and demo databases small).
+if [ -x "$B/bench/bench_enrich" ]; then
+  section "enrichment (bench/bench_enrich.c)"
+  sets=""
+  for d in /var/lib/location/database.db /usr/share/libloc-location/location.db; do
+    [ -r "$d" ] && { sets="libloc=$d"; break; }
+  done
+  sets="$sets maxmind-test=tests/data/geoip/GeoLite2-ASN-Test.mmdb,tests/data/geoip/GeoIP2-City-Test.mmdb"
+  [ -r samples/demo-asn.mmdb ] && [ -r samples/demo-geo.mmdb ] &&
+    sets="$sets demo=samples/demo-asn.mmdb,samples/demo-geo.mmdb"
+  for d in /usr/share/GeoIP /var/lib/GeoIP; do
+    ls "$d"/*.mmdb >/dev/null 2>&1 && sets="$sets system-$(basename "$d")=$(ls "$d"/*.mmdb | paste -sd,)"
+  done
+  # shellcheck disable=SC2086
+  "$B/bench/bench_enrich" -n 1000000 -u 100000 $sets
+fi
+
+# -- The observation store.
+if [ -x "$B/bench/bench_store" ]; then
+  section "store (bench/bench_store.c)"
+  "$B/bench/bench_store"
+fi
