@@ -5,6 +5,7 @@
 #include "cli/geo_cli.h"
 #include "cli/opts.h"
 #include "cli/stats.h"
+#include "cli/tui.h"
 #include "fluxscope/fs.h"
 
 int
@@ -29,6 +30,9 @@ main(int argc, char **argv)
 		return cli_lookup_main(&o);
 	if (o.stats)
 		return cli_stats(&o);
+	/* No headless mode given: the interactive TUI. */
+	if (!o.dump && !o.report && o.export_format == NULL && !o.list_ifaces)
+		return tui_main(&o);
 	fprintf(stderr, "fluxscope: nothing to do yet (see fluxscope --help)\n");
 	return 1;
 }

@@ -1,0 +1,206 @@
+/* The TUI application state: the view stack (breadcrumb trail), the current snapshot, prompt,
+ * overlays, messages and the loading status. Handlers change this state and return a reaction
+ * bitmask (htop's Htop_Reaction); only app_draw() renders, into a canvas. Nothing here calls
+ * curses, so the whole key → state → canvas path is unit-tested headless; draw.c does the
+ * terminal and app_run() the loop.
+ *
+ * Threads: UI thread only. Data arrives through the feed (struct app_feed_ops), which hides the
+ * ingest and detection threads behind poll/take/release calls. */
+#ifndef FLUXSCOPE_UI_APP_H
+#define FLUXSCOPE_UI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fluxscope/fs.h"
+#include "ui/canvas.h"
+#include "ui/dlist.h"
+#include "ui/keys.h"
+#include "ui/keymap.h"
+#include "ui/snap.h"
+#include "ui/theme.h"
+
+/* Reactions: what a handler needs the loop to do. */
+enum {
+	UI_OK = 0x00,
+	UI_REDRAW = 0x01,     /* draw the canvas again */
+	UI_CLEAR = 0x03,      /* repaint the whole terminal (C-l, theme change) */
+	UI_THEME = 0x07,      /* the theme changed: reload terminal colours, repaint */
+	UI_QUIT = 0x10
+};
+
+struct app;
+struct store;
+struct geo;
+
+/* Loading and capture status, polled from the feed. */
+struct app_progress {
+	char source[256];          /* "flux-demo.pcap", "2 files", "eth0" */
+	bool loading;              /* the ingest thread is still reading */
+	bool live;
+	bool stopped;              /* stopped by the user before the end of input */
+	uint64_t bytes_read, bytes_total;
+	uint64_t packets, dns_messages;
+	uint64_t kernel_drops, iface_drops;
+	double elapsed;            /* seconds since loading started */
+	char error[256];           /* ingest error sentence, "" when none */
+};
+
+/* Where the data comes from. All calls on the UI thread; none blocks for long. */
+struct app_feed_ops {
+	void (*progress)(void *ctx, struct app_progress *out);
+	/* A snapshot newer than the last one taken, or NULL. The UI owns it until release(). */
+	struct snap *(*take)(void *ctx);
+	void (*release)(void *ctx, struct snap *s);
+	void (*stop)(void *ctx);                       /* stop loading, keep what was read */
+	void (*set_mark)(void *ctx, uint32_t dom, bool on); /* persist a mark; may be NULL */
+};
+
+/* Views: the list (home and pivots) and the domain detail; one instance per breadcrumb step. */
+enum { MOVE_UP, MOVE_DOWN, MOVE_PGUP, MOVE_PGDN, MOVE_HALFUP, MOVE_HALFDOWN, MOVE_TOP,
+       MOVE_BOTTOM, MOVE_WHEEL };
+
+struct view;
+struct view_ops {
+	const char *name;          /* also the name of its key table */
+	void (*free)(struct view *v);
+	void (*draw)(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h);
+	int (*mouse)(struct app *a, struct view *v, const struct ui_event *ev, int y0, int h);
+	void (*set_snap)(struct app *a, struct view *v);   /* a new snapshot arrived */
+	void (*crumb)(const struct view *v, char *buf, size_t len);
+	void (*info)(const struct app *a, const struct view *v, char *buf, size_t len); /* title, right */
+	int (*move)(struct app *a, struct view *v, int how, int64_t n);
+	int (*open)(struct app *a, struct view *v);
+	int (*tab)(struct app *a, struct view *v, int tab, int delta); /* NULL: no tabs */
+	uint32_t (*current_dom)(const struct view *v);     /* domain under the cursor, 0 = none */
+	struct dlist *(*list)(struct view *v);             /* list view model, NULL for others */
+};
+
+struct view {
+	const struct view_ops *ops;
+	int last_h;                /* content height at the last draw (for paging) */
+};
+
+/* Overlays sit above the views and take the keys first (help, confirmation, export dialog). */
+struct overlay;
+struct overlay_ops {
+	int (*key)(struct app *a, struct overlay *o, ui_key k);
+	int (*mouse)(struct app *a, struct overlay *o, const struct ui_event *ev);
+	void (*draw)(struct app *a, struct overlay *o, struct ui_canvas *c);
+	void (*free)(struct overlay *o);
+};
+struct overlay {
+	const struct overlay_ops *ops;
+};
+
+/* Filters in the query language: compiled into a row predicate by the filter hook. */
+struct app_filter_ops {
+	/* Compile text; on success pred and ctx are set (ctx freed by free_ctx). */
+	fs_status (*compile)(struct app *a, const char *text, dlist_pred *pred, void **ctx,
+	                     struct fs_err *err);
+	void (*free_ctx)(void *ctx);
+};
+
+enum { PROMPT_COMMAND = 1, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_TEXT };
+
+struct app_prompt {
+	bool active;
+	int kind;
+	char label[64];
+	char line[1024];           /* what the user has typed so far (readline's buffer) */
+	int point;                 /* cursor, byte offset into line */
+	uint32_t origin;           /* search: cursor row when the prompt opened */
+	void (*done)(struct app *a, const char *line); /* PROMPT_TEXT: called with the line */
+};
+
+#define APP_MAX_DEPTH 64
+
+struct app_config {
+	const char *theme;                     /* NAME or PATH, NULL = dark */
+	const char *const *theme_dirs;         /* searched for NAME.theme */
+	int n_theme_dirs;
+	bool no_color;                         /* NO_COLOR: attributes only */
+	struct store *store;                   /* borrowed; NULL in view-model tests */
+	struct geo *geo;                       /* borrowed; UI thread's own handle, may be NULL */
+	const char *db_names;                  /* enrichment databases for the status bar */
+	bool db_stale;                         /* one of them is older than 60 days */
+};
+
+struct app {
+	struct app_config cfg;
+	struct keymap keys;
+	struct ui_theme theme;
+	struct view *stack[APP_MAX_DEPTH];
+	int depth;
+	struct snap *snap;                     /* current snapshot, from the feed (may be NULL) */
+	const struct app_feed_ops *feed;
+	void *feed_ctx;
+	const struct app_filter_ops *filter;
+	struct app_progress prog;
+	struct app_prompt prompt;
+	struct overlay *ov;
+	char msg[512];
+	bool msg_error;
+	char search[1024];                     /* last search text, for n/N */
+	uint32_t n_marks;                      /* marked domains */
+	bool marks_unsaved;                    /* marked since the last export */
+	int w, h;
+	bool quit;
+	bool load_announced;                   /* the end of loading was reported */
+	struct snap *empty;                    /* owned: shown until the first snapshot */
+	uint8_t *markbits;                     /* owned: marked domain ids */
+	size_t n_markbits;                     /* bytes */
+	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
+};
+
+/* Set up with the configured theme (a bad theme file → default theme and a message). Takes no
+ * ownership of cfg strings. */
+void app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops *feed,
+              void *feed_ctx);
+void app_fini(struct app *a);
+
+/* Input and time. Each returns a reaction. */
+int app_event(struct app *a, const struct ui_event *ev);
+int app_tick(struct app *a);                /* poll the feed: progress, new snapshots */
+void app_resize(struct app *a, int w, int h);
+/* Render everything into c (resized to a->w × a->h). */
+void app_draw(struct app *a, struct ui_canvas *c);
+/* Drive the terminal until quit: the only function that reaches draw.c. */
+fs_status app_run(struct app *a, struct fs_err *err);
+
+/* Operations for commands and views. */
+int app_run_command(struct app *a, const char *line);  /* errors go to the message line */
+int app_message(struct app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct view *app_top(const struct app *a);
+int app_push(struct app *a, struct view *v);
+int app_back(struct app *a);
+int app_pop_to(struct app *a, int depth);
+int app_set_theme(struct app *a, const char *name_or_path);
+int app_set_mark(struct app *a, uint32_t dom, int how);  /* how: 1 on, 0 off, -1 toggle */
+int app_open_help(struct app *a);
+int app_close_overlay(struct app *a);
+int app_confirm(struct app *a, const char *question, const char *yes_cmd);
+int app_prompt_open(struct app *a, int kind, const char *initial);
+
+/* Views (view_list.c, view_detail.c). */
+enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUSTER };
+struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
+                           const uint32_t *doms, uint32_t n);
+struct view *view_detail_new(struct app *a, uint32_t dom);
+bool view_is_list(const struct view *v);
+/* Text of a list's filter (for the status bar), "" when none. */
+const char *view_list_filter(const struct view *v);
+int view_list_set_filter(struct app *a, struct view *v, const char *text);
+
+/* Overlays (view_help.c). */
+struct overlay *help_overlay_new(struct app *a);
+struct overlay *confirm_overlay_new(const char *question, const char *yes_cmd);
+
+/* Formatting helpers shared by the views. */
+const char *app_fmt_count(uint64_t n, char *buf, size_t len);       /* 12,345 */
+const char *app_fmt_bytes(uint64_t n, char *buf, size_t len);       /* 12.3 MB */
+const char *app_fmt_time(fs_time t, bool with_date, char *buf, size_t len); /* UTC */
+const char *app_fmt_ttl(uint32_t ttl, char *buf, size_t len);        /* 300, 1h, 2d */
+enum ui_role app_verdict_role(int verdict);
+
+#endif

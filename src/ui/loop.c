@@ -1,0 +1,87 @@
+/* The UI loop: poll input and the feed, let handlers react, draw when asked. The only caller of
+ * draw.c. Signals become keys (SIGINT = C-c) or a clean quit (SIGTERM, SIGHUP). */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "ui/app.h"
+#include "ui/draw.h"
+
+static volatile sig_atomic_t got_int, got_term;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGINT)
+		got_int = 1;
+	else
+		got_term = 1;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+fs_status
+app_run(struct app *a, struct fs_err *err)
+{
+	struct ui_canvas c;
+	struct sigaction sa, old_int, old_term, old_hup;
+	struct ui_event ev;
+	double last_tick = 0;
+	int w, h, r = UI_THEME;
+
+	if (draw_init(true, err) != FS_OK)
+		return err->status;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a signal interrupts the wait for input at once. */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	draw_size(&w, &h);
+	app_resize(a, w, h);
+	canvas_init(&c, w, h);
+	c.unicode = draw_unicode();
+	while (!a->quit && !got_term) {
+		double t;
+		if (got_int) {
+			got_int = 0;
+			ev = (struct ui_event){ .type = UI_EV_KEY, .key = KEY_CTRL('c') };
+			r |= app_event(a, &ev);
+		}
+		if (r & 0x04)
+			draw_set_theme(&a->theme, a->cfg.no_color);
+		if (r & UI_REDRAW) {
+			app_draw(a, &c);
+			draw_blit(&c, (r & 0x02) != 0);
+		}
+		r = 0;
+		if (a->quit)
+			break;
+		if (draw_poll(&ev, a->prog.loading ? 100 : 250) == 1) {
+			r |= app_event(a, &ev);
+			/* Take queued input (key repeat, pastes) before drawing again. */
+			for (int i = 0; i < 64 && !a->quit && draw_poll(&ev, 0) == 1; i++)
+				r |= app_event(a, &ev);
+		}
+		t = now_ms();
+		if (t - last_tick >= 100) {
+			r |= app_tick(a);
+			last_tick = t;
+		}
+	}
+	canvas_fini(&c);
+	draw_fini();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	(void)errno;
+	return FS_OK;
+}

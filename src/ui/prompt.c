@@ -1,0 +1,416 @@
+/* Readline in callback mode, driven key by key from the UI loop. */
+#include "ui/prompt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "ui/cmd.h"
+
+static struct app *cur;            /* the app whose prompt readline is editing */
+static unsigned char inq[64];      /* bytes waiting for rl_getc */
+static int inq_len, inq_pos;
+static bool rl_ready;
+static char *pending;              /* line delivered by readline, handled after it returns */
+static bool pending_eof;
+static HISTORY_STATE *hist[PROMPT_TEXT + 1];
+
+static int
+getc_cb(FILE *f)
+{
+	(void)f;
+	if (inq_pos >= inq_len)
+		return EOF; /* not reached: we only call readline with bytes queued */
+	return inq[inq_pos++];
+}
+
+static int
+avail_cb(void)
+{
+	return inq_pos < inq_len;
+}
+
+static void
+redisplay_cb(void)
+{
+	if (cur == NULL)
+		return;
+	snprintf(cur->prompt.line, sizeof cur->prompt.line, "%s", rl_line_buffer ? rl_line_buffer : "");
+	cur->prompt.point = rl_point < (int)sizeof cur->prompt.line ? rl_point : 0;
+	if ((size_t)cur->prompt.point > strlen(cur->prompt.line))
+		cur->prompt.point = (int)strlen(cur->prompt.line);
+}
+
+static void
+prep_cb(int meta)
+{
+	(void)meta;
+}
+
+static void
+deprep_cb(void)
+{
+}
+
+static void
+line_cb(char *line)
+{
+	free(pending);
+	pending = line != NULL ? xstrdup(line) : NULL;
+	pending_eof = line == NULL;
+	free(line);
+	rl_callback_handler_remove();
+}
+
+/* Completion from the command table, theme names and column names. */
+static char **comp_list;
+static int comp_n;
+
+static char *
+comp_gen(const char *text, int state)
+{
+	static int i;
+	size_t len = strlen(text);
+	if (state == 0)
+		i = 0;
+	while (i < comp_n) {
+		const char *s = comp_list[i++];
+		if (strncmp(s, text, len) == 0)
+			return strdup(s);
+	}
+	return NULL;
+}
+
+static void
+comp_reset(void)
+{
+	for (int i = 0; i < comp_n; i++)
+		free(comp_list[i]);
+	free(comp_list);
+	comp_list = NULL;
+	comp_n = 0;
+}
+
+static void
+comp_add(const char *s)
+{
+	comp_list = xreallocarray(comp_list, (size_t)comp_n + 1, sizeof *comp_list);
+	comp_list[comp_n++] = xstrdup(s);
+}
+
+static char **
+complete_cb(const char *text, int start, int end)
+{
+	(void)end;
+	rl_attempted_completion_over = 1;
+	if (cur == NULL || cur->prompt.kind != PROMPT_COMMAND)
+		return NULL;
+	comp_reset();
+	if (start == 0) {
+		size_t n;
+		const struct cmd_entry *t = cmd_table(&n);
+		for (size_t i = 0; i < n; i++)
+			comp_add(t[i].name);
+	} else {
+		char first[32];
+		size_t k = strcspn(rl_line_buffer, " ");
+		snprintf(first, sizeof first, "%.*s", (int)(k < 31 ? k : 31), rl_line_buffer);
+		if (strcmp(first, "theme") == 0) {
+			char *names[64];
+			int n = theme_list(cur->cfg.theme_dirs, cur->cfg.n_theme_dirs, names, 64);
+			for (int i = 0; i < n; i++) {
+				comp_add(names[i]);
+				free(names[i]);
+			}
+		} else if (strcmp(first, "sort") == 0) {
+			for (int i = 0; i < SNAP_COL_COUNT; i++)
+				comp_add(snap_col_info(i)->name);
+			comp_add("next");
+			comp_add("reverse");
+		} else if (strcmp(first, "show") == 0) {
+			comp_add("all");
+			comp_add("flagged");
+		} else if (strcmp(first, "tab") == 0) {
+			comp_add("summary"); comp_add("timeline"); comp_add("spread");
+			comp_add("nameservers"); comp_add("related");
+		} else if (strcmp(first, "move") == 0) {
+			comp_add("up"); comp_add("down"); comp_add("top"); comp_add("bottom");
+			comp_add("pgup"); comp_add("pgdn");
+		}
+	}
+	return rl_completion_matches(text, comp_gen);
+}
+
+/* Several completions: list them on the message line instead of readline's output stream. */
+static void
+display_matches_cb(char **matches, int n, int maxlen)
+{
+	char buf[512] = "";
+	(void)maxlen;
+	if (cur == NULL)
+		return;
+	for (int i = 1; i <= n && strlen(buf) < sizeof buf - 2; i++) {
+		strncat(buf, matches[i], sizeof buf - strlen(buf) - 2);
+		strncat(buf, " ", sizeof buf - strlen(buf) - 1);
+	}
+	app_message(cur, false, "%s", buf);
+}
+
+static void
+rl_setup(void)
+{
+	static FILE *devnull;
+
+	if (rl_ready)
+		return;
+	rl_ready = true;
+	rl_readline_name = "fluxscope";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = prep_cb;
+	rl_deprep_term_function = deprep_cb;
+	rl_getc_function = getc_cb;
+	rl_input_available_hook = avail_cb;
+	rl_redisplay_function = redisplay_cb;
+	rl_attempted_completion_function = complete_cb;
+	rl_completion_display_matches_hook = display_matches_cb;
+	if (devnull == NULL)
+		devnull = fopen("/dev/null", "w");
+	rl_outstream = devnull;
+	rl_initialize();
+	rl_variable_bind("bell-style", "none");
+	rl_variable_bind("enable-bracketed-paste", "off");
+	using_history();
+}
+
+static void
+hist_switch(int kind)
+{
+	static HISTORY_STATE empty;
+	if (hist[kind] != NULL)
+		history_set_history_state(hist[kind]);
+	else
+		history_set_history_state(&empty);
+}
+
+static void
+hist_save(int kind)
+{
+	free(hist[kind]);
+	hist[kind] = history_get_history_state();
+}
+
+static const char *
+label_for(int kind)
+{
+	switch (kind) {
+	case PROMPT_COMMAND: return ":";
+	case PROMPT_SEARCH: return "/";
+	case PROMPT_FILTER: return "filter: ";
+	default: return "> ";
+	}
+}
+
+static int
+begin(struct app *a, int kind, const char *label, const char *initial)
+{
+	struct view *v = app_top(a);
+	struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
+
+	prompt_end(a);
+	rl_setup();
+	cur = a;
+	memset(&a->prompt, 0, sizeof a->prompt);
+	a->prompt.active = true;
+	a->prompt.kind = kind;
+	snprintf(a->prompt.label, sizeof a->prompt.label, "%s", label);
+	a->prompt.origin = l != NULL ? l->cursor : 0;
+	hist_switch(kind);
+	inq_len = inq_pos = 0;
+	rl_callback_handler_install("", line_cb);
+	if (initial != NULL && initial[0] != '\0')
+		rl_insert_text(initial);
+	redisplay_cb();
+	return UI_REDRAW;
+}
+
+int
+app_prompt_open(struct app *a, int kind, const char *initial)
+{
+	return begin(a, kind, label_for(kind), initial);
+}
+
+int
+prompt_text(struct app *a, const char *label, const char *initial,
+            void (*done)(struct app *a, const char *line))
+{
+	begin(a, PROMPT_TEXT, label, initial);
+	a->prompt.done = done;
+	return UI_REDRAW;
+}
+
+void
+prompt_end(struct app *a)
+{
+	if (!a->prompt.active)
+		return;
+	if (cur == a) {
+		hist_save(a->prompt.kind);
+		rl_callback_handler_remove();
+		cur = NULL;
+	}
+	a->prompt.active = false;
+	comp_reset();
+}
+
+/* Incremental search: move to the first match at or after the row where the prompt opened. */
+static int
+search_update(struct app *a)
+{
+	struct view *v = app_top(a);
+	struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
+	int64_t i;
+
+	if (l == NULL)
+		return UI_OK;
+	if (a->prompt.line[0] == '\0') {
+		dlist_goto(l, a->prompt.origin);
+		snprintf(a->prompt.label, sizeof a->prompt.label, "/");
+		return UI_REDRAW;
+	}
+	i = dlist_search(l, a->prompt.line, a->prompt.origin, true);
+	if (i >= 0) {
+		dlist_goto(l, (uint32_t)i);
+		snprintf(a->prompt.label, sizeof a->prompt.label, "/");
+	} else {
+		dlist_goto(l, a->prompt.origin);
+		snprintf(a->prompt.label, sizeof a->prompt.label, "(no match) /");
+	}
+	snprintf(a->search, sizeof a->search, "%s", a->prompt.line);
+	return UI_REDRAW;
+}
+
+static int
+finish(struct app *a, char *line)
+{
+	int kind = a->prompt.kind;
+	void (*done)(struct app *, const char *) = a->prompt.done;
+	int r = UI_REDRAW;
+
+	if (line[0] != '\0' && kind != PROMPT_TEXT)
+		add_history(line);
+	prompt_end(a);
+	switch (kind) {
+	case PROMPT_COMMAND:
+		r |= app_run_command(a, line);
+		break;
+	case PROMPT_SEARCH:
+		snprintf(a->search, sizeof a->search, "%s", line);
+		if (line[0] != '\0') {
+			struct view *v = app_top(a);
+			struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
+			if (l != NULL && dlist_search(l, line, l->cursor, true) < 0)
+				app_message(a, true, "no domain matches '%s'", line);
+		}
+		break;
+	case PROMPT_FILTER:
+		r |= view_list_set_filter(a, app_top(a), line);
+		break;
+	case PROMPT_TEXT:
+		if (done != NULL)
+			done(a, line);
+		break;
+	}
+	return r;
+}
+
+static void
+cancel(struct app *a)
+{
+	if (a->prompt.kind == PROMPT_SEARCH) {
+		struct view *v = app_top(a);
+		struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
+		if (l != NULL)
+			dlist_goto(l, a->prompt.origin);
+	}
+	prompt_end(a);
+}
+
+static void
+queue_str(const char *s)
+{
+	size_t n = strlen(s);
+	if (inq_len + (int)n <= (int)sizeof inq) {
+		memcpy(inq + inq_len, s, n);
+		inq_len += (int)n;
+	}
+}
+
+int
+prompt_key(struct app *a, ui_key k)
+{
+	char enc[5] = { 0 };
+	char before[sizeof a->prompt.line];
+
+	if (!a->prompt.active || cur != a)
+		return UI_OK;
+	if (k == KEY_ESC_C || k == KEY_CTRL('c') || k == KEY_CTRL('g')) {
+		cancel(a);
+		return UI_REDRAW;
+	}
+	/* Backspace on an empty line closes the prompt, as in vim and less. */
+	if ((k == KEY_BSPACE_C || k == KEY_CTRL('h')) && a->prompt.line[0] == '\0') {
+		cancel(a);
+		return UI_REDRAW;
+	}
+	inq_len = inq_pos = 0;
+	switch (k) {
+	case KEYC_LEFT: queue_str("\033[D"); break;
+	case KEYC_RIGHT: queue_str("\033[C"); break;
+	case KEYC_UP: queue_str("\033[A"); break;
+	case KEYC_DOWN: queue_str("\033[B"); break;
+	case KEYC_HOME: queue_str("\033[H"); break;
+	case KEYC_END: queue_str("\033[F"); break;
+	case KEYC_DC: queue_str("\033[3~"); break;
+	case KEY_ENTER_C: case '\n': queue_str("\r"); break;
+	default:
+		if (k >= KEYC_BASE)
+			return UI_OK;
+		enc[canvas_utf8_encode(k, enc)] = '\0';
+		if (k == 0)
+			return UI_OK;
+		queue_str(enc);
+		break;
+	}
+	snprintf(before, sizeof before, "%s", a->prompt.line);
+	free(pending);
+	pending = NULL;
+	pending_eof = false;
+	while (inq_pos < inq_len && cur == a && a->prompt.active) {
+		rl_callback_read_char();
+		if (pending != NULL || pending_eof)
+			break;
+	}
+	inq_len = inq_pos = 0;
+	if (pending != NULL) {
+		char *line = pending;
+		int r;
+		pending = NULL;
+		/* readline removed its handler; finish() saves history and runs the line. */
+		r = finish(a, line);
+		free(line);
+		return r;
+	}
+	if (pending_eof) {
+		pending_eof = false;
+		cancel(a);
+		return UI_REDRAW;
+	}
+	if (a->prompt.kind == PROMPT_SEARCH && strcmp(before, a->prompt.line) != 0)
+		return search_update(a);
+	return UI_REDRAW;
+}

@@ -1,0 +1,18 @@
+/* The prompt line (`:` commands, `/` search, `f` filter, dialog fields) edited by GNU readline
+ * through its callback API: keys are fed in with rl_getc_function, and readline's redisplay
+ * hook copies its buffer into app->prompt, which app_draw() renders. Readline never touches the
+ * terminal (prep/deprep are no-ops, output goes to /dev/null). UI thread only. */
+#ifndef FLUXSCOPE_UI_PROMPT_H
+#define FLUXSCOPE_UI_PROMPT_H
+
+#include "ui/app.h"
+
+/* Feed one key to the active prompt; returns a reaction. */
+int prompt_key(struct app *a, ui_key k);
+/* Abandon the prompt (if any) without running it. */
+void prompt_end(struct app *a);
+/* Open a free-text prompt whose line goes to done() (dialogs). */
+int prompt_text(struct app *a, const char *label, const char *initial,
+                void (*done)(struct app *a, const char *line));
+
+#endif

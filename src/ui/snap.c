@@ -1,0 +1,389 @@
+/* Snapshot rows, their cached column orders (radix sort) and registrable-domain groups. */
+#include "ui/snap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct snap_col_info col_info[SNAP_COL_COUNT] = {
+#define X(id, name, title, w, right, prio) [SNAP_COL_##id] = { name, title, w, right, prio },
+	SNAP_COLUMNS(X)
+#undef X
+};
+
+static const char *const verdict_names[SNAP_V_COUNT] = {
+	"benign", "cdn", "pool", "suspicious", "single-flux", "double-flux"
+};
+
+const struct snap_col_info *
+snap_col_info(enum snap_col c)
+{
+	return (unsigned)c < SNAP_COL_COUNT ? &col_info[c] : NULL;
+}
+
+int
+snap_col_find(const char *name)
+{
+	for (int i = 0; i < SNAP_COL_COUNT; i++)
+		if (strcasecmp(col_info[i].name, name) == 0 || strcasecmp(col_info[i].title, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+snap_verdict_name(int v)
+{
+	return v >= 0 && v < SNAP_V_COUNT ? verdict_names[v] : "?";
+}
+
+struct snap *
+snap_new(uint32_t n)
+{
+	struct snap *s = xcalloc(1, sizeof *s);
+	s->dom.rows = xcalloc(n ? n : 1, sizeof *s->dom.rows);
+	s->dom.n = n;
+	for (uint32_t i = 0; i < n; i++)
+		s->dom.rows[i].group = UINT32_MAX;
+	return s;
+}
+
+static void
+table_fini(struct snap_table *t)
+{
+	for (int c = 0; c < SNAP_COL_COUNT; c++)
+		for (int d = 0; d < 2; d++)
+			free(t->perm[c][d]);
+	free(t->rows);
+	memset(t, 0, sizeof *t);
+}
+
+void
+snap_free(struct snap *s)
+{
+	if (s == NULL)
+		return;
+	table_fini(&s->dom);
+	table_fini(&s->grp);
+	free(s->grp_members);
+	free(s->pool);
+	free(s);
+}
+
+/* LSD radix sort, 8 bits a pass; passes whose byte is the same in every key are skipped, so
+ * small values (counts, ranks below 2^24) cost three to five passes. */
+void
+snap_radix_sort(uint64_t *keys, uint32_t *idx, size_t n)
+{
+	uint64_t *k2;
+	uint32_t *i2;
+	size_t count[8][256];
+	uint64_t *ka = keys, *kb;
+	uint32_t *ia = idx, *ib;
+
+	if (n < 2)
+		return;
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = keys[i];
+		for (int b = 0; b < 8; b++)
+			count[b][(k >> (8 * b)) & 0xff]++;
+	}
+	k2 = xreallocarray(NULL, n, sizeof *k2);
+	i2 = xreallocarray(NULL, n, sizeof *i2);
+	kb = k2;
+	ib = i2;
+	for (int b = 0; b < 8; b++) {
+		size_t pos[256], sum = 0;
+		bool trivial = false;
+		for (int v = 0; v < 256; v++) {
+			if (count[b][v] == n)
+				trivial = true;
+			pos[v] = sum;
+			sum += count[b][v];
+		}
+		if (trivial)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			size_t p = pos[(ka[i] >> (8 * b)) & 0xff]++;
+			kb[p] = ka[i];
+			ib[p] = ia[i];
+		}
+		uint64_t *kt = ka; ka = kb; kb = kt;
+		uint32_t *it = ia; ia = ib; ib = it;
+	}
+	if (ka != keys) {
+		memcpy(keys, ka, n * sizeof *keys);
+		memcpy(idx, ia, n * sizeof *idx);
+	}
+	free(k2);
+	free(i2);
+}
+
+/* Multikey quicksort (Bentley & Sedgewick) of row indices by name: a million domain names
+ * sharing long prefixes ("www.") sort in a fraction of what qsort(strcmp) takes. */
+static inline int
+ch_at(const char *const *names, uint32_t i, size_t d)
+{
+	return (unsigned char)names[i][d];
+}
+
+static void
+mkqsort(const char *const *names, uint32_t *a, size_t n, size_t d)
+{
+	while (n > 1) {
+		if (n < 12) {
+			/* insertion sort on the suffixes */
+			for (size_t i = 1; i < n; i++)
+				for (size_t j = i; j > 0 && strcmp(names[a[j - 1]] + d, names[a[j]] + d) > 0; j--) {
+					uint32_t t = a[j]; a[j] = a[j - 1]; a[j - 1] = t;
+				}
+			return;
+		}
+		int pv = ch_at(names, a[n / 2], d);
+		size_t lt = 0, gt = n, i = 0;
+		while (i < gt) {
+			int c = ch_at(names, a[i], d);
+			if (c < pv) {
+				uint32_t t = a[lt]; a[lt] = a[i]; a[i] = t;
+				lt++; i++;
+			} else if (c > pv) {
+				gt--;
+				uint32_t t = a[gt]; a[gt] = a[i]; a[i] = t;
+			} else
+				i++;
+		}
+		mkqsort(names, a, lt, d);
+		mkqsort(names, a + gt, n - gt, d);
+		if (pv == 0)
+			return;
+		/* tail-iterate on the equal part, one character deeper */
+		a += lt;
+		n = gt - lt;
+		d++;
+	}
+}
+
+static void
+rank_names(struct snap_table *t)
+{
+	const char **names;
+	uint32_t *ord;
+
+	if (t->n == 0)
+		return;
+	names = xreallocarray(NULL, t->n, sizeof *names);
+	ord = xreallocarray(NULL, t->n, sizeof *ord);
+	for (uint32_t i = 0; i < t->n; i++) {
+		names[i] = t->rows[i].name != NULL ? t->rows[i].name : "";
+		ord[i] = i;
+	}
+	mkqsort(names, ord, t->n, 0);
+	for (uint32_t r = 0; r < t->n; r++)
+		t->rows[ord[r]].name_rank = r;
+	free(names);
+	free(ord);
+}
+
+/* Groups: an open-addressing hash from registrable name to group index. */
+static uint64_t
+hash_str(const char *s)
+{
+	return fs_hash_bytes(s, strlen(s));
+}
+
+static void
+build_groups(struct snap *s, const char *const *reg)
+{
+	uint32_t n = s->dom.n, ng = 0, cap = 16;
+	uint32_t *slots, *first, *next, *count;
+	size_t poolcap = 0;
+	const char **gname;
+
+	while (cap < n * 2)
+		cap *= 2;
+	slots = xreallocarray(NULL, cap, sizeof *slots);
+	memset(slots, 0xff, (size_t)cap * sizeof *slots);
+	first = xreallocarray(NULL, n ? n : 1, sizeof *first);
+	count = xcalloc(n ? n : 1, sizeof *count);
+	next = xreallocarray(NULL, n ? n : 1, sizeof *next);
+	gname = xreallocarray(NULL, n ? n : 1, sizeof *gname);
+	/* Rows without a registrable domain (bare TLDs, IP literals) form a group of their own name. */
+	for (uint32_t i = 0; i < n; i++) {
+		const char *r = reg != NULL && reg[i] != NULL && reg[i][0] != '\0' ? reg[i]
+		                                                                  : s->dom.rows[i].name;
+		uint32_t h;
+		if (r == NULL)
+			r = "";
+		h = (uint32_t)hash_str(r) & (cap - 1);
+		while (slots[h] != UINT32_MAX && strcmp(gname[slots[h]], r) != 0)
+			h = (h + 1) & (cap - 1);
+		if (slots[h] == UINT32_MAX) {
+			slots[h] = ng;
+			gname[ng] = r;
+			first[ng] = UINT32_MAX;
+			poolcap += strlen(r) + 1;
+			ng++;
+		}
+		uint32_t g = slots[h];
+		s->dom.rows[i].group = g;
+		next[i] = first[g];
+		first[g] = i;
+		count[g]++;
+	}
+	s->pool = xmalloc(poolcap ? poolcap : 1);
+	s->pool_len = 0;
+	s->grp.rows = xcalloc(ng ? ng : 1, sizeof *s->grp.rows);
+	s->grp.n = ng;
+	s->grp_members = xreallocarray(NULL, n ? n : 1, sizeof *s->grp_members);
+	uint32_t slot = 0;
+	for (uint32_t g = 0; g < ng; g++) {
+		struct snap_row *gr = &s->grp.rows[g];
+		size_t len = strlen(gname[g]) + 1;
+		memcpy(s->pool + s->pool_len, gname[g], len);
+		gr->name = s->pool + s->pool_len;
+		s->pool_len += len;
+		gr->id = g + 1;
+		gr->group = slot;
+		gr->n_members = count[g];
+		gr->ttl_min = UINT32_MAX;
+		/* members in row order: the chain was built backwards */
+		uint32_t k = slot + count[g];
+		for (uint32_t i = first[g]; i != UINT32_MAX; i = next[i])
+			s->grp_members[--k] = i;
+		bool firstm = true;
+		for (uint32_t m = slot; m < slot + count[g]; m++) {
+			const struct snap_row *r = &s->dom.rows[s->grp_members[m]];
+			if (firstm || r->score > gr->score) {
+				gr->score = r->score;
+				gr->holz = r->holz;
+			}
+			if (firstm || r->verdict > gr->verdict)
+				gr->verdict = r->verdict;
+			gr->flags |= r->flags;
+			if (r->n_addrs > gr->n_addrs) gr->n_addrs = r->n_addrs;
+			if (r->n_asns > gr->n_asns) gr->n_asns = r->n_asns;
+			if (r->n_countries > gr->n_countries) gr->n_countries = r->n_countries;
+			if (r->n_ns_changes > gr->n_ns_changes) gr->n_ns_changes = r->n_ns_changes;
+			if (r->ttl_min < gr->ttl_min && r->n_addrs > 0) gr->ttl_min = r->ttl_min;
+			if (r->cluster != 0 && gr->cluster == 0) gr->cluster = r->cluster;
+			gr->n_responses += r->n_responses;
+			if (firstm || r->first_seen < gr->first_seen) gr->first_seen = r->first_seen;
+			if (firstm || r->last_seen > gr->last_seen) gr->last_seen = r->last_seen;
+			firstm = false;
+		}
+		if (gr->ttl_min == UINT32_MAX)
+			gr->ttl_min = 0;
+		slot += count[g];
+	}
+	free(slots);
+	free(first);
+	free(count);
+	free(next);
+	free(gname);
+}
+
+void
+snap_finish(struct snap *s, const char *const *registrable)
+{
+	bool any = false;
+
+	s->n_flagged = 0;
+	for (uint32_t i = 0; i < s->dom.n; i++) {
+		const struct snap_row *r = &s->dom.rows[i];
+		if (snap_verdict_flagged(r->verdict))
+			s->n_flagged++;
+		if (r->n_responses == 0 && r->first_seen == 0)
+			continue;
+		if (!any || r->first_seen < s->t_min)
+			s->t_min = r->first_seen;
+		if (!any || r->last_seen > s->t_max)
+			s->t_max = r->last_seen;
+		any = true;
+	}
+	rank_names(&s->dom);
+	build_groups(s, registrable);
+	rank_names(&s->grp);
+}
+
+uint32_t
+snap_find_dom(const struct snap *s, uint32_t dom_id)
+{
+	if (dom_id == 0)
+		return UINT32_MAX;
+	if (dom_id - 1 < s->dom.n && s->dom.rows[dom_id - 1].id == dom_id)
+		return dom_id - 1;
+	for (uint32_t i = 0; i < s->dom.n; i++)
+		if (s->dom.rows[i].id == dom_id)
+			return i;
+	return UINT32_MAX;
+}
+
+/* Map a float onto uint32 so that unsigned order is numeric order. */
+static uint32_t
+float_key(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return (u & 0x80000000u) ? ~u : u | 0x80000000u;
+}
+
+static uint32_t
+time_key(fs_time t)
+{
+	int64_t s = t / FS_USEC;
+	if (s < 0)
+		return 0;
+	if (s > UINT32_MAX)
+		return UINT32_MAX;
+	return (uint32_t)s;
+}
+
+static uint32_t
+primary_key(const struct snap_row *r, enum snap_col col)
+{
+	switch (col) {
+	case SNAP_COL_VERDICT: return r->verdict;
+	case SNAP_COL_SCORE: return float_key(r->score);
+	case SNAP_COL_DOMAIN: return 0;
+	case SNAP_COL_ADDRS: return r->n_addrs;
+	case SNAP_COL_ASNS: return r->n_asns;
+	case SNAP_COL_COUNTRIES: return r->n_countries;
+	case SNAP_COL_TTL: return r->ttl_min;
+	case SNAP_COL_NS_CHANGES: return r->n_ns_changes;
+	case SNAP_COL_RESPONSES: return r->n_responses;
+	case SNAP_COL_LAST_SEEN: return time_key(r->last_seen);
+	case SNAP_COL_FIRST_SEEN: return time_key(r->first_seen);
+	case SNAP_COL_HOLZ: return float_key(r->holz);
+	case SNAP_COL_COUNT: break;
+	}
+	return 0;
+}
+
+const uint32_t *
+snap_order(struct snap_table *t, enum snap_col col, bool desc)
+{
+	uint64_t *keys;
+	uint32_t *idx;
+
+	if ((unsigned)col >= SNAP_COL_COUNT)
+		col = SNAP_COL_SCORE;
+	if (t->perm[col][desc] != NULL)
+		return t->perm[col][desc];
+	idx = xreallocarray(NULL, t->n ? t->n : 1, sizeof *idx);
+	keys = xreallocarray(NULL, t->n ? t->n : 1, sizeof *keys);
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t p = primary_key(&t->rows[i], col);
+		uint32_t sec = t->rows[i].name_rank;
+		if (col == SNAP_COL_DOMAIN) {
+			p = desc ? ~sec : sec;
+			sec = 0;
+		} else if (desc)
+			p = ~p;
+		keys[i] = (uint64_t)p << 32 | sec;
+		idx[i] = i;
+	}
+	snap_radix_sort(keys, idx, t->n);
+	free(keys);
+	t->perm[col][desc] = idx;
+	return idx;
+}

@@ -1,0 +1,114 @@
+/* Snapshots: the flat per-domain rows the domain lists show (one row per domain, plus one per
+ * registrable domain for the grouped view), built from the store and the detector by the loader
+ * thread and then handed to the UI thread, which alone reads and caches in it afterwards.
+ *
+ * Sorting is designed for a million rows: a column's order is computed once per snapshot with
+ * an LSD radix sort over 64-bit keys (primary column value, then the name's alphabetical rank)
+ * and cached; lists then filter the cached order, never re-sort on a keystroke. Pure C, no store
+ * dependency, so view models are tested on synthetic snapshots. */
+#ifndef FLUXSCOPE_UI_SNAP_H
+#define FLUXSCOPE_UI_SNAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxscope/fs.h"
+
+struct detector;
+
+/* X(id, "name", "title", width, right-aligned, drop priority (higher drops first when narrow)) */
+#define SNAP_COLUMNS(X)                                       \
+	X(VERDICT, "verdict", "verdict", 11, 0, 0)                 \
+	X(SCORE, "score", "score", 6, 1, 0)                        \
+	X(DOMAIN, "domain", "domain", 0, 0, 0)                     \
+	X(ADDRS, "addrs", "addrs", 6, 1, 0)                        \
+	X(ASNS, "asns", "ASNs", 5, 1, 0)                           \
+	X(COUNTRIES, "countries", "cc", 4, 1, 0)                   \
+	X(TTL, "ttl", "minTTL", 7, 1, 0)                           \
+	X(NS_CHANGES, "ns", "NSchg", 6, 1, 0)                      \
+	X(RESPONSES, "responses", "resp", 6, 1, 1)                 \
+	X(LAST_SEEN, "last", "last seen", 14, 0, 2)                \
+	X(FIRST_SEEN, "first", "first seen", 14, 0, 9)             \
+	X(HOLZ, "holz", "holz", 7, 1, 9)
+
+enum snap_col {
+#define X(id, name, title, w, right, prio) SNAP_COL_##id,
+	SNAP_COLUMNS(X)
+#undef X
+	SNAP_COL_COUNT
+};
+
+struct snap_col_info {
+	const char *name, *title;
+	int width;        /* 0 = takes the remaining width */
+	bool right;
+	int prio;         /* 0 always shown; 9 never shown by default (sortable only) */
+};
+const struct snap_col_info *snap_col_info(enum snap_col c);
+int snap_col_find(const char *name);  /* by name or title, case-insensitive; -1 if unknown */
+
+/* Verdict codes are those of detect.h (enum det_verdict), kept as small numbers here. */
+enum { SNAP_V_BENIGN = 0, SNAP_V_CDN, SNAP_V_POOL, SNAP_V_SUSPICIOUS, SNAP_V_SINGLE,
+       SNAP_V_DOUBLE, SNAP_V_COUNT };
+const char *snap_verdict_name(int v);
+static inline bool snap_verdict_flagged(int v)
+{
+	return v == SNAP_V_SUSPICIOUS || v == SNAP_V_SINGLE || v == SNAP_V_DOUBLE;
+}
+
+enum { SNAP_MARKED = 0x01, SNAP_INTEL = 0x02 };
+
+struct snap_row {
+	const char *name;          /* borrowed: interned in the store (domains) or snap->pool (groups) */
+	uint32_t id;               /* domain rows: store_dom_id; group rows: group index + 1 */
+	uint32_t group;            /* domain rows: group index (UINT32_MAX none); group rows: first
+	                            * slot of its members in snap->grp_members */
+	uint32_t n_members;        /* group rows: member domains */
+	uint32_t name_rank;        /* alphabetical rank within its table (set by snap_finish) */
+	float score, holz;
+	uint8_t verdict, flags;
+	uint32_t n_addrs, n_asns, n_countries, ttl_min, n_ns_changes, n_responses, cluster;
+	fs_time first_seen, last_seen;
+};
+
+struct snap_table {
+	struct snap_row *rows;     /* owned */
+	uint32_t n;
+	uint32_t *perm[SNAP_COL_COUNT][2]; /* cached orders, [col][descending]; owned, lazy */
+};
+
+struct snap {
+	struct snap_table dom;     /* domain rows: dom.rows[i].id == i + 1 when built from a store */
+	struct snap_table grp;     /* registrable-domain rows */
+	uint32_t *grp_members;     /* member row indices (into dom.rows) of every group, by group */
+	char *pool;                /* registrable names */
+	size_t pool_len;
+	uint64_t generation;       /* store generation it was built from */
+	uint32_t n_flagged;
+	fs_time t_min, t_max;
+	bool final;                /* built after loading ended */
+	const struct detector *det;/* borrowed: the detector run these rows came from (NULL in
+	                            * tests); valid until the snapshot is released */
+	void *owner;               /* loader bookkeeping */
+};
+
+/* An empty snapshot with n domain rows, zeroed. Caller frees with snap_free(). */
+struct snap *snap_new(uint32_t n);
+void snap_free(struct snap *s);
+
+/* After the rows are filled: name ranks, time range, flagged count, and the registrable groups
+ * (registrable[i] is row i's registrable domain, NULL or "" for none, copied; regs may be NULL). */
+void snap_finish(struct snap *s, const char *const *registrable);
+
+/* The rows of the table in column order (ascending or descending; ties by name). Borrowed from
+ * the snapshot's cache, built on first use. */
+const uint32_t *snap_order(struct snap_table *t, enum snap_col col, bool desc);
+
+/* Row index of a domain id in s->dom, or UINT32_MAX. */
+uint32_t snap_find_dom(const struct snap *s, uint32_t dom_id);
+
+/* Radix sort helper (exposed for tests): sorts keys ascending, permuting idx alongside. */
+void snap_radix_sort(uint64_t *keys, uint32_t *idx, size_t n);
+
+#endif

@@ -1,0 +1,332 @@
+/* The domain detail: five tabs of lines built by detail.c, a cursor on the lines that can be
+ * opened (addresses, ASNs, countries, nameservers, related domains), pivots on Enter. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/app.h"
+#include "ui/detail.h"
+
+struct view_detail {
+	struct view v;
+	uint32_t dom;
+	char name[256];
+	int tab;
+	struct dlines lines;
+	bool built;
+	int cursor[DTAB_COUNT];    /* line index (a selectable line, or -1) */
+	int top[DTAB_COUNT];
+	int tab_x[DTAB_COUNT + 1]; /* tab positions at the last draw, for clicks */
+	int width;                 /* width the lines were built for */
+};
+
+static bool
+selectable(const struct dline *l)
+{
+	return l->kind != DL_TEXT && l->kind != DL_TITLE;
+}
+
+static void
+detail_ctx(struct app *a, struct detail_ctx *ctx, int width)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->store = a->cfg.store;
+	ctx->geo = a->cfg.geo;
+	ctx->det = a->snap->det;
+	ctx->snap = a->snap;
+	ctx->width = width;
+	ctx->unicode = true;
+}
+
+static void
+build(struct app *a, struct view_detail *d, int width)
+{
+	struct detail_ctx ctx;
+	detail_ctx(a, &ctx, width);
+	detail_build(&ctx, d->dom, d->tab, &d->lines);
+	d->built = true;
+	d->width = width;
+	if (d->cursor[d->tab] >= d->lines.n || d->cursor[d->tab] < 0 ||
+	    !selectable(&d->lines.l[d->cursor[d->tab]])) {
+		d->cursor[d->tab] = -1;
+		for (int i = 0; i < d->lines.n; i++)
+			if (selectable(&d->lines.l[i])) {
+				d->cursor[d->tab] = i;
+				break;
+			}
+	}
+}
+
+static void
+vd_free(struct view *v)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	dlines_clear(&d->lines);
+	free(d);
+}
+
+static void
+vd_crumb(const struct view *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", ((const struct view_detail *)v)->name);
+}
+
+static void
+vd_info(const struct app *a, const struct view *v, char *buf, size_t len)
+{
+	const struct view_detail *d = (const struct view_detail *)v;
+	(void)a;
+	snprintf(buf, len, "%s %d/%d", detail_tab_name(d->tab), d->tab + 1, DTAB_COUNT);
+}
+
+static void
+vd_set_snap(struct app *a, struct view *v)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	(void)a;
+	d->built = false;
+}
+
+static uint32_t
+vd_current_dom(const struct view *v)
+{
+	const struct view_detail *d = (const struct view_detail *)v;
+	int c = d->cursor[d->tab];
+	if (d->tab == DTAB_RELATED && c >= 0 && c < d->lines.n && d->lines.l[c].kind == DL_DOMAIN)
+		return d->lines.l[c].key;
+	return d->dom;
+}
+
+static void
+keep_visible(struct view_detail *d, int h)
+{
+	int c = d->cursor[d->tab], *top = &d->top[d->tab];
+	if (c >= 0) {
+		if (c < *top)
+			*top = c;
+		if (c >= *top + h)
+			*top = c - h + 1;
+	}
+	if (*top > d->lines.n - h)
+		*top = d->lines.n - h;
+	if (*top < 0)
+		*top = 0;
+}
+
+static int
+vd_move(struct app *a, struct view *v, int how, int64_t n)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	int h = v->last_h > 2 ? v->last_h - 2 : 1, *c = &d->cursor[d->tab], *top = &d->top[d->tab];
+	int step = how == MOVE_UP || how == MOVE_PGUP || how == MOVE_HALFUP || how == MOVE_TOP ? -1 : 1;
+	int64_t count = n;
+	(void)a;
+
+	if (how == MOVE_PGUP || how == MOVE_PGDN)
+		count = n * (h > 1 ? h - 1 : 1);
+	else if (how == MOVE_HALFUP || how == MOVE_HALFDOWN)
+		count = n * (h / 2 > 0 ? h / 2 : 1);
+	else if (how == MOVE_TOP || how == MOVE_BOTTOM)
+		count = d->lines.n;
+	if (how == MOVE_WHEEL) {
+		*top += (int)n;
+		keep_visible(d, h);
+		/* the cursor follows into the visible part */
+		if (*c >= 0 && (*c < *top || *c >= *top + h))
+			for (int i = *top; i < *top + h && i < d->lines.n; i++)
+				if (selectable(&d->lines.l[i])) {
+					*c = i;
+					break;
+				}
+		return UI_REDRAW;
+	}
+	if (*c < 0) {
+		/* nothing to select: scroll */
+		*top += (int)(step * count);
+		keep_visible(d, h);
+		return UI_REDRAW;
+	}
+	if (how == MOVE_UP || how == MOVE_DOWN) {
+		/* next selectable line; when none is left, scroll what remains into view */
+		for (int64_t k = 0; k < count; k++) {
+			int i = *c + step;
+			while (i >= 0 && i < d->lines.n && !selectable(&d->lines.l[i]))
+				i += step;
+			if (i < 0 || i >= d->lines.n) {
+				*top += step;
+				break;
+			}
+			*c = i;
+		}
+		if (step < 0 && *c >= 0) {
+			/* show the section title above the first selectable line */
+			int i = *c - 1;
+			while (i >= 0 && !selectable(&d->lines.l[i]) && *c - i < 3)
+				i--;
+			if (i < *top && *c - *top < 3)
+				*top = i + 1 < *c ? i + 1 : *c;
+		}
+		keep_visible(d, h);
+		return UI_REDRAW;
+	}
+	/* pages: move by lines, then settle on a selectable line in that direction */
+	{
+		int i = *c + (int)(step * count);
+		if (i < 0)
+			i = 0;
+		if (i >= d->lines.n)
+			i = d->lines.n - 1;
+		int j = i;
+		while (j >= 0 && j < d->lines.n && !selectable(&d->lines.l[j]))
+			j += step;
+		if (j < 0 || j >= d->lines.n) {
+			j = i;
+			while (j >= 0 && j < d->lines.n && !selectable(&d->lines.l[j]))
+				j -= step;
+		}
+		if (j >= 0 && j < d->lines.n)
+			*c = j;
+		if (how == MOVE_TOP)
+			*top = 0;
+		keep_visible(d, h);
+	}
+	return UI_REDRAW;
+}
+
+static int
+vd_open(struct app *a, struct view *v)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	struct detail_ctx ctx;
+	const struct dline *l;
+	uint32_t *ids = NULL, n;
+	char label[128];
+	int kind;
+
+	if (d->cursor[d->tab] < 0 || d->cursor[d->tab] >= d->lines.n)
+		return app_message(a, false, "nothing to open here: pick a line with an address, ASN or nameserver");
+	l = &d->lines.l[d->cursor[d->tab]];
+	if (l->kind == DL_DOMAIN) {
+		struct view *nv = view_detail_new(a, l->key);
+		return nv != NULL ? app_push(a, nv) : UI_REDRAW;
+	}
+	detail_ctx(a, &ctx, d->width);
+	n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
+	kind = l->kind == DL_ADDR ? LIST_ADDR : l->kind == DL_ASN ? LIST_ASN : l->kind == DL_NS ? LIST_NS
+	                                                                                         : LIST_ADDR;
+	app_push(a, view_list_new(a, kind, label, ids, n));
+	free(ids);
+	return app_message(a, false, "%u domain%s use %s", n, n == 1 ? "" : "s", label);
+}
+
+static int
+vd_tab(struct app *a, struct view *v, int tab, int delta)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	(void)a;
+	if (delta != 0)
+		tab = (d->tab + delta + DTAB_COUNT) % DTAB_COUNT;
+	if (tab < 0 || tab >= DTAB_COUNT)
+		return UI_OK;
+	d->tab = tab;
+	d->built = false;
+	return UI_REDRAW;
+}
+
+static void
+vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	int x = 1, body = h - 2;
+
+	if (!d->built || d->width != c->w)
+		build(a, d, c->w);
+	/* tabs */
+	canvas_fill(c, 0, y0, c->w, 1, ' ', UI_ROLE_TAB);
+	for (int t = 0; t < DTAB_COUNT; t++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, " %d %s ", t + 1, detail_tab_name(t));
+		d->tab_x[t] = x;
+		x += canvas_put(c, x, y0, c->w - x, t == d->tab ? UI_ROLE_TAB_ACTIVE : UI_ROLE_TAB, buf);
+		x++;
+	}
+	d->tab_x[DTAB_COUNT] = x;
+	keep_visible(d, body);
+	for (int i = 0; i < body; i++) {
+		int li = d->top[d->tab] + i;
+		const struct dline *l;
+		int y = y0 + 2 + i;
+		if (li >= d->lines.n)
+			break;
+		l = &d->lines.l[li];
+		canvas_put_marked(c, 1, y, c->w - 2, (enum ui_role)l->role, l->text);
+		if (li == d->cursor[d->tab])
+			canvas_set_role(c, 0, y, c->w, UI_ROLE_CURSOR);
+	}
+	if (d->top[d->tab] + body < d->lines.n)
+		canvas_printf(c, c->w - 12, y0 + h - 1, 11, UI_ROLE_DIM, "%d more",
+		              d->lines.n - d->top[d->tab] - body);
+}
+
+static int
+vd_mouse(struct app *a, struct view *v, const struct ui_event *ev, int y0, int h)
+{
+	struct view_detail *d = (struct view_detail *)v;
+
+	if (ev->button == UI_MOUSE_WHEEL_UP)
+		return vd_move(a, v, MOVE_WHEEL, -3);
+	if (ev->button == UI_MOUSE_WHEEL_DOWN)
+		return vd_move(a, v, MOVE_WHEEL, 3);
+	if (ev->button != UI_MOUSE_LEFT)
+		return UI_OK;
+	if (ev->y == y0) {
+		for (int t = 0; t < DTAB_COUNT; t++)
+			if (ev->x >= d->tab_x[t] && ev->x < d->tab_x[t + 1])
+				return vd_tab(a, v, t, 0);
+		return UI_OK;
+	}
+	if (ev->y >= y0 + 2 && ev->y < y0 + h) {
+		int li = d->top[d->tab] + ev->y - y0 - 2;
+		if (li < d->lines.n && selectable(&d->lines.l[li])) {
+			d->cursor[d->tab] = li;
+			if (ev->dbl)
+				return vd_open(a, v);
+		}
+		return UI_REDRAW;
+	}
+	return UI_OK;
+}
+
+static const struct view_ops detail_ops = {
+	.name = "detail",
+	.free = vd_free,
+	.draw = vd_draw,
+	.mouse = vd_mouse,
+	.set_snap = vd_set_snap,
+	.crumb = vd_crumb,
+	.info = vd_info,
+	.move = vd_move,
+	.open = vd_open,
+	.tab = vd_tab,
+	.current_dom = vd_current_dom,
+	.list = NULL,
+};
+
+struct view *
+view_detail_new(struct app *a, uint32_t dom)
+{
+	struct view_detail *d;
+	uint32_t r = snap_find_dom(a->snap, dom);
+
+	if (r == UINT32_MAX) {
+		app_message(a, true, "domain %u is not in the current data", dom);
+		return NULL;
+	}
+	d = xcalloc(1, sizeof *d);
+	d->v.ops = &detail_ops;
+	d->dom = dom;
+	snprintf(d->name, sizeof d->name, "%s", a->snap->dom.rows[r].name);
+	for (int t = 0; t < DTAB_COUNT; t++)
+		d->cursor[t] = -1;
+	return &d->v;
+}
