@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/pipeline.h"
 #include "ui/app.h"
+#include "ui/loader.h"
 
 #define MAX_DIRS 8
 
@@ -54,7 +56,29 @@ tui_main(const struct opts *o)
 	struct fs_err err = { 0 };
 	struct app a;
 	const char *nc = getenv("NO_COLOR");
+	struct loader *ld;
+	struct loader_config lc = { 0 };
+	struct ingest *in;
+	char source[256];
 	int nd;
+
+	/* Open every input first: a missing file is one sentence on stderr, before the screen. */
+	ld = loader_alloc();
+	if (cli_ingest_open(o, loader_msg_cb, ld, &in, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		free(ld);
+		return 1;
+	}
+	if (o->iface != NULL)
+		snprintf(source, sizeof source, "%s", o->iface);
+	else if (o->n_files == 1)
+		snprintf(source, sizeof source, "%s", o->files[0]);
+	else
+		snprintf(source, sizeof source, "%s +%d", o->files[0], o->n_files - 1);
+	lc.in = in;
+	lc.source = source;
+	lc.live = o->iface != NULL;
+	loader_init(ld, &lc);
 
 	/* Only the character type: LC_NUMERIC must stay "C" so numbers print with a dot. */
 	setlocale(LC_CTYPE, "");
@@ -66,15 +90,19 @@ tui_main(const struct opts *o)
 	cfg.n_theme_dirs = nd;
 	cfg.no_color = nc != NULL && nc[0] != '\0';
 	cfg.theme = o->theme != NULL ? o->theme : cfg.no_color ? "mono" : NULL;
-	app_init(&a, &cfg, NULL, NULL);
-	if (o->n_files > 0)
-		snprintf(a.prog.source, sizeof a.prog.source, "%s%s", o->files[0],
-		         o->n_files > 1 ? " (+more)" : "");
+	if (loader_start(ld, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		loader_free(ld);
+		return 1;
+	}
+	app_init(&a, &cfg, &loader_feed_ops, ld);
 	if (app_run(&a, &err) != FS_OK) {
 		app_fini(&a);
+		loader_free(ld);
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		return 1;
 	}
 	app_fini(&a);
+	loader_free(ld);
 	return 0;
 }

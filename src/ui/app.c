@@ -253,15 +253,14 @@ app_tick(struct app *a)
 {
 	int r = UI_OK;
 	struct snap *s;
-	bool was_loading = a->prog.loading;
 
 	if (a->feed == NULL)
 		return UI_OK;
 	if (a->feed->progress != NULL) {
-		bool stopped = a->prog.stopped;
+		struct app_progress old = a->prog;
 		a->feed->progress(a->feed_ctx, &a->prog);
-		a->prog.stopped |= stopped;
-		if (a->prog.loading)
+		a->prog.stopped |= old.stopped;
+		if (memcmp(&old, &a->prog, sizeof old) != 0)
 			r |= UI_REDRAW;
 	}
 	if (a->feed->take != NULL && (s = a->feed->take(a->feed_ctx)) != NULL) {
@@ -275,18 +274,16 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
-	if (!a->prog.loading && (was_loading || !a->load_announced) && a->snap != a->empty &&
-	    a->snap->final && !a->load_announced) {
+	if (!a->prog.loading && !a->prog.live && !a->load_announced) {
 		char p[32], d[32];
 		a->load_announced = true;
 		if (a->prog.error[0] != '\0')
 			app_message(a, true, "%s", a->prog.error);
 		else if (a->msg[0] == '\0' || !a->msg_error)
-			app_message(a, false, "%s %s packets, %s DNS messages in %.1f s; %u flagged",
+			app_message(a, false, "%s %s packets, %s DNS messages in %.1f s",
 			            a->prog.stopped ? "Stopped after" : "Loaded",
 			            app_fmt_count(a->prog.packets, p, sizeof p),
-			            app_fmt_count(a->prog.dns_messages, d, sizeof d), a->prog.elapsed,
-			            a->snap->n_flagged);
+			            app_fmt_count(a->prog.dns_messages, d, sizeof d), a->prog.elapsed);
 		r |= UI_REDRAW;
 	}
 	return r;

@@ -43,7 +43,7 @@ struct app_progress {
 	uint64_t packets, dns_messages;
 	uint64_t kernel_drops, iface_drops;
 	double elapsed;            /* seconds since loading started */
-	char error[256];           /* ingest error sentence, "" when none */
+	char error[512];           /* ingest error sentence, "" when none */
 };
 
 /* Where the data comes from. All calls on the UI thread; none blocks for long. */
