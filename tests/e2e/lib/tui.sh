@@ -18,7 +18,7 @@ TUI_FAILS=0
 
 tmux_() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 
-tui_cleanup() { tmux_ kill-server 2>/dev/null || true; }
+tui_cleanup() { tmux_ kill-server 2>/dev/null || true; rm -f "$BUILD/e2e/tui-status-$$-"*; }
 trap tui_cleanup EXIT INT TERM
 
 tui_start() {
@@ -26,9 +26,12 @@ tui_start() {
 	tui_cleanup
 	# A fresh server per session: a server that is still shutting down must not be reused.
 	TUI_N=$((TUI_N + 1)); TUI_SOCK="fs-tui-$$-$TUI_N"
-	# remain-on-exit keeps the pane after fluxscope exits, so its exit status can be read.
+	# The exit status goes to a file (tmux may report a pane dead before it knows the status);
+	# remain-on-exit keeps the last screen readable after fluxscope exits.
+	TUI_STATUS="$BUILD/e2e/tui-status-$$-$TUI_N"
+	mkdir -p "$BUILD/e2e"; rm -f "$TUI_STATUS"
 	tmux_ new-session -d -s fs -x "$cols" -y "$rows" \
-		"env TERM=${TUI_TERM:-xterm-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 $TUI_ENV $FLUXSCOPE $*" || return 1
+		"env TERM=${TUI_TERM:-xterm-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 $TUI_ENV $FLUXSCOPE $*; echo \$? >$TUI_STATUS" || return 1
 	tmux_ set-option -t fs remain-on-exit on >/dev/null
 	tmux_ set-option -t fs window-size manual >/dev/null 2>&1 || true
 }
@@ -65,10 +68,7 @@ tui_wait_gone() {
 tui_dead() {
 	secs=${1:-10}; n=$((secs * 20))
 	while [ "$n" -gt 0 ]; do
-		if [ "$(tmux_ display-message -p -t "$TUI_T" '#{pane_dead}' 2>/dev/null)" = 1 ]; then
-			tmux_ display-message -p -t "$TUI_T" '#{pane_dead_status}'
-			return 0
-		fi
+		if [ -s "$TUI_STATUS" ]; then cat "$TUI_STATUS"; return 0; fi
 		sleep 0.05; n=$((n - 1))
 	done
 	echo "FAIL: fluxscope still running after ${secs}s"; tui_screen
