@@ -22,10 +22,10 @@ PROFILES = {
                   rate=0.4, flux_rate=0.35),
     "small": dict(hours=2.5, clients=160, benign=60, dyn=10, rr=12, cdn=16, mcdn=5, pool=16,
                   single=30, double=12, bulletproof=8, lowslow=6, v6only=6, volunteers=220,
-                  rate=0.35, flux_rate=0.3),
-    "eval":  dict(hours=6.0, clients=1400, benign=1200, dyn=150, rr=200, cdn=260, mcdn=60,
+                  rate=0.3, flux_rate=0.6),
+    "eval":  dict(hours=4.0, clients=1400, benign=1200, dyn=150, rr=200, cdn=260, mcdn=60,
                   pool=120, single=400, double=150, bulletproof=120, lowslow=100, v6only=100,
-                  volunteers=800, rate=0.5, flux_rate=1.0),
+                  volunteers=800, rate=0.3, flux_rate=0.6),
 }
 
 START = 1794985200.0   # 2026-11-18 07:00:00 UTC, a Wednesday morning
@@ -574,6 +574,7 @@ class Sim:
                         node = self.names[node.target]
                     self.names[nm] = node
                     ttl = node.ttl
+                    self.label(nm, "cdn", "apex-flattened", apex, "query", ttl)
                 else:
                     t1, cttl = self.cdn_chain(rng, nm, style, apex, "cdn")
                     self.names[nm] = CnameNode(t1, cttl)
