@@ -215,8 +215,14 @@ frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uin
 	}
 	if (end > dg->end_max) {
 		uint32_t grow = end - dg->end_max;
-		while (t->bytes + grow > d->cfg.frag_max_bytes && t->oldest != NULL && t->oldest != dg)
-			frag_drop(d, t->oldest);
+		/* Over the byte budget: the oldest other datagrams give way (a single datagram may
+		 * exceed it; the budget is far above the 64 KiB one can take). */
+		for (struct frag_dg *o = t->oldest; t->bytes + grow > d->cfg.frag_max_bytes && o != NULL;) {
+			struct frag_dg *next = o->newer;
+			if (o != dg)
+				frag_drop(d, o);
+			o = next;
+		}
 		if (end > dg->cap) {
 			uint32_t nc = dg->cap ? dg->cap : FRAG_MIN_BUF;
 			while (nc < end)

@@ -386,6 +386,12 @@ tcp_data(struct decoder *d, struct tcp_stream *s, uint32_t dseq, const uint8_t *
 			s->hi = s->len = 0;
 			continue;
 		}
+		if ((uint32_t)rel < s->len) {
+			/* Overlaps bytes held but not yet consumed: a retransmission, at least partly. */
+			d->st.tcp_retransmitted++;
+			if (end <= s->len)
+				return;
+		}
 		if (!tcp_reserve(d, s, (uint32_t)end)) {
 			dec_skip(d, DEC_SKIP_TCP_DROPPED);
 			return;

@@ -1,0 +1,338 @@
+/* The ingest driver: several sources merged by capture time, a run on its own thread with
+ * progress read from another and a stop that keeps what was read, source failures that do not
+ * stop the other sources, the frame hook, and (as root) a live capture on the loopback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fluxscope/ingest.h"
+#include "unit/decode/pktbuild.h"
+
+static char tmpdir[] = "/tmp/fluxscope-ingXXXXXX";
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *
+tmp(const char *name)
+{
+	static char path[4][256];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
+	return path[k];
+}
+
+/* A pcap (LINKTYPE_RAW) of n DNS queries; query i has id = id0 + i*step and the time
+ * stamp t0 + (id) ms. Returns the file size. */
+static long
+write_pcap(const char *path, int n, int id0, int step)
+{
+	static struct pb p;
+	uint8_t q[128];
+	FILE *f = fopen(path, "wb");
+	uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 };
+
+	assert_non_null(f);
+	fwrite(hdr, 4, 6, f);
+	for (int i = 0; i < n; i++) {
+		int id = id0 + i * step;
+		size_t qn = dns_query(q, (uint16_t)id, "merge.example");
+		pb_reset(&p);
+		pb_ip4(&p, "192.0.2.7", "192.0.2.53", 17, (uint16_t)(8 + qn), 1, 0);
+		pb_udp(&p, 1024, 53, (uint16_t)qn);
+		pb_bytes(&p, q, qn);
+		uint32_t rec[4] = { 1000 + (uint32_t)id / 1000, ((uint32_t)id % 1000) * 1000,
+		                    (uint32_t)p.len, (uint32_t)p.len };
+		fwrite(rec, 4, 4, f);
+		fwrite(p.b, 1, p.len, f);
+	}
+	long size = ftell(f);
+	fclose(f);
+	return size;
+}
+
+struct order {
+	int ids[1000];
+	int src[1000];
+	int n;
+	fs_time last;
+	bool monotonic;
+};
+
+static void
+on_order(void *ctx, const struct dns_msg *m)
+{
+	struct order *o = ctx;
+	if (m->ts < o->last)
+		o->monotonic = false;
+	o->last = m->ts;
+	if (o->n < 1000) {
+		o->src[o->n] = m->src_index;
+		o->ids[o->n++] = m->id;
+	}
+}
+
+static void
+test_merge_by_time(void **state)
+{
+	struct order o = { .monotonic = true };
+	struct fs_err err;
+	(void)state;
+
+	write_pcap(tmp("odd.pcap"), 100, 1, 2);     /* ids 1, 3, 5, ... */
+	write_pcap(tmp("even.pcap"), 100, 2, 2);    /* ids 2, 4, 6, ... */
+	struct ingest *in = ingest_new(NULL, on_order, &o);
+	assert_int_equal(ingest_add_file(in, tmp("odd.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_add_file(in, tmp("even.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_n_sources(in), 2);
+	assert_int_equal(ingest_run(in, &err), FS_OK);
+	assert_int_equal(o.n, 200);
+	assert_true(o.monotonic);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(o.ids[i], i + 1);
+		assert_int_equal(o.src[i], i % 2 == 0 ? 0 : 1);
+	}
+	struct ingest_progress pr;
+	ingest_progress(in, &pr);
+	assert_true(pr.finished);
+	assert_false(pr.running);
+	assert_false(pr.stopped);
+	assert_int_equal(pr.frames, 200);
+	assert_int_equal(pr.messages, 200);
+	assert_int_equal(pr.sources_done, 2);
+	assert_int_equal(pr.bytes_read, pr.bytes_total);
+	assert_true(pr.first_ts < pr.last_ts);
+	ingest_free(in);
+}
+
+/* The message callback holds the ingest thread at message `hold` until the test has called
+ * ingest_stop(), so the stop lands at a known frame whatever the machine's speed. */
+struct holder {
+	uint64_t hold, seen;
+	sem_t reached, release;
+};
+
+static void
+on_hold(void *ctx, const struct dns_msg *m)
+{
+	struct holder *h = ctx;
+	(void)m;
+	if (++h->seen == h->hold) {
+		sem_post(&h->reached);
+		sem_wait(&h->release);
+	}
+}
+
+static void
+test_thread_progress_stop(void **state)
+{
+	struct holder h = { .hold = 5000 };
+	struct fs_err err;
+	struct ingest_progress a, b;
+	(void)state;
+
+	long size = write_pcap(tmp("big.pcap"), 50000, 0, 1);
+	sem_init(&h.reached, 0, 0);
+	sem_init(&h.release, 0, 0);
+	struct ingest *in = ingest_new(NULL, on_hold, &h);
+	assert_int_equal(ingest_add_file(in, tmp("big.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_start(in, &err), FS_OK);
+	sem_wait(&h.reached);
+	/* Paused mid-file: progress is readable and consistent from this thread. */
+	ingest_progress(in, &a);
+	assert_true(a.running);
+	assert_false(a.finished);
+	assert_int_equal(a.frames, 5000);
+	assert_int_equal(a.messages, 5000);        /* counted as it enters its callback */
+	assert_int_equal(a.bytes_total, (uint64_t)size);
+	assert_true(a.bytes_read > 0 && a.bytes_read < a.bytes_total);
+	assert_true(a.eta_s >= 0);
+	ingest_stop(in);
+	sem_post(&h.release);
+	assert_int_equal(ingest_wait(in, &err), FS_OK);
+	ingest_progress(in, &b);
+	assert_true(b.stopped);
+	assert_true(b.finished);
+	assert_false(b.running);
+	assert_int_equal(b.frames, 5000);          /* nothing after the stop */
+	assert_int_equal(b.messages, 5000);        /* and nothing read is lost */
+	struct dec_stats st;
+	ingest_dec_stats(in, &st);
+	assert_int_equal(st.packets, 5000);
+	assert_int_equal(st.dns_messages, 5000);
+	ingest_free(in);
+
+	/* The same file run to its end on a thread. */
+	h.hold = 0;
+	h.seen = 0;
+	in = ingest_new(NULL, on_hold, &h);
+	assert_int_equal(ingest_add_file(in, tmp("big.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_start(in, &err), FS_OK);
+	uint64_t prev = 0;
+	for (;;) {                                  /* progress only grows */
+		ingest_progress(in, &a);
+		assert_true(a.frames >= prev);
+		prev = a.frames;
+		if (a.finished)
+			break;
+		sched_yield();
+	}
+	assert_int_equal(ingest_wait(in, &err), FS_OK);
+	ingest_progress(in, &b);
+	assert_int_equal(b.frames, 50000);
+	assert_int_equal(b.messages, 50000);
+	assert_int_equal(b.bytes_read, (uint64_t)size);
+	assert_false(b.stopped);
+	ingest_free(in);
+
+	/* Freeing a running ingest stops and joins it. */
+	in = ingest_new(NULL, NULL, NULL);
+	assert_int_equal(ingest_add_file(in, tmp("big.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_start(in, &err), FS_OK);
+	ingest_free(in);
+	sem_destroy(&h.reached);
+	sem_destroy(&h.release);
+}
+
+static void
+count_frame(void *ctx, int idx, const struct cap_frame *f)
+{
+	int *n = ctx;
+	(void)idx;
+	if (f->caplen > 0)
+		(*n)++;
+}
+
+static void
+test_failures_and_hook(void **state)
+{
+	struct fs_err err;
+	int frames = 0;
+	(void)state;
+
+	long size = write_pcap(tmp("whole.pcap"), 300, 0, 1);
+	FILE *f = fopen(tmp("whole.pcap"), "rb");
+	static uint8_t buf[1 << 16];
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	f = fopen(tmp("cut.pcap"), "wb");
+	fwrite(buf, 1, (size_t)size - 20, f);      /* the last record loses its tail */
+	fclose(f);
+
+	struct ingest *in = ingest_new(NULL, NULL, NULL);
+	ingest_set_frame_hook(in, count_frame, &frames);
+	assert_int_equal(ingest_add_file(in, tmp("cut.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_add_file(in, tmp("whole.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_run(in, &err), FS_E_TRUNCATED);
+	assert_non_null(strstr(err.msg, "cut.pcap' is truncated"));
+	assert_int_equal(ingest_n_errors(in), 1);
+	assert_string_equal(ingest_error(in, 0)->msg, err.msg);
+	assert_null(ingest_error(in, 1));
+	struct dec_stats st;
+	ingest_dec_stats(in, &st);
+	assert_int_equal(st.dns_messages, 299 + 300);
+	assert_int_equal(frames, 599);
+	struct cap_stats cs;
+	ingest_source_stats(in, 0, &cs);
+	assert_true(cs.truncated);
+	assert_int_equal(cs.frames, 299);
+	assert_string_equal(ingest_source_name(in, 1), tmp("whole.pcap"));
+	ingest_free(in);
+
+	/* A file that cannot be opened is refused when added, naming it. */
+	in = ingest_new(NULL, NULL, NULL);
+	assert_int_equal(ingest_add_file(in, tmp("missing.pcap"), &err), FS_E_NOTFOUND);
+	assert_non_null(strstr(err.msg, "missing.pcap"));
+	assert_int_equal(ingest_n_sources(in), 0);
+	assert_int_equal(ingest_run(in, &err), FS_OK);   /* nothing to do is not an error */
+	ingest_free(in);
+}
+
+/* As root: capture on the loopback with the default filter, send a DNS query to it. */
+static void
+test_live_loopback(void **state)
+{
+	struct cap_source *src;
+	struct fs_err err;
+	uint16_t ports[2] = { 53, 5353 };
+	(void)state;
+
+	assert_int_equal(cap_open_live("no-such-interface0", NULL, &src, &err) == FS_OK, false);
+	assert_non_null(strstr(err.msg, "no-such-interface0"));
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	struct cap_live_opts lo = { .bpf = "udp port and garbage", .buffer_mb = 2 };
+	assert_int_equal(cap_open_live("lo", &lo, &src, &err), FS_E_ARG);
+	assert_non_null(strstr(err.msg, "bad BPF filter"));
+
+	struct cap_live_opts o = { .buffer_mb = 2, .ports = ports, .n_ports = 2 };
+	assert_int_equal(cap_open_live("lo", &o, &src, &err), FS_OK);
+	struct order got = { .monotonic = true };
+	struct dec_config cfg;
+	dec_config_default(&cfg);
+	assert_int_equal(dec_config_set_ports(&cfg, "53,5353", &err), FS_OK);
+	struct ingest *in = ingest_new(&cfg, on_order, &got);
+	ingest_add_source(in, src);
+	assert_int_equal(ingest_start(in, &err), FS_OK);
+
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(5353) };
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	uint8_t q[128];
+	size_t qn = dns_query(q, 4242, "live.example");
+	struct ingest_progress pr = { 0 };
+	/* Send until it shows up (the capture may take a moment to start); give up after 10 s. */
+	for (int i = 0; i < 100 && pr.messages == 0; i++) {
+		sendto(s, q, qn, 0, (struct sockaddr *)&to, sizeof to);
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		ingest_progress(in, &pr);
+	}
+	close(s);
+	ingest_stop(in);
+	assert_int_equal(ingest_wait(in, &err), FS_OK);
+	assert_true(got.n >= 1);
+	assert_int_equal(got.ids[0], 4242);
+	ingest_free(in);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_by_time),
+		cmocka_unit_test(test_thread_progress_stop),
+		cmocka_unit_test(test_failures_and_hook),
+		cmocka_unit_test(test_live_loopback),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,438 @@
+/* IPv4 and IPv6: options, extension headers, and fragment reassembly — in order, out of
+ * order, duplicated, overlapping with different bytes, timed out, over the datagram and byte
+ * bounds, inconsistent, truncated — checked byte for byte through the payload hook. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decode/pkt_int.h"
+#include "unit/decode/pktbuild.h"
+
+static struct got G;
+static struct pb P;
+
+/* The datagram payload that gets fragmented: a UDP header from port 53 and a message. */
+static uint8_t DG[70000];
+static size_t DGN;
+static size_t MSGN;
+
+static void
+make_datagram(size_t msglen, unsigned seed, size_t prefix)
+{
+	/* prefix: bytes of IPv6 extension headers inside the fragmentable part */
+	DGN = 0;
+	if (prefix) {
+		DG[0] = 17;           /* destination options, then UDP */
+		DG[1] = (uint8_t)(prefix / 8 - 1);
+		memset(DG + 2, 0, prefix - 2);
+		DGN = prefix;
+	}
+	DG[DGN + 0] = 0;
+	DG[DGN + 1] = 53;
+	DG[DGN + 2] = 0x9c;
+	DG[DGN + 3] = 0x40;      /* 40000 */
+	DG[DGN + 4] = (uint8_t)((8 + msglen) >> 8);
+	DG[DGN + 5] = (uint8_t)(8 + msglen);
+	DG[DGN + 6] = 0;
+	DG[DGN + 7] = 0;
+	blob(DG + DGN + 8, msglen, seed);
+	DGN += 8 + msglen;
+	MSGN = msglen;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&G, 0, sizeof G);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	got_clear(&G);
+	return 0;
+}
+
+static struct decoder *
+dec_hooked(const struct dec_config *cfg)
+{
+	struct decoder *d = dec_new(cfg);
+	dec_set_payload_hook(d, got_hook, &G);
+	return d;
+}
+
+static void
+send4(struct decoder *d, fs_time ts, uint16_t id, size_t off, size_t len, bool more)
+{
+	pb_reset(&P);
+	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, (uint16_t)len, id, (uint16_t)((more ? 0x2000 : 0) | off / 8));
+	pb_bytes(&P, DG + off, len);
+	dec_packet(d, 101, ts, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
+}
+
+/* IPv6 fragment, with a hop-by-hop header before the fragment header. */
+static void
+send6(struct decoder *d, fs_time ts, uint32_t id, size_t off, size_t len, bool more, uint8_t nh)
+{
+	pb_reset(&P);
+	pb_ip6(&P, "2001:db8::53", "2001:db8::1", 0, (uint16_t)(8 + 8 + len));
+	pb_u8(&P, 44);
+	pb_u8(&P, 0);
+	pb_zero(&P, 6);
+	pb_u8(&P, nh);
+	pb_u8(&P, 0);
+	pb_u16(&P, (uint16_t)(off | (more ? 1 : 0)));
+	pb_u32(&P, id);
+	pb_bytes(&P, DG + off, len);
+	dec_packet(d, 229, ts, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
+}
+
+/* The message of the current datagram arrived once, intact. */
+static void
+expect_message(int n)
+{
+	assert_int_equal(G.n, n);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(G.m[i].len, MSGN);
+		assert_memory_equal(G.m[i].data, DG + DGN - MSGN, MSGN);
+		assert_int_equal(G.m[i].meta.sport, 53);
+		assert_int_equal(G.m[i].meta.dport, 40000);
+	}
+	got_clear(&G);
+}
+
+/* Three fragments of 1480, 1480 and the rest, sent in the order given. */
+static void
+three_v4(struct decoder *d, uint16_t id, const int order[3])
+{
+	size_t off[3] = { 0, 1480, 2960 }, len[3] = { 1480, 1480, DGN - 2960 };
+	for (int i = 0; i < 3; i++)
+		send4(d, 1000, id, off[order[i]], len[order[i]], order[i] != 2);
+}
+
+static void
+three_v6(struct decoder *d, uint32_t id, const int order[3], uint8_t nh)
+{
+	size_t off[3] = { 0, 1448, 2896 }, len[3] = { 1448, 1448, DGN - 2896 };
+	for (int i = 0; i < 3; i++)
+		send6(d, 1000, id, off[order[i]], len[order[i]], order[i] != 2, nh);
+}
+
+static const int perms[6][3] = {
+	{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+};
+
+static void
+test_v4_every_order(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+
+	make_datagram(4000, 1, 0);
+	for (int p = 0; p < 6; p++) {
+		three_v4(d, (uint16_t)(100 + p), perms[p]);
+		expect_message(1);
+	}
+	const struct dec_stats *st = dec_stats(d);
+	assert_int_equal(st->frags_seen, 18);
+	assert_int_equal(st->frags_reassembled, 6);
+	assert_int_equal(skipped_total(st), 0);
+	assert_int_equal(d->frag.n, 0);
+	dec_free(d);
+}
+
+static void
+test_v6_every_order(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+
+	make_datagram(4000, 2, 0);
+	for (int p = 0; p < 6; p++) {
+		three_v6(d, 7000u + (uint32_t)p, perms[p], 17);
+		expect_message(1);
+	}
+	/* An extension header inside the fragmentable part (after the fragment header). */
+	make_datagram(4000, 3, 16);
+	three_v6(d, 9000, perms[4], 60);
+	expect_message(1);
+	assert_int_equal(dec_stats(d)->frags_reassembled, 7);
+	assert_int_equal(skipped_total(dec_stats(d)), 0);
+	dec_free(d);
+}
+
+static void
+test_duplicates_and_overlaps(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+	uint8_t keep[8];
+
+	make_datagram(3500, 4, 0);
+	/* Every fragment twice. */
+	send4(d, 1, 1, 0, 1480, true);
+	send4(d, 1, 1, 0, 1480, true);
+	send4(d, 1, 1, 1480, 1480, true);
+	send4(d, 1, 1, 1480, 1480, true);
+	send4(d, 1, 1, 2960, DGN - 2960, false);
+	expect_message(1);
+	send4(d, 1, 1, 2960, DGN - 2960, false);   /* a late duplicate starts a new datagram */
+	assert_int_equal(G.n, 0);
+	assert_int_equal(dec_stats(d)->frags_overlapping, 2);
+
+	/* Overlap with different bytes: the first copy wins. The second fragment starts 8 bytes
+	 * early, carrying altered bytes for [1472, 1480). */
+	make_datagram(3500, 5, 0);
+	send4(d, 2, 2, 0, 1480, true);
+	memcpy(keep, DG + 1472, 8);
+	memset(DG + 1472, 0xee, 8);
+	send4(d, 2, 2, 1472, 1488, true);
+	memcpy(DG + 1472, keep, 8);
+	send4(d, 2, 2, 2960, DGN - 2960, false);
+	expect_message(1);
+	assert_int_equal(dec_stats(d)->frags_overlapping, 3);
+
+	/* The same for IPv6, overlapping the last fragment. */
+	make_datagram(3500, 6, 0);
+	send6(d, 3, 3, 0, 1448, true, 17);
+	send6(d, 3, 3, 2896, DGN - 2896, false, 17);
+	send6(d, 3, 3, 1448, 1456, true, 17);   /* 8 bytes into the last fragment's range */
+	expect_message(1);
+	dec_free(d);
+}
+
+static void
+test_timeout(void **state)
+{
+	struct dec_config cfg;
+	(void)state;
+	dec_config_default(&cfg);
+	cfg.frag_timeout_ms = 30000;
+	struct decoder *d = dec_hooked(&cfg);
+
+	make_datagram(2000, 7, 0);
+	/* Within the timeout: completes. */
+	send4(d, 0, 1, 0, 1480, true);
+	send4(d, 29 * FS_USEC, 1, 1480, DGN - 1480, false);
+	expect_message(1);
+	/* Past it: the first fragment is dropped before the second arrives. */
+	send4(d, 100 * FS_USEC, 2, 0, 1480, true);
+	send4(d, 131 * FS_USEC, 2, 1480, DGN - 1480, false);
+	assert_int_equal(G.n, 0);
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 1);
+	/* The orphan second half goes at the end of input. */
+	dec_flush(d, NULL, NULL);
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 2);
+	assert_int_equal(d->frag.n, 0);
+	dec_free(d);
+}
+
+static void
+test_datagram_bound(void **state)
+{
+	struct dec_config cfg;
+	(void)state;
+	dec_config_default(&cfg);
+	cfg.frag_max_datagrams = 4;
+	struct decoder *d = dec_hooked(&cfg);
+
+	make_datagram(2000, 8, 0);
+	for (uint16_t id = 1; id <= 6; id++)
+		send4(d, id, id, 0, 1480, true);
+	/* Datagrams 1 and 2 gave way to 5 and 6. */
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 2);
+	assert_int_equal(d->frag.n, 4);
+	send4(d, 10, 6, 1480, DGN - 1480, false);
+	expect_message(1);
+	send4(d, 10, 3, 1480, DGN - 1480, false);
+	expect_message(1);
+	send4(d, 10, 1, 1480, DGN - 1480, false);   /* its first half is gone */
+	assert_int_equal(G.n, 0);
+	dec_flush(d, NULL, NULL);
+	/* 1, 2 evicted; 4, 5 and the orphan tail of 1 at the end. */
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 5);
+	dec_free(d);
+}
+
+static void
+test_byte_bound(void **state)
+{
+	struct dec_config cfg;
+	(void)state;
+	dec_config_default(&cfg);
+	cfg.frag_max_bytes = 5000;
+	struct decoder *d = dec_hooked(&cfg);
+
+	make_datagram(4000, 9, 0);
+	send4(d, 1, 1, 0, 1480, true);
+	send4(d, 2, 2, 0, 1480, true);
+	send4(d, 3, 3, 0, 1480, true);
+	assert_int_equal(d->frag.bytes, 3 * 1480);
+	/* Datagram 3 growing to 4440 bytes pushes the older ones out of the 5000-byte budget. */
+	send4(d, 4, 3, 1480, 1480, true);
+	assert_true(d->frag.bytes <= 5000);
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 1);
+	send4(d, 5, 3, 2960, DGN - 2960, false);
+	expect_message(1);
+	dec_free(d);
+}
+
+static void
+test_inconsistent_and_bad(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+	const struct dec_stats *st = dec_stats(d);
+
+	make_datagram(3000, 10, 0);
+	/* Two "last" fragments that disagree on the end: both and the datagram go. */
+	send4(d, 1, 1, 1480, 800, false);
+	send4(d, 1, 1, 1480, 1000, false);
+	assert_int_equal(st->skipped[DEC_SKIP_FRAG_DROPPED], 2);
+	/* Data past a known end. */
+	send4(d, 1, 2, 1480, 800, false);
+	send4(d, 1, 2, 2960, 16, true);
+	assert_int_equal(st->skipped[DEC_SKIP_FRAG_DROPPED], 4);
+	assert_int_equal(d->frag.n, 0);
+	/* A middle fragment whose length is not a multiple of 8. */
+	send4(d, 1, 3, 0, 1001, true);
+	assert_int_equal(st->skipped[DEC_SKIP_BAD_IP], 1);
+	/* Past the 65535-byte maximum. */
+	pb_reset(&P);
+	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, 16, 4, 0x1fff);
+	pb_zero(&P, 16);
+	dec_packet(d, 101, 1, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
+	assert_int_equal(st->skipped[DEC_SKIP_BAD_IP], 2);
+	/* A fragment cut by the snaplen cannot be trusted. */
+	pb_reset(&P);
+	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, 1480, 5, 0x2000);
+	pb_bytes(&P, DG, 1480);
+	dec_packet(d, 101, 1, P.b, 200, (uint32_t)P.len, 0, NULL, NULL);
+	assert_int_equal(st->skipped[DEC_SKIP_TRUNCATED], 1);
+	/* An IPv6 fragment header inside a reassembled payload. */
+	make_datagram(3000, 11, 0);
+	DG[0] = 17;
+	DG[1] = 0;
+	DG[2] = 0;
+	DG[3] = 0;
+	three_v6(d, 77, perms[0], 44);
+	assert_int_equal(G.n, 0);
+	assert_int_equal(st->skipped[DEC_SKIP_BAD_IP], 3);
+	dec_flush(d, NULL, NULL);
+	assert_int_equal(d->frag.n, 0);
+	dec_free(d);
+}
+
+static void
+test_atomic_and_ext_headers(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+
+	make_datagram(100, 12, 0);
+	/* Atomic fragment (offset 0, no more fragments): delivered at once. */
+	send6(d, 1, 5, 0, DGN, false, 17);
+	expect_message(1);
+	assert_int_equal(dec_stats(d)->frags_seen, 0);
+
+	/* Hop-by-hop, routing, destination options, AH, then UDP. */
+	pb_reset(&P);
+	pb_ip6(&P, "2001:db8::53", "2001:db8::1", 0, (uint16_t)(8 + 24 + 8 + 16 + DGN));
+	pb_u8(&P, 43);
+	pb_u8(&P, 0);
+	pb_zero(&P, 6);
+	pb_u8(&P, 60);
+	pb_u8(&P, 2);          /* 24 bytes */
+	pb_zero(&P, 22);
+	pb_u8(&P, 51);
+	pb_u8(&P, 0);
+	pb_zero(&P, 6);
+	pb_u8(&P, 17);
+	pb_u8(&P, 2);          /* AH: (2 + 2) * 4 = 16 bytes */
+	pb_zero(&P, 14);
+	pb_bytes(&P, DG, DGN);
+	dec_packet(d, 229, 1, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
+	expect_message(1);
+
+	/* IPv4 with options, and a total length of 0 (segmentation offload). */
+	pb_reset(&P);
+	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, (uint16_t)(4 + DGN), 1, 0);
+	P.b[0] = 0x46;
+	pb_u32(&P, 0x01010101);   /* NOPs */
+	pb_bytes(&P, DG, DGN);
+	dec_packet(d, 101, 1, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
+	expect_message(1);
+	pb_put16(&P, 2, 0);
+	dec_packet(d, 101, 1, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
+	expect_message(1);
+	assert_int_equal(skipped_total(dec_stats(d)), 0);
+	dec_free(d);
+}
+
+/* Many datagrams in flight at once, their fragments interleaved. */
+static void
+test_interleaved(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+	static uint8_t dgs[50][3500];
+	uint64_t x = 12345;
+
+	make_datagram(3000, 0, 0);
+	for (int i = 0; i < 50; i++) {
+		make_datagram(3000, (unsigned)i + 100, 0);
+		memcpy(dgs[i], DG, DGN);
+	}
+	/* 150 fragments in a shuffled order. */
+	int order[150];
+	for (int i = 0; i < 150; i++)
+		order[i] = i;
+	for (int i = 149; i > 0; i--) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int j = (int)(x % (uint64_t)(i + 1));
+		int t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (int k = 0; k < 150; k++) {
+		int dg = order[k] / 3, part = order[k] % 3;
+		memcpy(DG, dgs[dg], DGN);
+		size_t off = (size_t)part * 1480, len = part == 2 ? DGN - 2960 : 1480;
+		send4(d, 1, (uint16_t)(500 + dg), off, len, part != 2);
+	}
+	assert_int_equal(G.n, 50);
+	for (int i = 0; i < 50; i++) {
+		/* Each message's first two bytes carry its seed. */
+		unsigned seed = (unsigned)G.m[i].data[0] << 8 | G.m[i].data[1];
+		assert_true(seed >= 100 && seed < 150);
+		assert_memory_equal(G.m[i].data, dgs[seed - 100] + 8, 3000);
+	}
+	assert_int_equal(d->frag.n, 0);
+	dec_free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_v4_every_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v6_every_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_and_overlaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_datagram_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_byte_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inconsistent_and_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_and_ext_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interleaved, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
