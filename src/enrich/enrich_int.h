@@ -65,6 +65,11 @@ struct geo_slot {
 	uint32_t idx;              /* 1-based index into the chunks; 0 = empty */
 };
 
+struct geo_asname {
+	uint32_t asn;              /* 0 = empty slot */
+	const char *name;          /* interned */
+};
+
 struct geo {
 	struct geo_db *dbs;
 	int n_dbs;
@@ -80,6 +85,9 @@ struct geo {
 	size_t n_chunks;
 	uint64_t lookups, misses;
 	struct geo_strtab strs;
+	/* libloc AS names by number: its AS lookup is a search plus an allocation */
+	struct geo_asname *as_names;
+	size_t as_cap, as_n;
 	struct geo_info none;      /* for addresses of no family */
 };
 

@@ -49,6 +49,20 @@ kind_of(const char *type)
 	return GEO_KIND_OTHER;
 }
 
+/* MaxMind products that carry none of the fields fluxscope uses (geoipupdate fetches them
+ * into the same folder): passed over with a note rather than counted as a source. */
+static bool
+no_useful_fields(const char *type)
+{
+	static const char *const useless[] = { "Anonymous-IP", "Anonymous-Plus", "Connection-Type",
+	                                       "-Domain", "IP-Risk", "Static-IP-Score" };
+
+	for (size_t i = 0; type != NULL && i < sizeof useless / sizeof useless[0]; i++)
+		if (strstr(type, useless[i]) != NULL)
+			return true;
+	return false;
+}
+
 static void
 warn(struct geo *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -170,6 +184,12 @@ open_file(struct geo *g, const char *path, const struct stat *st, fs_time now, s
 			MMDB_close(&mmdb);
 			return fs_err_set(err, FS_E_FORMAT, "%s: unsupported ip_version %u in its metadata",
 			                  path, mmdb.metadata.ip_version);
+		}
+		if (no_useful_fields(mmdb.metadata.database_type)) {
+			warn(g, "not using %s: a %s database has no ASN, country or location", path,
+			     mmdb.metadata.database_type);
+			MMDB_close(&mmdb);
+			return FS_OK;
 		}
 		db = add_db(g);
 		db->mmdb = mmdb;

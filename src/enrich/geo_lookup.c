@@ -277,13 +277,44 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 	}
 }
 
+static const char *
+libloc_as_name(struct geo *g, struct geoloc *loc, uint32_t asn)
+{
+	char name[256];
+	size_t i;
+
+	if (2 * (g->as_n + 1) > g->as_cap) {
+		size_t ncap = g->as_cap ? g->as_cap * 2 : 256;
+		struct geo_asname *t = xcalloc(ncap, sizeof *t);
+		for (size_t k = 0; k < g->as_cap; k++) {
+			if (g->as_names[k].asn == 0)
+				continue;
+			for (i = (g->as_names[k].asn * 2654435761u) & (ncap - 1); t[i].asn != 0;
+			     i = (i + 1) & (ncap - 1))
+				;
+			t[i] = g->as_names[k];
+		}
+		free(g->as_names);
+		g->as_names = t;
+		g->as_cap = ncap;
+	}
+	for (i = (asn * 2654435761u) & (g->as_cap - 1); g->as_names[i].asn != 0;
+	     i = (i + 1) & (g->as_cap - 1))
+		if (g->as_names[i].asn == asn)
+			return g->as_names[i].name;
+	geoloc_as_name(loc, asn, name, sizeof name);
+	g->as_names[i].asn = asn;
+	g->as_names[i].name = geo_intern(&g->strs, name, strlen(name));
+	g->as_n++;
+	return g->as_names[i].name;
+}
+
 static void
 resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
                bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
                uint8_t *geo_pfx)
 {
 	struct geoloc_result lr;
-	char name[256];
 	const char *net;
 
 	geoloc_lookup(g->dbs[idx].loc, a, &lr);
@@ -292,8 +323,7 @@ resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, 
 	net = geo_intern(&g->strs, lr.network, strlen(lr.network));
 	if (*want_asn && lr.asn != 0) {
 		info->asn = lr.asn;
-		geoloc_as_name(g->dbs[idx].loc, lr.asn, name, sizeof name);
-		info->as_org = geo_intern(&g->strs, name, strlen(name));
+		info->as_org = libloc_as_name(g, g->dbs[idx].loc, lr.asn);
 		info->asn_db = (int8_t)idx;
 		*asn_net = net;
 		*asn_pfx = lr.prefix_len;
@@ -453,6 +483,9 @@ geo_cache_free(struct geo *g)
 		free(g->chunks[i]);
 	free(g->chunks);
 	free(g->slots);
+	free(g->as_names);
+	g->as_names = NULL;
+	g->as_cap = g->as_n = 0;
 	geo_strtab_free(&g->strs);
 	g->chunks = NULL;
 	g->slots = NULL;

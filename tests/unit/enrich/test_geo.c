@@ -447,6 +447,25 @@ test_unknown_type(void **state)
 /* ---- discovery, staleness, errors ------------------------------------------------------ */
 
 static void
+test_useless_type_skipped(void **state)
+{
+	const char *p[] = { fix("anonymous-ip"), fix("flux-asn") };
+	struct geo *g = open_files(p, 2);
+	bool noted = false;
+	(void)state;
+
+	assert_int_equal(geo_db_count(g), 1);              /* only flux-asn is a source */
+	assert_string_equal(geo_db(g, 0)->type, "FluxTest-ASN");
+	assert_false(geo_has_country(g));
+	for (int i = 0; i < geo_warning_count(g); i++)
+		if (strstr(geo_warning(g, i), "anonymous-ip.mmdb") != NULL &&
+		    strstr(geo_warning(g, i), "GeoIP2-Anonymous-IP") != NULL)
+			noted = true;
+	assert_true(noted);
+	geo_free(g);
+}
+
+static void
 test_folder_explicit(void **state)
 {
 	const char *p[] = { fixdir };
@@ -1052,6 +1071,7 @@ main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_dbip_layouts),
 		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_useless_type_skipped),
 		cmocka_unit_test(test_folder_explicit),
 		cmocka_unit_test(test_default_search),
 		cmocka_unit_test(test_explicit_overrides_search),
