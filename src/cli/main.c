@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/dump.h"
 #include "cli/geo_cli.h"
 #include "cli/opts.h"
 #include "cli/stats.h"
@@ -30,6 +31,8 @@ main(int argc, char **argv)
 		return cli_lookup_main(&o);
 	if (o.stats)
 		return cli_stats(&o);
+	if (o.dump)
+		return cli_dump(&o);
 	/* No headless mode given: the interactive TUI. */
 	if (!o.dump && !o.report && o.export_format == NULL && !o.list_ifaces)
 		return tui_main(&o);

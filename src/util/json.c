@@ -1,0 +1,155 @@
+/* JSON output buffer: escaping and number formatting without printf on the hot path. */
+#include "util/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+json_buf_init(struct json_buf *jb)
+{
+	jb->cap = 1 << 16;
+	jb->b = xmalloc(jb->cap);
+	jb->len = 0;
+}
+
+void
+json_buf_fini(struct json_buf *jb)
+{
+	free(jb->b);
+	jb->b = NULL;
+	jb->len = jb->cap = 0;
+}
+
+int
+json_buf_flush(struct json_buf *jb, FILE *out)
+{
+	size_t n = jb->len;
+
+	jb->len = 0;
+	if (n > 0 && fwrite(jb->b, 1, n, out) != n)
+		return -1;
+	return 0;
+}
+
+static inline void
+json_reserve(struct json_buf *jb, size_t n)
+{
+	if (jb->len + n <= jb->cap)
+		return;
+	while (jb->cap < jb->len + n)
+		jb->cap *= 2;
+	jb->b = xrealloc(jb->b, jb->cap);
+}
+
+void
+json_raw(struct json_buf *jb, const char *s, size_t n)
+{
+	json_reserve(jb, n);
+	memcpy(jb->b + jb->len, s, n);
+	jb->len += n;
+}
+
+void
+json_lit(struct json_buf *jb, const char *s)
+{
+	json_raw(jb, s, strlen(s));
+}
+
+void
+json_char(struct json_buf *jb, char c)
+{
+	json_reserve(jb, 1);
+	jb->b[jb->len++] = c;
+}
+
+void
+json_strn(struct json_buf *jb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o;
+
+	/* worst case: every octet as \u00XX */
+	json_reserve(jb, 6 * n + 2);
+	o = jb->b + jb->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f) {
+			if (c == '"' || c == '\\')
+				*o++ = '\\';
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			/* 0x7f is legal JSON but invisible; 0x80 and up are not UTF-8 by themselves:
+			 * as \u00XX the line stays ASCII and every octet is still there */
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+		}
+	}
+	*o++ = '"';
+	jb->len = (size_t)(o - jb->b);
+}
+
+void
+json_str(struct json_buf *jb, const char *s)
+{
+	if (s == NULL)
+		json_raw(jb, "null", 4);
+	else
+		json_strn(jb, s, strlen(s));
+}
+
+void
+json_u64(struct json_buf *jb, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	json_reserve(jb, (size_t)n);
+	while (n > 0)
+		jb->b[jb->len++] = tmp[--n];
+}
+
+void
+json_i64(struct json_buf *jb, int64_t v)
+{
+	if (v < 0) {
+		json_char(jb, '-');
+		json_u64(jb, (uint64_t)0 - (uint64_t)v);
+	} else {
+		json_u64(jb, (uint64_t)v);
+	}
+}
+
+void
+json_ts(struct json_buf *jb, fs_time t)
+{
+	uint64_t a = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+	uint64_t us = a % (uint64_t)FS_USEC;
+	char frac[7];
+
+	if (t < 0)
+		json_char(jb, '-');
+	json_u64(jb, a / (uint64_t)FS_USEC);
+	frac[0] = '.';
+	for (int i = 6; i >= 1; i--) {
+		frac[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	json_raw(jb, frac, 7);
+}

@@ -1,0 +1,118 @@
+/* Unit tests for the JSON output buffer (src/util/json.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util/json.h"
+
+static const char *
+done(struct json_buf *jb)
+{
+	json_char(jb, '\0');
+	return jb->b;
+}
+
+static void
+test_strings(void **state)
+{
+	struct json_buf jb;
+	(void)state;
+
+	json_buf_init(&jb);
+	json_str(&jb, "plain.example");
+	assert_string_equal(done(&jb), "\"plain.example\"");
+	jb.len = 0;
+	json_str(&jb, "a\"b\\c");
+	assert_string_equal(done(&jb), "\"a\\\"b\\\\c\"");
+	jb.len = 0;
+	json_str(&jb, "\b\f\n\r\t\x01\x1f\x7f");
+	assert_string_equal(done(&jb), "\"\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"");
+	jb.len = 0;
+	json_str(&jb, "\xc3\xa9\xff");
+	assert_string_equal(done(&jb), "\"\\u00c3\\u00a9\\u00ff\"");
+	jb.len = 0;
+	json_strn(&jb, "a\0b", 3);
+	assert_string_equal(done(&jb), "\"a\\u0000b\"");
+	jb.len = 0;
+	json_str(&jb, NULL);
+	assert_string_equal(done(&jb), "null");
+	jb.len = 0;
+	json_str(&jb, "");
+	assert_string_equal(done(&jb), "\"\"");
+
+	/* every octet, growing the buffer past its first size */
+	char all[256];
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	jb.len = 0;
+	for (int k = 0; k < 100; k++)
+		json_str(&jb, all);
+	json_char(&jb, '\0');
+	for (const char *p = jb.b; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	json_buf_fini(&jb);
+}
+
+static void
+test_numbers(void **state)
+{
+	struct json_buf jb;
+	(void)state;
+
+	json_buf_init(&jb);
+	json_u64(&jb, 0);
+	json_char(&jb, ' ');
+	json_u64(&jb, 18446744073709551615u);
+	json_char(&jb, ' ');
+	json_i64(&jb, INT64_MIN);
+	json_char(&jb, ' ');
+	json_i64(&jb, 42);
+	assert_string_equal(done(&jb), "0 18446744073709551615 -9223372036854775808 42");
+	jb.len = 0;
+	json_ts(&jb, 1779223218254496LL);
+	json_char(&jb, ' ');
+	json_ts(&jb, 5);
+	json_char(&jb, ' ');
+	json_ts(&jb, -1500000);
+	json_char(&jb, ' ');
+	json_ts(&jb, 0);
+	assert_string_equal(done(&jb), "1779223218.254496 0.000005 -1.500000 0.000000");
+	json_buf_fini(&jb);
+}
+
+static void
+test_flush(void **state)
+{
+	struct json_buf jb;
+	char out[64] = { 0 };
+	(void)state;
+
+	FILE *f = fmemopen(out, sizeof out, "w");
+	assert_non_null(f);
+	json_buf_init(&jb);
+	json_lit(&jb, "{\"a\":");
+	json_u64(&jb, 1);
+	json_char(&jb, '}');
+	assert_int_equal(json_buf_flush(&jb, f), 0);
+	assert_int_equal(jb.len, 0);
+	fclose(f);
+	assert_string_equal(out, "{\"a\":1}");
+	json_buf_fini(&jb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_flush),
+	};
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
