@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 #include <ldns/ldns.h>
-#include <pcap/pcap.h>
 
 #include "decode/decode_int.h"
+#include "fluxscope/capture.h"
 
 #define PCAP_DIR "tests/data/pcaps"
 
@@ -321,140 +321,45 @@ check_message(struct ctx *c, const uint8_t *msg, uint32_t len)
 	}
 }
 
-/* --- capture walking (UDP and whole-segment TCP on DNS ports) ----------------------------- */
+/* --- capture walking: the decoder's own packet path ------------------------------------- */
 
-static bool
-dns_port(uint16_t p)
-{
-	return p == 53 || p == 5353 || p == 5355;
-}
-
+/* Every DNS payload the link/IP/UDP/TCP layers extract (fragments reassembled, TCP streams
+ * put together, tunnels opened), on the DNS ports, mDNS and LLMNR included. */
 static void
-l4(struct ctx *c, uint8_t proto, struct wire *w)
+on_payload(void *ctx, const struct dec_payload *p)
 {
-	uint16_t sport = wire_u16be(w), dport = wire_u16be(w);
-	if (!wire_ok(w) || !(dns_port(sport) || dns_port(dport)))
-		return;
-	if (proto == 17) {
-		if (!wire_skip(w, 4))
-			return;
-		/* what was captured of it: a message cut by the snap length is still checked */
-		uint32_t n = (uint32_t)wire_left(w);
-		check_message(c, wire_ptr(w, n), n);
-	} else if (proto == 6) {
-		if (!wire_skip(w, 8))
-			return;
-		uint8_t off = wire_u8(w);
-		if (!wire_skip(w, 7) || (off >> 4) < 5 || !wire_skip(w, (size_t)(off >> 4) * 4 - 20))
-			return;
-		/* only segments that hold whole length-prefixed messages */
-		while (wire_left(w) >= 2) {
-			uint16_t n = wire_u16be(w);
-			if (n > wire_left(w))
-				return;
-			check_message(c, wire_ptr(w, n), n);
-		}
-	}
-}
+	struct ctx *c = ctx;
 
-static void
-ip(struct ctx *c, struct wire *w)
-{
-	uint8_t v;
-	if (!wire_peek_u8(w, 0, &v))
-		return;
-	if (v >> 4 == 4) {
-		uint8_t vhl = wire_u8(w);
-		wire_skip(w, 1);
-		uint16_t tot = wire_u16be(w);
-		wire_skip(w, 2);
-		uint16_t frag = wire_u16be(w);
-		wire_skip(w, 1);
-		uint8_t proto = wire_u8(w);
-		size_t hl = (size_t)(vhl & 0xf) * 4;
-		if (!wire_ok(w) || (frag & 0x3fff) != 0 || hl < 20 || tot < hl)
-			return;   /* fragments need reassembly: the decoder's job */
-		struct wire body;
-		if (!wire_skip(w, hl - 10))
-			return;
-		size_t n = tot - hl < wire_left(w) ? tot - hl : wire_left(w);
-		wire_sub(w, n, &body);
-		l4(c, proto, &body);
-	} else if (v >> 4 == 6) {
-		wire_skip(w, 4);
-		uint16_t plen = wire_u16be(w);
-		uint8_t nh = wire_u8(w);
-		wire_skip(w, 33);
-		struct wire body;
-		wire_sub(w, plen < wire_left(w) ? plen : wire_left(w), &body);
-		while (nh == 0 || nh == 43 || nh == 60) {
-			nh = wire_u8(&body);
-			uint8_t hlen = wire_u8(&body);
-			if (!wire_skip(&body, (size_t)hlen * 8 + 6))
-				return;
-		}
-		if (nh == 17 || nh == 6)
-			l4(c, nh, &body);
-	}
-}
-
-static void
-frame(struct ctx *c, int dlt, const uint8_t *p, uint32_t caplen)
-{
-	struct wire w;
-	uint16_t et = 0;
-
-	wire_init(&w, p, caplen);
-	switch (dlt) {
-	case DLT_EN10MB:
-		wire_skip(&w, 12);
-		et = wire_u16be(&w);
-		while (et == 0x8100 || et == 0x88a8) {
-			wire_skip(&w, 2);
-			et = wire_u16be(&w);
-		}
-		break;
-	case DLT_LINUX_SLL:
-		wire_skip(&w, 14);
-		et = wire_u16be(&w);
-		break;
-	case 276: /* LINUX_SLL2 */
-		et = wire_u16be(&w);
-		wire_skip(&w, 18);
-		break;
-	case DLT_NULL:
-	case DLT_LOOP:
-		wire_skip(&w, 4);
-		et = 0;
-		break;
-	default: /* raw IP in its several DLT numbers */
-		et = 0;
-		break;
-	}
-	if (!wire_ok(&w) || (et != 0 && et != 0x0800 && et != 0x86dd))
-		return;
-	ip(c, &w);
+	check_message(c, p->data, p->len);
 }
 
 static void
 walk_file(struct ctx *c, const char *path)
 {
-	char eb[PCAP_ERRBUF_SIZE];
-	pcap_t *pc = pcap_open_offline(path, eb);
-	struct pcap_pkthdr *h;
-	const uint8_t *data;
-	int r;
+	struct cap_source *src;
+	struct cap_frame fr;
+	struct fs_err err = { 0 };
+	struct dec_config cfg;
+	struct decoder *d;
+	enum cap_next r;
 
-	if (pc == NULL) {
-		print_error("%s: %s\n", path, eb);
+	dec_config_default(&cfg);
+	assert_int_equal(dec_config_set_ports(&cfg, "53,5353,5355", &err), FS_OK);
+	d = dec_new(&cfg);
+	dec_set_payload_hook(d, on_payload, c);
+	if (cap_open_file(path, &src, &err) != FS_OK) {
+		print_error("%s\n", err.msg);
 		fail();
 	}
 	c->frame = 0;
-	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
+	while ((r = cap_source_next(src, &fr, &err)) == CAP_FRAME) {
 		c->frame++;
-		frame(c, pcap_datalink(pc), data, h->caplen);
+		dec_packet(d, fr.linktype, fr.ts, fr.data, fr.caplen, fr.wirelen, 0, NULL, NULL);
 	}
-	pcap_close(pc);
+	c->frame = -1;   /* whatever the flush delivers has no frame of its own */
+	dec_flush(d, NULL, NULL);
+	cap_source_close(src);
+	dec_free(d);
 }
 
 /*
