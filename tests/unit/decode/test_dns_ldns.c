@@ -1,7 +1,9 @@
-/* ldns as the reference for dns_parse: every DNS message of every capture in tests/data/pcaps
- * is parsed by both, and they must agree on the header, the counts and every record's owner,
- * type, class, TTL and data. Where they legitimately differ, the difference is named and
- * asserted (see known_difference below). */
+/* ldns as the reference for dns_parse: every DNS message of every capture in tests/data/pcaps,
+ * as the decoder's own packet path extracts it (fragments reassembled, TCP streams joined),
+ * is parsed by both, and they must agree on the header, the counts and every entry's owner,
+ * type, class, TTL and data. ldns_wire2pkt drops a whole message at the first fault; the test
+ * walks ldns_wire2rr entry by entry instead and asserts what fluxscope does at each fault
+ * (expect_rejects lists every message of the test data that ldns rejects). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
