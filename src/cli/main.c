@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/dump.h"
+#include "cli/export_cmd.h"
 #include "cli/geo_cli.h"
 #include "cli/opts.h"
 #include "cli/stats.h"
@@ -33,6 +34,8 @@ main(int argc, char **argv)
 		return cli_stats(&o);
 	if (o.dump)
 		return cli_dump(&o);
+	if (o.export_format != NULL)
+		return cli_export(&o);
 	/* No headless mode given: the interactive TUI. */
 	if (!o.dump && !o.report && o.export_format == NULL && !o.list_ifaces)
 		return tui_main(&o);

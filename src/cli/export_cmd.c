@@ -1,0 +1,146 @@
+/* fluxscope --export FORMAT -o PATH: capture → store → detection → indicator set → file. */
+#include "cli/export_cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/pipeline.h"
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/export.h"
+#include "fluxscope/query.h"
+#include "fluxscope/store.h"
+
+static void
+to_store(void *ctx, const struct dns_msg *msg)
+{
+	store_add_msg(ctx, msg);
+}
+
+/* Export options from the command line; err names the option at fault. */
+static fs_status
+export_options(const struct opts *o, struct export_opts *eo, struct fs_err *err)
+{
+	export_opts_init(eo);
+	if (o->rpz_action != NULL) {
+		int a = export_rpz_action_parse(o->rpz_action);
+		if (a < 0)
+			return fs_err_set(err, FS_E_ARG, "option --rpz-action '%s' is not one of nxdomain, "
+			                  "nodata, drop, passthru, sinkhole", o->rpz_action);
+		eo->action = (enum export_rpz_action)a;
+	}
+	if (o->rpz_origin != NULL)
+		eo->origin = o->rpz_origin;
+	eo->sinkhole = o->sinkhole;
+	eo->sid_base = o->sid_base;
+	eo->subdomains = o->subdomains;
+	return export_opts_check(eo, err);
+}
+
+int
+cli_export(const struct opts *o)
+{
+	struct fs_err err = { 0 };
+	struct export_opts eo;
+	struct export_selection sel = { .mode = EXPORT_SEL_FLUX, .infrastructure = true,
+	                                .subdomains = o->subdomains };
+	struct query_filter *filter = NULL;
+	struct store *st = NULL;
+	struct ingest *in = NULL;
+	struct geo *geo = NULL;
+	struct detector *det = NULL;
+	struct export_set *set = NULL;
+	struct export_report rep;
+	const struct export_writer *w = export_writer_find(o->export_format);
+	int rc = 1;
+	char names[200];
+
+	if (w == NULL) {
+		fprintf(stderr, "fluxscope: unknown export format '%s' (one of %s)\n", o->export_format,
+		        export_writer_names(names, sizeof names));
+		return 2;
+	}
+	if (o->output == NULL) {
+		fprintf(stderr, "fluxscope: --export needs -o PATH (or -o - for standard output)\n");
+		return 2;
+	}
+	if (o->filter != NULL && o->min_score_set) {
+		fprintf(stderr, "fluxscope: give either --filter or --min-score, not both\n");
+		return 2;
+	}
+	if (export_options(o, &eo, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 2;
+	}
+	if (o->filter != NULL) {
+		if (query_filter_parse(o->filter, &filter, &err) != FS_OK) {
+			fprintf(stderr, "fluxscope: option --filter: %s\n", err.msg);
+			return 2;
+		}
+		sel.mode = EXPORT_SEL_FILTER;
+		sel.filter = filter;
+	} else if (o->min_score_set) {
+		sel.mode = EXPORT_SEL_MIN_SCORE;
+		sel.min_score = o->min_score;
+	}
+
+	st = store_new(NULL);
+	if (cli_ingest_open(o, to_store, st, &in, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		goto out;
+	}
+	(void)ingest_run(in, &err);
+	if (cli_report_source_errors(in) != 0 && store_domain_count(st) == 0)
+		goto out;
+
+	struct geo_config gc = { .paths = o->geoip, .n_paths = o->n_geoip,
+	                         .no_default_search = o->no_geoip, .no_libloc = o->no_geoip };
+	if (!o->no_geoip || o->n_geoip > 0) {
+		if (geo_open(&gc, &geo, &err) != FS_OK) {
+			fprintf(stderr, "fluxscope: %s\n", err.msg);
+			goto out;
+		}
+	}
+	struct det_config dc = { .weights_path = o->weights, .allowlists = o->allowlist,
+	                         .n_allowlists = o->n_allowlist, .intel = o->intel, .n_intel = o->n_intel };
+	if (det_new(&dc, geo, &det, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		goto out;
+	}
+	det_run(det, st);
+
+	set = export_set_new_for_detector(det);
+	size_t ndom = export_select(set, st, det, &sel);
+	for (int i = 0; i < export_set_warning_count(set); i++)
+		fprintf(stderr, "fluxscope: warning: %s\n", export_set_warning(set, i));
+	if (export_write_file(w, set, &eo, o->output, &rep, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		goto out;
+	}
+	for (int i = 0; i < rep.n_warnings; i++)
+		fprintf(stderr, "fluxscope: warning: %s\n", rep.warnings[i]);
+	{
+		struct export_set_stats ss;
+		export_set_get_stats(set, &ss);
+		fprintf(stderr, "fluxscope: %s: %zu %s entries from %zu selected domains", o->output,
+		        rep.entries, w->name, ndom);
+		if (rep.serial)
+			fprintf(stderr, ", serial %u", rep.serial);
+		if (rep.refused)
+			fprintf(stderr, "; %zu left out (unsafe in this format)", rep.refused);
+		if (ss.n_allowlisted)
+			fprintf(stderr, "; %zu allowlisted names never exported", ss.n_allowlisted);
+		if (ss.n_invalid)
+			fprintf(stderr, "; %zu invalid names refused", ss.n_invalid);
+		fputc('\n', stderr);
+	}
+	rc = 0;
+out:
+	export_set_free(set);
+	det_free(det);
+	geo_free(geo);
+	ingest_free(in);
+	store_free(st);
+	query_filter_free(filter);
+	return rc;
+}
