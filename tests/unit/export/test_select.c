@@ -1,0 +1,180 @@
+/* Export: selection from real detection results over the small labelled capture
+ * (tests/data/flux/flux-small.pcap): flux verdicts, filter, minimum score, marks, the flux
+ * agents and double-flux nameservers, and the allowlist. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/export.h"
+#include "fluxscope/ingest.h"
+#include "fluxscope/query.h"
+#include "fluxscope/store.h"
+
+static struct store *st;
+static struct detector *det;
+
+static void
+to_store(void *ctx, const struct dns_msg *msg)
+{
+	store_add_msg(ctx, msg);
+}
+
+static int
+setup(void **state)
+{
+	struct fs_err err = { 0 };
+	struct ingest *in;
+	struct det_config dc = { 0 };
+	(void)state;
+
+	st = store_new(NULL);
+	in = ingest_new(NULL, to_store, st);
+	if (ingest_add_file(in, "tests/data/flux/flux-small.pcap", &err) != FS_OK ||
+	    ingest_run(in, &err) != FS_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	ingest_free(in);
+	if (det_new(&dc, NULL, &det, &err) != FS_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	det_run(det, st);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	det_free(det);
+	store_free(st);
+	return 0;
+}
+
+static const struct det_result *
+result_for(const char *name)
+{
+	store_dom_id id = store_domain_find(st, name);
+	return id ? det_for_domain(det, id) : NULL;
+}
+
+static void
+test_default_flux(void **state)
+{
+	struct export_set *s = export_set_new_for_detector(det);
+	struct export_selection sel = { .mode = EXPORT_SEL_FLUX, .infrastructure = true };
+	size_t nflux = 0, nsel, ndouble = 0;
+	(void)state;
+
+	for (size_t i = 0; i < det_count(det); i++) {
+		const struct det_result *r = det_get(det, i);
+		if (det_is_flux(r->verdict) && !r->allowlisted)
+			nflux++;
+		if (r->verdict == DET_DOUBLE_FLUX)
+			ndouble++;
+	}
+	assert_true(nflux > 0);
+	nsel = export_select(s, st, det, &sel);
+	assert_int_equal(nsel, nflux);
+	assert_int_equal(export_set_count_kind(s, EXPORT_DOMAIN), nflux);
+	assert_true(export_set_count_kind(s, EXPORT_ADDR) > 0);
+	if (ndouble > 0)
+		assert_true(export_set_count_kind(s, EXPORT_NSNAME) > 0);
+	for (size_t i = 0; i < export_set_count(s); i++) {
+		const struct export_ind *x = export_set_get(s, i);
+		if (x->kind == EXPORT_DOMAIN) {
+			const struct det_result *r = result_for(x->name);
+			assert_non_null(r);
+			assert_true(det_is_flux(r->verdict));
+			assert_false(det_is_allowlisted(det, x->name));
+			assert_string_equal(x->verdict, det_verdict_name(r->verdict));
+			assert_true(x->score == r->score);
+			if (r->n_reasons > 0)
+				assert_string_equal(x->reason, r->reasons[0]);
+		} else if (x->kind == EXPORT_NSNAME) {
+			assert_false(det_is_allowlisted(det, x->name));
+			/* Only the flux domain's own zone: never a TLD's servers. */
+			const struct det_result *src = result_for(x->source);
+			assert_non_null(src);
+			assert_int_equal(src->verdict, DET_DOUBLE_FLUX);
+		} else if (x->kind == EXPORT_PASSTHRU) {
+			assert_true(det_is_allowlisted(det, x->name));
+		} else if (x->kind == EXPORT_ADDR) {
+			const struct det_result *src = result_for(x->source);
+			assert_non_null(src);
+			assert_true(det_is_flux(src->verdict));
+		}
+	}
+	export_set_free(s);
+}
+
+static void
+test_filter_score_marks(void **state)
+{
+	struct export_set *s;
+	struct query_filter *f;
+	struct fs_err err = { 0 };
+	size_t want = 0, n;
+	(void)state;
+
+	/* --filter: exactly the domains the predicate accepts (allowlisted ones excepted). */
+	assert_int_equal(query_filter_parse("verdict=flagged score>=30", &f, &err), FS_OK);
+	for (size_t i = 0; i < det_count(det); i++) {
+		const struct det_result *r = det_get(det, i);
+		if (query_filter_match(f, r, store_domain(st, r->dom)) && !r->allowlisted &&
+		    !det_is_allowlisted(det, r->name))
+			want++;
+	}
+	s = export_set_new_for_detector(det);
+	struct export_selection sel = { .mode = EXPORT_SEL_FILTER, .filter = f, .subdomains = true };
+	n = export_select(s, st, det, &sel);
+	assert_int_equal(n, want);
+	assert_int_equal(export_set_count(s), want);      /* no infrastructure asked */
+	for (size_t i = 0; i < export_set_count(s); i++)
+		assert_true(export_set_get(s, i)->subdomains);
+	export_set_free(s);
+	query_filter_free(f);
+
+	/* --min-score. */
+	want = 0;
+	for (size_t i = 0; i < det_count(det); i++) {
+		const struct det_result *r = det_get(det, i);
+		if (r->score >= 50 && !r->allowlisted && !det_is_allowlisted(det, r->name))
+			want++;
+	}
+	s = export_set_new_for_detector(det);
+	sel = (struct export_selection){ .mode = EXPORT_SEL_MIN_SCORE, .min_score = 50 };
+	assert_int_equal(export_select(s, st, det, &sel), want);
+	export_set_free(s);
+
+	/* TUI marks: the two marked domains, nothing else. */
+	const struct det_result *a = det_get(det, 0), *b = det_get(det, det_count(det) - 1);
+	store_domain_set_flags(st, a->dom, 1);
+	store_domain_set_flags(st, b->dom, 1);
+	s = export_set_new_for_detector(det);
+	sel = (struct export_selection){ .mode = EXPORT_SEL_MARKED };
+	n = export_select(s, st, det, &sel);
+	size_t expect = (!a->allowlisted && !det_is_allowlisted(det, a->name)) +
+	                (!b->allowlisted && !det_is_allowlisted(det, b->name));
+	assert_int_equal(n, expect);
+	export_set_free(s);
+	store_domain_set_flags(st, a->dom, 0);
+	store_domain_set_flags(st, b->dom, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_flux),
+		cmocka_unit_test(test_filter_score_marks),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
