@@ -67,6 +67,26 @@ grep -q '^24\.0\.100\.51\.198\.rpz-ip' "$f" || bad "CIDR rpz-ip owner wrong"
 grep -q '^ns1\.dbl-flux\.test\.rpz-nsdname' "$f" || bad "no rpz-nsdname trigger"
 grep -q '^32\.53\.113\.0\.203\.rpz-nsip' "$f" || bad "no rpz-nsip trigger"
 
+# The real pipeline: the sample capture through detection into RPZ (loaded into named below).
+SAMPLE=samples/flux-demo.pcap
+GEO="--geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb"
+for a in nxdomain sinkhole; do
+	origin="rpz-sample-$a.fluxscope.test"
+	args="--rpz-action $a"; [ $a = sinkhole ] && args="--rpz-action sinkhole --sinkhole 192.0.2.250"
+	if "$FLUXSCOPE" -r "$SAMPLE" $GEO --export rpz --subdomains --rpz-origin "$origin" $args \
+		-o "$W/$origin.rpz" 2>"$W/sample-$a.err"; then
+		ok "fluxscope --export rpz ($a): $(tail -1 "$W/sample-$a.err" | sed 's/^fluxscope: //')"
+		if named-checkzone -i local "$origin" "$W/$origin.rpz" >"$W/sample-$a.check" 2>&1; then
+			ok "named-checkzone accepts $origin ($(grep -c . "$W/$origin.rpz") lines)"
+		else
+			bad "named-checkzone rejects $origin:"; tail -5 "$W/sample-$a.check"
+		fi
+		zones="$zones $origin"
+	else
+		bad "fluxscope --export rpz ($a): $(cat "$W/sample-$a.err")"
+	fi
+done
+
 # Serial: rewriting the same file increments it.
 s1=$(awk '$3=="SOA"{print $6}' "$f")
 "$FIX" rpz "$f" set=both origin=rpz-nxdomain.fluxscope.test >/dev/null 2>&1
@@ -148,6 +168,72 @@ if start_named exported $zones; then
 		ok "named log has no rpz complaint about the exported zones ($(grep -c 'rpz' "$W/exported.log") rpz lines)"
 	fi
 fi
+
+# ---- the other formats from the sample capture, through their consumers --------------------
+sx() { "$FLUXSCOPE" -r "$SAMPLE" $GEO --export "$1" -o "$2" 2>"$2.err" || bad "fluxscope --export $1: $(cat "$2.err")"; }
+sx unbound "$W/sample-unbound.conf"
+printf 'server:\n\tusername: ""\n\tchroot: ""\n\tdirectory: "%s"\ninclude: "%s"\n' "$W" "$W/sample-unbound.conf" >"$W/sample-unbound-main.conf"
+unbound-checkconf "$W/sample-unbound-main.conf" >/dev/null 2>&1 &&
+	ok "unbound-checkconf accepts the sample's unbound file ($(grep -c local-zone "$W/sample-unbound.conf") local-zones)" ||
+	bad "unbound-checkconf rejects the sample's unbound file"
+sx dnsmasq "$W/sample-dnsmasq.conf"
+dnsmasq --test --conf-file="$W/sample-dnsmasq.conf" >/dev/null 2>&1 &&
+	ok "dnsmasq --test accepts the sample's dnsmasq file ($(grep -c '^server=' "$W/sample-dnsmasq.conf") lines)" ||
+	bad "dnsmasq --test rejects the sample's dnsmasq file"
+sx nft "$W/sample.nft"
+nft -c -f "$W/sample.nft" >"$W/sample-nft.out" 2>&1 &&
+	ok "nft -c -f accepts the sample's set file ($(grep -cE '^\s+[0-9a-f:.]+(/[0-9]+)?,?$' "$W/sample.nft") elements)" ||
+	{ bad "nft -c -f rejects the sample's set file"; head -5 "$W/sample-nft.out"; }
+sx stix "$W/sample.stix.json"
+sx json "$W/sample.json"
+sx csv "$W/sample.csv"
+sx suricata "$W/sample.rules"
+sx hosts "$W/sample.hosts"
+sx pihole "$W/sample.pihole"
+sx domains "$W/sample.domains"
+if $PY - "$W" tests/e2e/stix21-bundle.schema.json <<'EOF'
+import json, sys, csv, jsonschema
+w = sys.argv[1]
+b = json.load(open(w + "/sample.stix.json"))
+jsonschema.validate(b, json.load(open(sys.argv[2])))
+j = json.load(open(w + "/sample.json"))
+rows = list(csv.DictReader(open(w + "/sample.csv", newline="")))
+assert j["count"] == len(rows) > 0
+doms = sorted(i["value"] for i in j["indicators"] if i["kind"] == "domain")
+assert doms == sorted(l.strip() for l in open(w + "/sample.domains")), "domains list differs"
+hosts = sorted(l.split()[1] for l in open(w + "/sample.hosts") if not l.startswith("#"))
+assert hosts == doms, "hosts differ"
+pi = sorted(l.strip()[2:-1] for l in open(w + "/sample.pihole") if l.startswith("||"))
+assert pi == doms, "pihole differs"
+rules = [l for l in open(w + "/sample.rules") if l.startswith("alert")]
+sids = [l.split("sid:")[1].split(";")[0] for l in rules]
+assert len(sids) == len(set(sids)) and len(rules) >= len(doms)
+print("sample: %d STIX objects valid; %d indicators in JSON = CSV; %d domains in every list; %d rules" %
+      (len(b["objects"]), len(rows), len(doms), len(rules)))
+EOF
+then ok "sample STIX/JSON/CSV/lists/rules consistent"; else bad "sample STIX/JSON/CSV/lists/rules"; fi
+
+# ---- the CLI on an unwritable path: one sentence naming it, the old file untouched ---------
+echo "old content" >"$W/keep.rpz"
+chmod 0444 "$W/keep.rpz"
+mkdir -p "$W/ro" && echo "old" >"$W/ro/flux.rpz"
+out=$("$FLUXSCOPE" -r "$SAMPLE" --export rpz -o "$W/no-such-dir/flux.rpz" 2>&1); rc=$?
+if [ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "cannot write $W/no-such-dir/flux.rpz: No such file or directory"; then
+	ok "unwritable path: exit 1, '$out'"
+else
+	bad "unwritable path: rc $rc, '$out'"
+fi
+out=$("$FLUXSCOPE" -r "$SAMPLE" --export nope -o "$W/x" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "unknown export format 'nope'" && ok "unknown format: '$out'" || bad "unknown format: rc $rc '$out'"
+out=$("$FLUXSCOPE" -r "$SAMPLE" --export rpz -o "$W/x" --rpz-action sinkhole 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q -- "--sinkhole" && ok "sinkhole without address: '$out'" || bad "sinkhole without address: rc $rc '$out'"
+out=$("$FLUXSCOPE" -r "$SAMPLE" --export rpz -o "$W/x" --filter "colour=red" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "unknown field 'colour'" && ok "bad filter: '$(echo "$out" | cut -c1-80)…'" || bad "bad filter: rc $rc '$out'"
+"$FLUXSCOPE" -r "$SAMPLE" $GEO --export domains --filter "verdict=double-flux score>=90" -o "$W/dbl.txt" 2>/dev/null
+"$FLUXSCOPE" -r "$SAMPLE" $GEO --export domains --min-score 99.5 -o "$W/top.txt" 2>/dev/null
+n1=$(grep -c . "$W/dbl.txt"); n2=$(grep -c . "$W/top.txt"); nall=$(grep -c . "$W/sample.domains")
+[ "$n1" -gt 0 ] && [ "$n1" -lt "$nall" ] && [ "$n2" -gt 0 ] && ok "--filter selects $n1, --min-score 99.5 selects $n2 of $nall flux domains" ||
+	bad "--filter/--min-score selections: $n1, $n2 of $nall"
 
 # ---- Unbound local-zone --------------------------------------------------------------------
 for a in nxdomain nodata drop passthru sinkhole; do
