@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/geo_cli.h"
 #include "cli/pipeline.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
@@ -93,14 +94,11 @@ cli_export(const struct opts *o)
 	if (cli_report_source_errors(in) != 0 && store_domain_count(st) == 0)
 		goto out;
 
-	struct geo_config gc = { .paths = o->geoip, .n_paths = o->n_geoip,
-	                         .no_default_search = o->no_geoip, .no_libloc = o->no_geoip };
-	if (!o->no_geoip || o->n_geoip > 0) {
-		if (geo_open(&gc, &geo, &err) != FS_OK) {
-			fprintf(stderr, "fluxscope: %s\n", err.msg);
-			goto out;
-		}
+	if (cli_geo_open(o, &geo, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		goto out;
 	}
+	cli_geo_print_warnings(stderr, geo);
 	struct det_config dc = { .weights_path = o->weights, .allowlists = o->allowlist,
 	                         .n_allowlists = o->n_allowlist, .intel = o->intel, .n_intel = o->n_intel };
 	if (det_new(&dc, geo, &det, &err) != FS_OK) {

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
 #include "fluxscope/export.h"
 #include "fluxscope/ingest.h"
 #include "fluxscope/query.h"
@@ -18,6 +19,7 @@
 
 static struct store *st;
 static struct detector *det;
+static struct geo *geo;
 
 static void
 to_store(void *ctx, const struct dns_msg *msg)
@@ -41,7 +43,15 @@ setup(void **state)
 		return -1;
 	}
 	ingest_free(in);
-	if (det_new(&dc, NULL, &det, &err) != FS_OK) {
+	/* The demo databases that go with the samples: ASN and country features available. */
+	static const char *const paths[] = { "samples/demo-geo.mmdb", "samples/demo-asn.mmdb" };
+	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true,
+	                         .no_libloc = true };
+	if (geo_open(&gc, &geo, &err) != FS_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	if (det_new(&dc, geo, &det, &err) != FS_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -54,6 +64,7 @@ teardown(void **state)
 {
 	(void)state;
 	det_free(det);
+	geo_free(geo);
 	store_free(st);
 	return 0;
 }
