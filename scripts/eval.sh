@@ -18,7 +18,9 @@ if ! "$bin" --help 2>&1 | grep -q -- '--report'; then
 	echo "eval: $bin has no --report mode" >&2; exit 2
 fi
 cap="$out/$EVAL_PROFILE-$EVAL_SEED"
-if [ ! -s "$cap.pcap" ] || [ ! -s "$cap.truth.csv.gz" ] || [ samples/fluxgen/sim.py -nt "$cap.pcap" ]; then
+# regenerate when missing or older than any part of the generator
+if [ ! -s "$cap.pcap" ] || [ ! -s "$cap.truth.csv.gz" ] ||
+	[ -n "$(find samples/fluxgen -name '*.py' -newer "$cap.pcap" 2>/dev/null)" ]; then
 	python3 samples/fluxgen --profile "$EVAL_PROFILE" --seed "$EVAL_SEED" --out "$cap" --truth
 fi
 echo "eval: $("$bin" -r "$cap.pcap" --stats 2>/dev/null | awk '$1=="packets"||$1=="dns-responses"{printf "%s %s  ", $1, $2}')"
