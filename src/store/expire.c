@@ -49,13 +49,13 @@ free_domain(struct store *s, store_dom_id id)
 	s->st.expired_responses += d->n_resp;
 	s->st.expired_rrsets += d->n_rrsets;
 	s->st.expired_dom_addrs += d->n_addrs;
-	st_vec_free(s, d->resp, d->cap_resp, sizeof *d->resp);
-	st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets);
-	st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs);
-	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames);
-	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns);
+	st_vec_free(s, d->resp, d->cap_resp, sizeof *d->resp, DOM_INL_RESP(d));
+	st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets, DOM_INL_RRSET(d));
+	st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs, DOM_INL_ADDR(d));
+	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
+	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
 	s->names[d->name].dom = 0;
-	st_rec_free(s, d, sizeof *d);
+	st_rec_free(s, d, sizeof(struct dom_block));
 	s->doms[id] = NULL;
 	st_idfree_push(s, &s->dom_free, id);
 	s->live_doms--;
@@ -73,7 +73,7 @@ trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summar
 	d->n_resp_expired += d->n_resp - w;
 	s->st.expired_responses += d->n_resp - w;
 	d->n_resp = w;
-	d->resp = st_vec_shrink(s, d->resp, d->n_resp, &d->cap_resp, sizeof *d->resp);
+	d->resp = st_vec_shrink(s, d->resp, d->n_resp, &d->cap_resp, sizeof *d->resp, DOM_INL_RESP(d));
 	if (!summaries)
 		return;
 
@@ -84,7 +84,8 @@ trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summar
 	d->n_rrsets_expired += d->n_rrsets - w;
 	s->st.expired_rrsets += d->n_rrsets - w;
 	d->n_rrsets = w;
-	d->rrsets = st_vec_shrink(s, d->rrsets, d->n_rrsets, &d->cap_rrsets, sizeof *d->rrsets);
+	d->rrsets = st_vec_shrink(s, d->rrsets, d->n_rrsets, &d->cap_rrsets, sizeof *d->rrsets,
+	    DOM_INL_RRSET(d));
 
 	w = 0;
 	for (uint32_t i = 0; i < d->n_addrs; i++)
@@ -93,7 +94,8 @@ trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summar
 	d->n_addrs_expired += d->n_addrs - w;
 	s->st.expired_dom_addrs += d->n_addrs - w;
 	d->n_addrs = w;
-	d->addrs = st_vec_shrink(s, d->addrs, d->n_addrs, &d->cap_addrs, sizeof *d->addrs);
+	d->addrs = st_vec_shrink(s, d->addrs, d->n_addrs, &d->cap_addrs, sizeof *d->addrs,
+	    DOM_INL_ADDR(d));
 
 	/* NS observations: keep recent ones and the latest of every zone (the current delegation). */
 	w = 0;
@@ -107,7 +109,7 @@ trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summar
 			d->ns[w++] = d->ns[i];
 	}
 	d->n_ns = w;
-	d->ns = st_vec_shrink(s, d->ns, d->n_ns, &d->cap_ns, sizeof *d->ns);
+	d->ns = st_vec_shrink(s, d->ns, d->n_ns, &d->cap_ns, sizeof *d->ns, NULL);
 }
 
 static void
@@ -201,7 +203,7 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			if (r->glue[i].last_seen >= before)
 				r->glue[w++] = r->glue[i];
 		r->n_glue = w;
-		r->glue = st_vec_shrink(s, r->glue, r->n_glue, &r->cap_glue, sizeof *r->glue);
+		r->glue = st_vec_shrink(s, r->glue, r->n_glue, &r->cap_glue, sizeof *r->glue, NULL);
 	}
 
 	/* 3. Rebuild address → domains and NS name → domains from the live domains. */
@@ -232,9 +234,9 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		if (r == NULL)
 			continue;
 		if (r->n_domains == 0) {
-			st_vec_free(s, r->glue, r->cap_glue, sizeof *r->glue);
-			st_vec_free(s, r->zones, r->cap_zones, sizeof *r->zones);
-			st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains);
+			st_vec_free(s, r->glue, r->cap_glue, sizeof *r->glue, NULL);
+			st_vec_free(s, r->zones, r->cap_zones, sizeof *r->zones, NULL);
+			st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, NULL);
 			s->names[r->name].ns = 0;
 			st_rec_free(s, r, sizeof *r);
 			s->nsn[n] = NULL;
@@ -244,11 +246,12 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			freed = true;
 			continue;
 		}
-		r->domains = st_vec_shrink(s, r->domains, r->n_domains, &r->cap_domains, sizeof *r->domains);
+		r->domains = st_vec_shrink(s, r->domains, r->n_domains, &r->cap_domains,
+		    sizeof *r->domains, NULL);
 		for (uint32_t i = 0; i < r->n_glue; i++) {
 			struct store_addr *ar = s->addrs[r->glue[i].addr];
 			st_idvec_add(s, PM_ADDR_NS, r->glue[i].addr, &ar->ns_names, &ar->n_ns_names,
-			    &ar->cap_ns_names, r->name);
+			    &ar->cap_ns_names, r->name, NULL);
 		}
 		st_vec_reindex(s, PM_NS_GLUE, n, r->glue, r->n_glue, sizeof *r->glue);
 		st_vec_reindex(s, PM_NS_ZONE, n, r->zones, r->n_zones, sizeof *r->zones);
@@ -328,14 +331,14 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			continue;
 		if (mk.addr[id]) {
 			r->domains = st_vec_shrink(s, r->domains, r->n_domains, &r->cap_domains,
-			    sizeof *r->domains);
+			    sizeof *r->domains, ADDR_INL_DOM(r));
 			r->ns_names = st_vec_shrink(s, r->ns_names, r->n_ns_names, &r->cap_ns_names,
-			    sizeof *r->ns_names);
+			    sizeof *r->ns_names, NULL);
 			continue;
 		}
-		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains);
-		st_vec_free(s, r->ns_names, r->cap_ns_names, sizeof *r->ns_names);
-		st_rec_free(s, r, sizeof *r);
+		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, ADDR_INL_DOM(r));
+		st_vec_free(s, r->ns_names, r->cap_ns_names, sizeof *r->ns_names, NULL);
+		st_rec_free(s, r, sizeof(struct addr_block));
 		s->addrs[id] = NULL;
 		st_idfree_push(s, &s->addr_free, id);
 		s->live_addrs--;

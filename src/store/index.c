@@ -36,7 +36,8 @@ st_addr_link_domain(struct store *s, store_addr_id a, store_dom_id d)
 {
 	struct store_addr *r = s->addrs[a];
 
-	st_idvec_add(s, PM_ADDR_DOM, a, &r->domains, &r->n_domains, &r->cap_domains, d);
+	st_idvec_add(s, PM_ADDR_DOM, a, &r->domains, &r->n_domains, &r->cap_domains, d,
+	    ADDR_INL_DOM(r));
 }
 
 /* NS name `ns` serves `zone` and is in the NS set of domain `d` (0 = zone only). */
@@ -46,9 +47,9 @@ st_nsname_link(struct store *s, store_ns_id ns, store_name_id zone, store_dom_id
 	struct store_nsname *r = s->nsn[ns];
 
 	if (zone != 0)
-		st_idvec_add(s, PM_NS_ZONE, ns, &r->zones, &r->n_zones, &r->cap_zones, zone);
+		st_idvec_add(s, PM_NS_ZONE, ns, &r->zones, &r->n_zones, &r->cap_zones, zone, NULL);
 	if (d != 0)
-		st_idvec_add(s, PM_NS_DOM, ns, &r->domains, &r->n_domains, &r->cap_domains, d);
+		st_idvec_add(s, PM_NS_DOM, ns, &r->domains, &r->n_domains, &r->cap_domains, d, NULL);
 }
 
 void
@@ -58,9 +59,9 @@ st_glue_note(struct store *s, store_ns_id ns, store_addr_id a, fs_time ts, uint3
 	struct store_addr *ar = s->addrs[a];
 
 	/* the reverse link exists whenever the glue entry did (expire rebuilds both) */
-	if (st_dom_addr_note(s, PM_NS_GLUE, ns, &r->glue, &r->n_glue, &r->cap_glue, a, ts, ttl))
+	if (st_dom_addr_note(s, PM_NS_GLUE, ns, &r->glue, &r->n_glue, &r->cap_glue, a, ts, ttl, NULL))
 		st_idvec_add(s, PM_ADDR_NS, a, &ar->ns_names, &ar->n_ns_names, &ar->cap_ns_names,
-		    r->name);
+		    r->name, NULL);
 	if (ar->first_seen == 0 || ts < ar->first_seen)
 		ar->first_seen = ts;
 	if (ts > ar->last_seen)

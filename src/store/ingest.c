@@ -157,7 +157,7 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 	r->ttl_min = tmin;
 	r->ttl_max = tmax;
 	d = s->doms[did];
-	VEC_RESERVE(s, d->resp, d->n_resp, d->cap_resp, 1);
+	VEC_RESERVE_INL(s, d->resp, d->n_resp, d->cap_resp, 1, DOM_INL_RESP(d));
 	d->resp[d->n_resp++] = *r;
 	if (n == 0)
 		return;
@@ -178,7 +178,7 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 		d = s->doms[did];
 		/* the reverse link exists whenever the pair did (expire rebuilds both) */
 		if (st_dom_addr_note(s, PM_DOM_ADDR, did, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
-		    m->ts, addr_ttl(sc, owner, a)))
+		    m->ts, addr_ttl(sc, owner, a), DOM_INL_ADDR(d)))
 			st_addr_link_domain(s, a, did);
 	}
 }
@@ -443,7 +443,7 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		store_name_id tn = slot_name(s, t);
 
 		d = s->doms[did];
-		st_idvec_add(s, PM_DOM_CNAME, did, &d->cnames, &d->n_cnames, &d->cap_cnames, tn);
+		st_idvec_add(s, PM_DOM_CNAME, did, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
 	}
 	for (uint32_t i = 1; i < nq; i++) {
 		uint32_t t = sc->queue[i], next = 0;

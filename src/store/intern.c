@@ -394,7 +394,9 @@ store_addr_intern(struct store *s, const fs_addr *a)
 		VEC_RESERVE(s, s->addrs, s->n_addrs, s->cap_addrs, 1024);
 		id = s->n_addrs++;
 	}
-	r = s->addrs[id] = st_rec_new(s, sizeof *r);
+	r = s->addrs[id] = st_rec_new(s, sizeof(struct addr_block));
+	r->domains = ADDR_INL_DOM(r);
+	r->cap_domains = 1;
 	r->addr.family = a->family;
 	memcpy(r->addr.bytes, a->bytes, a->family == 4 ? 4 : 16);
 	idtable_put(&s->addr_tab, h, v | id);
@@ -613,12 +615,12 @@ st_vec_note(struct store *s, enum pm_rel rel, uint32_t owner, const void *base, 
 
 bool
 st_idvec_add(struct store *s, enum pm_rel rel, uint32_t owner, uint32_t **v, uint32_t *n,
-             uint32_t *cap, uint32_t id)
+             uint32_t *cap, uint32_t id, void *inl)
 {
 	if (st_vec_find(s, rel, owner, *v, *n, sizeof **v, id) != UINT32_MAX)
 		return false;
 	if (*n >= *cap)
-		*v = st_vec_grow(s, *v, cap, sizeof **v, 2);
+		*v = st_vec_grow(s, *v, cap, sizeof **v, 2, inl);
 	(*v)[(*n)++] = id;
 	st_vec_note(s, rel, owner, *v, *n, sizeof **v);
 	return true;

@@ -46,9 +46,12 @@ store_free(struct store *s)
 
 		if (d == NULL)
 			continue;
-		free(d->resp);
-		free(d->rrsets);
-		free(d->addrs);
+		if (d->resp != DOM_INL_RESP(d))
+			free(d->resp);
+		if (d->rrsets != DOM_INL_RRSET(d))
+			free(d->rrsets);
+		if (d->addrs != DOM_INL_ADDR(d))
+			free(d->addrs);
 		free(d->cnames);
 		free(d->ns);
 		free(d);
@@ -56,7 +59,8 @@ store_free(struct store *s)
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
 		if (s->addrs[i] == NULL)
 			continue;
-		free(s->addrs[i]->domains);
+		if (s->addrs[i]->domains != ADDR_INL_DOM(s->addrs[i]))
+			free(s->addrs[i]->domains);
 		free(s->addrs[i]->ns_names);
 		free(s->addrs[i]);
 	}
@@ -137,9 +141,11 @@ st_rec_free(struct store *s, void *p, size_t size)
 	free(p);
 }
 
-/* Geometric growth: doubling while small, then 1.5x, so a long timeline wastes at most a third. */
+/* Geometric growth: doubling while small, then 1.5x, so a long timeline wastes at most a third.
+ * `inl` is the vector's room inside its record (one element), or NULL: a vector that outgrows
+ * it moves to the heap. */
 void *
-st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min)
+st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, void *inl)
 {
 	uint32_t old = *cap, nc;
 
@@ -151,6 +157,14 @@ st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min)
 		fs_fatal("store vector over 2^32 elements");
 	else
 		nc = old + old / 2;
+	if (p != NULL && p == inl) {
+		void *q = xreallocarray(NULL, nc, elem);
+
+		memcpy(q, p, old * elem);
+		s->bytes += nc * elem + STORE_BLOCK_OVERHEAD;
+		*cap = nc;
+		return q;
+	}
 	p = xreallocarray(p, nc, elem);
 	s->bytes += (nc - old) * elem + (old == 0 ? STORE_BLOCK_OVERHEAD : 0);
 	*cap = nc;
@@ -158,22 +172,29 @@ st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min)
 }
 
 void
-st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem)
+st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl)
 {
-	if (p == NULL)
+	if (p == NULL || p == inl)
 		return;
 	s->bytes -= cap * elem + STORE_BLOCK_OVERHEAD;
 	free(p);
 }
 
-/* Give back the slack of a vector trimmed by store_expire(). */
+/* Give back the slack of a vector trimmed by store_expire(); one element goes back into the
+ * record's own room when it has one. */
 void *
-st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem)
+st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, void *inl)
 {
-	if (p == NULL)
-		return NULL;
+	if (p == NULL || p == inl)
+		return p;
+	if (inl != NULL && n <= 1) {
+		memcpy(inl, p, n * elem);
+		st_vec_free(s, p, *cap, elem, NULL);
+		*cap = 1;
+		return inl;
+	}
 	if (n == 0) {
-		st_vec_free(s, p, *cap, elem);
+		st_vec_free(s, p, *cap, elem, NULL);
 		*cap = 0;
 		return NULL;
 	}

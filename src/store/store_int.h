@@ -144,18 +144,37 @@ struct store {
 /* store.c: accounted allocation. */
 void *st_rec_new(struct store *s, size_t size);
 void st_rec_free(struct store *s, void *p, size_t size);
-void *st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min);
-void st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem);
-void *st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem);
+void *st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, void *inl);
+void st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl);
+void *st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, void *inl);
 void *st_scratch_grow(void *p, uint32_t *cap, size_t elem, uint32_t need);
 void st_idfree_push(struct store *s, struct idfree *f, uint32_t id);
 uint32_t st_idfree_pop(struct idfree *f);
 void st_bump(struct store *s);
-#define VEC_RESERVE(s, p, n, cap, min)                                                  \
+#define VEC_RESERVE_INL(s, p, n, cap, min, inl)                                         \
 	do {                                                                                \
 		if ((n) >= (cap))                                                               \
-			(p) = st_vec_grow((s), (p), &(cap), sizeof *(p), (min));                   \
+			(p) = st_vec_grow((s), (p), &(cap), sizeof *(p), (min), (inl));            \
 	} while (0)
+#define VEC_RESERVE(s, p, n, cap, min) VEC_RESERVE_INL(s, p, n, cap, min, NULL)
+
+/* A domain record carries room for its first response, RRset and address, and an address
+ * record for its first domain: most names are seen once or twice, and this saves three heap
+ * blocks per domain and keeps a new domain's data in one place. */
+struct dom_block {
+	struct store_domain d;
+	struct store_response resp;
+	struct store_rrset rrset;
+	struct store_dom_addr addr;
+};
+struct addr_block {
+	struct store_addr a;
+	store_dom_id dom;
+};
+#define DOM_INL_RESP(d) ((void *)&((struct dom_block *)(void *)(d))->resp)
+#define DOM_INL_RRSET(d) ((void *)&((struct dom_block *)(void *)(d))->rrset)
+#define DOM_INL_ADDR(d) ((void *)&((struct dom_block *)(void *)(d))->addr)
+#define ADDR_INL_DOM(a) ((void *)&((struct addr_block *)(void *)(a))->dom)
 
 /* intern.c */
 uint32_t st_hash_name(const char *str, uint32_t len);
@@ -185,13 +204,14 @@ void st_vec_reindex(struct store *s, enum pm_rel rel, uint32_t owner, const void
                     uint32_t n, size_t elem);
 /* Append id to a distinct-id vector unless present; true if added. */
 bool st_idvec_add(struct store *s, enum pm_rel rel, uint32_t owner, uint32_t **v, uint32_t *n,
-                  uint32_t *cap, uint32_t id);
+                  uint32_t *cap, uint32_t id, void *inl);
 
 /* timeline.c / index.c */
 store_dom_id st_domain_get(struct store *s, store_name_id name, fs_time ts);
 store_ns_id st_nsname_get(struct store *s, store_name_id name, fs_time ts);
 bool st_dom_addr_note(struct store *s, enum pm_rel rel, uint32_t owner, struct store_dom_addr **v,
-                      uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl);
+                      uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl,
+                      void *inl);
 void st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts,
                    uint32_t ttl_min, uint32_t ttl_max, int src_index);
 bool st_ns_obs_note(struct store *s, store_dom_id id, store_name_id zone, store_set_id nsset,

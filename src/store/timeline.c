@@ -24,8 +24,12 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 		VEC_RESERVE(s, s->doms, s->n_doms, s->cap_doms, 1024);
 		id = s->n_doms++;
 	}
-	s->doms[id] = st_rec_new(s, sizeof *s->doms[id]);
+	s->doms[id] = st_rec_new(s, sizeof(struct dom_block));
 	s->doms[id]->name = name;
+	s->doms[id]->resp = DOM_INL_RESP(s->doms[id]);
+	s->doms[id]->rrsets = DOM_INL_RRSET(s->doms[id]);
+	s->doms[id]->addrs = DOM_INL_ADDR(s->doms[id]);
+	s->doms[id]->cap_resp = s->doms[id]->cap_rrsets = s->doms[id]->cap_addrs = 1;
 	s->doms[id]->first_seen = s->doms[id]->last_seen = ts;
 	s->names[name].dom = id;
 	s->live_doms++;
@@ -36,14 +40,14 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
  * Returns true when the address is new for that owner. */
 bool
 st_dom_addr_note(struct store *s, enum pm_rel rel, uint32_t owner, struct store_dom_addr **v,
-                 uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl)
+                 uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl, void *inl)
 {
 	uint32_t i = st_vec_find(s, rel, owner, *v, *n, sizeof **v, a);
 	struct store_dom_addr *e;
 
 	if (i == UINT32_MAX) {
 		if (*n >= *cap)
-			*v = st_vec_grow(s, *v, cap, sizeof **v, 1);
+			*v = st_vec_grow(s, *v, cap, sizeof **v, 1, inl);
 		e = &(*v)[(*n)++];
 		*e = (struct store_dom_addr){ .addr = a, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl };
@@ -71,7 +75,7 @@ st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts, ui
 	struct store_rrset *r;
 
 	if (i == UINT32_MAX) {
-		VEC_RESERVE(s, d->rrsets, d->n_rrsets, d->cap_rrsets, 1);
+		VEC_RESERVE_INL(s, d->rrsets, d->n_rrsets, d->cap_rrsets, 1, DOM_INL_RRSET(d));
 		r = &d->rrsets[d->n_rrsets++];
 		*r = (struct store_rrset){ .set = set, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl_max, .ttl_min = ttl_min, .sources = src };
