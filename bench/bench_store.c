@@ -5,10 +5,13 @@
  * figure is the store's own cost. The generator runs once alone and once feeding the store;
  * the difference is the ingest cost.
  *
- *   bench_store [-n MESSAGES] [-d DOMAINS] [-u UNIQUE_DOMAINS]
+ *   bench_store [-n MESSAGES] [-d DOMAINS] [-u UNIQUE_DOMAINS] [-r CAPTURE]...
  * -n/-d: the mixed workload (default 1000000 responses over 200000 names);
  * -u: a second run with that many distinct names seen once each (default 1000000), the
- *     worst case for memory per domain (the TUI's one-million-domain case). */
+ *     worst case for memory per domain (the TUI's one-million-domain case);
+ * -r: also a real capture, read and decoded twice through the ingest driver, once without
+ *     and once with the store: the difference per DNS message is the store's cost.
+ * Times are CPU time of this process, so other jobs on the machine count less. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fluxscope/ingest.h"
 #include "fluxscope/store.h"
 
 struct gen {
@@ -228,6 +232,82 @@ rss_kb(void)
 
 static volatile uint64_t sink;
 
+static void
+count_msg(void *ctx, const struct dns_msg *m)
+{
+	(void)ctx;
+	sink += m->n_rr;
+}
+
+static void
+store_msg(void *ctx, const struct dns_msg *m)
+{
+	store_add_msg(ctx, m);
+}
+
+/* Read a capture through the ingest driver; returns CPU seconds, messages in *n. */
+static double
+run_capture(const char *path, ingest_msg_fn fn, void *ctx, uint64_t *n)
+{
+	struct fs_err err;
+	struct ingest *in = ingest_new(NULL, fn, ctx);
+	struct ingest_progress p;
+	double t0;
+
+	if (ingest_add_file(in, path, &err) != FS_OK) {
+		fprintf(stderr, "bench_store: %s\n", err.msg);
+		exit(1);
+	}
+	t0 = now_s();
+	(void)ingest_run(in, &err);
+	t0 = now_s() - t0;
+	ingest_progress(in, &p);
+	*n = p.messages;
+	ingest_free(in);
+	return t0;
+}
+
+static void
+bench_capture(const char *path)
+{
+	uint64_t n0, n1;
+	double t_bare, t_store;
+	struct store *s = store_new(NULL);
+	struct store_stats st;
+	long rss0, rss1;
+
+	(void)run_capture(path, count_msg, NULL, &n0); /* warm the page cache */
+	t_bare = run_capture(path, count_msg, NULL, &n0);
+	rss0 = rss_kb();
+	t_store = run_capture(path, store_msg, s, &n1);
+	rss1 = rss_kb();
+	store_get_stats(s, &st);
+	printf("store capture %s: %llu DNS messages; read+decode %.1f ns/msg, +store %.1f ns/msg (store %.1f ns/msg, %.2fx the decode path)\n",
+	    path, (unsigned long long)n1, t_bare * 1e9 / (double)n0, t_store * 1e9 / (double)n1,
+	    (t_store - t_bare) * 1e9 / (double)n1, (t_store - t_bare) / t_bare);
+	{
+		uint64_t rrsets = 0, daddrs = 0, resp = 0;
+
+		for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
+			const struct store_domain *d = store_domain(s, id);
+			if (d != NULL) {
+				rrsets += d->n_rrsets;
+				daddrs += d->n_addrs;
+				resp += d->n_resp;
+			}
+		}
+		printf("store capture %s: %llu responses (%.1f records each), %zu domains, %llu timeline entries, %llu RRsets, %llu domain addresses, %zu addresses, %zu NS names, %llu glue records, %llu referrals\n",
+		    path, (unsigned long long)st.responses, (double)st.records / (double)(st.responses ? st.responses : 1),
+		    st.domains, (unsigned long long)resp, (unsigned long long)rrsets,
+		    (unsigned long long)daddrs, st.addrs, st.nsnames,
+		    (unsigned long long)st.glue_records, (unsigned long long)st.referrals);
+	}
+	printf("store capture %s: store bytes %.1f MB = %.0f B/domain, %.0f B/response; RSS +%.1f MB\n",
+	    path, st.bytes / 1048576.0, st.domains ? (double)st.bytes / (double)st.domains : 0.0,
+	    (double)st.bytes / (double)(st.responses ? st.responses : 1), (rss1 - rss0) / 1024.0);
+	store_free(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -238,20 +318,29 @@ main(int argc, char **argv)
 	double t0, t_gen, t_all, t_exp;
 	long rss0, rss1;
 	char name[NAME_LEN];
-	int c;
+	const char *caps[16];
+	int c, n_caps = 0;
 
-	while ((c = getopt(argc, argv, "n:d:u:")) != -1) {
+	while ((c = getopt(argc, argv, "n:d:u:r:")) != -1) {
 		switch (c) {
 		case 'n': n = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'd': nd = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'u': nu = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'r':
+			if (n_caps < 16)
+				caps[n_caps++] = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: bench_store [-n MESSAGES] [-d DOMAINS] [-u UNIQUE]\n");
+			fprintf(stderr, "usage: bench_store [-n MESSAGES] [-d DOMAINS] [-u UNIQUE] [-r CAPTURE]...\n");
 			return 2;
 		}
 	}
-	if (g == NULL || n == 0 || nd == 0)
+	for (int i = 0; i < n_caps; i++)
+		bench_capture(caps[i]);
+	if (g == NULL || nd == 0)
 		return 2;
+	if (n == 0)
+		goto unique;
 
 	/* generator alone */
 	gen_init(g, nd, 42);
@@ -288,6 +377,7 @@ main(int argc, char **argv)
 	store_free(s);
 	free(g->names);
 
+unique:
 	if (nu > 0) {
 		gen_init(g, 1, 7);
 		t0 = now_s();

@@ -22,9 +22,13 @@ rr_class_in(const struct dns_rr *rr)
 static uint32_t
 slot_get(struct scratch *sc, const char *str)
 {
-	size_t len = strlen(str);
+	uint32_t pc = (uint32_t)((uintptr_t)str >> 3) & 31;
+	size_t len;
 	uint32_t h, i, id;
 
+	if (sc->pcache[pc].p == str)
+		return sc->pcache[pc].slot;
+	len = strlen(str);
 	if (len == 0 || len > STORE_NAME_MAX)
 		return 0;
 	h = st_hash_name(str, (uint32_t)len);
@@ -32,11 +36,14 @@ slot_get(struct scratch *sc, const char *str)
 		const struct mslot *m = &sc->slot[id];
 
 		if (m->hash == h && m->len == len && st_name_eq(m->str, str, (uint32_t)len))
-			return id;
+			goto found;
 	}
 	id = sc->n_slot++;
 	sc->slot[id] = (struct mslot){ .str = str, .hash = h, .len = (uint32_t)len };
 	sc->tab[i] = id;
+found:
+	sc->pcache[pc].p = str;
+	sc->pcache[pc].slot = id;
 	return id;
 }
 
@@ -86,6 +93,7 @@ scratch_prepare(struct scratch *sc, uint32_t n_rr)
 	sc->tab = st_scratch_grow(sc->tab, &sc->cap_tab, sizeof *sc->tab, tab);
 	/* clear only the part this message uses: one huge message must not slow the rest */
 	memset(sc->tab, 0, tab * sizeof *sc->tab);
+	memset(sc->pcache, 0, sizeof sc->pcache);
 	sc->tab_mask = tab - 1;
 	sc->n_slot = 1;
 	sc->n_rec = 1;
@@ -153,6 +161,9 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 	uint32_t tmin, tmax, n;
 
 	n = collect_set(sc, owner, &tmin, &tmax);
+	if (s->doms[did]->n_addrs >= PM_THRESHOLD)
+		for (uint32_t i = 0; i < n; i++)
+			st_pm_prefetch(&s->pm[PM_DOM_ADDR], did, sc->ids[i]);
 	r->aset = st_set_intern_sorted(s, STORE_SET_ADDRS, sc->ids, n);
 	r->ttl_min = tmin;
 	r->ttl_max = tmax;
@@ -399,14 +410,21 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 					sc->queue[nq++] = rec->target;
 				}
 			} else if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) {
-				store_addr_id a = store_addr_intern(s, &rr->addr);
-
-				addr_seen(s, a, m->ts);
-				sc->addr[sc->n_addr++] = (struct maddr){ .id = a, .ttl = rr->ttl, .owner = cur };
+				sc->addr[sc->n_addr++] = (struct maddr){ .addr = &rr->addr, .ttl = rr->ttl,
+				    .owner = cur };
 				sc->slot[cur].addr_owner = 1;
 			}
 		}
 	}
+	/* Intern the reached addresses in passes so their cache misses overlap. */
+	for (uint32_t i = 0; i < sc->n_addr; i++)
+		st_addr_prefetch(s, sc->addr[i].addr);
+	for (uint32_t i = 0; i < sc->n_addr; i++) {
+		sc->addr[i].id = store_addr_intern(s, sc->addr[i].addr);
+		__builtin_prefetch(s->addrs[sc->addr[i].id]);
+	}
+	for (uint32_t i = 0; i < sc->n_addr; i++)
+		addr_seen(s, sc->addr[i].id, m->ts);
 
 	referral = n_answer == 0 && auth_ns && !m->aa;
 	did = st_domain_get(s, slot_name(s, q), m->ts);

@@ -361,6 +361,18 @@ addr_find_h(const struct store *s, const fs_addr *a, uint32_t h, uint64_t want)
 	return 0;
 }
 
+void
+st_addr_prefetch(const struct store *s, const fs_addr *a)
+{
+	uint64_t v;
+	uint32_t h;
+
+	if (s->addr_tab.slot == NULL || (a->family != 4 && a->family != 6))
+		return;
+	h = addr_slot(a, 0, &v);
+	__builtin_prefetch(&s->addr_tab.slot[h & s->addr_tab.mask]);
+}
+
 store_addr_id
 store_addr_find(const struct store *s, const fs_addr *a)
 {
@@ -512,6 +524,18 @@ void
 st_pm_clear(struct store *s, struct pairmap *pm)
 {
 	st_pm_free(s, pm);
+}
+
+void
+st_pm_prefetch(const struct pairmap *pm, uint32_t owner, uint32_t member)
+{
+	uint32_t i;
+
+	if (pm->key == NULL)
+		return;
+	i = pm_slot(pm, (uint64_t)owner << 32 | member);
+	__builtin_prefetch(&pm->key[i]);
+	__builtin_prefetch(&pm->val[i]);
 }
 
 uint32_t

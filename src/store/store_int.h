@@ -86,6 +86,7 @@ struct mrec {
 	uint32_t next;              /* next record of the same owner, 1-based, 0 = end */
 };
 struct maddr {
+	const fs_addr *addr;
 	store_addr_id id;
 	uint32_t ttl;
 	uint32_t owner;             /* slot */
@@ -97,6 +98,9 @@ struct scratch {
 	uint32_t tab_mask;
 	uint32_t *queue;     uint32_t cap_queue;         /* CNAME chain, BFS order */
 	struct maddr *addr;  uint32_t n_addr, cap_addr;
+	/* The decoder hands out one string for a name repeated through compression, so a pointer
+	 * seen before is the same name: no length, hash or compare. Direct-mapped, per message. */
+	struct { const char *p; uint32_t slot; } pcache[32];
 	uint32_t *ids;       uint32_t cap_ids;           /* set building */
 	uint32_t *ids2;      uint32_t cap_ids2;
 };
@@ -192,6 +196,9 @@ void st_rebuild_set_tab(struct store *s);
 void st_pm_clear(struct store *s, struct pairmap *pm);
 void st_pm_free(struct store *s, struct pairmap *pm);
 uint32_t st_pm_get(const struct pairmap *pm, uint32_t owner, uint32_t member);
+/* Start loading what a later lookup will touch, so the misses of one message overlap. */
+void st_pm_prefetch(const struct pairmap *pm, uint32_t owner, uint32_t member);
+void st_addr_prefetch(const struct store *s, const fs_addr *a);
 void st_pm_put(struct store *s, struct pairmap *pm, uint32_t owner, uint32_t member, uint32_t val);
 /* Index of the element of base[0..n) (stride elem) whose leading uint32 is key, or UINT32_MAX. */
 uint32_t st_vec_find(const struct store *s, enum pm_rel rel, uint32_t owner, const void *base,
