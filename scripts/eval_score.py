@@ -291,6 +291,21 @@ def main(argv=None):
         P("%-14s %6d %8s%% %8s%% %7s   %s" % (cls, len(names), fmt(prec), fmt(rec), fmt(f1),
                                                "|".join(sorted(exp))))
     summary["per_class"] = per
+    # where the errors are: class/slice with the verdicts the wrong ones got
+    errs = {}
+    for d, r in q.items():
+        v = verdict_of(rep.get(d))
+        if v not in EXPECT[r["class"]]:
+            e = errs.setdefault((r["class"], r["slice"]), {})
+            e[v] = e.get(v, 0) + 1
+    if errs:
+        P("Wrong verdicts by class/slice:")
+        tot = {}
+        for d, r in q.items():
+            tot[(r["class"], r["slice"])] = tot.get((r["class"], r["slice"]), 0) + 1
+        for k in sorted(errs, key=lambda k: (CLASS_ORDER.index(k[0]), k[1])):
+            P("  %-36s %4d of %4d: %s" % ("%s/%s" % k, sum(errs[k].values()), tot[k],
+                                          ", ".join("%s %d" % kv for kv in sorted(errs[k].items()))))
 
     # --- benign false positives ------------------------------------------------------------------
     benign = [d for d, r in q.items() if r["class"] in ("benign", "dynamic-dns")]

@@ -653,8 +653,9 @@ class Sim:
                     near = near + by_reg.get(COUNTRIES[scope.upper()][0], servers)
                 node = VolunteerPoolNode(150, [s[0] for s in near], [s[1] for s in near if s[1] and v6], r)
             self.names[nm] = node
-            self.label(nm, "pool", scope if scope in NTP_VENDORS or scope == "pool" else "zone",
-                       "pool.ntp.org", "query", 150)
+            kind = ("global" if scope == "pool" else scope if scope in NTP_VENDORS else
+                    "continent" if scope in NTP_CONTINENTS else "country")
+            self.label(nm, "pool", kind, "pool.ntp.org", "query", 150)
             self.target(nm, "pool", self.rate(rng, 10, 0.9, lo=2), self.window(rng, 3600, 0.9), "a")
 
     def _country_of(self, a, addr):
@@ -998,7 +999,27 @@ class Sim:
         put(t3 + 2 * lrtt, self.tframe(gw, rm, src, dst, sport, 53, cseq + 1, sseq + 1, "A", b"", c.ittl))
 
     # ---- outputs -----------------------------------------------------------------------------
+    def label_zones(self):
+        """Zone apexes appear as NS owners (authority sections, NS queries) even when nobody
+        asks for their addresses: label them with the class of the names they hold."""
+        by_zone = {}
+        for name, (cls, sl, fam, role, ttl) in sorted(self.labels.items()):
+            if role in ("query", "cname-target"):
+                z = self.zone_of(name)
+                if z is not None:
+                    by_zone.setdefault(z.apex, (cls, fam))
+        for apex in sorted(self.zones):
+            if apex in self.labels:
+                continue
+            cls, fam = by_zone.get(apex, ("benign", apex))
+            if cls == "flux-ns":
+                cls = "double-flux"
+            if cls not in ("single-flux", "double-flux"):
+                fam = apex
+            self.label(apex, cls, "zone", fam, "zone", self.zones[apex].ns_ttl)
+
     def write_labels(self, path):
+        self.label_zones()
         rows = sorted(self.labels.items())
         with open(path + ".tmp", "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
