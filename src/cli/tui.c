@@ -1,4 +1,6 @@
-/* TUI mode: theme search path, NO_COLOR, the data feed, then the UI loop. */
+/* TUI mode: open the inputs, the store, the enrichment databases and the detectors, then hand
+ * them to the loader (threads) and the UI loop. Everything that can fail on the user's input
+ * fails here, with one sentence on stderr, before the screen is taken. */
 #include "cli/tui.h"
 
 #include <limits.h>
@@ -8,15 +10,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/geo_cli.h"
 #include "cli/pipeline.h"
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/loader.h"
 
 #define MAX_DIRS 8
 
 /* Where NAME.theme is looked for, in order: $FLUXSCOPE_THEMES, the user's config folder, the
- * themes/ folder next to the binary (a source tree) or in ../share/fluxscope/themes (an
- * install), and ./themes. */
+ * themes/ folder next to the binary or above it (a source tree: ./fluxscope or build/fluxscope)
+ * or in ../share/fluxscope/themes (an install), and ./themes. */
 static int
 theme_dirs(char dirs[MAX_DIRS][PATH_MAX])
 {
@@ -29,22 +35,44 @@ theme_dirs(char dirs[MAX_DIRS][PATH_MAX])
 	if (env != NULL && env[0] != '\0')
 		snprintf(dirs[k++], PATH_MAX, "%s", env);
 	if (xdg != NULL && xdg[0] != '\0')
-		snprintf(dirs[k++], PATH_MAX, "%s/fluxscope/themes", xdg);
+		snprintf(dirs[k++], PATH_MAX, "%.*s/fluxscope/themes", PATH_MAX - 20, xdg);
 	else if (home != NULL && home[0] != '\0')
-		snprintf(dirs[k++], PATH_MAX, "%s/.config/fluxscope/themes", home);
+		snprintf(dirs[k++], PATH_MAX, "%.*s/.config/fluxscope/themes", PATH_MAX - 30, home);
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		char *slash;
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
 			snprintf(dirs[k++], PATH_MAX, "%.*s/themes", PATH_MAX - 8, exe);
-			/* build/fluxscope in a source tree */
 			snprintf(dirs[k++], PATH_MAX, "%.*s/../themes", PATH_MAX - 11, exe);
 			snprintf(dirs[k++], PATH_MAX, "%.*s/../share/fluxscope/themes", PATH_MAX - 28, exe);
 		}
 	}
 	snprintf(dirs[k++], PATH_MAX, "themes");
 	return k;
+}
+
+static fs_status
+open_detectors(const struct opts *o, struct geo *geo, struct detector *det[2], struct fs_err *err)
+{
+	struct det_config dc = { 0 };
+	fs_status st;
+
+	dc.weights_path = o->weights;
+	dc.allowlists = o->allowlist;
+	dc.n_allowlists = o->n_allowlist;
+	dc.intel = o->intel;
+	dc.n_intel = o->n_intel;
+	det[0] = det[1] = NULL;
+	/* Two detectors with one configuration take turns: the UI reads one while the other
+	 * scores newer data. */
+	if ((st = det_new(&dc, geo, &det[0], err)) != FS_OK)
+		return st;
+	if ((st = det_new(&dc, geo, &det[1], err)) != FS_OK) {
+		det_free(det[0]);
+		det[0] = NULL;
+	}
+	return st;
 }
 
 int
@@ -56,19 +84,32 @@ tui_main(const struct opts *o)
 	struct fs_err err = { 0 };
 	struct app a;
 	const char *nc = getenv("NO_COLOR");
-	struct loader *ld;
+	struct loader *ld = NULL;
 	struct loader_config lc = { 0 };
-	struct ingest *in;
-	char source[256];
-	int nd;
+	struct ingest *in = NULL;
+	struct store *store = NULL;
+	struct store_config sc = { 0 };
+	struct geo *geo_det = NULL, *geo_ui = NULL;
+	struct detector *det[2] = { NULL, NULL };
+	char source[256], dbs[512];
+	int nd, rc = 1;
 
+	/* Only the character type: LC_NUMERIC stays "C" so numbers print with a dot. */
+	setlocale(LC_CTYPE, "");
 	/* Open every input first: a missing file is one sentence on stderr, before the screen. */
 	ld = loader_alloc();
-	if (cli_ingest_open(o, loader_msg_cb, ld, &in, &err) != FS_OK) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
-		free(ld);
-		return 1;
-	}
+	if (cli_ingest_open(o, loader_msg_cb, ld, &in, &err) != FS_OK)
+		goto fail;
+	/* The detector and the detail views each need a geo handle of their own (a handle is
+	 * used by one thread at a time). */
+	if (cli_geo_open(o, &geo_det, &err) != FS_OK || cli_geo_open(o, &geo_ui, &err) != FS_OK)
+		goto fail;
+	if (open_detectors(o, geo_det, det, &err) != FS_OK)
+		goto fail;
+	if (o->max_memory_mb > 0)
+		sc.max_memory = (size_t)o->max_memory_mb << 20;
+	store = store_new(&sc);
+
 	if (o->iface != NULL)
 		snprintf(source, sizeof source, "%s", o->iface);
 	else if (o->n_files == 1)
@@ -76,12 +117,15 @@ tui_main(const struct opts *o)
 	else
 		snprintf(source, sizeof source, "%s +%d", o->files[0], o->n_files - 1);
 	lc.in = in;
+	lc.store = store;
+	lc.det[0] = det[0];
+	lc.det[1] = det[1];
 	lc.source = source;
 	lc.live = o->iface != NULL;
 	loader_init(ld, &lc);
+	in = NULL;
+	det[0] = det[1] = NULL;
 
-	/* Only the character type: LC_NUMERIC must stay "C" so numbers print with a dot. */
-	setlocale(LC_CTYPE, "");
 	nd = theme_dirs(dirbuf);
 	for (int i = 0; i < nd; i++)
 		dirs[i] = dirbuf[i];
@@ -90,19 +134,46 @@ tui_main(const struct opts *o)
 	cfg.n_theme_dirs = nd;
 	cfg.no_color = nc != NULL && nc[0] != '\0';
 	cfg.theme = o->theme != NULL ? o->theme : cfg.no_color ? "mono" : NULL;
-	if (loader_start(ld, &err) != FS_OK) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
-		loader_free(ld);
-		return 1;
-	}
+	cfg.store = store;
+	cfg.geo = geo_ui;
+	cfg.db_names = geo_describe_short(geo_ui, dbs, sizeof dbs);
+	for (int i = 0; i < geo_db_count(geo_ui); i++)
+		cfg.db_stale |= geo_db(geo_ui, i)->stale;
+
+	if (loader_start(ld, &err) != FS_OK)
+		goto fail;
 	app_init(&a, &cfg, &loader_feed_ops, ld);
+	a.filter = &query_filter_ops;
 	if (app_run(&a, &err) != FS_OK) {
 		app_fini(&a);
-		loader_free(ld);
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
-		return 1;
+		goto fail;
 	}
 	app_fini(&a);
-	loader_free(ld);
-	return 0;
+	rc = 0;
+	goto done;
+fail:
+	fprintf(stderr, "fluxscope: %s\n", err.msg);
+done:
+	if (in != NULL)
+		ingest_free(in);
+	if (ld != NULL) {
+		if (lc.in == NULL)
+			free(ld);
+		else if (!loader_free(ld)) {
+			/* The ingest thread still blocks on a silent pipe and uses the store: end here. */
+			fflush(stdout);
+			fflush(stderr);
+			_exit(rc);
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (det[i] != NULL)
+			det_free(det[i]);
+	if (store != NULL)
+		store_free(store);
+	if (geo_det != NULL)
+		geo_free(geo_det);
+	if (geo_ui != NULL)
+		geo_free(geo_ui);
+	return rc;
 }

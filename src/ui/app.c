@@ -274,7 +274,8 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
-	if (!a->prog.loading && !a->prog.live && !a->load_announced) {
+	/* Loaded means read and scored: the rows on screen are then the final ones. */
+	if (!a->prog.loading && !a->prog.scoring && !a->prog.live && !a->load_announced) {
 		char p[32], d[32];
 		a->load_announced = true;
 		if (a->prog.error[0] != '\0')
@@ -490,7 +491,8 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 	seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 1;
 	snprintf(seg[n].text, sizeof seg[n].text, "%s DNS", app_fmt_count(a->prog.dns_messages, b2, sizeof b2));
 	seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 1;
-	snprintf(seg[n].text, sizeof seg[n].text, "%u flagged", a->snap->n_flagged);
+	snprintf(seg[n].text, sizeof seg[n].text, "%u flagged%s", a->snap->n_flagged,
+	         a->prog.scoring ? " (scoring)" : "");
 	seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 0;
 	if (a->n_marks > 0) {
 		snprintf(seg[n].text, sizeof seg[n].text, "%u marked", a->n_marks);

@@ -39,6 +39,7 @@ struct app_progress {
 	bool loading;              /* the ingest thread is still reading */
 	bool live;
 	bool stopped;              /* stopped by the user before the end of input */
+	bool scoring;              /* detection is running or pending on newer data */
 	uint64_t bytes_read, bytes_total;
 	uint64_t packets, dns_messages;
 	uint64_t kernel_drops, iface_drops;
@@ -74,6 +75,14 @@ struct view_ops {
 	int (*tab)(struct app *a, struct view *v, int tab, int delta); /* NULL: no tabs */
 	uint32_t (*current_dom)(const struct view *v);     /* domain under the cursor, 0 = none */
 	struct dlist *(*list)(struct view *v);             /* list view model, NULL for others */
+	/* Search: the first item (row or line) at or after `from` (wrapping; backwards when
+	 * !forward) containing text, or -1; the item under the cursor; move to an item; save and
+	 * restore the view position (cursor and scroll) around an incremental search. */
+	int64_t (*find)(struct view *v, const char *text, uint64_t from, bool forward);
+	uint64_t (*cur_item)(const struct view *v);
+	void (*goto_item)(struct view *v, uint64_t item);
+	uint64_t (*save_pos)(const struct view *v);
+	void (*restore_pos)(struct view *v, uint64_t pos);
 };
 
 struct view {
@@ -100,6 +109,8 @@ struct app_filter_ops {
 	                     struct fs_err *err);
 	void (*free_ctx)(void *ctx);
 };
+/* The query language of fluxscope/query.h (qfilter.c). */
+extern const struct app_filter_ops query_filter_ops;
 
 enum { PROMPT_COMMAND = 1, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_TEXT };
 
@@ -109,7 +120,8 @@ struct app_prompt {
 	char label[64];
 	char line[1024];           /* what the user has typed so far (readline's buffer) */
 	int point;                 /* cursor, byte offset into line */
-	uint32_t origin;           /* search: cursor row when the prompt opened */
+	uint64_t origin;           /* search: view position when the prompt opened (save_pos) */
+	uint64_t origin_item;      /* search: item under the cursor then */
 	void (*done)(struct app *a, const char *line); /* PROMPT_TEXT: called with the line */
 };
 
@@ -124,6 +136,8 @@ struct app_config {
 	struct geo *geo;                       /* borrowed; UI thread's own handle, may be NULL */
 	const char *db_names;                  /* enrichment databases for the status bar */
 	bool db_stale;                         /* one of them is older than 60 days */
+	bool home_all;                         /* the home list starts with every domain, not
+	                                        * only the flagged ones */
 };
 
 struct app {

@@ -183,40 +183,52 @@ c_sort(struct app *a, int argc, char **argv, struct fs_err *err)
 }
 
 static int
+need_find(struct app *a, struct view **v, struct fs_err *err)
+{
+	*v = app_top(a);
+	if (*v == NULL || (*v)->ops->find == NULL) {
+		fs_err_set(err, FS_E_ARG, "nothing to search here");
+		return -1;
+	}
+	return 0;
+}
+
+static int
 search_step(struct app *a, bool forward, struct fs_err *err)
 {
-	struct dlist *l;
+	struct view *v;
+	uint64_t cur;
 	int64_t i;
 
-	if (need_list(a, &l, err) != 0)
+	if (need_find(a, &v, err) != 0)
 		return -1;
 	if (a->search[0] == '\0')
 		return app_message(a, false, "no search yet: press / to search");
-	i = dlist_search(l, a->search, forward ? l->cursor + 1 : (l->cursor ? l->cursor - 1 : l->n - 1),
-	                 forward);
+	cur = v->ops->cur_item(v);
+	i = v->ops->find(v, a->search, forward ? cur + 1 : (cur > 0 ? cur - 1 : UINT64_MAX), forward);
 	if (i < 0)
-		return app_message(a, true, "no domain matches '%s'", a->search);
-	if (forward ? (uint32_t)i <= l->cursor : (uint32_t)i >= l->cursor)
+		return app_message(a, true, "nothing matches '%s'", a->search);
+	if (forward ? (uint64_t)i <= cur : (uint64_t)i >= cur)
 		app_message(a, false, "search wrapped");
-	dlist_goto(l, (uint32_t)i);
+	v->ops->goto_item(v, (uint64_t)i);
 	return UI_REDRAW;
 }
 
 static int
 c_search(struct app *a, int argc, char **argv, struct fs_err *err)
 {
-	struct dlist *l;
+	struct view *v;
 	int64_t i;
 
-	if (need_list(a, &l, err) != 0)
+	if (need_find(a, &v, err) != 0)
 		return -1;
 	if (argc == 1)
 		return app_prompt_open(a, PROMPT_SEARCH, "");
 	snprintf(a->search, sizeof a->search, "%s", argv[1]);
-	i = dlist_search(l, a->search, l->cursor, true);
+	i = v->ops->find(v, a->search, v->ops->cur_item(v), true);
 	if (i < 0)
-		return app_message(a, true, "no domain matches '%s'", a->search);
-	dlist_goto(l, (uint32_t)i);
+		return app_message(a, true, "nothing matches '%s'", a->search);
+	v->ops->goto_item(v, (uint64_t)i);
 	return UI_REDRAW;
 }
 
@@ -375,11 +387,15 @@ c_prompt(struct app *a, int argc, char **argv, struct fs_err *err)
 
 	if (argc == 1 || strcmp(argv[1], "command") == 0)
 		return app_prompt_open(a, PROMPT_COMMAND, argc > 2 ? argv[2] : "");
-	if (strcmp(argv[1], "search") == 0 || strcmp(argv[1], "filter") == 0) {
+	if (strcmp(argv[1], "search") == 0) {
+		struct view *v;
+		if (need_find(a, &v, err) != 0)
+			return -1;
+		return app_prompt_open(a, PROMPT_SEARCH, "");
+	}
+	if (strcmp(argv[1], "filter") == 0) {
 		if (need_list(a, &l, err) != 0)
 			return -1;
-		if (argv[1][0] == 's')
-			return app_prompt_open(a, PROMPT_SEARCH, "");
 		return app_prompt_open(a, PROMPT_FILTER, view_list_filter(app_top(a)));
 	}
 	fs_err_set(err, FS_E_ARG, "prompt: command, search or filter, not '%s'", argv[1]);

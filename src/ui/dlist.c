@@ -129,9 +129,11 @@ rebuild(struct dlist *l, uint32_t cur_id, const char *cur_name)
 		const struct snap_row *r = &t->rows[i];
 		if (bits != NULL && !(bits[i / 8] & (1u << (i % 8))))
 			continue;
+		if ((r->flags & SNAP_HIDDEN) && !l->limited)
+			continue;
 		if (l->flagged_only && !snap_verdict_flagged(r->verdict))
 			continue;
-		if (l->pred != NULL && !l->pred(l->pred_ctx, r, l->grouped))
+		if (l->pred != NULL && !l->pred(l->pred_ctx, l->snap, r, l->grouped))
 			continue;
 		l->order[l->n++] = i;
 	}
@@ -165,7 +167,9 @@ dlist_refresh(struct dlist *l)
 void
 dlist_set_snap(struct dlist *l, struct snap *s)
 {
-	const struct snap_row *cur = dlist_current(l);
+	/* At the top of the list the cursor stays at the top: while a capture loads, the best
+	 * rows rise there. */
+	const struct snap_row *cur = l->cursor == 0 ? NULL : dlist_current(l);
 	uint32_t id = cur != NULL ? cur->id : 0;
 	/* Group ids are positions in the old snapshot: follow a group by its name. */
 	char *name = cur != NULL && l->grouped ? xstrdup(cur->name) : NULL;

@@ -14,8 +14,8 @@
 
 #include "ui/snap.h"
 
-/* A filter over rows; grouped tells whether r is a registrable-domain row. */
-typedef bool (*dlist_pred)(void *ctx, const struct snap_row *r, bool grouped);
+/* A filter over rows of snapshot s; grouped tells whether r is a registrable-domain row. */
+typedef bool (*dlist_pred)(void *ctx, const struct snap *s, const struct snap_row *r, bool grouped);
 
 struct dlist {
 	struct snap *snap;         /* borrowed: replaced by dlist_set_snap() */

@@ -1,6 +1,7 @@
 /* Canvas → curses, and curses input → ui_event. Nothing else in fluxscope calls curses. */
 #include "ui/draw.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 static bool active;
 static SCREEN *screen;
+static FILE *tty_in;      /* /dev/tty when standard input carries the capture (-r -) */
 static bool unicode;
 static bool colours;
 static attr_t role_attr[UI_ROLE_COUNT];
@@ -33,10 +35,19 @@ draw_init(bool mouse, struct fs_err *err)
 {
 	const char *cs;
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+	FILE *in = stdin;
+
+	if (!isatty(STDOUT_FILENO))
 		return fs_err_set(err, FS_E_UNSUPPORTED,
 		                  "the TUI needs a terminal; use --report, --dump or --export for headless output");
-	if ((screen = newterm(NULL, stdout, stdin)) == NULL)
+	if (!isatty(STDIN_FILENO)) {
+		/* The capture comes on standard input (-r -): keys come from the terminal. */
+		if ((tty_in = fopen("/dev/tty", "r")) == NULL)
+			return fs_err_set(err, FS_E_UNSUPPORTED,
+			                  "the TUI needs a terminal to read keys from (/dev/tty: %s)", strerror(errno));
+		in = tty_in;
+	}
+	if ((screen = newterm(NULL, stdout, in)) == NULL)
 		return fs_err_set(err, FS_E_UNSUPPORTED, "cannot use terminal type '%s' (check TERM)",
 		                  getenv("TERM") != NULL ? getenv("TERM") : "");
 	active = true;
@@ -72,6 +83,10 @@ draw_fini(void)
 	endwin();
 	delscreen(screen);
 	screen = NULL;
+	if (tty_in != NULL) {
+		fclose(tty_in);
+		tty_in = NULL;
+	}
 }
 
 void

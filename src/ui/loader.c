@@ -1,64 +1,294 @@
-/* The feed behind the TUI: the ingest thread reads and decodes; the UI thread polls. */
+/* The feed behind the TUI: ingest thread → store; worker thread → detection → snapshots; the
+ * UI thread polls. */
 #include "ui/loader.h"
 
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct loader {
 	struct ingest *in;
+	struct store *store;
+	struct detector *det[2];
+	bool det_busy[2];          /* held by the snapshot the UI shows, or by `ready` */
 	char source[256];
 	bool live;
 	bool started;
+	int min_interval_ms;
+	/* Stop asked for: from then on the data is final, even while the ingest thread is still
+	 * blocked in a read of a pipe that has no more data (it ends at the next frame or EOF). */
+	atomic_bool stop_asked;
+
+	pthread_t worker;
+	bool worker_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool quit;
+	struct snap *ready;        /* built and not yet taken */
+	uint64_t built_gen;
+	bool final_built;
+	atomic_bool scoring;
+	double last_build_ms;
 };
+
+static double
+mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
 
 struct loader *
 loader_alloc(void)
 {
-	return xcalloc(1, sizeof(struct loader));
+	struct loader *l = xcalloc(1, sizeof *l);
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	return l;
 }
 
 void
 loader_init(struct loader *l, const struct loader_config *cfg)
 {
 	l->in = cfg->in;
+	l->store = cfg->store;
+	l->det[0] = cfg->det[0];
+	l->det[1] = cfg->det[1];
 	l->live = cfg->live;
+	l->min_interval_ms = cfg->min_interval_ms > 0 ? cfg->min_interval_ms : 300;
 	snprintf(l->source, sizeof l->source, "%s", cfg->source != NULL ? cfg->source : "");
 }
 
-struct loader *
-loader_new(const struct loader_config *cfg)
+void
+loader_msg_cb(void *ctx, const struct dns_msg *msg)
 {
-	struct loader *l = loader_alloc();
-	loader_init(l, cfg);
-	return l;
+	struct loader *l = ctx;
+	/* One lock per message: uncontended it costs tens of nanoseconds, and it lets the worker
+	 * and the UI read between any two messages. */
+	store_write_lock(l->store);
+	store_add_msg(l->store, msg);
+	store_write_unlock(l->store);
+}
+
+/* Copy s into the pool at *off; returns the copy. */
+static const char *
+pool_put(char *pool, size_t *off, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = pool + *off;
+	memcpy(d, s, n);
+	*off += n;
+	return d;
+}
+
+struct snap *
+loader_build_snap(const struct store *st, const struct detector *det)
+{
+	size_t nd = store_domain_count(st), bytes = 0, off = 0;
+	struct snap *s = snap_new((uint32_t)nd);
+	const char **regs = xcalloc(nd ? nd : 1, sizeof *regs);
+
+	/* Names are copied: a snapshot outlives the read lock, and store_expire() (live capture)
+	 * may free the store's strings. */
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *d = store_domain(st, id);
+		if (d != NULL)
+			bytes += strlen(store_name_str(st, d->name)) + 1;
+	}
+	s->npool = xmalloc(bytes + 1);
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *d = store_domain(st, id);
+		const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
+		struct snap_row *row = &s->dom.rows[id - 1];
+
+		row->id = id;
+		if (d == NULL) {
+			row->name = "";
+			row->flags = SNAP_HIDDEN;
+			continue;
+		}
+		row->name = pool_put(s->npool, &off, store_name_str(st, d->name));
+		row->first_seen = d->first_seen;
+		row->last_seen = d->last_seen;
+		row->n_responses = d->n_responses;
+		row->n_nxdomain = d->n_nxdomain;
+		if (d->user_flags != 0)
+			row->flags |= SNAP_MARKED;
+		/* Zone owners seen only in NS records are reached through pivots, not listed. */
+		if (!(d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)))
+			row->flags |= SNAP_HIDDEN;
+		if (r != NULL) {
+			row->score = (float)r->score;
+			row->holz = (float)r->holz_score;
+			if (!r->holz_available)
+				row->flags |= SNAP_NOHOLZ;
+			row->verdict = (uint8_t)r->verdict;
+			row->n_addrs = r->n_addrs;
+			row->n_asns = r->n_asns;
+			row->n_countries = r->n_countries;
+			row->ttl_min = r->ttl_min;
+			row->n_ns_changes = r->n_ns_changes;
+			row->cluster = r->cluster;
+			if (r->intel_hit)
+				row->flags |= SNAP_INTEL;
+			regs[id - 1] = r->registrable;
+		} else {
+			row->flags |= SNAP_NOHOLZ;
+			row->n_addrs = d->n_addrs;
+			row->ttl_min = (d->dflags & STORE_DOM_TTL) ? d->ttl_min_seen : 0;
+			row->n_ns_changes = store_domain_ns_changes(st, id);
+		}
+	}
+	s->det = det;
+	snap_finish(s, regs);
+	free(regs);
+	return s;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct loader *l = arg;
+	double last = 0;
+
+	pthread_mutex_lock(&l->mu);
+	while (!l->quit) {
+		struct ingest_progress p;
+		struct timespec until;
+		uint64_t gen;
+		int free_det = -1;
+		bool finished, need;
+		double now;
+
+		ingest_progress(l->in, &p);
+		finished = p.finished || atomic_load(&l->stop_asked);
+		gen = store_generation(l->store);
+		if (l->det[0] == NULL)
+			free_det = 0; /* store counts only: snapshots need no detector of their own */
+		else
+			for (int i = 0; i < 2; i++)
+				if (!l->det_busy[i] && l->det[i] != NULL) {
+					free_det = i;
+					break;
+				}
+		need = gen != l->built_gen || (finished && !l->final_built);
+		now = mono_ms();
+		if (need && free_det >= 0 && l->ready == NULL &&
+		    (finished || now - last >= l->min_interval_ms)) {
+			struct detector *det = l->det[free_det];
+			struct snap *s;
+			double t0 = now;
+
+			if (det != NULL)
+				l->det_busy[free_det] = true;
+			atomic_store(&l->scoring, true);
+			pthread_mutex_unlock(&l->mu);
+			store_read_lock(l->store);
+			gen = store_generation(l->store);
+			if (det != NULL)
+				det_run(det, l->store);
+			s = loader_build_snap(l->store, det);
+			store_read_unlock(l->store);
+			s->generation = gen;
+			s->final = finished;
+			s->owner = det != NULL ? (void *)(intptr_t)(free_det + 1) : NULL;
+			pthread_mutex_lock(&l->mu);
+			atomic_store(&l->scoring, false);
+			l->ready = s;
+			l->built_gen = gen;
+			if (finished)
+				l->final_built = true;
+			last = mono_ms();
+			l->last_build_ms = last - t0;
+			/* Scoring holds the read lock, which pauses ingest: leave it at least as long
+			 * to read as the last run took, so a big file still loads at half speed or
+			 * better. */
+			if (l->last_build_ms > l->min_interval_ms)
+				last += l->last_build_ms - l->min_interval_ms;
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 50 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&l->cv, &l->mu, &until);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
 }
 
 fs_status
 loader_start(struct loader *l, struct fs_err *err)
 {
 	fs_status st = ingest_start(l->in, err);
-	l->started = st == FS_OK;
-	return st;
+	int r;
+
+	if (st != FS_OK)
+		return st;
+	l->started = true;
+	if ((r = pthread_create(&l->worker, NULL, worker_main, l)) != 0) {
+		ingest_stop(l->in);
+		ingest_wait(l->in, NULL);
+		l->started = false;
+		return fs_err_set(err, FS_E_INTERNAL, "cannot start the detection thread: %s", strerror(r));
+	}
+	l->worker_started = true;
+	return FS_OK;
 }
 
-void
+bool
 loader_free(struct loader *l)
 {
 	if (l == NULL)
-		return;
+		return true;
 	if (l->in != NULL) {
+		struct ingest_progress p;
 		ingest_stop(l->in);
-		ingest_free(l->in);
+		/* A thread blocked reading a silent pipe cannot be joined: give it a second, then
+		 * leave it to the process exit (the caller must not free the store it writes to). */
+		for (int i = 0; i < 100 && l->started; i++) {
+			ingest_progress(l->in, &p);
+			if (p.finished)
+				break;
+			if (i == 99) {
+				if (l->worker_started) {
+					pthread_mutex_lock(&l->mu);
+					l->quit = true;
+					pthread_cond_broadcast(&l->cv);
+					pthread_mutex_unlock(&l->mu);
+					pthread_join(l->worker, NULL);
+				}
+				return false;
+			}
+			struct timespec ts = { 0, 10 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
 	}
+	if (l->worker_started) {
+		pthread_mutex_lock(&l->mu);
+		l->quit = true;
+		pthread_cond_broadcast(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		pthread_join(l->worker, NULL);
+	}
+	if (l->in != NULL)
+		ingest_free(l->in);
+	snap_free(l->ready);
+	for (int i = 0; i < 2; i++)
+		if (l->det[i] != NULL)
+			det_free(l->det[i]);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
 	free(l);
-}
-
-void
-loader_msg_cb(void *ctx, const struct dns_msg *msg)
-{
-	(void)ctx;
-	(void)msg;
+	return true;
 }
 
 static void
@@ -70,8 +300,12 @@ feed_progress(void *ctx, struct app_progress *out)
 	ingest_progress(l->in, &p);
 	snprintf(out->source, sizeof out->source, "%s", l->source);
 	out->live = l->live;
-	out->loading = l->started && !p.finished;
-	out->stopped = p.stopped;
+	out->loading = l->started && !p.finished && !atomic_load(&l->stop_asked);
+	out->stopped = p.stopped || atomic_load(&l->stop_asked);
+	pthread_mutex_lock(&l->mu);
+	out->scoring = atomic_load(&l->scoring) || (!out->loading && !l->final_built) ||
+	               (l->ready != NULL && l->ready->final);
+	pthread_mutex_unlock(&l->mu);
 	out->bytes_read = p.bytes_read;
 	out->bytes_total = p.bytes_total;
 	out->packets = p.frames;
@@ -87,14 +321,27 @@ feed_progress(void *ctx, struct app_progress *out)
 static struct snap *
 feed_take(void *ctx)
 {
-	(void)ctx;
-	return NULL;
+	struct loader *l = ctx;
+	struct snap *s;
+
+	pthread_mutex_lock(&l->mu);
+	s = l->ready;
+	l->ready = NULL;
+	pthread_mutex_unlock(&l->mu);
+	return s;
 }
 
 static void
 feed_release(void *ctx, struct snap *s)
 {
-	(void)ctx;
+	struct loader *l = ctx;
+	intptr_t which = (intptr_t)s->owner;
+
+	pthread_mutex_lock(&l->mu);
+	if (which >= 1 && which <= 2)
+		l->det_busy[which - 1] = false;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
 	snap_free(s);
 }
 
@@ -102,7 +349,20 @@ static void
 feed_stop(void *ctx)
 {
 	struct loader *l = ctx;
+	atomic_store(&l->stop_asked, true);
 	ingest_stop(l->in);
+	pthread_mutex_lock(&l->mu);
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void
+feed_set_mark(void *ctx, uint32_t dom, bool on)
+{
+	struct loader *l = ctx;
+	store_write_lock(l->store);
+	store_domain_set_flags(l->store, dom, on ? 1u : 0u);
+	store_write_unlock(l->store);
 }
 
 const struct app_feed_ops loader_feed_ops = {
@@ -110,5 +370,5 @@ const struct app_feed_ops loader_feed_ops = {
 	.take = feed_take,
 	.release = feed_release,
 	.stop = feed_stop,
-	.set_mark = NULL,
+	.set_mark = feed_set_mark,
 };

@@ -1,36 +1,53 @@
-/* The TUI's data feed (struct app_feed_ops) over the ingest driver: loading runs on the
- * ingest thread; the UI thread polls progress, asks it to stop, and (with a store and a
- * detector) takes snapshots that a worker thread rebuilds whenever the store changed.
- * Any source the ingest driver reads (files now, live interfaces later) feeds the same way. */
+/* The TUI's data feed (struct app_feed_ops) over the ingest driver, the store and the
+ * detector. Loading runs on the ingest thread, which adds every message to the store; a worker
+ * thread re-runs detection whenever the store's generation moved (at most every few hundred
+ * milliseconds, and once more when loading ends) and builds a snapshot of the rows the lists
+ * show; the UI thread polls progress, takes snapshots and gives them back. Two detectors
+ * alternate, so the one whose results the UI is showing is never rescored under it.
+ * Any source the ingest driver reads (files now, live interfaces later) feeds the same way.
+ *
+ * Threads: loader_new/start/free and the feed calls on the UI thread; loader_msg_cb on the
+ * ingest thread. */
 #ifndef FLUXSCOPE_UI_LOADER_H
 #define FLUXSCOPE_UI_LOADER_H
 
 #include <stdbool.h>
 
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
 #include "fluxscope/fs.h"
 #include "fluxscope/ingest.h"
+#include "fluxscope/store.h"
 #include "ui/app.h"
 
 struct loader;
 
 struct loader_config {
-	struct ingest *in;         /* takes ownership; its message callback must be loader_msg_cb */
+	struct ingest *in;         /* takes ownership; made with loader_msg_cb and the loader */
+	struct store *store;       /* borrowed: outlives the loader */
+	struct detector *det[2];   /* takes ownership of both (same configuration); NULL: no scores */
 	const char *source;        /* label for the status bar */
 	bool live;
+	int min_interval_ms;       /* between detection runs while loading; 0 = 300 */
 };
 
-/* Caller frees with loader_free() (stops and joins the threads first). */
-struct loader *loader_new(const struct loader_config *cfg);
-/* Start the ingest thread. */
-fs_status loader_start(struct loader *l, struct fs_err *err);
-void loader_free(struct loader *l);
-
-/* The message callback to give ingest_new(), with the loader as its context. It is created
- * before the ingest driver, so the loader can be handed over as ctx: use loader_alloc() then
- * loader_init(). */
-void loader_msg_cb(void *ctx, const struct dns_msg *msg);
+/* loader_alloc() first (its pointer is the ingest callback's context), then loader_init(). */
 struct loader *loader_alloc(void);
 void loader_init(struct loader *l, const struct loader_config *cfg);
+/* Start the ingest and worker threads. */
+fs_status loader_start(struct loader *l, struct fs_err *err);
+/* Stop and join both threads, free the detectors and the ingest driver. Returns false when the
+ * ingest thread could not be joined (blocked reading a pipe that sends nothing): then nothing
+ * it uses was freed, the store must not be freed either, and the process should _exit(). */
+bool loader_free(struct loader *l);
+
+/* The message callback to give ingest_new() with the loader as its context: adds the message
+ * to the store under the write lock. Ingest thread. */
+void loader_msg_cb(void *ctx, const struct dns_msg *msg);
+
+/* Build a snapshot of every store domain with the detector's results (NULL: store counts
+ * only). Caller holds the store read lock. Exposed for tests and the benchmark. */
+struct snap *loader_build_snap(const struct store *s, const struct detector *det);
 
 extern const struct app_feed_ops loader_feed_ops;
 

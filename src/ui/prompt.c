@@ -219,7 +219,6 @@ static int
 begin(struct app *a, int kind, const char *label, const char *initial)
 {
 	struct view *v = app_top(a);
-	struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
 
 	prompt_end(a);
 	rl_setup();
@@ -228,7 +227,8 @@ begin(struct app *a, int kind, const char *label, const char *initial)
 	a->prompt.active = true;
 	a->prompt.kind = kind;
 	snprintf(a->prompt.label, sizeof a->prompt.label, "%s", label);
-	a->prompt.origin = l != NULL ? l->cursor : 0;
+	a->prompt.origin = v != NULL && v->ops->save_pos != NULL ? v->ops->save_pos(v) : 0;
+	a->prompt.origin_item = v != NULL && v->ops->cur_item != NULL ? v->ops->cur_item(v) : 0;
 	hist_switch(kind);
 	inq_len = inq_pos = 0;
 	rl_callback_handler_install("", line_cb);
@@ -267,30 +267,26 @@ prompt_end(struct app *a)
 	comp_reset();
 }
 
-/* Incremental search: move to the first match at or after the row where the prompt opened. */
+/* Incremental search: move to the first match at or after the item where the prompt opened;
+ * with no match (or no text) the view goes back to where it was. */
 static int
 search_update(struct app *a)
 {
 	struct view *v = app_top(a);
-	struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
 	int64_t i;
 
-	if (l == NULL)
+	if (v == NULL || v->ops->find == NULL)
 		return UI_OK;
-	if (a->prompt.line[0] == '\0') {
-		dlist_goto(l, a->prompt.origin);
-		snprintf(a->prompt.label, sizeof a->prompt.label, "/");
-		return UI_REDRAW;
-	}
-	i = dlist_search(l, a->prompt.line, a->prompt.origin, true);
-	if (i >= 0) {
-		dlist_goto(l, (uint32_t)i);
-		snprintf(a->prompt.label, sizeof a->prompt.label, "/");
-	} else {
-		dlist_goto(l, a->prompt.origin);
-		snprintf(a->prompt.label, sizeof a->prompt.label, "(no match) /");
-	}
+	v->ops->restore_pos(v, a->prompt.origin);
+	snprintf(a->prompt.label, sizeof a->prompt.label, "/");
 	snprintf(a->search, sizeof a->search, "%s", a->prompt.line);
+	if (a->prompt.line[0] == '\0')
+		return UI_REDRAW;
+	i = v->ops->find(v, a->prompt.line, a->prompt.origin_item, true);
+	if (i >= 0)
+		v->ops->goto_item(v, (uint64_t)i);
+	else
+		snprintf(a->prompt.label, sizeof a->prompt.label, "(no match) /");
 	return UI_REDRAW;
 }
 
@@ -312,9 +308,8 @@ finish(struct app *a, char *line)
 		snprintf(a->search, sizeof a->search, "%s", line);
 		if (line[0] != '\0') {
 			struct view *v = app_top(a);
-			struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
-			if (l != NULL && dlist_search(l, line, l->cursor, true) < 0)
-				app_message(a, true, "no domain matches '%s'", line);
+			if (v != NULL && v->ops->find != NULL && v->ops->find(v, line, v->ops->cur_item(v), true) < 0)
+				app_message(a, true, "nothing matches '%s'", line);
 		}
 		break;
 	case PROMPT_FILTER:
@@ -333,9 +328,8 @@ cancel(struct app *a)
 {
 	if (a->prompt.kind == PROMPT_SEARCH) {
 		struct view *v = app_top(a);
-		struct dlist *l = v != NULL && v->ops->list != NULL ? v->ops->list(v) : NULL;
-		if (l != NULL)
-			dlist_goto(l, a->prompt.origin);
+		if (v != NULL && v->ops->restore_pos != NULL)
+			v->ops->restore_pos(v, a->prompt.origin);
 	}
 	prompt_end(a);
 }

@@ -66,6 +66,7 @@ snap_free(struct snap *s)
 	table_fini(&s->grp);
 	free(s->grp_members);
 	free(s->pool);
+	free(s->npool);
 	free(s);
 }
 
@@ -212,6 +213,10 @@ build_groups(struct snap *s, const char *const *reg)
 		const char *r = reg != NULL && reg[i] != NULL && reg[i][0] != '\0' ? reg[i]
 		                                                                  : s->dom.rows[i].name;
 		uint32_t h;
+		if (s->dom.rows[i].flags & SNAP_HIDDEN) {
+			s->dom.rows[i].group = UINT32_MAX;
+			continue;
+		}
 		if (r == NULL)
 			r = "";
 		h = (uint32_t)hash_str(r) & (cap - 1);
@@ -290,9 +295,9 @@ snap_finish(struct snap *s, const char *const *registrable)
 	s->n_flagged = 0;
 	for (uint32_t i = 0; i < s->dom.n; i++) {
 		const struct snap_row *r = &s->dom.rows[i];
-		if (snap_verdict_flagged(r->verdict))
+		if (snap_verdict_flagged(r->verdict) && !(r->flags & SNAP_HIDDEN))
 			s->n_flagged++;
-		if (r->n_responses == 0 && r->first_seen == 0)
+		if ((r->n_responses == 0 && r->first_seen == 0) || (r->flags & SNAP_HIDDEN))
 			continue;
 		if (!any || r->first_seen < s->t_min)
 			s->t_min = r->first_seen;

@@ -57,7 +57,12 @@ static inline bool snap_verdict_flagged(int v)
 	return v == SNAP_V_SUSPICIOUS || v == SNAP_V_SINGLE || v == SNAP_V_DOUBLE;
 }
 
-enum { SNAP_MARKED = 0x01, SNAP_INTEL = 0x02 };
+enum {
+	SNAP_MARKED = 0x01,        /* marked by the analyst */
+	SNAP_INTEL = 0x02,         /* an intel feed named it */
+	SNAP_HIDDEN = 0x04,        /* not listed unless a pivot names it (zone-only records) */
+	SNAP_NOHOLZ = 0x08         /* no Holz score (no ASN data) */
+};
 
 struct snap_row {
 	const char *name;          /* borrowed: interned in the store (domains) or snap->pool (groups) */
@@ -69,6 +74,7 @@ struct snap_row {
 	float score, holz;
 	uint8_t verdict, flags;
 	uint32_t n_addrs, n_asns, n_countries, ttl_min, n_ns_changes, n_responses, cluster;
+	uint32_t n_nxdomain;
 	fs_time first_seen, last_seen;
 };
 
@@ -84,6 +90,7 @@ struct snap {
 	uint32_t *grp_members;     /* member row indices (into dom.rows) of every group, by group */
 	char *pool;                /* registrable names */
 	size_t pool_len;
+	char *npool;               /* domain names, when the builder copies them (owned) */
 	uint64_t generation;       /* store generation it was built from */
 	uint32_t n_flagged;
 	fs_time t_min, t_max;

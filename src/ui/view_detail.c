@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ui/app.h"
+#include "fluxscope/store.h"
 #include "ui/detail.h"
 
 struct view_detail {
@@ -18,6 +19,7 @@ struct view_detail {
 	int top[DTAB_COUNT];
 	int tab_x[DTAB_COUNT + 1]; /* tab positions at the last draw, for clicks */
 	int width;                 /* width the lines were built for */
+	bool unicode;
 };
 
 static bool
@@ -27,7 +29,7 @@ selectable(const struct dline *l)
 }
 
 static void
-detail_ctx(struct app *a, struct detail_ctx *ctx, int width)
+detail_ctx(struct app *a, struct detail_ctx *ctx, int width, bool unicode)
 {
 	memset(ctx, 0, sizeof *ctx);
 	ctx->store = a->cfg.store;
@@ -35,15 +37,21 @@ detail_ctx(struct app *a, struct detail_ctx *ctx, int width)
 	ctx->det = a->snap->det;
 	ctx->snap = a->snap;
 	ctx->width = width;
-	ctx->unicode = true;
+	ctx->unicode = unicode;
 }
 
 static void
-build(struct app *a, struct view_detail *d, int width)
+build(struct app *a, struct view_detail *d, int width, bool unicode)
 {
 	struct detail_ctx ctx;
-	detail_ctx(a, &ctx, width);
+	detail_ctx(a, &ctx, width, unicode);
+	/* The store grows under the ingest thread: read it under the read lock. */
+	if (ctx.store != NULL)
+		store_read_lock(ctx.store);
 	detail_build(&ctx, d->dom, d->tab, &d->lines);
+	if (ctx.store != NULL)
+		store_read_unlock(ctx.store);
+	d->unicode = unicode;
 	d->built = true;
 	d->width = width;
 	if (d->cursor[d->tab] >= d->lines.n || d->cursor[d->tab] < 0 ||
@@ -210,10 +218,13 @@ vd_open(struct app *a, struct view *v)
 		struct view *nv = view_detail_new(a, l->key);
 		return nv != NULL ? app_push(a, nv) : UI_REDRAW;
 	}
-	detail_ctx(a, &ctx, d->width);
+	detail_ctx(a, &ctx, d->width, d->unicode);
+	if (ctx.store != NULL)
+		store_read_lock(ctx.store);
 	n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
-	kind = l->kind == DL_ADDR ? LIST_ADDR : l->kind == DL_ASN ? LIST_ASN : l->kind == DL_NS ? LIST_NS
-	                                                                                         : LIST_ADDR;
+	if (ctx.store != NULL)
+		store_read_unlock(ctx.store);
+	kind = l->kind == DL_ASN || l->kind == DL_COUNTRY ? LIST_ASN : l->kind == DL_NS ? LIST_NS : LIST_ADDR;
 	app_push(a, view_list_new(a, kind, label, ids, n));
 	free(ids);
 	return app_message(a, false, "%u domain%s use %s", n, n == 1 ? "" : "s", label);
@@ -240,7 +251,7 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 	int x = 1, body = h - 2;
 
 	if (!d->built || d->width != c->w)
-		build(a, d, c->w);
+		build(a, d, c->w, c->unicode);
 	/* tabs */
 	canvas_fill(c, 0, y0, c->w, 1, ' ', UI_ROLE_TAB);
 	for (int t = 0; t < DTAB_COUNT; t++) {
@@ -297,6 +308,90 @@ vd_mouse(struct app *a, struct view *v, const struct ui_event *ev, int y0, int h
 	return UI_OK;
 }
 
+/* Case-insensitive search in a line's text, role marks skipped. */
+static bool
+line_contains(const char *text, const char *needle)
+{
+	char buf[1024];
+	size_t o = 0;
+	for (const char *p = text; *p != '\0' && o + 1 < sizeof buf; p++) {
+		if (*p == CANVAS_MARK) {
+			if (p[1] != '\0')
+				p++;
+			continue;
+		}
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return strcasestr(buf, needle) != NULL;
+}
+
+static int64_t
+vd_find(struct view *v, const char *text, uint64_t from, bool forward)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	int n = d->lines.n;
+
+	if (n == 0)
+		return -1;
+	if (from >= (uint64_t)n)
+		from = forward ? 0 : (uint64_t)n - 1;
+	for (int k = 0; k < n; k++) {
+		int i = forward ? (int)((from + (uint64_t)k) % (uint64_t)n)
+		                : (int)((from + (uint64_t)n - (uint64_t)k) % (uint64_t)n);
+		if (line_contains(d->lines.l[i].text, text))
+			return i;
+	}
+	return -1;
+}
+
+static uint64_t
+vd_cur_item(const struct view *v)
+{
+	const struct view_detail *d = (const struct view_detail *)v;
+	int c = d->cursor[d->tab];
+	return c >= 0 ? (uint64_t)c : (uint64_t)d->top[d->tab];
+}
+
+/* Put the cursor on a line when it can be opened, else scroll it to the top. */
+static void
+vd_goto_item(struct view *v, uint64_t item)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	int i = (int)item, h = v->last_h > 2 ? v->last_h - 2 : 1;
+
+	if (i < 0 || i >= d->lines.n)
+		return;
+	if (selectable(&d->lines.l[i])) {
+		d->cursor[d->tab] = i;
+	} else {
+		/* show the line at the top, the cursor on the next line that can be opened */
+		d->top[d->tab] = i;
+		if (d->cursor[d->tab] >= 0)
+			for (int j = i; j < d->lines.n; j++)
+				if (selectable(&d->lines.l[j])) {
+					d->cursor[d->tab] = j;
+					break;
+				}
+	}
+	keep_visible(d, h);
+}
+
+static uint64_t
+vd_save_pos(const struct view *v)
+{
+	const struct view_detail *d = (const struct view_detail *)v;
+	return (uint64_t)(uint32_t)d->top[d->tab] << 32 | (uint32_t)(d->cursor[d->tab] + 1);
+}
+
+static void
+vd_restore_pos(struct view *v, uint64_t pos)
+{
+	struct view_detail *d = (struct view_detail *)v;
+	d->top[d->tab] = (int)(pos >> 32);
+	d->cursor[d->tab] = (int)(uint32_t)pos - 1;
+}
+
 static const struct view_ops detail_ops = {
 	.name = "detail",
 	.free = vd_free,
@@ -310,6 +405,11 @@ static const struct view_ops detail_ops = {
 	.tab = vd_tab,
 	.current_dom = vd_current_dom,
 	.list = NULL,
+	.find = vd_find,
+	.cur_item = vd_cur_item,
+	.goto_item = vd_goto_item,
+	.save_pos = vd_save_pos,
+	.restore_pos = vd_restore_pos,
 };
 
 struct view *

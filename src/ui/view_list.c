@@ -238,10 +238,12 @@ draw_empty(struct app *a, struct view_list *l, struct ui_canvas *c, int y)
 {
 	const char *text;
 
-	if (a->snap == a->empty && a->prog.loading)
-		text = "Loading: domains appear here as they are read.";
+	if (a->snap == a->empty && (a->prog.loading || a->prog.scoring))
+		text = "Loading: domains appear here as they are read and scored.";
 	else if (l->dl.snap->dom.n == 0)
 		text = a->prog.loading ? "Loading: no DNS responses yet." : "No DNS responses in the input.";
+	else if (l->dl.flagged_only && l->filter[0] == '\0' && (a->prog.loading || a->prog.scoring))
+		text = "Loading: no flagged domain yet (a shows all domains).";
 	else if (l->filter[0] != '\0')
 		text = "No domain matches the filter (F clears it).";
 	else if (l->dl.flagged_only)
@@ -358,6 +360,40 @@ vl_mouse(struct app *a, struct view *v, const struct ui_event *ev, int y0, int h
 	return UI_OK;
 }
 
+static int64_t
+vl_find(struct view *v, const char *text, uint64_t from, bool forward)
+{
+	struct dlist *dl = vl_list(v);
+	return dlist_search(dl, text, from > UINT32_MAX ? UINT32_MAX : (uint32_t)from, forward);
+}
+
+static uint64_t
+vl_cur_item(const struct view *v)
+{
+	return ((const struct view_list *)v)->dl.cursor;
+}
+
+static void
+vl_goto_item(struct view *v, uint64_t item)
+{
+	dlist_goto(vl_list(v), (uint32_t)item);
+}
+
+static uint64_t
+vl_save_pos(const struct view *v)
+{
+	const struct dlist *dl = &((const struct view_list *)v)->dl;
+	return (uint64_t)dl->top << 32 | dl->cursor;
+}
+
+static void
+vl_restore_pos(struct view *v, uint64_t pos)
+{
+	struct dlist *dl = vl_list(v);
+	dl->top = (uint32_t)(pos >> 32);
+	dlist_goto(dl, (uint32_t)pos);
+}
+
 static const struct view_ops list_ops = {
 	.name = "list",
 	.free = vl_free,
@@ -371,6 +407,11 @@ static const struct view_ops list_ops = {
 	.tab = NULL,
 	.current_dom = vl_current_dom,
 	.list = vl_list,
+	.find = vl_find,
+	.cur_item = vl_cur_item,
+	.goto_item = vl_goto_item,
+	.save_pos = vl_save_pos,
+	.restore_pos = vl_restore_pos,
 };
 
 struct view *
@@ -385,5 +426,10 @@ view_list_new(struct app *a, enum list_kind kind, const char *label, const uint3
 	dlist_init(&l->dl, a->snap);
 	if (kind != LIST_HOME)
 		dlist_set_subset(&l->dl, doms, n);
+	else if (!a->cfg.home_all) {
+		/* What fluxes first: flagged domains by score; `a` shows everything. */
+		l->dl.flagged_only = true;
+		dlist_refresh(&l->dl);
+	}
 	return &l->v;
 }

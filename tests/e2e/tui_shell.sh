@@ -29,8 +29,7 @@ tui_keys ':'
 tui_type 'theme light'
 tui_keys Enter
 tui_wait "theme light"
-after=$(tui_screen_esc | head -1)
-check "theme light changes the title colours" test "$before" != "$after"
+check "theme light changes the title colours" title_differs "$before"
 tui_keys ':'
 tui_type 'theme nosuch'
 tui_keys Enter

@@ -88,8 +88,24 @@ tui_done() {
 	echo "all passed"
 }
 
-# Predicates for check(): line N matches an extended regex; the screen (with escapes) does.
-line_has() { tui_line "$1" | grep -qE -- "$2"; }
+# Predicates for check(). The positive ones poll for up to 3 s (the screen may be mid-redraw
+# after a key); line N or any line matches an extended regex; the screen with escapes does.
+line_has() {
+	n=60
+	while [ "$n" -gt 0 ]; do tui_line "$1" | grep -qE -- "$2" && return 0; sleep 0.05; n=$((n - 1)); done
+	return 1
+}
+screen_has() {
+	n=60
+	while [ "$n" -gt 0 ]; do tui_screen | grep -qE -- "$1" && return 0; sleep 0.05; n=$((n - 1)); done
+	return 1
+}
 esc_has() { tui_screen_esc | grep -qE -- "$1"; }
 esc_lacks() { ! tui_screen_esc | grep -qE -- "$1"; }
 text_has() { printf '%s' "$1" | grep -qF -- "$2"; }
+# Wait up to 3 s for the first screen line (with escapes) to differ from $1.
+title_differs() {
+	n=60
+	while [ "$n" -gt 0 ]; do [ "$(tui_screen_esc | head -1)" != "$1" ] && return 0; sleep 0.05; n=$((n - 1)); done
+	return 1
+}

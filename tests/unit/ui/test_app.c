@@ -67,9 +67,10 @@ static const struct app_feed_ops ff_ops = { ff_progress, ff_take, ff_release, ff
 
 /* A tiny filter language for the test: "score>=N". */
 static bool
-f_pred(void *ctx, const struct snap_row *r, bool grouped)
+f_pred(void *ctx, const struct snap *s, const struct snap_row *r, bool grouped)
 {
 	(void)grouped;
+	(void)s;
 	return r->score >= *(float *)ctx;
 }
 
@@ -105,6 +106,7 @@ setup(void **state)
 	cfg.theme_dirs = x->dirs;
 	cfg.n_theme_dirs = 1;
 	cfg.db_names = "demo-ASN, demo-City";
+	cfg.home_all = true;
 	x->feed.pending = fx_snap(0);
 	x->feed.pending->final = true;
 	snprintf(x->feed.prog.source, sizeof x->feed.prog.source, "flux-demo.pcap");
@@ -346,8 +348,8 @@ test_detail_tabs(void **state)
 	assert_non_null(strstr(row(x, 1), "1 Summary"));
 	assert_non_null(strstr(row(x, 1), "5 Related"));
 	assert_int_equal(canvas_at(&x->c, 3, 1)->role, UI_ROLE_TAB_ACTIVE);
-	assert_true(find(x, "Verdict     single-flux") > 0);
-	assert_true(find(x, "Score       92.5 / 100") > 0);
+	assert_true(find(x, "Verdict      single-flux") > 0);
+	assert_true(find(x, "Score        92.5 / 100") > 0);
 	key(x, '\t');
 	assert_non_null(strstr(row(x, 0), "Timeline 2/5"));
 	key(x, KEYC_BTAB);
@@ -501,7 +503,7 @@ test_resize_80x24(void **state)
 	for (int y = 0; y < 24; y++)
 		assert_true(canvas_text_width(row(x, y)) <= 80);
 	keys(x, "\r");
-	assert_true(find(x, "Verdict     single-flux") > 0);
+	assert_true(find(x, "Verdict      single-flux") > 0);
 	ev.w = 30;
 	ev.h = 6;
 	app_event(&x->a, &ev);

@@ -66,9 +66,10 @@ test_sort_columns(void **state)
 }
 
 static bool
-score_at_least(void *ctx, const struct snap_row *r, bool grouped)
+score_at_least(void *ctx, const struct snap *s, const struct snap_row *r, bool grouped)
 {
 	(void)grouped;
+	(void)s;
 	return r->score >= *(float *)ctx;
 }
 
