@@ -595,6 +595,19 @@ set_sort(const struct export_set *cs)
 	s->dirty = false;
 }
 
+bool
+export_set_has_name(const struct export_set *s, enum export_kind k, const char *name)
+{
+	struct export_ind x = { .kind = k, .name = name };
+
+	if (s->hcap == 0 || !export_kind_is_name(k))
+		return false;
+	for (size_t j = ind_hash(&x) & (s->hcap - 1); s->hash[j] != 0; j = (j + 1) & (s->hcap - 1))
+		if (ind_cmp_value(&s->items[s->hash[j] - 1], &x) == 0)
+			return true;
+	return false;
+}
+
 size_t
 export_set_count(const struct export_set *s)
 {
@@ -705,11 +718,11 @@ static const struct export_writer writers[] = {
 	{ "domains", "txt", "plain domain list, one per line", K(EXPORT_DOMAIN), export_write_domains },
 	{ "hosts", "hosts", "hosts file (0.0.0.0 or the sinkhole address)", K(EXPORT_DOMAIN),
 	  export_write_hosts },
-	{ "dnsmasq", "conf", "dnsmasq address=/d/# (or the sinkhole)", K(EXPORT_DOMAIN),
+	{ "dnsmasq", "conf", "dnsmasq address=/d/# (or the sinkhole)", K(EXPORT_DOMAIN) | K(EXPORT_PASSTHRU),
 	  export_write_dnsmasq },
-	{ "unbound", "conf", "Unbound local-zone always_nxdomain", K(EXPORT_DOMAIN),
+	{ "unbound", "conf", "Unbound local-zone always_nxdomain", K(EXPORT_DOMAIN) | K(EXPORT_PASSTHRU),
 	  export_write_unbound },
-	{ "pihole", "txt", "Pi-hole/AdGuard adblock-style list (||d^)", K(EXPORT_DOMAIN),
+	{ "pihole", "txt", "Pi-hole/AdGuard adblock-style list (||d^)", K(EXPORT_DOMAIN) | K(EXPORT_PASSTHRU),
 	  export_write_pihole },
 	{ "csv", "csv", "CSV with every field", ~0u & ~K(EXPORT_PASSTHRU), export_write_csv },
 	{ "json", "json", "JSON with every field", ~0u & ~K(EXPORT_PASSTHRU), export_write_json },

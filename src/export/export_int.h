@@ -31,6 +31,8 @@ bool export_name_plain(const char *name);
 bool export_name_hostname(const char *name);
 /* Whether a canonical name has a label that is exactly '*' (a wildcard on the wire). */
 bool export_name_has_star_label(const char *name);
+/* Whether the set holds a name indicator of kind k with this canonical name. */
+bool export_set_has_name(const struct export_set *s, enum export_kind k, const char *name);
 /* Whether ind is a name kind (DOMAIN, NSNAME, PASSTHRU). */
 bool export_kind_is_name(enum export_kind k);
 /* Address or CIDR text ("192.0.2.1", "192.0.2.0/24"): CIDR only when plen is not full. */

@@ -8,13 +8,13 @@
 /* Iterate the domains a line format carries; returns NULL at the end (or when the preview is
  * full). Non-plain names are refused here. */
 static const struct export_ind *
-next_domain(struct export_ctx *cx, size_t *i)
+next_kind(struct export_ctx *cx, size_t *i, enum export_kind kind)
 {
 	const struct export_set *s = export_ctx_set(cx);
 
 	while (*i < export_set_count(s) && !export_ctx_full(cx)) {
 		const struct export_ind *x = export_set_get(s, (*i)++);
-		if (x->kind != EXPORT_DOMAIN)
+		if (x->kind != kind)
 			continue;
 		if (!export_name_plain(x->name)) {
 			export_ctx_refuse(cx, x, "not a plain host name (this format cannot escape it)");
@@ -23,6 +23,20 @@ next_domain(struct export_ctx *cx, size_t *i)
 		return x;
 	}
 	return NULL;
+}
+
+static const struct export_ind *
+next_domain(struct export_ctx *cx, size_t *i)
+{
+	return next_kind(cx, i, EXPORT_DOMAIN);
+}
+
+/* Allowlisted names that a line below would otherwise cover (these formats always block the
+ * subdomains of a listed domain): each gets the format's exception. */
+static const struct export_ind *
+next_exception(struct export_ctx *cx, size_t *i)
+{
+	return next_kind(cx, i, EXPORT_PASSTHRU);
 }
 
 static void
@@ -92,6 +106,11 @@ export_write_dnsmasq(struct export_ctx *cx, FILE *out)
 			fprintf(out, "address=/%s/#\n", x->name);
 		export_ctx_entry(cx);
 	}
+	/* "#" as a server: resolve normally (the more specific domain wins in dnsmasq). */
+	for (i = 0; (x = next_exception(cx, &i)) != NULL;) {
+		fprintf(out, "# allowlisted: never blocked\nserver=/%s/#\n", x->name);
+		export_ctx_entry(cx);
+	}
 }
 
 void
@@ -127,6 +146,11 @@ export_write_unbound(struct export_ctx *cx, FILE *out)
 			        a.family == 4 ? "A" : "AAAA", addr);
 		export_ctx_entry(cx);
 	}
+	/* The most specific local-zone wins in Unbound: transparent resolves normally. */
+	for (i = 0; (x = next_exception(cx, &i)) != NULL;) {
+		fprintf(out, "\t# allowlisted: never blocked\n\tlocal-zone: \"%s.\" transparent\n", x->name);
+		export_ctx_entry(cx);
+	}
 }
 
 void
@@ -138,6 +162,10 @@ export_write_pihole(struct export_ctx *cx, FILE *out)
 	header(cx, out, "!", "adblock-style list for Pi-hole and AdGuard (||d^ covers subdomains)");
 	while ((x = next_domain(cx, &i)) != NULL) {
 		fprintf(out, "||%s^\n", x->name);
+		export_ctx_entry(cx);
+	}
+	for (i = 0; (x = next_exception(cx, &i)) != NULL;) {
+		fprintf(out, "@@||%s^\n", x->name);
 		export_ctx_entry(cx);
 	}
 }

@@ -71,8 +71,8 @@ comment(FILE *out, const struct export_ind *x)
 	const char *v = x->verdict[0] ? x->verdict : "unscored";
 
 	if (x->kind == EXPORT_PASSTHRU) {
-		fprintf(out, "; allowlisted, shares an exported address: never blocked (%s)\n",
-		         export_clean_text(x->reason, clean, sizeof clean));
+		fprintf(out, "; allowlisted: never blocked (%s)\n",
+		        export_clean_text(x->reason, clean, sizeof clean));
 		return;
 	}
 	fprintf(out, "; score %.1f %s", x->score, v);

@@ -162,5 +162,26 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 			}
 		}
 	}
+	if (det != NULL && n > 0) {
+		/* Allowlisted names under a selected domain: blocking "d" with its subdomains (an RPZ
+		 * wildcard, or any dnsmasq/Unbound/Pi-hole line) would catch them, so each gets a
+		 * PASSTHRU. */
+		for (store_dom_id id = 1; id <= store_domain_count(st); id++) {
+			const struct store_domain *d = store_domain(st, id);
+			const char *name = d ? store_name_str(st, d->name) : NULL;
+			if (name == NULL || !det_is_allowlisted(det, name))
+				continue;
+			for (const char *p = strchr(name, '.'); p != NULL; p = strchr(p + 1, '.')) {
+				if (!export_set_has_name(s, EXPORT_DOMAIN, p + 1))
+					continue;
+				struct export_ind x = { .kind = EXPORT_PASSTHRU, .name = name, .source = p + 1 };
+				char why[300];
+				snprintf(why, sizeof why, "allowlisted; under the exported %s", p + 1);
+				x.reason = why;
+				export_set_add(s, &x);
+				break;
+			}
+		}
+	}
 	return n;
 }

@@ -61,6 +61,10 @@ basic(struct export_set *s)
 	                         .reason = "allowlisted; shares 192.0.2.66",
 	                         .source = "evil-flux.test" };
 	export_set_add(s, &pt);
+	struct export_ind pt2 = { .kind = EXPORT_PASSTHRU, .name = "safe.evil-flux.test",
+	                          .reason = "allowlisted; under the exported evil-flux.test",
+	                          .source = "evil-flux.test" };
+	export_set_add(s, &pt2);
 }
 
 /* Names an attacker controls on the wire: each must come out escaped or be refused. */

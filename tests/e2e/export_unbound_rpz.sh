@@ -6,7 +6,8 @@
 #   - names resolving to exported rpz-ip addresses (IPv4, IPv6, CIDR) are blocked,
 #   - a delegation to an exported double-flux nameserver (rpz-nsdname) or to one of its
 #     addresses (rpz-nsip) is blocked,
-#   - an allowlisted domain is answered, even one that shares a flux address,
+#   - an allowlisted domain is answered, even one that shares a flux address or lies under an
+#     exported domain whose subdomains are blocked,
 #   - a benign domain is answered.
 # Everything started here is stopped by the trap.
 set -u
@@ -47,6 +48,7 @@ cat >"$W/test.zone" <<EOF
 ns              IN A   127.0.0.1
 evil-flux       IN A   192.0.2.10
 www.evil-flux   IN A   192.0.2.11
+safe.evil-flux  IN A   192.0.2.12
 ipflux          IN A   192.0.2.66
 ipflux6         IN AAAA 2001:db8::66
 cidrflux        IN A   198.51.100.9
@@ -160,6 +162,7 @@ if start_unbound "$RPZ"; then
 	expect benign.test A NOERROR "192.0.2.30"
 	expect evil-flux.test A NXDOMAIN
 	expect www.evil-flux.test A NXDOMAIN
+	expect safe.evil-flux.test A NOERROR "192.0.2.12"
 	expect dbl-flux.test A NXDOMAIN
 	expect ipflux.test A NXDOMAIN
 	expect ipflux6.test AAAA NXDOMAIN
@@ -184,6 +187,7 @@ RPZ="$W/flux-sinkhole.rpz"
 if start_unbound "$RPZ"; then
 	expect evil-flux.test A NOERROR "192.0.2.250"
 	expect www.evil-flux.test A NOERROR "192.0.2.250"
+	expect safe.evil-flux.test A NOERROR "192.0.2.12"
 	expect ipflux.test A NOERROR "192.0.2.250"
 	expect benign.test A NOERROR "192.0.2.30"
 	expect allowed.test A NOERROR "192.0.2.20"

@@ -257,6 +257,44 @@ test_line_formats(void **state)
 }
 
 static void
+test_exceptions(void **state)
+{
+	struct export_set *s = export_set_new(NULL, NULL);
+	struct export_opts o = opts();
+	struct export_report rep;
+	struct export_ind pt = { .kind = EXPORT_PASSTHRU, .name = "safe.flux.example",
+	                         .reason = "allowlisted; under the exported flux.example" };
+	char *z;
+	(void)state;
+
+	export_set_add_domain(s, "flux.example", true, 90, "single-flux", NULL);
+	export_set_add(s, &pt);
+	z = render("rpz", s, &o, &rep);
+	assert_non_null(strstr(z, "; allowlisted: never blocked (allowlisted; under the exported flux.example)\n"
+	                          "safe.flux.example\tCNAME\trpz-passthru.\n"));
+	free(z);
+	z = render("dnsmasq", s, &o, &rep);
+	assert_non_null(strstr(z, "\nserver=/flux.example/\n"));
+	assert_non_null(strstr(z, "\nserver=/safe.flux.example/#\n"));
+	free(z);
+	z = render("unbound", s, &o, &rep);
+	assert_non_null(strstr(z, "\tlocal-zone: \"safe.flux.example.\" transparent\n"));
+	free(z);
+	z = render("pihole", s, &o, &rep);
+	assert_non_null(strstr(z, "\n||flux.example^\n@@||safe.flux.example^\n"));
+	free(z);
+	/* Formats of exact names carry no exception, and never the allowlisted name itself. */
+	z = render("hosts", s, &o, &rep);
+	assert_null(strstr(z, "safe"));
+	assert_int_equal(rep.skipped_kind, 1);
+	free(z);
+	z = render("csv", s, &o, &rep);
+	assert_null(strstr(z, "safe"));
+	free(z);
+	export_set_free(s);
+}
+
+static void
 test_csv_json(void **state)
 {
 	struct export_set *s = export_set_new(NULL, NULL);
@@ -450,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_rpz),
 		cmocka_unit_test(test_rpz_injection),
 		cmocka_unit_test(test_line_formats),
+		cmocka_unit_test(test_exceptions),
 		cmocka_unit_test(test_csv_json),
 		cmocka_unit_test(test_stix),
 		cmocka_unit_test(test_suricata_nft),
