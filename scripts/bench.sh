@@ -5,6 +5,19 @@ set -u
 B=${BUILD:-build}
 section() { printf '\n== %s\n' "$1"; }
 
+# -- Ingest: a generated capture of at least one million DNS packets (bench/gen_capture.c;
+#    queries/responses, A/AAAA/CNAME/NS/NXDOMAIN, EDNS, 2% over TCP), read by a bare libpcap
+#    loop (the floor) and by fluxscope's capture source, packet path, decoder and ingest
+#    driver. Later sections may reuse $CAP (the same file) for their own lines.
+CAP="$B/bench/dns-1m.pcap"
+if [ -x "$B/bench/gen_capture" ] && { [ ! -s "$CAP" ] || [ "$B/bench/gen_capture" -nt "$CAP" ]; }; then
+  "$B/bench/gen_capture" -n 1000000 -o "$CAP" || exit 1
+fi
+if [ -x "$B/bench/bench_ingest" ] && [ -s "$CAP" ]; then
+  section "ingest (bench/bench_ingest.c over $CAP)"
+  "$B/bench/bench_ingest" -r 3 "$CAP"
+fi
+
 # -- Enrichment: geo_lookup over one million answer records, cold and cached, for the
 #    databases at hand (libloc is real-world sized; the MaxMind test and demo databases small).
 if [ -x "$B/bench/bench_enrich" ]; then

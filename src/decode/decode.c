@@ -196,8 +196,10 @@ dec_packet(struct decoder *d, int linktype, fs_time ts, const uint8_t *frame, ui
 	d->pkt.ctx = ctx;
 	d->pkt.depth = 0;
 	/* Timeouts run on capture time; each check is a comparison with the oldest entry. */
-	frag_expire(d, ts, false);
-	tcp_expire(d, ts, false);
+	if (d->frag.oldest != NULL)
+		frag_expire(d, ts, false);
+	if (d->tcp.oldest != NULL && ts - d->tcp.oldest->last > (fs_time)d->cfg.tcp_timeout_ms * 1000)
+		tcp_expire(d, ts, false);
 	dec_link(d, linktype, frame, caplen);
 }
 

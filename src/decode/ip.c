@@ -55,17 +55,7 @@ frag_fini(struct frag_table *t)
 static uint32_t
 frag_hash(uint8_t version, const fs_addr *src, const fs_addr *dst, uint32_t id, uint8_t proto)
 {
-	uint8_t key[2 * 16 + 4 + 2];
-
-	memcpy(key, src->bytes, 16);
-	memcpy(key + 16, dst->bytes, 16);
-	key[32] = (uint8_t)(id >> 24);
-	key[33] = (uint8_t)(id >> 16);
-	key[34] = (uint8_t)(id >> 8);
-	key[35] = (uint8_t)id;
-	key[36] = version;
-	key[37] = proto;
-	return (uint32_t)fs_hash_bytes(key, sizeof key);
+	return dec_flow_hash(src, dst, (uint64_t)id << 16 | (uint64_t)version << 8 | proto);
 }
 
 /* Remove from the hash chain and the age list; the slot's memory stays untouched. */

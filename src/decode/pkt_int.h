@@ -3,6 +3,8 @@
 #ifndef FLUXSCOPE_DECODE_PKT_INT_H
 #define FLUXSCOPE_DECODE_PKT_INT_H
 
+#include <string.h>
+
 #include "decode/decode_int.h"
 
 #define DEC_MAX_ENCAP 4       /* VXLAN/GRE/IP-in-IP nesting we follow */
@@ -84,7 +86,12 @@ struct tcp_table {
 	uint32_t mask;
 	struct tcp_stream *oldest, *newest;
 	uint32_t n;
-	uint64_t bytes;                    /* buffer capacity held by live streams */
+	uint64_t bytes;                    /* buffer capacity held by streams and the pool */
+	struct tcp_buf {                   /* buffers of closed streams, ready for reuse */
+		uint8_t *buf;
+		uint32_t cap;
+	} *pool;
+	uint32_t n_pool;
 };
 
 /* What the current dec_packet() call delivers to. */
@@ -119,6 +126,31 @@ static inline void
 dec_skip(struct decoder *d, enum dec_skip why)
 {
 	d->st.skipped[why]++;
+}
+
+/* Hash of two addresses and 64 more bits (ports, ids) for the fragment and stream tables:
+ * word-wise multiply-xorshift mixing; the inputs are our own copies, never packet bytes. */
+static inline uint64_t
+dec_mix64(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint32_t
+dec_flow_hash(const fs_addr *a, const fs_addr *b, uint64_t extra)
+{
+	uint64_t w[4];
+
+	memcpy(w, a->bytes, 16);
+	memcpy(w + 2, b->bytes, 16);
+	uint64_t h = dec_mix64(0x243F6A8885A308D3ull, extra);
+	h = dec_mix64(h, w[0]);
+	h = dec_mix64(h, w[1]);
+	h = dec_mix64(h, w[2]);
+	h = dec_mix64(h, w[3]);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* decode.c: parse one DNS message and hand it to the packet's callback. */

@@ -18,6 +18,7 @@
 
 #define TCP_MIN_BUF 1024u
 #define TCP_RETAIN 16384u          /* buffers above this are freed when a stream closes */
+#define TCP_POOL 4096u             /* closed streams' buffers kept for reuse */
 #define TCP_MEM_MAX (64u << 20)    /* all stream buffers together */
 
 void
@@ -36,6 +37,7 @@ tcp_init(struct tcp_table *t, const struct dec_config *cfg)
 		nb <<= 1;
 	t->buckets = xcalloc(nb, sizeof *t->buckets);
 	t->mask = nb - 1;
+	t->pool = xcalloc(TCP_POOL, sizeof *t->pool);
 }
 
 void
@@ -43,6 +45,9 @@ tcp_fini(struct tcp_table *t)
 {
 	for (uint32_t i = 0; i < t->n_slots; i++)
 		free(t->slots[i].buf);
+	for (uint32_t i = 0; i < t->n_pool; i++)
+		free(t->pool[i].buf);
+	free(t->pool);
 	free(t->slots);
 	free(t->buckets);
 	memset(t, 0, sizeof *t);
@@ -51,16 +56,8 @@ tcp_fini(struct tcp_table *t)
 static uint32_t
 tcp_hash(const struct dec_flow *f)
 {
-	uint8_t key[16 + 16 + 2 + 2 + 1];
-
-	memcpy(key, f->src.bytes, 16);
-	memcpy(key + 16, f->dst.bytes, 16);
-	key[32] = (uint8_t)(f->sport >> 8);
-	key[33] = (uint8_t)f->sport;
-	key[34] = (uint8_t)(f->dport >> 8);
-	key[35] = (uint8_t)f->dport;
-	key[36] = f->src.family;
-	return (uint32_t)fs_hash_bytes(key, sizeof key);
+	return dec_flow_hash(&f->src, &f->dst,
+	                     (uint64_t)f->src.family << 32 | (uint64_t)f->sport << 16 | f->dport);
 }
 
 static struct tcp_stream *
@@ -107,6 +104,33 @@ buf_free(struct tcp_table *t, struct tcp_stream *s)
 	free(s->buf);
 	s->buf = NULL;
 	s->cap = 0;
+}
+
+/* A closing stream's buffer goes to the pool (small ones), so the next stream that needs one
+ * takes it instead of allocating: no allocation per connection once warm. */
+static void
+buf_release(struct tcp_table *t, struct tcp_stream *s)
+{
+	if (s->cap == 0)
+		return;
+	if (s->cap > TCP_RETAIN || t->n_pool == TCP_POOL) {
+		buf_free(t, s);
+		return;
+	}
+	t->pool[t->n_pool].buf = s->buf;
+	t->pool[t->n_pool++].cap = s->cap;
+	s->buf = NULL;
+	s->cap = 0;
+}
+
+static void
+pool_drain(struct tcp_table *t)
+{
+	while (t->n_pool > 0) {
+		struct tcp_buf *b = &t->pool[--t->n_pool];
+		t->bytes -= b->cap;
+		free(b->buf);
+	}
 }
 
 /* Drop n bytes from the front of the buffer (consumed or given up). */
@@ -230,18 +254,28 @@ tcp_reserve(struct decoder *d, struct tcp_stream *s, uint32_t need)
 		return true;
 	if (need > d->cfg.tcp_max_buffer)
 		return false;
+	if (s->cap == 0 && t->n_pool > 0) {
+		struct tcp_buf *b = &t->pool[--t->n_pool];
+		s->buf = b->buf;
+		s->cap = b->cap;
+		if (need <= s->cap)
+			return true;
+	}
 	uint32_t nc = s->cap ? s->cap : TCP_MIN_BUF;
 	while (nc < need)
 		nc *= 2;
 	if (nc > d->cfg.tcp_max_buffer)
 		nc = d->cfg.tcp_max_buffer;
 	uint64_t grow = nc - s->cap;
-	/* Over budget: the least recently active streams give their buffers back. */
+	/* Over budget: pooled buffers go first, then the least recently active streams give
+	 * theirs back (their partial data counted as dropped). */
+	if (t->bytes + grow > TCP_MEM_MAX)
+		pool_drain(t);
 	for (struct tcp_stream *o = t->oldest; t->bytes + grow > TCP_MEM_MAX && o != NULL;) {
 		struct tcp_stream *next = o->newer;
 		if (o != s && o->cap > 0) {
 			tcp_stop(d, o, DEC_SKIP_TCP_DROPPED);
-			buf_free(t, o);
+			pool_drain(t);
 		}
 		o = next;
 	}
@@ -266,8 +300,7 @@ tcp_stop(struct decoder *d, struct tcp_stream *s, enum dec_skip lost)
 	s->seq += s->hi;
 	s->hi = s->len = 0;
 	s->fin = false;   /* syn and isn stay: a retransmitted SYN must not restart the stream */
-	if (s->cap > TCP_RETAIN)
-		buf_free(&d->tcp, s);
+	buf_release(&d->tcp, s);
 }
 
 /* Remove the entry altogether (idle expiry, table full, flush). */
@@ -307,11 +340,7 @@ tcp_new(struct decoder *d, const struct dec_flow *f, uint32_t h)
 		tcp_release(d, t->oldest, DEC_SKIP_TCP_DROPPED);   /* table full */
 	struct tcp_stream *s = t->free;
 	t->free = s->hnext;
-	uint8_t *buf = s->buf;
-	uint32_t cap = s->cap;
-	memset(s, 0, sizeof *s);
-	s->buf = buf;
-	s->cap = cap;
+	memset(s, 0, sizeof *s);     /* free slots hold no buffer (tcp_stop released it) */
 	s->hash = h;
 	s->src = f->src;
 	s->dst = f->dst;
