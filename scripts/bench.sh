@@ -39,5 +39,7 @@ fi
 # -- The observation store.
 if [ -x "$B/bench/bench_store" ]; then
   section "store (bench/bench_store.c)"
-  "$B/bench/bench_store"
+  # BENCH_PCAP (a capture, e.g. the generated one-million-packet file) adds the store's cost
+  # on real decoded traffic beside the generated-message figures.
+  "$B/bench/bench_store" ${BENCH_PCAP:+-r "$BENCH_PCAP"}
 fi
