@@ -75,6 +75,23 @@ check dbip-stack "$FX/dbip-city-lite.mmdb" "$FX/dbip-asn-lite.mmdb"
 # shellcheck disable=SC2086
 python3 tests/e2e/enrich_oracle.py mmdb "$W/addrs" $groups || fail=1
 
+# The project's labelled flux capture with the demo databases that go with it (samples/):
+# nearly every address is known there. Every 8th distinct address keeps the run short.
+if [ -r samples/demo-asn.mmdb ] && [ -r samples/demo-geo.mmdb ] && [ -r tests/data/flux/flux-small.pcap ]; then
+  tshark -r tests/data/flux/flux-small.pcap -Y "dns.flags.response == 1" -T fields -e dns.a \
+    -e dns.aaaa 2>/dev/null | tr ',\t' '\n\n' | grep -v '^$' | sort -u | awk 'NR % 8 == 1' \
+    > "$W/flux-addrs"
+  "$F" --geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb --lookup - \
+    < "$W/flux-addrs" > "$W/demo.jsonl" 2> "$W/demo.err" || { cat "$W/demo.err"; fail=1; }
+  python3 tests/e2e/enrich_oracle.py mmdb "$W/flux-addrs" "$W/demo.jsonl" \
+    samples/demo-geo.mmdb samples/demo-asn.mmdb || fail=1
+  n=$(wc -l < "$W/flux-addrs"); found=$(grep -c '"found":true' "$W/demo.jsonl" || true)
+  [ "$n" -ge 500 ] && [ "$found" -ge $((n * 9 / 10)) ] ||
+    { echo "demo databases: $found of $n flux-small addresses found"; fail=1; }
+else
+  echo "samples/demo-*.mmdb or tests/data/flux/flux-small.pcap missing"; fail=1
+fi
+
 # Enough real agreement to mean something: the ASN test database knows some capture answers.
 hits=$(grep -c '"found":true' "$W/GeoLite2-ASN-Test.jsonl" || true)
 [ "$hits" -ge 10 ] || { echo "only $hits addresses found in GeoLite2-ASN-Test"; fail=1; }
