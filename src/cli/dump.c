@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/geo_cli.h"
 #include "cli/pipeline.h"
 
 #define DUMP_FLUSH_AT (1 << 16)
@@ -159,16 +160,23 @@ cli_dump(const struct opts *o)
 	struct dump d;
 	struct ingest *in;
 	struct fs_err err = { 0 };
+	struct geo *geo;
 	int rc;
 
+	/* A/AAAA records carry "asn" and "country"; a bad database given explicitly stops here */
+	if (cli_geo_open(o, &geo, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 1;
+	}
 	dump_init(&d, stdout);
-	/* Enrichment: dump_set_addr_hook(&d, fn, ctx) with a fn that appends ,"asn":N,
-	 * "country":"CC" for the address goes here once the geo layer is opened. */
+	dump_set_addr_hook(&d, cli_geo_dump_members, geo);
 	if (cli_ingest_open(o, dump_msg, &d, &in, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		dump_fini(&d);
+		geo_free(geo);
 		return 1;
 	}
+	cli_geo_print_warnings(stderr, geo);   /* stale databases; after the input opened */
 	(void)ingest_run(in, NULL);   /* source failures are reported below */
 	rc = cli_report_source_errors(in);
 	if (dump_flush(&d) != 0) {
@@ -178,5 +186,6 @@ cli_dump(const struct opts *o)
 	}
 	ingest_free(in);
 	dump_fini(&d);
+	geo_free(geo);
 	return rc;
 }

@@ -88,7 +88,7 @@ cli_geo_print_stats(FILE *f, const struct geo *g)
 
 /* JSON string body with the escapes RFC 8259 requires. */
 static size_t
-json_str(char *buf, size_t len, const char *s)
+json_utf8(char *buf, size_t len, const char *s)
 {
 	size_t n = 0;
 
@@ -114,22 +114,21 @@ json_str(char *buf, size_t len, const char *s)
 	return n;
 }
 
-size_t
-cli_geo_dump_fields(struct geo *g, const fs_addr *a, char *buf, size_t len)
+void
+cli_geo_dump_members(void *geo, const fs_addr *addr, struct json_buf *jb)
 {
-	const struct geo_info *gi;
-	char asn[16] = "null", cc[8] = "null";
-	int n;
+	const struct geo_info *gi = geo_lookup(geo, addr);
 
-	if (g == NULL || len == 0)
-		return 0;
-	gi = geo_lookup(g, a);
+	json_lit(jb, ",\"asn\":");
 	if (gi->asn != 0)
-		snprintf(asn, sizeof asn, "%u", gi->asn);
+		json_u64(jb, gi->asn);
+	else
+		json_lit(jb, "null");
+	json_lit(jb, ",\"country\":");
 	if (gi->country[0] != '\0')
-		snprintf(cc, sizeof cc, "\"%s\"", gi->country);
-	n = snprintf(buf, len, ",\"asn\":%s,\"country\":%s", asn, cc);
-	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+		json_str(jb, gi->country);
+	else
+		json_lit(jb, "null");
 }
 
 static void
@@ -139,10 +138,10 @@ print_lookup(FILE *f, struct geo *g, const char *text, const fs_addr *a)
 	const struct geo_db_info *adb = geo_db(g, gi->asn_db), *gdb = geo_db(g, gi->geo_db);
 	char s[1024];
 
-	json_str(s, sizeof s, text);
+	json_utf8(s, sizeof s, text);
 	fprintf(f, "{\"address\":%s,\"found\":%s", s, gi->found ? "true" : "false");
 	if (gi->asn != 0) {
-		json_str(s, sizeof s, gi->as_org);
+		json_utf8(s, sizeof s, gi->as_org);
 		fprintf(f, ",\"asn\":%u,\"as_org\":%s", gi->asn, gi->as_org[0] ? s : "null");
 	} else
 		fprintf(f, ",\"asn\":null,\"as_org\":null");
@@ -150,7 +149,7 @@ print_lookup(FILE *f, struct geo *g, const char *text, const fs_addr *a)
 		fprintf(f, ",\"country\":\"%s\"", gi->country);
 	else
 		fprintf(f, ",\"country\":null");
-	json_str(s, sizeof s, gi->city);
+	json_utf8(s, sizeof s, gi->city);
 	fprintf(f, ",\"city\":%s", gi->city[0] ? s : "null");
 	if (gi->has_location)
 		fprintf(f, ",\"lat\":%.6f,\"lon\":%.6f", gi->lat, gi->lon);
@@ -161,12 +160,12 @@ print_lookup(FILE *f, struct geo *g, const char *text, const fs_addr *a)
 	else
 		fprintf(f, ",\"network\":null,\"prefix_len\":null");
 	if (adb != NULL) {
-		json_str(s, sizeof s, adb->type);
+		json_utf8(s, sizeof s, adb->type);
 		fprintf(f, ",\"asn_source\":%s", s);
 	} else
 		fprintf(f, ",\"asn_source\":null");
 	if (gdb != NULL) {
-		json_str(s, sizeof s, gdb->type);
+		json_utf8(s, sizeof s, gdb->type);
 		fprintf(f, ",\"geo_source\":%s", s);
 	} else
 		fprintf(f, ",\"geo_source\":null");

@@ -7,6 +7,7 @@
 
 #include "cli/opts.h"
 #include "fluxscope/enrich.h"
+#include "util/json.h"
 
 /* Open the databases the options and the configuration file (--config, or the default one)
  * name. --geoip paths replace the config file's; either replaces the default search.
@@ -20,9 +21,10 @@ void cli_geo_print_warnings(FILE *f, const struct geo *g);
  * the sentence saying none is there and how to get one. */
 void cli_geo_print_stats(FILE *f, const struct geo *g);
 
-/* The fields --dump adds to an A/AAAA answer record: `,"asn":N,"country":"XX"` (null when
- * unknown) appended to buf; returns the length written (0 when geo is NULL). */
-size_t cli_geo_dump_fields(struct geo *g, const fs_addr *a, char *buf, size_t len);
+/* A dump_addr_fn (cli/dump.h) with a struct geo * as ctx: the members --dump adds to an A/AAAA
+ * record, `,"asn":N,"country":"XX"` (null when unknown). Ingest thread (the geo cache is then
+ * used by that thread only). */
+void cli_geo_dump_members(void *geo, const fs_addr *addr, struct json_buf *jb);
 
 /* --lookup: one JSON object per address; returns the exit status. */
 int cli_lookup_main(const struct opts *o);

@@ -39,6 +39,15 @@ python3 tests/e2e/enrich_oracle.py libloc "$W/addrs" "$W/explicit.jsonl" "$DB" |
 found=$(grep -c '"found":true' "$W/explicit.jsonl" || true)
 [ "$found" -ge 100 ] || { echo "libloc found only $found addresses"; fail=1; }
 
+# --dump with libloc: "asn" and "country" of every A/AAAA record are location's.
+caps=""
+for p in tests/data/pcaps/*.pcap tests/data/pcaps/*.pcapng; do caps="$caps -r $p"; done
+# shellcheck disable=SC2086
+"$F" $caps --dump --geoip "$DB" > "$W/dump.jsonl" 2> "$W/dump.err" || true  # truncated inputs
+python3 tests/e2e/enrich_oracle.py rows dump "$W/dump.jsonl" "$W/dump.addrs" "$W/dump.rows" &&
+python3 tests/e2e/enrich_oracle.py libloc "$W/dump.addrs" "$W/dump.rows" "$DB" || fail=1
+[ "$(grep -c '"asn": [0-9]' "$W/dump.rows")" -ge 100 ] || { echo "dump: too few ASNs"; fail=1; }
+
 # Out of the box: no --geoip, no config, empty home folders. Only meaningful where the system
 # folders hold no MaxMind-format database (they would answer first, as documented).
 sys_mmdb=$(ls /usr/share/GeoIP/*.mmdb /var/lib/GeoIP/*.mmdb 2>/dev/null | head -1 || true)

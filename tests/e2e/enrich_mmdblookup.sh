@@ -92,6 +92,17 @@ else
   echo "samples/demo-*.mmdb or tests/data/flux/flux-small.pcap missing"; fail=1
 fi
 
+# --dump: every A/AAAA record carries "asn" and "country", and they are mmdblookup's.
+caps=""
+for p in tests/data/pcaps/*.pcap tests/data/pcaps/*.pcapng; do caps="$caps -r $p"; done
+# shellcheck disable=SC2086
+"$F" $caps --dump --geoip "$MM/GeoLite2-ASN-Test.mmdb" --geoip "$MM/GeoIP2-Country-Test.mmdb" \
+  > "$W/dump.jsonl" 2> "$W/dump.err" || true   # some captures are truncated on purpose
+python3 tests/e2e/enrich_oracle.py rows dump "$W/dump.jsonl" "$W/dump.addrs" "$W/dump.rows" &&
+python3 tests/e2e/enrich_oracle.py mmdb "$W/dump.addrs" "$W/dump.rows" \
+  "$MM/GeoLite2-ASN-Test.mmdb" "$MM/GeoIP2-Country-Test.mmdb" || fail=1
+[ "$(grep -c '"asn": [0-9]' "$W/dump.rows")" -ge 10 ] || { echo "dump: too few ASNs"; fail=1; }
+
 # Enough real agreement to mean something: the ASN test database knows some capture answers.
 hits=$(grep -c '"found":true' "$W/GeoLite2-ASN-Test.jsonl" || true)
 [ "$hits" -ge 10 ] || { echo "only $hits addresses found in GeoLite2-ASN-Test"; fail=1; }

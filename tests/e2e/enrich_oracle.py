@@ -3,6 +3,8 @@
 
   enrich_oracle.py mmdb   ADDRS JSONL DB... [-- JSONL DB...]...   every field vs `mmdblookup -v`
   enrich_oracle.py libloc ADDRS JSONL DB     asn/as_org/country/network vs `location lookup`
+  enrich_oracle.py rows dump|report OUT ADDRS JSONL   rows of --dump / --report --json output
+                                             (checked for consistency) for the modes above
 
 ADDRS has one address per line, FLUXSCOPE_JSONL the JSON lines fluxscope printed for them (in
 order). For several MaxMind-format databases the expected values follow the precedence that
@@ -179,10 +181,14 @@ def expect_mmdb(dbs, addr):
 
 
 def got_fields(j):
+    """The fields of a fluxscope row. --lookup rows carry every field; rows taken from --dump
+    or --report carry some: only those are compared."""
     g = {k: j.get(k) for k in ("found", "asn", "as_org", "country", "city", "network",
-                               "asn_source", "geo_source")}
-    g["lat"], g["lon"] = fmt6(j.get("lat")), fmt6(j.get("lon"))
-    if j.get("network") is not None:
+                               "asn_source", "geo_source") if k in j}
+    for k in ("lat", "lon"):
+        if k in j:
+            g[k] = fmt6(j[k])
+    if j.get("network") is not None and "prefix_len" in j:
         assert j["network"].endswith("/%d" % j["prefix_len"]), j
     return g
 
@@ -210,7 +216,7 @@ def run_mmdb(addrs, results, dbs):
     for addr, j in zip(addrs, results):
         exp = expect_mmdb(metas, addr)
         got = got_fields(j)
-        for k in exp:
+        for k in got:
             checked += 1
             if exp[k] != got[k]:
                 bad += 1
@@ -218,16 +224,13 @@ def run_mmdb(addrs, results, dbs):
     return bad, checked
 
 
-def run_libloc(addrs, results, db):
-    names = {}
-    p = subprocess.run(["location", "--database", db, "list-countries", "--show-name"],
-                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    for ln in p.stdout.splitlines():
-        code, _, name = ln.partition(" ")
-        names[name.strip()] = code
+def location_batch(db, addrs, names, ref, missing):
+    """One `location lookup` run; fills ref (address -> fields) and missing. Returns whether
+    it made progress."""
+    before = len(ref) + len(missing)
     p = subprocess.run(["location", "--database", db, "lookup"] + list(addrs),
                        capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    ref, cur = {}, None
+    cur = None
     for ln in p.stdout.splitlines():
         if not ln.startswith(" ") and ln.endswith(":"):
             cur = ref.setdefault(ln[:-1], {})
@@ -242,10 +245,39 @@ def run_libloc(addrs, results, db):
             asn, _, org = val.partition(" - ")
             cur["asn"] = int(asn[2:])
             cur["as_org"] = org or None
-    missing = set()
     for ln in p.stderr.splitlines():
         if ln.startswith("Nothing found for "):
             missing.add(ln[len("Nothing found for "):].strip())
+    return len(ref) + len(missing) > before
+
+
+def run_libloc(addrs, results, db):
+    names = {}
+    p = subprocess.run(["location", "--database", db, "list-countries", "--show-name"],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    for ln in p.stdout.splitlines():
+        code, _, name = ln.partition(" ")
+        names[name.strip()] = code
+    ref, missing = {}, set()
+    todo = list(addrs)
+    errored = []
+    while todo:
+        done = location_batch(db, todo, names, ref, missing)
+        rest = [a for a in todo if a not in ref and a not in missing]
+        if not rest:
+            break
+        if done:
+            todo = rest
+            continue
+        # location (this release) dies with a stale errno ("[Errno 25] Inappropriate ioctl
+        # for device") instead of printing "Nothing found" when a run's first lookups miss.
+        errored.append(rest[0])
+        todo = rest[1:]
+    # Confirm each such address is a miss: after an address location did find, it prints
+    # "Nothing found" for it like for any other miss.
+    if errored and ref:
+        anchor = next(iter(ref))
+        location_batch(db, [anchor] + errored, names, ref, missing)
     bad = checked = 0
     for addr, j in zip(addrs, results):
         if addr not in ref and addr not in missing:
@@ -256,8 +288,8 @@ def run_libloc(addrs, results, db):
         exp = {"found": addr in ref and ("asn" in r or "country" in r),
                "asn": r.get("asn"), "as_org": r.get("as_org"), "country": r.get("country"),
                "network": r.get("network") if ("asn" in r or "country" in r) else None}
-        got = {k: j.get(k) for k in exp}
-        for k in exp:
+        got = {k: j[k] for k in exp if k in j}
+        for k in got:
             checked += 1
             if exp[k] != got[k]:
                 bad += 1
@@ -269,7 +301,49 @@ def run_libloc(addrs, results, db):
     return bad, checked
 
 
+def rows_from(kind, path, out_addrs, out_jsonl):
+    """Turn --dump or --report --json output into (address, fields) rows, one per distinct
+    address, after checking that every row of an address says the same."""
+    rows = {}
+    bad = 0
+    for ln in open(path):
+        if not ln.strip():
+            continue
+        obj = json.loads(ln)
+        if kind == "dump":
+            recs = [r for sec in ("answers", "authority", "additional") for r in obj[sec]
+                    if r["type"] in ("A", "AAAA")]
+            for r in recs:
+                if "asn" not in r or "country" not in r:
+                    print("dump record without asn/country: %r" % r)
+                    bad += 1
+                    continue
+            items = [(r["data"], {"asn": r.get("asn"), "country": r.get("country")})
+                     for r in recs if "asn" in r]
+        else:
+            items = []
+            for r in obj.get("spread", []):
+                f = {k: r[k] for k in ("asn", "as_org", "country", "city", "lat", "lon",
+                                       "network")}
+                items.append((r["address"], f))
+        for a, f in items:
+            f = dict(f, address=a)
+            if a in rows and rows[a] != f:
+                print("%s: rows disagree for %s: %r / %r" % (kind, a, rows[a], f))
+                bad += 1
+            rows[a] = f
+    with open(out_addrs, "w") as fa, open(out_jsonl, "w") as fj:
+        for a in sorted(rows):
+            fa.write(a + "\n")
+            fj.write(json.dumps(rows[a]) + "\n")
+    print("%s %s: %d distinct addresses" % (kind, path, len(rows)))
+    return bad
+
+
 def main():
+    if sys.argv[1] == "rows":
+        # enrich_oracle.py rows dump|report OUTPUT ADDRS_OUT JSONL_OUT
+        return 1 if rows_from(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]) else 0
     mode, addr_file = sys.argv[1:3]
     addrs = [a.strip() for a in open(addr_file) if a.strip()]
     groups, cur = [], []
@@ -292,7 +366,7 @@ def main():
             bad, checked = run_mmdb(addrs, results, dbs)
         else:
             bad, checked = run_libloc(addrs, results, dbs[0])
-        found = sum(1 for j in results if j["found"])
+        found = sum(1 for j in results if j.get("found", j.get("asn") is not None or j.get("country") is not None))
         print("%s %s: %d addresses (%d found), %d fields compared, %d mismatches"
               % (mode, " + ".join(dbs), len(addrs), found, checked, bad))
         total_bad += bad
