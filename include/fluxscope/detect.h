@@ -74,6 +74,8 @@ struct det_share {
 	double share;              /* n_addrs / distinct addresses, 0..1 */
 };
 #define DET_TOP 5
+#define DET_WINDOWS 3              /* sliding windows of capture time: 10 min, 1 h, 24 h */
+const char *det_window_name(int i);               /* "10m", "1h", "24h" */
 
 struct det_result {
 	store_dom_id dom;
@@ -103,6 +105,9 @@ struct det_result {
 	uint32_t n_ns_changes;     /* NS-set changes */
 	uint32_t ns_ttl;           /* smallest NS TTL seen (0 = no NS data) */
 	double max_distance_km;    /* greatest distance between two located addresses, -1 = unknown */
+	uint32_t window_addrs[DET_WINDOWS]; /* most distinct addresses in any window of that length */
+	uint32_t window_asns[DET_WINDOWS];  /* most distinct ASNs likewise */
+	uint32_t ttl_periods;      /* distinct TTL periods with answers (evidence for flux) */
 	fs_time first_seen, last_seen;
 
 	/* When the verdict first became flagged, replaying the domain's timeline (0 = never):

@@ -6,6 +6,7 @@
 #include "cli/export_cmd.h"
 #include "cli/geo_cli.h"
 #include "cli/opts.h"
+#include "cli/report.h"
 #include "cli/stats.h"
 #include "cli/tui.h"
 #include "fluxscope/fs.h"
@@ -34,6 +35,8 @@ main(int argc, char **argv)
 		return cli_stats(&o);
 	if (o.dump)
 		return cli_dump(&o);
+	if (o.report)
+		return cli_report(&o);
 	if (o.export_format != NULL)
 		return cli_export(&o);
 	/* No headless mode given: the interactive TUI. */

@@ -55,6 +55,7 @@ struct detector {
 	size_t cap_st;
 	fs_time *agent_since;       /* indexed by store_addr_id: first time seen for a flagged domain */
 	size_t cap_agent;
+	struct det_map cdn_prefix;  /* /24 (IPv6 /48) prefixes that answer allowlisted CDN names */
 
 	/* results */
 	struct det_result *res;
@@ -129,6 +130,7 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	det_allow_init(&d->allow);
 	det_intel_init(&d->intel);
 	det_map_init(&d->tmp);
+	det_map_init(&d->cdn_prefix);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)
@@ -194,6 +196,7 @@ det_free(struct detector *d)
 	free(d->term_pool);
 	free(d->st);
 	free(d->agent_since);
+	det_map_fini(&d->cdn_prefix);
 	free(d->ainfo);
 	free(d->ainfo_ok);
 	free(d->obs);
@@ -309,6 +312,7 @@ build_input(struct detector *d, const struct store *s, store_dom_id id,
 		o->ttl = r->ttl_max;
 		o->seq = (uint32_t)det_hash64(((uint64_t)r->resolver << 16) | r->qtype);
 		o->set = r->aset;
+		o->resolver = r->resolver;
 		if (n > 1 && o->ts < d->obs[n - 2].ts)
 			sorted = false;
 	}
@@ -446,6 +450,20 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 		}
 	cx->cdn_asn_share = known ? (double)listed / known : 0;
 	cx->cdn_asn_label = label;
+	cx->is_cname_target = dom->n_via_cname > 0 || (dom->dflags & STORE_DOM_CNAME_TARGET) != 0;
+	{
+		uint32_t total = 0, shared = 0;
+		for (uint32_t k = 0; k < d->tmp.cap; k++) {
+			uint64_t key = d->tmp.keys[k];
+			if (key == DET_MAP_EMPTY || (key >> 62) != 0)
+				continue;
+			total++;
+			if (det_map_get(&d->cdn_prefix,
+			                det_prefix_key(&addr_info(d, (uint32_t)key)->addr, 24)) != NULL)
+				shared++;
+		}
+		cx->cdn_shared_share = total ? (double)shared / total : 0;
+	}
 
 	/* intel: the name, its CNAME chain, its addresses, its nameservers and their addresses */
 	const char *m = NULL;
@@ -481,7 +499,22 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	(void)f;
 }
 
-/* Flagged domains (pass 1) sharing an address or NS name with dom, not counting dom. */
+/* Whether an NS name is flux infrastructure: one of its addresses answers for a flagged
+ * domain. Shared DNS hosting (the same provider's nameservers for thousands of zones) is
+ * no link between domains; shared fluxing nameservers are. */
+static bool
+ns_is_agent(const struct detector *d, const struct store_nsname *ns)
+{
+	for (uint32_t g = 0; g < ns->n_glue; g++) {
+		store_addr_id a = ns->glue[g].addr;
+		if (a < d->cap_agent && d->agent_since[a] != 0)
+			return true;
+	}
+	return false;
+}
+
+/* Flagged domains (pass 1) sharing an address or a fluxing NS name with dom, not counting
+ * dom. */
 static uint32_t
 count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom)
@@ -505,7 +538,7 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 	if (zone_usable(d, zone ? store_name_str(s, zone) : NULL))
 		for (uint32_t i = 0; m != NULL && i < nm; i++) {
 			const struct store_nsname *ns = store_nsname_by_name(s, m[i]);
-			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE)
+			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE || !ns_is_agent(d, ns))
 				continue;
 			for (uint32_t k = 0; k < ns->n_domains; k++) {
 				store_dom_id o = ns->domains[k];
@@ -561,6 +594,11 @@ fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->n_ns_changes = f->n_ns_changes;
 	r->ns_ttl = f->ns_ttl;
 	r->max_distance_km = f->max_km;
+	for (int w = 0; w < DET_WINDOWS; w++) {
+		r->window_addrs[w] = f->win_addrs[w];
+		r->window_asns[w] = f->win_asns[w];
+	}
+	r->ttl_periods = f->periods;
 	r->first_seen = dom->first_seen;
 	r->last_seen = dom->last_seen;
 	r->intel_hit = cx->intel_feed != NULL;
@@ -750,7 +788,7 @@ build_clusters(struct detector *d, const struct store *s)
 			nm = 0;
 		for (uint32_t k = 0; k < nm; k++) {
 			const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
-			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE)
+			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE || !ns_is_agent(d, ns))
 				continue;
 			for (uint32_t j = 0; j < ns->n_domains; j++) {
 				store_dom_id o = ns->domains[j];
@@ -824,6 +862,27 @@ det_run(struct detector *d, const struct store *s)
 	}
 	memset(d->agent_since, 0, d->cap_agent * sizeof *d->agent_since);
 
+	/* Prefixes (/24, IPv6 /48: an edge cluster) that answer names allowlisted as CDN/cloud
+	 * (by name or CNAME chain): a flattened apex or an edge name on those prefixes is a CDN
+	 * customer, not flux. Works without any GeoIP database. */
+	det_map_clear(&d->cdn_prefix);
+	for (store_dom_id id = 1; id <= nd && d->allow.n > 0; id++) {
+		const struct store_domain *dom = store_domain(s, id);
+		const struct det_allow_entry *e;
+		if (dom == NULL || dom->n_addrs == 0)
+			continue;
+		e = det_allow_match_name(&d->allow, store_name_str(s, dom->name));
+		for (uint32_t i = 0; e == NULL && i < dom->n_cnames; i++)
+			e = det_allow_match_name(&d->allow, store_name_str(s, dom->cnames[i]));
+		if (e == NULL || e->kind != DET_ALLOW_CDN)
+			continue;
+		for (uint32_t k = 0; k < dom->n_addrs; k++) {
+			const struct det_addr_info *ai = addr_info(d, dom->addrs[k].addr);
+			bool fresh;
+			det_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
+		}
+	}
+
 	/* Pass 1: every domain on its own. */
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
@@ -837,7 +896,7 @@ det_run(struct detector *d, const struct store *s)
 		det_model_eval(&d->w, &f, &cx, &ev);
 		d->st[id].score = ev.score;
 		d->st[id].verdict = ev.verdict;
-		d->st[id].flagged = det_is_flagged(ev.verdict) || ev.flux_evidence;
+		d->st[id].flagged = det_is_flagged(ev.verdict);
 		if (d->st[id].flagged)
 			for (uint32_t k = 0; k < dom->n_addrs; k++) {
 				store_addr_id a = dom->addrs[k].addr;

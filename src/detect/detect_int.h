@@ -69,6 +69,7 @@ struct det_obs {
 	uint32_t ttl;              /* largest TTL of its address records */
 	uint32_t seq;              /* answers compare within one sequence (resolver × qtype) */
 	uint32_t set;              /* equal non-zero ids mean equal sets */
+	uint32_t resolver;         /* the answering server (0 = unknown): per-vantage spread */
 };
 
 /* One NS-set observation of the domain's zone. */
@@ -103,6 +104,7 @@ struct det_input {
 };
 
 enum { DET_W_10M, DET_W_1H, DET_W_24H, DET_N_WINDOWS };
+_Static_assert(DET_N_WINDOWS == DET_WINDOWS, "window count");
 extern const int det_window_seconds[DET_N_WINDOWS];
 extern const char *const det_window_names[DET_N_WINDOWS];
 
@@ -133,6 +135,11 @@ struct det_feat {
 	double country_entropy;
 	uint32_t n_located;
 	double max_km;             /* -1 when fewer than two located addresses */
+	/* Spread as each resolver saw it: GeoDNS (CDNs, pools) hands every region nearby
+	 * addresses, flux hands everyone addresses from anywhere. */
+	uint32_t n_resolvers;
+	double local_km;           /* median over resolvers of their greatest distance, -1 = n/a */
+	double local_p16_entropy;  /* address-weighted mean of per-resolver /16 entropy, -1 = n/a */
 
 	uint32_t ttl, ttl_min, n_ttls;
 
@@ -140,8 +147,12 @@ struct det_feat {
 	double change_frac, changes_per_hour, jaccard;
 	double replace_s;          /* median time to replace a whole set, -1 = never seen */
 	double replace_ttls;       /* replace_s / ttl, -1 = never */
-	double novelty, novelty_late;
-	double mean_sightings;     /* address slots in fresh answers per distinct address */
+	double novelty;            /* new addresses among later fresh answers (any resolver) */
+	double novelty_late;       /* per resolver, second half of its later answers */
+	uint32_t n_later;          /* fresh answers that were not a resolver's first */
+	uint32_t n_seq_addrs;      /* distinct (resolver, address) pairs */
+	double mean_sightings;     /* fresh address slots per (resolver, address) pair */
+	double growth;             /* new addresses per further TTL period with answers */
 
 	uint32_t win_addrs[DET_N_WINDOWS], win_asns[DET_N_WINDOWS];
 
@@ -196,6 +207,7 @@ void det_features(struct det_scratch *sc, const struct det_input *in, uint32_t u
 	X(jaccard, "distance")                                                                    \
 	X(replace_speed, "TTL periods")                                                           \
 	X(novelty, "ratio")                                                                       \
+	X(addr_growth, "per TTL period")                                                          \
 	X(ns_churn, "changes")                                                                    \
 	X(ns_ttl_low, "s")                                                                        \
 	X(ns_addr_count, "addresses")                                                             \
@@ -232,6 +244,10 @@ struct det_weights {
 	double cdn_asn_share;      /* share of addresses in listed CDN/cloud ASNs */
 	double cdn_max_p16_entropy;
 	double cdn_max_novelty;
+	double cdn_shared_sign;    /* addresses shared with allowlisted CDN names: a second sign */
+	double cdn_shared_alone;   /* … or enough on its own */
+	double cdn_max_local_km;   /* per-resolver spread at most this: a second sign */
+	double pool_max_addrs;     /* bounded-pool guard: at most this many distinct addresses */
 	double cluster_min_shared; /* shared addresses/NS names to link two flagged domains */
 	double cluster_min_score;  /* domains below this are not clustered */
 };
@@ -329,7 +345,10 @@ struct det_context {               /* per-domain facts the features do not carry
 	const char *cname_last;        /* end of the CNAME chain, NULL = none */
 	const struct det_allow_entry *allow;   /* name/CNAME allowlist entry, NULL = none */
 	const char *allow_via;         /* the name that matched it */
+	bool is_cname_target;          /* the name is reached through other names' CNAMEs */
 	double cdn_asn_share;          /* share of addresses in listed CDN/cloud ASNs */
+	double cdn_shared_share;       /* share of addresses in /24s (/48s) that also answer
+	                                * allowlisted CDN names */
 	const char *cdn_asn_label;     /* most common such operator */
 	const char *intel_feed;        /* NULL = no hit */
 	const char *intel_what;        /* "domain evil.example", "address 192.0.2.1" */

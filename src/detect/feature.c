@@ -14,6 +14,12 @@
 const int det_window_seconds[DET_N_WINDOWS] = { 600, 3600, 86400 };
 const char *const det_window_names[DET_N_WINDOWS] = { "10m", "1h", "24h" };
 
+const char *
+det_window_name(int i)
+{
+	return i >= 0 && i < DET_N_WINDOWS ? det_window_names[i] : "?";
+}
+
 #define REPLACE_STARTS 64      /* answers whose replacement time is measured */
 #define REPLACE_SCAN 4096      /* later answers examined for each */
 #define GEO_MAX_POINTS 256     /* distinct locations used for the greatest distance */
@@ -25,7 +31,7 @@ struct det_scratch {
 	uint32_t *sight;           /* fresh sightings per distinct address */
 	size_t cap_ids;
 	uint32_t *fresh;           /* indices of fresh answers */
-	uint32_t *fresh_new, *fresh_slots;
+	uint32_t *fresh_new, *fresh_slots, *fresh_snew;
 	size_t cap_fresh;
 	uint32_t *counts;
 	size_t cap_counts;
@@ -34,6 +40,10 @@ struct det_scratch {
 	size_t cap_deltas;
 	struct det_count *cnt;
 	size_t cap_cnt;
+	uint64_t *pairs;
+	size_t cap_pairs;
+	double *kms;
+	size_t cap_kms;
 };
 
 struct det_scratch *
@@ -64,10 +74,13 @@ det_scratch_free(struct det_scratch *sc)
 	free(sc->fresh);
 	free(sc->fresh_new);
 	free(sc->fresh_slots);
+	free(sc->fresh_snew);
 	free(sc->counts);
 	free(sc->pts);
 	free(sc->deltas);
 	free(sc->cnt);
+	free(sc->pairs);
+	free(sc->kms);
 	free(sc);
 }
 
@@ -216,6 +229,90 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 	f->ns_overlap = f->n_ns_addrs ? (double)f->n_ns_agents / f->n_ns_addrs : 0;
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+#define LOCAL_MAX_POINTS 64
+
+/* Spread per resolver: the greatest distance and the /16 entropy of the distinct addresses
+ * each resolver was given. */
+static void
+features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, struct det_feat *f)
+{
+	size_t np = 0, nk = 0;
+	double wsum = 0, esum = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		np += in->obs[i].n_addrs;
+	if (np > sc->cap_pairs) {
+		sc->cap_pairs = np + 64;
+		sc->pairs = xreallocarray(sc->pairs, sc->cap_pairs, sizeof *sc->pairs);
+	}
+	np = 0;
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++)
+			sc->pairs[np++] = ((uint64_t)in->obs[i].resolver << 32) | in->obs[i].addrs[k];
+	qsort(sc->pairs, np, sizeof *sc->pairs, cmp_u64);
+	f->n_resolvers = 0;
+	f->local_km = f->local_p16_entropy = -1;
+	for (size_t i = 0; i < np; ) {
+		uint32_t res = (uint32_t)(sc->pairs[i] >> 32), m = 0, npts = 0, nloc = 0;
+		double pts[2 * LOCAL_MAX_POINTS];
+		det_map_clear(&sc->m3);
+		for (; i < np && (uint32_t)(sc->pairs[i] >> 32) == res; i++) {
+			if (i > 0 && sc->pairs[i] == sc->pairs[i - 1])
+				continue;
+			const struct det_addr_info *ai = in->info(in->ctx, (uint32_t)sc->pairs[i]);
+			bool fr;
+			m++;
+			(*det_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
+			if (in->have_geo && ai->has_loc)
+				nloc++;
+			if (in->have_geo && ai->has_loc && npts < LOCAL_MAX_POINTS) {
+				bool dup = false;
+				for (uint32_t k = 0; k < npts && !dup; k++)
+					dup = pts[2 * k] == ai->lat && pts[2 * k + 1] == ai->lon;
+				if (!dup) {
+					pts[2 * npts] = ai->lat;
+					pts[2 * npts + 1] = ai->lon;
+					npts++;
+				}
+			}
+		}
+		f->n_resolvers++;
+		if (m >= 2) {
+			size_t k = map_counts(sc, &sc->m3);
+			esum += m * det_entropy_norm(sc->counts, k, m);
+			wsum += m;
+		}
+		if (nloc >= 2) {
+			double best = 0;
+			for (uint32_t a = 0; a < npts; a++)
+				for (uint32_t b = a + 1; b < npts; b++) {
+					double dk = det_distance_km(pts[2 * a], pts[2 * a + 1], pts[2 * b],
+					                            pts[2 * b + 1]);
+					if (dk > best)
+						best = dk;
+				}
+			if (nk == sc->cap_kms) {
+				sc->cap_kms = sc->cap_kms ? sc->cap_kms * 2 : 16;
+				sc->kms = xreallocarray(sc->kms, sc->cap_kms, sizeof *sc->kms);
+			}
+			sc->kms[nk++] = best;
+		}
+	}
+	if (wsum > 0)
+		f->local_p16_entropy = esum / wsum;
+	if (nk > 0) {
+		qsort(sc->kms, nk, sizeof *sc->kms, cmp_double);
+		f->local_km = nk % 2 ? sc->kms[nk / 2] : (sc->kms[nk / 2 - 1] + sc->kms[nk / 2]) / 2;
+	}
+}
+
 static void
 features_windows(struct det_scratch *sc, const struct det_input *in, uint32_t n,
                  struct det_feat *f)
@@ -304,6 +401,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 
 	memset(f, 0, sizeof *f);
 	f->max_km = -1;
+	f->local_km = f->local_p16_entropy = -1;
 	f->replace_s = f->replace_ttls = -1;
 	det_map_clear(&sc->addr);
 	if (n == 0) {
@@ -331,11 +429,13 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		sc->fresh = xreallocarray(sc->fresh, c, sizeof *sc->fresh);
 		sc->fresh_new = xreallocarray(sc->fresh_new, c, sizeof *sc->fresh_new);
 		sc->fresh_slots = xreallocarray(sc->fresh_slots, c, sizeof *sc->fresh_slots);
+		sc->fresh_snew = xreallocarray(sc->fresh_snew, c, sizeof *sc->fresh_snew);
 		sc->cap_fresh = c;
 	}
 	det_map_clear(&sc->seq);
 	det_map_clear(&sc->m1);    /* set id → max TTL */
 	det_map_clear(&sc->m2);    /* period index */
+	det_map_clear(&sc->m3);    /* (sequence, address) seen */
 	double jac_sum = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct det_obs *o = &in->obs[i];
@@ -384,6 +484,15 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		}
 		*last = i + 1;
 		if (fresh) {
+			/* addresses this sequence (resolver) had not been given before; UINT32_MAX
+			 * marks the first answer of a sequence */
+			uint32_t snew = 0;
+			for (uint32_t k = 0; k < o->n_addrs; k++) {
+				bool f2;
+				det_map_put(&sc->m3, ((uint64_t)o->seq << 32) | o->addrs[k], &f2);
+				snew += f2;
+			}
+			sc->fresh_snew[nfresh] = fr ? UINT32_MAX : snew;
 			sc->fresh[nfresh] = i;
 			sc->fresh_new[nfresh] = nnew;
 			sc->fresh_slots[nfresh] = o->n_addrs;
@@ -394,6 +503,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		}
 	}
 	f->n_fresh = nfresh;
+	f->n_seq_addrs = sc->m3.n;
 	f->n_sets = sc->m1.n;
 	f->periods = sc->m2.n;
 	{
@@ -407,7 +517,8 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		f->n_ttls = sc->m3.n;
 	}
 	f->mean_per_resp = nfresh ? (double)fresh_slots / nfresh : 0;
-	f->mean_sightings = f->n_addrs ? (double)fresh_slots / f->n_addrs : 0;
+	/* sightings per address per resolver: a round robin is seen again and again by each */
+	f->mean_sightings = f->n_seq_addrs ? (double)fresh_slots / f->n_seq_addrs : 0;
 	f->change_frac = f->comparisons ? (double)f->changes / f->comparisons : 0;
 	f->jaccard = f->changes ? jac_sum / f->changes : 0;
 	{
@@ -419,21 +530,33 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		f->changes_per_hour = f->changes * 3600.0 / span;
 	}
 	/* Novelty: share of address slots in fresh answers after the first that were never seen
-	 * before; "late" = the second half of those answers (is the set still growing?). */
+	 * before (for this domain, by any resolver). Late novelty, for the bounded-pool guard:
+	 * the same per resolver, over the second half of the answers that were not the first of
+	 * their resolver: does each resolver still get addresses it has not had before? */
 	{
 		uint64_t s_all = 0, n_all = 0, s_late = 0, n_late = 0;
-		uint32_t later = nfresh > 0 ? nfresh - 1 : 0;
+		uint32_t later = 0, k = 0;
 		for (uint32_t i = 1; i < nfresh; i++) {
 			s_all += sc->fresh_slots[i];
 			n_all += sc->fresh_new[i];
-			if (later >= 4 && i > nfresh - 1 - later / 2) {
+		}
+		for (uint32_t i = 0; i < nfresh; i++)
+			later += sc->fresh_snew[i] != UINT32_MAX;
+		for (uint32_t i = 0; i < nfresh; i++) {
+			if (sc->fresh_snew[i] == UINT32_MAX)
+				continue;
+			if (++k > later - later / 2) {
 				s_late += sc->fresh_slots[i];
-				n_late += sc->fresh_new[i];
+				n_late += sc->fresh_snew[i];
 			}
 		}
 		f->novelty = s_all ? (double)n_all / s_all : 0;
+		f->n_later = later;
 		f->novelty_late = later >= 4 ? (s_late ? (double)n_late / s_late : 0) : f->novelty;
 	}
+	/* Growth: new addresses per further TTL period with answers (flux keeps adding agents;
+	 * CDNs, pools and round robins saturate). */
+	f->growth = f->periods > 1 ? (double)(f->n_addrs - in->obs[0].n_addrs) / (f->periods - 1) : 0;
 
 	/* Holz et al.: the first lookup and the first one at least one TTL after it. */
 	{
@@ -539,6 +662,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		f->max_km = 0;
 
 	features_windows(sc, in, n, f);
+	features_local(sc, in, n, f);
 	features_replace(sc, in, nfresh, f);
 	features_ns(sc, in, all, f->last, f);
 	if (f->ttl_min == UINT32_MAX)

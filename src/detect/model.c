@@ -58,6 +58,14 @@ ttl_low(double ttl)
 	return clampd(log2(3600.0 / (ttl < 1 ? 1 : ttl)), 0, 8);
 }
 
+/* Ratio features from few observations are shrunk toward 0: value = raw · n / (n + 1), n the
+ * observations behind the ratio (two addresses in two ASNs say less than twenty in twenty). */
+static double
+shrink(double raw, double n)
+{
+	return n > 0 ? raw * n / (n + 1) : 0;
+}
+
 static double
 sigmoid100(double x)
 {
@@ -86,23 +94,27 @@ fill_terms(const struct det_feat *f, const struct det_context *cx, struct det_ev
 	set_term(ev, DET_T_addr_count, f->n_addrs, log2p(f->n_addrs), true);
 	set_term(ev, DET_T_addrs_per_response, f->mean_per_resp, log2p(f->mean_per_resp), f->n_fresh > 0);
 	set_term(ev, DET_T_asn_count, f->n_asns, log2p(f->n_asns), asn);
-	set_term(ev, DET_T_as_fraction, f->as_fraction, f->as_fraction, asn);
+	double na1 = f->n_addrs > 0 ? f->n_addrs - 1 : 0;
+	double nk1 = f->n_asn_known > 0 ? f->n_asn_known - 1 : 0;
+	set_term(ev, DET_T_as_fraction, f->as_fraction, shrink(f->as_fraction, nk1), asn);
 	set_term(ev, DET_T_asn_entropy, f->asn_entropy, f->asn_entropy, asn);
 	set_term(ev, DET_T_prefix16_count, f->n_p16, log2p(f->n_p16), true);
-	set_term(ev, DET_T_prefix16_entropy, f->p16_entropy, f->p16_entropy, true);
-	set_term(ev, DET_T_prefix24_entropy, f->p24_entropy, f->p24_entropy, true);
+	set_term(ev, DET_T_prefix16_entropy, f->p16_entropy, shrink(f->p16_entropy, na1), true);
+	set_term(ev, DET_T_prefix24_entropy, f->p24_entropy, shrink(f->p24_entropy, na1), true);
 	set_term(ev, DET_T_country_count, f->n_countries, log2p(f->n_countries), cc);
 	set_term(ev, DET_T_country_entropy, f->country_entropy, f->country_entropy, cc);
-	set_term(ev, DET_T_geo_spread, f->max_km, clampd(f->max_km / 10000.0, 0, 2),
-	         have_geo && f->max_km >= 0);
+	double km = f->local_km >= 0 ? f->local_km : f->max_km;
+	set_term(ev, DET_T_geo_spread, km, clampd(km / 10000.0, 0, 2), have_geo && km >= 0);
 	set_term(ev, DET_T_ttl_low, f->ttl, ttl_low(f->ttl), f->n_obs > 0);
 	set_term(ev, DET_T_ttl_distinct, f->n_ttls, log2p(f->n_ttls), f->n_obs > 0);
-	set_term(ev, DET_T_change_fraction, f->change_frac, f->change_frac, rot);
+	set_term(ev, DET_T_change_fraction, f->change_frac, shrink(f->change_frac, f->comparisons), rot);
 	set_term(ev, DET_T_change_rate, f->changes_per_hour, log2(1 + f->changes_per_hour), rot);
-	set_term(ev, DET_T_jaccard, f->jaccard, f->jaccard, rot);
+	set_term(ev, DET_T_jaccard, f->jaccard, shrink(f->jaccard, f->changes), rot);
 	set_term(ev, DET_T_replace_speed, f->replace_ttls,
 	         f->replace_ttls >= 0 ? 1.0 / (1.0 + f->replace_ttls) : 0, rot);
-	set_term(ev, DET_T_novelty, f->novelty, f->novelty, f->n_fresh > 1);
+	set_term(ev, DET_T_novelty, f->novelty, shrink(f->novelty, f->n_fresh > 0 ? f->n_fresh - 1 : 0),
+	         f->n_fresh > 1);
+	set_term(ev, DET_T_addr_growth, f->growth, log2(1 + f->growth), f->periods > 1);
 	set_term(ev, DET_T_ns_churn, f->n_ns_changes, log2(1 + f->n_ns_changes), f->have_ns);
 	set_term(ev, DET_T_ns_ttl_low, f->ns_ttl, ttl_low(f->ns_ttl), f->have_ns && f->ns_ttl > 0);
 	/* a healthy zone has two to four nameservers with an address or two each */
@@ -152,9 +164,12 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	ev->ns_score = f->have_ns ? sigmoid100(ev->ns_logit) : 0;
 
 	bool ns_flux = f->have_ns && ev->ns_score >= w->double_flux_ns_score;
-	spread = f->n_asns > f->n_p16 ? f->n_asns : f->n_p16;
+	spread = f->n_asns > f->n_p24 ? f->n_asns : f->n_p24;
+	/* Evidence for flux: answers from at least min_periods TTL periods and more than one
+	 * answer set. Changes are not required within one resolver's sequence: with several
+	 * resolvers each may have answered only once so far. */
 	ev->flux_evidence = ev->score >= w->flux_score && f->periods >= w->min_periods &&
-	                    f->n_sets >= 2 && f->changes >= 1 && f->n_addrs >= w->min_flux_addrs &&
+	                    f->n_sets >= 2 && f->n_addrs >= w->min_flux_addrs &&
 	                    spread >= w->min_flux_spread;
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
@@ -170,16 +185,22 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	/* 2. CDN/cloud network: most addresses in listed CDN/cloud ASNs, and a second sign (a
 	 *    CNAME chain, addresses concentrated in few /16 prefixes, or a set that stops growing).
 	 *    Never by ASN alone. */
-	if (flaggable && cx->cdn_asn_share >= w->cdn_asn_share &&
-	    (cx->has_cname || f->p16_entropy <= w->cdn_max_p16_entropy ||
-	     (f->n_fresh > 1 && f->novelty_late <= w->cdn_max_novelty)) && !ns_flux) {
+	bool second_sign = cx->has_cname || cx->is_cname_target ||
+	                   cx->cdn_shared_share >= w->cdn_shared_sign ||
+	                   (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) ||
+	                   (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) ||
+	                   (f->n_fresh > 1 && f->novelty_late <= w->cdn_max_novelty);
+	if (flaggable && !ns_flux &&
+	    ((cx->cdn_asn_share >= w->cdn_asn_share && second_sign) ||
+	     cx->cdn_shared_share >= w->cdn_shared_alone)) {
 		ev->guard = "cdn-network";
 		ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
 		return;
 	}
 	/* 3. Bounded recurring pool (round robin, volunteer pools): enough fresh answers, almost
 	 *    nothing new in the later ones, every address seen again and again. */
-	if (flaggable && f->n_fresh >= w->pool_min_answers && f->novelty_late <= w->pool_max_novelty &&
+	if (flaggable && f->n_addrs <= w->pool_max_addrs && f->n_fresh >= w->pool_min_answers &&
+	    f->novelty_late <= w->pool_max_novelty &&
 	    f->mean_sightings >= w->pool_min_sightings && !ns_flux) {
 		ev->guard = spread >= 3 ? "recurring-pool" : "round-robin";
 		ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : spread >= 3 ? DET_POOL : DET_BENIGN;
@@ -284,11 +305,21 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 			add(&r, "name is under %s, a listed %s (%s, %s)", cx->allow->value, kind,
 			    cx->allow->label, cx->allow->where);
 	} else if (ev->guard != NULL && strcmp(ev->guard, "cdn-network") == 0) {
-		add(&r, "%.0f%% of addresses are in listed CDN/cloud networks (%s) and %s",
-		    100 * cx->cdn_asn_share, cx->cdn_asn_label ? cx->cdn_asn_label : "?",
-		    cx->has_cname ? "the name is a CNAME alias" :
-		    f->p16_entropy <= w->cdn_max_p16_entropy ? "they sit in few /16 prefixes" :
-		                                               "the set stops growing");
+		if (cx->cdn_asn_share >= w->cdn_asn_share)
+			add(&r, "%.0f%% of addresses are in listed CDN/cloud networks (%s) and %s",
+			    100 * cx->cdn_asn_share, cx->cdn_asn_label ? cx->cdn_asn_label : "?",
+			    cx->has_cname ? "the name is a CNAME alias" :
+			    cx->is_cname_target ? "the name is the target of CNAME chains" :
+			    cx->cdn_shared_share >= w->cdn_shared_sign ? "their prefixes also answer for listed CDN names" :
+			    f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy ?
+			        "each resolver is given addresses in few /16 prefixes" :
+			    f->local_km >= 0 && f->local_km <= w->cdn_max_local_km ?
+			        "each resolver is given nearby addresses (GeoDNS)" :
+			        "the set stops growing");
+		if (cx->cdn_shared_share > 0)
+			add(&r, "%.0f%% of addresses are in /24 prefixes that also answer names on the CDN "
+			        "allowlist",
+			    100 * cx->cdn_shared_share);
 	} else if (ev->guard != NULL && strcmp(ev->guard, "recurring-pool") == 0) {
 		add(&r, "bounded pool: %u addresses recur, each seen %.1f times on average; %.0f%% new "
 		        "in the later answers",
@@ -303,8 +334,13 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 
 	if (f->n_fresh > 1 && f->novelty > 0)
 		add(&r, "%.0f%% of the addresses in later answers had not been seen before", 100 * f->novelty);
-	if (f->max_km > 0 && f->n_located >= 2)
-		add(&r, "addresses up to %.0f km apart", f->max_km);
+	if (f->max_km > 0 && f->n_located >= 2) {
+		if (f->n_resolvers > 1 && f->local_km >= 0)
+			add(&r, "addresses up to %.0f km apart (%.0f km as one resolver saw them)", f->max_km,
+			    f->local_km);
+		else
+			add(&r, "addresses up to %.0f km apart", f->max_km);
+	}
 	if (f->replace_s >= 0 && f->comparisons > 0)
 		add(&r, "whole answer set replaced after %s (%.1f TTL periods)",
 		    det_fmt_duration(f->replace_s, dur, sizeof dur), f->replace_ttls);

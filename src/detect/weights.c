@@ -48,6 +48,7 @@ det_weights_default(struct det_weights *w)
 	w->w[DET_T_jaccard] = 1.0;
 	w->w[DET_T_replace_speed] = 0.8;
 	w->w[DET_T_novelty] = 3.0;
+	w->w[DET_T_addr_growth] = 1.0;
 	w->w[DET_T_ns_churn] = 0.8;
 	w->w[DET_T_ns_ttl_low] = 0.2;
 	w->w[DET_T_ns_addr_count] = 0.4;
@@ -75,6 +76,10 @@ det_weights_default(struct det_weights *w)
 	w->cdn_asn_share = 0.8;
 	w->cdn_max_p16_entropy = 0.5;
 	w->cdn_max_novelty = 0.3;
+	w->cdn_shared_sign = 0.5;
+	w->cdn_shared_alone = 0.8;
+	w->cdn_max_local_km = 5000;
+	w->pool_max_addrs = 32;
 	w->cluster_min_shared = 2;
 	w->cluster_min_score = 50;
 }
@@ -95,12 +100,16 @@ static const struct key scalar_keys[] = {
 	K("evidence.min_ttl_periods", min_periods, 1, 1000),
 	K("evidence.min_addresses", min_flux_addrs, 1, 1e6),
 	K("evidence.min_spread", min_flux_spread, 1, 1e6),
+	K("guard.pool.max_addresses", pool_max_addrs, 1, 1e6),
 	K("guard.pool.min_answers", pool_min_answers, 1, 1e6),
 	K("guard.pool.max_novelty", pool_max_novelty, 0, 1),
 	K("guard.pool.min_sightings", pool_min_sightings, 0, 1e6),
 	K("guard.cdn.asn_share", cdn_asn_share, 0, 1),
 	K("guard.cdn.max_prefix16_entropy", cdn_max_p16_entropy, 0, 1),
 	K("guard.cdn.max_novelty", cdn_max_novelty, 0, 1),
+	K("guard.cdn.shared_sign", cdn_shared_sign, 0, 1),
+	K("guard.cdn.shared_alone", cdn_shared_alone, 0, 1),
+	K("guard.cdn.max_local_km", cdn_max_local_km, 0, 40000),
 	K("cluster.min_shared", cluster_min_shared, 1, 1e6),
 	K("cluster.min_score", cluster_min_score, 0, 100),
 };

@@ -49,10 +49,10 @@ no_agent(void *ctx, uint32_t addr, fs_time until)
  *  t=0 {1,2,3}  t=100 {1,2,3} (TTL 200: a cache repeat)  t=300 {4,5,6}  t=600 {1,2,4} */
 static const uint32_t s1[] = { 1, 2, 3 }, s2[] = { 4, 5, 6 }, s3[] = { 1, 2, 4 };
 static const struct det_obs obs[] = {
-	{ S(0), s1, 3, 300, 7, 1 },
-	{ S(100), s1, 3, 200, 7, 1 },
-	{ S(300), s2, 3, 300, 7, 2 },
-	{ S(600), s3, 3, 300, 7, 3 },
+	{ S(0), s1, 3, 300, 7, 1, 1 },
+	{ S(100), s1, 3, 200, 7, 1, 1 },
+	{ S(300), s2, 3, 300, 7, 2, 1 },
+	{ S(600), s3, 3, 300, 7, 3, 1 },
 };
 static const uint32_t ns_a[] = { 101, 102 }, ns_b[] = { 101, 103 };
 static const struct det_ns_obs nso[] = {
@@ -221,7 +221,7 @@ test_windows(void **state)
 	set_info(10, "203.0.113.10", 1000, "CA", false, 0, 0);
 	for (uint32_t i = 0; i < 10; i++) {
 		ids[i] = i + 1;                  /* ten distinct addresses */
-		o[i] = (struct det_obs){ S(i * 1200), &ids[i], 1, 1800, 1, i + 1 };
+		o[i] = (struct det_obs){ S(i * 1200), &ids[i], 1, 1800, 1, i + 1, 1 };
 	}
 	struct det_input in = { .obs = o, .n_obs = 10, .info = info, .have_asn = true };
 	det_features(sc, &in, UINT32_MAX, &f);
@@ -256,7 +256,7 @@ test_recurring_pool(void **state)
 
 	setup_infos();
 	for (uint32_t i = 0; i < 20; i++)
-		o[i] = (struct det_obs){ S(i * 150), sets[i % 4], 2, 150, 1, 1 + i % 4 };
+		o[i] = (struct det_obs){ S(i * 150), sets[i % 4], 2, 150, 1, 1 + i % 4, 1 };
 	struct det_input in = { .obs = o, .n_obs = 20, .info = info, .have_asn = true };
 	det_features(sc, &in, UINT32_MAX, &f);
 	assert_int_equal(f.n_addrs, 4);
@@ -265,6 +265,35 @@ test_recurring_pool(void **state)
 	assert_true(fabs(f.novelty - 2.0 / 38) < EPS);
 	assert_true(fabs(f.novelty_late - 0.0) < EPS);
 	assert_true(fabs(f.mean_sightings - 10.0) < EPS);    /* 40 slots / 4 addresses */
+	det_scratch_free(sc);
+}
+
+static void
+test_per_resolver_spread(void **state)
+{
+	(void)state;
+	/* resolver 1 gets {1,4}: same place, same /16; resolver 2 gets {2,5,6}: one located,
+	 * three /16s; resolver 3 gets {1,2}: a quarter of the globe apart, two /16s */
+	static const uint32_t r1[] = { 1, 4 }, r2[] = { 2, 5, 6 }, r3[] = { 1, 2 };
+	const struct det_obs o[] = {
+		{ S(0), r1, 2, 60, 11, 1, 1 },
+		{ S(10), r2, 3, 60, 12, 2, 2 },
+		{ S(20), r3, 2, 60, 13, 3, 3 },
+	};
+	struct det_scratch *sc = det_scratch_new();
+	struct det_feat f;
+
+	setup_infos();
+	struct det_input in = { .obs = o, .n_obs = 3, .info = info, .have_asn = true,
+	                        .have_geo = true };
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.n_resolvers, 3);
+	/* median of 0 km (resolver 1) and 10007.5 km (resolver 3); resolver 2 has one location */
+	assert_true(fabs(f.local_km - 6371.0 * M_PI / 4) < 0.5);
+	/* (2·0 + 3·1 + 2·1) / 7 */
+	assert_true(fabs(f.local_p16_entropy - 5.0 / 7) < EPS);
+	/* overall: the same quarter circle */
+	assert_true(fabs(f.max_km - 6371.0 * M_PI / 2) < 0.5);
 	det_scratch_free(sc);
 }
 
@@ -310,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_prefix_features),
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_recurring_pool),
+		cmocka_unit_test(test_per_resolver_spread),
 		cmocka_unit_test(test_ipv6_prefixes),
 		cmocka_unit_test(test_empty),
 	};

@@ -24,6 +24,7 @@ flux_feat(void)
 	f.n_p16 = 18; f.p16_entropy = 0.95; f.n_p24 = 20; f.p24_entropy = 1.0;
 	f.n_cc_known = 20; f.n_countries = 10; f.country_entropy = 3.2;
 	f.n_located = 20; f.max_km = 15000;
+	f.n_resolvers = 2; f.local_km = 14000; f.local_p16_entropy = 0.95;
 	f.ttl = 300; f.ttl_min = 280; f.n_ttls = 1;
 	f.comparisons = 5; f.changes = 5; f.change_frac = 1; f.changes_per_hour = 12; f.jaccard = 1;
 	f.replace_s = 300; f.replace_ttls = 1; f.novelty = 0.9; f.novelty_late = 0.9;
@@ -39,6 +40,7 @@ benign_feat(void)
 	f.n_obs = 10; f.n_fresh = 10; f.n_sets = 1; f.periods = 10; f.span_s = 36000;
 	f.n_addrs = 1; f.max_per_resp = 1; f.mean_per_resp = 1; f.n_asn_known = 1; f.n_asns = 1;
 	f.n_p16 = 1; f.n_p24 = 1; f.n_cc_known = 1; f.n_countries = 1; f.n_located = 1; f.max_km = -1;
+	f.n_resolvers = 1; f.local_km = -1; f.local_p16_entropy = 0;
 	f.ttl = 3600; f.ttl_min = 3600; f.n_ttls = 1; f.comparisons = 9; f.replace_s = -1;
 	f.replace_ttls = -1; f.mean_sightings = 10; f.holz_na = 1; f.holz_nasn = 1;
 	return f;
@@ -119,10 +121,12 @@ test_logit_arithmetic(void **state)
 	}
 	assert_true(fabs(sum - ev.logit) < 1e-9);
 	assert_true(fabs(ev.score - 100 / (1 + exp(-ev.logit))) < 1e-9);
-	/* transforms: log2(20) addresses; TTL 300 → log2(3600/300) = log2 12; km/10000 */
+	/* transforms: log2(20) addresses; TTL 300 → log2(3600/300) = log2 12; the per-resolver
+	 * distance / 10000 km */
 	assert_true(fabs(ev.terms[DET_T_addr_count].value - log2(20)) < 1e-12);
 	assert_true(fabs(ev.terms[DET_T_ttl_low].value - log2(12)) < 1e-12);
-	assert_true(fabs(ev.terms[DET_T_geo_spread].value - 1.5) < 1e-12);
+	assert_true(fabs(ev.terms[DET_T_geo_spread].value - 1.4) < 1e-12);
+	assert_true(ev.terms[DET_T_geo_spread].raw == 14000);
 	assert_true(fabs(ev.terms[DET_T_replace_speed].value - 0.5) < 1e-12);
 	assert_true(ev.terms[DET_T_ttl_low].raw == 300);
 	/* without NS data the nameserver terms are unavailable */
@@ -144,6 +148,16 @@ test_single_flux_needs_two_periods(void **state)
 	    "20 addresses in 15 ASNs across 10 countries in 25 min; TTL 300 s; 5 of 5 answers changed"));
 	assert_true(has_reason(&f, &cx, &ev, "Holz flux-score 0.6 (10 addresses, 7 ASNs, two lookups one TTL apart): flux"));
 
+	/* two periods but one answer set so far: no rotation seen, not flux yet */
+	f.n_sets = 1;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+	f.n_sets = 6;
+	/* rotation seen only across resolvers (no change within one resolver yet) is enough */
+	f.changes = 0; f.comparisons = 0;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	f.changes = 5; f.comparisons = 5;
 	/* one response with the same spread: suspicious at once, never flux */
 	f.n_obs = 1; f.n_fresh = 1; f.n_sets = 1; f.periods = 1; f.comparisons = 0; f.changes = 0;
 	f.change_frac = 0; f.changes_per_hour = 0; f.jaccard = 0; f.novelty = 0; f.replace_ttls = -1;
@@ -238,11 +252,38 @@ test_cdn_network_guard_never_by_asn_alone(void **state)
 	assert_int_equal(ev.verdict, DET_CDN);
 	assert_false(ev.allowlisted);
 	assert_true(has_reason(&f, &cx, &ev, "95% of addresses are in listed CDN/cloud networks (Akamai) and the name is a CNAME alias"));
-	/* or addresses concentrated in few /16 prefixes */
+	/* or each resolver given addresses in few /16 prefixes */
 	cx.has_cname = false;
-	f.p16_entropy = 0.3;
+	f.local_p16_entropy = 0.3;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_int_equal(ev.verdict, DET_CDN);
+	assert_true(has_reason(&f, &cx, &ev, "each resolver is given addresses in few /16 prefixes"));
+	/* or nearby addresses for each resolver (GeoDNS), though far apart overall */
+	f.local_p16_entropy = 0.9;
+	f.local_km = 3000;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	assert_true(has_reason(&f, &cx, &ev, "each resolver is given nearby addresses (GeoDNS)"));
+	f.local_km = 14000;
+	/* or the target of other names' CNAME chains */
+	cx.is_cname_target = true;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	cx.is_cname_target = false;
+	/* addresses in prefixes that also answer allowlisted CDN names: a second sign at 50%,
+	 * alone at 80% */
+	cx.cdn_shared_share = 0.6;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	cx.cdn_asn_share = 0;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	cx.cdn_shared_share = 0.9;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_CDN);
+	assert_true(has_reason(&f, &cx, &ev, "90% of addresses are in /24 prefixes that also answer names on the CDN allowlist"));
+	cx.cdn_shared_share = 0;
+	cx.cdn_asn_share = 0.95;
 	/* below the share: not the guard */
 	cx.cdn_asn_share = 0.5;
 	det_model_eval(&W, &f, &cx, &ev);
@@ -254,21 +295,36 @@ static void
 test_recurring_pool_guard(void **state)
 {
 	(void)state;
-	/* volunteer-pool behaviour: wide spread, low TTL, but 40 addresses recurring over 60
-	 * fresh answers with nothing new in the second half */
+	/* pool behaviour: wide spread, low TTL, but 24 addresses recurring over 60 fresh
+	 * answers with nothing new in the second half */
 	struct det_feat f = flux_feat();
 	struct det_context cx = ctx("time.pool.example");
 	struct det_eval ev;
-	f.n_obs = f.n_fresh = 60; f.n_sets = 60; f.periods = 60; f.n_addrs = 40; f.n_asns = 30;
-	f.n_asn_known = 40; f.novelty = 0.15; f.novelty_late = 0.0; f.mean_sightings = 6;
+	f.n_obs = f.n_fresh = 60; f.n_sets = 60; f.periods = 60; f.n_addrs = 24; f.n_asns = 20;
+	f.n_asn_known = 24; f.novelty = 0.15; f.novelty_late = 0.0; f.mean_sightings = 6;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_int_equal(ev.verdict, DET_POOL);
 	assert_string_equal(ev.guard, "recurring-pool");
-	assert_true(has_reason(&f, &cx, &ev, "bounded pool: 40 addresses recur, each seen 6.0 times on average; 0% new in the later answers"));
+	assert_true(has_reason(&f, &cx, &ev, "bounded pool: 24 addresses recur, each seen 6.0 times on average; 0% new in the later answers"));
 	/* the same while the set still grows: not a pool */
 	f.novelty_late = 0.6;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_true(det_is_flux(ev.verdict));
+	/* nor a recurring set larger than a round robin (guard.pool.max_addresses) */
+	f.novelty_late = 0.0;
+	f.n_addrs = f.n_asn_known = 120;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_true(det_is_flux(ev.verdict));
+	f.n_addrs = f.n_asn_known = 24;
+	/* narrow recurring set: a round robin, benign */
+	f.n_asns = 1; f.n_p24 = 2; f.n_p16 = 1;
+	det_model_eval(&W, &f, &cx, &ev);
+	if (ev.score >= W.suspicious_score) {
+		assert_int_equal(ev.verdict, DET_BENIGN);
+		assert_string_equal(ev.guard, "round-robin");
+	} else
+		assert_int_equal(ev.verdict, DET_BENIGN);
+	f.n_asns = 20; f.n_p24 = 20; f.n_p16 = 18;
 	/* a recurring set with double-flux nameservers is not excused */
 	f.novelty_late = 0.0;
 	f.have_ns = true; f.n_ns_obs = 5; f.n_ns_changes = 4; f.ns_ttl = 300; f.n_ns_addrs = 24;

@@ -1,0 +1,41 @@
+/* fluxscope --report: the analysis pipeline every headless consumer of detection results
+ * shares (captures → store → enrichment → detector), the flagged-domain table and the JSON
+ * Lines output (one object per domain; README "Report" documents the fields). */
+#ifndef FLUXSCOPE_CLI_REPORT_H
+#define FLUXSCOPE_CLI_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli/opts.h"
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/ingest.h"
+#include "fluxscope/store.h"
+
+/* Everything one analysed run holds. Owned: freed by cli_analysis_free(). */
+struct cli_analysis {
+	struct geo *geo;
+	struct store *store;
+	struct detector *det;
+	struct ingest *in;
+	int source_rc;             /* 1 when a source failed part-way (already reported) */
+};
+
+/* Open the databases, detector files and captures the options name, read every capture into
+ * the store and run the detector. On failure err is one sentence naming the file or option
+ * and everything is freed. */
+fs_status cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *err);
+void cli_analysis_free(struct cli_analysis *a);
+
+/* Whether --report (or --export) selects r: flagged (or any with --all), at least
+ * --min-score. (--filter is applied by the caller.) */
+bool cli_report_selects(const struct opts *o, const struct det_result *r);
+
+/* One domain as a JSON object on one line. */
+void cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result *r);
+
+/* The --report mode; returns the exit status. */
+int cli_report(const struct opts *o);
+
+#endif
