@@ -77,7 +77,7 @@ cli_report_selects(const struct opts *o, const struct det_result *r)
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
 static void
-json_str(FILE *out, const char *s)
+rep_str(FILE *out, const char *s)
 {
 	if (s == NULL) {
 		fputs("null", out);
@@ -102,7 +102,7 @@ json_str(FILE *out, const char *s)
 }
 
 static void
-json_num(FILE *out, double v)
+rep_num(FILE *out, double v)
 {
 	if (!isfinite(v))
 		fputs("null", out);
@@ -113,7 +113,7 @@ json_num(FILE *out, double v)
 }
 
 static void
-json_time(FILE *out, fs_time t)
+rep_time(FILE *out, fs_time t)
 {
 	if (t == 0)
 		fputs("null", out);
@@ -122,12 +122,12 @@ json_time(FILE *out, fs_time t)
 }
 
 static void
-json_key(FILE *out, const char *k, bool *first)
+rep_key(FILE *out, const char *k, bool *first)
 {
 	if (!*first)
 		fputc(',', out);
 	*first = false;
-	json_str(out, k);
+	rep_str(out, k);
 	fputc(':', out);
 }
 
@@ -173,34 +173,34 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	bool first = true;
 
 	fputc('{', out);
-	json_key(out, "domain", &first);
-	json_str(out, r->name);
-	json_key(out, "registrable", &first);
-	json_str(out, r->registrable);
-	json_key(out, "score", &first);
+	rep_key(out, "domain", &first);
+	rep_str(out, r->name);
+	rep_key(out, "registrable", &first);
+	rep_str(out, r->registrable);
+	rep_key(out, "score", &first);
 	fprintf(out, "%.2f", r->score);
-	json_key(out, "logit", &first);
+	rep_key(out, "logit", &first);
 	fprintf(out, "%.4f", r->logit);
-	json_key(out, "verdict", &first);
-	json_str(out, det_verdict_name(r->verdict));
-	json_key(out, "holz_score", &first);
+	rep_key(out, "verdict", &first);
+	rep_str(out, det_verdict_name(r->verdict));
+	rep_key(out, "holz_score", &first);
 	if (r->holz_available)
 		fprintf(out, "%.2f", r->holz_score);
 	else
 		fputs("null", out);
-	json_key(out, "holz_flux", &first);
+	rep_key(out, "holz_flux", &first);
 	fputs(r->holz_available ? (r->holz_score > 0 ? "true" : "false") : "null", out);
-	json_key(out, "holz_score_all", &first);
+	rep_key(out, "holz_score_all", &first);
 	if (r->holz_available)
 		fprintf(out, "%.2f", r->holz_score_all);
 	else
 		fputs("null", out);
-	json_key(out, "reasons", &first);
+	rep_key(out, "reasons", &first);
 	fputc('[', out);
 	for (int i = 0; i < r->n_reasons; i++) {
 		if (i)
 			fputc(',', out);
-		json_str(out, r->reasons[i]);
+		rep_str(out, r->reasons[i]);
 	}
 	fputc(']', out);
 
@@ -208,15 +208,15 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	struct geo_addr_row *rows = NULL;
 	struct geo_spread sp;
 	size_t nrows = geo_domain_spread(a->geo, s, r->dom, &rows, &sp);
-	json_key(out, "addresses", &first);
+	rep_key(out, "addresses", &first);
 	fputc('[', out);
 	for (size_t i = 0; i < nrows; i++) {
 		if (i)
 			fputc(',', out);
-		json_str(out, fs_addr_str(&rows[i].addr, abuf, sizeof abuf));
+		rep_str(out, fs_addr_str(&rows[i].addr, abuf, sizeof abuf));
 	}
 	fputc(']', out);
-	json_key(out, "asns", &first);
+	rep_key(out, "asns", &first);
 	fputc('[', out);
 	{
 		/* distinct ASNs, most addresses first (top_asns holds the first few) */
@@ -243,7 +243,7 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 		free(seen);
 	}
 	fputc(']', out);
-	json_key(out, "countries", &first);
+	rep_key(out, "countries", &first);
 	fputc('[', out);
 	{
 		char (*seen)[3] = nrows ? calloc(nrows, sizeof *seen) : NULL;
@@ -267,23 +267,23 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 		free(seen);
 	}
 	fputc(']', out);
-	json_key(out, "ttl", &first);
+	rep_key(out, "ttl", &first);
 	fprintf(out, "%u", r->ttl);
-	json_key(out, "ttl_min", &first);
+	rep_key(out, "ttl_min", &first);
 	fprintf(out, "%u", r->ttl_min);
 
 	uint32_t nsbuf[256];
 	const uint32_t *nsn;
 	size_t nns = ns_names(s, r, &nsn, nsbuf, sizeof nsbuf / sizeof nsbuf[0]);
-	json_key(out, "ns_names", &first);
+	rep_key(out, "ns_names", &first);
 	fputc('[', out);
 	for (size_t i = 0; i < nns; i++) {
 		if (i)
 			fputc(',', out);
-		json_str(out, store_name_str(s, nsn[i]));
+		rep_str(out, store_name_str(s, nsn[i]));
 	}
 	fputc(']', out);
-	json_key(out, "ns_addresses", &first);
+	rep_key(out, "ns_addresses", &first);
 	fputc('[', out);
 	{
 		bool f2 = true;
@@ -295,98 +295,98 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 					continue;
 				fputs(f2 ? "" : ",", out);
 				f2 = false;
-				json_str(out, fs_addr_str(&sa->addr, abuf, sizeof abuf));
+				rep_str(out, fs_addr_str(&sa->addr, abuf, sizeof abuf));
 			}
 		}
 	}
 	fputc(']', out);
-	json_key(out, "first_seen", &first);
-	json_time(out, r->first_seen);
-	json_key(out, "last_seen", &first);
-	json_time(out, r->last_seen);
-	json_key(out, "cluster", &first);
+	rep_key(out, "first_seen", &first);
+	rep_time(out, r->first_seen);
+	rep_key(out, "last_seen", &first);
+	rep_time(out, r->last_seen);
+	rep_key(out, "cluster", &first);
 	fprintf(out, "%u", r->cluster);
-	json_key(out, "cluster_size", &first);
+	rep_key(out, "cluster_size", &first);
 	fprintf(out, "%u", r->cluster_size);
 
-	json_key(out, "responses", &first);
+	rep_key(out, "responses", &first);
 	fprintf(out, "%u", dom ? dom->n_responses : 0);
-	json_key(out, "answers", &first);
+	rep_key(out, "answers", &first);
 	fprintf(out, "%u", r->n_responses);
-	json_key(out, "rrsets", &first);
+	rep_key(out, "rrsets", &first);
 	fprintf(out, "%u", r->n_rrsets);
-	json_key(out, "rrset_changes", &first);
+	rep_key(out, "rrset_changes", &first);
 	fprintf(out, "%u", r->n_rrset_changes);
-	json_key(out, "ttl_periods", &first);
+	rep_key(out, "ttl_periods", &first);
 	fprintf(out, "%u", r->ttl_periods);
-	json_key(out, "ns_changes", &first);
+	rep_key(out, "ns_changes", &first);
 	fprintf(out, "%u", r->n_ns_changes);
-	json_key(out, "ns_ttl", &first);
+	rep_key(out, "ns_ttl", &first);
 	fprintf(out, "%u", r->ns_ttl);
-	json_key(out, "counts", &first);
+	rep_key(out, "counts", &first);
 	fprintf(out, "{\"addresses\":%u,\"addresses_v6\":%u,\"asns\":%u,\"countries\":%u,"
 	             "\"prefixes16\":%u,\"prefixes24\":%u,\"ns_names\":%u,\"ns_addresses\":%u,"
 	             "\"max_per_answer\":%u}",
 	        r->n_addrs, r->n_addrs_v6, r->n_asns, r->n_countries, r->n_prefixes16,
 	        r->n_prefixes24, r->n_ns_names, r->n_ns_addrs, r->max_addrs_per_response);
-	json_key(out, "windows", &first);
+	rep_key(out, "windows", &first);
 	fputc('{', out);
 	for (int w = 0; w < DET_WINDOWS; w++)
 		fprintf(out, "%s\"%s\":{\"addresses\":%u,\"asns\":%u}", w ? "," : "", det_window_name(w),
 		        r->window_addrs[w], r->window_asns[w]);
 	fputc('}', out);
-	json_key(out, "max_distance_km", &first);
+	rep_key(out, "max_distance_km", &first);
 	if (r->max_distance_km >= 0)
 		fprintf(out, "%.1f", r->max_distance_km);
 	else
 		fputs("null", out);
-	json_key(out, "intel", &first);
-	json_str(out, r->intel_feed);
-	json_key(out, "allowlisted", &first);
+	rep_key(out, "intel", &first);
+	rep_str(out, r->intel_feed);
+	rep_key(out, "allowlisted", &first);
 	fputs(r->allowlisted ? "true" : "false", out);
-	json_key(out, "guard", &first);
-	json_str(out, r->guard);
+	rep_key(out, "guard", &first);
+	rep_str(out, r->guard);
 
 	/* when the verdict first became flagged / flux, replaying the timeline */
-	json_key(out, "first_flagged", &first);
-	json_time(out, r->first_flagged_resp ? r->first_flagged : 0);
-	json_key(out, "first_flagged_resp", &first);
+	rep_key(out, "first_flagged", &first);
+	rep_time(out, r->first_flagged_resp ? r->first_flagged : 0);
+	rep_key(out, "first_flagged_resp", &first);
 	fprintf(out, "%u", r->first_flagged_resp);
-	json_key(out, "first_flagged_ttls", &first);
+	rep_key(out, "first_flagged_ttls", &first);
 	if (r->first_flagged_resp)
 		fprintf(out, "%.2f", r->first_flagged_ttls);
 	else
 		fputs("null", out);
-	json_key(out, "first_flux", &first);
-	json_time(out, r->first_flux_resp ? r->first_flux : 0);
-	json_key(out, "first_flux_resp", &first);
+	rep_key(out, "first_flux", &first);
+	rep_time(out, r->first_flux_resp ? r->first_flux : 0);
+	rep_key(out, "first_flux_resp", &first);
 	fprintf(out, "%u", r->first_flux_resp);
-	json_key(out, "first_flux_ttls", &first);
+	rep_key(out, "first_flux_ttls", &first);
 	if (r->first_flux_resp)
 		fprintf(out, "%.2f", r->first_flux_ttls);
 	else
 		fputs("null", out);
 
-	json_key(out, "terms", &first);
+	rep_key(out, "terms", &first);
 	fputc('[', out);
 	for (int i = 0; i < r->n_terms; i++) {
 		const struct det_term *t = &r->terms[i];
 		fprintf(out, "%s{\"name\":", i ? "," : "");
-		json_str(out, t->name);
+		rep_str(out, t->name);
 		fputs(",\"unit\":", out);
-		json_str(out, t->unit);
+		rep_str(out, t->unit);
 		fputs(",\"raw\":", out);
-		json_num(out, t->raw);
+		rep_num(out, t->raw);
 		fputs(",\"value\":", out);
-		json_num(out, t->value);
+		rep_num(out, t->value);
 		fputs(",\"weight\":", out);
-		json_num(out, t->weight);
+		rep_num(out, t->weight);
 		fputs(",\"contribution\":", out);
-		json_num(out, t->contribution);
+		rep_num(out, t->contribution);
 		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
 	}
 	fputc(']', out);
-	json_key(out, "unavailable", &first);
+	rep_key(out, "unavailable", &first);
 	fputc('[', out);
 	{
 		bool f2 = true;
@@ -395,48 +395,48 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 				continue;
 			fputs(f2 ? "" : ",", out);
 			f2 = false;
-			json_str(out, r->terms[i].name);
+			rep_str(out, r->terms[i].name);
 		}
 	}
 	fputc(']', out);
 
-	json_key(out, "spread", &first);
+	rep_key(out, "spread", &first);
 	fputc('[', out);
 	for (size_t i = 0; i < nrows; i++) {
 		const struct geo_info *g = rows[i].info;
 		fputs(i ? ",{\"address\":" : "{\"address\":", out);
-		json_str(out, fs_addr_str(&rows[i].addr, abuf, sizeof abuf));
+		rep_str(out, fs_addr_str(&rows[i].addr, abuf, sizeof abuf));
 		fputs(",\"asn\":", out);
 		if (g->asn)
 			fprintf(out, "%u", g->asn);
 		else
 			fputs("null", out);
 		fputs(",\"as_org\":", out);
-		json_str(out, g->as_org && g->as_org[0] ? g->as_org : NULL);
+		rep_str(out, g->as_org && g->as_org[0] ? g->as_org : NULL);
 		fputs(",\"country\":", out);
-		json_str(out, g->country[0] ? g->country : NULL);
+		rep_str(out, g->country[0] ? g->country : NULL);
 		fputs(",\"city\":", out);
-		json_str(out, g->city && g->city[0] ? g->city : NULL);
+		rep_str(out, g->city && g->city[0] ? g->city : NULL);
 		fputs(",\"lat\":", out);
 		if (g->has_location)
-			json_num(out, g->lat);
+			rep_num(out, g->lat);
 		else
 			fputs("null", out);
 		fputs(",\"lon\":", out);
 		if (g->has_location)
-			json_num(out, g->lon);
+			rep_num(out, g->lon);
 		else
 			fputs("null", out);
 		fputs(",\"network\":", out);
-		json_str(out, g->network && g->network[0] ? g->network : NULL);
+		rep_str(out, g->network && g->network[0] ? g->network : NULL);
 		fputs(",\"first_seen\":", out);
-		json_time(out, rows[i].first_seen);
+		rep_time(out, rows[i].first_seen);
 		fputs(",\"last_seen\":", out);
-		json_time(out, rows[i].last_seen);
+		rep_time(out, rows[i].last_seen);
 		fprintf(out, ",\"count\":%u}", rows[i].count);
 	}
 	fputc(']', out);
-	json_key(out, "spread_summary", &first);
+	rep_key(out, "spread_summary", &first);
 	fprintf(out, "{\"addresses\":%u,\"found\":%u,\"asns\":%u,\"countries\":%u,\"cities\":%u,"
 	             "\"networks\":%u,\"located\":%u,\"max_distance_km\":",
 	        sp.n_addrs, sp.n_found, sp.n_asns, sp.n_countries, sp.n_cities, sp.n_networks,
@@ -446,13 +446,13 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	else
 		fputs("null", out);
 	fputs(",\"asn_entropy\":", out);
-	json_num(out, sp.asn_entropy);
+	rep_num(out, sp.asn_entropy);
 	fputs(",\"country_entropy\":", out);
-	json_num(out, sp.country_entropy);
+	rep_num(out, sp.country_entropy);
 	fputs(",\"top_asns\":[", out);
 	for (int i = 0; i < sp.n_top_asns; i++) {
 		fprintf(out, "%s{\"asn\":%u,\"as_org\":", i ? "," : "", sp.top_asns[i].asn);
-		json_str(out, sp.top_asns[i].label);
+		rep_str(out, sp.top_asns[i].label);
 		fprintf(out, ",\"addresses\":%u,\"share\":%.4f}", sp.top_asns[i].n, sp.top_asns[i].share);
 	}
 	fputs("],\"top_countries\":[", out);
