@@ -47,14 +47,16 @@ dump_fini(struct dump *d)
 	d->rd = NULL;
 }
 
-/* The record's RDATA in presentation form; the buffer grows until it holds all of it. */
-static const char *
+/* The record's RDATA in presentation form into d->rd, which grows until it holds all of it;
+ * returns its length. */
+static size_t
 dump_rdata(struct dump *d, const struct dns_msg *m, const struct dns_rr *rr)
 {
 	for (;;) {
 		dns_rdata_str(m, rr, d->rd, d->rd_cap);
-		if (strlen(d->rd) + 1 < d->rd_cap || d->rd_cap >= DUMP_RDATA_MAX)
-			return d->rd;
+		size_t n = strlen(d->rd);
+		if (n + 1 < d->rd_cap || d->rd_cap >= DUMP_RDATA_MAX)
+			return n;
 		d->rd_cap *= 2;
 		d->rd = xrealloc(d->rd, d->rd_cap);
 	}
@@ -79,14 +81,15 @@ dump_section(struct dump *d, const struct dns_msg *m, const char *key, enum dns_
 		if (!first)
 			json_char(jb, ',');
 		first = false;
-		json_lit(jb, "{\"name\":");
+		JSON_LIT(jb, "{\"name\":");
 		json_str(jb, rr->name);
-		json_lit(jb, ",\"type\":");
+		JSON_LIT(jb, ",\"type\":");
 		json_str(jb, dns_type_name(rr->type, tb));
-		json_lit(jb, ",\"ttl\":");
+		JSON_LIT(jb, ",\"ttl\":");
 		json_u64(jb, rr->ttl);
-		json_lit(jb, ",\"data\":");
-		json_str(jb, dump_rdata(d, m, rr));
+		JSON_LIT(jb, ",\"data\":");
+		size_t n = dump_rdata(d, m, rr);
+		json_strn(jb, d->rd, n);
 		if (d->addr_fn != NULL && rr->addr.family != 0)
 			d->addr_fn(d->addr_ctx, &rr->addr, jb);
 		json_char(jb, '}');
@@ -109,28 +112,34 @@ dump_msg(void *ctx, const struct dns_msg *m)
 {
 	struct dump *d = ctx;
 	struct json_buf *jb = &d->jb;
-	char ab[FS_ADDR_STRLEN], nb[16];
+	char nb[16];
 	int nflags = 0;
 
-	json_lit(jb, "{\"ts\":");
+	JSON_LIT(jb, "{\"ts\":");
 	json_ts(jb, m->ts);
-	json_lit(jb, ",\"src\":");
-	json_str(jb, fs_addr_str(&m->src, ab, sizeof ab));
-	json_lit(jb, ",\"dst\":");
-	json_str(jb, fs_addr_str(&m->dst, ab, sizeof ab));
-	json_lit(jb, ",\"sport\":");
+	JSON_LIT(jb, ",\"src\":");
+	json_addr(jb, &m->src);
+	JSON_LIT(jb, ",\"dst\":");
+	json_addr(jb, &m->dst);
+	JSON_LIT(jb, ",\"sport\":");
 	json_u64(jb, m->sport);
-	json_lit(jb, ",\"dport\":");
+	JSON_LIT(jb, ",\"dport\":");
 	json_u64(jb, m->dport);
-	json_lit(jb, m->transport == 6 ? ",\"transport\":\"tcp\"" : ",\"transport\":\"udp\"");
-	json_lit(jb, ",\"id\":");
+	if (m->transport == 6)
+		JSON_LIT(jb, ",\"transport\":\"tcp\"");
+	else
+		JSON_LIT(jb, ",\"transport\":\"udp\"");
+	JSON_LIT(jb, ",\"id\":");
 	json_u64(jb, m->id);
-	json_lit(jb, m->qr ? ",\"qr\":1" : ",\"qr\":0");
-	json_lit(jb, ",\"opcode\":");
+	if (m->qr)
+		JSON_LIT(jb, ",\"qr\":1");
+	else
+		JSON_LIT(jb, ",\"qr\":0");
+	JSON_LIT(jb, ",\"opcode\":");
 	json_str(jb, dns_opcode_name(m->opcode, nb));
-	json_lit(jb, ",\"rcode\":");
+	JSON_LIT(jb, ",\"rcode\":");
 	json_str(jb, dns_rcode_name(m->rcode, nb));
-	json_lit(jb, ",\"flags\":[");
+	JSON_LIT(jb, ",\"flags\":[");
 	dump_flag(jb, &nflags, m->aa, "aa");
 	dump_flag(jb, &nflags, m->tc, "tc");
 	dump_flag(jb, &nflags, m->rd, "rd");
@@ -138,17 +147,20 @@ dump_msg(void *ctx, const struct dns_msg *m)
 	dump_flag(jb, &nflags, m->ad, "ad");
 	dump_flag(jb, &nflags, m->cd, "cd");
 	json_char(jb, ']');
-	json_lit(jb, ",\"qname\":");
+	JSON_LIT(jb, ",\"qname\":");
 	json_str(jb, m->qname);
-	json_lit(jb, ",\"qtype\":");
+	JSON_LIT(jb, ",\"qtype\":");
 	if (m->qname != NULL)
 		json_str(jb, dns_type_name(m->qtype, nb));
 	else
-		json_lit(jb, "null");
+		JSON_LIT(jb, "null");
 	dump_section(d, m, ",\"answers\":", DNS_SEC_ANSWER);
 	dump_section(d, m, ",\"authority\":", DNS_SEC_AUTHORITY);
 	dump_section(d, m, ",\"additional\":", DNS_SEC_ADDITIONAL);
-	json_lit(jb, m->malformed ? ",\"malformed\":true}\n" : ",\"malformed\":false}\n");
+	if (m->malformed)
+		JSON_LIT(jb, ",\"malformed\":true}\n");
+	else
+		JSON_LIT(jb, ",\"malformed\":false}\n");
 	d->messages++;
 	if (jb->len >= DUMP_FLUSH_AT && json_buf_flush(jb, d->out) != 0 && d->write_error == 0)
 		d->write_error = errno ? errno : EIO;

@@ -153,3 +153,28 @@ json_ts(struct json_buf *jb, fs_time t)
 	}
 	json_raw(jb, frac, 7);
 }
+
+void
+json_addr(struct json_buf *jb, const fs_addr *a)
+{
+	char buf[FS_ADDR_STRLEN];
+
+	if (a->family != 4) {
+		json_str(jb, fs_addr_str(a, buf, sizeof buf));
+		return;
+	}
+	/* IPv4 by hand: inet_ntop goes through sprintf, which a per-message writer feels */
+	json_reserve(jb, 18);
+	char *o = jb->b + jb->len;
+	*o++ = '"';
+	for (int i = 0; i < 4; i++) {
+		uint8_t v = a->bytes[i];
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+		*o++ = i < 3 ? '.' : '"';
+	}
+	jb->len = (size_t)(o - jb->b);
+}

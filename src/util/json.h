@@ -24,6 +24,8 @@ int json_buf_flush(struct json_buf *jb, FILE *out);
 
 void json_raw(struct json_buf *jb, const char *s, size_t n);   /* bytes as they are */
 void json_lit(struct json_buf *jb, const char *s);             /* NUL-terminated, as is */
+/* A string literal, as is, its length known at compile time. */
+#define JSON_LIT(jb, lit) json_raw((jb), "" lit, sizeof(lit) - 1)
 void json_char(struct json_buf *jb, char c);
 /* s as a JSON string, quotes included (RFC 8259 §7): '"' and '\' escaped, control octets as
  * \b \f \n \r \t or \u00XX, and octets of 0x7f and above as \u00XX, so the output is ASCII
@@ -32,6 +34,8 @@ void json_str(struct json_buf *jb, const char *s);
 void json_strn(struct json_buf *jb, const char *s, size_t n);
 void json_u64(struct json_buf *jb, uint64_t v);
 void json_i64(struct json_buf *jb, int64_t v);
+/* An address as a JSON string: dotted quad, or RFC 5952 text for IPv6 (inet_ntop); "" for none. */
+void json_addr(struct json_buf *jb, const fs_addr *a);
 /* Capture time as seconds with six decimals (microsecond precision), e.g. 1779223218.254496. */
 void json_ts(struct json_buf *jb, fs_time t);
 

@@ -696,6 +696,19 @@ test_rdata_content(void **state)
 	                    "ns.test hostmaster.test 2024010101 7200 3600 1209600 300");
 	assert_string_equal(dns_rdata_str(&f->m, &r[8], buf, sizeof buf), "\\# 2 000a");
 
+	/* A records print like inet_ntop for every octet value */
+	for (int v = 0; v < 256; v++) {
+		struct dns_rr a = r[0];
+		char want[FS_ADDR_STRLEN];
+		a.addr.family = 4;
+		a.addr.bytes[0] = (uint8_t)v;
+		a.addr.bytes[1] = (uint8_t)(255 - v);
+		a.addr.bytes[2] = (uint8_t)(v % 10);
+		a.addr.bytes[3] = (uint8_t)(v * 7);
+		fs_addr_str(&a.addr, want, sizeof want);
+		assert_string_equal(dns_rdata_str(&f->m, &a, buf, sizeof buf), want);
+	}
+
 	/* truncation of the output buffer */
 	assert_string_equal(dns_rdata_str(&f->m, &r[7], buf, 8), "ns.test");
 	assert_string_equal(dns_rdata_str(&f->m, &r[5], buf, 6), "\\# 3 ");

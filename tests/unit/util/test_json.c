@@ -87,6 +87,41 @@ test_numbers(void **state)
 }
 
 static void
+test_addr(void **state)
+{
+	struct json_buf jb;
+	fs_addr a;
+	static const char *const cases[] = { "0.0.0.0", "255.255.255.255", "10.0.100.9", "1.22.3.44",
+	                                      "2001:db8::1", "::ffff:192.0.2.1", "::" };
+	(void)state;
+
+	json_buf_init(&jb);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char want[64];
+		assert_int_equal(fs_addr_parse(cases[i], &a), 0);
+		jb.len = 0;
+		json_addr(&jb, &a);
+		snprintf(want, sizeof want, "\"%s\"", cases[i]);
+		assert_string_equal(done(&jb), want);
+	}
+	/* every IPv4 octet value, against inet_ntop */
+	for (int v = 0; v < 256; v++) {
+		char want[64], b[FS_ADDR_STRLEN];
+		memset(&a, 0, sizeof a);
+		a.family = 4;
+		a.bytes[0] = (uint8_t)v;
+		a.bytes[1] = (uint8_t)(255 - v);
+		a.bytes[2] = (uint8_t)(v / 3);
+		a.bytes[3] = (uint8_t)(v * 7);
+		snprintf(want, sizeof want, "\"%s\"", fs_addr_str(&a, b, sizeof b));
+		jb.len = 0;
+		json_addr(&jb, &a);
+		assert_string_equal(done(&jb), want);
+	}
+	json_buf_fini(&jb);
+}
+
+static void
 test_flush(void **state)
 {
 	struct json_buf jb;
@@ -112,6 +147,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_flush),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
