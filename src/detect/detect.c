@@ -310,9 +310,15 @@ build_input(struct detector *d, const struct store *s, store_dom_id id,
 		o->addrs = m;
 		o->n_addrs = nm;
 		o->ttl = r->ttl_max;
-		o->seq = (uint32_t)det_hash64(((uint64_t)r->resolver << 16) | r->qtype);
+		/* The vantage whose view an answer is: the recursive resolver that answered a client,
+		 * or, for an authoritative answer seen upstream, the resolver that asked (GeoDNS
+		 * answers by the asker's location). Rotation compares answers per vantage, server
+		 * and query type. */
+		uint32_t vantage = (r->flags & STORE_RESP_AA) ? r->client : r->resolver;
+		o->seq = (uint32_t)det_hash64(((uint64_t)vantage << 32) ^ ((uint64_t)r->resolver << 16) ^
+		                              r->qtype);
 		o->set = r->aset;
-		o->resolver = r->resolver;
+		o->resolver = vantage;
 		if (n > 1 && o->ts < d->obs[n - 2].ts)
 			sorted = false;
 	}
