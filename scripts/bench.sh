@@ -45,8 +45,9 @@ if [ -x "$B/bench/bench_store" ]; then
 fi
 
 # -- DNS decoding and --dump over the generated capture: dns_parse against ldns_wire2pkt (and
-#    ldns with every record as a string) on the same messages, and the whole --dump, as
-#    per-packet CPU time beside the libpcap read loop (the floor).
+#    ldns with every record as a string) on the same messages, and the whole --dump without and
+#    with the enrichment of A/AAAA records (the default databases), as per-packet CPU time
+#    beside the libpcap read loop (the floor).
 CAP="$B/bench/dns-1m.pcap"
 if [ -x "$B/bench/bench_dns" ]; then
   section "DNS decoding and --dump (bench/bench_dns.c)"
@@ -58,15 +59,18 @@ import resource, subprocess, sys
 fs, cap, out = sys.argv[1:4]
 kv = dict(l.split(None, 1) for l in open(out) if l.strip())
 floor, pkts = float(kv["floor-ns"]), int(kv["packets"])
-best = None
-for _ in range(3):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([fs, "-r", cap, "--dump"], stdout=subprocess.DEVNULL, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    best = cpu if best is None else min(best, cpu)
-ns = best * 1e9 / pkts
-print("%-28s %8.1f ns/packet %10.0f packets/s  %6.2fx floor" % ("fluxscope --dump", ns, 1e9 / ns, ns / floor))
+for label, extra in (("fluxscope --dump --no-geoip", ["--no-geoip"]),
+                     ("fluxscope --dump (+ geo)", [])):
+    best = None
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([fs, "-r", cap, "--dump"] + extra, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best = cpu if best is None else min(best, cpu)
+    ns = best * 1e9 / pkts
+    print("%-28s %8.1f ns/packet %10.0f packets/s  %6.2fx floor" % (label, ns, 1e9 / ns, ns / floor))
 PY
   else
     echo "skipped: no generated capture at $CAP (bench/gen_capture writes it)"
