@@ -1,5 +1,5 @@
 # fluxscope — one hand-written Makefile (see README "Building").
-# Targets: all run test asan bench eval clean install deps check-layers
+# Targets: all run test asan bench eval clean install deps check-layers fuzz
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -43,7 +43,7 @@ ifeq ($(V),1)
 Q =
 endif
 
-.PHONY: all binary run test asan bench eval clean install deps deps-check deps-test check-layers unit e2e
+.PHONY: all binary run test asan bench eval clean install deps deps-check deps-test check-layers unit e2e fuzz
 
 # Public targets first make sure the Debian packages are there, then re-enter make so that
 # pkg-config sees the freshly installed libraries.
@@ -120,6 +120,18 @@ bench:
 eval: all
 	$(Q)scripts/eval.sh
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over the packet path and the capture readers, built
+# with clang into build-fuzz/; run e.g. build-fuzz/fuzz_packet -max_total_time=600 CORPUS_DIR.
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CORE = $(sort $(wildcard src/decode/*.c src/capture/*.c src/util/*.c))
+fuzz:
+	$(Q)command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	$(Q)mkdir -p build-fuzz
+	$(Q)for f in $(FUZZ_SRC); do n=$$(basename $$f .c); echo "  FUZZ    build-fuzz/$$n"; \
+	  clang $(STD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Iinclude -Isrc $(PKG_CFLAGS) -o build-fuzz/$$n $$f $(FUZZ_CORE) $(PKG_LIBS) -lpthread -lm \
+	    || exit 1; done
+
 check-layers:
 	$(Q)scripts/check-layers.sh
 
@@ -131,6 +143,6 @@ install: binary
 	[ ! -d share ] || cp -r share/. $(DESTDIR)$(PREFIX)/share/fluxscope/
 
 clean:
-	rm -rf build build-asan fluxscope
+	rm -rf build build-asan build-fuzz fluxscope
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

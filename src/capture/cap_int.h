@@ -22,6 +22,22 @@ struct cap_counters {
 
 void cap_counters_read(const struct cap_counters *c, struct cap_stats *out);
 
+/* Seconds + microseconds as fs_time, the seconds clamped to about ±34,000 years: files carry
+ * any value, and time differences taken later must not overflow. */
+#define CAP_MAX_SEC ((int64_t)1 << 40)
+static inline fs_time
+cap_time(int64_t sec, int64_t usec)
+{
+	if (sec > CAP_MAX_SEC)
+		sec = CAP_MAX_SEC;
+	else if (sec < -CAP_MAX_SEC)
+		sec = -CAP_MAX_SEC;
+	return (fs_time)sec * FS_USEC + usec;
+}
+
+/* Wait until fd is readable or *stop turns true (checked every 100 ms); false if stopped. */
+bool cap_wait_readable(int fd, const _Atomic bool *stop);
+
 /* Allocate a source with the given ops and implementation (takes ownership of neither). */
 struct cap_source *cap_source_alloc(const struct cap_source_ops *ops, const char *name, void *impl);
 
@@ -33,7 +49,10 @@ struct cap_source *cap_source_alloc(const struct cap_source_ops *ops, const char
  */
 struct ng_reader;
 
-struct ng_reader *ng_open(int fd, bool own_fd, const uint8_t *prefix, size_t prefix_len);
+/* stop (may be NULL): when it turns true, a read waiting on a pipe gives up (poll-based), so
+ * another thread can end a source that is blocked on silent input. */
+struct ng_reader *ng_open(int fd, bool own_fd, const uint8_t *prefix, size_t prefix_len,
+                          const _Atomic bool *stop);
 /* Returns CAP_FRAME, CAP_EOF or CAP_ERROR; on CAP_ERROR, *msg is a static phrase such as
  * "it ends in the middle of a block" and *truncated tells whether the file was cut off. */
 enum cap_next ng_next(struct ng_reader *r, struct cap_frame *out, const char **msg, bool *truncated);

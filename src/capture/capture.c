@@ -1,6 +1,7 @@
 /* The capture source interface: allocation, statistics and closing common to every source. */
 #include "capture/cap_int.h"
 
+#include <poll.h>
 #include <stdlib.h>
 
 struct cap_source *
@@ -23,6 +24,18 @@ cap_counters_read(const struct cap_counters *c, struct cap_stats *out)
 	out->kernel_drops = atomic_load_explicit(&c->kernel_drops, memory_order_relaxed);
 	out->iface_drops = atomic_load_explicit(&c->iface_drops, memory_order_relaxed);
 	out->truncated = atomic_load_explicit(&c->truncated, memory_order_relaxed);
+}
+
+bool
+cap_wait_readable(int fd, const _Atomic bool *stop)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
+		if (poll(&pfd, 1, 100) != 0)
+			return true;   /* readable, hung up, or an error read() will report */
+	}
+	return false;
 }
 
 void

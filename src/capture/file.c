@@ -22,6 +22,7 @@
 
 struct cap_file {
 	struct cap_counters c;
+	_Atomic bool stop;       /* set by file_breakloop from any thread */
 	pcap_t *p;               /* libpcap reader, or NULL */
 	struct ng_reader *ng;    /* own pcapng reader, or NULL */
 	int linktype;            /* libpcap's (one per file) */
@@ -36,6 +37,7 @@ struct cap_file {
  * the whole stream (fopencookie, glibc). */
 struct prefixed {
 	int fd;
+	const _Atomic bool *stop;
 	uint8_t pre[4];
 	size_t n, pos;
 };
@@ -52,6 +54,8 @@ prefixed_read(void *cookie, char *buf, size_t size)
 		return (ssize_t)k;
 	}
 	for (;;) {
+		if (!cap_wait_readable(pf->fd, pf->stop))
+			return 0;   /* asked to stop: end of input for libpcap */
 		ssize_t got = read(pf->fd, buf, size);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -99,7 +103,7 @@ file_fallback(struct cap_source *s, struct fs_err *err)
 		fs_err_set(err, FS_E_IO, "cannot reopen '%s': %s", s->name, strerror(errno));
 		return false;
 	}
-	f->ng = ng_open(fd, true, NULL, 0);
+	f->ng = ng_open(fd, true, NULL, 0, NULL);
 	for (uint64_t i = 0; i < f->yielded; i++) {
 		if (ng_next(f->ng, &fr, &msg, &trunc) != CAP_FRAME) {
 			fs_err_set(err, FS_E_FORMAT, "cannot read '%s' after %llu packets: %s", s->name,
@@ -141,6 +145,10 @@ file_next(struct cap_source *s, struct cap_frame *out, struct fs_err *err)
 		const char *msg = NULL;
 		bool trunc;
 		enum cap_next r = ng_next(f->ng, out, &msg, &trunc);
+		if (r != CAP_FRAME && atomic_load(&f->stop)) {
+			f->done = true;   /* stopped while waiting on a pipe: not a truncation */
+			return CAP_EOF;
+		}
 		if (r == CAP_FRAME) {
 			f->yielded++;
 			atomic_store_explicit(&f->c.frames, f->yielded, memory_order_relaxed);
@@ -159,7 +167,7 @@ file_next(struct cap_source *s, struct cap_frame *out, struct fs_err *err)
 	const u_char *data;
 	int r = pcap_next_ex(f->p, &h, &data);
 	if (r == 1) {
-		out->ts = (fs_time)h->ts.tv_sec * FS_USEC + (fs_time)h->ts.tv_usec;
+		out->ts = cap_time(h->ts.tv_sec, h->ts.tv_usec);
 		out->linktype = f->linktype;
 		out->caplen = h->caplen;
 		out->wirelen = h->len < h->caplen ? h->caplen : h->len;
@@ -176,7 +184,7 @@ file_next(struct cap_source *s, struct cap_frame *out, struct fs_err *err)
 		}
 		return CAP_FRAME;
 	}
-	if (r == PCAP_ERROR_BREAK || r == 0) {
+	if (r == PCAP_ERROR_BREAK || r == 0 || atomic_load(&f->stop)) {
 		f->done = true;
 		if (f->c.bytes_total)
 			atomic_store_explicit(&f->c.bytes_read, f->c.bytes_total, memory_order_relaxed);
@@ -204,6 +212,14 @@ file_stats(struct cap_source *s, struct cap_stats *out)
 	cap_counters_read(&f->c, out);
 }
 
+/* Any thread: a source blocked on a pipe returns within 100 ms; files end at the next call. */
+static void
+file_breakloop(struct cap_source *s)
+{
+	struct cap_file *f = s->impl;
+	atomic_store(&f->stop, true);
+}
+
 static void
 file_close(struct cap_source *s)
 {
@@ -219,7 +235,7 @@ static const struct cap_source_ops file_ops = {
 	.kind = "file",
 	.next = file_next,
 	.stats = file_stats,
-	.breakloop = NULL,
+	.breakloop = file_breakloop,
 	.close = file_close,
 };
 
@@ -279,7 +295,7 @@ cap_open_file(const char *path, struct cap_source **out, struct fs_err *err)
 
 	if (pcapng && !f->seekable) {
 		/* A pipe cannot be re-read after a libpcap refusal: use the own reader throughout. */
-		f->ng = ng_open(fd, true, magic, have);
+		f->ng = ng_open(fd, true, magic, have, &f->stop);
 		*out = cap_source_alloc(&file_ops, path, f);
 		return FS_OK;
 	}
@@ -292,6 +308,7 @@ cap_open_file(const char *path, struct cap_source **out, struct fs_err *err)
 	} else {
 		struct prefixed *pf = xcalloc(1, sizeof *pf);
 		pf->fd = fd;
+		pf->stop = &f->stop;
 		memcpy(pf->pre, magic, have);
 		pf->n = have;
 		fp = fopencookie(pf, "rb", (cookie_io_functions_t){ .read = prefixed_read,

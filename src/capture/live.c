@@ -50,7 +50,7 @@ live_next(struct cap_source *s, struct cap_frame *out, struct fs_err *err)
 
 	int r = pcap_next_ex(l->p, &h, &data);
 	if (r == 1) {
-		out->ts = (fs_time)h->ts.tv_sec * FS_USEC + (fs_time)h->ts.tv_usec;
+		out->ts = cap_time(h->ts.tv_sec, h->ts.tv_usec);
 		out->linktype = l->linktype;
 		out->caplen = h->caplen;
 		out->wirelen = h->len < h->caplen ? h->caplen : h->len;

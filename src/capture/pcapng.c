@@ -32,6 +32,7 @@ struct ng_iface {
 struct ng_reader {
 	int fd;
 	bool own_fd;
+	const _Atomic bool *stop;
 	uint8_t *buf;
 	size_t cap, start, end;    /* unread bytes are buf[start, end) */
 	uint64_t offset;           /* file offset of buf[start] */
@@ -103,6 +104,8 @@ ng_fill(struct ng_reader *r, size_t n)
 		r->cap = nc;
 	}
 	while (r->end < n) {
+		if (r->stop != NULL && !cap_wait_readable(r->fd, r->stop))
+			return NG_FILL_SHORT;   /* asked to stop: the caller reports the end */
 		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (got < 0) {
 			if (errno == EINTR)
@@ -117,11 +120,12 @@ ng_fill(struct ng_reader *r, size_t n)
 }
 
 struct ng_reader *
-ng_open(int fd, bool own_fd, const uint8_t *prefix, size_t prefix_len)
+ng_open(int fd, bool own_fd, const uint8_t *prefix, size_t prefix_len, const _Atomic bool *stop)
 {
 	struct ng_reader *r = xcalloc(1, sizeof *r);
 
 	r->fd = fd;
+	r->stop = stop;
 	r->own_fd = own_fd;
 	r->cap = NG_READ_CHUNK;
 	while (r->cap < prefix_len)
@@ -191,7 +195,10 @@ ng_time(const struct ng_iface *ifc, uint32_t hi, uint32_t lo)
 	uint64_t sec = t / u, frac = t % u;
 	/* frac < u <= 2^63: the product needs 128 bits. */
 	uint64_t us = (uint64_t)(((unsigned __int128)frac * 1000000u) / u);
-	return (fs_time)((int64_t)sec + ifc->offset_s) * FS_USEC + (fs_time)us;
+	__int128 s = (__int128)sec + ifc->offset_s;
+	if (s > CAP_MAX_SEC)
+		s = CAP_MAX_SEC;
+	return cap_time((int64_t)s, (int64_t)us);
 }
 
 enum cap_next

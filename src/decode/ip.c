@@ -114,14 +114,13 @@ frag_expire(struct decoder *d, fs_time now, bool all)
 
 static struct frag_dg *
 frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32_t id,
-            uint8_t proto, bool *created)
+            uint8_t proto)
 {
 	struct frag_table *t = &d->frag;
 	uint8_t kproto = version == 4 ? proto : 0;   /* IPv6 keys on addresses and id only */
 	uint32_t h = frag_hash(version, &f->src, &f->dst, id, kproto);
 	struct frag_dg *dg;
 
-	*created = false;
 	for (dg = t->buckets[h & t->mask]; dg != NULL; dg = dg->hnext) {
 		if (dg->hash == h && dg->version == version && dg->id == id &&
 		    (version == 6 || dg->proto == proto) &&
@@ -156,7 +155,6 @@ frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32
 		t->oldest = dg;
 	t->newest = dg;
 	t->n++;
-	*created = true;
 	return dg;
 }
 
@@ -171,7 +169,6 @@ frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uin
 	struct frag_table *t = &d->frag;
 	uint32_t len = (uint32_t)wire_left(w);
 	uint32_t end = off + len;
-	bool created;
 
 	d->st.frags_seen++;
 	if (truncated) {
@@ -183,7 +180,7 @@ frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uin
 		dec_skip(d, DEC_SKIP_BAD_IP);
 		return;
 	}
-	struct frag_dg *dg = frag_lookup(d, version, f, id, proto, &created);
+	struct frag_dg *dg = frag_lookup(d, version, f, id, proto);
 	if (dg == NULL) {
 		dec_skip(d, DEC_SKIP_FRAG_DROPPED);
 		return;

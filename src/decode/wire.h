@@ -22,7 +22,7 @@ wire_init(struct wire *w, const uint8_t *buf, size_t len)
 {
 	w->base = buf;
 	w->p = buf;
-	w->end = buf + len;
+	w->end = buf != NULL ? buf + len : buf;   /* NULL + 0 is undefined in C */
 	w->err = 0;
 }
 

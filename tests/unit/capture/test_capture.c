@@ -359,7 +359,7 @@ test_own_reader_agrees_with_libpcap(void **state)
 		assert_non_null(p);
 		int fd = open(path, O_RDONLY);
 		assert_true(fd >= 0);
-		struct ng_reader *r = ng_open(fd, true, NULL, 0);
+		struct ng_reader *r = ng_open(fd, true, NULL, 0, NULL);
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		struct cap_frame f;

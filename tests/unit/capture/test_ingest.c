@@ -275,6 +275,52 @@ test_failures_and_hook(void **state)
 	ingest_free(in);
 }
 
+/* A pipe that delivers a few packets and then stays silent without closing: ingest_stop()
+ * must end the run (the reader waits in poll, not in read) and keep those packets. */
+static void
+silent_pipe(const char *file, uint64_t expect)
+{
+	int fds[2], saved = dup(0);
+	struct fs_err err;
+	struct ingest_progress pr;
+	FILE *f = fopen(file, "rb");
+	static uint8_t buf[1 << 16];
+
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], buf, n), (ssize_t)n);   /* fits the pipe buffer */
+	dup2(fds[0], 0);
+	close(fds[0]);
+	struct ingest *in = ingest_new(NULL, NULL, NULL);
+	assert_int_equal(ingest_add_file(in, "-", &err), FS_OK);
+	dup2(saved, 0);
+	close(saved);
+	assert_int_equal(ingest_start(in, &err), FS_OK);
+	do {                                 /* wait until everything written has been read */
+		sched_yield();
+		ingest_progress(in, &pr);
+	} while (pr.frames < expect);
+	ingest_stop(in);
+	assert_int_equal(ingest_wait(in, &err), FS_OK);
+	ingest_progress(in, &pr);
+	assert_true(pr.stopped);
+	assert_int_equal(pr.frames, expect);
+	assert_int_equal(ingest_n_errors(in), 0);   /* a stop is not a truncation */
+	ingest_free(in);
+	close(fds[1]);
+}
+
+static void
+test_stop_silent_pipe(void **state)
+{
+	(void)state;
+	write_pcap(tmp("few.pcap"), 20, 0, 1);
+	silent_pipe(tmp("few.pcap"), 20);
+	silent_pipe("tests/data/pcaps/ndpi-tls-heur-trojan-sll.pcapng", 100);
+}
+
 /* As root: capture on the loopback with the default filter, send a DNS query to it. */
 static void
 test_live_loopback(void **state)
@@ -332,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_merge_by_time),
 		cmocka_unit_test(test_thread_progress_stop),
 		cmocka_unit_test(test_failures_and_hook),
+		cmocka_unit_test(test_stop_silent_pipe),
 		cmocka_unit_test(test_live_loopback),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
