@@ -39,9 +39,14 @@ fi
 # -- The observation store.
 if [ -x "$B/bench/bench_store" ]; then
   section "store (bench/bench_store.c)"
-  # BENCH_PCAP (a capture, e.g. the generated one-million-packet file) adds the store's cost
-  # on real decoded traffic beside the generated-message figures.
-  "$B/bench/bench_store" ${BENCH_PCAP:+-r "$BENCH_PCAP"}
+  # Also the store's cost on decoded traffic: the generated one-million-packet capture (or
+  # BENCH_PCAP), read through the ingest driver without and with the store.
+  SCAP=${BENCH_PCAP:-$CAP}
+  if [ -s "$SCAP" ]; then
+    "$B/bench/bench_store" -r "$SCAP"
+  else
+    "$B/bench/bench_store"
+  fi
 fi
 
 # -- DNS decoding and --dump over the generated capture: dns_parse against ldns_wire2pkt (and

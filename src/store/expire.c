@@ -54,8 +54,11 @@ free_domain(struct store *s, store_dom_id id)
 	st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs, DOM_INL_ADDR(d));
 	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
 	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
+	st_vidx_free(s, &DOM_BLK(d)->ix_addr);
+	st_vidx_free(s, &DOM_BLK(d)->ix_rrset);
+	st_vidx_free(s, &DOM_BLK(d)->ix_cname);
 	s->names[d->name].dom = 0;
-	st_rec_free(s, d, sizeof(struct dom_block));
+	st_slab_free(s, &s->slab_dom, d);
 	s->doms[id] = NULL;
 	st_idfree_push(s, &s->dom_free, id);
 	s->live_doms--;
@@ -183,13 +186,13 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			trim_domain(s, d, before, !pinned);
 	}
 
-	/* 2. Reverse indexes are rebuilt from what is left, so clear them and every pair map. */
-	for (int i = 0; i < PM_COUNT; i++)
-		st_pm_clear(s, &s->pm[i]);
+	/* 2. Reverse indexes are rebuilt from what is left, so clear them. */
 	for (store_addr_id a = 1; a < s->n_addrs; a++) {
 		if (s->addrs[a] != NULL) {
 			s->addrs[a]->n_domains = 0;
 			s->addrs[a]->n_ns_names = 0;
+			st_vidx_free(s, &ADDR_BLK(s->addrs[a])->ix_dom);
+			st_vidx_free(s, &ADDR_BLK(s->addrs[a])->ix_ns);
 		}
 	}
 	for (store_ns_id n = 1; n < s->n_nsn; n++) {
@@ -199,6 +202,7 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		if (r == NULL)
 			continue;
 		r->n_domains = 0;
+		st_vidx_free(s, &NSN_BLK(r)->ix_dom);
 		for (uint32_t i = 0; i < r->n_glue; i++)
 			if (r->glue[i].last_seen >= before)
 				r->glue[w++] = r->glue[i];
@@ -222,9 +226,9 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 				if (s->names[m[j]].ns != 0)
 					st_nsname_link(s, s->names[m[j]].ns, 0, id);
 		}
-		st_vec_reindex(s, PM_DOM_ADDR, id, d->addrs, d->n_addrs, sizeof *d->addrs);
-		st_vec_reindex(s, PM_DOM_RRSET, id, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
-		st_vec_reindex(s, PM_DOM_CNAME, id, d->cnames, d->n_cnames, sizeof *d->cnames);
+		st_vec_reindex(s, &DOM_BLK(d)->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
+		st_vec_reindex(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+		st_vec_reindex(s, &DOM_BLK(d)->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
 	}
 
 	/* 4. NS names no live NS set names any more go; the rest index their glue again. */
@@ -237,8 +241,11 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			st_vec_free(s, r->glue, r->cap_glue, sizeof *r->glue, NULL);
 			st_vec_free(s, r->zones, r->cap_zones, sizeof *r->zones, NULL);
 			st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, NULL);
+			st_vidx_free(s, &NSN_BLK(r)->ix_glue);
+			st_vidx_free(s, &NSN_BLK(r)->ix_zone);
+			st_vidx_free(s, &NSN_BLK(r)->ix_dom);
 			s->names[r->name].ns = 0;
-			st_rec_free(s, r, sizeof *r);
+			st_slab_free(s, &s->slab_nsn, r);
 			s->nsn[n] = NULL;
 			st_idfree_push(s, &s->nsn_free, n);
 			s->live_nsn--;
@@ -250,11 +257,11 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		    sizeof *r->domains, NULL);
 		for (uint32_t i = 0; i < r->n_glue; i++) {
 			struct store_addr *ar = s->addrs[r->glue[i].addr];
-			st_idvec_add(s, PM_ADDR_NS, r->glue[i].addr, &ar->ns_names, &ar->n_ns_names,
+			st_idvec_add(s, &ADDR_BLK(ar)->ix_ns, &ar->ns_names, &ar->n_ns_names,
 			    &ar->cap_ns_names, r->name, NULL);
 		}
-		st_vec_reindex(s, PM_NS_GLUE, n, r->glue, r->n_glue, sizeof *r->glue);
-		st_vec_reindex(s, PM_NS_ZONE, n, r->zones, r->n_zones, sizeof *r->zones);
+		st_vec_reindex(s, &NSN_BLK(r)->ix_glue, r->glue, r->n_glue, sizeof *r->glue);
+		st_vec_reindex(s, &NSN_BLK(r)->ix_zone, r->zones, r->n_zones, sizeof *r->zones);
 	}
 
 	/* 5. Mark what live records refer to. */
@@ -338,7 +345,9 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		}
 		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, ADDR_INL_DOM(r));
 		st_vec_free(s, r->ns_names, r->cap_ns_names, sizeof *r->ns_names, NULL);
-		st_rec_free(s, r, sizeof(struct addr_block));
+		st_vidx_free(s, &ADDR_BLK(r)->ix_dom);
+		st_vidx_free(s, &ADDR_BLK(r)->ix_ns);
+		st_slab_free(s, &s->slab_addr, r);
 		s->addrs[id] = NULL;
 		st_idfree_push(s, &s->addr_free, id);
 		s->live_addrs--;

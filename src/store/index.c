@@ -23,7 +23,7 @@ st_nsname_get(struct store *s, store_name_id name, fs_time ts)
 		VEC_RESERVE(s, s->nsn, s->n_nsn, s->cap_nsn, 256);
 		id = s->n_nsn++;
 	}
-	s->nsn[id] = st_rec_new(s, sizeof *s->nsn[id]);
+	s->nsn[id] = st_slab_alloc(s, &s->slab_nsn);
 	s->nsn[id]->name = name;
 	s->nsn[id]->first_seen = s->nsn[id]->last_seen = ts;
 	s->names[name].ns = id;
@@ -36,7 +36,7 @@ st_addr_link_domain(struct store *s, store_addr_id a, store_dom_id d)
 {
 	struct store_addr *r = s->addrs[a];
 
-	st_idvec_add(s, PM_ADDR_DOM, a, &r->domains, &r->n_domains, &r->cap_domains, d,
+	st_idvec_add(s, &ADDR_BLK(r)->ix_dom, &r->domains, &r->n_domains, &r->cap_domains, d,
 	    ADDR_INL_DOM(r));
 }
 
@@ -47,9 +47,9 @@ st_nsname_link(struct store *s, store_ns_id ns, store_name_id zone, store_dom_id
 	struct store_nsname *r = s->nsn[ns];
 
 	if (zone != 0)
-		st_idvec_add(s, PM_NS_ZONE, ns, &r->zones, &r->n_zones, &r->cap_zones, zone, NULL);
+		st_idvec_add(s, &NSN_BLK(r)->ix_zone, &r->zones, &r->n_zones, &r->cap_zones, zone, NULL);
 	if (d != 0)
-		st_idvec_add(s, PM_NS_DOM, ns, &r->domains, &r->n_domains, &r->cap_domains, d, NULL);
+		st_idvec_add(s, &NSN_BLK(r)->ix_dom, &r->domains, &r->n_domains, &r->cap_domains, d, NULL);
 }
 
 void
@@ -59,8 +59,9 @@ st_glue_note(struct store *s, store_ns_id ns, store_addr_id a, fs_time ts, uint3
 	struct store_addr *ar = s->addrs[a];
 
 	/* the reverse link exists whenever the glue entry did (expire rebuilds both) */
-	if (st_dom_addr_note(s, PM_NS_GLUE, ns, &r->glue, &r->n_glue, &r->cap_glue, a, ts, ttl, NULL))
-		st_idvec_add(s, PM_ADDR_NS, a, &ar->ns_names, &ar->n_ns_names, &ar->cap_ns_names,
+	if (st_dom_addr_note(s, &NSN_BLK(r)->ix_glue, &r->glue, &r->n_glue, &r->cap_glue, a, ts, ttl,
+	    NULL))
+		st_idvec_add(s, &ADDR_BLK(ar)->ix_ns, &ar->ns_names, &ar->n_ns_names, &ar->cap_ns_names,
 		    r->name, NULL);
 	if (ar->first_seen == 0 || ts < ar->first_seen)
 		ar->first_seen = ts;

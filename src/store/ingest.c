@@ -161,9 +161,8 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 	uint32_t tmin, tmax, n;
 
 	n = collect_set(sc, owner, &tmin, &tmax);
-	if (s->doms[did]->n_addrs >= PM_THRESHOLD)
-		for (uint32_t i = 0; i < n; i++)
-			st_pm_prefetch(&s->pm[PM_DOM_ADDR], did, sc->ids[i]);
+	for (uint32_t i = 0; DOM_BLK(s->doms[did])->ix_addr != NULL && i < n; i++)
+		st_vidx_prefetch(DOM_BLK(s->doms[did])->ix_addr, sc->ids[i]);
 	r->aset = st_set_intern_sorted(s, STORE_SET_ADDRS, sc->ids, n);
 	r->ttl_min = tmin;
 	r->ttl_max = tmax;
@@ -188,7 +187,7 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 
 		d = s->doms[did];
 		/* the reverse link exists whenever the pair did (expire rebuilds both) */
-		if (st_dom_addr_note(s, PM_DOM_ADDR, did, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
+		if (st_dom_addr_note(s, &DOM_BLK(d)->ix_addr, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
 		    m->ts, addr_ttl(sc, owner, a), DOM_INL_ADDR(d)))
 			st_addr_link_domain(s, a, did);
 	}
@@ -461,7 +460,7 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		store_name_id tn = slot_name(s, t);
 
 		d = s->doms[did];
-		st_idvec_add(s, PM_DOM_CNAME, did, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
+		st_idvec_add(s, &DOM_BLK(d)->ix_cname, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
 	}
 	for (uint32_t i = 1; i < nq; i++) {
 		uint32_t t = sc->queue[i], next = 0;

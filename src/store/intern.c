@@ -406,7 +406,7 @@ store_addr_intern(struct store *s, const fs_addr *a)
 		VEC_RESERVE(s, s->addrs, s->n_addrs, s->cap_addrs, 1024);
 		id = s->n_addrs++;
 	}
-	r = s->addrs[id] = st_rec_new(s, sizeof(struct addr_block));
+	r = s->addrs[id] = st_slab_alloc(s, &s->slab_addr);
 	r->domains = ADDR_INL_DOM(r);
 	r->cap_domains = 1;
 	r->addr.family = a->family;
@@ -502,93 +502,12 @@ store_set_intern(struct store *s, uint32_t kind, const uint32_t *members, uint32
 	return st_set_intern_sorted(s, kind, sc->ids2, n);
 }
 
-/* ---- pair maps ---- */
+/* ---- per-vector indexes ---- */
 
 static inline uint32_t
-pm_slot(const struct pairmap *pm, uint64_t key)
+vidx_hash(uint32_t key)
 {
-	return (uint32_t)mix64(key) & pm->mask;
-}
-
-void
-st_pm_free(struct store *s, struct pairmap *pm)
-{
-	if (pm->key != NULL)
-		s->bytes -= (pm->mask + 1) * (sizeof *pm->key + sizeof *pm->val) + 2 * STORE_BLOCK_OVERHEAD;
-	free(pm->key);
-	free(pm->val);
-	memset(pm, 0, sizeof *pm);
-}
-
-void
-st_pm_clear(struct store *s, struct pairmap *pm)
-{
-	st_pm_free(s, pm);
-}
-
-void
-st_pm_prefetch(const struct pairmap *pm, uint32_t owner, uint32_t member)
-{
-	uint32_t i;
-
-	if (pm->key == NULL)
-		return;
-	i = pm_slot(pm, (uint64_t)owner << 32 | member);
-	__builtin_prefetch(&pm->key[i]);
-	__builtin_prefetch(&pm->val[i]);
-}
-
-uint32_t
-st_pm_get(const struct pairmap *pm, uint32_t owner, uint32_t member)
-{
-	uint64_t key = (uint64_t)owner << 32 | member;
-	uint32_t i;
-
-	if (pm->key == NULL)
-		return UINT32_MAX;
-	for (i = pm_slot(pm, key); pm->key[i] != 0; i = (i + 1) & pm->mask)
-		if (pm->key[i] == key)
-			return pm->val[i];
-	return UINT32_MAX;
-}
-
-static void
-pm_insert(struct pairmap *pm, uint64_t key, uint32_t val)
-{
-	uint32_t i;
-
-	for (i = pm_slot(pm, key); pm->key[i] != 0; i = (i + 1) & pm->mask) {
-		if (pm->key[i] == key) {
-			pm->val[i] = val;
-			return;
-		}
-	}
-	pm->key[i] = key;
-	pm->val[i] = val;
-	pm->used++;
-}
-
-void
-st_pm_put(struct store *s, struct pairmap *pm, uint32_t owner, uint32_t member, uint32_t val)
-{
-	if (pm->key == NULL || (pm->used + 1) * 4 > (pm->mask + 1) * 3) {
-		uint32_t oc = pm->key ? pm->mask + 1 : 0, nc = oc ? oc * 2 : 1024;
-		uint64_t *ok = pm->key;
-		uint32_t *ov = pm->val;
-
-		pm->key = xcalloc(nc, sizeof *pm->key);
-		pm->val = xmalloc(nc * sizeof *pm->val);
-		pm->mask = nc - 1;
-		pm->used = 0;
-		for (uint32_t i = 0; i < oc; i++)
-			if (ok[i] != 0)
-				pm_insert(pm, ok[i], ov[i]);
-		s->bytes += (nc - oc) * (sizeof *pm->key + sizeof *pm->val) +
-		    (oc == 0 ? 2 * STORE_BLOCK_OVERHEAD : 0);
-		free(ok);
-		free(ov);
-	}
-	pm_insert(pm, (uint64_t)owner << 32 | member, val);
+	return (uint32_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32);
 }
 
 static inline uint32_t
@@ -600,52 +519,101 @@ elem_key(const void *base, size_t elem, uint32_t i)
 	return k;
 }
 
-uint32_t
-st_vec_find(const struct store *s, enum pm_rel rel, uint32_t owner, const void *base, uint32_t n,
-            size_t elem, uint32_t key)
+void
+st_vidx_free(struct store *s, struct vidx **ix)
 {
-	if (n < PM_THRESHOLD) {
+	if (*ix == NULL)
+		return;
+	s->bytes -= sizeof **ix + ((size_t)(*ix)->mask + 1) * sizeof (*ix)->slot[0] + STORE_BLOCK_OVERHEAD;
+	free(*ix);
+	*ix = NULL;
+}
+
+static void
+vidx_put(struct vidx *x, uint32_t key, uint32_t pos)
+{
+	uint32_t i;
+
+	for (i = vidx_hash(key) & x->mask; x->slot[i] != 0; i = (i + 1) & x->mask) {
+		if ((uint32_t)(x->slot[i] >> 32) == key) {
+			x->slot[i] = (uint64_t)key << 32 | (pos + 1);
+			return;
+		}
+	}
+	x->slot[i] = (uint64_t)key << 32 | (pos + 1);
+	x->used++;
+}
+
+/* An index sized for n elements at load <= 1/2, holding base[0..n). */
+static struct vidx *
+vidx_build(struct store *s, const void *base, uint32_t n, size_t elem)
+{
+	uint32_t cap = 16;
+	struct vidx *x;
+
+	while (cap < n * 2)
+		cap *= 2;
+	x = xcalloc(1, sizeof *x + (size_t)cap * sizeof x->slot[0]);
+	x->mask = cap - 1;
+	s->bytes += sizeof *x + (size_t)cap * sizeof x->slot[0] + STORE_BLOCK_OVERHEAD;
+	for (uint32_t i = 0; i < n; i++)
+		vidx_put(x, elem_key(base, elem, i), i);
+	return x;
+}
+
+void
+st_vidx_prefetch(const struct vidx *ix, uint32_t key)
+{
+	if (ix != NULL)
+		__builtin_prefetch(&ix->slot[vidx_hash(key) & ix->mask]);
+}
+
+uint32_t
+st_vec_find(const struct vidx *ix, const void *base, uint32_t n, size_t elem, uint32_t key)
+{
+	uint64_t v;
+
+	if (ix == NULL) {
 		for (uint32_t i = 0; i < n; i++)
 			if (elem_key(base, elem, i) == key)
 				return i;
 		return UINT32_MAX;
 	}
-	uint32_t i = st_pm_get(&s->pm[rel], owner, key);
-	/* an index left over from before a store_expire() rewrite is never trusted */
-	if (i < n && elem_key(base, elem, i) == key)
-		return i;
+	for (uint32_t i = vidx_hash(key) & ix->mask; (v = ix->slot[i]) != 0; i = (i + 1) & ix->mask)
+		if ((uint32_t)(v >> 32) == key)
+			return (uint32_t)v - 1;
 	return UINT32_MAX;
 }
 
 void
-st_vec_reindex(struct store *s, enum pm_rel rel, uint32_t owner, const void *base, uint32_t n,
-               size_t elem)
+st_vec_reindex(struct store *s, struct vidx **ix, const void *base, uint32_t n, size_t elem)
 {
-	if (n < PM_THRESHOLD)
-		return;
-	for (uint32_t i = 0; i < n; i++)
-		st_pm_put(s, &s->pm[rel], owner, elem_key(base, elem, i), i);
+	st_vidx_free(s, ix);
+	if (n >= VIDX_THRESHOLD)
+		*ix = vidx_build(s, base, n, elem);
 }
 
 void
-st_vec_note(struct store *s, enum pm_rel rel, uint32_t owner, const void *base, uint32_t n,
-            size_t elem)
+st_vec_note(struct store *s, struct vidx **ix, const void *base, uint32_t n, size_t elem)
 {
-	if (n == PM_THRESHOLD)
-		st_vec_reindex(s, rel, owner, base, n, elem);
-	else if (n > PM_THRESHOLD)
-		st_pm_put(s, &s->pm[rel], owner, elem_key(base, elem, n - 1), n - 1);
+	if (n < VIDX_THRESHOLD)
+		return;
+	if (*ix == NULL || (n * 4 > ((*ix)->mask + 1) * 3)) {
+		st_vec_reindex(s, ix, base, n, elem);   /* first time, or growing: rebuild at 1/2 */
+		return;
+	}
+	vidx_put(*ix, elem_key(base, elem, n - 1), n - 1);
 }
 
 bool
-st_idvec_add(struct store *s, enum pm_rel rel, uint32_t owner, uint32_t **v, uint32_t *n,
-             uint32_t *cap, uint32_t id, void *inl)
+st_idvec_add(struct store *s, struct vidx **ix, uint32_t **v, uint32_t *n, uint32_t *cap,
+             uint32_t id, void *inl)
 {
-	if (st_vec_find(s, rel, owner, *v, *n, sizeof **v, id) != UINT32_MAX)
+	if (st_vec_find(*ix, *v, *n, sizeof **v, id) != UINT32_MAX)
 		return false;
 	if (*n >= *cap)
 		*v = st_vec_grow(s, *v, cap, sizeof **v, 2, inl);
 	(*v)[(*n)++] = id;
-	st_vec_note(s, rel, owner, *v, *n, sizeof **v);
+	st_vec_note(s, ix, *v, *n, sizeof **v);
 	return true;
 }

@@ -24,6 +24,9 @@ store_new(const struct store_config *cfg)
 	atomic_init(&s->epoch, 0);
 	/* Index 0 of every table is the "none" id. */
 	s->n_names = s->n_addrs = s->n_sets = s->n_doms = s->n_nsn = 1;
+	st_slab_init(&s->slab_dom, sizeof(struct dom_block));
+	st_slab_init(&s->slab_addr, sizeof(struct addr_block));
+	st_slab_init(&s->slab_nsn, sizeof(struct nsn_block));
 	s->bytes = sizeof *s;
 	return s;
 }
@@ -54,7 +57,9 @@ store_free(struct store *s)
 			free(d->addrs);
 		free(d->cnames);
 		free(d->ns);
-		free(d);
+		free(DOM_BLK(d)->ix_addr);
+		free(DOM_BLK(d)->ix_rrset);
+		free(DOM_BLK(d)->ix_cname);
 	}
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
 		if (s->addrs[i] == NULL)
@@ -62,7 +67,8 @@ store_free(struct store *s)
 		if (s->addrs[i]->domains != ADDR_INL_DOM(s->addrs[i]))
 			free(s->addrs[i]->domains);
 		free(s->addrs[i]->ns_names);
-		free(s->addrs[i]);
+		free(ADDR_BLK(s->addrs[i])->ix_dom);
+		free(ADDR_BLK(s->addrs[i])->ix_ns);
 	}
 	for (uint32_t i = 1; i < s->n_nsn; i++) {
 		if (s->nsn[i] == NULL)
@@ -70,10 +76,13 @@ store_free(struct store *s)
 		free(s->nsn[i]->glue);
 		free(s->nsn[i]->zones);
 		free(s->nsn[i]->domains);
-		free(s->nsn[i]);
+		free(NSN_BLK(s->nsn[i])->ix_glue);
+		free(NSN_BLK(s->nsn[i])->ix_zone);
+		free(NSN_BLK(s->nsn[i])->ix_dom);
 	}
-	for (int i = 0; i < PM_COUNT; i++)
-		st_pm_free(s, &s->pm[i]);
+	st_slab_destroy(s, &s->slab_dom);
+	st_slab_destroy(s, &s->slab_addr);
+	st_slab_destroy(s, &s->slab_nsn);
 	free(s->doms);
 	free(s->addrs);
 	free(s->nsn);
@@ -124,21 +133,6 @@ st_bump(struct store *s)
 {
 	uint64_t g = atomic_load_explicit(&s->generation, memory_order_relaxed);
 	atomic_store_explicit(&s->generation, g + 1, memory_order_release);
-}
-
-/* One record (domain, address, NS name), zeroed. */
-void *
-st_rec_new(struct store *s, size_t size)
-{
-	s->bytes += size + STORE_BLOCK_OVERHEAD;
-	return xcalloc(1, size);
-}
-
-void
-st_rec_free(struct store *s, void *p, size_t size)
-{
-	s->bytes -= size + STORE_BLOCK_OVERHEAD;
-	free(p);
 }
 
 /* Geometric growth: doubling while small, then 1.5x, so a long timeline wastes at most a third.

@@ -24,6 +24,15 @@ struct arena {
 	size_t bytes;               /* chunk memory held */
 };
 
+/* Fixed-size records (slab.c). */
+struct slab_chunk;
+struct slab {
+	size_t size;
+	uint32_t per_chunk;
+	size_t live;
+	struct slab_chunk *all, *partial, *spare;
+};
+
 /* Open-addressing table of ids: a slot holds hash << 32 | id (0 = empty), so a probe compares
  * hashes without touching the entry; the key lives in the entry the id names. */
 struct idtable {
@@ -53,20 +62,14 @@ struct set_ent {
 	uint32_t kind;              /* STORE_SET_*: equal members of another kind are another set */
 };
 
-/* (owner, member) → vector index for vectors with at least PM_THRESHOLD elements; shorter
- * vectors are scanned. Keeps membership tests O(1) for a CDN address shared by 100k domains
- * or a TLD server named by every referral. */
-#define PM_THRESHOLD 8
-enum pm_rel {
-	PM_DOM_ADDR, PM_DOM_RRSET, PM_DOM_CNAME,
-	PM_ADDR_DOM, PM_ADDR_NS,
-	PM_NS_GLUE, PM_NS_ZONE, PM_NS_DOM,
-	PM_COUNT
-};
-struct pairmap {
-	uint64_t *key;              /* owner << 32 | member; 0 = empty (owners are >= 1) */
-	uint32_t *val;
+/* Member → position index of one long vector (at least VIDX_THRESHOLD elements; shorter
+ * vectors are scanned). Each vector owns its index, so a hot flux domain's lookups stay in its
+ * own few cache lines, and a CDN address shared by 100k domains or a TLD server named by every
+ * referral is still O(1). */
+#define VIDX_THRESHOLD 8
+struct vidx {
 	uint32_t mask, used;
+	uint64_t slot[];            /* key << 32 | (position + 1); 0 = empty */
 };
 
 /* Per-message scratch: the distinct names of one message and its relevant records, reused for
@@ -137,8 +140,8 @@ struct store {
 	struct idfree nsn_free;
 	uint32_t live_nsn;
 
-	struct pairmap pm[PM_COUNT];
 	struct scratch sc;
+	struct slab slab_dom, slab_addr, slab_nsn;
 	/* The last resolver and client: a capture has few, so most lookups end here. Cleared by
 	 * store_expire(). */
 	fs_addr host_addr[2];
@@ -146,8 +149,10 @@ struct store {
 };
 
 /* store.c: accounted allocation. */
-void *st_rec_new(struct store *s, size_t size);
-void st_rec_free(struct store *s, void *p, size_t size);
+void st_slab_init(struct slab *sl, size_t size);
+void *st_slab_alloc(struct store *s, struct slab *sl);   /* zeroed */
+void st_slab_free(struct store *s, struct slab *sl, void *p);
+void st_slab_destroy(struct store *s, struct slab *sl);
 void *st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, void *inl);
 void st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl);
 void *st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, void *inl);
@@ -170,15 +175,24 @@ struct dom_block {
 	struct store_response resp;
 	struct store_rrset rrset;
 	struct store_dom_addr addr;
+	struct vidx *ix_addr, *ix_rrset, *ix_cname;
 };
 struct addr_block {
 	struct store_addr a;
 	store_dom_id dom;
+	struct vidx *ix_dom, *ix_ns;
+};
+struct nsn_block {
+	struct store_nsname n;
+	struct vidx *ix_glue, *ix_zone, *ix_dom;
 };
 #define DOM_INL_RESP(d) ((void *)&((struct dom_block *)(void *)(d))->resp)
 #define DOM_INL_RRSET(d) ((void *)&((struct dom_block *)(void *)(d))->rrset)
 #define DOM_INL_ADDR(d) ((void *)&((struct dom_block *)(void *)(d))->addr)
 #define ADDR_INL_DOM(a) ((void *)&((struct addr_block *)(void *)(a))->dom)
+#define DOM_BLK(d) ((struct dom_block *)(void *)(d))
+#define ADDR_BLK(a) ((struct addr_block *)(void *)(a))
+#define NSN_BLK(n) ((struct nsn_block *)(void *)(n))
 
 /* intern.c */
 uint32_t st_hash_name(const char *str, uint32_t len);
@@ -193,30 +207,26 @@ void st_idtable_free(struct store *s, struct idtable *t);
 void st_rebuild_name_tab(struct store *s);
 void st_rebuild_addr_tab(struct store *s);
 void st_rebuild_set_tab(struct store *s);
-void st_pm_clear(struct store *s, struct pairmap *pm);
-void st_pm_free(struct store *s, struct pairmap *pm);
-uint32_t st_pm_get(const struct pairmap *pm, uint32_t owner, uint32_t member);
+/* Position of the element of base[0..n) (stride elem) whose leading uint32 is key, or
+ * UINT32_MAX; ix is the vector's index (NULL while it is short). */
+uint32_t st_vec_find(const struct vidx *ix, const void *base, uint32_t n, size_t elem,
+                     uint32_t key);
+/* Call after appending base[n-1]: keeps the index of a long vector up to date. */
+void st_vec_note(struct store *s, struct vidx **ix, const void *base, uint32_t n, size_t elem);
+/* Rebuild (or drop) the index of a vector that was rewritten. */
+void st_vec_reindex(struct store *s, struct vidx **ix, const void *base, uint32_t n, size_t elem);
+void st_vidx_free(struct store *s, struct vidx **ix);
 /* Start loading what a later lookup will touch, so the misses of one message overlap. */
-void st_pm_prefetch(const struct pairmap *pm, uint32_t owner, uint32_t member);
+void st_vidx_prefetch(const struct vidx *ix, uint32_t key);
 void st_addr_prefetch(const struct store *s, const fs_addr *a);
-void st_pm_put(struct store *s, struct pairmap *pm, uint32_t owner, uint32_t member, uint32_t val);
-/* Index of the element of base[0..n) (stride elem) whose leading uint32 is key, or UINT32_MAX. */
-uint32_t st_vec_find(const struct store *s, enum pm_rel rel, uint32_t owner, const void *base,
-                     uint32_t n, size_t elem, uint32_t key);
-/* Call after appending base[n-1]: keeps the pair map of a long vector up to date. */
-void st_vec_note(struct store *s, enum pm_rel rel, uint32_t owner, const void *base, uint32_t n,
-                 size_t elem);
-/* Re-index one vector after it was rewritten. */
-void st_vec_reindex(struct store *s, enum pm_rel rel, uint32_t owner, const void *base,
-                    uint32_t n, size_t elem);
 /* Append id to a distinct-id vector unless present; true if added. */
-bool st_idvec_add(struct store *s, enum pm_rel rel, uint32_t owner, uint32_t **v, uint32_t *n,
-                  uint32_t *cap, uint32_t id, void *inl);
+bool st_idvec_add(struct store *s, struct vidx **ix, uint32_t **v, uint32_t *n, uint32_t *cap,
+                  uint32_t id, void *inl);
 
 /* timeline.c / index.c */
 store_dom_id st_domain_get(struct store *s, store_name_id name, fs_time ts);
 store_ns_id st_nsname_get(struct store *s, store_name_id name, fs_time ts);
-bool st_dom_addr_note(struct store *s, enum pm_rel rel, uint32_t owner, struct store_dom_addr **v,
+bool st_dom_addr_note(struct store *s, struct vidx **ix, struct store_dom_addr **v,
                       uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl,
                       void *inl);
 void st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts,

@@ -24,7 +24,7 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 		VEC_RESERVE(s, s->doms, s->n_doms, s->cap_doms, 1024);
 		id = s->n_doms++;
 	}
-	s->doms[id] = st_rec_new(s, sizeof(struct dom_block));
+	s->doms[id] = st_slab_alloc(s, &s->slab_dom);
 	s->doms[id]->name = name;
 	s->doms[id]->resp = DOM_INL_RESP(s->doms[id]);
 	s->doms[id]->rrsets = DOM_INL_RRSET(s->doms[id]);
@@ -36,13 +36,13 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 	return id;
 }
 
-/* Address `a` seen at ts with ttl, for a domain (PM_DOM_ADDR) or as glue (PM_NS_GLUE).
+/* Address `a` seen at ts with ttl, for a domain or as glue of an NS name.
  * Returns true when the address is new for that owner. */
 bool
-st_dom_addr_note(struct store *s, enum pm_rel rel, uint32_t owner, struct store_dom_addr **v,
+st_dom_addr_note(struct store *s, struct vidx **ix, struct store_dom_addr **v,
                  uint32_t *n, uint32_t *cap, store_addr_id a, fs_time ts, uint32_t ttl, void *inl)
 {
-	uint32_t i = st_vec_find(s, rel, owner, *v, *n, sizeof **v, a);
+	uint32_t i = st_vec_find(*ix, *v, *n, sizeof **v, a);
 	struct store_dom_addr *e;
 
 	if (i == UINT32_MAX) {
@@ -51,7 +51,7 @@ st_dom_addr_note(struct store *s, enum pm_rel rel, uint32_t owner, struct store_
 		e = &(*v)[(*n)++];
 		*e = (struct store_dom_addr){ .addr = a, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl };
-		st_vec_note(s, rel, owner, *v, *n, sizeof **v);
+		st_vec_note(s, ix, *v, *n, sizeof **v);
 		return true;
 	}
 	e = &(*v)[i];
@@ -71,7 +71,7 @@ st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts, ui
 {
 	struct store_domain *d = s->doms[id];
 	uint8_t src = (src_index >= 0 && src_index < 8) ? (uint8_t)(1u << src_index) : 0;
-	uint32_t i = st_vec_find(s, PM_DOM_RRSET, id, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
+	uint32_t i = st_vec_find(DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
 	struct store_rrset *r;
 
 	if (i == UINT32_MAX) {
@@ -79,7 +79,7 @@ st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts, ui
 		r = &d->rrsets[d->n_rrsets++];
 		*r = (struct store_rrset){ .set = set, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl_max, .ttl_min = ttl_min, .sources = src };
-		st_vec_note(s, PM_DOM_RRSET, id, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+		st_vec_note(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
 		return;
 	}
 	r = &d->rrsets[i];
