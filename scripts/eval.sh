@@ -14,8 +14,11 @@ bin=${FLUXSCOPE:-./fluxscope}
 out="$BUILD/eval"
 mkdir -p "$out"
 set -- --geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb
-if ! "$bin" --help 2>&1 | grep -q -- '--report'; then
-	echo "eval: $bin has no --report mode" >&2; exit 2
+# fail fast (before generating) when the binary has no working report mode
+if ! "$bin" -r tests/data/flux/flux-small.pcap --no-geoip --report --json --all 2>/dev/null |
+	grep -q '"verdict"'; then
+	echo "eval: $bin --report --json gives no domain objects (is detection built in?)" >&2
+	exit 2
 fi
 cap="$out/$EVAL_PROFILE-$EVAL_SEED"
 # regenerate when missing or older than any part of the generator
