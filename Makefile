@@ -83,10 +83,10 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c $(LIB)
 	@echo "  E2E     $@"
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB) $(UI_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
-	$(Q)$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(UI_OBJ) $(LIB) $(LDLIBS_ALL)
 
 $(BUILD)/fixtures/geo/%.mmdb: tests/data/geo/%.json scripts/mkmmdb.pl
 	@mkdir -p $(dir $@)

@@ -241,6 +241,27 @@ app_close_overlay(struct app *a)
 	return UI_REDRAW;
 }
 
+bool
+app_busy(const struct app *a)
+{
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i]->ops->busy != NULL && a->stack[i]->ops->busy(a->stack[i]))
+			return true;
+	return false;
+}
+
+int
+app_work(struct app *a, double budget_ms)
+{
+	/* the view on screen first */
+	for (int i = a->depth - 1; i >= 0; i--) {
+		struct view *v = a->stack[i];
+		if (v->ops->busy != NULL && v->ops->busy(v))
+			return v->ops->work(a, v, budget_ms) | (i == a->depth - 1 ? UI_REDRAW : UI_OK);
+	}
+	return UI_OK;
+}
+
 void
 app_resize(struct app *a, int w, int h)
 {

@@ -83,6 +83,10 @@ struct view_ops {
 	void (*goto_item)(struct view *v, uint64_t item);
 	uint64_t (*save_pos)(const struct view *v);
 	void (*restore_pos)(struct view *v, uint64_t pos);
+	/* Long work done in slices between keys (a filter over a million rows): whether some is
+	 * pending, and do up to budget_ms of it; returns a reaction. May be NULL. */
+	bool (*busy)(const struct view *v);
+	int (*work)(struct app *a, struct view *v, double budget_ms);
 };
 
 struct view {
@@ -108,6 +112,7 @@ struct app_filter_ops {
 	fs_status (*compile)(struct app *a, const char *text, dlist_pred *pred, void **ctx,
 	                     struct fs_err *err);
 	void (*free_ctx)(void *ctx);
+	dlist_bulk bulk;           /* optional: the filter over every domain row at once */
 };
 /* The query language of fluxscope/query.h (qfilter.c). */
 extern const struct app_filter_ops query_filter_ops;
@@ -177,6 +182,9 @@ void app_fini(struct app *a);
 int app_event(struct app *a, const struct ui_event *ev);
 int app_tick(struct app *a);                /* poll the feed: progress, new snapshots */
 void app_resize(struct app *a, int w, int h);
+/* Sliced work of the views: whether any is pending; do up to budget_ms of it. */
+bool app_busy(const struct app *a);
+int app_work(struct app *a, double budget_ms);
 /* Render everything into c (resized to a->w × a->h). */
 void app_draw(struct app *a, struct ui_canvas *c);
 /* Drive the terminal until quit: the only function that reaches draw.c. */
@@ -195,6 +203,8 @@ int app_open_help(struct app *a);
 int app_close_overlay(struct app *a);
 int app_confirm(struct app *a, const char *question, const char *yes_cmd);
 int app_prompt_open(struct app *a, int kind, const char *initial);
+/* The export dialog (format NULL), or a direct write of FORMAT to PATH (view_export.c). */
+int app_export(struct app *a, const char *format, const char *path);
 
 /* Views (view_list.c, view_detail.c). */
 enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUSTER };

@@ -292,18 +292,15 @@ c_group(struct app *a, int argc, char **argv, struct fs_err *err)
 	if (need_list(a, &l, err) != 0)
 		return -1;
 	if (argc == 1 || strcmp(argv[1], "toggle") == 0)
-		l->grouped = !l->grouped;
+		dlist_set_grouped(l, !l->grouped);
 	else if (strcmp(argv[1], "on") == 0)
-		l->grouped = true;
+		dlist_set_grouped(l, true);
 	else if (strcmp(argv[1], "off") == 0)
-		l->grouped = false;
+		dlist_set_grouped(l, false);
 	else {
 		fs_err_set(err, FS_E_ARG, "group: on, off or toggle, not '%s'", argv[1]);
 		return -1;
 	}
-	l->cursor = 0;
-	l->top = 0;
-	dlist_refresh(l);
 	return app_message(a, false, "%s", l->grouped ? "grouped by registrable domain"
 	                                                : "one row per domain name");
 }
@@ -368,9 +365,11 @@ c_theme(struct app *a, int argc, char **argv, struct fs_err *err)
 static int
 c_export(struct app *a, int argc, char **argv, struct fs_err *err)
 {
-	(void)a; (void)argc; (void)argv;
-	fs_err_set(err, FS_E_UNSUPPORTED, "export is not available in this build yet");
-	return -1;
+	if (argc == 2) {
+		fs_err_set(err, FS_E_ARG, "usage: export [FORMAT PATH] (no arguments: the dialog)");
+		return -1;
+	}
+	return app_export(a, argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL);
 }
 
 static int

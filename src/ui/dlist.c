@@ -1,9 +1,14 @@
-/* Domain-list view model: visible rows as a filtered pass over a cached column order. */
+/* Domain-list view model: visible rows as a pass over a cached column order, tested against a
+ * cached bitmap of the rows that pass. */
 #include "ui/dlist.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static void rebuild(struct dlist *l, uint32_t keep_row, bool keep);
+static bool run_filter(struct dlist *l, double budget_ms);
 
 void
 dlist_init(struct dlist *l, struct snap *s)
@@ -16,9 +21,34 @@ dlist_init(struct dlist *l, struct snap *s)
 	dlist_refresh(l);
 }
 
+static void
+drop_pending(struct dlist *l)
+{
+	free(l->pend_ok);
+	free(l->pend_keep);
+	l->pend_ok = l->pend_keep = NULL;
+	l->busy = false;
+	l->done = l->total = 0;
+}
+
+static void
+drop_caches(struct dlist *l)
+{
+	drop_pending(l);
+	free(l->ok);
+	l->ok = NULL;
+	l->ok_table = NULL;
+	free(l->match);
+	free(l->match_text);
+	l->match = NULL;
+	l->match_text = NULL;
+	l->match_table = NULL;
+}
+
 void
 dlist_fini(struct dlist *l)
 {
+	drop_caches(l);
 	free(l->order);
 	free(l->subset);
 	memset(l, 0, sizeof *l);
@@ -42,6 +72,12 @@ const struct snap_row *
 dlist_current(const struct dlist *l)
 {
 	return dlist_row(l, l->cursor);
+}
+
+static uint32_t
+current_row(const struct dlist *l)
+{
+	return l->cursor < l->n ? l->order[l->cursor] : UINT32_MAX;
 }
 
 void
@@ -89,15 +125,77 @@ fix_view(struct dlist *l)
 		l->top = l->n > h ? l->n - h : 0;
 }
 
-/* Rebuild order; the row to keep under the cursor is named by cur_name when not NULL, else by
- * cur_id (0: none). */
+/* The rows that pass, as a bitmap over the table: one sequential pass over the rows (the
+ * filter predicate sees them in row order), cached until the snapshot or a condition changes. */
 static void
-rebuild(struct dlist *l, uint32_t cur_id, const char *cur_name)
+compute_ok(struct dlist *l)
+{
+	struct snap_table *t = dlist_table(l);
+	size_t words = ((size_t)t->n + 63) / 64;
+	uint64_t *ok = xcalloc(words ? words : 1, sizeof *ok);
+
+	if (l->limited) {
+		for (uint32_t i = 0; i < l->n_subset; i++) {
+			uint32_t r = snap_find_dom(l->snap, l->subset[i]);
+			if (r == UINT32_MAX)
+				continue;
+			if (l->grouped)
+				r = l->snap->dom.rows[r].group;
+			if (r < t->n)
+				ok[r >> 6] |= 1ull << (r & 63);
+		}
+	} else if (t->visible != NULL) {
+		memcpy(ok, t->visible, words * sizeof *ok);
+	} else {
+		for (uint32_t i = 0; i < t->n; i++)
+			if (!(t->rows[i].flags & SNAP_HIDDEN))
+				ok[i >> 6] |= 1ull << (i & 63);
+	}
+	if (l->flagged_only)
+		for (size_t w = 0; w < words; w++)
+			ok[w] &= t->flagged[w];
+	if (l->pred != NULL && l->bulk != NULL) {
+		/* The bulk filter decides on domain rows; a group passes when one of its names does. */
+		const struct snap *sn = l->snap;
+		size_t dw = ((size_t)sn->dom.n + 63) / 64;
+		uint64_t *dok = xreallocarray(NULL, dw ? dw : 1, sizeof *dok);
+		if (l->grouped)
+			memset(dok, 0xff, dw * sizeof *dok);
+		else
+			memcpy(dok, ok, dw * sizeof *dok);
+		drop_pending(l);
+		l->pend_ok = dok;
+		l->pend_keep = xcalloc(dw ? dw : 1, sizeof *l->pend_keep);
+		l->busy = true;
+		free(l->ok);
+		l->ok = ok;        /* the conditions other than the filter, for the end */
+		l->ok_table = t;
+		if (sn->dom.n < DLIST_SLICED_ROWS)
+			run_filter(l, 1e12);
+		return;
+	} else if (l->pred != NULL)
+		for (size_t w = 0; w < words; w++) {
+			uint64_t b = ok[w];
+			while (b != 0) {
+				uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(b);
+				b &= b - 1;
+				if (!l->pred(l->pred_ctx, l->snap, &t->rows[i], l->grouped))
+					ok[w] &= ~(1ull << (i & 63));
+			}
+		}
+	free(l->ok);
+	l->ok = ok;
+	l->ok_table = t;
+}
+
+/* Rebuild order from the cached sort and bitmap; keep the cursor on table row keep_row when it
+ * is still shown (keep), at the same screen line when possible. */
+static void
+rebuild(struct dlist *l, uint32_t keep_row, bool keep)
 {
 	struct snap_table *t = dlist_table(l);
 	const uint32_t *perm;
-	uint8_t *bits = NULL;
-	uint32_t old_cursor = l->cursor, old_top = l->top;
+	uint32_t old_line = l->cursor >= l->top ? l->cursor - l->top : 0;
 	bool found = false;
 
 	if (l->cap < t->n || l->order == NULL) {
@@ -110,46 +208,28 @@ rebuild(struct dlist *l, uint32_t cur_id, const char *cur_name)
 		fix_view(l);
 		return;
 	}
-	if (l->limited) {
-		/* A bitmap over the table's rows: one pass over the cached order stays linear. */
-		bits = xcalloc((t->n + 7) / 8, 1);
-		for (uint32_t i = 0; i < l->n_subset; i++) {
-			uint32_t r = snap_find_dom(l->snap, l->subset[i]);
-			if (r == UINT32_MAX)
-				continue;
-			if (l->grouped)
-				r = l->snap->dom.rows[r].group;
-			if (r < t->n)
-				bits[r / 8] |= (uint8_t)(1u << (r % 8));
-		}
+	if (l->ok == NULL || l->ok_table != t)
+		compute_ok(l);
+	if (l->busy) {
+		/* a sliced filter is running: the list fills when it ends (dlist_work) */
+		l->n = 0;
+		fix_view(l);
+		return;
 	}
 	perm = snap_order(t, l->sort, l->desc);
 	for (uint32_t k = 0; k < t->n; k++) {
 		uint32_t i = perm[k];
-		const struct snap_row *r = &t->rows[i];
-		if (bits != NULL && !(bits[i / 8] & (1u << (i % 8))))
-			continue;
-		if ((r->flags & SNAP_HIDDEN) && !l->limited)
-			continue;
-		if (l->flagged_only && !snap_verdict_flagged(r->verdict))
-			continue;
-		if (l->pred != NULL && !l->pred(l->pred_ctx, l->snap, r, l->grouped))
-			continue;
-		l->order[l->n++] = i;
+		if (SNAP_BIT(l->ok, i))
+			l->order[l->n++] = i;
 	}
-	free(bits);
-	/* Keep the cursor on the same row, at the same screen line when possible. */
-	if (cur_id != 0 || cur_name != NULL) {
-		for (uint32_t k = 0; k < l->n; k++) {
-			const struct snap_row *r = &t->rows[l->order[k]];
-			bool same = cur_name != NULL ? strcmp(r->name, cur_name) == 0 : r->id == cur_id;
-			if (same) {
+	if (keep && keep_row != UINT32_MAX) {
+		for (uint32_t k = 0; k < l->n; k++)
+			if (l->order[k] == keep_row) {
 				l->cursor = k;
-				l->top = k >= old_cursor - old_top ? k - (old_cursor - old_top) : 0;
+				l->top = k >= old_line ? k - old_line : 0;
 				found = true;
 				break;
 			}
-		}
 	}
 	if (!found && l->cursor >= l->n)
 		l->cursor = l->n ? l->n - 1 : 0;
@@ -159,32 +239,105 @@ rebuild(struct dlist *l, uint32_t cur_id, const char *cur_name)
 void
 dlist_refresh(struct dlist *l)
 {
-	const struct snap_row *cur = dlist_current(l);
-	uint32_t id = cur != NULL ? cur->id : 0;
-	rebuild(l, id, NULL);
+	uint32_t row = current_row(l);
+	free(l->ok);
+	l->ok = NULL;
+	rebuild(l, row, true);
 }
 
 void
 dlist_set_snap(struct dlist *l, struct snap *s)
 {
-	/* At the top of the list the cursor stays at the top: while a capture loads, the best
-	 * rows rise there. */
-	const struct snap_row *cur = l->cursor == 0 ? NULL : dlist_current(l);
-	uint32_t id = cur != NULL ? cur->id : 0;
-	/* Group ids are positions in the old snapshot: follow a group by its name. */
-	char *name = cur != NULL && l->grouped ? xstrdup(cur->name) : NULL;
+	/* At the top of the list the cursor stays at the top: while a capture loads, the best rows
+	 * rise there. Elsewhere it follows its domain (or, grouped, the group of one of its names). */
+	bool keep = l->cursor > 0 && l->cursor < l->n;
+	uint32_t row = current_row(l), keep_row = UINT32_MAX;
 
+	if (keep) {
+		if (!l->grouped) {
+			keep_row = snap_find_dom(s, l->snap->dom.rows[row].id);
+		} else {
+			const struct snap_row *g = &l->snap->grp.rows[row];
+			uint32_t member = l->snap->dom.rows[l->snap->grp_members[g->group]].id;
+			uint32_t r = snap_find_dom(s, member);
+			keep_row = r != UINT32_MAX ? s->dom.rows[r].group : UINT32_MAX;
+		}
+	}
+	drop_caches(l);
 	l->snap = s;
-	rebuild(l, id, name);
-	free(name);
+	rebuild(l, keep_row, keep);
 }
 
 void
 dlist_set_sort(struct dlist *l, enum snap_col col, bool desc)
 {
+	uint32_t row = current_row(l);
 	l->sort = col;
 	l->desc = desc;
-	dlist_refresh(l);
+	rebuild(l, row, true);
+}
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Advance the sliced filter; when it ends, fold its result into ok and return true. */
+static bool
+run_filter(struct dlist *l, double budget_ms)
+{
+	struct snap_table *t = dlist_table(l);
+	double start = mono_ms();
+	size_t got;
+
+	do {
+		got = l->bulk(l->pred_ctx, l->snap, l->pend_ok, l->pend_keep, l->done, 16384, &l->total);
+		l->done += got;
+	} while (got > 0 && mono_ms() - start < budget_ms);
+	if (got > 0)
+		return false;
+	/* done: combine with the other conditions */
+	if (!l->grouped) {
+		size_t words = ((size_t)t->n + 63) / 64;
+		for (size_t w = 0; w < words; w++)
+			l->ok[w] &= l->pend_keep[w];
+	} else {
+		const struct snap *sn = l->snap;
+		for (uint32_t g = 0; g < t->n; g++) {
+			const struct snap_row *gr = &t->rows[g];
+			bool any = false;
+			if (!SNAP_BIT(l->ok, g))
+				continue;
+			for (uint32_t m = 0; m < gr->n_members && !any; m++)
+				any = SNAP_BIT(l->pend_keep, sn->grp_members[gr->group + m]);
+			if (!any)
+				l->ok[g >> 6] &= ~(1ull << (g & 63));
+		}
+	}
+	drop_pending(l);
+	return true;
+}
+
+bool
+dlist_work(struct dlist *l, double budget_ms)
+{
+	if (!l->busy || !run_filter(l, budget_ms))
+		return false;
+	l->cursor = l->top = 0;
+	rebuild(l, UINT32_MAX, false);
+	return true;
+}
+
+void
+dlist_set_grouped(struct dlist *l, bool grouped)
+{
+	l->grouped = grouped;
+	l->cursor = l->top = 0;
+	drop_caches(l);
+	rebuild(l, UINT32_MAX, false);
 }
 
 void
@@ -231,30 +384,12 @@ dlist_scroll(struct dlist *l, int64_t delta)
 	fix_view(l);
 }
 
-/* Case-insensitive substring test; names are lower case already, so fold only the needle. */
-static bool
-contains(const char *hay, const char *needle, size_t nlen)
-{
-	if (nlen == 0)
-		return true;
-	for (const char *p = hay; *p != '\0'; p++) {
-		if (tolower((unsigned char)*p) != needle[0])
-			continue;
-		size_t k = 1;
-		while (k < nlen && p[k] != '\0' && tolower((unsigned char)p[k]) == needle[k])
-			k++;
-		if (k == nlen)
-			return true;
-	}
-	return false;
-}
-
 int64_t
-dlist_search(const struct dlist *l, const char *text, uint32_t from, bool forward)
+dlist_search(struct dlist *l, const char *text, uint32_t from, bool forward)
 {
+	const struct snap_table *t = dlist_table(l);
 	char needle[256];
 	size_t nlen = 0;
-	const struct snap_table *t = dlist_table(l);
 
 	if (l->n == 0 || text == NULL)
 		return -1;
@@ -263,10 +398,47 @@ dlist_search(const struct dlist *l, const char *text, uint32_t from, bool forwar
 	needle[nlen] = '\0';
 	if (from >= l->n)
 		from = forward ? 0 : l->n - 1;
+	if (nlen == 0)
+		return from;
+	if (l->match == NULL || l->match_table != t || strcmp(l->match_text, needle) != 0) {
+		uint64_t *bits;
+		/* Most searches hit near the cursor (a short or common text): look at the next rows
+		 * directly before building anything. */
+		for (uint32_t k = 0; k < l->n && k < 2048; k++) {
+			uint32_t i = forward ? (from + k < l->n ? from + k : from + k - l->n)
+			                     : (from >= k ? from - k : from + l->n - k);
+			const char *name = t->rows[l->order[i]].name;
+			if (name != NULL && strstr(name, needle) != NULL)
+				return i;
+		}
+		/* Otherwise which rows match, once per text: the rows that matched a shorter text
+		 * this one contains (typing narrows the set), else a sequential scan of the names
+		 * (memmem over the pool). Walking the order then only tests bits. */
+		if (l->match != NULL && l->match_table == t && strstr(needle, l->match_text) != NULL) {
+			size_t words = ((size_t)t->n + 63) / 64;
+			bits = l->match;
+			for (size_t w = 0; w < words; w++) {
+				uint64_t b = bits[w];
+				while (b != 0) {
+					uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(b);
+					b &= b - 1;
+					if (strstr(t->rows[i].name, needle) == NULL)
+						bits[w] &= ~(1ull << (i & 63));
+				}
+			}
+		} else {
+			free(l->match);
+			bits = snap_match_names(t, needle, NULL);
+		}
+		free(l->match_text);
+		l->match = bits;
+		l->match_text = xstrdup(needle);
+		l->match_table = t;
+	}
 	for (uint32_t k = 0; k < l->n; k++) {
-		uint32_t i = forward ? (from + k) % l->n : (from + l->n - k) % l->n;
-		const char *name = t->rows[l->order[i]].name;
-		if (name != NULL && contains(name, needle, nlen))
+		uint32_t i = forward ? (from + k < l->n ? from + k : from + k - l->n)
+		                     : (from >= k ? from - k : from + l->n - k);
+		if (SNAP_BIT(l->match, l->order[i]))
 			return i;
 	}
 	return -1;

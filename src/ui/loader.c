@@ -98,9 +98,9 @@ loader_build_snap(const struct store *st, const struct detector *det)
 	 * may free the store's strings. */
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *d = store_domain(st, id);
-		if (d != NULL)
-			bytes += strlen(store_name_str(st, d->name)) + 1;
+		bytes += (d != NULL ? strlen(store_name_str(st, d->name)) : 0) + 1;
 	}
+	/* back to back in row order: searches run memmem over the pool */
 	s->npool = xmalloc(bytes + 1);
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *d = store_domain(st, id);
@@ -109,7 +109,7 @@ loader_build_snap(const struct store *st, const struct detector *det)
 
 		row->id = id;
 		if (d == NULL) {
-			row->name = "";
+			row->name = pool_put(s->npool, &off, "");
 			row->flags = SNAP_HIDDEN;
 			continue;
 		}
@@ -146,8 +146,12 @@ loader_build_snap(const struct store *st, const struct detector *det)
 		}
 	}
 	s->det = det;
+	s->dom.names = s->npool;
+	s->dom.names_len = off;
 	snap_finish(s, regs);
 	free(regs);
+	/* The home list's first order, made here rather than on the UI thread. */
+	snap_order(&s->dom, SNAP_COL_SCORE, true);
 	return s;
 }
 
@@ -197,6 +201,11 @@ worker_main(void *arg)
 			store_read_unlock(l->store);
 			s->generation = gen;
 			s->final = finished;
+			if (finished) {
+				/* the snapshot the analyst works with: every sort ready before it is shown */
+				snap_prepare_orders(&s->dom);
+				snap_prepare_orders(&s->grp);
+			}
 			s->owner = det != NULL ? (void *)(intptr_t)(free_det + 1) : NULL;
 			pthread_mutex_lock(&l->mu);
 			atomic_store(&l->scoring, false);

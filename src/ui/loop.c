@@ -65,12 +65,15 @@ app_run(struct app *a, struct fs_err *err)
 		r = 0;
 		if (a->quit)
 			break;
-		if (draw_poll(&ev, a->prog.loading ? 100 : 250) == 1) {
+		/* sliced work pending: look at the keys without waiting, then do a slice */
+		if (draw_poll(&ev, app_busy(a) ? 0 : a->prog.loading ? 100 : 250) == 1) {
 			r |= app_event(a, &ev);
 			/* Take queued input (key repeat, pastes) before drawing again. */
 			for (int i = 0; i < 64 && !a->quit && draw_poll(&ev, 0) == 1; i++)
 				r |= app_event(a, &ev);
 		}
+		if (app_busy(a))
+			r |= app_work(a, 25);
 		t = now_ms();
 		if (t - last_tick >= 100) {
 			r |= app_tick(a);

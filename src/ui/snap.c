@@ -50,9 +50,13 @@ snap_new(uint32_t n)
 static void
 table_fini(struct snap_table *t)
 {
-	for (int c = 0; c < SNAP_COL_COUNT; c++)
+	for (int c = 0; c < SNAP_COL_COUNT; c++) {
 		for (int d = 0; d < 2; d++)
 			free(t->perm[c][d]);
+		free(t->key[c]);
+	}
+	free(t->visible);
+	free(t->flagged);
 	free(t->rows);
 	memset(t, 0, sizeof *t);
 }
@@ -120,6 +124,48 @@ snap_radix_sort(uint64_t *keys, uint32_t *idx, size_t n)
 	free(i2);
 }
 
+/* The same on packed items: a 32-bit key in the high half, the row in the low half; only the
+ * key's bytes are sorted (LSD, stable), so equal keys keep their input order. Half the memory
+ * traffic of separate key and index arrays. */
+void
+snap_radix_sort_packed(uint64_t *kv, size_t n)
+{
+	size_t count[4][256];
+	uint64_t *a = kv, *b, *tmp;
+
+	if (n < 2)
+		return;
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = (uint32_t)(kv[i] >> 32);
+		count[0][k & 0xff]++;
+		count[1][(k >> 8) & 0xff]++;
+		count[2][(k >> 16) & 0xff]++;
+		count[3][k >> 24]++;
+	}
+	tmp = xreallocarray(NULL, n, sizeof *tmp);
+	b = tmp;
+	for (int p = 0; p < 4; p++) {
+		size_t pos[256], sum = 0;
+		bool trivial = false;
+		int shift = 32 + 8 * p;
+		for (int v = 0; v < 256; v++) {
+			if (count[p][v] == n)
+				trivial = true;
+			pos[v] = sum;
+			sum += count[p][v];
+		}
+		if (trivial)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			b[pos[(a[i] >> shift) & 0xff]++] = a[i];
+		uint64_t *t = a; a = b; b = t;
+	}
+	if (a != kv)
+		memcpy(kv, a, n * sizeof *kv);
+	free(tmp);
+}
+
 /* Multikey quicksort (Bentley & Sedgewick) of row indices by name: a million domain names
  * sharing long prefixes ("www.") sort in a fraction of what qsort(strcmp) takes. */
 static inline int
@@ -182,7 +228,9 @@ rank_names(struct snap_table *t)
 	for (uint32_t r = 0; r < t->n; r++)
 		t->rows[ord[r]].name_rank = r;
 	free(names);
-	free(ord);
+	/* the alphabetical order is the domain column's ascending order */
+	free(t->perm[SNAP_COL_DOMAIN][0]);
+	t->perm[SNAP_COL_DOMAIN][0] = ord;
 }
 
 /* Groups: an open-addressing hash from registrable name to group index. */
@@ -280,11 +328,40 @@ build_groups(struct snap *s, const char *const *reg)
 			gr->ttl_min = 0;
 		slot += count[g];
 	}
+	s->grp.names = s->pool;
+	s->grp.names_len = s->pool_len;
 	free(slots);
 	free(first);
 	free(count);
 	free(next);
 	free(gname);
+}
+
+static uint32_t primary_key(const struct snap_row *r, enum snap_col col);
+
+/* Key columns and bitmaps: one sequential pass over the rows. */
+static void
+table_index(struct snap_table *t)
+{
+	size_t words = ((size_t)t->n + 63) / 64;
+
+	for (int c = 0; c < SNAP_COL_COUNT; c++) {
+		free(t->key[c]);
+		t->key[c] = xreallocarray(NULL, t->n ? t->n : 1, sizeof *t->key[c]);
+	}
+	free(t->visible);
+	free(t->flagged);
+	t->visible = xcalloc(words ? words : 1, sizeof *t->visible);
+	t->flagged = xcalloc(words ? words : 1, sizeof *t->flagged);
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct snap_row *r = &t->rows[i];
+		for (int c = 0; c < SNAP_COL_COUNT; c++)
+			t->key[c][i] = c == SNAP_COL_DOMAIN ? r->name_rank : primary_key(r, (enum snap_col)c);
+		if (!(r->flags & SNAP_HIDDEN))
+			t->visible[i >> 6] |= 1ull << (i & 63);
+		if (snap_verdict_flagged(r->verdict))
+			t->flagged[i >> 6] |= 1ull << (i & 63);
+	}
 }
 
 void
@@ -308,6 +385,8 @@ snap_finish(struct snap *s, const char *const *registrable)
 	rank_names(&s->dom);
 	build_groups(s, registrable);
 	rank_names(&s->grp);
+	table_index(&s->dom);
+	table_index(&s->grp);
 }
 
 uint32_t
@@ -367,7 +446,7 @@ primary_key(const struct snap_row *r, enum snap_col col)
 const uint32_t *
 snap_order(struct snap_table *t, enum snap_col col, bool desc)
 {
-	uint64_t *keys;
+	const uint32_t *by_name = t->perm[SNAP_COL_DOMAIN][0];
 	uint32_t *idx;
 
 	if ((unsigned)col >= SNAP_COL_COUNT)
@@ -375,20 +454,103 @@ snap_order(struct snap_table *t, enum snap_col col, bool desc)
 	if (t->perm[col][desc] != NULL)
 		return t->perm[col][desc];
 	idx = xreallocarray(NULL, t->n ? t->n : 1, sizeof *idx);
-	keys = xreallocarray(NULL, t->n ? t->n : 1, sizeof *keys);
-	for (uint32_t i = 0; i < t->n; i++) {
-		uint32_t p = primary_key(&t->rows[i], col);
-		uint32_t sec = t->rows[i].name_rank;
-		if (col == SNAP_COL_DOMAIN) {
-			p = desc ? ~sec : sec;
-			sec = 0;
-		} else if (desc)
-			p = ~p;
-		keys[i] = (uint64_t)p << 32 | sec;
-		idx[i] = i;
+	if (by_name == NULL || t->key[col] == NULL) {
+		/* not finished: rows in index order */
+		for (uint32_t i = 0; i < t->n; i++)
+			idx[i] = i;
+		t->perm[col][desc] = idx;
+		return idx;
 	}
-	snap_radix_sort(keys, idx, t->n);
-	free(keys);
+	if (col == SNAP_COL_DOMAIN) {
+		/* descending names: the ascending order backwards */
+		for (uint32_t i = 0; i < t->n; i++)
+			idx[i] = by_name[t->n - 1 - i];
+		t->perm[col][desc] = idx;
+		return idx;
+	}
+	/* The other direction of an order already made: reversed, with the runs of equal keys
+	 * turned back so that ties stay in name order. O(n), no sort. */
+	if (t->perm[col][!desc] != NULL) {
+		const uint32_t *o = t->perm[col][!desc];
+		const uint32_t *key = t->key[col];
+		uint32_t n = t->n, k = 0;
+		while (k < n) {
+			uint32_t end = n - k, start = end; /* run [start, end) of o, taken from the back */
+			while (start > 0 && key[o[start - 1]] == key[o[end - 1]])
+				start--;
+			for (uint32_t j = start; j < end; j++)
+				idx[k++] = o[j];
+		}
+		t->perm[col][desc] = idx;
+		return idx;
+	}
+	/* A stable radix sort of the column's keys taken in name order: ties stay in name order,
+	 * and only the key's own bytes are sorted. */
+	{
+		uint64_t *kv = xreallocarray(NULL, t->n ? t->n : 1, sizeof *kv);
+		for (uint32_t i = 0; i < t->n; i++) {
+			uint32_t r = by_name[i], k = t->key[col][r];
+			kv[i] = (uint64_t)(desc ? ~k : k) << 32 | r;
+		}
+		snap_radix_sort_packed(kv, t->n);
+		for (uint32_t i = 0; i < t->n; i++)
+			idx[i] = (uint32_t)kv[i];
+		free(kv);
+	}
 	t->perm[col][desc] = idx;
 	return idx;
+}
+
+void
+snap_prepare_orders(struct snap_table *t)
+{
+	/* the direction `s` picks first: names A to Z, everything else largest first */
+	for (int c = 0; c < SNAP_COL_COUNT; c++)
+		snap_order(t, (enum snap_col)c, c != SNAP_COL_DOMAIN);
+}
+
+uint64_t *
+snap_match_names(const struct snap_table *t, const char *needle, uint32_t *count)
+{
+	size_t words = ((size_t)t->n + 63) / 64, nlen = strlen(needle);
+	uint64_t *bits = xcalloc(words ? words : 1, sizeof *bits);
+	uint32_t cnt = 0;
+
+	if (t->names != NULL && nlen > 0) {
+		/* memmem over the whole pool; a match is mapped to its row by walking the NULs that
+		 * precede it, which the scan passes only once in all. */
+		const char *p = t->names, *end = t->names + t->names_len, *row_start = t->names;
+		uint32_t row = 0;
+		while (p < end && row < t->n) {
+			const char *m = memmem(p, (size_t)(end - p), needle, nlen);
+			const char *nul;
+			if (m == NULL)
+				break;
+			while (row < t->n && (nul = memchr(row_start, '\0', (size_t)(end - row_start))) != NULL &&
+			       nul < m) {
+				row_start = nul + 1;
+				row++;
+			}
+			if (row >= t->n)
+				break;
+			nul = memchr(m, '\0', (size_t)(end - m));
+			if (nul == NULL || nul - m >= (ptrdiff_t)nlen) {
+				bits[row >> 6] |= 1ull << (row & 63);
+				cnt++;
+			}
+			/* next row */
+			row_start = nul != NULL ? nul + 1 : end;
+			row++;
+			p = row_start;
+		}
+	} else {
+		for (uint32_t i = 0; i < t->n; i++)
+			if (t->rows[i].name != NULL && strstr(t->rows[i].name, needle) != NULL) {
+				bits[i >> 6] |= 1ull << (i & 63);
+				cnt++;
+			}
+	}
+	if (count != NULL)
+		*count = cnt;
+	return bits;
 }

@@ -82,7 +82,16 @@ struct snap_table {
 	struct snap_row *rows;     /* owned */
 	uint32_t n;
 	uint32_t *perm[SNAP_COL_COUNT][2]; /* cached orders, [col][descending]; owned, lazy */
+	/* Set by snap_finish so that a million rows are scanned without touching them one by one
+	 * in random order (a 72-byte row per cache miss is what makes naive code slow): */
+	uint32_t *key[SNAP_COL_COUNT];   /* sort key of every row per column, row order (owned) */
+	uint64_t *visible;         /* bitmap: rows listed without a pivot (not SNAP_HIDDEN) */
+	uint64_t *flagged;         /* bitmap: flagged verdicts */
+	const char *names;         /* the names back to back, NUL-separated, in row order (borrowed
+	                            * from the snapshot's pools), or NULL when rows point elsewhere */
+	size_t names_len;
 };
+#define SNAP_BIT(bits, i) (((bits)[(i) >> 6] >> ((i) & 63)) & 1)
 
 struct snap {
 	struct snap_table dom;     /* domain rows: dom.rows[i].id == i + 1 when built from a store */
@@ -104,18 +113,32 @@ struct snap {
 struct snap *snap_new(uint32_t n);
 void snap_free(struct snap *s);
 
-/* After the rows are filled: name ranks, time range, flagged count, and the registrable groups
- * (registrable[i] is row i's registrable domain, NULL or "" for none, copied; regs may be NULL). */
+/* After the rows are filled: name ranks, time range, flagged count, the registrable groups
+ * (registrable[i] is row i's registrable domain, NULL or "" for none, copied; regs may be NULL),
+ * the per-column key arrays and bitmaps, and the name order (the domain column's cached order).
+ * When the names are back to back in s->npool in row order, set s->dom.names first. */
 void snap_finish(struct snap *s, const char *const *registrable);
 
 /* The rows of the table in column order (ascending or descending; ties by name). Borrowed from
  * the snapshot's cache, built on first use. */
 const uint32_t *snap_order(struct snap_table *t, enum snap_col col, bool desc);
 
+/* Bitmap (n bits, caller frees) of the rows of t whose name contains needle (lower case);
+ * *count receives how many. Scans the names in row order (memmem over the pool when there is
+ * one). */
+uint64_t *snap_match_names(const struct snap_table *t, const char *needle, uint32_t *count);
+
 /* Row index of a domain id in s->dom, or UINT32_MAX. */
 uint32_t snap_find_dom(const struct snap *s, uint32_t dom_id);
 
-/* Radix sort helper (exposed for tests): sorts keys ascending, permuting idx alongside. */
+/* Make every column's order in the direction `s` picks first (names A to Z, the rest largest
+ * first); the other direction then costs one O(n) pass. The loader calls it on the final
+ * snapshot so that no sort runs on the UI thread. */
+void snap_prepare_orders(struct snap_table *t);
+
+/* Radix sort helpers (exposed for tests): sort keys ascending, permuting idx alongside; and the
+ * packed form, key in the high 32 bits, stable. */
 void snap_radix_sort(uint64_t *keys, uint32_t *idx, size_t n);
+void snap_radix_sort_packed(uint64_t *kv, size_t n);
 
 #endif

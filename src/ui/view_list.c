@@ -71,13 +71,33 @@ view_list_set_filter(struct app *a, struct view *v, const char *text)
 	l->filter_ctx = ctx;
 	l->filter_ops = a->filter;
 	l->dl.pred = pred;
+	l->dl.bulk = pred != NULL && a->filter != NULL ? a->filter->bulk : NULL;
 	l->dl.pred_ctx = ctx;
 	snprintf(l->filter, sizeof l->filter, "%s", text);
 	dlist_refresh(&l->dl);
 	if (text[0] == '\0')
 		return app_message(a, false, "filter cleared");
+	if (l->dl.busy)
+		return app_message(a, false, "filter %s: filtering…", text);
 	return app_message(a, false, "filter %s: %u %s", text, l->dl.n,
 	                   l->dl.n == 1 ? "match" : "matches");
+}
+
+static bool
+vl_busy(const struct view *v)
+{
+	return ((const struct view_list *)v)->dl.busy;
+}
+
+static int
+vl_work(struct app *a, struct view *v, double budget_ms)
+{
+	struct view_list *l = (struct view_list *)v;
+	if (!dlist_work(&l->dl, budget_ms))
+		return UI_REDRAW; /* progress */
+	if (l->filter[0] != '\0' && app_top(a) == v)
+		app_message(a, false, "filter %s: %u %s", l->filter, l->dl.n, l->dl.n == 1 ? "match" : "matches");
+	return UI_REDRAW;
 }
 
 static void
@@ -237,8 +257,14 @@ static void
 draw_empty(struct app *a, struct view_list *l, struct ui_canvas *c, int y)
 {
 	const char *text;
+	char buf[128];
 
-	if (a->snap == a->empty && (a->prog.loading || a->prog.scoring))
+	if (l->dl.busy)
+		snprintf(buf, sizeof buf, "Filtering: %.0f%% of %zu rows…",
+		         l->dl.total ? 100.0 * (double)l->dl.done / (double)l->dl.total : 0.0, l->dl.total);
+	if (l->dl.busy)
+		text = buf;
+	else if (a->snap == a->empty && (a->prog.loading || a->prog.scoring))
 		text = "Loading: domains appear here as they are read and scored.";
 	else if (l->dl.snap->dom.n == 0)
 		text = a->prog.loading ? "Loading: no DNS responses yet." : "No DNS responses in the input.";
@@ -412,6 +438,8 @@ static const struct view_ops list_ops = {
 	.goto_item = vl_goto_item,
 	.save_pos = vl_save_pos,
 	.restore_pos = vl_restore_pos,
+	.busy = vl_busy,
+	.work = vl_work,
 };
 
 struct view *

@@ -15,8 +15,8 @@ for t in tshark mmdblookup; do
 done
 
 label_of() { awk -F, -v d="$1" '$1 == d { print $2 }' "$LABELS"; }
-# Field N (1-based, blank-separated) of screen line L.
-field() { tui_line "$1" | awk -v n="$2" '{ print $n }'; }
+# Field N (1-based, blank-separated) of screen line L (a mark ● in the first column is not a field).
+field() { tui_line "$1" | sed 's/^●//' | awk -v n="$2" '{ print $n }'; }
 # The title's position "C/N of T" → C
 cursor_pos() { tui_line 0 | sed -n 's|.* \([0-9,]*\)/[0-9,]* of [0-9,]*$|\1|p' | tr -d ,; }
 # Wait (up to 5 s) until the cursor position is N; true if it got there.
@@ -165,8 +165,9 @@ tui_wait "theme high-contrast"
 check "the theme changes colours on screen" title_differs "$before"
 
 # --- marks, then resize to 80x24, then quit (asks because of the mark)
-tui_keys m
+tui_keys g m
 tui_wait "1 marked"
+marked=$(field 2 3)
 tmux_ resize-window -t fs -x 80 -y 24
 tui_wait_gone "last seen"
 w=$(tui_screen | LC_ALL=C.UTF-8 wc -L)
@@ -179,9 +180,38 @@ tui_keys Escape q
 tui_wait "Quit anyway? (y/n)"
 tui_keys n
 tui_wait "cancelled"
-tui_keys q y
+tmux_ resize-window -t fs -x 120 -y 40
+tui_wait "last seen"
+
+# --- export dialog: preview and count, format, path, atomic write of the marked domain
+out="$BUILD/e2e/tui-export-$$.txt"
+rm -f "$out"
+tui_keys e
+tui_wait "Export the marked domains"
+tui_wait "1 domains selected"
+check "the RPZ preview names the marked domain" screen_has "$marked.* CNAME "
+tui_keys Tab
+tui_wait "[domains]"
+tui_keys p C-u
+tui_type "$out"
+tui_keys Enter
+tui_wait "$out"
+tui_keys w
+tui_wait "wrote 1 entries to $out"
+check "the export file holds the marked domain" sh -c 'grep -qx "$1" "$2"' sh "$marked" "$out"
+tui_keys ':'
+tui_type "export rpz $BUILD/e2e/no/such/dir/x.rpz"
+tui_keys Enter
+tui_wait "cannot write"
+check "a failed write keeps the dialog (and the marks)" screen_has 'Export the marked domains'
+tui_keys Escape
+tui_wait "export cancelled"
+rm -f "$out"
+
+# exported: q quits without asking
+tui_keys q
 st=$(tui_dead 5)
-check "quit after confirming exits 0 (got $st)" test "$st" = 0
+check "quit after exporting the marks exits 0 without asking (got $st)" test "$st" = 0
 
 # --- q while loading stops the load and keeps what was read; the TUI stays up
 pipe="$BUILD/e2e/tui-fifo-$$"

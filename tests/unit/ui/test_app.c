@@ -87,7 +87,7 @@ f_compile(struct app *a, const char *text, dlist_pred *pred, void **ctx, struct 
 	return FS_OK;
 }
 
-static const struct app_filter_ops f_ops = { f_compile, free };
+static const struct app_filter_ops f_ops = { f_compile, free, NULL };
 
 struct fx {
 	struct app a;

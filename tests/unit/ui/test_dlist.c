@@ -100,8 +100,7 @@ test_filters_and_toggles(void **state)
 	assert_null(dlist_current(&l));
 	dlist_clear_subset(&l);
 	assert_int_equal(l.n, FX_N);
-	l.grouped = true;
-	dlist_refresh(&l);
+	dlist_set_grouped(&l, true);
 	assert_string_equal(names(&l), "example.net badzone.ru cdn-site.com ntp.org benign.org");
 	{
 		const struct snap_row *g = dlist_row(&l, 0);
@@ -193,8 +192,7 @@ test_new_snapshot_keeps_cursor(void **state)
 	assert_string_equal(dlist_current(&l)->name, "mail.example.net");
 	assert_int_equal(l.cursor, 0);
 	/* grouped lists follow the group by name */
-	l.grouped = true;
-	dlist_refresh(&l);
+	dlist_set_grouped(&l, true);
 	dlist_goto(&l, (uint32_t)dlist_search(&l, "ntp.org", 0, true));
 	dlist_set_snap(&l, s1);
 	assert_string_equal(dlist_current(&l)->name, "ntp.org");
@@ -233,6 +231,19 @@ test_radix_sort_matches_qsort(void **state)
 	assert_memory_equal(k, ref, n * sizeof *k);
 	for (size_t i = 0; i < n; i++)
 		assert_true(orig[idx[i]] == k[i]);
+	/* the packed form sorts the same keys (high half) stably */
+	{
+		uint64_t *kv = malloc(n * sizeof *kv);
+		for (size_t i = 0; i < n; i++)
+			kv[i] = (uint64_t)(uint32_t)(orig[i] >> 17) << 32 | (uint32_t)i;
+		snap_radix_sort_packed(kv, n);
+		for (size_t i = 1; i < n; i++) {
+			assert_true(kv[i - 1] >> 32 <= kv[i] >> 32);
+			if (kv[i - 1] >> 32 == kv[i] >> 32)
+				assert_true((uint32_t)kv[i - 1] < (uint32_t)kv[i]);
+		}
+		free(kv);
+	}
 	/* stable: equal keys keep their input order */
 	uint64_t eq[6] = { 5, 1, 5, 1, 5, 0 };
 	uint32_t ei[6] = { 0, 1, 2, 3, 4, 5 };
@@ -245,6 +256,84 @@ test_radix_sort_matches_qsort(void **state)
 	free(k); free(ref); free(idx); free(orig);
 }
 
+/* Orders made by a sort and orders derived from the other direction agree, ties in name order. */
+static void
+test_orders_both_ways(void **state)
+{
+	uint32_t n = 5000;
+	struct snap *a = snap_new(n), *b = snap_new(n);
+	char *names = malloc((size_t)n * 16);
+	uint64_t x = 12345;
+	(void)state;
+
+	for (uint32_t i = 0; i < n; i++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		snprintf(names + (size_t)i * 16, 16, "n%07u.x", (uint32_t)(x % 9000000));
+		for (int k = 0; k < 2; k++) {
+			struct snap_row *r = &(k ? b : a)->dom.rows[i];
+			r->id = i + 1;
+			r->name = names + (size_t)i * 16;
+			r->n_addrs = (uint32_t)(x >> 20) % 7;      /* many ties */
+			r->score = (float)((x >> 30) % 1000) / 10;
+		}
+	}
+	snap_finish(a, NULL);
+	snap_finish(b, NULL);
+	for (int c = 0; c < SNAP_COL_COUNT; c++) {
+		const uint32_t *made = snap_order(&a->dom, (enum snap_col)c, true);
+		snap_order(&b->dom, (enum snap_col)c, false);
+		const uint32_t *derived = snap_order(&b->dom, (enum snap_col)c, true);
+		assert_memory_equal(made, derived, n * sizeof *made);
+		/* sorted, and ties by name */
+		for (uint32_t i = 1; i < n; i++) {
+			uint32_t p = made[i - 1], q = made[i];
+			assert_true(a->dom.key[c][p] >= a->dom.key[c][q]);
+			if (c != SNAP_COL_DOMAIN && a->dom.key[c][p] == a->dom.key[c][q])
+				assert_true(strcmp(a->dom.rows[p].name, a->dom.rows[q].name) <= 0);
+		}
+	}
+	snap_free(a);
+	snap_free(b);
+	free(names);
+}
+
+static void
+test_match_names_pool(void **state)
+{
+	const char *names[] = { "www.example.com", "", "mail.example.net", "example", "xample.org",
+	                        "a.b", "ex", "zz.example.com" };
+	const char *needles[] = { "example", "ex", "x", "com", "a.b", "e.c", "zz", "nomatch", "m" };
+	uint32_t n = (uint32_t)(sizeof names / sizeof names[0]);
+	struct snap *s = snap_new(n);
+	char pool[256];
+	size_t off = 0;
+	(void)state;
+
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]) + 1;
+		memcpy(pool + off, names[i], len);
+		s->dom.rows[i].id = i + 1;
+		s->dom.rows[i].name = pool + off;
+		off += len;
+	}
+	s->dom.names = pool;
+	s->dom.names_len = off;
+	snap_finish(s, NULL);
+	/* the pool scan agrees with strstr on every row, for every needle */
+	for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+		uint32_t cnt, want = 0;
+		uint64_t *bits = snap_match_names(&s->dom, needles[k], &cnt);
+		for (uint32_t i = 0; i < n; i++) {
+			bool m = strstr(names[i], needles[k]) != NULL;
+			want += m;
+			assert_int_equal(SNAP_BIT(bits, i), m);
+		}
+		assert_int_equal(cnt, want);
+		free(bits);
+	}
+	snap_free(s);
+}
+
 int
 main(void)
 {
@@ -255,6 +344,8 @@ main(void)
 		cmocka_unit_test(test_movement),
 		cmocka_unit_test(test_new_snapshot_keeps_cursor),
 		cmocka_unit_test(test_radix_sort_matches_qsort),
+		cmocka_unit_test(test_match_names_pool),
+		cmocka_unit_test(test_orders_both_ways),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
