@@ -81,3 +81,10 @@ PY
     echo "skipped: no generated capture at $CAP (bench/gen_capture writes it)"
   fi
 fi
+
+# -- The TUI: one keystroke (view-model update + canvas render, no terminal) with one million
+#    domains in the store; target under 50 ms. BENCH_TUI_DOMAINS overrides the count.
+if [ -x "$B/bench/bench_tui" ]; then
+  section "TUI keystrokes (bench/bench_tui.c)"
+  "$B/bench/bench_tui" -n "${BENCH_TUI_DOMAINS:-1000000}"
+fi

@@ -182,7 +182,9 @@ void app_fini(struct app *a);
 int app_event(struct app *a, const struct ui_event *ev);
 int app_tick(struct app *a);                /* poll the feed: progress, new snapshots */
 void app_resize(struct app *a, int w, int h);
-/* Sliced work of the views: whether any is pending; do up to budget_ms of it. */
+/* Sliced work of the views: whether any is pending; do up to budget_ms of it. The loop gives
+ * APP_SLICE_MS between two looks at the keyboard. */
+#define APP_SLICE_MS 15
 bool app_busy(const struct app *a);
 int app_work(struct app *a, double budget_ms);
 /* Render everything into c (resized to a->w × a->h). */

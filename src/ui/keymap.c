@@ -36,7 +36,7 @@ static const struct {
 	{ "global", "Right", "open", NULL },
 	{ "global", "m", "mark toggle", "mark or unmark the domain (export picks marks)" },
 	{ "global", "Space", "mark toggle", NULL },
-	{ "global", "e", "export", "export dialog for the marked (or shown) domains" },
+	{ "global", "e", "export", "export dialog: the marked domains (none marked: every flux domain)" },
 	{ "global", "C-l", "redraw", "redraw the screen" },
 	{ "list", "s", "sort next", "sort by the next column" },
 	{ "list", "S", "sort reverse", "reverse the sort order" },

@@ -73,7 +73,7 @@ app_run(struct app *a, struct fs_err *err)
 				r |= app_event(a, &ev);
 		}
 		if (app_busy(a))
-			r |= app_work(a, 25);
+			r |= app_work(a, APP_SLICE_MS);
 		t = now_ms();
 		if (t - last_tick >= 100) {
 			r |= app_tick(a);

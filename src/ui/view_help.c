@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fluxscope/query.h"
 #include "ui/app.h"
 #include "ui/cmd.h"
 
@@ -161,6 +162,27 @@ help_overlay_new(struct app *a)
 	help_add(h, "double-click", "open the row");
 	help_add(h, "wheel", "scroll");
 	help_add(h, "click trail", "go back to that step of the breadcrumb trail");
+	help_add(h, "", "");
+	help_add(h, NULL, "Filter fields (f or :filter; e.g. verdict=single-flux,double-flux score>=60 name~bank)");
+	{
+		const char *p = query_filter_help();
+		while (*p != '\0') {
+			size_t len = strcspn(p, "\n"), k = strcspn(p, " ");
+			char field[64], text[256];
+			const char *rest;
+			if (k > len)
+				k = len;
+			snprintf(field, sizeof field, "%.*s", (int)(k < 63 ? k : 63), p);
+			rest = p + k;
+			while (rest < p + len && *rest == ' ')
+				rest++;
+			snprintf(text, sizeof text, "%.*s", (int)(p + len - rest), rest);
+			help_add(h, field, text);
+			p += len;
+			if (*p == '\n')
+				p++;
+		}
+	}
 	help_add(h, "", "");
 	help_add(h, NULL, "Commands (type : then the command; Tab completes)");
 	t = cmd_table(&n);
