@@ -419,12 +419,12 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 		rep_str(out, g->city && g->city[0] ? g->city : NULL);
 		fputs(",\"lat\":", out);
 		if (g->has_location)
-			rep_num(out, g->lat);
+			fprintf(out, "%.15g", g->lat);   /* coordinates keep every digit the database has */
 		else
 			fputs("null", out);
 		fputs(",\"lon\":", out);
 		if (g->has_location)
-			rep_num(out, g->lon);
+			fprintf(out, "%.15g", g->lon);
 		else
 			fputs("null", out);
 		fputs(",\"network\":", out);
