@@ -735,11 +735,13 @@ build_groups(struct detector *d, const struct store *s)
 			}
 		}
 	}
-	qsort(pairs, np, sizeof *pairs, cmp_u64);
+	if (np > 0)        /* qsort(NULL, 0, …) is undefined (UBSan: no addresses at all) */
+		qsort(pairs, np, sizeof *pairs, cmp_u64);
 	for (size_t i = 0; i < np; i++)
 		if (i == 0 || pairs[i] != pairs[i - 1])
 			d->groups[pairs[i] >> 32].n_addrs++;
-	qsort(apairs, nap, sizeof *apairs, cmp_u64);
+	if (nap > 0)       /* no ASN at all without GeoIP */
+		qsort(apairs, nap, sizeof *apairs, cmp_u64);
 	for (size_t i = 0; i < nap; i++)
 		if (i == 0 || apairs[i] != apairs[i - 1])
 			d->groups[apairs[i] >> 32].n_asns++;
