@@ -129,8 +129,9 @@ struct det_feat {
 	uint32_t n_asn_known;      /* addresses with a known ASN */
 	uint32_t n_asns;
 	double as_fraction, asn_entropy;
-	uint32_t n_p16, n_p24;
-	double p16_entropy, p24_entropy;   /* normalised */
+	uint32_t n_p16, n_p24;     /* distinct prefixes, both families */
+	uint32_t n_p16_fam, n_p24_fam;     /* the larger of the per-family counts */
+	double p16_entropy, p24_entropy;   /* normalised per family, address-weighted mean */
 	uint32_t n_cc_known, n_countries;
 	double country_entropy;
 	uint32_t n_located;
@@ -153,6 +154,7 @@ struct det_feat {
 	uint32_t n_seq_addrs;      /* distinct (resolver, address) pairs */
 	double mean_sightings;     /* fresh address slots per (resolver, address) pair */
 	double growth;             /* new addresses per further TTL period with answers */
+	uint32_t first_sizes;      /* addresses in the first fresh answer of each family */
 
 	uint32_t win_addrs[DET_N_WINDOWS], win_asns[DET_N_WINDOWS];
 

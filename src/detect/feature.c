@@ -108,6 +108,28 @@ map_counts(struct det_scratch *sc, const struct det_map *m)
 	return k;
 }
 
+/* Prefix diversity per address family, combined: the larger family's prefix count, and the
+ * address-weighted mean of each family's normalised entropy. */
+static void
+family_prefixes(struct det_scratch *sc, const struct det_map *m, uint32_t n4, uint32_t n6,
+                uint32_t *count, double *entropy)
+{
+	uint32_t nf[2] = { 0, 0 }, tot[2] = { n4, n6 };
+	double e[2] = { 0, 0 };
+
+	grow_u32(&sc->counts, &sc->cap_counts, m->n + 1);
+	for (int fam = 0; fam < 2; fam++) {
+		size_t k = 0;
+		for (uint32_t i = 0; i < m->cap; i++)
+			if (m->keys[i] != DET_MAP_EMPTY && (int)(m->keys[i] >> 56) == (fam ? 6 : 4))
+				sc->counts[k++] = m->vals[i];
+		nf[fam] = (uint32_t)k;
+		e[fam] = det_entropy_norm(sc->counts, k, tot[fam]);
+	}
+	*count = nf[0] > nf[1] ? nf[0] : nf[1];
+	*entropy = n4 + n6 ? (n4 * e[0] + n6 * e[1]) / (n4 + n6) : 0;
+}
+
 static int
 cmp_count_desc(const void *a, const void *b)
 {
@@ -155,6 +177,13 @@ top_counts(struct det_scratch *sc, const struct det_map *m, bool is_cc,
 	memcpy(out, sc->cnt, k * sizeof *out);
 	(void)in;
 	return (int)k;
+}
+
+/* Address family of an answer (answers hold one family: A or AAAA). */
+static int
+obs_fam(const struct det_input *in, const struct det_obs *o)
+{
+	return o->n_addrs && in->info(in->ctx, o->addrs[0])->addr.family == 6 ? 1 : 0;
 }
 
 static void
@@ -239,7 +268,8 @@ cmp_u64(const void *a, const void *b)
 #define LOCAL_MAX_POINTS 64
 
 /* Spread per resolver: the greatest distance and the /16 entropy of the distinct addresses
- * each resolver was given. */
+ * each resolver was given, per address family (a dual-stack service's IPv4 and IPv6 prefixes
+ * are one network, not two). */
 static void
 features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, struct det_feat *f)
 {
@@ -255,15 +285,18 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 	np = 0;
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++)
-			sc->pairs[np++] = ((uint64_t)in->obs[i].resolver << 32) | in->obs[i].addrs[k];
+			sc->pairs[np++] = ((uint64_t)in->obs[i].resolver << 33) |
+			                  ((uint64_t)obs_fam(in, &in->obs[i]) << 32) | in->obs[i].addrs[k];
 	qsort(sc->pairs, np, sizeof *sc->pairs, cmp_u64);
 	f->n_resolvers = 0;
 	f->local_km = f->local_p16_entropy = -1;
+	uint64_t prev_res = UINT64_MAX;
 	for (size_t i = 0; i < np; ) {
-		uint32_t res = (uint32_t)(sc->pairs[i] >> 32), m = 0, npts = 0, nloc = 0;
+		uint64_t res = sc->pairs[i] >> 32;   /* resolver and family */
+		uint32_t m = 0, npts = 0, nloc = 0;
 		double pts[2 * LOCAL_MAX_POINTS];
 		det_map_clear(&sc->m3);
-		for (; i < np && (uint32_t)(sc->pairs[i] >> 32) == res; i++) {
+		for (; i < np && (sc->pairs[i] >> 32) == res; i++) {
 			if (i > 0 && sc->pairs[i] == sc->pairs[i - 1])
 				continue;
 			const struct det_addr_info *ai = in->info(in->ctx, (uint32_t)sc->pairs[i]);
@@ -283,7 +316,9 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 				}
 			}
 		}
-		f->n_resolvers++;
+		if ((res >> 1) != prev_res)
+			f->n_resolvers++;
+		prev_res = res >> 1;
 		if (m >= 2) {
 			size_t k = map_counts(sc, &sc->m3);
 			esum += m * det_entropy_norm(sc->counts, k, m);
@@ -372,8 +407,11 @@ features_replace(struct det_scratch *sc, const struct det_input *in, uint32_t nf
 	}
 	for (uint32_t i = 0; i < nfresh && i < REPLACE_STARTS; i++) {
 		const struct det_obs *a = &in->obs[sc->fresh[i]];
+		int fam = obs_fam(in, a);
 		for (uint32_t j = i + 1; j < nfresh && j - i <= REPLACE_SCAN; j++) {
 			const struct det_obs *b = &in->obs[sc->fresh[j]];
+			if (obs_fam(in, b) != fam)
+				continue;     /* an AAAA answer does not replace an A answer */
 			if (det_disjoint(a->addrs, a->n_addrs, b->addrs, b->n_addrs)) {
 				sc->deltas[nd++] = (double)(b->ts - a->ts) / FS_USEC;
 				break;
@@ -536,10 +574,21 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	{
 		uint64_t s_all = 0, n_all = 0, s_late = 0, n_late = 0;
 		uint32_t later = 0, k = 0;
-		for (uint32_t i = 1; i < nfresh; i++) {
+		/* the first fresh answer of each family starts its set: an AAAA answer after an A
+		 * answer brings no "new" addresses */
+		bool fam_seen[2] = { false, false };
+		uint32_t first_size = 0;
+		for (uint32_t i = 0; i < nfresh; i++) {
+			int fam = obs_fam(in, &in->obs[sc->fresh[i]]);
+			if (!fam_seen[fam]) {
+				fam_seen[fam] = true;
+				first_size += sc->fresh_slots[i];
+				continue;
+			}
 			s_all += sc->fresh_slots[i];
 			n_all += sc->fresh_new[i];
 		}
+		f->first_sizes = first_size;
 		for (uint32_t i = 0; i < nfresh; i++)
 			later += sc->fresh_snew[i] != UINT32_MAX;
 		for (uint32_t i = 0; i < nfresh; i++) {
@@ -556,14 +605,16 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	}
 	/* Growth: new addresses per further TTL period with answers (flux keeps adding agents;
 	 * CDNs, pools and round robins saturate). */
-	f->growth = f->periods > 1 ? (double)(f->n_addrs - in->obs[0].n_addrs) / (f->periods - 1) : 0;
+	f->growth = f->periods > 1 && f->n_addrs > f->first_sizes ?
+	            (double)(f->n_addrs - f->first_sizes) / (f->periods - 1) : 0;
 
 	/* Holz et al.: the first lookup and the first one at least one TTL after it. */
 	{
 		const struct det_obs *a = &in->obs[0], *b = NULL;
 		fs_time due = a->ts + (fs_time)(a->ttl > 0 ? a->ttl : 1) * FS_USEC;
+		int fam = obs_fam(in, a);
 		for (uint32_t i = 1; i < n; i++)
-			if (in->obs[i].ts >= due) {
+			if (in->obs[i].ts >= due && obs_fam(in, &in->obs[i]) == fam) {
 				b = &in->obs[i];
 				break;
 			}
@@ -632,11 +683,9 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	k = map_counts(sc, &sc->m2);
 	f->country_entropy = det_entropy(sc->counts, k);
 	f->n_p16 = sc->m3.n;
-	k = map_counts(sc, &sc->m3);
-	f->p16_entropy = det_entropy_norm(sc->counts, k, f->n_addrs);
 	f->n_p24 = p24->n;
-	k = map_counts(sc, p24);
-	f->p24_entropy = det_entropy_norm(sc->counts, k, f->n_addrs);
+	family_prefixes(sc, &sc->m3, f->n_addrs - f->n_v6, f->n_v6, &f->n_p16_fam, &f->p16_entropy);
+	family_prefixes(sc, p24, f->n_addrs - f->n_v6, f->n_v6, &f->n_p24_fam, &f->p24_entropy);
 	f->n_top_asn = top_counts(sc, &sc->m1, false, in, f->top_asn);
 	for (int i = 0; i < f->n_top_asn; i++) {
 		/* label from any address of that ASN */

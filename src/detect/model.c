@@ -98,7 +98,7 @@ fill_terms(const struct det_feat *f, const struct det_context *cx, struct det_ev
 	double nk1 = f->n_asn_known > 0 ? f->n_asn_known - 1 : 0;
 	set_term(ev, DET_T_as_fraction, f->as_fraction, shrink(f->as_fraction, nk1), asn);
 	set_term(ev, DET_T_asn_entropy, f->asn_entropy, f->asn_entropy, asn);
-	set_term(ev, DET_T_prefix16_count, f->n_p16, log2p(f->n_p16), true);
+	set_term(ev, DET_T_prefix16_count, f->n_p16_fam, log2p(f->n_p16_fam), true);
 	set_term(ev, DET_T_prefix16_entropy, f->p16_entropy, shrink(f->p16_entropy, na1), true);
 	set_term(ev, DET_T_prefix24_entropy, f->p24_entropy, shrink(f->p24_entropy, na1), true);
 	set_term(ev, DET_T_country_count, f->n_countries, log2p(f->n_countries), cc);
@@ -164,7 +164,7 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	ev->ns_score = f->have_ns ? sigmoid100(ev->ns_logit) : 0;
 
 	bool ns_flux = f->have_ns && ev->ns_score >= w->double_flux_ns_score;
-	spread = f->n_asns > f->n_p24 ? f->n_asns : f->n_p24;
+	spread = f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam;
 	/* Evidence for flux: answers from at least min_periods TTL periods and more than one
 	 * answer set. Changes are not required within one resolver's sequence: with several
 	 * resolvers each may have answered only once so far. */

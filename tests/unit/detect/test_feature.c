@@ -12,7 +12,7 @@
 #define EPS 1e-3
 #define S(x) ((fs_time)(x) * FS_USEC)
 
-static struct det_addr_info infos[16];
+static struct det_addr_info infos[32];
 
 static void
 set_info(uint32_t id, const char *ip, uint32_t asn, const char *cc, bool loc, double lat, double lon)
@@ -298,6 +298,47 @@ test_per_resolver_spread(void **state)
 }
 
 static void
+test_dual_stack(void **state)
+{
+	(void)state;
+	/* t=0 A {1,4}; t=10 AAAA {11,12} (same network, other family); t=400 A {2,3} */
+	static const uint32_t a1[] = { 1, 4 }, q6[] = { 11, 12 }, a2[] = { 2, 3 };
+	const struct det_obs o[] = {
+		{ S(0), a1, 2, 300, 1, 1, 1 },
+		{ S(10), q6, 2, 300, 2, 2, 1 },
+		{ S(400), a2, 2, 300, 1, 3, 1 },
+	};
+	struct det_scratch *sc = det_scratch_new();
+	struct det_feat f;
+
+	setup_infos();
+	set_info(11, "2001:db8:1::1", 100, "US", false, 0, 0);
+	set_info(12, "2001:db8:1::2", 100, "US", false, 0, 0);
+	struct det_input in = { .obs = o, .n_obs = 3, .info = info, .have_asn = true };
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.n_addrs, 6);
+	assert_int_equal(f.n_v6, 2);
+	/* the AAAA answer starts the IPv6 set: only the last A answer counts for novelty */
+	assert_int_equal(f.first_sizes, 4);
+	assert_true(fabs(f.novelty - 1.0) < EPS);
+	/* 2 new addresses over one further TTL period */
+	assert_int_equal(f.periods, 2);
+	assert_true(fabs(f.growth - 2.0) < EPS);
+	/* /16 per family: IPv4 10.1 (2), 10.2, 10.3 → 1.5 bits / log2 4 = 0.75; IPv6 one /32 → 0;
+	 * weighted (4·0.75 + 2·0) / 6 */
+	assert_int_equal(f.n_p16, 4);
+	assert_int_equal(f.n_p16_fam, 3);
+	assert_true(fabs(f.p16_entropy - 0.5) < EPS);
+	/* the A set is wholly replaced after 400 s; the AAAA answer does not count as a
+	 * replacement of the A answer */
+	assert_true(fabs(f.replace_s - 400) < EPS);
+	/* Holz: the first lookup and the next A lookup a TTL later: 4 addresses, 3 ASNs */
+	assert_int_equal(f.holz_na, 4);
+	assert_int_equal(f.holz_nasn, 3);
+	det_scratch_free(sc);
+}
+
+static void
 test_ipv6_prefixes(void **state)
 {
 	(void)state;
@@ -340,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_recurring_pool),
 		cmocka_unit_test(test_per_resolver_spread),
+		cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_ipv6_prefixes),
 		cmocka_unit_test(test_empty),
 	};

@@ -22,6 +22,7 @@ flux_feat(void)
 	f.n_addrs = 20; f.max_per_resp = 4; f.mean_per_resp = 3.5;
 	f.n_asn_known = 20; f.n_asns = 15; f.as_fraction = 14.0 / 19; f.asn_entropy = 3.8;
 	f.n_p16 = 18; f.p16_entropy = 0.95; f.n_p24 = 20; f.p24_entropy = 1.0;
+	f.n_p16_fam = 18; f.n_p24_fam = 20;
 	f.n_cc_known = 20; f.n_countries = 10; f.country_entropy = 3.2;
 	f.n_located = 20; f.max_km = 15000;
 	f.n_resolvers = 2; f.local_km = 14000; f.local_p16_entropy = 0.95;
@@ -39,7 +40,7 @@ benign_feat(void)
 	memset(&f, 0, sizeof f);
 	f.n_obs = 10; f.n_fresh = 10; f.n_sets = 1; f.periods = 10; f.span_s = 36000;
 	f.n_addrs = 1; f.max_per_resp = 1; f.mean_per_resp = 1; f.n_asn_known = 1; f.n_asns = 1;
-	f.n_p16 = 1; f.n_p24 = 1; f.n_cc_known = 1; f.n_countries = 1; f.n_located = 1; f.max_km = -1;
+	f.n_p16 = 1; f.n_p24 = 1; f.n_p16_fam = 1; f.n_p24_fam = 1; f.n_cc_known = 1; f.n_countries = 1; f.n_located = 1; f.max_km = -1;
 	f.n_resolvers = 1; f.local_km = -1; f.local_p16_entropy = 0;
 	f.ttl = 3600; f.ttl_min = 3600; f.n_ttls = 1; f.comparisons = 9; f.replace_s = -1;
 	f.replace_ttls = -1; f.mean_sightings = 10; f.holz_na = 1; f.holz_nasn = 1;
@@ -317,14 +318,14 @@ test_recurring_pool_guard(void **state)
 	assert_true(det_is_flux(ev.verdict));
 	f.n_addrs = f.n_asn_known = 24;
 	/* narrow recurring set: a round robin, benign */
-	f.n_asns = 1; f.n_p24 = 2; f.n_p16 = 1;
+	f.n_asns = 1; f.n_p24 = f.n_p24_fam = 2; f.n_p16 = f.n_p16_fam = 1;
 	det_model_eval(&W, &f, &cx, &ev);
 	if (ev.score >= W.suspicious_score) {
 		assert_int_equal(ev.verdict, DET_BENIGN);
 		assert_string_equal(ev.guard, "round-robin");
 	} else
 		assert_int_equal(ev.verdict, DET_BENIGN);
-	f.n_asns = 20; f.n_p24 = 20; f.n_p16 = 18;
+	f.n_asns = 20; f.n_p24 = f.n_p24_fam = 20; f.n_p16 = f.n_p16_fam = 18;
 	/* a recurring set with double-flux nameservers is not excused */
 	f.novelty_late = 0.0;
 	f.have_ns = true; f.n_ns_obs = 5; f.n_ns_changes = 4; f.ns_ttl = 300; f.n_ns_addrs = 24;
