@@ -56,6 +56,8 @@ struct detector {
 	fs_time *agent_since;       /* indexed by store_addr_id: first time seen for a flagged domain */
 	size_t cap_agent;
 	struct det_map cdn_prefix;  /* /24 (IPv6 /48) prefixes that answer allowlisted CDN names */
+	struct det_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
+	                             * standing in for CDN ASNs when there is no ASN data */
 
 	/* results */
 	struct det_result *res;
@@ -131,6 +133,7 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	det_intel_init(&d->intel);
 	det_map_init(&d->tmp);
 	det_map_init(&d->cdn_prefix);
+	det_map_init(&d->cdn_net);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)
@@ -197,6 +200,7 @@ det_free(struct detector *d)
 	free(d->st);
 	free(d->agent_since);
 	det_map_fini(&d->cdn_prefix);
+	det_map_fini(&d->cdn_net);
 	free(d->ainfo);
 	free(d->ainfo_ok);
 	free(d->obs);
@@ -458,17 +462,25 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	cx->cdn_asn_label = label;
 	cx->is_cname_target = dom->n_via_cname > 0 || (dom->dflags & STORE_DOM_CNAME_TARGET) != 0;
 	{
-		uint32_t total = 0, shared = 0;
+		uint32_t total = 0, shared = 0, in_net = 0;
 		for (uint32_t k = 0; k < d->tmp.cap; k++) {
 			uint64_t key = d->tmp.keys[k];
 			if (key == DET_MAP_EMPTY || (key >> 62) != 0)
 				continue;
+			const struct det_addr_info *ai = addr_info(d, (uint32_t)key);
 			total++;
-			if (det_map_get(&d->cdn_prefix,
-			                det_prefix_key(&addr_info(d, (uint32_t)key)->addr, 24)) != NULL)
+			if (det_map_get(&d->cdn_prefix, det_prefix_key(&ai->addr, 24)) != NULL)
 				shared++;
+			if (det_map_get(&d->cdn_net, det_prefix_key(&ai->addr, 16)) != NULL)
+				in_net++;
 		}
 		cx->cdn_shared_share = total ? (double)shared / total : 0;
+		/* Without ASN data for most addresses, the /16 networks that answer allowlisted CDN
+		 * names stand in for the listed CDN ASNs (the same second sign is still needed). */
+		if (total > 0 && 2 * known < total) {
+			cx->cdn_asn_share = (double)in_net / total;
+			cx->cdn_asn_label = "networks of allowlisted CDN names";
+		}
 	}
 
 	/* intel: the name, its CNAME chain, its addresses, its nameservers and their addresses */
@@ -874,6 +886,7 @@ det_run(struct detector *d, const struct store *s)
 	 * (by name or CNAME chain): a flattened apex or an edge name on those prefixes is a CDN
 	 * customer, not flux. Works without any GeoIP database. */
 	det_map_clear(&d->cdn_prefix);
+	det_map_clear(&d->cdn_net);
 	for (store_dom_id id = 1; id <= nd && d->allow.n > 0; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		const struct det_allow_entry *e;
@@ -888,6 +901,7 @@ det_run(struct detector *d, const struct store *s)
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[k].addr);
 			bool fresh;
 			det_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
+			det_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
 		}
 	}
 
