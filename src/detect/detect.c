@@ -966,7 +966,8 @@ det_run(struct detector *d, const struct store *s)
 		}
 	}
 
-	qsort(d->res, d->n_res, sizeof *d->res, cmp_result);
+	if (d->n_res > 1)
+		qsort(d->res, d->n_res, sizeof *d->res, cmp_result);
 	if (nd + 1 > d->cap_by_dom) {
 		d->cap_by_dom = nd + 1;
 		d->by_dom = xreallocarray(d->by_dom, d->cap_by_dom, sizeof *d->by_dom);

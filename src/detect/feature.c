@@ -287,7 +287,8 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++)
 			sc->pairs[np++] = ((uint64_t)in->obs[i].resolver << 33) |
 			                  ((uint64_t)obs_fam(in, &in->obs[i]) << 32) | in->obs[i].addrs[k];
-	qsort(sc->pairs, np, sizeof *sc->pairs, cmp_u64);
+	if (np > 1)
+		qsort(sc->pairs, np, sizeof *sc->pairs, cmp_u64);
 	f->n_resolvers = 0;
 	f->local_km = f->local_p16_entropy = -1;
 	uint64_t prev_res = UINT64_MAX;
