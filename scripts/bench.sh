@@ -84,6 +84,15 @@ fi
 
 # -- The TUI: one keystroke (view-model update + canvas render, no terminal) with one million
 #    domains in the store; target under 50 ms. BENCH_TUI_DOMAINS overrides the count.
+# -- Detection: one det_run over the store of a labelled flux capture (the eval-sized one when
+#    make eval has made it, else the small test capture), with the demo GeoIP databases.
+if [ -x "$B/bench/bench_detect" ]; then
+  section "detection (bench/bench_detect.c)"
+  DCAP=tests/data/flux/flux-small.pcap
+  [ -s "$B/eval/eval-20251118.pcap" ] && DCAP="$B/eval/eval-20251118.pcap"
+  "$B/bench/bench_detect" -n 3 -g samples/demo-asn.mmdb -g samples/demo-geo.mmdb "$DCAP"
+fi
+
 if [ -x "$B/bench/bench_tui" ]; then
   section "TUI keystrokes (bench/bench_tui.c)"
   "$B/bench/bench_tui" -n "${BENCH_TUI_DOMAINS:-1000000}"

@@ -463,9 +463,9 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	cx->is_cname_target = dom->n_via_cname > 0 || (dom->dflags & STORE_DOM_CNAME_TARGET) != 0;
 	{
 		uint32_t total = 0, shared = 0, in_net = 0;
-		for (uint32_t k = 0; k < d->tmp.cap; k++) {
-			uint64_t key = d->tmp.keys[k];
-			if (key == DET_MAP_EMPTY || (key >> 62) != 0)
+		for (uint32_t k = 0; k < d->tmp.n; k++) {
+			uint64_t key = det_map_key_at(&d->tmp, k);
+			if ((key >> 62) != 0)
 				continue;
 			const struct det_addr_info *ai = addr_info(d, (uint32_t)key);
 			total++;
@@ -820,9 +820,9 @@ build_clusters(struct detector *d, const struct store *s)
 					(*det_map_put(&cnt, oi, &fresh))++;
 			}
 		}
-		for (uint32_t k = 0; k < cnt.cap; k++)
-			if (cnt.keys[k] != DET_MAP_EMPTY && cnt.vals[k] >= d->w.cluster_min_shared)
-				det_uf_union(&uf, (uint32_t)i, (uint32_t)cnt.keys[k]);
+		for (uint32_t k = 0; k < cnt.n; k++)
+			if (det_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
+				det_uf_union(&uf, (uint32_t)i, (uint32_t)det_map_key_at(&cnt, k));
 	}
 	/* number clusters of two or more domains 1, 2, … in result order (highest score first) */
 	uint32_t *size = xcalloc(d->n_res + 1, sizeof *size);

@@ -17,9 +17,13 @@
 struct det_map {
 	uint64_t *keys;
 	uint32_t *vals;
+	uint32_t *used;            /* slots in use, in insertion order: O(n) iteration and clear */
 	uint32_t cap;              /* power of two, 0 = not allocated */
 	uint32_t n;
 };
+/* The j-th entry (0 ≤ j < n), in insertion order. */
+static inline uint64_t det_map_key_at(const struct det_map *m, uint32_t j) { return m->keys[m->used[j]]; }
+static inline uint32_t det_map_val_at(const struct det_map *m, uint32_t j) { return m->vals[m->used[j]]; }
 void det_map_init(struct det_map *m);
 void det_map_fini(struct det_map *m);
 void det_map_clear(struct det_map *m);

@@ -102,9 +102,8 @@ map_counts(struct det_scratch *sc, const struct det_map *m)
 {
 	size_t k = 0;
 	grow_u32(&sc->counts, &sc->cap_counts, m->n + 1);
-	for (uint32_t i = 0; i < m->cap; i++)
-		if (m->keys[i] != DET_MAP_EMPTY)
-			sc->counts[k++] = m->vals[i];
+	for (uint32_t j = 0; j < m->n; j++)
+		sc->counts[k++] = det_map_val_at(m, j);
 	return k;
 }
 
@@ -120,14 +119,42 @@ family_prefixes(struct det_scratch *sc, const struct det_map *m, uint32_t n4, ui
 	grow_u32(&sc->counts, &sc->cap_counts, m->n + 1);
 	for (int fam = 0; fam < 2; fam++) {
 		size_t k = 0;
-		for (uint32_t i = 0; i < m->cap; i++)
-			if (m->keys[i] != DET_MAP_EMPTY && (int)(m->keys[i] >> 56) == (fam ? 6 : 4))
-				sc->counts[k++] = m->vals[i];
+		for (uint32_t j = 0; j < m->n; j++)
+			if ((int)(det_map_key_at(m, j) >> 56) == (fam ? 6 : 4))
+				sc->counts[k++] = det_map_val_at(m, j);
 		nf[fam] = (uint32_t)k;
 		e[fam] = det_entropy_norm(sc->counts, k, tot[fam]);
 	}
 	*count = nf[0] > nf[1] ? nf[0] : nf[1];
 	*entropy = n4 + n6 ? (n4 * e[0] + n6 * e[1]) / (n4 + n6) : 0;
+}
+
+/* Greatest great-circle distance among n points (lat, lon pairs): the largest chord between
+ * unit vectors, turned into an arc once (no trigonometry in the O(n²) loop). */
+static double
+max_distance_km(const double *latlon, uint32_t n)
+{
+	const double d2r = M_PI / 180.0;
+	double v[3 * 256], best = 0;
+
+	if (n > 256)
+		n = 256;
+	for (uint32_t i = 0; i < n; i++) {
+		double la = latlon[2 * i] * d2r, lo = latlon[2 * i + 1] * d2r;
+		v[3 * i] = cos(la) * cos(lo);
+		v[3 * i + 1] = cos(la) * sin(lo);
+		v[3 * i + 2] = sin(la);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = i + 1; j < n; j++) {
+			double dx = v[3 * i] - v[3 * j], dy = v[3 * i + 1] - v[3 * j + 1];
+			double dz = v[3 * i + 2] - v[3 * j + 2];
+			double c = dx * dx + dy * dy + dz * dz;
+			if (c > best)
+				best = c;
+		}
+	double half = sqrt(best) / 2;
+	return 2 * 6371.0 * asin(half > 1 ? 1 : half);
 }
 
 static int
@@ -159,17 +186,16 @@ top_counts(struct det_scratch *sc, const struct det_map *m, bool is_cc,
 		sc->cap_cnt = m->n + 64;
 		sc->cnt = xreallocarray(sc->cnt, sc->cap_cnt, sizeof *sc->cnt);
 	}
-	for (uint32_t i = 0; i < m->cap; i++) {
-		if (m->keys[i] == DET_MAP_EMPTY)
-			continue;
+	for (uint32_t j = 0; j < m->n; j++) {
+		uint64_t key = det_map_key_at(m, j);
 		struct det_count *c = &sc->cnt[k++];
 		memset(c, 0, sizeof *c);
-		c->n = m->vals[i];
+		c->n = det_map_val_at(m, j);
 		if (is_cc) {
-			c->cc[0] = (char)(m->keys[i] >> 8);
-			c->cc[1] = (char)(m->keys[i] & 0xff);
+			c->cc[0] = (char)(key >> 8);
+			c->cc[1] = (char)(key & 0xff);
 		} else
-			c->asn = (uint32_t)m->keys[i];
+			c->asn = (uint32_t)key;
 	}
 	qsort(sc->cnt, k, sizeof *sc->cnt, cmp_count_desc);
 	if (k > DET_TOP)
@@ -326,14 +352,7 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 			wsum += m;
 		}
 		if (nloc >= 2) {
-			double best = 0;
-			for (uint32_t a = 0; a < npts; a++)
-				for (uint32_t b = a + 1; b < npts; b++) {
-					double dk = det_distance_km(pts[2 * a], pts[2 * a + 1], pts[2 * b],
-					                            pts[2 * b + 1]);
-					if (dk > best)
-						best = dk;
-				}
+			double best = max_distance_km(pts, npts);
 			if (nk == sc->cap_kms) {
 				sc->cap_kms = sc->cap_kms ? sc->cap_kms * 2 : 16;
 				sc->kms = xreallocarray(sc->kms, sc->cap_kms, sizeof *sc->kms);
@@ -699,16 +718,9 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		}
 	}
 	f->n_top_cc = top_counts(sc, &sc->m2, true, in, f->top_cc);
-	if (npts >= 2) {
-		f->max_km = 0;
-		for (uint32_t i = 0; i < npts; i++)
-			for (uint32_t j = i + 1; j < npts; j++) {
-				double d = det_distance_km(sc->pts[2 * i], sc->pts[2 * i + 1], sc->pts[2 * j],
-				                           sc->pts[2 * j + 1]);
-				if (d > f->max_km)
-					f->max_km = d;
-			}
-	} else if (npts == 1 && f->n_located >= 2)
+	if (npts >= 2)
+		f->max_km = max_distance_km(sc->pts, npts);
+	else if (npts == 1 && f->n_located >= 2)
 		f->max_km = 0;
 
 	features_windows(sc, in, n, f);

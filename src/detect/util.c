@@ -27,6 +27,7 @@ det_map_fini(struct det_map *m)
 {
 	free(m->keys);
 	free(m->vals);
+	free(m->used);
 	memset(m, 0, sizeof *m);
 }
 
@@ -35,37 +36,37 @@ det_map_clear(struct det_map *m)
 {
 	if (m->n == 0)
 		return;
-	/* Large, sparsely used maps shrink back so one huge domain does not make every later
-	 * clear expensive. */
+	/* A large, sparsely used map shrinks back so one huge domain does not keep a big table. */
 	if (m->cap > 4096 && m->n * 16 < m->cap) {
 		det_map_fini(m);
 		return;
 	}
-	memset(m->keys, 0xff, (size_t)m->cap * sizeof *m->keys);
+	for (uint32_t j = 0; j < m->n; j++)
+		m->keys[m->used[j]] = DET_MAP_EMPTY;
 	m->n = 0;
 }
 
 static void
 map_grow(struct det_map *m)
 {
-	uint32_t ocap = m->cap;
+	uint32_t on = m->n;
 	uint64_t *okeys = m->keys;
-	uint32_t *ovals = m->vals;
-	uint32_t ncap = ocap ? ocap * 2 : 64;
+	uint32_t *ovals = m->vals, *oused = m->used;
+	uint32_t ncap = m->cap ? m->cap * 2 : 64;
 
 	m->keys = xreallocarray(NULL, ncap, sizeof *m->keys);
 	m->vals = xreallocarray(NULL, ncap, sizeof *m->vals);
+	m->used = xreallocarray(NULL, ncap, sizeof *m->used);
 	memset(m->keys, 0xff, (size_t)ncap * sizeof *m->keys);
 	m->cap = ncap;
 	m->n = 0;
-	for (uint32_t i = 0; i < ocap; i++) {
-		if (okeys[i] == DET_MAP_EMPTY)
-			continue;
+	for (uint32_t j = 0; j < on; j++) {       /* keeps the insertion order */
 		bool fresh;
-		*det_map_put(m, okeys[i], &fresh) = ovals[i];
+		*det_map_put(m, okeys[oused[j]], &fresh) = ovals[oused[j]];
 	}
 	free(okeys);
 	free(ovals);
+	free(oused);
 }
 
 uint32_t *
@@ -83,7 +84,7 @@ det_map_put(struct det_map *m, uint64_t key, bool *fresh)
 		if (m->keys[i] == DET_MAP_EMPTY) {
 			m->keys[i] = key;
 			m->vals[i] = 0;
-			m->n++;
+			m->used[m->n++] = i;
 			*fresh = true;
 			return &m->vals[i];
 		}
