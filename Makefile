@@ -123,7 +123,7 @@ eval: all
 # libFuzzer targets (tests/fuzz/fuzz_*.c) over the packet path and the capture readers, built
 # with clang into build-fuzz/; run e.g. build-fuzz/fuzz_packet -max_total_time=600 CORPUS_DIR.
 FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CORE = $(sort $(wildcard src/decode/*.c src/capture/*.c src/util/*.c))
+FUZZ_CORE = $(sort $(wildcard src/decode/*.c src/capture/*.c src/util/*.c)) src/ui/theme.c src/ui/keys.c src/ui/canvas.c
 fuzz:
 	$(Q)command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	$(Q)mkdir -p build-fuzz

@@ -219,9 +219,9 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 		           MR(UI_ROLE_V_SINGLE), clean(r->intel_feed, cbuf, sizeof cbuf));
 	if (r->first_flagged != 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
-		           "Detected     flagged at %s after %u responses (%.1f TTL periods)%s",
+		           "Detected     flagged at %s after %u responses (%.1f TTL periods)",
 		           app_fmt_time(r->first_flagged, wd, t1, sizeof t1), r->first_flagged_resp,
-		           r->first_flagged_ttls, r->first_flux != 0 ? "; flux at " : "");
+		           r->first_flagged_ttls);
 	if (r->first_flux != 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 		           "             flux at %s after %u responses (%.1f TTL periods)",
@@ -598,8 +598,15 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	free(by_cc);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Addresses (Enter: the domains using it)");
-	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-39s %-9s %-22s %-2s %-14s %-*s %-*s %6s",
-	           "address", "ASN", "organisation", "cc", "city", wd ? 14 : 8, "first", wd ? 14 : 8,
+	/* the address column is as wide as the longest address (IPv4 only: 15) */
+	int aw = 7;
+	for (uint32_t i = 0; i < d->n_addrs; i++) {
+		int w = (int)strlen(addr_str(st, d->addrs[i].addr, a1, sizeof a1));
+		if (w > aw)
+			aw = w;
+	}
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-9s %-22s %-2s %-14s %-*s %-*s %6s",
+	           aw, "address", "ASN", "organisation", "cc", "city", wd ? 14 : 8, "first", wd ? 14 : 8,
 	           "last", "count");
 	if (ctx->geo != NULL) {
 		for (size_t i = 0; i < n; i++) {
@@ -607,8 +614,8 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			char as[16];
 			store_addr_id id = store_addr_find(st, &rows[i].addr);
 			snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
-			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "  %-39s %-9s %-22.22s %-2s %-14.14s %s %s %6u",
-			           fs_addr_str(&rows[i].addr, a1, sizeof a1), as,
+			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "  %-*s %-9s %-22.22s %-2s %-14.14s %s %s %6u",
+			           aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as,
 			           g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-",
 			           g->country[0] ? g->country : "-",
 			           g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-",
@@ -618,8 +625,8 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	} else {
 		for (uint32_t i = 0; i < d->n_addrs; i++) {
 			const struct store_dom_addr *da = &d->addrs[i];
-			dlines_add(out, DL_ADDR, da->addr, UI_ROLE_DEFAULT, "  %-39s %-9s %-22s %-2s %-14s %s %s %6u",
-			           addr_str(st, da->addr, a1, sizeof a1), "-", "-", "-", "-",
+			dlines_add(out, DL_ADDR, da->addr, UI_ROLE_DEFAULT, "  %-*s %-9s %-22s %-2s %-14s %s %s %6u",
+			           aw, addr_str(st, da->addr, a1, sizeof a1), "-", "-", "-", "-",
 			           app_fmt_time(da->first_seen, wd, t1, sizeof t1),
 			           app_fmt_time(da->last_seen, wd, t2, sizeof t2), da->count);
 		}
@@ -746,8 +753,9 @@ nameservers(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 				snprintf(as, sizeof as, "AS%u %.40s %s", gi->asn, clean(gi->as_org, cb, sizeof cb), gi->country);
 			else
 				snprintf(as, sizeof as, "%s", gi != NULL && gi->country[0] ? gi->country : "");
-			dlines_add(out, DL_ADDR, g->addr, UI_ROLE_DEFAULT, "      %-39s %-50s %s",
-			           addr_str(st, g->addr, a1, sizeof a1), as,
+			addr_str(st, g->addr, a1, sizeof a1);
+			dlines_add(out, DL_ADDR, g->addr, UI_ROLE_DEFAULT, "      %-*s %-50s %s",
+			           (int)strlen(a1) > 15 ? 39 : 15, a1, as,
 			           app_fmt_time(g->last_seen, wd, t1, sizeof t1));
 		}
 		if (ns != NULL && ns->n_glue > 50)

@@ -120,8 +120,10 @@ loader_build_snap(const struct store *st, const struct detector *det)
 		row->n_nxdomain = d->n_nxdomain;
 		if (d->user_flags != 0)
 			row->flags |= SNAP_MARKED;
-		/* Zone owners seen only in NS records are reached through pivots, not listed. */
-		if (!(d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)))
+		/* Zone owners seen only in NS records are reached through pivots, not listed, unless
+		 * the detector flags them (as --report lists them). */
+		if (!(d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)) &&
+		    (r == NULL || !det_is_flagged(r->verdict)))
 			row->flags |= SNAP_HIDDEN;
 		if (r != NULL) {
 			row->score = (float)r->score;

@@ -20,6 +20,7 @@ struct view_detail {
 	int tab_x[DTAB_COUNT + 1]; /* tab positions at the last draw, for clicks */
 	int width;                 /* width the lines were built for */
 	bool unicode;
+	uint32_t epoch;            /* store_epoch() when dom was last looked up */
 };
 
 static bool
@@ -46,8 +47,16 @@ build(struct app *a, struct view_detail *d, int width, bool unicode)
 	struct detail_ctx ctx;
 	detail_ctx(a, &ctx, width, unicode);
 	/* The store grows under the ingest thread: read it under the read lock. */
-	if (ctx.store != NULL)
+	if (ctx.store != NULL) {
 		store_read_lock(ctx.store);
+		/* Aging (live capture under a memory budget) may reuse ids: find the name again. */
+		if (store_epoch(ctx.store) != d->epoch) {
+			store_dom_id id = store_domain_find(ctx.store, d->name);
+			d->epoch = store_epoch(ctx.store);
+			if (id != 0)
+				d->dom = id;
+		}
+	}
 	detail_build(&ctx, d->dom, d->tab, &d->lines);
 	if (ctx.store != NULL)
 		store_read_unlock(ctx.store);
@@ -274,9 +283,15 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 		if (li == d->cursor[d->tab])
 			canvas_set_role(c, 0, y, c->w, UI_ROLE_CURSOR);
 	}
-	if (d->top[d->tab] + body < d->lines.n)
-		canvas_printf(c, c->w - 12, y0 + h - 1, 11, UI_ROLE_DIM, "%d more",
-		              d->lines.n - d->top[d->tab] - body);
+	/* lines below the screen: said on the tab bar, never over a line */
+	if (d->top[d->tab] + body < d->lines.n) {
+		char more[32];
+		snprintf(more, sizeof more, "%d more %s", d->lines.n - d->top[d->tab] - body,
+		         c->unicode ? "\xe2\x96\xbc" : "v");
+		int mw = canvas_text_width(more);
+		if (x + mw + 1 < c->w)
+			canvas_put(c, c->w - mw - 1, y0, mw, UI_ROLE_TAB, more);
+	}
 }
 
 static int
@@ -426,6 +441,7 @@ view_detail_new(struct app *a, uint32_t dom)
 	d->v.ops = &detail_ops;
 	d->dom = dom;
 	snprintf(d->name, sizeof d->name, "%s", a->snap->dom.rows[r].name);
+	d->epoch = a->cfg.store != NULL ? store_epoch(a->cfg.store) : 0;
 	for (int t = 0; t < DTAB_COUNT; t++)
 		d->cursor[t] = -1;
 	return &d->v;

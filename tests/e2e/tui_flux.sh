@@ -36,7 +36,12 @@ check "top row is a flux verdict ($verdict $top)" sh -c 'case "$1" in single-flu
 class=$(label_of "$top")
 check "the top flagged domain $top is labelled flux (label: $class)" sh -c 'case "$1" in single-flux|double-flux|flux-ns) exit 0;; esac; exit 1' sh "$class"
 nflag=$(tui_line 38 | sed -n 's/.* \([0-9]*\) flagged.*/\1/p')
-check "status bar counts flagged domains ($nflag)" test "${nflag:-0}" -gt 10
+report="$BUILD/e2e/tui-report-$$.json"
+"$FLUXSCOPE" -r "$PCAP" --geoip "$GEODB" --geoip "$ASNDB" --report --json >"$report" 2>/dev/null
+nrep=$(grep -c '"verdict"' "$report")
+check "status bar counts the flagged domains --report lists ($nflag = $nrep)" test "${nflag:-0}" -eq "$nrep" -a "$nrep" -gt 10
+check "the top row's verdict is --report's for $top" sh -c 'grep -F "\"domain\":\"$2\"" "$1" | grep -qF "\"verdict\":\"$3\""' sh "$report" "$top" "$verdict"
+rm -f "$report"
 check "status bar names the GeoIP databases" line_has 38 'GeoLite2-ASN'
 check "no benign-labelled domain among the shown flagged rows" sh -c '
 	for d in $(tmux -L "$1" capture-pane -p -t "$2" | sed -n "3,37p" | awk "{print \$3}"); do

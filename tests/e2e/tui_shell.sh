@@ -56,6 +56,20 @@ tui_keys C-c
 st=$(tui_dead 5)
 check "C-c at home quits (got '$st')" test "$st" = 0
 
+# a bad theme file: its line is named, the default theme is used, and the TUI runs on
+bad="$BUILD/e2e/tui-bad-$$.theme"
+printf '# test\ncursor = fg=red\nflux_hgh = fg=red\n' >"$bad"
+tui_start 100 30 --theme "$bad" "$PCAP"
+tui_wait "tui-bad-$$.theme:3: unknown role 'flux_hgh'; using the default theme"
+tui_keys ':'
+tui_type 'theme'
+tui_keys Enter
+check "the default theme is in use and the shipped ones are listed" screen_has 'theme dark; available: dark high-contrast light mono'
+tui_keys q
+st=$(tui_dead 5)
+check "q quits (got '$st')" test "$st" = 0
+rm -f "$bad"
+
 # a missing file: one sentence on stderr and status 1, before any screen
 out=$("$FLUXSCOPE" /nonexistent/x.pcap 2>&1); rc=$?
 check "missing file exits 1" test "$rc" = 1
