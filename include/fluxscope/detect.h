@@ -103,7 +103,7 @@ struct det_result {
 	uint32_t n_ns_names;       /* distinct NS names seen for the domain's zone */
 	uint32_t n_ns_addrs;       /* distinct addresses of those NS names */
 	uint32_t n_ns_changes;     /* NS-set changes */
-	uint32_t ns_ttl;           /* smallest NS TTL seen (0 = no NS data) */
+	uint32_t ns_ttl;           /* NS TTL estimate: median of the NS-set observations (0 = none) */
 	double max_distance_km;    /* greatest distance between two located addresses, -1 = unknown */
 	uint32_t window_addrs[DET_WINDOWS]; /* most distinct addresses in any window of that length */
 	uint32_t window_asns[DET_WINDOWS];  /* most distinct ASNs likewise */

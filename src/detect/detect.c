@@ -39,6 +39,7 @@ struct detector {
 	struct det_addr_info *ainfo;
 	uint8_t *ainfo_ok;
 	size_t cap_ainfo;
+	uint32_t ainfo_epoch;       /* store_epoch() the cache was filled under */
 	const struct store *s;      /* during det_run */
 
 	/* per-domain input buffers */
@@ -861,6 +862,10 @@ det_run(struct detector *d, const struct store *s)
 
 	free_results(d);
 	d->s = s;
+	/* store_expire() may have given freed address ids to other addresses */
+	if (store_epoch(s) != d->ainfo_epoch && d->ainfo_ok != NULL)
+		memset(d->ainfo_ok, 0, d->cap_ainfo);
+	d->ainfo_epoch = store_epoch(s);
 	d->run_have_asn = d->run_have_cc = d->run_have_geo = d->run_have_ns = false;
 
 	/* vantage */

@@ -220,15 +220,21 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 	uint32_t nprev = 0;
 	bool first = true;
 
+	size_t nt = 0;
+
 	det_map_clear(&sc->m1);
+	if (in->n_ns > sc->cap_deltas) {
+		sc->cap_deltas = in->n_ns + 16;
+		sc->deltas = xreallocarray(sc->deltas, sc->cap_deltas, sizeof *sc->deltas);
+	}
 	for (uint32_t i = 0; i < in->n_ns; i++) {
 		const struct det_ns_obs *o = &in->ns[i];
 		bool fresh;
 		if (!all && o->ts > tcut)
 			continue;
 		f->n_ns_obs++;
-		if (f->ns_ttl == 0 || (o->ttl > 0 && o->ttl < f->ns_ttl))
-			f->ns_ttl = o->ttl;
+		if (o->ttl > 0)
+			sc->deltas[nt++] = o->ttl;
 		for (uint32_t k = 0; k < o->n_names; k++)
 			det_map_put(&sc->m1, o->names[k], &fresh);
 		if (!first && (o->n_names != nprev ||
@@ -237,6 +243,13 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 		prev = o->names;
 		nprev = o->n_names;
 		first = false;
+	}
+	/* NS TTL estimate: the median of the observed TTLs. The minimum would be a cache's
+	 * countdown, the maximum the parent zone's delegation TTL seen in a referral. */
+	if (nt > 0) {
+		qsort(sc->deltas, nt, sizeof *sc->deltas, cmp_double);
+		double med = nt % 2 ? sc->deltas[nt / 2] : (sc->deltas[nt / 2 - 1] + sc->deltas[nt / 2]) / 2;
+		f->ns_ttl = (uint32_t)(med + 0.5);
 	}
 	f->have_ns = f->n_ns_obs > 0;
 	f->n_ns_names = sc->m1.n;

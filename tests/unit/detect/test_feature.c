@@ -192,7 +192,7 @@ test_prefix_features(void **state)
 	assert_int_equal(f.n_ns_obs, 2);
 	assert_int_equal(f.n_ns_changes, 1);
 	assert_int_equal(f.n_ns_names, 3);
-	assert_int_equal(f.ns_ttl, 300);
+	assert_int_equal(f.ns_ttl, 1950);             /* median of 3600 and 300 */
 	assert_int_equal(f.n_ns_addrs, 3);
 	assert_int_equal(f.n_ns_asns, 2);             /* AS700, AS100 */
 	assert_int_equal(f.ns_glue_ttl, 120);
