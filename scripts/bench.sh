@@ -43,7 +43,7 @@ if [ -x "$B/bench/bench_store" ]; then
   # BENCH_PCAP), read through the ingest driver without and with the store.
   SCAP=${BENCH_PCAP:-$CAP}
   if [ -s "$SCAP" ]; then
-    "$B/bench/bench_store" -r "$SCAP"
+    "$B/bench/bench_store" -r "$SCAP" | tee "$B/bench/bench_store.out"
   else
     "$B/bench/bench_store"
   fi
@@ -96,4 +96,38 @@ fi
 if [ -x "$B/bench/bench_tui" ]; then
   section "TUI keystrokes (bench/bench_tui.c)"
   "$B/bench/bench_tui" -n "${BENCH_TUI_DOMAINS:-1000000}"
+fi
+
+# -- Issue 2's summary, from this run: per-packet CPU cost over the same generated capture of
+#    the libpcap floor, the decoder, --dump, ingest into the store, and tshark, as ratios.
+if [ -r "$B/bench/bench_dns.out" ] && [ -r "$CAP" ]; then
+  section "summary: per-packet cost over $CAP, as ratios to the libpcap floor"
+  python3 - "$B/fluxscope" "$CAP" "$B/bench/bench_dns.out" "$B/bench/bench_store.out" <<'PY'
+import re, resource, shutil, subprocess, sys
+fs, cap, dns_out, store_out = sys.argv[1:5]
+kv = dict(l.split(None, 1) for l in open(dns_out) if l.strip() and len(l.split(None, 1)) == 2)
+floor, pkts = float(kv["floor-ns"]), int(kv["packets"])
+rows = [("libpcap read loop (floor)", floor)]
+def cpu_of(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+for l in open(dns_out):
+    m = re.match(r"(\+ dns_parse|\+ ldns_wire2pkt|decoder \+ dns_parse)\s+([\d.]+) ns/packet", l)
+    if m:
+        rows.append((m.group(1), float(m.group(2))))
+rows.append(("fluxscope --dump --no-geoip", cpu_of([fs, "-r", cap, "--dump", "--no-geoip"]) * 1e9 / pkts))
+try:
+    m = re.search(r"(\d+) DNS messages; read\+decode ([\d.]+) ns/msg, \+store ([\d.]+) ns/msg", open(store_out).read())
+    if m:
+        msgs, total = int(m.group(1)), float(m.group(3))
+        rows.append(("ingest into the store", total * msgs / pkts))
+except OSError:
+    pass
+if shutil.which("tshark"):
+    rows.append(("tshark -T fields (dns)", cpu_of(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "dns.qry.name", "-e", "dns.a"]) * 1e9 / pkts))
+for label, ns in rows:
+    print("%-30s %9.1f ns/packet %8.2fx floor" % (label, ns, ns / floor))
+PY
 fi
