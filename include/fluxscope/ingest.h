@@ -30,6 +30,7 @@ struct ingest_progress {
 	uint64_t bytes_read, bytes_total;  /* file bytes over all sources; total 0 = unknown */
 	uint64_t frames, messages;
 	uint64_t kernel_drops, iface_drops;
+	uint64_t app_drops;                /* live: captured but not analysed (hand-off full) */
 	fs_time first_ts, last_ts;         /* capture time of the first and latest frame */
 	double elapsed_s;                  /* wall-clock seconds since the start */
 	double frames_per_s, bytes_per_s;  /* averages since the start */
@@ -58,7 +59,10 @@ fs_status ingest_run(struct ingest *in, struct fs_err *err);
 fs_status ingest_start(struct ingest *in, struct fs_err *err);
 fs_status ingest_wait(struct ingest *in, struct fs_err *err);
 
-/* Any thread: ask the run to end after the current frame (it flushes and keeps what it has). */
+/* Any thread: ask the run to end after the current frame (it flushes and keeps what it has).
+ * When every source drains (live capture), the run ends instead once they have delivered
+ * what they had captured before the stop. Not async-signal-safe: a signal handler sets a
+ * flag that a thread turns into this call. */
 void ingest_stop(struct ingest *in);
 
 /* Any thread. */
@@ -71,6 +75,8 @@ size_t ingest_n_errors(const struct ingest *in);
 const struct fs_err *ingest_error(const struct ingest *in, size_t i);
 
 int ingest_n_sources(const struct ingest *in);
+/* The i-th source (borrowed; owned by the ingest driver), NULL when out of range. */
+struct cap_source *ingest_source(struct ingest *in, int i);
 const char *ingest_source_name(const struct ingest *in, int i);   /* borrowed */
 void ingest_source_stats(struct ingest *in, int i, struct cap_stats *out);   /* any thread */
 

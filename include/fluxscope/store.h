@@ -17,7 +17,7 @@
  * budget, issue 7) frees what aged out and may reuse the ids of freed domains, addresses, NS
  * names, names and sets; it increments store_epoch(). A reader that keeps ids across lock
  * releases compares store_epoch() and revalidates (e.g. finds the domain again by name) when it
- * changed. Domains with user_flags != 0 (pinned) are never freed. Without store_expire() (file
+ * changed. Domains with user_flags != 0 or pins != 0 (pinned) are never freed. Without store_expire() (file
  * analysis) no id is ever freed and store_domain() never returns NULL for 1..count.
  *
  * Memory: after warm-up, adding a message allocates only when a table or vector grows
@@ -105,6 +105,8 @@ struct store_domain {
 	struct store_ns_obs *ns;        uint32_t n_ns, cap_ns;         /* NS-set changes only */
 	uint32_t ttl_min_seen, ttl_max_seen; /* over address records; valid if STORE_DOM_TTL */
 	uint32_t user_flags;        /* free for front ends (marks); non-zero pins the domain */
+	uint32_t pins;              /* STORE_PIN_*: kept by store_expire() for the analysis's sake
+	                             * (apart from marks, which user_flags holds) */
 	uint32_t n_resp_expired;    /* timeline entries dropped by store_expire() */
 	uint32_t n_rrsets_expired, n_addrs_expired;
 };
@@ -112,6 +114,7 @@ struct store_domain {
 #define STORE_DOM_CNAME_TARGET 0x02 /* owned addresses reached through a CNAME */
 #define STORE_DOM_ZONE 0x04         /* owner of an NS RRset */
 #define STORE_DOM_TTL 0x08          /* ttl_min_seen/ttl_max_seen are set */
+#define STORE_PIN_FLAGGED 0x01      /* a detection verdict was suspicious or flux (live ageing) */
 
 /* Address record: every address that was an answer, glue, resolver or client. */
 struct store_addr {
@@ -222,12 +225,16 @@ void store_get_stats(const struct store *s, struct store_stats *out);
 /* Front-end marks (indicators chosen by the analyst); non-zero flags pin the domain against
  * store_expire(). Writer or UI thread under the write lock. */
 void store_domain_set_flags(struct store *s, store_dom_id id, uint32_t flags);
+/* Pins kept apart from the marks (STORE_PIN_*): the ageing of a long live watch pins the
+ * domains detection flagged, so that store_expire() keeps them; marks stay the analyst's.
+ * Writer, under the write lock. */
+void store_domain_set_pins(struct store *s, store_dom_id id, uint32_t pins);
 
 /* Aging under a memory budget (issue 7). Writer, under the write lock.
  * Drops timeline entries older than `before`; for unpinned domains also RRsets, addresses and
  * NS observations last seen before it (the latest NS set of each zone is kept), and whole
  * unpinned domains last seen before it. Per-domain counters stay; what was dropped is counted
- * in the domain's *_expired fields and in store_stats. Pinned domains (user_flags != 0) keep
+ * in the domain's *_expired fields and in store_stats. Pinned domains (user_flags or pins) keep
  * everything unless STORE_EXPIRE_TRIM_PINNED, which trims their timelines only. Then frees the
  * names, sets, addresses and NS names nothing refers to any more, compacts the name and set
  * storage and returns the bytes released. O(size of the store): call it rarely. */

@@ -16,6 +16,7 @@ struct cap_counters {
 	_Atomic uint64_t bytes_read;
 	_Atomic uint64_t kernel_drops;
 	_Atomic uint64_t iface_drops;
+	_Atomic uint64_t app_drops;
 	_Atomic bool truncated;
 	uint64_t bytes_total;      /* set once at open */
 };
@@ -40,6 +41,24 @@ bool cap_wait_readable(int fd, const _Atomic bool *stop);
 
 /* Allocate a source with the given ops and implementation (takes ownership of neither). */
 struct cap_source *cap_source_alloc(const struct cap_source_ops *ops, const char *name, void *impl);
+
+/*
+ * The hand-off ring between a live capture thread (the one producer) and its reader (the one
+ * consumer): whole frames copied in, read in place. ring.c.
+ */
+struct cap_ring;
+struct cap_ring *cap_ring_new(size_t bytes);          /* rounded up to a power of two */
+void cap_ring_free(struct cap_ring *r);
+size_t cap_ring_size(const struct cap_ring *r);
+/* Producer: copy a frame in; false (nothing written) when it does not fit. Never blocks. */
+bool cap_ring_put(struct cap_ring *r, fs_time ts, uint32_t caplen, uint32_t wirelen,
+                  const uint8_t *data);
+/* Producer: no more frames. */
+void cap_ring_close(struct cap_ring *r);
+/* Consumer: the oldest frame, lent until the next get or release (linktype not set). Waits up
+ * to timeout_ms when empty. 1 = frame, 0 = nothing yet, -1 = closed and empty. */
+int cap_ring_get(struct cap_ring *r, struct cap_frame *out, int timeout_ms);
+void cap_ring_release(struct cap_ring *r);
 
 /*
  * The project's own pcapng reader (pcapng.c): bounds-checked block walker that gives every

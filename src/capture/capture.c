@@ -23,6 +23,11 @@ cap_counters_read(const struct cap_counters *c, struct cap_stats *out)
 	out->bytes_total = c->bytes_total;
 	out->kernel_drops = atomic_load_explicit(&c->kernel_drops, memory_order_relaxed);
 	out->iface_drops = atomic_load_explicit(&c->iface_drops, memory_order_relaxed);
+	out->app_drops = atomic_load_explicit(&c->app_drops, memory_order_relaxed);
+	out->written = 0;
+	out->files_written = 0;
+	out->write_failed = false;
+	out->live = false;
 	out->truncated = atomic_load_explicit(&c->truncated, memory_order_relaxed);
 }
 

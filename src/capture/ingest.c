@@ -36,7 +36,8 @@ struct ingest {
 	fs_status result;
 	struct fs_err result_err;
 
-	_Atomic bool stop;
+	_Atomic bool stop;                  /* end now */
+	_Atomic bool stop_asked;            /* ingest_stop() was called (draining sources finish) */
 	_Atomic bool running, finished, stopped;
 	_Atomic uint64_t frames, messages;
 	_Atomic int64_t first_ts, last_ts;
@@ -234,7 +235,7 @@ ingest_run(struct ingest *in, struct fs_err *err)
 		run_single(in);
 	else if (in->n_srcs > 1)
 		run_merged(in);
-	if (atomic_load(&in->stop))
+	if (atomic_load(&in->stop) || atomic_load(&in->stop_asked))
 		atomic_store(&in->stopped, true);
 	dec_flush(in->dec, on_message, in);
 	publish_stats(in);
@@ -287,7 +288,13 @@ ingest_wait(struct ingest *in, struct fs_err *err)
 void
 ingest_stop(struct ingest *in)
 {
-	atomic_store(&in->stop, true);
+	bool drain = in->n_srcs > 0;
+
+	for (int i = 0; i < in->n_srcs; i++)
+		drain &= in->srcs[i].src->ops->drains;
+	atomic_store(&in->stop_asked, true);
+	if (!drain)
+		atomic_store(&in->stop, true);
 	for (int i = 0; i < in->n_srcs; i++) {
 		struct cap_source *s = in->srcs[i].src;
 		if (s->ops->breakloop != NULL)
@@ -308,6 +315,7 @@ ingest_progress(struct ingest *in, struct ingest_progress *out)
 		out->bytes_total += cs.bytes_total;
 		out->kernel_drops += cs.kernel_drops;
 		out->iface_drops += cs.iface_drops;
+		out->app_drops += cs.app_drops;
 		total_known &= cs.bytes_total > 0;
 	}
 	if (!total_known)
@@ -358,6 +366,12 @@ int
 ingest_n_sources(const struct ingest *in)
 {
 	return in->n_srcs;
+}
+
+struct cap_source *
+ingest_source(struct ingest *in, int i)
+{
+	return i >= 0 && i < in->n_srcs ? in->srcs[i].src : NULL;
 }
 
 const char *

@@ -1,22 +1,74 @@
-/* Live capture through libpcap: immediate mode, a large kernel buffer and a default BPF filter
- * that keeps DNS on the configured ports plus every IP fragment (so fragmented DNS survives). */
+/* Live capture through libpcap, on a thread of its own.
+ *
+ * The capture thread does nothing but take frames from the kernel (a large kernel buffer; frames
+ * reach it within 50 ms, see cap_live_opts.immediate), append them to the -w file and copy them into the hand-off ring (ring.c). The
+ * analysis (the ingest thread: decoder and store) reads the ring at its own pace; when it falls
+ * behind and the ring is full, the frame is counted as an application drop and still written
+ * to -w, so the file always holds everything the kernel delivered. Nothing the analysis or the
+ * UI does can stall the capture: the only blocking call on this thread is libpcap's poll.
+ *
+ * The default BPF filter keeps DNS on the configured ports and every IPv4/IPv6 fragment (a
+ * fragment after the first has no UDP header, so a port filter alone would lose fragmented
+ * DNS), also inside one 802.1Q tag when the NIC does not strip it.
+ *
+ * -w files are streams, not atomic writes: like tcpdump's they are appended as packets arrive so
+ * they can be read while they grow; they are flushed every second, when rotating and when the
+ * capture ends, and a reader of a file cut mid-record (a crash) keeps everything before the cut.
+ * Rotation (-C) starts FILE.1, FILE.2, … in the folder of FILE: after a privilege drop the -Z
+ * user must be able to create files there (cap_live_ready checks it up front). */
 #include "capture/cap_int.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <libgen.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
-#define LIVE_TIMEOUT_MS 100
-#define LIVE_STATS_EVERY_US 500000
+#define LIVE_TIMEOUT_MS 50            /* libpcap read timeout: the loop wakes at least this often,
+                                       * and (TPACKET_V3) the longest a frame waits in the kernel */
+#define LIVE_STATS_EVERY_US 250000    /* pcap_stats poll */
+#define LIVE_FLUSH_EVERY_US 1000000   /* -w flush */
+#define LIVE_DRAIN_MAX 1000000        /* frames taken from the kernel buffer after a stop */
+#define LIVE_GET_WAIT_MS 100          /* consumer wait before CAP_AGAIN */
 
 struct cap_live {
 	struct cap_counters c;
 	pcap_t *p;
 	int linktype;
-	uint64_t frames;
-	fs_time last_stats;   /* monotonic µs of the last pcap_stats */
+	struct cap_ring *ring;
+
+	pthread_t thread;
+	bool started;                  /* consumer side: thread created (or failed to) */
+	_Atomic bool stop;             /* any thread: end the capture, drain, close */
+
+	/* -w, used by the capture thread only once it runs (by the opener before) */
+	pcap_dumper_t *dump;
+	char *iface;
+	char *wpath;                   /* base name as given */
+	uint64_t rotate_bytes;         /* 0 = never */
+	unsigned wfile;                /* index of the open file: 0 = FILE, 1 = FILE.1, … */
+	bool chown_set;
+	uid_t chown_uid;
+	gid_t chown_gid;
+	_Atomic uint64_t written;
+	_Atomic uint32_t files;
+	_Atomic bool write_failed;
+
+	/* thread-owned */
+	fs_time last_stats, last_flush;
+	uint64_t frames, bytes, app_drops;
+
+	pthread_mutex_t msg_mu;        /* guards the sentences below */
+	char capture_error[400];       /* the capture failed: set once, read at the end */
+	char write_error[400];         /* -w failed: set once; the capture goes on */
 };
 
 static fs_time
@@ -27,13 +79,140 @@ mono_us(void)
 	return (fs_time)t.tv_sec * FS_USEC + t.tv_nsec / 1000;
 }
 
-/* pcap_stats may only be called by the reading thread (Linux resets kernel counters on read
- * and libpcap accumulates them), so it runs here and publishes through atomics. */
+int
+cap_rotate_name(const char *base, unsigned idx, char *buf, size_t len)
+{
+	int n = idx == 0 ? snprintf(buf, len, "%s", base) : snprintf(buf, len, "%s.%u", base, idx);
+	return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* "udp port 53 or tcp port 53 or … or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)", the
+ * same once more behind one VLAN tag (Ethernet), and the loopback's outgoing copies left out. */
+char *
+cap_live_default_filter(const uint16_t *ports, int n_ports, bool vlan, int lo_ifindex)
+{
+	static const uint16_t dflt = 53;
+	size_t cap, len = 0;
+	char *inner, *s;
+
+	if (ports == NULL || n_ports <= 0) {
+		ports = &dflt;
+		n_ports = 1;
+	}
+	cap = 96 + (size_t)n_ports * 40;
+	inner = xmalloc(cap);
+	inner[0] = '\0';
+	for (int i = 0; i < n_ports; i++)
+		len += (size_t)snprintf(inner + len, cap - len, "%sudp port %u or tcp port %u",
+		                        i ? " or " : "", ports[i], ports[i]);
+	/* IPv4: MF set or a non-zero offset; IPv6: a fragment header right after the fixed one. */
+	snprintf(inner + len, cap - len, " or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)");
+	if (vlan)
+		s = xasprintf("%s or (vlan and (%s))", inner, inner);
+	else
+		s = xstrdup(inner);
+	free(inner);
+	if (lo_ifindex > 0) {
+		/* The kernel hands a capture every loopback packet twice, going out and coming in,
+		 * and libpcap throws the outgoing copy away: leave it in the kernel, so it takes no
+		 * room in the buffer and the drop counters count packets once. */
+		inner = s;
+		s = xasprintf("not (outbound and ifindex %d) and (%s)", lo_ifindex, inner);
+		free(inner);
+	}
+	return s;
+}
+
+/* snprintf that may cut long file names short, on purpose. */
+static void __attribute__((format(printf, 3, 4)))
+cut(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(dst, len, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+set_msg(struct cap_live *l, char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&l->msg_mu);
+	if (dst[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(dst, len, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&l->msg_mu);
+}
+
+/* ---- -w ------------------------------------------------------------------------------------- */
+
+static pcap_dumper_t *
+dump_open(struct cap_live *l, unsigned idx, char *err, size_t errlen)
+{
+	char name[4096];
+	pcap_dumper_t *d;
+
+	if (cap_rotate_name(l->wpath, idx, name, sizeof name) != 0) {
+		snprintf(err, errlen, "the -w file name '%s' is too long", l->wpath);
+		return NULL;
+	}
+	if ((d = pcap_dump_open(l->p, name)) == NULL) {
+		cut(err, errlen, "cannot write the capture file '%s' (-w): %s", name, pcap_geterr(l->p));
+		return NULL;
+	}
+	return d;
+}
+
 static void
-live_poll_stats(struct cap_live *l)
+write_fail(struct cap_live *l, const char *what)
+{
+	char name[4096];
+
+	if (cap_rotate_name(l->wpath, l->wfile, name, sizeof name) != 0)
+		cut(name, sizeof name, "%s", l->wpath);
+	set_msg(l, l->write_error, sizeof l->write_error,
+	        "writing the capture file '%s' (-w) failed (%s); the capture goes on without it",
+	        name, what);
+	if (l->dump != NULL) {
+		pcap_dump_close(l->dump);
+		l->dump = NULL;
+	}
+	atomic_store(&l->write_failed, true);
+}
+
+static void
+dump_rotate(struct cap_live *l)
+{
+	char err[600];
+
+	if (pcap_dump_flush(l->dump) != 0) {
+		write_fail(l, strerror(errno));
+		return;
+	}
+	pcap_dump_close(l->dump);
+	l->dump = dump_open(l, l->wfile + 1, err, sizeof err);
+	if (l->dump == NULL) {
+		set_msg(l, l->write_error, sizeof l->write_error, "%s%s", err,
+		        "; the capture goes on without it");
+		atomic_store(&l->write_failed, true);
+		return;
+	}
+	l->wfile++;
+	atomic_fetch_add(&l->files, 1);
+}
+
+/* ---- the capture thread ---------------------------------------------------------------------- */
+
+static void
+poll_stats(struct cap_live *l)
 {
 	struct pcap_stat ps;
 
+	/* Only this thread calls pcap_stats: Linux resets the kernel counters on every read and
+	 * libpcap accumulates them in the handle. */
 	l->last_stats = mono_us();
 	if (pcap_stats(l->p, &ps) == 0) {
 		atomic_store_explicit(&l->c.kernel_drops, ps.ps_drop, memory_order_relaxed);
@@ -41,51 +220,138 @@ live_poll_stats(struct cap_live *l)
 	}
 }
 
+static void
+on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct cap_live *l = (struct cap_live *)(void *)user;
+	fs_time ts = cap_time(h->ts.tv_sec, h->ts.tv_usec);
+	uint32_t wirelen = h->len < h->caplen ? h->caplen : h->len;
+
+	l->frames++;
+	l->bytes += h->caplen;
+	if (l->dump != NULL) {
+		pcap_dump((u_char *)l->dump, h, data);
+		atomic_store_explicit(&l->written, atomic_load_explicit(&l->written, memory_order_relaxed) + 1,
+		                      memory_order_relaxed);
+		if (l->rotate_bytes > 0 && (uint64_t)pcap_dump_ftell64(l->dump) >= l->rotate_bytes)
+			dump_rotate(l);
+	}
+	if (!cap_ring_put(l->ring, ts, h->caplen, wirelen, data))
+		l->app_drops++;
+	atomic_store_explicit(&l->c.frames, l->frames, memory_order_relaxed);
+	atomic_store_explicit(&l->c.bytes_read, l->bytes, memory_order_relaxed);
+	atomic_store_explicit(&l->c.app_drops, l->app_drops, memory_order_relaxed);
+}
+
+static void
+housekeeping(struct cap_live *l)
+{
+	fs_time now = mono_us();
+
+	if (now - l->last_stats >= LIVE_STATS_EVERY_US)
+		poll_stats(l);
+	if (l->dump != NULL && now - l->last_flush >= LIVE_FLUSH_EVERY_US) {
+		l->last_flush = now;
+		if (pcap_dump_flush(l->dump) != 0)
+			write_fail(l, strerror(errno));
+	}
+}
+
+static void *
+live_thread(void *arg)
+{
+	struct cap_live *l = arg;
+	char errbuf[PCAP_ERRBUF_SIZE];
+
+	l->last_stats = l->last_flush = mono_us();
+	while (!atomic_load_explicit(&l->stop, memory_order_relaxed)) {
+		/* Up to a buffer's worth at a time; returns at the read timeout when idle and at once
+		 * after pcap_breakloop(). */
+		int n = pcap_dispatch(l->p, -1, on_packet, (u_char *)l);
+		if (n == PCAP_ERROR) {
+			set_msg(l, l->capture_error, sizeof l->capture_error, "the capture on '%s' failed: %s",
+			        l->iface, pcap_geterr(l->p));
+			break;
+		}
+		housekeeping(l);
+	}
+	/* Stopped: take what the kernel already holds (bounded), so the analysis and the -w file
+	 * end with everything captured up to the stop. */
+	if (l->capture_error[0] == '\0' && pcap_setnonblock(l->p, 1, errbuf) == 0) {
+		int total = 0, n;
+		while (total < LIVE_DRAIN_MAX && (n = pcap_dispatch(l->p, 4096, on_packet, (u_char *)l)) > 0)
+			total += n;
+	}
+	poll_stats(l);
+	if (l->dump != NULL) {
+		if (pcap_dump_flush(l->dump) != 0)
+			write_fail(l, strerror(errno));
+		else {
+			pcap_dump_close(l->dump);
+			l->dump = NULL;
+		}
+	}
+	cap_ring_close(l->ring);
+	return NULL;
+}
+
+/* ---- the source operations (ingest thread) ---------------------------------------------------- */
+
 static enum cap_next
 live_next(struct cap_source *s, struct cap_frame *out, struct fs_err *err)
 {
 	struct cap_live *l = s->impl;
-	struct pcap_pkthdr *h;
-	const u_char *data;
 
-	int r = pcap_next_ex(l->p, &h, &data);
+	if (!l->started) {
+		/* Started on the first read, so the caller can drop privileges between opening the
+		 * handle and reading from it. */
+		l->started = true;
+		int r = pthread_create(&l->thread, NULL, live_thread, l);
+		if (r != 0) {
+			fs_err_set(err, FS_E_INTERNAL, "cannot start the capture thread for '%s': %s", s->name,
+			           strerror(r));
+			cap_ring_close(l->ring);
+			l->started = false;
+			return CAP_ERROR;
+		}
+	}
+	int r = cap_ring_get(l->ring, out, LIVE_GET_WAIT_MS);
 	if (r == 1) {
-		out->ts = cap_time(h->ts.tv_sec, h->ts.tv_usec);
 		out->linktype = l->linktype;
-		out->caplen = h->caplen;
-		out->wirelen = h->len < h->caplen ? h->caplen : h->len;
-		out->data = data;
-		l->frames++;
-		atomic_store_explicit(&l->c.frames, l->frames, memory_order_relaxed);
-		atomic_store_explicit(&l->c.bytes_read,
-		                      atomic_load_explicit(&l->c.bytes_read, memory_order_relaxed) + h->caplen,
-		                      memory_order_relaxed);
-		if ((l->frames & 1023) == 0 && mono_us() - l->last_stats > LIVE_STATS_EVERY_US)
-			live_poll_stats(l);
 		return CAP_FRAME;
 	}
-	if (r == 0) {
-		live_poll_stats(l);
+	if (r == 0)
 		return CAP_AGAIN;
+	pthread_mutex_lock(&l->msg_mu);
+	if (l->capture_error[0] != '\0') {
+		fs_err_set(err, FS_E_IO, "%s", l->capture_error);
+		l->capture_error[0] = '\0';   /* reported once */
+		pthread_mutex_unlock(&l->msg_mu);
+		return CAP_ERROR;
 	}
-	live_poll_stats(l);
-	if (r == PCAP_ERROR_BREAK)
-		return CAP_EOF;
-	fs_err_set(err, FS_E_IO, "capture on '%s' failed: %s", s->name, pcap_geterr(l->p));
-	return CAP_ERROR;
+	pthread_mutex_unlock(&l->msg_mu);
+	return CAP_EOF;
 }
 
 static void
 live_stats(struct cap_source *s, struct cap_stats *out)
 {
 	struct cap_live *l = s->impl;
+
 	cap_counters_read(&l->c, out);
+	out->live = true;
+	out->written = atomic_load_explicit(&l->written, memory_order_relaxed);
+	out->files_written = atomic_load_explicit(&l->files, memory_order_relaxed);
+	out->write_failed = atomic_load(&l->write_failed);
 }
 
 static void
 live_breakloop(struct cap_source *s)
 {
 	struct cap_live *l = s->impl;
+
+	/* Not async-signal-safe: call from a thread, never from a signal handler. */
+	atomic_store(&l->stop, true);
 	pcap_breakloop(l->p);
 }
 
@@ -94,7 +360,18 @@ live_close(struct cap_source *s)
 {
 	struct cap_live *l = s->impl;
 
+	if (l->started) {
+		atomic_store(&l->stop, true);
+		pcap_breakloop(l->p);
+		pthread_join(l->thread, NULL);
+	}
+	if (l->dump != NULL)
+		pcap_dump_close(l->dump);
 	pcap_close(l->p);
+	cap_ring_free(l->ring);
+	free(l->iface);
+	free(l->wpath);
+	pthread_mutex_destroy(&l->msg_mu);
 	free(l);
 }
 
@@ -104,26 +381,29 @@ static const struct cap_source_ops live_ops = {
 	.stats = live_stats,
 	.breakloop = live_breakloop,
 	.close = live_close,
+	.drains = true,
 };
 
-/* "udp port 53 or tcp port 53 or ... or (ip[6:2] & 0x3fff != 0) or ip6[6]=44" */
-static char *
-live_default_filter(const uint16_t *ports, int n_ports)
-{
-	static const uint16_t dflt = 53;
-	size_t cap = 128 + (size_t)(n_ports > 0 ? n_ports : 1) * 40, len = 0;
-	char *s = xmalloc(cap);
+/* ---- opening --------------------------------------------------------------------------------- */
 
-	if (n_ports <= 0) {
-		ports = &dflt;
-		n_ports = 1;
+static fs_status
+activate_error(pcap_t *p, const char *iface, int r, struct fs_err *err)
+{
+	switch (r) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		return fs_err_set(err, FS_E_NOTFOUND, "there is no capture interface named '%s' (-i; "
+		                  "fluxscope -D lists them)", iface);
+	case PCAP_ERROR_PERM_DENIED:
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		return fs_err_set(err, FS_E_PERM, "no permission to capture on '%s': run fluxscope as root, "
+		                  "or give it the CAP_NET_RAW and CAP_NET_ADMIN capabilities (setcap "
+		                  "cap_net_raw,cap_net_admin=eip fluxscope)", iface);
+	case PCAP_ERROR_IFACE_NOT_UP:
+		return fs_err_set(err, FS_E_IO, "cannot capture on '%s': the interface is down", iface);
+	case PCAP_ERROR_RFMON_NOTSUP:
+	default:
+		return fs_err_set(err, FS_E_IO, "cannot capture on '%s': %s", iface, pcap_geterr(p));
 	}
-	s[0] = '\0';
-	for (int i = 0; i < n_ports; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%sudp port %u or tcp port %u",
-		                        i ? " or " : "", ports[i], ports[i]);
-	snprintf(s + len, cap - len, " or (ip[6:2] & 0x3fff != 0) or ip6[6]=44");
-	return s;
 }
 
 fs_status
@@ -142,58 +422,228 @@ cap_open_live(const char *iface, const struct cap_live_opts *opts, struct cap_so
 		o.buffer_mb = 32;
 	if (o.snaplen <= 0)
 		o.snaplen = 262144;
+	if (o.handoff_mb <= 0)
+		o.handoff_mb = 16;
+	if (o.rotate_mb > 0 && o.write_path == NULL)
+		return fs_err_set(err, FS_E_ARG, "option -C (rotate) needs a file to write (-w FILE)");
+	if (o.rotate_mb > 0 && strcmp(o.write_path, "-") == 0)
+		return fs_err_set(err, FS_E_ARG, "option -C (rotate) cannot rotate standard output (-w -)");
 
 	pcap_t *p = pcap_create(iface, errbuf);
 	if (p == NULL)
 		return fs_err_set(err, FS_E_IO, "cannot capture on '%s': %s", iface, errbuf);
 	pcap_set_snaplen(p, o.snaplen);
-	pcap_set_promisc(p, 1);
-	pcap_set_immediate_mode(p, 1);
+	pcap_set_promisc(p, o.no_promisc ? 0 : 1);
+	pcap_set_immediate_mode(p, o.immediate ? 1 : 0);
 	pcap_set_buffer_size(p, o.buffer_mb << 20);
 	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
 	int r = pcap_activate(p);
 	if (r < 0) {
-		switch (r) {
-		case PCAP_ERROR_NO_SUCH_DEVICE:
-			st = fs_err_set(err, FS_E_NOTFOUND, "there is no capture interface named '%s' (see "
-			                "fluxscope -D)", iface);
-			break;
-		case PCAP_ERROR_PERM_DENIED:
-		case PCAP_ERROR_PROMISC_PERM_DENIED:
-			st = fs_err_set(err, FS_E_PERM, "no permission to capture on '%s': run as root or "
-			                "give fluxscope the CAP_NET_RAW and CAP_NET_ADMIN capabilities", iface);
-			break;
-		case PCAP_ERROR_IFACE_NOT_UP:
-			st = fs_err_set(err, FS_E_IO, "cannot capture on '%s': the interface is down", iface);
-			break;
-		default:
-			st = fs_err_set(err, FS_E_IO, "cannot capture on '%s': %s", iface, pcap_geterr(p));
-			break;
-		}
+		st = activate_error(p, iface, r, err);
 		pcap_close(p);
 		return st;
 	}
-	char *filter = o.bpf != NULL ? xstrdup(o.bpf) : live_default_filter(o.ports, o.n_ports);
+	char *filter;
+	if (o.bpf != NULL)
+		filter = xstrdup(o.bpf);
+	else {
+		/* VLAN tags are matched on Ethernet (cooked captures have them stripped); the
+		 * loopback rule applies where loopback packets show up: lo itself and "any". */
+		int dlt = pcap_datalink(p);
+		unsigned lo = if_nametoindex("lo");
+		bool loopish = strcmp(iface, "any") == 0 || (lo != 0 && if_nametoindex(iface) == lo);
+		filter = cap_live_default_filter(o.ports, o.n_ports, dlt == DLT_EN10MB,
+		                                 loopish ? (int)lo : 0);
+	}
 	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		st = fs_err_set(err, FS_E_ARG, "bad BPF filter '%s': %s", filter, pcap_geterr(p));
+		if (o.bpf != NULL)
+			st = fs_err_set(err, FS_E_ARG, "bad BPF expression in --filter-bpf '%s': %s", filter,
+			                pcap_geterr(p));
+		else
+			st = fs_err_set(err, FS_E_ARG, "the default BPF filter does not compile on '%s' "
+			                "(give one with --filter-bpf): %s", iface, pcap_geterr(p));
 		free(filter);
 		pcap_close(p);
 		return st;
 	}
 	r = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
+	free(filter);
 	if (r != 0) {
 		st = fs_err_set(err, FS_E_IO, "cannot set the BPF filter on '%s': %s", iface, pcap_geterr(p));
-		free(filter);
 		pcap_close(p);
 		return st;
 	}
-	free(filter);
 
 	struct cap_live *l = xcalloc(1, sizeof *l);
 	l->p = p;
 	l->linktype = pcap_datalink(p);
-	l->last_stats = mono_us();
+	l->iface = xstrdup(iface);
+	pthread_mutex_init(&l->msg_mu, NULL);
+	if (o.write_path != NULL) {
+		char msg[600];
+		l->wpath = xstrdup(o.write_path);
+		l->rotate_bytes = (uint64_t)o.rotate_mb << 20;
+		/* The first file is opened now, before any privilege drop, as tcpdump does not: so
+		 * -w may name a place only root can write. */
+		if ((l->dump = dump_open(l, 0, msg, sizeof msg)) == NULL) {
+			st = fs_err_set(err, FS_E_IO, "%s", msg);
+			free(l->wpath);
+			free(l->iface);
+			pthread_mutex_destroy(&l->msg_mu);
+			free(l);
+			pcap_close(p);
+			return st;
+		}
+		atomic_store(&l->files, 1);
+	}
+	/* Room for the largest frame several times over. */
+	size_t ring = (size_t)o.handoff_mb << 20;
+	if (ring < (size_t)o.snaplen * 8)
+		ring = (size_t)o.snaplen * 8;
+	l->ring = cap_ring_new(ring);
 	*out = cap_source_alloc(&live_ops, iface, l);
 	return FS_OK;
+}
+
+/* ---- privilege drop support ------------------------------------------------------------------- */
+
+fs_status
+cap_live_set_owner(struct cap_source *s, unsigned uid, unsigned gid, struct fs_err *err)
+{
+	struct cap_live *l;
+
+	if (s == NULL || s->ops != &live_ops)
+		return FS_OK;
+	l = s->impl;
+	if (l->dump == NULL || strcmp(l->wpath, "-") == 0)
+		return FS_OK;
+	/* The -Z user writes this file from now on and creates the rotated ones: let it own them
+	 * all alike. */
+	if (fchown(fileno(pcap_dump_file(l->dump)), (uid_t)uid, (gid_t)gid) != 0)
+		return fs_err_set(err, FS_E_IO, "cannot give the capture file '%s' (-w) to the -Z user: %s",
+		                  l->wpath, strerror(errno));
+	l->chown_set = true;
+	l->chown_uid = (uid_t)uid;
+	l->chown_gid = (gid_t)gid;
+	return FS_OK;
+}
+
+fs_status
+cap_live_ready(struct cap_source *s, struct fs_err *err)
+{
+	struct cap_live *l;
+	char dir[4096];
+
+	if (s == NULL || s->ops != &live_ops)
+		return FS_OK;
+	l = s->impl;
+	if (l->dump == NULL || l->rotate_bytes == 0)
+		return FS_OK;
+	snprintf(dir, sizeof dir, "%s", l->wpath);
+	/* access() checks the real ids, which are the dropped user's after priv_drop(). */
+	const char *d = dirname(dir);
+	if (access(d, W_OK | X_OK) != 0)
+		return fs_err_set(err, FS_E_PERM, "option -C cannot rotate '%s' (-w): user %u cannot create "
+		                  "files in '%s' (%s); make the folder writable for the -Z user or write "
+		                  "elsewhere", l->wpath, (unsigned)getuid(), d, strerror(errno));
+	return FS_OK;
+}
+
+void
+cap_live_describe(struct cap_source *s, char *buf, size_t len)
+{
+	struct cap_live *l;
+	const char *name, *desc;
+
+	buf[0] = '\0';
+	if (s == NULL || s->ops != &live_ops)
+		return;
+	l = s->impl;
+	name = pcap_datalink_val_to_name(l->linktype);
+	desc = pcap_datalink_val_to_description(l->linktype);
+	snprintf(buf, len, "listening on %s, link-type %s (%s), snapshot length %d bytes", l->iface,
+	         name ? name : "?", desc ? desc : "?", pcap_snapshot(l->p));
+}
+
+void
+cap_live_write_error(struct cap_source *s, char *buf, size_t len)
+{
+	struct cap_live *l;
+
+	buf[0] = '\0';
+	if (s == NULL || s->ops != &live_ops)
+		return;
+	l = s->impl;
+	pthread_mutex_lock(&l->msg_mu);
+	snprintf(buf, len, "%s", l->write_error);
+	pthread_mutex_unlock(&l->msg_mu);
+}
+
+/* ---- -D ---------------------------------------------------------------------------------------- */
+
+fs_status
+cap_list_ifaces(struct cap_iface **out, size_t *n, struct fs_err *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *all = NULL;
+	size_t k = 0, cap = 0;
+	struct cap_iface *v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (pcap_findalldevs(&all, errbuf) != 0)
+		return fs_err_set(err, FS_E_IO, "cannot list the capture interfaces: %s", errbuf);
+	for (pcap_if_t *d = all; d != NULL; d = d->next) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		struct cap_iface *e = &v[k++];
+		memset(e, 0, sizeof *e);
+		e->name = xstrdup(d->name);
+		e->description = d->description ? xstrdup(d->description) : NULL;
+		e->flags = 0;
+		if (d->flags & PCAP_IF_UP)
+			e->flags |= CAP_IF_UP;
+		if (d->flags & PCAP_IF_RUNNING)
+			e->flags |= CAP_IF_RUNNING;
+		if (d->flags & PCAP_IF_LOOPBACK)
+			e->flags |= CAP_IF_LOOPBACK;
+		if (d->flags & PCAP_IF_WIRELESS)
+			e->flags |= CAP_IF_WIRELESS;
+		switch (d->flags & PCAP_IF_CONNECTION_STATUS) {
+		case PCAP_IF_CONNECTION_STATUS_CONNECTED: e->flags |= CAP_IF_CONNECTED; break;
+		case PCAP_IF_CONNECTION_STATUS_DISCONNECTED: e->flags |= CAP_IF_DISCONNECTED; break;
+		default: break;
+		}
+		for (pcap_addr_t *a = d->addresses; a != NULL && e->n_addrs < CAP_IF_MAX_ADDRS; a = a->next) {
+			fs_addr fa = { 0 };
+			if (a->addr == NULL)
+				continue;
+			if (a->addr->sa_family == AF_INET) {
+				fa.family = 4;
+				memcpy(fa.bytes, &((const struct sockaddr_in *)(const void *)a->addr)->sin_addr, 4);
+			} else if (a->addr->sa_family == AF_INET6) {
+				fa.family = 6;
+				memcpy(fa.bytes, &((const struct sockaddr_in6 *)(const void *)a->addr)->sin6_addr, 16);
+			} else
+				continue;
+			fs_addr_str(&fa, e->addrs[e->n_addrs++], FS_ADDR_STRLEN);
+		}
+	}
+	pcap_freealldevs(all);
+	*out = v;
+	*n = k;
+	return FS_OK;
+}
+
+void
+cap_ifaces_free(struct cap_iface *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].description);
+	}
+	free(v);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/geo_cli.h"
+#include "cli/live.h"
 #include "cli/pipeline.h"
 
 #define DUMP_FLUSH_AT (1 << 16)
@@ -189,7 +190,14 @@ cli_dump(const struct opts *o)
 		return 1;
 	}
 	cli_geo_print_warnings(stderr, geo);   /* stale databases; after the input opened */
-	(void)ingest_run(in, NULL);   /* source failures are reported below */
+	/* source failures are reported below; a live capture runs until --duration or a signal */
+	if (cli_ingest_run(o, in, &err) != FS_OK && ingest_n_errors(in) == 0) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		ingest_free(in);
+		dump_fini(&d);
+		geo_free(geo);
+		return 1;
+	}
 	rc = cli_report_source_errors(in);
 	if (dump_flush(&d) != 0) {
 		fprintf(stderr, "fluxscope: cannot write the dump to standard output: %s\n",

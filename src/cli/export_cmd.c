@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/geo_cli.h"
+#include "cli/live.h"
 #include "cli/pipeline.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
@@ -90,7 +91,10 @@ cli_export(const struct opts *o)
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		goto out;
 	}
-	(void)ingest_run(in, &err);
+	if (cli_ingest_run(o, in, &err) != FS_OK && ingest_n_errors(in) == 0) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		goto out;
+	}
 	if (cli_report_source_errors(in) != 0 && store_domain_count(st) == 0)
 		goto out;
 

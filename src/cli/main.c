@@ -5,6 +5,7 @@
 #include "cli/dump.h"
 #include "cli/export_cmd.h"
 #include "cli/geo_cli.h"
+#include "cli/live.h"
 #include "cli/opts.h"
 #include "cli/report.h"
 #include "cli/stats.h"
@@ -29,6 +30,8 @@ main(int argc, char **argv)
 		printf("fluxscope %s\n", FS_VERSION);
 		return 0;
 	}
+	if (o.list_ifaces)
+		return cli_list_ifaces(&o);
 	if (o.n_lookup > 0)
 		return cli_lookup_main(&o);
 	if (o.stats)

@@ -2,6 +2,8 @@
 #include "cli/pipeline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 fs_status
 cli_dec_config(const struct opts *o, struct dec_config *cfg, struct fs_err *err)
@@ -25,6 +27,16 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 	if (o->n_files == 0 && o->iface == NULL)
 		return fs_err_set(err, FS_E_ARG, "no capture to read: give a file with -r FILE (or - for "
 		                  "standard input) or an interface with -i IFACE");
+	if (o->iface == NULL) {
+		/* Options that only mean something for a live capture are refused, not ignored. */
+		const char *live_only = o->write_file ? "-w (write)" : o->rotate_mb ? "-C (rotate)" :
+		                        o->user ? "-Z (user)" : o->duration ? "--duration" :
+		                        o->bpf ? "--filter-bpf" : o->buffer_mb ? "-B (buffer)" : NULL;
+		if (live_only != NULL)
+			return fs_err_set(err, FS_E_ARG, "option %s needs a live capture (-i IFACE)", live_only);
+	}
+	if (o->rotate_mb > 0 && o->write_file == NULL)
+		return fs_err_set(err, FS_E_ARG, "option -C (rotate) needs a file to write (-w FILE)");
 	struct ingest *in = ingest_new(&cfg, fn, ctx);
 	for (int i = 0; i < o->n_files; i++) {
 		if ((st = ingest_add_file(in, o->files[i], err)) != FS_OK) {
@@ -33,9 +45,14 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 		}
 	}
 	if (o->iface != NULL) {
+		/* The hand-off to the analysis gets as much room as the kernel buffer. */
 		struct cap_live_opts lo = {
 			.bpf = o->bpf, .buffer_mb = o->buffer_mb, .ports = cfg.dns_ports,
-			.n_ports = cfg.n_dns_ports,
+			.n_ports = cfg.n_dns_ports, .write_path = o->write_file, .rotate_mb = o->rotate_mb,
+			.handoff_mb = o->buffer_mb > 0 ? o->buffer_mb : 32,
+			/* a tuning knob for make bench (capture.h explains the default) */
+			.immediate = getenv("FLUXSCOPE_PCAP_IMMEDIATE") != NULL &&
+			             strcmp(getenv("FLUXSCOPE_PCAP_IMMEDIATE"), "1") == 0,
 		};
 		struct cap_source *src;
 		if ((st = cap_open_live(o->iface, &lo, &src, err)) != FS_OK) {

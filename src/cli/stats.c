@@ -3,6 +3,7 @@
 #include "cli/stats.h"
 
 #include "cli/geo_cli.h"
+#include "cli/live.h"
 #include "cli/pipeline.h"
 
 #define KV(k, v) fprintf(out, "%-28s %llu\n", k, (unsigned long long)(v))
@@ -70,9 +71,17 @@ cli_stats(const struct opts *o)
 		geo_free(geo);
 		return 1;
 	}
-	(void)ingest_run(in, NULL);   /* source failures are reported below, after the counters */
+	/* source failures are reported below, after the counters; a live capture runs until
+	 * --duration or a signal */
+	if (cli_ingest_run(o, in, &err) != FS_OK && ingest_n_errors(in) == 0) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		geo_free(geo);
+		ingest_free(in);
+		return 1;
+	}
 	ingest_dec_stats(in, &st);
 	cli_stats_print(stdout, in, &st);
+	cli_live_print_stats(stdout, in, NULL);
 	cli_geo_print_stats(stdout, geo);
 	geo_free(geo);
 	fflush(stdout);

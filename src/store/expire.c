@@ -176,7 +176,7 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 
 		if (d == NULL)
 			continue;
-		pinned = d->user_flags != 0;
+		pinned = d->user_flags != 0 || d->pins != 0;
 		if (!pinned && d->last_seen < before) {
 			free_domain(s, id);
 			freed = true;

@@ -341,6 +341,15 @@ store_domain_set_flags(struct store *s, store_dom_id id, uint32_t flags)
 	st_bump(s);
 }
 
+void
+store_domain_set_pins(struct store *s, store_dom_id id, uint32_t pins)
+{
+	if (id == 0 || id >= s->n_doms || s->doms[id] == NULL || s->doms[id]->pins == pins)
+		return;
+	s->doms[id]->pins = pins;
+	st_bump(s);
+}
+
 /* Labels of a presentation name (escaped dots do not count); the root "." has none. */
 static uint32_t
 name_depth(const char *p)

@@ -1,0 +1,68 @@
+/* A long live watch under a memory budget (--max-memory): the store ages out old domains and
+ * timelines (store_expire) so it never grows without bound, and the domains detection has
+ * flagged are pinned first, so ageing never loses them.
+ *
+ * When the store holds more than the budget, an ageing run (1) scores the store with its own
+ * detector and pins every domain whose verdict is suspicious, single-flux or double-flux
+ * (STORE_PIN_FLAGGED; the pin stays for the rest of the watch, so a domain whose evidence is
+ * trimmed later keeps its place), (2) ages the unpinned data oldest first down to the low-water
+ * mark (store_expire_to_budget), (3) if that is not enough, also trims the response timelines
+ * of pinned domains (their answer sets, addresses and NS history stay), and (4) if still over,
+ * drops every unpinned domain not seen in the newest hundredth of the observed time. Domains
+ * the analyst marked (user_flags) are never dropped either. Every drop is counted (store_stats
+ * expired_*, per-domain *_expired); runs that cannot get under the budget because pinned data
+ * alone exceeds it are counted too, never hidden.
+ *
+ * Threads: the store's writer thread calls watch_tick() after each message, holding the write
+ * lock (the run happens there, so the store never changes under it); watch_get_stats() from
+ * any thread. */
+#ifndef FLUXSCOPE_WATCH_H
+#define FLUXSCOPE_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/fs.h"
+#include "fluxscope/store.h"
+
+struct watch_config {
+	size_t budget;             /* store bytes (store_stats.bytes) that trigger ageing; 0 = never */
+	double low_water;          /* age down to this share of the budget; 0 = 0.8 */
+	unsigned check_every;      /* messages between two looks at the store size; 0 = 1024 */
+	int min_interval_ms;       /* wall time between ageing runs; 0 = 1000 (and at least 4x the
+	                            * last run's duration, so ageing takes at most a fifth of it) */
+};
+
+struct watch_stats {
+	uint64_t runs;             /* ageing runs */
+	uint64_t pinned;           /* domains pinned because detection flagged them (ever) */
+	uint64_t over_budget;      /* runs that ended above the budget: pinned data alone exceeds it */
+	size_t budget;
+	size_t bytes_before, bytes_after;   /* around the last run */
+	double last_ms, max_ms, total_ms;   /* wall time of the runs (detection included) */
+	fs_time last_cutoff;       /* capture time before which unpinned data was dropped */
+};
+
+struct watch;
+
+/* det: the detector used to find the domains to pin (taken over, freed by watch_free); NULL
+ * pins marked domains only. Caller frees with watch_free(). */
+struct watch *watch_new(struct store *s, struct detector *det, const struct watch_config *cfg);
+void watch_free(struct watch *w);
+
+/* Writer thread, under the store write lock, after adding a message: cheap, except every
+ * check_every messages when the store is over budget and the last run is old enough; then it
+ * runs the ageing. Returns true when it aged. */
+bool watch_tick(struct watch *w);
+
+/* Writer, under the write lock: pin and age now, if over the budget (or always with force). */
+bool watch_age(struct watch *w, bool force);
+
+/* The detector of the last run (results valid until the store changes), or NULL. */
+struct detector *watch_detector(struct watch *w);
+
+void watch_get_stats(struct watch *w, struct watch_stats *out);   /* any thread */
+
+#endif

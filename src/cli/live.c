@@ -1,0 +1,282 @@
+/* Live capture on the command line: -D, privilege drop, the headless run with --duration and
+ * signals, the store writer with --max-memory ageing, and the live lines of --stats. */
+#include "cli/live.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/geo_cli.h"
+#include "fluxscope/detect.h"
+#include "fluxscope/priv.h"
+
+/* ---- -D ---------------------------------------------------------------------------------------- */
+
+int
+cli_list_ifaces(const struct opts *o)
+{
+	struct cap_iface *v;
+	size_t n;
+	struct fs_err err = { 0 };
+
+	(void)o;
+	if (cap_list_ifaces(&v, &n, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 1;
+	}
+	if (n == 0)
+		fprintf(stderr, "fluxscope: no capture interface found (capturing may need root or the "
+		        "CAP_NET_RAW and CAP_NET_ADMIN capabilities)\n");
+	for (size_t i = 0; i < n; i++) {
+		char flags[128] = "";
+		size_t len = 0;
+		static const struct { unsigned f; const char *s; } names[] = {
+			{ CAP_IF_UP, "Up" }, { CAP_IF_RUNNING, "Running" }, { CAP_IF_LOOPBACK, "Loopback" },
+			{ CAP_IF_WIRELESS, "Wireless" }, { CAP_IF_CONNECTED, "Connected" },
+			{ CAP_IF_DISCONNECTED, "Disconnected" },
+		};
+		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+			if (v[i].flags & names[k].f)
+				len += (size_t)snprintf(flags + len, sizeof flags - len, "%s%s", len ? ", " : "",
+				                        names[k].s);
+		printf("%zu.%s", i + 1, v[i].name);
+		if (v[i].description != NULL)
+			printf(" (%s)", v[i].description);
+		printf(" [%s]", flags);
+		for (int k = 0; k < v[i].n_addrs; k++)
+			printf("%s%s", k ? ", " : " ", v[i].addrs[k]);
+		putchar('\n');
+	}
+	cap_ifaces_free(v, n);
+	fflush(stdout);
+	return 0;
+}
+
+/* ---- the store writer ---------------------------------------------------------------------------- */
+
+size_t
+cli_live_store_budget(const struct opts *o)
+{
+	return (size_t)o->max_memory_mb << 20;
+}
+
+fs_status
+cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, struct fs_err *err)
+{
+	struct detector *det = NULL;
+	fs_status st;
+
+	memset(cl, 0, sizeof *cl);
+	cl->store = store;
+	if (o->max_memory_mb <= 0)
+		return FS_OK;
+	struct det_config dc = {
+		.weights_path = o->weights,
+		.allowlists = o->allowlist, .n_allowlists = o->n_allowlist,
+		.intel = o->intel, .n_intel = o->n_intel,
+	};
+	if ((st = cli_geo_open(o, &cl->geo, err)) != FS_OK)
+		return st;
+	if ((st = det_new(&dc, cl->geo, &det, err)) != FS_OK) {
+		geo_free(cl->geo);
+		cl->geo = NULL;
+		return st;
+	}
+	struct watch_config wc = { .budget = cli_live_store_budget(o) };
+	cl->watch = watch_new(store, det, &wc);
+	return FS_OK;
+}
+
+void
+cli_live_fini(struct cli_live *cl)
+{
+	watch_free(cl->watch);
+	if (cl->geo != NULL)
+		geo_free(cl->geo);
+	memset(cl, 0, sizeof *cl);
+}
+
+void
+cli_live_msg(void *ctx, const struct dns_msg *msg)
+{
+	struct cli_live *cl = ctx;
+
+	/* One message per lock: the UI and the detection worker read between any two, and the
+	 * capture thread never waits for either (the hand-off ring absorbs the pauses). */
+	store_write_lock(cl->store);
+	store_add_msg(cl->store, msg);
+	if (cl->watch != NULL)
+		watch_tick(cl->watch);
+	store_write_unlock(cl->store);
+}
+
+/* ---- privilege drop ------------------------------------------------------------------------------ */
+
+static bool
+has_live(struct ingest *in)
+{
+	struct cap_stats cs;
+
+	for (int i = 0; i < ingest_n_sources(in); i++) {
+		ingest_source_stats(in, i, &cs);
+		if (cs.live)
+			return true;
+	}
+	return false;
+}
+
+fs_status
+cli_live_drop(const struct opts *o, struct ingest *in, struct fs_err *err)
+{
+	struct priv_plan plan;
+	fs_status st;
+
+	if (!has_live(in))
+		return FS_OK;
+	if ((st = priv_plan_make(o->user, geteuid(), &plan, err)) != FS_OK)
+		return st;
+	for (int i = 0; i < ingest_n_sources(in) && plan.switch_user; i++)
+		if ((st = cap_live_set_owner(ingest_source(in, i), plan.uid, plan.gid, err)) != FS_OK)
+			return st;
+	if ((st = priv_drop(&plan, err)) != FS_OK)
+		return st;
+	for (int i = 0; i < ingest_n_sources(in); i++)
+		if ((st = cap_live_ready(ingest_source(in, i), err)) != FS_OK)
+			return st;
+	return FS_OK;
+}
+
+/* ---- the headless run ------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t got_signal;
+static bool signalled;
+
+static void
+on_signal(int sig)
+{
+	/* Only a flag: the main thread turns it into ingest_stop(). A second signal means "now". */
+	if (got_signal != 0)
+		_exit(128 + sig);
+	got_signal = sig;
+}
+
+bool
+cli_live_signalled(void)
+{
+	return signalled;
+}
+
+static double
+mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+fs_status
+cli_ingest_run(const struct opts *o, struct ingest *in, struct fs_err *err)
+{
+	struct sigaction sa, old_int, old_term;
+	struct ingest_progress p;
+	fs_status st;
+	double end;
+
+	if (!has_live(in))
+		return ingest_run(in, err);
+	if ((st = cli_live_drop(o, in, err)) != FS_OK)
+		return st;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	got_signal = 0;
+	/* From here on every frame is captured: scripts may wait for this line. */
+	for (int i = 0; i < ingest_n_sources(in); i++) {
+		char line[512];
+		cap_live_describe(ingest_source(in, i), line, sizeof line);
+		if (line[0] != '\0')
+			fprintf(stderr, "fluxscope: %s\n", line);
+	}
+	fflush(stderr);
+	if ((st = ingest_start(in, err)) != FS_OK)
+		goto out;
+	end = o->duration > 0 ? mono_s() + o->duration : 0;
+	for (;;) {
+		struct timespec nap = { 0, 50 * 1000000L };
+		if (got_signal != 0) {
+			signalled = true;
+			break;
+		}
+		ingest_progress(in, &p);
+		if (p.finished || (end > 0 && mono_s() >= end))
+			break;
+		nanosleep(&nap, NULL);   /* a signal cuts it short */
+	}
+	ingest_stop(in);
+	st = ingest_wait(in, err);
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return st;
+}
+
+/* ---- --stats ------------------------------------------------------------------------------------------ */
+
+#define KV(k, v) fprintf(out, "%-28s %llu\n", k, (unsigned long long)(v))
+
+void
+cli_live_print_stats(FILE *out, struct ingest *in, struct cli_live *cl)
+{
+	struct ingest_progress p;
+	struct cap_stats cs;
+	char msg[512];
+	uint64_t written = 0, files = 0;
+	bool any = false;
+
+	for (int i = 0; i < ingest_n_sources(in); i++) {
+		ingest_source_stats(in, i, &cs);
+		if (!cs.live)
+			continue;
+		any = true;
+		written += cs.written;
+		files += cs.files_written;
+		cap_live_write_error(ingest_source(in, i), msg, sizeof msg);
+		if (msg[0] != '\0')
+			fprintf(out, "%-28s %s\n", "write-error", msg);
+	}
+	if (!any)
+		return;
+	ingest_progress(in, &p);
+	fprintf(out, "%-28s %.3f\n", "capture-seconds", p.elapsed_s);
+	fprintf(out, "%-28s %.1f\n", "packets-per-second",
+	        p.elapsed_s > 0 ? (double)p.frames / p.elapsed_s : 0.0);
+	fprintf(out, "%-28s %.1f\n", "dns-messages-per-second",
+	        p.elapsed_s > 0 ? (double)p.messages / p.elapsed_s : 0.0);
+	KV("kernel-drops", p.kernel_drops);
+	KV("interface-drops", p.iface_drops);
+	KV("app-drops", p.app_drops);
+	KV("drops", p.kernel_drops + p.iface_drops + p.app_drops);
+	if (files > 0) {
+		KV("written-packets", written);
+		KV("written-files", files);
+	}
+	if (cl != NULL && cl->watch != NULL) {
+		struct watch_stats ws;
+		struct store_stats ss;
+		watch_get_stats(cl->watch, &ws);
+		store_get_stats(cl->store, &ss);
+		KV("store-budget-bytes", ws.budget);
+		KV("store-bytes", ss.bytes);
+		KV("ageing-runs", ws.runs);
+		KV("ageing-over-budget", ws.over_budget);
+		KV("pinned-flagged", ws.pinned);
+		KV("expired-domains", ss.expired_domains);
+		KV("expired-responses", ss.expired_responses);
+		fprintf(out, "%-28s %.1f\n", "ageing-ms-max", ws.max_ms);
+	}
+}

@@ -1,0 +1,55 @@
+/* Live capture on the command line: -D, the privilege drop after opening, the headless run that
+ * ends after --duration or at SIGINT/SIGTERM, and the store writer with --max-memory ageing
+ * that the headless modes and the TUI share. */
+#ifndef FLUXSCOPE_CLI_LIVE_H
+#define FLUXSCOPE_CLI_LIVE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli/opts.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/ingest.h"
+#include "fluxscope/store.h"
+#include "fluxscope/watch.h"
+
+/* -D: list the capture interfaces on stdout; returns the exit status. */
+int cli_list_ifaces(const struct opts *o);
+
+/* The store writer of a live run: each message under the write lock, then the ageing check
+ * (--max-memory). Give cli_live_msg and the cli_live to ingest_new/cli_ingest_open. */
+struct cli_live {
+	struct store *store;
+	struct watch *watch;       /* NULL without --max-memory */
+	struct geo *geo;           /* the watch detector's own handle (owned), or NULL */
+};
+
+/* Set up the writer (and, with --max-memory, the watch and its detector, which gets a geo
+ * handle of its own: it runs on the ingest thread). Errors name the file or option. */
+fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
+                        struct fs_err *err);
+void cli_live_fini(struct cli_live *cl);
+void cli_live_msg(void *ctx, const struct dns_msg *msg);
+
+/* The --max-memory budget of the store, in bytes (0 = none). */
+size_t cli_live_store_budget(const struct opts *o);
+
+/* After every file, database and the capture handle are open and before any thread starts:
+ * give the -w file to the -Z user, drop root (priv.h), then check that -C rotation can work.
+ * A no-op without a live source. */
+fs_status cli_live_drop(const struct opts *o, struct ingest *in, struct fs_err *err);
+
+/* Run the ingest driver to its end. With a live source: drop privileges (cli_live_drop), run
+ * on the ingest thread, and stop after --duration seconds or at the first SIGINT/SIGTERM (the
+ * handler only sets a flag; a second signal exits at once); the capture then delivers what it
+ * had and the -w file is flushed and closed. Without one: ingest_run(). Returns what
+ * ingest_run would (source failures are in the driver). */
+fs_status cli_ingest_run(const struct opts *o, struct ingest *in, struct fs_err *err);
+
+/* Whether the run was ended by a signal (the exit status stays 0: that is how a watch ends). */
+bool cli_live_signalled(void);
+
+/* The live lines of --stats (rates, drops, -w, ageing); nothing for capture files. */
+void cli_live_print_stats(FILE *out, struct ingest *in, struct cli_live *cl);
+
+#endif

@@ -1,0 +1,190 @@
+/* Ageing a live store under a memory budget without losing flagged or marked domains. */
+#include "fluxscope/watch.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct watch {
+	struct store *s;
+	struct detector *det;
+	struct watch_config cfg;
+	uint64_t msgs;                 /* writer thread */
+	double next_ok_ms;             /* writer thread: no run before this (monotonic ms) */
+	pthread_mutex_t mu;            /* guards st */
+	struct watch_stats st;
+};
+
+static double
+mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static size_t
+store_bytes(const struct store *s)
+{
+	struct store_stats ss;
+	store_get_stats(s, &ss);
+	return ss.bytes;
+}
+
+struct watch *
+watch_new(struct store *s, struct detector *det, const struct watch_config *cfg)
+{
+	struct watch *w = xcalloc(1, sizeof *w);
+
+	w->s = s;
+	w->det = det;
+	if (cfg != NULL)
+		w->cfg = *cfg;
+	if (w->cfg.low_water <= 0 || w->cfg.low_water > 1)
+		w->cfg.low_water = 0.8;
+	if (w->cfg.check_every == 0)
+		w->cfg.check_every = 1024;
+	if (w->cfg.min_interval_ms <= 0)
+		w->cfg.min_interval_ms = 1000;
+	w->st.budget = w->cfg.budget;
+	pthread_mutex_init(&w->mu, NULL);
+	return w;
+}
+
+void
+watch_free(struct watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->det != NULL)
+		det_free(w->det);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
+struct detector *
+watch_detector(struct watch *w)
+{
+	return w->det;
+}
+
+/* Score the store and pin what is flagged; returns the number of new pins. */
+static uint64_t
+pin_flagged(struct watch *w)
+{
+	uint64_t n = 0;
+
+	if (w->det == NULL)
+		return 0;
+	det_run(w->det, w->s);
+	for (size_t i = 0, k = det_count(w->det); i < k; i++) {
+		const struct det_result *r = det_get(w->det, i);
+		const struct store_domain *d;
+
+		if (!det_is_flagged(r->verdict) || (d = store_domain(w->s, r->dom)) == NULL)
+			continue;
+		if (!(d->pins & STORE_PIN_FLAGGED)) {
+			store_domain_set_pins(w->s, r->dom, d->pins | STORE_PIN_FLAGGED);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Newest last_seen over the domains (capture time). */
+static fs_time
+newest(const struct store *s)
+{
+	fs_time hi = 0, lo = 0;
+	bool any = false;
+
+	for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
+		const struct store_domain *d = store_domain(s, id);
+		if (d == NULL)
+			continue;
+		if (!any || d->first_seen < lo)
+			lo = d->first_seen;
+		if (!any || d->last_seen > hi)
+			hi = d->last_seen;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	return hi - (hi - lo) / 100;
+}
+
+bool
+watch_age(struct watch *w, bool force)
+{
+	size_t budget = w->cfg.budget, target, before, after;
+	double t0 = mono_ms(), ms;
+	fs_time cut;
+	uint64_t pins;
+
+	before = store_bytes(w->s);
+	if (!force && (budget == 0 || before <= budget))
+		return false;
+	target = (size_t)((double)budget * w->cfg.low_water);
+	pins = pin_flagged(w);
+	cut = store_expire_to_budget(w->s, target, 0);
+	if (budget > 0 && store_bytes(w->s) > target) {
+		fs_time c2 = store_expire_to_budget(w->s, target, STORE_EXPIRE_TRIM_PINNED);
+		if (c2 > cut)
+			cut = c2;
+	}
+	if (budget > 0 && store_bytes(w->s) > budget) {
+		/* The newest tenth alone is too big (a burst of new names): keep only the newest
+		 * hundredth of the time range of unpinned data. */
+		fs_time c3 = newest(w->s);
+		if (c3 > 0) {
+			store_expire(w->s, c3, STORE_EXPIRE_TRIM_PINNED);
+			if (c3 > cut)
+				cut = c3;
+		}
+	}
+	after = store_bytes(w->s);
+	ms = mono_ms() - t0;
+
+	pthread_mutex_lock(&w->mu);
+	w->st.runs++;
+	w->st.pinned += pins;
+	if (budget > 0 && after > budget)
+		w->st.over_budget++;
+	w->st.bytes_before = before;
+	w->st.bytes_after = after;
+	w->st.last_ms = ms;
+	w->st.total_ms += ms;
+	if (ms > w->st.max_ms)
+		w->st.max_ms = ms;
+	if (cut > w->st.last_cutoff)
+		w->st.last_cutoff = cut;
+	pthread_mutex_unlock(&w->mu);
+
+	/* Bound the share of time spent ageing: the next run waits at least four times this one. */
+	double wait = w->cfg.min_interval_ms;
+	if (4 * ms > wait)
+		wait = 4 * ms;
+	w->next_ok_ms = mono_ms() + wait;
+	return true;
+}
+
+bool
+watch_tick(struct watch *w)
+{
+	if (w == NULL || w->cfg.budget == 0 || ++w->msgs % w->cfg.check_every != 0)
+		return false;
+	if (store_bytes(w->s) <= w->cfg.budget)
+		return false;
+	if (mono_ms() < w->next_ok_ms)
+		return false;
+	return watch_age(w, false);
+}
+
+void
+watch_get_stats(struct watch *w, struct watch_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	*out = w->st;
+	pthread_mutex_unlock(&w->mu);
+}
