@@ -90,10 +90,8 @@ fs_status cap_open_live(const char *iface, const struct cap_live_opts *opts,
 
 /* The default filter for the DNS ports (NULL/0 = 53): each port over UDP and TCP and every IPv4
  * and IPv6 fragment (later fragments carry no port); with vlan the same again behind one VLAN
- * tag (Ethernet link types only: libpcap has no VLAN test for cooked captures); with
- * lo_ifindex > 0 the outgoing copies of loopback packets (interface lo_ifindex) are left out,
- * as libpcap would discard them anyway (for lo and "any"). Caller frees. */
-char *cap_live_default_filter(const uint16_t *ports, int n_ports, bool vlan, int lo_ifindex);
+ * tag (Ethernet link types only: libpcap has no VLAN test for cooked captures). Caller frees. */
+char *cap_live_default_filter(const uint16_t *ports, int n_ports, bool vlan);
 
 /* Name of the idx-th file of a -w/-C series: base, base.1, base.2, … (in the order written).
  * Returns -1 when it does not fit in len. */

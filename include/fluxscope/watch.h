@@ -33,6 +33,7 @@ struct watch_config {
 	unsigned check_every;      /* messages between two looks at the store size; 0 = 1024 */
 	int min_interval_ms;       /* wall time between ageing runs; 0 = 1000 (and at least 4x the
 	                            * last run's duration, so ageing takes at most a fifth of it) */
+	bool borrow_det;           /* the caller keeps the detector (and runs it after the watch) */
 };
 
 struct watch_stats {
@@ -47,8 +48,8 @@ struct watch_stats {
 
 struct watch;
 
-/* det: the detector used to find the domains to pin (taken over, freed by watch_free); NULL
- * pins marked domains only. Caller frees with watch_free(). */
+/* det: the detector used to find the domains to pin (taken over and freed by watch_free,
+ * unless cfg->borrow_det); NULL pins nothing but what the store already pins (marks). Caller frees with watch_free(). */
 struct watch *watch_new(struct store *s, struct detector *det, const struct watch_config *cfg);
 void watch_free(struct watch *w);
 

@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <libgen.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -86,10 +85,16 @@ cap_rotate_name(const char *base, unsigned idx, char *buf, size_t len)
 	return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* "udp port 53 or tcp port 53 or … or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)", the
- * same once more behind one VLAN tag (Ethernet), and the loopback's outgoing copies left out. */
+/* "udp port 53 or tcp port 53 or … or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44)", and the
+ * same once more behind one VLAN tag (Ethernet).
+ *
+ * Loopback packets reach a capture twice, going out and coming in, and libpcap discards the
+ * outgoing copy; a kernel filter dropping that copy ("not (outbound and ifindex 1)") would
+ * halve the buffer they take on lo, but a frame injected on lo whose incoming copy the kernel
+ * drops (a burst over netdev_max_backlog, tcpreplay --topspeed) then disappears where tcpdump
+ * still shows it, so it is not used: on lo a dropped packet may count twice in kernel-drops. */
 char *
-cap_live_default_filter(const uint16_t *ports, int n_ports, bool vlan, int lo_ifindex)
+cap_live_default_filter(const uint16_t *ports, int n_ports, bool vlan)
 {
 	static const uint16_t dflt = 53;
 	size_t cap, len = 0;
@@ -112,14 +117,6 @@ cap_live_default_filter(const uint16_t *ports, int n_ports, bool vlan, int lo_if
 	else
 		s = xstrdup(inner);
 	free(inner);
-	if (lo_ifindex > 0) {
-		/* The kernel hands a capture every loopback packet twice, going out and coming in,
-		 * and libpcap throws the outgoing copy away: leave it in the kernel, so it takes no
-		 * room in the buffer and the drop counters count packets once. */
-		inner = s;
-		s = xasprintf("not (outbound and ifindex %d) and (%s)", lo_ifindex, inner);
-		free(inner);
-	}
 	return s;
 }
 
@@ -447,13 +444,8 @@ cap_open_live(const char *iface, const struct cap_live_opts *opts, struct cap_so
 	if (o.bpf != NULL)
 		filter = xstrdup(o.bpf);
 	else {
-		/* VLAN tags are matched on Ethernet (cooked captures have them stripped); the
-		 * loopback rule applies where loopback packets show up: lo itself and "any". */
-		int dlt = pcap_datalink(p);
-		unsigned lo = if_nametoindex("lo");
-		bool loopish = strcmp(iface, "any") == 0 || (lo != 0 && if_nametoindex(iface) == lo);
-		filter = cap_live_default_filter(o.ports, o.n_ports, dlt == DLT_EN10MB,
-		                                 loopish ? (int)lo : 0);
+		/* VLAN tags are matched on Ethernet (cooked captures have them stripped). */
+		filter = cap_live_default_filter(o.ports, o.n_ports, pcap_datalink(p) == DLT_EN10MB);
 	}
 	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		if (o.bpf != NULL)

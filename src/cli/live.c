@@ -64,7 +64,8 @@ cli_live_store_budget(const struct opts *o)
 }
 
 fs_status
-cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, struct fs_err *err)
+cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
+              struct detector *shared_det, struct fs_err *err)
 {
 	struct detector *det = NULL;
 	fs_status st;
@@ -73,6 +74,11 @@ cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, st
 	cl->store = store;
 	if (o->max_memory_mb <= 0)
 		return FS_OK;
+	if (shared_det != NULL) {
+		struct watch_config wc = { .budget = cli_live_store_budget(o), .borrow_det = true };
+		cl->watch = watch_new(store, shared_det, &wc);
+		return FS_OK;
+	}
 	struct det_config dc = {
 		.weights_path = o->weights,
 		.allowlists = o->allowlist, .n_allowlists = o->n_allowlist,

@@ -24,10 +24,12 @@ struct cli_live {
 	struct geo *geo;           /* the watch detector's own handle (owned), or NULL */
 };
 
-/* Set up the writer (and, with --max-memory, the watch and its detector, which gets a geo
- * handle of its own: it runs on the ingest thread). Errors name the file or option. */
+/* Set up the writer and, with --max-memory, the watch. shared_det: a detector the caller runs
+ * only after the ingest thread has ended (headless modes); NULL makes the watch a detector
+ * with a geo handle of its own (the TUI, whose detectors run while it ingests). Errors name the
+ * file or option. */
 fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
-                        struct fs_err *err);
+                        struct detector *shared_det, struct fs_err *err);
 void cli_live_fini(struct cli_live *cl);
 void cli_live_msg(void *ctx, const struct dns_msg *msg);
 

@@ -34,7 +34,7 @@ main(int argc, char **argv)
 		return cli_list_ifaces(&o);
 	if (o.n_lookup > 0)
 		return cli_lookup_main(&o);
-	if (o.stats)
+	if (o.stats && !o.report)   /* --report --stats: the report, then the counters */
 		return cli_stats(&o);
 	if (o.dump)
 		return cli_dump(&o);

@@ -10,6 +10,7 @@
 
 #include "cli/geo_cli.h"
 #include "cli/pipeline.h"
+#include "cli/stats.h"
 #include "fluxscope/query.h"
 
 static void
@@ -35,11 +36,23 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		goto fail;
 	struct store_config sc = { .max_memory = (size_t)o->max_memory_mb << 20 };
 	a->store = store_new(&sc);
-	if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
-		goto fail;
-	store_write_lock(a->store);
-	(void)ingest_run(a->in, NULL);       /* source failures are reported below */
-	store_write_unlock(a->store);
+	if (o->iface != NULL || o->max_memory_mb > 0) {
+		/* A live capture (until --duration or a signal), or ageing under a memory budget:
+		 * the writer locks per message and ages the store as it goes (cli/live.h). */
+		a->live = xcalloc(1, sizeof *a->live);
+		if ((st = cli_live_init(a->live, o, a->store, a->det, err)) != FS_OK)
+			goto fail;
+		if ((st = cli_ingest_open(o, cli_live_msg, a->live, &a->in, err)) != FS_OK)
+			goto fail;
+		if ((st = cli_ingest_run(o, a->in, err)) != FS_OK && ingest_n_errors(a->in) == 0)
+			goto fail;
+	} else {
+		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
+			goto fail;
+		store_write_lock(a->store);
+		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
+		store_write_unlock(a->store);
+	}
 	a->source_rc = cli_report_source_errors(a->in);
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
@@ -55,6 +68,10 @@ cli_analysis_free(struct cli_analysis *a)
 {
 	if (a->in != NULL)
 		ingest_free(a->in);
+	if (a->live != NULL) {
+		cli_live_fini(a->live);
+		free(a->live);
+	}
 	if (a->det != NULL)
 		det_free(a->det);
 	if (a->store != NULL)
@@ -583,6 +600,14 @@ cli_report(const struct opts *o)
 	}
 	store_read_unlock(a.store);
 	fflush(stdout);
+	if (o->stats) {
+		/* --report --stats: the counters follow on standard error, so that standard output
+		 * stays the report (JSON Lines with --json). */
+		struct dec_stats ds;
+		ingest_dec_stats(a.in, &ds);
+		cli_stats_print(stderr, a.in, &ds);
+		cli_live_print_stats(stderr, a.in, a.live);
+	}
 	int rc = a.source_rc;
 	cli_analysis_free(&a);
 	query_filter_free(qf);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli/live.h"
 #include "cli/opts.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
@@ -19,6 +20,7 @@ struct cli_analysis {
 	struct store *store;
 	struct detector *det;
 	struct ingest *in;
+	struct cli_live *live;     /* live capture or --max-memory: the store writer with ageing */
 	int source_rc;             /* 1 when a source failed part-way (already reported) */
 };
 

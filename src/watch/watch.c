@@ -57,7 +57,7 @@ watch_free(struct watch *w)
 {
 	if (w == NULL)
 		return;
-	if (w->det != NULL)
+	if (w->det != NULL && !w->cfg.borrow_det)
 		det_free(w->det);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
