@@ -115,6 +115,7 @@ struct store_domain {
 #define STORE_DOM_ZONE 0x04         /* owner of an NS RRset */
 #define STORE_DOM_TTL 0x08          /* ttl_min_seen/ttl_max_seen are set */
 #define STORE_PIN_FLAGGED 0x01      /* a detection verdict was suspicious or flux (live ageing) */
+#define STORE_PIN_AGEING 0x02       /* held for one step of an ageing run (watch.c) */
 
 /* Address record: every address that was an answer, glue, resolver or client. */
 struct store_addr {
@@ -157,7 +158,10 @@ struct store_stats {
 
 struct store_config {
 	size_t max_memory;          /* bytes, 0 = unbounded; see store_expire_to_budget() */
+	uint32_t pinned_keep;       /* responses a pinned domain keeps when STORE_EXPIRE_TRIM_PINNED
+	                             * trims its timeline (the newest); 0 = STORE_PINNED_KEEP */
 };
+#define STORE_PINNED_KEEP 256
 
 struct store;
 
@@ -235,7 +239,8 @@ void store_domain_set_pins(struct store *s, store_dom_id id, uint32_t pins);
  * NS observations last seen before it (the latest NS set of each zone is kept), and whole
  * unpinned domains last seen before it. Per-domain counters stay; what was dropped is counted
  * in the domain's *_expired fields and in store_stats. Pinned domains (user_flags or pins) keep
- * everything unless STORE_EXPIRE_TRIM_PINNED, which trims their timelines only. Then frees the
+ * everything unless STORE_EXPIRE_TRIM_PINNED, which trims their timelines only, and never below
+ * their newest pinned_keep responses (the evidence detection needs to keep flagging them). Then frees the
  * names, sets, addresses and NS names nothing refers to any more, compacts the name and set
  * storage and returns the bytes released. O(size of the store): call it rarely. */
 #define STORE_EXPIRE_TRIM_PINNED 0x01

@@ -5,10 +5,12 @@
  * When the store holds more than the budget, an ageing run (1) scores the store with its own
  * detector and pins every domain whose verdict is suspicious, single-flux or double-flux
  * (STORE_PIN_FLAGGED; the pin stays for the rest of the watch, so a domain whose evidence is
- * trimmed later keeps its place), (2) ages the unpinned data oldest first down to the low-water
- * mark (store_expire_to_budget), (3) if that is not enough, also trims the response timelines
- * of pinned domains (their answer sets, addresses and NS history stay), and (4) if still over,
- * drops every unpinned domain not seen in the newest hundredth of the observed time. Domains
+ * trimmed later keeps its place), (2) ages out, oldest first, the names seen in a single
+ * response (most of what a resolver sees, and the least evidence), down to the low-water mark,
+ * (3) if that is not enough, ages all unpinned data oldest first (store_expire_to_budget),
+ * (4) then also trims the response timelines of pinned domains to their newest
+ * STORE_PINNED_KEEP responses (answer sets, addresses and NS history stay), and (5) if still
+ * over, drops every unpinned domain not seen in the newest hundredth of the observed time. Domains
  * the analyst marked (user_flags) are never dropped either. Every drop is counted (store_stats
  * expired_*, per-domain *_expired); runs that cannot get under the budget because pinned data
  * alone exceeds it are counted too, never hidden.
@@ -29,10 +31,12 @@
 
 struct watch_config {
 	size_t budget;             /* store bytes (store_stats.bytes) that trigger ageing; 0 = never */
-	double low_water;          /* age down to this share of the budget; 0 = 0.8 */
+	double low_water;          /* age down to this share of the budget; 0 = 0.6 (a run costs a
+	                            * detection pass over the store: the lower, the rarer) */
 	unsigned check_every;      /* messages between two looks at the store size; 0 = 1024 */
 	int min_interval_ms;       /* wall time between ageing runs; 0 = 1000 (and at least 4x the
-	                            * last run's duration, so ageing takes at most a fifth of it) */
+	                            * last run's duration, so ageing takes at most a fifth of it),
+	                            * unless the store grows a tenth over the budget before that */
 	bool borrow_det;           /* the caller keeps the detector (and runs it after the watch) */
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/geo_cli.h"
+#include "cli/live.h"
 #include "cli/pipeline.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
@@ -93,12 +94,22 @@ tui_main(const struct opts *o)
 	struct detector *det[2] = { NULL, NULL };
 	char source[256], dbs[512];
 	int nd, rc = 1;
+	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
+	bool use_live = o->iface != NULL || o->max_memory_mb > 0;
 
 	/* Only the character type: LC_NUMERIC stays "C" so numbers print with a dot. */
 	setlocale(LC_CTYPE, "");
 	/* Open every input first: a missing file is one sentence on stderr, before the screen. */
 	ld = loader_alloc();
-	if (cli_ingest_open(o, loader_msg_cb, ld, &in, &err) != FS_OK)
+	if (o->max_memory_mb > 0)
+		sc.max_memory = (size_t)o->max_memory_mb << 20;
+	store = store_new(&sc);
+	/* The ageing watch scores with a detector of its own (it runs on the ingest thread while
+	 * the loader's detectors run on the worker). */
+	if (use_live && cli_live_init(&live, o, store, NULL, &err) != FS_OK)
+		goto fail;
+	if (cli_ingest_open(o, use_live ? cli_live_msg : loader_msg_cb, use_live ? (void *)&live : ld,
+	                    &in, &err) != FS_OK)
 		goto fail;
 	/* The detector and the detail views each need a geo handle of their own (a handle is
 	 * used by one thread at a time). */
@@ -106,9 +117,9 @@ tui_main(const struct opts *o)
 		goto fail;
 	if (open_detectors(o, geo_det, det, &err) != FS_OK)
 		goto fail;
-	if (o->max_memory_mb > 0)
-		sc.max_memory = (size_t)o->max_memory_mb << 20;
-	store = store_new(&sc);
+	/* Everything is open: a live capture gives up root here, before any thread starts. */
+	if (cli_live_drop(o, in, &err) != FS_OK)
+		goto fail;
 
 	if (o->iface != NULL)
 		snprintf(source, sizeof source, "%s", o->iface);
@@ -169,6 +180,7 @@ done:
 	for (int i = 0; i < 2; i++)
 		if (det[i] != NULL)
 			det_free(det[i]);
+	cli_live_fini(&live);
 	if (store != NULL)
 		store_free(store);
 	if (geo_det != NULL)

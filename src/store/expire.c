@@ -66,12 +66,13 @@ free_domain(struct store *s, store_dom_id id)
 
 /* Trim one domain's vectors to what was seen at or after `before`. */
 static void
-trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summaries)
+trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summaries, uint32_t keep)
 {
-	uint32_t w = 0;
+	uint32_t w = 0, first_kept = d->n_resp > keep ? d->n_resp - keep : 0;
 
+	/* keep: the newest responses stay whatever their age (pinned domains) */
 	for (uint32_t i = 0; i < d->n_resp; i++)
-		if (d->resp[i].ts >= before)
+		if (d->resp[i].ts >= before || i >= first_kept)
 			d->resp[w++] = d->resp[i];
 	d->n_resp_expired += d->n_resp - w;
 	s->st.expired_responses += d->n_resp - w;
@@ -183,7 +184,8 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			continue;
 		}
 		if (!pinned || (flags & STORE_EXPIRE_TRIM_PINNED))
-			trim_domain(s, d, before, !pinned);
+			trim_domain(s, d, before, !pinned,
+			    pinned ? (s->cfg.pinned_keep ? s->cfg.pinned_keep : STORE_PINNED_KEEP) : 0);
 	}
 
 	/* 2. Reverse indexes are rebuilt from what is left, so clear them. */

@@ -497,12 +497,12 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		char text[256];
 		enum ui_role role;
 		int prio;       /* lower survives longer when narrow */
-	} seg[8];
+	} seg[10];
 	int n = 0, x = 1, sw = canvas_text_width(sep(c));
 	char b1[32], b2[32];
 	struct view *v = app_top(a);
 	const char *filter = v != NULL && view_is_list(v) ? view_list_filter(v) : "";
-	bool drop_seg[8] = { false };
+	bool drop_seg[10] = { false };
 	int need;
 
 	canvas_fill(c, 0, y, c->w, 1, ' ', UI_ROLE_STATUS);
@@ -523,9 +523,22 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		snprintf(seg[n].text, sizeof seg[n].text, "filter: %s", filter);
 		seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 0;
 	}
-	if (a->prog.live || a->prog.kernel_drops || a->prog.iface_drops) {
-		uint64_t d = a->prog.kernel_drops + a->prog.iface_drops;
-		snprintf(seg[n].text, sizeof seg[n].text, "drops %s", app_fmt_count(d, b1, sizeof b1));
+	if (a->prog.live) {
+		snprintf(seg[n].text, sizeof seg[n].text, "%s pkt/s", app_fmt_count((uint64_t)a->prog.pkt_rate, b1, sizeof b1));
+		seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 2;
+	}
+	if (a->prog.live || a->prog.kernel_drops || a->prog.iface_drops || a->prog.app_drops) {
+		/* Never hidden (priority 0) and in the warning role as soon as one is counted: the
+		 * kernel buffer, the interface and the hand-off to the analysis, each on its own. */
+		uint64_t d = a->prog.kernel_drops + a->prog.iface_drops + a->prog.app_drops;
+		char b3[32];
+		if (d == 0)
+			snprintf(seg[n].text, sizeof seg[n].text, "drops 0");
+		else
+			snprintf(seg[n].text, sizeof seg[n].text, "drops kernel %s if %s app %s",
+			         app_fmt_count(a->prog.kernel_drops, b1, sizeof b1),
+			         app_fmt_count(a->prog.iface_drops, b2, sizeof b2),
+			         app_fmt_count(a->prog.app_drops, b3, sizeof b3));
 		seg[n].role = d > 0 ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 0;
 	}
 	snprintf(seg[n].text, sizeof seg[n].text, "%s",
@@ -578,7 +591,11 @@ draw_progress(struct app *a, struct ui_canvas *c, int y)
 	app_fmt_count(p->packets, pk, sizeof pk);
 	app_fmt_bytes(p->bytes_read, br, sizeof br);
 	if (p->live) {
-		snprintf(tail, sizeof tail, "Capturing on %s: %s pkts, %s pkts/s", p->source, pk, rate);
+		char dr[32];
+		app_fmt_count((uint64_t)p->pkt_rate, rate, sizeof rate);
+		app_fmt_count((uint64_t)p->dns_rate, dr, sizeof dr);
+		snprintf(tail, sizeof tail, "Capturing on %s: %s pkts, %s pkts/s, %s DNS/s  (q: stop)",
+		         p->source, pk, rate, dr);
 		canvas_put(c, 0, y, c->w, UI_ROLE_MESSAGE, tail);
 		return;
 	}

@@ -43,6 +43,8 @@ struct app_progress {
 	uint64_t bytes_read, bytes_total;
 	uint64_t packets, dns_messages;
 	uint64_t kernel_drops, iface_drops;
+	uint64_t app_drops;        /* live: captured, but the analysis could not take them in time */
+	double pkt_rate, dns_rate; /* live: packets and DNS messages per second, last second or so */
 	double elapsed;            /* seconds since loading started */
 	char error[512];           /* ingest error sentence, "" when none */
 };

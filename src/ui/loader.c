@@ -34,6 +34,10 @@ struct loader {
 	bool final_built;
 	atomic_bool scoring;
 	double last_build_ms;
+	/* UI thread: live rates over the last second or so */
+	double rate_ms;
+	uint64_t rate_pk, rate_dns;
+	double pkt_rate, dns_rate;
 };
 
 static double
@@ -323,10 +327,29 @@ feed_progress(void *ctx, struct app_progress *out)
 	out->dns_messages = p.messages;
 	out->kernel_drops = p.kernel_drops;
 	out->iface_drops = p.iface_drops;
+	out->app_drops = p.app_drops;
+	{
+		double now = mono_ms();
+		if (l->rate_ms == 0) {
+			l->rate_ms = now;
+			l->rate_pk = p.frames;
+			l->rate_dns = p.messages;
+		} else if (now - l->rate_ms >= 1000) {
+			l->pkt_rate = (double)(p.frames - l->rate_pk) * 1e3 / (now - l->rate_ms);
+			l->dns_rate = (double)(p.messages - l->rate_dns) * 1e3 / (now - l->rate_ms);
+			l->rate_ms = now;
+			l->rate_pk = p.frames;
+			l->rate_dns = p.messages;
+		}
+		out->pkt_rate = l->pkt_rate;
+		out->dns_rate = l->dns_rate;
+	}
 	out->elapsed = p.elapsed_s;
 	out->error[0] = '\0';
 	if (p.finished && ingest_n_errors(l->in) > 0)
 		snprintf(out->error, sizeof out->error, "%s", ingest_error(l->in, 0)->msg);
+	for (int i = 0; l->live && out->error[0] == '\0' && i < ingest_n_sources(l->in); i++)
+		cap_live_write_error(ingest_source(l->in, i), out->error, sizeof out->error);
 }
 
 static struct snap *

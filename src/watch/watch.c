@@ -42,7 +42,7 @@ watch_new(struct store *s, struct detector *det, const struct watch_config *cfg)
 	if (cfg != NULL)
 		w->cfg = *cfg;
 	if (w->cfg.low_water <= 0 || w->cfg.low_water > 1)
-		w->cfg.low_water = 0.8;
+		w->cfg.low_water = 0.6;
 	if (w->cfg.check_every == 0)
 		w->cfg.check_every = 1024;
 	if (w->cfg.min_interval_ms <= 0)
@@ -92,6 +92,21 @@ pin_flagged(struct watch *w)
 	return n;
 }
 
+/* Hold (or release) every domain with more than one response or an NS history for one step. */
+static void
+hold_histories(struct store *s, bool on)
+{
+	for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
+		const struct store_domain *d = store_domain(s, id);
+		if (d == NULL)
+			continue;
+		if (on && (d->n_responses > 1 || d->n_ns > 1))
+			store_domain_set_pins(s, id, d->pins | STORE_PIN_AGEING);
+		else if (!on && (d->pins & STORE_PIN_AGEING))
+			store_domain_set_pins(s, id, d->pins & ~(uint32_t)STORE_PIN_AGEING);
+	}
+}
+
 /* Newest last_seen over the domains (capture time). */
 static fs_time
 newest(const struct store *s)
@@ -127,7 +142,16 @@ watch_age(struct watch *w, bool force)
 		return false;
 	target = (size_t)((double)budget * w->cfg.low_water);
 	pins = pin_flagged(w);
+	/* Least evidence first: names seen in one response only (most of a resolver's names)
+	 * go before anything with a history, which may be slow flux not flagged yet. */
+	hold_histories(w->s, true);
 	cut = store_expire_to_budget(w->s, target, 0);
+	hold_histories(w->s, false);
+	if (budget > 0 && store_bytes(w->s) > target) {
+		fs_time c1 = store_expire_to_budget(w->s, target, 0);
+		if (c1 > cut)
+			cut = c1;
+	}
 	if (budget > 0 && store_bytes(w->s) > target) {
 		fs_time c2 = store_expire_to_budget(w->s, target, STORE_EXPIRE_TRIM_PINNED);
 		if (c2 > cut)
@@ -174,9 +198,12 @@ watch_tick(struct watch *w)
 {
 	if (w == NULL || w->cfg.budget == 0 || ++w->msgs % w->cfg.check_every != 0)
 		return false;
-	if (store_bytes(w->s) <= w->cfg.budget)
+	size_t bytes = store_bytes(w->s);
+	if (bytes <= w->cfg.budget)
 		return false;
-	if (mono_ms() < w->next_ok_ms)
+	/* Wait out the pause after a run, unless the store is a tenth over the budget: then the
+	 * budget wins over the share of time spent ageing. */
+	if (mono_ms() < w->next_ok_ms && bytes <= w->cfg.budget + w->cfg.budget / 10)
 		return false;
 	return watch_age(w, false);
 }

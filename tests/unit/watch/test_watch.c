@@ -1,0 +1,229 @@
+/* Ageing under a memory budget (watch.h) on the small labelled flux capture, with a stream of
+ * one-off benign names mixed in (as a resolver sees them: most names are looked up once): the
+ * store stays under the budget, old benign data goes, and every domain detection flags on the
+ * whole capture is still there at the end with its counts, still flagged; marked domains stay
+ * too. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/ingest.h"
+#include "fluxscope/store.h"
+#include "fluxscope/watch.h"
+#include "unit/store/msgbuild.h"
+
+#define CAPTURE "tests/data/flux/flux-small.pcap"
+
+struct run {
+	struct store *s;
+	struct watch *w;
+	uint64_t msgs;
+	uint64_t aged;
+	size_t max_after;          /* largest store size right after an ageing run */
+	store_dom_id marked;
+	char marked_name[256];
+	size_t budget;
+};
+
+static struct geo *
+demo_geo(void)
+{
+	static const char *const paths[] = { "samples/demo-geo.mmdb", "samples/demo-asn.mmdb" };
+	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true,
+	                         .no_libloc = true };
+	struct fs_err err = { 0 };
+	struct geo *g;
+
+	if (geo_open(&gc, &g, &err) != FS_OK)
+		fail_msg("%s", err.msg);
+	return g;
+}
+
+static struct detector *
+detector(struct geo *g)
+{
+	struct det_config dc = { 0 };
+	struct fs_err err = { 0 };
+	struct detector *d;
+
+	if (det_new(&dc, g, &d, &err) != FS_OK)
+		fail_msg("%s", err.msg);
+	return d;
+}
+
+static void
+on_msg(void *ctx, const struct dns_msg *m)
+{
+	struct run *r = ctx;
+
+	store_add_msg(r->s, m);
+	r->msgs++;
+	/* Three one-off names per message of the capture, at the same time. */
+	for (int k = 0; k < 3; k++) {
+		struct mb b;
+		char name[64], addr[32];
+		uint64_t i = r->msgs * 3 + (uint64_t)k;
+		snprintf(name, sizeof name, "n%llu.once.example", (unsigned long long)i);
+		snprintf(addr, sizeof addr, "10.%u.%u.%u", (unsigned)(i >> 16) & 255,
+		         (unsigned)(i >> 8) & 255, (unsigned)i & 255);
+		mb_resp(&b, name, DNS_TYPE_A, (double)m->ts / FS_USEC);
+		MB_A(&b, name, addr, 300);
+		store_add_msg(r->s, &b.m);
+	}
+	/* Mark the first domain that was seen (an analyst's mark on something that goes quiet). */
+	if (r->msgs == 50 && store_domain_count(r->s) > 0) {
+		r->marked = 1;
+		snprintf(r->marked_name, sizeof r->marked_name, "%s",
+		         store_name_str(r->s, store_domain(r->s, 1)->name));
+		store_domain_set_flags(r->s, 1, 1);
+	}
+	if (r->w != NULL && watch_tick(r->w)) {
+		struct store_stats ss;
+		store_get_stats(r->s, &ss);
+		r->aged++;
+		if (ss.bytes > r->max_after)
+			r->max_after = ss.bytes;
+	}
+}
+
+static void
+load(struct run *r)
+{
+	struct fs_err err = { 0 };
+	struct ingest *in = ingest_new(NULL, on_msg, r);
+
+	if (ingest_add_file(in, CAPTURE, &err) != FS_OK || ingest_run(in, &err) != FS_OK)
+		fail_msg("%s", err.msg);
+	ingest_free(in);
+}
+
+static void
+test_budget_keeps_flagged(void **state)
+{
+	(void)state;
+	struct geo *g = demo_geo();
+	struct detector *full_det = detector(g), *final_det = detector(g);
+	struct run full = { 0 }, aged = { 0 };
+	struct store_stats fs, as;
+	struct watch_stats ws;
+	size_t n_flagged = 0;
+
+	/* The whole capture, no budget: the reference. */
+	full.s = store_new(NULL);
+	load(&full);
+	det_run(full_det, full.s);
+	store_get_stats(full.s, &fs);
+
+	/* The same capture under a third of that memory, ageing as it goes. */
+	aged.s = store_new(NULL);
+	aged.budget = fs.bytes / 3;
+	struct watch_config wc = { .budget = aged.budget, .check_every = 64, .min_interval_ms = 1 };
+	aged.w = watch_new(aged.s, detector(g), &wc);
+	load(&aged);
+	watch_get_stats(aged.w, &ws);
+	store_get_stats(aged.s, &as);
+	print_message("full store %zu bytes, %zu domains; budget %zu; %llu ageing runs, %llu domains "
+	              "and %llu responses expired, %llu pinned; now %zu bytes, %zu domains\n",
+	              fs.bytes, fs.domains, aged.budget, (unsigned long long)ws.runs,
+	              (unsigned long long)as.expired_domains, (unsigned long long)as.expired_responses,
+	              (unsigned long long)ws.pinned, as.bytes, as.domains);
+
+	print_message("last run: %zu -> %zu bytes in %.1f ms (max %.1f ms), cut-off %lld\n", ws.bytes_before, ws.bytes_after, ws.last_ms, ws.max_ms, (long long)ws.last_cutoff);
+	/* Ageing happened and held the budget. */
+	assert_true(ws.runs >= 1);
+	assert_int_equal(ws.runs, aged.aged);
+	assert_int_equal(ws.over_budget, 0);
+	assert_true(aged.max_after <= aged.budget);
+	/* between runs the store may pass the budget by a tenth at most */
+	assert_true(as.bytes <= aged.budget + aged.budget / 10 + 4096);
+	assert_true(as.expired_domains > 0);
+	assert_true(as.domains < fs.domains);
+	/* Counts are kept whole: every response was counted even where its entry went. */
+	assert_int_equal(as.responses, fs.responses);
+	assert_int_equal(as.messages, fs.messages);
+
+	/* Every domain flagged on the whole capture is still there, with its counts, and the
+	 * detector still flags it on what was kept. */
+	det_run(final_det, aged.s);
+	for (size_t i = 0; i < det_count(full_det); i++) {
+		const struct det_result *r = det_get(full_det, i);
+		if (!det_is_flagged(r->verdict))
+			continue;
+		n_flagged++;
+		store_dom_id id = store_domain_find(aged.s, r->name);
+		if (id == 0)
+			fail_msg("flagged domain %s was aged out", r->name);
+		const struct store_domain *d = store_domain(aged.s, id);
+		const struct store_domain *fd = store_domain(full.s, r->dom);
+		/* never aged out and back: the per-domain counts are the whole capture's */
+		assert_int_equal(d->n_responses, fd->n_responses);
+		assert_int_equal(d->n_resp + d->n_resp_expired, fd->n_resp);
+		assert_true(d->pins & STORE_PIN_FLAGGED || d->user_flags != 0 ||
+		            d->last_seen >= ws.last_cutoff);
+		const struct det_result *now = det_for_domain(final_det, id);
+		if (now == NULL || !det_is_flagged(now->verdict)) {
+			fail_msg("%s (%s, %u addresses) is %s after ageing", r->name,
+			         det_verdict_name(r->verdict), r->n_addrs,
+			         now ? det_verdict_name(now->verdict) : "not scored");
+		}
+	}
+	assert_true(n_flagged >= 20);
+
+	/* The analyst's mark kept its domain even though it went quiet long ago. */
+	assert_int_not_equal(store_domain_find(aged.s, aged.marked_name), 0);
+	assert_true(store_domain(full.s, store_domain_find(full.s, aged.marked_name))->last_seen <
+	            ws.last_cutoff);
+
+	watch_free(aged.w);
+	det_free(full_det);
+	det_free(final_det);
+	store_free(full.s);
+	store_free(aged.s);
+	geo_free(g);
+}
+
+/* Below the budget nothing happens; with no budget nothing ever happens. */
+static void
+test_under_budget(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	struct watch_stats ws;
+	struct store_stats ss;
+
+	r.s = store_new(NULL);
+	struct watch_config wc = { .budget = (size_t)1 << 40, .check_every = 16 };
+	r.w = watch_new(r.s, NULL, &wc);
+	load(&r);
+	watch_get_stats(r.w, &ws);
+	store_get_stats(r.s, &ss);
+	assert_int_equal(ws.runs, 0);
+	assert_int_equal(ss.expired_domains, 0);
+	assert_int_equal(ss.expire_runs, 0);
+	assert_false(watch_age(r.w, false));
+	watch_free(r.w);
+
+	struct watch_config none = { 0 };
+	r.w = watch_new(r.s, NULL, &none);
+	for (int i = 0; i < 5000; i++)
+		assert_false(watch_tick(r.w));
+	watch_free(r.w);
+	store_free(r.s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_budget_keeps_flagged),
+		cmocka_unit_test(test_under_budget),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
