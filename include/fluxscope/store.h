@@ -159,9 +159,9 @@ struct store_stats {
 struct store_config {
 	size_t max_memory;          /* bytes, 0 = unbounded; see store_expire_to_budget() */
 	uint32_t pinned_keep;       /* responses a pinned domain keeps when STORE_EXPIRE_TRIM_PINNED
-	                             * trims its timeline (the newest); 0 = STORE_PINNED_KEEP */
+	                             * trims its timeline (the newest); 0 = none kept by count */
 };
-#define STORE_PINNED_KEEP 256
+#define STORE_PINNED_KEEP 256       /* what watch.h asks for (store_set_pinned_keep) */
 
 struct store;
 
@@ -233,6 +233,8 @@ void store_domain_set_flags(struct store *s, store_dom_id id, uint32_t flags);
  * domains detection flagged, so that store_expire() keeps them; marks stay the analyst's.
  * Writer, under the write lock. */
 void store_domain_set_pins(struct store *s, store_dom_id id, uint32_t pins);
+/* store_config.pinned_keep after creation. Writer, under the write lock. */
+void store_set_pinned_keep(struct store *s, uint32_t n);
 
 /* Aging under a memory budget (issue 7). Writer, under the write lock.
  * Drops timeline entries older than `before`; for unpinned domains also RRsets, addresses and

@@ -185,7 +185,7 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		}
 		if (!pinned || (flags & STORE_EXPIRE_TRIM_PINNED))
 			trim_domain(s, d, before, !pinned,
-			    pinned ? (s->cfg.pinned_keep ? s->cfg.pinned_keep : STORE_PINNED_KEEP) : 0);
+			    pinned ? s->cfg.pinned_keep : 0);
 	}
 
 	/* 2. Reverse indexes are rebuilt from what is left, so clear them. */

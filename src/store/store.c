@@ -342,6 +342,12 @@ store_domain_set_flags(struct store *s, store_dom_id id, uint32_t flags)
 }
 
 void
+store_set_pinned_keep(struct store *s, uint32_t n)
+{
+	s->cfg.pinned_keep = n;
+}
+
+void
 store_domain_set_pins(struct store *s, store_dom_id id, uint32_t pins)
 {
 	if (id == 0 || id >= s->n_doms || s->doms[id] == NULL || s->doms[id]->pins == pins)

@@ -48,6 +48,8 @@ watch_new(struct store *s, struct detector *det, const struct watch_config *cfg)
 	if (w->cfg.min_interval_ms <= 0)
 		w->cfg.min_interval_ms = 1000;
 	w->st.budget = w->cfg.budget;
+	/* Pinned domains trimmed under pressure keep enough of their timeline to stay flagged. */
+	store_set_pinned_keep(s, STORE_PINNED_KEEP);
 	pthread_mutex_init(&w->mu, NULL);
 	return w;
 }

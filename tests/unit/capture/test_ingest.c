@@ -338,7 +338,7 @@ test_live_loopback(void **state)
 	}
 	struct cap_live_opts lo = { .bpf = "udp port and garbage", .buffer_mb = 2 };
 	assert_int_equal(cap_open_live("lo", &lo, &src, &err), FS_E_ARG);
-	assert_non_null(strstr(err.msg, "bad BPF filter"));
+	assert_non_null(strstr(err.msg, "bad BPF expression in --filter-bpf"));
 
 	struct cap_live_opts o = { .buffer_mb = 2, .ports = ports, .n_ports = 2 };
 	assert_int_equal(cap_open_live("lo", &o, &src, &err), FS_OK);
