@@ -15,6 +15,11 @@
  * expired_*, per-domain *_expired); runs that cannot get under the budget because pinned data
  * alone exceeds it are counted too, never hidden.
  *
+ * Runs are paced by the data, not the clock, so the same capture and budget always give the same
+ * result: a run starts when the total passes the budget, and after a run that could not get
+ * under the low-water mark (pinned data), only once the total has grown by another tenth of
+ * the budget. A run costs a detection pass over the store (README "Live capture" has figures).
+ *
  * Threads: the store's writer thread calls watch_tick() after each message, holding the write
  * lock (the run happens there, so the store never changes under it); watch_get_stats() from
  * any thread. */
@@ -30,13 +35,13 @@
 #include "fluxscope/store.h"
 
 struct watch_config {
-	size_t budget;             /* store bytes (store_stats.bytes) that trigger ageing; 0 = never */
+	size_t budget;             /* bytes that trigger ageing (0 = never): the store's own
+	                            * (store_stats.bytes) plus extra_per_domain for each domain */
+	size_t extra_per_domain;   /* what each domain costs outside the store: detection results
+	                            * (about 2.5 KiB per detector holding results), UI rows */
 	double low_water;          /* age down to this share of the budget; 0 = 0.6 (a run costs a
 	                            * detection pass over the store: the lower, the rarer) */
 	unsigned check_every;      /* messages between two looks at the store size; 0 = 1024 */
-	int min_interval_ms;       /* wall time between ageing runs; 0 = 1000 (and at least 4x the
-	                            * last run's duration, so ageing takes at most a fifth of it),
-	                            * unless the store grows a tenth over the budget before that */
 	bool borrow_det;           /* the caller keeps the detector (and runs it after the watch) */
 };
 
@@ -45,7 +50,7 @@ struct watch_stats {
 	uint64_t pinned;           /* domains pinned because detection flagged them (ever) */
 	uint64_t over_budget;      /* runs that ended above the budget: pinned data alone exceeds it */
 	size_t budget;
-	size_t bytes_before, bytes_after;   /* around the last run */
+	size_t bytes_before, bytes_after;   /* around the last run, store plus extra per domain */
 	double last_ms, max_ms, total_ms;   /* wall time of the runs (detection included) */
 	fs_time last_cutoff;       /* capture time before which unpinned data was dropped */
 };

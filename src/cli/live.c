@@ -57,10 +57,23 @@ cli_list_ifaces(const struct opts *o)
 
 /* ---- the store writer ---------------------------------------------------------------------------- */
 
-size_t
-cli_live_store_budget(const struct opts *o)
+fs_status
+cli_live_budget(const struct opts *o, size_t *out, struct fs_err *err)
 {
-	return (size_t)o->max_memory_mb << 20;
+	long fixed = CLI_BASELINE_MB;
+
+	*out = 0;
+	if (o->max_memory_mb <= 0)
+		return FS_OK;
+	if (o->iface != NULL)
+		fixed += 2L * (o->buffer_mb > 0 ? o->buffer_mb : 32);
+	if (o->max_memory_mb < fixed + 16)
+		return fs_err_set(err, FS_E_ARG, "option --max-memory %d is too small: the capture buffers "
+		                  "and the program take about %ld MiB (-B %d, twice), so give at least %ld "
+		                  "or a smaller -B", o->max_memory_mb, fixed,
+		                  o->buffer_mb > 0 ? o->buffer_mb : 32, fixed + 16);
+	*out = (size_t)(o->max_memory_mb - fixed) << 20;
+	return FS_OK;
 }
 
 fs_status
@@ -70,12 +83,16 @@ cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
 	struct detector *det = NULL;
 	fs_status st;
 
+	size_t budget;
+
 	memset(cl, 0, sizeof *cl);
 	cl->store = store;
-	if (o->max_memory_mb <= 0)
-		return FS_OK;
+	if ((st = cli_live_budget(o, &budget, err)) != FS_OK || budget == 0)
+		return st;
 	if (shared_det != NULL) {
-		struct watch_config wc = { .budget = cli_live_store_budget(o), .borrow_det = true };
+		/* headless: one detector holds results for every domain */
+		struct watch_config wc = { .budget = budget, .borrow_det = true,
+		                           .extra_per_domain = CLI_DET_BYTES_PER_DOMAIN };
 		cl->watch = watch_new(store, shared_det, &wc);
 		return FS_OK;
 	}
@@ -91,7 +108,9 @@ cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
 		cl->geo = NULL;
 		return st;
 	}
-	struct watch_config wc = { .budget = cli_live_store_budget(o) };
+	/* the TUI: the watch's detector, the loader's two, and a snapshot row per domain */
+	struct watch_config wc = { .budget = budget,
+	                           .extra_per_domain = 3 * CLI_DET_BYTES_PER_DOMAIN + 256 };
 	cl->watch = watch_new(store, det, &wc);
 	return FS_OK;
 }
@@ -235,8 +254,8 @@ out:
 
 #define KV(k, v) fprintf(out, "%-28s %llu\n", k, (unsigned long long)(v))
 
-void
-cli_live_print_stats(FILE *out, struct ingest *in, struct cli_live *cl)
+static void
+print_capture(FILE *out, struct ingest *in)
 {
 	struct ingest_progress p;
 	struct cap_stats cs;
@@ -271,18 +290,31 @@ cli_live_print_stats(FILE *out, struct ingest *in, struct cli_live *cl)
 		KV("written-packets", written);
 		KV("written-files", files);
 	}
-	if (cl != NULL && cl->watch != NULL) {
-		struct watch_stats ws;
-		struct store_stats ss;
-		watch_get_stats(cl->watch, &ws);
-		store_get_stats(cl->store, &ss);
-		KV("store-budget-bytes", ws.budget);
-		KV("store-bytes", ss.bytes);
-		KV("ageing-runs", ws.runs);
-		KV("ageing-over-budget", ws.over_budget);
-		KV("pinned-flagged", ws.pinned);
-		KV("expired-domains", ss.expired_domains);
-		KV("expired-responses", ss.expired_responses);
-		fprintf(out, "%-28s %.1f\n", "ageing-ms-max", ws.max_ms);
-	}
+}
+
+static void
+print_ageing(FILE *out, const struct cli_live *cl)
+{
+	struct watch_stats ws;
+	struct store_stats ss;
+
+	watch_get_stats(cl->watch, &ws);
+	store_get_stats(cl->store, &ss);
+	KV("store-budget-bytes", ws.budget);
+	KV("store-bytes", ss.bytes);
+	KV("ageing-runs", ws.runs);
+	KV("ageing-over-budget", ws.over_budget);
+	KV("pinned-flagged", ws.pinned);
+	KV("expired-domains", ss.expired_domains);
+	KV("expired-responses", ss.expired_responses);
+	fprintf(out, "%-28s %.1f\n", "ageing-ms-max", ws.max_ms);
+	fprintf(out, "%-28s %.1f\n", "ageing-ms-total", ws.total_ms);
+}
+
+void
+cli_live_print_stats(FILE *out, struct ingest *in, struct cli_live *cl)
+{
+	print_capture(out, in);
+	if (cl != NULL && cl->watch != NULL)
+		print_ageing(out, cl);
 }

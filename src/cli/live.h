@@ -33,8 +33,16 @@ fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store 
 void cli_live_fini(struct cli_live *cl);
 void cli_live_msg(void *ctx, const struct dns_msg *msg);
 
-/* The --max-memory budget of the store, in bytes (0 = none). */
-size_t cli_live_store_budget(const struct opts *o);
+/* --max-memory is meant for the whole process: what the observations may take is MB less the
+ * fixed costs (for a live capture the kernel buffer and the hand-off ring, -B each, and a
+ * baseline for the program and its databases). In bytes; 0 = no ageing. On a budget too small
+ * for the fixed costs err names the option. */
+fs_status cli_live_budget(const struct opts *o, size_t *out, struct fs_err *err);
+
+/* Bytes each domain costs outside the store, per detector that holds results for it (measured:
+ * about 2.5 KiB of det_result, terms and reasons per domain; README "Live capture"). */
+#define CLI_DET_BYTES_PER_DOMAIN 3000
+#define CLI_BASELINE_MB 24
 
 /* After every file, database and the capture handle are open and before any thread starts:
  * give the -w file to the -Z user, drop root (priv.h), then check that -C rotation can work.

@@ -11,7 +11,7 @@ struct watch {
 	struct detector *det;
 	struct watch_config cfg;
 	uint64_t msgs;                 /* writer thread */
-	double next_ok_ms;             /* writer thread: no run before this (monotonic ms) */
+	size_t next_at;                /* writer thread: the total that starts the next run */
 	pthread_mutex_t mu;            /* guards st */
 	struct watch_stats st;
 };
@@ -24,12 +24,25 @@ mono_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* What the budget is compared with: the store and what the domains cost elsewhere. */
 static size_t
-store_bytes(const struct store *s)
+total_bytes(const struct watch *w)
 {
 	struct store_stats ss;
-	store_get_stats(s, &ss);
-	return ss.bytes;
+	store_get_stats(w->s, &ss);
+	return ss.bytes + ss.domains * w->cfg.extra_per_domain;
+}
+
+/* The store size that leaves room for `total` with the current bytes per domain. */
+static size_t
+store_share(const struct watch *w, size_t total)
+{
+	struct store_stats ss;
+	store_get_stats(w->s, &ss);
+	size_t all = ss.bytes + ss.domains * w->cfg.extra_per_domain;
+	if (all == 0)
+		return total;
+	return (size_t)((double)total * (double)ss.bytes / (double)all);
 }
 
 struct watch *
@@ -45,8 +58,7 @@ watch_new(struct store *s, struct detector *det, const struct watch_config *cfg)
 		w->cfg.low_water = 0.6;
 	if (w->cfg.check_every == 0)
 		w->cfg.check_every = 1024;
-	if (w->cfg.min_interval_ms <= 0)
-		w->cfg.min_interval_ms = 1000;
+	w->next_at = w->cfg.budget;
 	w->st.budget = w->cfg.budget;
 	/* Pinned domains trimmed under pressure keep enough of their timeline to stay flagged. */
 	store_set_pinned_keep(s, STORE_PINNED_KEEP);
@@ -94,15 +106,16 @@ pin_flagged(struct watch *w)
 	return n;
 }
 
-/* Hold (or release) every domain with more than one response or an NS history for one step. */
+/* Hold (or release) for one step every domain with more evidence than `thr`: more than thr
+ * responses, more than thr + 1 addresses, or NS data (double flux shows there first). */
 static void
-hold_histories(struct store *s, bool on)
+hold_histories(struct store *s, bool on, uint32_t thr)
 {
 	for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
 		const struct store_domain *d = store_domain(s, id);
 		if (d == NULL)
 			continue;
-		if (on && (d->n_responses > 1 || d->n_ns > 1))
+		if (on && (d->n_responses > thr || d->n_addrs > thr + 1 || d->n_ns > 0))
 			store_domain_set_pins(s, id, d->pins | STORE_PIN_AGEING);
 		else if (!on && (d->pins & STORE_PIN_AGEING))
 			store_domain_set_pins(s, id, d->pins & ~(uint32_t)STORE_PIN_AGEING);
@@ -139,27 +152,34 @@ watch_age(struct watch *w, bool force)
 	fs_time cut;
 	uint64_t pins;
 
-	before = store_bytes(w->s);
+	before = total_bytes(w);
 	if (!force && (budget == 0 || before <= budget))
 		return false;
 	target = (size_t)((double)budget * w->cfg.low_water);
 	pins = pin_flagged(w);
-	/* Least evidence first: names seen in one response only (most of a resolver's names)
-	 * go before anything with a history, which may be slow flux not flagged yet. */
-	hold_histories(w->s, true);
-	cut = store_expire_to_budget(w->s, target, 0);
-	hold_histories(w->s, false);
-	if (budget > 0 && store_bytes(w->s) > target) {
-		fs_time c1 = store_expire_to_budget(w->s, target, 0);
+	/* Least evidence first: names seen in one response (most of a resolver's names), then in
+	 * a few, go before anything with a longer history, which may be slow flux not flagged
+	 * yet; each step oldest first. */
+	static const uint32_t thr[] = { 1, 3, 10 };
+	cut = 0;
+	for (size_t i = 0; i < sizeof thr / sizeof thr[0] && total_bytes(w) > target; i++) {
+		hold_histories(w->s, true, thr[i]);
+		fs_time c0 = store_expire_to_budget(w->s, store_share(w, target), 0);
+		hold_histories(w->s, false, 0);
+		if (c0 > cut)
+			cut = c0;
+	}
+	if (budget > 0 && total_bytes(w) > target) {
+		fs_time c1 = store_expire_to_budget(w->s, store_share(w, target), 0);
 		if (c1 > cut)
 			cut = c1;
 	}
-	if (budget > 0 && store_bytes(w->s) > target) {
-		fs_time c2 = store_expire_to_budget(w->s, target, STORE_EXPIRE_TRIM_PINNED);
+	if (budget > 0 && total_bytes(w) > target) {
+		fs_time c2 = store_expire_to_budget(w->s, store_share(w, target), STORE_EXPIRE_TRIM_PINNED);
 		if (c2 > cut)
 			cut = c2;
 	}
-	if (budget > 0 && store_bytes(w->s) > budget) {
+	if (budget > 0 && total_bytes(w) > budget) {
 		/* The newest tenth alone is too big (a burst of new names): keep only the newest
 		 * hundredth of the time range of unpinned data. */
 		fs_time c3 = newest(w->s);
@@ -169,7 +189,7 @@ watch_age(struct watch *w, bool force)
 				cut = c3;
 		}
 	}
-	after = store_bytes(w->s);
+	after = total_bytes(w);
 	ms = mono_ms() - t0;
 
 	pthread_mutex_lock(&w->mu);
@@ -187,11 +207,11 @@ watch_age(struct watch *w, bool force)
 		w->st.last_cutoff = cut;
 	pthread_mutex_unlock(&w->mu);
 
-	/* Bound the share of time spent ageing: the next run waits at least four times this one. */
-	double wait = w->cfg.min_interval_ms;
-	if (4 * ms > wait)
-		wait = 4 * ms;
-	w->next_ok_ms = mono_ms() + wait;
+	/* Under the low-water mark: the next run at the budget. Not (pinned data fills it): only
+	 * after another tenth of growth, not at every look. */
+	w->next_at = after <= target ? budget : after + budget / 10;
+	if (w->next_at < budget)
+		w->next_at = budget;
 	return true;
 }
 
@@ -200,12 +220,7 @@ watch_tick(struct watch *w)
 {
 	if (w == NULL || w->cfg.budget == 0 || ++w->msgs % w->cfg.check_every != 0)
 		return false;
-	size_t bytes = store_bytes(w->s);
-	if (bytes <= w->cfg.budget)
-		return false;
-	/* Wait out the pause after a run, unless the store is a tenth over the budget: then the
-	 * budget wins over the share of time spent ageing. */
-	if (mono_ms() < w->next_ok_ms && bytes <= w->cfg.budget + w->cfg.budget / 10)
+	if (total_bytes(w) <= w->next_at)
 		return false;
 	return watch_age(w, false);
 }

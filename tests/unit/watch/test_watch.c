@@ -113,7 +113,7 @@ test_budget_keeps_flagged(void **state)
 	struct run full = { 0 }, aged = { 0 };
 	struct store_stats fs, as;
 	struct watch_stats ws;
-	size_t n_flagged = 0;
+	size_t n_flagged = 0, n_back = 0;
 
 	/* The whole capture, no budget: the reference. */
 	full.s = store_new(NULL);
@@ -123,8 +123,8 @@ test_budget_keeps_flagged(void **state)
 
 	/* The same capture under a third of that memory, ageing as it goes. */
 	aged.s = store_new(NULL);
-	aged.budget = fs.bytes / 3;
-	struct watch_config wc = { .budget = aged.budget, .check_every = 64, .min_interval_ms = 1 };
+	aged.budget = fs.bytes / 2;
+	struct watch_config wc = { .budget = aged.budget, .check_every = 64 };
 	aged.w = watch_new(aged.s, detector(g), &wc);
 	load(&aged);
 	watch_get_stats(aged.w, &ws);
@@ -141,8 +141,8 @@ test_budget_keeps_flagged(void **state)
 	assert_int_equal(ws.runs, aged.aged);
 	assert_int_equal(ws.over_budget, 0);
 	assert_true(aged.max_after <= aged.budget);
-	/* between runs the store may pass the budget by a tenth at most */
-	assert_true(as.bytes <= aged.budget + aged.budget / 10 + 4096);
+	/* between two looks (64 messages) the store may pass the budget by a little */
+	assert_true(as.bytes <= aged.budget + aged.budget / 50);
 	assert_true(as.expired_domains > 0);
 	assert_true(as.domains < fs.domains);
 	/* Counts are kept whole: every response was counted even where its entry went. */
@@ -162,9 +162,22 @@ test_budget_keeps_flagged(void **state)
 			fail_msg("flagged domain %s was aged out", r->name);
 		const struct store_domain *d = store_domain(aged.s, id);
 		const struct store_domain *fd = store_domain(full.s, r->dom);
-		/* never aged out and back: the per-domain counts are the whole capture's */
-		assert_int_equal(d->n_responses, fd->n_responses);
-		assert_int_equal(d->n_resp + d->n_resp_expired, fd->n_resp);
+		if (d->first_seen == fd->first_seen) {
+			/* never aged out: the counts are the whole capture's */
+			assert_int_equal(d->n_responses, fd->n_responses);
+			assert_int_equal(d->n_resp + d->n_resp_expired, fd->n_resp);
+		} else {
+			/* aged out before it was flagged (seen once, with little to show) and back:
+			 * everything from its return on is counted */
+			uint32_t since = 0;
+			for (uint32_t k = 0; k < fd->n_resp; k++)
+				since += fd->resp[k].ts >= d->first_seen && !(fd->resp[k].flags & STORE_RESP_VIA_CNAME);
+			print_message("%s (%s) aged out early and came back: %u of %u responses since\n",
+			              r->name, det_verdict_name(r->verdict), d->n_responses, fd->n_responses);
+			assert_true(d->first_seen > fd->first_seen);
+			assert_int_equal(d->n_responses, since);
+			n_back++;
+		}
 		assert_true(d->pins & STORE_PIN_FLAGGED || d->user_flags != 0 ||
 		            d->last_seen >= ws.last_cutoff);
 		const struct det_result *now = det_for_domain(final_det, id);
@@ -175,6 +188,7 @@ test_budget_keeps_flagged(void **state)
 		}
 	}
 	assert_true(n_flagged >= 20);
+	assert_true(n_back * 10 < n_flagged);
 
 	/* The analyst's mark kept its domain even though it went quiet long ago. */
 	assert_int_not_equal(store_domain_find(aged.s, aged.marked_name), 0);
