@@ -4,8 +4,8 @@
  *
  * When the store holds more than the budget, an ageing run (1) scores the store with its own
  * detector and pins every domain whose verdict is suspicious, single-flux or double-flux
- * (STORE_PIN_FLAGGED; the pin stays for the rest of the watch, so a domain whose evidence is
- * trimmed later keeps its place), (2) ages out, oldest first, the names seen in a single
+ * (STORE_PIN_FLAGGED; the pins follow the latest verdicts: a name that looked suspicious on
+ * little data and turns out a CDN pool loses its pin), (2) ages out, oldest first, the names seen in a single
  * response (most of what a resolver sees, and the least evidence), down to the low-water mark,
  * (3) if that is not enough, ages all unpinned data oldest first (store_expire_to_budget),
  * (4) then also trims the response timelines of pinned domains to their newest
@@ -47,7 +47,8 @@ struct watch_config {
 
 struct watch_stats {
 	uint64_t runs;             /* ageing runs */
-	uint64_t pinned;           /* domains pinned because detection flagged them (ever) */
+	uint64_t pinned;           /* pins set because detection flagged a domain (over all runs) */
+	uint64_t pinned_now;       /* domains pinned as flagged after the last run */
 	uint64_t over_budget;      /* runs that ended above the budget: pinned data alone exceeds it */
 	size_t budget;
 	size_t bytes_before, bytes_after;   /* around the last run, store plus extra per domain */

@@ -304,7 +304,7 @@ print_ageing(FILE *out, const struct cli_live *cl)
 	KV("store-bytes", ss.bytes);
 	KV("ageing-runs", ws.runs);
 	KV("ageing-over-budget", ws.over_budget);
-	KV("pinned-flagged", ws.pinned);
+	KV("pinned-flagged", ws.pinned_now);
 	KV("expired-domains", ss.expired_domains);
 	KV("expired-responses", ss.expired_responses);
 	fprintf(out, "%-28s %.1f\n", "ageing-ms-max", ws.max_ms);

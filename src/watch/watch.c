@@ -83,28 +83,38 @@ watch_detector(struct watch *w)
 	return w->det;
 }
 
-/* Score the store and pin what is flagged; returns the number of new pins. */
+/* Score the store and pin exactly the domains whose verdict is flagged now (a pin from an
+ * earlier run goes when the verdict did: a name that looked suspicious on little data and is a
+ * CDN pool on more is not kept for ever). Returns the number of pins set. */
 static uint64_t
-pin_flagged(struct watch *w)
+pin_flagged(struct watch *w, uint64_t *now)
 {
 	uint64_t n = 0;
 
+	*now = 0;
 	if (w->det == NULL)
 		return 0;
 	det_run(w->det, w->s);
 	for (size_t i = 0, k = det_count(w->det); i < k; i++) {
 		const struct det_result *r = det_get(w->det, i);
-		const struct store_domain *d;
+		const struct store_domain *d = store_domain(w->s, r->dom);
+		bool flag = det_is_flagged(r->verdict);
 
-		if (!det_is_flagged(r->verdict) || (d = store_domain(w->s, r->dom)) == NULL)
+		if (d == NULL || flag == ((d->pins & STORE_PIN_FLAGGED) != 0)) {
+			*now += flag && d != NULL;
 			continue;
-		if (!(d->pins & STORE_PIN_FLAGGED)) {
+		}
+		if (flag) {
 			store_domain_set_pins(w->s, r->dom, d->pins | STORE_PIN_FLAGGED);
 			n++;
-		}
+			(*now)++;
+		} else
+			store_domain_set_pins(w->s, r->dom, d->pins & ~(uint32_t)STORE_PIN_FLAGGED);
 	}
 	return n;
 }
+
+static size_t total_bytes(const struct watch *w);
 
 /* Hold (or release) for one step every domain with more evidence than `thr`: more than thr
  * responses, more than thr + 1 addresses, or NS data (double flux shows there first). */
@@ -120,6 +130,38 @@ hold_histories(struct store *s, bool on, uint32_t thr)
 		else if (!on && (d->pins & STORE_PIN_AGEING))
 			store_domain_set_pins(s, id, d->pins & ~(uint32_t)STORE_PIN_AGEING);
 	}
+}
+
+/* Drop the unpinned domains not seen since a cut-off moving forward a tenth of the observed
+ * range at a time, holding every domain seen since (store_expire() would trim their older
+ * entries too). Returns the last cut-off. */
+static fs_time
+drop_idle(struct watch *w, size_t target)
+{
+	fs_time lo = 0, hi = 0, cut = 0;
+	bool any = false;
+
+	for (store_dom_id id = 1; id <= store_domain_count(w->s); id++) {
+		const struct store_domain *d = store_domain(w->s, id);
+		if (d == NULL)
+			continue;
+		if (!any || d->last_seen < lo)
+			lo = d->last_seen;
+		if (!any || d->last_seen > hi)
+			hi = d->last_seen;
+		any = true;
+	}
+	for (int step = 1; any && step <= 9 && total_bytes(w) > target; step++) {
+		cut = lo + (hi - lo) / 10 * step;
+		for (store_dom_id id = 1; id <= store_domain_count(w->s); id++) {
+			const struct store_domain *d = store_domain(w->s, id);
+			if (d != NULL && d->last_seen >= cut)
+				store_domain_set_pins(w->s, id, d->pins | STORE_PIN_AGEING);
+		}
+		store_expire(w->s, cut, 0);
+		hold_histories(w->s, false, 0);
+	}
+	return cut;
 }
 
 /* Newest last_seen over the domains (capture time). */
@@ -150,13 +192,13 @@ watch_age(struct watch *w, bool force)
 	size_t budget = w->cfg.budget, target, before, after;
 	double t0 = mono_ms(), ms;
 	fs_time cut;
-	uint64_t pins;
+	uint64_t pins, pinned_now;
 
 	before = total_bytes(w);
 	if (!force && (budget == 0 || before <= budget))
 		return false;
 	target = (size_t)((double)budget * w->cfg.low_water);
-	pins = pin_flagged(w);
+	pins = pin_flagged(w, &pinned_now);
 	/* Least evidence first: names seen in one response (most of a resolver's names), then in
 	 * a few, go before anything with a longer history, which may be slow flux not flagged
 	 * yet; each step oldest first. */
@@ -168,6 +210,22 @@ watch_age(struct watch *w, bool force)
 		hold_histories(w->s, false, 0);
 		if (c0 > cut)
 			cut = c0;
+	}
+	if (budget > 0 && total_bytes(w) > target) {
+		/* Then any name gone quiet, oldest first, while the active ones keep all they have. */
+		fs_time c = drop_idle(w, target);
+		if (c > cut)
+			cut = c;
+	}
+	if (budget > 0 && total_bytes(w) > target) {
+		/* Then cap the timelines of names with a history at their newest pinned_keep
+		 * responses, keeping their answer sets and addresses whole: a rotating pool judged
+		 * on a short window of its answers looks like flux; on its answer sets it does not. */
+		hold_histories(w->s, true, 1);
+		fs_time c1 = store_expire_to_budget(w->s, store_share(w, target), STORE_EXPIRE_TRIM_PINNED);
+		hold_histories(w->s, false, 0);
+		if (c1 > cut)
+			cut = c1;
 	}
 	if (budget > 0 && total_bytes(w) > target) {
 		fs_time c1 = store_expire_to_budget(w->s, store_share(w, target), 0);
@@ -195,6 +253,7 @@ watch_age(struct watch *w, bool force)
 	pthread_mutex_lock(&w->mu);
 	w->st.runs++;
 	w->st.pinned += pins;
+	w->st.pinned_now = pinned_now;
 	if (budget > 0 && after > budget)
 		w->st.over_budget++;
 	w->st.bytes_before = before;
