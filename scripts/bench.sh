@@ -131,3 +131,10 @@ for label, ns in rows:
     print("%-30s %9.1f ns/packet %8.2fx floor" % (label, ns, ns / floor))
 PY
 fi
+
+# -- Live capture soak (issue 7): rate ladder on lo (root) and memory after an hour of simulated
+#    traffic under --max-memory; scripts/bench-live.sh explains both and its environment.
+if [ -x "$B/fluxscope" ]; then
+  section "live capture soak (scripts/bench-live.sh)"
+  BUILD="$B" sh scripts/bench-live.sh
+fi

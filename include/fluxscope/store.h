@@ -175,7 +175,8 @@ void store_read_lock(struct store *s);
 void store_read_unlock(struct store *s);
 /* Increments on every change; any thread, no lock (atomic). */
 uint64_t store_generation(const struct store *s);
-/* Increments whenever store_expire() freed ids; any thread, no lock (atomic). */
+/* Increments at every store_expire() (it may free ids, and it moves the interned strings);
+ * any thread, no lock (atomic). */
 uint32_t store_epoch(const struct store *s);
 
 /* Ingest one decoded message (queries are counted, responses become observations). The message

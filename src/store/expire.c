@@ -365,9 +365,11 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 	st_rebuild_set_tab(s);
 	st_rebuild_addr_tab(s);
 
-	if (freed)
-		atomic_store_explicit(&s->epoch, atomic_load_explicit(&s->epoch, memory_order_relaxed) + 1,
-		    memory_order_release);
+	/* Compaction moved every name and set even when nothing was freed: borrowed strings from
+	 * before are invalid either way (issue 7: detection results hold such strings). */
+	(void)freed;
+	atomic_store_explicit(&s->epoch, atomic_load_explicit(&s->epoch, memory_order_relaxed) + 1,
+	    memory_order_release);
 	st_bump(s);
 	b1 = bytes_total(s);
 	return b0 > b1 ? b0 - b1 : 0;

@@ -204,6 +204,7 @@ worker_main(void *arg)
 			if (det != NULL)
 				det_run(det, l->store);
 			s = loader_build_snap(l->store, det);
+			s->epoch = store_epoch(l->store);   /* under the lock: the data's own epoch */
 			store_read_unlock(l->store);
 			s->generation = gen;
 			s->final = finished;

@@ -101,6 +101,8 @@ struct snap {
 	size_t pool_len;
 	char *npool;               /* domain names, when the builder copies them (owned) */
 	uint64_t generation;       /* store generation it was built from */
+	uint32_t epoch;            /* store_epoch() then: ageing (--max-memory) moved ids and names
+	                            * since when it differs, so det results are not to be used */
 	uint32_t n_flagged;
 	fs_time t_min, t_max;
 	bool final;                /* built after loading ended */

@@ -35,7 +35,9 @@ detail_ctx(struct app *a, struct detail_ctx *ctx, int width, bool unicode)
 	memset(ctx, 0, sizeof *ctx);
 	ctx->store = a->cfg.store;
 	ctx->geo = a->cfg.geo;
-	ctx->det = a->snap->det;
+	/* Results of a detection run from before an ageing run point at names and ids that may be
+	 * gone: use the store alone until the next snapshot. */
+	ctx->det = a->cfg.store == NULL || a->snap->epoch == store_epoch(a->cfg.store) ? a->snap->det : NULL;
 	ctx->snap = a->snap;
 	ctx->width = width;
 	ctx->unicode = unicode;
