@@ -51,6 +51,8 @@ build(struct app *a, struct view_detail *d, int width, bool unicode)
 	/* The store grows under the ingest thread: read it under the read lock. */
 	if (ctx.store != NULL) {
 		store_read_lock(ctx.store);
+		if (a->snap->epoch != store_epoch(ctx.store))
+			ctx.det = NULL;   /* checked again under the lock */
 		/* Aging (live capture under a memory budget) may reuse ids: find the name again. */
 		if (store_epoch(ctx.store) != d->epoch) {
 			store_dom_id id = store_domain_find(ctx.store, d->name);
@@ -230,8 +232,11 @@ vd_open(struct app *a, struct view *v)
 		return nv != NULL ? app_push(a, nv) : UI_REDRAW;
 	}
 	detail_ctx(a, &ctx, d->width, d->unicode);
-	if (ctx.store != NULL)
+	if (ctx.store != NULL) {
 		store_read_lock(ctx.store);
+		if (a->snap->epoch != store_epoch(ctx.store))
+			ctx.det = NULL;
+	}
 	n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
 	if (ctx.store != NULL)
 		store_read_unlock(ctx.store);
