@@ -231,6 +231,9 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		st_vec_reindex(s, &DOM_BLK(d)->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
 		st_vec_reindex(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
 		st_vec_reindex(s, &DOM_BLK(d)->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
+		/* set ids of expired RRsets are freed below and may come back for other sets */
+		DOM_BLK(d)->last_n = 0;
+		DOM_BLK(d)->rrset_hint = 0;
 	}
 
 	/* 4. NS names no live NS set names any more go; the rest index their glue again. */

@@ -158,12 +158,23 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 {
 	struct scratch *sc = &s->sc;
 	struct store_domain *d;
+	struct dom_block *b;
 	uint32_t tmin, tmax, n;
 
 	n = collect_set(sc, owner, &tmin, &tmax);
-	for (uint32_t i = 0; DOM_BLK(s->doms[did])->ix_addr != NULL && i < n; i++)
-		st_vidx_prefetch(DOM_BLK(s->doms[did])->ix_addr, sc->ids[i]);
-	r->aset = st_set_intern_sorted(s, STORE_SET_ADDRS, sc->ids, n);
+	b = DOM_BLK(s->doms[did]);
+	for (uint32_t i = 0; b->ix_addr != NULL && i < n; i++)
+		st_vidx_prefetch(b->ix_addr, sc->ids[i]);
+	if (n != 0 && n == b->last_n && memcmp(b->last_m, sc->ids, n * sizeof *sc->ids) == 0) {
+		r->aset = b->last_set;
+	} else {
+		r->aset = st_set_intern_sorted(s, STORE_SET_ADDRS, sc->ids, n);
+		if (n != 0 && n <= DOM_LAST_SET_MAX) {
+			memcpy(b->last_m, sc->ids, n * sizeof *sc->ids);
+			b->last_n = n;
+			b->last_set = r->aset;
+		}
+	}
 	r->ttl_min = tmin;
 	r->ttl_max = tmax;
 	d = s->doms[did];
@@ -420,8 +431,11 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		st_addr_prefetch(s, sc->addr[i].addr);
 	for (uint32_t i = 0; i < sc->n_addr; i++) {
 		sc->addr[i].id = store_addr_intern(s, sc->addr[i].addr);
-		__builtin_prefetch(s->addrs[sc->addr[i].id]);
+		__builtin_prefetch(&s->addrs[sc->addr[i].id]);
 	}
+	/* the record pointers are loaded only once all are on their way */
+	for (uint32_t i = 0; i < sc->n_addr; i++)
+		__builtin_prefetch(s->addrs[sc->addr[i].id]);
 	for (uint32_t i = 0; i < sc->n_addr; i++)
 		addr_seen(s, sc->addr[i].id, m->ts);
 

@@ -170,12 +170,21 @@ void st_bump(struct store *s);
 /* A domain record carries room for its first response, RRset and address, and an address
  * record for its first domain: most names are seen once or twice, and this saves three heap
  * blocks per domain and keeps a new domain's data in one place. */
+#define DOM_LAST_SET_MAX 4
 struct dom_block {
 	struct store_domain d;
 	struct store_response resp;
 	struct store_rrset rrset;
 	struct store_dom_addr addr;
 	struct vidx *ix_addr, *ix_rrset, *ix_cname;
+	/* The domain's last small answer set, members copied here: a response repeating it (the
+	 * common case for a stable name) gets its set id without hashing or touching the set
+	 * table. last_n = 0: none. Cleared by store_expire(), which may free and reuse set ids. */
+	uint32_t last_n;
+	store_set_id last_set;
+	uint32_t last_m[DOM_LAST_SET_MAX];
+	/* Position in rrsets of the RRset noted last: checked against its set id before use. */
+	uint32_t rrset_hint;
 };
 struct addr_block {
 	struct store_addr a;

@@ -71,17 +71,22 @@ st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts, ui
 {
 	struct store_domain *d = s->doms[id];
 	uint8_t src = (src_index >= 0 && src_index < 8) ? (uint8_t)(1u << src_index) : 0;
-	uint32_t i = st_vec_find(DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
+	uint32_t i = DOM_BLK(d)->rrset_hint;
 	struct store_rrset *r;
 
+	/* a vector holds each set once, so an entry with this set id is the one */
+	if (i >= d->n_rrsets || d->rrsets[i].set != set)
+		i = st_vec_find(DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
 	if (i == UINT32_MAX) {
 		VEC_RESERVE_INL(s, d->rrsets, d->n_rrsets, d->cap_rrsets, 1, DOM_INL_RRSET(d));
+		DOM_BLK(d)->rrset_hint = d->n_rrsets;
 		r = &d->rrsets[d->n_rrsets++];
 		*r = (struct store_rrset){ .set = set, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl_max, .ttl_min = ttl_min, .sources = src };
 		st_vec_note(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
 		return;
 	}
+	DOM_BLK(d)->rrset_hint = i;
 	r = &d->rrsets[i];
 	r->count++;
 	if (ts < r->first_seen)

@@ -229,6 +229,39 @@ test_expire_long_vectors_reindexed(void **state)
 	store_free(s);
 }
 
+/* A freed set id comes back for another set: a domain that repeats an answer set it saw
+ * before expire must get a set with its own members, not whatever the old id names now. */
+static void
+test_expire_set_id_reused(void **state)
+{
+	struct store *s = store_new(NULL);
+	struct mb b;
+	const struct store_domain *d;
+	const uint32_t *m;
+	store_addr_id a1;
+	uint32_t n;
+
+	(void)state;
+	add_a(s, "fresh.example", "198.51.100.1", 100, 60);     /* set {1}: expires below */
+	mb_resp(&b, "fresh.example", DNS_TYPE_A, 1000);         /* an empty answer keeps the name */
+	store_add_msg(s, &b.m);
+	mb_resp(&b, "keep.example", DNS_TYPE_A, 1000);          /* keeps address 1 alive */
+	MB_A(&b, "keep.example", "198.51.100.1", 60);
+	MB_A(&b, "keep.example", "198.51.100.3", 60);
+	store_add_msg(s, &b.m);
+	store_expire(s, 500 * FS_USEC, 0);
+	a1 = mb_find_addr(s, "198.51.100.1");
+	assert_int_not_equal(a1, 0);
+	add_a(s, "other.example", "198.51.100.9", 1001, 60);     /* may take the freed set id */
+	add_a(s, "fresh.example", "198.51.100.1", 1002, 60);
+	d = store_domain(s, store_domain_find(s, "fresh.example"));
+	assert_non_null(d);
+	m = store_set_members(s, d->resp[d->n_resp - 1].aset, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(m[0], a1);
+	store_free(s);
+}
+
 static void
 test_expire_to_budget(void **state)
 {
@@ -278,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_expire_drops_idle_keeps_pinned),
 		cmocka_unit_test(test_expire_trim_pinned_and_ns),
 		cmocka_unit_test(test_expire_long_vectors_reindexed),
+		cmocka_unit_test(test_expire_set_id_reused),
 		cmocka_unit_test(test_expire_to_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
