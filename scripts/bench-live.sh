@@ -17,7 +17,7 @@
 #     same traffic without a budget for SOAK_REF_SECONDS (default a quarter of an hour).
 #
 # Environment: BUILD; LIVE_RATES (default "2000 5000 10000 20000 40000 topspeed"),
-# LIVE_STEP_S (4), SOAK_SECONDS (3600), SOAK_RATE (500), SOAK_MB (128), SOAK_REF_SECONDS (900).
+# LIVE_STEP_S (4), SOAK_SECONDS (3600), SOAK_RATE (500), SOAK_MB (256), SOAK_REF_SECONDS (900).
 # A longer soak: SOAK_SECONDS=86400 LIVE_STEP_S=30 make bench.
 set -u
 B=${BUILD:-build}
@@ -28,7 +28,7 @@ RATES=${LIVE_RATES:-"2000 5000 10000 20000 40000 topspeed"}
 STEP=${LIVE_STEP_S:-4}
 SOAK_SECONDS=${SOAK_SECONDS:-3600}
 SOAK_RATE=${SOAK_RATE:-500}
-SOAK_MB=${SOAK_MB:-128}
+SOAK_MB=${SOAK_MB:-256}
 SOAK_REF_SECONDS=${SOAK_REF_SECONDS:-900}
 T="$B/bench/live"
 mkdir -p "$T"
