@@ -988,8 +988,12 @@ det_run(struct detector *d, const struct store *s)
 	size_t ul = sizeof d->unavailable;
 	u[0] = '\0';
 #define UNAV(text) do { size_t l_ = strlen(u); snprintf(u + l_, ul - l_, "%s%s", l_ ? ", " : "", text); } while (0)
-	if (d->geo == NULL || !geo_has_asn(d->geo) || (!d->run_have_asn && na > 0))
+	/* Say why: a missing database and addresses the database does not know (private or
+	 * documentation ranges, a test capture) call for different actions from the analyst. */
+	if (d->geo == NULL || !geo_has_asn(d->geo))
 		UNAV("asn (no ASN database: Holz score and ASN terms off, prefix diversity used)");
+	else if (!d->run_have_asn && na > 0)
+		UNAV("asn (the ASN database knows none of the answer addresses: Holz score and ASN terms off, prefix diversity used)");
 	if (d->geo == NULL || !geo_has_country(d->geo) || (!d->run_have_cc && na > 0))
 		UNAV("country");
 	if (d->geo == NULL || (!d->run_have_geo && na > 0))

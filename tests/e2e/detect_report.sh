@@ -89,6 +89,10 @@ assert all("asn_count" in o["unavailable"] for o in flux)
 assert any("Holz flux-score not computed" in r for o in flux for r in o["reasons"])
 EOF
 $FLUXSCOPE -r $cap --no-geoip --report | grep -q "^unavailable: *asn" || fail "--no-geoip table"
+# A database that is present but knows none of the addresses is not "no ASN database".
+unk=$($FLUXSCOPE -r tests/data/pcaps/dnscap-dns.pcap --geoip tests/data/geoip/GeoLite2-ASN-Test.mmdb --report | grep "^unavailable:")
+echo "$unk" | grep -q "ASN database knows none of the answer addresses" || fail "unknown addresses: $unk"
+echo "$unk" | grep -q "no ASN database" && fail "unknown addresses reported as a missing database: $unk"
 
 # --- selection: --all adds unflagged domains, --min-score filters -------------------------------
 n_all=$(wc -l <"$d/all.json")
