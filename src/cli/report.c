@@ -12,6 +12,7 @@
 #include "cli/pipeline.h"
 #include "cli/stats.h"
 #include "fluxscope/query.h"
+#include "util/json.h"
 
 static void
 add_msg(void *ctx, const struct dns_msg *msg)
@@ -96,26 +97,7 @@ cli_report_selects(const struct opts *o, const struct det_result *r)
 static void
 rep_str(FILE *out, const char *s)
 {
-	if (s == NULL) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
+	json_fput_str(out, s, true);
 }
 
 static void

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/json.h"
+
 #define MAX_WARNINGS 32
 
 struct export_set {
@@ -839,23 +841,7 @@ export_clean_text(const char *s, char *buf, size_t len)
 void
 export_json_str(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; s != NULL && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc(c, out);   /* UTF-8 passes through */
-		}
-	}
-	fputc('"', out);
+	json_fput_str(out, s != NULL ? s : "", true);   /* UTF-8 passes through */
 }
 
 const char *

@@ -1,6 +1,7 @@
 /* JSON output buffer: escaping and number formatting without printf on the hot path. */
 #include "util/json.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,19 +63,16 @@ json_char(struct json_buf *jb, char c)
 	jb->b[jb->len++] = c;
 }
 
-void
-json_strn(struct json_buf *jb, const char *s, size_t n)
+/* Escape s[0..n) into o (room for 6 * n bytes), per RFC 8259 §7; returns the new end.
+ * Octets of 0x80 and up become \u00XX unless utf8 is set, in which case they pass through. */
+static char *
+json_escape(char *o, const char *s, size_t n, bool utf8)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *o;
 
-	/* worst case: every octet as \u00XX */
-	json_reserve(jb, 6 * n + 2);
-	o = jb->b + jb->len;
-	*o++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f) {
+		if ((c >= 0x20 && c < 0x7f) || (utf8 && c >= 0x80)) {
 			if (c == '"' || c == '\\')
 				*o++ = '\\';
 			*o++ = (char)c;
@@ -97,8 +95,42 @@ json_strn(struct json_buf *jb, const char *s, size_t n)
 			*o++ = hex[c & 0xf];
 		}
 	}
+	return o;
+}
+
+void
+json_strn(struct json_buf *jb, const char *s, size_t n)
+{
+	char *o;
+
+	/* worst case: every octet as \u00XX */
+	json_reserve(jb, 6 * n + 2);
+	o = jb->b + jb->len;
+	*o++ = '"';
+	o = json_escape(o, s, n, false);
 	*o++ = '"';
 	jb->len = (size_t)(o - jb->b);
+}
+
+void
+json_fput_str(FILE *out, const char *s, bool utf8)
+{
+	char chunk[6 * 256];
+	size_t n;
+
+	if (s == NULL) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (n = strlen(s); n > 0;) {
+		size_t take = n < 256 ? n : 256;
+		char *end = json_escape(chunk, s, take, utf8);
+		fwrite(chunk, 1, (size_t)(end - chunk), out);
+		s += take;
+		n -= take;
+	}
+	fputc('"', out);
 }
 
 void

@@ -6,6 +6,7 @@
 #ifndef FLUXSCOPE_UTIL_JSON_H
 #define FLUXSCOPE_UTIL_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,10 @@ void json_char(struct json_buf *jb, char c);
  * whatever s holds. NULL writes null. */
 void json_str(struct json_buf *jb, const char *s);
 void json_strn(struct json_buf *jb, const char *s, size_t n);
+/* The same escaping straight to a FILE, for writers that stream (report, export); with utf8
+ * set, octets of 0x80 and up pass through (UTF-8 text such as AS names stays readable).
+ * NULL writes null. */
+void json_fput_str(FILE *out, const char *s, bool utf8);
 void json_u64(struct json_buf *jb, uint64_t v);
 void json_i64(struct json_buf *jb, int64_t v);
 /* An address as a JSON string: dotted quad, or RFC 5952 text for IPv6 (inet_ntop); "" for none. */

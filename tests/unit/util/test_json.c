@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -141,6 +142,38 @@ test_flush(void **state)
 	json_buf_fini(&jb);
 }
 
+static void
+test_fput_str(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	char big[1000];
+	(void)state;
+
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	json_fput_str(f, "a\"b\\c\n\x01\xc3\xa9", true);
+	fputc(' ', f);
+	json_fput_str(f, "\xc3\xa9\x7f", false);
+	fputc(' ', f);
+	json_fput_str(f, NULL, true);
+	fclose(f);
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\" \"\\u00c3\\u00a9\\u007f\" null");
+	free(buf);
+
+	/* longer than one internal chunk: every octet kept, escapes across the chunk edge */
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	big[255] = '"';
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	json_fput_str(f, big, true);
+	fclose(f);
+	assert_int_equal(len, (sizeof big - 1) + 1 + 2);
+	assert_memory_equal(buf + 256, "\\\"", 2);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -149,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_fput_str),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
