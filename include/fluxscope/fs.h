@@ -66,6 +66,10 @@ uint32_t fs_addr_hash(const fs_addr *a);
 typedef int64_t fs_time;
 #define FS_USEC 1000000LL
 
+/* Monotonic clock (CLOCK_MONOTONIC) for rates, timeouts and pacing; never capture time. */
+double fs_mono_ms(void);
+fs_time fs_mono_us(void);
+
 /* Hash of a byte string (FNV-1a 64 folded); used by interning tables. */
 uint64_t fs_hash_bytes(const void *p, size_t n);
 

@@ -50,14 +50,6 @@ struct ingest {
 	struct dec_stats stats_pub;
 };
 
-static int64_t
-mono_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 struct ingest *
 ingest_new(const struct dec_config *cfg, ingest_msg_fn fn, void *ctx)
 {
@@ -229,7 +221,7 @@ ingest_run(struct ingest *in, struct fs_err *err)
 {
 	fs_err_clear(err);
 	in->dec = dec_new(&in->cfg);
-	atomic_store(&in->start_us, mono_us());
+	atomic_store(&in->start_us, fs_mono_us());
 	atomic_store(&in->running, true);
 	if (in->n_srcs == 1)
 		run_single(in);
@@ -239,7 +231,7 @@ ingest_run(struct ingest *in, struct fs_err *err)
 		atomic_store(&in->stopped, true);
 	dec_flush(in->dec, on_message, in);
 	publish_stats(in);
-	atomic_store(&in->end_us, mono_us());
+	atomic_store(&in->end_us, fs_mono_us());
 	atomic_store(&in->running, false);
 	atomic_store(&in->finished, true);
 	if (in->n_errs > 0) {
@@ -262,7 +254,7 @@ fs_status
 ingest_start(struct ingest *in, struct fs_err *err)
 {
 	/* Mark running before the thread exists, so a progress reader never sees a gap. */
-	atomic_store(&in->start_us, mono_us());
+	atomic_store(&in->start_us, fs_mono_us());
 	atomic_store(&in->running, true);
 	int r = pthread_create(&in->thread, NULL, ingest_thread, in);
 	if (r != 0) {
@@ -330,7 +322,7 @@ ingest_progress(struct ingest *in, struct ingest_progress *out)
 	out->finished = atomic_load(&in->finished);
 	out->stopped = atomic_load(&in->stopped);
 	int64_t start = atomic_load(&in->start_us);
-	int64_t end = out->finished ? atomic_load(&in->end_us) : mono_us();
+	int64_t end = out->finished ? atomic_load(&in->end_us) : fs_mono_us();
 	out->elapsed_s = start ? (double)(end - start) / 1e6 : 0;
 	out->eta_s = -1;
 	if (out->elapsed_s > 0) {

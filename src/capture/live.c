@@ -70,14 +70,6 @@ struct cap_live {
 	char write_error[400];         /* -w failed: set once; the capture goes on */
 };
 
-static fs_time
-mono_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (fs_time)t.tv_sec * FS_USEC + t.tv_nsec / 1000;
-}
-
 int
 cap_rotate_name(const char *base, unsigned idx, char *buf, size_t len)
 {
@@ -210,7 +202,7 @@ poll_stats(struct cap_live *l)
 
 	/* Only this thread calls pcap_stats: Linux resets the kernel counters on every read and
 	 * libpcap accumulates them in the handle. */
-	l->last_stats = mono_us();
+	l->last_stats = fs_mono_us();
 	if (pcap_stats(l->p, &ps) == 0) {
 		atomic_store_explicit(&l->c.kernel_drops, ps.ps_drop, memory_order_relaxed);
 		atomic_store_explicit(&l->c.iface_drops, ps.ps_ifdrop, memory_order_relaxed);
@@ -243,7 +235,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 static void
 housekeeping(struct cap_live *l)
 {
-	fs_time now = mono_us();
+	fs_time now = fs_mono_us();
 
 	if (now - l->last_stats >= LIVE_STATS_EVERY_US)
 		poll_stats(l);
@@ -260,7 +252,7 @@ live_thread(void *arg)
 	struct cap_live *l = arg;
 	char errbuf[PCAP_ERRBUF_SIZE];
 
-	l->last_stats = l->last_flush = mono_us();
+	l->last_stats = l->last_flush = fs_mono_us();
 	while (!atomic_load_explicit(&l->stop, memory_order_relaxed)) {
 		/* Up to a buffer's worth at a time; returns at the read timeout when idle and at once
 		 * after pcap_breakloop(). */

@@ -197,9 +197,7 @@ cli_live_signalled(void)
 static double
 mono_s(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	return fs_mono_ms() / 1e3;
 }
 
 fs_status

@@ -277,26 +277,18 @@ dlist_set_sort(struct dlist *l, enum snap_col col, bool desc)
 	rebuild(l, row, true);
 }
 
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Advance the sliced filter; when it ends, fold its result into ok and return true. */
 static bool
 run_filter(struct dlist *l, double budget_ms)
 {
 	struct snap_table *t = dlist_table(l);
-	double start = mono_ms();
+	double start = fs_mono_ms();
 	size_t got;
 
 	do {
 		got = l->bulk(l->pred_ctx, l->snap, l->pend_ok, l->pend_keep, l->done, 16384, &l->total);
 		l->done += got;
-	} while (got > 0 && mono_ms() - start < budget_ms);
+	} while (got > 0 && fs_mono_ms() - start < budget_ms);
 	if (got > 0)
 		return false;
 	/* done: combine with the other conditions */

@@ -40,14 +40,6 @@ struct loader {
 	double pkt_rate, dns_rate;
 };
 
-static double
-mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 struct loader *
 loader_alloc(void)
 {
@@ -188,7 +180,7 @@ worker_main(void *arg)
 					break;
 				}
 		need = gen != l->built_gen || (finished && !l->final_built);
-		now = mono_ms();
+		now = fs_mono_ms();
 		if (need && free_det >= 0 && l->ready == NULL &&
 		    (finished || now - last >= l->min_interval_ms)) {
 			struct detector *det = l->det[free_det];
@@ -220,7 +212,7 @@ worker_main(void *arg)
 			l->built_gen = gen;
 			if (finished)
 				l->final_built = true;
-			last = mono_ms();
+			last = fs_mono_ms();
 			l->last_build_ms = last - t0;
 			/* Scoring holds the read lock, which pauses ingest: leave it at least as long
 			 * to read as the last run took, so a big file still loads at half speed or
@@ -330,7 +322,7 @@ feed_progress(void *ctx, struct app_progress *out)
 	out->iface_drops = p.iface_drops;
 	out->app_drops = p.app_drops;
 	{
-		double now = mono_ms();
+		double now = fs_mono_ms();
 		if (l->rate_ms == 0) {
 			l->rate_ms = now;
 			l->rate_pk = p.frames;

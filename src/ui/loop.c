@@ -19,14 +19,6 @@ on_signal(int sig)
 		got_term = 1;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 fs_status
 app_run(struct app *a, struct fs_err *err)
 {
@@ -74,7 +66,7 @@ app_run(struct app *a, struct fs_err *err)
 		}
 		if (app_busy(a))
 			r |= app_work(a, APP_SLICE_MS);
-		t = now_ms();
+		t = fs_mono_ms();
 		if (t - last_tick >= 100) {
 			r |= app_tick(a);
 			last_tick = t;

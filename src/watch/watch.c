@@ -17,14 +17,6 @@ struct watch {
 	struct watch_stats st;
 };
 
-static double
-mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 /* What the budget is compared with: the store and what the domains cost elsewhere. */
 static size_t
 total_bytes(const struct watch *w)
@@ -191,7 +183,7 @@ bool
 watch_age(struct watch *w, bool force)
 {
 	size_t budget = w->cfg.budget, target, before, after;
-	double t0 = mono_ms(), ms;
+	double t0 = fs_mono_ms(), ms;
 	fs_time cut;
 	uint64_t pins, pinned_now;
 
@@ -252,7 +244,7 @@ watch_age(struct watch *w, bool force)
 	 * was 174 MiB without this and 158 MiB with it under --max-memory 128 (make bench). */
 	malloc_trim(0);
 	after = total_bytes(w);
-	ms = mono_ms() - t0;
+	ms = fs_mono_ms() - t0;
 
 	pthread_mutex_lock(&w->mu);
 	w->st.runs++;
