@@ -90,7 +90,8 @@ def parse_report(text):
                 objs.append(o)
     out = {}
     for o in objs or []:
-        if isinstance(o, dict) and isinstance(o.get("domain"), str):
+        # zone rows ("kind": "zone") aggregate a zone's names; names are scored on their own rows
+        if isinstance(o, dict) and isinstance(o.get("domain"), str) and o.get("kind") != "zone":
             out[o["domain"].lower().rstrip(".")] = o
     return out
 
