@@ -75,6 +75,9 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	det_map_init(&d->tmp);
 	det_map_init(&d->cdn_prefix);
 	det_map_init(&d->cdn_net);
+	det_map_init(&d->prov_count);
+	det_map_init(&d->pool_zone);
+	det_map_init(&d->zone_idx);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)

@@ -252,6 +252,8 @@ struct det_weights {
 	double breadth_addrs;      /* … among at least this many addresses */
 	double zone_min_names;     /* zone verdicts: sibling names with answers */
 	double zone_max_stable;    /* share of re-asked siblings whose answer never changed */
+	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
+	double zone_min_entropy;   /* … and normalised /16 entropy at least this */
 	double provider_customers; /* CNAME provider zone: unrelated registrable domains */
 	double provider_max_asns;  /* … and its answers in at most this many ASNs (/16s w/o ASN) */
 	double pool_siblings;      /* pool zone: scoped sibling names (numbered, country, vendor) */
@@ -493,6 +495,7 @@ struct detector {
 	size_t n_zres, cap_zres;
 	struct det_term *zterm_pool;
 	size_t cap_zterms;
+	struct det_map zone_idx;    /* hash(zone name) → index into zres + 1 */
 
 	enum det_vantage vantage;
 	char unavailable[160];

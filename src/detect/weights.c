@@ -71,6 +71,8 @@ det_weights_default(struct det_weights *w)
 	w->breadth_addrs = 4;
 	w->zone_min_names = 4;
 	w->zone_max_stable = 0.5;
+	w->zone_min_networks = 3;
+	w->zone_min_entropy = 0.5;
 	w->provider_customers = 3;
 	w->provider_max_asns = 3;
 	w->pool_siblings = 3;
@@ -109,6 +111,8 @@ static const struct key scalar_keys[] = {
 	K("evidence.breadth_addresses", breadth_addrs, 1, 1e6),
 	K("zone.min_names", zone_min_names, 2, 1e6),
 	K("zone.max_stable", zone_max_stable, 0, 1),
+	K("zone.min_networks", zone_min_networks, 1, 1e6),
+	K("zone.min_entropy", zone_min_entropy, 0, 1),
 	K("guard.provider.min_customers", provider_customers, 2, 1e6),
 	K("guard.provider.max_asns", provider_max_asns, 1, 1e6),
 	K("guard.pool.min_siblings", pool_siblings, 2, 1e6),

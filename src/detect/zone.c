@@ -48,6 +48,7 @@ det_zone_free(struct detector *d)
 	free(d->pool_member);
 	det_map_fini(&d->prov_count);
 	det_map_fini(&d->pool_zone);
+	det_map_fini(&d->zone_idx);
 	free(d->pool_signs);
 	for (size_t i = 0; i < d->n_zres; i++) {
 		for (int k = 0; k < d->zres[i].n_reasons; k++)
@@ -519,12 +520,20 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	/* Zone gates: enough sibling names, and not a set of static hosts (re-asked names that
 	 * kept their answer): a company's www, mail and vpn each on its own network is not flux. */
 	bool enough = st.names - st.guarded >= d->w.zone_min_names;
+	/* Spread across networks, not only many addresses: a thousand one-off names answered
+	 * from one hosting block (or from private space) are not flux. */
+	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
+	uint32_t nets = by_asn ? f.n_asns : f.n_p16_fam;
+	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy;
 	bool static_hosts = st.reasked > 0 && st.stable > d->w.zone_max_stable * st.reasked;
 	enum det_verdict agg = ev.verdict;
-	if (det_is_flux(agg) && (!enough || static_hosts))
+	if (det_is_flux(agg) && (!enough || !spread))
 		ev.verdict = DET_SUSPICIOUS;
+	if (static_hosts && !ev.allowlisted && ev.verdict != DET_CDN)
+		ev.verdict = DET_BENIGN;    /* the names keep their answers: static hosts */
 	/* A majority of the zone's names flux on their own: the zone fluxes. */
-	if (st.flux > 0 && 2 * st.flux >= st.names && !det_is_flux(ev.verdict))
+	if (st.flux > 0 && (st.flux == st.names || (st.flux >= 2 && 2 * st.flux >= st.names)) &&
+	    !det_is_flux(ev.verdict))
 		ev.verdict = st.dbl > 0 ? DET_DOUBLE_FLUX : DET_SINGLE_FLUX;
 	else if (det_is_flux(ev.verdict) && st.dbl > 0)
 		ev.verdict = DET_DOUBLE_FLUX;
@@ -566,9 +575,13 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	if (det_is_flux(agg) && !enough)
 		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
 		                       "with answers", d->w.zone_min_names));
-	else if (det_is_flux(agg) && static_hosts)
-		prepend_reason(zr, fmt("flux-like across its names, but %u of %u re-asked names kept "
-		                       "their answer (static hosts, not rotation)", st.stable, st.reasked));
+	else if (det_is_flux(agg) && !spread)
+		prepend_reason(zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
+		                       "entropy %.2f): one network's hosts, not flux agents", nets,
+		                       by_asn ? "ASNs" : "/16 prefixes", f.p16_entropy));
+	else if (static_hosts)
+		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
+		                       "rotation", st.stable, st.reasked));
 	prepend_reason(zr, line);
 	if (det_is_flux(ev.verdict)) {
 		uint32_t k = det_is_flux(agg) ? det_first_prefix(d, &in, &cx, true) : 0;
@@ -587,7 +600,10 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	const struct store_domain *dom = store_domain(s, r->dom);
 	r->zone_verdict = zr->verdict;
 	r->zone_names = zr->zone_names;
-	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(r) ||
+	/* a name asked again after its TTL ran out and given the same set is a static host of
+	 * the zone: it keeps its own verdict */
+	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
+	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(r) || stable ||
 	    r->n_responses == 0 || dom == NULL)
 		return;
 	r->verdict = zr->verdict;
@@ -684,6 +700,11 @@ det_zone_run(struct detector *d, const struct store *s)
 	}
 	if (d->n_zres > 1)
 		qsort(d->zres, d->n_zres, sizeof *d->zres, cmp_zres);
+	det_map_clear(&d->zone_idx);
+	for (size_t i = 0; i < d->n_zres; i++) {
+		bool fresh;
+		*det_map_put(&d->zone_idx, hstr(d->zres[i].name), &fresh) = (uint32_t)i + 1;
+	}
 	free(row_of);
 	free(cnt);
 	free(start);
@@ -707,8 +728,8 @@ det_zone_get(const struct detector *d, size_t i)
 const struct det_result *
 det_zone_find(const struct detector *d, const char *zone)
 {
-	for (size_t i = 0; zone != NULL && i < d->n_zres; i++)
-		if (strcmp(d->zres[i].name, zone) == 0)
-			return &d->zres[i];
-	return NULL;
+	const uint32_t *i = zone != NULL ? det_map_get(&d->zone_idx, hstr(zone)) : NULL;
+	if (i == NULL || strcmp(d->zres[*i - 1].name, zone) != 0)
+		return NULL;
+	return &d->zres[*i - 1];
 }

@@ -45,6 +45,8 @@ test_shipped_equals_defaults(void **state)
 	same(def.breadth_addrs, file.breadth_addrs);
 	same(def.zone_min_names, file.zone_min_names);
 	same(def.zone_max_stable, file.zone_max_stable);
+	same(def.zone_min_networks, file.zone_min_networks);
+	same(def.zone_min_entropy, file.zone_min_entropy);
 	same(def.provider_customers, file.provider_customers);
 	same(def.provider_max_asns, file.provider_max_asns);
 	same(def.pool_siblings, file.pool_siblings);
