@@ -73,7 +73,7 @@ for arg in sys.argv[2:]:
     info = name.endswith("-no-geoip")      # shown, not counted
     for t in s.get("targets", []):
         bad += not t["pass"] and not info
-        print("  %-16s %s  %-64s %s" % (name, ("PASS" if t["pass"] else "FAIL") + ("*" if info else ""),
+        print("  %-16s %s  %-72s %s" % (name, ("PASS" if t["pass"] else "FAIL") + ("*" if info else ""),
                                         t["target"], t["value"]))
 if any(a.split(":", 1)[0].endswith("-no-geoip") for a in sys.argv[2:]):
     print("  (* without GeoIP: for information, not counted)")
