@@ -213,7 +213,11 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 		bool local = (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) ||
 		             (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) ||
 		             cx->provider_shared >= w->cdn_shared_sign;
-		if (nets <= w->provider_max_asns && local) {
+		/* or each resolver both near and in few /16s (GeoDNS onto edge clusters): a flux
+		 * network would have to split its agents by region and network to look like that */
+		bool local_both = f->local_km >= 0 && f->local_km <= w->cdn_max_local_km &&
+		                  f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy;
+		if ((nets <= w->provider_max_asns && local) || local_both) {
 			ev->guard = "cdn-provider-zone";
 			ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
 			return;

@@ -230,7 +230,13 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			cc = dot + 1;
 		if (cc != NULL && isalpha((unsigned char)cc[0]) && isalpha((unsigned char)cc[1]))
 			sb.country = country_consistent(d, s, dom, cc);
-		if (len > 0 && !sb.numbered && !sb.country)
+		/* continent-scoped names ("europe.") join a pool zone that another sign showed */
+		static const char *const continents[] = { "africa", "asia", "europe", "oceania",
+		                                          "north-america", "south-america" };
+		bool continent = false;
+		for (size_t c = 0; c < sizeof continents / sizeof continents[0] && dot == NULL; c++)
+			continent |= len == strlen(continents[c]) && memcmp(pfx, continents[c], len) == 0;
+		if (len > 0 && !sb.numbered && !sb.country && !continent)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
