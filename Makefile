@@ -99,7 +99,8 @@ run: all
 unit: $(BIN) $(UNIT_BIN) $(GEO_FIXT)
 	$(Q)scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
-e2e: $(BIN) $(E2E_BIN) $(GEO_FIXT)
+# tests/e2e/writes.sh generates a large capture with bench/gen_capture.c
+e2e: $(BIN) $(E2E_BIN) $(GEO_FIXT) $(BUILD)/bench/gen_capture
 	$(Q)BUILD=$(BUILD) FLUXSCOPE=$(abspath $(BIN)) scripts/run-e2e.sh
 
 test:
