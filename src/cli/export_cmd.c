@@ -86,6 +86,9 @@ cli_export(const struct opts *o)
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		goto out;
 	}
+	/* A capture cut short (or unreadable part way): the sentence every mode prints (already
+	 * printed), the export still written from what was read, and the exit status 1, as
+	 * --report and --dump do. */
 	if (a.source_rc != 0 && store_domain_count(a.store) == 0)
 		goto out;
 	cli_geo_print_warnings(stderr, a.geo);
@@ -102,6 +105,9 @@ cli_export(const struct opts *o)
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		goto out;
 	}
+	if (rep.stale_removed > 0)
+		fprintf(stderr, "fluxscope: removed %u temporary file%s of an earlier write of %s that "
+		        "was killed\n", rep.stale_removed, rep.stale_removed == 1 ? "" : "s", o->output);
 	for (int i = 0; i < rep.n_warnings; i++)
 		fprintf(stderr, "fluxscope: warning: %s\n", rep.warnings[i]);
 	{
@@ -119,7 +125,7 @@ cli_export(const struct opts *o)
 			fprintf(stderr, "; %zu invalid names refused", ss.n_invalid);
 		fputc('\n', stderr);
 	}
-	rc = 0;
+	rc = a.source_rc;
 out:
 	export_set_free(set);
 	cli_analysis_free(&a);

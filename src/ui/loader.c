@@ -346,6 +346,22 @@ loader_start(struct loader *l, struct fs_err *err)
 	return FS_OK;
 }
 
+size_t
+loader_source_errors(struct loader *l, struct fs_err *out, size_t max)
+{
+	struct ingest_progress p;
+	size_t n = 0;
+
+	if (l == NULL || l->in == NULL)
+		return 0;
+	ingest_progress(l->in, &p);
+	if (!p.finished)
+		return 0;
+	for (; n < max && n < ingest_n_errors(l->in); n++)
+		out[n] = *ingest_error(l->in, n);
+	return n;
+}
+
 bool
 loader_free(struct loader *l)
 {
