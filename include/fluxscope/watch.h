@@ -57,6 +57,14 @@ struct watch_flagged {
 };
 typedef bool (*watch_flagged_fn)(void *ctx, struct watch_flagged *out);
 
+/* The set to pin from a detector's fresh results (computed under store epoch `epoch`): every
+ * domain whose verdict is flagged, and, for a flagged zone row (det_zone_get), its apex and
+ * its newest WATCH_ZONE_KEEP names (the zone's verdict adds up their evidence; a
+ * random-subdomain zone may bring new names without end). Replaces out's content (the buffer
+ * grows as needed). Caller holds the store read lock. */
+#define WATCH_ZONE_KEEP 256
+void watch_flagged_collect(const struct detector *det, uint32_t epoch, struct watch_flagged *out);
+
 struct watch_config {
 	size_t budget;             /* bytes that trigger ageing (0 = never): the store's own
 	                            * (store_stats.bytes) plus extra_per_domain for each domain

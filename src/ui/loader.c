@@ -191,21 +191,17 @@ apply_marks(struct loader *l)
 	}
 }
 
-/* Worker, l->mu held: remember the flagged domains of det's fresh results (store epoch ep). */
+/* Worker, l->mu and the store read lock held: remember the flagged domains of det's fresh
+ * results (store epoch ep). */
 static void
 note_flagged(struct loader *l, const struct detector *det, uint32_t ep)
 {
-	l->n_flagged = 0;
-	for (size_t i = 0, k = det_count(det); i < k; i++) {
-		const struct det_result *r = det_get(det, i);
-		if (!det_is_flagged(r->verdict))
-			continue;
-		if (l->n_flagged == l->cap_flagged) {
-			l->cap_flagged = l->cap_flagged ? l->cap_flagged * 2 : 256;
-			l->flagged = xreallocarray(l->flagged, l->cap_flagged, sizeof *l->flagged);
-		}
-		l->flagged[l->n_flagged++] = r->dom;
-	}
+	struct watch_flagged f = { .ids = l->flagged, .cap = l->cap_flagged };
+
+	watch_flagged_collect(det, ep, &f);
+	l->flagged = f.ids;
+	l->cap_flagged = f.cap;
+	l->n_flagged = f.n;
 	l->flagged_epoch = ep;
 	l->have_flagged = true;
 }
@@ -286,12 +282,13 @@ worker_main(void *arg)
 				det_run(det, l->store);
 			s = loader_build_snap(l->store, det);
 			s->epoch = store_epoch(l->store);   /* under the lock: the data's own epoch */
-			store_read_unlock(l->store);
 			if (det != NULL) {
+				/* results name store strings: read them under the store lock */
 				pthread_mutex_lock(&l->mu);
 				note_flagged(l, det, s->epoch);
 				pthread_mutex_unlock(&l->mu);
 			}
+			store_read_unlock(l->store);
 			s->generation = gen;
 			s->final = finished;
 			if (finished) {

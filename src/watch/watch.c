@@ -174,6 +174,79 @@ newest(const struct store *s)
 	return hi - (hi - lo) / 100;
 }
 
+static void
+push_id(struct watch_flagged *out, store_dom_id id)
+{
+	if (id == 0)
+		return;
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 256;
+		out->ids = xreallocarray(out->ids, out->cap, sizeof *out->ids);
+	}
+	out->ids[out->n++] = id;
+}
+
+struct member {
+	uintptr_t zone;                /* the zone row it belongs to */
+	fs_time last_seen;
+	store_dom_id dom;
+};
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	if (x->zone != y->zone)
+		return x->zone < y->zone ? -1 : 1;
+	if (x->last_seen != y->last_seen)
+		return x->last_seen > y->last_seen ? -1 : 1;   /* newest first */
+	return x->dom < y->dom ? -1 : x->dom > y->dom;
+}
+
+void
+watch_flagged_collect(const struct detector *det, uint32_t epoch, struct watch_flagged *out)
+{
+	struct member *m = NULL;
+	size_t nm = 0, cap = 0;
+	bool zones = false;
+
+	out->n = 0;
+	out->epoch = epoch;
+	/* Zone rows: a flagged zone's verdict adds up the evidence of its names (and may hand it
+	 * to them): its apex is kept, and its newest WATCH_ZONE_KEEP names besides those flagged
+	 * on their own (a random-subdomain zone may bring new names without end; the newest
+	 * carry the evidence). */
+	for (size_t i = 0, k = det_zone_count(det); i < k; i++) {
+		const struct det_result *z = det_zone_get(det, i);
+		if (det_is_flagged(z->verdict)) {
+			push_id(out, z->dom);
+			zones = true;
+		}
+	}
+	for (size_t i = 0, k = det_count(det); i < k; i++) {
+		const struct det_result *r = det_get(det, i);
+		const struct det_result *z;
+		if (det_is_flagged(r->verdict))
+			push_id(out, r->dom);
+		else if (zones && r->zone != NULL && (z = det_zone_find(det, r->zone)) != NULL &&
+		         det_is_flagged(z->verdict) && r->dom != 0) {
+			if (nm == cap) {
+				cap = cap ? cap * 2 : 256;
+				m = xreallocarray(m, cap, sizeof *m);
+			}
+			m[nm++] = (struct member){ (uintptr_t)z, r->last_seen, r->dom };
+		}
+	}
+	if (nm > 0)
+		qsort(m, nm, sizeof *m, cmp_member);
+	for (size_t i = 0, run = 0; i < nm; i++) {
+		run = i > 0 && m[i].zone == m[i - 1].zone ? run + 1 : 0;
+		if (run < WATCH_ZONE_KEEP)
+			push_id(out, m[i].dom);
+	}
+	free(m);
+}
+
 /* The flagged set: scored by the watch's own detector under the read lock (ingest waits, the
  * UI and other readers do not), or taken from the provider (a detector that runs anyway).
  * Returns false when there is none to go by (pins then stay as they are). */
@@ -186,17 +259,7 @@ flagged_now(struct watch *w, double *det_ms)
 		double t0 = fs_mono_ms();
 		store_read_lock(w->s);
 		det_run(w->det, w->s);
-		w->fl.epoch = store_epoch(w->s);
-		for (size_t i = 0, k = det_count(w->det); i < k; i++) {
-			const struct det_result *r = det_get(w->det, i);
-			if (!det_is_flagged(r->verdict))
-				continue;
-			if (w->fl.n == w->fl.cap) {
-				w->fl.cap = w->fl.cap ? w->fl.cap * 2 : 256;
-				w->fl.ids = xreallocarray(w->fl.ids, w->fl.cap, sizeof *w->fl.ids);
-			}
-			w->fl.ids[w->fl.n++] = r->dom;
-		}
+		watch_flagged_collect(w->det, store_epoch(w->s), &w->fl);
 		store_read_unlock(w->s);
 		*det_ms = fs_mono_ms() - t0;
 		return true;
