@@ -249,9 +249,10 @@ void store_set_pinned_keep(struct store *s, uint32_t n);
  * stay; what was dropped is counted in the domain's *_expired fields and in store_stats. Pinned
  * domains (user_flags or pins) keep everything unless STORE_EXPIRE_TRIM_PINNED, which trims
  * their timelines only, and never below their newest pinned_keep responses (the evidence
- * detection needs to keep flagging them). So does what their NS layer rests on (issue 16): the
- * record their NS observations come from (their own or the closest ancestor zone's), the
- * zone's record, and for each NS name of those sets its record and all its glue. Then frees the
+ * detection needs to keep flagging them). So does what the NS layer of a pinned domain rests
+ * on (issue 16): the record its NS observations come from (its own or the closest ancestor
+ * zone's), the zone's record, and for each NS name of those sets its record and all its glue.
+ * Then frees the
  * names, sets, addresses and NS names nothing refers to any more, compacts the name and set
  * storage and returns the bytes released. O(size of the store): call it rarely, and hold the
  * write lock for one call at a time (watch.c releases it between its steps). */

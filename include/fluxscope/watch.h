@@ -46,24 +46,33 @@
 #include "fluxscope/store.h"
 
 /* The domains a detector that runs anyway (the TUI's loader) flagged in its latest results:
- * the provider fills ids (growing the buffer with xreallocarray, cap updated), n and the
- * store_epoch() those results were computed under (ids of another epoch may have been reused:
- * they are not applied). Returns false when it has no results yet. Called on the writer thread
- * with no store lock held. */
+ * the provider fills the set (watch_flagged_collect, or watch_flagged_copy of one it kept),
+ * with the store_epoch() those results were computed under (ids of another epoch may have been
+ * reused: they are not applied). Returns false when it has no results yet. Called on the writer
+ * thread with no store lock held. */
 struct watch_flagged {
 	store_dom_id *ids;
+	uint32_t *rank;            /* per id: 0 = flagged on its own or a flagged zone's apex; k =
+	                            * the k-th newest other name of a flagged zone */
 	size_t n, cap;
+	size_t n_zones;            /* flagged zone rows */
 	uint32_t epoch;
 };
 typedef bool (*watch_flagged_fn)(void *ctx, struct watch_flagged *out);
 
 /* The set to pin from a detector's fresh results (computed under store epoch `epoch`): every
- * domain whose verdict is flagged, and, for a flagged zone row (det_zone_get), its apex and
- * its newest WATCH_ZONE_KEEP names (the zone's verdict adds up their evidence; a
- * random-subdomain zone may bring new names without end). Replaces out's content (the buffer
- * grows as needed). Caller holds the store read lock. */
+ * domain flagged on its own, and, for a flagged zone row (det_zone_get), its apex and its
+ * newest WATCH_ZONE_KEEP other names, those flagged only through the zone (via_zone) among
+ * them, ranked newest first (the zone's verdict adds up their evidence; a random-subdomain zone
+ * may bring new names without end). The watch pins as many of each zone's names as a quarter
+ * of the budget holds, at least WATCH_ZONE_MIN. Replaces out's content (the buffers grow as
+ * needed). Caller holds the store read lock. */
 #define WATCH_ZONE_KEEP 256
+#define WATCH_ZONE_MIN 32
 void watch_flagged_collect(const struct detector *det, uint32_t epoch, struct watch_flagged *out);
+/* Copy src into dst (dst's buffers grow as needed), and free a set's buffers. */
+void watch_flagged_copy(struct watch_flagged *dst, const struct watch_flagged *src);
+void watch_flagged_free(struct watch_flagged *f);
 
 struct watch_config {
 	size_t budget;             /* bytes that trigger ageing (0 = never): the store's own

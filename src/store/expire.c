@@ -203,7 +203,9 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 	s->st.expire_runs++;
 	s->host_id[0] = s->host_id[1] = 0;
 
-	/* 0. The evidence of pinned domains is kept as they are (hold_evidence). */
+	/* 0. The evidence of pinned domains is kept as they are (hold_evidence); so is that of a
+	 * domain held for one step of an ageing run (STORE_PIN_AGEING: a name with a history, or
+	 * NS data, that may be flagged later), or it would be flagged without it. */
 	for (store_dom_id id = 1; id < s->n_doms; id++) {
 		const struct store_domain *d = s->doms[id];
 

@@ -45,10 +45,8 @@ struct loader {
 	struct loader_mark *marks;
 	size_t n_marks, cap_marks;
 	/* The flagged domains of the latest detection results, for the ageing watch (guarded by
-	 * mu): their ids, as of store epoch flagged_epoch. */
-	store_dom_id *flagged;
-	size_t n_flagged, cap_flagged;
-	uint32_t flagged_epoch;
+	 * mu). */
+	struct watch_flagged flagged;
 	bool have_flagged;
 	/* UI thread: live rates over the last second or so */
 	double rate_ms;
@@ -196,13 +194,7 @@ apply_marks(struct loader *l)
 static void
 note_flagged(struct loader *l, const struct detector *det, uint32_t ep)
 {
-	struct watch_flagged f = { .ids = l->flagged, .cap = l->cap_flagged };
-
-	watch_flagged_collect(det, ep, &f);
-	l->flagged = f.ids;
-	l->cap_flagged = f.cap;
-	l->n_flagged = f.n;
-	l->flagged_epoch = ep;
+	watch_flagged_collect(det, ep, &l->flagged);
 	l->have_flagged = true;
 }
 
@@ -214,16 +206,8 @@ loader_flagged(void *ctx, struct watch_flagged *out)
 
 	pthread_mutex_lock(&l->mu);
 	have = l->have_flagged;
-	if (have) {
-		if (l->n_flagged > out->cap) {
-			out->cap = l->n_flagged;
-			out->ids = xreallocarray(out->ids, out->cap, sizeof *out->ids);
-		}
-		if (l->n_flagged > 0)
-			memcpy(out->ids, l->flagged, l->n_flagged * sizeof *out->ids);
-		out->n = l->n_flagged;
-		out->epoch = l->flagged_epoch;
-	}
+	if (have)
+		watch_flagged_copy(out, &l->flagged);
 	pthread_mutex_unlock(&l->mu);
 	return have;
 }
@@ -402,7 +386,7 @@ loader_free(struct loader *l)
 		ingest_free(l->in);
 	snap_free(l->ready);
 	free(l->marks);
-	free(l->flagged);
+	watch_flagged_free(&l->flagged);
 	for (int i = 0; i < 2; i++)
 		if (l->det[i] != NULL)
 			det_free(l->det[i]);

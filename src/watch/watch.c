@@ -62,7 +62,7 @@ watch_free(struct watch *w)
 		return;
 	if (w->det != NULL && !w->cfg.borrow_det)
 		det_free(w->det);
-	free(w->fl.ids);
+	watch_flagged_free(&w->fl);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
@@ -175,15 +175,17 @@ newest(const struct store *s)
 }
 
 static void
-push_id(struct watch_flagged *out, store_dom_id id)
+push_id(struct watch_flagged *out, store_dom_id id, uint32_t rank)
 {
 	if (id == 0)
 		return;
 	if (out->n == out->cap) {
 		out->cap = out->cap ? out->cap * 2 : 256;
 		out->ids = xreallocarray(out->ids, out->cap, sizeof *out->ids);
+		out->rank = xreallocarray(out->rank, out->cap, sizeof *out->rank);
 	}
-	out->ids[out->n++] = id;
+	out->ids[out->n] = id;
+	out->rank[out->n++] = rank;
 }
 
 struct member {
@@ -208,27 +210,28 @@ watch_flagged_collect(const struct detector *det, uint32_t epoch, struct watch_f
 {
 	struct member *m = NULL;
 	size_t nm = 0, cap = 0;
-	bool zones = false;
 
 	out->n = 0;
+	out->n_zones = 0;
 	out->epoch = epoch;
 	/* Zone rows: a flagged zone's verdict adds up the evidence of its names (and may hand it
-	 * to them): its apex is kept, and its newest WATCH_ZONE_KEEP names besides those flagged
-	 * on their own (a random-subdomain zone may bring new names without end; the newest
-	 * carry the evidence). */
+	 * to them, via_zone): its apex is kept, and its newest names besides those flagged on
+	 * their own (a random-subdomain zone may bring new names without end, each flagged
+	 * through the zone; the newest carry the evidence), ranked for the watch to take as many
+	 * as the budget holds. */
 	for (size_t i = 0, k = det_zone_count(det); i < k; i++) {
 		const struct det_result *z = det_zone_get(det, i);
 		if (det_is_flagged(z->verdict)) {
-			push_id(out, z->dom);
-			zones = true;
+			push_id(out, z->dom, 0);
+			out->n_zones++;
 		}
 	}
 	for (size_t i = 0, k = det_count(det); i < k; i++) {
 		const struct det_result *r = det_get(det, i);
 		const struct det_result *z;
-		if (det_is_flagged(r->verdict))
-			push_id(out, r->dom);
-		else if (zones && r->zone != NULL && (z = det_zone_find(det, r->zone)) != NULL &&
+		if (det_is_flagged(r->verdict) && !r->via_zone)
+			push_id(out, r->dom, 0);
+		else if (out->n_zones > 0 && r->zone != NULL && (z = det_zone_find(det, r->zone)) != NULL &&
 		         det_is_flagged(z->verdict) && r->dom != 0) {
 			if (nm == cap) {
 				cap = cap ? cap * 2 : 256;
@@ -242,9 +245,34 @@ watch_flagged_collect(const struct detector *det, uint32_t epoch, struct watch_f
 	for (size_t i = 0, run = 0; i < nm; i++) {
 		run = i > 0 && m[i].zone == m[i - 1].zone ? run + 1 : 0;
 		if (run < WATCH_ZONE_KEEP)
-			push_id(out, m[i].dom);
+			push_id(out, m[i].dom, (uint32_t)run + 1);
 	}
 	free(m);
+}
+
+void
+watch_flagged_copy(struct watch_flagged *dst, const struct watch_flagged *src)
+{
+	if (src->n > dst->cap) {
+		dst->cap = src->n;
+		dst->ids = xreallocarray(dst->ids, dst->cap, sizeof *dst->ids);
+		dst->rank = xreallocarray(dst->rank, dst->cap, sizeof *dst->rank);
+	}
+	if (src->n > 0) {
+		memcpy(dst->ids, src->ids, src->n * sizeof *dst->ids);
+		memcpy(dst->rank, src->rank, src->n * sizeof *dst->rank);
+	}
+	dst->n = src->n;
+	dst->n_zones = src->n_zones;
+	dst->epoch = src->epoch;
+}
+
+void
+watch_flagged_free(struct watch_flagged *f)
+{
+	free(f->ids);
+	free(f->rank);
+	memset(f, 0, sizeof *f);
 }
 
 /* The flagged set: scored by the watch's own detector under the read lock (ingest waits, the
@@ -292,9 +320,20 @@ pin_flagged(struct watch *w, uint64_t *now)
 		store_write_unlock(s);
 		return 0;
 	}
+	/* The names of flagged zones: as many of each zone's newest as a quarter of the budget
+	 * holds at the current cost per domain, WATCH_ZONE_MIN to WATCH_ZONE_KEEP. */
+	uint32_t keep = WATCH_ZONE_KEEP;
+	if (w->fl.n_zones > 0 && w->cfg.budget > 0) {
+		struct store_stats ss;
+		store_get_stats(s, &ss);
+		size_t per = ss.domains > 0 ? total_bytes(w) / ss.domains : 1;
+		size_t fit = w->cfg.budget / 4 / (per > 0 ? per : 1) / w->fl.n_zones;
+		keep = fit < WATCH_ZONE_MIN ? WATCH_ZONE_MIN : fit > WATCH_ZONE_KEEP ? WATCH_ZONE_KEEP
+		                                                                     : (uint32_t)fit;
+	}
 	flag = xcalloc(nd + 1, 1);
 	for (size_t i = 0; i < w->fl.n; i++)
-		if (w->fl.ids[i] <= nd)
+		if (w->fl.ids[i] <= nd && w->fl.rank[i] <= keep)
 			flag[w->fl.ids[i]] = 1;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *d = store_domain(s, id);

@@ -337,8 +337,11 @@ test_loader_marks_and_flagged(void **state)
 	store_read_unlock(s);
 	assert_true(got.n >= 20);
 	assert_int_equal(got.n, want.n);
-	for (size_t k = 0; k < got.n; k++)
+	assert_int_equal(got.n_zones, want.n_zones);
+	for (size_t k = 0; k < got.n; k++) {
 		assert_int_equal(got.ids[k], want.ids[k]);
+		assert_int_equal(got.rank[k], want.rank[k]);
+	}
 
 	/* a mark while the store is busy: queued, not waited for */
 	dom = sn->dom.rows[0].id;
@@ -363,8 +366,8 @@ test_loader_marks_and_flagged(void **state)
 
 	loader_feed_ops.release(ld, sn);
 	assert_true(loader_free(ld));
-	free(got.ids);
-	free(want.ids);
+	watch_flagged_free(&got);
+	watch_flagged_free(&want);
 	det_free(ref);
 	store_free(s);
 }

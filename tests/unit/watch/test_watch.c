@@ -247,18 +247,14 @@ static bool
 provide(void *ctx, struct watch_flagged *out)
 {
 	struct prov *p = ctx;
+	uint32_t rank[3] = { 0, 0, 0 };
+	struct watch_flagged f = { .ids = p->ids, .rank = rank, .n = 3, .epoch = p->epoch };
 
 	p->calls++;
 	p->unlocked = store_write_lock_for(p->s, 0);
 	if (p->unlocked)
 		store_write_unlock(p->s);
-	if (out->cap < 3) {
-		out->cap = 3;
-		out->ids = xreallocarray(out->ids, out->cap, sizeof *out->ids);
-	}
-	memcpy(out->ids, p->ids, sizeof p->ids);
-	out->n = 3;
-	out->epoch = p->epoch;
+	watch_flagged_copy(out, &f);
 	return true;
 }
 
@@ -310,8 +306,9 @@ test_flagged_provider(void **state)
 	store_free(r.s);
 }
 
-/* The set pinned from detection results: every flagged domain, and for every flagged zone row
- * its apex and at most WATCH_ZONE_KEEP of its names, the newest. */
+/* The set pinned from detection results: every domain flagged on its own, and for every
+ * flagged zone row its apex and at most WATCH_ZONE_KEEP of its other names (those flagged only
+ * through the zone among them), the newest. */
 static void
 test_flagged_collect(void **state)
 {
@@ -335,7 +332,7 @@ test_flagged_collect(void **state)
 	}
 	for (size_t i = 0; i < det_count(det); i++) {
 		const struct det_result *x = det_get(det, i);
-		if (det_is_flagged(x->verdict)) {
+		if (det_is_flagged(x->verdict) && !x->via_zone) {
 			assert_true(in[x->dom]);
 			flagged++;
 		}
@@ -351,8 +348,8 @@ test_flagged_collect(void **state)
 			assert_true(in[z->dom]);
 		for (size_t k = 0; k < det_count(det); k++) {
 			const struct det_result *x = det_get(det, k);
-			if (x->zone == NULL || strcmp(x->zone, z->name) != 0 || det_is_flagged(x->verdict) ||
-			    x->dom == z->dom)
+			if (x->zone == NULL || strcmp(x->zone, z->name) != 0 ||
+			    (det_is_flagged(x->verdict) && !x->via_zone) || x->dom == z->dom)
 				continue;
 			members++;
 			if (in[x->dom]) {
@@ -372,7 +369,7 @@ test_flagged_collect(void **state)
 	assert_true(flagged >= 20);
 	assert_true(zones >= 1);
 	free(in);
-	free(f.ids);
+	watch_flagged_free(&f);
 	det_free(det);
 	store_free(r.s);
 	geo_free(g);
