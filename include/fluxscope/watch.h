@@ -85,8 +85,12 @@ struct watch_config {
 	                            * detection pass over the store: the lower, the rarer) */
 	unsigned check_every;      /* messages between two looks at the store size; 0 = 1024 */
 	bool borrow_det;           /* the caller keeps the detector (and runs it after the watch) */
-	/* Without a detector of its own (det NULL): where the flagged set comes from, or NULL
-	 * (then only the marks and the pins already set are kept). */
+	/* Without a detector (det NULL): a configuration to make one for each run from (with
+	 * det_geo), freed after it, so that its results, sized by the store at the run, do not
+	 * stay allocated between runs (headless: about 2.9 KB a domain); or where the flagged
+	 * set comes from; or neither (then only the marks and the pins already set are kept). */
+	const struct det_config *det_cfg;
+	struct geo *det_geo;
 	watch_flagged_fn flagged;
 	void *flagged_ctx;
 };
@@ -108,8 +112,9 @@ struct watch_stats {
 struct watch;
 
 /* det: the detector used to find the domains to pin (taken over and freed by watch_free,
- * unless cfg->borrow_det); NULL: the flagged set comes from cfg->flagged, or nothing but the
- * marks is pinned. Caller frees with watch_free(). */
+ * unless cfg->borrow_det); NULL: one made for each run from cfg->det_cfg, or the flagged set
+ * comes from cfg->flagged, or nothing but the marks is pinned. cfg->det_cfg and what it points
+ * to must outlive the watch. Caller frees with watch_free(). */
 struct watch *watch_new(struct store *s, struct detector *det, const struct watch_config *cfg);
 void watch_free(struct watch *w);
 

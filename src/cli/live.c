@@ -87,9 +87,9 @@ cli_live_budget(const struct opts *o, size_t mapped, size_t *out, struct fs_err 
 }
 
 fs_status
-cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
-              struct detector *shared_det, struct geo *det_geo, size_t mapped,
-              watch_flagged_fn flagged, void *flagged_ctx, struct fs_err *err)
+cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, bool score,
+              struct geo *det_geo, size_t mapped, watch_flagged_fn flagged, void *flagged_ctx,
+              struct fs_err *err)
 {
 	fs_status st;
 	size_t budget;
@@ -100,12 +100,19 @@ cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
 	if ((st = cli_live_budget(o, mapped, &budget, err)) != FS_OK || budget == 0)
 		return st;
 	cl->geo = det_geo;
-	if (shared_det != NULL) {
-		/* headless: one detector holds results for every domain */
-		struct watch_config wc = { .budget = budget, .borrow_det = true,
+	if (score) {
+		/* headless: a detector for each run, with the options' files (read at the start,
+		 * so they are readable), holds results for every domain while it runs; so does
+		 * the report's at the end */
+		cl->dc = (struct det_config){
+			.weights_path = o->weights,
+			.allowlists = o->allowlist, .n_allowlists = o->n_allowlist,
+			.intel = o->intel, .n_intel = o->n_intel,
+		};
+		struct watch_config wc = { .budget = budget, .det_cfg = &cl->dc, .det_geo = det_geo,
 		                           .extra_per_domain = CLI_DET_BYTES_PER_DOMAIN,
 		                           .extra_per_addr = per_addr };
-		cl->watch = watch_new(store, shared_det, &wc);
+		cl->watch = watch_new(store, NULL, &wc);
 		return FS_OK;
 	}
 	/* The TUI: the pins come from the loader's latest detection results (it scores all the

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli/opts.h"
+#include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/ingest.h"
 #include "fluxscope/store.h"
@@ -22,19 +23,21 @@ int cli_list_ifaces(const struct opts *o);
 struct cli_live {
 	struct store *store;
 	struct watch *watch;       /* NULL without --max-memory */
+	struct det_config dc;      /* the watch's detectors (headless) */
 	struct geo *geo;           /* borrowed: the detector's handle, whose address cache is
 	                            * bounded after each ageing run; NULL for none */
 };
 
-/* Set up the writer and, with --max-memory, the watch. shared_det: a detector the caller runs
- * only after the ingest thread has ended (headless modes), which the watch borrows to score
- * under the read lock, with det_geo its enrichment handle (its cache is bounded after each
- * ageing run); NULL: the TUI, whose loader scores all the time, gives its latest flagged set
- * through flagged/flagged_ctx (watch.h), and det_geo only says whether addresses cost an
- * enrichment cache entry. mapped: for cli_live_budget(). Errors name the option. */
-fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
-                        struct detector *shared_det, struct geo *det_geo, size_t mapped,
-                        watch_flagged_fn flagged, void *flagged_ctx, struct fs_err *err);
+/* Set up the writer and, with --max-memory, the watch. score (headless modes): the watch
+ * scores under the read lock with a detector made for each run from the options' files and
+ * det_geo, the enrichment handle the caller's detector uses only after the ingest thread has
+ * ended (its cache is bounded after each ageing run); else (the TUI, whose loader scores all
+ * the time) it pins the latest flagged set flagged/flagged_ctx give (watch.h), and det_geo
+ * only says whether addresses cost an enrichment cache entry. mapped: for cli_live_budget().
+ * Errors name the option. */
+fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, bool score,
+                        struct geo *det_geo, size_t mapped, watch_flagged_fn flagged,
+                        void *flagged_ctx, struct fs_err *err);
 void cli_live_fini(struct cli_live *cl);
 void cli_live_msg(void *ctx, const struct dns_msg *msg);
 

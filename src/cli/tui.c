@@ -140,7 +140,7 @@ tui_main(const struct opts *o)
 	 * scores all the time): no detector of its own, and no detection pass on the ingest
 	 * thread. Both handles map the database files; the detectors' reads every address, the
 	 * UI's only those of the domains opened. */
-	if (use_live && cli_live_init(&live, o, store, NULL, geo_det, cli_geo_mapped_bytes(geo_det),
+	if (use_live && cli_live_init(&live, o, store, false, geo_det, cli_geo_mapped_bytes(geo_det),
 	                              loader_flagged, ld, &err) != FS_OK)
 		goto fail;
 	if (cli_ingest_open(o, use_live ? cli_live_msg : loader_msg_cb, use_live ? (void *)&live : ld,

@@ -283,12 +283,20 @@ flagged_now(struct watch *w, double *det_ms)
 {
 	*det_ms = 0;
 	w->fl.n = 0;
-	if (w->det != NULL) {
+	if (w->det != NULL || w->cfg.det_cfg != NULL) {
 		double t0 = fs_mono_ms();
+		struct detector *det = w->det;
+		struct fs_err err = { 0 };
+		/* A detector for this run only: its memory (sized by the store now) goes back when
+		 * it is freed, instead of staying as capacity between runs. */
+		if (det == NULL && det_new(w->cfg.det_cfg, w->cfg.det_geo, &det, &err) != FS_OK)
+			return false;
 		store_read_lock(w->s);
-		det_run(w->det, w->s);
-		watch_flagged_collect(w->det, store_epoch(w->s), &w->fl);
+		det_run(det, w->s);
+		watch_flagged_collect(det, store_epoch(w->s), &w->fl);
 		store_read_unlock(w->s);
+		if (det != w->det)
+			det_free(det);
 		*det_ms = fs_mono_ms() - t0;
 		return true;
 	}
