@@ -183,6 +183,8 @@ if [ "${SOAK_TUI:-1}" = 1 ] && [ -x "$GEN" ] && [ -x "$FS" ] && command -v tmux 
 		sleep 0.3
 	done
 	secs=$(($(date +%s) - t0))
+	tpid=$(pgrep -f "$FS -r $T/soak-tui.pcap" | head -1)
+	thwm=$(rss_kb "$tpid")
 	tk q
 	sleep 1
 	tk q
@@ -199,8 +201,9 @@ if [ "${SOAK_TUI:-1}" = 1 ] && [ -x "$GEN" ] && [ -x "$FS" ] && command -v tmux 
 		       "$(awk '/define APP_LOCK_WAIT_MS/ { print $3 }' src/ui/app.h)"
 		printf "  and showed 'updating'; the longest 'updating' stretch %s ms); ageing: %s runs, %s write-locked\n" \
 		       "$(stat_of "$U" ui-updating-ms-max)" "$(stat_of "$U" ageing-runs)" "$(stat_of "$U" ageing-steps)"
-		printf "  steps, the longest %s ms; the longest run %s ms (exit status %s)\n" \
-		       "$(stat_of "$U" ageing-lock-ms-max)" "$(stat_of "$U" ageing-ms-max)" "$(cat "$T/tui.status" 2>/dev/null)"
+		printf "  steps, the longest %s ms; the longest run %s ms; peak RSS %s MB (exit status %s)\n" \
+		       "$(stat_of "$U" ageing-lock-ms-max)" "$(stat_of "$U" ageing-ms-max)" "$((${thwm:-0} / 1024))" \
+		       "$(cat "$T/tui.status" 2>/dev/null)"
 	else
 		echo "  no figures: the TUI did not write $T/ui.stats (exit status $(cat "$T/tui.status" 2>/dev/null))"
 	fi

@@ -29,6 +29,12 @@ SAMPLE=samples/flux-demo.pcap
 DEMO="--geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb"
 LIMIT_KB=$((128 * 1024))
 
+# Under AddressSanitizer (make asan) memory is not what a build ships with: shadow memory and
+# quarantine take gigabytes. The same runs then check for memory errors, not peak RSS.
+SANITIZED=0
+ldd "$FLUXSCOPE" 2>/dev/null | grep -q libasan && SANITIZED=1
+[ $SANITIZED = 1 ] && { LIMIT_KB=999999999; echo "note: $FLUXSCOPE is built with AddressSanitizer: peak RSS not checked"; }
+
 stat_of() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 rss_kb() { awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$1"; }
 
@@ -70,9 +76,11 @@ rss=$(rss_kb "$W/dump.time")
 	/usr/bin/time -v -o "$W/control.time" "$FLUXSCOPE" -r - --no-geoip --export rpz \
 	-o "$W/control.rpz" 2>/dev/null
 rss=$(rss_kb "$W/control.time")
-[ -n "$rss" ] && [ "$rss" -gt $LIMIT_KB ] &&
-	ok "control: without a budget the first 100,000 names alone peak at $((rss / 1024)) MiB" ||
-	bad "control: 100,000 names without a budget peaked at ${rss:-?} KB, not above the limit: the test proves nothing"
+if [ $SANITIZED = 0 ]; then
+	[ -n "$rss" ] && [ "$rss" -gt $LIMIT_KB ] &&
+		ok "control: without a budget the first 100,000 names alone peak at $((rss / 1024)) MiB" ||
+		bad "control: 100,000 names without a budget peaked at ${rss:-?} KB, not above the limit: the test proves nothing"
+fi
 # a budget below the fixed costs is refused, naming the option
 out=$("$FLUXSCOPE" -r "$SAMPLE" --no-geoip --max-memory 30 --export rpz -o "$W/x.rpz" 2>&1)
 rc=$?

@@ -81,7 +81,7 @@ check_capture() {   # check_capture LABEL WFILE
 
 # ---- 1: headless, SIGINT and SIGTERM -----------------------------------------------------------
 for sig in INT TERM INT TERM; do
-	rm -f "$W/w.pcap"
+	rm -f "$W/w.pcap" "$W/live.err"   # (the wait below must not see the last run's line)
 	$FLUXSCOPE -i lo --no-geoip --report --json --all --stats -w "$W/w.pcap" \
 		>"$W/live.json" 2>"$W/live.err" &
 	FS_PID=$!
