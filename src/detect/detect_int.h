@@ -226,6 +226,7 @@ void det_features(struct det_scratch *sc, const struct det_input *in, uint32_t u
 	X(ns_addr_count, "addresses")                                                             \
 	X(ns_asn_count, "ASNs")                                                                   \
 	X(ns_agent_overlap, "ratio")                                                              \
+	X(ns_addr_ttl_low, "s")                                                                   \
 	X(shared_flux, "domains")                                                                 \
 	X(intel, "hits")
 
@@ -250,6 +251,9 @@ struct det_weights {
 	double double_flux_ns_score;
 	double breadth_nets;       /* flux from one answer: at least this many networks … */
 	double breadth_addrs;      /* … among at least this many addresses */
+	double wide_networks;      /* wide spread: at least this many networks … */
+	double wide_share;         /* … and at least this many per address … */
+	double wide_score;         /* … lets rotation or a broad answer be flux from this score */
 	double zone_min_names;     /* zone verdicts: sibling names with answers */
 	double zone_max_stable;    /* share of re-asked siblings whose answer never changed */
 	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
@@ -395,6 +399,7 @@ struct det_eval {
 	bool flux_evidence;            /* score and evidence would make it flux (before guards) */
 	bool rotation;                 /* later answers differ and bring new addresses */
 	bool breadth;                  /* one answer broad enough on its own */
+	bool wide;                     /* (nearly) every address in a network of its own */
 };
 
 /* Terms, scores and verdict for one domain. Pure. */

@@ -609,6 +609,15 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	/* a name asked again after its TTL ran out and given the same set is a static host of
 	 * the zone: it keeps its own verdict */
 	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
+	/* The nameserver layer belongs to the zone: a flux name of a double-flux zone is double
+	 * flux even when its own short view of the NS layer scored lower. */
+	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {
+		r->verdict = DET_DOUBLE_FLUX;
+		r->via_zone = true;
+		prepend_reason(r, fmt("double flux through its zone %s: the zone's nameservers rotate "
+		                      "(%s)", zr->name, zr->confidence));
+		return;
+	}
 	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(r) || stable ||
 	    r->n_responses == 0 || dom == NULL)
 		return;

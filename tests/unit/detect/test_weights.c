@@ -43,6 +43,9 @@ test_shipped_equals_defaults(void **state)
 	same(def.double_flux_ns_score, file.double_flux_ns_score);
 	same(def.breadth_nets, file.breadth_nets);
 	same(def.breadth_addrs, file.breadth_addrs);
+	same(def.wide_networks, file.wide_networks);
+	same(def.wide_share, file.wide_share);
+	same(def.wide_score, file.wide_score);
 	same(def.zone_min_names, file.zone_min_names);
 	same(def.zone_max_stable, file.zone_max_stable);
 	same(def.zone_min_networks, file.zone_min_networks);
