@@ -436,6 +436,7 @@ struct dom_state {                  /* pass-1 facts kept per domain (compact) */
 	double score;
 	enum det_verdict verdict;
 	bool flagged;
+	uint32_t comparisons, changes;  /* pass 2: refetched answers compared, and changed */
 };
 
 struct detector {

@@ -473,11 +473,9 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		}
 		/* every name is its own sequence: siblings' answers differing is rotation only
 		 * through novelty, never a "change" of one name's answer */
-		struct det_feat mf;
-		det_features(d->sc, &in, UINT32_MAX, &mf);
-		if (mf.comparisons > 0) {
+		if (d->st[r->dom].comparisons > 0) {
 			st.reasked++;
-			st.stable += mf.changes == 0;
+			st.stable += d->st[r->dom].changes == 0;
 		}
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
