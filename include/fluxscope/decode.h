@@ -50,6 +50,10 @@ struct dec_stats {
 	uint64_t tcp_out_of_order;   /* segments held until the gap before them filled */
 	uint64_t encapsulated;       /* frames decoded through VXLAN, GRE or IP-in-IP */
 	uint64_t partial_messages; /* messages delivered with a malformed tail (records kept) */
+	uint64_t cut_messages;     /* messages the capture cut short (snapshot length, a datagram
+	                            * whose later fragments never came, a cut TCP segment): the
+	                            * records complete before the cut kept, also counted partial
+	                            * when records are missing */
 	uint64_t skipped[DEC_SKIP_COUNT];
 	uint64_t linktypes_unknown[4]; /* up to four distinct unknown DLT values seen, +1 each */
 	int linktype_unknown_value[4];

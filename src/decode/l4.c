@@ -43,6 +43,8 @@ dec_udp(struct decoder *d, struct dec_flow *f, struct wire *w)
 		dec_skip(d, DEC_SKIP_BAD_L4);
 		return;
 	}
+	/* Cut: the IP layer knows bytes are missing and the UDP length reaches into them. */
+	f->cut = (f->missing > 0 || f->prefix) && (ulen == 0 || ulen - 8 > plen);
 	f->proto = PROTO_UDP;
 	if (dec_is_dns_port(d, f->sport) || dec_is_dns_port(d, f->dport)) {
 		if (plen == 0) {
@@ -102,10 +104,16 @@ dec_tcp(struct decoder *d, struct dec_flow *f, struct wire *w)
 		dec_skip(d, DEC_SKIP_NOT_DNS);
 		return;
 	}
+	if (f->prefix) {
+		/* The leading fragment of a TCP segment: its length, hence where the stream goes on,
+		 * is unknown. */
+		dec_skip(d, DEC_SKIP_TRUNCATED);
+		return;
+	}
 	uint32_t dlen = (uint32_t)wire_left(w);
 	const uint8_t *data = dlen ? wire_ptr(w, dlen) : NULL;
 	d->st.tcp_segments++;
-	tcp_segment(d, f, seq, flags, data, dlen);
+	tcp_segment(d, f, seq, flags, data, dlen, f->missing);
 }
 
 /* GRE (RFC 2784/2890): flags and version, protocol type, optional checksum, key, sequence. */
