@@ -4,11 +4,20 @@
 For each capture: the multiset of (question name, owner, type, TTL, data) of the A, AAAA, CNAME
 and NS records in the answer and authority sections of DNS responses on port 53, as
 `fluxscope -r F --dump` writes it and as tshark decodes it (IP defragmentation and TCP
-reassembly on), must be equal. A difference is accepted only where it is listed in EXCEPTIONS
-below, with the reason tshark is wrong and the exact records expected on each side; an
-exception that no longer matches fails the test too.
+reassembly on), must be equal, and so must the number of DNS messages on port 53 whose header
+tshark read (DNS quoted inside ICMP errors left out: not an exchange). A difference is accepted
+only where it is listed in EXCEPTIONS below, with the reason tshark is wrong and the exact
+records expected on each side; an exception that no longer matches fails the test too.
 
-usage: tshark_oracle.py FLUXSCOPE PCAP...
+Captures cut by a snapshot length follow the same comparison, with one rule for records cut
+in the middle: tshark would show such a record's owner and type without its data (tshark 4.0
+leaves it out altogether); fluxscope keeps only records whose every byte was captured. Such a
+record is accepted as missing from --dump only if its frame was cut (frame.cap_len < frame.len)
+and fluxscope marked that response malformed; each one is listed in the output, never skipped
+silently. The modes of MODES and "within:" (see compare() and main()) cover what tshark reads
+differently from the same bytes; each states why.
+
+usage: tshark_oracle.py FLUXSCOPE [MODE:]PCAP... [within:UNCUT:CUT]...
 """
 import collections
 import concurrent.futures
