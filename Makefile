@@ -1,5 +1,5 @@
 # fluxscope — one hand-written Makefile (see README "Building").
-# Targets: all run test asan bench eval clean install deps check-layers fuzz
+# Targets: all run test asan bench eval clean install deps check-layers fuzz fuzz-smoke
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -43,7 +43,7 @@ ifeq ($(V),1)
 Q =
 endif
 
-.PHONY: all binary run test asan bench eval clean install deps deps-check deps-test check-layers unit e2e fuzz
+.PHONY: all binary run test asan bench eval clean install deps deps-check deps-test check-layers unit e2e fuzz fuzz-clang fuzz-smoke
 
 # Public targets first make sure the Debian packages are there, then re-enter make so that
 # pkg-config sees the freshly installed libraries.
@@ -99,13 +99,15 @@ run: all
 unit: $(BIN) $(UNIT_BIN) $(GEO_FIXT)
 	$(Q)scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
-e2e: $(BIN) $(E2E_BIN) $(GEO_FIXT)
+# tests/e2e/writes.sh generates a large capture with bench/gen_capture.c
+e2e: $(BIN) $(E2E_BIN) $(GEO_FIXT) $(BUILD)/bench/gen_capture
 	$(Q)BUILD=$(BUILD) FLUXSCOPE=$(abspath $(BIN)) scripts/run-e2e.sh
 
 test:
 	$(Q)scripts/deps.sh test
 	$(Q)scripts/check-layers.sh
 	$(Q)$(MAKE) --no-print-directory binary unit e2e
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 
 asan:
 	$(Q)scripts/deps.sh test
@@ -120,17 +122,44 @@ bench:
 eval: all
 	$(Q)scripts/eval.sh
 
-# libFuzzer targets (tests/fuzz/fuzz_*.c) over the packet path and the capture readers, built
-# with clang into build-fuzz/; run e.g. build-fuzz/fuzz_packet -max_total_time=600 CORPUS_DIR.
-FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CORE = $(sort $(wildcard src/decode/*.c src/capture/*.c src/util/*.c)) src/ui/theme.c src/ui/keys.c src/ui/canvas.c
-fuzz:
-	$(Q)command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
-	$(Q)mkdir -p build-fuzz
-	$(Q)for f in $(FUZZ_SRC); do n=$$(basename $$f .c); echo "  FUZZ    build-fuzz/$$n"; \
-	  clang $(STD) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -Iinclude -Isrc $(PKG_CFLAGS) -o build-fuzz/$$n $$f $(FUZZ_CORE) $(PKG_LIBS) -lpthread -lm \
-	    || exit 1; done
+# libFuzzer targets (tests/fuzz/fuzz_*.c), one per parser of outside input: the packet path,
+# capture files, theme/keys/canvas text, the filter language, the `:` command splitter, the
+# allowlist, intel feeds, detector weights and the configuration file. Built with clang into
+# build-fuzz/ over the library compiled with ASan, UBSan and coverage instrumentation; run e.g.
+# build-fuzz/fuzz_packet -max_total_time=600 CORPUS_DIR tests/fuzz/corpus/fuzz_packet.
+# `make fuzz-smoke` (part of `make test`) runs each for FUZZ_SECS seconds over its seed corpus
+# in tests/fuzz/corpus/<target>/ (scripts/fuzz-smoke.sh).
+FUZZ_DIR   = build-fuzz
+FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_OBJ   = $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(UI_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_LIB   = $(FUZZ_DIR)/libfluxscope-fuzz.a
+FUZZ_CC    = clang
+FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=all -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
+FUZZ_SECS ?= 5
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread -lm
+
+fuzz-clang:
+	$(Q)command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang and its libFuzzer runtime (scripts/deps.sh test installs them)"; exit 1; }
+
+fuzz: fuzz-clang
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz-smoke: fuzz
+	$(Q)scripts/fuzz-smoke.sh $(FUZZ_SECS) $(FUZZ_BIN)
 
 check-layers:
 	$(Q)scripts/check-layers.sh
@@ -146,3 +175,4 @@ clean:
 	rm -rf build build-asan build-fuzz fluxscope
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)

@@ -3,11 +3,14 @@
 #   deps.sh build   libraries and tools to build and run
 #   deps.sh test    also everything the test suite and benchmarks drive
 #   deps.sh all     same as test
-# Runs apt-get as root directly, otherwise through sudo.
+# Runs apt-get as root directly, otherwise through sudo. clang and libclang-rt-dev (the default
+# LLVM's compiler-rt with the libFuzzer runtime: libclang-rt-14-dev on bookworm) build the fuzz
+# targets `make fuzz-smoke` runs.
 set -e
 BUILD_PKGS="gcc make pkg-config libpcap-dev libldns-dev libmaxminddb-dev libncurses-dev \
 libreadline-dev libpsl-dev libloc-dev libloc-database"
 TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-writer-perl \
+clang libclang-rt-dev \
 unbound bind9 bind9-utils bind9-dnsutils knot-dnsutils tcpreplay dnsmasq-base nftables \
 python3 python3-jsonschema jq iproute2 procps time"
 

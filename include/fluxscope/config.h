@@ -27,6 +27,10 @@ struct config {
  * (FS_OK); a missing or unreadable explicit file, or a line that is not `key = value`, is an
  * error naming the file and line. Caller frees with config_free(). */
 fs_status config_load(const char *path, struct config **out, struct fs_err *err);
+/* The same from memory (len bytes, NUL not needed); name stands for the file in errors and in
+ * config_path_value(). A NUL byte or a line over 4094 bytes is an error naming the line. */
+fs_status config_parse(const char *text, size_t len, const char *name, struct config **out,
+                       struct fs_err *err);
 void config_free(struct config *c);
 
 /* The default path (~/.config/fluxscope/config honouring $XDG_CONFIG_HOME) into buf. */

@@ -168,6 +168,8 @@ struct export_report {
 	char warnings[8][192];     /* the first few warnings, one sentence each */
 	int n_warnings;
 	uint32_t serial;           /* RPZ: serial written */
+	unsigned stale_removed;    /* export_write_file: leftover temporary files of killed
+	                            * writers of the same target removed first (fs.h) */
 };
 
 struct export_ctx;
@@ -188,9 +190,11 @@ const struct export_writer *export_writer_find(const char *name);
 /* "rpz, hosts, …" into buf. */
 const char *export_writer_names(char *buf, size_t len);
 
-/* Write atomically to path: temp file in the same folder, fsync, rename. For RPZ the serial of
- * an existing file at path is read first and incremented. On failure nothing at path changes
- * and err holds one sentence naming the path. rep may be NULL. */
+/* Write atomically to path with fs_atomic_begin() (fs.h): temp file beside the final target,
+ * fsync, rename; mode and owner kept, a symlink written through, the temp file removed on
+ * SIGINT/SIGTERM/SIGHUP. For RPZ the serial of an existing file at path is read first and
+ * incremented. On failure nothing at path changes and err holds one sentence naming the path.
+ * rep may be NULL. */
 fs_status export_write_file(const struct export_writer *w, const struct export_set *s,
                             const struct export_opts *o, const char *path,
                             struct export_report *rep, struct fs_err *err);

@@ -3,8 +3,10 @@
 #define FLUXSCOPE_FS_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define FS_VERSION "0.1.0"
 
@@ -73,8 +75,54 @@ fs_time fs_mono_us(void);
 /* Hash of a byte string (FNV-1a 64 folded); used by interning tables. */
 uint64_t fs_hash_bytes(const void *p, size_t n);
 
-/* Write `len` bytes to path atomically: temp file in the same folder, fsync, rename.
- * On failure nothing at path changes and err names the path. */
+/* ---- Files the tool writes (src/util/atomic.c) ------------------------------------------
+ * Every file is replaced atomically: written to TARGET.tmp.PID.XXXXXX in the target's folder,
+ * fsync'ed, renamed over TARGET (and the folder fsync'ed). So a reader sees the old file or the
+ * new one, never a part, and on any failure the old file is untouched.
+ *  - An existing target keeps its permission bits, and as root its owner and group (a user
+ *    keeps the group where they may); a new file gets 0666 less the umask.
+ *  - A symbolic link is written through: the temporary file goes beside the link's final
+ *    target, which the rename replaces; the link stays. An existing device or FIFO
+ *    (/dev/null, a named pipe) is written directly; a folder is refused.
+ *  - While a temporary file exists its path is in a registry the SIGINT/SIGTERM/SIGHUP handler
+ *    of fs_atomic_install_signals() unlinks before the signal's default action; the file holds
+ *    an flock. Before writing, the leftover temporary files of the same target whose process is
+ *    gone (a SIGKILL, a crash, a power cut) and whose lock is free are removed.
+ * Any thread; one struct fs_atomic per write. Errors are one sentence naming the path (and the
+ * link's target when they differ). */
+struct fs_atomic {
+	char *path;                /* as given */
+	char *target;              /* the name replaced: path with symlinks followed */
+	char *tmp;                 /* temporary file; NULL when a device or FIFO is written directly */
+	int fd;                    /* the temporary file (locked), or the device */
+	int slot;                  /* signal registry slot, -1 = none (path too long, registry full) */
+	FILE *f;                   /* fs_atomic_stream(), NULL until asked */
+	unsigned stale_removed;    /* leftover temporary files of dead writers removed by begin */
+	char warning[256];         /* "" or one sentence: the old owner or mode could not be kept */
+};
+
+/* Create the temporary file (after removing stale ones). On failure nothing was created and
+ * w needs no abort. */
+fs_status fs_atomic_begin(struct fs_atomic *w, const char *path, struct fs_err *err);
+/* A stdio stream on the temporary file (owned by w: closed by commit or abort). Mix it with
+ * fs_atomic_write() only after fflush(). */
+FILE *fs_atomic_stream(struct fs_atomic *w, struct fs_err *err);
+fs_status fs_atomic_write(struct fs_atomic *w, const void *data, size_t len, struct fs_err *err);
+/* Flush, fsync, rename over the target. On failure the temporary file is removed and the
+ * target untouched. Either way w is finished. */
+fs_status fs_atomic_commit(struct fs_atomic *w, struct fs_err *err);
+/* Remove the temporary file, leave the target untouched. Safe on a finished w. */
+void fs_atomic_abort(struct fs_atomic *w);
+/* Install the handler for SIGINT, SIGTERM and SIGHUP where their disposition is the default
+ * (an ignored signal stays ignored): it unlinks the live temporary files, then the default
+ * action ends the process. Front ends call it once at start; later handlers of their own
+ * (the TUI, a live capture) replace it while they run and put it back. */
+void fs_atomic_install_signals(void);
+/* Remove TARGET.tmp.PID.XXXXXX files beside target whose process PID no longer exists and
+ * whose lock is free; returns how many. (fs_atomic_begin calls it; exposed for tests.) */
+unsigned fs_atomic_clean_stale(const char *target);
+
+/* Write `len` bytes to path with the above. */
 fs_status fs_write_atomic(const char *path, const void *data, size_t len, struct fs_err *err);
 
 #endif

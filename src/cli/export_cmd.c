@@ -54,7 +54,7 @@ cli_export(const struct opts *o)
 	struct export_set *set = NULL;
 	struct export_report rep;
 	const struct export_writer *w = export_writer_find(o->export_format);
-	int rc = 1;
+	int rc = 1, source_rc;
 	char names[200];
 
 	if (w == NULL) {
@@ -95,7 +95,10 @@ cli_export(const struct opts *o)
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		goto out;
 	}
-	if (cli_report_source_errors(in) != 0 && store_domain_count(st) == 0)
+	/* A capture cut short (or unreadable part way): the sentence every mode prints, the export
+	 * still written from what was read, and the exit status 1, as --report and --dump do. */
+	source_rc = cli_report_source_errors(in);
+	if (source_rc != 0 && store_domain_count(st) == 0)
 		goto out;
 
 	if (cli_geo_open(o, &geo, &err) != FS_OK) {
@@ -119,6 +122,9 @@ cli_export(const struct opts *o)
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		goto out;
 	}
+	if (rep.stale_removed > 0)
+		fprintf(stderr, "fluxscope: removed %u temporary file%s of an earlier write of %s that "
+		        "was killed\n", rep.stale_removed, rep.stale_removed == 1 ? "" : "s", o->output);
 	for (int i = 0; i < rep.n_warnings; i++)
 		fprintf(stderr, "fluxscope: warning: %s\n", rep.warnings[i]);
 	{
@@ -136,7 +142,7 @@ cli_export(const struct opts *o)
 			fprintf(stderr, "; %zu invalid names refused", ss.n_invalid);
 		fputc('\n', stderr);
 	}
-	rc = 0;
+	rc = source_rc;
 out:
 	export_set_free(set);
 	det_free(det);

@@ -30,6 +30,9 @@ main(int argc, char **argv)
 		printf("fluxscope %s\n", FS_VERSION);
 		return 0;
 	}
+	/* SIGINT, SIGTERM, SIGHUP: remove the temporary file of a write in progress, then end as
+	 * the signal would have (the TUI and a live capture install their own while they run). */
+	fs_atomic_install_signals();
 	if (o.list_ifaces)
 		return cli_list_ifaces(&o);
 	if (o.n_lookup > 0)

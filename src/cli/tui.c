@@ -94,6 +94,8 @@ tui_main(const struct opts *o)
 	struct detector *det[2] = { NULL, NULL };
 	char source[256], dbs[512];
 	int nd, rc = 1;
+	struct fs_err src_err[8];
+	size_t n_src_err;
 	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
 	bool use_live = o->iface != NULL || o->max_memory_mb > 0;
 
@@ -160,7 +162,12 @@ tui_main(const struct opts *o)
 		goto fail;
 	}
 	app_fini(&a);
-	rc = 0;
+	/* A capture cut short: once the screen is given back, the sentence and the exit status
+	 * every headless mode gives (the status bar showed it while the TUI ran). */
+	n_src_err = loader_source_errors(ld, src_err, sizeof src_err / sizeof src_err[0]);
+	for (size_t i = 0; i < n_src_err; i++)
+		fprintf(stderr, "fluxscope: %s\n", src_err[i].msg);
+	rc = n_src_err > 0 ? 1 : 0;
 	goto done;
 fail:
 	fprintf(stderr, "fluxscope: %s\n", err.msg);

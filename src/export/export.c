@@ -953,9 +953,11 @@ export_write_file(const struct export_writer *w, const struct export_set *s,
 	struct export_opts oo = *o;
 	struct export_report local;
 	struct fs_err e2 = { 0 };
-	char *tmp;
-	int fd, saved;
+	struct fs_atomic aw;
+	unsigned stale;
+	char warning[sizeof aw.warning];
 	FILE *f;
+	int saved;
 
 	if (rep == NULL)
 		rep = &local;
@@ -967,45 +969,29 @@ export_write_file(const struct export_writer *w, const struct export_set *s,
 		oo.origin = EXPORT_DEFAULT_ORIGIN;
 	if (export_opts_check(&oo, err) != FS_OK)
 		return FS_E_ARG;
-	/* The temp file lives beside the target so the rename is atomic (same filesystem). */
-	tmp = xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		saved = errno;
-		free(tmp);
-		return fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(saved));
+	/* Temp file beside the (symlink-resolved) target, its mode and owner kept, removed on a
+	 * signal (fs.h). */
+	if (fs_atomic_begin(&aw, path, err) != FS_OK)
+		return FS_E_IO;
+	stale = aw.stale_removed;
+	snprintf(warning, sizeof warning, "%s", aw.warning);
+	if ((f = fs_atomic_stream(&aw, err)) == NULL) {
+		fs_atomic_abort(&aw);
+		return FS_E_IO;
 	}
-	(void)!fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
+	errno = 0;
 	if (export_write_stream(w, s, &oo, f, rep, &e2) != FS_OK) {
 		saved = errno ? errno : EIO;
-		fclose(f);
-		goto fail;
+		fs_atomic_abort(&aw);
+		return fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(saved));
 	}
-	if (fsync(fileno(f)) != 0) {
-		saved = errno;
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0) {
-		saved = errno;
-		goto fail;
-	}
-	if (rename(tmp, path) != 0) {
-		saved = errno;
-		goto fail;
-	}
-	free(tmp);
+	if (fs_atomic_commit(&aw, err) != FS_OK)
+		return FS_E_IO;
+	rep->stale_removed = stale;
+	if (warning[0] != '\0' && rep->n_warnings < (int)(sizeof rep->warnings / sizeof rep->warnings[0]))
+		snprintf(rep->warnings[rep->n_warnings++], sizeof rep->warnings[0], "%.*s",
+		         (int)sizeof rep->warnings[0] - 1, warning);
 	return FS_OK;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(saved));
 }
 
 static ssize_t

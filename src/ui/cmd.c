@@ -542,6 +542,12 @@ cmd_split(const char *line, char **argv, int max, char *buf, size_t buflen, stru
 			fs_err_set(err, FS_E_ARG, "unterminated %c quote", quote);
 			return -1;
 		}
+		/* An empty word ('' or "") adds only its NUL: checked here too (fuzz_cmd found a
+		 * 2046-byte word followed by two empty ones writing past cmd_exec's buffer). */
+		if (o >= buflen) {
+			fs_err_set(err, FS_E_ARG, "command line too long");
+			return -1;
+		}
 		buf[o++] = '\0';
 	}
 	return argc;

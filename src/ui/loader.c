@@ -73,6 +73,21 @@ loader_msg_cb(void *ctx, const struct dns_msg *msg)
 }
 
 /* Copy s into the pool at *off; returns the copy. */
+/* A zone row's verdict for a registrable-domain group (snap.h). */
+static bool
+zone_of(void *ctx, const char *name, struct snap_row *z)
+{
+	const struct det_result *r = det_zone_find(ctx, name);
+	if (r == NULL)
+		return false;
+	z->verdict = (uint8_t)r->verdict;
+	z->score = (float)r->score;
+	z->n_addrs = r->n_addrs;
+	z->n_asns = r->n_asns;
+	z->n_countries = r->n_countries;
+	return true;
+}
+
 static const char *
 pool_put(char *pool, size_t *off, const char *s)
 {
@@ -144,6 +159,8 @@ loader_build_snap(const struct store *st, const struct detector *det)
 		}
 	}
 	s->det = det;
+	s->zone_of = det != NULL ? zone_of : NULL;
+	s->zone_ctx = (void *)det;
 	s->dom.names = s->npool;
 	s->dom.names_len = off;
 	snap_finish(s, regs);
@@ -250,6 +267,22 @@ loader_start(struct loader *l, struct fs_err *err)
 	}
 	l->worker_started = true;
 	return FS_OK;
+}
+
+size_t
+loader_source_errors(struct loader *l, struct fs_err *out, size_t max)
+{
+	struct ingest_progress p;
+	size_t n = 0;
+
+	if (l == NULL || l->in == NULL)
+		return 0;
+	ingest_progress(l->in, &p);
+	if (!p.finished)
+		return 0;
+	for (; n < max && n < ingest_n_errors(l->in); n++)
+		out[n] = *ingest_error(l->in, n);
+	return n;
 }
 
 bool

@@ -41,6 +41,12 @@ fs_status loader_start(struct loader *l, struct fs_err *err);
  * it uses was freed, the store must not be freed either, and the process should _exit(). */
 bool loader_free(struct loader *l);
 
+/* The source failures of a finished load (a capture cut short, a read error), one sentence
+ * each as every headless mode prints them: up to max copied into out; returns how many were
+ * copied. 0 while the ingest still runs or was stopped before the end. UI thread, before
+ * loader_free(). */
+size_t loader_source_errors(struct loader *l, struct fs_err *out, size_t max);
+
 /* The message callback to give ingest_new() with the loader as its context: adds the message
  * to the store under the write lock. Ingest thread. */
 void loader_msg_cb(void *ctx, const struct dns_msg *msg);

@@ -109,9 +109,10 @@ write_now(struct app *a, struct export_dlg *d)
 	export_set_get_stats(d->set, &ss);
 	if (d->marked)
 		a->marks_unsaved = false;
-	app_message(a, false, "wrote %zu entries to %s%s%s", rep.entries, d->path,
+	app_message(a, false, "wrote %zu entries to %s%s%s%s", rep.entries, d->path,
 	            ss.n_allowlisted ? "; allowlisted names left out: " : "",
-	            ss.n_allowlisted ? (rep.n_warnings ? rep.warnings[0] : "see the allowlist") : "");
+	            ss.n_allowlisted ? (rep.n_warnings ? rep.warnings[0] : "see the allowlist") : "",
+	            rep.stale_removed ? "; removed the temporary file of a killed earlier write" : "");
 	return app_close_overlay(a);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define CONFIG_MAX_LINE 4096
+#define CONFIG_MAX_SIZE (16 << 20)
 
 const char *
 config_default_path(char *buf, size_t len)
@@ -85,13 +86,52 @@ parse_line(struct config *c, char *line, int lineno, size_t *cap, struct fs_err 
 }
 
 fs_status
-config_load(const char *path, struct config **out, struct fs_err *err)
+config_parse(const char *text, size_t len, const char *name, struct config **out,
+             struct fs_err *err)
 {
-	char defpath[1024], line[CONFIG_MAX_LINE];
 	struct config *c = xcalloc(1, sizeof *c);
-	size_t cap = 0;
+	char line[CONFIG_MAX_LINE];
+	size_t cap = 0, off = 0;
 	int lineno = 0;
 	fs_status st = FS_OK;
+
+	*out = NULL;
+	c->path = xstrdup(name);
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = (nl != NULL ? (size_t)(nl - text) : len) - off;
+		lineno++;
+		if (n > CONFIG_MAX_LINE - 2) {
+			st = fs_err_set(err, FS_E_FORMAT, "%s:%d: line longer than %d bytes", name, lineno,
+			                CONFIG_MAX_LINE - 2);
+			break;
+		}
+		if (memchr(text + off, '\0', n) != NULL) {
+			st = fs_err_set(err, FS_E_FORMAT, "%s:%d: a NUL byte (not a text file)", name,
+			                lineno);
+			break;
+		}
+		memcpy(line, text + off, n);
+		line[n] = '\0';
+		if ((st = parse_line(c, line, lineno, &cap, err)) != FS_OK)
+			break;
+		off += n + (nl != NULL);
+	}
+	if (st != FS_OK) {
+		config_free(c);
+		return st;
+	}
+	*out = c;
+	return FS_OK;
+}
+
+fs_status
+config_load(const char *path, struct config **out, struct fs_err *err)
+{
+	char defpath[1024];
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	fs_status st;
 	FILE *f;
 
 	*out = NULL;
@@ -99,38 +139,41 @@ config_load(const char *path, struct config **out, struct fs_err *err)
 		path = config_default_path(defpath, sizeof defpath);
 		f = fopen(path, "r");
 		if (f == NULL && errno == ENOENT) {
-			*out = c;       /* no default file: an empty configuration */
+			*out = xcalloc(1, sizeof **out);   /* no default file: an empty configuration */
 			return FS_OK;
 		}
 	} else
 		f = fopen(path, "r");
-	if (f == NULL) {
-		st = fs_err_set(err, FS_E_IO, "cannot read configuration file %s: %s", path,
-		                strerror(errno));
-		config_free(c);
-		return st;
-	}
-	c->path = xstrdup(path);
-	while (fgets(line, sizeof line, f) != NULL) {
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			st = fs_err_set(err, FS_E_FORMAT, "%s:%d: line longer than %d bytes", path, lineno,
-			                CONFIG_MAX_LINE - 2);
-			break;
+	if (f == NULL)
+		return fs_err_set(err, FS_E_IO, "cannot read configuration file %s: %s", path,
+		                  strerror(errno));
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap >= CONFIG_MAX_SIZE) {
+				fclose(f);
+				free(text);
+				return fs_err_set(err, FS_E_FORMAT, "configuration file %s is larger than %d "
+				                  "MiB", path, CONFIG_MAX_SIZE >> 20);
+			}
+			cap = cap ? cap * 2 : 8192;
+			text = xrealloc(text, cap);
 		}
-		if ((st = parse_line(c, line, lineno, &cap, err)) != FS_OK)
+		size_t n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
 			break;
 	}
-	if (st == FS_OK && ferror(f))
+	if (ferror(f)) {
 		st = fs_err_set(err, FS_E_IO, "cannot read configuration file %s: %s", path,
 		                strerror(errno));
-	fclose(f);
-	if (st != FS_OK) {
-		config_free(c);
+		fclose(f);
+		free(text);
 		return st;
 	}
-	*out = c;
-	return FS_OK;
+	fclose(f);
+	st = config_parse(text, len, path, out, err);
+	free(text);
+	return st;
 }
 
 const char *

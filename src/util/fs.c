@@ -1,15 +1,12 @@
-/* Status texts, user-facing errors, allocation, addresses and atomic file writes. */
+/* Status texts, user-facing errors, allocation, addresses, hashing and clocks (atomic file
+ * writes are in atomic.c). */
 #include "fluxscope/fs.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void (*fatal_hook)(void);
 
@@ -193,47 +190,6 @@ uint32_t
 fs_addr_hash(const fs_addr *a)
 {
 	return (uint32_t)fs_hash_bytes(a->bytes, a->family == 4 ? 4 : 16) ^ a->family;
-}
-
-fs_status
-fs_write_atomic(const char *path, const void *data, size_t len, struct fs_err *err)
-{
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	const uint8_t *p = data;
-
-	if (fd < 0) {
-		fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return FS_E_IO;
-	}
-	(void)!fchmod(fd, 0644); /* best effort: readable like any exported file */
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	free(tmp);
-	return FS_OK;
-fail:
-	fs_err_set(err, FS_E_IO, "cannot write %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return FS_E_IO;
 }
 
 double

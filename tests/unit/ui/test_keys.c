@@ -105,6 +105,17 @@ test_split(void **state)
 	assert_string_equal(err.msg, "unterminated ' quote");
 	assert_int_equal(cmd_split("a b c", argv, 2, buf, sizeof buf, &err), -1);
 	assert_int_equal(cmd_split("", argv, 8, buf, sizeof buf, &err), 0);
+	/* Empty words at the end of a full buffer: refused, never written past it (the words fit
+	 * buf[0..7] exactly: "abcdef" + NUL, then one empty word's NUL; a second does not fit). */
+	{
+		char small[9];
+		memset(small, 'x', sizeof small);
+		assert_int_equal(cmd_split("abcdef ''", argv, 8, small, 8, &err), 2);
+		assert_string_equal(argv[1], "");
+		assert_int_equal(cmd_split("abcdef '' \"\"", argv, 8, small, 8, &err), -1);
+		assert_string_equal(err.msg, "command line too long");
+		assert_int_equal(small[8], 'x');
+	}
 	assert_non_null(cmd_find("the"));      /* unique prefix: theme */
 	assert_null(cmd_find("s"));            /* ambiguous: search, show, sort, stop… */
 	assert_string_equal(cmd_find("q")->name, "quit");
