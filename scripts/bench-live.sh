@@ -125,7 +125,7 @@ if [ -x "$GEN" ] && [ -x "$FS" ]; then
 			"$FS" -r - --no-geoip --report --json --stats "$@" >"$T/soak.json" 2>"$T/soak.err"
 		read -r wall user sys maxrss <"$T/soak.time"
 		flux=$(grep -c '"domain":"login[0-9]*\.fluxbench[0-9]*\.example".*"verdict":"single-flux"' "$T/soak.json")
-		flagged=$(grep -Ec '"verdict":"(suspicious|single-flux|double-flux)"' "$T/soak.json")
+		flagged=$(grep '"kind":"domain"' "$T/soak.json" | grep -Ec '"verdict":"(suspicious|single-flux|double-flux)"')
 		label=${*:-"no budget"}
 		printf "%-18s %6s s of traffic: %5d MB peak RSS, %s msgs in %.1f s (CPU %.1f s); flux names flagged %s/20, %s flagged in all\n" \
 		       "$label" "$secs" "$((maxrss / 1024))" "$(stat_of "$T/soak.err" dns-messages)" "$wall" \

@@ -3,12 +3,21 @@
 
   eval_score.py --labels L.csv --report R.json [--truth T.csv.gz]
                 [--pcap P --fluxscope BIN [--geoip DB]... [--step 60]]   (time-to-detect replay)
-                [--json-out S.json] [--strict]
+                [--targets auto|issue3|issue10|both] [--json-out S.json] [--strict]
 
 Prints per-class precision, recall and F1, the confusion matrix (label class -> verdict), the
-false-positive rate on benign names, the Holz baseline (holz_score > 0 counts as flux), recall
-per adversarial slice for both, time to detect for every flux domain, and PASS/FAIL against the
-issue's targets. --strict exits 1 when a target fails.
+false-positive rate on benign names, the Holz baseline (holz_score > 0 counts as flux), every
+class/slice beside the Holz score, recall per adversarial slice, zone verdicts for the
+random-subdomain and wildcard flux zones and the CDN/pool zones under unknown names, time to
+detect for every flux domain, and PASS/FAIL against the issue's targets: issue 3's (the long
+`eval` profile) or issue 10's (the short `sparse` profile; --targets auto picks by the labels).
+--strict exits 1 when a target fails.
+
+Zone rows: report objects with "kind": "zone" are zone verdicts ("domain" is the zone apex).
+A name counts as covered by a zone verdict when an enclosing zone's row has a flux verdict, or
+when an enclosing apex labelled with role `zone` (a zone nobody asks addresses of) has one as a
+domain; an RPZ export of such a zone blocks the name. Figures "with zones" count these; the
+name's own verdict is always shown beside them.
 
 Time to detect comes from the report when the detector says when it first gave a flux verdict
 (`first_flux` and friends, see TTD_KEYS); otherwise the capture is replayed: the report is run on
@@ -61,8 +70,8 @@ def read_labels(path):
     return out
 
 
-def parse_report(text):
-    """A JSON array, an object holding the list, or JSON Lines."""
+def parse_objects(text):
+    """A JSON array, an object holding the list, or JSON Lines: the list of objects."""
     text = text.strip()
     objs = None
     try:
@@ -88,25 +97,43 @@ def parse_report(text):
                 continue
             if isinstance(o, dict):
                 objs.append(o)
-    out = {}
-    for o in objs or []:
-        if isinstance(o, dict) and isinstance(o.get("domain"), str):
-            out[o["domain"].lower().rstrip(".")] = o
-    return out
+    return [o for o in objs or [] if isinstance(o, dict) and isinstance(o.get("domain"), str)]
+
+
+def parse_report(text):
+    """Domain objects by name (zone rows, "kind": "zone", left out)."""
+    return {o["domain"].lower().rstrip("."): o for o in parse_objects(text)
+            if o.get("kind") != "zone"}
+
+
+def parse_zones(text):
+    """Zone rows ("kind": "zone") by apex; empty when the report has none."""
+    return {o["domain"].lower().rstrip("."): o for o in parse_objects(text)
+            if o.get("kind") == "zone"}
 
 
 def read_truth(path):
-    """qname -> sorted list of (ts, n_addr) for client responses."""
+    """(qname -> sorted list of (ts, n_addr) for client responses, qname -> set of answer
+    addresses, qname -> {qtype: set of distinct answer sets}); the last two are None when the
+    truth file has no `addrs` column (only the sparse profile writes it)."""
     if not path:
-        return {}
+        return {}, None, None
     opener = gzip.open if path.endswith(".gz") else open
     out = {}
+    addrs = sets = None
     with opener(path, "rt", newline="") as f:
-        for r in csv.DictReader(f):
+        rd = csv.DictReader(f)
+        if "addrs" in (rd.fieldnames or []):
+            addrs, sets = {}, {}
+        for r in rd:
             out.setdefault(r["qname"], []).append((float(r["ts"]), int(r["n_addr"])))
+            if addrs is not None and r["addrs"]:
+                a = r["addrs"].split()
+                addrs.setdefault(r["qname"], set()).update(a)
+                sets.setdefault(r["qname"], {}).setdefault(r["qtype"], set()).add(frozenset(a))
     for v in out.values():
         v.sort()
-    return out
+    return out, addrs, sets
 
 
 def as_time(v):
@@ -218,6 +245,120 @@ def fmt(x, nd=1):
     return "  n/a" if x != x else ("%5.*f" % (nd, x))
 
 
+def issue10_targets(P, q, labels, rep, zones, truth, taddrs, fs_flux, fs_flux_z, holz_flux, zflag,
+                    summary, sets_by_name=None):
+    """Issue 10's targets on a short sparse capture. Names covered by a flux zone verdict count
+    as flagged (an RPZ export blocks them); the own-verdict figure is printed beside."""
+    flux = [d for d, r in q.items() if r["class"] in FLUX]
+    answered = {d: sum(1 for _, k in truth.get(d, []) if k > 0) for d in q}
+    if taddrs is not None:
+        n_addr = {d: len(taddrs.get(d, ())) for d in q}
+        addr_note = ""
+    else:
+        # no addrs column: the largest answer is a lower bound of the distinct addresses
+        n_addr = {d: max((k for _, k in truth.get(d, [])), default=0) for d in q}
+        addr_note = " (no addrs column in the truth: largest answer used)"
+    eligible = [d for d in flux if answered[d] >= 2 or n_addr[d] >= 8]
+    one_set = one_addr = 0
+    if sets_by_name is not None:
+        for d in eligible:
+            if max((len(v) for v in sets_by_name.get(d, {}).values()), default=0) <= 1:
+                one_set += 1
+                one_addr += n_addr[d] <= 1
+    r_el, r_el_own = pct(sum(1 for d in eligible if fs_flux_z(d)), len(eligible)), \
+        pct(sum(1 for d in eligible if fs_flux(d)), len(eligible))
+    r_all, r_all_own = pct(sum(1 for d in flux if fs_flux_z(d)), len(flux)), \
+        pct(sum(1 for d in flux if fs_flux(d)), len(flux))
+    r_holz = pct(sum(1 for d in flux if holz_flux(d)), len(flux))
+    # every name that is not flux counts as benign here (CDN customers, pools, dynamic DNS ...)
+    ben = [d for d, r in q.items() if r["class"] not in FLUX and r["class"] != "flux-ns"]
+    ben_z = [d for d in ben if fs_flux_z(d)]
+    ben_own = [d for d in ben if fs_flux(d)]
+    fpr = pct(len(ben_z), len(ben))
+    # CDNs and pools under unknown names: every labelled name (all roles) and their zone rows
+    unk = [d for d, r in labels.items() if r["slice"].startswith("unknown-") and r["role"] != "noise"]
+    unk_flux = [d for d in unk if fs_flux_z(d)]
+    unk_zone_rows = [x for x in zones if x in labels and labels[x]["slice"].startswith("unknown-")
+                     and verdict_of(zones[x]) in FLUX]
+    n_unk_flux = len(set(unk_flux) | set(unk_zone_rows))
+    dbl = [d for d, r in q.items() if r["class"] == "double-flux"]
+
+    def named_double(d):
+        if verdict_of(rep.get(d)) == "double-flux":
+            return True
+        z = zflag(d)
+        return z is not None and z[0] == "double-flux"
+    r_dbl = pct(sum(1 for d in dbl if named_double(d)), len(dbl))
+    r_dbl_own = pct(sum(1 for d in dbl if verdict_of(rep.get(d)) == "double-flux"), len(dbl))
+    # time to a flux verdict in answered responses (the truth's count up to the verdict; a name
+    # whose zone was flagged before it was first asked counts 1)
+    ttd, ttd_own, det = [], [], []
+    for d in flux:
+        t_own = as_time((rep.get(d) or {}).get("first_flux")) if fs_flux(d) else None
+        z = zflag(d)
+        t_z = z[1] if z is not None else None
+        ts = [t for t in (t_own, t_z) if t is not None]
+        if not ts or not truth.get(d):
+            continue
+        t = min(ts)
+        n = max(1, sum(1 for x, k in truth[d] if x <= t + 1e-6 and k > 0))
+        ttd.append(n)
+        if t_own is not None:
+            ttd_own.append(max(1, sum(1 for x, k in truth[d] if x <= t_own + 1e-6 and k > 0)))
+            fr = (rep.get(d) or {}).get("first_flux_resp")
+            if isinstance(fr, int) and fr > 0:
+                det.append(fr)
+    med = statistics.median(ttd) if ttd else float("nan")
+    med_own = statistics.median(ttd_own) if ttd_own else float("nan")
+    med_det = statistics.median(det) if det else float("nan")
+    P("")
+    P("Issue 10 figures: %d flux query names, %d of them with >= 2 answered responses or >= 8"
+      % (len(flux), len(eligible)))
+    P("distinct addresses%s; %d other names; own verdicts only: eligible %.1f%%, all %.1f%%,"
+      % (addr_note, len(ben), r_el_own, r_all_own))
+    P("benign flux %d, double-flux named %.1f%%, median %s responses to a flux verdict (the"
+      % (len(ben_own), r_dbl_own, fmt(med_own)))
+    P("detector's own first_flux_resp: median %s)" % fmt(med_det))
+    if one_set:
+        P("(%d of the %d eligible names saw one answer set only, e.g. twice from one cache; %d of"
+          " them one address)" % (one_set, len(eligible), one_addr))
+    for d in sorted(x for x in ben_z if not q[x]["slice"].startswith("unknown-"))[:10]:
+        z = zflag(d)
+        P("  flux verdict on %s %s (%s%s)" % (q[d]["class"], d, q[d]["slice"],
+                                              ", by zone %s" % z[2] if z and not fs_flux(d) else ""))
+    unk_all = sorted(set(unk_flux) | set(unk_zone_rows))
+    by_sl = {}
+    for d in unk_all:
+        k = "%s/%s" % (labels[d]["slice"], labels[d]["role"])
+        by_sl[k] = by_sl.get(k, 0) + 1
+    if unk_all:
+        P("  flux verdicts under unknown CDN/pool names (slice/role): %s"
+          % ", ".join("%s %d" % kv for kv in sorted(by_sl.items())))
+        for d in unk_all[:5]:
+            P("    e.g. %s (%s, %s)" % (d, labels[d]["slice"], labels[d]["role"]))
+    summary["issue10"] = {
+        "flux_names": len(flux), "eligible": len(eligible), "eligible_recall": r_el,
+        "eligible_recall_own": r_el_own, "recall_all": r_all, "recall_all_own": r_all_own,
+        "holz_all": r_holz, "benign": len(ben), "benign_flux": len(ben_z),
+        "benign_flux_own": len(ben_own), "unknown_cdn_pool_flux": n_unk_flux,
+        "double_named": r_dbl, "double_named_own": r_dbl_own, "median_responses": med,
+        "median_responses_own": med_own, "median_first_flux_resp": med_det}
+    return [
+        (">= 97% flux verdicts on flux names with >= 2 answers or >= 8 addresses", r_el >= 97.0,
+         "%.1f%% (%d of %d)" % (r_el, sum(1 for d in eligible if fs_flux_z(d)), len(eligible))),
+        ("flux recall over all flux names >= Holz + 15 points", r_all >= r_holz + 15.0,
+         "%.1f%% vs Holz %.1f%%" % (r_all, r_holz)),
+        ("benign names called flux <= 0.1%", fpr <= 0.1,
+         "%.2f%% (%d of %d)" % (fpr, len(ben_z), len(ben))),
+        ("no CDN or pool under an unknown name called flux", n_unk_flux == 0,
+         "%d of %d names and zones" % (n_unk_flux, len(unk))),
+        ("double flux named >= 90% (verdict double-flux)", r_dbl >= 90.0,
+         "%.1f%% of %d" % (r_dbl, len(dbl))),
+        ("median time to a flux verdict <= 2 responses", med <= 2.0,
+         ("%.1f responses (%d flagged)" % (med, len(ttd))) if med == med else "not measured"),
+    ]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--labels", required=True)
@@ -231,12 +372,16 @@ def main(argv=None):
     ap.add_argument("--json-out", help="write the summary figures as JSON")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     ap.add_argument("--quiet-ttd", action="store_true", help="do not list every flux domain")
+    ap.add_argument("--targets", choices=["auto", "issue3", "issue10", "both"], default="auto",
+                    help="which targets to check (auto: issue 10's when the labels have the "
+                    "sparse profile's slices, else issue 3's)")
     a = ap.parse_args(argv)
 
     labels = read_labels(a.labels)
     text = sys.stdin.read() if a.report == "-" else open(a.report).read()
     rep = parse_report(text)
-    truth = read_truth(a.truth)
+    zones = parse_zones(text)
+    truth, taddrs, tsets = read_truth(a.truth)
     if not rep:
         print("eval: the report has no domain objects (is --report --json implemented?)",
               file=sys.stderr)
@@ -253,6 +398,8 @@ def main(argv=None):
         if cls == "single-flux":
             rows.append(("single-flux/classic", [d for d in names if q[d]["slice"] == "classic"]))
             for s in ADVERSARIAL:
+                rows.append(("single-flux/" + s, [d for d in names if q[d]["slice"] == s]))
+            for s in sorted({q[d]["slice"] for d in names} - set(ADVERSARIAL) - {"classic"}):
                 rows.append(("single-flux/" + s, [d for d in names if q[d]["slice"] == s]))
         elif names:
             rows.append((cls, names))
@@ -357,6 +504,81 @@ def main(argv=None):
     summary["recall"] = rec
     summary["holz_benign_fpr"] = holz_ben
 
+    # --- zones: verdicts on zone rows, and names covered by a flux zone verdict ----------------
+    def zone_flag(d):
+        """The closest enclosing zone (d itself included) with a flux verdict, as
+        (verdict, first_flux time or None, apex, 'row'|'apex'), or None."""
+        parts = d.split(".")
+        for i in range(len(parts) - 1):
+            x = ".".join(parts[i:])
+            zr = zones.get(x)
+            if zr is not None and verdict_of(zr) in FLUX:
+                return verdict_of(zr), as_time(zr.get("first_flux")), x, "row"
+            lab = labels.get(x)
+            if lab is not None and lab["role"] == "zone" and verdict_of(rep.get(x)) in FLUX:
+                return verdict_of(rep[x]), as_time(rep[x].get("first_flux")), x, "apex"
+        return None
+
+    zcache = {}
+
+    def zflag(d):
+        if d not in zcache:
+            zcache[d] = zone_flag(d)
+        return zcache[d]
+
+    fs_flux_z = lambda d: fs_flux(d) or zflag(d) is not None
+    summary["zone_rows"] = len(zones)
+
+    # --- every class/slice beside the Holz score ----------------------------------------------
+    def slice_key(r):
+        return "%s/%s" % (r["class"], "(all)" if r["class"] == "multi-cdn" else r["slice"])
+
+    groups = {}
+    for d, r in q.items():
+        groups.setdefault(slice_key(r), []).append(d)
+    order = lambda k: (CLASS_ORDER.index(k.split("/")[0]) if k.split("/")[0] in CLASS_ORDER else 99, k)
+    P("")
+    P("Every class/slice (query names): correct = verdict in the class's expected set; flux = own")
+    P("flux verdict; +zone = own or an enclosing zone's flux verdict (%d zone rows in the report);"
+      % len(zones))
+    P("Holz = holz_score > 0. For flux classes these are recall, for the others false positives.")
+    P("%-40s %6s %9s %9s %9s %9s" % ("class/slice", "n", "correct", "flux", "+zone", "Holz"))
+    per_slice = {}
+    for k in sorted(groups, key=order):
+        names = groups[k]
+        cls = k.split("/")[0]
+        c = recall(names, lambda d: verdict_of(rep.get(d)) in EXPECT.get(cls, set()))
+        f1_, fz, hz = recall(names, fs_flux), recall(names, fs_flux_z), recall(names, holz_flux)
+        per_slice[k] = {"n": len(names), "correct": c, "flux": f1_, "flux_with_zones": fz, "holz": hz}
+        P("%-40s %6d %8s%% %8s%% %8s%% %8s%%" % (k, len(names), fmt(c), fmt(f1_), fmt(fz), fmt(hz)))
+    summary["per_slice"] = per_slice
+
+    zone_slices = {}
+    for d, r in labels.items():
+        if r["role"] == "zone" and (r["slice"] in ("random-subdomain", "wildcard")
+                                    or r["slice"].startswith("unknown-")):
+            zone_slices.setdefault("%s/%s" % (r["class"], r["slice"]), []).append(d)
+    zone_sum = {}
+    if zone_slices:
+        P("")
+        P("Zones (labelled zone apexes): detected = the zone row or the apex has a flux verdict;")
+        P("double = that verdict is double-flux; names = their query names covered (own or zone)")
+        P("%-36s %6s %9s %9s %9s %9s %8s" % ("zone class/slice", "zones", "detected", "by row",
+                                             "double", "names", "n names"))
+        for k in sorted(zone_slices, key=order):
+            apexes = zone_slices[k]
+            det = [x for x in apexes if (zones.get(x) is not None and verdict_of(zones[x]) in FLUX)
+                   or verdict_of(rep.get(x)) in FLUX]
+            by_row = [x for x in apexes if zones.get(x) is not None and verdict_of(zones[x]) in FLUX]
+            dbl = [x for x in apexes if (verdict_of(zones.get(x)) if x in zones else verdict_of(rep.get(x))) == "double-flux"]
+            members = [d for d in q if any(d.endswith("." + x) for x in apexes)]
+            cov = recall(members, fs_flux_z)
+            zone_sum[k] = {"zones": len(apexes), "detected": len(det), "by_row": len(by_row),
+                           "double": len(dbl), "names": len(members), "names_covered": cov}
+            P("%-36s %6d %9d %9d %9d %8s%% %8d" % (k, len(apexes), len(det), len(by_row), len(dbl),
+                                                  fmt(cov), len(members)))
+    summary["zones"] = zone_sum
+
     # --- time to detect -------------------------------------------------------------------------
     flux_names = [d for d, r in q.items() if r["class"] in ("single-flux", "double-flux")]
     ttd_src = None
@@ -451,13 +673,28 @@ def main(argv=None):
          ("%.2f TTL periods" % med_ttl) if med_ttl == med_ttl else "not measured"),
     ]
     _ = sf
-    P("")
-    P("Targets (issue 3)")
+    which = a.targets
+    if which == "auto":
+        sparse_slices = any(r["slice"] in ("random-subdomain", "wildcard")
+                            or r["slice"].startswith("unknown-") for r in labels.values())
+        which = "issue10" if sparse_slices else "issue3"
+    sets = []
+    if which in ("issue3", "both"):
+        sets.append(("issue 3", targets))
+    if which in ("issue10", "both"):
+        sets.append(("issue 10, short sparse captures", issue10_targets(
+            P, q, labels, rep, zones, truth, taddrs, fs_flux, fs_flux_z, holz_flux, zflag,
+            summary, tsets)))
     ok_all = True
-    for text, ok, val in targets:
-        ok_all &= bool(ok)
-        P("  %s  %-58s %s" % ("PASS" if ok else "FAIL", text, val))
-    summary["targets"] = [{"target": t, "pass": bool(ok), "value": v} for t, ok, v in targets]
+    summary["targets"] = []
+    for title, tl in sets:
+        P("")
+        P("Targets (%s)" % title)
+        for text, ok, val in tl:
+            ok_all &= bool(ok)
+            P("  %s  %-62s %s" % ("PASS" if ok else "FAIL", text, val))
+        summary["targets"] += [{"set": title, "target": t, "pass": bool(ok), "value": v}
+                               for t, ok, v in tl]
     summary["pass"] = ok_all
     if a.json_out:
         with open(a.json_out + ".tmp", "w") as f:

@@ -126,6 +126,18 @@ struct det_result {
 	bool allowlisted;
 	const char *guard;         /* allowlist entry or guard that decided cdn/pool, NULL = none */
 
+	/* Zones. A domain's zone is the deepest of its registrable domain and the zone cut seen
+	 * in NS records (never above the registrable domain). Zone rows (det_zone_get) aggregate
+	 * the evidence of all their names: random and wildcard subdomains asked once each add up. */
+	const char *zone;          /* the domain's zone; for a zone row, the zone itself */
+	bool is_zone;              /* a zone row (det_zone_get), not a name */
+	enum det_verdict zone_verdict; /* domains: the verdict of their zone's row (benign if none) */
+	bool via_zone;             /* the verdict came from the zone (the name alone said less) */
+	uint32_t zone_names;       /* zone rows: names with answers; domains: same for their zone */
+	uint32_t zone_flagged;     /* zone rows: of them flagged (suspicious or flux) on their own */
+	uint32_t zone_flux;        /* zone rows: of them flux on their own */
+	char confidence[128];      /* "from 6 responses (4 answer sets) in 41 s from 2 resolvers" */
+
 	struct det_share top_asns[DET_TOP];
 	int n_top_asns;
 	struct det_share top_countries[DET_TOP];
@@ -171,6 +183,13 @@ const struct det_result *det_get(const struct detector *d, size_t i);
 const struct det_result *det_for_domain(const struct detector *d, store_dom_id dom);
 /* A term of a result by feature name, NULL if absent. */
 const struct det_term *det_term_find(const struct det_result *r, const char *name);
+
+/* Zone rows (is_zone set): every zone with two or more names with answers, sorted by score
+ * descending. dom is the zone apex's domain (0 when the apex itself was never seen). */
+size_t det_zone_count(const struct detector *d);
+const struct det_result *det_zone_get(const struct detector *d, size_t i);
+/* The zone row of a zone name, NULL if none. */
+const struct det_result *det_zone_find(const struct detector *d, const char *zone);
 
 size_t det_group_count(const struct detector *d);      /* sorted by max_score descending */
 const struct det_group *det_group_get(const struct detector *d, size_t i);

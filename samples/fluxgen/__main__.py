@@ -5,7 +5,8 @@
 
 writes OUT.pcap (client side of three caching resolvers), OUT.labels.csv (domain,class,...),
 optionally OUT-upstream.pcap (the resolvers' referrals and authoritative answers),
-OUT.truth.csv.gz (one row per client response) and the readable GeoIP source that
+OUT.truth.csv.gz (one row per client response; the sparse profile adds each response's
+addresses) and the readable GeoIP source that
 samples/build-mmdb.pl turns into the demo databases."""
 
 import argparse
@@ -28,11 +29,17 @@ def main(argv=None):
     ap.add_argument("--truth", action="store_true", help="also write OUT.truth.csv.gz")
     ap.add_argument("--geo-source", metavar="PATH", help="write the demo GeoIP source (TSV)")
     ap.add_argument("--hours", type=float, help="override the profile's capture length")
+    ap.add_argument("--minutes", type=float,
+                    help="the same in minutes (e.g. --profile sparse --minutes 5)")
     a = ap.parse_args(argv)
     if not a.out and not a.geo_source:
         ap.error("nothing to do: give --out and/or --geo-source")
+    if a.hours and a.minutes:
+        ap.error("give --hours or --minutes, not both")
     if a.hours:
         simmod.PROFILES[a.profile]["hours"] = a.hours
+    if a.minutes:
+        simmod.PROFILES[a.profile]["hours"] = a.minutes / 60.0
     t = time.time()
     w = worldmod.World()
     if a.out:

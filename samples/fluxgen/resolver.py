@@ -68,6 +68,11 @@ class Resolver:
         return max(0, min(e.ttl, math.ceil(e.exp - now - 1e-9)))
 
     def put(self, key, now, ttl, kind, data, soa=None):
+        if int(ttl) <= 0:
+            # TTL 0 (only the sparse profile's wildcard flux has it): handed to the query in
+            # flight with TTL 0, never reused by a later one
+            self.cache[key] = Entry(now + 0.01, 0, kind, data, soa)
+            return
         ttl = max(1, int(ttl))
         self.cache[key] = Entry(now + ttl, ttl, kind, data, soa)
 

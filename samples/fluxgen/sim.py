@@ -12,6 +12,7 @@ from . import auth, wire
 from .auth import (Botnet, CnameNode, EdgeNode, FluxNode, PoolRRNode, StaticNode, SteeringNode,
                    Tld, VolunteerPoolNode, Zone)
 from .resolver import Resolver, Tap
+from .sparse import SparseMixin
 from .world import (CDN_EDGES, COMMERCE, CONTINENT, COUNTRIES, COUNTRY_NAMES, REGIONS, RU_WORDS, SUBDOMAINS,
                     TLDS_WEIGHTED, WORDS)
 
@@ -26,7 +27,23 @@ PROFILES = {
     "eval":  dict(hours=4.0, clients=1400, benign=1200, dyn=150, rr=200, cdn=260, mcdn=60,
                   pool=120, single=400, double=150, bulletproof=120, lowslow=100, v6only=100,
                   volunteers=800, rate=0.3, flux_rate=0.6),
+    # A short, sparse capture as an investigation holds one (a sandbox run, an office's ten
+    # minutes): five resolvers, query counts per name from a truncated Zipf law (SPARSE_ZIPF),
+    # most flux names asked 1-5 times, plus random-subdomain and wildcard flux zones and CDNs
+    # and NTP-style pools under names no allowlist knows. Everything this profile adds runs
+    # only under `sparse` and draws from its own rng_for() keys.
+    "sparse": dict(hours=10 / 60.0, clients=900, benign=1100, dyn=120, rr=120, cdn=240, mcdn=40,
+                   pool=60, single=300, double=120, bulletproof=40, lowslow=0, v6only=40,
+                   volunteers=800, rate=0.3, flux_rate=0.6, sparse=True, resolvers=5,
+                   randsub=14, wildcard=18, ucdn=3, ucdn_customers=120, upool=2,
+                   upool_names=70, upool_volunteers=1500),
 }
+
+# sparse profile: query events per name ~ k**-s for k = 1..kmax (a Zipf popularity law).
+# (s, kmax) per class; names a builder gives a fixed count (random subdomains: 1) keep it.
+SPARSE_ZIPF = {"benign": (1.2, 200), "dynamic-dns": (1.6, 20), "round-robin": (1.3, 100),
+               "cdn": (1.2, 200), "multi-cdn": (1.2, 150), "pool": (1.3, 60),
+               "single-flux": (1.5, 30), "double-flux": (1.5, 30)}
 
 START = 1794985200.0   # 2026-11-18 07:00:00 UTC, a Wednesday morning
 
@@ -48,7 +65,7 @@ NTP_CONTINENTS = {"europe": "EU", "north-america": "NA", "asia": "AP", "south-am
 class Target:
     """A name clients query, with its popularity and the window it is active in."""
     __slots__ = ("name", "cls", "rate", "start", "end", "qtypes", "audience", "ns_probe",
-                 "min_events")
+                 "min_events", "count")
 
     def __init__(self, name, cls, rate, start, end, qtypes, audience=None):
         self.name, self.cls, self.rate = name, cls, rate
@@ -57,6 +74,7 @@ class Target:
         self.audience = audience
         self.ns_probe = None
         self.min_events = 1
+        self.count = None         # sparse profile: a fixed number of query events
 
 
 class Client:
@@ -64,12 +82,13 @@ class Client:
                  "weight")
 
 
-class Sim:
+class Sim(SparseMixin):
     def __init__(self, world, seed, profile, client_pcap, upstream_pcap=None):
         self.w = world
         self.seed = seed
         self.p = dict(PROFILES[profile])
         self.profile = profile
+        self.sparse = bool(self.p.get("sparse"))
         self.rng = random.Random("%s|%s|main" % (seed, profile))
         self.t0 = START
         self.t1 = START + self.p["hours"] * 3600
@@ -815,12 +834,19 @@ class Sim:
             mac = bytes([0x52, 0x54, 0x00, 0x10, 0x00, 0x53 + i])
             self.resolvers.append(Resolver(self, "res-" + reg.lower(), reg, a4, a6, mac,
                                            minimal=(reg == "AP")))
+        homes = [w.home[reg] for reg in REGIONS]
+        if self.sparse:
+            homes += self._extra_resolvers()
         self.clients = []
         for i in range(self.p["clients"]):
             c = Client()
-            ri = rng.choices(range(3), weights=[5, 3, 2])[0]
+            if self.sparse:
+                ri = rng.choices(range(len(self.resolvers)),
+                                 weights=[5, 3, 2, 3, 2][:len(self.resolvers)])[0]
+            else:
+                ri = rng.choices(range(3), weights=[5, 3, 2])[0]
             c.res = ri
-            home = w.home[REGIONS[ri]]
+            home = homes[ri]
             c.addr4 = str(ipaddress.IPv4Address((100 << 24) | (64 + ri) << 16 | rng.randrange(1, 65535)))
             c.addr6 = w.host6(home, rng, residential=True) if rng.random() < 0.35 else None
             c.edns = rng.choice([1232, 1232, 4096, 1400, 512]) if rng.random() < 0.9 else None
@@ -851,6 +877,8 @@ class Sim:
         self.build_flux(p["bulletproof"], False, "bulletproof")
         self.build_flux(p["lowslow"], False, "low-slow")
         self.build_flux(p["v6only"], False, "ipv6-only")
+        if self.sparse:
+            self.build_sparse_extras()
         rng = self.rng_for("noise")
         # browsers probing for DNS hijacking (random single labels, NXDOMAIN from the root)
         for i in range(max(3, p["clients"] // 60)):
@@ -860,6 +888,8 @@ class Sim:
 
     # ---- traffic -----------------------------------------------------------------------------
     def events(self):
+        if self.sparse:
+            return self.sparse_events()
         rng = self.rng_for("events")
         ev = []
         for ti, tg in enumerate(self.targets):
@@ -939,13 +969,16 @@ class Sim:
                 msg = wire.message(ident, name, qtype, qr=True, ra=True, tc=True, rcode=rcode,
                                    edns=edns)
                 tc = True
-        n_addr = sum(1 for r in an if r[1] in ("A", "AAAA"))
+        addrs = [r[3] for r in an if r[1] in ("A", "AAAA")]
         ttl = min((r[2] for r in an if r[1] in ("A", "AAAA")), default=-1)
-        return msg, delay, tc, rcode, n_addr, ttl
+        return msg, delay, tc, rcode, addrs, ttl
 
-    def _truth(self, t, res, c, name, qtype, rcode, n_addr, ttl, tcp):
-        self.truth.append((round(t, 6), res.name, name, qtype, rcode, n_addr, ttl,
-                           "tcp" if tcp else "udp"))
+    def _truth(self, t, res, c, name, qtype, rcode, addrs, ttl, tcp):
+        row = (round(t, 6), res.name, name, qtype, rcode, len(addrs), ttl, "tcp" if tcp else "udp")
+        if self.sparse:
+            # the sparse profile also records the answer addresses (distinct per name)
+            row += (" ".join(addrs),)
+        self.truth.append(row)
 
     def udp_exchange(self, t, c, res, name, qtype, v6, rng):
         ident = rng.getrandbits(16)
@@ -955,13 +988,13 @@ class Sim:
         q = wire.message(ident, name, qtype, edns=c.edns)
         self.cap.put(t, self.frame(self.gw_mac, res.mac, src, dst, sport, 53, q, c.ittl))
         limit = c.edns or 512
-        msg, delay, tc, rcode, n_addr, ttl = self._answer_msg(res, c, name, qtype, t, ident, limit, False)
+        msg, delay, tc, rcode, addrs, ttl = self._answer_msg(res, c, name, qtype, t, ident, limit, False)
         tr = t + delay + rng.uniform(0.00005, 0.0006)
         self.cap.put(tr, self.frame(res.mac, self.gw_mac, dst, src, 53, sport, msg, 64))
         if tc:
             self.tcp_exchange(tr + rng.uniform(0.0005, 0.003), c, res, [(name, qtype)], v6, rng)
         else:
-            self._truth(tr, res, c, name, qtype, rcode, n_addr, ttl, False)
+            self._truth(tr, res, c, name, qtype, rcode, addrs, ttl, False)
 
     def tcp_exchange(self, t, c, res, queries, v6, rng):
         src = c.addr6 if v6 else c.addr4
@@ -982,7 +1015,7 @@ class Sim:
         sseq = ss + 1
         tr = t2
         for i, (n, q) in zip(idents, queries):
-            msg, delay, _, rcode, n_addr, ttl = self._answer_msg(res, c, n, q, t2, i, 65535, True)
+            msg, delay, _, rcode, addrs, ttl = self._answer_msg(res, c, n, q, t2, i, 65535, True)
             tr = max(tr, t2 + delay) + rng.uniform(0.00005, 0.0005)
             seg = _lp(msg)
             if rng.random() < 0.1:
@@ -992,7 +1025,7 @@ class Sim:
             else:
                 put(tr, self.tframe(rm, gw, dst, src, 53, sport, sseq, cseq, "PA", seg, 64))
             sseq += len(seg)
-            self._truth(tr, res, c, n, q, rcode, n_addr, ttl, True)
+            self._truth(tr, res, c, n, q, rcode, addrs, ttl, True)
         t3 = tr + lrtt
         put(t3, self.tframe(gw, rm, src, dst, sport, 53, cseq, sseq, "FA", b"", c.ittl))
         put(t3 + lrtt, self.tframe(rm, gw, dst, src, 53, sport, sseq, cseq + 1, "FA", b"", 64))
@@ -1035,7 +1068,8 @@ class Sim:
                 gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz, \
                 io.TextIOWrapper(gz, newline="") as f:
             w = csv.writer(f, lineterminator="\n")
-            w.writerow(["ts", "resolver", "qname", "qtype", "rcode", "n_addr", "ttl", "transport"])
+            w.writerow(["ts", "resolver", "qname", "qtype", "rcode", "n_addr", "ttl", "transport"]
+                       + (["addrs"] if self.sparse else []))
             for row in self.truth:
                 w.writerow(row)
         _rename(path)

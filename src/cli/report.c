@@ -174,8 +174,18 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	fputc('{', out);
 	rep_key(out, "domain", &first);
 	rep_str(out, r->name);
+	rep_key(out, "kind", &first);
+	rep_str(out, "domain");
 	rep_key(out, "registrable", &first);
 	rep_str(out, r->registrable);
+	rep_key(out, "zone", &first);
+	rep_str(out, r->zone);
+	rep_key(out, "zone_verdict", &first);
+	rep_str(out, det_verdict_name(r->zone_verdict));
+	rep_key(out, "via_zone", &first);
+	fputs(r->via_zone ? "true" : "false", out);
+	rep_key(out, "confidence", &first);
+	rep_str(out, r->confidence);
 	rep_key(out, "score", &first);
 	fprintf(out, "%.2f", r->score);
 	rep_key(out, "logit", &first);
@@ -285,13 +295,24 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	rep_key(out, "ns_addresses", &first);
 	fputc('[', out);
 	{
+		/* one entry per address: nameservers often share addresses (ns1 and ns2 on one
+		 * host), and glue repeats across NS names */
 		bool f2 = true;
+		store_addr_id seen[512];
+		size_t nseen = 0;
 		for (size_t i = 0; i < nns; i++) {
 			const struct store_nsname *ns = store_nsname_by_name(s, nsn[i]);
 			for (uint32_t k = 0; ns != NULL && k < ns->n_glue; k++) {
 				const struct store_addr *sa = store_addr(s, ns->glue[k].addr);
+				size_t j;
 				if (sa == NULL)
 					continue;
+				for (j = 0; j < nseen && seen[j] != ns->glue[k].addr; j++)
+					;
+				if (j < nseen)
+					continue;
+				if (nseen < sizeof seen / sizeof seen[0])
+					seen[nseen++] = ns->glue[k].addr;
 				fputs(f2 ? "" : ",", out);
 				f2 = false;
 				rep_str(out, fs_addr_str(&sa->addr, abuf, sizeof abuf));
@@ -463,6 +484,102 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	fputs("}\n", out);
 }
 
+/* A zone row: the aggregate of a zone's names (kind "zone"). */
+void
+cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_result *z)
+{
+	bool first = true;
+
+	fputc('{', out);
+	rep_key(out, "domain", &first);
+	rep_str(out, z->name);
+	rep_key(out, "kind", &first);
+	rep_str(out, "zone");
+	rep_key(out, "registrable", &first);
+	rep_str(out, z->registrable);
+	rep_key(out, "score", &first);
+	fprintf(out, "%.2f", z->score);
+	rep_key(out, "logit", &first);
+	fprintf(out, "%.4f", z->logit);
+	rep_key(out, "verdict", &first);
+	rep_str(out, det_verdict_name(z->verdict));
+	rep_key(out, "holz_score", &first);
+	if (z->holz_available)
+		fprintf(out, "%.2f", z->holz_score);
+	else
+		fputs("null", out);
+	rep_key(out, "holz_flux", &first);
+	fputs(z->holz_available ? (z->holz_score > 0 ? "true" : "false") : "null", out);
+	rep_key(out, "confidence", &first);
+	rep_str(out, z->confidence);
+	rep_key(out, "reasons", &first);
+	fputc('[', out);
+	for (int i = 0; i < z->n_reasons; i++) {
+		if (i)
+			fputc(',', out);
+		rep_str(out, z->reasons[i]);
+	}
+	fputc(']', out);
+	rep_key(out, "names", &first);
+	fprintf(out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
+	        z->zone_flagged, z->zone_flux);
+	/* the member names of a flagged zone (the first 100, most severe first as det_get sorts) */
+	rep_key(out, "members", &first);
+	fputc('[', out);
+	if (det_is_flagged(z->verdict)) {
+		size_t n = det_count(a->det), shown = 0;
+		for (size_t i = 0; i < n && shown < 100; i++) {
+			const struct det_result *r = det_get(a->det, i);
+			if (r->zone == NULL || strcmp(r->zone, z->name) != 0)
+				continue;
+			fputs(shown++ ? "," : "", out);
+			rep_str(out, r->name);
+		}
+	}
+	fputc(']', out);
+	rep_key(out, "ttl", &first);
+	fprintf(out, "%u", z->ttl);
+	rep_key(out, "answers", &first);
+	fprintf(out, "%u", z->n_responses);
+	rep_key(out, "rrsets", &first);
+	fprintf(out, "%u", z->n_rrsets);
+	rep_key(out, "ns_changes", &first);
+	fprintf(out, "%u", z->n_ns_changes);
+	rep_key(out, "counts", &first);
+	fprintf(out, "{\"addresses\":%u,\"addresses_v6\":%u,\"asns\":%u,\"countries\":%u,"
+	             "\"prefixes16\":%u,\"prefixes24\":%u,\"ns_names\":%u,\"ns_addresses\":%u,"
+	             "\"max_per_answer\":%u}",
+	        z->n_addrs, z->n_addrs_v6, z->n_asns, z->n_countries, z->n_prefixes16,
+	        z->n_prefixes24, z->n_ns_names, z->n_ns_addrs, z->max_addrs_per_response);
+	rep_key(out, "first_seen", &first);
+	rep_time(out, z->first_seen);
+	rep_key(out, "last_seen", &first);
+	rep_time(out, z->last_seen);
+	rep_key(out, "first_flux", &first);
+	rep_time(out, z->first_flux_resp ? z->first_flux : 0);
+	rep_key(out, "first_flux_resp", &first);
+	fprintf(out, "%u", z->first_flux_resp);
+	rep_key(out, "intel", &first);
+	rep_str(out, z->intel_feed);
+	rep_key(out, "allowlisted", &first);
+	fputs(z->allowlisted ? "true" : "false", out);
+	rep_key(out, "guard", &first);
+	rep_str(out, z->guard);
+	rep_key(out, "terms", &first);
+	fputc('[', out);
+	for (int i = 0; i < z->n_terms; i++) {
+		const struct det_term *t = &z->terms[i];
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		rep_str(out, t->name);
+		fputs(",\"raw\":", out);
+		rep_num(out, t->raw);
+		fputs(",\"contribution\":", out);
+		rep_num(out, t->contribution);
+		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
+	}
+	fputs("]}\n", out);
+}
+
 /* ---- table ------------------------------------------------------------------------------------ */
 
 static const char *
@@ -579,6 +696,30 @@ cli_report(const struct opts *o)
 			cli_report_json(stdout, &a, r);
 		else
 			print_row(stdout, r);
+	}
+	/* zone rows: the aggregate of each zone's names */
+	size_t nz = det_zone_count(a.det), zshown = 0;
+	for (size_t i = 0; i < nz; i++) {
+		const struct det_result *z = det_zone_get(a.det, i);
+		if (!cli_report_selects(o, z) || (qf != NULL && !query_filter_match(qf, z, NULL)))
+			continue;
+		if (o->json) {
+			cli_report_zone_json(stdout, &a, z);
+			continue;
+		}
+		if (zshown++ == 0)
+			printf("\nZONES (the evidence of all their names together)\n%-11s %5s %7s %5s %4s "
+			       "%5s %5s  %s\n", "VERDICT", "SCORE", "HOLZ", "ADDRS", "ASNS", "NAMES", "FLUX",
+			       "ZONE");
+		char holz[16];
+		if (z->holz_available)
+			snprintf(holz, sizeof holz, "%.1f", z->holz_score);
+		else
+			snprintf(holz, sizeof holz, "n/a");
+		printf("%-11s %5.1f %7s %5u %4u %5u %5u  %s\n", det_verdict_name(z->verdict), z->score,
+		       holz, z->n_addrs, z->n_asns, z->zone_names, z->zone_flux, z->name);
+		if (z->n_reasons > 0)
+			printf("            %s\n", z->reasons[0]);
 	}
 	store_read_unlock(a.store);
 	fflush(stdout);

@@ -36,6 +36,8 @@ bool cli_report_selects(const struct opts *o, const struct det_result *r);
 
 /* One domain as a JSON object on one line. */
 void cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result *r);
+/* A zone row (det_zone_get) as one JSON object with "kind": "zone". */
+void cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_result *z);
 
 /* The --report mode; returns the exit status. */
 int cli_report(const struct opts *o);

@@ -14,66 +14,6 @@
 
 #include "detect/detect_int.h"
 
-#define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
-
-struct dom_state {                  /* pass-1 facts kept per domain (compact) */
-	double score;
-	enum det_verdict verdict;
-	bool flagged;
-};
-
-struct detector {
-	struct det_weights w;
-	char *weights_src;
-	struct det_allow allow;
-	char *allow_src;
-	bool have_allow;
-	struct det_intel intel;
-	char **intel_src;
-	int n_intel_src;
-	struct geo *geo;
-	psl_ctx_t *psl;
-	struct det_scratch *sc;
-
-	/* address info cache, indexed by store_addr_id */
-	struct det_addr_info *ainfo;
-	uint8_t *ainfo_ok;
-	size_t cap_ainfo;
-	uint32_t ainfo_epoch;       /* store_epoch() the cache was filled under */
-	const struct store *s;      /* during det_run */
-
-	/* per-domain input buffers */
-	struct det_obs *obs;
-	size_t cap_obs;
-	struct det_ns_obs *nso;
-	size_t cap_nso;
-	struct det_ns_addr *nsa;
-	size_t cap_nsa;
-	struct det_map tmp;
-
-	/* run state */
-	struct dom_state *st;       /* indexed by store_dom_id */
-	size_t cap_st;
-	fs_time *agent_since;       /* indexed by store_addr_id: first time seen for a flagged domain */
-	size_t cap_agent;
-	struct det_map cdn_prefix;  /* /24 (IPv6 /48) prefixes that answer allowlisted CDN names */
-	struct det_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
-	                             * standing in for CDN ASNs when there is no ASN data */
-
-	/* results */
-	struct det_result *res;
-	size_t n_res, cap_res;
-	uint32_t *by_dom;           /* store_dom_id → index + 1 */
-	size_t cap_by_dom;
-	struct det_term *term_pool;
-	size_t cap_terms;
-	struct det_group *groups;
-	size_t n_groups;
-
-	enum det_vantage vantage;
-	char unavailable[160];
-	bool run_have_asn, run_have_cc, run_have_geo, run_have_ns;
-};
 
 /* ---- names and small things --------------------------------------------------------------- */
 
@@ -135,6 +75,9 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	det_map_init(&d->tmp);
 	det_map_init(&d->cdn_prefix);
 	det_map_init(&d->cdn_net);
+	det_map_init(&d->prov_count);
+	det_map_init(&d->pool_zone);
+	det_map_init(&d->zone_idx);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)
@@ -202,6 +145,7 @@ det_free(struct detector *d)
 	free(d->agent_since);
 	det_map_fini(&d->cdn_prefix);
 	det_map_fini(&d->cdn_net);
+	det_zone_free(d);
 	free(d->ainfo);
 	free(d->ainfo_ok);
 	free(d->obs);
@@ -263,6 +207,12 @@ addr_info(void *ctx, uint32_t id)
 	return ai;
 }
 
+const struct det_addr_info *
+det_addr_info_cb(void *ctx, uint32_t id)
+{
+	return addr_info(ctx, id);
+}
+
 static bool
 is_agent(void *ctx, uint32_t addr, fs_time until)
 {
@@ -281,16 +231,16 @@ cmp_obs_ts(const void *a, const void *b)
 	return 0;
 }
 
-static bool
-zone_usable(const struct detector *d, const char *zone)
+bool
+det_zone_usable(const struct detector *d, const char *zone)
 {
 	/* NS sets of public suffixes (com, co.uk) say nothing about one domain. */
 	return zone != NULL && *zone != '\0' && strcmp(zone, ".") != 0 &&
 	       (d->psl == NULL || !psl_is_public_suffix(d->psl, zone));
 }
 
-static void
-build_input(struct detector *d, const struct store *s, store_dom_id id,
+void
+det_build_input(struct detector *d, const struct store *s, store_dom_id id,
             const struct store_domain *dom, struct det_input *in)
 {
 	uint32_t n = 0;
@@ -350,7 +300,7 @@ build_input(struct detector *d, const struct store *s, store_dom_id id,
 		size_t best_len = 0;
 		for (uint32_t i = 0; i < zd->n_ns; i++) {
 			const char *z = store_name_str(s, zd->ns[i].zone);
-			if (!zone_usable(d, z))
+			if (!det_zone_usable(d, z))
 				continue;
 			size_t l = strlen(z);
 			if (l > best_len) {
@@ -554,7 +504,7 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 	store_set_id nsset = store_domain_nsset(s, id, &zone);
 	uint32_t nm = 0;
 	const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
-	if (zone_usable(d, zone ? store_name_str(s, zone) : NULL))
+	if (det_zone_usable(d, zone ? store_name_str(s, zone) : NULL))
 		for (uint32_t i = 0; m != NULL && i < nm; i++) {
 			const struct store_nsname *ns = store_nsname_by_name(s, m[i]);
 			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE || !ns_is_agent(d, ns))
@@ -571,8 +521,8 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 
 /* ---- results ------------------------------------------------------------------------------------ */
 
-static void
-fill_result(struct detector *d, const struct store *s, store_dom_id id,
+void
+det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
             const struct store_domain *dom, const struct det_feat *f,
             const struct det_context *cx, const struct det_eval *ev, struct det_result *r,
             struct det_term *terms)
@@ -580,12 +530,8 @@ fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	memset(r, 0, sizeof *r);
 	r->dom = id;
 	r->name = store_name_str(s, dom->name);
-	r->registrable = r->name;
-	if (d->psl != NULL && r->name != NULL) {
-		const char *reg = psl_registrable_domain(d->psl, r->name);
-		if (reg != NULL)
-			r->registrable = reg;   /* points into the interned name */
-	}
+	r->registrable = id < d->cap_dom && d->reg[id] != NULL ? d->reg[id] : r->name;
+	r->zone = id < d->cap_dom && d->zname[id] != NULL ? d->zname[id] : r->registrable;
 	r->score = ev->score;
 	r->logit = ev->logit;
 	r->holz_available = f->n_asn_known > 0;
@@ -596,6 +542,7 @@ fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->terms = terms;
 	r->n_terms = DET_N_TERMS;
 	r->n_reasons = det_model_reasons(&d->w, f, cx, ev, &r->reasons);
+	det_model_confidence(f, r->confidence, sizeof r->confidence);
 	r->n_responses = f->n_obs;
 	r->n_rrsets = f->n_sets;
 	r->n_addrs = f->n_addrs;
@@ -642,8 +589,8 @@ fill_result(struct detector *d, const struct store *s, store_dom_id id,
 
 /* Find the first prefix of the timeline at which `want` holds, assuming it mostly stays true
  * once true: a linear scan over the first answers, then galloping and bisection. */
-static uint32_t
-first_prefix(struct detector *d, const struct det_input *in, const struct det_context *cx,
+uint32_t
+det_first_prefix(struct detector *d, const struct det_input *in, const struct det_context *cx,
              bool flux_only)
 {
 	struct det_feat f;
@@ -805,7 +752,7 @@ build_clusters(struct detector *d, const struct store *s)
 		store_set_id nsset = store_domain_nsset(s, r->dom, &zone);
 		uint32_t nm = 0;
 		const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
-		if (!zone_usable(d, zone ? store_name_str(s, zone) : NULL))
+		if (!det_zone_usable(d, zone ? store_name_str(s, zone) : NULL))
 			nm = 0;
 		for (uint32_t k = 0; k < nm; k++) {
 			const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
@@ -910,16 +857,20 @@ det_run(struct detector *d, const struct store *s)
 		}
 	}
 
+	/* Registrable domains, zones, CNAME provider zones and pool zones (zone.c). */
+	det_zone_prepare(d, s);
+
 	/* Pass 1: every domain on its own. */
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		if (dom == NULL)
 			continue;
-		build_input(d, s, id, dom, &in);
+		det_build_input(d, s, id, dom, &in);
 		det_features(d->sc, &in, UINT32_MAX, &f);
 		if (f.have_ns)
 			d->run_have_ns = true;
 		build_context(d, s, dom, &in, &f, &cx);
+		det_zone_context(d, s, id, &cx);
 		det_model_eval(&d->w, &f, &cx, &ev);
 		d->st[id].score = ev.score;
 		d->st[id].verdict = ev.verdict;
@@ -946,30 +897,34 @@ det_run(struct detector *d, const struct store *s)
 		const struct store_domain *dom = store_domain(s, id);
 		if (dom == NULL)
 			continue;
-		build_input(d, s, id, dom, &in);
+		det_build_input(d, s, id, dom, &in);
 		in.is_agent = is_agent;
 		det_features(d->sc, &in, UINT32_MAX, &f);
 		build_context(d, s, dom, &in, &f, &cx);
 		cx.shared_flux = count_shared_flagged(d, s, id, dom);
+		det_zone_context(d, s, id, &cx);
 		det_model_eval(&d->w, &f, &cx, &ev);
 		struct det_result *r = &d->res[d->n_res];
-		fill_result(d, s, id, dom, &f, &cx, &ev, r, &d->term_pool[d->n_res * DET_N_TERMS]);
+		det_fill_result(d, s, id, dom, &f, &cx, &ev, r, &d->term_pool[d->n_res * DET_N_TERMS]);
 		d->n_res++;
 		if (det_is_flagged(ev.verdict) && in.n_obs > 0) {
 			double ttl = f.ttl > 0 ? f.ttl : 1;
-			uint32_t k = first_prefix(d, &in, &cx, false);
+			uint32_t k = det_first_prefix(d, &in, &cx, false);
 			if (k > 0) {
 				r->first_flagged = in.obs[k - 1].ts;
 				r->first_flagged_resp = k;
 				r->first_flagged_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
 			}
-			if (det_is_flux(ev.verdict) && (k = first_prefix(d, &in, &cx, true)) > 0) {
+			if (det_is_flux(ev.verdict) && (k = det_first_prefix(d, &in, &cx, true)) > 0) {
 				r->first_flux = in.obs[k - 1].ts;
 				r->first_flux_resp = k;
 				r->first_flux_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
 			}
 		}
 	}
+
+	/* Zone verdicts; flux zones hand their verdict to their member names. */
+	det_zone_run(d, s);
 
 	if (d->n_res > 1)
 		qsort(d->res, d->n_res, sizeof *d->res, cmp_result);

@@ -9,6 +9,8 @@
 
 #include "fluxscope/detect.h"
 #include "fluxscope/fs.h"
+#include "fluxscope/store.h"
+#include <libpsl.h>
 
 /* ---- small containers (util.c) ---------------------------------------------------------- */
 
@@ -159,6 +161,11 @@ struct det_feat {
 	double mean_sightings;     /* fresh address slots per (resolver, address) pair */
 	double growth;             /* new addresses per further TTL period with answers */
 	uint32_t first_sizes;      /* addresses in the first fresh answer of each family */
+	/* Breadth of one answer (Holz et al. separate flux from CDNs with one lookup): the fresh
+	 * answer with the most distinct networks (ASNs where known, else /16 or IPv6 /32) and
+	 * how many addresses it held. */
+	uint32_t breadth_nets, breadth_addrs;
+	bool breadth_asn;          /* networks counted by ASN (else by prefix) */
 
 	uint32_t win_addrs[DET_N_WINDOWS], win_asns[DET_N_WINDOWS];
 
@@ -241,7 +248,17 @@ struct det_weights {
 	double flux_score;         /* flux needs score >= this */
 	double suspicious_score;
 	double double_flux_ns_score;
-	double min_periods;        /* TTL periods of evidence for a flux verdict */
+	double breadth_nets;       /* flux from one answer: at least this many networks … */
+	double breadth_addrs;      /* … among at least this many addresses */
+	double zone_min_names;     /* zone verdicts: sibling names with answers */
+	double zone_max_stable;    /* share of re-asked siblings whose answer never changed */
+	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
+	double zone_min_entropy;   /* … and normalised /16 entropy at least this */
+	double provider_customers; /* CNAME provider zone: unrelated registrable domains */
+	double provider_max_asns;  /* … and its answers in at most this many ASNs (/16s w/o ASN) */
+	double pool_siblings;      /* pool zone: scoped sibling names (numbered, country, vendor) */
+	double pool_country_share; /* a country-scoped sibling: share of addresses in its country */
+	double pool_recur_share;   /* addresses shared by two or more siblings */
 	double min_flux_addrs;     /* distinct addresses for a flux verdict */
 	double min_flux_spread;    /* distinct ASNs (or /16 prefixes without ASN data) */
 	double pool_min_answers;   /* bounded-pool guard */
@@ -359,6 +376,13 @@ struct det_context {               /* per-domain facts the features do not carry
 	const char *intel_feed;        /* NULL = no hit */
 	const char *intel_what;        /* "domain evil.example", "address 192.0.2.1" */
 	uint32_t shared_flux;          /* flagged domains sharing addresses or NS names */
+	/* behavioural guards (detect.c fills them from the whole capture) */
+	const char *provider_zone;     /* CNAME target zone many unrelated domains point into */
+	uint32_t provider_customers;   /* … how many registrable domains point into it */
+	double provider_shared;        /* share of addresses also answering other names there */
+	const char *pool_zone;         /* zone whose scoped siblings draw from one population */
+	const char *pool_sign;         /* what showed it ("de.x answers from DE", …) */
+	bool pool_member;              /* the name is one of those scoped siblings */
 };
 
 struct det_eval {
@@ -369,11 +393,16 @@ struct det_eval {
 	const char *guard;             /* static text or allowlist label */
 	bool allowlisted;
 	bool flux_evidence;            /* score and evidence would make it flux (before guards) */
+	bool rotation;                 /* later answers differ and bring new addresses */
+	bool breadth;                  /* one answer broad enough on its own */
 };
 
 /* Terms, scores and verdict for one domain. Pure. */
 void det_model_eval(const struct det_weights *w, const struct det_feat *f,
                     const struct det_context *cx, struct det_eval *ev);
+/* How much evidence there is, in words: "from 6 responses (4 answer sets) in 41 s from 2
+ * resolvers". Writes into buf and returns it. */
+const char *det_model_confidence(const struct det_feat *f, char *buf, size_t len);
 /* Reasons in words and numbers for an evaluation; returns the count (caller frees each and
  * the array). */
 int det_model_reasons(const struct det_weights *w, const struct det_feat *f,
@@ -388,5 +417,115 @@ void det_uf_init(struct det_uf *u, uint32_t n);
 void det_uf_fini(struct det_uf *u);
 uint32_t det_uf_find(struct det_uf *u, uint32_t x);
 void det_uf_union(struct det_uf *u, uint32_t a, uint32_t b);
+
+struct det_zone_sign {
+	const char *zone;
+	char sign[96];
+};
+
+/* ---- the detector's state (detect.c, zone.c) --------------------------------------------- */
+
+#define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
+
+struct dom_state {                  /* pass-1 facts kept per domain (compact) */
+	double score;
+	enum det_verdict verdict;
+	bool flagged;
+};
+
+struct detector {
+	struct det_weights w;
+	char *weights_src;
+	struct det_allow allow;
+	char *allow_src;
+	bool have_allow;
+	struct det_intel intel;
+	char **intel_src;
+	int n_intel_src;
+	struct geo *geo;
+	psl_ctx_t *psl;
+	struct det_scratch *sc;
+
+	/* address info cache, indexed by store_addr_id */
+	struct det_addr_info *ainfo;
+	uint8_t *ainfo_ok;
+	size_t cap_ainfo;
+	uint32_t ainfo_epoch;       /* store_epoch() the cache was filled under */
+	const struct store *s;      /* during det_run */
+
+	/* per-domain input buffers */
+	struct det_obs *obs;
+	size_t cap_obs;
+	struct det_ns_obs *nso;
+	size_t cap_nso;
+	struct det_ns_addr *nsa;
+	size_t cap_nsa;
+	struct det_map tmp;
+
+	/* run state */
+	struct dom_state *st;       /* indexed by store_dom_id */
+	size_t cap_st;
+	fs_time *agent_since;       /* indexed by store_addr_id: first time seen for a flagged domain */
+	size_t cap_agent;
+	struct det_map cdn_prefix;  /* /24 (IPv6 /48) prefixes that answer allowlisted CDN names */
+	struct det_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
+	                             * standing in for CDN ASNs when there is no ASN data */
+
+	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c) */
+	const char **reg;           /* registrable domain (libpsl), interned in the store */
+	const char **zname;         /* zone: the deepest of the registrable domain and the NS cut */
+	const char **prov;          /* provider zone its CNAME chain ends in (or it lies in), NULL = none */
+	uint8_t *pool_member;       /* 1 = scoped sibling of a pool zone */
+	size_t cap_dom;
+	struct det_map prov_count;  /* provider zone hash → unrelated registrable domains */
+	struct det_map pool_zone;   /* zone hash → index into pool_signs + 1 */
+	struct det_zone_sign *pool_signs;
+	size_t n_pool_signs, cap_pool_signs;
+
+	/* results */
+	struct det_result *res;
+	size_t n_res, cap_res;
+	uint32_t *by_dom;           /* store_dom_id → index + 1 */
+	size_t cap_by_dom;
+	struct det_term *term_pool;
+	size_t cap_terms;
+	struct det_group *groups;
+	size_t n_groups;
+	struct det_result *zres;    /* zone rows */
+	size_t n_zres, cap_zres;
+	struct det_term *zterm_pool;
+	size_t cap_zterms;
+	struct det_map zone_idx;    /* hash(zone name) → index into zres + 1 */
+
+	enum det_vantage vantage;
+	char unavailable[160];
+	bool run_have_asn, run_have_cc, run_have_geo, run_have_ns;
+};
+
+
+/* ---- zones and behavioural guards (zone.c) ---------------------------------------------------- */
+
+/* Before pass 1: registrable domain and zone of every domain, CNAME provider zones and pool
+ * zones. Caller holds the store read lock. */
+void det_zone_prepare(struct detector *d, const struct store *s);
+/* Fill the guard fields of a domain's context. */
+void det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
+                      struct det_context *cx);
+/* After pass 2 (results filled, not yet sorted): zone rows, and flux zones' verdicts handed
+ * to their member names. */
+void det_zone_run(struct detector *d, const struct store *s);
+void det_zone_free(struct detector *d);
+
+/* detect.c helpers used by zone.c */
+const struct det_addr_info *det_addr_info_cb(void *ctx, uint32_t id);
+void det_build_input(struct detector *d, const struct store *s, store_dom_id id,
+                     const struct store_domain *dom, struct det_input *in);
+void det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
+                     const struct store_domain *dom, const struct det_feat *f,
+                     const struct det_context *cx, const struct det_eval *ev,
+                     struct det_result *r, struct det_term *terms);
+uint32_t det_first_prefix(struct detector *d, const struct det_input *in,
+                          const struct det_context *cx, bool flux_only);
+bool det_zone_usable(const struct detector *d, const char *zone);
 
 #endif

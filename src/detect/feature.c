@@ -563,6 +563,28 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 				det_map_put(&sc->m3, ((uint64_t)o->seq << 32) | o->addrs[k], &f2);
 				snew += f2;
 			}
+			/* breadth: distinct networks within this one answer */
+			{
+				uint64_t nets[64];
+				uint32_t nn = 0, m = o->n_addrs < 64 ? o->n_addrs : 64;
+				bool by_asn = in->have_asn;
+				for (uint32_t k = 0; k < m && by_asn; k++)
+					by_asn = in->info(in->ctx, o->addrs[k])->asn != 0;
+				for (uint32_t k = 0; k < m; k++) {
+					const struct det_addr_info *ai = in->info(in->ctx, o->addrs[k]);
+					uint64_t key = by_asn ? ai->asn : det_prefix_key(&ai->addr, 16);
+					uint32_t j;
+					for (j = 0; j < nn && nets[j] != key; j++)
+						;
+					if (j == nn)
+						nets[nn++] = key;
+				}
+				if (nn > f->breadth_nets || (nn == f->breadth_nets && m > f->breadth_addrs)) {
+					f->breadth_nets = nn;
+					f->breadth_addrs = m;
+					f->breadth_asn = by_asn;
+				}
+			}
 			sc->fresh_snew[nfresh] = fr ? UINT32_MAX : snew;
 			sc->fresh[nfresh] = i;
 			sc->fresh_new[nfresh] = nnew;

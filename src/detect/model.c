@@ -165,12 +165,19 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 
 	bool ns_flux = f->have_ns && ev->ns_score >= w->double_flux_ns_score;
 	spread = f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam;
-	/* Evidence for flux: answers from at least min_periods TTL periods and more than one
-	 * answer set. Changes are not required within one resolver's sequence: with several
-	 * resolvers each may have answered only once so far. */
-	ev->flux_evidence = ev->score >= w->flux_score && f->periods >= w->min_periods &&
-	                    f->n_sets >= 2 && f->n_addrs >= w->min_flux_addrs &&
-	                    spread >= w->min_flux_spread;
+	/* Evidence for flux is counted, not waited for (nothing here depends on the wall clock
+	 * or on TTL periods of capture time):
+	 *  - rotation: more than one answer set, and later answers brought addresses not seen
+	 *    before — from one resolver refetching, several resolvers or clients, or the
+	 *    upstream side, within one TTL or across many;
+	 *  - breadth: one answer alone spans many networks (Holz et al. separate flux from CDNs
+	 *    with a single lookup: a CDN answers from one network, flux from everywhere). */
+	ev->rotation = f->n_sets >= 2 && f->novelty > 0;
+	ev->breadth = f->breadth_nets >= w->breadth_nets && f->breadth_addrs >= w->breadth_addrs;
+	bool minimums = f->n_addrs >= w->min_flux_addrs && spread >= w->min_flux_spread;
+	ev->flux_evidence = minimums &&
+	                    ((ev->score >= w->flux_score && ev->rotation) ||
+	                     (ev->score >= w->suspicious_score && ev->breadth));
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
 	if (cx->allow != NULL) {
@@ -195,6 +202,33 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	     cx->cdn_shared_share >= w->cdn_shared_alone)) {
 		ev->guard = "cdn-network";
 		ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
+		return;
+	}
+	/* 2b. CNAME provider zone (a CDN no list names): many unrelated registrable domains
+	 *     point into the zone the name's chain ends in, and its answers come from few
+	 *     networks. Flux spread over many networks cannot pass; an operator who CNAMEs lure
+	 *     domains into a flux zone must also keep its agents in a handful of ASNs. */
+	if (flaggable && !ns_flux && cx->provider_zone != NULL) {
+		double nets = f->n_asn_known > 0 ? f->n_asns : f->n_p16_fam;
+		bool local = (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) ||
+		             (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) ||
+		             cx->provider_shared >= w->cdn_shared_sign;
+		/* or each resolver both near and in few /16s (GeoDNS onto edge clusters): a flux
+		 * network would have to split its agents by region and network to look like that */
+		bool local_both = f->local_km >= 0 && f->local_km <= w->cdn_max_local_km &&
+		                  f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy;
+		if ((nets <= w->provider_max_asns && local) || local_both) {
+			ev->guard = "cdn-provider-zone";
+			ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
+			return;
+		}
+	}
+	/* 2c. Pool zone (NTP-style pools no list names): scoped sibling names (numbered, country,
+	 *     continent, vendor) drawing from one population, with a costly sign: a country-
+	 *     scoped sibling answering from its country, or addresses recurring across siblings. */
+	if (flaggable && !ns_flux && cx->pool_zone != NULL && cx->pool_member) {
+		ev->guard = "pool-zone";
+		ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_POOL;
 		return;
 	}
 	/* 3. Bounded recurring pool (round robin, volunteer pools): enough fresh answers, almost
@@ -282,6 +316,28 @@ cmp_contrib(const void *a, const void *b)
 	return cx > cy ? -1 : cx < cy;
 }
 
+const char *
+det_model_confidence(const struct det_feat *f, char *buf, size_t len)
+{
+	char dur[32];
+	int n;
+
+	if (f->n_obs == 0) {
+		snprintf(buf, len, "from no answer with addresses");
+		return buf;
+	}
+	n = snprintf(buf, len, "from %u %s", f->n_obs, plural(f->n_obs, "response", "responses"));
+	if (f->n_sets > 1 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " (%u answer sets)", f->n_sets);
+	if (f->n_obs > 1 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " in %s",
+		              det_fmt_duration(f->span_s, dur, sizeof dur));
+	if (f->n_resolvers > 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " from %u %s", f->n_resolvers,
+		         plural(f->n_resolvers, "resolver", "resolvers"));
+	return buf;
+}
+
 int
 det_model_reasons(const struct det_weights *w, const struct det_feat *f,
                   const struct det_context *cx, const struct det_eval *ev, char ***out)
@@ -293,6 +349,16 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 		add(&r, "no answer with addresses yet");
 	} else
 		summary(&r, f);
+	if (f->n_obs > 0 && det_is_flagged(ev->verdict)) {
+		char conf[128];
+		det_model_confidence(f, conf, sizeof conf);
+		if (det_is_flux(ev->verdict))
+			add(&r, "flux %s: %s", conf,
+			    ev->rotation ? "later answers brought new addresses" :
+			    f->breadth_asn ? "one answer spans many ASNs" : "one answer spans many /16 prefixes");
+		else
+			add(&r, "evidence %s", conf);
+	}
 
 	/* guards and allowlist first: they decided the verdict */
 	if (ev->allowlisted && cx->allow != NULL) {
@@ -320,6 +386,17 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 			add(&r, "%.0f%% of addresses are in /24 prefixes that also answer names on the CDN "
 			        "allowlist",
 			    100 * cx->cdn_shared_share);
+	} else if (ev->guard != NULL && strcmp(ev->guard, "cdn-provider-zone") == 0) {
+		add(&r, "CDN-like provider zone %s: %u unrelated registrable domains point into it by "
+		        "CNAME, and its answers come from %u %s%s",
+		    cx->provider_zone, cx->provider_customers,
+		    f->n_asn_known > 0 ? f->n_asns : f->n_p16_fam,
+		    f->n_asn_known > 0 ? plural(f->n_asns, "ASN", "ASNs") : "/16 prefixes",
+		    cx->provider_shared >= w->cdn_shared_sign ? ", shared with the zone's other names" :
+		    " (few networks per resolver)");
+	} else if (ev->guard != NULL && strcmp(ev->guard, "pool-zone") == 0) {
+		add(&r, "pool zone %s: scoped sibling names draw from one population (%s)", cx->pool_zone,
+		    cx->pool_sign ? cx->pool_sign : "");
 	} else if (ev->guard != NULL && strcmp(ev->guard, "recurring-pool") == 0) {
 		add(&r, "bounded pool: %u addresses recur, each seen %.1f times on average; %.0f%% new "
 		        "in the later answers",
@@ -370,14 +447,14 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 		    plural(cx->shared_flux, "domain", "domains"));
 	if (ev->score >= w->flux_score && !ev->flux_evidence && !ev->allowlisted && ev->guard == NULL &&
 	    f->n_obs > 0) {
-		if (f->periods < w->min_periods)
-			add(&r, "flux-like, but only %u TTL %s of evidence so far (flux needs %.0f)",
-			    f->periods, plural(f->periods, "period", "periods"), w->min_periods);
-		else if (f->changes == 0)
-			add(&r, "flux-like spread, but the answer set has not changed");
-		else
+		if (f->n_addrs < w->min_flux_addrs || (f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam) <
+		                                         w->min_flux_spread)
 			add(&r, "flux-like, but below the evidence minimums (%.0f addresses, spread %.0f)",
 			    w->min_flux_addrs, w->min_flux_spread);
+		else
+			add(&r, "flux-like spread, but no second answer set with new addresses yet, and the "
+			        "broadest answer spans %u %s (flux from one answer needs %.0f)",
+			    f->breadth_nets, f->breadth_asn ? "ASNs" : "/16 prefixes", w->breadth_nets);
 	}
 	if (f->n_asn_known > 0)
 		add(&r, "Holz flux-score %.1f (%u addresses, %u ASNs%s): %s",

@@ -67,7 +67,17 @@ det_weights_default(struct det_weights *w)
 	w->flux_score = 80;
 	w->suspicious_score = 50;
 	w->double_flux_ns_score = 60;
-	w->min_periods = 2;
+	w->breadth_nets = 4;
+	w->breadth_addrs = 4;
+	w->zone_min_names = 4;
+	w->zone_max_stable = 0.5;
+	w->zone_min_networks = 3;
+	w->zone_min_entropy = 0.5;
+	w->provider_customers = 3;
+	w->provider_max_asns = 3;
+	w->pool_siblings = 3;
+	w->pool_country_share = 0.8;
+	w->pool_recur_share = 0.25;
 	w->min_flux_addrs = 3;
 	w->min_flux_spread = 2;
 	w->pool_min_answers = 8;
@@ -97,7 +107,17 @@ static const struct key scalar_keys[] = {
 	K("threshold.flux", flux_score, 0, 100),
 	K("threshold.suspicious", suspicious_score, 0, 100),
 	K("threshold.double_flux_ns", double_flux_ns_score, 0, 100),
-	K("evidence.min_ttl_periods", min_periods, 1, 1000),
+	K("evidence.breadth_networks", breadth_nets, 1, 1e6),
+	K("evidence.breadth_addresses", breadth_addrs, 1, 1e6),
+	K("zone.min_names", zone_min_names, 2, 1e6),
+	K("zone.max_stable", zone_max_stable, 0, 1),
+	K("zone.min_networks", zone_min_networks, 1, 1e6),
+	K("zone.min_entropy", zone_min_entropy, 0, 1),
+	K("guard.provider.min_customers", provider_customers, 2, 1e6),
+	K("guard.provider.max_asns", provider_max_asns, 1, 1e6),
+	K("guard.pool.min_siblings", pool_siblings, 2, 1e6),
+	K("guard.pool.country_share", pool_country_share, 0, 1),
+	K("guard.pool.recur_share", pool_recur_share, 0, 1),
 	K("evidence.min_addresses", min_flux_addrs, 1, 1e6),
 	K("evidence.min_spread", min_flux_spread, 1, 1e6),
 	K("guard.pool.max_addresses", pool_max_addrs, 1, 1e6),

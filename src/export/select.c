@@ -98,6 +98,24 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 {
 	size_t n = 0;
 
+	/* Zones first: a flux zone (random or wildcard subdomains, each asked once) is blocked
+	 * as a zone — the zone with its subdomains (an RPZ wildcard) — instead of listing every
+	 * throwaway name. */
+	for (size_t i = 0; det != NULL && i < det_zone_count(det); i++) {
+		const struct det_result *z = det_zone_get(det, i);
+		struct export_ind x;
+		if (z->allowlisted || !det_is_flux(z->verdict) || sel->mode == EXPORT_SEL_MARKED ||
+		    !selected(sel, z, NULL) || det_is_allowlisted(det, z->name))
+			continue;
+		base(&x, EXPORT_DOMAIN, z, "");
+		x.name = z->name;
+		x.subdomains = true;
+		x.first_seen = z->first_seen;
+		x.last_seen = z->last_seen;
+		if (export_set_add(s, &x))
+			n++;
+	}
+
 	for (size_t i = 0; i < det_count(det); i++) {
 		const struct det_result *r = det_get(det, i);
 		const struct store_domain *d = store_domain(st, r->dom);
@@ -106,12 +124,17 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 
 		if (name == NULL || r->allowlisted || !selected(sel, r, d))
 			continue;
+		/* a name of an exported flux zone: the zone's wildcard covers it; its agents and
+		 * nameservers still follow */
+		const struct det_result *zr = r->zone ? det_zone_find(det, r->zone) : NULL;
+		bool covered = zr != NULL && det_is_flux(zr->verdict) &&
+		               export_set_has_name(s, EXPORT_DOMAIN, zr->name);
 		base(&x, EXPORT_DOMAIN, r, "");
 		x.name = name;
 		x.subdomains = sel->subdomains;
 		x.first_seen = r->first_seen ? r->first_seen : (d ? d->first_seen : 0);
 		x.last_seen = r->last_seen ? r->last_seen : (d ? d->last_seen : 0);
-		if (export_set_add(s, &x))
+		if (!covered && export_set_add(s, &x))
 			n++;
 		if (!sel->infrastructure || !det_is_flux(r->verdict) || d == NULL)
 			continue;

@@ -277,11 +277,15 @@ loader_free(struct loader *l)
 		struct ingest_progress p;
 		ingest_stop(l->in);
 		/* A thread blocked reading a silent pipe cannot be joined: give it a second, then
-		 * leave it to the process exit (the caller must not free the store it writes to). */
+		 * leave it to the process exit (the caller must not free the store it writes to).
+		 * A live capture always ends (its drain is bounded, capture/live.c) and must: the
+		 * frames the kernel still held at the quit are then in -w and the store. */
 		for (int i = 0; i < 100 && l->started; i++) {
 			ingest_progress(l->in, &p);
 			if (p.finished)
 				break;
+			if (l->live)
+				i = 0;
 			if (i == 99) {
 				if (l->worker_started) {
 					pthread_mutex_lock(&l->mu);

@@ -29,8 +29,19 @@ need = ["domain", "registrable", "score", "verdict", "holz_score", "reasons", "a
 verdicts = {"benign", "cdn", "pool", "suspicious", "single-flux", "double-flux"}
 labels = {r["domain"]: r for r in csv.DictReader(open(sys.argv[2]))}
 n = 0
+zones = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
+    if o.get("kind") == "zone":
+        # a zone row: the aggregate of its names, with its own verdict and reasons
+        zones += 1
+        for k in ("domain", "registrable", "score", "verdict", "reasons", "names", "members",
+                  "confidence", "counts", "terms"):
+            assert k in o, (o["domain"], k)
+        assert o["verdict"] in verdicts and o["reasons"][0].startswith("zone of "), o["domain"]
+        assert o["names"]["with_answers"] >= 2 and o["names"]["flux"] <= o["names"]["with_answers"]
+        continue
+    assert o["kind"] == "domain" and o["zone"] and o["confidence"].startswith("from ")
     n += 1
     for k in need:
         assert k in o, (o["domain"], k)
@@ -59,10 +70,14 @@ for line in open(sys.argv[1]):
     if o["allowlisted"]:
         assert o["verdict"] not in ("single-flux", "double-flux"), o["domain"]
     if o["verdict"] in ("single-flux", "double-flux"):
-        # flux needs two TTL periods of evidence, and says when it was first given
-        assert o["ttl_periods"] >= 2 and o["first_flux"] is not None and o["first_flux_resp"] >= 2
+        # flux says how much evidence it rests on (counted, never waited for: no TTL-period
+        # gate), or that its zone's names together flux; and when it was first given
+        assert any(r.startswith("flux from ") for r in o["reasons"]) or \
+            (o["via_zone"] and o["reasons"][0].startswith("part of ")), o["domain"]
+        assert o["first_flux"] is not None and o["first_flux_resp"] >= 1
         assert o["first_flagged"] <= o["first_flux"] + 1e-6
 assert n > 100, n
+assert zones > 10, zones
 EOF
 
 # --- the table: the vantage, what was unavailable, flagged domains only -------------------------
@@ -81,7 +96,7 @@ $FLUXSCOPE -r $cap --no-geoip --report --json >"$d/nogeo.json" 2>"$d/nogeo.err" 
 grep -q "unavailable features: asn" "$d/nogeo.err" || fail "--no-geoip: no unavailable-features line"
 python3 - "$d/nogeo.json" <<'EOF' || fail "--no-geoip JSON"
 import json, sys
-objs = [json.loads(l) for l in open(sys.argv[1])]
+objs = [o for o in map(json.loads, open(sys.argv[1])) if o["kind"] == "domain"]
 flux = [o for o in objs if o["verdict"] in ("single-flux", "double-flux")]
 assert len(flux) >= 40, len(flux)
 assert all(o["holz_score"] is None for o in objs)

@@ -310,6 +310,8 @@ def rows_from(kind, path, out_addrs, out_jsonl):
         if not ln.strip():
             continue
         obj = json.loads(ln)
+        if obj.get("kind") == "zone":      # zone rows aggregate names; no spread of their own
+            continue
         if kind == "dump":
             recs = [r for sec in ("answers", "authority", "additional") for r in obj[sec]
                     if r["type"] in ("A", "AAAA")]

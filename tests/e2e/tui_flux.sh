@@ -38,7 +38,7 @@ check "the top flagged domain $top is labelled flux (label: $class)" sh -c 'case
 nflag=$(tui_line 38 | sed -n 's/.* \([0-9]*\) flagged.*/\1/p')
 report="$BUILD/e2e/tui-report-$$.json"
 "$FLUXSCOPE" -r "$PCAP" --geoip "$GEODB" --geoip "$ASNDB" --report --json >"$report" 2>/dev/null
-nrep=$(grep -c '"verdict"' "$report")
+nrep=$(grep -c '"kind":"domain"' "$report")
 check "status bar counts the flagged domains --report lists ($nflag = $nrep)" test "${nflag:-0}" -eq "$nrep" -a "$nrep" -gt 10
 check "the top row's verdict is --report's for $top" sh -c 'grep -F "\"domain\":\"$2\"" "$1" | grep -qF "\"verdict\":\"$3\""' sh "$report" "$top" "$verdict"
 rm -f "$report"

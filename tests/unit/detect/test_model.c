@@ -136,7 +136,7 @@ test_logit_arithmetic(void **state)
 }
 
 static void
-test_single_flux_needs_two_periods(void **state)
+test_flux_from_evidence_not_time(void **state)
 {
 	(void)state;
 	struct det_feat f = flux_feat();
@@ -144,12 +144,13 @@ test_single_flux_needs_two_periods(void **state)
 	struct det_eval ev;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(ev.rotation);
 	assert_true(ev.score >= W.flux_score);
 	assert_true(has_reason(&f, &cx, &ev,
 	    "20 addresses in 15 ASNs across 10 countries in 25 min; TTL 300 s; 5 of 5 answers changed"));
 	assert_true(has_reason(&f, &cx, &ev, "Holz flux-score 0.6 (10 addresses, 7 ASNs, two lookups one TTL apart): flux"));
 
-	/* two periods but one answer set so far: no rotation seen, not flux yet */
+	/* one answer set so far and no broad answer: no rotation seen, not flux yet */
 	f.n_sets = 1;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
@@ -159,14 +160,31 @@ test_single_flux_needs_two_periods(void **state)
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
 	f.changes = 5; f.comparisons = 5;
-	/* one response with the same spread: suspicious at once, never flux */
+	/* all of it inside one TTL period: time is never a gate */
+	f.periods = 1; f.span_s = 20; f.replace_ttls = 0.05; f.growth = 0;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(has_reason(&f, &cx, &ev, "flux from 6 responses (6 answer sets) in 20 s from 2 resolvers: later answers brought new addresses"));
+
+	/* one response: flux only when that one answer spans enough networks (Holz's one lookup) */
 	f.n_obs = 1; f.n_fresh = 1; f.n_sets = 1; f.periods = 1; f.comparisons = 0; f.changes = 0;
 	f.change_frac = 0; f.changes_per_hour = 0; f.jaccard = 0; f.novelty = 0; f.replace_ttls = -1;
-	f.span_s = 0;
+	f.span_s = 0; f.n_resolvers = 1;
+	f.breadth_nets = 3; f.breadth_addrs = 20; f.breadth_asn = true;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+	assert_false(ev.breadth);
 	assert_true(has_reason(&f, &cx, &ev, "in a single response"));
-	assert_true(has_reason(&f, &cx, &ev, "only 1 TTL period of evidence so far (flux needs 2)"));
+	assert_true(has_reason(&f, &cx, &ev, "flux-like spread, but no second answer set with new addresses yet, and the broadest answer spans 3 ASNs (flux from one answer needs 4)"));
+	f.breadth_nets = 15;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(ev.breadth && !ev.rotation);
+	assert_true(has_reason(&f, &cx, &ev, "flux from 1 response from 1 resolver: one answer spans many ASNs"));
+	/* few addresses in that answer: not broad, whatever the networks */
+	f.breadth_addrs = 3; f.breadth_nets = 3;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
 }
 
 static void
@@ -398,7 +416,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_holz),
 		cmocka_unit_test(test_logit_arithmetic),
-		cmocka_unit_test(test_single_flux_needs_two_periods),
+		cmocka_unit_test(test_flux_from_evidence_not_time),
 		cmocka_unit_test(test_double_flux),
 		cmocka_unit_test(test_allowlist_guards),
 		cmocka_unit_test(test_cdn_network_guard_never_by_asn_alone),

@@ -41,7 +41,17 @@ test_shipped_equals_defaults(void **state)
 	same(def.flux_score, file.flux_score);
 	same(def.suspicious_score, file.suspicious_score);
 	same(def.double_flux_ns_score, file.double_flux_ns_score);
-	same(def.min_periods, file.min_periods);
+	same(def.breadth_nets, file.breadth_nets);
+	same(def.breadth_addrs, file.breadth_addrs);
+	same(def.zone_min_names, file.zone_min_names);
+	same(def.zone_max_stable, file.zone_max_stable);
+	same(def.zone_min_networks, file.zone_min_networks);
+	same(def.zone_min_entropy, file.zone_min_entropy);
+	same(def.provider_customers, file.provider_customers);
+	same(def.provider_max_asns, file.provider_max_asns);
+	same(def.pool_siblings, file.pool_siblings);
+	same(def.pool_country_share, file.pool_country_share);
+	same(def.pool_recur_share, file.pool_recur_share);
 	same(def.min_flux_addrs, file.min_flux_addrs);
 	same(def.min_flux_spread, file.min_flux_spread);
 	same(def.pool_min_answers, file.pool_min_answers);

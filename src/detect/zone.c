@@ -1,0 +1,741 @@
+/* Zones and behavioural guards (docs/detection.md, sections 3 and 4).
+ *
+ * A domain's zone is the deepest of its registrable domain (libpsl, private section included,
+ * so dynamic-DNS users and hosting customers stay apart) and the zone cut seen in NS records,
+ * never above the registrable domain. Zone rows add up the evidence of every name of the zone:
+ * random and wildcard subdomains asked once each are one flux zone, not a thousand names with
+ * one answer each.
+ *
+ * Behavioural guards for services no list names:
+ *  - CNAME provider zones (CDNs): a zone that many unrelated registrable domains point into by
+ *    CNAME, answering from few networks;
+ *  - pool zones (NTP-style): scoped sibling names (numbered, country) drawing from one
+ *    population, shown by a country-scoped sibling answering from its country or by addresses
+ *    recurring across numbered siblings with fixed-size answers. */
+#include "detect/detect_int.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t
+hstr(const char *s)
+{
+	uint64_t h = fs_hash_bytes(s, strlen(s));
+	return h == DET_MAP_EMPTY || h == 0 ? 1 : h;
+}
+
+static void
+grow_dom(struct detector *d, size_t n)
+{
+	if (n <= d->cap_dom)
+		return;
+	d->reg = xreallocarray(d->reg, n, sizeof *d->reg);
+	d->zname = xreallocarray(d->zname, n, sizeof *d->zname);
+	d->prov = xreallocarray(d->prov, n, sizeof *d->prov);
+	d->pool_member = xrealloc(d->pool_member, n);
+	d->cap_dom = n;
+}
+
+void
+det_zone_free(struct detector *d)
+{
+	free(d->reg);
+	free(d->zname);
+	free(d->prov);
+	free(d->pool_member);
+	det_map_fini(&d->prov_count);
+	det_map_fini(&d->pool_zone);
+	det_map_fini(&d->zone_idx);
+	free(d->pool_signs);
+	for (size_t i = 0; i < d->n_zres; i++) {
+		for (int k = 0; k < d->zres[i].n_reasons; k++)
+			free(d->zres[i].reasons[k]);
+		free(d->zres[i].reasons);
+	}
+	free(d->zres);
+	free(d->zterm_pool);
+}
+
+/* ---- labels -------------------------------------------------------------------------------- */
+
+static bool
+all_digits(const char *s, size_t n)
+{
+	if (n == 0 || n > 3)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* The labels of name left of zone: "0.de" for 0.de.pool.example.org in pool.example.org;
+ * "" for the apex. False when name is not under zone. */
+static bool
+prefix_of(const char *name, const char *zone, const char **pfx, size_t *len)
+{
+	size_t nl = strlen(name), zl = strlen(zone);
+
+	if (nl == zl && strcmp(name, zone) == 0) {
+		*pfx = name;
+		*len = 0;
+		return true;
+	}
+	if (nl <= zl + 1 || name[nl - zl - 1] != '.' || strcmp(name + nl - zl, zone) != 0)
+		return false;
+	*pfx = name;
+	*len = nl - zl - 1;
+	return true;
+}
+
+/* ---- before pass 1 -------------------------------------------------------------------------- */
+
+static void
+prepare_names(struct detector *d, const struct store *s, size_t nd)
+{
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *dom = store_domain(s, id);
+		d->reg[id] = d->zname[id] = d->prov[id] = NULL;
+		d->pool_member[id] = 0;
+		if (dom == NULL)
+			continue;
+		const char *name = store_name_str(s, dom->name);
+		if (name == NULL)
+			continue;
+		const char *reg = d->psl != NULL ? psl_registrable_domain(d->psl, name) : NULL;
+		d->reg[id] = reg != NULL ? reg : name;
+		store_name_id z = 0;
+		store_domain_nsset(s, id, &z);
+		const char *zs = z ? store_name_str(s, z) : NULL;
+		if (zs != NULL && det_zone_usable(d, zs) && det_name_has_suffix(zs, d->reg[id]) &&
+		    det_name_has_suffix(name, zs))
+			d->zname[id] = zs;
+		else
+			d->zname[id] = d->reg[id];
+	}
+}
+
+/* CNAME provider zones: the registrable domain a chain ends in, counted over the unrelated
+ * registrable domains whose names point into it. */
+static void
+prepare_providers(struct detector *d, const struct store *s, size_t nd)
+{
+	struct det_map pairs;
+	det_map_init(&pairs);
+	det_map_clear(&d->prov_count);
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *dom = store_domain(s, id);
+		if (dom == NULL || dom->n_cnames == 0 || d->reg[id] == NULL)
+			continue;
+		const char *last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
+		const char *t = last && d->psl ? psl_registrable_domain(d->psl, last) : last;
+		if (t == NULL || strcmp(t, d->reg[id]) == 0)
+			continue;
+		uint64_t ht = hstr(t);
+		bool fresh;
+		uint64_t pk = det_hash64(ht ^ det_hash64(hstr(d->reg[id])));
+		det_map_put(&pairs, pk == DET_MAP_EMPTY ? 1 : pk, &fresh);
+		if (fresh)
+			(*det_map_put(&d->prov_count, ht, &fresh))++;
+		d->prov[id] = t;
+	}
+	det_map_fini(&pairs);
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const char *p = d->prov[id];
+		const uint32_t *c;
+		if (p == NULL && d->reg[id] != NULL)
+			p = d->reg[id];            /* a name under a provider zone itself */
+		c = p ? det_map_get(&d->prov_count, hstr(p)) : NULL;
+		d->prov[id] = c != NULL && *c >= d->w.provider_customers ? p : NULL;
+	}
+}
+
+struct sib {                           /* a scoped sibling, while looking for pool zones */
+	store_dom_id id;
+	uint64_t zone;
+	bool numbered, country;
+};
+
+static int
+cmp_sib(const void *a, const void *b)
+{
+	const struct sib *x = a, *y = b;
+	return x->zone < y->zone ? -1 : x->zone > y->zone;
+}
+
+/* Does a country-scoped sibling ("de" or "0.de") answer from its country? */
+static bool
+country_consistent(struct detector *d, const struct store *s, const struct store_domain *dom,
+                   const char *cc)
+{
+	uint32_t located = 0, inside = 0;
+	for (uint32_t k = 0; k < dom->n_addrs; k++) {
+		const struct det_addr_info *ai = det_addr_info_cb(d, dom->addrs[k].addr);
+		if (ai->cc[0] == '\0')
+			continue;
+		located++;
+		if (toupper((unsigned char)cc[0]) == ai->cc[0] && toupper((unsigned char)cc[1]) == ai->cc[1])
+			inside++;
+	}
+	(void)s;
+	return located >= 3 && inside >= d->w.pool_country_share * located;
+}
+
+/* Fixed-size answers (a pool hands out N servers per answer; flux sizes vary). */
+static bool
+fixed_size(const struct store *s, const struct store_domain *dom)
+{
+	uint32_t size = 0;
+	for (uint32_t i = 0; i < dom->n_resp; i++) {
+		uint32_t nm = 0;
+		if (dom->resp[i].aset == 0 || store_set_members(s, dom->resp[i].aset, &nm) == NULL)
+			continue;
+		if (size == 0)
+			size = nm;
+		else if (nm != size)
+			return false;
+	}
+	return size > 1;
+}
+
+static void
+prepare_pools(struct detector *d, const struct store *s, size_t nd)
+{
+	struct sib *v = NULL;
+	size_t n = 0, cap = 0;
+
+	det_map_clear(&d->pool_zone);
+	d->n_pool_signs = 0;
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *dom = store_domain(s, id);
+		const char *pfx;
+		size_t len;
+		if (dom == NULL || dom->n_addrs == 0 || d->zname[id] == NULL)
+			continue;
+		const char *name = store_name_str(s, dom->name);
+		if (!prefix_of(name, d->zname[id], &pfx, &len))
+			continue;
+		const char *dot = memchr(pfx, '.', len);
+		size_t l0 = dot ? (size_t)(dot - pfx) : len;
+		struct sib sb = { .id = id, .zone = hstr(d->zname[id]) };
+		sb.numbered = all_digits(pfx, l0) && (dot == NULL || !memchr(dot + 1, '.', len - l0 - 1));
+		/* "de", "0.de": a two-letter label answering from that country */
+		const char *cc = NULL;
+		if (len == 2)
+			cc = pfx;
+		else if (sb.numbered && dot != NULL && len - l0 - 1 == 2)
+			cc = dot + 1;
+		if (cc != NULL && isalpha((unsigned char)cc[0]) && isalpha((unsigned char)cc[1]))
+			sb.country = country_consistent(d, s, dom, cc);
+		/* continent-scoped names ("europe.") join a pool zone that another sign showed */
+		static const char *const continents[] = { "africa", "asia", "europe", "oceania",
+		                                          "north-america", "south-america" };
+		bool continent = false;
+		for (size_t c = 0; c < sizeof continents / sizeof continents[0] && dot == NULL; c++)
+			continent |= len == strlen(continents[c]) && memcmp(pfx, continents[c], len) == 0;
+		if (len > 0 && !sb.numbered && !sb.country && !continent)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n++] = sb;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_sib);
+	for (size_t i = 0; i < n; ) {
+		size_t j = i;
+		uint32_t numbered = 0, country = 0, fixed = 0;
+		const char *cc_name = NULL;
+		while (j < n && v[j].zone == v[i].zone)
+			j++;
+		for (size_t k = i; k < j; k++) {
+			const struct store_domain *dom = store_domain(s, v[k].id);
+			numbered += v[k].numbered;
+			if (v[k].country) {
+				country++;
+				cc_name = store_name_str(s, dom->name);
+			}
+			fixed += fixed_size(s, dom);
+		}
+		bool sign = false;
+		char text[96] = "";
+		if (j - i >= d->w.pool_siblings && country > 0) {
+			sign = true;
+			snprintf(text, sizeof text, "%s answers from its own country", cc_name);
+		} else if (j - i >= d->w.pool_siblings && numbered >= 2 && fixed == j - i) {
+			/* addresses recurring across the scoped siblings */
+			struct det_map cnt;
+			uint32_t total = 0, multi = 0;
+			det_map_init(&cnt);
+			for (size_t k = i; k < j; k++) {
+				const struct store_domain *dom = store_domain(s, v[k].id);
+				for (uint32_t a = 0; a < dom->n_addrs; a++) {
+					bool fresh;
+					(*det_map_put(&cnt, dom->addrs[a].addr, &fresh))++;
+				}
+			}
+			for (uint32_t k = 0; k < cnt.n; k++) {
+				total++;
+				multi += det_map_val_at(&cnt, k) >= 2;
+			}
+			det_map_fini(&cnt);
+			if (total > 0 && multi >= d->w.pool_recur_share * total) {
+				sign = true;
+				snprintf(text, sizeof text, "%u of %u addresses answer two or more of %zu "
+				         "numbered siblings, %u per answer", multi, total, j - i,
+				         (unsigned)0);
+				/* the answer size, for the reason */
+				const struct store_domain *dom = store_domain(s, v[i].id);
+				for (uint32_t r = 0; r < dom->n_resp; r++) {
+					uint32_t nm = 0;
+					if (dom->resp[r].aset && store_set_members(s, dom->resp[r].aset, &nm)) {
+						snprintf(text, sizeof text, "%u of %u addresses answer two or more of "
+						         "%zu numbered siblings, %u per answer", multi, total, j - i, nm);
+						break;
+					}
+				}
+			}
+		}
+		if (sign) {
+			if (d->n_pool_signs == d->cap_pool_signs) {
+				d->cap_pool_signs = d->cap_pool_signs ? d->cap_pool_signs * 2 : 16;
+				d->pool_signs = xreallocarray(d->pool_signs, d->cap_pool_signs,
+				                              sizeof *d->pool_signs);
+			}
+			struct det_zone_sign *zs = &d->pool_signs[d->n_pool_signs++];
+			zs->zone = d->zname[v[i].id];
+			memcpy(zs->sign, text, sizeof zs->sign);
+			bool fresh;
+			*det_map_put(&d->pool_zone, v[i].zone, &fresh) = (uint32_t)d->n_pool_signs;
+			for (size_t k = i; k < j; k++)
+				d->pool_member[v[k].id] = 1;
+		}
+		i = j;
+	}
+	free(v);
+}
+
+void
+det_zone_prepare(struct detector *d, const struct store *s)
+{
+	size_t nd = store_domain_count(s);
+	grow_dom(d, nd + 1);
+	if (nd + 1 > 0) {
+		d->reg[0] = d->zname[0] = d->prov[0] = NULL;
+		d->pool_member[0] = 0;
+	}
+	prepare_names(d, s, nd);
+	prepare_providers(d, s, nd);
+	prepare_pools(d, s, nd);
+}
+
+void
+det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
+                 struct det_context *cx)
+{
+	cx->provider_zone = NULL;
+	cx->provider_customers = 0;
+	cx->provider_shared = 0;
+	cx->pool_zone = NULL;
+	cx->pool_sign = NULL;
+	cx->pool_member = false;
+	if (id >= d->cap_dom)
+		return;
+	if (d->prov[id] != NULL) {
+		const uint32_t *c = det_map_get(&d->prov_count, hstr(d->prov[id]));
+		const struct store_domain *dom = store_domain(s, id);
+		uint32_t shared = 0;
+		cx->provider_zone = d->prov[id];
+		cx->provider_customers = c ? *c : 0;
+		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
+				continue;
+			for (uint32_t j = 0; j < sa->n_domains; j++) {
+				store_dom_id o = sa->domains[j];
+				if (o != id && o < d->cap_dom && d->prov[o] != NULL &&
+				    strcmp(d->prov[o], d->prov[id]) == 0) {
+					shared++;
+					break;
+				}
+			}
+		}
+		cx->provider_shared = dom && dom->n_addrs ? (double)shared / dom->n_addrs : 0;
+	}
+	if (d->zname[id] != NULL) {
+		const uint32_t *p = det_map_get(&d->pool_zone, hstr(d->zname[id]));
+		if (p != NULL) {
+			cx->pool_zone = d->pool_signs[*p - 1].zone;
+			cx->pool_sign = d->pool_signs[*p - 1].sign;
+			cx->pool_member = d->pool_member[id] != 0;
+		}
+	}
+}
+
+/* ---- after pass 2: zone rows ----------------------------------------------------------------- */
+
+static void
+prepend_reason(struct det_result *r, char *text)
+{
+	r->reasons = xreallocarray(r->reasons, (size_t)r->n_reasons + 1, sizeof *r->reasons);
+	memmove(r->reasons + 1, r->reasons, (size_t)r->n_reasons * sizeof *r->reasons);
+	r->reasons[0] = text;
+	r->n_reasons++;
+}
+
+static char *
+fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		fs_fatal("out of memory formatting a reason");
+	va_end(ap);
+	return s;
+}
+
+static int
+cmp_obs_ts(const void *a, const void *b)
+{
+	const struct det_obs *x = a, *y = b;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int
+cmp_zres(const void *a, const void *b)
+{
+	const struct det_result *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static bool
+guarded(const struct det_result *r)
+{
+	return r->allowlisted || r->verdict == DET_CDN || r->verdict == DET_POOL ||
+	       (r->guard != NULL && r->verdict == DET_BENIGN);
+}
+
+struct zstat {
+	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded;
+	fs_time first, last;
+};
+
+/* One zone: aggregate its members' answers and evaluate them as one timeline. */
+static void
+eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
+          uint32_t nm, struct det_obs **zobs, size_t *cap_zobs, struct det_result *zr,
+          struct det_term *terms)
+{
+	struct zstat st = { 0 };
+	struct det_input in;
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	size_t n = 0;
+	store_dom_id ns_from = 0;
+	uint32_t ns_best = 0;
+
+	for (uint32_t k = 0; k < nm; k++) {
+		const struct det_result *r = &d->res[mem[k]];
+		const struct store_domain *dom = store_domain(s, r->dom);
+		if (r->n_responses == 0 || dom == NULL)
+			continue;
+		st.names++;
+		st.flagged += det_is_flagged(r->verdict);
+		st.flux += det_is_flux(r->verdict);
+		st.dbl += r->verdict == DET_DOUBLE_FLUX;
+		if (st.first == 0 || r->first_seen < st.first)
+			st.first = r->first_seen;
+		if (r->last_seen > st.last)
+			st.last = r->last_seen;
+		if (guarded(r)) {
+			st.guarded++;
+			continue;
+		}
+		det_build_input(d, s, r->dom, dom, &in);
+		if (in.n_ns > ns_best) {
+			ns_best = in.n_ns;
+			ns_from = r->dom;
+		}
+		if (n + in.n_obs > *cap_zobs) {
+			*cap_zobs = (n + in.n_obs) * 2 + 64;
+			*zobs = xreallocarray(*zobs, *cap_zobs, sizeof **zobs);
+		}
+		/* every name is its own sequence: siblings' answers differing is rotation only
+		 * through novelty, never a "change" of one name's answer */
+		struct det_feat mf;
+		det_features(d->sc, &in, UINT32_MAX, &mf);
+		if (mf.comparisons > 0) {
+			st.reasked++;
+			st.stable += mf.changes == 0;
+		}
+		st.once += in.n_obs <= 2;
+		for (uint32_t i = 0; i < in.n_obs; i++) {
+			struct det_obs o = in.obs[i];
+			o.seq = (uint32_t)det_hash64(((uint64_t)r->dom << 32) ^ o.seq);
+			(*zobs)[n++] = o;
+		}
+	}
+	if (ns_from != 0) {
+		det_build_input(d, s, ns_from, store_domain(s, ns_from), &in);
+	} else {
+		memset(&in, 0, sizeof in);
+		in.info = det_addr_info_cb;
+		in.ctx = d;
+		in.have_asn = d->geo != NULL && geo_has_asn(d->geo);
+		in.have_country = d->geo != NULL && geo_has_country(d->geo);
+		in.have_geo = d->geo != NULL;
+	}
+	if (n > 1)
+		qsort(*zobs, n, sizeof **zobs, cmp_obs_ts);
+	in.obs = *zobs;
+	in.n_obs = (uint32_t)n;
+	in.is_agent = NULL;
+	det_features(d->sc, &in, UINT32_MAX, &f);
+
+	memset(&cx, 0, sizeof cx);
+	cx.name = zone;
+	cx.allow = det_allow_match_name(&d->allow, zone);
+	cx.allow_via = zone;
+	if (cx.allow != NULL && (cx.allow->kind == DET_ALLOW_CDN_ASN || cx.allow->kind == DET_ALLOW_CLOUD_ASN))
+		cx.allow = NULL;
+	const char *m = NULL;
+	static char what[320];
+	if ((cx.intel_feed = det_intel_match_name(&d->intel, zone, &m)) != NULL) {
+		snprintf(what, sizeof what, "domain %s", m);
+		cx.intel_what = what;
+	}
+	const uint32_t *p = det_map_get(&d->pool_zone, hstr(zone));
+	if (p != NULL) {
+		cx.pool_zone = d->pool_signs[*p - 1].zone;
+		cx.pool_sign = d->pool_signs[*p - 1].sign;
+		cx.pool_member = true;
+	}
+	det_model_eval(&d->w, &f, &cx, &ev);
+
+	/* Zone gates: enough sibling names, and not a set of static hosts (re-asked names that
+	 * kept their answer): a company's www, mail and vpn each on its own network is not flux. */
+	bool enough = st.names - st.guarded >= d->w.zone_min_names;
+	/* Spread across networks, not only many addresses: a thousand one-off names answered
+	 * from one hosting block (or from private space) are not flux. */
+	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
+	uint32_t nets = by_asn ? f.n_asns : f.n_p16_fam;
+	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy;
+	bool static_hosts = st.reasked > 0 && st.stable > d->w.zone_max_stable * st.reasked;
+	enum det_verdict agg = ev.verdict;
+	if (det_is_flux(agg) && (!enough || !spread))
+		ev.verdict = DET_SUSPICIOUS;
+	if (static_hosts && !ev.allowlisted && ev.verdict != DET_CDN)
+		ev.verdict = DET_BENIGN;    /* the names keep their answers: static hosts */
+	/* A majority of the zone's names flux on their own: the zone fluxes. */
+	if (st.flux > 0 && (st.flux == st.names || (st.flux >= 2 && 2 * st.flux >= st.names)) &&
+	    !det_is_flux(ev.verdict))
+		ev.verdict = st.dbl > 0 ? DET_DOUBLE_FLUX : DET_SINGLE_FLUX;
+	else if (det_is_flux(ev.verdict) && st.dbl > 0)
+		ev.verdict = DET_DOUBLE_FLUX;
+	if (!det_is_flagged(ev.verdict) && !ev.allowlisted && ev.guard == NULL && st.flagged > 0)
+		ev.verdict = DET_SUSPICIOUS;
+
+	struct store_domain zd;
+	store_dom_id apex = store_domain_by_name(s, store_name_find(s, zone));
+	const struct store_domain *ad = apex ? store_domain(s, apex) : NULL;
+	if (ad != NULL)
+		zd = *ad;
+	else
+		memset(&zd, 0, sizeof zd);
+	zd.first_seen = st.first;
+	zd.last_seen = st.last;
+	det_fill_result(d, s, apex, &zd, &f, &cx, &ev, zr, terms);
+	zr->name = zone;
+	zr->zone = zone;
+	zr->registrable = d->psl ? psl_registrable_domain(d->psl, zone) : NULL;
+	if (zr->registrable == NULL)
+		zr->registrable = zone;
+	zr->is_zone = true;
+	zr->zone_verdict = ev.verdict;
+	zr->zone_names = st.names;
+	zr->zone_flagged = st.flagged;
+	zr->zone_flux = st.flux;
+	{
+		char conf[2 * sizeof zr->confidence];
+		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
+		         zr->confidence + (strncmp(zr->confidence, "from ", 5) == 0 ? 5 : 0));
+		snprintf(zr->confidence, sizeof zr->confidence, "%.*s", (int)sizeof zr->confidence - 1, conf);
+	}
+
+	/* the zone's own summary first */
+	char *line = fmt("zone of %u %s with answers (%u asked at most twice): %u flux and %u flagged "
+	                 "on their own%s",
+	                 st.names, st.names == 1 ? "name" : "names", st.once, st.flux, st.flagged,
+	                 st.guarded ? ", some guarded as CDN or pool and left out" : "");
+	if (det_is_flux(agg) && !enough)
+		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
+		                       "with answers", d->w.zone_min_names));
+	else if (det_is_flux(agg) && !spread)
+		prepend_reason(zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
+		                       "entropy %.2f): one network's hosts, not flux agents", nets,
+		                       by_asn ? "ASNs" : "/16 prefixes", f.p16_entropy));
+	else if (static_hosts)
+		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
+		                       "rotation", st.stable, st.reasked));
+	prepend_reason(zr, line);
+	if (det_is_flux(ev.verdict)) {
+		uint32_t k = det_is_flux(agg) ? det_first_prefix(d, &in, &cx, true) : 0;
+		if (k > 0) {
+			zr->first_flux = in.obs[k - 1].ts;
+			zr->first_flux_resp = k;
+		}
+	}
+}
+
+/* Hand a flux zone's verdict to its names that have answers and no stronger verdict. */
+static void
+inherit(struct detector *d, const struct store *s, const struct det_result *zr,
+        struct det_result *r)
+{
+	const struct store_domain *dom = store_domain(s, r->dom);
+	r->zone_verdict = zr->verdict;
+	r->zone_names = zr->zone_names;
+	/* a name asked again after its TTL ran out and given the same set is a static host of
+	 * the zone: it keeps its own verdict */
+	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
+	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(r) || stable ||
+	    r->n_responses == 0 || dom == NULL)
+		return;
+	r->verdict = zr->verdict;
+	r->via_zone = true;
+	prepend_reason(r, fmt("part of %s zone %s (%u names with answers, %u flux on their own; %s)",
+	                      det_verdict_name(zr->verdict), zr->name, zr->zone_names, zr->zone_flux,
+	                      zr->confidence));
+	/* flux as soon as both the zone was flux and this name had answered */
+	fs_time t = zr->first_flux > r->first_seen ? zr->first_flux : 0;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < dom->n_resp; i++) {
+		if (dom->resp[i].aset == 0 || dom->resp[i].rcode != 0)
+			continue;
+		k++;
+		if (dom->resp[i].ts >= t) {
+			r->first_flux = dom->resp[i].ts;
+			r->first_flux_resp = k;
+			break;
+		}
+	}
+	if (r->first_flagged == 0 || (r->first_flux != 0 && r->first_flux < r->first_flagged)) {
+		r->first_flagged = r->first_flux;
+		r->first_flagged_resp = r->first_flux_resp;
+	}
+	(void)d;
+}
+
+void
+det_zone_run(struct detector *d, const struct store *s)
+{
+	struct det_map idx;
+	uint32_t *zof = xcalloc(d->n_res + 1, sizeof *zof);
+	uint32_t *cnt, *start, *mem;
+	uint32_t nz = 0;
+
+	for (size_t i = 0; i < d->n_zres; i++) {
+		for (int k = 0; k < d->zres[i].n_reasons; k++)
+			free(d->zres[i].reasons[k]);
+		free(d->zres[i].reasons);
+	}
+	d->n_zres = 0;
+	det_map_init(&idx);
+	for (size_t i = 0; i < d->n_res; i++) {
+		const char *z = d->res[i].zone;
+		bool fresh;
+		if (z == NULL)
+			continue;
+		uint32_t *slot = det_map_put(&idx, hstr(z), &fresh);
+		if (fresh)
+			*slot = ++nz;
+		zof[i] = *slot;
+	}
+	cnt = xcalloc(nz + 2, sizeof *cnt);
+	start = xcalloc(nz + 2, sizeof *start);
+	mem = xcalloc(d->n_res + 1, sizeof *mem);
+	for (size_t i = 0; i < d->n_res; i++)
+		if (zof[i] && d->res[i].n_responses > 0)
+			cnt[zof[i]]++;
+	uint32_t nrows = 0;
+	for (uint32_t z = 1; z <= nz; z++) {
+		start[z + 1] = start[z] + cnt[z];
+		nrows += cnt[z] >= 2;
+	}
+	memset(cnt, 0, (nz + 2) * sizeof *cnt);
+	for (size_t i = 0; i < d->n_res; i++)
+		if (zof[i] && d->res[i].n_responses > 0)
+			mem[start[zof[i]] + cnt[zof[i]]++] = (uint32_t)i;
+
+	if (nrows > d->cap_zres) {
+		d->cap_zres = nrows;
+		d->zres = xreallocarray(d->zres, d->cap_zres, sizeof *d->zres);
+	}
+	if ((size_t)nrows * DET_N_TERMS > d->cap_zterms) {
+		d->cap_zterms = (size_t)nrows * DET_N_TERMS;
+		d->zterm_pool = xreallocarray(d->zterm_pool, d->cap_zterms, sizeof *d->zterm_pool);
+	}
+	struct det_obs *zobs = NULL;
+	size_t cap_zobs = 0;
+	uint32_t *row_of = xcalloc(nz + 2, sizeof *row_of);
+	for (uint32_t z = 1; z <= nz; z++) {
+		if (cnt[z] < 2)
+			continue;
+		const char *zone = d->res[mem[start[z]]].zone;
+		struct det_result *zr = &d->zres[d->n_zres];
+		eval_zone(d, s, zone, mem + start[z], cnt[z], &zobs, &cap_zobs, zr,
+		          &d->zterm_pool[d->n_zres * DET_N_TERMS]);
+		row_of[z] = (uint32_t)++d->n_zres;
+	}
+	free(zobs);
+	for (size_t i = 0; i < d->n_res; i++) {
+		d->res[i].zone_verdict = DET_BENIGN;
+		if (zof[i] && row_of[zof[i]])
+			inherit(d, s, &d->zres[row_of[zof[i]] - 1], &d->res[i]);
+	}
+	if (d->n_zres > 1)
+		qsort(d->zres, d->n_zres, sizeof *d->zres, cmp_zres);
+	det_map_clear(&d->zone_idx);
+	for (size_t i = 0; i < d->n_zres; i++) {
+		bool fresh;
+		*det_map_put(&d->zone_idx, hstr(d->zres[i].name), &fresh) = (uint32_t)i + 1;
+	}
+	free(row_of);
+	free(cnt);
+	free(start);
+	free(mem);
+	free(zof);
+	det_map_fini(&idx);
+}
+
+size_t
+det_zone_count(const struct detector *d)
+{
+	return d->n_zres;
+}
+
+const struct det_result *
+det_zone_get(const struct detector *d, size_t i)
+{
+	return i < d->n_zres ? &d->zres[i] : NULL;
+}
+
+const struct det_result *
+det_zone_find(const struct detector *d, const char *zone)
+{
+	const uint32_t *i = zone != NULL ? det_map_get(&d->zone_idx, hstr(zone)) : NULL;
+	if (i == NULL || strcmp(d->zres[*i - 1].name, zone) != 0)
+		return NULL;
+	return &d->zres[*i - 1];
+}

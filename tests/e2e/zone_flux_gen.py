@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Write the zone-verdict test capture (Python 3 standard library, the project's own wire
+encoder in samples/fluxgen/wire.py): a client-side capture of one resolver over 3 minutes.
+
+  flux zone   rnd-flux.com: 40 random labels, each asked once, one address per answer
+              (TTL 0), every address in a different /16 of public space (wildcard flux)
+  control 1   hosting.net: 30 names each asked once, all answered from one /24 (one hoster)
+  control 2   company.org: www, mail, vpn, api, shop, each asked three times over the capture
+              and always given the same address, in five different networks (static hosts)
+
+Usage: zone_flux_gen.py OUT.pcap"""
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "samples"))
+from fluxgen import wire  # noqa: E402
+
+T0 = 1794985200.0
+rng = random.Random(20261207)
+CLIENT, RES = "100.64.0.10", "192.0.2.53"
+CMAC, RMAC = bytes.fromhex("00163e000001"), bytes.fromhex("525400100053")
+FIRST = [5, 31, 37, 46, 62, 77, 79, 80, 81, 82, 83, 84, 85, 86, 87, 89, 91, 92, 93, 94, 95,
+         109, 176, 178, 185, 188, 193, 194, 195, 212, 213, 217, 24, 50, 63, 64, 65, 66, 67,
+         68, 69, 70, 71, 72, 73, 74, 75, 76, 96, 97, 98, 99]
+
+
+def frame(src_mac, dst_mac, src, dst, sport, dport, payload):
+    et, pkt = wire.ip(src, dst, 17, wire.udp(src, dst, sport, dport, payload),
+                      ident=rng.getrandbits(16))
+    return wire.ether(dst_mac, src_mac, et, pkt)
+
+
+def exchange(out, t, name, addrs, ttl):
+    ident, sport = rng.getrandbits(16), rng.randrange(32768, 61000)
+    q = wire.message(ident, name, "A", edns=1232)
+    out.append((t, frame(CMAC, RMAC, CLIENT, RES, sport, 53, q)))
+    an = [(name, "A", ttl, a) for a in addrs]
+    r = wire.message(ident, name, "A", qr=True, ra=True, an=an, edns=1232)
+    out.append((t + 0.004, frame(RMAC, CMAC, RES, CLIENT, 53, sport, r)))
+
+
+def main():
+    pkts = []
+    nets = rng.sample([(a, b) for a in FIRST for b in range(1, 250)], 200)
+    for i in range(40):
+        label = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(10))
+        a, b = nets[i]
+        exchange(pkts, T0 + 4.0 * i, label + ".rnd-flux.com",
+                 ["%d.%d.%d.%d" % (a, b, rng.randrange(256), rng.randrange(1, 255))], 0)
+    for i in range(30):
+        exchange(pkts, T0 + 1.0 + 5.0 * i, "site%d.hosting.net" % i,
+                 ["203.0.113.%d" % (10 + i)], 300)
+    fixed = {}
+    for k, host in enumerate(["www", "mail", "vpn", "api", "shop"]):
+        a, b = nets[100 + k]
+        fixed[host] = "%d.%d.7.%d" % (a, b, 10 + k)
+    for rep in range(3):
+        for k, host in enumerate(["www", "mail", "vpn", "api", "shop"]):
+            exchange(pkts, T0 + 2.0 + 60.0 * rep + k, host + ".company.org", [fixed[host]], 30)
+    pkts.sort(key=lambda p: p[0])
+    w = wire.PcapWriter(sys.argv[1])
+    for t, f in pkts:
+        w.write(t, f)
+    w.close()
+
+
+if __name__ == "__main__":
+    main()
