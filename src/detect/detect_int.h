@@ -258,6 +258,7 @@ struct det_weights {
 	double zone_max_stable;    /* share of re-asked siblings whose answer never changed */
 	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
 	double zone_min_entropy;   /* … and normalised /16 entropy at least this */
+	double zone_min_countries; /* … and this many countries when countries are known */
 	double provider_customers; /* CNAME provider zone: unrelated registrable domains */
 	double provider_max_asns;  /* … and its answers in at most this many ASNs (/16s w/o ASN) */
 	double pool_siblings;      /* pool zone: scoped sibling names (numbered, country, vendor) */
@@ -481,10 +482,10 @@ struct detector {
 	const char **reg;           /* registrable domain (libpsl), interned in the store */
 	const char **zname;         /* zone: the deepest of the registrable domain and the NS cut */
 	const char **prov;          /* provider zone its CNAME chain ends in (or it lies in), NULL = none */
-	uint8_t *pool_member;       /* 1 = scoped sibling of a pool zone */
+	uint32_t *pool_member;      /* scoped sibling of a pool: index into pool_signs + 1 */
 	size_t cap_dom;
 	struct det_map prov_count;  /* provider zone hash → unrelated registrable domains */
-	struct det_map pool_zone;   /* zone hash → index into pool_signs + 1 */
+	struct det_map pool_zone;   /* pool base hash → index into pool_signs + 1 */
 	struct det_zone_sign *pool_signs;
 	size_t n_pool_signs, cap_pool_signs;
 

@@ -176,14 +176,18 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	 *  - breadth: one answer alone spans many networks (Holz et al. separate flux from CDNs
 	 *    with a single lookup: a CDN answers from one network, flux from everywhere). */
 	ev->rotation = f->n_sets >= 2 && f->novelty > 0;
-	ev->breadth = f->breadth_nets >= w->breadth_nets && f->breadth_addrs >= w->breadth_addrs;
+	/* answers from one country when countries are known look geo-targeted (mirrors, GeoDNS),
+	 * not like agents from everywhere: few answers cannot be flux then */
+	bool one_cc = f->n_cc_known >= 3 && f->n_countries < 2;
+	ev->breadth = f->breadth_nets >= w->breadth_nets && f->breadth_addrs >= w->breadth_addrs &&
+	              !one_cc;
 	bool minimums = f->n_addrs >= w->min_flux_addrs && spread >= w->min_flux_spread;
 	/* Wide: (nearly) every address in a network of its own — what flux agents on home and
 	 * hosting networks look like, and what CDNs, round robins and load balancers (many
 	 * addresses in one network) do not. With rotation or a broad answer it needs a lower
 	 * score: few answers cannot pile up rotation terms. */
 	double wnets = f->n_asn_known > 0 && 2 * f->n_asn_known >= f->n_addrs ? f->n_asns : f->n_p16_fam;
-	ev->wide = wnets >= w->wide_networks && wnets >= w->wide_share * f->n_addrs;
+	ev->wide = wnets >= w->wide_networks && wnets >= w->wide_share * f->n_addrs && !one_cc;
 	ev->flux_evidence = minimums &&
 	                    ((ev->score >= w->flux_score && ev->rotation) ||
 	                     (ev->score >= w->suspicious_score && ev->breadth) ||
@@ -230,10 +234,13 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 		                  f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy;
 		/* a set that stops growing: edges recur, agents churn */
 		bool saturating = f->n_later >= 4 && f->novelty_late <= w->cdn_max_novelty;
+		/* answers from one or two countries (when GeoIP gives countries but no coordinates) */
+		bool few_cc = f->n_cc_known >= 3 && f->n_countries <= 2;
 		int signs = (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) +
 		            (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) +
-		            (cx->provider_shared >= w->cdn_shared_sign) + saturating;
-		if ((nets <= w->provider_max_asns && (local || saturating)) || local_both || signs >= 2) {
+		            (cx->provider_shared >= w->cdn_shared_sign) + saturating + few_cc;
+		(void)local;
+		if ((nets <= w->provider_max_asns && signs >= 1) || local_both || signs >= 2) {
 			ev->guard = "cdn-provider-zone";
 			ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
 			return;

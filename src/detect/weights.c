@@ -78,8 +78,9 @@ det_weights_default(struct det_weights *w)
 	w->zone_max_stable = 0.5;
 	w->zone_min_networks = 3;
 	w->zone_min_entropy = 0.5;
+	w->zone_min_countries = 2;
 	w->provider_customers = 3;
-	w->provider_max_asns = 3;
+	w->provider_max_asns = 4;
 	w->pool_siblings = 3;
 	w->pool_country_share = 0.8;
 	w->pool_recur_share = 0.25;
@@ -121,6 +122,7 @@ static const struct key scalar_keys[] = {
 	K("zone.max_stable", zone_max_stable, 0, 1),
 	K("zone.min_networks", zone_min_networks, 1, 1e6),
 	K("zone.min_entropy", zone_min_entropy, 0, 1),
+	K("zone.min_countries", zone_min_countries, 1, 1e6),
 	K("guard.provider.min_customers", provider_customers, 2, 1e6),
 	K("guard.provider.max_asns", provider_max_asns, 1, 1e6),
 	K("guard.pool.min_siblings", pool_siblings, 2, 1e6),
