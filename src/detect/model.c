@@ -190,7 +190,7 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	ev->wide = wnets >= w->wide_networks && wnets >= w->wide_share * f->n_addrs && !one_cc;
 	ev->flux_evidence = minimums &&
 	                    ((ev->score >= w->flux_score && ev->rotation) ||
-	                     (ev->score >= w->suspicious_score && ev->breadth) ||
+	                     (ev->score >= w->wide_score && ev->breadth) ||
 	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)));
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
