@@ -34,7 +34,7 @@ struct buf {
 static void u8(struct buf *b, uint8_t v) { b->b[b->n++] = v; }
 static void u16(struct buf *b, uint16_t v) { u8(b, (uint8_t)(v >> 8)); u8(b, (uint8_t)v); }
 static void u32(struct buf *b, uint32_t v) { u16(b, (uint16_t)(v >> 16)); u16(b, (uint16_t)v); }
-static void bytes(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
+static void bytes(struct buf *b, const void *p, size_t n) { if (n) memcpy(b->b + b->n, p, n); b->n += n; }
 
 /* A dotted name in wire format; returns its offset. */
 static size_t

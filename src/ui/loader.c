@@ -88,6 +88,21 @@ loader_msg_cb(void *ctx, const struct dns_msg *msg)
 }
 
 /* Copy s into the pool at *off; returns the copy. */
+/* A zone row's verdict for a registrable-domain group (snap.h). */
+static bool
+zone_of(void *ctx, const char *name, struct snap_row *z)
+{
+	const struct det_result *r = det_zone_find(ctx, name);
+	if (r == NULL)
+		return false;
+	z->verdict = (uint8_t)r->verdict;
+	z->score = (float)r->score;
+	z->n_addrs = r->n_addrs;
+	z->n_asns = r->n_asns;
+	z->n_countries = r->n_countries;
+	return true;
+}
+
 static const char *
 pool_put(char *pool, size_t *off, const char *s)
 {
@@ -159,6 +174,8 @@ loader_build_snap(const struct store *st, const struct detector *det)
 		}
 	}
 	s->det = det;
+	s->zone_of = det != NULL ? zone_of : NULL;
+	s->zone_ctx = (void *)det;
 	s->dom.names = s->npool;
 	s->dom.names_len = off;
 	snap_finish(s, regs);

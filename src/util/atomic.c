@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -188,7 +189,7 @@ parse_temp_name(const char *name, const char *base, long *pid)
 		v = v * 10 + (*p++ - '0');
 		digits++;
 	}
-	if (digits == 0 || v <= 0 || *p++ != '.')
+	if (digits == 0 || v <= 0 || v > INT_MAX || *p++ != '.')
 		return false;
 	for (int i = 0; i < 6; i++)
 		if (!isalnum((unsigned char)p[i]))

@@ -80,6 +80,44 @@ test_errors(void **state)
 }
 
 static void
+test_parse_memory(void **state)
+{
+	struct config *c = (struct config *)1;
+	struct fs_err err = { 0 };
+	char *long_line;
+	(void)state;
+
+	/* the bytes config_load reads, from memory: no final newline needed, CRLF trimmed */
+	assert_int_equal(config_parse("a = 1\r\nb=2", 10, "mem", &c, &err), FS_OK);
+	assert_int_equal(c->n_entries, 2);
+	assert_string_equal(config_get(c, "a"), "1");
+	assert_string_equal(config_get(c, "b"), "2");
+	assert_string_equal(c->path, "mem");
+	config_free(c);
+	/* len is honoured: the text after it is not read */
+	assert_int_equal(config_parse("a = 1\nthis is no pair", 6, "mem", &c, &err), FS_OK);
+	assert_int_equal(c->n_entries, 1);
+	config_free(c);
+	/* a NUL byte: one sentence naming the line, not a silent cut */
+	assert_int_equal(config_parse("a = 1\nb = x\0y\n", 14, "mem", &c, &err), FS_E_FORMAT);
+	assert_null(c);
+	assert_string_equal(err.msg, "mem:2: a NUL byte (not a text file)");
+	/* 4094 bytes fit in a line, 4095 do not */
+	long_line = malloc(5000);
+	memset(long_line, 'x', 5000);
+	memcpy(long_line, "k=", 2);
+	assert_int_equal(config_parse(long_line, 4094, "mem", &c, &err), FS_OK);
+	assert_int_equal(strlen(config_get(c, "k")), 4092);
+	config_free(c);
+	assert_int_equal(config_parse(long_line, 4095, "mem", &c, &err), FS_E_FORMAT);
+	assert_string_equal(err.msg, "mem:1: line longer than 4094 bytes");
+	free(long_line);
+	assert_int_equal(config_parse("", 0, "mem", &c, &err), FS_OK);
+	assert_int_equal(c->n_entries, 0);
+	config_free(c);
+}
+
+static void
 test_default_and_paths(void **state)
 {
 	struct config *c;
@@ -151,6 +189,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_parse_memory),
 		cmocka_unit_test(test_default_and_paths),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
