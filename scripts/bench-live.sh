@@ -21,7 +21,7 @@
 #
 # Environment: BUILD; LIVE_RATES (default "2000 5000 10000 20000 40000 topspeed"),
 # LIVE_STEP_S (4), SOAK_SECONDS (3600), SOAK_RATE (500), SOAK_MB (256), SOAK_REF_SECONDS (900),
-# SOAK_TUI (1; 0 skips part 3).
+# LIVE_LADDER, SOAK_HEADLESS, SOAK_TUI (1; 0 skips part 1, 2 or 3).
 # A longer soak: SOAK_SECONDS=86400 LIVE_STEP_S=30 make bench.
 set -u
 B=${BUILD:-build}
@@ -88,7 +88,9 @@ ladder_step() {   # ladder_step RATE [immediate]: one line of the table
 	}' 2>>"$T/ladder.sum"
 }
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "${LIVE_LADDER:-1}" = 0 ]; then
+	echo "rate ladder skipped (LIVE_LADDER=0)"
+elif [ "$(id -u)" -ne 0 ]; then
 	echo "rate ladder skipped: capturing on lo needs root"
 elif ! command -v tcpreplay >/dev/null || [ ! -x "$FS" ]; then
 	echo "rate ladder skipped: tcpreplay or $FS missing"
@@ -121,7 +123,7 @@ else
 fi
 
 # ---- 2. memory after an hour of simulated traffic ------------------------------------------------
-if [ -x "$GEN" ] && [ -x "$FS" ]; then
+if [ "${SOAK_HEADLESS:-1}" = 1 ] && [ -x "$GEN" ] && [ -x "$FS" ]; then
 	soak() {   # soak SECONDS [--max-memory MB]
 		secs=$1; shift
 		"$GEN" -s "$secs" -r "$SOAK_RATE" -o - 2>/dev/null |
@@ -183,7 +185,7 @@ if [ "${SOAK_TUI:-1}" = 1 ] && [ -x "$GEN" ] && [ -x "$FS" ] && command -v tmux 
 		sleep 0.3
 	done
 	secs=$(($(date +%s) - t0))
-	tpid=$(pgrep -f "$FS -r $T/soak-tui.pcap" | head -1)
+	tpid=$(pgrep -f "^$FS -r $T/soak-tui.pcap" | head -1)
 	thwm=$(rss_kb "$tpid")
 	tk q
 	sleep 1
