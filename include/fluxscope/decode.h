@@ -16,12 +16,15 @@
 #define DEC_SKIP_REASONS(X)                                                          \
 	X(TRUNCATED, "truncated", "frame shorter than its headers say")                   \
 	X(LINKTYPE, "unsupported-linktype", "link-layer type fluxscope does not decode") \
-	X(NOT_IP, "not-ip", "link payload is not IPv4 or IPv6")                            \
+	X(NOT_IP, "not-ip", "link payload is not IPv4 or IPv6 (ARP, 802.11 management...)")   \
+	X(ENCRYPTED, "encrypted", "802.11 data frame with the Protected bit: payload encrypted") \
 	X(BAD_IP, "bad-ip", "malformed IPv4/IPv6 header")                                  \
 	X(NOT_UDP_TCP, "not-udp-tcp", "IP payload is neither UDP nor TCP")                 \
 	X(BAD_L4, "bad-transport", "malformed UDP or TCP header")                            \
-	X(NOT_DNS, "not-dns", "UDP/TCP on ports that are not DNS ports")                   \
-	X(FRAG_DROPPED, "fragment-dropped", "fragment expired or over the reassembly bound") \
+	X(NOT_DNS, "not-dns", "UDP/TCP on ports that are not DNS ports, or a tunnel's "     \
+	  "control message")                                                                   \
+	X(FRAG_DROPPED, "fragment-dropped", "IP fragment expired, or over the reassembly bound, " \
+	  "or a later 802.11/ARCNET fragment")                                                   \
 	X(TCP_DROPPED, "tcp-dropped", "TCP data lost: gap, overflow or stream table full")   \
 	X(TCP_INCOMPLETE, "tcp-incomplete", "DNS-over-TCP bytes left at stream end (cut message or junk)") \
 	X(MALFORMED_DNS, "malformed-dns", "DNS message that does not parse")                 \
@@ -48,8 +51,13 @@ struct dec_stats {
 	uint64_t tcp_segments, tcp_streams;
 	uint64_t tcp_retransmitted;  /* segments whose data had all or partly been seen (deduplicated) */
 	uint64_t tcp_out_of_order;   /* segments held until the gap before them filled */
-	uint64_t encapsulated;       /* frames decoded through VXLAN, GRE or IP-in-IP */
+	uint64_t encapsulated;       /* frames decoded through a tunnel: VXLAN, Geneve, GTP-U,
+	                              * GRE (also over UDP, ERSPAN), IP-in-IP */
 	uint64_t partial_messages; /* messages delivered with a malformed tail (records kept) */
+	uint64_t cut_messages;     /* messages the capture cut short (snapshot length, a datagram
+	                            * whose later fragments never came, a cut TCP segment): the
+	                            * records complete before the cut kept, also counted partial
+	                            * when records are missing */
 	uint64_t skipped[DEC_SKIP_COUNT];
 	uint64_t linktypes_unknown[4]; /* up to four distinct unknown DLT values seen, +1 each */
 	int linktype_unknown_value[4];

@@ -29,6 +29,7 @@ cli_stats_print(FILE *out, struct ingest *in, const struct dec_stats *st)
 	KV("dns-udp", st->udp_messages);
 	KV("dns-tcp", st->tcp_messages);
 	KV("dns-partial", st->partial_messages);
+	KV("dns-cut", st->cut_messages);
 	KV("ip-fragments", st->frags_seen);
 	KV("ip-reassembled", st->frags_reassembled);
 	KV("ip-fragments-overlapping", st->frags_overlapping);

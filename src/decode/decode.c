@@ -147,8 +147,11 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 		struct dec_payload p = {
 			.ts = ts, .src = f->src, .dst = f->dst, .sport = f->sport, .dport = f->dport,
 			.transport = f->proto, .src_index = d->pkt.src_index, .data = msg, .len = len,
+			.cut = f->cut,
 		};
 		d->st.dns_messages++;
+		if (f->cut)
+			d->st.cut_messages++;
 		if (f->proto == 6)
 			d->st.tcp_messages++;
 		else
@@ -158,7 +161,8 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 	}
 	struct dns_msg *m = &d->msg;
 	if (!dec_dns_message(d, msg, len, m)) {
-		dec_skip(d, DEC_SKIP_MALFORMED_DNS);
+		/* A cut before the end of the 12-byte header leaves nothing to decode. */
+		dec_skip(d, f->cut ? DEC_SKIP_TRUNCATED : DEC_SKIP_MALFORMED_DNS);
 		return;
 	}
 	m->ts = ts;
@@ -179,6 +183,8 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 		d->st.udp_messages++;
 	if (m->malformed)
 		d->st.partial_messages++;
+	if (f->cut)
+		d->st.cut_messages++;
 	if (d->pkt.cb != NULL)
 		d->pkt.cb(d->pkt.ctx, m);
 }
@@ -200,6 +206,7 @@ dec_packet(struct decoder *d, int linktype, fs_time ts, const uint8_t *frame, ui
 		frag_expire(d, ts, false);
 	if (d->tcp.oldest != NULL && ts - d->tcp.oldest->last > (fs_time)d->cfg.tcp_timeout_ms * 1000)
 		tcp_expire(d, ts, false);
+	d->pkt.depth = 0;   /* expired datagrams' tunnels do not count against this packet's */
 	dec_link(d, linktype, frame, caplen);
 }
 

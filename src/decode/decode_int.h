@@ -48,6 +48,7 @@ struct dec_payload {
 	fs_addr src, dst;
 	uint16_t sport, dport;
 	uint8_t transport;       /* 17 = UDP, 6 = TCP */
+	bool cut;                /* the capture cut the message: data holds its first bytes */
 	int src_index;
 	const uint8_t *data;
 	uint32_t len;

@@ -102,14 +102,64 @@ frag_drop(struct decoder *d, struct frag_dg *dg)
 	frag_put_free(&d->frag, dg);
 }
 
+static void ip6_walk(struct decoder *d, struct dec_flow *f, uint8_t nh, struct wire *w,
+                     bool truncated, bool reassembled);
+
+/* The leading bytes of a datagram that will not complete (a first fragment cut by the snapshot
+ * length, or a datagram whose later fragments never came): decoded like a cut packet, so a DNS
+ * message in them keeps the records complete before the end and nothing past it. */
+static void
+frag_decode_prefix(struct decoder *d, uint8_t version, const fs_addr *src, const fs_addr *dst,
+                   uint8_t proto, struct wire *w)
+{
+	struct dec_flow f = { .src = *src, .dst = *dst, .prefix = true };
+
+	if (version == 4)
+		dec_l4(d, &f, proto, w);
+	else
+		ip6_walk(d, &f, proto, w, false, true);
+}
+
+/* Bytes held from offset 0 without a hole. */
+static uint32_t
+frag_prefix_len(const struct frag_dg *dg)
+{
+	uint32_t b = 0;
+
+	while (b < FRAG_BLOCKS && ((dg->bits[b >> 6] >> (b & 63)) & 1))
+		b++;
+	return b * 8 < dg->end_max ? b * 8 : dg->end_max;
+}
+
+/* Timeout (capture time) or end of input: datagrams that did not complete go. One that holds
+ * its first fragment is decoded from its leading bytes (that fragment counts as decoded, the
+ * others as dropped); the rest are dropped. Runs between packets, never inside one. */
 void
 frag_expire(struct decoder *d, fs_time now, bool all)
 {
 	struct frag_table *t = &d->frag;
 	fs_time limit = (fs_time)d->cfg.frag_timeout_ms * 1000;
+	fs_time saved_ts = d->pkt.ts;
+	int saved_index = d->pkt.src_index;
 
-	while (t->oldest != NULL && (all || now - t->oldest->first > limit))
-		frag_drop(d, t->oldest);
+	while (t->oldest != NULL && (all || now - t->oldest->first > limit)) {
+		struct frag_dg *dg = t->oldest;
+		if (!dg->have_first) {
+			frag_drop(d, dg);
+			continue;
+		}
+		/* Detached first: what the prefix carries (tunnels) may add datagrams meanwhile. */
+		frag_detach(t, dg);
+		d->st.skipped[DEC_SKIP_FRAG_DROPPED] += dg->nfrags - 1;
+		d->pkt.ts = dg->first_ts;
+		d->pkt.src_index = dg->src_index;
+		struct wire pw;
+		wire_init(&pw, dg->buf, frag_prefix_len(dg));
+		frag_decode_prefix(d, dg->version, &dg->src, &dg->dst, dg->proto, &pw);
+		frag_put_free(t, dg);
+	}
+	d->pkt.ts = saved_ts;
+	d->pkt.src_index = saved_index;
 }
 
 static struct frag_dg *
@@ -158,9 +208,6 @@ frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32
 	return dg;
 }
 
-static void ip6_walk(struct decoder *d, struct dec_flow *f, uint8_t nh, struct wire *w,
-                     bool truncated, bool reassembled);
-
 /* One fragment: [off, off + len) of the datagram's payload, read from w. */
 static void
 frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uint8_t proto,
@@ -172,8 +219,12 @@ frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uin
 
 	d->st.frags_seen++;
 	if (truncated) {
-		/* Snaplen cut the fragment: its tail is unknown, so the datagram cannot be trusted. */
-		dec_skip(d, DEC_SKIP_TRUNCATED);
+		/* The snapshot length cut the fragment: the datagram can never be whole. The first
+		 * fragment is decoded from the bytes captured; a later one has nothing to decode. */
+		if (off == 0)
+			frag_decode_prefix(d, version, &f->src, &f->dst, proto, w);
+		else
+			dec_skip(d, DEC_SKIP_TRUNCATED);
 		return;
 	}
 	if ((more && (len == 0 || len % 8 != 0)) || end > FRAG_MAX_PAYLOAD) {
@@ -196,9 +247,11 @@ frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uin
 		dg->have_last = true;
 		dg->total = end;
 	}
-	if (off == 0) {
+	if (off == 0 && !dg->have_first) {
 		dg->have_first = true;
 		dg->proto = proto;   /* RFC 8200 4.5: the first fragment's Next Header counts */
+		dg->first_ts = d->pkt.ts;
+		dg->src_index = d->pkt.src_index;
 	}
 	if (end > dg->end_max) {
 		uint32_t grow = end - dg->end_max;
@@ -299,8 +352,10 @@ dec_ip4(struct decoder *d, struct wire *w)
 		return;
 	}
 	bool truncated = tot > avail;
-	if (truncated)
+	if (truncated) {
+		f.missing = tot - (uint32_t)avail;
 		tot = (uint32_t)avail;
+	}
 	struct wire pw;
 	wire_sub(w, tot - ihl, &pw);        /* drops Ethernet padding and trailers */
 
@@ -405,6 +460,7 @@ dec_ip6(struct decoder *d, struct wire *w)
 	if (plen == 0)
 		plen = rest;                    /* jumbogram or TSO: take what is there */
 	else if (plen > rest) {
+		f.missing = plen - rest;
 		plen = rest;
 		truncated = true;
 	}

@@ -14,6 +14,10 @@ struct dec_flow {
 	fs_addr src, dst;
 	uint16_t sport, dport;
 	uint8_t proto;            /* 17 = UDP, 6 = TCP */
+	bool cut;                 /* the capture holds only the first bytes of this payload */
+	bool prefix;              /* the payload is the leading part of an IP datagram whose other
+	                           * fragments never came (its true length is unknown) */
+	uint32_t missing;         /* IP payload bytes sent but not captured (snapshot length) */
 };
 
 /* ---- IPv4/IPv6 fragment reassembly (ip.c) ---- */
@@ -29,11 +33,13 @@ struct frag_dg {
 	bool have_first, have_last;
 	uint32_t id;
 	fs_addr src, dst;
-	fs_time first;
+	fs_time first;                     /* arrival of its first fragment to arrive (expiry) */
+	fs_time first_ts;                  /* arrival of the fragment at offset 0 */
 	uint32_t total;                    /* payload length, from the last fragment */
 	uint32_t end_max;                  /* furthest byte received */
 	uint32_t covered;                  /* blocks received */
 	uint32_t nfrags;
+	int src_index;
 	uint8_t *buf;
 	uint32_t cap;
 	uint64_t bits[FRAG_BLOCKS / 64];
@@ -69,6 +75,9 @@ struct tcp_stream {                    /* one direction of one connection */
 	uint32_t isn;
 	bool syn, fin;
 	uint32_t fin_seq;
+	bool lost;                         /* desynchronised by a cut: data dropped until a new SYN */
+	uint32_t cut_lo, cut_hi;           /* data in [cut_lo, cut_hi) belongs to a message the
+	                                    * capture cut short (skipped, not a retransmission) */
 	uint32_t seq;                      /* sequence number of buf[0] */
 	uint32_t len;                      /* contiguous bytes in buf[0, len) */
 	uint32_t hi;                       /* bytes of buf in use, out-of-order data included */
@@ -176,8 +185,9 @@ void dec_l4(struct decoder *d, struct dec_flow *f, uint8_t proto, struct wire *w
 /* tcp.c */
 void tcp_init(struct tcp_table *t, const struct dec_config *cfg);
 void tcp_fini(struct tcp_table *t);
+/* One segment: data[0, len) captured, `missing` more bytes of it sent but not captured. */
 void tcp_segment(struct decoder *d, const struct dec_flow *f, uint32_t seq, uint8_t flags,
-                 const uint8_t *data, uint32_t len);
+                 const uint8_t *data, uint32_t len, uint32_t missing);
 void tcp_expire(struct decoder *d, fs_time now, bool all);
 
 #endif

@@ -362,7 +362,9 @@ tcp_restart(struct decoder *d, struct tcp_stream *s, uint32_t seq, bool syn)
 	s->isn = seq;
 	s->syn = syn;
 	s->fin = false;
+	s->lost = false;
 	s->seq = syn ? seq + 1 : seq;
+	s->cut_lo = s->cut_hi = s->seq;
 	s->hi = s->len = 0;
 	s->n_ooo = 0;
 }
@@ -372,12 +374,18 @@ tcp_data(struct decoder *d, struct tcp_stream *s, uint32_t dseq, const uint8_t *
 {
 	struct wire w;
 
+	if (s->lost) {
+		dec_skip(d, DEC_SKIP_TCP_DROPPED);
+		return;
+	}
 	for (;;) {
 		int32_t rel = (int32_t)(dseq - s->seq);
 		if (rel < 0) {
-			/* Already consumed, in whole or in part: a retransmission. */
+			/* Already consumed, in whole or in part: a retransmission, unless it is the rest
+			 * of a message the capture cut, skipped on purpose. */
 			uint32_t back = (uint32_t)0 - (uint32_t)rel;
-			d->st.tcp_retransmitted++;
+			if ((int32_t)(dseq - s->cut_lo) < 0 || (int32_t)(dseq - s->cut_hi) >= 0)
+				d->st.tcp_retransmitted++;
 			if (back >= dlen)
 				return;
 			data += back;
@@ -444,9 +452,77 @@ tcp_data(struct decoder *d, struct tcp_stream *s, uint32_t dseq, const uint8_t *
 	}
 }
 
+/* Move the stream start n bytes on, past data not received (islands below it go). */
+static void
+tcp_advance(struct tcp_stream *s, uint32_t n)
+{
+	uint8_t k = 0;
+
+	while (k < s->n_ooo && s->ooo[k].hi <= n)
+		k++;
+	memmove(&s->ooo[0], &s->ooo[k], (size_t)(s->n_ooo - k) * sizeof s->ooo[0]);
+	s->n_ooo = (uint8_t)(s->n_ooo - k);
+	if (s->n_ooo > 0 && s->ooo[0].lo < n)
+		s->ooo[0].lo = n;
+	if (n <= s->hi) {
+		tcp_consume(s, n);
+		return;
+	}
+	s->seq += n;                       /* every island lies below hi, so none is left */
+	s->hi = s->len = 0;
+}
+
+/* The capture cut a segment: stream bytes [cut_seq, cut_seq + missing) were sent but are not
+ * in the capture. The message they fall in is delivered from the bytes present (the records
+ * complete before the cut), and the stream goes on where that message ends, which its length
+ * prefix says. If the hole swallows the start of a later message (or the prefix itself), the
+ * next message boundary is unknown: rather than guess, the direction is given up until the
+ * connection starts again. */
+static void
+tcp_cut(struct decoder *d, struct tcp_stream *s, uint32_t cut_seq, uint32_t missing)
+{
+	int32_t lo = (int32_t)(cut_seq - s->seq);
+	int32_t hi = (int32_t)(cut_seq + missing - s->seq);
+
+	if (s->lost || hi <= 0)
+		return;                        /* the missing bytes were consumed or skipped already */
+	if (lo < 0)
+		lo = 0;
+	if ((uint32_t)hi <= s->len)
+		return;                        /* another copy of those bytes is held */
+	if ((uint32_t)lo > s->len)
+		goto lost;                     /* a cut segment beyond a gap: boundaries unknown */
+	if (s->len < 2)
+		goto lost;                     /* the next length prefix is (partly) in the hole */
+	struct wire w;
+	wire_init(&w, s->buf, s->len);
+	uint32_t mend = 2u + wire_u16be(&w);
+	struct dec_flow f = { .src = s->src, .dst = s->dst, .sport = s->sport, .dport = s->dport,
+	                      .proto = 6, .cut = true };
+	int saved_index = d->pkt.src_index;
+	d->pkt.src_index = s->src_index;
+	dec_deliver(d, &f, s->last, s->buf + 2, s->len - 2);
+	d->pkt.src_index = saved_index;
+	if (mend < (uint32_t)hi)
+		goto lost;                     /* the next message starts inside the hole */
+	s->cut_lo = s->seq + s->len;
+	s->cut_hi = s->seq + mend;
+	tcp_advance(s, mend);
+	tcp_merge(s);
+	tcp_drain(d, s);
+	return;
+lost:
+	dec_skip(d, DEC_SKIP_TCP_DROPPED);
+	s->lost = true;
+	s->n_ooo = 0;
+	s->seq += s->hi;
+	s->hi = s->len = 0;
+	buf_release(&d->tcp, s);
+}
+
 void
 tcp_segment(struct decoder *d, const struct dec_flow *f, uint32_t seq, uint8_t flags,
-            const uint8_t *data, uint32_t len)
+            const uint8_t *data, uint32_t len, uint32_t missing)
 {
 	struct tcp_table *t = &d->tcp;
 	uint32_t h = tcp_hash(f);
@@ -454,9 +530,10 @@ tcp_segment(struct decoder *d, const struct dec_flow *f, uint32_t seq, uint8_t f
 	bool syn = (flags & TCP_SYN) != 0;
 
 	if (len == 0)
-		dec_skip(d, DEC_SKIP_EMPTY);
+		dec_skip(d, missing > 0 ? DEC_SKIP_TRUNCATED : DEC_SKIP_EMPTY);
 	if (s == NULL) {
-		/* Bare ACKs, FINs and resets of unknown streams carry nothing to keep. */
+		/* Bare ACKs, FINs and resets of unknown streams carry nothing to keep (nor does a
+		 * segment of one whose data the capture cut away entirely). */
 		if ((flags & TCP_RST) || (len == 0 && !syn))
 			return;
 		s = tcp_new(d, f, h);
@@ -479,13 +556,15 @@ tcp_segment(struct decoder *d, const struct dec_flow *f, uint32_t seq, uint8_t f
 	uint32_t dseq = syn ? seq + 1 : seq;
 	if (len > 0)
 		tcp_data(d, s, dseq, data, len);
+	if (missing > 0)
+		tcp_cut(d, s, dseq + len, missing);
 	if (flags & TCP_RST) {
 		tcp_stop(d, s, DEC_SKIP_TCP_INCOMPLETE);
 		return;
 	}
 	if (flags & TCP_FIN) {
 		s->fin = true;
-		s->fin_seq = dseq + len;
+		s->fin_seq = dseq + len + missing;
 	}
 	if (s->fin && s->n_ooo == 0 && (int32_t)(s->seq + s->len - s->fin_seq) >= 0)
 		tcp_stop(d, s, DEC_SKIP_TCP_INCOMPLETE);

@@ -902,6 +902,8 @@ det_run(struct detector *d, const struct store *s)
 		det_features(d->sc, &in, UINT32_MAX, &f);
 		build_context(d, s, dom, &in, &f, &cx);
 		cx.shared_flux = count_shared_flagged(d, s, id, dom);
+		d->st[id].comparisons = f.comparisons;
+		d->st[id].changes = f.changes;
 		det_zone_context(d, s, id, &cx);
 		det_model_eval(&d->w, &f, &cx, &ev);
 		struct det_result *r = &d->res[d->n_res];

@@ -226,6 +226,7 @@ void det_features(struct det_scratch *sc, const struct det_input *in, uint32_t u
 	X(ns_addr_count, "addresses")                                                             \
 	X(ns_asn_count, "ASNs")                                                                   \
 	X(ns_agent_overlap, "ratio")                                                              \
+	X(ns_addr_ttl_low, "s")                                                                   \
 	X(shared_flux, "domains")                                                                 \
 	X(intel, "hits")
 
@@ -250,10 +251,14 @@ struct det_weights {
 	double double_flux_ns_score;
 	double breadth_nets;       /* flux from one answer: at least this many networks … */
 	double breadth_addrs;      /* … among at least this many addresses */
+	double wide_networks;      /* wide spread: at least this many networks … */
+	double wide_share;         /* … and at least this many per address … */
+	double wide_score;         /* … lets rotation or a broad answer be flux from this score */
 	double zone_min_names;     /* zone verdicts: sibling names with answers */
 	double zone_max_stable;    /* share of re-asked siblings whose answer never changed */
 	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
 	double zone_min_entropy;   /* … and normalised /16 entropy at least this */
+	double zone_min_countries; /* … and this many countries when countries are known */
 	double provider_customers; /* CNAME provider zone: unrelated registrable domains */
 	double provider_max_asns;  /* … and its answers in at most this many ASNs (/16s w/o ASN) */
 	double pool_siblings;      /* pool zone: scoped sibling names (numbered, country, vendor) */
@@ -395,6 +400,7 @@ struct det_eval {
 	bool flux_evidence;            /* score and evidence would make it flux (before guards) */
 	bool rotation;                 /* later answers differ and bring new addresses */
 	bool breadth;                  /* one answer broad enough on its own */
+	bool wide;                     /* (nearly) every address in a network of its own */
 };
 
 /* Terms, scores and verdict for one domain. Pure. */
@@ -431,6 +437,7 @@ struct dom_state {                  /* pass-1 facts kept per domain (compact) */
 	double score;
 	enum det_verdict verdict;
 	bool flagged;
+	uint32_t comparisons, changes;  /* pass 2: refetched answers compared, and changed */
 };
 
 struct detector {
@@ -475,10 +482,10 @@ struct detector {
 	const char **reg;           /* registrable domain (libpsl), interned in the store */
 	const char **zname;         /* zone: the deepest of the registrable domain and the NS cut */
 	const char **prov;          /* provider zone its CNAME chain ends in (or it lies in), NULL = none */
-	uint8_t *pool_member;       /* 1 = scoped sibling of a pool zone */
+	uint32_t *pool_member;      /* scoped sibling of a pool: index into pool_signs + 1 */
 	size_t cap_dom;
 	struct det_map prov_count;  /* provider zone hash → unrelated registrable domains */
-	struct det_map pool_zone;   /* zone hash → index into pool_signs + 1 */
+	struct det_map pool_zone;   /* pool base hash → index into pool_signs + 1 */
 	struct det_zone_sign *pool_signs;
 	size_t n_pool_signs, cap_pool_signs;
 

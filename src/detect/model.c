@@ -123,6 +123,9 @@ fill_terms(const struct det_feat *f, const struct det_context *cx, struct det_ev
 	set_term(ev, DET_T_ns_asn_count, f->n_ns_asns, f->n_ns_asns > 2 ? log2(f->n_ns_asns) - 1 : 0,
 	         f->have_ns && have_asn);
 	set_term(ev, DET_T_ns_agent_overlap, f->ns_overlap, f->ns_overlap, f->have_ns && f->n_ns_addrs > 0);
+	/* the nameservers' own addresses on short TTLs: double-flux NS hosts rotate like agents */
+	set_term(ev, DET_T_ns_addr_ttl_low, f->ns_glue_ttl, ttl_low(f->ns_glue_ttl),
+	         f->have_ns && f->ns_glue_ttl > 0);
 	set_term(ev, DET_T_shared_flux, cx->shared_flux, log2(1 + cx->shared_flux), true);
 	set_term(ev, DET_T_intel, cx->intel_feed != NULL, cx->intel_feed != NULL, true);
 }
@@ -131,7 +134,7 @@ static bool
 ns_term(int t)
 {
 	return t == DET_T_ns_churn || t == DET_T_ns_ttl_low || t == DET_T_ns_addr_count ||
-	       t == DET_T_ns_asn_count || t == DET_T_ns_agent_overlap;
+	       t == DET_T_ns_asn_count || t == DET_T_ns_agent_overlap || t == DET_T_ns_addr_ttl_low;
 }
 
 void
@@ -173,11 +176,22 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	 *  - breadth: one answer alone spans many networks (Holz et al. separate flux from CDNs
 	 *    with a single lookup: a CDN answers from one network, flux from everywhere). */
 	ev->rotation = f->n_sets >= 2 && f->novelty > 0;
-	ev->breadth = f->breadth_nets >= w->breadth_nets && f->breadth_addrs >= w->breadth_addrs;
+	/* answers from one country when countries are known look geo-targeted (mirrors, GeoDNS),
+	 * not like agents from everywhere: few answers cannot be flux then */
+	bool one_cc = f->n_cc_known >= 3 && f->n_countries < 2;
+	ev->breadth = f->breadth_nets >= w->breadth_nets && f->breadth_addrs >= w->breadth_addrs &&
+	              !one_cc;
 	bool minimums = f->n_addrs >= w->min_flux_addrs && spread >= w->min_flux_spread;
+	/* Wide: (nearly) every address in a network of its own — what flux agents on home and
+	 * hosting networks look like, and what CDNs, round robins and load balancers (many
+	 * addresses in one network) do not. With rotation or a broad answer it needs a lower
+	 * score: few answers cannot pile up rotation terms. */
+	double wnets = f->n_asn_known > 0 && 2 * f->n_asn_known >= f->n_addrs ? f->n_asns : f->n_p16_fam;
+	ev->wide = wnets >= w->wide_networks && wnets >= w->wide_share * f->n_addrs && !one_cc;
 	ev->flux_evidence = minimums &&
 	                    ((ev->score >= w->flux_score && ev->rotation) ||
-	                     (ev->score >= w->suspicious_score && ev->breadth));
+	                     (ev->score >= w->wide_score && ev->breadth) ||
+	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)));
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
 	if (cx->allow != NULL) {
@@ -187,7 +201,8 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 		              cx->allow->kind == DET_ALLOW_DOMAIN ? DET_BENIGN : DET_CDN;
 		return;
 	}
-	bool flaggable = ev->score >= w->suspicious_score || cx->intel_feed != NULL || ns_flux;
+	bool flaggable = ev->score >= w->suspicious_score || cx->intel_feed != NULL || ns_flux ||
+	                 ev->flux_evidence;
 
 	/* 2. CDN/cloud network: most addresses in listed CDN/cloud ASNs, and a second sign (a
 	 *    CNAME chain, addresses concentrated in few /16 prefixes, or a set that stops growing).
@@ -217,7 +232,15 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 		 * network would have to split its agents by region and network to look like that */
 		bool local_both = f->local_km >= 0 && f->local_km <= w->cdn_max_local_km &&
 		                  f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy;
-		if ((nets <= w->provider_max_asns && local) || local_both) {
+		/* a set that stops growing: edges recur, agents churn */
+		bool saturating = f->n_later >= 4 && f->novelty_late <= w->cdn_max_novelty;
+		/* answers from one or two countries (when GeoIP gives countries but no coordinates) */
+		bool few_cc = f->n_cc_known >= 3 && f->n_countries <= 2;
+		int signs = (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) +
+		            (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) +
+		            (cx->provider_shared >= w->cdn_shared_sign) + saturating + few_cc;
+		(void)local;
+		if ((nets <= w->provider_max_asns && signs >= 1) || local_both || signs >= 2) {
 			ev->guard = "cdn-provider-zone";
 			ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
 			return;

@@ -54,6 +54,7 @@ det_weights_default(struct det_weights *w)
 	w->w[DET_T_ns_addr_count] = 0.4;
 	w->w[DET_T_ns_asn_count] = 0.4;
 	w->w[DET_T_ns_agent_overlap] = 1.5;
+	w->w[DET_T_ns_addr_ttl_low] = 0.2;
 	w->w[DET_T_shared_flux] = 0.7;
 	w->w[DET_T_intel] = 6.0;
 
@@ -63,23 +64,28 @@ det_weights_default(struct det_weights *w)
 	w->ns_w[DET_T_ns_addr_count] = 1.0;
 	w->ns_w[DET_T_ns_asn_count] = 1.0;
 	w->ns_w[DET_T_ns_agent_overlap] = 2.0;
+	w->ns_w[DET_T_ns_addr_ttl_low] = 0.6;
 
 	w->flux_score = 80;
 	w->suspicious_score = 50;
 	w->double_flux_ns_score = 60;
 	w->breadth_nets = 4;
 	w->breadth_addrs = 4;
+	w->wide_networks = 3;
+	w->wide_share = 0.75;
+	w->wide_score = 30;
 	w->zone_min_names = 4;
 	w->zone_max_stable = 0.5;
 	w->zone_min_networks = 3;
 	w->zone_min_entropy = 0.5;
+	w->zone_min_countries = 2;
 	w->provider_customers = 3;
-	w->provider_max_asns = 3;
+	w->provider_max_asns = 4;
 	w->pool_siblings = 3;
 	w->pool_country_share = 0.8;
 	w->pool_recur_share = 0.25;
 	w->min_flux_addrs = 3;
-	w->min_flux_spread = 2;
+	w->min_flux_spread = 3;
 	w->pool_min_answers = 8;
 	w->pool_max_novelty = 0.1;
 	w->pool_min_sightings = 3;
@@ -109,10 +115,14 @@ static const struct key scalar_keys[] = {
 	K("threshold.double_flux_ns", double_flux_ns_score, 0, 100),
 	K("evidence.breadth_networks", breadth_nets, 1, 1e6),
 	K("evidence.breadth_addresses", breadth_addrs, 1, 1e6),
+	K("evidence.wide_networks", wide_networks, 1, 1e6),
+	K("evidence.wide_share", wide_share, 0, 1),
+	K("evidence.wide_score", wide_score, 0, 100),
 	K("zone.min_names", zone_min_names, 2, 1e6),
 	K("zone.max_stable", zone_max_stable, 0, 1),
 	K("zone.min_networks", zone_min_networks, 1, 1e6),
 	K("zone.min_entropy", zone_min_entropy, 0, 1),
+	K("zone.min_countries", zone_min_countries, 1, 1e6),
 	K("guard.provider.min_customers", provider_customers, 2, 1e6),
 	K("guard.provider.max_asns", provider_max_asns, 1, 1e6),
 	K("guard.pool.min_siblings", pool_siblings, 2, 1e6),
@@ -149,7 +159,7 @@ static bool
 is_ns_term(int t)
 {
 	return t == DET_T_ns_churn || t == DET_T_ns_ttl_low || t == DET_T_ns_addr_count ||
-	       t == DET_T_ns_asn_count || t == DET_T_ns_agent_overlap;
+	       t == DET_T_ns_asn_count || t == DET_T_ns_agent_overlap || t == DET_T_ns_addr_ttl_low;
 }
 
 static char *
@@ -244,7 +254,7 @@ det_weights_parse(struct det_weights *w, const char *text, const char *fname,
 			if (t >= 0 && !is_ns_term(t)) {
 				st = fs_err_set(err, FS_E_FORMAT,
 				                "%s:%d: '%s' is not a nameserver term (ns_churn, ns_ttl_low, "
-				                "ns_addr_count, ns_asn_count, ns_agent_overlap)",
+				                "ns_addr_count, ns_asn_count, ns_agent_overlap, ns_addr_ttl_low)",
 				                fname, lineno, key + 10);
 				break;
 			}

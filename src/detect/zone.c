@@ -35,7 +35,7 @@ grow_dom(struct detector *d, size_t n)
 	d->reg = xreallocarray(d->reg, n, sizeof *d->reg);
 	d->zname = xreallocarray(d->zname, n, sizeof *d->zname);
 	d->prov = xreallocarray(d->prov, n, sizeof *d->prov);
-	d->pool_member = xrealloc(d->pool_member, n);
+	d->pool_member = xreallocarray(d->pool_member, n, sizeof *d->pool_member);
 	d->cap_dom = n;
 }
 
@@ -69,25 +69,6 @@ all_digits(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (!isdigit((unsigned char)s[i]))
 			return false;
-	return true;
-}
-
-/* The labels of name left of zone: "0.de" for 0.de.pool.example.org in pool.example.org;
- * "" for the apex. False when name is not under zone. */
-static bool
-prefix_of(const char *name, const char *zone, const char **pfx, size_t *len)
-{
-	size_t nl = strlen(name), zl = strlen(zone);
-
-	if (nl == zl && strcmp(name, zone) == 0) {
-		*pfx = name;
-		*len = 0;
-		return true;
-	}
-	if (nl <= zl + 1 || name[nl - zl - 1] != '.' || strcmp(name + nl - zl, zone) != 0)
-		return false;
-	*pfx = name;
-	*len = nl - zl - 1;
 	return true;
 }
 
@@ -153,23 +134,23 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 	}
 }
 
-struct sib {                           /* a scoped sibling, while looking for pool zones */
+struct sib {                           /* a name under a possible pool base */
 	store_dom_id id;
-	uint64_t zone;
-	bool numbered, country;
+	uint64_t base;                     /* hash of the name with its scope labels stripped */
+	const char *base_name;             /* points into the name */
+	bool numbered, country, scoped;
 };
 
 static int
 cmp_sib(const void *a, const void *b)
 {
 	const struct sib *x = a, *y = b;
-	return x->zone < y->zone ? -1 : x->zone > y->zone;
+	return x->base < y->base ? -1 : x->base > y->base;
 }
 
 /* Does a country-scoped sibling ("de" or "0.de") answer from its country? */
 static bool
-country_consistent(struct detector *d, const struct store *s, const struct store_domain *dom,
-                   const char *cc)
+country_consistent(struct detector *d, const struct store_domain *dom, const char *cc)
 {
 	uint32_t located = 0, inside = 0;
 	for (uint32_t k = 0; k < dom->n_addrs; k++) {
@@ -180,7 +161,6 @@ country_consistent(struct detector *d, const struct store *s, const struct store
 		if (toupper((unsigned char)cc[0]) == ai->cc[0] && toupper((unsigned char)cc[1]) == ai->cc[1])
 			inside++;
 	}
-	(void)s;
 	return located >= 3 && inside >= d->w.pool_country_share * located;
 }
 
@@ -201,6 +181,45 @@ fixed_size(const struct store *s, const struct store_domain *dom)
 	return size > 1;
 }
 
+static bool
+is_continent(const char *l, size_t n)
+{
+	static const char *const c[] = { "africa", "asia", "europe", "oceania", "north-america",
+	                                  "south-america" };
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+		if (n == strlen(c[i]) && memcmp(l, c[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Strip the scope labels off the front of a name: numbers ("0."), two-letter country labels
+ * ("de.") and continents ("europe."), never into its registrable domain. 0.de.pool.example.org
+ * → pool.example.org, numbered and country-scoped (cc points at "de"). */
+static const char *
+pool_base(struct detector *d, const struct store_domain *dom, const char *name, const char *reg,
+          struct sib *sb)
+{
+	const char *p = name;
+	size_t rl = strlen(reg);
+	sb->numbered = sb->country = sb->scoped = false;
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		if (dot == NULL || strlen(dot + 1) < rl)
+			break;
+		size_t n = (size_t)(dot - p);
+		if (all_digits(p, n))
+			sb->numbered = true;
+		else if (n == 2 && isalpha((unsigned char)p[0]) && isalpha((unsigned char)p[1])) {
+			if (country_consistent(d, dom, p))
+				sb->country = true;
+		} else if (!is_continent(p, n))
+			break;
+		sb->scoped = true;
+		p = dot + 1;
+	}
+	return p;
+}
+
 static void
 prepare_pools(struct detector *d, const struct store *s, size_t nd)
 {
@@ -211,49 +230,39 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 	d->n_pool_signs = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		const char *pfx;
-		size_t len;
-		if (dom == NULL || dom->n_addrs == 0 || d->zname[id] == NULL)
+		if (dom == NULL || dom->n_addrs == 0 || d->reg[id] == NULL)
 			continue;
 		const char *name = store_name_str(s, dom->name);
-		if (!prefix_of(name, d->zname[id], &pfx, &len))
-			continue;
-		const char *dot = memchr(pfx, '.', len);
-		size_t l0 = dot ? (size_t)(dot - pfx) : len;
-		struct sib sb = { .id = id, .zone = hstr(d->zname[id]) };
-		sb.numbered = all_digits(pfx, l0) && (dot == NULL || !memchr(dot + 1, '.', len - l0 - 1));
-		/* "de", "0.de": a two-letter label answering from that country */
-		const char *cc = NULL;
-		if (len == 2)
-			cc = pfx;
-		else if (sb.numbered && dot != NULL && len - l0 - 1 == 2)
-			cc = dot + 1;
-		if (cc != NULL && isalpha((unsigned char)cc[0]) && isalpha((unsigned char)cc[1]))
-			sb.country = country_consistent(d, s, dom, cc);
-		/* continent-scoped names ("europe.") join a pool zone that another sign showed */
-		static const char *const continents[] = { "africa", "asia", "europe", "oceania",
-		                                          "north-america", "south-america" };
-		bool continent = false;
-		for (size_t c = 0; c < sizeof continents / sizeof continents[0] && dot == NULL; c++)
-			continent |= len == strlen(continents[c]) && memcmp(pfx, continents[c], len) == 0;
-		if (len > 0 && !sb.numbered && !sb.country && !continent)
-			continue;
-		if (n == cap) {
+		struct sib sb = { .id = id };
+		sb.base_name = pool_base(d, dom, name, d->reg[id], &sb);
+		sb.base = hstr(sb.base_name);
+		if (n + 2 > cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof *v);
 		}
 		v[n++] = sb;
+		/* a numbered vendor name (0.debian.pool.example.org) is also a sibling of the base
+		 * above its vendor label (pool.example.org) */
+		const char *up = strchr(sb.base_name, '.');
+		if (sb.numbered && up != NULL && strcmp(sb.base_name, d->reg[id]) != 0 &&
+		    strlen(up + 1) >= strlen(d->reg[id])) {
+			struct sib vs = sb;
+			vs.base_name = up + 1;
+			vs.base = hstr(vs.base_name);
+			v[n++] = vs;
+		}
 	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, cmp_sib);
 	for (size_t i = 0; i < n; ) {
-		size_t j = i;
+		size_t j = i, scoped = 0;
 		uint32_t numbered = 0, country = 0, fixed = 0;
 		const char *cc_name = NULL;
-		while (j < n && v[j].zone == v[i].zone)
+		while (j < n && v[j].base == v[i].base)
 			j++;
 		for (size_t k = i; k < j; k++) {
 			const struct store_domain *dom = store_domain(s, v[k].id);
+			scoped += v[k].scoped || strcmp(store_name_str(s, dom->name), v[k].base_name) == 0;
 			numbered += v[k].numbered;
 			if (v[k].country) {
 				country++;
@@ -263,13 +272,13 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 		}
 		bool sign = false;
 		char text[96] = "";
-		if (j - i >= d->w.pool_siblings && country > 0) {
+		if (scoped >= d->w.pool_siblings && country > 0) {
 			sign = true;
 			snprintf(text, sizeof text, "%s answers from its own country", cc_name);
-		} else if (j - i >= d->w.pool_siblings && numbered >= 2 && fixed == j - i) {
+		} else if (scoped >= d->w.pool_siblings && numbered >= 2 && fixed == j - i) {
 			/* addresses recurring across the scoped siblings */
 			struct det_map cnt;
-			uint32_t total = 0, multi = 0;
+			uint32_t total = 0, multi = 0, size = 0;
 			det_map_init(&cnt);
 			for (size_t k = i; k < j; k++) {
 				const struct store_domain *dom = store_domain(s, v[k].id);
@@ -277,6 +286,9 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 					bool fresh;
 					(*det_map_put(&cnt, dom->addrs[a].addr, &fresh))++;
 				}
+				for (uint32_t r = 0; size == 0 && r < dom->n_resp; r++)
+					if (dom->resp[r].aset)
+						store_set_members(s, dom->resp[r].aset, &size);
 			}
 			for (uint32_t k = 0; k < cnt.n; k++) {
 				total++;
@@ -286,18 +298,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			if (total > 0 && multi >= d->w.pool_recur_share * total) {
 				sign = true;
 				snprintf(text, sizeof text, "%u of %u addresses answer two or more of %zu "
-				         "numbered siblings, %u per answer", multi, total, j - i,
-				         (unsigned)0);
-				/* the answer size, for the reason */
-				const struct store_domain *dom = store_domain(s, v[i].id);
-				for (uint32_t r = 0; r < dom->n_resp; r++) {
-					uint32_t nm = 0;
-					if (dom->resp[r].aset && store_set_members(s, dom->resp[r].aset, &nm)) {
-						snprintf(text, sizeof text, "%u of %u addresses answer two or more of "
-						         "%zu numbered siblings, %u per answer", multi, total, j - i, nm);
-						break;
-					}
-				}
+				         "numbered siblings, %u per answer", multi, total, j - i, size);
 			}
 		}
 		if (sign) {
@@ -307,12 +308,16 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 				                              sizeof *d->pool_signs);
 			}
 			struct det_zone_sign *zs = &d->pool_signs[d->n_pool_signs++];
-			zs->zone = d->zname[v[i].id];
+			zs->zone = v[i].base_name;
 			memcpy(zs->sign, text, sizeof zs->sign);
 			bool fresh;
-			*det_map_put(&d->pool_zone, v[i].zone, &fresh) = (uint32_t)d->n_pool_signs;
-			for (size_t k = i; k < j; k++)
-				d->pool_member[v[k].id] = 1;
+			*det_map_put(&d->pool_zone, v[i].base, &fresh) = (uint32_t)d->n_pool_signs;
+			for (size_t k = i; k < j; k++) {
+				const struct store_domain *dom = store_domain(s, v[k].id);
+				if ((v[k].scoped || strcmp(store_name_str(s, dom->name), v[k].base_name) == 0) &&
+				    d->pool_member[v[k].id] == 0)
+					d->pool_member[v[k].id] = (uint32_t)d->n_pool_signs;
+			}
 		}
 		i = j;
 	}
@@ -366,13 +371,10 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 		}
 		cx->provider_shared = dom && dom->n_addrs ? (double)shared / dom->n_addrs : 0;
 	}
-	if (d->zname[id] != NULL) {
-		const uint32_t *p = det_map_get(&d->pool_zone, hstr(d->zname[id]));
-		if (p != NULL) {
-			cx->pool_zone = d->pool_signs[*p - 1].zone;
-			cx->pool_sign = d->pool_signs[*p - 1].sign;
-			cx->pool_member = d->pool_member[id] != 0;
-		}
+	if (d->pool_member[id] != 0) {
+		cx->pool_zone = d->pool_signs[d->pool_member[id] - 1].zone;
+		cx->pool_sign = d->pool_signs[d->pool_member[id] - 1].sign;
+		cx->pool_member = true;
 	}
 }
 
@@ -419,10 +421,11 @@ cmp_zres(const void *a, const void *b)
 }
 
 static bool
-guarded(const struct det_result *r)
+guarded(const struct detector *d, const struct det_result *r)
 {
 	return r->allowlisted || r->verdict == DET_CDN || r->verdict == DET_POOL ||
-	       (r->guard != NULL && r->verdict == DET_BENIGN);
+	       (r->guard != NULL && r->verdict == DET_BENIGN) ||
+	       (r->dom < d->cap_dom && d->pool_member[r->dom] != 0);   /* a pool's sibling */
 }
 
 struct zstat {
@@ -458,7 +461,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 			st.first = r->first_seen;
 		if (r->last_seen > st.last)
 			st.last = r->last_seen;
-		if (guarded(r)) {
+		if (guarded(d, r)) {
 			st.guarded++;
 			continue;
 		}
@@ -473,11 +476,9 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		}
 		/* every name is its own sequence: siblings' answers differing is rotation only
 		 * through novelty, never a "change" of one name's answer */
-		struct det_feat mf;
-		det_features(d->sc, &in, UINT32_MAX, &mf);
-		if (mf.comparisons > 0) {
+		if (d->st[r->dom].comparisons > 0) {
 			st.reasked++;
-			st.stable += mf.changes == 0;
+			st.stable += d->st[r->dom].changes == 0;
 		}
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
@@ -515,11 +516,34 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		snprintf(what, sizeof what, "domain %s", m);
 		cx.intel_what = what;
 	}
-	const uint32_t *p = det_map_get(&d->pool_zone, hstr(zone));
-	if (p != NULL) {
-		cx.pool_zone = d->pool_signs[*p - 1].zone;
-		cx.pool_sign = d->pool_signs[*p - 1].sign;
+	/* most names siblings of one pool: the zone is the pool's */
+	uint32_t in_pool = 0, pidx = 0;
+	for (uint32_t k = 0; k < nm; k++) {
+		store_dom_id id = d->res[mem[k]].dom;
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
+			in_pool++;
+			pidx = d->pool_member[id];
+		}
+	}
+	if (pidx != 0 && 2 * in_pool >= st.names) {
+		cx.pool_zone = d->pool_signs[pidx - 1].zone;
+		cx.pool_sign = d->pool_signs[pidx - 1].sign;
 		cx.pool_member = true;
+	}
+	/* most names in one CNAME provider zone: the zone is the provider's (or its customer's) */
+	uint32_t in_prov = 0;
+	const char *prov = NULL;
+	for (uint32_t k = 0; k < nm; k++) {
+		store_dom_id id = d->res[mem[k]].dom;
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
+			in_prov++;
+			prov = d->prov[id];
+		}
+	}
+	if (prov != NULL && 2 * in_prov >= st.names) {
+		const uint32_t *c = det_map_get(&d->prov_count, hstr(prov));
+		cx.provider_zone = prov;
+		cx.provider_customers = c ? *c : 0;
 	}
 	det_model_eval(&d->w, &f, &cx, &ev);
 
@@ -530,7 +554,8 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	 * from one hosting block (or from private space) are not flux. */
 	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
 	uint32_t nets = by_asn ? f.n_asns : f.n_p16_fam;
-	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy;
+	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy &&
+	              (f.n_cc_known < 3 || f.n_countries >= d->w.zone_min_countries);
 	bool static_hosts = st.reasked > 0 && st.stable > d->w.zone_max_stable * st.reasked;
 	enum det_verdict agg = ev.verdict;
 	if (det_is_flux(agg) && (!enough || !spread))
@@ -583,8 +608,9 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		                       "with answers", d->w.zone_min_names));
 	else if (det_is_flux(agg) && !spread)
 		prepend_reason(zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
-		                       "entropy %.2f): one network's hosts, not flux agents", nets,
-		                       by_asn ? "ASNs" : "/16 prefixes", f.p16_entropy));
+		                       "entropy %.2f) and %u %s: one network's hosts, not flux agents",
+		                       nets, by_asn ? "ASNs" : "/16 prefixes", f.p16_entropy,
+		                       f.n_countries, f.n_countries == 1 ? "country" : "countries"));
 	else if (static_hosts)
 		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
 		                       "rotation", st.stable, st.reasked));
@@ -609,7 +635,16 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	/* a name asked again after its TTL ran out and given the same set is a static host of
 	 * the zone: it keeps its own verdict */
 	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
-	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(r) || stable ||
+	/* The nameserver layer belongs to the zone: a flux name of a double-flux zone is double
+	 * flux even when its own short view of the NS layer scored lower. */
+	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {
+		r->verdict = DET_DOUBLE_FLUX;
+		r->via_zone = true;
+		prepend_reason(r, fmt("double flux through its zone %s: the zone's nameservers rotate "
+		                      "(%s)", zr->name, zr->confidence));
+		return;
+	}
+	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(d, r) || stable ||
 	    r->n_responses == 0 || dom == NULL)
 		return;
 	r->verdict = zr->verdict;

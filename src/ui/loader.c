@@ -73,6 +73,21 @@ loader_msg_cb(void *ctx, const struct dns_msg *msg)
 }
 
 /* Copy s into the pool at *off; returns the copy. */
+/* A zone row's verdict for a registrable-domain group (snap.h). */
+static bool
+zone_of(void *ctx, const char *name, struct snap_row *z)
+{
+	const struct det_result *r = det_zone_find(ctx, name);
+	if (r == NULL)
+		return false;
+	z->verdict = (uint8_t)r->verdict;
+	z->score = (float)r->score;
+	z->n_addrs = r->n_addrs;
+	z->n_asns = r->n_asns;
+	z->n_countries = r->n_countries;
+	return true;
+}
+
 static const char *
 pool_put(char *pool, size_t *off, const char *s)
 {
@@ -144,6 +159,8 @@ loader_build_snap(const struct store *st, const struct detector *det)
 		}
 	}
 	s->det = det;
+	s->zone_of = det != NULL ? zone_of : NULL;
+	s->zone_ctx = (void *)det;
 	s->dom.names = s->npool;
 	s->dom.names_len = off;
 	snap_finish(s, regs);
@@ -277,15 +294,11 @@ loader_free(struct loader *l)
 		struct ingest_progress p;
 		ingest_stop(l->in);
 		/* A thread blocked reading a silent pipe cannot be joined: give it a second, then
-		 * leave it to the process exit (the caller must not free the store it writes to).
-		 * A live capture always ends (its drain is bounded, capture/live.c) and must: the
-		 * frames the kernel still held at the quit are then in -w and the store. */
+		 * leave it to the process exit (the caller must not free the store it writes to). */
 		for (int i = 0; i < 100 && l->started; i++) {
 			ingest_progress(l->in, &p);
 			if (p.finished)
 				break;
-			if (l->live)
-				i = 0;
 			if (i == 99) {
 				if (l->worker_started) {
 					pthread_mutex_lock(&l->mu);

@@ -326,6 +326,18 @@ build_groups(struct snap *s, const char *const *reg)
 		}
 		if (gr->ttl_min == UINT32_MAX)
 			gr->ttl_min = 0;
+		/* the zone's own verdict: random names asked once each add up to a flux zone */
+		struct snap_row z;
+		memset(&z, 0, sizeof z);
+		if (s->zone_of != NULL && s->zone_of(s->zone_ctx, gr->name, &z)) {
+			if (z.verdict > gr->verdict)
+				gr->verdict = z.verdict;
+			if (z.score > gr->score)
+				gr->score = z.score;
+			if (z.n_addrs > gr->n_addrs) gr->n_addrs = z.n_addrs;
+			if (z.n_asns > gr->n_asns) gr->n_asns = z.n_asns;
+			if (z.n_countries > gr->n_countries) gr->n_countries = z.n_countries;
+		}
 		slot += count[g];
 	}
 	s->grp.names = s->pool;

@@ -98,6 +98,11 @@ struct snap {
 	struct snap_table grp;     /* registrable-domain rows */
 	uint32_t *grp_members;     /* member row indices (into dom.rows) of every group, by group */
 	char *pool;                /* registrable names */
+	/* Optional, set before snap_finish: the verdict of a zone row named like a group (the
+	 * detector's zone rows: the evidence of all the group's names together). Returns false
+	 * when there is none. */
+	bool (*zone_of)(void *ctx, const char *name, struct snap_row *zone);
+	void *zone_ctx;
 	size_t pool_len;
 	char *npool;               /* domain names, when the builder copies them (owned) */
 	uint64_t generation;       /* store generation it was built from */

@@ -57,6 +57,8 @@ for line in open(sys.argv[1]):
         if not t["available"]:
             assert t["contribution"] == 0 and t["name"] in o["unavailable"]
     assert len(o["spread"]) == len(o["addresses"]) == o["counts"]["addresses"], o["domain"]
+    # one entry per nameserver address (nameservers share hosts; glue repeats across NS names)
+    assert len(o["ns_addresses"]) == len(set(o["ns_addresses"])), (o["domain"], o["ns_addresses"])
     for row in o["spread"]:
         for k in ("address", "asn", "as_org", "country", "city", "lat", "lon", "network",
                   "first_seen", "last_seen", "count"):

@@ -1,6 +1,7 @@
 #!/bin/sh
-# fluxscope --stats: counters on real captures, and one-sentence errors with a non-zero exit
-# for a missing file, a file that is not a capture, a truncated capture and a bad --dns-port.
+# fluxscope --stats: counters on real captures (also one cut by a snapshot length), and
+# one-sentence errors with a non-zero exit for a missing file, a file that is not a capture, a
+# truncated capture and a bad --dns-port.
 set -u
 : "${FLUXSCOPE:?}" "${BUILD:=build}"
 D=tests/data/pcaps
@@ -29,6 +30,17 @@ out=$(cat $D/ndpi-alexa-app.pcapng | "$FLUXSCOPE" -r - --stats) || bad "pcapng t
 # --dns-port: mDNS on 5353 counts once asked for.
 out=$("$FLUXSCOPE" -r $D/ndpi-iphone.pcap --dns-port 53,5353 --stats) || bad "--dns-port exited $?"
 [ "$(echo "$out" | val dns-messages)" -gt 38 ] || bad "--dns-port 53,5353 did not add mDNS"
+
+# A capture cut to 96 bytes a frame: every message still counted, and those whose end the
+# snapshot length cut (as tshark sees them: DNS in a frame shorter than on the wire) in dns-cut.
+editcap -s 96 $D/dnscap-dns.pcap "$T/cut96.pcap"
+want=$(tshark -n -r "$T/cut96.pcap" -Y 'dns && !icmp && frame.cap_len < frame.len' \
+       -T fields -e frame.number 2>/dev/null | wc -l)
+out=$("$FLUXSCOPE" -r "$T/cut96.pcap" --stats) || bad "--stats on the cut capture exited $?"
+[ "$want" -gt 0 ] || bad "tshark finds no cut DNS frame in the capture cut to 96 bytes"
+[ "$(echo "$out" | val dns-cut)" = "$want" ] || bad "cut96: dns-cut is $(echo "$out" | val dns-cut), tshark shows $want cut DNS frames"
+[ "$(echo "$out" | val dns-messages)" = 82 ] || bad "cut96: dns-messages is not 82"
+[ "$(echo "$out" | val skipped:truncated)" = 0 ] || bad "cut96: frames counted as truncated"
 
 # Errors: one line on stderr naming the file, non-zero status.
 check_err() {  # expected-status-nonzero, pattern, args...

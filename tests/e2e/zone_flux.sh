@@ -45,6 +45,9 @@ for zn in ("hosting.net", "company.org"):
           "control zone %s is not flux (%s)" % (zn, zr and zr["verdict"]))
     check(not any(r["verdict"] in ("single-flux", "double-flux") for n, r in names.items()
                   if n.endswith("." + zn)), "no name of %s is flux" % zn)
+ns = names.get("www.company.org", {}).get("ns_addresses")
+check(ns is not None and sorted(ns) == ["198.51.100.7", "198.51.100.8"],
+      "ns_addresses lists each nameserver address once (%s)" % ns)
 sys.exit(bad)
 PY
 

@@ -6,7 +6,8 @@ encoder in samples/fluxgen/wire.py): a client-side capture of one resolver over 
               (TTL 0), every address in a different /16 of public space (wildcard flux)
   control 1   hosting.net: 30 names each asked once, all answered from one /24 (one hoster)
   control 2   company.org: www, mail, vpn, api, shop, each asked three times over the capture
-              and always given the same address, in five different networks (static hosts)
+              and always given the same address, in five different networks (static hosts);
+              its answers carry the zone's NS set, and ns1 and ns2 share an address
 
 Usage: zone_flux_gen.py OUT.pcap"""
 import os
@@ -32,12 +33,12 @@ def frame(src_mac, dst_mac, src, dst, sport, dport, payload):
     return wire.ether(dst_mac, src_mac, et, pkt)
 
 
-def exchange(out, t, name, addrs, ttl):
+def exchange(out, t, name, addrs, ttl, ns=(), ar=()):
     ident, sport = rng.getrandbits(16), rng.randrange(32768, 61000)
     q = wire.message(ident, name, "A", edns=1232)
     out.append((t, frame(CMAC, RMAC, CLIENT, RES, sport, 53, q)))
     an = [(name, "A", ttl, a) for a in addrs]
-    r = wire.message(ident, name, "A", qr=True, ra=True, an=an, edns=1232)
+    r = wire.message(ident, name, "A", qr=True, ra=True, an=an, ns=ns, ar=ar, edns=1232)
     out.append((t + 0.004, frame(RMAC, CMAC, RES, CLIENT, 53, sport, r)))
 
 
@@ -58,7 +59,14 @@ def main():
         fixed[host] = "%d.%d.7.%d" % (a, b, 10 + k)
     for rep in range(3):
         for k, host in enumerate(["www", "mail", "vpn", "api", "shop"]):
-            exchange(pkts, T0 + 2.0 + 60.0 * rep + k, host + ".company.org", [fixed[host]], 30)
+            # BIND-style authority: ns1 and ns2 on one host, so their glue repeats an address
+            # (--report lists it once in ns_addresses)
+            exchange(pkts, T0 + 2.0 + 60.0 * rep + k, host + ".company.org", [fixed[host]], 30,
+                     ns=[("company.org", "NS", 86400, "ns1.company.org"),
+                         ("company.org", "NS", 86400, "ns2.company.org")],
+                     ar=[("ns1.company.org", "A", 86400, "198.51.100.7"),
+                         ("ns2.company.org", "A", 86400, "198.51.100.7"),
+                         ("ns2.company.org", "A", 86400, "198.51.100.8")])
     pkts.sort(key=lambda p: p[0])
     w = wire.PcapWriter(sys.argv[1])
     for t, f in pkts:

@@ -8,7 +8,8 @@
 
 #include "decode/decode_int.h"
 
-static const int linktypes[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147 };
+static const int linktypes[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147,
+                                 7, 10, 105, 127, 129, 149, 192, 239, 258 };
 
 static void
 sink(void *ctx, const struct dns_msg *m)

@@ -19,9 +19,17 @@ SMALL = ["dpkt-truncated-dns.pcap", "suricata-dns-forward-pointer.pcap", "dnscap
          "tcpdump-dns-badcookie-null.pcap", "arkime-dns-punycode.pcap",
          "godnscollector-ip4-fragmented-udp.pcap", "godnscollector-ip6-fragmented-udp.pcap",
          "tcpdump-dns-tcp.pcap", "zeek-dns-extended-rcode-rawip4.pcap",
-         "zeek-dns-loc-29-trunc.pcap", "zeek-dns-svcb-null.pcap", "godnscollector-tcp-fastopen.pcap"]
+         "zeek-dns-loc-29-trunc.pcap", "zeek-dns-svcb-null.pcap", "godnscollector-tcp-fastopen.pcap",
+         "pcapplusplus-nflog.pcap", "zeek-radiotap.pcap", "zeek-wlanmon-80211.pcap",
+         "libpcap-http-ppi.pcap", "tcpdump-arcnet-rfc1051.pcap", "tcpdump-dns-udp-snaplen98.pcap",
+         "zeek-geneve-vxlan-dns-truncated.pcap", "zeek-gre-over-udp-4754.pcap",
+         "reencap-pktap-tcpdump-dns-tcp.pcap"]
+# larger ones whose first frames seed the packet path only: FDDI, BSD ARCNET, GTP-U, ERSPAN
+PACKET_ONLY = ["reencap-fddi-ndpi-dns-fragmented.pcap", "reencap-arcnet-dnscap-dns.pcap",
+               "arkime-gtp-iphone-sll.pcap", "zeek-erspan-gre-eth.pcap"]
 # fuzz_packet's link-type selector table (tests/fuzz/fuzz_packet.c)
-LINKTYPES = [0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147]
+LINKTYPES = [0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147,
+             7, 10, 105, 127, 129, 149, 192, 239, 258]
 
 
 def put(target, name, data):
@@ -80,7 +88,7 @@ def main():
     put("fuzz_capture", "flux-demo-first6.pcap", head + body)
 
     # the packet path: the frames of the same captures, in fuzz_packet's framing
-    for name in SMALL:
+    for name in SMALL + PACKET_ONLY:
         lt, fr = pcap_frames(os.path.join(PCAPS, name))
         if lt in LINKTYPES:
             put("fuzz_packet", name.replace(".pcap", ".frames"), packet_seed(lt, fr[:12]))

@@ -368,6 +368,9 @@ walk_file(struct ctx *c, const char *path)
  * The messages of the test captures that ldns rejects, with what fluxscope does instead.
  * Every other file must pass without a single rejection.
  *  - dpkt-truncated-dns.pcap: the frame is cut by the snap length inside the 8th record.
+ *  - tcpdump-dns-udp-snaplen98.pcap: the response is cut by the snap length after its first
+ *    answer; zeek-geneve-vxlan-dns-truncated.pcap: both messages are cut (the query before its
+ *    OPT record, the response after its first answer). fluxscope keeps what came before.
  *  - ndpi-malformed-dns.pcap: a second question and a CNAME target longer than 255 octets
  *    (RFC 1035 §3.1); ldns drops each whole message, fluxscope leaves out the question, keeps
  *    the CNAME with its raw RDATA and the A record after it (as Wireshark shows them).
@@ -380,6 +383,8 @@ static const struct {
 	{ "dpkt-truncated-dns.pcap", 1, 0, 0 },
 	{ "ndpi-malformed-dns.pcap", 4, 4, 4 },
 	{ "tcpdump-dns-badlabel.pcap", 1, 336, 0 },
+	{ "tcpdump-dns-udp-snaplen98.pcap", 1, 0, 0 },
+	{ "zeek-geneve-vxlan-dns-truncated.pcap", 2, 0, 0 },
 };
 
 static int

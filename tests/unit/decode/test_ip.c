@@ -224,14 +224,23 @@ test_timeout(void **state)
 	send4(d, 0, 1, 0, 1480, true);
 	send4(d, 29 * FS_USEC, 1, 1480, DGN - 1480, false);
 	expect_message(1);
-	/* Past it: the first fragment is dropped before the second arrives. */
+	/* Past it: the datagram expires before its second half arrives, and its first fragment
+	 * is decoded from what it holds: the message cut after 1480 - 8 bytes, at its own time. */
 	send4(d, 100 * FS_USEC, 2, 0, 1480, true);
+	assert_int_equal(G.n, 0);
 	send4(d, 131 * FS_USEC, 2, 1480, DGN - 1480, false);
+	assert_int_equal(G.n, 1);
+	assert_true(G.m[0].meta.cut);
+	assert_int_equal(G.m[0].meta.ts, 100 * FS_USEC);
+	assert_int_equal(G.m[0].len, 1480 - 8);
+	assert_memory_equal(G.m[0].data, DG + 8, 1480 - 8);
+	got_clear(&G);
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 0);
+	assert_int_equal(dec_stats(d)->cut_messages, 1);
+	/* The orphan second half goes at the end of input: nothing to decode without the start. */
+	dec_flush(d, NULL, NULL);
 	assert_int_equal(G.n, 0);
 	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 1);
-	/* The orphan second half goes at the end of input. */
-	dec_flush(d, NULL, NULL);
-	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 2);
 	assert_int_equal(d->frag.n, 0);
 	dec_free(d);
 }
@@ -258,8 +267,15 @@ test_datagram_bound(void **state)
 	send4(d, 10, 1, 1480, DGN - 1480, false);   /* its first half is gone */
 	assert_int_equal(G.n, 0);
 	dec_flush(d, NULL, NULL);
-	/* 1, 2 evicted; 4, 5 and the orphan tail of 1 at the end. */
-	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 5);
+	/* 1 and 2 were evicted (dropped); at the end 4 and 5 are decoded from their first
+	 * fragments (cut messages) and the orphan tail of 1 is dropped. */
+	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_FRAG_DROPPED], 3);
+	assert_int_equal(G.n, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_true(G.m[i].meta.cut);
+		assert_int_equal(G.m[i].len, 1480 - 8);
+	}
+	got_clear(&G);
 	dec_free(d);
 }
 
@@ -312,12 +328,13 @@ test_inconsistent_and_bad(void **state)
 	pb_zero(&P, 16);
 	dec_packet(d, 101, 1, P.b, (uint32_t)P.len, (uint32_t)P.len, 0, NULL, NULL);
 	assert_int_equal(st->skipped[DEC_SKIP_BAD_IP], 2);
-	/* A fragment cut by the snaplen cannot be trusted. */
+	/* A later fragment cut by the snaplen holds nothing that can be decoded. */
 	pb_reset(&P);
-	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, 1480, 5, 0x2000);
-	pb_bytes(&P, DG, 1480);
+	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, 1480, 5, 0x2000 | 1480 / 8);
+	pb_bytes(&P, DG + 1480, 1480);
 	dec_packet(d, 101, 1, P.b, 200, (uint32_t)P.len, 0, NULL, NULL);
 	assert_int_equal(st->skipped[DEC_SKIP_TRUNCATED], 1);
+	assert_int_equal(G.n, 0);
 	/* An IPv6 fragment header inside a reassembled payload. */
 	make_datagram(3000, 11, 0);
 	DG[0] = 17;
@@ -329,6 +346,117 @@ test_inconsistent_and_bad(void **state)
 	assert_int_equal(st->skipped[DEC_SKIP_BAD_IP], 3);
 	dec_flush(d, NULL, NULL);
 	assert_int_equal(d->frag.n, 0);
+	dec_free(d);
+}
+
+static int n_answers, n_msgs;
+
+static void
+count_answers(void *ctx, const struct dns_msg *m)
+{
+	(void)ctx;
+	n_msgs++;
+	for (uint32_t i = 0; i < m->n_rr; i++)
+		n_answers += m->rr[i].section == DNS_SEC_ANSWER && m->rr[i].type == DNS_TYPE_A &&
+		             m->rr[i].addr.bytes[3] == 1;
+	assert_true(m->malformed);
+	assert_int_equal(m->ancount, 2);
+}
+
+/* A datagram that never completes is decoded from its first bytes: at once when the snaplen
+ * cut the first fragment, at the end of input (or on timeout) when later fragments never
+ * came; the contiguous bytes from offset 0 count, nothing after the first hole. */
+static void
+test_incomplete_prefix(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+	const struct dec_stats *st = dec_stats(d);
+
+	make_datagram(4000, 21, 0);
+	/* IPv4 first fragment cut by the snapshot length: decoded from the 200 bytes captured. */
+	pb_reset(&P);
+	pb_ip4(&P, "10.0.0.2", "10.0.0.1", 17, 1480, 6, 0x2000);
+	pb_bytes(&P, DG, 1480);
+	dec_packet(d, 101, 7, P.b, 20 + 200, (uint32_t)P.len, 0, NULL, NULL);
+	assert_int_equal(G.n, 1);
+	assert_true(G.m[0].meta.cut);
+	assert_int_equal(G.m[0].len, 200 - 8);
+	assert_memory_equal(G.m[0].data, DG + 8, 200 - 8);
+	got_clear(&G);
+	assert_int_equal(d->frag.n, 0);
+	/* The rest of that datagram, uncut, can never complete it: dropped at the end. */
+	send4(d, 8, 6, 1480, 1480, true);
+	send4(d, 8, 6, 2960, DGN - 2960, false);
+	assert_int_equal(G.n, 0);
+
+	/* IPv6: the same, behind a hop-by-hop header. */
+	pb_reset(&P);
+	pb_ip6(&P, "2001:db8::53", "2001:db8::1", 0, (uint16_t)(8 + 8 + 1448));
+	pb_u8(&P, 44);
+	pb_u8(&P, 0);
+	pb_zero(&P, 6);
+	pb_u8(&P, 17);
+	pb_u8(&P, 0);
+	pb_u16(&P, 1);
+	pb_u32(&P, 99);
+	pb_bytes(&P, DG, 1448);
+	dec_packet(d, 229, 9, P.b, 40 + 16 + 100, (uint32_t)P.len, 0, NULL, NULL);
+	assert_int_equal(G.n, 1);
+	assert_true(G.m[0].meta.cut);
+	assert_int_equal(G.m[0].len, 100 - 8);
+	assert_memory_equal(G.m[0].data, DG + 8, 100 - 8);
+	got_clear(&G);
+
+	/* Fragments 0 and 1 of three, the last never sent: 2960 bytes from offset 0. */
+	send4(d, 10, 7, 1480, 1480, true);
+	send4(d, 11, 7, 0, 1480, true);
+	/* Fragments 0 and 2, the middle never sent: only the first fragment's bytes. */
+	send6(d, 12, 8, 0, 1448, true, 17);
+	send6(d, 12, 8, 2896, DGN - 2896, false, 17);
+	assert_int_equal(G.n, 0);
+	uint64_t dropped = st->skipped[DEC_SKIP_FRAG_DROPPED];
+	dec_flush(d, NULL, NULL);
+	/* Decoded: datagram 7 (2 fragments) and 8 (2 fragments); dropped: the 2 uncut fragments
+	 * of datagram 6 and the second fragment of 8 (the first fragments yield the messages;
+	 * fragment 1 of datagram 7 is inside its prefix but counted as dropped too). */
+	assert_int_equal(st->skipped[DEC_SKIP_FRAG_DROPPED] - dropped, 2 + 1 + 1);
+	assert_int_equal(G.n, 2);
+	assert_int_equal(G.m[0].len, 2960 - 8);
+	assert_memory_equal(G.m[0].data, DG + 8, 2960 - 8);
+	assert_int_equal(G.m[0].meta.ts, 11);
+	assert_int_equal(G.m[1].len, 1448 - 8);
+	assert_memory_equal(G.m[1].data, DG + 8, 1448 - 8);
+	assert_true(G.m[0].meta.cut && G.m[1].meta.cut);
+	assert_int_equal(st->cut_messages, 4);
+	got_clear(&G);
+	assert_int_equal(d->frag.n, 0);
+	dec_free(d);
+
+	/* Through the DNS parser: a response cut after its first answer keeps that answer. */
+	d = dec_new(NULL);
+	static const uint8_t resp[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+		3, 'w', 'w', 'w', 0, 0, 1, 0, 1,
+		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1,
+		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 2,
+	};
+	uint8_t big[1600];
+	memset(big, 0, sizeof big);
+	memcpy(big, resp, sizeof resp);
+	/* UDP length as if the message were 1600 bytes; first fragment of 1480, the rest lost;
+	 * cut mid-way through the second answer. */
+	pb_reset(&P);
+	pb_ip4(&P, "192.0.2.53", "10.0.0.1", 17, 1480, 9, 0x2000);
+	pb_udp(&P, 53, 40000, (uint16_t)sizeof big);
+	pb_bytes(&P, big, 1480 - 8);
+	dec_packet(d, 101, 1, P.b, (uint32_t)(20 + 8 + sizeof resp - 3), (uint32_t)P.len, 0,
+	           count_answers, NULL);
+	assert_int_equal(n_msgs, 1);
+	assert_int_equal(n_answers, 1);        /* 192.0.2.1 kept; 192.0.2.2 was cut */
+	assert_int_equal(dec_stats(d)->dns_messages, 1);
+	assert_int_equal(dec_stats(d)->cut_messages, 1);
+	assert_int_equal(dec_stats(d)->partial_messages, 1);
 	dec_free(d);
 }
 
@@ -431,6 +559,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_datagram_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_byte_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inconsistent_and_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incomplete_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_and_ext_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interleaved, setup, teardown),
 	};

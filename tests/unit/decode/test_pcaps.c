@@ -1,7 +1,9 @@
 /* The packet path over the real captures in tests/data/pcaps: message counts must equal the
  * counts tshark 4.0 reports for the same files (tests/data/pcaps/SOURCES.md, "DNS msgs" column:
- * unicast DNS on port 53), across every link type, VLAN/QinQ, VXLAN, IPv4/IPv6 fragments and
- * DNS over TCP. Where fluxscope and tshark count differently on purpose, the test says why. */
+ * unicast DNS on port 53), across every link type (NFLOG, 802.11 plain, radiotap and PPI,
+ * ARCNET, FDDI, PKTAP among them), VLAN/QinQ, the tunnels (VXLAN, Geneve, GTP-U, GRE and
+ * GRE-in-UDP), IPv4/IPv6 fragments, DNS over TCP and frames cut by the snapshot length. Where
+ * fluxscope and tshark count differently on purpose, the test says why. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +109,20 @@ static const struct expect expected[] = {
 	{ "zeek-dnssec-rrsig.pcap", 7, 4, 3, 0 },
 	{ "zeek-var-services-std-ports.pcap", 54, 27, 27, 0 },
 	{ "zeek-wikipedia.pcap", 28, 14, 14, 0 },
+	{ "arkime-gtp-iphone-sll.pcap", 6, 3, 3, 0 },          /* GTP-U in SLL */
+	{ "libpcap-http-ppi.pcap", 2, 1, 1, 0 },               /* PPI (192) around 802.11 */
+	{ "pcapplusplus-nflog.pcap", 1, 1, 0, 0 },             /* NFLOG (239) */
+	{ "tcpdump-arcnet-rfc1051.pcap", 4, 2, 2, 0 },         /* ARCNET Linux (129) */
+	{ "tcpdump-arcnet-rfc1201.pcap", 4, 2, 2, 0 },
+	{ "tcpdump-dns-udp-snaplen98.pcap", 2, 1, 1, 0 },      /* response cut at 98 bytes */
+	{ "zeek-erspan-gre-eth.pcap", 10, 5, 5, 0 },           /* GRE 0x6558, outer fragments */
+	{ "zeek-geneve-vxlan-dns-truncated.pcap", 2, 1, 1, 0 }, /* Geneve, VXLAN, cut */
+	{ "zeek-gre-over-udp-4754.pcap", 4, 2, 2, 0 },         /* GRE-in-UDP */
+	{ "zeek-radiotap.pcap", 2, 1, 1, 0 },                  /* 802.11 + radiotap (127) */
+	{ "zeek-wlanmon-80211.pcap", 2, 1, 1, 0 },             /* 802.11 (105) */
+	{ "reencap-arcnet-dnscap-dns.pcap", 82, 41, 41, 0 },   /* ARCNET BSD (7) */
+	{ "reencap-fddi-ndpi-dns-fragmented.pcap", 43, 22, 21, 4 }, /* FDDI (10) */
+	{ "reencap-pktap-tcpdump-dns-tcp.pcap", 2, 1, 1, 2 },  /* PKTAP (258) */
 };
 
 static void
@@ -200,6 +216,78 @@ test_vxlan_is_encapsulated(void **state)
 	assert_true(st.encapsulated >= 16);
 }
 
+static void
+expect_same(const char *a_file, const char *b_file, size_t n)
+{
+	struct seen a = { 0 }, b = { 0 };
+
+	run_file(a_file, &a);
+	run_file(b_file, &b);
+	if (a.n != n || b.n != n)
+		fail_msg("%s: %zu messages, %s: %zu, expected %zu", a_file, a.n, b_file, b.n, n);
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_equal(a.lines[i], b.lines[i]);
+	seen_free(&a);
+	seen_free(&b);
+}
+
+/* The same frames under another link layer decode to the same messages: zeek's wlanmon capture
+ * is its radiotap capture without the radio header; the reencap-* files are their sources
+ * re-encapsulated (FDDI, ARCNET, PKTAP; the ARCNET one without the source's ARP frames). */
+static void
+test_same_frames_other_link(void **state)
+{
+	(void)state;
+	expect_same("zeek-radiotap.pcap", "zeek-wlanmon-80211.pcap", 2);
+	expect_same("ndpi-dns-fragmented.pcap", "reencap-fddi-ndpi-dns-fragmented.pcap", 43);
+	expect_same("dnscap-dns.pcap", "reencap-arcnet-dnscap-dns.pcap", 82);
+	expect_same("tcpdump-dns-tcp.pcap", "reencap-pktap-tcpdump-dns-tcp.pcap", 2);
+}
+
+/* Frames cut by the snapshot length keep the records complete before the cut: in tcpdump's
+ * snaplen-98 capture the response keeps its question and the first of its 2 A records; in
+ * zeek's Geneve capture (snaplen 176) the query keeps its question but not its OPT record and
+ * the response its question and the first of 2 A records (SOURCES.md). */
+static void
+test_cut_frames_keep_leading_records(void **state)
+{
+	struct seen s = { 0 };
+	(void)state;
+
+	struct dec_stats st = run_file("tcpdump-dns-udp-snaplen98.pcap", &s);
+	assert_int_equal(st.cut_messages, 1);
+	assert_int_equal(st.partial_messages, 1);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.lines[1], "22836 1 www.tcpdump.org 1 2 17");
+	seen_free(&s);
+
+	st = run_file("zeek-geneve-vxlan-dns-truncated.pcap", &s);
+	assert_int_equal(st.cut_messages, 2);
+	assert_int_equal(st.encapsulated, 2);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.lines[0], "64072 0 corelight.com 1 1 17");
+	assert_string_equal(s.lines[1], "64072 1 corelight.com 1 2 17");
+	seen_free(&s);
+
+	st = run_file("dpkt-truncated-dns.pcap", NULL);
+	assert_int_equal(st.cut_messages, 1);
+}
+
+/* Tunnels carry the DNS: every frame of the GTP-U and GRE-in-UDP captures is decoded through
+ * one; ERSPAN's mirrored frames are too (the rest of that capture is outer fragments). */
+static void
+test_tunnels_in_real_captures(void **state)
+{
+	(void)state;
+	struct dec_stats gtp = run_file("arkime-gtp-iphone-sll.pcap", NULL);
+	assert_int_equal(gtp.encapsulated, gtp.packets);
+	struct dec_stats gre = run_file("zeek-gre-over-udp-4754.pcap", NULL);
+	assert_int_equal(gre.encapsulated, gre.packets);
+	struct dec_stats er = run_file("zeek-erspan-gre-eth.pcap", NULL);
+	assert_true(er.encapsulated >= er.dns_messages);
+	assert_int_equal(er.skipped[DEC_SKIP_LINKTYPE] + gtp.skipped[DEC_SKIP_LINKTYPE], 0);
+}
+
 int
 main(void)
 {
@@ -210,6 +298,9 @@ main(void)
 		cmocka_unit_test(test_fragments_reassemble),
 		cmocka_unit_test(test_tcp_prefix_alone),
 		cmocka_unit_test(test_vxlan_is_encapsulated),
+		cmocka_unit_test(test_same_frames_other_link),
+		cmocka_unit_test(test_cut_frames_keep_leading_records),
+		cmocka_unit_test(test_tunnels_in_real_captures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -470,6 +470,152 @@ test_bounds(void **state)
 	dec_free(d);
 }
 
+/* Stream bytes [a, b) as one segment of which the capture kept only the first `keep` data
+ * bytes (the frame's caplen is below its length on the wire). */
+static void
+cut_piece(struct decoder *d, size_t a, size_t b, size_t keep)
+{
+	pb_reset(&P);
+	pb_eth(&P, 0x0800);
+	pb_ip4(&P, "10.0.0.1", "10.0.0.2", 6, (uint16_t)(20 + b - a), 1, 0);
+	pb_tcp(&P, 40000, 53, (uint32_t)(1 + a), TH_ACK | TH_PSH);
+	pb_bytes(&P, S + a, b - a);
+	uint8_t *copy = malloc(54 + keep);     /* exact size: ASan sees any read past the cut */
+	memcpy(copy, P.b, 54 + keep);
+	dec_packet(d, 1, 1000, copy, (uint32_t)(54 + keep), (uint32_t)P.len, 0, NULL, NULL);
+	free(copy);
+}
+
+/* The first n bytes of message i arrived, marked cut. */
+static void
+expect_cut(int i, size_t n)
+{
+	if (G.n != 1)
+		fail_msg("%d messages delivered, 1 expected", G.n);
+	assert_true(G.m[0].meta.cut);
+	assert_int_equal(G.m[0].len, n);
+	assert_memory_equal(G.m[0].data, S + moff[i], n);
+	got_clear(&G);
+}
+
+/* Segments cut by the snapshot length: the message the cut falls in is delivered from the
+ * bytes present and the stream goes on where its length prefix says it ends; when the cut
+ * hides where the next message starts, the direction is given up (counted) until a new SYN. */
+static void
+test_cut_segments(void **state)
+{
+	(void)state;
+	struct decoder *d = dec_hooked(NULL);
+	const struct dec_stats *st = dec_stats(d);
+
+	stream_reset();
+	stream_add(200, 1);      /* 0: one segment, cut */
+	stream_add(300, 2);      /* 1: whole */
+	stream_add(300, 3);      /* 2: two segments, both cut */
+	stream_add(40, 4);       /* 3: whole */
+	stream_add(60, 5);       /* 4 and 5 in one segment, cut inside 5 */
+	stream_add(90, 6);
+	stream_add(30, 7);       /* 6: whole */
+	seg(d, 0, TH_SYN, NULL, 0);
+	size_t o = 0;
+	cut_piece(d, o, o + 202, 50);
+	expect_cut(0, 48);
+	o += 202;
+	cut_piece(d, o, o + 302, 302);
+	expect_msgs(1, 1);
+	o += 302;
+	uint64_t rx = st->tcp_retransmitted;
+	cut_piece(d, o, o + 150, 40);
+	expect_cut(2, 38);
+	cut_piece(d, o + 150, o + 302, 40);      /* the rest of message 2: skipped, silently */
+	assert_int_equal(G.n, 0);
+	assert_int_equal(st->tcp_retransmitted, rx);
+	o += 302;
+	cut_piece(d, o, o + 42, 42);
+	expect_msgs(3, 1);
+	o += 42;
+	cut_piece(d, o, o + 62 + 92, 62 + 2 + 10);
+	assert_int_equal(G.n, 2);
+	assert_false(G.m[0].meta.cut);
+	assert_int_equal(G.m[0].len, 60);
+	assert_memory_equal(G.m[0].data, S + moff[4], 60);
+	assert_true(G.m[1].meta.cut);
+	assert_int_equal(G.m[1].len, 10);
+	assert_memory_equal(G.m[1].data, S + moff[5], 10);
+	got_clear(&G);
+	o += 62 + 92;
+	cut_piece(d, o, o + 32, 32);
+	expect_msgs(6, 1);
+	assert_int_equal(st->cut_messages, 3);
+	assert_int_equal(st->skipped[DEC_SKIP_TCP_DROPPED], 0);
+	seg(d, 1 + (uint32_t)SN, TH_ACK | TH_FIN, NULL, 0);
+	dec_flush(d, NULL, NULL);
+	assert_int_equal(st->skipped[DEC_SKIP_TCP_INCOMPLETE], 0);
+	dec_free(d);
+
+	/* Cut inside a length prefix: where the message ends is unknown, so nothing after it is
+	 * decoded (rather than guessed) until the connection starts again. */
+	d = dec_hooked(NULL);
+	st = dec_stats(d);
+	stream_reset();
+	stream_add(50, 8);
+	stream_add(50, 9);
+	stream_add(50, 10);
+	seg(d, 0, TH_SYN, NULL, 0);
+	cut_piece(d, 0, 52 + 52, 52 + 1);
+	expect_msgs(0, 1);
+	assert_int_equal(st->skipped[DEC_SKIP_TCP_DROPPED], 1);
+	cut_piece(d, 104, 156, 52);
+	assert_int_equal(G.n, 0);
+	assert_int_equal(st->skipped[DEC_SKIP_TCP_DROPPED], 2);
+	/* A new connection on the same ports decodes again. */
+	seg(d, 7000, TH_SYN, NULL, 0);
+	seg(d, 7001, TH_ACK | TH_PSH, S, 52);
+	expect_msgs(0, 1);
+
+	/* A cut exactly at a message boundary hides the next prefix: the same. */
+	seg(d, 9000, TH_SYN, NULL, 0);
+	pb_reset(&P);
+	pb_eth(&P, 0x0800);
+	pb_ip4(&P, "10.0.0.1", "10.0.0.2", 6, 20 + 104, 1, 0);
+	pb_tcp(&P, 40000, 53, 9001, TH_ACK | TH_PSH);
+	pb_bytes(&P, S, 104);
+	dec_packet(d, 1, 1000, P.b, 54 + 52, (uint32_t)P.len, 0, NULL, NULL);
+	expect_msgs(0, 1);
+	assert_int_equal(st->skipped[DEC_SKIP_TCP_DROPPED], 3);
+
+	/* A segment of which not one data byte was captured. */
+	seg(d, 9000 + 104, TH_SYN, NULL, 0);
+	cut_piece(d, 0, 52, 0);
+	assert_int_equal(st->skipped[DEC_SKIP_TRUNCATED], 1);
+	assert_int_equal(G.n, 0);
+	dec_free(d);
+
+	/* Every cut length of a two-message segment: never a read past the cut, and every byte
+	 * delivered is the stream's own. */
+	stream_reset();
+	stream_add(70, 11);
+	stream_add(70, 12);
+	for (size_t keep = 0; keep <= SN; keep++) {
+		d = dec_hooked(NULL);
+		seg(d, 0, TH_SYN, NULL, 0);
+		cut_piece(d, 0, SN, keep);
+		/* Expected: message 0 whole once its 72 bytes are in, cut before; message 1 cut once
+		 * its prefix is in (from byte 74), whole at 144. */
+		int want = keep < 2 ? 0 : keep < 74 ? 1 : 2;
+		assert_int_equal(G.n, want);
+		for (int i = 0; i < want; i++) {
+			size_t have = keep - (size_t)i * 72 - 2;
+			size_t n = have < 70 ? have : 70;
+			assert_int_equal(G.m[i].len, n);
+			assert_memory_equal(G.m[i].data, S + moff[i], n);
+			assert_int_equal(G.m[i].meta.cut, n < 70);
+		}
+		got_clear(&G);
+		dec_free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -486,6 +632,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_junk_reset_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_syn_and_midstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cut_segments, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,10 +43,14 @@ test_shipped_equals_defaults(void **state)
 	same(def.double_flux_ns_score, file.double_flux_ns_score);
 	same(def.breadth_nets, file.breadth_nets);
 	same(def.breadth_addrs, file.breadth_addrs);
+	same(def.wide_networks, file.wide_networks);
+	same(def.wide_share, file.wide_share);
+	same(def.wide_score, file.wide_score);
 	same(def.zone_min_names, file.zone_min_names);
 	same(def.zone_max_stable, file.zone_max_stable);
 	same(def.zone_min_networks, file.zone_min_networks);
 	same(def.zone_min_entropy, file.zone_min_entropy);
+	same(def.zone_min_countries, file.zone_min_countries);
 	same(def.provider_customers, file.provider_customers);
 	same(def.provider_max_asns, file.provider_max_asns);
 	same(def.pool_siblings, file.pool_siblings);
