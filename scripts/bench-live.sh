@@ -16,8 +16,12 @@
 #     out, and whether the 20 flux names are still flagged at the end. For comparison the
 #     same traffic without a budget for SOAK_REF_SECONDS (default a quarter of an hour).
 #
+#  3. The TUI on the same traffic under --max-memory SOAK_MB (tmux): the longest wait of its
+#     thread on the store lock (target under 50 ms), and the longest 'updating' stretch.
+#
 # Environment: BUILD; LIVE_RATES (default "2000 5000 10000 20000 40000 topspeed"),
-# LIVE_STEP_S (4), SOAK_SECONDS (3600), SOAK_RATE (500), SOAK_MB (256), SOAK_REF_SECONDS (900).
+# LIVE_STEP_S (4), SOAK_SECONDS (3600), SOAK_RATE (500), SOAK_MB (256), SOAK_REF_SECONDS (900),
+# SOAK_TUI (1; 0 skips part 3).
 # A longer soak: SOAK_SECONDS=86400 LIVE_STEP_S=30 make bench.
 set -u
 B=${BUILD:-build}
@@ -137,6 +141,9 @@ if [ -x "$GEN" ] && [ -x "$FS" ]; then
 			       "$(awk '$1 == "ageing-ms-total" { printf "%.1f", $2 / 1000 }' "$T/soak.err")" \
 			       "$(stat_of "$T/soak.err" expired-domains)" "$(stat_of "$T/soak.err" expired-responses)" \
 			       "$(stat_of "$T/soak.err" pinned-flagged)" "$(stat_of "$T/soak.err" ageing-over-budget)"
+			printf "%-18s locks: detection under the read lock, at most %s ms; %s write-locked steps, the longest %s ms\n" "" \
+			       "$(stat_of "$T/soak.err" ageing-detect-ms-max)" "$(stat_of "$T/soak.err" ageing-steps)" \
+			       "$(stat_of "$T/soak.err" ageing-lock-ms-max)"
 		fi
 	}
 	echo
@@ -145,4 +152,60 @@ if [ -x "$GEN" ] && [ -x "$FS" ]; then
 	soak "$SOAK_SECONDS" --max-memory "$SOAK_MB"
 	soak "$SOAK_REF_SECONDS"
 	rm -f "$T/soak.json"
+fi
+
+# ---- 3. the TUI during the soak: how long its thread waits for the store ------------------------
+# The same traffic (written to a file first) in the TUI under --max-memory SOAK_MB, in tmux:
+# the detail of a flux name is open the whole time (rebuilt from the store at every snapshot),
+# its tabs switched every 0.3 s and the export dialog opened and closed every ~2 s, until
+# loading ends; then quit. The TUI writes the waits of its own thread on the store lock
+# (FLUXSCOPE_UI_STATS; src/ui/app.h): the longest wait (target under 50 ms: it gives up after
+# APP_LOCK_WAIT_MS and shows "updating"), and the longest stretch it showed "updating".
+if [ "${SOAK_TUI:-1}" = 1 ] && [ -x "$GEN" ] && [ -x "$FS" ] && command -v tmux >/dev/null; then
+	S="fs-bench-tui-$$"
+	"$GEN" -s "$SOAK_SECONDS" -r "$SOAK_RATE" -o "$T/soak-tui.pcap" 2>/dev/null
+	rm -f "$T/ui.stats" "$T/tui.status"
+	tmux -L "$S" -f /dev/null new-session -d -s fs -x 140 -y 40 \
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 FLUXSCOPE_UI_STATS=$T/ui.stats $FS -r $T/soak-tui.pcap --no-geoip --max-memory $SOAK_MB; echo \$? >$T/tui.status"
+	scr() { tmux -L "$S" capture-pane -p -t fs:0.0 2>/dev/null; }
+	tk() { tmux -L "$S" send-keys -t fs:0.0 "$@"; }
+	i=0
+	until scr | grep -q fluxbench; do i=$((i + 1)); [ $i -gt 3000 ] && break; sleep 0.1; done
+	tk /
+	tk -l fluxbench
+	tk Enter Enter
+	t0=$(date +%s)
+	n=0
+	while ! scr | grep -q "Loaded" && [ $(($(date +%s) - t0)) -lt 3600 ]; do
+		n=$((n + 1))
+		tk $((n % 5 + 1))
+		if [ $((n % 7)) = 0 ]; then tk e; sleep 0.3; tk Escape; fi
+		sleep 0.3
+	done
+	secs=$(($(date +%s) - t0))
+	tpid=$(pgrep -f "$FS -r $T/soak-tui.pcap" | head -1)
+	thwm=$(rss_kb "$tpid")
+	tk q
+	sleep 1
+	tk q
+	i=0
+	until [ -s "$T/tui.status" ]; do i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1; done
+	tmux -L "$S" kill-server 2>/dev/null
+	echo
+	echo "the TUI on the same traffic under --max-memory $SOAK_MB (tmux; the detail of a flux name open, tabs"
+	echo "switched every 0.3 s, the export dialog opened every ~2 s; $n key rounds over ${secs} s of loading):"
+	if [ -s "$T/ui.stats" ]; then
+		U="$T/ui.stats"
+		printf "  longest wait of the UI thread for the store lock: %s ms (%s attempts, %s gave up after %s ms\n" \
+		       "$(stat_of "$U" ui-lock-wait-ms-max)" "$(stat_of "$U" ui-lock-tries)" "$(stat_of "$U" ui-lock-busy)" \
+		       "$(awk '/define APP_LOCK_WAIT_MS/ { print $3 }' src/ui/app.h)"
+		printf "  and showed 'updating'; the longest 'updating' stretch %s ms); ageing: %s runs, %s write-locked\n" \
+		       "$(stat_of "$U" ui-updating-ms-max)" "$(stat_of "$U" ageing-runs)" "$(stat_of "$U" ageing-steps)"
+		printf "  steps, the longest %s ms; the longest run %s ms; peak RSS %s MB (exit status %s)\n" \
+		       "$(stat_of "$U" ageing-lock-ms-max)" "$(stat_of "$U" ageing-ms-max)" "$((${thwm:-0} / 1024))" \
+		       "$(cat "$T/tui.status" 2>/dev/null)"
+	else
+		echo "  no figures: the TUI did not write $T/ui.stats (exit status $(cat "$T/tui.status" 2>/dev/null))"
+	fi
+	rm -f "$T/soak-tui.pcap"
 fi

@@ -72,7 +72,8 @@ void geo_free(struct geo *g);
 
 /* Look up one address (cached: one database lookup per distinct address; IPv4-mapped IPv6
  * addresses are looked up and cached as IPv4). Returns a pointer into the cache: borrowed until
- * geo_free(), never moved, never NULL. No allocation once the address is cached. */
+ * geo_free() or a geo_cache_trim() that empties the cache, never moved, never NULL. No
+ * allocation once the address is cached. */
 const struct geo_info *geo_lookup(struct geo *g, const fs_addr *addr);
 
 bool geo_has_asn(const struct geo *g);
@@ -122,6 +123,12 @@ struct geo_cache_stats {
 	size_t bytes;              /* cache + interned strings */
 };
 void geo_cache_stats(const struct geo *g, struct geo_cache_stats *out);
+/* Bound the cache (--max-memory, issue 16): when its entries take more than max_bytes, empty
+ * it; the interned strings (AS organisations, cities, networks) stay, so pointers to them stay
+ * valid until geo_free(), but every geo_info returned before is gone: call it only where none
+ * is held (between two detection passes, between two --dump messages). Returns true when it
+ * emptied the cache. */
+bool geo_cache_trim(struct geo *g, size_t max_bytes);
 
 /* Great-circle distance in km (haversine, mean Earth radius 6371.0088 km). */
 double geo_distance_km(double lat1, double lon1, double lat2, double lon2);

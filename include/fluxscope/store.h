@@ -173,6 +173,11 @@ void store_write_lock(struct store *s);
 void store_write_unlock(struct store *s);
 void store_read_lock(struct store *s);
 void store_read_unlock(struct store *s);
+/* The same, waiting at most ms milliseconds (0: not at all); true when the lock was taken.
+ * For the UI thread, which must not wait for a long writer or a long reader ahead of a writer
+ * (the lock prefers writers): it shows that the data is updating and tries again later. */
+bool store_read_lock_for(struct store *s, int ms);
+bool store_write_lock_for(struct store *s, int ms);
 /* Increments on every change; any thread, no lock (atomic). */
 uint64_t store_generation(const struct store *s);
 /* Increments at every store_expire() (it may free ids, and it moves the interned strings);
@@ -240,12 +245,17 @@ void store_set_pinned_keep(struct store *s, uint32_t n);
 /* Aging under a memory budget (issue 7). Writer, under the write lock.
  * Drops timeline entries older than `before`; for unpinned domains also RRsets, addresses and
  * NS observations last seen before it (the latest NS set of each zone is kept), and whole
- * unpinned domains last seen before it. Per-domain counters stay; what was dropped is counted
- * in the domain's *_expired fields and in store_stats. Pinned domains (user_flags or pins) keep
- * everything unless STORE_EXPIRE_TRIM_PINNED, which trims their timelines only, and never below
- * their newest pinned_keep responses (the evidence detection needs to keep flagging them). Then frees the
+ * unpinned domains last seen before it; NS names' glue last seen before it. Per-domain counters
+ * stay; what was dropped is counted in the domain's *_expired fields and in store_stats. Pinned
+ * domains (user_flags or pins) keep everything unless STORE_EXPIRE_TRIM_PINNED, which trims
+ * their timelines only, and never below their newest pinned_keep responses (the evidence
+ * detection needs to keep flagging them). So does what the NS layer of a pinned domain rests
+ * on (issue 16): the record its NS observations come from (its own or the closest ancestor
+ * zone's), the zone's record, and for each NS name of those sets its record and all its glue.
+ * Then frees the
  * names, sets, addresses and NS names nothing refers to any more, compacts the name and set
- * storage and returns the bytes released. O(size of the store): call it rarely. */
+ * storage and returns the bytes released. O(size of the store): call it rarely, and hold the
+ * write lock for one call at a time (watch.c releases it between its steps). */
 #define STORE_EXPIRE_TRIM_PINNED 0x01
 size_t store_expire(struct store *s, fs_time before, unsigned flags);
 /* Calls store_expire() with cut-offs moving forward through the observed time range until

@@ -23,6 +23,7 @@
 #include <libgen.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@
 #define LIVE_STATS_EVERY_US 250000    /* pcap_stats poll */
 #define LIVE_FLUSH_EVERY_US 1000000   /* -w flush */
 #define LIVE_DRAIN_MAX 1000000        /* frames taken from the kernel buffer after a stop */
+#define LIVE_DRAIN_SLACK_MS 50        /* after the block timeout: the kernel's timer granularity
+                                       * and scheduling (see drain()) */
 #define LIVE_GET_WAIT_MS 100          /* consumer wait before CAP_AGAIN */
 
 struct cap_live {
@@ -246,6 +249,46 @@ housekeeping(struct cap_live *l)
 	}
 }
 
+/* After a stop. TPACKET_V3 hands the kernel's block over to libpcap when it is full or when its
+ * timer (LIVE_TIMEOUT_MS) fires: a read before that sees nothing of the frames in the block
+ * being filled, which are the last ones before the stop (up to 50 ms of traffic). So read on,
+ * without blocking, until a read that starts after the block timeout (and a margin for the
+ * kernel's timer granularity) has passed since the stop returns nothing; frames still in the
+ * network stack's backlog at the stop are taken the same way. Bounded in frames, so a busy link
+ * cannot keep it going. */
+static void
+drain(struct cap_live *l, char *errbuf)
+{
+	fs_time until = fs_mono_us() + (LIVE_TIMEOUT_MS + LIVE_DRAIN_SLACK_MS) * 1000;
+	int fd = pcap_get_selectable_fd(l->p);
+	uint64_t total = 0;
+
+	if (pcap_setnonblock(l->p, 1, errbuf) != 0)
+		return;
+	while (total < LIVE_DRAIN_MAX) {
+		int n = pcap_dispatch(l->p, 4096, on_packet, (u_char *)l);
+		if (n == PCAP_ERROR_BREAK)
+			continue;      /* the pcap_breakloop() of the stop, consumed once */
+		if (n < 0)
+			break;
+		if (n > 0) {
+			total += (uint64_t)n;
+			continue;
+		}
+		fs_time now = fs_mono_us();
+		if (now >= until)
+			break;         /* a read after the block timeout found nothing */
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int ms = (int)((until - now + 999) / 1000);
+			(void)poll(&pfd, 1, ms > 10 ? 10 : ms);
+		} else {
+			struct timespec nap = { 0, 2 * 1000000L };
+			nanosleep(&nap, NULL);
+		}
+	}
+}
+
 static void *
 live_thread(void *arg)
 {
@@ -264,13 +307,10 @@ live_thread(void *arg)
 		}
 		housekeeping(l);
 	}
-	/* Stopped: take what the kernel already holds (bounded), so the analysis and the -w file
-	 * end with everything captured up to the stop. */
-	if (l->capture_error[0] == '\0' && pcap_setnonblock(l->p, 1, errbuf) == 0) {
-		int total = 0, n;
-		while (total < LIVE_DRAIN_MAX && (n = pcap_dispatch(l->p, 4096, on_packet, (u_char *)l)) > 0)
-			total += n;
-	}
+	/* Stopped: take what the kernel already captured, so the analysis and the -w file end
+	 * with every frame up to the stop. */
+	if (l->capture_error[0] == '\0')
+		drain(l, errbuf);
 	poll_stats(l);
 	if (l->dump != NULL) {
 		if (pcap_dump_flush(l->dump) != 0)

@@ -167,6 +167,26 @@ dump_msg(void *ctx, const struct dns_msg *m)
 		d->write_error = errno ? errno : EIO;
 }
 
+/* --dump under --max-memory: nothing is kept from one message to the next but the enrichment
+ * cache, which is emptied whenever it passes the budget (between two messages: no geo_info is
+ * held then). */
+struct dump_bounded {
+	struct dump *d;
+	struct geo *geo;
+	size_t budget;
+	uint64_t n;
+};
+
+static void
+dump_bounded_msg(void *ctx, const struct dns_msg *m)
+{
+	struct dump_bounded *b = ctx;
+
+	dump_msg(b->d, m);
+	if (++b->n % 1024 == 0)
+		geo_cache_trim(b->geo, b->budget);
+}
+
 int
 cli_dump(const struct opts *o)
 {
@@ -174,6 +194,7 @@ cli_dump(const struct opts *o)
 	struct ingest *in;
 	struct fs_err err = { 0 };
 	struct geo *geo;
+	struct dump_bounded b = { .d = &d };
 	int rc;
 
 	/* A/AAAA records carry "asn" and "country"; a bad database given explicitly stops here */
@@ -181,9 +202,17 @@ cli_dump(const struct opts *o)
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		return 1;
 	}
+	/* the same check of --max-memory as every mode (too small for the fixed costs) */
+	if (cli_live_budget(o, cli_geo_mapped_bytes(geo), &b.budget, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		geo_free(geo);
+		return 1;
+	}
+	b.geo = geo;
 	dump_init(&d, stdout);
 	dump_set_addr_hook(&d, cli_geo_dump_members, geo);
-	if (cli_ingest_open(o, dump_msg, &d, &in, &err) != FS_OK) {
+	if (cli_ingest_open(o, b.budget > 0 ? dump_bounded_msg : dump_msg,
+	                    b.budget > 0 ? (void *)&b : (void *)&d, &in, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		dump_fini(&d);
 		geo_free(geo);

@@ -7,17 +7,12 @@
 #include "cli/geo_cli.h"
 #include "cli/live.h"
 #include "cli/pipeline.h"
+#include "cli/report.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/export.h"
 #include "fluxscope/query.h"
 #include "fluxscope/store.h"
-
-static void
-to_store(void *ctx, const struct dns_msg *msg)
-{
-	store_add_msg(ctx, msg);
-}
 
 /* Export options from the command line; err names the option at fault. */
 static fs_status
@@ -47,14 +42,13 @@ cli_export(const struct opts *o)
 	struct export_selection sel = { .mode = EXPORT_SEL_FLUX, .infrastructure = true,
 	                                .subdomains = o->subdomains };
 	struct query_filter *filter = NULL;
-	struct store *st = NULL;
-	struct ingest *in = NULL;
-	struct geo *geo = NULL;
-	struct detector *det = NULL;
+	struct cli_analysis a = { 0 };
+	struct store *st;
+	struct detector *det;
 	struct export_set *set = NULL;
 	struct export_report rep;
 	const struct export_writer *w = export_writer_find(o->export_format);
-	int rc = 1, source_rc;
+	int rc = 1;
 	char names[200];
 
 	if (w == NULL) {
@@ -86,36 +80,25 @@ cli_export(const struct opts *o)
 		sel.min_score = o->min_score;
 	}
 
-	st = store_new(NULL);
-	if (cli_ingest_open(o, to_store, st, &in, &err) != FS_OK) {
+	/* The analysis --report runs (cli/report.h): the same store, budget (--max-memory, with
+	 * ageing as the capture is read) and detector, so report and export agree. */
+	if (cli_analysis_run(o, &a, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		goto out;
 	}
-	if (cli_ingest_run(o, in, &err) != FS_OK && ingest_n_errors(in) == 0) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
+	/* A capture cut short (or unreadable part way): the sentence every mode prints (already
+	 * printed), the export still written from what was read, and the exit status 1, as
+	 * --report and --dump do. */
+	if (a.source_rc != 0 && store_domain_count(a.store) == 0)
 		goto out;
-	}
-	/* A capture cut short (or unreadable part way): the sentence every mode prints, the export
-	 * still written from what was read, and the exit status 1, as --report and --dump do. */
-	source_rc = cli_report_source_errors(in);
-	if (source_rc != 0 && store_domain_count(st) == 0)
-		goto out;
-
-	if (cli_geo_open(o, &geo, &err) != FS_OK) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
-		goto out;
-	}
-	cli_geo_print_warnings(stderr, geo);
-	struct det_config dc = { .weights_path = o->weights, .allowlists = o->allowlist,
-	                         .n_allowlists = o->n_allowlist, .intel = o->intel, .n_intel = o->n_intel };
-	if (det_new(&dc, geo, &det, &err) != FS_OK) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
-		goto out;
-	}
-	det_run(det, st);
+	cli_geo_print_warnings(stderr, a.geo);
+	st = a.store;
+	det = a.det;
 
 	set = export_set_new_for_detector(det);
+	store_read_lock(st);
 	size_t ndom = export_select(set, st, det, &sel);
+	store_read_unlock(st);
 	for (int i = 0; i < export_set_warning_count(set); i++)
 		fprintf(stderr, "fluxscope: warning: %s\n", export_set_warning(set, i));
 	if (export_write_file(w, set, &eo, o->output, &rep, &err) != FS_OK) {
@@ -142,13 +125,10 @@ cli_export(const struct opts *o)
 			fprintf(stderr, "; %zu invalid names refused", ss.n_invalid);
 		fputc('\n', stderr);
 	}
-	rc = source_rc;
+	rc = a.source_rc;
 out:
 	export_set_free(set);
-	det_free(det);
-	geo_free(geo);
-	ingest_free(in);
-	store_free(st);
+	cli_analysis_free(&a);
 	query_filter_free(filter);
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "fluxscope/config.h"
@@ -50,6 +51,20 @@ cli_geo_open(const struct opts *o, struct geo **out, struct fs_err *err)
 		free(owned[i]);
 	config_free(cfg);
 	return st;
+}
+
+size_t
+cli_geo_mapped_bytes(const struct geo *g)
+{
+	size_t total = 0;
+	struct stat st;
+
+	for (int i = 0; g != NULL && i < geo_db_count(g); i++) {
+		const struct geo_db_info *d = geo_db(g, i);
+		if (d != NULL && d->path != NULL && stat(d->path, &st) == 0 && st.st_size > 0)
+			total += (size_t)st.st_size;
+	}
+	return total;
 }
 
 void

@@ -14,6 +14,10 @@
  * --no-geoip gives a handle with no database. Caller frees with geo_free(). */
 fs_status cli_geo_open(const struct opts *o, struct geo **out, struct fs_err *err);
 
+/* The size of the database files a handle has open (0 for none): they are mapped into
+ * memory, and the pages lookups touch count in the process's memory (--max-memory). */
+size_t cli_geo_mapped_bytes(const struct geo *g);
+
 /* geo_warning() lines to f, each prefixed "fluxscope: warning: ". */
 void cli_geo_print_warnings(FILE *f, const struct geo *g);
 

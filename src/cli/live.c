@@ -58,60 +58,72 @@ cli_list_ifaces(const struct opts *o)
 /* ---- the store writer ---------------------------------------------------------------------------- */
 
 fs_status
-cli_live_budget(const struct opts *o, size_t *out, struct fs_err *err)
+cli_live_budget(const struct opts *o, size_t mapped, size_t *out, struct fs_err *err)
 {
-	long fixed = CLI_BASELINE_MB;
+	long bufs = 0, dbs = (long)((mapped + ((size_t)1 << 20) - 1) >> 20), fixed;
+	char what[256];
+	int n;
 
 	*out = 0;
 	if (o->max_memory_mb <= 0)
 		return FS_OK;
 	if (o->iface != NULL)
-		fixed += 2L * (o->buffer_mb > 0 ? o->buffer_mb : 32);
-	if (o->max_memory_mb < fixed + 16)
-		return fs_err_set(err, FS_E_ARG, "option --max-memory %d is too small: the capture buffers "
-		                  "and the program take about %ld MiB (-B %d, twice), so give at least %ld "
-		                  "or a smaller -B", o->max_memory_mb, fixed,
-		                  o->buffer_mb > 0 ? o->buffer_mb : 32, fixed + 16);
-	*out = (size_t)(o->max_memory_mb - fixed) << 20;
-	return FS_OK;
+		bufs = 2L * (o->buffer_mb > 0 ? o->buffer_mb : 32);
+	fixed = CLI_BASELINE_MB + bufs + dbs;
+	if (o->max_memory_mb >= fixed + 16) {
+		*out = (size_t)(o->max_memory_mb - fixed) << 20;
+		return FS_OK;
+	}
+	n = snprintf(what, sizeof what, "the program takes about %d MiB", CLI_BASELINE_MB);
+	if (dbs > 0)
+		n += snprintf(what + n, sizeof what - (size_t)n, ", its GeoIP databases %ld MiB (mapped "
+		              "into memory as they are read)", dbs);
+	if (bufs > 0)
+		n += snprintf(what + n, sizeof what - (size_t)n, ", the capture buffers %ld MiB (-B %d, "
+		              "twice)", bufs, o->buffer_mb > 0 ? o->buffer_mb : 32);
+	return fs_err_set(err, FS_E_ARG, "option --max-memory %d is too small: %s, so give at least "
+	                  "%ld%s%s", o->max_memory_mb, what, fixed + 16,
+	                  dbs > 0 ? " or --no-geoip" : "", bufs > 0 ? " or a smaller -B" : "");
 }
 
 fs_status
-cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
-              struct detector *shared_det, struct fs_err *err)
+cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, bool score,
+              struct geo *det_geo, size_t mapped, watch_flagged_fn flagged, void *flagged_ctx,
+              struct fs_err *err)
 {
-	struct detector *det = NULL;
 	fs_status st;
-
 	size_t budget;
+	size_t per_addr = det_geo != NULL && geo_enabled(det_geo) ? CLI_GEO_BYTES_PER_ADDR : 0;
 
 	memset(cl, 0, sizeof *cl);
 	cl->store = store;
-	if ((st = cli_live_budget(o, &budget, err)) != FS_OK || budget == 0)
+	if ((st = cli_live_budget(o, mapped, &budget, err)) != FS_OK || budget == 0)
 		return st;
-	if (shared_det != NULL) {
-		/* headless: one detector holds results for every domain */
-		struct watch_config wc = { .budget = budget, .borrow_det = true,
-		                           .extra_per_domain = CLI_DET_BYTES_PER_DOMAIN };
-		cl->watch = watch_new(store, shared_det, &wc);
+	cl->geo = det_geo;
+	if (score) {
+		/* headless: a detector for each run, with the options' files (read at the start,
+		 * so they are readable), holds results for every domain while it runs; so does
+		 * the report's at the end */
+		cl->dc = (struct det_config){
+			.weights_path = o->weights,
+			.allowlists = o->allowlist, .n_allowlists = o->n_allowlist,
+			.intel = o->intel, .n_intel = o->n_intel,
+		};
+		struct watch_config wc = { .budget = budget, .det_cfg = &cl->dc, .det_geo = det_geo,
+		                           .extra_per_domain = CLI_DET_BYTES_PER_DOMAIN,
+		                           .extra_per_addr = per_addr };
+		cl->watch = watch_new(store, NULL, &wc);
 		return FS_OK;
 	}
-	struct det_config dc = {
-		.weights_path = o->weights,
-		.allowlists = o->allowlist, .n_allowlists = o->n_allowlist,
-		.intel = o->intel, .n_intel = o->n_intel,
-	};
-	if ((st = cli_geo_open(o, &cl->geo, err)) != FS_OK)
-		return st;
-	if ((st = det_new(&dc, cl->geo, &det, err)) != FS_OK) {
-		geo_free(cl->geo);
-		cl->geo = NULL;
-		return st;
-	}
-	/* the TUI: the watch's detector, the loader's two, and a snapshot row per domain */
-	struct watch_config wc = { .budget = budget,
-	                           .extra_per_domain = 3 * CLI_DET_BYTES_PER_DOMAIN + 256 };
-	cl->watch = watch_new(store, det, &wc);
+	/* The TUI: the pins come from the loader's latest detection results (it scores all the
+	 * time anyway); what each domain costs beyond the store: the results of its two
+	 * detectors and a row in each of the two snapshots (the one shown, the one being built).
+	 * The loader bounds its detectors' enrichment cache itself. */
+	struct watch_config wc = { .budget = budget, .flagged = flagged, .flagged_ctx = flagged_ctx,
+	                           .extra_per_domain = 2 * CLI_DET_BYTES_PER_DOMAIN + 2 * 256,
+	                           .extra_per_addr = per_addr };
+	cl->geo = NULL;
+	cl->watch = watch_new(store, NULL, &wc);
 	return FS_OK;
 }
 
@@ -119,8 +131,6 @@ void
 cli_live_fini(struct cli_live *cl)
 {
 	watch_free(cl->watch);
-	if (cl->geo != NULL)
-		geo_free(cl->geo);
 	memset(cl, 0, sizeof *cl);
 }
 
@@ -130,12 +140,19 @@ cli_live_msg(void *ctx, const struct dns_msg *msg)
 	struct cli_live *cl = ctx;
 
 	/* One message per lock: the UI and the detection worker read between any two, and the
-	 * capture thread never waits for either (the hand-off ring absorbs the pauses). */
+	 * capture thread never waits for either (the hand-off ring absorbs the pauses). The
+	 * ageing check runs outside the lock: a run takes the locks it needs, step by step. */
 	store_write_lock(cl->store);
 	store_add_msg(cl->store, msg);
-	if (cl->watch != NULL)
-		watch_tick(cl->watch);
 	store_write_unlock(cl->store);
+	if (cl->watch != NULL && watch_tick(cl->watch) && cl->geo != NULL) {
+		/* The detector's enrichment cache: no more than the addresses the store still
+		 * holds (this thread runs the detector of the headless modes, which holds no
+		 * geo_info between passes). */
+		struct store_stats ss;
+		store_get_stats(cl->store, &ss);
+		geo_cache_trim(cl->geo, ss.addrs * CLI_GEO_BYTES_PER_ADDR + ((size_t)1 << 20));
+	}
 }
 
 /* ---- privilege drop ------------------------------------------------------------------------------ */
@@ -307,6 +324,9 @@ print_ageing(FILE *out, const struct cli_live *cl)
 	KV("expired-responses", ss.expired_responses);
 	fprintf(out, "%-28s %.1f\n", "ageing-ms-max", ws.max_ms);
 	fprintf(out, "%-28s %.1f\n", "ageing-ms-total", ws.total_ms);
+	fprintf(out, "%-28s %.1f\n", "ageing-detect-ms-max", ws.det_ms_max);
+	fprintf(out, "%-28s %.1f\n", "ageing-lock-ms-max", ws.lock_ms_max);
+	KV("ageing-steps", ws.steps);
 }
 
 void

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cli/opts.h"
+#include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/ingest.h"
 #include "fluxscope/store.h"
@@ -17,31 +18,44 @@
 int cli_list_ifaces(const struct opts *o);
 
 /* The store writer of a live run: each message under the write lock, then the ageing check
- * (--max-memory). Give cli_live_msg and the cli_live to ingest_new/cli_ingest_open. */
+ * (--max-memory) with no lock held. Give cli_live_msg and the cli_live to
+ * ingest_new/cli_ingest_open. */
 struct cli_live {
 	struct store *store;
 	struct watch *watch;       /* NULL without --max-memory */
-	struct geo *geo;           /* the watch detector's own handle (owned), or NULL */
+	struct det_config dc;      /* the watch's detectors (headless) */
+	struct geo *geo;           /* borrowed: the detector's handle, whose address cache is
+	                            * bounded after each ageing run; NULL for none */
 };
 
-/* Set up the writer and, with --max-memory, the watch. shared_det: a detector the caller runs
- * only after the ingest thread has ended (headless modes); NULL makes the watch a detector
- * with a geo handle of its own (the TUI, whose detectors run while it ingests). Errors name the
- * file or option. */
-fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store,
-                        struct detector *shared_det, struct fs_err *err);
+/* Set up the writer and, with --max-memory, the watch. score (headless modes): the watch
+ * scores under the read lock with a detector made for each run from the options' files and
+ * det_geo, the enrichment handle the caller's detector uses only after the ingest thread has
+ * ended (its cache is bounded after each ageing run); else (the TUI, whose loader scores all
+ * the time) it pins the latest flagged set flagged/flagged_ctx give (watch.h), and det_geo
+ * only says whether addresses cost an enrichment cache entry. mapped: for cli_live_budget().
+ * Errors name the option. */
+fs_status cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, bool score,
+                        struct geo *det_geo, size_t mapped, watch_flagged_fn flagged,
+                        void *flagged_ctx, struct fs_err *err);
 void cli_live_fini(struct cli_live *cl);
 void cli_live_msg(void *ctx, const struct dns_msg *msg);
 
 /* --max-memory is meant for the whole process: what the observations may take is MB less the
- * fixed costs (for a live capture the kernel buffer and the hand-off ring, -B each, and a
- * baseline for the program and its databases). In bytes; 0 = no ageing. On a budget too small
- * for the fixed costs err names the option. */
-fs_status cli_live_budget(const struct opts *o, size_t *out, struct fs_err *err);
+ * fixed costs: a baseline for the program (CLI_BASELINE_MB), the GeoIP database files the
+ * process has open (`mapped` bytes: cli_geo_mapped_bytes() of each handle; mapped, they count
+ * as far as lookups read them) and, for a live capture, the kernel buffer and the hand-off
+ * ring (-B each). In bytes; 0 = no ageing. On a budget too small for the fixed costs err names
+ * the option and what takes the memory. */
+fs_status cli_live_budget(const struct opts *o, size_t mapped, size_t *out, struct fs_err *err);
 
 /* Bytes each domain costs outside the store, per detector that holds results for it (measured:
  * about 2.5 KiB of det_result, terms and reasons per domain; README "Live capture"). */
 #define CLI_DET_BYTES_PER_DOMAIN 3000
+/* Bytes each address costs in an enrichment cache (a geo_entry and its share of the slots),
+ * when databases are open; the cache is emptied of addresses the store no longer holds after
+ * each ageing run (geo_cache_trim). */
+#define CLI_GEO_BYTES_PER_ADDR 128
 #define CLI_BASELINE_MB 24
 
 /* After every file, database and the capture handle are open and before any thread starts:

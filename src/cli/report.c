@@ -41,7 +41,8 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		/* A live capture (until --duration or a signal), or ageing under a memory budget:
 		 * the writer locks per message and ages the store as it goes (cli/live.h). */
 		a->live = xcalloc(1, sizeof *a->live);
-		if ((st = cli_live_init(a->live, o, a->store, a->det, err)) != FS_OK)
+		if ((st = cli_live_init(a->live, o, a->store, true, a->geo,
+		                         cli_geo_mapped_bytes(a->geo), NULL, NULL, err)) != FS_OK)
 			goto fail;
 		if ((st = cli_ingest_open(o, cli_live_msg, a->live, &a->in, err)) != FS_OK)
 			goto fail;

@@ -62,9 +62,17 @@ cli_stats(const struct opts *o)
 	struct dec_stats st;
 	struct geo *geo;
 
+	size_t budget;
+
 	/* the enrichment databases first: a bad one given explicitly stops before the reading */
 	if (cli_geo_open(o, &geo, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 1;
+	}
+	/* the same check of --max-memory as every mode (nothing here grows with the capture) */
+	if (cli_live_budget(o, cli_geo_mapped_bytes(geo), &budget, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		geo_free(geo);
 		return 1;
 	}
 	if (cli_ingest_open(o, NULL, NULL, &in, &err) != FS_OK) {

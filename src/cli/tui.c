@@ -76,6 +76,32 @@ open_detectors(const struct opts *o, struct geo *geo, struct detector *det[2], s
 	return st;
 }
 
+/* For make bench (scripts/bench-live.sh): with FLUXSCOPE_UI_STATS=FILE, the UI thread's waits
+ * on the store lock (app.h) and the ageing runs, as "key value" lines, written at the end. */
+static void
+write_ui_stats(struct cli_live *live)
+{
+	const char *path = getenv("FLUXSCOPE_UI_STATS");
+	struct app_lock_stats ls;
+	FILE *f;
+
+	if (path == NULL || path[0] == '\0' || (f = fopen(path, "w")) == NULL)
+		return;
+	app_lock_stats(&ls);
+	fprintf(f, "ui-lock-tries %llu\nui-lock-busy %llu\nui-lock-wait-ms-max %.1f\n"
+	        "ui-lock-wait-ms-total %.1f\nui-updating-ms-max %.1f\n",
+	        (unsigned long long)ls.tries, (unsigned long long)ls.busy, ls.max_wait_ms,
+	        ls.total_wait_ms, ls.max_stale_ms);
+	if (live->watch != NULL) {
+		struct watch_stats ws;
+		watch_get_stats(live->watch, &ws);
+		fprintf(f, "ageing-runs %llu\nageing-steps %llu\nageing-ms-max %.1f\n"
+		        "ageing-lock-ms-max %.1f\n", (unsigned long long)ws.runs,
+		        (unsigned long long)ws.steps, ws.max_ms, ws.lock_ms_max);
+	}
+	fclose(f);
+}
+
 int
 tui_main(const struct opts *o)
 {
@@ -106,16 +132,19 @@ tui_main(const struct opts *o)
 	if (o->max_memory_mb > 0)
 		sc.max_memory = (size_t)o->max_memory_mb << 20;
 	store = store_new(&sc);
-	/* The ageing watch scores with a detector of its own (it runs on the ingest thread while
-	 * the loader's detectors run on the worker). */
-	if (use_live && cli_live_init(&live, o, store, NULL, &err) != FS_OK)
-		goto fail;
-	if (cli_ingest_open(o, use_live ? cli_live_msg : loader_msg_cb, use_live ? (void *)&live : ld,
-	                    &in, &err) != FS_OK)
-		goto fail;
 	/* The detector and the detail views each need a geo handle of their own (a handle is
 	 * used by one thread at a time). */
 	if (cli_geo_open(o, &geo_det, &err) != FS_OK || cli_geo_open(o, &geo_ui, &err) != FS_OK)
+		goto fail;
+	/* The ageing watch pins what the loader's latest detection results flag (the worker
+	 * scores all the time): no detector of its own, and no detection pass on the ingest
+	 * thread. Both handles map the database files; the detectors' reads every address, the
+	 * UI's only those of the domains opened. */
+	if (use_live && cli_live_init(&live, o, store, false, geo_det, cli_geo_mapped_bytes(geo_det),
+	                              loader_flagged, ld, &err) != FS_OK)
+		goto fail;
+	if (cli_ingest_open(o, use_live ? cli_live_msg : loader_msg_cb, use_live ? (void *)&live : ld,
+	                    &in, &err) != FS_OK)
 		goto fail;
 	if (open_detectors(o, geo_det, det, &err) != FS_OK)
 		goto fail;
@@ -135,6 +164,7 @@ tui_main(const struct opts *o)
 	lc.det[1] = det[1];
 	lc.source = source;
 	lc.live = o->iface != NULL;
+	lc.det_geo = geo_det;
 	loader_init(ld, &lc);
 	in = NULL;
 	det[0] = det[1] = NULL;
@@ -162,6 +192,7 @@ tui_main(const struct opts *o)
 		goto fail;
 	}
 	app_fini(&a);
+	write_ui_stats(&live);
 	/* A capture cut short: once the screen is given back, the sentence and the exit status
 	 * every headless mode gives (the status bar showed it while the TUI ran). */
 	n_src_err = loader_source_errors(ld, src_err, sizeof src_err / sizeof src_err[0]);

@@ -492,6 +492,25 @@ geo_cache_free(struct geo *g)
 	g->n_chunks = g->n = g->cap = 0;
 }
 
+bool
+geo_cache_trim(struct geo *g, size_t max_bytes)
+{
+	struct geo_cache_stats st;
+
+	geo_cache_stats(g, &st);
+	if (st.bytes - g->strs.bytes <= max_bytes)
+		return false;
+	/* The entries go; the interned strings and AS names stay (pointers to them are kept). */
+	for (size_t i = 0; i < g->n_chunks; i++)
+		free(g->chunks[i]);
+	free(g->chunks);
+	free(g->slots);
+	g->chunks = NULL;
+	g->slots = NULL;
+	g->n_chunks = g->n = g->cap = 0;
+	return true;
+}
+
 void
 geo_cache_stats(const struct geo *g, struct geo_cache_stats *out)
 {

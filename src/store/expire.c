@@ -160,15 +160,58 @@ bytes_total(const struct store *s)
 	return s->bytes + s->names_arena.bytes + s->sets_arena.bytes;
 }
 
+/* What detection reads for a domain besides its own record (detect.c, the NS layer), held
+ * with it: the record its NS observations come from (its own, else the closest ancestor's with
+ * NS data) and the record of the zone those observations name; for every NS name of those
+ * sets, its glue (never trimmed) and its own record (its answers count as NS addresses too).
+ * Without them a kept double-flux domain would turn single-flux once its nameservers'
+ * addresses aged out, and the report would disagree with an export of the same data. */
+static void
+hold_evidence(const struct store *s, store_dom_id id, uint8_t *dom_held, uint8_t *ns_held)
+{
+	store_dom_id src = st_ns_source(s, id);
+	const struct store_domain *zd;
+
+	if (src == 0)
+		return;
+	dom_held[src] = 1;
+	zd = s->doms[src];
+	for (uint32_t i = 0; i < zd->n_ns; i++) {
+		uint32_t n;
+		const uint32_t *m = store_set_members(s, zd->ns[i].nsset, &n);
+		store_dom_id z = s->names[zd->ns[i].zone].dom;
+
+		if (z != 0)
+			dom_held[z] = 1;
+		for (uint32_t j = 0; j < n; j++) {
+			if (s->names[m[j]].ns != 0)
+				ns_held[s->names[m[j]].ns] = 1;
+			if (s->names[m[j]].dom != 0)
+				dom_held[s->names[m[j]].dom] = 1;
+		}
+	}
+}
+
 size_t
 store_expire(struct store *s, fs_time before, unsigned flags)
 {
 	size_t b0 = bytes_total(s), b1;
 	bool freed = false;
 	struct marks mk;
+	uint8_t *dom_held = xcalloc(s->n_doms, 1), *ns_held = xcalloc(s->n_nsn, 1);
 
 	s->st.expire_runs++;
 	s->host_id[0] = s->host_id[1] = 0;
+
+	/* 0. The evidence of pinned domains is kept as they are (hold_evidence); so is that of a
+	 * domain held for one step of an ageing run (STORE_PIN_AGEING: a name with a history, or
+	 * NS data, that may be flagged later), or it would be flagged without it. */
+	for (store_dom_id id = 1; id < s->n_doms; id++) {
+		const struct store_domain *d = s->doms[id];
+
+		if (d != NULL && (d->user_flags != 0 || d->pins != 0))
+			hold_evidence(s, id, dom_held, ns_held);
+	}
 
 	/* 1. Domains: drop the idle unpinned ones, trim the rest. */
 	for (store_dom_id id = 1; id < s->n_doms; id++) {
@@ -177,7 +220,7 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 
 		if (d == NULL)
 			continue;
-		pinned = d->user_flags != 0 || d->pins != 0;
+		pinned = d->user_flags != 0 || d->pins != 0 || dom_held[id];
 		if (!pinned && d->last_seen < before) {
 			free_domain(s, id);
 			freed = true;
@@ -205,6 +248,8 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			continue;
 		r->n_domains = 0;
 		st_vidx_free(s, &NSN_BLK(r)->ix_dom);
+		if (ns_held[n])
+			continue;
 		for (uint32_t i = 0; i < r->n_glue; i++)
 			if (r->glue[i].last_seen >= before)
 				r->glue[w++] = r->glue[i];
@@ -362,6 +407,8 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 	free(mk.name);
 	free(mk.set);
 	free(mk.addr);
+	free(dom_held);
+	free(ns_held);
 	compact_names(s);
 	compact_sets(s);
 	st_rebuild_name_tab(s);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct store *
 store_new(const struct store_config *cfg)
@@ -113,6 +114,43 @@ void store_write_lock(struct store *s) { pthread_rwlock_wrlock(&s->lock); }
 void store_write_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
 void store_read_lock(struct store *s) { pthread_rwlock_rdlock(&s->lock); }
 void store_read_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
+
+static struct timespec
+deadline(int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+bool
+store_read_lock_for(struct store *s, int ms)
+{
+	struct timespec t;
+
+	if (ms <= 0)
+		return pthread_rwlock_tryrdlock(&s->lock) == 0;
+	t = deadline(ms);
+	return pthread_rwlock_clockrdlock(&s->lock, CLOCK_MONOTONIC, &t) == 0;
+}
+
+bool
+store_write_lock_for(struct store *s, int ms)
+{
+	struct timespec t;
+
+	if (ms <= 0)
+		return pthread_rwlock_trywrlock(&s->lock) == 0;
+	t = deadline(ms);
+	return pthread_rwlock_clockwrlock(&s->lock, CLOCK_MONOTONIC, &t) == 0;
+}
 
 uint64_t
 store_generation(const struct store *s)
@@ -418,26 +456,34 @@ dom_latest_nsset(const struct store *s, const struct store_domain *d, store_name
 	return best;
 }
 
-store_set_id
-store_domain_nsset(const struct store *s, store_dom_id id, store_name_id *zone)
+store_dom_id
+st_ns_source(const struct store *s, store_dom_id id)
 {
 	const struct store_domain *d = store_domain(s, id);
 	const char *p;
 
-	if (zone != NULL)
-		*zone = 0;
 	if (d == NULL)
 		return 0;
 	if (d->n_ns > 0)
-		return dom_latest_nsset(s, d, zone);
+		return id;
 	/* Walk up to the closest ancestor zone with NS data. */
 	for (p = name_parent(store_name_str(s, d->name)); p != NULL; p = name_parent(p)) {
 		store_dom_id a = store_domain_find(s, p);
 
 		if (a != 0 && s->doms[a]->n_ns > 0)
-			return dom_latest_nsset(s, s->doms[a], zone);
+			return a;
 	}
 	return 0;
+}
+
+store_set_id
+store_domain_nsset(const struct store *s, store_dom_id id, store_name_id *zone)
+{
+	store_dom_id src = st_ns_source(s, id);
+
+	if (zone != NULL)
+		*zone = 0;
+	return src != 0 ? dom_latest_nsset(s, s->doms[src], zone) : 0;
 }
 
 uint32_t

@@ -245,6 +245,9 @@ bool st_ns_obs_note(struct store *s, store_dom_id id, store_name_id zone, store_
 void st_addr_link_domain(struct store *s, store_addr_id a, store_dom_id d);
 void st_nsname_link(struct store *s, store_ns_id ns, store_name_id zone, store_dom_id d);
 void st_glue_note(struct store *s, store_ns_id ns, store_addr_id a, fs_time ts, uint32_t ttl);
+/* The record whose NS observations apply to a domain: its own when it has some, else the
+ * closest ancestor's with NS data (store_domain_nsset); 0 = none. */
+store_dom_id st_ns_source(const struct store *s, store_dom_id id);
 bool st_name_encloses(const char *zone, uint32_t zlen, const char *name, uint32_t nlen);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fluxscope/store.h"
 #include "ui/cmd.h"
 #include "ui/prompt.h"
 
@@ -53,6 +54,51 @@ app_fini(struct app *a)
 	free(a->markbits);
 	keymap_fini(&a->keys);
 	memset(a, 0, sizeof *a);
+}
+
+/* The UI thread's store lock waits (app.h). One UI thread per process. */
+static struct app_lock_stats lock_st;
+
+bool
+app_store_read(struct app *a)
+{
+	double t0, t1;
+	bool ok;
+
+	if (a->cfg.store == NULL)
+		return false;
+	t0 = fs_mono_ms();
+	ok = store_read_lock_for(a->cfg.store, APP_LOCK_WAIT_MS);
+	t1 = fs_mono_ms();
+	lock_st.tries++;
+	lock_st.total_wait_ms += t1 - t0;
+	if (t1 - t0 > lock_st.max_wait_ms)
+		lock_st.max_wait_ms = t1 - t0;
+	if (!ok) {
+		lock_st.busy++;
+		if (a->stale_since == 0)
+			a->stale_since = t0;
+		a->updating = true;
+		return false;
+	}
+	if (a->stale_since != 0) {
+		if (t1 - a->stale_since > lock_st.max_stale_ms)
+			lock_st.max_stale_ms = t1 - a->stale_since;
+		a->stale_since = 0;
+	}
+	return true;
+}
+
+void
+app_store_done(struct app *a)
+{
+	store_read_unlock(a->cfg.store);
+}
+
+void
+app_lock_stats(struct app_lock_stats *out)
+{
+	*out = lock_st;
 }
 
 int
@@ -295,6 +341,9 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	/* A view could not read the store at the last draw: draw (and so try) again. */
+	if (a->updating)
+		r |= UI_REDRAW;
 	/* Loaded means read and scored: the rows on screen are then the final ones. */
 	if (!a->prog.loading && !a->prog.scoring && !a->prog.live && !a->load_announced) {
 		char p[32], d[32];
@@ -512,8 +561,8 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 	seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 1;
 	snprintf(seg[n].text, sizeof seg[n].text, "%s DNS", app_fmt_count(a->prog.dns_messages, b2, sizeof b2));
 	seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 1;
-	snprintf(seg[n].text, sizeof seg[n].text, "%u flagged%s", a->snap->n_flagged,
-	         a->prog.scoring ? " (scoring)" : "");
+	snprintf(seg[n].text, sizeof seg[n].text, "%u flagged%s%s", a->snap->n_flagged,
+	         a->prog.scoring ? " (scoring)" : "", a->updating ? " (updating)" : "");
 	seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 0;
 	if (a->n_marks > 0) {
 		snprintf(seg[n].text, sizeof seg[n].text, "%u marked", a->n_marks);
@@ -685,6 +734,8 @@ app_draw(struct app *a, struct ui_canvas *c)
 		canvas_printf(c, 0, 1, c->w, UI_ROLE_DEFAULT, "need 40x8, have %dx%d", a->w, a->h);
 		return;
 	}
+	/* Views and overlays set it again when they still cannot read the store. */
+	a->updating = false;
 	draw_title(a, c);
 	if (v != NULL) {
 		v->last_h = a->h - 3;
@@ -692,6 +743,10 @@ app_draw(struct app *a, struct ui_canvas *c)
 	}
 	draw_status(a, c, a->h - 2);
 	draw_bottom(a, c, a->h - 1);
-	if (a->ov != NULL)
+	if (a->ov != NULL) {
+		bool before = a->updating;
 		a->ov->ops->draw(a, a->ov, c);
+		if (a->updating != before)
+			draw_status(a, c, a->h - 2);   /* below the overlay */
+	}
 }

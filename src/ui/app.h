@@ -56,8 +56,33 @@ struct app_feed_ops {
 	struct snap *(*take)(void *ctx);
 	void (*release)(void *ctx, struct snap *s);
 	void (*stop)(void *ctx);                       /* stop loading, keep what was read */
-	void (*set_mark)(void *ctx, uint32_t dom, bool on); /* persist a mark; may be NULL */
+	/* Persist a mark in the store (its user_flags), at once when the store is free, else
+	 * queued for the feed's worker: never a wait on the UI thread. May be NULL. */
+	void (*set_mark)(void *ctx, uint32_t dom, bool on);
+	/* Marks given to set_mark that are not in the store yet (0 when none). May be NULL. */
+	size_t (*marks_pending)(void *ctx);
 };
+
+/* The UI thread and the store lock (issue 16): it waits at most APP_LOCK_WAIT_MS (about a
+ * frame) for the read lock, which a long writer (an ageing step) or a long reader ahead of a
+ * waiting writer (a detection pass: the lock prefers writers) may hold; when it cannot get it
+ * the view keeps what it shows, the status bar says "updating" and the view tries again at the
+ * next tick. app_store_read() returns true with the read lock held (app_store_done() releases
+ * it); false when the lock was busy (and with no store). Every wait is timed:
+ * app_lock_stats() has the longest (what make bench reports) and the longest time the UI went
+ * on showing "updating" before the data came. */
+#define APP_LOCK_WAIT_MS 15
+bool app_store_read(struct app *a);
+void app_store_done(struct app *a);
+struct app_lock_stats {
+	uint64_t tries;            /* lock attempts */
+	uint64_t busy;             /* attempts that gave up after APP_LOCK_WAIT_MS */
+	double max_wait_ms;        /* the longest wait for the lock, taken or not */
+	double total_wait_ms;
+	double max_stale_ms;       /* the longest stretch from a first busy attempt to the next
+	                            * attempt that got the lock (what the user saw as "updating") */
+};
+void app_lock_stats(struct app_lock_stats *out);   /* UI thread, or after the UI ended */
 
 /* Views: the list (home and pivots) and the domain detail; one instance per breadcrumb step. */
 enum { MOVE_UP, MOVE_DOWN, MOVE_PGUP, MOVE_PGDN, MOVE_HALFUP, MOVE_HALFDOWN, MOVE_TOP,
@@ -168,6 +193,9 @@ struct app {
 	int w, h;
 	bool quit;
 	bool load_announced;                   /* the end of loading was reported */
+	bool updating;                         /* a view could not get the store lock: it
+	                                        * shows older data and tries again */
+	double stale_since;                    /* fs_mono_ms() of the first busy attempt, 0 */
 	struct snap *empty;                    /* owned: shown until the first snapshot */
 	uint8_t *markbits;                     /* owned: marked domain ids */
 	size_t n_markbits;                     /* bytes */

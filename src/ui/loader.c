@@ -11,10 +11,16 @@
 #include <string.h>
 #include <time.h>
 
+struct loader_mark {
+	uint32_t dom;
+	bool on;
+};
+
 struct loader {
 	struct ingest *in;
 	struct store *store;
 	struct detector *det[2];
+	struct geo *det_geo;
 	bool det_busy[2];          /* held by the snapshot the UI shows, or by `ready` */
 	char source[256];
 	bool live;
@@ -34,6 +40,14 @@ struct loader {
 	bool final_built;
 	atomic_bool scoring;
 	double last_build_ms;
+	/* Marks on their way to the store (the UI thread never waits for the write lock): guarded
+	 * by mu, applied by the worker. */
+	struct loader_mark *marks;
+	size_t n_marks, cap_marks;
+	/* The flagged domains of the latest detection results, for the ageing watch (guarded by
+	 * mu). */
+	struct watch_flagged flagged;
+	bool have_flagged;
 	/* UI thread: live rates over the last second or so */
 	double rate_ms;
 	uint64_t rate_pk, rate_dns;
@@ -56,6 +70,7 @@ loader_init(struct loader *l, const struct loader_config *cfg)
 	l->store = cfg->store;
 	l->det[0] = cfg->det[0];
 	l->det[1] = cfg->det[1];
+	l->det_geo = cfg->det_geo;
 	l->live = cfg->live;
 	l->min_interval_ms = cfg->min_interval_ms > 0 ? cfg->min_interval_ms : 300;
 	snprintf(l->source, sizeof l->source, "%s", cfg->source != NULL ? cfg->source : "");
@@ -170,6 +185,50 @@ loader_build_snap(const struct store *st, const struct detector *det)
 	return s;
 }
 
+/* Worker, l->mu held on entry and exit: put the queued marks into the store. */
+static void
+apply_marks(struct loader *l)
+{
+	while (l->n_marks > 0) {
+		size_t n = l->n_marks;
+		struct loader_mark *batch = xreallocarray(NULL, n, sizeof *batch);
+		memcpy(batch, l->marks, n * sizeof *batch);
+		pthread_mutex_unlock(&l->mu);
+		store_write_lock(l->store);
+		for (size_t i = 0; i < n; i++)
+			store_domain_set_flags(l->store, batch[i].dom, batch[i].on ? 1u : 0u);
+		store_write_unlock(l->store);
+		free(batch);
+		pthread_mutex_lock(&l->mu);
+		/* marks queued meanwhile stay, in order */
+		memmove(l->marks, l->marks + n, (l->n_marks - n) * sizeof *l->marks);
+		l->n_marks -= n;
+	}
+}
+
+/* Worker, l->mu and the store read lock held: remember the flagged domains of det's fresh
+ * results (store epoch ep). */
+static void
+note_flagged(struct loader *l, const struct detector *det, uint32_t ep)
+{
+	watch_flagged_collect(det, ep, &l->flagged);
+	l->have_flagged = true;
+}
+
+bool
+loader_flagged(void *ctx, struct watch_flagged *out)
+{
+	struct loader *l = ctx;
+	bool have;
+
+	pthread_mutex_lock(&l->mu);
+	have = l->have_flagged;
+	if (have)
+		watch_flagged_copy(out, &l->flagged);
+	pthread_mutex_unlock(&l->mu);
+	return have;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -185,6 +244,8 @@ worker_main(void *arg)
 		bool finished, need;
 		double now;
 
+		if (l->n_marks > 0)
+			apply_marks(l);
 		ingest_progress(l->in, &p);
 		finished = p.finished || atomic_load(&l->stop_asked);
 		gen = store_generation(l->store);
@@ -210,10 +271,24 @@ worker_main(void *arg)
 			pthread_mutex_unlock(&l->mu);
 			store_read_lock(l->store);
 			gen = store_generation(l->store);
+			if (det != NULL && l->det_geo != NULL) {
+				/* Addresses aged out of the store leave the enrichment cache too (only
+				 * this thread uses the handle; results keep no geo_info, only its
+				 * strings, which stay). */
+				struct store_stats ss;
+				store_get_stats(l->store, &ss);
+				geo_cache_trim(l->det_geo, ss.addrs * 128 + ((size_t)1 << 20));
+			}
 			if (det != NULL)
 				det_run(det, l->store);
 			s = loader_build_snap(l->store, det);
 			s->epoch = store_epoch(l->store);   /* under the lock: the data's own epoch */
+			if (det != NULL) {
+				/* results name store strings: read them under the store lock */
+				pthread_mutex_lock(&l->mu);
+				note_flagged(l, det, s->epoch);
+				pthread_mutex_unlock(&l->mu);
+			}
 			store_read_unlock(l->store);
 			s->generation = gen;
 			s->final = finished;
@@ -294,11 +369,15 @@ loader_free(struct loader *l)
 		struct ingest_progress p;
 		ingest_stop(l->in);
 		/* A thread blocked reading a silent pipe cannot be joined: give it a second, then
-		 * leave it to the process exit (the caller must not free the store it writes to). */
+		 * leave it to the process exit (the caller must not free the store it writes to).
+		 * A live capture always ends (its drain is bounded, capture/live.c) and must: the
+		 * frames the kernel still held at the quit are then in -w and the store. */
 		for (int i = 0; i < 100 && l->started; i++) {
 			ingest_progress(l->in, &p);
 			if (p.finished)
 				break;
+			if (l->live)
+				i = 0;
 			if (i == 99) {
 				if (l->worker_started) {
 					pthread_mutex_lock(&l->mu);
@@ -323,6 +402,8 @@ loader_free(struct loader *l)
 	if (l->in != NULL)
 		ingest_free(l->in);
 	snap_free(l->ready);
+	free(l->marks);
+	watch_flagged_free(&l->flagged);
 	for (int i = 0; i < 2; i++)
 		if (l->det[i] != NULL)
 			det_free(l->det[i]);
@@ -420,9 +501,38 @@ static void
 feed_set_mark(void *ctx, uint32_t dom, bool on)
 {
 	struct loader *l = ctx;
-	store_write_lock(l->store);
-	store_domain_set_flags(l->store, dom, on ? 1u : 0u);
-	store_write_unlock(l->store);
+	bool queued;
+
+	/* At once when the store is free and no earlier mark waits (order kept); else the
+	 * worker puts it in: the UI thread never waits for the write lock. */
+	pthread_mutex_lock(&l->mu);
+	queued = l->n_marks > 0 || !store_write_lock_for(l->store, 0);
+	if (!queued) {
+		store_domain_set_flags(l->store, dom, on ? 1u : 0u);
+		store_write_unlock(l->store);
+	} else {
+		if (l->n_marks == l->cap_marks) {
+			l->cap_marks = l->cap_marks ? l->cap_marks * 2 : 64;
+			l->marks = xreallocarray(l->marks, l->cap_marks, sizeof *l->marks);
+		}
+		l->marks[l->n_marks].dom = dom;
+		l->marks[l->n_marks].on = on;
+		l->n_marks++;
+		pthread_cond_broadcast(&l->cv);
+	}
+	pthread_mutex_unlock(&l->mu);
+}
+
+static size_t
+feed_marks_pending(void *ctx)
+{
+	struct loader *l = ctx;
+	size_t n;
+
+	pthread_mutex_lock(&l->mu);
+	n = l->n_marks;
+	pthread_mutex_unlock(&l->mu);
+	return n;
 }
 
 const struct app_feed_ops loader_feed_ops = {
@@ -431,4 +541,5 @@ const struct app_feed_ops loader_feed_ops = {
 	.release = feed_release,
 	.stop = feed_stop,
 	.set_mark = feed_set_mark,
+	.marks_pending = feed_marks_pending,
 };

@@ -6,6 +6,9 @@
  * alternate, so the one whose results the UI is showing is never rescored under it.
  * Any source the ingest driver reads (files now, live interfaces later) feeds the same way.
  *
+ * The UI thread never waits for the store's write lock: a mark is put into the store at once
+ * when the lock is free, else queued for the worker (marks_pending says how many wait).
+ *
  * Threads: loader_new/start/free and the feed calls on the UI thread; loader_msg_cb on the
  * ingest thread. */
 #ifndef FLUXSCOPE_UI_LOADER_H
@@ -18,6 +21,7 @@
 #include "fluxscope/fs.h"
 #include "fluxscope/ingest.h"
 #include "fluxscope/store.h"
+#include "fluxscope/watch.h"
 #include "ui/app.h"
 
 struct loader;
@@ -29,6 +33,9 @@ struct loader_config {
 	const char *source;        /* label for the status bar */
 	bool live;
 	int min_interval_ms;       /* between detection runs while loading; 0 = 300 */
+	struct geo *det_geo;       /* borrowed: the detectors' enrichment handle, whose address
+	                            * cache is kept to the addresses the store holds (ageing);
+	                            * NULL = leave it */
 };
 
 /* loader_alloc() first (its pointer is the ingest callback's context), then loader_init(). */
@@ -50,6 +57,11 @@ size_t loader_source_errors(struct loader *l, struct fs_err *out, size_t max);
 /* The message callback to give ingest_new() with the loader as its context: adds the message
  * to the store under the write lock. Ingest thread. */
 void loader_msg_cb(void *ctx, const struct dns_msg *msg);
+
+/* The flagged domains of the worker's latest detection results, for the ageing watch of a
+ * live capture or a file under --max-memory (watch_flagged_fn; ctx is the loader). Any
+ * thread. */
+bool loader_flagged(void *ctx, struct watch_flagged *out);
 
 /* Build a snapshot of every store domain with the detector's results (NULL: store counts
  * only). Caller holds the store read lock. Exposed for tests and the benchmark. */

@@ -57,8 +57,10 @@ app_run(struct app *a, struct fs_err *err)
 		r = 0;
 		if (a->quit)
 			break;
-		/* sliced work pending: look at the keys without waiting, then do a slice */
-		if (draw_poll(&ev, app_busy(a) ? 0 : a->prog.loading ? 100 : 250) == 1) {
+		/* sliced work pending: look at the keys without waiting, then do a slice; a view
+		 * waiting for the store lock (updating) tries again every frame or so, so that it
+		 * is waiting when a writer lets go between two steps of its work */
+		if (draw_poll(&ev, app_busy(a) ? 0 : a->updating ? 10 : a->prog.loading ? 100 : 250) == 1) {
 			r |= app_event(a, &ev);
 			/* Take queued input (key repeat, pastes) before drawing again. */
 			for (int i = 0; i < 64 && !a->quit && draw_poll(&ev, 0) == 1; i++)
@@ -66,6 +68,8 @@ app_run(struct app *a, struct fs_err *err)
 		}
 		if (app_busy(a))
 			r |= app_work(a, APP_SLICE_MS);
+		if (a->updating)
+			r |= UI_REDRAW;
 		t = fs_mono_ms();
 		if (t - last_tick >= 100) {
 			r |= app_tick(a);

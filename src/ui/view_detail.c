@@ -21,6 +21,7 @@ struct view_detail {
 	int width;                 /* width the lines were built for */
 	bool unicode;
 	uint32_t epoch;            /* store_epoch() when dom was last looked up */
+	int lines_tab;             /* the tab `lines` were built for, -1 = none (updating) */
 };
 
 static bool
@@ -48,22 +49,40 @@ build(struct app *a, struct view_detail *d, int width, bool unicode)
 {
 	struct detail_ctx ctx;
 	detail_ctx(a, &ctx, width, unicode);
-	/* The store grows under the ingest thread: read it under the read lock. */
+	/* The store grows under the ingest thread: read it under the read lock, waiting no
+	 * longer than a frame (app.h); when it is busy (an ageing step, a detection pass ahead of
+	 * a waiting writer) keep the lines on screen and try again at the next tick. */
 	if (ctx.store != NULL) {
-		store_read_lock(ctx.store);
-		if (a->snap->epoch != store_epoch(ctx.store))
-			ctx.det = NULL;   /* checked again under the lock */
-		/* Aging (live capture under a memory budget) may reuse ids: find the name again. */
-		if (store_epoch(ctx.store) != d->epoch) {
-			store_dom_id id = store_domain_find(ctx.store, d->name);
-			d->epoch = store_epoch(ctx.store);
-			if (id != 0)
-				d->dom = id;
+		if (!app_store_read(a)) {
+			/* built stays false: rebuilt when the lock is free */
+			if (d->lines.n == 0 || d->width != width || d->lines_tab != d->tab) {
+				dlines_clear(&d->lines);
+				dlines_add(&d->lines, DL_TEXT, 0, UI_ROLE_DIM,
+				           "Updating: the store is busy (ageing or scoring); this fills in "
+				           "in a moment.");
+				d->cursor[d->tab] = -1;
+				d->lines_tab = -1;
+			}
+			d->unicode = unicode;
+			d->width = width;
+			return;
+		} else {
+			if (a->snap->epoch != store_epoch(ctx.store))
+				ctx.det = NULL;   /* checked again under the lock */
+			/* Aging (live capture under a memory budget) may reuse ids: find the name
+			 * again. */
+			if (store_epoch(ctx.store) != d->epoch) {
+				store_dom_id id = store_domain_find(ctx.store, d->name);
+				d->epoch = store_epoch(ctx.store);
+				if (id != 0)
+					d->dom = id;
+			}
 		}
 	}
 	detail_build(&ctx, d->dom, d->tab, &d->lines);
+	d->lines_tab = d->tab;
 	if (ctx.store != NULL)
-		store_read_unlock(ctx.store);
+		app_store_done(a);
 	d->unicode = unicode;
 	d->built = true;
 	d->width = width;
@@ -233,13 +252,14 @@ vd_open(struct app *a, struct view *v)
 	}
 	detail_ctx(a, &ctx, d->width, d->unicode);
 	if (ctx.store != NULL) {
-		store_read_lock(ctx.store);
+		if (!app_store_read(a))
+			return app_message(a, false, "the data is updating: Enter again in a moment");
 		if (a->snap->epoch != store_epoch(ctx.store))
 			ctx.det = NULL;
 	}
 	n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
 	if (ctx.store != NULL)
-		store_read_unlock(ctx.store);
+		app_store_done(a);
 	kind = l->kind == DL_ASN || l->kind == DL_COUNTRY ? LIST_ASN : l->kind == DL_NS ? LIST_NS : LIST_ADDR;
 	app_push(a, view_list_new(a, kind, label, ids, n));
 	free(ids);
@@ -448,7 +468,9 @@ view_detail_new(struct app *a, uint32_t dom)
 	d->v.ops = &detail_ops;
 	d->dom = dom;
 	snprintf(d->name, sizeof d->name, "%s", a->snap->dom.rows[r].name);
-	d->epoch = a->cfg.store != NULL ? store_epoch(a->cfg.store) : 0;
+	/* the id is the snapshot's: found again by name when the store's epoch is another */
+	d->epoch = a->snap->epoch;
+	d->lines_tab = -1;
 	for (int t = 0; t < DTAB_COUNT; t++)
 		d->cursor[t] = -1;
 	return &d->v;

@@ -33,7 +33,10 @@ struct export_dlg {
 
 static struct export_dlg *open_dlg; /* the dialog a path prompt reports to */
 
-/* Fill an indicator set from the marks (or every flux domain when nothing is marked). */
+/* Fill an indicator set from the marks (or every flux domain when nothing is marked). NULL
+ * while the data is updating: the store lock is busy (app.h), marks are still on their way to
+ * the store, or the snapshot's results predate an ageing run (their ids may have been reused);
+ * the dialog then tries again at the next draw. */
 static struct export_set *
 select_set(struct app *a, bool infra, size_t *n, bool *marked)
 {
@@ -41,16 +44,26 @@ select_set(struct app *a, bool infra, size_t *n, bool *marked)
 	struct export_set *set;
 
 	*marked = a->n_marks > 0;
+	*n = 0;
 	sel.mode = *marked ? EXPORT_SEL_MARKED : EXPORT_SEL_FLUX;
 	sel.infrastructure = infra;
-	set = export_set_new_for_detector(a->snap->det);
-	if (a->cfg.store == NULL || a->snap->det == NULL) {
-		*n = 0;
-		return set;
+	if (a->cfg.store == NULL || a->snap->det == NULL)
+		return export_set_new_for_detector(a->snap->det);
+	if (*marked && a->feed != NULL && a->feed->marks_pending != NULL &&
+	    a->feed->marks_pending(a->feed_ctx) > 0) {
+		a->updating = true;
+		return NULL;
 	}
-	store_read_lock(a->cfg.store);
+	if (!app_store_read(a))
+		return NULL;
+	if (a->snap->epoch != store_epoch(a->cfg.store)) {
+		app_store_done(a);
+		a->updating = true;
+		return NULL;
+	}
+	set = export_set_new_for_detector(a->snap->det);
 	*n = export_select(set, a->cfg.store, a->snap->det, &sel);
-	store_read_unlock(a->cfg.store);
+	app_store_done(a);
 	return set;
 }
 
@@ -84,6 +97,14 @@ refresh(struct app *a, struct export_dlg *d)
 		d->set = select_set(a, d->infra, &d->n_selected, &d->marked);
 		d->set_snap = a->snap;
 	}
+	if (d->set == NULL) {
+		/* updating: nothing to preview yet (tried again at the next draw) */
+		snprintf(d->preview, sizeof d->preview, "(updating: the store is busy; the preview "
+		         "follows in a moment)\n");
+		d->preview_lines = 1;
+		d->total = 0;
+		return;
+	}
 	opts_of(d, &o);
 	d->preview_lines = export_preview(w, d->set, &o, PREVIEW_LINES, d->preview, sizeof d->preview,
 	                                  &d->total);
@@ -100,6 +121,10 @@ write_now(struct app *a, struct export_dlg *d)
 	struct export_set_stats ss;
 
 	refresh(a, d);
+	if (d->set == NULL) {
+		snprintf(d->status, sizeof d->status, "the data is updating: write again in a moment");
+		return app_message(a, false, "%s", d->status);
+	}
 	opts_of(d, &o);
 	if (export_write_file(w, d->set, &o, d->path, &rep, &err) != FS_OK) {
 		/* the dialog stays, with the marks: nothing is lost */
@@ -180,7 +205,9 @@ dlg_draw(struct app *a, struct overlay *o, struct ui_canvas *c)
 
 	if (d->set_snap != a->snap || d->set == NULL)
 		refresh(a, d);
-	export_set_get_stats(d->set, &ss);
+	memset(&ss, 0, sizeof ss);
+	if (d->set != NULL)
+		export_set_get_stats(d->set, &ss);
 	canvas_fill(c, x0, y, w0, h, ' ', UI_ROLE_DIALOG);
 	snprintf(buf, sizeof buf, "Export %s", d->marked ? "the marked domains" :
 	         "every single-flux and double-flux domain (nothing is marked)");
@@ -207,9 +234,12 @@ dlg_draw(struct app *a, struct overlay *o, struct ui_canvas *c)
 	canvas_put_ellip(c, x0 + 12, y++, w0 - 14, UI_ROLE_DIALOG,
 	                 d->infra ? "[x] flux addresses and double-flux nameservers"
 	                          : "[ ] flux addresses and double-flux nameservers");
-	snprintf(buf, sizeof buf, "%zu domains selected, %zu indicators in the set, %zu entries in this file%s",
-	         d->n_selected, export_set_count(d->set), d->total,
-	         ss.n_allowlisted ? "; allowlisted names are never exported" : "");
+	if (d->set == NULL)
+		snprintf(buf, sizeof buf, "updating...");
+	else
+		snprintf(buf, sizeof buf, "%zu domains selected, %zu indicators in the set, %zu entries in this file%s",
+		         d->n_selected, export_set_count(d->set), d->total,
+		         ss.n_allowlisted ? "; allowlisted names are never exported" : "");
 	y++;
 	canvas_put_ellip(c, x0 + 2, y++, w0 - 4, UI_ROLE_DIALOG_TITLE, buf);
 	{

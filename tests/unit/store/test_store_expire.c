@@ -182,6 +182,81 @@ test_expire_trim_pinned_and_ns(void **state)
 	store_free(s);
 }
 
+/* Issue 16: what a pinned domain's verdict rests on stays. www.flux.example is pinned; its NS
+ * layer comes from its zone flux.example (a record of its own, seen only in NS answers), whose
+ * nameservers' glue was last seen long before the cut-off, and one nameserver was also asked
+ * for directly (a record with answers). All of it stays; the same data for an unpinned domain
+ * (quiet.example) goes. */
+static void
+test_expire_keeps_pinned_evidence(void **state)
+{
+	struct store *s = store_new(NULL);
+	struct mb b;
+	store_dom_id www, zone, ns1dom;
+	const struct store_nsname *n;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char a1[32], a2[32];
+		snprintf(a1, sizeof a1, "198.51.100.%d", 1 + i);
+		snprintf(a2, sizeof a2, "203.0.113.%d", 1 + i);
+		mb_resp(&b, "flux.example", DNS_TYPE_NS, 100 + 10 * i);
+		MB_NS_ANS(&b, "flux.example", "ns1.flux.example", 300);
+		MB_NS_ANS(&b, "flux.example", "ns2.flux.example", 300);
+		MB_GLUE(&b, "ns1.flux.example", a1, 300);
+		MB_GLUE(&b, "ns2.flux.example", a2, 300);
+		store_add_msg(s, &b.m);
+		mb_resp(&b, "quiet.example", DNS_TYPE_NS, 100 + 10 * i);
+		MB_NS_ANS(&b, "quiet.example", "ns.quiet.example", 300);
+		MB_GLUE(&b, "ns.quiet.example", a1, 300);
+		store_add_msg(s, &b.m);
+	}
+	add_a(s, "ns1.flux.example", "198.51.100.77", 150, 300);
+	add_a(s, "www.flux.example", "192.0.2.1", 200, 60);
+	add_a(s, "www.flux.example", "192.0.2.2", 1000, 60);
+	add_a(s, "www.quiet.example", "192.0.2.3", 1000, 60);
+	www = store_domain_find(s, "www.flux.example");
+	zone = store_domain_find(s, "flux.example");
+	ns1dom = store_domain_find(s, "ns1.flux.example");
+	assert_int_not_equal(www, 0);
+	assert_int_not_equal(zone, 0);
+	assert_int_not_equal(ns1dom, 0);
+	assert_int_equal(store_domain(s, www)->n_ns, 0);   /* its NS layer is the zone's */
+	store_domain_set_pins(s, www, STORE_PIN_FLAGGED);
+
+	store_expire(s, 800 * FS_USEC, 0);
+	/* the zone record, its NS observations, the nameserver's own record and all glue */
+	assert_int_equal(store_domain_find(s, "flux.example"), zone);
+	assert_true(store_domain(s, zone)->n_ns >= 1);
+	assert_int_equal(store_domain_find(s, "ns1.flux.example"), ns1dom);
+	assert_int_equal(store_domain(s, ns1dom)->n_addrs, 1);
+	n = store_nsname_by_name(s, store_name_find(s, "ns1.flux.example"));
+	assert_non_null(n);
+	assert_int_equal(n->n_glue, 4);   /* three glue records and its own answer */
+	n = store_nsname_by_name(s, store_name_find(s, "ns2.flux.example"));
+	assert_non_null(n);
+	assert_int_equal(n->n_glue, 3);
+	assert_int_not_equal(mb_find_addr(s, "203.0.113.1"), 0);
+	{
+		store_name_id zn;
+		assert_int_not_equal(store_domain_nsset(s, www, &zn), 0);
+		assert_int_equal(zn, store_name_find(s, "flux.example"));
+	}
+	/* unpinned: the zone record went (idle), and the glue of its nameserver with it */
+	assert_int_equal(store_domain_find(s, "quiet.example"), 0);
+	n = store_nsname_by_name(s, store_name_find(s, "ns.quiet.example"));
+	assert_true(n == NULL || n->n_glue == 0);
+	assert_int_not_equal(store_domain_find(s, "www.quiet.example"), 0);
+
+	/* unpinned now: the same cut-off takes the evidence */
+	store_domain_set_pins(s, www, 0);
+	store_expire(s, 800 * FS_USEC, 0);
+	assert_int_equal(store_domain_find(s, "flux.example"), 0);
+	assert_int_equal(store_domain_find(s, "ns1.flux.example"), 0);
+	assert_int_equal(mb_find_addr(s, "203.0.113.1"), 0);
+	store_free(s);
+}
+
 static void
 test_expire_long_vectors_reindexed(void **state)
 {
@@ -310,6 +385,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expire_drops_idle_keeps_pinned),
 		cmocka_unit_test(test_expire_trim_pinned_and_ns),
+		cmocka_unit_test(test_expire_keeps_pinned_evidence),
 		cmocka_unit_test(test_expire_long_vectors_reindexed),
 		cmocka_unit_test(test_expire_set_id_reused),
 		cmocka_unit_test(test_expire_to_budget),

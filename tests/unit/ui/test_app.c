@@ -63,7 +63,7 @@ ff_mark(void *ctx, uint32_t dom, bool on)
 		f->marks_off++;
 }
 
-static const struct app_feed_ops ff_ops = { ff_progress, ff_take, ff_release, ff_stop, ff_mark };
+static const struct app_feed_ops ff_ops = { ff_progress, ff_take, ff_release, ff_stop, ff_mark, NULL };
 
 /* A tiny filter language for the test: "score>=N". */
 static bool

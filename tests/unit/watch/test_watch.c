@@ -232,12 +232,157 @@ test_under_budget(void **state)
 	store_free(r.s);
 }
 
+/* A provider of the flagged set (the TUI's loader): asked with no store lock held, its set is
+ * pinned exactly when it is of the store's current epoch, and left alone when it predates an
+ * ageing run (its ids may have been reused). */
+struct prov {
+	struct store *s;
+	store_dom_id ids[3];
+	uint32_t epoch;
+	int calls;
+	bool unlocked;             /* the store was free (write lock taken and given back) */
+};
+
+static bool
+provide(void *ctx, struct watch_flagged *out)
+{
+	struct prov *p = ctx;
+	uint32_t rank[3] = { 0, 0, 0 };
+	struct watch_flagged f = { .ids = p->ids, .rank = rank, .n = 3, .epoch = p->epoch };
+
+	p->calls++;
+	p->unlocked = store_write_lock_for(p->s, 0);
+	if (p->unlocked)
+		store_write_unlock(p->s);
+	watch_flagged_copy(out, &f);
+	return true;
+}
+
+static void
+test_flagged_provider(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	struct prov p = { 0 };
+	struct watch_stats ws;
+
+	r.s = store_new(NULL);
+	load(&r);                  /* no watch yet: everything stays */
+	p.s = r.s;
+	for (int i = 0; i < 3; i++)
+		p.ids[i] = (store_dom_id)(10 + i);
+	p.epoch = store_epoch(r.s);
+	struct watch_config wc = { .budget = 1024, .flagged = provide, .flagged_ctx = &p };
+	r.w = watch_new(r.s, NULL, &wc);
+	assert_true(watch_age(r.w, false));
+	assert_int_equal(p.calls, 1);
+	assert_true(p.unlocked);
+	watch_get_stats(r.w, &ws);
+	assert_int_equal(ws.pinned, 3);
+	assert_int_equal(ws.pinned_now, 3);
+	for (int i = 0; i < 3; i++) {
+		const struct store_domain *d = store_domain(r.s, p.ids[i]);
+		assert_non_null(d);
+		assert_true(d->pins & STORE_PIN_FLAGGED);
+	}
+	/* the run aged the store (a new epoch): results of the old one are not applied, the
+	 * pins stay as they were */
+	assert_int_not_equal(store_epoch(r.s), p.epoch);
+	p.ids[0] = 1;
+	assert_true(watch_age(r.w, true));
+	watch_get_stats(r.w, &ws);
+	assert_int_equal(ws.pinned, 3);
+	assert_int_equal(ws.pinned_now, 3);
+	assert_true(store_domain(r.s, 1) == NULL || !(store_domain(r.s, 1)->pins & STORE_PIN_FLAGGED));
+	assert_true(store_domain(r.s, 10)->pins & STORE_PIN_FLAGGED);
+	/* current again: exactly the new set (a pin whose verdict went is taken off) */
+	p.epoch = store_epoch(r.s);
+	p.ids[0] = 11;
+	assert_true(watch_age(r.w, true));
+	watch_get_stats(r.w, &ws);
+	assert_int_equal(ws.pinned_now, 2);
+	assert_false(store_domain(r.s, 10) != NULL && (store_domain(r.s, 10)->pins & STORE_PIN_FLAGGED));
+	watch_free(r.w);
+	store_free(r.s);
+}
+
+/* The set pinned from detection results: every domain flagged on its own, and for every
+ * flagged zone row its apex and at most WATCH_ZONE_KEEP of its other names (those flagged only
+ * through the zone among them), the newest. */
+static void
+test_flagged_collect(void **state)
+{
+	(void)state;
+	struct geo *g = demo_geo();
+	struct detector *det = detector(g);
+	struct run r = { 0 };
+	struct watch_flagged f = { 0 };
+	uint8_t *in;
+	size_t flagged = 0, zones = 0;
+
+	r.s = store_new(NULL);
+	load(&r);
+	det_run(det, r.s);
+	watch_flagged_collect(det, store_epoch(r.s), &f);
+	assert_int_equal(f.epoch, store_epoch(r.s));
+	in = calloc(store_domain_count(r.s) + 1, 1);
+	for (size_t i = 0; i < f.n; i++) {
+		assert_true(f.ids[i] >= 1 && f.ids[i] <= store_domain_count(r.s));
+		in[f.ids[i]]++;
+	}
+	for (size_t i = 0; i < det_count(det); i++) {
+		const struct det_result *x = det_get(det, i);
+		if (det_is_flagged(x->verdict) && !x->via_zone) {
+			assert_true(in[x->dom]);
+			flagged++;
+		}
+	}
+	for (size_t i = 0; i < det_zone_count(det); i++) {
+		const struct det_result *z = det_zone_get(det, i);
+		size_t members = 0, kept = 0;
+		fs_time oldest_kept = 0, newest_left = 0;
+		if (!det_is_flagged(z->verdict))
+			continue;
+		zones++;
+		if (z->dom != 0)
+			assert_true(in[z->dom]);
+		for (size_t k = 0; k < det_count(det); k++) {
+			const struct det_result *x = det_get(det, k);
+			if (x->zone == NULL || strcmp(x->zone, z->name) != 0 ||
+			    (det_is_flagged(x->verdict) && !x->via_zone) || x->dom == z->dom)
+				continue;
+			members++;
+			if (in[x->dom]) {
+				kept++;
+				if (oldest_kept == 0 || x->last_seen < oldest_kept)
+					oldest_kept = x->last_seen;
+			} else if (x->last_seen > newest_left)
+				newest_left = x->last_seen;
+		}
+		assert_int_equal(kept, members < WATCH_ZONE_KEEP ? members : WATCH_ZONE_KEEP);
+		assert_true(newest_left <= oldest_kept);
+		if (members > WATCH_ZONE_KEEP)
+			print_message("zone %s (%s): %zu names, the newest %zu kept\n", z->name,
+			              det_verdict_name(z->verdict), members, kept);
+	}
+	print_message("%zu ids: %zu flagged domains, %zu flagged zones\n", f.n, flagged, zones);
+	assert_true(flagged >= 20);
+	assert_true(zones >= 1);
+	free(in);
+	watch_flagged_free(&f);
+	det_free(det);
+	store_free(r.s);
+	geo_free(g);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_keeps_flagged),
 		cmocka_unit_test(test_under_budget),
+		cmocka_unit_test(test_flagged_provider),
+		cmocka_unit_test(test_flagged_collect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
