@@ -183,7 +183,7 @@ if [ "${SOAK_TUI:-1}" = 1 ] && [ -x "$GEN" ] && [ -x "$FS" ] && command -v tmux 
 		sleep 0.3
 	done
 	secs=$(($(date +%s) - t0))
-	tpid=$(pgrep -f "$FS -r $T/soak-tui.pcap" | head -1)
+	tpid=$(pgrep -f "^$FS -r $T/soak-tui.pcap" | head -1)
 	thwm=$(rss_kb "$tpid")
 	tk q
 	sleep 1

@@ -54,22 +54,23 @@ theme_dirs(char dirs[MAX_DIRS][PATH_MAX])
 }
 
 static fs_status
-open_detectors(const struct opts *o, struct geo *geo, struct detector *det[2], struct fs_err *err)
+open_detectors(const struct opts *o, struct geo *geo, struct det_config *dc, struct detector *det[2],
+               struct fs_err *err)
 {
-	struct det_config dc = { 0 };
 	fs_status st;
 
-	dc.weights_path = o->weights;
-	dc.allowlists = o->allowlist;
-	dc.n_allowlists = o->n_allowlist;
-	dc.intel = o->intel;
-	dc.n_intel = o->n_intel;
+	memset(dc, 0, sizeof *dc);
+	dc->weights_path = o->weights;
+	dc->allowlists = o->allowlist;
+	dc->n_allowlists = o->n_allowlist;
+	dc->intel = o->intel;
+	dc->n_intel = o->n_intel;
 	det[0] = det[1] = NULL;
 	/* Two detectors with one configuration take turns: the UI reads one while the other
 	 * scores newer data. */
-	if ((st = det_new(&dc, geo, &det[0], err)) != FS_OK)
+	if ((st = det_new(dc, geo, &det[0], err)) != FS_OK)
 		return st;
-	if ((st = det_new(&dc, geo, &det[1], err)) != FS_OK) {
+	if ((st = det_new(dc, geo, &det[1], err)) != FS_OK) {
 		det_free(det[0]);
 		det[0] = NULL;
 	}
@@ -123,6 +124,7 @@ tui_main(const struct opts *o)
 	struct fs_err src_err[8];
 	size_t n_src_err;
 	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
+	static struct det_config dc;    /* the detectors' files (the loader's outlive this frame) */
 	bool use_live = o->iface != NULL || o->max_memory_mb > 0;
 
 	/* Only the character type: LC_NUMERIC stays "C" so numbers print with a dot. */
@@ -146,7 +148,7 @@ tui_main(const struct opts *o)
 	if (cli_ingest_open(o, use_live ? cli_live_msg : loader_msg_cb, use_live ? (void *)&live : ld,
 	                    &in, &err) != FS_OK)
 		goto fail;
-	if (open_detectors(o, geo_det, det, &err) != FS_OK)
+	if (open_detectors(o, geo_det, &dc, det, &err) != FS_OK)
 		goto fail;
 	/* Everything is open: a live capture gives up root here, before any thread starts. */
 	if (cli_live_drop(o, in, &err) != FS_OK)
@@ -165,6 +167,9 @@ tui_main(const struct opts *o)
 	lc.source = source;
 	lc.live = o->iface != NULL;
 	lc.det_geo = geo_det;
+	/* Under --max-memory the detectors are made anew after ageing (their results for the
+	 * larger store before would stay allocated; loader.h). */
+	lc.det_cfg = o->max_memory_mb > 0 ? &dc : NULL;
 	loader_init(ld, &lc);
 	in = NULL;
 	det[0] = det[1] = NULL;

@@ -21,6 +21,9 @@ struct loader {
 	struct store *store;
 	struct detector *det[2];
 	struct geo *det_geo;
+	const struct det_config *det_cfg;
+	uint32_t det_epoch[2];     /* store epoch of each detector's last pass (worker) */
+	bool det_ran[2];
 	bool det_busy[2];          /* held by the snapshot the UI shows, or by `ready` */
 	char source[256];
 	bool live;
@@ -71,6 +74,7 @@ loader_init(struct loader *l, const struct loader_config *cfg)
 	l->det[0] = cfg->det[0];
 	l->det[1] = cfg->det[1];
 	l->det_geo = cfg->det_geo;
+	l->det_cfg = cfg->det_cfg;
 	l->live = cfg->live;
 	l->min_interval_ms = cfg->min_interval_ms > 0 ? cfg->min_interval_ms : 300;
 	snprintf(l->source, sizeof l->source, "%s", cfg->source != NULL ? cfg->source : "");
@@ -269,6 +273,18 @@ worker_main(void *arg)
 				l->det_busy[free_det] = true;
 			atomic_store(&l->scoring, true);
 			pthread_mutex_unlock(&l->mu);
+			if (det != NULL && l->det_cfg != NULL && l->det_ran[free_det] &&
+			    l->det_epoch[free_det] != store_epoch(l->store)) {
+				/* The store was aged since this detector's last pass: a fresh one,
+				 * sized by the store as it is now (only this thread touches a
+				 * detector no snapshot holds). */
+				struct detector *fresh;
+				struct fs_err e = { 0 };
+				if (det_new(l->det_cfg, l->det_geo, &fresh, &e) == FS_OK) {
+					det_free(det);
+					l->det[free_det] = det = fresh;
+				}
+			}
 			store_read_lock(l->store);
 			gen = store_generation(l->store);
 			if (det != NULL && l->det_geo != NULL) {
@@ -283,6 +299,10 @@ worker_main(void *arg)
 				det_run(det, l->store);
 			s = loader_build_snap(l->store, det);
 			s->epoch = store_epoch(l->store);   /* under the lock: the data's own epoch */
+			if (det != NULL) {
+				l->det_epoch[free_det] = s->epoch;
+				l->det_ran[free_det] = true;
+			}
 			if (det != NULL) {
 				/* results name store strings: read them under the store lock */
 				pthread_mutex_lock(&l->mu);

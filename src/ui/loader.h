@@ -36,6 +36,11 @@ struct loader_config {
 	struct geo *det_geo;       /* borrowed: the detectors' enrichment handle, whose address
 	                            * cache is kept to the addresses the store holds (ageing);
 	                            * NULL = leave it */
+	/* Borrowed (outlives the loader): the detectors' configuration. When set, a detector is
+	 * made anew from it (with det_geo) before its first pass after an ageing run changed the
+	 * store's epoch, so that results and arrays sized for the larger store before do not stay
+	 * allocated (--max-memory); when that fails the old one goes on. NULL = never. */
+	const struct det_config *det_cfg;
 };
 
 /* loader_alloc() first (its pointer is the ingest callback's context), then loader_init(). */
