@@ -67,7 +67,9 @@ def packet_seed(linktype, frames):
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
+    for d in os.listdir(OUT) if os.path.isdir(OUT) else []:
+        if d.startswith("fuzz_"):
+            shutil.rmtree(os.path.join(OUT, d))
     # capture files as they are, plus a pcapng and the sample's first packets
     for name in SMALL:
         put("fuzz_capture", name, open(os.path.join(PCAPS, name), "rb").read())
