@@ -131,6 +131,73 @@ rep_key(FILE *out, const char *k, bool *first)
 	fputc(':', out);
 }
 
+/* score, logit, verdict and the Holz score with its verdict: the same keys for names and zones */
+static void
+rep_verdict(FILE *out, const struct det_result *r, bool *first)
+{
+	rep_key(out, "score", first);
+	fprintf(out, "%.2f", r->score);
+	rep_key(out, "logit", first);
+	fprintf(out, "%.4f", r->logit);
+	rep_key(out, "verdict", first);
+	rep_str(out, det_verdict_name(r->verdict));
+	rep_key(out, "holz_score", first);
+	if (r->holz_available)
+		fprintf(out, "%.2f", r->holz_score);
+	else
+		fputs("null", out);
+	rep_key(out, "holz_flux", first);
+	fputs(r->holz_available ? (r->holz_score > 0 ? "true" : "false") : "null", out);
+}
+
+static void
+rep_reasons(FILE *out, const struct det_result *r, bool *first)
+{
+	rep_key(out, "reasons", first);
+	fputc('[', out);
+	for (int i = 0; i < r->n_reasons; i++) {
+		if (i)
+			fputc(',', out);
+		rep_str(out, r->reasons[i]);
+	}
+	fputc(']', out);
+}
+
+static void
+rep_counts(FILE *out, const struct det_result *r, bool *first)
+{
+	rep_key(out, "counts", first);
+	fprintf(out, "{\"addresses\":%u,\"addresses_v6\":%u,\"asns\":%u,\"countries\":%u,"
+	             "\"prefixes16\":%u,\"prefixes24\":%u,\"ns_names\":%u,\"ns_addresses\":%u,"
+	             "\"max_per_answer\":%u}",
+	        r->n_addrs, r->n_addrs_v6, r->n_asns, r->n_countries, r->n_prefixes16,
+	        r->n_prefixes24, r->n_ns_names, r->n_ns_addrs, r->max_addrs_per_response);
+}
+
+static void
+rep_terms(FILE *out, const struct det_result *r, bool *first)
+{
+	rep_key(out, "terms", first);
+	fputc('[', out);
+	for (int i = 0; i < r->n_terms; i++) {
+		const struct det_term *t = &r->terms[i];
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		rep_str(out, t->name);
+		fputs(",\"unit\":", out);
+		rep_str(out, t->unit);
+		fputs(",\"raw\":", out);
+		rep_num(out, t->raw);
+		fputs(",\"value\":", out);
+		rep_num(out, t->value);
+		fputs(",\"weight\":", out);
+		rep_num(out, t->weight);
+		fputs(",\"contribution\":", out);
+		rep_num(out, t->contribution);
+		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
+	}
+	fputc(']', out);
+}
+
 /* NS names seen for the domain's zone (every NS set observed), ascending ids. */
 static size_t
 ns_names(const struct store *s, const struct det_result *r, const uint32_t **out, uint32_t *buf,
@@ -187,32 +254,13 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	fputs(r->via_zone ? "true" : "false", out);
 	rep_key(out, "confidence", &first);
 	rep_str(out, r->confidence);
-	rep_key(out, "score", &first);
-	fprintf(out, "%.2f", r->score);
-	rep_key(out, "logit", &first);
-	fprintf(out, "%.4f", r->logit);
-	rep_key(out, "verdict", &first);
-	rep_str(out, det_verdict_name(r->verdict));
-	rep_key(out, "holz_score", &first);
-	if (r->holz_available)
-		fprintf(out, "%.2f", r->holz_score);
-	else
-		fputs("null", out);
-	rep_key(out, "holz_flux", &first);
-	fputs(r->holz_available ? (r->holz_score > 0 ? "true" : "false") : "null", out);
+	rep_verdict(out, r, &first);
 	rep_key(out, "holz_score_all", &first);
 	if (r->holz_available)
 		fprintf(out, "%.2f", r->holz_score_all);
 	else
 		fputs("null", out);
-	rep_key(out, "reasons", &first);
-	fputc('[', out);
-	for (int i = 0; i < r->n_reasons; i++) {
-		if (i)
-			fputc(',', out);
-		rep_str(out, r->reasons[i]);
-	}
-	fputc(']', out);
+	rep_reasons(out, r, &first);
 
 	/* addresses, ASNs and countries, with the per-address spread (enrichment issue) */
 	struct geo_addr_row *rows = NULL;
@@ -344,12 +392,7 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	fprintf(out, "%u", r->n_ns_changes);
 	rep_key(out, "ns_ttl", &first);
 	fprintf(out, "%u", r->ns_ttl);
-	rep_key(out, "counts", &first);
-	fprintf(out, "{\"addresses\":%u,\"addresses_v6\":%u,\"asns\":%u,\"countries\":%u,"
-	             "\"prefixes16\":%u,\"prefixes24\":%u,\"ns_names\":%u,\"ns_addresses\":%u,"
-	             "\"max_per_answer\":%u}",
-	        r->n_addrs, r->n_addrs_v6, r->n_asns, r->n_countries, r->n_prefixes16,
-	        r->n_prefixes24, r->n_ns_names, r->n_ns_addrs, r->max_addrs_per_response);
+	rep_counts(out, r, &first);
 	rep_key(out, "windows", &first);
 	fputc('{', out);
 	for (int w = 0; w < DET_WINDOWS; w++)
@@ -388,25 +431,7 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	else
 		fputs("null", out);
 
-	rep_key(out, "terms", &first);
-	fputc('[', out);
-	for (int i = 0; i < r->n_terms; i++) {
-		const struct det_term *t = &r->terms[i];
-		fprintf(out, "%s{\"name\":", i ? "," : "");
-		rep_str(out, t->name);
-		fputs(",\"unit\":", out);
-		rep_str(out, t->unit);
-		fputs(",\"raw\":", out);
-		rep_num(out, t->raw);
-		fputs(",\"value\":", out);
-		rep_num(out, t->value);
-		fputs(",\"weight\":", out);
-		rep_num(out, t->weight);
-		fputs(",\"contribution\":", out);
-		rep_num(out, t->contribution);
-		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
-	}
-	fputc(']', out);
+	rep_terms(out, r, &first);
 	rep_key(out, "unavailable", &first);
 	fputc('[', out);
 	{
@@ -498,29 +523,10 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	rep_str(out, "zone");
 	rep_key(out, "registrable", &first);
 	rep_str(out, z->registrable);
-	rep_key(out, "score", &first);
-	fprintf(out, "%.2f", z->score);
-	rep_key(out, "logit", &first);
-	fprintf(out, "%.4f", z->logit);
-	rep_key(out, "verdict", &first);
-	rep_str(out, det_verdict_name(z->verdict));
-	rep_key(out, "holz_score", &first);
-	if (z->holz_available)
-		fprintf(out, "%.2f", z->holz_score);
-	else
-		fputs("null", out);
-	rep_key(out, "holz_flux", &first);
-	fputs(z->holz_available ? (z->holz_score > 0 ? "true" : "false") : "null", out);
+	rep_verdict(out, z, &first);
 	rep_key(out, "confidence", &first);
 	rep_str(out, z->confidence);
-	rep_key(out, "reasons", &first);
-	fputc('[', out);
-	for (int i = 0; i < z->n_reasons; i++) {
-		if (i)
-			fputc(',', out);
-		rep_str(out, z->reasons[i]);
-	}
-	fputc(']', out);
+	rep_reasons(out, z, &first);
 	rep_key(out, "names", &first);
 	fprintf(out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
 	        z->zone_flagged, z->zone_flux);
@@ -546,12 +552,7 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	fprintf(out, "%u", z->n_rrsets);
 	rep_key(out, "ns_changes", &first);
 	fprintf(out, "%u", z->n_ns_changes);
-	rep_key(out, "counts", &first);
-	fprintf(out, "{\"addresses\":%u,\"addresses_v6\":%u,\"asns\":%u,\"countries\":%u,"
-	             "\"prefixes16\":%u,\"prefixes24\":%u,\"ns_names\":%u,\"ns_addresses\":%u,"
-	             "\"max_per_answer\":%u}",
-	        z->n_addrs, z->n_addrs_v6, z->n_asns, z->n_countries, z->n_prefixes16,
-	        z->n_prefixes24, z->n_ns_names, z->n_ns_addrs, z->max_addrs_per_response);
+	rep_counts(out, z, &first);
 	rep_key(out, "first_seen", &first);
 	rep_time(out, z->first_seen);
 	rep_key(out, "last_seen", &first);
@@ -566,19 +567,8 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	fputs(z->allowlisted ? "true" : "false", out);
 	rep_key(out, "guard", &first);
 	rep_str(out, z->guard);
-	rep_key(out, "terms", &first);
-	fputc('[', out);
-	for (int i = 0; i < z->n_terms; i++) {
-		const struct det_term *t = &z->terms[i];
-		fprintf(out, "%s{\"name\":", i ? "," : "");
-		rep_str(out, t->name);
-		fputs(",\"raw\":", out);
-		rep_num(out, t->raw);
-		fputs(",\"contribution\":", out);
-		rep_num(out, t->contribution);
-		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
-	}
-	fputs("]}\n", out);
+	rep_terms(out, z, &first);
+	fputs("}\n", out);
 }
 
 /* ---- table ------------------------------------------------------------------------------------ */

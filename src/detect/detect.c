@@ -222,8 +222,8 @@ is_agent(void *ctx, uint32_t addr, fs_time until)
 
 /* ---- store → feature input ------------------------------------------------------------------ */
 
-static int
-cmp_obs_ts(const void *a, const void *b)
+int
+det_cmp_obs_ts(const void *a, const void *b)
 {
 	const struct det_obs *x = a, *y = b;
 	if (x->ts != y->ts)
@@ -278,7 +278,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 			sorted = false;
 	}
 	if (!sorted)
-		qsort(d->obs, n, sizeof *d->obs, cmp_obs_ts);   /* several files interleaved */
+		qsort(d->obs, n, sizeof *d->obs, det_cmp_obs_ts);   /* several files interleaved */
 	in->obs = d->obs;
 	in->n_obs = n;
 

@@ -534,5 +534,7 @@ void det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 uint32_t det_first_prefix(struct detector *d, const struct det_input *in,
                           const struct det_context *cx, bool flux_only);
 bool det_zone_usable(const struct detector *d, const char *zone);
+/* qsort comparator: observations by capture time */
+int det_cmp_obs_ts(const void *a, const void *b);
 
 #endif

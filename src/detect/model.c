@@ -225,22 +225,17 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	 *     domains into a flux zone must also keep its agents in a handful of ASNs. */
 	if (flaggable && !ns_flux && cx->provider_zone != NULL) {
 		double nets = f->n_asn_known > 0 ? f->n_asns : f->n_p16_fam;
-		bool local = (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) ||
-		             (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) ||
-		             cx->provider_shared >= w->cdn_shared_sign;
-		/* or each resolver both near and in few /16s (GeoDNS onto edge clusters): a flux
-		 * network would have to split its agents by region and network to look like that */
-		bool local_both = f->local_km >= 0 && f->local_km <= w->cdn_max_local_km &&
-		                  f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy;
-		/* a set that stops growing: edges recur, agents churn */
+		/* signs of an edge network: each resolver given nearby addresses, or addresses in
+		 * few /16s; addresses shared with the provider zone's other names; a set that stops
+		 * growing (edges recur, agents churn); answers from one or two countries (when GeoIP
+		 * gives countries but no coordinates). Two signs, or one with few networks. */
+		bool near = f->local_km >= 0 && f->local_km <= w->cdn_max_local_km;
+		bool few16 = f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy;
+		bool shared = cx->provider_shared >= w->cdn_shared_sign;
 		bool saturating = f->n_later >= 4 && f->novelty_late <= w->cdn_max_novelty;
-		/* answers from one or two countries (when GeoIP gives countries but no coordinates) */
 		bool few_cc = f->n_cc_known >= 3 && f->n_countries <= 2;
-		int signs = (f->local_km >= 0 && f->local_km <= w->cdn_max_local_km) +
-		            (f->local_p16_entropy >= 0 && f->local_p16_entropy <= w->cdn_max_p16_entropy) +
-		            (cx->provider_shared >= w->cdn_shared_sign) + saturating + few_cc;
-		(void)local;
-		if ((nets <= w->provider_max_asns && signs >= 1) || local_both || signs >= 2) {
+		int signs = near + few16 + shared + saturating + few_cc;
+		if (signs >= 2 || (signs >= 1 && nets <= w->provider_max_asns)) {
 			ev->guard = "cdn-provider-zone";
 			ev->verdict = cx->intel_feed ? DET_SUSPICIOUS : DET_CDN;
 			return;

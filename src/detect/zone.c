@@ -39,6 +39,17 @@ grow_dom(struct detector *d, size_t n)
 	d->cap_dom = n;
 }
 
+static void
+free_zrows(struct detector *d)
+{
+	for (size_t i = 0; i < d->n_zres; i++) {
+		for (int k = 0; k < d->zres[i].n_reasons; k++)
+			free(d->zres[i].reasons[k]);
+		free(d->zres[i].reasons);
+	}
+	d->n_zres = 0;
+}
+
 void
 det_zone_free(struct detector *d)
 {
@@ -50,11 +61,7 @@ det_zone_free(struct detector *d)
 	det_map_fini(&d->pool_zone);
 	det_map_fini(&d->zone_idx);
 	free(d->pool_signs);
-	for (size_t i = 0; i < d->n_zres; i++) {
-		for (int k = 0; k < d->zres[i].n_reasons; k++)
-			free(d->zres[i].reasons[k]);
-		free(d->zres[i].reasons);
-	}
+	free_zrows(d);
 	free(d->zres);
 	free(d->zterm_pool);
 }
@@ -139,6 +146,7 @@ struct sib {                           /* a name under a possible pool base */
 	uint64_t base;                     /* hash of the name with its scope labels stripped */
 	const char *base_name;             /* points into the name */
 	bool numbered, country, scoped;
+	bool member;                       /* scoped, or the base itself (the global name) */
 };
 
 static int
@@ -236,6 +244,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 		struct sib sb = { .id = id };
 		sb.base_name = pool_base(d, dom, name, d->reg[id], &sb);
 		sb.base = hstr(sb.base_name);
+		sb.member = sb.scoped || sb.base_name == name;
 		if (n + 2 > cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof *v);
@@ -262,7 +271,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			j++;
 		for (size_t k = i; k < j; k++) {
 			const struct store_domain *dom = store_domain(s, v[k].id);
-			scoped += v[k].scoped || strcmp(store_name_str(s, dom->name), v[k].base_name) == 0;
+			scoped += v[k].member;
 			numbered += v[k].numbered;
 			if (v[k].country) {
 				country++;
@@ -312,12 +321,9 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			memcpy(zs->sign, text, sizeof zs->sign);
 			bool fresh;
 			*det_map_put(&d->pool_zone, v[i].base, &fresh) = (uint32_t)d->n_pool_signs;
-			for (size_t k = i; k < j; k++) {
-				const struct store_domain *dom = store_domain(s, v[k].id);
-				if ((v[k].scoped || strcmp(store_name_str(s, dom->name), v[k].base_name) == 0) &&
-				    d->pool_member[v[k].id] == 0)
+			for (size_t k = i; k < j; k++)
+				if (v[k].member && d->pool_member[v[k].id] == 0)
 					d->pool_member[v[k].id] = (uint32_t)d->n_pool_signs;
-			}
 		}
 		i = j;
 	}
@@ -402,13 +408,6 @@ fmt(const char *f, ...)
 		fs_fatal("out of memory formatting a reason");
 	va_end(ap);
 	return s;
-}
-
-static int
-cmp_obs_ts(const void *a, const void *b)
-{
-	const struct det_obs *x = a, *y = b;
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
 static int
@@ -498,7 +497,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		in.have_geo = d->geo != NULL;
 	}
 	if (n > 1)
-		qsort(*zobs, n, sizeof **zobs, cmp_obs_ts);
+		qsort(*zobs, n, sizeof **zobs, det_cmp_obs_ts);
 	in.obs = *zobs;
 	in.n_obs = (uint32_t)n;
 	in.is_agent = NULL;
@@ -680,12 +679,7 @@ det_zone_run(struct detector *d, const struct store *s)
 	uint32_t *cnt, *start, *mem;
 	uint32_t nz = 0;
 
-	for (size_t i = 0; i < d->n_zres; i++) {
-		for (int k = 0; k < d->zres[i].n_reasons; k++)
-			free(d->zres[i].reasons[k]);
-		free(d->zres[i].reasons);
-	}
-	d->n_zres = 0;
+	free_zrows(d);
 	det_map_init(&idx);
 	for (size_t i = 0; i < d->n_res; i++) {
 		const char *z = d->res[i].zone;
