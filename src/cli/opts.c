@@ -8,7 +8,7 @@
 enum {
 	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
-	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
+	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG, O_SESSION,
 	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP
 };
 
@@ -52,6 +52,7 @@ static const struct opt_entry opt_table[] = {
 	{ "sid-base", O_SID_BASE, "N", "first Suricata rule sid (default 9100000)" },
 	{ "subdomains", O_SUBDOMAINS, NULL, "also block subdomains of exported domains" },
 	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
+	{ "session", O_SESSION, "PATH", "start or reopen a saved investigation (captures, marks, notes, filter, views)" },
 	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
 	{ "log", O_LOG, "FILE", "write diagnostics to FILE" },
 	{ "help", 'h', NULL, "show this help and exit" },
@@ -163,6 +164,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_THEME: o->theme = a; return 0;
 	case O_CONFIG: o->config = a; return 0;
 	case O_LOG: o->log_file = a; return 0;
+	case O_SESSION: o->session_path = a; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	}

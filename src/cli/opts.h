@@ -7,6 +7,8 @@
 
 #include "fluxscope/fs.h"
 
+struct session;
+
 #define OPTS_MAX_LIST 64
 
 struct opts {
@@ -40,6 +42,9 @@ struct opts {
 	const char *theme;                                    /* --theme */
 	const char *config;                                   /* --config */
 	const char *log_file;                                 /* --log */
+	const char *session_path;                             /* --session */
+	struct session *session;   /* loaded by main() from --session (NULL without); its captures
+	                            * are in files[], its marks select exports */
 	bool help, version;
 };
 
