@@ -25,7 +25,8 @@ dispatch(struct opts *o)
 		return cli_stats(o);
 	if (o->dump)
 		return cli_dump(o);
-	if (o->report)
+	/* --json alone means the JSON report (--dump --json is the dump's JSON, above). */
+	if (o->report || (o->json && o->export_format == NULL))
 		return cli_report(o);
 	if (o->export_format != NULL)
 		return cli_export(o);

@@ -34,7 +34,7 @@ static const struct opt_entry opt_table[] = {
 	{ "dump", O_DUMP, NULL, "write decoded DNS messages as JSON Lines and exit" },
 	{ "stats", O_STATS, NULL, "print packet, DNS and skip counters and exit" },
 	{ "report", O_REPORT, NULL, "print the flagged domains and exit" },
-	{ "json", O_JSON, NULL, "with --report: one JSON object per domain" },
+	{ "json", O_JSON, NULL, "the report as JSON Lines, one object per domain (alone it implies --report)" },
 	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },

@@ -205,9 +205,17 @@ tui_main(const struct opts *o)
 			session_add_capture(sess, o->files[i], NULL, &err);
 		sess->saved_gen = sess->gen;
 	}
-	if (o->filter != NULL)
-		session_set(sess, &sess->filter, o->filter);
-	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL);
+	if (o->filter != NULL || o->min_score_set) {
+		char f[1200];
+		if (o->filter != NULL && o->min_score_set)
+			snprintf(f, sizeof f, "(%s) and score>=%g", o->filter, o->min_score);
+		else if (o->filter != NULL)
+			snprintf(f, sizeof f, "%s", o->filter);
+		else
+			snprintf(f, sizeof f, "score>=%g", o->min_score);
+		session_set(sess, &sess->filter, f);
+	}
+	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
 	{
 		char hp[PATH_MAX];
 		if (fs_state_dir(hp, sizeof hp - 8)) {
