@@ -457,7 +457,7 @@ put_name(struct ch_buf *b, const char *s)
 }
 
 static void
-put_be(struct ch_buf *b, uint32_t v, int n)
+put_be(struct ch_buf *b, uint64_t v, int n)
 {
 	for (int i = n - 1; i >= 0; i--)
 		put_u8(b, (uint8_t)(v >> (8 * i)));
