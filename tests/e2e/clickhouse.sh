@@ -12,71 +12,23 @@ set -u
 F=${FLUXSCOPE:-$PWD/fluxscope}
 B=${BUILD:-build}
 D=$(mktemp -d "${TMPDIR:-/tmp}/fx-ch.XXXXXX")
-CH=/usr/sbin/clickhouse-server
 S=samples/flux-demo.pcap
 G="--geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb"
 WIN="--since 2026-11-18T00:00:00Z --until 2026-11-19T00:00:00Z"
 fail=0
-chpid=""
 feedpid=""
+. tests/e2e/lib/clickhouse.sh
 cleanup() {
   [ -n "$feedpid" ] && kill "$feedpid" 2>/dev/null
-  if [ -n "$chpid" ]; then kill "$chpid" 2>/dev/null; wait "$chpid" 2>/dev/null; fi
+  ch_stop
   rm -rf "$D"
 }
 trap cleanup EXIT INT TERM
 bad() { echo "FAIL: $*"; fail=1; }
 
 [ -x "$CH" ] || { echo "clickhouse-server is missing (scripts/deps.sh test installs it)"; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-HP=$(free_port); TP=$(free_port)
-mkdir -p "$D/ch/data" "$D/ch/tmp" "$D/ch/log" "$D/ch/user_files"
-cat > "$D/ch/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$D/ch/log/server.log</log><errorlog>$D/ch/log/err.log</errorlog><size>10M</size><count>1</count></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$HP</http_port>
-  <tcp_port>$TP</tcp_port>
-  <path>$D/ch/data/</path>
-  <tmp_path>$D/ch/tmp/</tmp_path>
-  <user_files_path>$D/ch/user_files/</user_files_path>
-  <format_schema_path>$D/ch/format_schemas/</format_schema_path>
-  <mark_cache_size>67108864</mark_cache_size>
-  <uncompressed_cache_size>67108864</uncompressed_cache_size>
-  <max_concurrent_queries>20</max_concurrent_queries>
-  <timezone>UTC</timezone>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <users_config>$D/ch/users.xml</users_config>
-</yandex>
-EOF
-cat > "$D/ch/users.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default></default></quotas>
-</yandex>
-EOF
-ch_start() {
-  "$CH" --config-file="$D/ch/config.xml" >>"$D/ch/log/stdout.log" 2>&1 &
-  chpid=$!
-  i=0
-  # start-up can be slow on a busy 2-core machine: a generous wait on /ping
-  until [ "$(curl -s --noproxy '*' "http://127.0.0.1:$HP/ping")" = "Ok." ]; do
-    i=$((i + 1))
-    if [ $i -gt 600 ] || ! kill -0 "$chpid" 2>/dev/null; then
-      echo "clickhouse-server did not start"; tail -20 "$D/ch/log/err.log" "$D/ch/log/stdout.log"; exit 1
-    fi
-    sleep 0.1
-  done
-}
-ch_stop() { kill "$chpid"; wait "$chpid" 2>/dev/null; chpid=""; }
-q() { curl -sS --noproxy '*' "http://127.0.0.1:$HP/" --data-binary "$1"; }
-U="clickhouse://127.0.0.1:$HP"
-
-ch_start
+ch_setup
+ch_start || exit 1
 echo "clickhouse-server $(q 'SELECT version()') on 127.0.0.1:$HP"
 
 # ---- 1. two sensors, the two halves ----------------------------------------------------------
@@ -172,7 +124,7 @@ i=0; until [ "$(ls "$D/spool-r" 2>/dev/null | grep -c '\.spool$')" -ge 2 ] || [ 
 spooled=$(ls "$D/spool-r" | grep -c '\.spool$')
 echo "spool files while ClickHouse was away: $spooled"
 [ "$spooled" -ge 2 ] || bad "no batches spooled while ClickHouse was away"
-ch_start
+ch_start || exit 1
 touch "$D/go2"
 wait $feedpid || bad "restart sensor exit $? ($(cat "$D/r.err"))"
 feedpid=""
@@ -209,7 +161,7 @@ echo "bound 256 KiB: $tot rows, $sp spooled, $dr dropped"
 [ "$dr" -gt 0 ] && [ "$sp" -gt 0 ] && [ $((sp + dr)) -eq "$tot" ] || bad "spooled $sp + dropped $dr != $tot"
 bytes=$(du -cb "$D"/spool-b3/*.spool | tail -1 | cut -f1)
 [ "$bytes" -le 262144 ] || bad "the spool holds $bytes bytes, over its bound"
-ch_start
+ch_start || exit 1
 q "CREATE DATABASE IF NOT EXISTS fx3" >/dev/null
 "$F" --sink "$U/fx3" --sink-init --sensor bound --spool "$D/spool-b3" -r "$D/a.pcap" --stats >"$D/n.stats" 2>"$D/n.err" \
   || bad "next run: $(cat "$D/n.err")"
