@@ -9,6 +9,7 @@
 #include "cli/opts.h"
 #include "cli/report.h"
 #include "cli/session_cli.h"
+#include "cli/sensor.h"
 #include "cli/stats.h"
 #include "cli/tui.h"
 #include "fluxscope/fs.h"
@@ -21,6 +22,14 @@ dispatch(struct opts *o)
 		return cli_list_ifaces(o);
 	if (o->n_lookup > 0)
 		return cli_lookup_main(o);
+	if (o->sink != NULL)
+		return cli_sensor(o);
+	if (o->sink_init || o->sensor || o->spool || o->spool_max || o->sink_batch) {
+		fprintf(stderr, "fluxscope: option %s needs --sink clickhouse://HOST[:PORT]/DB\n",
+		        o->sink_init ? "--sink-init" : o->sensor ? "--sensor" : o->spool ? "--spool" :
+		        o->spool_max ? "--spool-max" : "--sink-batch");
+		return 2;
+	}
 	if (o->stats && !o->report)   /* --report --stats: the report, then the counters */
 		return cli_stats(o);
 	if (o->dump)

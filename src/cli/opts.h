@@ -45,6 +45,14 @@ struct opts {
 	const char *session_path;                             /* --session */
 	struct session *session;   /* loaded by main() from --session (NULL without); its captures
 	                            * are in files[], its marks select exports */
+	/* ClickHouse (issue 15): sensor (--sink) and workstation (--source) */
+	const char *sink, *source;                            /* --sink URL, --source URL */
+	bool sink_init;                                       /* --sink-init */
+	const char *sensor;                                   /* --sensor NAME */
+	const char *spool;                                    /* --spool DIR */
+	long long spool_max;                                  /* --spool-max bytes, 0 = default */
+	int sink_batch;                                       /* --sink-batch rows */
+	const char *since, *until;                            /* --since, --until */
 	bool help, version;
 };
 

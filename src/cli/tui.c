@@ -160,6 +160,8 @@ tui_main(const struct opts *o)
 
 	if (o->iface != NULL)
 		snprintf(source, sizeof source, "%s", o->iface);
+	else if (o->source != NULL)   /* ClickHouse window: the source's own label */
+		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
 	else if (o->n_files == 1)
 		snprintf(source, sizeof source, "%s", o->files[0]);
 	else
