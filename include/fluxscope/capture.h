@@ -33,6 +33,14 @@ struct cap_stats {
 	bool write_failed;         /* live -w: writing stopped (cap_live_write_error says why) */
 	bool live;
 	bool truncated;            /* file ended mid-record */
+	/* Feeds (dnstap, Zeek dns.log, Suricata EVE; NULL feed for packet sources). */
+	const char *feed;          /* "dnstap", "zeek", "eve", "dnstap-live" */
+	uint64_t feed_records;     /* log lines or dnstap frames read */
+	uint64_t feed_messages;    /* DNS messages made from them */
+	uint64_t feed_bad;         /* skipped: broken lines, bad JSON, bad protobuf */
+	uint64_t feed_skipped;     /* nothing to show: other event types, records that cannot be
+	                            * rebuilt (e.g. Zeek MX data), messages without DNS */
+	uint64_t feed_oversized;   /* lines or frames over the bound, skipped */
 };
 
 enum cap_next { CAP_FRAME = 1, CAP_EOF = 0, CAP_ERROR = -1, CAP_AGAIN = 2 /* live: timeout */ };

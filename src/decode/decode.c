@@ -172,6 +172,8 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 	m->dport = f->dport;
 	m->transport = f->proto;
 	m->src_index = d->pkt.src_index;
+	m->vantage = d->pkt.feed ? d->pkt.vantage : NULL;
+	m->view = d->pkt.feed ? d->pkt.view : DEC_VIEW_NONE;
 	d->st.dns_messages++;
 	if (m->qr)
 		d->st.dns_responses++;
