@@ -64,8 +64,7 @@ parse_string(struct jp *p, uint32_t *out)
 				return false;
 		}
 	}
-	p->d->tok[t].end = (uint32_t)wire_pos(&p->w) - 1;
-	p->d->tok[t].start++;   /* inside the quotes */
+	p->d->tok[t].end = (uint32_t)wire_pos(&p->w) - 1;   /* start is after the opening quote */
 	*out = t;
 	return true;
 }
