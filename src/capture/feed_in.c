@@ -109,7 +109,8 @@ feed_in_gunzip(struct feed_in *in)
 	if (in->npeek > 0) {
 		uint8_t *np = xmalloc(in->npeek + (in->npre - in->pre_pos));
 		memcpy(np, in->peek, in->npeek);
-		memcpy(np + in->npeek, in->pre + in->pre_pos, in->npre - in->pre_pos);
+		if (in->npre > in->pre_pos)
+			memcpy(np + in->npeek, in->pre + in->pre_pos, in->npre - in->pre_pos);
 		free(in->pre);
 		in->pre = np;
 		in->npre = in->npeek + (in->npre - in->pre_pos);
