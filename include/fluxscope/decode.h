@@ -128,6 +128,9 @@ struct dec_feed_hdr {
 	uint8_t transport;         /* 17 or 6 */
 	uint8_t view;              /* enum dec_view */
 	const char *vantage;       /* at most DEC_FEED_VANTAGE_MAX bytes are kept; may be NULL */
+	bool port_check;           /* a sensor's log: only messages on a DNS port (--dns-port) count,
+	                            * as for packets (Zeek and Suricata also log mDNS, LLMNR…); a
+	                            * resolver's dnstap is DNS whatever its port */
 };
 #define DEC_FEED_VANTAGE_MAX 200
 #define DEC_FEED_HDR_MAX (1 + 1 + 32 + 4 + 2 + 1 + DEC_FEED_VANTAGE_MAX)

@@ -204,7 +204,8 @@ static void
 emit_msg(struct eve_reader *e, struct eve_msg *m, struct feed_counts *c, feed_emit_fn emit, void *ctx)
 {
 	struct dec_feed_hdr h = { .src = m->src, .dst = m->dst, .sport = m->sport, .dport = m->dport,
-	                          .transport = m->transport, .vantage = "suricata" };
+	                          .transport = m->transport, .vantage = "suricata",
+	                          .port_check = true };
 	size_t n = 0;
 
 	m->active = false;

@@ -171,6 +171,8 @@ dnstap_step(struct cap_source *s, struct fs_err *err)
 		if (f->in_eof) {
 			if (f->bpos < f->blen || f->fp.skip > 0)
 				return feed_fail(s, true, "a frame", err);
+			if (f->started)   /* a writer closes its file with STOP: this one was cut */
+				return feed_fail(s, true, "its stream (no STOP frame)", err);
 			return CAP_EOF;
 		}
 		memmove(f->buf, f->buf + f->bpos, f->blen - f->bpos);

@@ -157,7 +157,8 @@ emit_rec(struct zeek_reader *z, struct zeek_rec *r, struct feed_counts *c, feed_
          void *ctx)
 {
 	struct feed_rr an[ZEEK_MAX_ANSWERS];
-	struct dec_feed_hdr h = { .transport = r->proto, .view = DEC_VIEW_NONE, .vantage = "zeek" };
+	struct dec_feed_hdr h = { .transport = r->proto, .view = DEC_VIEW_NONE, .vantage = "zeek",
+	                          .port_check = true };
 	size_t n = 0, len, flen;
 	const char *owner = r->query;
 	uint16_t qtype = r->qtype >= 0 ? (uint16_t)r->qtype : 0;

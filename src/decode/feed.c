@@ -35,7 +35,7 @@ dec_feed_frame(uint8_t *buf, size_t cap, const struct dec_feed_hdr *h, const uin
 	if (need > cap || len > 65535)
 		return 0;
 	buf[o++] = FEED_VERSION;
-	buf[o++] = h->view;
+	buf[o++] = (uint8_t)(h->view | (h->port_check ? 0x80 : 0));
 	buf[o++] = (uint8_t)(alen == 16 ? 6 : alen == 4 ? 4 : 0);
 	if (alen > 0) {
 		/* an IPv4 address beside an IPv6 one goes in as IPv4-mapped */
@@ -71,6 +71,9 @@ dec_feed(struct decoder *d, struct wire *w)
 	struct dec_flow f;
 	uint8_t ver = wire_u8(w), view = wire_u8(w), fam = wire_u8(w);
 	size_t alen = fam == 6 ? 16 : fam == 4 ? 4 : 0;
+	bool port_check = view & 0x80;
+
+	view &= 0x7f;
 
 	memset(&f, 0, sizeof f);
 	if (!wire_ok(w) || ver != FEED_VERSION || (fam != 0 && alen == 0) || view > DEC_VIEW_UPSTREAM) {
@@ -93,6 +96,10 @@ dec_feed(struct decoder *d, struct wire *w)
 	}
 	if (wire_left(w) == 0) {
 		dec_skip(d, DEC_SKIP_EMPTY);
+		return;
+	}
+	if (port_check && !dec_is_dns_port(d, f.sport) && !dec_is_dns_port(d, f.dport)) {
+		dec_skip(d, DEC_SKIP_NOT_DNS);
 		return;
 	}
 	for (uint8_t i = 0; i < vlen; i++)   /* shown as is: printable ASCII only */
