@@ -26,9 +26,10 @@ static void
 emit(void *ctx, fs_time ts, const uint8_t *frame, size_t len)
 {
 	(void)ctx;
-	uint64_t before = msgs;
+	uint64_t before = msgs, not_dns = dec_stats(dec)->skipped[DEC_SKIP_NOT_DNS];
 	dec_packet(dec, DEC_LINKTYPE_FEED, ts, frame, (uint32_t)len, (uint32_t)len, 0, on_msg, NULL);
-	assert(msgs == before + 1);   /* what the reader builds always decodes */
+	/* what the reader builds always decodes, unless it is on no DNS port (mDNS in a log) */
+	assert(msgs == before + 1 || dec_stats(dec)->skipped[DEC_SKIP_NOT_DNS] == not_dns + 1);
 }
 
 static const char header[] =
