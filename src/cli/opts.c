@@ -9,7 +9,7 @@ enum {
 	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
 	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG, O_SESSION,
-	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP,
+	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP, O_DNSTAP,
 	O_SINK, O_SINK_INIT, O_SENSOR, O_SPOOL, O_SPOOL_MAX, O_SINK_BATCH, O_SOURCE, O_SINCE, O_UNTIL
 };
 
@@ -21,7 +21,8 @@ struct opt_entry {
 };
 
 static const struct opt_entry opt_table[] = {
-	{ "read", 'r', "FILE", "read a pcap/pcapng file (repeatable; - for stdin)" },
+	{ "read", 'r', "FILE", "read a pcap/pcapng, dnstap, Zeek dns.log or Suricata EVE file (repeatable; - for stdin)" },
+	{ "dnstap", O_DNSTAP, "unix:PATH|tcp:ADDR:PORT", "accept dnstap from resolvers there (repeatable)" },
 	{ "interface", 'i', "IFACE", "capture live on IFACE (or any)" },
 	{ "list-interfaces", 'D', NULL, "list capture interfaces and exit" },
 	{ "filter-bpf", O_FILTER_BPF, "EXPR", "BPF filter for live capture (default: DNS ports and IP fragments)" },
@@ -29,7 +30,7 @@ static const struct opt_entry opt_table[] = {
 	{ "write", 'w', "FILE", "write every captured packet to a pcap file" },
 	{ "rotate", 'C', "MB", "rotate the -w file every MB MiB" },
 	{ "user", 'Z', "USER", "drop privileges to USER after opening the capture (default nobody)" },
-	{ "duration", O_DURATION, "SEC", "stop a live capture after SEC seconds" },
+	{ "duration", O_DURATION, "SEC", "stop a live capture or dnstap feed after SEC seconds" },
 	{ "max-memory", O_MAX_MEMORY, "MB", "age out old observations to stay under MB MiB" },
 	{ "dns-port", O_DNS_PORT, "LIST", "ports that carry DNS, comma-separated (default 53)" },
 	{ "dump", O_DUMP, NULL, "write decoded DNS messages as JSON Lines and exit" },
@@ -76,6 +77,7 @@ opts_usage(FILE *out)
 	fprintf(out, "usage: fluxscope [options] [FILE.pcap ...]\n"
 	             "       fluxscope -r FILE [--dump | --stats | --report [--json] | --export FORMAT -o PATH]\n"
 	             "       fluxscope -i IFACE [--report --duration SEC]\n"
+	             "       fluxscope --dnstap unix:PATH [--report --duration SEC]\n"
 	             "       fluxscope -r FILE | -i IFACE --sink clickhouse://HOST:PORT/DB [--sensor NAME]\n"
 	             "       fluxscope --source clickhouse://HOST:PORT/DB [--since 24h] [--report | --export ...]\n\n"
 	             "Hunt fast-flux domains in DNS traffic.\n\noptions:\n");
@@ -135,6 +137,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	switch (c) {
 	case 'r': return push(o->files, &o->n_files, name, a, err);
 	case 'i': o->iface = a; return 0;
+	case O_DNSTAP: return push(o->dnstap, &o->n_dnstap, name, a, err);
 	case 'D': o->list_ifaces = true; return 0;
 	case O_FILTER_BPF: o->bpf = a; return 0;
 	case 'B': if (parse_int(name, a, 1, 4096, &v, err)) return -1; o->buffer_mb = (int)v; return 0;

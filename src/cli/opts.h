@@ -14,6 +14,7 @@ struct session;
 struct opts {
 	const char *files[OPTS_MAX_LIST];   int n_files;      /* -r and positional */
 	const char *iface;                                    /* -i */
+	const char *dnstap[OPTS_MAX_LIST];  int n_dnstap;     /* --dnstap unix:PATH|tcp:ADDR:PORT */
 	bool list_ifaces;                                     /* -D */
 	const char *bpf;                                      /* --filter-bpf */
 	int buffer_mb;                                        /* -B */
@@ -55,6 +56,13 @@ struct opts {
 	const char *since, *until;                            /* --since, --until */
 	bool help, version;
 };
+
+/* A live source: -i or --dnstap (runs until --duration or a signal). */
+static inline bool
+opts_live(const struct opts *o)
+{
+	return o->iface != NULL || o->n_dnstap > 0;
+}
 
 /* Parse argv into o. On error returns FS_E_ARG with one sentence in err naming the option. */
 fs_status opts_parse(struct opts *o, int argc, char **argv, struct fs_err *err);

@@ -70,7 +70,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		goto fail;
 	struct store_config sc = { .max_memory = (size_t)o->max_memory_mb << 20 };
 	a->store = store_new(&sc);
-	if (o->iface != NULL || o->max_memory_mb > 0) {
+	if (opts_live(o) || o->max_memory_mb > 0) {
 		/* A live capture (until --duration or a signal), or ageing under a memory budget:
 		 * the writer locks per message and ages the store as it goes (cli/live.h). */
 		a->live = xcalloc(1, sizeof *a->live);
@@ -651,6 +651,8 @@ print_header(FILE *out, const struct opts *o, const struct cli_analysis *a, size
 		fprintf(out, " %s", o->files[i]);
 	if (o->iface)
 		fprintf(out, " interface %s", o->iface);
+	for (int i = 0; i < o->n_dnstap; i++)
+		fprintf(out, " dnstap %s", o->dnstap[i]);
 	fputc('\n', out);
 	fprintf(out, "vantage:      %s\n", det_vantage_name(det_vantage(a->det)));
 	geo_describe(a->geo, buf, sizeof buf);

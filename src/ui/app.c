@@ -599,12 +599,12 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		char text[256];
 		enum ui_role role;
 		int prio;       /* lower survives longer when narrow */
-	} seg[10];
+	} seg[12];
 	int n = 0, x = 1, sw = canvas_text_width(sep(c));
 	char b1[32], b2[32];
 	struct view *v = app_top(a);
 	const char *filter = v != NULL && view_is_list(v) ? view_list_filter(v) : "";
-	bool drop_seg[10] = { false };
+	bool drop_seg[12] = { false };
 	int need;
 
 	canvas_fill(c, 0, y, c->w, 1, ' ', UI_ROLE_STATUS);
@@ -642,6 +642,10 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 			         app_fmt_count(a->prog.iface_drops, b2, sizeof b2),
 			         app_fmt_count(a->prog.app_drops, b3, sizeof b3));
 		seg[n].role = d > 0 ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 0;
+	}
+	if (a->prog.feeds[0] != '\0') {   /* live dnstap: every resolver, its rate, errors, down */
+		snprintf(seg[n].text, sizeof seg[n].text, "%s", a->prog.feeds);
+		seg[n].role = a->prog.feeds_warn ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 1;
 	}
 	snprintf(seg[n].text, sizeof seg[n].text, "%s",
 	         a->cfg.db_names != NULL && a->cfg.db_names[0] ? a->cfg.db_names : "no GeoIP");

@@ -48,6 +48,10 @@ struct app_progress {
 	double pkt_rate, dns_rate; /* live: packets and DNS messages per second, last second or so */
 	double elapsed;            /* seconds since loading started */
 	char error[512];           /* ingest error sentence, "" when none */
+	/* live dnstap: each resolver feed, "IDENTITY RATE/s" with "eN" errors and "down" when
+	 * disconnected; feeds_warn when any feed has errors or drops, or is down */
+	char feeds[256];
+	bool feeds_warn;
 };
 
 /* Where the data comes from. All calls on the UI thread; none blocks for long. */
