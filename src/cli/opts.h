@@ -40,6 +40,16 @@ struct opts {
 	const char *theme;                                    /* --theme */
 	const char *config;                                   /* --config */
 	const char *log_file;                                 /* --log */
+	const char *probe;                                    /* --probe NAME */
+	int probe_count;                                      /* --probe-count, 0 = default */
+	double probe_interval;                                /* --probe-interval S, 0 = TTL-paced */
+	const char *resolver;                                 /* --resolver ADDR[:PORT] */
+	bool probe_iterative;                                 /* --probe-iterative */
+	const char *root_hints;                               /* --root-hints FILE */
+	int probe_port;                                       /* --probe-port, 0 = 53 */
+	double probe_rate;                                    /* --probe-rate Q/s per server */
+	int probe_timeout_ms;                                 /* --probe-timeout MS */
+	bool probe_allow_private, no_probe;
 	bool help, version;
 };
 
