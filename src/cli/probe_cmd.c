@@ -34,7 +34,13 @@ cli_probe_check(const struct opts *o, struct fs_err *err)
 	if (o->resolver != NULL && (o->probe_iterative || o->root_hints != NULL))
 		return fs_err_set(err, FS_E_ARG, "option --resolver and %s exclude each other",
 		                  o->root_hints ? "--root-hints" : "--probe-iterative");
-	return FS_OK;
+	/* the name, the resolver (or resolv.conf) checked before any capture is read */
+	struct probe_config pc;
+	struct probe *p;
+	fs_status st = cli_probe_config(o, o->probe, &pc, err);
+	if (st == FS_OK && (st = probe_new(&pc, NULL, &p, err)) == FS_OK)
+		probe_free(p);
+	return st;
 }
 
 fs_status

@@ -712,6 +712,13 @@ load_hints(struct probe *p, struct probe_srvlist *l, struct fs_err *err)
 	if (l->n == 0)
 		return fs_err_set(err, FS_E_FORMAT, "the root hints %s hold no A or AAAA record",
 		                  p->cfg.root_hints);
+	bool any = p->cfg.allow_private;
+	for (size_t i = 0; i < l->n && !any; i++)
+		any = !probe_addr_is_private(&l->addr[i]);
+	if (!any)
+		return fs_err_set(err, FS_E_PERM, "the root hints %s hold only private, loopback or "
+		                  "link-local addresses, which probes may reach only with "
+		                  "--probe-allow-private", p->cfg.root_hints);
 	return FS_OK;
 }
 
@@ -821,6 +828,8 @@ find_zone_iterative(struct probe *p, struct fs_err *err)
 	char cand[256];
 
 	snprintf(cand, sizeof cand, "%s", p->name);
+	if (load_hints(p, &auth, err) != FS_OK)
+		return err->status;
 	for (int tries = 0; tries < 4; tries++) {
 		if (!iter_resolve(p, cand, DNS_TYPE_NS, 0, &auth))
 			break;
