@@ -11,7 +11,7 @@ BUILD_PKGS="gcc make pkg-config libpcap-dev libldns-dev libmaxminddb-dev libncur
 libreadline-dev libpsl-dev libloc-dev libloc-database"
 TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-writer-perl \
 clang libclang-rt-dev \
-unbound bind9 bind9-utils bind9-dnsutils knot-dnsutils tcpreplay dnsmasq-base nftables \
+unbound bind9 bind9-utils bind9-dnsutils knot knot-dnsutils tcpreplay dnsmasq-base nftables \
 python3 python3-jsonschema jq iproute2 procps time"
 
 case "${1:-build}" in
