@@ -1,6 +1,7 @@
 /* The application state machine: events → commands → reactions, and the frame around the views
  * (breadcrumb, status bar, message line, overlays). No curses here; see draw.c and app_run(). */
 #include "fluxscope/bgwrite.h"
+#include "ui/probe_ui.h"
 #include "ui/app.h"
 
 #include <stdarg.h>
@@ -42,6 +43,7 @@ app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops 
 void
 app_fini(struct app *a)
 {
+	app_probe_fini(a);
 	prompt_end(a);
 	if (a->ov != NULL)
 		a->ov->ops->free(a->ov);
@@ -343,6 +345,7 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	r |= app_probe_tick(a);
 	/* A history or session file could not be saved (background writer). */
 	{
 		char e[512];
@@ -557,12 +560,12 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		char text[256];
 		enum ui_role role;
 		int prio;       /* lower survives longer when narrow */
-	} seg[10];
+	} seg[12];
 	int n = 0, x = 1, sw = canvas_text_width(sep(c));
 	char b1[32], b2[32];
 	struct view *v = app_top(a);
 	const char *filter = v != NULL && view_is_list(v) ? view_list_filter(v) : "";
-	bool drop_seg[10] = { false };
+	bool drop_seg[12] = { false };
 	int need;
 
 	canvas_fill(c, 0, y, c->w, 1, ' ', UI_ROLE_STATUS);
@@ -600,6 +603,9 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 			         app_fmt_count(a->prog.iface_drops, b2, sizeof b2),
 			         app_fmt_count(a->prog.app_drops, b3, sizeof b3));
 		seg[n].role = d > 0 ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 0;
+	}
+	if (app_probe_status(a, seg[n].text, sizeof seg[n].text)) {
+		seg[n].role = UI_ROLE_STATUS_WARN; seg[n++].prio = 0;
 	}
 	snprintf(seg[n].text, sizeof seg[n].text, "%s",
 	         a->cfg.db_names != NULL && a->cfg.db_names[0] ? a->cfg.db_names : "no GeoIP");
