@@ -60,6 +60,8 @@ struct probe_config {
 	double total_qps;                  /* 0 = PROBE_DEFAULT_TOTAL_QPS */
 	int timeout_ms;                    /* per query and transport; 0 = PROBE_DEFAULT_TIMEOUT_MS */
 	bool allow_private;
+	bool resolver_only;                /* ask only the resolver (the nameservers are found but
+	                                    * not asked: they see the resolver, not this host) */
 	int src_index;                     /* store source index of probe answers */
 };
 

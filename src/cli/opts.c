@@ -11,7 +11,7 @@ enum {
 	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
 	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP, O_PROBE, O_PROBE_COUNT,
 	O_PROBE_INTERVAL, O_RESOLVER, O_PROBE_ITERATIVE, O_ROOT_HINTS, O_PROBE_PORT, O_PROBE_RATE,
-	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE
+	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY
 };
 
 struct opt_entry {
@@ -57,6 +57,7 @@ static const struct opt_entry opt_table[] = {
 	{ "probe-count", O_PROBE_COUNT, "N", "probe rounds (default 3)" },
 	{ "probe-interval", O_PROBE_INTERVAL, "SEC", "seconds between probe rounds (default: the smallest TTL seen, 1 to 300)" },
 	{ "resolver", O_RESOLVER, "ADDR[:PORT]", "recursive resolver for probes (default: the first nameserver of /etc/resolv.conf)" },
+	{ "probe-resolver-only", O_PROBE_RESOLVER_ONLY, NULL, "ask only the resolver: the nameservers see it, not this host" },
 	{ "probe-iterative", O_PROBE_ITERATIVE, NULL, "find the delegation from the root hints instead of the resolver" },
 	{ "root-hints", O_ROOT_HINTS, "FILE", "root hints for --probe-iterative (named.root format or one address a line)" },
 	{ "probe-port", O_PROBE_PORT, "PORT", "port of nameservers learned from DNS (default 53; for labs and tests)" },
@@ -77,7 +78,8 @@ opts_usage(FILE *out)
 {
 	fprintf(out, "usage: fluxscope [options] [FILE.pcap ...]\n"
 	             "       fluxscope -r FILE [--dump | --stats | --report [--json] | --export FORMAT -o PATH]\n"
-	             "       fluxscope -i IFACE [--report --duration SEC]\n\n"
+	             "       fluxscope -i IFACE [--report --duration SEC]\n"
+	             "       fluxscope [-r FILE] --probe NAME [--probe-count N] --report | --export FORMAT -o PATH\n\n"
 	             "Hunt fast-flux domains in DNS traffic.\n\noptions:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		const struct opt_entry *e = &opt_table[i];
@@ -201,6 +203,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_PROBE_TIMEOUT: if (parse_int(name, a, 50, 60000, &v, err)) return -1; o->probe_timeout_ms = (int)v; return 0;
 	case O_PROBE_ALLOW_PRIVATE: o->probe_allow_private = true; return 0;
 	case O_NO_PROBE: o->no_probe = true; return 0;
+	case O_PROBE_RESOLVER_ONLY: o->probe_resolver_only = true; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	}

@@ -50,6 +50,7 @@ struct opts {
 	double probe_rate;                                    /* --probe-rate Q/s per server */
 	int probe_timeout_ms;                                 /* --probe-timeout MS */
 	bool probe_allow_private, no_probe;
+	bool probe_resolver_only;                             /* --probe-resolver-only */
 	bool help, version;
 };
 

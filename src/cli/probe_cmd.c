@@ -12,7 +12,8 @@ cli_probe_check(const struct opts *o, struct fs_err *err)
 	                    o->resolver ? "--resolver" : o->probe_iterative ? "--probe-iterative" :
 	                    o->root_hints ? "--root-hints" : o->probe_port ? "--probe-port" :
 	                    o->probe_rate > 0 ? "--probe-rate" : o->probe_timeout_ms ? "--probe-timeout" :
-	                    o->probe_allow_private ? "--probe-allow-private" : NULL;
+	                    o->probe_allow_private ? "--probe-allow-private" :
+	                    o->probe_resolver_only ? "--probe-resolver-only" : NULL;
 	if (o->probe == NULL) {
 		/* the probe options also serve the TUI's :probe; a headless mode without --probe
 		 * would ignore them */
@@ -65,6 +66,7 @@ cli_probe_config(const struct opts *o, const char *name, struct probe_config *pc
 	pc->per_server_qps = o->probe_rate;
 	pc->timeout_ms = o->probe_timeout_ms;
 	pc->allow_private = o->probe_allow_private;
+	pc->resolver_only = o->probe_resolver_only;
 	return FS_OK;
 }
 

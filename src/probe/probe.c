@@ -272,6 +272,11 @@ probe_new(const struct probe_config *cfg, struct store *store, struct probe **ou
 	p->cfg.name = p->name;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	if (p->cfg.resolver_only && p->cfg.mode == PROBE_ITERATIVE) {
+		probe_free(p);
+		return fs_err_set(err, FS_E_ARG, "option --probe-resolver-only needs the resolver, not "
+		                  "--probe-iterative or --root-hints");
+	}
 	if (p->cfg.mode == PROBE_VIA_RESOLVER && p->cfg.resolver.family == 0) {
 		const char *rc = p->cfg.resolv_conf ? p->cfg.resolv_conf : "/etc/resolv.conf";
 		fs_status st = read_resolv_conf(rc, &p->cfg.resolver, err);
@@ -906,7 +911,7 @@ one_round(struct probe *p, int round)
 			struct psrv *s = &p->srv[i];
 			char ab[FS_ADDR_STRLEN];
 			/* a server silent twice this round is not asked again until the next one */
-			if (s->silent_in_round >= 2)
+			if (s->silent_in_round >= 2 || (p->cfg.resolver_only && !s->pub.is_resolver))
 				continue;
 			set_status(p, "probe %s: round %d/%d, %s %s at %s (%s)", p->name, round,
 			           p->cfg.count, dns_type_name(types[t], tb), p->name,

@@ -9,6 +9,7 @@
 #   - the truncating, silent and closed servers are reported answering (over TCP), no-answer
 #     and unreachable; queries carry EDNS; no server gets two queries closer than the rate limit;
 #   - without --probe-allow-private the lab's loopback nameservers are refused and not asked;
+#   - --probe-resolver-only contacts no nameserver;
 #   - --probe combines with -r FILE and with --export; --no-probe refuses.
 # Every server the test starts listens on loopback and is stopped on exit.
 set -u
@@ -131,6 +132,21 @@ fi
 rc=$?
 [ $rc -ne 0 ] && grep -q 'probe-allow-private' "$W/priv2.err" && ok "loopback root hints refused in one sentence ($(cat "$W/priv2.err"))" ||
 	bad "private hints: exit $rc: $(cat "$W/priv2.err")"
+
+# ---- --probe-resolver-only: the nameservers are never contacted by fluxscope ----------------
+# (Unbound reaches stable.probe-lab. only through its stub 127.0.0.20, so the truncating and
+# silent servers hear from nobody else)
+b_tc=$(wc -l <"$W/tc.log"); b_si=$(wc -l <"$W/silent.log")
+"$FLUXSCOPE" --probe stable.probe-lab $RES $LAB --probe-resolver-only --probe-count 2 --probe-interval 1 \
+	--report >"$W/ronly.out" 2>"$W/ronly.err"
+rc=$?
+n_na=$(grep -c ': not-asked (0 sent' "$W/ronly.err")
+if [ $rc -eq 0 ] && [ "$n_na" -eq 4 ] && [ "$(wc -l <"$W/tc.log")" -eq "$b_tc" ] &&
+   [ "$(wc -l <"$W/silent.log")" -eq "$b_si" ] && grep -q '(resolver).*: answering' "$W/ronly.err"; then
+	ok "--probe-resolver-only asks only the resolver (4 nameservers not asked, none heard a query)"
+else
+	bad "--probe-resolver-only: exit $rc, $n_na not-asked: $(cat "$W/ronly.err")"
+fi
 
 # ---- with a capture, and --export ------------------------------------------------------------
 PCAP=tests/data/pcaps/dnscap-dns.pcap
