@@ -8,7 +8,7 @@
 enum {
 	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
-	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
+	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG, O_SESSION,
 	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP, O_PROBE, O_PROBE_COUNT,
 	O_PROBE_INTERVAL, O_RESOLVER, O_PROBE_ITERATIVE, O_ROOT_HINTS, O_PROBE_PORT, O_PROBE_RATE,
 	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY
@@ -36,7 +36,7 @@ static const struct opt_entry opt_table[] = {
 	{ "dump", O_DUMP, NULL, "write decoded DNS messages as JSON Lines and exit" },
 	{ "stats", O_STATS, NULL, "print packet, DNS and skip counters and exit" },
 	{ "report", O_REPORT, NULL, "print the flagged domains and exit" },
-	{ "json", O_JSON, NULL, "with --report: one JSON object per domain" },
+	{ "json", O_JSON, NULL, "the report as JSON Lines, one object per domain (alone it implies --report)" },
 	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
@@ -66,6 +66,7 @@ static const struct opt_entry opt_table[] = {
 	{ "probe-allow-private", O_PROBE_ALLOW_PRIVATE, NULL, "let probes reach private, loopback and link-local nameserver addresses" },
 	{ "no-probe", O_NO_PROBE, NULL, "turn probing off (--probe and :probe are refused)" },
 	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
+	{ "session", O_SESSION, "PATH", "start or reopen a saved investigation (captures, marks, notes, filter, views)" },
 	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
 	{ "log", O_LOG, "FILE", "write diagnostics to FILE" },
 	{ "help", 'h', NULL, "show this help and exit" },
@@ -204,6 +205,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_PROBE_ALLOW_PRIVATE: o->probe_allow_private = true; return 0;
 	case O_NO_PROBE: o->no_probe = true; return 0;
 	case O_PROBE_RESOLVER_ONLY: o->probe_resolver_only = true; return 0;
+	case O_SESSION: o->session_path = a; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	}

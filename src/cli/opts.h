@@ -7,6 +7,8 @@
 
 #include "fluxscope/fs.h"
 
+struct session;
+
 #define OPTS_MAX_LIST 64
 
 struct opts {
@@ -51,6 +53,9 @@ struct opts {
 	int probe_timeout_ms;                                 /* --probe-timeout MS */
 	bool probe_allow_private, no_probe;
 	bool probe_resolver_only;                             /* --probe-resolver-only */
+	const char *session_path;                             /* --session */
+	struct session *session;   /* loaded by main() from --session (NULL without); its captures
+	                            * are in files[], its marks select exports */
 	bool help, version;
 };
 

@@ -17,7 +17,7 @@ cli_probe_check(const struct opts *o, struct fs_err *err)
 	if (o->probe == NULL) {
 		/* the probe options also serve the TUI's :probe; a headless mode without --probe
 		 * would ignore them */
-		if (needs != NULL && (o->report || o->export_format != NULL || o->dump || o->stats))
+		if (needs != NULL && (o->report || o->json || o->export_format != NULL || o->dump || o->stats))
 			return fs_err_set(err, FS_E_ARG, "option %s needs --probe NAME", needs);
 		return FS_OK;
 	}
@@ -29,7 +29,7 @@ cli_probe_check(const struct opts *o, struct fs_err *err)
 	if (o->dump || o->stats)
 		return fs_err_set(err, FS_E_ARG, "option --probe goes with --report or --export, not "
 		                  "%s", o->dump ? "--dump" : "--stats");
-	if (!o->report && o->export_format == NULL)
+	if (!o->report && !o->json && o->export_format == NULL)
 		return fs_err_set(err, FS_E_ARG, "option --probe needs --report or --export (in the "
 		                  "TUI, use :probe)");
 	if (o->resolver != NULL && (o->probe_iterative || o->root_hints != NULL))

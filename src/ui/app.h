@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fluxscope/fs.h"
+#include "fluxscope/notes.h"
 #include "ui/canvas.h"
 #include "ui/dlist.h"
 #include "ui/keys.h"
@@ -196,6 +197,12 @@ struct app {
 	char caret_text[512];
 	int caret_col;
 	char filter_retry[512];
+	/* Marks and notes on every kind of object (domain marks mirror markbits); owned by the
+	 * session when one is attached (session_ui.c), else by the app. */
+	struct notes *notes;
+	bool notes_owned;
+	struct session *session;               /* borrowed; NULL = none */
+	bool session_restore;                  /* apply the session's state when rows arrive */
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
@@ -254,6 +261,9 @@ enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUST
 struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
                            const uint32_t *doms, uint32_t n);
 struct view *view_detail_new(struct app *a, uint32_t dom);
+/* The detail's tab (0-4) and the line under its cursor (NULL: none). */
+int view_detail_tab(const struct view *v);
+const struct dline *view_detail_line(const struct view *v);
 bool view_is_list(const struct view *v);
 /* Text of a list's filter (for the status bar), "" when none. */
 const char *view_list_filter(const struct view *v);
