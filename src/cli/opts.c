@@ -10,7 +10,10 @@ enum {
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
 	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG, O_SESSION,
 	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP, O_DNSTAP,
-	O_SINK, O_SINK_INIT, O_SENSOR, O_SPOOL, O_SPOOL_MAX, O_SINK_BATCH, O_SOURCE, O_SINCE, O_UNTIL
+	O_SINK, O_SINK_INIT, O_SENSOR, O_SPOOL, O_SPOOL_MAX, O_SINK_BATCH, O_SOURCE, O_SINCE, O_UNTIL,
+	O_PROBE, O_PROBE_COUNT,
+	O_PROBE_INTERVAL, O_RESOLVER, O_PROBE_ITERATIVE, O_ROOT_HINTS, O_PROBE_PORT, O_PROBE_RATE,
+	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY
 };
 
 struct opt_entry {
@@ -53,6 +56,18 @@ static const struct opt_entry opt_table[] = {
 	{ "sinkhole", O_SINKHOLE, "ADDR|NAME", "sinkhole address or name for --rpz-action sinkhole and dnsmasq" },
 	{ "sid-base", O_SID_BASE, "N", "first Suricata rule sid (default 9100000)" },
 	{ "subdomains", O_SUBDOMAINS, NULL, "also block subdomains of exported domains" },
+	{ "probe", O_PROBE, "NAME", "ask NAME's resolver and nameservers now, with --report/--export (sends queries: see docs/probe.md)" },
+	{ "probe-count", O_PROBE_COUNT, "N", "probe rounds (default 3)" },
+	{ "probe-interval", O_PROBE_INTERVAL, "SEC", "seconds between probe rounds (default: the smallest TTL seen, 1 to 300)" },
+	{ "resolver", O_RESOLVER, "ADDR[:PORT]", "recursive resolver for probes (default: the first nameserver of /etc/resolv.conf)" },
+	{ "probe-resolver-only", O_PROBE_RESOLVER_ONLY, NULL, "ask only the resolver: the nameservers see it, not this host" },
+	{ "probe-iterative", O_PROBE_ITERATIVE, NULL, "find the delegation from the root hints instead of the resolver" },
+	{ "root-hints", O_ROOT_HINTS, "FILE", "root hints for --probe-iterative (named.root format or one address a line)" },
+	{ "probe-port", O_PROBE_PORT, "PORT", "port of nameservers learned from DNS (default 53; for labs and tests)" },
+	{ "probe-rate", O_PROBE_RATE, "Q", "probe queries per second to any one server (default 2; overall at most 20)" },
+	{ "probe-timeout", O_PROBE_TIMEOUT, "MS", "wait at most MS milliseconds for a probe answer (default 2000)" },
+	{ "probe-allow-private", O_PROBE_ALLOW_PRIVATE, NULL, "let probes reach private, loopback and link-local nameserver addresses" },
+	{ "no-probe", O_NO_PROBE, NULL, "turn probing off (--probe and :probe are refused)" },
 	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
 	{ "session", O_SESSION, "PATH", "start or reopen a saved investigation (captures, marks, notes, filter, views)" },
 	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
@@ -79,7 +94,8 @@ opts_usage(FILE *out)
 	             "       fluxscope -i IFACE [--report --duration SEC]\n"
 	             "       fluxscope --dnstap unix:PATH [--report --duration SEC]\n"
 	             "       fluxscope -r FILE | -i IFACE --sink clickhouse://HOST:PORT/DB [--sensor NAME]\n"
-	             "       fluxscope --source clickhouse://HOST:PORT/DB [--since 24h] [--report | --export ...]\n\n"
+	             "       fluxscope --source clickhouse://HOST:PORT/DB [--since 24h] [--report | --export ...]\n"
+	             "       fluxscope [-r FILE] --probe NAME [--probe-count N] --report | --export FORMAT -o PATH\n\n"
 	             "Hunt fast-flux domains in DNS traffic.\n\noptions:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		const struct opt_entry *e = &opt_table[i];
@@ -101,6 +117,20 @@ parse_int(const char *opt, const char *s, long lo, long hi, long *out, struct fs
 	long v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
 		fs_err_set(err, FS_E_ARG, "option --%s needs a number from %ld to %ld, not '%s'", opt, lo,
+		           hi, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_real(const char *opt, const char *s, double lo, double hi, double *out, struct fs_err *err)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !(v >= lo && v <= hi)) {
+		fs_err_set(err, FS_E_ARG, "option --%s needs a number from %g to %g, not '%s'", opt, lo,
 		           hi, s);
 		return -1;
 	}
@@ -179,6 +209,18 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_THEME: o->theme = a; return 0;
 	case O_CONFIG: o->config = a; return 0;
 	case O_LOG: o->log_file = a; return 0;
+	case O_PROBE: o->probe = a; return 0;
+	case O_PROBE_COUNT: if (parse_int(name, a, 1, 10000, &v, err)) return -1; o->probe_count = (int)v; return 0;
+	case O_PROBE_INTERVAL: return parse_real(name, a, 0.1, 86400, &o->probe_interval, err);
+	case O_RESOLVER: o->resolver = a; return 0;
+	case O_PROBE_ITERATIVE: o->probe_iterative = true; return 0;
+	case O_ROOT_HINTS: o->root_hints = a; return 0;
+	case O_PROBE_PORT: if (parse_int(name, a, 1, 65535, &v, err)) return -1; o->probe_port = (int)v; return 0;
+	case O_PROBE_RATE: return parse_real(name, a, 0.01, 20, &o->probe_rate, err);
+	case O_PROBE_TIMEOUT: if (parse_int(name, a, 50, 60000, &v, err)) return -1; o->probe_timeout_ms = (int)v; return 0;
+	case O_PROBE_ALLOW_PRIVATE: o->probe_allow_private = true; return 0;
+	case O_NO_PROBE: o->no_probe = true; return 0;
+	case O_PROBE_RESOLVER_ONLY: o->probe_resolver_only = true; return 0;
 	case O_SESSION: o->session_path = a; return 0;
 	case O_SINK: o->sink = a; return 0;
 	case O_SINK_INIT: o->sink_init = true; return 0;

@@ -43,6 +43,17 @@ struct opts {
 	const char *theme;                                    /* --theme */
 	const char *config;                                   /* --config */
 	const char *log_file;                                 /* --log */
+	const char *probe;                                    /* --probe NAME */
+	int probe_count;                                      /* --probe-count, 0 = default */
+	double probe_interval;                                /* --probe-interval S, 0 = TTL-paced */
+	const char *resolver;                                 /* --resolver ADDR[:PORT] */
+	bool probe_iterative;                                 /* --probe-iterative */
+	const char *root_hints;                               /* --root-hints FILE */
+	int probe_port;                                       /* --probe-port, 0 = 53 */
+	double probe_rate;                                    /* --probe-rate Q/s per server */
+	int probe_timeout_ms;                                 /* --probe-timeout MS */
+	bool probe_allow_private, no_probe;
+	bool probe_resolver_only;                             /* --probe-resolver-only */
 	const char *session_path;                             /* --session */
 	struct session *session;   /* loaded by main() from --session (NULL without); its captures
 	                            * are in files[], its marks select exports */

@@ -2,6 +2,7 @@
  * them to the loader (threads) and the UI loop. Everything that can fail on the user's input
  * fails here, with one sentence on stderr, before the screen is taken. */
 #include "cli/tui.h"
+#include "cli/probe_cmd.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -196,6 +197,15 @@ tui_main(const struct opts *o)
 	for (int i = 0; i < geo_db_count(geo_ui); i++)
 		cfg.db_stale |= geo_db(geo_ui, i)->stale;
 
+	/* :probe's settings from the probe options (checked now: a bad --resolver is one
+	 * sentence before the screen); --no-probe leaves it off */
+	static struct probe_config pcfg;
+	if (!o->no_probe) {
+		if (cli_probe_config(o, NULL, &pcfg, &err) != FS_OK)
+			goto fail;
+		pcfg.src_index = o->n_files;
+		cfg.probe = &pcfg;
+	}
 	if (loader_start(ld, &err) != FS_OK)
 		goto fail;
 	app_init(&a, &cfg, &loader_feed_ops, ld);

@@ -33,6 +33,8 @@ enum {
 struct app;
 struct store;
 struct geo;
+struct probe;
+struct probe_config;
 
 /* Loading and capture status, polled from the feed. */
 struct app_progress {
@@ -176,6 +178,7 @@ struct app_config {
 	bool db_stale;                         /* one of them is older than 60 days */
 	bool home_all;                         /* the home list starts with every domain, not
 	                                        * only the flagged ones */
+	const struct probe_config *probe;      /* :probe's settings (name unset); NULL: off */
 };
 
 struct app {
@@ -217,6 +220,8 @@ struct app {
 	uint8_t *markbits;                     /* owned: marked domain ids */
 	size_t n_markbits;                     /* bytes */
 	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
+	struct probe *probe;                   /* owned: the last :probe (ui/probe_ui.c) */
+	bool probe_announced;                  /* its end was put on the message line */
 };
 
 /* Set up with the configured theme (a bad theme file → default theme and a message). Takes no
