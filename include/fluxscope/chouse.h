@@ -246,8 +246,47 @@ bool ch_source_window_stats(struct cap_source *src, struct ch_window_stats *out)
  * False when the response does not parse (the rows before are kept). Hostile input. */
 bool ch_candidates_parse(const uint8_t *p, size_t len, struct ch_buf *sel, uint64_t *n_cand);
 
-/* The SQL of the candidate step and the row step (docs/scale.md prints them). */
+/* The SQL of the candidate step, the row step and a drill-down (docs/scale.md prints them). */
 char *ch_sql_candidates(const char *db, fs_time since, fs_time until);
 char *ch_sql_rows(const char *db, fs_time since, fs_time until, bool all);
+char *ch_sql_history(const char *db, fs_time since, fs_time until);
+
+/* ---- drill-down: one name's rows the window left out (the TUI) ------------------------------- */
+/* The window loads the candidates and their neighbours; a name outside them may have rows the
+ * window did not load. A fetcher, on a thread of its own, fetches on request one name's full
+ * history in the window (every row with it as query name or the owner of a record) and its
+ * zone's NS rows (the zone: its registrable domain, libpsl), less what the window and earlier
+ * requests loaded, so no row reaches the store twice. The rows go the window's way: each one a
+ * DNS response in a raw IP frame (ch_row_frame), decoded by a decoder of the fetcher's own and
+ * handed to cb on the fetch thread (the TUI's loader_msg_cb: the store under its write lock).
+ * Requests are served one at a time, in order. Server responses are hostile input (as the
+ * window's). A window stopped before its end is not refetched: rows it did not read stay out. */
+struct ch_fetch;
+enum ch_fetch_state {
+	CH_FETCH_NONE = 0,         /* never asked */
+	CH_FETCH_QUEUED,
+	CH_FETCH_RUNNING,
+	CH_FETCH_DONE,
+	CH_FETCH_FAILED
+};
+struct ch_fetch_info {
+	enum ch_fetch_state state;
+	uint64_t rows;             /* rows added (so far, while running) */
+	uint64_t rows_bad;         /* rows that did not decode or encode */
+	double seconds;            /* of the query and the decoding */
+	char error[768];           /* FAILED: one sentence naming the server */
+};
+/* For a window source (ch_source_open without all): FS_OK with *out set; FS_E_NOTFOUND when src
+ * is no such window (nothing to fetch: every row of the window is loaded). The source must
+ * outlive the fetcher. src_index goes on every message. Owning thread. */
+fs_status ch_fetch_new(struct cap_source *src, int src_index, dec_msg_cb cb, void *ctx,
+                       struct ch_fetch **out, struct fs_err *err);
+/* Any thread: queue name (presentation form); false when it was asked before (queued, running
+ * or done: asked once per run) or is no name. */
+bool ch_fetch_request(struct ch_fetch *f, const char *name);
+/* Any thread: the state of name's request (CH_FETCH_NONE when never asked). */
+void ch_fetch_get(struct ch_fetch *f, const char *name, struct ch_fetch_info *out);
+/* Owning thread: abort a transfer in progress, join the thread, free. */
+void ch_fetch_free(struct ch_fetch *f);
 
 #endif

@@ -5,6 +5,7 @@
 #include "chouse/ch_int.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,5 +142,41 @@ ch_sql_rows(const char *db, fs_time since, fs_time until, bool all)
 	               "  OR arrayExists(x -> x IN (SELECT v FROM sel WHERE k = 0), rr_name)\n"
 	               "  OR arrayExists((d, t) -> (t = 1 OR t = 28) AND d IN (SELECT v FROM sel WHERE k = 1), rr_data, rr_type))");
 	free(w);
+	return sql;
+}
+
+/* The rows of a selection (k_name: names as query name or record owner; k_zone: zones whose
+ * NS records a row carries; k_addr: addresses answered, or -1). */
+static char *
+sel_pred(int k_name, int k_zone, int k_addr)
+{
+	char zone[160] = "", addr[200] = "";
+	if (k_zone >= 0)
+		snprintf(zone, sizeof zone, "\n  OR arrayExists((n, t) -> t = 2 AND n IN (SELECT v FROM sel WHERE k = %d), rr_name, rr_type)", k_zone);
+	if (k_addr >= 0)
+		snprintf(addr, sizeof addr, "\n  OR arrayExists((d, t) -> (t = 1 OR t = 28) AND d IN (SELECT v FROM sel WHERE k = %d), rr_data, rr_type)", k_addr);
+	return xasprintf("(qname IN (SELECT v FROM sel WHERE k = %d)\n"
+	                 "  OR arrayExists(x -> x IN (SELECT v FROM sel WHERE k = %d), rr_name)%s%s)",
+	                 k_name, k_name, zone, addr);
+}
+
+char *
+ch_sql_history(const char *db, fs_time since, fs_time until)
+{
+	char *w = window(since, until);
+	/* One name's rows in the window (k 4: as query name or the owner of any record) and its
+	 * zone's NS rows (k 5), less the rows the window loaded (the row step's selection, k 0
+	 * and 1) and those earlier drill-downs fetched (k 2 names, k 3 zones): nothing twice. */
+	char *want = sel_pred(4, 5, -1), *win = sel_pred(0, -1, 1), *done = sel_pred(2, 3, -1);
+	char *sql = xasprintf(
+	    "SELECT ts, us, sensor, batch, seq, vantage, client, resolver, qname, registrable, qtype,\n"
+	    "  rcode, flags, rr_section, rr_type, rr_ttl, rr_name, rr_data\n"
+	    "FROM %s." CH_TABLE " WHERE %s\n AND %s\n AND NOT %s\n AND NOT %s\n"
+	    "ORDER BY ts, us, sensor, batch, seq\n"
+	    "FORMAT RowBinary", db, w, want, win, done);
+	free(w);
+	free(want);
+	free(win);
+	free(done);
 	return sql;
 }
