@@ -54,6 +54,7 @@ void ch_buf_fini(struct ch_buf *b);
 #define CH_F_CD 0x20
 #define CH_F_TCP 0x40
 #define CH_F_MALFORMED 0x80
+#define CH_F_VIEW 0x100            /* vantage is the view a feed declared (dnstap's message type) */
 #define CH_VANTAGE_CLIENT 1        /* a recursive answer (the resolver's clients' side) */
 #define CH_VANTAGE_UPSTREAM 2      /* an authoritative answer or a referral (upstream side) */
 /* Bounds the reader enforces (a row beyond them is refused as malformed). */
@@ -61,6 +62,7 @@ void ch_buf_fini(struct ch_buf *b);
 #define CH_MAX_NAME 1024
 #define CH_MAX_DATA 65535
 #define CH_MAX_SENSOR 255
+#define CH_MAX_FEED DEC_FEED_VANTAGE_MAX
 
 struct ch_rr {
 	uint8_t section;           /* enum dns_section: 1 answer, 2 authority (NS), 3 additional (A/AAAA) */
@@ -81,6 +83,8 @@ struct ch_row {
 	uint16_t qtype, rcode, flags;
 	const struct ch_rr *rr;
 	uint32_t n_rr;
+	const char *feed;          /* a feed's vantage (decode.h: "unbound1 CLIENT_RESPONSE"), ""
+	                            * for packets; the last column */
 };
 
 /* Storage for decoded rows and strings (reused from row to row). */
@@ -90,15 +94,21 @@ struct ch_rowbuf {
 	uint32_t cap_rr;
 	char *str;                 /* strings of the current row, NUL-terminated */
 	size_t str_len, str_cap;
+	bool no_feed;              /* decode rows without the feed column (spool version 1) */
 };
 void ch_rowbuf_fini(struct ch_rowbuf *rb);
 
 /* The row of one decoded DNS message; false for what is not an observation (queries, other
- * opcodes, no question). Records kept: every class-IN answer, NS records of the authority
+ * opcodes, no question). A feed's message keeps its vantage (feed) and, when the feed declared
+ * one, its view in vantage (flag CH_F_VIEW); otherwise vantage is inferred from AA and
+ * referrals. Records kept: every class-IN answer, NS records of the authority
  * section and A/AAAA records of the additional section (glue): what the store reads. Strings
  * point into rb. registrable may be NULL (""). */
 bool ch_row_from_msg(const struct dns_msg *m, const char *sensor, const char *registrable,
                      struct ch_rowbuf *rb);
+/* The columns of a version 1 spool body (before the feed column), for its INSERT. */
+#define CH_COLUMNS_V1 "ts, us, sensor, batch, seq, vantage, client, resolver, qname, registrable, " \
+	"qtype, rcode, flags, rr_section, rr_type, rr_ttl, rr_name, rr_data"
 /* Append r in RowBinary (column order of the schema) to out. */
 void ch_row_encode(const struct ch_row *r, struct ch_buf *out);
 /* Read one RowBinary row at the reader's position into rb->row. Returns 1 for a row, 0 at the
@@ -150,12 +160,14 @@ bool ch_http_ping(struct ch_http *h);
 
 /* ---- the spool ------------------------------------------------------------------------------- */
 /* One spooled batch: header, then the RowBinary rows as they would be inserted.
- *   "FXSPOOL1", u32 version (1), u32 flags, u64 batch, u32 rows, u32 ts_min, u32 ts_max
+ *   "FXSPOOL1", u32 version (2; version 1 files, rows without the feed column, are read and
+ *   replayed too), u32 flags, u64 batch, u32 rows, u32 ts_min, u32 ts_max
  *   (seconds), u32 body length, u64 FNV-1a of the body, u16 sensor length, sensor, body.
  * Integers little-endian. Flag CH_SPOOL_MAYBE_SENT: an insert of this batch may have reached
  * the server (cut mid-way, timed out), so a replay first counts its rows there. */
 #define CH_SPOOL_MAYBE_SENT 0x01
 struct ch_spool_hdr {
+	uint32_t version;          /* 2; 1: rows without the feed column (an earlier release) */
 	uint32_t flags;
 	uint64_t batch;
 	uint32_t rows, ts_min, ts_max;

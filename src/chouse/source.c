@@ -176,6 +176,26 @@ void
 ch_row_frame(const struct ch_row *row, const struct ch_buf *dns, uint16_t dns_port,
              struct ch_buf *frame, struct cap_frame *out)
 {
+	if (row->feed != NULL && row->feed[0] != '\0') {
+		/* a feed's row: the feed's frame (decode.h), its vantage and declared view kept */
+		struct dec_feed_hdr h = {
+			.src = row->resolver, .dst = row->client, .sport = dns_port, .dport = dns_port,
+			.transport = (row->flags & CH_F_TCP) ? 6 : 17,
+			.view = !(row->flags & CH_F_VIEW) ? DEC_VIEW_NONE :
+			        row->vantage == CH_VANTAGE_UPSTREAM ? DEC_VIEW_UPSTREAM : DEC_VIEW_CLIENT,
+			.vantage = row->feed,
+		};
+		frame->len = 0;
+		ch_buf_reserve(frame, DEC_FEED_HDR_MAX + dns->len);
+		size_t n = dec_feed_frame(frame->p, DEC_FEED_HDR_MAX + dns->len, &h, dns->p, dns->len);
+		if (n > 0) {
+			frame->len = n;
+			*out = (struct cap_frame){ .ts = row->ts, .linktype = DEC_LINKTYPE_FEED,
+			                           .caplen = (uint32_t)n, .wirelen = (uint32_t)n,
+			                           .data = frame->p };
+			return;
+		}
+	}
 	bool v6 = row->resolver.family == 6 || row->client.family == 6;
 	size_t ip = v6 ? 40 : 20, n = ip + 8 + dns->len;
 	frame->len = 0;
