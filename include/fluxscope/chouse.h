@@ -286,7 +286,9 @@ struct ch_fetch_info {
 	uint64_t rows;             /* rows added (so far, while running) */
 	uint64_t rows_bad;         /* rows that did not decode or encode */
 	double seconds;            /* of the query and the decoding */
-	char error[768];           /* FAILED: one sentence naming the server */
+	char error[768];           /* FAILED (nothing added, may be asked again), or DONE with a row
+	                            * that did not decode (the rows before it added): one sentence
+	                            * naming the server; "" otherwise */
 };
 /* For a window source (ch_source_open without all): FS_OK with *out set; FS_E_NOTFOUND when src
  * is no such window (nothing to fetch: every row of the window is loaded). The source must

@@ -81,7 +81,10 @@ app_history_tick(struct app *a)
 		struct app_hist *h = &a->hist[i];
 		char err[768];
 		uint64_t rows = 0;
-		int st = a->feed->history_state(a->feed_ctx, h->name, &rows, err, sizeof err);
+		int st = a->feed->history_state != NULL ?
+		         a->feed->history_state(a->feed_ctx, h->name, &rows, err, sizeof err) : APP_HIST_FAILED;
+		if (a->feed->history_state == NULL)
+			snprintf(err, sizeof err, "the history of %s cannot be followed", h->name);
 
 		if (st == APP_HIST_RUNNING || st == APP_HIST_NONE) {
 			i++;
@@ -96,8 +99,11 @@ app_history_tick(struct app *a)
 			h->announced = true;
 			h->done_ms = fs_mono_ms();
 			h->rows = rows;
-			r |= app_message(a, false, "%s: %llu more row%s of its history from ClickHouse", h->name,
-			                 (unsigned long long)rows, rows == 1 ? "" : "s");
+			if (err[0] != '\0')
+				r |= app_message(a, true, "%s", err);
+			else
+				r |= app_message(a, false, "%s: %llu more row%s of its history from ClickHouse",
+				                 h->name, (unsigned long long)rows, rows == 1 ? "" : "s");
 		}
 		if (!h->open) {
 			drop(a, i);
