@@ -408,7 +408,9 @@ app_tick(struct app *a)
 		a->load_announced = true;
 		if (a->prog.error[0] != '\0')
 			app_message(a, true, "%s", a->prog.error);
-		else if (a->msg[0] == '\0' || !a->msg_error)
+		else if (a->probe == NULL && (a->msg[0] == '\0' || !a->msg_error))
+			/* (a probe started meanwhile, as --probe does at once, keeps its own messages:
+			 * its end would otherwise be replaced by this one) */
 			app_message(a, false, "%s %s packets, %s DNS messages in %.1f s",
 			            a->prog.stopped ? "Stopped after" : "Loaded",
 			            app_fmt_count(a->prog.packets, p, sizeof p),
