@@ -11,6 +11,26 @@
 #include "cli/stats.h"
 #include "cli/tui.h"
 #include "fluxscope/fs.h"
+#include "fluxscope/log.h"
+
+static int
+run(const struct opts *o)
+{
+	if (o->list_ifaces)
+		return cli_list_ifaces(o);
+	if (o->n_lookup > 0)
+		return cli_lookup_main(o);
+	if (o->stats && !o->report)   /* --report --stats: the report, then the counters */
+		return cli_stats(o);
+	if (o->dump)
+		return cli_dump(o);
+	if (o->report)
+		return cli_report(o);
+	if (o->export_format != NULL)
+		return cli_export(o);
+	/* No headless mode given: the interactive TUI. */
+	return tui_main(o);
+}
 
 int
 main(int argc, char **argv)
@@ -33,21 +53,17 @@ main(int argc, char **argv)
 	/* SIGINT, SIGTERM, SIGHUP: remove the temporary file of a write in progress, then end as
 	 * the signal would have (the TUI and a live capture install their own while they run). */
 	fs_atomic_install_signals();
-	if (o.list_ifaces)
-		return cli_list_ifaces(&o);
-	if (o.n_lookup > 0)
-		return cli_lookup_main(&o);
-	if (o.stats && !o.report)   /* --report --stats: the report, then the counters */
-		return cli_stats(&o);
-	if (o.dump)
-		return cli_dump(&o);
-	if (o.report)
-		return cli_report(&o);
-	if (o.export_format != NULL)
-		return cli_export(&o);
-	/* No headless mode given: the interactive TUI. */
-	if (!o.dump && !o.report && o.export_format == NULL && !o.list_ifaces)
-		return tui_main(&o);
-	fprintf(stderr, "fluxscope: nothing to do yet (see fluxscope --help)\n");
-	return 1;
+	/* --log FILE: the debug log (captures, skips, detector runs, ageing, timings) */
+	if (o.log_file != NULL) {
+		if (fs_log_open(o.log_file, &err) != FS_OK) {
+			fprintf(stderr, "fluxscope: %s\n", err.msg);
+			return 2;
+		}
+		fs_log("start", "fluxscope %s", FS_VERSION);
+	}
+	double t0 = fs_mono_ms();
+	int rc = run(&o);
+	fs_log("end", "exit status %d after %.1f ms", rc, fs_mono_ms() - t0);
+	fs_log_close();
+	return rc;
 }

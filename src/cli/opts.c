@@ -53,7 +53,7 @@ static const struct opt_entry opt_table[] = {
 	{ "subdomains", O_SUBDOMAINS, NULL, "also block subdomains of exported domains" },
 	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
 	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
-	{ "log", O_LOG, "FILE", "write diagnostics to FILE" },
+	{ "log", O_LOG, "FILE", "append a debug log to FILE (captures, skips, detector runs, ageing, timings; - for stderr)" },
 	{ "help", 'h', NULL, "show this help and exit" },
 	{ "version", 'V', NULL, "show the version and exit" },
 };

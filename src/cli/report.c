@@ -51,9 +51,11 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	} else {
 		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
+		double t0 = fs_mono_ms();
 		store_write_lock(a->store);
 		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
 		store_write_unlock(a->store);
+		cli_log_ingest(a->in, fs_mono_ms() - t0);
 	}
 	a->source_rc = cli_report_source_errors(a->in);
 	store_read_lock(a->store);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "detect/detect_int.h"
+#include "fluxscope/log.h"
 
 
 /* ---- names and small things --------------------------------------------------------------- */
@@ -797,15 +798,11 @@ build_clusters(struct detector *d, const struct store *s)
 	det_map_fini(&cnt);
 }
 
-void
-det_run(struct detector *d, const struct store *s)
+/* Vantage, per-run arrays, and the prefixes that answer allowlisted CDN names. */
+static void
+run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 {
 	struct store_stats stats;
-	size_t nd = store_domain_count(s);
-	struct det_feat f;
-	struct det_context cx;
-	struct det_eval ev;
-	struct det_input in;
 
 	free_results(d);
 	d->s = s;
@@ -827,7 +824,6 @@ det_run(struct detector *d, const struct store *s)
 		d->st = xreallocarray(d->st, d->cap_st, sizeof *d->st);
 	}
 	memset(d->st, 0, d->cap_st * sizeof *d->st);
-	size_t na = store_addr_count(s);
 	if (na + 1 > d->cap_agent) {
 		d->cap_agent = na + 1;
 		d->agent_since = xreallocarray(d->agent_since, d->cap_agent, sizeof *d->agent_since);
@@ -856,11 +852,17 @@ det_run(struct detector *d, const struct store *s)
 			det_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
 		}
 	}
+}
 
-	/* Registrable domains, zones, CNAME provider zones and pool zones (zone.c). */
-	det_zone_prepare(d, s);
+/* Pass 1: every domain on its own; the addresses of flagged ones become agents. */
+static void
+run_pass_alone(struct detector *d, const struct store *s, size_t nd)
+{
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	struct det_input in;
 
-	/* Pass 1: every domain on its own. */
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		if (dom == NULL)
@@ -883,8 +885,37 @@ det_run(struct detector *d, const struct store *s)
 					d->agent_since[a] = t > 0 ? t : 1;
 			}
 	}
+}
 
-	/* Pass 2: with agents and shared infrastructure known; results and time to flag. */
+/* When the verdict first became flagged, and flux, replaying the domain's answers. */
+static void
+time_to_flag(struct detector *d, const struct det_input *in, const struct det_context *cx,
+             const struct det_feat *f, enum det_verdict v, struct det_result *r)
+{
+	double ttl = f->ttl > 0 ? f->ttl : 1;
+	uint32_t k = det_first_prefix(d, in, cx, false);
+
+	if (k > 0) {
+		r->first_flagged = in->obs[k - 1].ts;
+		r->first_flagged_resp = k;
+		r->first_flagged_ttls = (double)(in->obs[k - 1].ts - in->obs[0].ts) / FS_USEC / ttl;
+	}
+	if (det_is_flux(v) && (k = det_first_prefix(d, in, cx, true)) > 0) {
+		r->first_flux = in->obs[k - 1].ts;
+		r->first_flux_resp = k;
+		r->first_flux_ttls = (double)(in->obs[k - 1].ts - in->obs[0].ts) / FS_USEC / ttl;
+	}
+}
+
+/* Pass 2: with agents and shared infrastructure known; results and time to flag. */
+static void
+run_pass_results(struct detector *d, const struct store *s, size_t nd)
+{
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	struct det_input in;
+
 	if (nd > d->cap_res) {
 		d->cap_res = nd;
 		d->res = xreallocarray(d->res, d->cap_res, sizeof *d->res);
@@ -909,25 +940,15 @@ det_run(struct detector *d, const struct store *s)
 		struct det_result *r = &d->res[d->n_res];
 		det_fill_result(d, s, id, dom, &f, &cx, &ev, r, &d->term_pool[d->n_res * DET_N_TERMS]);
 		d->n_res++;
-		if (det_is_flagged(ev.verdict) && in.n_obs > 0) {
-			double ttl = f.ttl > 0 ? f.ttl : 1;
-			uint32_t k = det_first_prefix(d, &in, &cx, false);
-			if (k > 0) {
-				r->first_flagged = in.obs[k - 1].ts;
-				r->first_flagged_resp = k;
-				r->first_flagged_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
-			}
-			if (det_is_flux(ev.verdict) && (k = det_first_prefix(d, &in, &cx, true)) > 0) {
-				r->first_flux = in.obs[k - 1].ts;
-				r->first_flux_resp = k;
-				r->first_flux_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
-			}
-		}
+		if (det_is_flagged(ev.verdict) && in.n_obs > 0)
+			time_to_flag(d, &in, &cx, &f, ev.verdict, r);
 	}
+}
 
-	/* Zone verdicts; flux zones hand their verdict to their member names. */
-	det_zone_run(d, s);
-
+/* Results in report order, the by-domain index, clusters and registrable groups. */
+static void
+run_index(struct detector *d, const struct store *s, size_t nd)
+{
 	if (d->n_res > 1)
 		qsort(d->res, d->n_res, sizeof *d->res, cmp_result);
 	if (nd + 1 > d->cap_by_dom) {
@@ -939,8 +960,12 @@ det_run(struct detector *d, const struct store *s)
 		d->by_dom[d->res[i].dom] = (uint32_t)i + 1;
 	build_clusters(d, s);
 	build_groups(d, s);
+}
 
-	/* what could not be computed */
+/* What could not be computed, and why. */
+static void
+run_note_unavailable(struct detector *d, size_t na)
+{
 	char *u = d->unavailable;
 	size_t ul = sizeof d->unavailable;
 	u[0] = '\0';
@@ -960,7 +985,35 @@ det_run(struct detector *d, const struct store *s)
 	if (!d->have_allow)
 		UNAV("allowlist (none found)");
 #undef UNAV
+}
+
+void
+det_run(struct detector *d, const struct store *s)
+{
+	size_t nd = store_domain_count(s), na = store_addr_count(s);
+	double t0 = fs_mono_ms(), t1, t2, t3, t4;
+
+	run_prepare(d, s, nd, na);
+	det_zone_prepare(d, s);            /* registrable domains, zones, provider and pool zones */
+	t1 = fs_mono_ms();
+	run_pass_alone(d, s, nd);
+	t2 = fs_mono_ms();
+	run_pass_results(d, s, nd);
+	t3 = fs_mono_ms();
+	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
+	t4 = fs_mono_ms();
+	run_index(d, s, nd);
+	run_note_unavailable(d, na);
 	d->s = NULL;
+	if (fs_log_enabled()) {
+		size_t flagged = 0;
+		for (size_t i = 0; i < d->n_res; i++)
+			flagged += det_is_flagged(d->res[i].verdict);
+		fs_log("detect", "run over %zu domains, %zu addresses: %zu results (%zu flagged), "
+		       "%zu zone rows; %.1f ms (prepare %.1f, pass 1 %.1f, pass 2 %.1f, zones %.1f, "
+		       "index %.1f)", nd, na, d->n_res, flagged, d->n_zres, fs_mono_ms() - t0, t1 - t0,
+		       t2 - t1, t3 - t2, t4 - t3, fs_mono_ms() - t4);
+	}
 }
 
 size_t
