@@ -73,12 +73,12 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	det_weights_default(&d->w);
 	det_allow_init(&d->allow);
 	det_intel_init(&d->intel);
-	det_map_init(&d->tmp);
-	det_map_init(&d->cdn_prefix);
-	det_map_init(&d->cdn_net);
-	det_map_init(&d->prov_count);
-	det_map_init(&d->pool_zone);
-	det_map_init(&d->zone_idx);
+	fs_map_init(&d->tmp);
+	fs_map_init(&d->cdn_prefix);
+	fs_map_init(&d->cdn_net);
+	fs_map_init(&d->prov_count);
+	fs_map_init(&d->pool_zone);
+	fs_map_init(&d->zone_idx);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)
@@ -144,15 +144,15 @@ det_free(struct detector *d)
 	free(d->term_pool);
 	free(d->st);
 	free(d->agent_since);
-	det_map_fini(&d->cdn_prefix);
-	det_map_fini(&d->cdn_net);
+	fs_map_fini(&d->cdn_prefix);
+	fs_map_fini(&d->cdn_net);
 	det_zone_free(d);
 	free(d->ainfo);
 	free(d->ainfo_ok);
 	free(d->obs);
 	free(d->nso);
 	free(d->nsa);
-	det_map_fini(&d->tmp);
+	fs_map_fini(&d->tmp);
 	det_scratch_free(d->sc);
 	det_allow_fini(&d->allow);
 	det_intel_fini(&d->intel);
@@ -271,7 +271,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 		 * answers by the asker's location). Rotation compares answers per vantage, server
 		 * and query type. */
 		uint32_t vantage = (r->flags & STORE_RESP_AA) ? r->client : r->resolver;
-		o->seq = (uint32_t)det_hash64(((uint64_t)vantage << 32) ^ ((uint64_t)r->resolver << 16) ^
+		o->seq = (uint32_t)fs_hash64(((uint64_t)vantage << 32) ^ ((uint64_t)r->resolver << 16) ^
 		                              r->qtype);
 		o->set = r->aset;
 		o->resolver = vantage;
@@ -313,7 +313,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 			d->cap_nso = zd->n_ns + 16;
 			d->nso = xreallocarray(d->nso, d->cap_nso, sizeof *d->nso);
 		}
-		det_map_clear(&d->tmp);
+		fs_map_clear(&d->tmp);
 		for (uint32_t i = 0; best != 0 && i < zd->n_ns; i++) {
 			const struct store_ns_obs *o = &zd->ns[i];
 			uint32_t nm = 0;
@@ -327,7 +327,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 			                                    .ttl = o->ttl };
 			for (uint32_t k = 0; k < nm; k++) {
 				bool fresh;
-				det_map_put(&d->tmp, m[k], &fresh);
+				fs_map_put(&d->tmp, m[k], &fresh);
 				if (!fresh)
 					continue;
 				/* the NS name's addresses: glue, and answers when it was queried itself */
@@ -388,11 +388,11 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	uint32_t known = 0, listed = 0;
 	const char *label = NULL;
 	uint32_t best = 0;
-	det_map_clear(&d->tmp);
+	fs_map_clear(&d->tmp);
 	for (uint32_t i = 0; i < in->n_obs; i++)
 		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++) {
 			bool fresh;
-			det_map_put(&d->tmp, in->obs[i].addrs[k], &fresh);
+			fs_map_put(&d->tmp, in->obs[i].addrs[k], &fresh);
 			if (!fresh)
 				continue;
 			const struct det_addr_info *ai = addr_info(d, in->obs[i].addrs[k]);
@@ -403,7 +403,7 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 			if (e != NULL) {
 				listed++;
 				bool fr;
-				uint32_t *c = det_map_put(&d->tmp, ((uint64_t)1 << 62) | ai->asn, &fr);
+				uint32_t *c = fs_map_put(&d->tmp, ((uint64_t)1 << 62) | ai->asn, &fr);
 				if (++(*c) > best) {
 					best = *c;
 					label = e->label;
@@ -416,14 +416,14 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	{
 		uint32_t total = 0, shared = 0, in_net = 0;
 		for (uint32_t k = 0; k < d->tmp.n; k++) {
-			uint64_t key = det_map_key_at(&d->tmp, k);
+			uint64_t key = fs_map_key_at(&d->tmp, k);
 			if ((key >> 62) != 0)
 				continue;
 			const struct det_addr_info *ai = addr_info(d, (uint32_t)key);
 			total++;
-			if (det_map_get(&d->cdn_prefix, det_prefix_key(&ai->addr, 24)) != NULL)
+			if (fs_map_get(&d->cdn_prefix, det_prefix_key(&ai->addr, 24)) != NULL)
 				shared++;
-			if (det_map_get(&d->cdn_net, det_prefix_key(&ai->addr, 16)) != NULL)
+			if (fs_map_get(&d->cdn_net, det_prefix_key(&ai->addr, 16)) != NULL)
 				in_net++;
 		}
 		cx->cdn_shared_share = total ? (double)shared / total : 0;
@@ -489,7 +489,7 @@ static uint32_t
 count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom)
 {
-	det_map_clear(&d->tmp);
+	fs_map_clear(&d->tmp);
 	for (uint32_t i = 0; i < dom->n_addrs; i++) {
 		const struct store_addr *sa = store_addr(s, dom->addrs[i].addr);
 		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
@@ -498,7 +498,7 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 			store_dom_id o = sa->domains[k];
 			bool fresh;
 			if (o != id && o < d->cap_st && d->st[o].flagged)
-				det_map_put(&d->tmp, o, &fresh);
+				fs_map_put(&d->tmp, o, &fresh);
 		}
 	}
 	store_name_id zone = 0;
@@ -514,7 +514,7 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 				store_dom_id o = ns->domains[k];
 				bool fresh;
 				if (o != id && o < d->cap_st && d->st[o].flagged)
-					det_map_put(&d->tmp, o, &fresh);
+					fs_map_put(&d->tmp, o, &fresh);
 			}
 		}
 	return d->tmp.n;
@@ -653,20 +653,20 @@ cmp_group(const void *a, const void *b)
 static void
 build_groups(struct detector *d, const struct store *s)
 {
-	struct det_map idx;
+	struct fs_map idx;
 	uint64_t *pairs = NULL, *apairs = NULL;
 	size_t np = 0, cap = 0, nap = 0, acap = 0;
 
-	det_map_init(&idx);
+	fs_map_init(&idx);
 	d->groups = xcalloc(d->n_res + 1, sizeof *d->groups);
 	d->n_groups = 0;
 	for (size_t i = 0; i < d->n_res; i++) {
 		struct det_result *r = &d->res[i];
 		bool fresh;
 		uint64_t key = fs_hash_bytes(r->registrable, strlen(r->registrable));
-		if (key == DET_MAP_EMPTY)
+		if (key == FS_MAP_EMPTY)
 			key--;
-		uint32_t *slot = det_map_put(&idx, key, &fresh);
+		uint32_t *slot = fs_map_put(&idx, key, &fresh);
 		if (fresh) {
 			*slot = (uint32_t)d->n_groups++;
 			d->groups[*slot].registrable = r->registrable;
@@ -708,7 +708,7 @@ build_groups(struct detector *d, const struct store *s)
 			d->groups[apairs[i] >> 32].n_asns++;
 	free(pairs);
 	free(apairs);
-	det_map_fini(&idx);
+	fs_map_fini(&idx);
 	qsort(d->groups, d->n_groups, sizeof *d->groups, cmp_group);
 }
 
@@ -718,10 +718,10 @@ static void
 build_clusters(struct detector *d, const struct store *s)
 {
 	struct det_uf uf;
-	struct det_map cnt;
+	struct fs_map cnt;
 	uint32_t *cand = xcalloc(d->n_res + 1, sizeof *cand); /* result index → candidate */
 
-	det_map_init(&cnt);
+	fs_map_init(&cnt);
 	det_uf_init(&uf, (uint32_t)d->n_res);
 	for (size_t i = 0; i < d->n_res; i++) {
 		const struct det_result *r = &d->res[i];
@@ -734,7 +734,7 @@ build_clusters(struct detector *d, const struct store *s)
 			continue;
 		const struct det_result *r = &d->res[i];
 		const struct store_domain *dom = store_domain(s, r->dom);
-		det_map_clear(&cnt);
+		fs_map_clear(&cnt);
 		for (uint32_t k = 0; k < dom->n_addrs; k++) {
 			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
@@ -746,7 +746,7 @@ build_clusters(struct detector *d, const struct store *s)
 				uint32_t oi = d->by_dom[o] - 1;
 				bool fresh;
 				if (cand[oi])
-					(*det_map_put(&cnt, oi, &fresh))++;
+					(*fs_map_put(&cnt, oi, &fresh))++;
 			}
 		}
 		store_name_id zone = 0;
@@ -766,12 +766,12 @@ build_clusters(struct detector *d, const struct store *s)
 				uint32_t oi = d->by_dom[o] - 1;
 				bool fresh;
 				if (cand[oi])
-					(*det_map_put(&cnt, oi, &fresh))++;
+					(*fs_map_put(&cnt, oi, &fresh))++;
 			}
 		}
 		for (uint32_t k = 0; k < cnt.n; k++)
-			if (det_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
-				det_uf_union(&uf, (uint32_t)i, (uint32_t)det_map_key_at(&cnt, k));
+			if (fs_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
+				det_uf_union(&uf, (uint32_t)i, (uint32_t)fs_map_key_at(&cnt, k));
 	}
 	/* number clusters of two or more domains 1, 2, … in result order (highest score first) */
 	uint32_t *size = xcalloc(d->n_res + 1, sizeof *size);
@@ -795,7 +795,7 @@ build_clusters(struct detector *d, const struct store *s)
 	free(num);
 	free(cand);
 	det_uf_fini(&uf);
-	det_map_fini(&cnt);
+	fs_map_fini(&cnt);
 }
 
 /* Vantage, per-run arrays, and the prefixes that answer allowlisted CDN names. */
@@ -833,8 +833,8 @@ run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 	/* Prefixes (/24, IPv6 /48: an edge cluster) that answer names allowlisted as CDN/cloud
 	 * (by name or CNAME chain): a flattened apex or an edge name on those prefixes is a CDN
 	 * customer, not flux. Works without any GeoIP database. */
-	det_map_clear(&d->cdn_prefix);
-	det_map_clear(&d->cdn_net);
+	fs_map_clear(&d->cdn_prefix);
+	fs_map_clear(&d->cdn_net);
 	for (store_dom_id id = 1; id <= nd && d->allow.n > 0; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		const struct det_allow_entry *e;
@@ -848,8 +848,8 @@ run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 		for (uint32_t k = 0; k < dom->n_addrs; k++) {
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[k].addr);
 			bool fresh;
-			det_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
-			det_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
+			fs_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
+			fs_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
 		}
 	}
 }
