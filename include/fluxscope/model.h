@@ -108,7 +108,8 @@ model_get(const struct model_field *f, const struct model_row *row, struct model
 {
 	return f->get(row, 0, v);
 }
-/* Text of a field's value (lists joined by " "); "" when missing. Returns buf. */
+/* Text of a field's value (list values joined by " ", text lists by " | "); "" when missing.
+ * Returns buf. */
 char *model_format(const struct model_field *f, const struct model_row *row, char *buf,
                    size_t len);
 /* A 32-bit sort key for numbers, times and verdicts, in ascending order; missing values sort

@@ -9,7 +9,7 @@ enum {
 	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
 	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
-	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP
+	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP, O_CSV
 };
 
 struct opt_entry {
@@ -35,6 +35,7 @@ static const struct opt_entry opt_table[] = {
 	{ "stats", O_STATS, NULL, "print packet, DNS and skip counters and exit" },
 	{ "report", O_REPORT, NULL, "print the flagged domains and exit" },
 	{ "json", O_JSON, NULL, "with --report: one JSON object per domain" },
+	{ "csv", O_CSV, NULL, "with --report: one CSV line per domain, a column per field" },
 	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
@@ -135,6 +136,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_STATS: o->stats = true; return 0;
 	case O_REPORT: o->report = true; return 0;
 	case O_JSON: o->json = true; return 0;
+	case O_CSV: o->csv = true; return 0;
 	case O_ALL: o->all = true; return 0;
 	case O_MIN_SCORE: {
 		char *end;

@@ -86,6 +86,24 @@ cli_analysis_free(struct cli_analysis *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* --filter over a domain: through its record when a term needs its full lists. */
+static bool
+filter_match(const struct query_filter *qf, const struct cli_analysis *a,
+             const struct det_result *r)
+{
+	struct model_record rec;
+	bool ok;
+
+	if (qf == NULL)
+		return true;
+	if (!query_filter_needs_lists(qf))
+		return query_filter_match(qf, r, store_domain(a->store, r->dom));
+	model_record_domain(&rec, a->geo, a->store, r);
+	ok = query_filter_match_row(qf, &rec.row);
+	model_record_free(&rec);
+	return ok;
+}
+
 bool
 cli_report_selects(const struct opts *o, const struct det_result *r)
 {
@@ -535,6 +553,69 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	model_record_free(&rec);
 }
 
+/* ---- CSV ------------------------------------------------------------------------------------- */
+
+/* One cell; text that a spreadsheet would take for a formula is kept as text by a leading
+ * quote mark (names and reasons come from the capture). */
+static void
+csv_cell(FILE *out, const char *s, bool text)
+{
+	bool formula = text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+
+	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && !formula) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* The header: every field's key, in table order. */
+void
+cli_report_csv_header(FILE *out)
+{
+	for (size_t i = 0; i < model_field_count(); i++) {
+		if (i)
+			fputc(',', out);
+		fputs(model_field(i)->key, out);
+	}
+	fputs("\r\n", out);
+}
+
+static void
+csv_row(FILE *out, const struct model_row *row)
+{
+	static char buf[65536];
+
+	for (size_t i = 0; i < model_field_count(); i++) {
+		if (i)
+			fputc(',', out);
+		csv_cell(out, model_format(model_field(i), row, buf, sizeof buf),
+		         model_field(i)->type == MT_STRING);
+	}
+	fputs("\r\n", out);
+}
+
+void
+cli_report_csv(FILE *out, const struct cli_analysis *a, const struct det_result *r)
+{
+	struct model_record rec;
+
+	if (r->is_zone)
+		model_record_zone(&rec, a->det, r, 0);
+	else
+		model_record_domain(&rec, a->geo, a->store, r);
+	csv_row(out, &rec.row);
+	model_record_free(&rec);
+}
+
 /* ---- table ------------------------------------------------------------------------------------ */
 
 static const char *
@@ -624,11 +705,12 @@ cli_report(const struct opts *o)
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_get(a.det, i);
 		by_verdict[r->verdict]++;
-		if (cli_report_selects(o, r) &&
-		    (qf == NULL || query_filter_match(qf, r, store_domain(a.store, r->dom))))
+		if (cli_report_selects(o, r) && filter_match(qf, &a, r))
 			shown++;
 	}
-	if (o->json) {
+	if (o->csv)
+		cli_report_csv_header(stdout);
+	if (o->json || o->csv) {
 		const char *un = det_unavailable_features(a.det);
 		if (un[0])
 			fprintf(stderr, "fluxscope: unavailable features: %s\n", un);
@@ -644,10 +726,11 @@ cli_report(const struct opts *o)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_get(a.det, i);
-		if (!cli_report_selects(o, r) ||
-		    (qf != NULL && !query_filter_match(qf, r, store_domain(a.store, r->dom))))
+		if (!cli_report_selects(o, r) || !filter_match(qf, &a, r))
 			continue;
-		if (o->json)
+		if (o->csv)
+			cli_report_csv(stdout, &a, r);
+		else if (o->json)
 			cli_report_json(stdout, &a, r);
 		else
 			print_row(stdout, r);
@@ -658,6 +741,10 @@ cli_report(const struct opts *o)
 		const struct det_result *z = det_zone_get(a.det, i);
 		if (!cli_report_selects(o, z) || (qf != NULL && !query_filter_match(qf, z, NULL)))
 			continue;
+		if (o->csv) {
+			cli_report_csv(stdout, &a, z);
+			continue;
+		}
 		if (o->json) {
 			cli_report_zone_json(stdout, &a, z);
 			continue;

@@ -389,7 +389,8 @@ model_format(const struct model_field *f, const struct model_row *row, char *buf
 		if (!f->get(row, i, &v))
 			break;
 		value_text(f, &v, one, sizeof one);
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", one);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s",
+		                      i == 0 ? "" : f->type == MT_STRING ? " | " : " ", one);
 		if (!(f->flags & MF_LIST) || o >= len)
 			break;
 	}
@@ -449,8 +450,9 @@ model_fields_doc(void)
 		b.v[b.n] = '\0';                                                     \
 	} while (0)
 	ADD("# Fields\n\n"
-	    "Generated from the field table (`src/model/field.c`) by `fluxscope --fields-doc`; "
-	    "a unit test checks that this file is current.\n\n"
+	    "Generated from the field table (`src/model/field.c`); `tests/unit/model/test_fields.c` "
+	    "checks that this file is current (`FLUXSCOPE_WRITE_DOCS=1 "
+	    "build/tests/unit/model/test_fields` rewrites it).\n\n"
 	    "Every field of a domain or zone row, named once. The same key selects it in the filter "
 	    "language (`--filter`, the TUI's `f` and `:filter`), names its CSV column "
 	    "(`--report --csv`), its TUI column (`:sort KEY`, `:columns`), and the JSON key of "
