@@ -1,4 +1,5 @@
 /* fluxscope --export FORMAT -o PATH: capture → store → detection → indicator set → file. */
+#include "cli/filter_err.h"
 #include "cli/export_cmd.h"
 
 #include <stdio.h>
@@ -69,10 +70,8 @@ cli_export(const struct opts *o)
 		return 2;
 	}
 	if (o->filter != NULL) {
-		if (query_filter_parse(o->filter, &filter, &err) != FS_OK) {
-			fprintf(stderr, "fluxscope: option --filter: %s\n", err.msg);
+		if ((filter = cli_filter_parse(o->filter, stderr)) == NULL)
 			return 2;
-		}
 		sel.mode = EXPORT_SEL_FILTER;
 		sel.filter = filter;
 	} else if (o->min_score_set) {

@@ -1,5 +1,6 @@
 /* fluxscope --report: read the captures into the store, run the detector, print the flagged
  * domains as a table or every selected domain as one JSON object per line. */
+#include "cli/filter_err.h"
 #include "cli/report.h"
 
 #include <inttypes.h>
@@ -691,10 +692,8 @@ cli_report(const struct opts *o)
 	struct query_filter *qf = NULL;
 	size_t by_verdict[DET_VERDICT_COUNT] = { 0 }, shown = 0;
 
-	if (o->filter != NULL && query_filter_parse(o->filter, &qf, &err) != FS_OK) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
+	if (o->filter != NULL && (qf = cli_filter_parse(o->filter, stderr)) == NULL)
 		return 2;
-	}
 	if (cli_analysis_run(o, &a, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		query_filter_free(qf);

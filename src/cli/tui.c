@@ -18,6 +18,8 @@
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/loader.h"
+#include "ui/prompt.h"
+#include "fluxscope/bgwrite.h"
 
 #define MAX_DIRS 8
 
@@ -192,11 +194,20 @@ tui_main(const struct opts *o)
 		goto fail;
 	app_init(&a, &cfg, &loader_feed_ops, ld);
 	a.filter = &query_filter_ops;
+	{
+		char hp[PATH_MAX];
+		if (fs_state_dir(hp, sizeof hp - 8)) {
+			strcat(hp, "/history");
+			prompt_history_load(hp);
+		}
+	}
 	if (app_run(&a, &err) != FS_OK) {
 		app_fini(&a);
+		fs_bg_shutdown();
 		goto fail;
 	}
 	app_fini(&a);
+	fs_bg_shutdown();
 	write_ui_stats(&live);
 	/* A capture cut short: once the screen is given back, the sentence and the exit status
 	 * every headless mode gives (the status bar showed it while the TUI ran). */

@@ -1,5 +1,6 @@
 /* The application state machine: events → commands → reactions, and the frame around the views
  * (breadcrumb, status bar, message line, overlays). No curses here; see draw.c and app_run(). */
+#include "fluxscope/bgwrite.h"
 #include "ui/app.h"
 
 #include <stdarg.h>
@@ -108,6 +109,7 @@ app_message(struct app *a, bool error, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	a->caret_text[0] = '\0';
 	va_end(ap);
 	a->msg_error = error;
 	return UI_REDRAW;
@@ -341,6 +343,14 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	/* A history or session file could not be saved (background writer). */
+	{
+		char e[512];
+		if (fs_bg_take_error(e, sizeof e)) {
+			app_message(a, true, "%s", e);
+			r |= UI_REDRAW;
+		}
+	}
 	/* A view could not read the store at the last draw: draw (and so try) again. */
 	if (a->updating)
 		r |= UI_REDRAW;
@@ -404,6 +414,7 @@ app_event(struct app *a, const struct ui_event *ev)
 		return a->ov->ops->key(a, a->ov, ev->key);
 	a->msg[0] = '\0';
 	a->msg_error = false;
+	a->caret_text[0] = '\0';
 	b = v != NULL ? keymap_lookup(&a->keys, v->ops->name, ev->key) : NULL;
 	if (b == NULL)
 		b = keymap_lookup(&a->keys, "global", ev->key);
@@ -708,6 +719,26 @@ draw_bottom(struct app *a, struct ui_canvas *c, int y)
 		c->cur_visible = true;
 		return;
 	}
+	if (a->msg[0] != '\0' && a->msg_error && a->caret_text[0] != '\0' && a->caret_col > 0) {
+		/* The rejected expression is on the line above (draw_caret_input); the caret goes
+		 * under the character where it went wrong, the message after it. */
+		int x = canvas_text_width("filter: ");
+		const char *t = a->caret_text;
+		for (int k = 1; k < a->caret_col && *t != '\0';) {
+			uint32_t cp;
+			int n = canvas_utf8_decode(t, strlen(t), &cp);
+			char one[8];
+			snprintf(one, sizeof one, "%.*s", n, t);
+			x += canvas_text_width(one);
+			t += n;
+			k++;
+		}
+		if (x >= c->w - 1)
+			x = c->w - 2;
+		canvas_put(c, x, y, 1, UI_ROLE_ERROR, "^");
+		canvas_put_ellip(c, x + 2, y, c->w - x - 2 > 0 ? c->w - x - 2 : 0, UI_ROLE_ERROR, a->msg);
+		return;
+	}
 	if (a->msg[0] != '\0' && (a->msg_error || !a->prog.loading)) {
 		canvas_put_ellip(c, 0, y, c->w, a->msg_error ? UI_ROLE_ERROR : UI_ROLE_MESSAGE, a->msg);
 		return;
@@ -742,6 +773,14 @@ app_draw(struct app *a, struct ui_canvas *c)
 		v->ops->draw(a, v, c, 1, a->h - 3);
 	}
 	draw_status(a, c, a->h - 2);
+	if (a->msg[0] != '\0' && a->msg_error && a->caret_text[0] != '\0' && a->caret_col > 0 &&
+	    !a->prompt.active) {
+		/* The rejected expression, with the caret under it on the last line. */
+		canvas_fill(c, 0, a->h - 2, c->w, 1, ' ', UI_ROLE_DEFAULT);
+		canvas_put(c, 0, a->h - 2, c->w, UI_ROLE_PROMPT, "filter: ");
+		canvas_put_ellip(c, canvas_text_width("filter: "), a->h - 2,
+		                 c->w - canvas_text_width("filter: "), UI_ROLE_DEFAULT, a->caret_text);
+	}
 	draw_bottom(a, c, a->h - 1);
 	if (a->ov != NULL) {
 		bool before = a->updating;

@@ -136,8 +136,9 @@ struct overlay {
 /* Filters in the query language: compiled into a row predicate by the filter hook. */
 struct app_filter_ops {
 	/* Compile text; on success pred and ctx are set (ctx freed by free_ctx). */
+	/* On error *err_col is the 1-based column where text went wrong (0: unknown). */
 	fs_status (*compile)(struct app *a, const char *text, dlist_pred *pred, void **ctx,
-	                     struct fs_err *err);
+	                     struct fs_err *err, size_t *err_col);
 	void (*free_ctx)(void *ctx);
 	dlist_bulk bulk;           /* optional: the filter over every domain row at once */
 };
@@ -187,6 +188,11 @@ struct app {
 	struct overlay *ov;
 	char msg[512];
 	bool msg_error;
+	/* A rejected expression shown above the message with a caret under caret_col (1-based,
+	 * characters), while msg holds the error; `f` offers it again for editing. */
+	char caret_text[512];
+	int caret_col;
+	char filter_retry[512];
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */

@@ -395,7 +395,9 @@ c_prompt(struct app *a, int argc, char **argv, struct fs_err *err)
 	if (strcmp(argv[1], "filter") == 0) {
 		if (need_list(a, &l, err) != 0)
 			return -1;
-		return app_prompt_open(a, PROMPT_FILTER, view_list_filter(app_top(a)));
+		/* A rejected filter comes back for editing; otherwise the one in force. */
+		return app_prompt_open(a, PROMPT_FILTER, a->filter_retry[0] ? a->filter_retry
+		                                                             : view_list_filter(app_top(a)));
 	}
 	fs_err_set(err, FS_E_ARG, "prompt: command, search or filter, not '%s'", argv[1]);
 	return -1;

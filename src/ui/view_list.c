@@ -61,11 +61,19 @@ view_list_set_filter(struct app *a, struct view *v, const char *text)
 	while (*text == ' ')
 		text++;
 	if (text[0] != '\0') {
+		size_t col = 0;
 		if (a->filter == NULL)
 			return app_message(a, true, "filters are not available in this build");
-		if (a->filter->compile(a, text, &pred, &ctx, &err) != FS_OK)
-			return app_message(a, true, "filter: %s", err.msg);
+		if (a->filter->compile(a, text, &pred, &ctx, &err, &col) != FS_OK) {
+			const char *m = strncmp(err.msg, "filter: ", 8) == 0 ? err.msg + 8 : err.msg;
+			int r = app_message(a, true, "filter: %s (f edits it)", m);
+			snprintf(a->caret_text, sizeof a->caret_text, "%s", text);
+			snprintf(a->filter_retry, sizeof a->filter_retry, "%s", text);
+			a->caret_col = (int)col;
+			return r;
+		}
 	}
+	a->filter_retry[0] = '\0';
 	if (l->filter_ctx != NULL && l->filter_ops != NULL)
 		l->filter_ops->free_ctx(l->filter_ctx);
 	l->filter_ctx = ctx;

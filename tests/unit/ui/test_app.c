@@ -75,10 +75,12 @@ f_pred(void *ctx, const struct snap *s, const struct snap_row *r, bool grouped)
 }
 
 static fs_status
-f_compile(struct app *a, const char *text, dlist_pred *pred, void **ctx, struct fs_err *err)
+f_compile(struct app *a, const char *text, dlist_pred *pred, void **ctx, struct fs_err *err,
+          size_t *err_col)
 {
 	float v;
 	(void)a;
+	(void)err_col;
 	if (sscanf(text, "score>=%f", &v) != 1)
 		return fs_err_set(err, FS_E_ARG, "cannot parse '%s'", text);
 	*ctx = malloc(sizeof v);
