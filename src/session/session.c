@@ -240,8 +240,10 @@ session_to_json(const struct session *s, size_t *len)
 		const struct session_capture *c = &s->caps[i];
 		fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
 		json_fput_str(f, c->path, true);
-		fprintf(f, ", \"size\": %llu, \"mtime\": %lld, \"hash\": \"%s\"}", (unsigned long long)c->size,
-		        (long long)c->mtime, c->hash);
+		fprintf(f, ", \"size\": %llu, \"mtime\": %lld, \"hash\": ", (unsigned long long)c->size,
+		        (long long)c->mtime);
+		json_fput_str(f, c->hash, true);   /* a read file's hash may hold any text */
+		fputc('}', f);
 	}
 	fputs(s->n_caps ? "\n  ]" : "]", f);
 	fputs(",\n  \"marks\": [", f);
@@ -354,7 +356,7 @@ session_parse(const char *text, size_t len, const char *name, struct session **o
 		return bad(err, name, "no \"format\": \"" SESSION_FORMAT "\" member (another program's file?)");
 	}
 	double ver = jv_num(jv_get(root, "version"), -1);
-	if (ver != (double)(int)ver || ver < 1) {
+	if (!(ver >= 1 && ver < 1e6) || ver != (double)(int)ver) {   /* range first: no UB */
 		jv_free(root);
 		return bad(err, name, "no valid \"version\"");
 	}
@@ -373,7 +375,9 @@ session_parse(const char *text, size_t len, const char *name, struct session **o
 			const char *p = jv_str(jv_get(c, "path"), NULL);
 			double sz = jv_num(jv_get(c, "size"), 0), mt = jv_num(jv_get(c, "mtime"), 0);
 			const char *h = jv_str(jv_get(c, "hash"), "");
-			if (p == NULL || p[0] == '\0' || sz < 0 || strlen(h) >= sizeof s->caps[0].hash)
+			/* sizes and times that fit their types (a hostile 1e24 is a bad file, not UB) */
+			if (p == NULL || p[0] == '\0' || !(sz >= 0 && sz < 9.2e18) ||
+			    !(mt > -9.2e18 && mt < 9.2e18) || strlen(h) >= sizeof s->caps[0].hash)
 				goto shape;
 			s->caps = xreallocarray(s->caps, s->n_caps + 1, sizeof *s->caps);
 			struct session_capture *sc = &s->caps[s->n_caps++];
