@@ -14,15 +14,12 @@
 void
 model_row_init(struct model_row *row, const struct det_result *r, const struct store_domain *d)
 {
-	memset(row, 0, sizeof *row);
 	row->r = r;
-	if (d != NULL) {
-		row->has_store = true;
-		row->n_responses = d->n_responses;
-		row->n_nxdomain = d->n_nxdomain;
-		row->marked = d->user_flags != 0;
-	} else
-		row->n_responses = r->n_responses;
+	row->lists = NULL;
+	row->has_store = d != NULL;
+	row->n_responses = d != NULL ? d->n_responses : r->n_responses;
+	row->n_nxdomain = d != NULL ? d->n_nxdomain : 0;
+	row->marked = d != NULL && d->user_flags != 0;
 }
 
 const char *
