@@ -9,6 +9,8 @@
 #include "cli/live.h"
 #include "cli/pipeline.h"
 #include "cli/report.h"
+#include "fluxscope/notes.h"
+#include "fluxscope/session.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/export.h"
@@ -77,6 +79,11 @@ cli_export(const struct opts *o)
 	} else if (o->min_score_set) {
 		sel.mode = EXPORT_SEL_MIN_SCORE;
 		sel.min_score = o->min_score;
+	} else if (o->session != NULL && (notes_marked(o->session->notes, NOTE_DOMAIN) > 0 ||
+	                                  notes_marked(o->session->notes, NOTE_ZONE) > 0)) {
+		/* A session with marks: export what the analyst marked, as the TUI does. */
+		sel.mode = EXPORT_SEL_MARKED;
+		sel.infrastructure = false;
 	}
 
 	/* The analysis --report runs (cli/report.h): the same store, budget (--max-memory, with
@@ -98,6 +105,7 @@ cli_export(const struct opts *o)
 	store_read_lock(st);
 	size_t ndom = export_select(set, st, det, &sel);
 	store_read_unlock(st);
+	export_set_notes(set, a.notes);
 	for (int i = 0; i < export_set_warning_count(set); i++)
 		fprintf(stderr, "fluxscope: warning: %s\n", export_set_warning(set, i));
 	if (export_write_file(w, set, &eo, o->output, &rep, &err) != FS_OK) {

@@ -7,24 +7,37 @@
 #include "cli/geo_cli.h"
 #include "cli/live.h"
 #include "cli/opts.h"
+#include "cli/probe_cmd.h"
 #include "cli/report.h"
+#include "cli/session_cli.h"
+#include "cli/sensor.h"
 #include "cli/stats.h"
 #include "cli/tui.h"
 #include "fluxscope/fs.h"
 #include "fluxscope/log.h"
+#include "fluxscope/session.h"
 
 static int
-run(const struct opts *o)
+dispatch(struct opts *o)
 {
 	if (o->list_ifaces)
 		return cli_list_ifaces(o);
 	if (o->n_lookup > 0)
 		return cli_lookup_main(o);
+	if (o->sink != NULL)
+		return cli_sensor(o);
+	if (o->sink_init || o->sensor || o->spool || o->spool_max || o->sink_batch) {
+		fprintf(stderr, "fluxscope: option %s needs --sink clickhouse://HOST[:PORT]/DB\n",
+		        o->sink_init ? "--sink-init" : o->sensor ? "--sensor" : o->spool ? "--spool" :
+		        o->spool_max ? "--spool-max" : "--sink-batch");
+		return 2;
+	}
 	if (o->stats && !o->report)   /* --report --stats: the report, then the counters */
 		return cli_stats(o);
 	if (o->dump)
 		return cli_dump(o);
-	if (o->report)
+	/* --json or --csv alone means that report (--dump --json is the dump's JSON, above). */
+	if (o->report || ((o->json || o->csv) && o->export_format == NULL))
 		return cli_report(o);
 	if (o->export_format != NULL)
 		return cli_export(o);
@@ -46,6 +59,10 @@ main(int argc, char **argv)
 		opts_usage(stdout);
 		return 0;
 	}
+	if (cli_probe_check(&o, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 2;
+	}
 	if (o.version) {
 		printf("fluxscope %s\n", FS_VERSION);
 		return 0;
@@ -61,9 +78,14 @@ main(int argc, char **argv)
 		}
 		fs_log("start", "fluxscope %s", FS_VERSION);
 	}
+	if (o.session_path != NULL && cli_session_open(&o) != 0) {
+		fs_log_close();
+		return 2;
+	}
 	double t0 = fs_mono_ms();
-	int rc = run(&o);
+	int rc = dispatch(&o);
 	fs_log("end", "exit status %d after %.1f ms", rc, fs_mono_ms() - t0);
 	fs_log_close();
+	session_free(o.session);
 	return rc;
 }

@@ -11,8 +11,11 @@
 
 #include "cli/geo_cli.h"
 #include "cli/pipeline.h"
+#include "cli/probe_cmd.h"
 #include "cli/stats.h"
 #include "fluxscope/model.h"
+#include "fluxscope/notes.h"
+#include "fluxscope/session.h"
 #include "fluxscope/query.h"
 #include "util/json.h"
 
@@ -20,6 +23,36 @@ static void
 add_msg(void *ctx, const struct dns_msg *msg)
 {
 	store_add_msg(ctx, msg);
+}
+
+/* --session: its marked domains, and every name of its marked zones, are marked in the store
+ * (the `marked` filter field and --export's default selection read store_domain.user_flags). */
+static void
+apply_session_marks(struct cli_analysis *a, const struct notes *n)
+{
+	a->notes = n;
+	if (notes_marked(n, NOTE_DOMAIN) == 0 && notes_marked(n, NOTE_ZONE) == 0)
+		return;
+	store_write_lock(a->store);
+	for (size_t i = 0; i < notes_count(n); i++) {
+		const struct note *e = notes_at(n, i);
+		store_dom_id id;
+		if (e != NULL && e->marked && e->kind == NOTE_DOMAIN &&
+		    (id = store_domain_find(a->store, e->key)) != 0)
+			store_domain_set_flags(a->store, id, 1);
+	}
+	if (notes_marked(n, NOTE_ZONE) > 0)
+		for (size_t i = 0; i < det_count(a->det); i++) {
+			const struct det_result *r = det_get(a->det, i);
+			const struct note *z = NULL;
+			if (r->zone != NULL)
+				z = notes_find(n, NOTE_ZONE, r->zone);
+			if ((z == NULL || !z->marked) && r->registrable != NULL)
+				z = notes_find(n, NOTE_ZONE, r->registrable);
+			if (z != NULL && z->marked)
+				store_domain_set_flags(a->store, r->dom, 1);
+		}
+	store_write_unlock(a->store);
 }
 
 fs_status
@@ -39,7 +72,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		goto fail;
 	struct store_config sc = { .max_memory = (size_t)o->max_memory_mb << 20 };
 	a->store = store_new(&sc);
-	if (o->iface != NULL || o->max_memory_mb > 0) {
+	if (opts_live(o) || o->max_memory_mb > 0) {
 		/* A live capture (until --duration or a signal), or ageing under a memory budget:
 		 * the writer locks per message and ages the store as it goes (cli/live.h). */
 		a->live = xcalloc(1, sizeof *a->live);
@@ -50,7 +83,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 			goto fail;
 		if ((st = cli_ingest_run(o, a->in, err)) != FS_OK && ingest_n_errors(a->in) == 0)
 			goto fail;
-	} else {
+	} else if (o->n_files > 0 || o->probe == NULL) {
 		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
 		double t0 = fs_mono_ms();
@@ -59,10 +92,16 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		store_write_unlock(a->store);
 		cli_log_ingest(a->in, fs_mono_ms() - t0);
 	}
-	a->source_rc = cli_report_source_errors(a->in);
+	if (a->in != NULL)
+		a->source_rc = cli_report_source_errors(a->in);
+	/* --probe: answers of the name's resolver and nameservers join what was read */
+	if (o->probe != NULL && (st = cli_probe_run(o, a->store, o->n_files, err)) != FS_OK)
+		goto fail;
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
 	store_read_unlock(a->store);
+	if (o->session != NULL)
+		apply_session_marks(a, o->session->notes);
 	return FS_OK;
 fail:
 	cli_analysis_free(a);
@@ -443,6 +482,35 @@ part_spread_summary(struct jw *w)
 	fputs("]}", out);
 }
 
+/* --session: the analyst's note on a domain, and a zone's mark and note */
+static void
+part_note_domain(struct jw *w)
+{
+	const struct notes *n = w->a != NULL ? w->a->notes : NULL;
+	const struct note *nt = n != NULL ? notes_find(n, NOTE_DOMAIN, w->rec->row.r->name) : NULL;
+
+	if (nt != NULL && nt->text != NULL) {
+		rep_key(w, "note");
+		rep_str(w->out, nt->text);
+	}
+}
+
+static void
+part_zone_marks(struct jw *w)
+{
+	const struct notes *n = w->a != NULL ? w->a->notes : NULL;
+	const struct note *nt = n != NULL ? notes_find(n, NOTE_ZONE, w->rec->row.r->name) : NULL;
+
+	if (nt == NULL)
+		return;
+	rep_key(w, "marked");
+	fputs(nt->marked ? "true" : "false", w->out);
+	if (nt->text != NULL) {
+		rep_key(w, "note");
+		rep_str(w->out, nt->text);
+	}
+}
+
 static void
 part_names(struct jw *w)
 {
@@ -474,7 +542,8 @@ struct part {
 
 static const struct part domain_layout[] = {
 	{ "domain", NULL }, { "kind", NULL }, { "registrable", NULL }, { "zone", NULL },
-	{ "zone_verdict", NULL }, { "via_zone", NULL }, { "confidence", NULL }, { "score", NULL },
+	{ "zone_verdict", NULL }, { "via_zone", NULL }, { "confidence", NULL }, { "marked", NULL },
+	{ "note", part_note_domain }, { "score", NULL },
 	{ "logit", NULL }, { "verdict", NULL }, { "holz_score", NULL }, { "holz_flux", part_holz_flux },
 	{ "holz_score_all", NULL }, { "reasons", NULL }, { "addresses", NULL }, { "asns", NULL },
 	{ "countries", NULL }, { "ttl", NULL }, { "ttl_min", NULL }, { "ns_names", NULL },
@@ -493,7 +562,8 @@ static const struct part domain_layout[] = {
 static const struct part zone_layout[] = {
 	{ "domain", NULL }, { "kind", NULL }, { "registrable", NULL }, { "score", NULL },
 	{ "logit", NULL }, { "verdict", NULL }, { "holz_score", NULL }, { "holz_flux", part_holz_flux },
-	{ "confidence", NULL }, { "reasons", NULL }, { "names", part_names },
+	{ "confidence", NULL }, { "marked", part_zone_marks }, { "reasons", NULL },
+	{ "names", part_names },
 	{ "members", part_members }, { "ttl", NULL }, { "answers", NULL }, { "rrsets", NULL },
 	{ "ns_changes", NULL }, { "counts", part_counts }, { "first_seen", NULL },
 	{ "last_seen", NULL }, { "first_flux", NULL }, { "first_flux_resp", NULL }, { "intel", NULL },
@@ -501,10 +571,10 @@ static const struct part zone_layout[] = {
 };
 
 static void
-write_record(FILE *out, const struct model_record *rec, const struct part *layout, size_t n,
-             bool zone)
+write_record(FILE *out, const struct cli_analysis *a, const struct model_record *rec,
+             const struct part *layout, size_t n, bool zone)
 {
-	struct jw w = { .out = out, .first = true, .rec = rec };
+	struct jw w = { .out = out, .first = true, .rec = rec, .a = a };
 
 	fputc('{', out);
 	for (size_t i = 0; i < n; i++) {
@@ -538,7 +608,7 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	struct model_record rec;
 
 	model_record_domain(&rec, a->geo, a->store, r);
-	write_record(out, &rec, domain_layout, sizeof domain_layout / sizeof domain_layout[0], false);
+	write_record(out, a, &rec, domain_layout, sizeof domain_layout / sizeof domain_layout[0], false);
 	model_record_free(&rec);
 }
 
@@ -550,7 +620,7 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	struct model_record rec;
 
 	model_record_zone(&rec, a->det, z, 100);
-	write_record(out, &rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0], true);
+	write_record(out, a, &rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0], true);
 	model_record_free(&rec);
 }
 
@@ -642,6 +712,8 @@ print_header(FILE *out, const struct opts *o, const struct cli_analysis *a, size
 		fprintf(out, " %s", o->files[i]);
 	if (o->iface)
 		fprintf(out, " interface %s", o->iface);
+	for (int i = 0; i < o->n_dnstap; i++)
+		fprintf(out, " dnstap %s", o->dnstap[i]);
 	fputc('\n', out);
 	fprintf(out, "vantage:      %s\n", det_vantage_name(det_vantage(a->det)));
 	geo_describe(a->geo, buf, sizeof buf);
@@ -762,9 +834,21 @@ cli_report(const struct opts *o)
 		if (z->n_reasons > 0)
 			printf("            %s\n", z->reasons[0]);
 	}
+	if (!o->json && a.notes != NULL && notes_count(a.notes) > 0) {
+		size_t k = 0;
+		for (size_t i = 0; i < notes_count(a.notes); i++) {
+			const struct note *nt = notes_at(a.notes, i);
+			if (nt == NULL)
+				continue;
+			if (k++ == 0)
+				printf("\nMARKS AND NOTES (session %s)\n", o->session_path);
+			printf("%-8s %-40s %s%s\n", notes_kind_name(nt->kind), nt->key, nt->marked ? "[marked] " : "",
+			       nt->text ? nt->text : "");
+		}
+	}
 	store_read_unlock(a.store);
 	fflush(stdout);
-	if (o->stats) {
+	if (o->stats && a.in != NULL) {
 		/* --report --stats: the counters follow on standard error, so that standard output
 		 * stays the report (JSON Lines with --json). */
 		struct dec_stats ds;

@@ -2,6 +2,7 @@
  * them to the loader (threads) and the UI loop. Everything that can fail on the user's input
  * fails here, with one sentence on stderr, before the screen is taken. */
 #include "cli/tui.h"
+#include "cli/probe_cmd.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -19,6 +20,7 @@
 #include "ui/app.h"
 #include "ui/loader.h"
 #include "ui/prompt.h"
+#include "ui/session_ui.h"
 #include "fluxscope/bgwrite.h"
 
 #define MAX_DIRS 8
@@ -125,9 +127,10 @@ tui_main(const struct opts *o)
 	int nd, rc = 1;
 	struct fs_err src_err[8];
 	size_t n_src_err;
+	struct session *sess = NULL, *own_sess = NULL;
 	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
 	static struct det_config dc;    /* the detectors' files (the loader's outlive this frame) */
-	bool use_live = o->iface != NULL || o->max_memory_mb > 0;
+	bool use_live = opts_live(o) || o->max_memory_mb > 0;
 
 	/* Only the character type: LC_NUMERIC stays "C" so numbers print with a dot. */
 	setlocale(LC_CTYPE, "");
@@ -158,6 +161,10 @@ tui_main(const struct opts *o)
 
 	if (o->iface != NULL)
 		snprintf(source, sizeof source, "%s", o->iface);
+	else if (o->source != NULL)   /* ClickHouse window: the source's own label */
+		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
+	else if (o->n_dnstap > 0)
+		snprintf(source, sizeof source, "dnstap %s", o->dnstap[0]);
 	else if (o->n_files == 1)
 		snprintf(source, sizeof source, "%s", o->files[0]);
 	else
@@ -167,7 +174,7 @@ tui_main(const struct opts *o)
 	lc.det[0] = det[0];
 	lc.det[1] = det[1];
 	lc.source = source;
-	lc.live = o->iface != NULL;
+	lc.live = opts_live(o);
 	lc.det_geo = geo_det;
 	/* Under --max-memory the detectors are made anew after ageing (their results for the
 	 * larger store before would stay allocated; loader.h). */
@@ -190,10 +197,39 @@ tui_main(const struct opts *o)
 	for (int i = 0; i < geo_db_count(geo_ui); i++)
 		cfg.db_stale |= geo_db(geo_ui, i)->stale;
 
+	/* :probe's settings from the probe options (checked now: a bad --resolver is one
+	 * sentence before the screen); --no-probe leaves it off */
+	static struct probe_config pcfg;
+	if (!o->no_probe) {
+		if (cli_probe_config(o, NULL, &pcfg, &err) != FS_OK)
+			goto fail;
+		pcfg.src_index = o->n_files;
+		cfg.probe = &pcfg;
+	}
 	if (loader_start(ld, &err) != FS_OK)
 		goto fail;
 	app_init(&a, &cfg, &loader_feed_ops, ld);
 	a.filter = &query_filter_ops;
+	/* The session: reopened (--session, state restored once rows arrive), or this run's own,
+	 * which :save PATH writes and keeps saving. --filter starts the list filtered. */
+	sess = o->session;
+	if (sess == NULL) {
+		sess = own_sess = session_new(NULL);
+		for (int i = 0; i < o->n_files; i++)
+			session_add_capture(sess, o->files[i], NULL, &err);
+		sess->saved_gen = sess->gen;
+	}
+	if (o->filter != NULL || o->min_score_set) {
+		char f[1200];
+		if (o->filter != NULL && o->min_score_set)
+			snprintf(f, sizeof f, "(%s) and score>=%g", o->filter, o->min_score);
+		else if (o->filter != NULL)
+			snprintf(f, sizeof f, "%s", o->filter);
+		else
+			snprintf(f, sizeof f, "score>=%g", o->min_score);
+		session_set(sess, &sess->filter, f);
+	}
+	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
 	{
 		char hp[PATH_MAX];
 		if (fs_state_dir(hp, sizeof hp - 8)) {
@@ -202,10 +238,12 @@ tui_main(const struct opts *o)
 		}
 	}
 	if (app_run(&a, &err) != FS_OK) {
+		session_autosave(sess);
 		app_fini(&a);
 		fs_bg_shutdown();
 		goto fail;
 	}
+	session_autosave(sess);
 	app_fini(&a);
 	fs_bg_shutdown();
 	write_ui_stats(&live);
@@ -219,6 +257,7 @@ tui_main(const struct opts *o)
 fail:
 	fprintf(stderr, "fluxscope: %s\n", err.msg);
 done:
+	session_free(own_sess);
 	if (in != NULL)
 		ingest_free(in);
 	if (ld != NULL) {

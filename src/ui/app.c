@@ -1,6 +1,7 @@
 /* The application state machine: events → commands → reactions, and the frame around the views
  * (breadcrumb, status bar, message line, overlays). No curses here; see draw.c and app_run(). */
 #include "fluxscope/bgwrite.h"
+#include "ui/session_ui.h"
 #include "ui/app.h"
 
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 
 #include "fluxscope/store.h"
 #include "ui/cmd.h"
+#include "ui/probe_ui.h"
 #include "ui/prompt.h"
 
 #define SEP_U " \xe2\x94\x82 "  /* │ */
@@ -32,6 +34,8 @@ app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops 
 	a->empty = snap_new(0);
 	snap_finish(a->empty, NULL);
 	a->snap = a->empty;
+	a->notes = notes_new();
+	a->notes_owned = true;
 	if (theme_load(cfg->theme, cfg->theme_dirs, cfg->n_theme_dirs, &a->theme, &err) != FS_OK)
 		app_message(a, true, "%s; using the default theme", err.msg);
 	app_push(a, view_list_new(a, LIST_HOME, "domains", NULL, 0));
@@ -42,6 +46,7 @@ app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops 
 void
 app_fini(struct app *a)
 {
+	app_probe_fini(a);
 	prompt_end(a);
 	if (a->ov != NULL)
 		a->ov->ops->free(a->ov);
@@ -53,6 +58,9 @@ app_fini(struct app *a)
 		a->feed->release(a->feed_ctx, a->snap);
 	snap_free(a->empty);
 	free(a->markbits);
+	if (a->notes_owned)
+		notes_free(a->notes);
+	a->notes = NULL;
 	keymap_fini(&a->keys);
 	memset(a, 0, sizeof *a);
 }
@@ -186,10 +194,23 @@ mark_get(const struct app *a, uint32_t dom)
 	return dom < a->n_markbits * 8 && (a->markbits[dom / 8] & (1u << (dom % 8)));
 }
 
-/* Reflect the mark set in a snapshot's rows (new snapshots may predate a mark). */
+static void mark_bit(struct app *a, uint32_t dom, bool on);
+
+/* Reflect the mark set in a snapshot's rows (new snapshots may predate a mark). Domain marks
+ * of a reopened session (by name, in a->notes) that no row carried yet are resolved here as
+ * their names arrive. */
 static void
 apply_marks(struct app *a, struct snap *s)
 {
+	if (a->notes != NULL && notes_marked(a->notes, NOTE_DOMAIN) > a->n_marks) {
+		for (uint32_t i = 0; i < s->dom.n; i++) {
+			const struct snap_row *r = &s->dom.rows[i];
+			const struct note *n;
+			if (r->name != NULL && !mark_get(a, r->id) &&
+			    (n = notes_find(a->notes, NOTE_DOMAIN, r->name)) != NULL && n->marked)
+				mark_bit(a, r->id, true);
+		}
+	}
 	for (uint32_t i = 0; i < s->dom.n; i++) {
 		struct snap_row *r = &s->dom.rows[i];
 		if (mark_get(a, r->id))
@@ -206,26 +227,12 @@ apply_marks(struct app *a, struct snap *s)
 	}
 }
 
-int
-app_set_mark(struct app *a, uint32_t dom, int how)
+/* Set one domain's mark bit and tell the feed (which pins it in the store for export). */
+static void
+mark_bit(struct app *a, uint32_t dom, bool on)
 {
-	uint32_t r;
-	bool on;
-
-	if (dom == 0) { /* clear every mark */
-		for (uint32_t d = 0; d < a->n_markbits * 8; d++)
-			if (mark_get(a, d) && a->feed != NULL && a->feed->set_mark != NULL)
-				a->feed->set_mark(a->feed_ctx, d, false);
-		if (a->markbits != NULL)
-			memset(a->markbits, 0, a->n_markbits);
-		a->n_marks = 0;
-		a->marks_unsaved = false;
-		apply_marks(a, a->snap);
-		return app_message(a, false, "all marks cleared");
-	}
-	on = how == -1 ? !mark_get(a, dom) : how == 1;
 	if (on == mark_get(a, dom))
-		return UI_REDRAW;
+		return;
 	if (dom / 8 >= a->n_markbits) {
 		size_t n = a->n_markbits ? a->n_markbits : 64;
 		while (n <= dom / 8)
@@ -241,11 +248,47 @@ app_set_mark(struct app *a, uint32_t dom, int how)
 		a->markbits[dom / 8] &= (uint8_t)~(1u << (dom % 8));
 		a->n_marks--;
 	}
-	a->marks_unsaved = a->n_marks > 0;
 	if (a->feed != NULL && a->feed->set_mark != NULL)
 		a->feed->set_mark(a->feed_ctx, dom, on);
+}
+
+int
+app_set_mark(struct app *a, uint32_t dom, int how)
+{
+	uint32_t r;
+	bool on;
+
+	if (dom == 0) { /* clear every mark */
+		for (size_t i = 0; a->notes != NULL && i < notes_count(a->notes); i++) {
+			const struct note *n = notes_at(a->notes, i);
+			if (n != NULL && n->kind == NOTE_DOMAIN && n->marked) {
+				char key[300];
+				snprintf(key, sizeof key, "%s", n->key);
+				notes_mark(a->notes, NOTE_DOMAIN, key, false);
+			}
+		}
+		for (uint32_t d = 0; d < a->n_markbits * 8; d++)
+			if (mark_get(a, d) && a->feed != NULL && a->feed->set_mark != NULL)
+				a->feed->set_mark(a->feed_ctx, d, false);
+		if (a->markbits != NULL)
+			memset(a->markbits, 0, a->n_markbits);
+		a->n_marks = 0;
+		a->marks_unsaved = false;
+		apply_marks(a, a->snap);
+		return app_message(a, false, "all marks cleared");
+	}
+	on = how == -1 ? !mark_get(a, dom) : how == 1;
+	if (on == mark_get(a, dom))
+		return UI_REDRAW;
+	mark_bit(a, dom, on);
+	a->marks_unsaved = a->n_marks > 0;
 	if ((r = snap_find_dom(a->snap, dom)) != UINT32_MAX) {
 		struct snap_row *row = &a->snap->dom.rows[r];
+		char key[300];
+		struct fs_err e = { 0 };
+		if (a->notes != NULL && row->name != NULL &&
+		    notes_canon(NOTE_DOMAIN, row->name, key, sizeof key, &e) == FS_OK)
+			notes_mark(a->notes, NOTE_DOMAIN, key, on);
 		if (on)
 			row->flags |= SNAP_MARKED;
 		else
@@ -343,6 +386,8 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	r |= app_probe_tick(a);
+	r |= session_ui_tick(a);
 	/* A history or session file could not be saved (background writer). */
 	{
 		char e[512];
@@ -557,12 +602,12 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		char text[256];
 		enum ui_role role;
 		int prio;       /* lower survives longer when narrow */
-	} seg[10];
+	} seg[16];      /* at most 11 are filled (one per source of status below) */
 	int n = 0, x = 1, sw = canvas_text_width(sep(c));
 	char b1[32], b2[32];
 	struct view *v = app_top(a);
 	const char *filter = v != NULL && view_is_list(v) ? view_list_filter(v) : "";
-	bool drop_seg[10] = { false };
+	bool drop_seg[16] = { false };
 	int need;
 
 	canvas_fill(c, 0, y, c->w, 1, ' ', UI_ROLE_STATUS);
@@ -600,6 +645,13 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 			         app_fmt_count(a->prog.iface_drops, b2, sizeof b2),
 			         app_fmt_count(a->prog.app_drops, b3, sizeof b3));
 		seg[n].role = d > 0 ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 0;
+	}
+	if (a->prog.feeds[0] != '\0') {   /* live dnstap: every resolver, its rate, errors, down */
+		snprintf(seg[n].text, sizeof seg[n].text, "%s", a->prog.feeds);
+		seg[n].role = a->prog.feeds_warn ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 1;
+	}
+	if (app_probe_status(a, seg[n].text, sizeof seg[n].text)) {
+		seg[n].role = UI_ROLE_STATUS_WARN; seg[n++].prio = 0;
 	}
 	snprintf(seg[n].text, sizeof seg[n].text, "%s",
 	         a->cfg.db_names != NULL && a->cfg.db_names[0] ? a->cfg.db_names : "no GeoIP");

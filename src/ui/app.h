@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fluxscope/fs.h"
+#include "fluxscope/notes.h"
 #include "ui/canvas.h"
 #include "ui/dlist.h"
 #include "ui/keys.h"
@@ -32,6 +33,8 @@ enum {
 struct app;
 struct store;
 struct geo;
+struct probe;
+struct probe_config;
 
 /* Loading and capture status, polled from the feed. */
 struct app_progress {
@@ -47,6 +50,10 @@ struct app_progress {
 	double pkt_rate, dns_rate; /* live: packets and DNS messages per second, last second or so */
 	double elapsed;            /* seconds since loading started */
 	char error[512];           /* ingest error sentence, "" when none */
+	/* live dnstap: each resolver feed, "IDENTITY RATE/s" with "eN" errors and "down" when
+	 * disconnected; feeds_warn when any feed has errors or drops, or is down */
+	char feeds[256];
+	bool feeds_warn;
 };
 
 /* Where the data comes from. All calls on the UI thread; none blocks for long. */
@@ -171,6 +178,7 @@ struct app_config {
 	bool db_stale;                         /* one of them is older than 60 days */
 	bool home_all;                         /* the home list starts with every domain, not
 	                                        * only the flagged ones */
+	const struct probe_config *probe;      /* :probe's settings (name unset); NULL: off */
 };
 
 struct app {
@@ -193,6 +201,12 @@ struct app {
 	char caret_text[512];
 	int caret_col;
 	char filter_retry[512];
+	/* Marks and notes on every kind of object (domain marks mirror markbits); owned by the
+	 * session when one is attached (session_ui.c), else by the app. */
+	struct notes *notes;
+	bool notes_owned;
+	struct session *session;               /* borrowed; NULL = none */
+	bool session_restore;                  /* apply the session's state when rows arrive */
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
@@ -206,6 +220,8 @@ struct app {
 	uint8_t *markbits;                     /* owned: marked domain ids */
 	size_t n_markbits;                     /* bytes */
 	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
+	struct probe *probe;                   /* owned: the last :probe (ui/probe_ui.c) */
+	bool probe_announced;                  /* its end was put on the message line */
 };
 
 /* Set up with the configured theme (a bad theme file → default theme and a message). Takes no
@@ -249,6 +265,9 @@ enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUST
 struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
                            const uint32_t *doms, uint32_t n);
 struct view *view_detail_new(struct app *a, uint32_t dom);
+/* The detail's tab (0-4) and the line under its cursor (NULL: none). */
+int view_detail_tab(const struct view *v);
+const struct dline *view_detail_line(const struct view *v);
 bool view_is_list(const struct view *v);
 /* Text of a list's filter (for the status bar), "" when none. */
 const char *view_list_filter(const struct view *v);

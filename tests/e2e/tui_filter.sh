@@ -81,4 +81,14 @@ check "Up at the filter prompt recalls the corrected filter" sh -c 'tmux -L "$1"
 tui_keys Escape
 tui_keys q
 tui_dead >/dev/null
+# The command line's selection applies in the TUI too, and --json alone is the JSON report.
+$FLUXSCOPE -r $PCAP --no-geoip --json >"$W/json-alone.json" 2>/dev/null
+$FLUXSCOPE -r $PCAP --no-geoip --report --json >"$W/json-report.json" 2>/dev/null
+check "--json alone gives the --report --json output" sh -c 'test -s "$1" && cmp -s "$1" "$2"' sh "$W/json-alone.json" "$W/json-report.json"
+tui_start 120 30 --no-geoip --filter 'verdict=flux' --min-score 99 $PCAP
+tui_wait "Loaded" 20 || exit 1
+tui_wait "(verdict=flux) and score>=99" 10
+check "--filter and --min-score start the TUI filtered" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -qF "filter: (verdict=flux) and score>=99"' sh "$TUI_SOCK"
+tui_keys q
+tui_dead >/dev/null
 tui_done

@@ -406,7 +406,7 @@ test_marks_and_quit(void **state)
 	assert_int_equal(x->feed.marks_on, 1);
 	r = key(x, 'q');
 	assert_false(r & UI_QUIT);
-	assert_true(find(x, "1 marked domain not exported. Quit anyway? (y/n)") >= 0);
+	assert_true(find(x, "1 marked domain not exported or saved. Quit anyway? (y/n)") >= 0);
 	keys(x, "n");
 	assert_false(x->a.quit);
 	assert_non_null(strstr(row(x, 39), "cancelled"));

@@ -73,7 +73,7 @@ teardown(void **state)
 static struct detail_ctx
 ctx(void)
 {
-	struct detail_ctx c = { st, geo, det, snap, 140, true };
+	struct detail_ctx c = { st, geo, det, snap, 140, true, NULL };
 	return c;
 }
 
