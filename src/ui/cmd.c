@@ -158,11 +158,11 @@ c_sort(struct app *a, int argc, char **argv, struct fs_err *err)
 	if (strcmp(argv[1], "next") == 0) {
 		col = l->sort;
 		do
-			col = (col + 1) % SNAP_COL_COUNT;
+			col = (col + 1) % snap_col_count();
 		while (snap_col_info(col)->prio >= 9);
 	} else if ((col = snap_col_find(argv[1])) < 0) {
-		char names[256] = "";
-		for (int i = 0; i < SNAP_COL_COUNT; i++) {
+		char names[1024] = "";
+		for (int i = 0; i < snap_col_count(); i++) {
 			strncat(names, " ", sizeof names - strlen(names) - 1);
 			strncat(names, snap_col_info(i)->name, sizeof names - strlen(names) - 1);
 		}
@@ -344,6 +344,17 @@ c_mark(struct app *a, int argc, char **argv, struct fs_err *err)
 			for (uint32_t i = 0; i < r->n_members; i++)
 				app_set_mark(a, l->snap->dom.rows[l->snap->grp_members[r->group + i]].id, on);
 			return UI_REDRAW;
+		}
+	}
+	/* In the detail, a line with an address, ASN or nameserver marks that object. */
+	if (v != NULL && v->ops->list == NULL) {
+		enum note_kind k;
+		char key[300];
+		if (session_ui_current(a, &k, key, sizeof key) && k != NOTE_DOMAIN) {
+			const struct note *n = notes_find(a->notes, k, key);
+			bool on = how == 1 || (how == -1 && (n == NULL || !n->marked));
+			notes_mark(a->notes, k, key, on);
+			return app_message(a, false, "%s %s %s", notes_kind_name(k), key, on ? "marked" : "unmarked");
 		}
 	}
 	dom = v != NULL && v->ops->current_dom != NULL ? v->ops->current_dom(v) : 0;
