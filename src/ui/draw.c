@@ -294,3 +294,26 @@ draw_poll(struct ui_event *ev, int timeout_ms)
 	ev->key = wc == '\n' ? KEY_ENTER_C : (ui_key)wc;
 	return 1;
 }
+
+void
+draw_clipboard(const char *text)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(text), o = 0;
+	char *out = xmalloc(n / 3 * 4 + 8);
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) |
+		             (i + 2 < n ? s[i + 2] : 0);
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	fflush(stdout);
+	fprintf(stdout, "\033]52;c;%s\a", out);
+	fflush(stdout);
+	free(out);
+}
