@@ -511,7 +511,7 @@ static const struct cmd_entry cmds[] = {
 	{ "note", NULL, 0, -1, "[TEXT]", "note on the object under the cursor (domain, zone, address, ASN, nameserver); no text removes it", session_cmd_note },
 	{ "note-for", NULL, 2, -1, "KIND KEY [TEXT]", "note on any object: KIND is domain, zone, address, asn or ns", session_cmd_note_for },
 	{ "open", NULL, 0, 0, "", "open the item under the cursor", c_open },
-	{ "packet", NULL, 0, 0, "", "Timeline: show the row's packet with tshark -r FILE -Y frame.number==N -V", c_packet },
+	{ "packet", NULL, 0, 0, "", "Timeline: show the row's packet with tshark -r FILE -Y frame.number==N -O dns", c_packet },
 	{ "probe", NULL, 0, 1, "[NAME|stop]", "ask the domain's resolver and nameservers now (sends queries; stop: end it)", c_probe },
 	{ "prompt", NULL, 0, 2, "[command|search|filter] [TEXT]", "open a prompt", c_prompt },
 	{ "quit", "q", 0, 1, "[-f]", "quit (asks first when marks were not exported; -f: do not ask)", c_quit },

@@ -134,6 +134,8 @@ addr_str(const struct store *st, store_addr_id id, char *buf, size_t len)
 	return fs_addr_str(&a->addr, buf, len);
 }
 
+static void sb_col(struct sbuf *sb, const char *text, int w, bool right, bool unicode);
+
 /* ---- Summary ------------------------------------------------------------------------------ */
 
 static void
@@ -442,7 +444,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	/* Sparklines: distinct addresses per interval and in total, across the domain's time. */
 	nseen = store_addr_count(st) + 1;
 	seen = xcalloc(nseen, 1);
-	buckets = ctx->width - 30;
+	buckets = ctx->width - 50;   /* the label and "distinct per interval (max N)" fit beside */
 	if (buckets > 80)
 		buckets = 80;
 	if (buckets < 8)
@@ -545,12 +547,9 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "%u responses in %u rows%s%s", d->n_resp,
 		           tl.n_rows, tl.collapsed ? " (identical consecutive ones folded: c shows each)" : "",
 		           d->n_resp_expired ? "; older ones aged out" : "");
-	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM,
-	           "Enter: the domains of the row's addresses  y: copy the row  w: the packet in tshark  "
-	           "new addresses highlighted");
 	sb.n = 0;
 	sb_addf(&sb, "%-*s %5s %-5s %-8s %7s %7s  %s", tw, "time (UTC)", "n", "qtype", "rcode", "TTL",
-	        "frame", "answer set  (server, vantage, file)");
+	        "frame", "answers, server, file");
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", sb.b);
 	for (uint32_t ri = 0; ri < tl.n_rows; ri++) {
 		const struct model_tl_row *row = &tl.rows[ri];
@@ -592,7 +591,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 				seen[m[j]] = 1;
 				fresh++;
 			}
-			if (used + (int)strlen(a1) + 40 > ctx->width && shown > 0)
+			if (used + (int)strlen(a1) + 14 > ctx->width && shown > 0)
 				continue;
 			if (isnew)
 				sb_addf(&sb, M "%s" MEND " ", MR(UI_ROLE_NEW), a1);
@@ -775,22 +774,55 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		if (w > aw)
 			aw = w;
 	}
-	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-9s %-22s %-2s %-14s %-*s %-*s %6s",
-	           aw, "address", "ASN", "organisation", "cc", "city", wd ? 14 : 8, "first", wd ? 14 : 8,
-	           "last", "count");
+	/* organisation and city take what the terminal width leaves (at least 22 and 14 cells,
+	 * at most their longest value), measured in display cells (UTF-8: accented city names
+	 * stay aligned); a cut value ends in an ellipsis */
+	int ow = 22, cw = 14, olong = 12, clong = 4;
+	{
+		int fixed = 2 + aw + 1 + 9 + 1 + 1 + 2 + 1 + 1 + 2 * ((wd ? 14 : 8) + 1) + 6 + 2;
+		int spare = ctx->width - fixed - ow - cw;
+		for (size_t i = 0; ctx->geo != NULL && i < n; i++) {
+			const struct geo_info *g = rows[i].info;
+			int w1 = canvas_text_width(clean(g->as_org, cb, sizeof cb));
+			int w2 = canvas_text_width(clean(g->city, cb2, sizeof cb2));
+			if (w1 > olong)
+				olong = w1;
+			if (w2 > clong)
+				clong = w2;
+		}
+		if (spare > 0 && olong > ow) {
+			int add = olong - ow < spare ? olong - ow : spare;
+			ow += add;
+			spare -= add;
+		}
+		if (spare > 0 && clong > cw)
+			cw += clong - cw < spare ? clong - cw : spare;
+	}
+	{
+		struct sbuf hb = { 0 };
+		sb_addf(&hb, "  %-*s %-9s ", aw, "address", "ASN");
+		sb_col(&hb, "organisation", ow, false, ctx->unicode);
+		sb_addf(&hb, " %-2s ", "cc");
+		sb_col(&hb, "city", cw, false, ctx->unicode);
+		sb_addf(&hb, " %-*s %-*s %6s", wd ? 14 : 8, "first", wd ? 14 : 8, "last", "count");
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", hb.b);
+		free(hb.b);
+	}
 	if (ctx->geo != NULL) {
 		for (size_t i = 0; i < n; i++) {
 			const struct geo_info *g = rows[i].info;
 			char as[16];
+			struct sbuf lb = { 0 };
 			store_addr_id id = store_addr_find(st, &rows[i].addr);
 			snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
-			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "  %-*s %-9s %-22.22s %-2s %-14.14s %s %s %6u",
-			           aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as,
-			           g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-",
-			           g->country[0] ? g->country : "-",
-			           g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-",
-			           app_fmt_time(rows[i].first_seen, wd, t1, sizeof t1),
-			           app_fmt_time(rows[i].last_seen, wd, t2, sizeof t2), rows[i].count);
+			sb_addf(&lb, "  %-*s %-9s ", aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as);
+			sb_col(&lb, g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-", ow, false, ctx->unicode);
+			sb_addf(&lb, " %-2s ", g->country[0] ? g->country : "-");
+			sb_col(&lb, g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-", cw, false, ctx->unicode);
+			sb_addf(&lb, " %s %s %6u", app_fmt_time(rows[i].first_seen, wd, t1, sizeof t1),
+			        app_fmt_time(rows[i].last_seen, wd, t2, sizeof t2), rows[i].count);
+			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "%s", lb.b);
+			free(lb.b);
 		}
 	} else {
 		for (uint32_t i = 0; i < d->n_addrs; i++) {
@@ -851,6 +883,8 @@ nameservers(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "NS sets over time%s (names new to the zone highlighted)",
 		           zd != d ? " of the enclosing zone" : "");
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  * the set changed  +name: new in this set  "
+		           "-name: gone since the zone's previous set");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-24s %7s  %s", wd ? 14 : 10, "time (UTC)", "zone",
 		           "TTL", "nameservers");
 	}
@@ -1031,7 +1065,7 @@ related(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
  * indented like the text after the line's label ("Verdict      ") or bullet ("  - "), and a
  * role change in force at the break is opened again. Lines that can be opened stay whole. */
 static void
-wrap_lines(struct dlines *d, int width)
+wrap_lines(struct dlines *d, int width, bool titles_only)
 {
 	struct dlines out = { 0 };
 
@@ -1042,7 +1076,8 @@ wrap_lines(struct dlines *d, int width)
 		char *own, *t;
 		int indent = 0;
 		bool first = true;
-		if ((l->kind != DL_TEXT && l->kind != DL_TITLE) || canvas_marked_width(l->text) <= width) {
+		if ((l->kind != DL_TEXT && l->kind != DL_TITLE) || (titles_only && l->text[0] == ' ') ||
+		    canvas_marked_width(l->text) <= width) {
 			dlines_add(&out, l->kind, l->key, l->role, "%s", l->text);
 			out.l[out.n - 1].aux = l->aux;
 			out.l[out.n - 1].aux2 = l->aux2;
@@ -1116,7 +1151,7 @@ detail_build(const struct detail_ctx *ctx, uint32_t dom, int tab, struct dlines 
 	}
 	if (tab == DTAB_SUMMARY) {
 		summary(ctx, dom, &ctx->snap->dom.rows[ri], out);
-		wrap_lines(out, ctx->width - 2);
+		wrap_lines(out, ctx->width - 2, false);
 		return;
 	}
 	if (ctx->store == NULL || store_domain(ctx->store, dom) == NULL) {
@@ -1129,6 +1164,7 @@ detail_build(const struct detail_ctx *ctx, uint32_t dom, int tab, struct dlines 
 	case DTAB_NS: nameservers(ctx, dom, out); break;
 	case DTAB_RELATED: related(ctx, dom, out); break;
 	}
+	wrap_lines(out, ctx->width - 2, tab != DTAB_RELATED);
 }
 
 /* ---- Pivots ------------------------------------------------------------------------------- */

@@ -361,6 +361,8 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 			break;
 		l = &d->lines.l[li];
 		canvas_put_marked(c, 1, y, c->w - 2, (enum ui_role)l->role, l->text);
+		if (canvas_marked_width(l->text) > c->w - 2)   /* cut: say so */
+			canvas_put(c, c->w - 2, y, 1, UI_ROLE_DIM, c->unicode ? "\xe2\x80\xa6" : "~");
 		if (li == d->cursor[d->tab])
 			canvas_set_role(c, 0, y, c->w, UI_ROLE_CURSOR);
 	}
@@ -640,9 +642,10 @@ view_detail_packet(struct app *a, struct view *v)
 	argv[n++] = (char *)file;
 	argv[n++] = (char *)"-Y";
 	argv[n++] = filter;
-	argv[n++] = (char *)"-V";
+	argv[n++] = (char *)"-O";      /* the DNS layer in full, the others on one line each */
+	argv[n++] = (char *)"dns";
 	argv[n] = NULL;
-	snprintf(title, sizeof title, "%s -r %s -Y %s -V", argv[0], file, filter);
+	snprintf(title, sizeof title, "%s -r %s -Y %s -O dns", argv[0], file, filter);
 	if (a->ov != NULL)
 		app_close_overlay(a);
 	a->ov = pager_overlay_run(title, argv);
