@@ -304,12 +304,11 @@ draw_clipboard(const char *text)
 	const unsigned char *s = (const unsigned char *)text;
 
 	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) |
-		             (i + 2 < n ? s[i + 2] : 0);
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+		unsigned b0 = s[i], b1 = i + 1 < n ? s[i + 1] : 0, b2 = i + 2 < n ? s[i + 2] : 0;
+		out[o++] = b64[b0 >> 2];
+		out[o++] = b64[(b0 & 3) << 4 | b1 >> 4];
+		out[o++] = i + 1 < n ? b64[(b1 & 15) << 2 | b2 >> 6] : '=';
+		out[o++] = i + 2 < n ? b64[b2 & 63] : '=';
 	}
 	out[o] = '\0';
 	fflush(stdout);
