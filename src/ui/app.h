@@ -293,6 +293,12 @@ enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUST
 struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
                            const uint32_t *doms, uint32_t n);
 struct view *view_detail_new(struct app *a, uint32_t dom);
+/* The capture-wide time view (view_time.c): responses and flagged domains per time bin, a
+ * cursor and a range that becomes the list's filter. view_time_range: start, end, clear,
+ * apply (a reaction; a message outside the time view). */
+struct view *view_time_new(struct app *a);
+bool view_is_time(const struct view *v);
+int view_time_range(struct app *a, struct view *v, const char *what);
 /* The detail's tab (0-4) and the line under its cursor (NULL: none). */
 int view_detail_tab(const struct view *v);
 const struct dline *view_detail_line(const struct view *v);

@@ -416,6 +416,28 @@ c_export(struct app *a, int argc, char **argv, struct fs_err *err)
 }
 
 static int
+c_view(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)argc;
+	if (strcmp(argv[1], "time") == 0) {
+		if (a->snap == NULL || a->snap->dom.n == 0) {
+			fs_err_set(err, FS_E_ARG, "view time: nothing loaded yet");
+			return -1;
+		}
+		return app_push(a, view_time_new(a));
+	}
+	fs_err_set(err, FS_E_ARG, "view: '%s' is not a view (time)", argv[1]);
+	return -1;
+}
+
+static int
+c_range(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)argc; (void)err;
+	return view_time_range(a, app_top(a), argv[1]);
+}
+
+static int
 c_help(struct app *a, int argc, char **argv, struct fs_err *err)
 {
 	(void)argc; (void)argv; (void)err;
@@ -508,7 +530,7 @@ c_probe(struct app *a, int argc, char **argv, struct fs_err *err)
 
 static const struct cmd_entry cmds[] = {
 	{ "back", NULL, 0, 0, "", "go back one step along the breadcrumb trail", c_back },
-	{ "bind", NULL, 2, -1, "[-T TABLE] KEY COMMAND...", "bind a key to a command (tables: global list detail)", c_bind },
+	{ "bind", NULL, 2, -1, "[-T TABLE] KEY COMMAND...", "bind a key to a command (tables: global list detail time)", c_bind },
 	{ "close", NULL, 0, 0, "", "stop loading, else go back, else quit (the q key)", c_close },
 	{ "collapse", NULL, 0, 0, "", "Timeline: fold identical consecutive rows with a count, or show each", c_collapse },
 	{ "copy", NULL, 0, 0, "", "copy the detail line under the cursor to the terminal's clipboard (OSC 52)", c_copy },
@@ -526,6 +548,7 @@ static const struct cmd_entry cmds[] = {
 	{ "probe", NULL, 0, 1, "[NAME|stop]", "ask the domain's resolver and nameservers now (sends queries; stop: end it)", c_probe },
 	{ "prompt", NULL, 0, 2, "[command|search|filter] [TEXT]", "open a prompt", c_prompt },
 	{ "quit", "q", 0, 1, "[-f]", "quit (asks first when marks were not exported; -f: do not ask)", c_quit },
+	{ "range", NULL, 1, 1, "start|end|clear|apply", "time view: mark the start or end of a time range at the cursor, clear it, or filter the list to it", c_range },
 	{ "redraw", NULL, 0, 0, "", "repaint the whole screen", c_redraw },
 	{ "save", NULL, 0, 1, "[PATH]", "save the session (marks, notes, filter, views, captures); then after every change", session_cmd_save },
 	{ "search", NULL, 0, 1, "[TEXT]", "move to the next domain containing TEXT", c_search },
@@ -538,6 +561,7 @@ static const struct cmd_entry cmds[] = {
 	{ "theme", NULL, 0, 1, "[NAME|PATH]", "switch theme (no argument: list themes)", c_theme },
 	{ "unbind", NULL, 1, 3, "[-T TABLE] KEY", "remove a key binding", c_unbind },
 	{ "unmark", NULL, 0, 2, "[KIND KEY]", "remove the mark of the object under the cursor, or of KIND KEY", session_cmd_unmark },
+	{ "view", NULL, 1, 1, "time", "responses and flagged domains over the capture's time; a range of it filters the list", c_view },
 };
 
 const struct cmd_entry *
