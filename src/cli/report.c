@@ -748,8 +748,8 @@ print_row(FILE *out, const struct det_result *r)
 		         r->first_flagged_resp);
 	else
 		snprintf(flagged, sizeof flagged, "-");
-	fprintf(out, "%-11s %5.1f %7s %5u %4u %3u %6u %5u %4u  %-17s %s  %s\n",
-	        det_verdict_name(r->verdict), r->score, holz, r->n_addrs, r->n_asns, r->n_countries,
+	fprintf(out, "%-11s %5.1f %6.1f %7s %5u %4u %3u %6u %5u %4u  %-17s %s  %s\n",
+	        det_verdict_name(r->verdict), r->score, r->logit, holz, r->n_addrs, r->n_asns, r->n_countries,
 	        r->ttl, r->n_ns_changes, r->cluster, flagged, fmt_utc(r->last_seen, ts, sizeof ts),
 	        r->name ? r->name : "?");
 	if (r->n_reasons > 0)
@@ -788,8 +788,8 @@ cli_report(const struct opts *o)
 	} else {
 		print_header(stdout, o, &a, shown, by_verdict);
 		if (shown > 0)
-			printf("%-11s %5s %7s %5s %4s %3s %6s %5s %4s  %-17s %-19s  %s\n", "VERDICT", "SCORE",
-			       "HOLZ", "ADDRS", "ASNS", "CC", "TTL", "NSCHG", "CL", "FLAGGED-AFTER",
+			printf("%-11s %5s %6s %7s %5s %4s %3s %6s %5s %4s  %-17s %-19s  %s\n", "VERDICT", "SCORE",
+			       "LOGIT", "HOLZ", "ADDRS", "ASNS", "CC", "TTL", "NSCHG", "CL", "FLAGGED-AFTER",
 			       "LAST-SEEN (UTC)", "DOMAIN");
 		else
 			printf("no %sdomains to show%s\n", o->all ? "" : "flagged ",

@@ -410,15 +410,6 @@ fmt(const char *f, ...)
 	return s;
 }
 
-static int
-cmp_zres(const void *a, const void *b)
-{
-	const struct det_result *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 static bool
 guarded(const struct detector *d, const struct det_result *r)
 {
@@ -734,10 +725,11 @@ det_zone_run(struct detector *d, const struct store *s)
 			inherit(d, s, &d->zres[row_of[zof[i]] - 1], &d->res[i]);
 	}
 	if (d->n_zres > 1)
-		qsort(d->zres, d->n_zres, sizeof *d->zres, cmp_zres);
+		qsort(d->zres, d->n_zres, sizeof *d->zres, det_rank_cmp);
 	fs_map_clear(&d->zone_idx);
 	for (size_t i = 0; i < d->n_zres; i++) {
 		bool fresh;
+		d->zres[i].rank = (uint32_t)i + 1;
 		*fs_map_put(&d->zone_idx, hstr(d->zres[i].name), &fresh) = (uint32_t)i + 1;
 	}
 	free(row_of);

@@ -86,7 +86,7 @@ EOF
 $FLUXSCOPE -r $cap $G --report >"$d/table.txt" || fail "--report exited $?"
 grep -q "^vantage: *client side" "$d/table.txt" || fail "table: no client-side vantage line"
 grep -q "^unavailable: *none" "$d/table.txt" || fail "table: unavailable features line"
-grep -q "^VERDICT *SCORE *HOLZ" "$d/table.txt" || fail "table: header"
+grep -q "^VERDICT *SCORE *LOGIT *HOLZ" "$d/table.txt" || fail "table: header"
 rows=$(grep -cE "^(single-flux|double-flux|suspicious) " "$d/table.txt")
 others=$(grep -cE "^(benign|cdn|pool) " "$d/table.txt")
 [ "$rows" -gt 40 ] && [ "$others" -eq 0 ] || fail "table: $rows flagged rows, $others unflagged"
