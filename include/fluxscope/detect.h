@@ -142,6 +142,9 @@ struct det_result {
 	uint32_t zone_names;       /* zone rows: names with answers; domains: same for their zone */
 	uint32_t zone_flagged;     /* zone rows: of them flagged (suspicious or flux) on their own */
 	uint32_t zone_flux;        /* zone rows: of them flux on their own */
+	uint32_t zone_no_addr;     /* zone rows: names without addresses (only NXDOMAIN/NODATA
+	                            * answers, or NS records alone) flagged on their own evidence
+	                            * and rolled up into this row (rolled_up) */
 	char confidence[128];      /* "from 6 responses (4 answer sets) in 41 s from 2 resolvers" */
 
 	struct det_share top_asns[DET_TOP];

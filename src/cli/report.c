@@ -516,8 +516,8 @@ part_names(struct jw *w)
 {
 	const struct det_result *z = w->rec->row.r;
 	rep_key(w, "names");
-	fprintf(w->out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
-	        z->zone_flagged, z->zone_flux);
+	fprintf(w->out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u,\"without_addresses\":%u}",
+	        z->zone_names, z->zone_flagged, z->zone_flux, z->zone_no_addr);
 	note_used(w, field_by_json("zone_names"));
 }
 

@@ -373,6 +373,12 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 
 	memset(cx, 0, sizeof *cx);
 	cx->name = store_name_str(s, dom->name);
+	cx->n_all_resp = dom->n_responses;
+	cx->n_nxdomain = dom->n_nxdomain;
+	cx->n_nodata = dom->n_noerror_nodata;
+	if (f->n_obs == 0)
+		for (uint32_t i = 0; i < dom->n_resp; i++)
+			cx->n_referral += (dom->resp[i].flags & STORE_RESP_REFERRAL) != 0;
 	cx->has_cname = dom->n_cnames > 0;
 	if (dom->n_cnames > 0)
 		cx->cname_last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);

@@ -4,7 +4,7 @@ encoder in samples/fluxgen/wire.py): 30 minutes of a recursive resolver's upstre
 shape of a real server's capture where random labels are asked under a zone whose nameservers
 rotate.
 
-  rot-ns.com   every 15 s a random label, asked three times: each time the resolver asks the
+  rot-ns.com   every 15 s a random label, asked five times: each time the resolver asks the
                .com server (a referral whose NS set is 3 of 12 nameservers, a new draw each
                time, with glue in 12 different /16 networks), then one of those nameservers,
                which answers NXDOMAIN (AA, SOA in the authority section). www and mail are asked every 2 minutes and answered with
@@ -63,8 +63,8 @@ def main():
         t = T0 + 15.0 * i
         label = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
         name = label + ".rot-ns.com"
-        # asked three times (A, AAAA, a retry), each through a fresh referral
-        for k in range(3):
+        # asked five times (A, AAAA, retries), each through a fresh referral
+        for k in range(5):
             nss = rng.sample(NS, 3)
             referral(pkts, t + k, "rot-ns.com", name, nss, NS_ADDR)
             ask(pkts, t + k + 0.05, NS_ADDR[nss[0]], name, aa=True, rcode="NXDOMAIN",
