@@ -446,7 +446,7 @@ char *
 model_fields_doc(void)
 {
 	FS_VEC(char) b = { 0 };
-	char line[1024];
+	char line[2048];
 
 #define ADD(...) do {                                                        \
 		int n_ = snprintf(line, sizeof line, __VA_ARGS__);                   \
@@ -467,7 +467,10 @@ model_fields_doc(void)
 	    "A field without a value is *missing*: it never matches a comparison (not even `!=`), "
 	    "sorts last in either direction, is empty in CSV and null in JSON (the keys marked "
 	    "\"0 when missing\" keep writing 0, as they always did). List fields hold several "
-	    "values: `=` and `~` hold when any value matches, `!=` and `!~` when none does.\n\n"
+	    "values: `=` and `~` hold when any value matches, `!=` and `!~` when none does. "
+	    "Every time field is written twice in JSON: epoch seconds under its key, and ISO 8601 "
+	    "UTC with microseconds under the key with `_iso` appended (`first_seen_iso`: "
+	    "`2026-11-18T07:01:16.761477Z`, null when missing).\n\n"
 	    "| key | also | type | unit | JSON key | column | what it is | how it is computed |\n"
 	    "|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < N_FIELDS; i++) {
@@ -475,7 +478,8 @@ model_fields_doc(void)
 		ADD("| `%s` | %s | %s%s | %s | `%s`%s | %s | %s | %s |\n", f->key,
 		    f->aliases ? f->aliases : "", model_type_name(f->type),
 		    (f->flags & MF_LIST) ? " list" : "", f->unit ? f->unit : "", f->json,
-		    (f->flags & MF_JSON_ZERO) ? " (0 when missing)" : "",
+		    (f->flags & MF_JSON_ZERO) ? " (0 when missing)" :
+		    f->type == MT_TIME ? " (and `_iso`)" : "",
 		    f->title ? f->title : "", f->desc, f->how);
 	}
 	ADD("\nFilter values: numbers; durations for fields in seconds (`300`, `5m`, `1h`, `2d`); "

@@ -67,6 +67,8 @@ def load(p):
     d = {}
     for line in open(p):
         o = json.loads(line)
+        if o["kind"] == "run":
+            continue
         d[(o["kind"], o["domain"])] = (o["verdict"], round(o["score"], 2), o["addresses"] if "addresses" in o else None)
     return d
 a, b = load(sys.argv[1]), load(sys.argv[2])
