@@ -162,7 +162,9 @@ struct app_prompt {
 	int point;                 /* cursor, byte offset into line */
 	uint64_t origin;           /* search: view position when the prompt opened (save_pos) */
 	uint64_t origin_item;      /* search: item under the cursor then */
-	void (*done)(struct app *a, const char *line); /* PROMPT_TEXT: called with the line */
+	/* PROMPT_TEXT: called with the line and the context given to prompt_text() */
+	void (*done)(struct app *a, void *ctx, const char *line);
+	void *done_ctx;
 };
 
 #define APP_MAX_DEPTH 64
@@ -210,6 +212,9 @@ struct app {
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
+	/* The export dialog's last choices (kept across openings; a session saves them) */
+	char export_format[32];
+	char export_path[1024];
 	int w, h;
 	bool quit;
 	bool load_announced;                   /* the end of loading was reported */
