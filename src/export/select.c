@@ -1,4 +1,5 @@
 /* Selection: detection results (and the store behind them) → an indicator set. */
+#include "fluxscope/model.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/query.h"
 #include "fluxscope/store.h"
@@ -20,11 +21,20 @@ export_set_new_for_detector(const struct detector *det)
 
 static bool
 selected(const struct export_selection *sel, const struct det_result *r,
-         const struct store_domain *d)
+         const struct store_domain *d, const struct store *st)
 {
 	switch (sel->mode) {
 	case EXPORT_SEL_FLUX: return det_is_flux(r->verdict);
-	case EXPORT_SEL_FILTER: return query_filter_match(sel->filter, r, d);
+	case EXPORT_SEL_FILTER:
+		/* address, nameserver, every ASN and country: the domain's record */
+		if (st != NULL && d != NULL && !r->is_zone && query_filter_needs_lists(sel->filter)) {
+			struct model_record rec;
+			model_record_domain(&rec, sel->geo, st, r);
+			bool ok = query_filter_match_row(sel->filter, &rec.row);
+			model_record_free(&rec);
+			return ok;
+		}
+		return query_filter_match(sel->filter, r, d);
 	case EXPORT_SEL_MIN_SCORE: return r->score >= sel->min_score;
 	case EXPORT_SEL_MARKED:
 		return d != NULL && (sel->mark_mask ? (d->user_flags & sel->mark_mask) != 0 : d->user_flags != 0);
@@ -150,7 +160,7 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 		const struct det_result *z = det_zone_get(det, i);
 		struct export_ind x;
 		if (z->allowlisted || !det_is_flux(z->verdict) || sel->mode == EXPORT_SEL_MARKED ||
-		    !selected(sel, z, NULL) || det_is_allowlisted(det, z->name))
+		    !selected(sel, z, NULL, NULL) || det_is_allowlisted(det, z->name))
 			continue;
 		base(&x, EXPORT_DOMAIN, z, "");
 		x.name = z->name;
@@ -167,7 +177,7 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 		const char *name = r->name ? r->name : (d ? store_name_str(st, d->name) : NULL);
 		struct export_ind x;
 
-		if (name == NULL || r->allowlisted || !selected(sel, r, d))
+		if (name == NULL || r->allowlisted || !selected(sel, r, d, st))
 			continue;
 		/* a name of an exported flux zone: the zone's wildcard covers it; its agents and
 		 * nameservers still follow */

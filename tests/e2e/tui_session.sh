@@ -34,7 +34,7 @@ sleep 0.3
 names=""
 for i in 1 2 3; do
 	line=$(tui_line $((i + 1)))
-	d=$(printf '%s\n' "$line" | awk '{ for (k = 1; k <= NF; k++) if ($k ~ /\./ && $k !~ /^[0-9.]+$/) { print $k; exit } }')
+	d=$(printf '%s\n' "$line" | awk '{ for (k = 1; k <= NF; k++) if ($k ~ /\./ && $k !~ /^-?[0-9.]+$/) { print $k; exit } }')
 	names="$names $d"
 	tui_keys m
 	tui_keys :
