@@ -270,6 +270,11 @@ enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUST
 struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
                            const uint32_t *doms, uint32_t n);
 struct view *view_detail_new(struct app *a, uint32_t dom);
+/* `:view clusters|addresses|asns|nameservers` (view_objects.c): every cluster with its
+ * members, shared agents and nameservers; every address, ASN or nameserver with the domains
+ * using it, each line a pivot. NULL for an unknown name. */
+struct view *view_objects_new(struct app *a, const char *what);
+const char *view_objects_names(void);
 /* The detail's tab (0-4) and the line under its cursor (NULL: none). */
 int view_detail_tab(const struct view *v);
 const struct dline *view_detail_line(const struct view *v);
