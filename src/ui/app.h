@@ -174,7 +174,9 @@ struct app_prompt {
 	int point;                 /* cursor, byte offset into line */
 	uint64_t origin;           /* search: view position when the prompt opened (save_pos) */
 	uint64_t origin_item;      /* search: item under the cursor then */
-	void (*done)(struct app *a, const char *line); /* PROMPT_TEXT: called with the line */
+	/* PROMPT_TEXT: called with the line and the context given to prompt_text() */
+	void (*done)(struct app *a, void *ctx, const char *line);
+	void *done_ctx;
 };
 
 #define APP_MAX_DEPTH 64
@@ -226,6 +228,9 @@ struct app {
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
+	/* The export dialog's last choices (kept across openings; a session saves them) */
+	char export_format[32];
+	char export_path[1024];
 	int w, h;
 	bool quit;
 	bool load_announced;                   /* the end of loading was reported */
@@ -299,6 +304,11 @@ struct view *view_detail_new(struct app *a, uint32_t dom);
 struct view *view_time_new(struct app *a);
 bool view_is_time(const struct view *v);
 int view_time_range(struct app *a, struct view *v, const char *what);
+/* `:view clusters|addresses|asns|nameservers` (view_objects.c): every cluster with its
+ * members, shared agents and nameservers; every address, ASN or nameserver with the domains
+ * using it, each line a pivot. NULL for an unknown name. */
+struct view *view_objects_new(struct app *a, const char *what);
+const char *view_objects_names(void);
 /* The detail's tab (0-4) and the line under its cursor (NULL: none). */
 int view_detail_tab(const struct view *v);
 const struct dline *view_detail_line(const struct view *v);

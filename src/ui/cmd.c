@@ -418,6 +418,7 @@ c_export(struct app *a, int argc, char **argv, struct fs_err *err)
 static int
 c_view(struct app *a, int argc, char **argv, struct fs_err *err)
 {
+	struct view *v;
 	(void)argc;
 	if (strcmp(argv[1], "time") == 0) {
 		if (a->snap == NULL || a->snap->dom.n == 0) {
@@ -426,8 +427,15 @@ c_view(struct app *a, int argc, char **argv, struct fs_err *err)
 		}
 		return app_push(a, view_time_new(a));
 	}
-	fs_err_set(err, FS_E_ARG, "view: '%s' is not a view (time)", argv[1]);
-	return -1;
+	if (a->snap == NULL || a->snap->det == NULL) {
+		fs_err_set(err, FS_E_ARG, "view: nothing scored yet");
+		return -1;
+	}
+	if ((v = view_objects_new(a, argv[1])) == NULL) {
+		fs_err_set(err, FS_E_ARG, "view: '%s' is not a view (time, %s)", argv[1], view_objects_names());
+		return -1;
+	}
+	return app_push(a, v);
 }
 
 static int
@@ -561,7 +569,7 @@ static const struct cmd_entry cmds[] = {
 	{ "theme", NULL, 0, 1, "[NAME|PATH]", "switch theme (no argument: list themes)", c_theme },
 	{ "unbind", NULL, 1, 3, "[-T TABLE] KEY", "remove a key binding", c_unbind },
 	{ "unmark", NULL, 0, 2, "[KIND KEY]", "remove the mark of the object under the cursor, or of KIND KEY", session_cmd_unmark },
-	{ "view", NULL, 1, 1, "time", "responses and flagged domains over the capture's time; a range of it filters the list", c_view },
+	{ "view", NULL, 1, 1, "time|clusters|addresses|asns|nameservers", "responses and flagged domains over time (a range of it filters the list); every cluster (members, shared agents and nameservers), address, ASN or nameserver (Enter lists the domains using it)", c_view },
 };
 
 const struct cmd_entry *

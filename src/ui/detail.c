@@ -208,8 +208,9 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 		           r->holz_score_all);
 	else
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
-		           "Score        " M "%.1f" MEND " / 100 (logit %.2f)   Holz flux-score: needs ASN data",
-		           MR(UI_ROLE_VALUE), r->score, r->logit);
+		           "Score        " M "%.1f" MEND " / 100 (logit %.2f)   Holz flux-score: %s",
+		           MR(UI_ROLE_VALUE), r->score, r->logit,
+		           r->n_addrs == 0 ? "no addresses (only NXDOMAIN/NODATA answers)" : "needs ASN data");
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Registrable  " M "%s" MEND "%s",
 	           MR(UI_ROLE_VALUE), clean(r->registrable, cbuf, sizeof cbuf),
 	           r->cluster != 0 ? "" : "   no cluster");

@@ -106,6 +106,7 @@ zone_of(void *ctx, const char *name, struct snap_row *z)
 		return false;
 	z->verdict = (uint8_t)r->verdict;
 	z->score = (float)r->score;
+	z->logit = (float)r->logit;
 	z->n_addrs = r->n_addrs;
 	z->n_asns = r->n_asns;
 	z->n_countries = r->n_countries;
@@ -162,6 +163,8 @@ loader_build_snap(const struct store *st, const struct detector *det)
 			row->flags |= SNAP_HIDDEN;
 		if (r != NULL) {
 			row->score = (float)r->score;
+			row->rank = r->rank;
+			row->logit = (float)r->logit;
 			row->holz = (float)r->holz_score;
 			if (!r->holz_available)
 				row->flags |= SNAP_NOHOLZ;

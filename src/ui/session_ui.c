@@ -53,6 +53,11 @@ restore(struct app *a)
 		return;
 	if (s->theme[0] != '\0' && strcmp(s->theme, a->theme.name) != 0)
 		app_set_theme(a, s->theme);
+	/* the export dialog opens with the session's last format and path */
+	if (s->export_format != NULL && s->export_format[0] != '\0')
+		snprintf(a->export_format, sizeof a->export_format, "%s", s->export_format);
+	if (s->export_path != NULL && s->export_path[0] != '\0')
+		snprintf(a->export_path, sizeof a->export_path, "%s", s->export_path);
 	l->flagged_only = !s->show_all;
 	dlist_set_grouped(l, s->grouped);
 	if (s->sort[0] != '\0') {
@@ -99,6 +104,8 @@ capture(struct app *a)
 		session_touch(s);
 	}
 	session_set(s, &s->theme, a->theme.name);
+	session_set(s, &s->export_format, a->export_format);
+	session_set(s, &s->export_path, a->export_path);
 	for (int i = 1; i < a->depth && nv < 16; i++) {
 		struct view *v = a->stack[i];
 		char name[300];

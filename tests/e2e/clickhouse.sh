@@ -70,7 +70,9 @@ echo "sensor|feed|vantage|view declared: $feeds"
 "$F" -r "$S" $G --report --json >"$D/off.json" || bad "offline report"
 "$F" -r "$D/a.pcap" -r "$D/b.dnstap" $G --report --json >"$D/halves.json" || bad "offline report of the halves"
 "$F" --source "$U/fx" $WIN $G --report --json >"$D/ws.json" 2>"$D/ws.err" || bad "workstation report: $(cat "$D/ws.err")"
-cmp -s "$D/halves.json" "$D/ws.json" || { bad "the workstation's report differs from the offline one of the same files"; diff "$D/halves.json" "$D/ws.json" | head -5; }
+# the records after the run object (its start time, sources and loaded-domain count differ)
+tail -n +2 "$D/halves.json" >"$D/halves.body"; tail -n +2 "$D/ws.json" >"$D/ws.body"
+cmp -s "$D/halves.body" "$D/ws.body" || { bad "the workstation's report differs from the offline one of the same files"; diff "$D/halves.body" "$D/ws.body" | head -5; }
 "$F" --source "$U/fx" $WIN --stats >"$D/ws.stats" 2>&1 || bad "workstation stats"
 grep clickhouse- "$D/ws.stats"
 python3 - "$D/off.json" "$D/ws.json" <<'EOF' || bad "verdicts differ"
@@ -79,6 +81,8 @@ def load(p):
     d = {}
     for line in open(p):
         o = json.loads(line)
+        if o["kind"] == "run":
+            continue
         d[(o["kind"], o["domain"])] = (o["verdict"], o["addresses"] if "addresses" in o else None, round(o["score"], 2))
     return d
 a, b = load(sys.argv[1]), load(sys.argv[2])
@@ -98,7 +102,8 @@ cmp -s "$D/off.rpz.body" "$D/ws.rpz.body" || bad "RPZ exports differ"
 echo "RPZ triggers: $(grep -c CNAME "$D/ws.rpz.body")"
 # an empty window, a bad window, an unreachable server: one sentence each
 out=$("$F" --source "$U/fx" --since 2020-01-01 --until 2020-01-02 --report --json 2>/dev/null); rc=$?
-[ $rc -eq 0 ] && [ -z "$out" ] || bad "empty window: $rc $out"
+# (the run object alone: no domain, no zone)
+[ $rc -eq 0 ] && [ -z "$(printf '%s\n' "$out" | grep -v '^{"kind":"run"')" ] || bad "empty window: $rc $out"
 out=$("$F" --source "$U/fx" --since tomorrow --report 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q -- "--since" && [ "$(echo "$out" | wc -l)" -eq 1 ] || bad "bad --since: $rc $out"
 out=$("$F" --source "clickhouse://127.0.0.1:1/fx" --report 2>&1); rc=$?

@@ -209,6 +209,8 @@ test_move_and_sort(void **state)
 	key(x, KEYC_END);
 	assert_int_equal(cursor_y(x), 8);
 	keys(x, "g");
+	keys(x, "s"); /* next column: the logit, in the ranking's order as the score */
+	assert_non_null(strstr(row(x, 1), "logit\xe2\x96\xbc"));
 	keys(x, "s"); /* next column: domain, A to Z */
 	assert_non_null(strstr(row(x, 1), "domain\xe2\x96\xb2"));
 	assert_non_null(strstr(row(x, 2), "a.b.c.benign.org"));
