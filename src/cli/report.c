@@ -95,7 +95,10 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	if (a->in != NULL)
 		a->source_rc = cli_report_source_errors(a->in);
 	/* --probe: answers of the name's resolver and nameservers join what was read */
-	if (o->probe != NULL && (st = cli_probe_run(o, a->store, o->n_files, err)) != FS_OK)
+	if (o->probe != NULL &&
+	    (st = cli_probe_run(o, a->store, o->n_files,
+	                        o->json && (o->report || o->export_format == NULL) ? stdout : NULL,
+	                        err)) != FS_OK)
 		goto fail;
 	store_read_lock(a->store);
 	det_run(a->det, a->store);

@@ -19,6 +19,7 @@
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/loader.h"
+#include "ui/probe_ui.h"
 #include "ui/prompt.h"
 #include "ui/session_ui.h"
 #include "fluxscope/bgwrite.h"
@@ -165,6 +166,8 @@ tui_main(const struct opts *o)
 		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
 	else if (o->n_dnstap > 0)
 		snprintf(source, sizeof source, "dnstap %s", o->dnstap[0]);
+	else if (o->n_files == 0)     /* --probe NAME alone */
+		snprintf(source, sizeof source, "probe %s", o->probe != NULL ? o->probe : "");
 	else if (o->n_files == 1)
 		snprintf(source, sizeof source, "%s", o->files[0]);
 	else
@@ -230,6 +233,10 @@ tui_main(const struct opts *o)
 		session_set(sess, &sess->filter, f);
 	}
 	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
+	/* --probe NAME without a headless mode: the TUI opens with the probe started (its answers
+	 * arrive as rows; :probe stop ends it) */
+	if (o->probe != NULL)
+		app_probe(&a, o->probe);
 	{
 		char hp[PATH_MAX];
 		if (fs_state_dir(hp, sizeof hp - 8)) {

@@ -250,9 +250,12 @@ probe_new(const struct probe_config *cfg, struct store *store, struct probe **ou
 	char *name;
 
 	*out = NULL;
-	if (cfg->name == NULL || (name = norm_name(cfg->name)) == NULL || !probe_qname_ok(name))
+	name = cfg->name != NULL ? norm_name(cfg->name) : NULL;
+	if (name == NULL || !probe_qname_ok(name)) {
+		free(name);   /* a name that normalised but is not one (asan: test_probe leaked it) */
 		return fs_err_set(err, FS_E_ARG, "option --probe needs a domain name, not '%s'",
 		                  cfg->name ? cfg->name : "");
+	}
 	p = xcalloc(1, sizeof *p);
 	p->cfg = *cfg;
 	p->name = name;

@@ -68,7 +68,16 @@ struct app_feed_ops {
 	void (*set_mark)(void *ctx, uint32_t dom, bool on);
 	/* Marks given to set_mark that are not in the store yet (0 when none). May be NULL. */
 	size_t (*marks_pending)(void *ctx);
+	/* A ClickHouse window (--source): fetch the rows of a domain the window left out (its full
+	 * history in the window and its zone's NS rows) on a thread of the feed, into the store
+	 * (fluxscope/chouse.h, drill-down). 1 queued, 0 asked before, -1 nothing to fetch from
+	 * (another source). May be NULL. */
+	int (*history)(void *ctx, const char *name);
+	/* The state of name's fetch (APP_HIST_*), the rows added so far and, failed, the
+	 * sentence. May be NULL. */
+	int (*history_state)(void *ctx, const char *name, uint64_t *rows, char *err, size_t err_len);
 };
+enum { APP_HIST_NONE = 0, APP_HIST_RUNNING, APP_HIST_DONE, APP_HIST_FAILED };
 
 /* The UI thread and the store lock (issue 16): it waits at most APP_LOCK_WAIT_MS (about a
  * frame) for the read lock, which a long writer (an ageing step) or a long reader ahead of a
@@ -222,6 +231,16 @@ struct app {
 	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
 	struct probe *probe;                   /* owned: the last :probe (ui/probe_ui.c) */
 	bool probe_announced;                  /* its end was put on the message line */
+	/* Drill-down fetches watched (ui/history_ui.c): a ClickHouse window's rows of a domain */
+	struct app_hist {
+		char name[256];
+		bool open;                     /* push its detail when its rows are in */
+		char tab[16];                  /* on this tab ("" the first) */
+		bool announced;                /* finished, the message given */
+		uint64_t rows;
+		double done_ms;
+	} hist[8];
+	int n_hist;
 };
 
 /* Set up with the configured theme (a bad theme file → default theme and a message). Takes no

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fluxscope/chouse.h"
 #include "fluxscope/log.h"
 
 struct loader_mark {
@@ -57,6 +58,8 @@ struct loader {
 	double rate_ms;
 	uint64_t rate_pk, rate_dns;
 	double pkt_rate, dns_rate;
+	/* A ClickHouse window: drill-downs fetch what it left out (NULL for other sources). */
+	struct ch_fetch *fetch;
 };
 
 struct loader *
@@ -365,6 +368,12 @@ loader_start(struct loader *l, struct fs_err *err)
 		return fs_err_set(err, FS_E_INTERNAL, "cannot start the detection thread: %s", strerror(r));
 	}
 	l->worker_started = true;
+	/* A ClickHouse window: its drill-down fetcher, whose rows take the window's way into the
+	 * store (decoded frames, loader_msg_cb). Without one, opening a domain fetches nothing. */
+	if (ingest_n_sources(l->in) == 1) {
+		struct fs_err e = { 0 };
+		(void)ch_fetch_new(ingest_source(l->in, 0), 0, loader_msg_cb, l, &l->fetch, &e);
+	}
 	return FS_OK;
 }
 
@@ -389,6 +398,8 @@ loader_free(struct loader *l)
 {
 	if (l == NULL)
 		return true;
+	ch_fetch_free(l->fetch);   /* before the store goes: it writes to it */
+	l->fetch = NULL;
 	if (l->in != NULL) {
 		struct ingest_progress p;
 		ingest_stop(l->in);
@@ -576,6 +587,38 @@ feed_marks_pending(void *ctx)
 	return n;
 }
 
+static int
+feed_history(void *ctx, const char *name)
+{
+	struct loader *l = ctx;
+	if (l->fetch == NULL)
+		return -1;
+	return ch_fetch_request(l->fetch, name) ? 1 : 0;
+}
+
+static int
+feed_history_state(void *ctx, const char *name, uint64_t *rows, char *err, size_t err_len)
+{
+	struct loader *l = ctx;
+	struct ch_fetch_info fi;
+
+	ch_fetch_get(l->fetch, name, &fi);
+	*rows = fi.rows;
+	if (err_len > 0)
+		snprintf(err, err_len, "%s", fi.error);
+	switch (fi.state) {
+	case CH_FETCH_QUEUED:
+	case CH_FETCH_RUNNING:
+		return APP_HIST_RUNNING;
+	case CH_FETCH_DONE:
+		return APP_HIST_DONE;
+	case CH_FETCH_FAILED:
+		return APP_HIST_FAILED;
+	default:
+		return APP_HIST_NONE;
+	}
+}
+
 const struct app_feed_ops loader_feed_ops = {
 	.progress = feed_progress,
 	.take = feed_take,
@@ -583,4 +626,6 @@ const struct app_feed_ops loader_feed_ops = {
 	.stop = feed_stop,
 	.set_mark = feed_set_mark,
 	.marks_pending = feed_marks_pending,
+	.history = feed_history,
+	.history_state = feed_history_state,
 };

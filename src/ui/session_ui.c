@@ -1,5 +1,6 @@
 /* Sessions and notes in the TUI (see session_ui.h). */
 #include "ui/session_ui.h"
+#include "ui/history_ui.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -320,8 +321,13 @@ session_cmd_domain(struct app *a, int argc, char **argv, struct fs_err *err)
 
 	if (notes_canon(NOTE_DOMAIN, argv[1], key, sizeof key, err) != FS_OK)
 		return -1;
-	if ((d = dom_by_name(a, key)) == 0)
+	if ((d = dom_by_name(a, key)) == 0) {
+		/* a ClickHouse window: its rows may be there, outside what the window loaded */
+		int r = app_history_fetch(a, key, true, argc > 2 ? argv[2] : NULL);
+		if (r >= 0)
+			return r;
 		return fs_err_set(err, FS_E_NOTFOUND, "domain: no domain %s in what was read", key), -1;
+	}
 	if ((v = view_detail_new(a, d)) == NULL)
 		return fs_err_set(err, FS_E_NOTFOUND, "domain: %s cannot be shown", key), -1;
 	int r = app_push(a, v);

@@ -7,6 +7,7 @@
 #include "ui/app.h"
 #include "fluxscope/store.h"
 #include "ui/detail.h"
+#include "ui/history_ui.h"
 
 struct view_detail {
 	struct view v;
@@ -116,8 +117,8 @@ static void
 vd_info(const struct app *a, const struct view *v, char *buf, size_t len)
 {
 	const struct view_detail *d = (const struct view_detail *)v;
-	(void)a;
-	snprintf(buf, len, "%s %d/%d", detail_tab_name(d->tab), d->tab + 1, DTAB_COUNT);
+	snprintf(buf, len, "%s%s %d/%d", app_history_busy(a, d->name) ? "fetching history… " : "",
+	         detail_tab_name(d->tab), d->tab + 1, DTAB_COUNT);
 }
 
 static void
@@ -474,6 +475,8 @@ view_detail_new(struct app *a, uint32_t dom)
 	d->lines_tab = -1;
 	for (int t = 0; t < DTAB_COUNT; t++)
 		d->cursor[t] = -1;
+	/* A ClickHouse window may hold only part of its rows: fetch the rest (history_ui.h) */
+	(void)app_history_fetch(a, d->name, false, NULL);
 	return &d->v;
 }
 

@@ -3,7 +3,8 @@
 # tests/e2e/lib/probe_lab.sh: `:probe flux.probe-lab` on a capture that does not hold the name
 # brings its row into the list while the probe runs (the UI thread never waits), the detail's
 # timeline gains rows as answers arrive, the summary's verdict and NS-set changes update, the
-# status bar shows the probe's progress and `:probe stop` ends it. --no-probe refuses :probe.
+# status bar shows the probe's progress and `:probe stop` ends it. `--probe NAME` without a
+# headless mode opens the TUI with the probe running. --no-probe refuses :probe.
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
@@ -66,6 +67,18 @@ fi
 tui_keys :; tui_type "probe stop"; tui_keys Enter
 tui_wait "probe flux.probe-lab: stopped" 10 && echo "ok: :probe stop ends it: $(tui_screen | grep -o 'probe flux.probe-lab: stopped.*' | head -1)"
 tui_wait_gone "probe flux.probe-lab: round" 5
+tui_keys :; tui_type "quit -f"; tui_keys Enter
+st=$(tui_dead 10)
+[ "$st" = 0 ] && echo "ok: quit with status 0" || { echo "FAIL: exit status $st"; TUI_FAILS=$((TUI_FAILS + 1)); }
+
+# --probe NAME with no headless mode: the TUI opens with the probe started (no capture needed)
+PARGS=$(echo "$ARGS" | sed "s|-r $PCAP ||")
+tui_start 160 45 --probe flux.probe-lab $PARGS
+tui_wait "probe flux.probe-lab: round" 15 && echo "ok: --probe NAME opened the TUI with the probe running"
+tui_keys :; tui_type "show all"; tui_keys Enter
+tui_wait "flux.probe-lab " 15 && echo "ok: the probed name's row arrived"
+tui_keys :; tui_type "probe stop"; tui_keys Enter
+tui_wait "probe flux.probe-lab: stopped" 10 && echo "ok: :probe stop ends the probe --probe started"
 tui_keys :; tui_type "quit -f"; tui_keys Enter
 st=$(tui_dead 10)
 [ "$st" = 0 ] && echo "ok: quit with status 0" || { echo "FAIL: exit status $st"; TUI_FAILS=$((TUI_FAILS + 1)); }

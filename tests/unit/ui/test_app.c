@@ -63,7 +63,9 @@ ff_mark(void *ctx, uint32_t dom, bool on)
 		f->marks_off++;
 }
 
-static const struct app_feed_ops ff_ops = { ff_progress, ff_take, ff_release, ff_stop, ff_mark, NULL };
+static const struct app_feed_ops ff_ops = { .progress = ff_progress, .take = ff_take,
+                                            .release = ff_release, .stop = ff_stop,
+                                            .set_mark = ff_mark };
 
 /* A tiny filter language for the test: "score>=N". */
 static bool
