@@ -121,6 +121,8 @@ struct det_result {
 
 	uint32_t cluster;          /* 0 = none; domains sharing addresses or NS names */
 	uint32_t cluster_size;     /* domains in that cluster */
+	uint32_t n_shared_flagged; /* flagged domains (first pass) sharing an address or a fluxing NS
+	                            * name with this one: the figure of the reason "shares …" */
 	bool intel_hit;
 	const char *intel_feed;    /* first feed that matched (file name), NULL = none */
 	bool allowlisted;

@@ -196,6 +196,11 @@ tui_main(const struct opts *o)
 	cfg.theme = o->theme != NULL ? o->theme : cfg.no_color ? "mono" : NULL;
 	cfg.store = store;
 	cfg.geo = geo_ui;
+	if (o->iface == NULL && o->source == NULL) {   /* files: a Timeline row's packet */
+		cfg.sources = (const char *const *)o->files;
+		cfg.n_sources = o->n_files;
+	}
+	cfg.tshark = getenv("FLUXSCOPE_TSHARK");
 	cfg.db_names = geo_describe_short(geo_ui, dbs, sizeof dbs);
 	for (int i = 0; i < geo_db_count(geo_ui); i++)
 		cfg.db_stale |= geo_db(geo_ui, i)->stale;

@@ -559,6 +559,7 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->ttl = f->ttl;
 	r->ttl_min = f->ttl_min;
 	r->n_rrset_changes = f->changes;
+	r->n_shared_flagged = cx->shared_flux;
 	r->n_ns_names = f->n_ns_names;
 	r->n_ns_addrs = f->n_ns_addrs;
 	r->n_ns_changes = f->n_ns_changes;

@@ -81,6 +81,7 @@ GETTER(g_nschanges, true, r->n_ns_changes)
 GETTER(g_nsttl, r->ns_ttl > 0, r->ns_ttl)
 GETTER(g_cluster, true, r->cluster)
 GETTER(g_clustersize, true, r->cluster_size)
+GETTER(g_shared, true, r->n_shared_flagged)
 GETTER(g_distance, r->max_distance_km >= 0, r->max_distance_km)
 GETTER(g_intel, true, r->intel_hit)
 SGETTER(g_intel_feed, r->intel_feed)
@@ -224,6 +225,8 @@ static const struct model_field fields[] = {
 	  COL("cl", 4, true, 9), g_cluster },
 	{ "clustersize", NULL, MT_INT, NULL, "domains in the cluster", "members of the cluster", "cluster_size", 0, 0,
 	  COL("clSize", 6, true, 9), g_clustersize },
+	{ "shared", NULL, MT_INT, NULL, "flagged domains sharing an address or a fluxing nameserver with it", "the detector's count when it scored the domain (the reason \"shares …\")", "shared_flagged", 0, 0,
+	  COL("shared", 6, true, 9), g_shared },
 	{ "distance", "km", MT_FLOAT, "km", "greatest distance between two located addresses (missing unless two are located)",
 	  "great-circle distance over the GeoIP coordinates", "max_distance_km", 1, 0,
 	  COL("km", 7, true, 9), g_distance },

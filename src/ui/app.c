@@ -51,6 +51,8 @@ app_fini(struct app *a)
 	prompt_end(a);
 	if (a->ov != NULL)
 		a->ov->ops->free(a->ov);
+	free(a->clip);
+	a->clip = NULL;
 	while (a->depth > 0) {
 		struct view *v = a->stack[--a->depth];
 		v->ops->free(v);
@@ -387,6 +389,8 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	if (a->ov != NULL && a->ov->ops->tick != NULL)
+		r |= a->ov->ops->tick(a, a->ov);
 	r |= app_probe_tick(a);
 	if (a->n_hist > 0)
 		r |= app_history_tick(a);
@@ -807,8 +811,12 @@ draw_bottom(struct app *a, struct ui_canvas *c, int y)
 		draw_progress(a, c, y);
 		return;
 	}
-	canvas_put_ellip(c, 0, y, c->w, UI_ROLE_DIM,
-	                 "? help  Enter open  / search  f filter  s sort  a all/flagged  m mark  : command  q quit");
+	{
+		struct view *v = app_top(a);
+		const char *hint = v != NULL && v->ops->hint != NULL ? v->ops->hint(a, v) : NULL;
+		canvas_put_ellip(c, 0, y, c->w, UI_ROLE_DIM, hint != NULL ? hint :
+		                 "? help  Enter open  / search  f filter  s sort  a all/flagged  m mark  : command  q quit");
+	}
 }
 
 void

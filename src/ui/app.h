@@ -126,6 +126,8 @@ struct view_ops {
 	void (*goto_item)(struct view *v, uint64_t item);
 	uint64_t (*save_pos)(const struct view *v);
 	void (*restore_pos)(struct view *v, uint64_t pos);
+	/* The keys of this view for the footer (NULL: the list's). */
+	const char *(*hint)(const struct app *a, const struct view *v);
 	/* Long work done in slices between keys (a filter over a million rows): whether some is
 	 * pending, and do up to budget_ms of it; returns a reaction. May be NULL. */
 	bool (*busy)(const struct view *v);
@@ -144,6 +146,7 @@ struct overlay_ops {
 	int (*mouse)(struct app *a, struct overlay *o, const struct ui_event *ev);
 	void (*draw)(struct app *a, struct overlay *o, struct ui_canvas *c);
 	void (*free)(struct overlay *o);
+	int (*tick)(struct app *a, struct overlay *o);   /* at each tick; may be NULL */
 };
 struct overlay {
 	const struct overlay_ops *ops;
@@ -188,6 +191,10 @@ struct app_config {
 	bool home_all;                         /* the home list starts with every domain, not
 	                                        * only the flagged ones */
 	const struct probe_config *probe;      /* :probe's settings (name unset); NULL: off */
+	const char *const *sources;            /* input files by source index (Timeline: the
+	                                        * packet of a row); NULL when not files */
+	int n_sources;
+	const char *tshark;                    /* program for a row's packet; NULL = "tshark" */
 };
 
 struct app {
@@ -231,6 +238,8 @@ struct app {
 	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
 	struct probe *probe;                   /* owned: the last :probe (ui/probe_ui.c) */
 	bool probe_announced;                  /* its end was put on the message line */
+	char *clip;                            /* owned: text for the terminal's clipboard (OSC 52),
+	                                        * sent by the loop after the next draw */
 	/* Drill-down fetches watched (ui/history_ui.c): a ClickHouse window's rows of a domain */
 	struct app_hist {
 		char name[256];
@@ -287,6 +296,12 @@ struct view *view_detail_new(struct app *a, uint32_t dom);
 /* The detail's tab (0-4) and the line under its cursor (NULL: none). */
 int view_detail_tab(const struct view *v);
 const struct dline *view_detail_line(const struct view *v);
+/* Actions on the detail's line under the cursor: copy its text (OSC 52), open a Timeline row's
+ * packet in tshark (a pager overlay; the program runs without blocking), fold or unfold
+ * identical Timeline rows. Each returns a reaction. */
+int view_detail_copy(struct app *a, struct view *v);
+int view_detail_packet(struct app *a, struct view *v);
+int view_detail_collapse(struct app *a, struct view *v);
 bool view_is_list(const struct view *v);
 /* Text of a list's filter (for the status bar), "" when none. */
 const char *view_list_filter(const struct view *v);

@@ -54,6 +54,9 @@ static const struct {
 	{ "detail", "3", "tab 3", "Spread tab" },
 	{ "detail", "4", "tab 4", "Nameservers tab" },
 	{ "detail", "5", "tab 5", "Related tab" },
+	{ "detail", "y", "copy", "copy the line under the cursor to the clipboard (OSC 52)" },
+	{ "detail", "w", "packet", "Timeline: the row's packet in tshark (frame.number of its file)" },
+	{ "detail", "c", "collapse", "Timeline: fold identical consecutive rows, or show each" },
 };
 
 static struct keytable *

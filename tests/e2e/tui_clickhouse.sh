@@ -68,8 +68,8 @@ $(grep '^full ' "$D/pick")
 EOF2
 echo "left out entirely: $ABS ($ABS_N rows); in part: $PART ($PART_W of $PART_N rows); loaded: $FULL ($FULL_N rows)"
 
-# the number in "N responses, oldest first" of the timeline tab, empty when not shown
-responses() { tui_screen | sed -n 's/^ *\([0-9][0-9]*\) responses, oldest first.*/\1/p' | head -1; }
+# the number in "N responses in M rows" of the timeline tab, empty when not shown
+responses() { tui_screen | sed -n 's/^ *\([0-9][0-9]*\) responses in [0-9]* rows.*/\1/p' | head -1; }
 wait_responses() {   # wait_responses N: the timeline shows N responses (polled, 15 s)
 	n=0
 	while [ "$n" -lt 300 ] && [ "$(responses)" != "$1" ]; do sleep 0.05; n=$((n + 1)); done
@@ -83,7 +83,7 @@ tui_keys :; tui_type "show all"; tui_keys Enter
 check "$ABS is not in the window's list" sh -c "! tmux -L $TUI_SOCK capture-pane -p -t $TUI_T | grep -qw $ABS"
 tui_keys :; tui_type "domain $ABS timeline"; tui_keys Enter
 tui_wait "$ABS: $ABS_N more rows of its history from ClickHouse" 15 && echo "ok: $ABS_N rows of $ABS fetched"
-tui_wait "responses, oldest first" 15
+tui_wait " responses in " 15
 check "$ABS: its detail opened with $ABS_N responses" wait_responses "$ABS_N"
 check "the detail's trail names $ABS" line_has 0 "$ABS"
 tui_keys Escape
@@ -94,7 +94,7 @@ tui_wait "$PART: $((PART_N - PART_W)) more row" 15 && echo "ok: $((PART_N - PART
 tui_keys Escape
 # 3. opened again: nothing fetched twice
 tui_keys :; tui_type "domain $PART timeline"; tui_keys Enter
-tui_wait "responses, oldest first" 10
+tui_wait " responses in " 10
 sleep 1
 check "$PART again: still $PART_N responses" wait_responses "$PART_N"
 tui_keys Escape

@@ -61,13 +61,18 @@ check "Summary lists score terms" screen_has 'addr_count +[0-9]+ addresses +\+[0
 # --- Timeline: the first response as tshark decodes it (TTL and addresses)
 tui_keys 2
 tui_wait "Timeline 2/5"
-tui_wait "responses, oldest first"
+tui_wait "answer-set changes"
+# every response on its own row (c), so that the first row is the first response
+tui_keys c
+tui_wait "every response on its own row"
 hdr=$(line_of "time (UTC)")
 row=$((hdr + 1))
-ttl=$(field $row 2)
-addrs=$(tui_line $row | awk '{ for (i = 4; i <= NF; i++) if ($i ~ /^[0-9a-f.:]+$/ && $i ~ /[.:]/) print $i }')
-first=$(tshark -r "$PCAP" -Y "dns.flags.response==1 && dns.qry.name==\"$top\"" -T fields -e dns.a -e dns.aaaa -e dns.resp.ttl 2>/dev/null | head -1)
+ttl=$(field $row 4)
+frame=$(field $row 5 | tr -d '#')
+addrs=$(tui_line $row | awk '{ for (i = 6; i <= NF; i++) if ($i ~ /^[0-9a-f.:]+$/ && $i ~ /[.:]/) print $i }' | head -n -1)
+first=$(tshark -r "$PCAP" -Y "dns.flags.response==1 && dns.qry.name==\"$top\"" -T fields -e dns.a -e dns.aaaa -e dns.resp.ttl -e frame.number 2>/dev/null | head -1)
 check "first timeline TTL $ttl is the first response's TTL per tshark" sh -c 'echo "$1" | cut -f3 | tr , "\n" | grep -qx "$2"' sh "$first" "$ttl"
+check "first timeline frame #$frame is that response's frame per tshark" sh -c 'test "$(echo "$1" | cut -f4)" = "$2"' sh "$first" "$frame"
 check "first timeline addresses are in that response per tshark" sh -c '
 	[ -n "$2" ] || exit 1
 	for a in $2; do echo "$1" | cut -f1,2 | tr ",\t" "\n\n" | grep -qx "$a" || { echo "not in tshark: $a"; exit 1; }; done' sh "$first" "$addrs"
@@ -100,7 +105,7 @@ check "back returns to the Spread tab" line_has 0 "› $top"
 # --- Related
 tui_keys 5
 tui_wait "Related 5/5"
-check "Related lists domains sharing infrastructure" screen_has '^ [1-9][0-9]* domains share addresses or nameservers'
+check "Related lists domains sharing infrastructure" screen_has ' [1-9][0-9]* domains share at least one address or nameserver'
 
 # --- a double-flux domain's nameservers, checked against tshark's NS records
 tui_keys Escape

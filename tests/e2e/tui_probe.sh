@@ -28,8 +28,8 @@ echo "ok: lab up (servers on port $P, Unbound on $UB)"
 PCAP=tests/data/pcaps/dnscap-dns.pcap
 ARGS="-r $PCAP --no-geoip --resolver 127.0.0.1:$UB --probe-port $P --probe-allow-private --probe-timeout 800 --probe-count 8 --probe-interval 2"
 
-# the number in "N responses, oldest first" of the timeline tab, 0 when not shown
-responses() { tui_screen | sed -n 's/^ *\([0-9][0-9]*\) responses, oldest first.*/\1/p' | head -1; }
+# the number in "N responses in M rows" of the timeline tab, 0 when not shown
+responses() { tui_screen | sed -n 's/^ *\([0-9][0-9]*\) responses in [0-9]* rows.*/\1/p' | head -1; }
 # the NS-set changes of the summary tab
 ns_changes() { tui_screen | sed -n 's/^ Nameservers .* \([0-9][0-9]*\) NS-set changes.*/\1/p' | head -1; }
 
@@ -44,7 +44,7 @@ tui_keys :; tui_type "search flux.probe-lab"; tui_keys Enter
 tui_keys Enter
 tui_wait "Verdict" 10
 tui_keys :; tui_type "tab timeline"; tui_keys Enter
-tui_wait "responses, oldest first" 10
+tui_wait " rows" 10
 r1=$(responses)
 # new rows arrive: wait (polling, no fixed sleep) for at least 12 more responses
 n=0; r2=$r1
