@@ -147,6 +147,10 @@ struct det_feat {
 	 * how many addresses it held. */
 	uint32_t breadth_nets, breadth_addrs;
 	bool breadth_asn;          /* networks counted by ASN (else by prefix) */
+	/* Of the lookups (an answer with the same resolver's other-family answer, see feature.c)
+	 * whose every address has an ASN of its own and a known country, the one across the most
+	 * countries: its addresses and countries (0 = none). */
+	uint32_t scatter_addrs, scatter_ccs;
 
 	uint32_t win_addrs[DET_N_WINDOWS], win_asns[DET_N_WINDOWS];
 
@@ -235,6 +239,11 @@ struct det_weights {
 	double wide_networks;      /* wide spread: at least this many networks … */
 	double wide_share;         /* … and at least this many per address … */
 	double wide_score;         /* … lets rotation or a broad answer be flux from this score */
+	double scatter_addrs;      /* scattered lookup: this many addresses, each in an ASN of its
+	                            * own, across spread_countries … */
+	double scatter_max_ttl;    /* … with a TTL of at most this (s) */
+	double rotation_networks;  /* rotation across countries: ASNs (/16s without ASN data) … */
+	double spread_countries;   /* … and countries (both rules) */
 	double zone_min_names;     /* zone verdicts: sibling names with answers */
 	double zone_max_stable;    /* share of re-asked siblings whose answer never changed */
 	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
@@ -371,6 +380,9 @@ struct det_context {               /* per-domain facts the features do not carry
 	bool pool_member;              /* the name is one of those scoped siblings */
 	/* the name's responses of any rcode (for "no addresses" in the reasons; 0 for zone rows) */
 	uint32_t n_all_resp, n_nxdomain, n_nodata, n_referral; /* n_referral: only without addresses */
+	bool zone;                     /* a zone row: its names' answers as one timeline, where
+	                                * siblings' different answers are no one name's rotation
+	                                * and no one lookup (the scatter rules do not apply) */
 };
 
 struct det_eval {
@@ -384,6 +396,8 @@ struct det_eval {
 	bool rotation;                 /* later answers differ and bring new addresses */
 	bool breadth;                  /* one answer broad enough on its own */
 	bool wide;                     /* (nearly) every address in a network of its own */
+	bool scatter;                  /* one lookup: every address its own ASN and country */
+	bool rot_spread;               /* rotation across several networks and countries */
 };
 
 /* Terms, scores and verdict for one domain. Pure. */

@@ -27,6 +27,7 @@ det_window_name(int i)
 struct det_scratch {
 	struct fs_map addr;       /* address id → index in ids + 1 */
 	struct fs_map m1, m2, m3, seq;
+	struct fs_map look;        /* (resolver, family) → index of its latest answer + 1 */
 	uint32_t *ids;             /* distinct addresses, first-seen order */
 	uint32_t *sight;           /* fresh sightings per distinct address */
 	size_t cap_ids;
@@ -55,6 +56,7 @@ det_scratch_new(void)
 	fs_map_init(&sc->m2);
 	fs_map_init(&sc->m3);
 	fs_map_init(&sc->seq);
+	fs_map_init(&sc->look);
 	sc->pts = xreallocarray(NULL, GEO_MAX_POINTS * 2, sizeof *sc->pts);
 	return sc;
 }
@@ -69,6 +71,7 @@ det_scratch_free(struct det_scratch *sc)
 	fs_map_fini(&sc->m2);
 	fs_map_fini(&sc->m3);
 	fs_map_fini(&sc->seq);
+	fs_map_fini(&sc->look);
 	free(sc->ids);
 	free(sc->sight);
 	free(sc->fresh);
@@ -210,6 +213,73 @@ static int
 obs_fam(const struct det_input *in, const struct det_obs *o)
 {
 	return o->n_addrs && in->info(in->ctx, o->addrs[0])->addr.family == 6 ? 1 : 0;
+}
+
+/* Breadth of one lookup (Holz et al. separate flux from CDNs with a single lookup): the fresh
+ * answer `o` (index i) and, when every address has an ASN, the other family's latest answer
+ * from the same resolver that was still valid when `o` came (a client asks for A and AAAA
+ * together; a dual-stack service answers both from one provider, so counting ASNs adds no
+ * network for it). Without ASN data the answer stays alone: its /16 and the other family's
+ * /32 would always count as two networks. Keeps the lookup with the most networks, and, of
+ * the lookups whose every address has an ASN of its own, the one across the most countries. */
+static void
+lookup_breadth(const struct det_input *in, const struct det_obs *o, uint32_t i,
+               const struct fs_map *look, struct det_feat *f)
+{
+	enum { MAXL = 64 };
+	uint32_t ids[MAXL];
+	uint32_t m = 0;
+	bool by_asn = in->have_asn;
+
+	for (uint32_t k = 0; k < o->n_addrs && m < MAXL; k++)
+		ids[m++] = o->addrs[k];
+	for (uint32_t k = 0; k < m && by_asn; k++)
+		by_asn = in->info(in->ctx, ids[k])->asn != 0;
+	if (by_asn) {
+		const uint32_t *pi = fs_map_get(look, ((uint64_t)o->resolver << 1) |
+		                                          (uint64_t)(1 - obs_fam(in, o)));
+		const struct det_obs *p = pi != NULL && *pi - 1 < i ? &in->obs[*pi - 1] : NULL;
+		if (p != NULL && (double)(o->ts - p->ts) < (double)p->ttl * FS_USEC) {
+			bool all = true;
+			for (uint32_t k = 0; k < p->n_addrs && all; k++)
+				all = in->info(in->ctx, p->addrs[k])->asn != 0;
+			for (uint32_t k = 0; all && k < p->n_addrs && m < MAXL; k++)
+				ids[m++] = p->addrs[k];
+		}
+	}
+	uint64_t nets[MAXL];
+	char ccs[MAXL][3];
+	uint32_t nn = 0, nc = 0;
+	bool cc_all = in->have_country;
+	for (uint32_t k = 0; k < m; k++) {
+		const struct det_addr_info *ai = in->info(in->ctx, ids[k]);
+		uint64_t key = by_asn ? ai->asn : det_prefix_key(&ai->addr, 16);
+		uint32_t j;
+		for (j = 0; j < nn && nets[j] != key; j++)
+			;
+		if (j == nn)
+			nets[nn++] = key;
+		if (ai->cc[0] == '\0') {
+			cc_all = false;
+			continue;
+		}
+		for (j = 0; j < nc && memcmp(ccs[j], ai->cc, 2) != 0; j++)
+			;
+		if (j == nc)
+			memcpy(ccs[nc++], ai->cc, 3);
+	}
+	if (nn > f->breadth_nets || (nn == f->breadth_nets && m > f->breadth_addrs)) {
+		f->breadth_nets = nn;
+		f->breadth_addrs = m;
+		f->breadth_asn = by_asn;
+	}
+	/* scattered: every address of the lookup in an ASN of its own, every country known;
+	 * keep the one with the most countries */
+	if (by_asn && cc_all && nn == m && m > 1 &&
+	    (nc > f->scatter_ccs || (nc == f->scatter_ccs && m > f->scatter_addrs))) {
+		f->scatter_addrs = m;
+		f->scatter_ccs = nc;
+	}
 }
 
 static void
@@ -504,6 +574,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		sc->cap_fresh = c;
 	}
 	fs_map_clear(&sc->seq);
+	fs_map_clear(&sc->look);
 	fs_map_clear(&sc->m1);    /* set id → max TTL */
 	fs_map_clear(&sc->m2);    /* period index */
 	fs_map_clear(&sc->m3);    /* (sequence, address) seen */
@@ -563,28 +634,10 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 				fs_map_put(&sc->m3, ((uint64_t)o->seq << 32) | o->addrs[k], &f2);
 				snew += f2;
 			}
-			/* breadth: distinct networks within this one answer */
-			{
-				uint64_t nets[64];
-				uint32_t nn = 0, m = o->n_addrs < 64 ? o->n_addrs : 64;
-				bool by_asn = in->have_asn;
-				for (uint32_t k = 0; k < m && by_asn; k++)
-					by_asn = in->info(in->ctx, o->addrs[k])->asn != 0;
-				for (uint32_t k = 0; k < m; k++) {
-					const struct det_addr_info *ai = in->info(in->ctx, o->addrs[k]);
-					uint64_t key = by_asn ? ai->asn : det_prefix_key(&ai->addr, 16);
-					uint32_t j;
-					for (j = 0; j < nn && nets[j] != key; j++)
-						;
-					if (j == nn)
-						nets[nn++] = key;
-				}
-				if (nn > f->breadth_nets || (nn == f->breadth_nets && m > f->breadth_addrs)) {
-					f->breadth_nets = nn;
-					f->breadth_addrs = m;
-					f->breadth_asn = by_asn;
-				}
-			}
+			/* breadth: distinct networks within one lookup — this answer, with the other
+			 * family's answer this resolver gave and that was still valid (a client asks
+			 * for A and AAAA together) when networks are counted by ASN */
+			lookup_breadth(in, o, i, &sc->look, f);
 			sc->fresh_snew[nfresh] = fr ? UINT32_MAX : snew;
 			sc->fresh[nfresh] = i;
 			sc->fresh_new[nfresh] = nnew;
@@ -594,6 +647,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 			for (uint32_t k = 0; k < o->n_addrs; k++)
 				sc->sight[*fs_map_get(&sc->addr, o->addrs[k]) - 1]++;
 		}
+		*fs_map_put(&sc->look, ((uint64_t)o->resolver << 1) | (uint64_t)obs_fam(in, o), &fr) = i + 1;
 	}
 	f->n_fresh = nfresh;
 	f->n_seq_addrs = sc->m3.n;

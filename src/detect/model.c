@@ -188,10 +188,27 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	 * score: few answers cannot pile up rotation terms. */
 	double wnets = f->n_asn_known > 0 && 2 * f->n_asn_known >= f->n_addrs ? f->n_asns : f->n_p16_fam;
 	ev->wide = wnets >= w->wide_networks && wnets >= w->wide_share * f->n_addrs && !one_cc;
+	/* Scattered lookup: one lookup (see feature.c: an answer with the same resolver's other
+	 * family) of a few addresses, each in an ASN of its own, across several countries, on a
+	 * short TTL — Holz's single-lookup separation at its sharpest: a CDN, a load balancer or
+	 * a hoster's round robin answers from one network, a mirror list from one country. Not when
+	 * the set was fetched again after its TTL ran out and came back unchanged (a static
+	 * multi-homed site, not rotation). */
+	bool stable = f->comparisons > 0 && f->changes == 0;
+	ev->scatter = !cx->zone && f->scatter_addrs >= w->scatter_addrs &&
+	              f->scatter_ccs >= w->spread_countries && f->ttl <= w->scatter_max_ttl && !stable;
+	/* Rotation across countries: later answers brought new addresses, and the name's
+	 * addresses span several networks and several countries — agents scattered over home
+	 * and hosting networks. A CDN gives each resolver nearby edges of its own network (and
+	 * is guarded before this), a cloud load balancer answers from one provider's region, a
+	 * site moving between two hosters spans two networks. */
+	ev->rot_spread = !cx->zone && ev->rotation && wnets >= w->rotation_networks &&
+	                 f->n_cc_known >= 3 && f->n_countries >= w->spread_countries;
 	ev->flux_evidence = minimums &&
 	                    ((ev->score >= w->flux_score && ev->rotation) ||
 	                     (ev->score >= w->wide_score && ev->breadth) ||
-	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)));
+	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)) ||
+	                     ev->scatter || ev->rot_spread);
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
 	if (cx->allow != NULL) {
@@ -385,11 +402,17 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 	if (f->n_obs > 0 && det_is_flagged(ev->verdict)) {
 		char conf[128];
 		det_model_confidence(f, conf, sizeof conf);
-		if (det_is_flux(ev->verdict))
+		if (det_is_flux(ev->verdict)) {
+			char sc[96];
+			snprintf(sc, sizeof sc, "one lookup of %u addresses, each in an ASN of its own, across "
+			         "%u countries", f->scatter_addrs, f->scatter_ccs);
 			add(&r, "flux %s: %s", conf,
+			    ev->rot_spread && !(ev->score >= w->flux_score) ?
+			        "later answers brought new addresses, across several networks and countries" :
 			    ev->rotation ? "later answers brought new addresses" :
+			    ev->scatter && !ev->breadth ? sc :
 			    f->breadth_asn ? "one answer spans many ASNs" : "one answer spans many /16 prefixes");
-		else
+		} else
 			add(&r, "evidence %s", conf);
 	}
 

@@ -74,6 +74,10 @@ det_weights_default(struct det_weights *w)
 	w->wide_networks = 3;
 	w->wide_share = 0.75;
 	w->wide_score = 30;
+	w->scatter_addrs = 3;
+	w->scatter_max_ttl = 600;
+	w->rotation_networks = 3;
+	w->spread_countries = 3;
 	w->zone_min_names = 4;
 	w->zone_max_stable = 0.5;
 	w->zone_min_networks = 3;
@@ -118,6 +122,10 @@ static const struct key scalar_keys[] = {
 	K("evidence.wide_networks", wide_networks, 1, 1e6),
 	K("evidence.wide_share", wide_share, 0, 1),
 	K("evidence.wide_score", wide_score, 0, 100),
+	K("evidence.scatter_addresses", scatter_addrs, 2, 1e6),
+	K("evidence.scatter_max_ttl", scatter_max_ttl, 0, 1e9),
+	K("evidence.rotation_networks", rotation_networks, 2, 1e6),
+	K("evidence.spread_countries", spread_countries, 2, 1e6),
 	K("zone.min_names", zone_min_names, 2, 1e6),
 	K("zone.max_stable", zone_max_stable, 0, 1),
 	K("zone.min_networks", zone_min_networks, 1, 1e6),

@@ -510,6 +510,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 
 	memset(&cx, 0, sizeof cx);
 	cx.name = zone;
+	cx.zone = true;
 	cx.allow = det_allow_match_name(&d->allow, zone);
 	cx.allow_via = zone;
 	if (cx.allow != NULL && (cx.allow->kind == DET_ALLOW_CDN_ASN || cx.allow->kind == DET_ALLOW_CLOUD_ASN))

@@ -339,6 +339,77 @@ test_dual_stack(void **state)
 }
 
 static void
+test_lookup_breadth(void **state)
+{
+	(void)state;
+	/* one resolver: t=0 A {2,3} (AS200 DE, AS300 BR), t=1 AAAA {13,14} (AS600 JP, AS800 FR):
+	 * one lookup of four addresses in four ASNs across four countries */
+	static const uint32_t a[] = { 2, 3 }, q6[] = { 13, 14 }, q6same[] = { 11, 12 };
+	struct det_obs o[] = {
+		{ S(0), a, 2, 300, 1, 1, 1 },
+		{ S(1), q6, 2, 300, 2, 2, 1 },
+	};
+	struct det_scratch *sc = det_scratch_new();
+	struct det_feat f;
+
+	setup_infos();
+	set_info(11, "2001:db8:1::1", 100, "US", false, 0, 0);
+	set_info(12, "2001:db8:1::2", 100, "US", false, 0, 0);
+	set_info(13, "2001:db8:6::1", 600, "JP", false, 0, 0);
+	set_info(14, "2001:db8:8::1", 800, "FR", false, 0, 0);
+	struct det_input in = { .obs = o, .n_obs = 2, .info = info, .have_asn = true,
+	                        .have_country = true };
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.breadth_nets, 4);
+	assert_int_equal(f.breadth_addrs, 4);
+	assert_true(f.breadth_asn);
+	assert_int_equal(f.scatter_addrs, 4);
+	assert_int_equal(f.scatter_ccs, 4);
+
+	/* the AAAA answer from another resolver: two lookups of two addresses each */
+	o[1].resolver = 2;
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.breadth_nets, 2);
+	assert_int_equal(f.breadth_addrs, 2);
+	assert_int_equal(f.scatter_addrs, 2);
+	assert_int_equal(f.scatter_ccs, 2);
+
+	/* the same resolver, but the A answer's TTL had run out when the AAAA answer came */
+	o[1].resolver = 1;
+	o[1].ts = S(400);
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.breadth_nets, 2);
+	assert_int_equal(f.scatter_addrs, 2);
+
+	/* a dual-stack service whose AAAA addresses share one ASN: three networks among four
+	 * addresses, so the lookup is broad but not scattered (the lone A answer is) */
+	o[1].ts = S(1);
+	o[1].addrs = q6same;
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.breadth_nets, 3);
+	assert_int_equal(f.breadth_addrs, 4);
+	assert_int_equal(f.scatter_addrs, 2);
+	assert_int_equal(f.scatter_ccs, 2);
+
+	/* without ASN data the families stay apart (an IPv4 /16 and an IPv6 /32 would always be
+	 * two networks), and nothing is scattered */
+	o[1].addrs = q6;
+	in.have_asn = false;
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.breadth_nets, 2);
+	assert_false(f.breadth_asn);
+	assert_int_equal(f.scatter_addrs, 0);
+
+	/* an address without a country: no scattered lookup */
+	in.have_asn = true;
+	set_info(14, "2001:db8:8::1", 800, NULL, false, 0, 0);
+	det_features(sc, &in, UINT32_MAX, &f);
+	assert_int_equal(f.breadth_nets, 4);
+	assert_int_equal(f.scatter_addrs, 2);
+	det_scratch_free(sc);
+}
+
+static void
 test_ipv6_prefixes(void **state)
 {
 	(void)state;
@@ -382,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_recurring_pool),
 		cmocka_unit_test(test_per_resolver_spread),
 		cmocka_unit_test(test_dual_stack),
+		cmocka_unit_test(test_lookup_breadth),
 		cmocka_unit_test(test_ipv6_prefixes),
 		cmocka_unit_test(test_empty),
 	};

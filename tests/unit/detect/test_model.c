@@ -391,6 +391,94 @@ test_no_asn_data(void **state)
 	assert_true(has_reason(&f, &cx, &ev, "Holz flux-score not computed: it needs ASN data"));
 }
 
+/* A few addresses, one answer set: TTL 180, every address in an ASN of its own. */
+static struct det_feat
+scatter_feat(uint32_t addrs, uint32_t countries)
+{
+	struct det_feat f;
+	memset(&f, 0, sizeof f);
+	f.n_obs = 2; f.n_fresh = 1; f.n_sets = 1; f.periods = 1; f.span_s = 20;
+	f.n_addrs = addrs; f.max_per_resp = addrs; f.mean_per_resp = addrs;
+	f.n_asn_known = addrs; f.n_asns = addrs; f.as_fraction = 1; f.asn_entropy = log2(addrs);
+	f.n_p16 = f.n_p24 = f.n_p16_fam = f.n_p24_fam = addrs; f.p16_entropy = f.p24_entropy = 1;
+	f.n_cc_known = addrs; f.n_countries = countries; f.country_entropy = log2(countries);
+	f.n_resolvers = 1; f.max_km = -1; f.local_km = -1; f.local_p16_entropy = 1;
+	f.ttl = 180; f.ttl_min = 170; f.n_ttls = 1; f.replace_s = f.replace_ttls = -1;
+	f.mean_sightings = 1; f.holz_na = addrs; f.holz_nasn = addrs;
+	f.breadth_nets = addrs; f.breadth_addrs = addrs; f.breadth_asn = true;
+	f.scatter_addrs = addrs; f.scatter_ccs = countries;
+	return f;
+}
+
+static void
+test_scatter_and_rotation_spread(void **state)
+{
+	(void)state;
+	struct det_context cx = ctx("scatter.example");
+	struct det_eval ev;
+
+	/* one lookup of 3 addresses in 3 ASNs across 3 countries: flux, at a score far below the
+	 * broad-answer rule's (and with too few networks for it) */
+	struct det_feat f = scatter_feat(3, 3);
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_true(ev.score < W.wide_score);
+	assert_false(ev.breadth);
+	assert_true(ev.scatter);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(has_reason(&f, &cx, &ev, "flux from 2 responses in 20 s from 1 resolver: one lookup "
+	                                     "of 3 addresses, each in an ASN of its own, across 3 countries"));
+	/* two countries: a site on two hosters, or a mirror list — not flux */
+	f = scatter_feat(3, 2);
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(ev.scatter);
+	assert_false(det_is_flux(ev.verdict));
+	/* a long TTL: no agent churn to hide (www.postgresql.org: 3 ASNs, 3 countries, 900 s) */
+	f = scatter_feat(3, 3);
+	f.ttl = 900;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(det_is_flux(ev.verdict));
+	/* fetched again after its TTL ran out and unchanged: static hosts */
+	f = scatter_feat(3, 3);
+	f.comparisons = 2; f.changes = 0; f.n_fresh = 3;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(det_is_flux(ev.verdict));
+	/* a zone row: siblings' answers are no one lookup */
+	f = scatter_feat(3, 3);
+	cx.zone = true;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(det_is_flux(ev.verdict));
+	cx.zone = false;
+	/* two of the addresses in one ASN: not every address has a network of its own */
+	f = scatter_feat(3, 3);
+	f.scatter_addrs = 0; f.scatter_ccs = 0; f.n_asns = 2; f.breadth_nets = 2;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(det_is_flux(ev.verdict));
+
+	/* rotation across countries: 12 addresses in 3 ASNs across 3 countries, two answer sets,
+	 * the second all new — flux, though the score is below the rotation rule's */
+	f = scatter_feat(12, 3);
+	f.n_fresh = 2; f.n_sets = 2; f.n_asns = 3; f.as_fraction = 2.0 / 11; f.asn_entropy = 1.5;
+	f.n_p16 = f.n_p16_fam = 5; f.p16_entropy = 0.6; f.mean_per_resp = 6; f.max_per_resp = 6;
+	f.novelty = 1; f.jaccard = 1; f.changes = 1; f.comparisons = 1; f.change_frac = 1;
+	f.breadth_nets = 2; f.breadth_addrs = 6; f.scatter_addrs = 0; f.scatter_ccs = 0;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_true(ev.score < W.flux_score);
+	assert_true(ev.rotation && ev.rot_spread);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(has_reason(&f, &cx, &ev, "later answers brought new addresses, across several "
+	                                     "networks and countries"));
+	/* the same rotation inside one provider's region (a cloud load balancer: one ASN, one
+	 * country, many /16s), or between two hosters in two countries: not by this rule */
+	f.n_asns = 1; f.n_countries = 1; f.n_p16 = f.n_p16_fam = 12;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(ev.rot_spread);
+	assert_false(det_is_flux(ev.verdict));
+	f.n_asns = 2; f.n_countries = 2;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(ev.rot_spread);
+	assert_false(det_is_flux(ev.verdict));
+}
+
 static void
 test_verdict_names(void **state)
 {
@@ -423,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_recurring_pool_guard),
 		cmocka_unit_test(test_intel_and_benign),
 		cmocka_unit_test(test_no_asn_data),
+		cmocka_unit_test(test_scatter_and_rotation_spread),
 		cmocka_unit_test(test_verdict_names),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -46,6 +46,10 @@ test_shipped_equals_defaults(void **state)
 	same(def.wide_networks, file.wide_networks);
 	same(def.wide_share, file.wide_share);
 	same(def.wide_score, file.wide_score);
+	same(def.scatter_addrs, file.scatter_addrs);
+	same(def.scatter_max_ttl, file.scatter_max_ttl);
+	same(def.rotation_networks, file.rotation_networks);
+	same(def.spread_countries, file.spread_countries);
 	same(def.zone_min_names, file.zone_min_names);
 	same(def.zone_max_stable, file.zone_max_stable);
 	same(def.zone_min_networks, file.zone_min_networks);
