@@ -44,6 +44,9 @@ struct ingest_progress {
 /* cfg NULL = defaults. fn may be NULL (counting only). Caller frees with ingest_free(). */
 struct ingest *ingest_new(const struct dec_config *cfg, ingest_msg_fn fn, void *ctx);
 void ingest_set_frame_hook(struct ingest *in, ingest_frame_fn fn, void *ctx);
+/* Number this driver's sources from base in the messages' src_index (a capture opened later
+ * into the same store, after the base sources of another driver). Before ingest_start(). */
+void ingest_set_src_base(struct ingest *in, int base);
 
 /* Open a pcap/pcapng file ("-" = stdin) as the next source; err names the file on failure. */
 fs_status ingest_add_file(struct ingest *in, const char *path, struct fs_err *err);

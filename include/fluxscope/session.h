@@ -40,6 +40,7 @@ struct session {
 	bool show_all;             /* all domains rather than flagged ones */
 	bool grouped;
 	char *theme;               /* "" = default */
+	char *columns;             /* the list's column choice: "+name -name …", "" = defaults */
 	char **views;              /* the view stack below the list, e.g. "detail evil.com tab=2" */
 	size_t n_views;
 	char *export_format, *export_path;   /* the export dialog's last choices ("" = none) */

@@ -19,6 +19,7 @@ struct ingest_src {
 };
 
 struct ingest {
+	int src_base;              /* added to source indexes in messages (ingest_set_src_base) */
 	struct dec_config cfg;
 	struct decoder *dec;
 	ingest_msg_fn msg_fn;
@@ -135,7 +136,8 @@ process_frame(struct ingest *in, int idx, const struct cap_frame *fr)
 	if (in->frame_fn != NULL)
 		in->frame_fn(in->frame_ctx, idx, fr);
 	dec_set_frame(in->dec, ++in->srcs[idx].n_frames);
-	dec_packet(in->dec, fr->linktype, fr->ts, fr->data, fr->caplen, fr->wirelen, idx, on_message, in);
+	dec_packet(in->dec, fr->linktype, fr->ts, fr->data, fr->caplen, fr->wirelen, in->src_base + idx,
+	           on_message, in);
 	if (in->n_frames % STATS_PUBLISH_EVERY == 0)
 		publish_stats(in);
 }
@@ -398,4 +400,10 @@ ingest_free(struct ingest *in)
 	dec_free(in->dec);
 	pthread_mutex_destroy(&in->stats_mu);
 	free(in);
+}
+
+void
+ingest_set_src_base(struct ingest *in, int base)
+{
+	in->src_base = base < 0 ? 0 : base;
 }

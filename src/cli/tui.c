@@ -216,6 +216,11 @@ tui_main(const struct opts *o)
 	}
 	if (loader_start(ld, &err) != FS_OK)
 		goto fail;
+	{
+		struct dec_config dcfg;
+		if (cli_dec_config(o, &dcfg, &err) == FS_OK)
+			loader_set_dec_config(ld, &dcfg);
+	}
 	app_init(&a, &cfg, &loader_feed_ops, ld);
 	a.filter = &query_filter_ops;
 	/* The session: reopened (--session, state restored once rows arrive), or this run's own,

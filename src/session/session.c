@@ -35,6 +35,7 @@ session_new(const char *path)
 	s->filter = dup0(NULL);
 	s->sort = dup0(NULL);
 	s->theme = dup0(NULL);
+	s->columns = dup0(NULL);
 	s->export_format = dup0(NULL);
 	s->export_path = dup0(NULL);
 	return s;
@@ -56,6 +57,7 @@ session_free(struct session *s)
 	free(s->filter);
 	free(s->sort);
 	free(s->theme);
+	free(s->columns);
 	free(s->export_format);
 	free(s->export_path);
 	free(s);
@@ -268,6 +270,7 @@ session_to_json(const struct session *s, size_t *len)
 	fprintf(f, ",\n  \"sort_desc\": %s,\n  \"show\": \"%s\",\n  \"grouped\": %s", s->sort_desc ? "true" : "false",
 	        s->show_all ? "all" : "flagged", s->grouped ? "true" : "false");
 	kv_str(f, "theme", s->theme, true);
+	kv_str(f, "columns", s->columns, true);
 	fputs(",\n  \"views\": [", f);
 	for (size_t i = 0; i < s->n_views; i++) {
 		fputs(i ? ", " : "", f);
@@ -412,6 +415,8 @@ session_parse(const char *text, size_t len, const char *name, struct session **o
 	s->sort = str_field(root, "sort");
 	free(s->theme);
 	s->theme = str_field(root, "theme");
+	free(s->columns);
+	s->columns = str_field(root, "columns");
 	s->sort_desc = jv_bool(jv_get(root, "sort_desc"), false);
 	s->show_all = strcmp(jv_str(jv_get(root, "show"), "flagged"), "all") == 0;
 	s->grouped = jv_bool(jv_get(root, "grouped"), false);

@@ -37,6 +37,11 @@ app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops 
 	a->snap = a->empty;
 	a->notes = notes_new();
 	a->notes_owned = true;
+	for (int i = 0; cfg->sources != NULL && i < cfg->n_sources && i < 96; i++)
+		a->srcs[a->n_srcs++] = cfg->sources[i];
+	a->n_srcs_cfg = a->n_srcs;
+	a->cfg.sources = a->srcs;
+	a->cfg.n_sources = a->n_srcs;
 	if (theme_load(cfg->theme, cfg->theme_dirs, cfg->n_theme_dirs, &a->theme, &err) != FS_OK)
 		app_message(a, true, "%s; using the default theme", err.msg);
 	app_push(a, view_list_new(a, LIST_HOME, "domains", NULL, 0));
@@ -64,6 +69,9 @@ app_fini(struct app *a)
 	if (a->notes_owned)
 		notes_free(a->notes);
 	a->notes = NULL;
+	for (int i = a->n_srcs_cfg; i < a->n_srcs; i++)
+		free((char *)a->srcs[i]);
+	a->n_srcs = a->n_srcs_cfg;
 	keymap_fini(&a->keys);
 	memset(a, 0, sizeof *a);
 }

@@ -76,6 +76,11 @@ struct app_feed_ops {
 	/* The state of name's fetch (APP_HIST_*), the rows added so far and, failed, the
 	 * sentence. May be NULL. */
 	int (*history_state)(void *ctx, const char *name, uint64_t *rows, char *err, size_t err_len);
+	/* :open — read another capture into the same store on a thread of the feed, its messages
+	 * numbered src_index; err names the file. May be NULL (not available). */
+	fs_status (*open)(void *ctx, const char *path, int src_index, struct fs_err *err);
+	/* Whether captures given to open are still being read (frames read so far). May be NULL. */
+	bool (*open_busy)(void *ctx, uint64_t *frames);
 };
 enum { APP_HIST_NONE = 0, APP_HIST_RUNNING, APP_HIST_DONE, APP_HIST_FAILED };
 
@@ -219,6 +224,13 @@ struct app {
 	char caret_text[512];
 	int caret_col;
 	char filter_retry[512];
+	/* The column chooser (:columns): per list column 1 shown, -1 hidden, 0 the default (shown
+	 * unless its priority says "sortable only", dropped first when the terminal is narrow). */
+	int8_t col_choice[SNAP_COL_MAX];
+	/* Input files by source index: the configured ones, then those :open added (owned). */
+	const char *srcs[96];
+	int n_srcs, n_srcs_cfg;                /* srcs[n_srcs_cfg..] are owned */
+	bool opening;                          /* a capture given to :open is being read */
 	/* Marks and notes on every kind of object (domain marks mirror markbits); owned by the
 	 * session when one is attached (session_ui.c), else by the app. */
 	struct notes *notes;

@@ -82,6 +82,8 @@ c_back(struct app *a, int argc, char **argv, struct fs_err *err)
 static int
 c_open(struct app *a, int argc, char **argv, struct fs_err *err)
 {
+	if (argc > 1)
+		return session_cmd_open(a, argc, argv, err);
 	struct view *v = app_top(a);
 	(void)argc; (void)argv; (void)err;
 	return v != NULL && v->ops->open != NULL ? v->ops->open(a, v) : UI_OK;
@@ -542,6 +544,7 @@ static const struct cmd_entry cmds[] = {
 	{ "close", NULL, 0, 0, "", "stop loading, else go back, else quit (the q key)", c_close },
 	{ "collapse", NULL, 0, 0, "", "Timeline: fold identical consecutive rows with a count, or show each", c_collapse },
 	{ "copy", NULL, 0, 0, "", "copy the detail line under the cursor to the terminal's clipboard (OSC 52)", c_copy },
+	{ "columns", NULL, 0, -1, "[[+|-]NAME ... | reset]", "show or hide list columns (no argument: list them)", session_cmd_columns },
 	{ "domain", NULL, 1, 2, "NAME [TAB]", "open the detail of a domain (tab 1-5 or its name)", session_cmd_domain },
 	{ "export", NULL, 0, 2, "[FORMAT PATH]", "export the marked domains (no arguments: dialog)", c_export },
 	{ "filter", NULL, 0, -1, "[EXPR]", "filter the list, e.g. verdict=single-flux score>=60 (empty: clear)", c_filter },
@@ -551,7 +554,7 @@ static const struct cmd_entry cmds[] = {
 	{ "move", NULL, 1, 2, "up|down|pgup|pgdn|halfup|halfdown|top|bottom [N]", "move the cursor", c_move },
 	{ "note", NULL, 0, -1, "[TEXT]", "note on the object under the cursor (domain, zone, address, ASN, nameserver); no text removes it", session_cmd_note },
 	{ "note-for", NULL, 2, -1, "KIND KEY [TEXT]", "note on any object: KIND is domain, zone, address, asn or ns", session_cmd_note_for },
-	{ "open", NULL, 0, 0, "", "open the item under the cursor", c_open },
+	{ "open", NULL, 0, 1, "[FILE]", "open the item under the cursor; with FILE, read another capture into this investigation (the Timeline names each response's file)", c_open },
 	{ "packet", NULL, 0, 0, "", "Timeline: show the row's packet with tshark -r FILE -Y frame.number==N -O dns", c_packet },
 	{ "probe", NULL, 0, 1, "[NAME|stop]", "ask the domain's resolver and nameservers now (sends queries; stop: end it)", c_probe },
 	{ "prompt", NULL, 0, 2, "[command|search|filter] [TEXT]", "open a prompt", c_prompt },

@@ -19,8 +19,16 @@ struct loader_mark {
 	bool on;
 };
 
+#define LOADER_MAX_OPEN 15
+
 struct loader {
 	struct ingest *in;
+	/* Captures opened later (:open), each read by its own driver into the same store; UI
+	 * thread only. */
+	struct ingest *opened[LOADER_MAX_OPEN];
+	int n_opened;
+	struct dec_config dec;     /* the decoder settings of the run, for :open */
+	bool dec_set;
 	struct store *store;
 	struct detector *det[2];
 	struct geo *det_geo;
@@ -403,6 +411,13 @@ loader_free(struct loader *l)
 		return true;
 	ch_fetch_free(l->fetch);   /* before the store goes: it writes to it */
 	l->fetch = NULL;
+	/* Captures opened later are files: they stop at the next frame. */
+	for (int i = 0; i < l->n_opened; i++) {
+		ingest_stop(l->opened[i]);
+		(void)ingest_wait(l->opened[i], NULL);
+		ingest_free(l->opened[i]);
+	}
+	l->n_opened = 0;
 	if (l->in != NULL) {
 		struct ingest_progress p;
 		ingest_stop(l->in);
@@ -622,6 +637,26 @@ feed_history_state(void *ctx, const char *name, uint64_t *rows, char *err, size_
 	}
 }
 
+static fs_status
+feed_open(void *ctx, const char *path, int src_index, struct fs_err *err)
+{
+	struct loader *l = ctx;
+	return loader_open(l, path, src_index, l->dec_set ? &l->dec : NULL, err);
+}
+
+static bool
+feed_open_busy(void *ctx, uint64_t *frames)
+{
+	return loader_open_busy(ctx, frames);
+}
+
+void
+loader_set_dec_config(struct loader *l, const struct dec_config *cfg)
+{
+	l->dec = *cfg;
+	l->dec_set = true;
+}
+
 const struct app_feed_ops loader_feed_ops = {
 	.progress = feed_progress,
 	.take = feed_take,
@@ -631,4 +666,42 @@ const struct app_feed_ops loader_feed_ops = {
 	.marks_pending = feed_marks_pending,
 	.history = feed_history,
 	.history_state = feed_history_state,
+	.open = feed_open,
+	.open_busy = feed_open_busy,
 };
+
+fs_status
+loader_open(struct loader *l, const char *path, int src_index, const struct dec_config *cfg,
+            struct fs_err *err)
+{
+	struct ingest *in;
+
+	if (l->n_opened >= LOADER_MAX_OPEN)
+		return fs_err_set(err, FS_E_ARG, "open: at most %d captures can be added to a session's run",
+		                  LOADER_MAX_OPEN);
+	in = ingest_new(cfg, loader_msg_cb, l);
+	ingest_set_src_base(in, src_index);
+	if (ingest_add_file(in, path, err) != FS_OK || ingest_start(in, err) != FS_OK) {
+		ingest_free(in);
+		return FS_E_IO;
+	}
+	l->opened[l->n_opened++] = in;
+	return FS_OK;
+}
+
+bool
+loader_open_busy(struct loader *l, uint64_t *frames)
+{
+	bool busy = false;
+	uint64_t f = 0;
+
+	for (int i = 0; i < l->n_opened; i++) {
+		struct ingest_progress p;
+		ingest_progress(l->opened[i], &p);
+		busy |= !p.finished;
+		f += p.frames;
+	}
+	if (frames != NULL)
+		*frames = f;
+	return busy;
+}

@@ -53,6 +53,16 @@ fs_status loader_start(struct loader *l, struct fs_err *err);
  * it uses was freed, the store must not be freed either, and the process should _exit(). */
 bool loader_free(struct loader *l);
 
+/* :open — read another capture into the same store while the UI runs, on a thread of its own,
+ * its messages numbered src_index (the Timeline's file column). The worker re-scores as the
+ * store grows. UI thread. */
+fs_status loader_open(struct loader *l, const char *path, int src_index, const struct dec_config *cfg,
+                      struct fs_err *err);
+/* The decoder settings :open uses (the run's --dns-port). Before loader_start. */
+void loader_set_dec_config(struct loader *l, const struct dec_config *cfg);
+/* Whether a capture opened with loader_open is still being read; frames read by them. */
+bool loader_open_busy(struct loader *l, uint64_t *frames);
+
 /* The source failures of a finished load (a capture cut short, a read error), one sentence
  * each as every headless mode prints them: up to max copied into out; returns how many were
  * copied. 0 while the ingest still runs or was stopped before the end. UI thread, before

@@ -12,6 +12,9 @@
 #include "fluxscope/store.h"
 #include "ui/detail.h"
 
+static void columns_text(const struct app *a, char *buf, size_t len);
+static int columns_apply(struct app *a, int argc, char **argv, struct fs_err *err);
+
 static const char *const tab_names[] = { "summary", "timeline", "spread", "nameservers", "related" };
 
 void
@@ -53,6 +56,15 @@ restore(struct app *a)
 		return;
 	if (s->theme[0] != '\0' && strcmp(s->theme, a->theme.name) != 0)
 		app_set_theme(a, s->theme);
+	if (s->columns[0] != '\0') {
+		char copy[1024], *words[SNAP_COL_MAX], *save = NULL;
+		int n = 0;
+		struct fs_err e = { 0 };
+		snprintf(copy, sizeof copy, "%s", s->columns);
+		for (char *w = strtok_r(copy, " ", &save); w != NULL && n < SNAP_COL_MAX; w = strtok_r(NULL, " ", &save))
+			words[n++] = w;
+		(void)columns_apply(a, n, words, &e);     /* a column since renamed is skipped */
+	}
 	/* the export dialog opens with the session's last format and path */
 	if (s->export_format != NULL && s->export_format[0] != '\0')
 		snprintf(a->export_format, sizeof a->export_format, "%s", s->export_format);
@@ -104,6 +116,11 @@ capture(struct app *a)
 		session_touch(s);
 	}
 	session_set(s, &s->theme, a->theme.name);
+	{
+		char cols[1024];
+		columns_text(a, cols, sizeof cols);
+		session_set(s, &s->columns, cols);
+	}
 	session_set(s, &s->export_format, a->export_format);
 	session_set(s, &s->export_path, a->export_path);
 	for (int i = 1; i < a->depth && nv < 16; i++) {
@@ -135,6 +152,15 @@ session_ui_tick(struct app *a)
 	if (!a->session_restore) {
 		capture(a);
 		session_autosave(a->session);
+	}
+	if (a->opening && a->feed->open_busy != NULL) {
+		uint64_t frames = 0;
+		if (!a->feed->open_busy(a->feed_ctx, &frames)) {
+			a->opening = false;
+			app_message(a, false, "%s read: %llu packets added", a->srcs[a->n_srcs - 1],
+			            (unsigned long long)frames);
+			r |= UI_REDRAW;
+		}
 	}
 	return r;
 }
@@ -349,4 +375,92 @@ session_cmd_domain(struct app *a, int argc, char **argv, struct fs_err *err)
 		}
 	}
 	return r;
+}
+
+/* The list's column choice as text: "+name" for shown, "-name" for hidden, space-separated. */
+static void
+columns_text(const struct app *a, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < snap_col_count() && o < len; c++)
+		if (a->col_choice[c] != 0)
+			o += (size_t)snprintf(buf + o, len - o, "%s%c%s", o ? " " : "",
+			                      a->col_choice[c] > 0 ? '+' : '-', snap_col_info(c)->name);
+}
+
+/* Apply "+name -name name reset" words; errors name the word. */
+static int
+columns_apply(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		int how = 0;                  /* 1 show, -1 hide, 0 toggle */
+		if (strcmp(w, "reset") == 0) {
+			memset(a->col_choice, 0, sizeof a->col_choice);
+			continue;
+		}
+		if (*w == '+' || *w == '-') {
+			how = *w == '+' ? 1 : -1;
+			w++;
+		}
+		int c = snap_col_find(w);
+		if (c < 0 || c >= snap_col_count())
+			return fs_err_set(err, FS_E_ARG, "columns: '%s' is not a column (see :columns)", argv[i]), -1;
+		if (c == SNAP_COL_DOMAIN && how <= 0)
+			return fs_err_set(err, FS_E_ARG, "columns: the domain column stays"), -1;
+		if (how == 0) {
+			bool shown = a->col_choice[c] > 0 || (a->col_choice[c] == 0 && snap_col_info(c)->prio < 9);
+			how = shown ? -1 : 1;
+		}
+		a->col_choice[c] = (int8_t)how;
+	}
+	return 0;
+}
+
+int
+session_cmd_columns(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	char buf[1024], list[1200];
+	size_t o = 0;
+
+	if (argc > 1) {
+		if (columns_apply(a, argc - 1, argv + 1, err) != 0)
+			return -1;
+		columns_text(a, buf, sizeof buf);
+		return app_message(a, false, "columns: %s", buf[0] ? buf : "the defaults") | UI_REDRAW;
+	}
+	for (int c = 0; c < snap_col_count() && o < sizeof list; c++) {
+		bool shown = a->col_choice[c] > 0 || (a->col_choice[c] == 0 && snap_col_info(c)->prio < 9);
+		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s%s", o ? " " : "", shown ? "+" : "-",
+		                      snap_col_info(c)->name);
+	}
+	return app_message(a, false, "columns (+shown -hidden; :columns NAME toggles, +NAME/-NAME, reset): %s", list);
+}
+
+int
+session_cmd_open(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	int idx = a->n_srcs;
+	(void)argc;
+
+	if (a->feed == NULL || a->feed->open == NULL)
+		return fs_err_set(err, FS_E_ARG, "open: captures cannot be added to this source"), -1;
+	if (idx >= (int)(sizeof a->srcs / sizeof a->srcs[0]) || idx > 255)
+		return fs_err_set(err, FS_E_ARG, "open: too many captures in one run"), -1;
+	for (int i = 0; i < a->n_srcs; i++)
+		if (a->srcs[i] != NULL && strcmp(a->srcs[i], argv[1]) == 0)
+			return fs_err_set(err, FS_E_ARG, "open: %s is already read in this run", argv[1]), -1;
+	if (a->feed->open(a->feed_ctx, argv[1], idx, err) != FS_OK)
+		return -1;
+	a->srcs[a->n_srcs++] = xstrdup(argv[1]);
+	a->cfg.sources = a->srcs;
+	a->cfg.n_sources = a->n_srcs;
+	a->opening = true;
+	if (a->session != NULL) {
+		struct fs_err e = { 0 };
+		(void)session_add_capture(a->session, argv[1], NULL, &e);
+	}
+	return app_message(a, false, "reading %s into this investigation…", argv[1]);
 }

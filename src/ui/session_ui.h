@@ -25,6 +25,10 @@ int session_cmd_note(struct app *a, int argc, char **argv, struct fs_err *err);
 int session_cmd_note_for(struct app *a, int argc, char **argv, struct fs_err *err);
 int session_cmd_unmark(struct app *a, int argc, char **argv, struct fs_err *err);
 int session_cmd_domain(struct app *a, int argc, char **argv, struct fs_err *err);
+/* :open FILE: read another capture into the same store while the UI runs. */
+int session_cmd_open(struct app *a, int argc, char **argv, struct fs_err *err);
+/* :columns [[+|-]NAME ... | reset]: the list's column chooser (kept in the session). */
+int session_cmd_columns(struct app *a, int argc, char **argv, struct fs_err *err);
 /* :mark KIND KEY (on), and :mark all (every row the list shows, filter applied). */
 int session_cmd_mark_object(struct app *a, const char *kind, const char *key, bool on, struct fs_err *err);
 int session_cmd_mark_all(struct app *a, struct fs_err *err);

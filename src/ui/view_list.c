@@ -204,12 +204,12 @@ vl_open(struct app *a, struct view *v)
 /* Lay the columns out for width w: the domain column takes what is left; low-priority columns
  * drop out (last seen first) until it has at least 20 cells. */
 static void
-layout(struct view_list *l, int w)
+layout(const struct app *a, struct view_list *l, int w)
 {
 	int domw, x;
 
 	for (int c = 0; c < snap_col_count(); c++)
-		l->col_on[c] = snap_col_info(c)->prio < 9;
+		l->col_on[c] = a->col_choice[c] > 0 || (a->col_choice[c] == 0 && snap_col_info(c)->prio < 9);
 	for (int drop_prio = 3; drop_prio >= 1; drop_prio--) {
 		int fixed = 2; /* mark column and its gap */
 		for (int c = 0; c < snap_col_count(); c++)
@@ -219,7 +219,7 @@ layout(struct view_list *l, int w)
 		if (domw >= 20)
 			break;
 		for (int c = 0; c < snap_col_count(); c++)
-			if (snap_col_info(c)->prio >= drop_prio)
+			if (snap_col_info(c)->prio >= drop_prio && a->col_choice[c] <= 0)
 				l->col_on[c] = false;
 	}
 	{
@@ -316,7 +316,7 @@ vl_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 	char buf[512];
 	size_t slen = strlen(a->search);
 
-	layout(l, c->w);
+	layout(a, l, c->w);
 	/* header */
 	canvas_fill(c, 0, y0, c->w, 1, ' ', UI_ROLE_HEADER);
 	for (int col = 0; col < snap_col_count(); col++) {

@@ -47,6 +47,14 @@ for i in 1 2 3; do
 done
 set -- $names
 check "three domains picked: $names" test $# -eq 3
+# The column chooser: hide the ASN column, show the (sortable-only by default) responses one.
+check "the ASN column is shown by default" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | sed -n 2p | grep -q "ASNs"' sh "$TUI_SOCK"
+tui_keys :
+tui_type "columns -asns"
+tui_keys Enter
+tui_wait "columns: -asns" || true
+check ":columns -asns hides it" sh -c '! tmux -L "$1" capture-pane -p -t fs:0.0 | sed -n 2p | grep -q "ASNs"' sh "$TUI_SOCK"
+wait_file "$S" '"columns": "-asns"' 5
 tui_keys :
 tui_type "filter verdict=flux or verdict=suspicious"
 tui_keys Enter
@@ -85,6 +93,7 @@ check "m on a Spread line marks its address ($addr)" test -n "$addr"
 tui_keys Escape
 tui_wait "filter: verdict=flux or verdict=suspicious" || true
 check "the list has the filter again" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -qF "filter: verdict=flux or verdict=suspicious"' sh "$TUI_SOCK"
+check "the column choice came back (no ASN column)" sh -c '! tmux -L "$1" capture-pane -p -t fs:0.0 | sed -n 2p | grep -q "ASNs"' sh "$TUI_SOCK"
 check "three marked" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -q "3 marked"' sh "$TUI_SOCK"
 # SIGKILL right after a change: mark a fourth (an address, by command) and kill.
 tui_keys :
