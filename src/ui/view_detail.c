@@ -335,6 +335,8 @@ vd_tab(struct app *a, struct view *v, int tab, int delta)
 	return UI_REDRAW;
 }
 
+static void line_note(struct app *a, struct ui_canvas *c, const struct dline *l, int y);
+
 static void
 vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 {
@@ -354,6 +356,9 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 	}
 	d->tab_x[DTAB_COUNT] = x;
 	keep_visible(d, body);
+	/* The analyst's marks and notes on the addresses, ASNs and nameservers listed. */
+	bool notes_on = a->notes != NULL && notes_count(a->notes) > 0 && a->cfg.store != NULL &&
+	                app_store_read(a);
 	for (int i = 0; i < body; i++) {
 		int li = d->top[d->tab] + i;
 		const struct dline *l;
@@ -364,9 +369,13 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 		canvas_put_marked(c, 1, y, c->w - 2, (enum ui_role)l->role, l->text);
 		if (canvas_marked_width(l->text) > c->w - 2)   /* cut: say so */
 			canvas_put(c, c->w - 2, y, 1, UI_ROLE_DIM, c->unicode ? "\xe2\x80\xa6" : "~");
+		if (notes_on)
+			line_note(a, c, l, y);
 		if (li == d->cursor[d->tab])
 			canvas_set_role(c, 0, y, c->w, UI_ROLE_CURSOR);
 	}
+	if (notes_on)
+		app_store_done(a);
 	/* lines below the screen: said on the tab bar, never over a line */
 	if (d->top[d->tab] + body < d->lines.n) {
 		char more[32];
@@ -375,6 +384,45 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 		int mw = canvas_text_width(more);
 		if (x + mw + 1 < c->w)
 			canvas_put(c, c->w - mw - 1, y0, mw, UI_ROLE_TAB, more);
+	}
+}
+
+/* A mark (●) or note (✎) at the start of a line naming an address, ASN or nameserver, and the
+ * note's text after the line where it fits. Caller holds the store's read lock. */
+static void
+line_note(struct app *a, struct ui_canvas *c, const struct dline *l, int y)
+{
+	char text[300] = "", key[300];
+	enum note_kind k;
+	struct fs_err e = { 0 };
+	const struct note *n;
+
+	if (l->kind == DL_ASN) {
+		k = NOTE_ASN;
+		snprintf(text, sizeof text, "AS%u", l->key);
+	} else if (l->kind == DL_ADDR) {
+		const struct store_addr *sa = store_addr(a->cfg.store, l->key);
+		k = NOTE_ADDR;
+		if (sa != NULL)
+			fs_addr_str(&sa->addr, text, sizeof text);
+	} else if (l->kind == DL_NS) {
+		const char *s = store_name_str(a->cfg.store, l->key);
+		k = NOTE_NS;
+		snprintf(text, sizeof text, "%s", s ? s : "");
+	} else
+		return;
+	if (text[0] == '\0' || notes_canon(k, text, key, sizeof key, &e) != FS_OK ||
+	    (n = notes_find(a->notes, k, key)) == NULL)
+		return;
+	canvas_put(c, 0, y, 1, UI_ROLE_MARK, n->marked ? (c->unicode ? "\xe2\x97\x8f" : "*") :
+	                                                 (c->unicode ? "\xe2\x9c\x8e" : "n"));
+	if (n->text != NULL) {
+		int x = 1 + canvas_marked_width(l->text) + 2;
+		if (x + 4 < c->w - 1) {
+			char buf[1100];
+			snprintf(buf, sizeof buf, "%s %s", c->unicode ? "\xe2\x9c\x8e" : "note:", n->text);
+			canvas_put_ellip(c, x, y, c->w - 1 - x, UI_ROLE_MARK, buf);
+		}
 	}
 }
 

@@ -90,6 +90,12 @@ tui_wait "address " 5 || true
 addr=$(tui_screen | sed -nE 's/^address ([0-9a-f.:]+) marked.*/\1/p' | head -1)
 check "m on a Spread line marks its address ($addr)" test -n "$addr"
 [ -n "$addr" ] && wait_file "$S" "\"key\": \"$addr\", \"marked\": true" 5
+tui_keys :
+tui_type "note hosting seen in case 4711"
+tui_keys Enter
+tui_wait "note on address" 5 || true
+check "the Spread line of $addr shows its mark and note" sh -c \
+	'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -F "$2" | grep -q "^●.*✎ hosting seen in case 4711"' sh "$TUI_SOCK" "$addr"
 tui_keys Escape
 tui_wait "filter: verdict=flux or verdict=suspicious" || true
 check "the list has the filter again" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -qF "filter: verdict=flux or verdict=suspicious"' sh "$TUI_SOCK"
