@@ -267,6 +267,14 @@ compile_leaf(struct term *t, const struct qx_node *nd, struct fs_err *err, size_
 		                  near[0] ? "fields starting alike: " : "",
 		                  near[0] ? near : "the fields are in docs/fields.md and --help", "");
 	}
+	/* "ns~evil" (the issue's and analysts' shorthand): a text match on the NS-name count means
+	 * the nameservers' names. */
+	if ((nd->op == QX_HAS || nd->op == QX_HASNOT) && !is_text(fd->type) &&
+	    strcasecmp(fd->key, "ns") == 0) {
+		const struct model_field *nsf = model_field_find("nameserver", strlen("nameserver"));
+		if (nsf != NULL)
+			fd = nsf;
+	}
 	t->f = fd;
 	t->op = (enum fop)nd->op;     /* same order: = != < <= > >= ~ !~ */
 	bool numeric = is_numeric(fd->type);

@@ -81,6 +81,11 @@ check "Up at the filter prompt recalls the corrected filter" sh -c 'tmux -L "$1"
 tui_keys Escape
 tui_keys q
 tui_dead >/dev/null
+# ns~TEXT is the nameservers' names (ns alone is their count).
+a=$($FLUXSCOPE -r $PCAP --no-geoip --report --json --all --filter 'ns~m300804884' 2>/dev/null | grep -c '"kind":"domain"')
+b=$($FLUXSCOPE -r $PCAP --no-geoip --report --json --all --filter 'nameserver~m300804884' 2>/dev/null | grep -c '"kind":"domain"')
+check "ns~m300804884 selects what nameserver~ does ($a and $b rows)" sh -c '[ "$1" -gt 0 ] && [ "$1" = "$2" ]' sh "$a" "$b"
+
 # The command line's selection applies in the TUI too, and --json alone is the JSON report.
 $FLUXSCOPE -r $PCAP --no-geoip --json >"$W/json-alone.json" 2>/dev/null
 $FLUXSCOPE -r $PCAP --no-geoip --report --json >"$W/json-report.json" 2>/dev/null
