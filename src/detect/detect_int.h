@@ -507,6 +507,14 @@ struct detector {
 	enum det_vantage vantage;
 	char unavailable[160];
 	bool run_have_asn, run_have_cc, run_have_geo, run_have_ns;
+
+	/* Sharded passes (det_run): threads to use, and on a worker's copy of the detector
+	 * (its own scratch, input buffers and tmp map; everything else shared, read-only) */
+	int threads;
+	store_dom_id *ids;          /* the domains of the run, in id order */
+	size_t n_ids, cap_ids;
+	bool worker;                /* a worker's copy: the address cache is filled, never grown */
+	char intel_what[320];       /* the intel match's description, per worker */
 };
 
 
