@@ -114,6 +114,8 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	d->psl = psl_latest(NULL);
 	d->sc = det_scratch_new();
 	d->threads = fs_threads();
+	d->share = xmalloc(sizeof *d->share);
+	det_share_init(d->share);
 	*out = d;
 	return FS_OK;
 fail:
@@ -124,12 +126,12 @@ fail:
 static void
 free_results(struct detector *d)
 {
-	for (size_t i = 0; i < d->n_res; i++) {
-		for (int k = 0; k < d->res[i].n_reasons; k++)
-			free(d->res[i].reasons[k]);
+	/* the sentences and terms are the shared ones (share.c), freed all at once */
+	for (size_t i = 0; i < d->n_res; i++)
 		free(d->res[i].reasons);
-	}
 	d->n_res = 0;
+	if (d->share != NULL)
+		det_share_clear(d->share);
 	free(d->groups);
 	d->groups = NULL;
 	d->n_groups = 0;
@@ -144,7 +146,9 @@ det_free(struct detector *d)
 	free(d->res);
 	free(d->ids);
 	free(d->by_dom);
-	free(d->term_pool);
+	if (d->share != NULL)
+		det_share_fini(d->share);
+	free(d->share);
 	free(d->st);
 	free(d->agent_since);
 	det_map_fini(&d->cdn_prefix);
@@ -861,7 +865,11 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
 	struct det_result *r = &d->res[j];
-	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, &d->term_pool[j * DET_N_TERMS]);
+	struct det_term terms[DET_N_TERMS];
+	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, terms);
+	r->terms = (struct det_term *)det_share_terms(d->share, terms);
+	for (int k = 0; k < r->n_reasons; k++)
+		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
 	if (det_is_flagged(ev.verdict) && in.n_obs > 0) {
 		double ttl = f.ttl > 0 ? f.ttl : 1;
 		uint32_t k = det_first_prefix(d, &in, &cx, false);
@@ -1064,10 +1072,6 @@ det_run(struct detector *d, const struct store *s)
 	if (nd > d->cap_res) {
 		d->cap_res = nd;
 		d->res = xreallocarray(d->res, d->cap_res, sizeof *d->res);
-	}
-	if (nd * DET_N_TERMS > d->cap_terms) {
-		d->cap_terms = nd * DET_N_TERMS;
-		d->term_pool = xreallocarray(d->term_pool, d->cap_terms, sizeof *d->term_pool);
 	}
 	run_sharded(d, s, 2);
 	d->n_res = d->n_ids;

@@ -639,8 +639,8 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {
 		r->verdict = DET_DOUBLE_FLUX;
 		r->via_zone = true;
-		prepend_reason(r, fmt("double flux through its zone %s: the zone's nameservers rotate "
-		                      "(%s)", zr->name, zr->confidence));
+		prepend_reason(r, det_share_str(d->share, fmt("double flux through its zone %s: the "
+		               "zone's nameservers rotate (%s)", zr->name, zr->confidence)));
 		return;
 	}
 	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(d, r) || stable ||
@@ -648,9 +648,10 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 		return;
 	r->verdict = zr->verdict;
 	r->via_zone = true;
-	prepend_reason(r, fmt("part of %s zone %s (%u names with answers, %u flux on their own; %s)",
-	                      det_verdict_name(zr->verdict), zr->name, zr->zone_names, zr->zone_flux,
-	                      zr->confidence));
+	/* a domain result's sentences are shared ones (share.c) */
+	prepend_reason(r, det_share_str(d->share, fmt("part of %s zone %s (%u names with answers, "
+	               "%u flux on their own; %s)", det_verdict_name(zr->verdict), zr->name,
+	               zr->zone_names, zr->zone_flux, zr->confidence)));
 	/* flux as soon as both the zone was flux and this name had answered */
 	fs_time t = zr->first_flux > r->first_seen ? zr->first_flux : 0;
 	uint32_t k = 0;
