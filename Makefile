@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libpcap ldns libmaxminddb ncursesw readline libpsl libloc
+PKGS     = libpcap ldns libmaxminddb ncursesw readline libpsl libloc libcurl
 TESTPKGS = cmocka
 
 STD   = -std=c11 -D_GNU_SOURCE

@@ -146,3 +146,10 @@ if [ -x "$B/fluxscope" ]; then
   section "live capture soak (scripts/bench-live.sh)"
   BUILD="$B" sh scripts/bench-live.sh
 fi
+
+# -- ClickHouse (issue 15): sensor insert rate, bytes per row on disk, the workstation's time to
+#    load a window with its row count; scripts/bench-clickhouse.sh (a separable part).
+if [ -x "$B/fluxscope" ]; then
+  section "ClickHouse sensor and workstation (scripts/bench-clickhouse.sh)"
+  BUILD="$B" CAP="$CAP" sh scripts/bench-clickhouse.sh
+fi

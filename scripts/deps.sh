@@ -9,11 +9,11 @@
 # targets `make fuzz-smoke` runs.
 set -e
 BUILD_PKGS="gcc make pkg-config libpcap-dev libldns-dev libmaxminddb-dev libncurses-dev \
-libreadline-dev libpsl-dev libloc-dev libloc-database"
+libreadline-dev libpsl-dev libloc-dev libloc-database libcurl4-openssl-dev"
 TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-writer-perl \
 clang libclang-rt-dev \
 unbound bind9 bind9-utils bind9-dnsutils knot-dnsutils tcpreplay dnsmasq-base nftables \
-python3 python3-jsonschema jq iproute2 procps time"
+python3 python3-jsonschema jq iproute2 procps time clickhouse-server"
 BENCH_PKGS="dnstop tcpdump"
 
 case "${1:-build}" in

@@ -56,6 +56,7 @@ struct export_ind {
 	int n_reasons;
 	fs_time first_seen, last_seen;  /* 0 when unknown */
 	const char *source;  /* ADDR/CIDR/NSNAME/NSADDR/PASSTHRU: the domain that led to it, or "" */
+	const char *note;    /* the analyst's note on it (export_set_notes), NULL when none */
 };
 
 /* Decides whether a name may be exported; false = allowlisted (never exported). */
@@ -124,6 +125,12 @@ size_t export_select(struct export_set *s, const struct store *st, const struct 
                      const struct export_selection *sel);
 /* A set whose allowlist is det_is_allowlisted(det, name). det is borrowed for the set's life. */
 struct export_set *export_set_new_for_detector(const struct detector *det);
+
+/* Attach the analyst's notes (fluxscope/notes.h) to the indicators they concern: a domain's own
+ * note, else its zone's; an address's; a nameserver's. Writers print them in their comments
+ * (and the JSON and CSV writers in a "note" field). Returns how many got one. */
+struct notes;
+size_t export_set_notes(struct export_set *s, const struct notes *n);
 
 /* ---- Writers ------------------------------------------------------------------------------- */
 

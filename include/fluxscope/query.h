@@ -1,12 +1,16 @@
 /* Queries over detection results: the filter language shared by `--filter EXPR` (headless
  * export and report) and the TUI's filter prompt.
  *
- *   EXPR  = TERM { [and] TERM }            every term must hold
- *   TERM  = FIELD OP VALUE
+ *   EXPR  = OR
+ *   OR    = AND { ("or" | "||") AND }
+ *   AND   = UNARY { ["and" | "&&"] UNARY }     juxtaposition means "and"
+ *   UNARY = ("not" | "!") UNARY | "(" EXPR ")" | FIELD OP VALUE   (spaces around OP optional)
  *   OP    = "=" | "!=" | "<" | "<=" | ">" | ">=" | "~" (contains) | "!~" (does not contain)
  *   VALUE = word | "quoted words"; "=" and "!=" take a comma list (any of them)
  *
- * e.g. `verdict=single-flux,double-flux score>=60 asns>=3 ttl<300 name~evil`
+ * e.g. `verdict=single-flux,double-flux score>=60 asns>=3 ttl<300 name~evil`,
+ *      `asns > 5 and not (verdict = benign or name ~ akamai)`
+ * The grammar is src/query/expr.h.
  * Fields (README "Filter expressions" lists them with their meaning): verdict, score, holz,
  * addrs, addrs6, asns, countries, prefixes16, prefixes24, ttl, minttl, changes, rrsets,
  * responses, nxdomain, ns, nsaddrs, nschanges, nsttl, cluster, clustersize, distance, intel,
@@ -27,9 +31,14 @@
 
 struct query_filter;
 
-/* Parse expr. On error returns FS_E_ARG with one sentence naming the bad term. An empty
- * expression matches everything. Caller frees with query_filter_free(). */
+/* Parse expr. On error returns FS_E_ARG with one sentence saying what is wrong and at which
+ * column ("filter: expected an operator ... after 'asns' (column 6)"). An empty expression
+ * matches everything. Caller frees with query_filter_free(). */
 fs_status query_filter_parse(const char *expr, struct query_filter **out, struct fs_err *err);
+/* The same; on error *err_col (may be NULL) is the 1-based column (in characters) where the
+ * expression went wrong, for a caret under it. */
+fs_status query_filter_parse_at(const char *expr, struct query_filter **out, struct fs_err *err,
+                                size_t *err_col);
 void query_filter_free(struct query_filter *f);
 
 /* Whether a result (and its store record, which may be NULL: the store-only fields responses,
@@ -39,7 +48,7 @@ bool query_filter_match(const struct query_filter *f, const struct det_result *r
 
 /* The expression as parsed (normalised spacing), for status bars. Borrowed from f. */
 const char *query_filter_text(const struct query_filter *f);
-/* Number of terms (0 = matches everything). */
+/* Number of comparisons (0 = matches everything). */
 int query_filter_terms(const struct query_filter *f);
 
 /* One line per field: "name  meaning" (static text for help overlays and --help). */

@@ -1,4 +1,5 @@
 /* fluxscope --export FORMAT -o PATH: capture → store → detection → indicator set → file. */
+#include "cli/filter_err.h"
 #include "cli/export_cmd.h"
 
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include "cli/live.h"
 #include "cli/pipeline.h"
 #include "cli/report.h"
+#include "fluxscope/notes.h"
+#include "fluxscope/session.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/export.h"
@@ -69,15 +72,18 @@ cli_export(const struct opts *o)
 		return 2;
 	}
 	if (o->filter != NULL) {
-		if (query_filter_parse(o->filter, &filter, &err) != FS_OK) {
-			fprintf(stderr, "fluxscope: option --filter: %s\n", err.msg);
+		if ((filter = cli_filter_parse(o->filter, stderr)) == NULL)
 			return 2;
-		}
 		sel.mode = EXPORT_SEL_FILTER;
 		sel.filter = filter;
 	} else if (o->min_score_set) {
 		sel.mode = EXPORT_SEL_MIN_SCORE;
 		sel.min_score = o->min_score;
+	} else if (o->session != NULL && (notes_marked(o->session->notes, NOTE_DOMAIN) > 0 ||
+	                                  notes_marked(o->session->notes, NOTE_ZONE) > 0)) {
+		/* A session with marks: export what the analyst marked, as the TUI does. */
+		sel.mode = EXPORT_SEL_MARKED;
+		sel.infrastructure = false;
 	}
 
 	/* The analysis --report runs (cli/report.h): the same store, budget (--max-memory, with
@@ -99,6 +105,7 @@ cli_export(const struct opts *o)
 	store_read_lock(st);
 	size_t ndom = export_select(set, st, det, &sel);
 	store_read_unlock(st);
+	export_set_notes(set, a.notes);
 	for (int i = 0; i < export_set_warning_count(set); i++)
 		fprintf(stderr, "fluxscope: warning: %s\n", export_set_warning(set, i));
 	if (export_write_file(w, set, &eo, o->output, &rep, &err) != FS_OK) {

@@ -8,9 +8,40 @@
 #include "cli/live.h"
 #include "cli/opts.h"
 #include "cli/report.h"
+#include "cli/session_cli.h"
+#include "cli/sensor.h"
 #include "cli/stats.h"
 #include "cli/tui.h"
 #include "fluxscope/fs.h"
+#include "fluxscope/session.h"
+
+static int
+dispatch(struct opts *o)
+{
+	if (o->list_ifaces)
+		return cli_list_ifaces(o);
+	if (o->n_lookup > 0)
+		return cli_lookup_main(o);
+	if (o->sink != NULL)
+		return cli_sensor(o);
+	if (o->sink_init || o->sensor || o->spool || o->spool_max || o->sink_batch) {
+		fprintf(stderr, "fluxscope: option %s needs --sink clickhouse://HOST[:PORT]/DB\n",
+		        o->sink_init ? "--sink-init" : o->sensor ? "--sensor" : o->spool ? "--spool" :
+		        o->spool_max ? "--spool-max" : "--sink-batch");
+		return 2;
+	}
+	if (o->stats && !o->report)   /* --report --stats: the report, then the counters */
+		return cli_stats(o);
+	if (o->dump)
+		return cli_dump(o);
+	/* --json alone means the JSON report (--dump --json is the dump's JSON, above). */
+	if (o->report || (o->json && o->export_format == NULL))
+		return cli_report(o);
+	if (o->export_format != NULL)
+		return cli_export(o);
+	/* No headless mode given: the interactive TUI. */
+	return tui_main(o);
+}
 
 int
 main(int argc, char **argv)
@@ -33,21 +64,9 @@ main(int argc, char **argv)
 	/* SIGINT, SIGTERM, SIGHUP: remove the temporary file of a write in progress, then end as
 	 * the signal would have (the TUI and a live capture install their own while they run). */
 	fs_atomic_install_signals();
-	if (o.list_ifaces)
-		return cli_list_ifaces(&o);
-	if (o.n_lookup > 0)
-		return cli_lookup_main(&o);
-	if (o.stats && !o.report)   /* --report --stats: the report, then the counters */
-		return cli_stats(&o);
-	if (o.dump)
-		return cli_dump(&o);
-	if (o.report)
-		return cli_report(&o);
-	if (o.export_format != NULL)
-		return cli_export(&o);
-	/* No headless mode given: the interactive TUI. */
-	if (!o.dump && !o.report && o.export_format == NULL && !o.list_ifaces)
-		return tui_main(&o);
-	fprintf(stderr, "fluxscope: nothing to do yet (see fluxscope --help)\n");
-	return 1;
+	if (o.session_path != NULL && cli_session_open(&o) != 0)
+		return 2;
+	int rc = dispatch(&o);
+	session_free(o.session);
+	return rc;
 }

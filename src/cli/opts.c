@@ -8,8 +8,9 @@
 enum {
 	O_DNS_PORT = 256, O_DUMP, O_STATS, O_REPORT, O_JSON, O_ALL, O_MIN_SCORE, O_GEOIP,
 	O_NO_GEOIP, O_ALLOWLIST, O_INTEL, O_WEIGHTS, O_EXPORT, O_FILTER, O_RPZ_ACTION,
-	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG,
-	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP
+	O_RPZ_ORIGIN, O_SINKHOLE, O_SID_BASE, O_SUBDOMAINS, O_THEME, O_CONFIG, O_LOG, O_SESSION,
+	O_FILTER_BPF, O_DURATION, O_MAX_MEMORY, O_LOOKUP,
+	O_SINK, O_SINK_INIT, O_SENSOR, O_SPOOL, O_SPOOL_MAX, O_SINK_BATCH, O_SOURCE, O_SINCE, O_UNTIL
 };
 
 struct opt_entry {
@@ -34,7 +35,7 @@ static const struct opt_entry opt_table[] = {
 	{ "dump", O_DUMP, NULL, "write decoded DNS messages as JSON Lines and exit" },
 	{ "stats", O_STATS, NULL, "print packet, DNS and skip counters and exit" },
 	{ "report", O_REPORT, NULL, "print the flagged domains and exit" },
-	{ "json", O_JSON, NULL, "with --report: one JSON object per domain" },
+	{ "json", O_JSON, NULL, "the report as JSON Lines, one object per domain (alone it implies --report)" },
 	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
@@ -52,8 +53,18 @@ static const struct opt_entry opt_table[] = {
 	{ "sid-base", O_SID_BASE, "N", "first Suricata rule sid (default 9100000)" },
 	{ "subdomains", O_SUBDOMAINS, NULL, "also block subdomains of exported domains" },
 	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
+	{ "session", O_SESSION, "PATH", "start or reopen a saved investigation (captures, marks, notes, filter, views)" },
 	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
 	{ "log", O_LOG, "FILE", "write diagnostics to FILE" },
+	{ "sink", O_SINK, "URL", "sensor: write observations to clickhouse://HOST[:PORT]/DB" },
+	{ "sink-init", O_SINK_INIT, NULL, "with --sink: create the database and table first" },
+	{ "sensor", O_SENSOR, "NAME", "with --sink: the sensor name written with each row (default: the host name)" },
+	{ "spool", O_SPOOL, "DIR", "with --sink: spool folder while ClickHouse is away (default $XDG_STATE_HOME/fluxscope/spool/NAME)" },
+	{ "spool-max", O_SPOOL_MAX, "SIZE", "with --sink: spool bound, e.g. 512K, 256M (default), 2G" },
+	{ "sink-batch", O_SINK_BATCH, "ROWS", "with --sink: rows per insert (default 5000)" },
+	{ "source", O_SOURCE, "URL", "workstation: load observations from clickhouse://HOST[:PORT]/DB" },
+	{ "since", O_SINCE, "WHEN", "with --source: window start, 24h back (default) or ISO 8601" },
+	{ "until", O_UNTIL, "WHEN", "with --source: window end, a duration back or ISO 8601 (default now)" },
 	{ "help", 'h', NULL, "show this help and exit" },
 	{ "version", 'V', NULL, "show the version and exit" },
 };
@@ -64,7 +75,9 @@ opts_usage(FILE *out)
 {
 	fprintf(out, "usage: fluxscope [options] [FILE.pcap ...]\n"
 	             "       fluxscope -r FILE [--dump | --stats | --report [--json] | --export FORMAT -o PATH]\n"
-	             "       fluxscope -i IFACE [--report --duration SEC]\n\n"
+	             "       fluxscope -i IFACE [--report --duration SEC]\n"
+	             "       fluxscope -r FILE | -i IFACE --sink clickhouse://HOST:PORT/DB [--sensor NAME]\n"
+	             "       fluxscope --source clickhouse://HOST:PORT/DB [--since 24h] [--report | --export ...]\n\n"
 	             "Hunt fast-flux domains in DNS traffic.\n\noptions:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		const struct opt_entry *e = &opt_table[i];
@@ -163,6 +176,30 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_THEME: o->theme = a; return 0;
 	case O_CONFIG: o->config = a; return 0;
 	case O_LOG: o->log_file = a; return 0;
+	case O_SESSION: o->session_path = a; return 0;
+	case O_SINK: o->sink = a; return 0;
+	case O_SINK_INIT: o->sink_init = true; return 0;
+	case O_SENSOR: o->sensor = a; return 0;
+	case O_SPOOL: o->spool = a; return 0;
+	case O_SPOOL_MAX: {
+		char *end;
+		double sz = strtod(a, &end);
+		double mul = *end == 'K' || *end == 'k' ? 1024.0 : *end == 'G' || *end == 'g' ?
+		             1073741824.0 : 1048576.0;
+		if (*end != '\0' && strchr("KkMmGg", *end) != NULL)
+			end++;
+		if (*a == '\0' || *end != '\0' || !(sz * mul >= 4096) || sz * mul > 1e15) {
+			fs_err_set(err, FS_E_ARG, "option --spool-max needs a size of at least 4K such as "
+			           "512K, 256M or 2G, not '%s'", a);
+			return -1;
+		}
+		o->spool_max = (long long)(sz * mul);
+		return 0;
+	}
+	case O_SINK_BATCH: if (parse_int(name, a, 1, 1000000, &v, err)) return -1; o->sink_batch = (int)v; return 0;
+	case O_SOURCE: o->source = a; return 0;
+	case O_SINCE: o->since = a; return 0;
+	case O_UNTIL: o->until = a; return 0;
 	case 'h': o->help = true; return 0;
 	case 'V': o->version = true; return 0;
 	}

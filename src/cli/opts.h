@@ -7,6 +7,8 @@
 
 #include "fluxscope/fs.h"
 
+struct session;
+
 #define OPTS_MAX_LIST 64
 
 struct opts {
@@ -40,6 +42,17 @@ struct opts {
 	const char *theme;                                    /* --theme */
 	const char *config;                                   /* --config */
 	const char *log_file;                                 /* --log */
+	const char *session_path;                             /* --session */
+	struct session *session;   /* loaded by main() from --session (NULL without); its captures
+	                            * are in files[], its marks select exports */
+	/* ClickHouse (issue 15): sensor (--sink) and workstation (--source) */
+	const char *sink, *source;                            /* --sink URL, --source URL */
+	bool sink_init;                                       /* --sink-init */
+	const char *sensor;                                   /* --sensor NAME */
+	const char *spool;                                    /* --spool DIR */
+	long long spool_max;                                  /* --spool-max bytes, 0 = default */
+	int sink_batch;                                       /* --sink-batch rows */
+	const char *since, *until;                            /* --since, --until */
 	bool help, version;
 };
 

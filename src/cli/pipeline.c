@@ -4,6 +4,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "fluxscope/chouse.h"
+
+/* --source: the ClickHouse window as a capture source (chouse.h). */
+static fs_status
+open_source(const struct opts *o, const struct dec_config *cfg, struct cap_source **out,
+            struct fs_err *err)
+{
+	struct ch_source_opts so = { .dns_port = cfg->n_dns_ports > 0 ? cfg->dns_ports[0] : 53 };
+	struct timespec now;
+	fs_status st;
+
+	if (o->n_files > 0 || o->iface != NULL)
+		return fs_err_set(err, FS_E_ARG, "option --source reads observations from ClickHouse "
+		                  "and takes no -r or -i");
+	if ((st = ch_url_parse(o->source, "--source", &so.url, err)) != FS_OK)
+		return st;
+	clock_gettime(CLOCK_REALTIME, &now);
+	fs_time t = (fs_time)now.tv_sec * FS_USEC + now.tv_nsec / 1000;
+	so.until = t;
+	if (o->until != NULL && (st = ch_parse_when(o->until, "--until", t, &so.until, err)) != FS_OK)
+		return st;
+	so.since = t - (fs_time)86400 * FS_USEC;
+	if (o->since != NULL && (st = ch_parse_when(o->since, "--since", t, &so.since, err)) != FS_OK)
+		return st;
+	if (so.since >= so.until)
+		return fs_err_set(err, FS_E_ARG, "option --since must be before --until (the window is "
+		                  "empty)");
+	so.all = getenv("FLUXSCOPE_CH_ALL") != NULL && strcmp(getenv("FLUXSCOPE_CH_ALL"), "1") == 0;
+	return ch_source_open(&so, out, err);
+}
 
 fs_status
 cli_dec_config(const struct opts *o, struct dec_config *cfg, struct fs_err *err)
@@ -24,6 +56,18 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 	*out = NULL;
 	if ((st = cli_dec_config(o, &cfg, err)) != FS_OK)
 		return st;
+	if ((o->since != NULL || o->until != NULL) && o->source == NULL)
+		return fs_err_set(err, FS_E_ARG, "option %s needs --source clickhouse://HOST[:PORT]/DB",
+		                  o->since != NULL ? "--since" : "--until");
+	if (o->source != NULL) {
+		struct cap_source *src;
+		if ((st = open_source(o, &cfg, &src, err)) != FS_OK)
+			return st;
+		struct ingest *in = ingest_new(&cfg, fn, ctx);
+		ingest_add_source(in, src);
+		*out = in;
+		return FS_OK;
+	}
 	if (o->n_files == 0 && o->iface == NULL)
 		return fs_err_set(err, FS_E_ARG, "no capture to read: give a file with -r FILE (or - for "
 		                  "standard input) or an interface with -i IFACE");

@@ -1,5 +1,6 @@
 /* fluxscope --report: read the captures into the store, run the detector, print the flagged
  * domains as a table or every selected domain as one JSON object per line. */
+#include "cli/filter_err.h"
 #include "cli/report.h"
 
 #include <inttypes.h>
@@ -11,6 +12,8 @@
 #include "cli/geo_cli.h"
 #include "cli/pipeline.h"
 #include "cli/stats.h"
+#include "fluxscope/notes.h"
+#include "fluxscope/session.h"
 #include "fluxscope/query.h"
 #include "util/json.h"
 
@@ -18,6 +21,36 @@ static void
 add_msg(void *ctx, const struct dns_msg *msg)
 {
 	store_add_msg(ctx, msg);
+}
+
+/* --session: its marked domains, and every name of its marked zones, are marked in the store
+ * (the `marked` filter field and --export's default selection read store_domain.user_flags). */
+static void
+apply_session_marks(struct cli_analysis *a, const struct notes *n)
+{
+	a->notes = n;
+	if (notes_marked(n, NOTE_DOMAIN) == 0 && notes_marked(n, NOTE_ZONE) == 0)
+		return;
+	store_write_lock(a->store);
+	for (size_t i = 0; i < notes_count(n); i++) {
+		const struct note *e = notes_at(n, i);
+		store_dom_id id;
+		if (e != NULL && e->marked && e->kind == NOTE_DOMAIN &&
+		    (id = store_domain_find(a->store, e->key)) != 0)
+			store_domain_set_flags(a->store, id, 1);
+	}
+	if (notes_marked(n, NOTE_ZONE) > 0)
+		for (size_t i = 0; i < det_count(a->det); i++) {
+			const struct det_result *r = det_get(a->det, i);
+			const struct note *z = NULL;
+			if (r->zone != NULL)
+				z = notes_find(n, NOTE_ZONE, r->zone);
+			if ((z == NULL || !z->marked) && r->registrable != NULL)
+				z = notes_find(n, NOTE_ZONE, r->registrable);
+			if (z != NULL && z->marked)
+				store_domain_set_flags(a->store, r->dom, 1);
+		}
+	store_write_unlock(a->store);
 }
 
 fs_status
@@ -59,6 +92,8 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
 	store_read_unlock(a->store);
+	if (o->session != NULL)
+		apply_session_marks(a, o->session->notes);
 	return FS_OK;
 fail:
 	cli_analysis_free(a);
@@ -254,6 +289,15 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 	fputs(r->via_zone ? "true" : "false", out);
 	rep_key(out, "confidence", &first);
 	rep_str(out, r->confidence);
+	rep_key(out, "marked", &first);
+	fputs(dom != NULL && dom->user_flags != 0 ? "true" : "false", out);
+	if (a->notes != NULL) {
+		const struct note *nt = notes_find(a->notes, NOTE_DOMAIN, r->name);
+		if (nt != NULL && nt->text != NULL) {
+			rep_key(out, "note", &first);
+			rep_str(out, nt->text);
+		}
+	}
 	rep_verdict(out, r, &first);
 	rep_key(out, "holz_score_all", &first);
 	if (r->holz_available)
@@ -526,6 +570,17 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	rep_verdict(out, z, &first);
 	rep_key(out, "confidence", &first);
 	rep_str(out, z->confidence);
+	if (a->notes != NULL) {
+		const struct note *nt = notes_find(a->notes, NOTE_ZONE, z->name);
+		if (nt != NULL) {
+			rep_key(out, "marked", &first);
+			fputs(nt->marked ? "true" : "false", out);
+			if (nt->text != NULL) {
+				rep_key(out, "note", &first);
+				rep_str(out, nt->text);
+			}
+		}
+	}
 	rep_reasons(out, z, &first);
 	rep_key(out, "names", &first);
 	fprintf(out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
@@ -646,10 +701,8 @@ cli_report(const struct opts *o)
 	struct query_filter *qf = NULL;
 	size_t by_verdict[DET_VERDICT_COUNT] = { 0 }, shown = 0;
 
-	if (o->filter != NULL && query_filter_parse(o->filter, &qf, &err) != FS_OK) {
-		fprintf(stderr, "fluxscope: %s\n", err.msg);
+	if (o->filter != NULL && (qf = cli_filter_parse(o->filter, stderr)) == NULL)
 		return 2;
-	}
 	if (cli_analysis_run(o, &a, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		query_filter_free(qf);
@@ -711,6 +764,18 @@ cli_report(const struct opts *o)
 		       holz, z->n_addrs, z->n_asns, z->zone_names, z->zone_flux, z->name);
 		if (z->n_reasons > 0)
 			printf("            %s\n", z->reasons[0]);
+	}
+	if (!o->json && a.notes != NULL && notes_count(a.notes) > 0) {
+		size_t k = 0;
+		for (size_t i = 0; i < notes_count(a.notes); i++) {
+			const struct note *nt = notes_at(a.notes, i);
+			if (nt == NULL)
+				continue;
+			if (k++ == 0)
+				printf("\nMARKS AND NOTES (session %s)\n", o->session_path);
+			printf("%-8s %-40s %s%s\n", notes_kind_name(nt->kind), nt->key, nt->marked ? "[marked] " : "",
+			       nt->text ? nt->text : "");
+		}
 	}
 	store_read_unlock(a.store);
 	fflush(stdout);

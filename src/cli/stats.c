@@ -5,6 +5,7 @@
 #include "cli/geo_cli.h"
 #include "cli/live.h"
 #include "cli/pipeline.h"
+#include "fluxscope/chouse.h"
 
 #define KV(k, v) fprintf(out, "%-28s %llu\n", k, (unsigned long long)(v))
 
@@ -20,6 +21,16 @@ cli_stats_print(FILE *out, struct ingest *in, const struct dec_stats *st)
 		fprintf(out, "%-28s %s (%llu frames, %llu bytes%s)\n", "source", ingest_source_name(in, i),
 		        (unsigned long long)cs.frames, (unsigned long long)cs.bytes_read,
 		        cs.truncated ? ", truncated" : "");
+		struct ch_window_stats ws;
+		if (ch_source_window_stats(ingest_source(in, i), &ws)) {
+			KV("clickhouse-rows-window", ws.rows_window);
+			KV("clickhouse-candidates", ws.candidates);
+			KV("clickhouse-rows-loaded", ws.rows_loaded);
+			KV("clickhouse-rows-bad", ws.rows_bad);
+			KV("clickhouse-records-skipped", ws.rr_skipped);
+			fprintf(out, "%-28s %.3f\n", "clickhouse-select-seconds", ws.select_s);
+			fprintf(out, "%-28s %.3f\n", "clickhouse-fetch-seconds", ws.fetch_s);
+		}
 	}
 	KV("packets", st->packets);
 	KV("bytes", st->bytes);

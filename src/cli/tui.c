@@ -18,6 +18,9 @@
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/loader.h"
+#include "ui/prompt.h"
+#include "ui/session_ui.h"
+#include "fluxscope/bgwrite.h"
 
 #define MAX_DIRS 8
 
@@ -123,6 +126,7 @@ tui_main(const struct opts *o)
 	int nd, rc = 1;
 	struct fs_err src_err[8];
 	size_t n_src_err;
+	struct session *sess = NULL, *own_sess = NULL;
 	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
 	static struct det_config dc;    /* the detectors' files (the loader's outlive this frame) */
 	bool use_live = o->iface != NULL || o->max_memory_mb > 0;
@@ -156,6 +160,8 @@ tui_main(const struct opts *o)
 
 	if (o->iface != NULL)
 		snprintf(source, sizeof source, "%s", o->iface);
+	else if (o->source != NULL)   /* ClickHouse window: the source's own label */
+		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
 	else if (o->n_files == 1)
 		snprintf(source, sizeof source, "%s", o->files[0]);
 	else
@@ -192,11 +198,42 @@ tui_main(const struct opts *o)
 		goto fail;
 	app_init(&a, &cfg, &loader_feed_ops, ld);
 	a.filter = &query_filter_ops;
+	/* The session: reopened (--session, state restored once rows arrive), or this run's own,
+	 * which :save PATH writes and keeps saving. --filter starts the list filtered. */
+	sess = o->session;
+	if (sess == NULL) {
+		sess = own_sess = session_new(NULL);
+		for (int i = 0; i < o->n_files; i++)
+			session_add_capture(sess, o->files[i], NULL, &err);
+		sess->saved_gen = sess->gen;
+	}
+	if (o->filter != NULL || o->min_score_set) {
+		char f[1200];
+		if (o->filter != NULL && o->min_score_set)
+			snprintf(f, sizeof f, "(%s) and score>=%g", o->filter, o->min_score);
+		else if (o->filter != NULL)
+			snprintf(f, sizeof f, "%s", o->filter);
+		else
+			snprintf(f, sizeof f, "score>=%g", o->min_score);
+		session_set(sess, &sess->filter, f);
+	}
+	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
+	{
+		char hp[PATH_MAX];
+		if (fs_state_dir(hp, sizeof hp - 8)) {
+			strcat(hp, "/history");
+			prompt_history_load(hp);
+		}
+	}
 	if (app_run(&a, &err) != FS_OK) {
+		session_autosave(sess);
 		app_fini(&a);
+		fs_bg_shutdown();
 		goto fail;
 	}
+	session_autosave(sess);
 	app_fini(&a);
+	fs_bg_shutdown();
 	write_ui_stats(&live);
 	/* A capture cut short: once the screen is given back, the sentence and the exit status
 	 * every headless mode gives (the status bar showed it while the TUI ran). */
@@ -208,6 +245,7 @@ tui_main(const struct opts *o)
 fail:
 	fprintf(stderr, "fluxscope: %s\n", err.msg);
 done:
+	session_free(own_sess);
 	if (in != NULL)
 		ingest_free(in);
 	if (ld != NULL) {

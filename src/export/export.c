@@ -1,4 +1,5 @@
 /* The indicator set, name and address encodings, the writer table and atomic writes. */
+#include "fluxscope/notes.h"
 #include "export/export_int.h"
 
 #include <errno.h>
@@ -342,6 +343,7 @@ ind_free(struct export_ind *x)
 	xfree(x->reason);
 	free_reasons(x);
 	xfree(x->source);
+	xfree(x->note);
 }
 
 void
@@ -428,6 +430,8 @@ merge(struct export_ind *dst, const struct export_ind *src)
 	if (src->last_seen > dst->last_seen)
 		dst->last_seen = src->last_seen;
 	dst->subdomains = dst->subdomains || src->subdomains;
+	if (dst->note == NULL && src->note != NULL)
+		dst->note = xstrdup(src->note);
 	if ((dst->source == NULL || dst->source[0] == '\0') && src->source != NULL && src->source[0]) {
 		xfree(dst->source);
 		dst->source = xstrdup(src->source);
@@ -513,6 +517,7 @@ export_set_add(struct export_set *s, const struct export_ind *in)
 		d->n_reasons = 1;
 	}
 	d->source = dup_clean(in->source);
+	d->note = in->note != NULL ? xstrdup(in->note) : NULL;
 	d->verdict[sizeof d->verdict - 1] = '\0';
 	s->hash[j] = (uint32_t)(++s->n);
 	s->n_kind[x.kind]++;
@@ -1056,4 +1061,43 @@ export_preview(const struct export_writer *w, const struct export_set *s,
 		lines++;
 	free(mem);
 	return lines;
+}
+
+size_t
+export_set_notes(struct export_set *s, const struct notes *n)
+{
+	size_t got = 0;
+
+	if (n == NULL || notes_count(n) == 0)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct export_ind *x = &s->items[i];
+		const struct note *nt = NULL;
+		char key[300];
+		struct fs_err e = { 0 };
+		switch (x->kind) {
+		case EXPORT_DOMAIN:
+			if (notes_canon(NOTE_DOMAIN, x->name, key, sizeof key, &e) == FS_OK &&
+			    ((nt = notes_find(n, NOTE_DOMAIN, key)) == NULL || nt->text == NULL))
+				nt = notes_find(n, NOTE_ZONE, key);
+			break;
+		case EXPORT_NSNAME:
+			if (notes_canon(NOTE_NS, x->name, key, sizeof key, &e) == FS_OK)
+				nt = notes_find(n, NOTE_NS, key);
+			break;
+		case EXPORT_ADDR:
+		case EXPORT_NSADDR:
+			fs_addr_str(&x->addr, key, sizeof key);
+			nt = notes_find(n, NOTE_ADDR, key);
+			break;
+		default:
+			break;
+		}
+		if (nt == NULL || nt->text == NULL)
+			continue;
+		xfree((char *)x->note);
+		x->note = xstrdup(nt->text);
+		got++;
+	}
+	return got;
 }

@@ -66,6 +66,7 @@ export_write_domains(struct export_ctx *cx, FILE *out)
 void
 export_write_hosts(struct export_ctx *cx, FILE *out)
 {
+	char clean[1100];
 	const struct export_opts *o = export_ctx_opts(cx);
 	const struct export_ind *x;
 	char addr[FS_ADDR_STRLEN] = "0.0.0.0";
@@ -76,8 +77,9 @@ export_write_hosts(struct export_ctx *cx, FILE *out)
 		fs_addr_str(&a, addr, sizeof addr);
 	header(cx, out, "#", "hosts blocklist (subdomains need their own lines)");
 	while ((x = next_domain(cx, &i)) != NULL) {
-		fprintf(out, "%s %s # score %.0f %s\n", addr, x->name, x->score,
-		        x->verdict[0] ? x->verdict : "unscored");
+		fprintf(out, "%s %s # score %.0f %s%s%s\n", addr, x->name, x->score,
+		        x->verdict[0] ? x->verdict : "unscored", x->note ? " | note: " : "",
+		        x->note ? export_clean_text(x->note, clean, sizeof clean) : "");
 		export_ctx_entry(cx);
 	}
 }
@@ -85,6 +87,7 @@ export_write_hosts(struct export_ctx *cx, FILE *out)
 void
 export_write_dnsmasq(struct export_ctx *cx, FILE *out)
 {
+	char clean[1100];
 	const struct export_opts *o = export_ctx_opts(cx);
 	const struct export_ind *x;
 	char addr[FS_ADDR_STRLEN] = "";
@@ -95,7 +98,8 @@ export_write_dnsmasq(struct export_ctx *cx, FILE *out)
 		fs_addr_str(&a, addr, sizeof addr);
 	header(cx, out, "#", "dnsmasq blocklist (each line also covers the subdomains)");
 	while ((x = next_domain(cx, &i)) != NULL) {
-		fprintf(out, "# score %.0f %s\n", x->score, x->verdict[0] ? x->verdict : "unscored");
+		fprintf(out, "# score %.0f %s%s%s\n", x->score, x->verdict[0] ? x->verdict : "unscored",
+		        x->note ? " | note: " : "", x->note ? export_clean_text(x->note, clean, sizeof clean) : "");
 		if (o->action == EXPORT_RPZ_SINKHOLE && addr[0])
 			fprintf(out, "address=/%s/%s\n", x->name, addr);
 		else if (o->action == EXPORT_RPZ_NXDOMAIN)
@@ -116,6 +120,7 @@ export_write_dnsmasq(struct export_ctx *cx, FILE *out)
 void
 export_write_unbound(struct export_ctx *cx, FILE *out)
 {
+	char clean[1100];
 	const struct export_opts *o = export_ctx_opts(cx);
 	const struct export_ind *x;
 	const char *type = "always_nxdomain";
@@ -139,7 +144,8 @@ export_write_unbound(struct export_ctx *cx, FILE *out)
 	/* A clause header of its own, so the file works both included inside server: and alone. */
 	fprintf(out, "server:\n");
 	while ((x = next_domain(cx, &i)) != NULL) {
-		fprintf(out, "\t# score %.0f %s\n", x->score, x->verdict[0] ? x->verdict : "unscored");
+		fprintf(out, "\t# score %.0f %s%s%s\n", x->score, x->verdict[0] ? x->verdict : "unscored",
+		        x->note ? " | note: " : "", x->note ? export_clean_text(x->note, clean, sizeof clean) : "");
 		fprintf(out, "\tlocal-zone: \"%s.\" %s\n", x->name, type);
 		if (addr[0])
 			fprintf(out, "\tlocal-data: \"%s. 300 IN %s %s\"\n", x->name,

@@ -80,6 +80,8 @@ comment(FILE *out, const struct export_ind *x)
 		fprintf(out, ": %s", export_clean_text(x->reason, clean, sizeof clean));
 	if (x->kind != EXPORT_DOMAIN && x->source != NULL && x->source[0])
 		fprintf(out, " [via %s]", export_clean_text(x->source, clean, sizeof clean));
+	if (x->note != NULL)
+		fprintf(out, " | note: %s", export_clean_text(x->note, clean, sizeof clean));
 	fputc('\n', out);
 }
 

@@ -64,7 +64,7 @@ export_write_csv(struct export_ctx *cx, FILE *out)
 	const struct export_opts *o = export_ctx_opts(cx);
 	char v[80], t1[32], t2[32], score[32];
 
-	fputs("kind,value,subdomains,score,verdict,first_seen,last_seen,source,reason,reasons\n", out);
+	fputs("kind,value,subdomains,score,verdict,first_seen,last_seen,source,reason,reasons,note\n", out);
 	for (size_t i = 0; i < export_set_count(s) && !export_ctx_full(cx); i++) {
 		const struct export_ind *x = export_set_get(s, i);
 		if (x->kind == EXPORT_PASSTHRU)
@@ -103,6 +103,8 @@ export_write_csv(struct export_ctx *cx, FILE *out)
 			csv_field(out, all, true);
 			free(all);
 		}
+		fputc(',', out);
+		csv_field(out, x->note != NULL ? x->note : "", true);
 		fputc('\n', out);
 		export_ctx_entry(cx);
 	}
@@ -155,7 +157,12 @@ export_write_json(struct export_ctx *cx, FILE *out)
 				fputs(", ", out);
 			export_json_str(out, x->reasons[r]);
 		}
-		fputs("]}", out);
+		fputs("]", out);
+		if (x->note != NULL) {
+			fputs(", \"note\": ", out);
+			export_json_str(out, x->note);
+		}
+		fputs("}", out);
 		written++;
 		export_ctx_entry(cx);
 	}

@@ -1,6 +1,7 @@
 /* The filter language: a pure parser into a list of terms and a predicate over a detection
  * result and its store record (no I/O, no globals). */
 #include "fluxscope/query.h"
+#include "query/expr.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -74,8 +75,9 @@ struct term {
 };
 
 struct query_filter {
-	struct term *t;
-	int n;
+	struct qx_tree tree;
+	struct term *t;         /* indexed like tree.n; only leaves are filled */
+	int n;                  /* comparisons */
 	char *text;
 };
 
@@ -86,7 +88,7 @@ query_filter_free(struct query_filter *f)
 {
 	if (f == NULL)
 		return;
-	for (int i = 0; i < f->n; i++) {
+	for (int i = 0; f->t != NULL && i < f->tree.count; i++) {
 		for (int j = 0; j < f->t[i].n; j++)
 			if (f->t[i].strs)
 				free(f->t[i].strs[j]);
@@ -94,6 +96,7 @@ query_filter_free(struct query_filter *f)
 		free(f->t[i].nums);
 	}
 	free(f->t);
+	qx_free(&f->tree);
 	free(f->text);
 	free(f);
 }
@@ -181,7 +184,7 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 				t->verdicts |= 1u << DET_SINGLE_FLUX | 1u << DET_DOUBLE_FLUX | 1u << DET_SUSPICIOUS;
 			else {
 				fs_err_set(err, FS_E_ARG,
-				           "filter term '%s': unknown verdict '%s' (single-flux, double-flux, "
+				           "in '%s': unknown verdict '%s' (single-flux, double-flux, "
 				           "suspicious, cdn, pool, benign, flux, flagged)", termtxt, v);
 				free(copy);
 				return FS_E_ARG;
@@ -195,7 +198,7 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 			break;
 		default:
 			if (parse_num(v, t->f->type, &t->nums[t->n]) != 0) {
-				fs_err_set(err, FS_E_ARG, "filter term '%s': field %s needs %s, not '%s'",
+				fs_err_set(err, FS_E_ARG, "in '%s': field %s needs %s, not '%s'",
 				           termtxt, t->f->name,
 				           t->f->type == F_BOOL ? "yes or no" :
 				           t->f->type == F_TTL ? "a duration (300, 5m, 1h)" : "a number", v);
@@ -207,121 +210,151 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 	}
 	free(copy);
 	if (t->n == 0)
-		return fs_err_set(err, FS_E_ARG, "filter term '%s' has no value", termtxt);
+		return fs_err_set(err, FS_E_ARG, "'%s' has no value", termtxt);
 	return FS_OK;
+}
+
+/* Compile one comparison of the tree into t (its node index k). */
+static fs_status
+compile_leaf(struct term *t, const struct qx_node *nd, struct fs_err *err, size_t *err_pos)
+{
+	const struct field *fd = field_find(nd->field, strlen(nd->field));
+	char term[512];
+
+	snprintf(term, sizeof term, "%s%s%s", nd->field, qx_op_text(nd->op), nd->value);
+	memset(t, 0, sizeof *t);
+	if (fd == NULL) {
+		char names[1200];
+		size_t o = 0;
+		for (size_t i = 0; i < N_FIELDS && o < sizeof names; i++)
+			o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "", fields[i].name);
+		*err_pos = nd->field_pos;
+		return fs_err_set(err, FS_E_ARG, "unknown field '%s' (fields: %s)", nd->field, names);
+	}
+	t->f = fd;
+	t->op = (enum fop)nd->op;     /* same order: = != < <= > >= ~ !~ */
+	bool numeric = fd->type == F_NUM || fd->type == F_TTL;
+	if ((t->op == OP_HAS || t->op == OP_HASNOT) && numeric) {
+		*err_pos = nd->op_pos;
+		return fs_err_set(err, FS_E_ARG, "in '%s': ~ and !~ apply to text fields, not %s", term, fd->name);
+	}
+	if (t->op >= OP_LT && t->op <= OP_GE && !numeric) {
+		*err_pos = nd->op_pos;
+		return fs_err_set(err, FS_E_ARG, "in '%s': < and > apply to numbers, not %s", term, fd->name);
+	}
+	if (fd->type == F_REASON && (t->op == OP_EQ || t->op == OP_NE))
+		t->op = t->op == OP_EQ ? OP_HAS : OP_HASNOT;   /* reasons are sentences */
+	*err_pos = nd->value_pos;
+	return parse_values(t, nd->value, err, term);
+}
+
+/* The normalised text of node k (fields by their canonical names). */
+static void
+print_node(const struct query_filter *f, int k, char **buf, size_t *len, size_t *cap)
+{
+	const struct qx_node *nd = &f->tree.n[k];
+	char tmp[1024];
+	int n = 0;
+
+	switch (nd->kind) {
+	case QX_LEAF: {
+		const struct term *t = &f->t[k];
+		bool q = strpbrk(nd->value, " \t()\"") != NULL || nd->value[0] == '\0';
+		n = snprintf(tmp, sizeof tmp, "%s%s%s%s%s", t->f->name, op_text[t->op], q ? "\"" : "",
+		             nd->value, q ? "\"" : "");
+		break;
+	}
+	case QX_NOT: {
+		bool par = f->tree.n[nd->a].kind == QX_AND || f->tree.n[nd->a].kind == QX_OR;
+		n = snprintf(tmp, sizeof tmp, "not %s", par ? "(" : "");
+		break;
+	}
+	default:
+		break;
+	}
+	if (n > 0) {
+		if (*len + (size_t)n + 1 > *cap)
+			*buf = xrealloc(*buf, *cap = (*len + (size_t)n + 1) * 2);
+		memcpy(*buf + *len, tmp, (size_t)n + 1);
+		*len += (size_t)n;
+	}
+	if (nd->kind == QX_LEAF)
+		return;
+	if (nd->kind == QX_NOT) {
+		bool par = f->tree.n[nd->a].kind == QX_AND || f->tree.n[nd->a].kind == QX_OR;
+		print_node(f, nd->a, buf, len, cap);
+		if (par) {
+			if (*len + 2 > *cap)
+				*buf = xrealloc(*buf, *cap = (*len + 2) * 2);
+			(*buf)[(*len)++] = ')';
+			(*buf)[*len] = '\0';
+		}
+		return;
+	}
+	for (int side = 0; side < 2; side++) {
+		int c = side ? nd->b : nd->a;
+		bool par = nd->kind == QX_AND && f->tree.n[c].kind == QX_OR;
+		const char *pre = side == 0 ? (par ? "(" : "") :
+		                  nd->kind == QX_OR ? (par ? " or (" : " or ") : (par ? " (" : " ");
+		size_t pl = strlen(pre);
+		if (*len + pl + 1 > *cap)
+			*buf = xrealloc(*buf, *cap = (*len + pl + 1) * 2);
+		memcpy(*buf + *len, pre, pl + 1);
+		*len += pl;
+		print_node(f, c, buf, len, cap);
+		if (par) {
+			if (*len + 2 > *cap)
+				*buf = xrealloc(*buf, *cap = (*len + 2) * 2);
+			(*buf)[(*len)++] = ')';
+			(*buf)[*len] = '\0';
+		}
+	}
+}
+
+fs_status
+query_filter_parse_at(const char *expr, struct query_filter **out, struct fs_err *err, size_t *err_col)
+{
+	struct query_filter *f = xcalloc(1, sizeof *f);
+	char msg[400];
+	size_t pos = 0, len = 0, cap = 64;
+	const char *text = expr ? expr : "";
+
+	*out = NULL;
+	if (err_col)
+		*err_col = 0;
+	if (!qx_parse(text, &f->tree, msg, sizeof msg, &pos)) {
+		fs_err_set(err, FS_E_ARG, "filter: %s (column %zu)", msg, qx_column(text, pos));
+		goto fail;
+	}
+	f->t = xcalloc(f->tree.count ? (size_t)f->tree.count : 1, sizeof *f->t);
+	for (int k = 0; k < f->tree.count; k++) {
+		if (f->tree.n[k].kind != QX_LEAF)
+			continue;
+		if (compile_leaf(&f->t[k], &f->tree.n[k], err, &pos) != FS_OK) {
+			char m[sizeof err->msg];
+			snprintf(m, sizeof m, "%s", err ? err->msg : "");
+			fs_err_set(err, FS_E_ARG, "filter: %s (column %zu)", m, qx_column(text, pos));
+			goto fail;
+		}
+		f->n++;
+	}
+	f->text = xmalloc(cap);
+	f->text[0] = '\0';
+	if (f->tree.root >= 0)
+		print_node(f, f->tree.root, &f->text, &len, &cap);
+	*out = f;
+	return FS_OK;
+fail:
+	if (err_col)
+		*err_col = qx_column(text, pos);
+	query_filter_free(f);
+	return FS_E_ARG;
 }
 
 fs_status
 query_filter_parse(const char *expr, struct query_filter **out, struct fs_err *err)
 {
-	struct query_filter *f = xcalloc(1, sizeof *f);
-	const char *p = expr ? expr : "";
-	size_t tlen = 0, tcap = 64;
-	int cap = 0;
-
-	f->text = xmalloc(tcap);
-	f->text[0] = '\0';
-	*out = NULL;
-	for (;;) {
-		char term[512], val[400];
-		size_t n = 0, fl, vl = 0;
-		const char *s;
-		struct term *t;
-
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
-			break;
-		/* One term: up to the next unquoted space. */
-		s = p;
-		while (*p && !isspace((unsigned char)*p)) {
-			if (*p == '"') {
-				const char *q = strchr(p + 1, '"');
-				if (q == NULL) {
-					fs_err_set(err, FS_E_ARG, "filter: unterminated quote in '%s'", s);
-					goto fail;
-				}
-				p = q;
-			}
-			p++;
-		}
-		n = (size_t)(p - s);
-		if (n >= sizeof term) {
-			fs_err_set(err, FS_E_ARG, "filter: term too long near '%.40s'", s);
-			goto fail;
-		}
-		memcpy(term, s, n);
-		term[n] = '\0';
-		if (strcasecmp(term, "and") == 0 || strcmp(term, "&&") == 0)
-			continue;
-		for (fl = 0; term[fl] && (isalnum((unsigned char)term[fl]) || term[fl] == '_'); fl++)
-			;
-		const struct field *fd = field_find(term, fl);
-		if (fl == 0 || fd == NULL) {
-			char names[600];
-			size_t o = 0;
-			for (size_t i = 0; i < N_FIELDS && o < sizeof names; i++)
-				o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "", fields[i].name);
-			fs_err_set(err, FS_E_ARG, "filter term '%s': unknown field '%.*s' (fields: %s)", term,
-			           (int)fl, term, names);
-			goto fail;
-		}
-		if (cap == f->n) {
-			cap = cap ? cap * 2 : 8;
-			f->t = xreallocarray(f->t, (size_t)cap, sizeof *f->t);
-		}
-		t = &f->t[f->n];
-		memset(t, 0, sizeof *t);
-		t->f = fd;
-		f->n++;
-		const char *o = term + fl;
-		if (!strncmp(o, "!=", 2)) { t->op = OP_NE; o += 2; }
-		else if (!strncmp(o, "!~", 2)) { t->op = OP_HASNOT; o += 2; }
-		else if (!strncmp(o, "<=", 2)) { t->op = OP_LE; o += 2; }
-		else if (!strncmp(o, ">=", 2)) { t->op = OP_GE; o += 2; }
-		else if (!strncmp(o, "==", 2)) { t->op = OP_EQ; o += 2; }
-		else if (*o == '=') { t->op = OP_EQ; o++; }
-		else if (*o == '<') { t->op = OP_LT; o++; }
-		else if (*o == '>') { t->op = OP_GT; o++; }
-		else if (*o == '~') { t->op = OP_HAS; o++; }
-		else {
-			fs_err_set(err, FS_E_ARG, "filter term '%s': expected an operator (= != < <= > >= ~ !~) after '%s'",
-			           term, fd->name);
-			goto fail;
-		}
-		bool numeric = fd->type == F_NUM || fd->type == F_TTL;
-		if ((t->op == OP_HAS || t->op == OP_HASNOT) && numeric) {
-			fs_err_set(err, FS_E_ARG, "filter term '%s': ~ and !~ apply to text fields, not %s", term, fd->name);
-			goto fail;
-		}
-		if (t->op >= OP_LT && t->op <= OP_GE && !numeric) {
-			fs_err_set(err, FS_E_ARG, "filter term '%s': < and > apply to numbers, not %s", term, fd->name);
-			goto fail;
-		}
-		if (fd->type == F_REASON && (t->op == OP_EQ || t->op == OP_NE))
-			t->op = t->op == OP_EQ ? OP_HAS : OP_HASNOT;   /* reasons are sentences */
-		/* Value, without quotes. */
-		for (; *o && vl + 1 < sizeof val; o++)
-			if (*o != '"')
-				val[vl++] = *o;
-		val[vl] = '\0';
-		if (parse_values(t, val, err, term) != FS_OK)
-			goto fail;
-		/* Normalised text. */
-		size_t need = tlen + strlen(fd->name) + strlen(val) + 8;
-		if (need > tcap) {
-			tcap = need * 2;
-			f->text = xrealloc(f->text, tcap);
-		}
-		tlen += (size_t)snprintf(f->text + tlen, tcap - tlen, "%s%s%s%s%s%s", tlen ? " " : "",
-		                         fd->name, op_text[t->op], strchr(val, ' ') ? "\"" : "", val,
-		                         strchr(val, ' ') ? "\"" : "");
-	}
-	*out = f;
-	return FS_OK;
-fail:
-	query_filter_free(f);
-	return FS_E_ARG;
+	return query_filter_parse_at(expr, out, err, NULL);
 }
 
 static bool
@@ -414,16 +447,28 @@ term_match(const struct term *t, const struct det_result *r, const struct store_
 	}
 }
 
+struct match_ctx {
+	const struct query_filter *f;
+	const struct det_result *r;
+	const struct store_domain *d;
+};
+
+static bool
+leaf_match(void *ctx, int k)
+{
+	const struct match_ctx *c = ctx;
+	return term_match(&c->f->t[k], c->r, c->d);
+}
+
 bool
 query_filter_match(const struct query_filter *f, const struct det_result *r,
                    const struct store_domain *d)
 {
+	struct match_ctx c = { f, r, d };
+
 	if (f == NULL)
 		return true;
-	for (int i = 0; i < f->n; i++)
-		if (!term_match(&f->t[i], r, d))
-			return false;
-	return true;
+	return qx_eval(&f->tree, leaf_match, &c);
 }
 
 const char *

@@ -1,5 +1,7 @@
 /* The application state machine: events → commands → reactions, and the frame around the views
  * (breadcrumb, status bar, message line, overlays). No curses here; see draw.c and app_run(). */
+#include "fluxscope/bgwrite.h"
+#include "ui/session_ui.h"
 #include "ui/app.h"
 
 #include <stdarg.h>
@@ -31,6 +33,8 @@ app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops 
 	a->empty = snap_new(0);
 	snap_finish(a->empty, NULL);
 	a->snap = a->empty;
+	a->notes = notes_new();
+	a->notes_owned = true;
 	if (theme_load(cfg->theme, cfg->theme_dirs, cfg->n_theme_dirs, &a->theme, &err) != FS_OK)
 		app_message(a, true, "%s; using the default theme", err.msg);
 	app_push(a, view_list_new(a, LIST_HOME, "domains", NULL, 0));
@@ -52,6 +56,9 @@ app_fini(struct app *a)
 		a->feed->release(a->feed_ctx, a->snap);
 	snap_free(a->empty);
 	free(a->markbits);
+	if (a->notes_owned)
+		notes_free(a->notes);
+	a->notes = NULL;
 	keymap_fini(&a->keys);
 	memset(a, 0, sizeof *a);
 }
@@ -108,6 +115,7 @@ app_message(struct app *a, bool error, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	a->caret_text[0] = '\0';
 	va_end(ap);
 	a->msg_error = error;
 	return UI_REDRAW;
@@ -184,10 +192,23 @@ mark_get(const struct app *a, uint32_t dom)
 	return dom < a->n_markbits * 8 && (a->markbits[dom / 8] & (1u << (dom % 8)));
 }
 
-/* Reflect the mark set in a snapshot's rows (new snapshots may predate a mark). */
+static void mark_bit(struct app *a, uint32_t dom, bool on);
+
+/* Reflect the mark set in a snapshot's rows (new snapshots may predate a mark). Domain marks
+ * of a reopened session (by name, in a->notes) that no row carried yet are resolved here as
+ * their names arrive. */
 static void
 apply_marks(struct app *a, struct snap *s)
 {
+	if (a->notes != NULL && notes_marked(a->notes, NOTE_DOMAIN) > a->n_marks) {
+		for (uint32_t i = 0; i < s->dom.n; i++) {
+			const struct snap_row *r = &s->dom.rows[i];
+			const struct note *n;
+			if (r->name != NULL && !mark_get(a, r->id) &&
+			    (n = notes_find(a->notes, NOTE_DOMAIN, r->name)) != NULL && n->marked)
+				mark_bit(a, r->id, true);
+		}
+	}
 	for (uint32_t i = 0; i < s->dom.n; i++) {
 		struct snap_row *r = &s->dom.rows[i];
 		if (mark_get(a, r->id))
@@ -204,26 +225,12 @@ apply_marks(struct app *a, struct snap *s)
 	}
 }
 
-int
-app_set_mark(struct app *a, uint32_t dom, int how)
+/* Set one domain's mark bit and tell the feed (which pins it in the store for export). */
+static void
+mark_bit(struct app *a, uint32_t dom, bool on)
 {
-	uint32_t r;
-	bool on;
-
-	if (dom == 0) { /* clear every mark */
-		for (uint32_t d = 0; d < a->n_markbits * 8; d++)
-			if (mark_get(a, d) && a->feed != NULL && a->feed->set_mark != NULL)
-				a->feed->set_mark(a->feed_ctx, d, false);
-		if (a->markbits != NULL)
-			memset(a->markbits, 0, a->n_markbits);
-		a->n_marks = 0;
-		a->marks_unsaved = false;
-		apply_marks(a, a->snap);
-		return app_message(a, false, "all marks cleared");
-	}
-	on = how == -1 ? !mark_get(a, dom) : how == 1;
 	if (on == mark_get(a, dom))
-		return UI_REDRAW;
+		return;
 	if (dom / 8 >= a->n_markbits) {
 		size_t n = a->n_markbits ? a->n_markbits : 64;
 		while (n <= dom / 8)
@@ -239,11 +246,47 @@ app_set_mark(struct app *a, uint32_t dom, int how)
 		a->markbits[dom / 8] &= (uint8_t)~(1u << (dom % 8));
 		a->n_marks--;
 	}
-	a->marks_unsaved = a->n_marks > 0;
 	if (a->feed != NULL && a->feed->set_mark != NULL)
 		a->feed->set_mark(a->feed_ctx, dom, on);
+}
+
+int
+app_set_mark(struct app *a, uint32_t dom, int how)
+{
+	uint32_t r;
+	bool on;
+
+	if (dom == 0) { /* clear every mark */
+		for (size_t i = 0; a->notes != NULL && i < notes_count(a->notes); i++) {
+			const struct note *n = notes_at(a->notes, i);
+			if (n != NULL && n->kind == NOTE_DOMAIN && n->marked) {
+				char key[300];
+				snprintf(key, sizeof key, "%s", n->key);
+				notes_mark(a->notes, NOTE_DOMAIN, key, false);
+			}
+		}
+		for (uint32_t d = 0; d < a->n_markbits * 8; d++)
+			if (mark_get(a, d) && a->feed != NULL && a->feed->set_mark != NULL)
+				a->feed->set_mark(a->feed_ctx, d, false);
+		if (a->markbits != NULL)
+			memset(a->markbits, 0, a->n_markbits);
+		a->n_marks = 0;
+		a->marks_unsaved = false;
+		apply_marks(a, a->snap);
+		return app_message(a, false, "all marks cleared");
+	}
+	on = how == -1 ? !mark_get(a, dom) : how == 1;
+	if (on == mark_get(a, dom))
+		return UI_REDRAW;
+	mark_bit(a, dom, on);
+	a->marks_unsaved = a->n_marks > 0;
 	if ((r = snap_find_dom(a->snap, dom)) != UINT32_MAX) {
 		struct snap_row *row = &a->snap->dom.rows[r];
+		char key[300];
+		struct fs_err e = { 0 };
+		if (a->notes != NULL && row->name != NULL &&
+		    notes_canon(NOTE_DOMAIN, row->name, key, sizeof key, &e) == FS_OK)
+			notes_mark(a->notes, NOTE_DOMAIN, key, on);
 		if (on)
 			row->flags |= SNAP_MARKED;
 		else
@@ -341,6 +384,15 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	r |= session_ui_tick(a);
+	/* A history or session file could not be saved (background writer). */
+	{
+		char e[512];
+		if (fs_bg_take_error(e, sizeof e)) {
+			app_message(a, true, "%s", e);
+			r |= UI_REDRAW;
+		}
+	}
 	/* A view could not read the store at the last draw: draw (and so try) again. */
 	if (a->updating)
 		r |= UI_REDRAW;
@@ -404,6 +456,7 @@ app_event(struct app *a, const struct ui_event *ev)
 		return a->ov->ops->key(a, a->ov, ev->key);
 	a->msg[0] = '\0';
 	a->msg_error = false;
+	a->caret_text[0] = '\0';
 	b = v != NULL ? keymap_lookup(&a->keys, v->ops->name, ev->key) : NULL;
 	if (b == NULL)
 		b = keymap_lookup(&a->keys, "global", ev->key);
@@ -708,6 +761,26 @@ draw_bottom(struct app *a, struct ui_canvas *c, int y)
 		c->cur_visible = true;
 		return;
 	}
+	if (a->msg[0] != '\0' && a->msg_error && a->caret_text[0] != '\0' && a->caret_col > 0) {
+		/* The rejected expression is on the line above (draw_caret_input); the caret goes
+		 * under the character where it went wrong, the message after it. */
+		int x = canvas_text_width("filter: ");
+		const char *t = a->caret_text;
+		for (int k = 1; k < a->caret_col && *t != '\0';) {
+			uint32_t cp;
+			int n = canvas_utf8_decode(t, strlen(t), &cp);
+			char one[8];
+			snprintf(one, sizeof one, "%.*s", n, t);
+			x += canvas_text_width(one);
+			t += n;
+			k++;
+		}
+		if (x >= c->w - 1)
+			x = c->w - 2;
+		canvas_put(c, x, y, 1, UI_ROLE_ERROR, "^");
+		canvas_put_ellip(c, x + 2, y, c->w - x - 2 > 0 ? c->w - x - 2 : 0, UI_ROLE_ERROR, a->msg);
+		return;
+	}
 	if (a->msg[0] != '\0' && (a->msg_error || !a->prog.loading)) {
 		canvas_put_ellip(c, 0, y, c->w, a->msg_error ? UI_ROLE_ERROR : UI_ROLE_MESSAGE, a->msg);
 		return;
@@ -742,6 +815,14 @@ app_draw(struct app *a, struct ui_canvas *c)
 		v->ops->draw(a, v, c, 1, a->h - 3);
 	}
 	draw_status(a, c, a->h - 2);
+	if (a->msg[0] != '\0' && a->msg_error && a->caret_text[0] != '\0' && a->caret_col > 0 &&
+	    !a->prompt.active) {
+		/* The rejected expression, with the caret under it on the last line. */
+		canvas_fill(c, 0, a->h - 2, c->w, 1, ' ', UI_ROLE_DEFAULT);
+		canvas_put(c, 0, a->h - 2, c->w, UI_ROLE_PROMPT, "filter: ");
+		canvas_put_ellip(c, canvas_text_width("filter: "), a->h - 2,
+		                 c->w - canvas_text_width("filter: "), UI_ROLE_DEFAULT, a->caret_text);
+	}
 	draw_bottom(a, c, a->h - 1);
 	if (a->ov != NULL) {
 		bool before = a->updating;

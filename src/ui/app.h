@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fluxscope/fs.h"
+#include "fluxscope/notes.h"
 #include "ui/canvas.h"
 #include "ui/dlist.h"
 #include "ui/keys.h"
@@ -136,8 +137,9 @@ struct overlay {
 /* Filters in the query language: compiled into a row predicate by the filter hook. */
 struct app_filter_ops {
 	/* Compile text; on success pred and ctx are set (ctx freed by free_ctx). */
+	/* On error *err_col is the 1-based column where text went wrong (0: unknown). */
 	fs_status (*compile)(struct app *a, const char *text, dlist_pred *pred, void **ctx,
-	                     struct fs_err *err);
+	                     struct fs_err *err, size_t *err_col);
 	void (*free_ctx)(void *ctx);
 	dlist_bulk bulk;           /* optional: the filter over every domain row at once */
 };
@@ -187,6 +189,17 @@ struct app {
 	struct overlay *ov;
 	char msg[512];
 	bool msg_error;
+	/* A rejected expression shown above the message with a caret under caret_col (1-based,
+	 * characters), while msg holds the error; `f` offers it again for editing. */
+	char caret_text[512];
+	int caret_col;
+	char filter_retry[512];
+	/* Marks and notes on every kind of object (domain marks mirror markbits); owned by the
+	 * session when one is attached (session_ui.c), else by the app. */
+	struct notes *notes;
+	bool notes_owned;
+	struct session *session;               /* borrowed; NULL = none */
+	bool session_restore;                  /* apply the session's state when rows arrive */
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
@@ -243,6 +256,9 @@ enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUST
 struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
                            const uint32_t *doms, uint32_t n);
 struct view *view_detail_new(struct app *a, uint32_t dom);
+/* The detail's tab (0-4) and the line under its cursor (NULL: none). */
+int view_detail_tab(const struct view *v);
+const struct dline *view_detail_line(const struct view *v);
 bool view_is_list(const struct view *v);
 /* Text of a list's filter (for the status bar), "" when none. */
 const char *view_list_filter(const struct view *v);

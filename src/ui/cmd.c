@@ -1,4 +1,5 @@
 /* Commands of the TUI prompt and key bindings, one row of data plus one exec function each. */
+#include "ui/session_ui.h"
 #include "ui/cmd.h"
 
 #include <stdio.h>
@@ -28,9 +29,10 @@ c_quit(struct app *a, int argc, char **argv, struct fs_err *err)
 		a->quit = true;
 		return UI_QUIT;
 	}
-	if (a->marks_unsaved && a->n_marks > 0) {
+	/* Marks kept in a saved session are not lost by quitting. */
+	if (a->marks_unsaved && a->n_marks > 0 && (a->session == NULL || a->session->path == NULL)) {
 		char q[160];
-		snprintf(q, sizeof q, "%u marked domain%s not exported. Quit anyway? (y/n)",
+		snprintf(q, sizeof q, "%u marked domain%s not exported or saved. Quit anyway? (y/n)",
 		         a->n_marks, a->n_marks == 1 ? "" : "s");
 		return app_confirm(a, q, "quit -f");
 	}
@@ -312,7 +314,11 @@ c_mark(struct app *a, int argc, char **argv, struct fs_err *err)
 	uint32_t dom;
 	int how = -1;
 
+	if (argc == 3)
+		return session_cmd_mark_object(a, argv[1], argv[2], true, err);
 	if (argc > 1) {
+		if (strcmp(argv[1], "all") == 0)
+			return session_cmd_mark_all(a, err);
 		if (strcmp(argv[1], "on") == 0)
 			how = 1;
 		else if (strcmp(argv[1], "off") == 0)
@@ -320,7 +326,7 @@ c_mark(struct app *a, int argc, char **argv, struct fs_err *err)
 		else if (strcmp(argv[1], "clear") == 0)
 			return app_set_mark(a, 0, 0);
 		else if (strcmp(argv[1], "toggle") != 0) {
-			fs_err_set(err, FS_E_ARG, "mark: toggle, on, off or clear, not '%s'", argv[1]);
+			fs_err_set(err, FS_E_ARG, "mark: toggle, on, off, clear, all or KIND KEY, not '%s'", argv[1]);
 			return -1;
 		}
 	}
@@ -330,6 +336,10 @@ c_mark(struct app *a, int argc, char **argv, struct fs_err *err)
 		if (l->grouped && r != NULL) {
 			/* A registrable-domain row marks or unmarks every name under it. */
 			bool on = how == 1 || (how == -1 && !(r->flags & SNAP_MARKED));
+			char key[300];
+			struct fs_err e2 = { 0 };
+			if (notes_canon(NOTE_ZONE, r->name, key, sizeof key, &e2) == FS_OK)
+				notes_mark(a->notes, NOTE_ZONE, key, on);
 			for (uint32_t i = 0; i < r->n_members; i++)
 				app_set_mark(a, l->snap->dom.rows[l->snap->grp_members[r->group + i]].id, on);
 			return UI_REDRAW;
@@ -395,7 +405,9 @@ c_prompt(struct app *a, int argc, char **argv, struct fs_err *err)
 	if (strcmp(argv[1], "filter") == 0) {
 		if (need_list(a, &l, err) != 0)
 			return -1;
-		return app_prompt_open(a, PROMPT_FILTER, view_list_filter(app_top(a)));
+		/* A rejected filter comes back for editing; otherwise the one in force. */
+		return app_prompt_open(a, PROMPT_FILTER, a->filter_retry[0] ? a->filter_retry
+		                                                             : view_list_filter(app_top(a)));
 	}
 	fs_err_set(err, FS_E_ARG, "prompt: command, search or filter, not '%s'", argv[1]);
 	return -1;
@@ -456,16 +468,20 @@ static const struct cmd_entry cmds[] = {
 	{ "back", NULL, 0, 0, "", "go back one step along the breadcrumb trail", c_back },
 	{ "bind", NULL, 2, -1, "[-T TABLE] KEY COMMAND...", "bind a key to a command (tables: global list detail)", c_bind },
 	{ "close", NULL, 0, 0, "", "stop loading, else go back, else quit (the q key)", c_close },
+	{ "domain", NULL, 1, 2, "NAME [TAB]", "open the detail of a domain (tab 1-5 or its name)", session_cmd_domain },
 	{ "export", NULL, 0, 2, "[FORMAT PATH]", "export the marked domains (no arguments: dialog)", c_export },
 	{ "filter", NULL, 0, -1, "[EXPR]", "filter the list, e.g. verdict=single-flux score>=60 (empty: clear)", c_filter },
 	{ "group", NULL, 0, 1, "[on|off|toggle]", "group the list by registrable domain", c_group },
 	{ "help", NULL, 0, 0, "", "show every key and command", c_help },
-	{ "mark", NULL, 0, 1, "[toggle|on|off|clear]", "mark the domain under the cursor (clear: all)", c_mark },
+	{ "mark", NULL, 0, 2, "[toggle|on|off|clear|all|KIND KEY]", "mark the domain under the cursor (clear: unmark all; all: every row listed; KIND KEY: an address, asn, ns, zone or domain)", c_mark },
 	{ "move", NULL, 1, 2, "up|down|pgup|pgdn|halfup|halfdown|top|bottom [N]", "move the cursor", c_move },
+	{ "note", NULL, 0, -1, "[TEXT]", "note on the object under the cursor (domain, zone, address, ASN, nameserver); no text removes it", session_cmd_note },
+	{ "note-for", NULL, 2, -1, "KIND KEY [TEXT]", "note on any object: KIND is domain, zone, address, asn or ns", session_cmd_note_for },
 	{ "open", NULL, 0, 0, "", "open the item under the cursor", c_open },
 	{ "prompt", NULL, 0, 2, "[command|search|filter] [TEXT]", "open a prompt", c_prompt },
 	{ "quit", "q", 0, 1, "[-f]", "quit (asks first when marks were not exported; -f: do not ask)", c_quit },
 	{ "redraw", NULL, 0, 0, "", "repaint the whole screen", c_redraw },
+	{ "save", NULL, 0, 1, "[PATH]", "save the session (marks, notes, filter, views, captures); then after every change", session_cmd_save },
 	{ "search", NULL, 0, 1, "[TEXT]", "move to the next domain containing TEXT", c_search },
 	{ "search-next", NULL, 0, 0, "", "next match of the last search", c_search_next },
 	{ "search-prev", NULL, 0, 0, "", "previous match of the last search", c_search_prev },
@@ -475,6 +491,7 @@ static const struct cmd_entry cmds[] = {
 	{ "tab", NULL, 1, 1, "N|next|prev|NAME", "switch detail tab", c_tab },
 	{ "theme", NULL, 0, 1, "[NAME|PATH]", "switch theme (no argument: list themes)", c_theme },
 	{ "unbind", NULL, 1, 3, "[-T TABLE] KEY", "remove a key binding", c_unbind },
+	{ "unmark", NULL, 0, 2, "[KIND KEY]", "remove the mark of the object under the cursor, or of KIND KEY", session_cmd_unmark },
 };
 
 const struct cmd_entry *

@@ -155,6 +155,27 @@ summary_from_row(const struct detail_ctx *ctx, const struct snap_row *r, struct 
 	           app_fmt_ttl(r->ttl_min, ttl, sizeof ttl), r->n_ns_changes);
 }
 
+/* The analyst's notes on the domain and its registrable domain (zone), first. */
+static void
+summary_notes(const struct detail_ctx *ctx, const char *name, const char *zone, struct dlines *out)
+{
+	char key[300], cbuf[1100];
+	struct fs_err e = { 0 };
+	const struct note *n;
+
+	if (ctx->notes == NULL || name == NULL)
+		return;
+	if (notes_canon(NOTE_DOMAIN, name, key, sizeof key, &e) == FS_OK &&
+	    (n = notes_find(ctx->notes, NOTE_DOMAIN, key)) != NULL)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Note         " M "%s%s" MEND, MR(UI_ROLE_MARK),
+		           n->marked ? "[marked] " : "", n->text ? clean(n->text, cbuf, sizeof cbuf) : "");
+	if (zone != NULL && strcmp(zone, name) != 0 &&
+	    notes_canon(NOTE_ZONE, zone, key, sizeof key, &e) == FS_OK &&
+	    (n = notes_find(ctx->notes, NOTE_ZONE, key)) != NULL)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Zone note    " M "%s: %s%s" MEND, MR(UI_ROLE_MARK), key,
+		           n->marked ? "[marked] " : "", n->text ? clean(n->text, cbuf, sizeof cbuf) : "");
+}
+
 static void
 summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, struct dlines *out)
 {
@@ -163,6 +184,7 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 	char t1[32], t2[32], b1[64], b2[64], cbuf[512];
 	bool wd;
 
+	summary_notes(ctx, row->name, r != NULL ? r->registrable : NULL, out);
 	if (r == NULL || d == NULL) {
 		summary_from_row(ctx, row, out);
 		if (r == NULL)

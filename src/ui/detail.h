@@ -6,6 +6,7 @@
 #ifndef FLUXSCOPE_UI_DETAIL_H
 #define FLUXSCOPE_UI_DETAIL_H
 
+#include "fluxscope/notes.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,6 +52,7 @@ struct detail_ctx {
 	const struct snap *snap;
 	int width;                    /* columns available, for bars and sparklines */
 	bool unicode;
+	const struct notes *notes;    /* the analyst's marks and notes; may be NULL */
 };
 
 /* Build tab `tab` of domain `dom` into out (cleared first). */

@@ -8,6 +8,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "fluxscope/bgwrite.h"
 #include "ui/cmd.h"
 
 static struct app *cur;            /* the app whose prompt readline is editing */
@@ -17,6 +18,12 @@ static bool rl_ready;
 static char *pending;              /* line delivered by readline, handled after it returns */
 static bool pending_eof;
 static HISTORY_STATE *hist[PROMPT_TEXT + 1];
+static char hist_path[4096];       /* "" = history not kept across runs */
+
+#define HIST_MAX 500
+static const char *const hist_kind[] = {
+	[PROMPT_COMMAND] = "command", [PROMPT_SEARCH] = "search", [PROMPT_FILTER] = "filter",
+};
 
 static int
 getc_cb(FILE *f)
@@ -204,6 +211,75 @@ hist_save(int kind)
 	hist[kind] = history_get_history_state();
 }
 
+/* Write every kind's history (dialog text excluded) to hist_path, in the background. */
+static void
+hist_persist(void)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (hist_path[0] == '\0')
+		return;
+	FILE *m = open_memstream(&buf, &cap);
+	if (m == NULL)
+		return;
+	fputs("# fluxscope prompt history 1\n", m);
+	for (int k = 0; k < PROMPT_TEXT; k++) {
+		if (hist[k] == NULL || hist_kind[k] == NULL)
+			continue;
+		int from = hist[k]->length > HIST_MAX ? hist[k]->length - HIST_MAX : 0;
+		for (int i = from; i < hist[k]->length; i++)
+			if (hist[k]->entries[i] != NULL && hist[k]->entries[i]->line != NULL &&
+			    strchr(hist[k]->entries[i]->line, '\n') == NULL)
+				fprintf(m, "%s\t%s\n", hist_kind[k], hist[k]->entries[i]->line);
+	}
+	fclose(m);
+	len = strlen(buf);
+	fs_bg_write(hist_path, buf, len);
+	free(buf);
+}
+
+void
+prompt_history_load(const char *path)
+{
+	FILE *f;
+	char line[2048];
+
+	rl_setup();
+	snprintf(hist_path, sizeof hist_path, "%s", path ? path : "");
+	if (path == NULL || (f = fopen(path, "r")) == NULL)
+		return;
+	/* A foreign or damaged file: lines that are not "KIND<TAB>TEXT" are skipped. */
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strlen(line);
+		if (n > 0 && line[n - 1] != '\n' && !feof(f)) {     /* over-long: skip the rest */
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		char *tab = strchr(line, '\t');
+		if (line[0] == '#' || tab == NULL || tab[1] == '\0')
+			continue;
+		*tab = '\0';
+		bool ctl = false;
+		for (const char *q = tab + 1; *q; q++)
+			ctl |= (unsigned char)*q < 0x20 || *q == 0x7f;
+		if (ctl)
+			continue;
+		for (int k = 0; k < PROMPT_TEXT; k++)
+			if (hist_kind[k] != NULL && strcmp(line, hist_kind[k]) == 0) {
+				hist_switch(k);
+				add_history(tab + 1);
+				if (history_length > HIST_MAX)
+					free_history_entry(remove_history(0));
+				hist_save(k);
+			}
+	}
+	fclose(f);
+}
+
 static const char *
 label_for(int kind)
 {
@@ -297,9 +373,16 @@ finish(struct app *a, char *line)
 	void (*done)(struct app *, const char *) = a->prompt.done;
 	int r = UI_REDRAW;
 
-	if (line[0] != '\0' && kind != PROMPT_TEXT)
-		add_history(line);
+	if (line[0] != '\0' && kind != PROMPT_TEXT) {
+		HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+		if (last == NULL || strcmp(last->line, line) != 0)
+			add_history(line);
+		if (history_length > HIST_MAX)
+			free_history_entry(remove_history(0));
+	}
 	prompt_end(a);
+	if (line[0] != '\0' && kind != PROMPT_TEXT)
+		hist_persist();
 	switch (kind) {
 	case PROMPT_COMMAND:
 		r |= app_run_command(a, line);

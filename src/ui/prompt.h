@@ -15,4 +15,8 @@ void prompt_end(struct app *a);
 int prompt_text(struct app *a, const char *label, const char *initial,
                 void (*done)(struct app *a, const char *line));
 
+/* Keep prompt history (commands, searches, filters; at most 500 each) across runs in path
+ * (NULL: not kept): read now, rewritten in the background (fs_bg_write) after every line. */
+void prompt_history_load(const char *path);
+
 #endif

@@ -77,14 +77,15 @@ bulk(void *ctx, const struct snap *s, const uint64_t *ok, uint64_t *keep, size_t
 }
 
 static fs_status
-compile(struct app *a, const char *text, dlist_pred *out, void **ctx, struct fs_err *err)
+compile(struct app *a, const char *text, dlist_pred *out, void **ctx, struct fs_err *err,
+        size_t *err_col)
 {
 	struct query_filter *f;
 	struct qf *q;
 	fs_status st;
 
 	(void)a;
-	if ((st = query_filter_parse(text, &f, err)) != FS_OK)
+	if ((st = query_filter_parse_at(text, &f, err, err_col)) != FS_OK)
 		return st;
 	q = xcalloc(1, sizeof *q);
 	q->f = f;

@@ -40,6 +40,7 @@ detail_ctx(struct app *a, struct detail_ctx *ctx, int width, bool unicode)
 	 * gone: use the store alone until the next snapshot. */
 	ctx->det = a->cfg.store == NULL || a->snap->epoch == store_epoch(a->cfg.store) ? a->snap->det : NULL;
 	ctx->snap = a->snap;
+	ctx->notes = a->notes;
 	ctx->width = width;
 	ctx->unicode = unicode;
 }
@@ -474,4 +475,21 @@ view_detail_new(struct app *a, uint32_t dom)
 	for (int t = 0; t < DTAB_COUNT; t++)
 		d->cursor[t] = -1;
 	return &d->v;
+}
+
+int
+view_detail_tab(const struct view *v)
+{
+	return strcmp(v->ops->name, "detail") == 0 ? ((const struct view_detail *)v)->tab : 0;
+}
+
+const struct dline *
+view_detail_line(const struct view *v)
+{
+	const struct view_detail *d = (const struct view_detail *)v;
+
+	if (strcmp(v->ops->name, "detail") != 0 || d->lines_tab != d->tab || d->cursor[d->tab] < 0 ||
+	    d->cursor[d->tab] >= d->lines.n)
+		return NULL;
+	return &d->lines.l[d->cursor[d->tab]];
 }

@@ -64,6 +64,7 @@ select_set(struct app *a, bool infra, size_t *n, bool *marked)
 	set = export_set_new_for_detector(a->snap->det);
 	*n = export_select(set, a->cfg.store, a->snap->det, &sel);
 	app_store_done(a);
+	export_set_notes(set, a->notes);
 	return set;
 }
 

@@ -38,6 +38,21 @@ view_list_filter(const struct view *v)
 	return view_is_list(v) ? ((const struct view_list *)v)->filter : "";
 }
 
+/* Whether the analyst wrote a note on this row's domain or zone (drawn rows only). */
+static bool
+has_note(const struct app *a, enum note_kind k, const char *name)
+{
+	char key[300];
+	struct fs_err e = { 0 };
+	const struct note *n;
+
+	if (a->notes == NULL || name == NULL || notes_count(a->notes) == 0 ||
+	    notes_canon(k, name, key, sizeof key, &e) != FS_OK)
+		return false;
+	n = notes_find(a->notes, k, key);
+	return n != NULL && (n->text != NULL || n->marked);
+}
+
 static void
 vl_free(struct view *v)
 {
@@ -61,11 +76,19 @@ view_list_set_filter(struct app *a, struct view *v, const char *text)
 	while (*text == ' ')
 		text++;
 	if (text[0] != '\0') {
+		size_t col = 0;
 		if (a->filter == NULL)
 			return app_message(a, true, "filters are not available in this build");
-		if (a->filter->compile(a, text, &pred, &ctx, &err) != FS_OK)
-			return app_message(a, true, "filter: %s", err.msg);
+		if (a->filter->compile(a, text, &pred, &ctx, &err, &col) != FS_OK) {
+			const char *m = strncmp(err.msg, "filter: ", 8) == 0 ? err.msg + 8 : err.msg;
+			int r = app_message(a, true, "filter: %s (f edits it)", m);
+			snprintf(a->caret_text, sizeof a->caret_text, "%s", text);
+			snprintf(a->filter_retry, sizeof a->filter_retry, "%s", text);
+			a->caret_col = (int)col;
+			return r;
+		}
 	}
+	a->filter_retry[0] = '\0';
 	if (l->filter_ctx != NULL && l->filter_ops != NULL)
 		l->filter_ops->free_ctx(l->filter_ctx);
 	l->filter_ctx = ctx;
@@ -319,6 +342,8 @@ vl_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 			break;
 		if (r->flags & SNAP_MARKED)
 			canvas_put(c, 0, y, 1, UI_ROLE_MARK, c->unicode ? "\xe2\x97\x8f" : "*");
+		else if (has_note(a, dl->grouped ? NOTE_ZONE : NOTE_DOMAIN, r->name))
+			canvas_put(c, 0, y, 1, UI_ROLE_MARK, c->unicode ? "\xe2\x9c\x8e" : "n");
 		for (int col = 0; col < SNAP_COL_COUNT; col++) {
 			enum ui_role role = UI_ROLE_DEFAULT;
 			if (!l->col_on[col])

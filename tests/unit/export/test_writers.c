@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fluxscope/notes.h"
 #include "fluxscope/export.h"
 
 #define NOW ((time_t)1767225600)   /* 2026-01-01T00:00:00Z */
@@ -307,9 +308,25 @@ test_csv_json(void **state)
 	export_set_add_addr(s, EXPORT_ADDR, "2001:db8::7", 60, "suspicious", "plain", "a.example");
 	z = render("csv", s, &o, &rep);
 	assert_string_equal(z,
-		"kind,value,subdomains,score,verdict,first_seen,last_seen,source,reason,reasons\n"
-		"domain,a\\044b.example,yes,60.0,suspicious,,,,\"'=HYPERLINK(\"\"x\"\"), evil\",\"'=HYPERLINK(\"\"x\"\"), evil\"\n"
-		"address,2001:db8::7,no,60.0,suspicious,,,a.example,plain,plain\n");
+		"kind,value,subdomains,score,verdict,first_seen,last_seen,source,reason,reasons,note\n"
+		"domain,a\\044b.example,yes,60.0,suspicious,,,,\"'=HYPERLINK(\"\"x\"\"), evil\",\"'=HYPERLINK(\"\"x\"\"), evil\",\n"
+		"address,2001:db8::7,no,60.0,suspicious,,,a.example,plain,plain,\n");
+	free(z);
+	/* The analyst's notes: on the address, and on the domain's zone (no note of its own). */
+	{
+		struct notes *nt = notes_new();
+		notes_set_text(nt, NOTE_ADDR, "2001:db8::7", "bulletproof host, =cmd");
+		notes_set_text(nt, NOTE_ZONE, "a\\,b.example", "unused: names differ");
+		assert_int_equal(export_set_notes(s, nt), 1);
+		z = render("csv", s, &o, &rep);
+		assert_non_null(strstr(z, "a.example,plain,plain,\"bulletproof host, =cmd\"\n"));
+		free(z);
+		z = render("rpz", s, &o, &rep);
+		assert_non_null(strstr(z, "| note: bulletproof host, =cmd"));
+		free(z);
+		notes_free(nt);
+	}
+	z = NULL;
 	free(z);
 	z = render("json", s, &o, &rep);
 	assert_non_null(strstr(z, "\"value\": \"a\\\\044b.example\""));

@@ -385,18 +385,25 @@ test_live_loopback(void **state)
 	uint8_t q[128];
 	size_t qn = dns_query(q, 4242, "live.example");
 	struct ingest_progress pr = { 0 };
-	/* Send until it shows up (the capture may take a moment to start); give up after 10 s. */
-	for (int i = 0; i < 100 && pr.messages == 0; i++) {
+	/* Send until it shows up (the capture may take a moment to start); give up after 10 s.
+	 * Other DNS on the loopback (a resolver under test next door) may be captured too: ours is
+	 * the one with id 4242. */
+	bool seen = false;
+	int after = 0;
+	for (int i = 0; i < 100 && after < 5; i++) {
 		sendto(s, q, qn, 0, (struct sockaddr *)&to, sizeof to);
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 		ingest_progress(in, &pr);
+		after += pr.messages > 0;      /* capturing: a few more of ours, then stop */
 	}
 	close(s);
 	ingest_stop(in);
 	assert_int_equal(ingest_wait(in, &err), FS_OK);
 	assert_true(got.n >= 1);
-	assert_int_equal(got.ids[0], 4242);
+	for (int k = 0; k < got.n && k < 1000; k++)
+		seen |= got.ids[k] == 4242;
+	assert_true(seen);
 	ingest_free(in);
 }
 

@@ -136,12 +136,114 @@ test_errors(void **state)
 	assert_non_null(strstr(query_filter_help(), "verdict"));
 }
 
+/* and/or/not, parentheses, optional spaces around operators. */
+static void
+test_boolean(void **state)
+{
+	struct det_result a = flux(), b = cdn();
+	(void)state;
+
+	assert_true(m("asns > 5 and not verdict = benign", &a, NULL));
+	assert_false(m("asns > 5 and not verdict = benign", &b, NULL));
+	assert_true(m("asns>5 or verdict=cdn", &b, NULL));
+	assert_false(m("asns>5 or verdict=pool", &b, NULL));
+	assert_true(m("not (asns > 5 or score >= 60)", &b, NULL));
+	assert_false(m("not (asns > 5 or score >= 60)", &a, NULL));
+	assert_true(m("!verdict=cdn", &a, NULL));
+	assert_true(m("score>=60 && (name~evil || name~bad)", &a, NULL));
+	assert_true(m("NOT verdict=cdn AND asns>20", &a, NULL));
+	/* and binds tighter than or: true or (false and false) */
+	assert_true(m("verdict=flux or asns>100 and score<0", &a, NULL));
+	/* (false or true) and false */
+	assert_false(m("(asns>100 or verdict=flux) and score<0", &a, NULL));
+	assert_true(m("verdict = single-flux, double-flux score >= 60", &a, NULL));
+	assert_true(m("((((verdict=flux))))", &a, NULL));
+	assert_true(m("not not verdict=flux", &a, NULL));
+	/* a field whose name starts like a keyword */
+	assert_true(m("nschanges=0 nsttl=0", &a, NULL));
+}
+
+/* Errors name a position: the column (1-based) where the expression went wrong. */
+static void
+test_positions(void **state)
+{
+	static const struct { const char *expr; size_t col; const char *msg; } bad[] = {
+		{ "asns 5", 6, "expected an operator" },
+		{ "asns>5 and colour=red", 12, "unknown field 'colour'" },
+		{ "asns>5 and (score>3", 12, "never closed" },
+		{ "asns>5)", 7, "no matching '('" },
+		{ "score>=abc", 8, "needs a number" },
+		{ "name>x", 5, "< and > apply to numbers" },
+		{ "asns>5 and", 11, "ends where a comparison" },
+		{ "asns>5 or or x=1", 11, "expected a comparison" },
+		{ "asns>5 or 5", 11, "expected a field name" },
+		{ "(", 2, "ends where a comparison" },
+		{ "verdict=", 9, "has no value" },
+		{ "name~d\xc3\xa9j\xc3\xa0 asns 5", 16, "expected an operator" },   /* columns count characters */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct query_filter *f = NULL;
+		struct fs_err err = { 0 };
+		size_t col = 0;
+		assert_int_equal(query_filter_parse_at(bad[i].expr, &f, &err, &col), FS_E_ARG);
+		assert_null(f);
+		if (col != bad[i].col || strstr(err.msg, bad[i].msg) == NULL)
+			fail_msg("'%s': column %zu (want %zu), message '%s' (want '%s')", bad[i].expr, col,
+			         bad[i].col, err.msg, bad[i].msg);
+		char want[32];
+		snprintf(want, sizeof want, "(column %zu)", bad[i].col);
+		assert_non_null(strstr(err.msg, want));
+	}
+	/* Deep nesting is refused, not a stack overflow. */
+	char deep[400];
+	memset(deep, '(', 300);
+	strcpy(deep + 300, "score>1");
+	struct query_filter *f = NULL;
+	struct fs_err err = { 0 };
+	assert_int_equal(query_filter_parse(deep, &f, &err), FS_E_ARG);
+	assert_non_null(strstr(err.msg, "nests deeper"));
+}
+
+/* The normalised text reads back to the same filter. */
+static void
+test_text(void **state)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "asns > 5 and not verdict = benign", "asns>5 not verdict=benign" },
+		{ "a_s:=1", NULL },
+		{ "(asns>5 or score<3) and name~x", "(asns>5 or score<3) name~x" },
+		{ "not (asns>5 score<3)", "not (asns>5 score<3)" },
+		{ "addresses>=2 or domain~\"a b\"", "addrs>=2 or name~\"a b\"" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct query_filter *f = NULL, *g = NULL;
+		struct fs_err err = { 0 };
+		if (t[i].out == NULL) {
+			assert_int_equal(query_filter_parse(t[i].in, &f, &err), FS_E_ARG);
+			continue;
+		}
+		assert_int_equal(query_filter_parse(t[i].in, &f, &err), FS_OK);
+		assert_string_equal(query_filter_text(f), t[i].out);
+		assert_int_equal(query_filter_parse(query_filter_text(f), &g, &err), FS_OK);
+		assert_string_equal(query_filter_text(g), t[i].out);
+		query_filter_free(f);
+		query_filter_free(g);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_boolean),
+		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,10 +75,12 @@ f_pred(void *ctx, const struct snap *s, const struct snap_row *r, bool grouped)
 }
 
 static fs_status
-f_compile(struct app *a, const char *text, dlist_pred *pred, void **ctx, struct fs_err *err)
+f_compile(struct app *a, const char *text, dlist_pred *pred, void **ctx, struct fs_err *err,
+          size_t *err_col)
 {
 	float v;
 	(void)a;
+	(void)err_col;
 	if (sscanf(text, "score>=%f", &v) != 1)
 		return fs_err_set(err, FS_E_ARG, "cannot parse '%s'", text);
 	*ctx = malloc(sizeof v);
@@ -403,7 +405,7 @@ test_marks_and_quit(void **state)
 	assert_int_equal(x->feed.marks_on, 1);
 	r = key(x, 'q');
 	assert_false(r & UI_QUIT);
-	assert_true(find(x, "1 marked domain not exported. Quit anyway? (y/n)") >= 0);
+	assert_true(find(x, "1 marked domain not exported or saved. Quit anyway? (y/n)") >= 0);
 	keys(x, "n");
 	assert_false(x->a.quit);
 	assert_non_null(strstr(row(x, 39), "cancelled"));

@@ -73,7 +73,7 @@ teardown(void **state)
 static struct detail_ctx
 ctx(void)
 {
-	struct detail_ctx c = { st, geo, det, snap, 140, true };
+	struct detail_ctx c = { st, geo, det, snap, 140, true, NULL };
 	return c;
 }
 
@@ -385,7 +385,7 @@ test_query_filter_over_rows(void **state)
 	uint32_t want = 0;
 	(void)state;
 
-	assert_int_equal(query_filter_ops.compile(NULL, "verdict=single-flux asns>=3", &pred, &fctx, &err), FS_OK);
+	assert_int_equal(query_filter_ops.compile(NULL, "verdict=single-flux asns>=3", &pred, &fctx, &err, NULL), FS_OK);
 	dlist_init(&l, snap);
 	l.pred = pred;
 	l.pred_ctx = fctx;
@@ -410,7 +410,7 @@ test_query_filter_over_rows(void **state)
 	assert_true(l.n > 0 && l.n <= want);
 	dlist_fini(&l);
 	query_filter_ops.free_ctx(fctx);
-	assert_int_equal(query_filter_ops.compile(NULL, "verdict=nonsense", &pred, &fctx, &err), FS_E_ARG);
+	assert_int_equal(query_filter_ops.compile(NULL, "verdict=nonsense", &pred, &fctx, &err, NULL), FS_E_ARG);
 	assert_non_null(strstr(err.msg, "nonsense"));
 }
 

@@ -1,0 +1,309 @@
+/* Marks and notes (see fluxscope/notes.h): entries in a vector, found through an
+ * open-addressing index of (kind, key) hashes. */
+#include "fluxscope/notes.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOTE_TEXT_MAX 1000
+
+struct notes {
+	struct note *v;            /* live entries; a removed one leaves key == NULL */
+	size_t n, cap, live;
+	uint32_t *idx;             /* slot -> entry index + 1, 0 = empty */
+	size_t idx_cap;            /* power of two */
+	uint64_t gen;
+};
+
+static const char *const kind_names[NOTE_KIND_COUNT] = {
+	[NOTE_DOMAIN] = "domain", [NOTE_ZONE] = "zone", [NOTE_ADDR] = "address",
+	[NOTE_ASN] = "asn", [NOTE_NS] = "ns",
+};
+
+const char *
+notes_kind_name(enum note_kind k)
+{
+	return (unsigned)k < NOTE_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int
+notes_kind_parse(const char *s)
+{
+	for (int k = 0; k < NOTE_KIND_COUNT; k++)
+		if (strcasecmp(s, kind_names[k]) == 0)
+			return k;
+	if (!strcasecmp(s, "addr") || !strcasecmp(s, "ip"))
+		return NOTE_ADDR;
+	if (!strcasecmp(s, "nameserver"))
+		return NOTE_NS;
+	return -1;
+}
+
+fs_status
+notes_canon(enum note_kind k, const char *in, char *out, size_t len, struct fs_err *err)
+{
+	size_t n = strlen(in);
+
+	while (n > 0 && isspace((unsigned char)*in)) {
+		in++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)in[n - 1]))
+		n--;
+	switch (k) {
+	case NOTE_ADDR: {
+		char tmp[64];
+		unsigned char bin[16];
+		if (n == 0 || n >= sizeof tmp)
+			return fs_err_set(err, FS_E_ARG, "'%.*s' is not an IP address", (int)(n > 60 ? 60 : n), in);
+		memcpy(tmp, in, n);
+		tmp[n] = '\0';
+		if (inet_pton(AF_INET, tmp, bin) == 1)
+			return inet_ntop(AF_INET, bin, out, (socklen_t)len) ? FS_OK :
+			       fs_err_set(err, FS_E_ARG, "address too long");
+		if (inet_pton(AF_INET6, tmp, bin) == 1)
+			return inet_ntop(AF_INET6, bin, out, (socklen_t)len) ? FS_OK :
+			       fs_err_set(err, FS_E_ARG, "address too long");
+		return fs_err_set(err, FS_E_ARG, "'%s' is not an IP address", tmp);
+	}
+	case NOTE_ASN: {
+		const char *p = in;
+		char *end;
+		if (n >= 2 && strncasecmp(p, "AS", 2) == 0)
+			p += 2;
+		unsigned long v = strtoul(p, &end, 10);
+		if (p == in + n || end != in + n || v == 0 || v > 4294967295ul || !isdigit((unsigned char)*p))
+			return fs_err_set(err, FS_E_ARG, "'%.*s' is not an AS number (AS12345 or 12345)",
+			                  (int)(n > 60 ? 60 : n), in);
+		snprintf(out, len, "AS%lu", v);
+		return FS_OK;
+	}
+	default:
+		if (n > 0 && in[n - 1] == '.')
+			n--;
+		if (n == 0 || n > 253 || n >= len)
+			return fs_err_set(err, FS_E_ARG, "'%.*s' is not a DNS name", (int)(n > 60 ? 60 : n), in);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)in[i];
+			if (c <= 0x20 || c == 0x7f)
+				return fs_err_set(err, FS_E_ARG, "'%.*s' is not a DNS name", (int)(n > 60 ? 60 : n), in);
+			out[i] = (char)tolower(c);
+		}
+		out[n] = '\0';
+		return FS_OK;
+	}
+}
+
+struct notes *
+notes_new(void)
+{
+	return xcalloc(1, sizeof(struct notes));
+}
+
+void
+notes_free(struct notes *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		free(n->v[i].key);
+		free(n->v[i].text);
+	}
+	free(n->v);
+	free(n->idx);
+	free(n);
+}
+
+static uint64_t
+hash(enum note_kind k, const char *key)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)k;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static void
+reindex(struct notes *n)
+{
+	size_t cap = 64;
+	while (cap < n->live * 2 + 2)
+		cap *= 2;
+	free(n->idx);
+	n->idx = xcalloc(cap, sizeof *n->idx);
+	n->idx_cap = cap;
+	/* Compact the vector while at it: removed entries go. */
+	size_t w = 0;
+	for (size_t i = 0; i < n->n; i++)
+		if (n->v[i].key != NULL)
+			n->v[w++] = n->v[i];
+	n->n = w;
+	for (size_t i = 0; i < n->n; i++) {
+		size_t s = hash(n->v[i].kind, n->v[i].key) & (cap - 1);
+		while (n->idx[s] != 0)
+			s = (s + 1) & (cap - 1);
+		n->idx[s] = (uint32_t)i + 1;
+	}
+}
+
+static struct note *
+find(const struct notes *n, enum note_kind k, const char *key, size_t *slot)
+{
+	if (n->idx_cap == 0)
+		return NULL;
+	size_t s = hash(k, key) & (n->idx_cap - 1);
+	while (n->idx[s] != 0) {
+		struct note *e = &n->v[n->idx[s] - 1];
+		if (e->key != NULL && e->kind == k && strcmp(e->key, key) == 0) {
+			if (slot)
+				*slot = s;
+			return e;
+		}
+		s = (s + 1) & (n->idx_cap - 1);
+	}
+	return NULL;
+}
+
+const struct note *
+notes_find(const struct notes *n, enum note_kind k, const char *key)
+{
+	return n != NULL && key != NULL ? find(n, k, key, NULL) : NULL;
+}
+
+static struct note *
+get_or_add(struct notes *n, enum note_kind k, const char *key)
+{
+	struct note *e = find(n, k, key, NULL);
+
+	if (e != NULL)
+		return e;
+	if (n->n == n->cap) {
+		n->cap = n->cap ? n->cap * 2 : 16;
+		n->v = xreallocarray(n->v, n->cap, sizeof *n->v);
+	}
+	e = &n->v[n->n++];
+	memset(e, 0, sizeof *e);
+	e->kind = k;
+	e->key = xstrdup(key);
+	n->live++;
+	if (n->idx_cap == 0 || n->n * 2 + 2 > n->idx_cap)
+		reindex(n);                        /* may move entries: find it again */
+	else {
+		size_t s = hash(k, key) & (n->idx_cap - 1);
+		while (n->idx[s] != 0)
+			s = (s + 1) & (n->idx_cap - 1);
+		n->idx[s] = (uint32_t)n->n;
+	}
+	return find(n, k, key, NULL);
+}
+
+/* Drop an entry that holds nothing any more: it stays as a tombstone (key NULL) that lookups
+ * probe past, until removed ones outnumber live ones and the vector is compacted. */
+static void
+drop_if_empty(struct notes *n, struct note *e)
+{
+	if (e->marked || e->text != NULL)
+		return;
+	free(e->key);
+	e->key = NULL;
+	n->live--;
+	if (n->n - n->live > 64 && n->n - n->live > n->live)
+		reindex(n);
+}
+
+bool
+notes_mark(struct notes *n, enum note_kind k, const char *key, bool on)
+{
+	struct note *e = on ? get_or_add(n, k, key) : find(n, k, key, NULL);
+
+	if (e == NULL || e->marked == on)
+		return false;
+	e->marked = on;
+	n->gen++;
+	drop_if_empty(n, e);
+	return true;
+}
+
+bool
+notes_set_text(struct notes *n, enum note_kind k, const char *key, const char *text)
+{
+	bool clear = text == NULL || text[0] == '\0';
+	struct note *e = clear ? find(n, k, key, NULL) : get_or_add(n, k, key);
+
+	if (e == NULL)
+		return false;
+	if (clear) {
+		if (e->text == NULL)
+			return false;
+		free(e->text);
+		e->text = NULL;
+		n->gen++;
+		drop_if_empty(n, e);
+		return true;
+	}
+	size_t len = strlen(text);
+	if (len > NOTE_TEXT_MAX)
+		len = NOTE_TEXT_MAX;
+	/* Do not cut a UTF-8 sequence. */
+	while (len > 0 && len < strlen(text) && ((unsigned char)text[len] & 0xC0) == 0x80)
+		len--;
+	char *t = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++)
+		t[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+	t[len] = '\0';
+	if (e->text != NULL && strcmp(e->text, t) == 0) {
+		free(t);
+		return false;
+	}
+	free(e->text);
+	e->text = t;
+	n->gen++;
+	return true;
+}
+
+bool
+notes_clear(struct notes *n)
+{
+	bool any = n->live > 0;
+	for (size_t i = 0; i < n->n; i++) {
+		free(n->v[i].key);
+		free(n->v[i].text);
+	}
+	n->n = n->live = 0;
+	free(n->idx);
+	n->idx = NULL;
+	n->idx_cap = 0;
+	if (any)
+		n->gen++;
+	return any;
+}
+
+size_t
+notes_count(const struct notes *n)
+{
+	return n ? n->n : 0;
+}
+
+const struct note *
+notes_at(const struct notes *n, size_t i)
+{
+	return n != NULL && i < n->n && n->v[i].key != NULL ? &n->v[i] : NULL;
+}
+
+size_t
+notes_marked(const struct notes *n, enum note_kind k)
+{
+	size_t c = 0;
+	for (size_t i = 0; n != NULL && i < n->n; i++)
+		c += n->v[i].key != NULL && n->v[i].kind == k && n->v[i].marked;
+	return c;
+}
+
+uint64_t
+notes_generation(const struct notes *n)
+{
+	return n ? n->gen : 0;
+}
