@@ -136,11 +136,13 @@ struct det_result {
 	uint32_t zone_names;       /* zone rows: names with answers; domains: same for their zone */
 	uint32_t zone_flagged;     /* zone rows: of them flagged (suspicious or flux) on their own */
 	uint32_t zone_flux;        /* zone rows: of them flux on their own */
-	char confidence[128];      /* "from 6 responses (4 answer sets) in 41 s from 2 resolvers" */
+	/* "from 6 responses (4 answer sets) in 41 s from 2 resolvers", at most 127 characters;
+	 * shared between equal results (owned by the detector, like the reasons and terms) */
+	const char *confidence;
 
-	struct det_share top_asns[DET_TOP];
+	const struct det_share *top_asns;      /* n_top_asns (at most DET_TOP) entries, NULL if none */
 	int n_top_asns;
-	struct det_share top_countries[DET_TOP];
+	const struct det_share *top_countries; /* likewise */
 	int n_top_countries;
 };
 

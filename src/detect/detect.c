@@ -567,7 +567,9 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->terms = terms;
 	r->n_terms = DET_N_TERMS;
 	r->n_reasons = det_model_reasons(&d->w, f, cx, ev, &r->reasons);
-	det_model_confidence(f, r->confidence, sizeof r->confidence);
+	char conf[128];
+	det_model_confidence(f, conf, sizeof conf);
+	r->confidence = det_share_str(d->share, xstrdup(conf));
 	r->n_responses = f->n_obs;
 	r->n_rrsets = f->n_sets;
 	r->n_addrs = f->n_addrs;
@@ -597,18 +599,28 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->allowlisted = ev->allowlisted;
 	r->guard = ev->guard;
 	r->n_top_asns = f->n_top_asn;
-	for (int i = 0; i < f->n_top_asn; i++) {
-		r->top_asns[i].asn = f->top_asn[i].asn;
-		r->top_asns[i].label = f->top_asn[i].label ? f->top_asn[i].label : "";
-		r->top_asns[i].n_addrs = f->top_asn[i].n;
-		r->top_asns[i].share = f->n_addrs ? (double)f->top_asn[i].n / f->n_addrs : 0;
+	if (f->n_top_asn > 0) {
+		struct det_share *t = det_share_alloc(d->share, (size_t)f->n_top_asn * sizeof *t);
+		for (int i = 0; i < f->n_top_asn; i++) {
+			memset(&t[i], 0, sizeof t[i]);
+			t[i].asn = f->top_asn[i].asn;
+			t[i].label = f->top_asn[i].label ? f->top_asn[i].label : "";
+			t[i].n_addrs = f->top_asn[i].n;
+			t[i].share = f->n_addrs ? (double)f->top_asn[i].n / f->n_addrs : 0;
+		}
+		r->top_asns = t;
 	}
 	r->n_top_countries = f->n_top_cc;
-	for (int i = 0; i < f->n_top_cc; i++) {
-		memcpy(r->top_countries[i].country, f->top_cc[i].cc, 3);
-		r->top_countries[i].label = "";
-		r->top_countries[i].n_addrs = f->top_cc[i].n;
-		r->top_countries[i].share = f->n_addrs ? (double)f->top_cc[i].n / f->n_addrs : 0;
+	if (f->n_top_cc > 0) {
+		struct det_share *t = det_share_alloc(d->share, (size_t)f->n_top_cc * sizeof *t);
+		for (int i = 0; i < f->n_top_cc; i++) {
+			memset(&t[i], 0, sizeof t[i]);
+			memcpy(t[i].country, f->top_cc[i].cc, 3);
+			t[i].label = "";
+			t[i].n_addrs = f->top_cc[i].n;
+			t[i].share = f->n_addrs ? (double)f->top_cc[i].n / f->n_addrs : 0;
+		}
+		r->top_countries = t;
 	}
 }
 

@@ -529,6 +529,8 @@ struct det_shared {
 	struct det_map str_idx;     /* hash of a sentence → index + 1 into strs */
 	char **strs;                /* owned */
 	size_t n_strs, cap_strs;
+	uint8_t **blocks;           /* det_share_alloc's */
+	size_t n_blocks, block_used;
 };
 void det_share_init(struct det_shared *sh);
 void det_share_fini(struct det_shared *sh);
@@ -537,6 +539,8 @@ void det_share_clear(struct det_shared *sh);
 const struct det_term *det_share_terms(struct det_shared *sh, const struct det_term *t);
 /* The shared copy of a malloc'd sentence: takes s (freed when an equal one is already kept). */
 char *det_share_str(struct det_shared *sh, char *s);
+/* n bytes (8-aligned) that live as long as the shared parts. */
+void *det_share_alloc(struct det_shared *sh, size_t n);
 
 /* ---- zones and behavioural guards (zone.c) ---------------------------------------------------- */
 

@@ -130,9 +130,37 @@ det_share_str(struct det_shared *sh, char *s)
 	return out;
 }
 
+#define BLOCK_BYTES (64u << 10)
+
+void *
+det_share_alloc(struct det_shared *sh, size_t n)
+{
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n > BLOCK_BYTES)
+		fs_fatal("detect: det_share_alloc of %zu bytes", n);
+	pthread_mutex_lock(&sh->mu);
+	if (sh->n_blocks == 0 || sh->block_used + n > BLOCK_BYTES) {
+		sh->blocks = xreallocarray(sh->blocks, sh->n_blocks + 1, sizeof *sh->blocks);
+		sh->blocks[sh->n_blocks++] = xmalloc(BLOCK_BYTES);
+		sh->block_used = 0;
+	}
+	p = sh->blocks[sh->n_blocks - 1] + sh->block_used;
+	sh->block_used += n;
+	pthread_mutex_unlock(&sh->mu);
+	return p;
+}
+
 void
 det_share_clear(struct det_shared *sh)
 {
+	for (size_t i = 0; i < sh->n_blocks; i++)
+		free(sh->blocks[i]);
+	free(sh->blocks);
+	sh->blocks = NULL;
+	sh->n_blocks = 0;
+	sh->block_used = 0;
 	for (size_t i = 0; i < sh->n_strs; i++)
 		free(sh->strs[i]);
 	sh->n_strs = 0;

@@ -591,10 +591,11 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_flagged = st.flagged;
 	zr->zone_flux = st.flux;
 	{
-		char conf[2 * sizeof zr->confidence];
+		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
 		         zr->confidence + (strncmp(zr->confidence, "from ", 5) == 0 ? 5 : 0));
-		snprintf(zr->confidence, sizeof zr->confidence, "%.*s", (int)sizeof zr->confidence - 1, conf);
+		conf[127] = '\0';    /* at most 127 characters, as every confidence */
+		zr->confidence = det_share_str(d->share, xstrdup(conf));
 	}
 
 	/* the zone's own summary first */
