@@ -14,7 +14,7 @@ TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-w
 clang libclang-rt-dev \
 unbound bind9 bind9-utils bind9-dnsutils knot-dnsutils tcpreplay dnsmasq-base nftables \
 python3 python3-jsonschema jq iproute2 procps time clickhouse-server"
-BENCH_PKGS="dnstop tcpdump"
+BENCH_PKGS="dnstop tcpdump bc"
 
 case "${1:-build}" in
   build) want="$BUILD_PKGS" ;;
