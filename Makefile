@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libpcap ldns libmaxminddb ncursesw readline libpsl libloc libcurl
+PKGS     = libpcap ldns libmaxminddb ncursesw readline libpsl libloc libcurl libfstrm libprotobuf-c zlib
 TESTPKGS = cmocka
 
 STD   = -std=c11 -D_GNU_SOURCE
@@ -17,7 +17,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
-CFLAGS_ALL  = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+CFLAGS_ALL  = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS_ALL  = $(SAN) $(PKG_LIBS) -lpthread -lm $(LDFLAGS)
 
 CORE_SRC = $(sort $(shell find src -name '*.c' -not -path 'src/ui/*' -not -path 'src/cli/*'))
@@ -29,7 +29,12 @@ E2E_SRC  = $(sort $(wildcard tests/e2e/*.c))
 # GeoIP test fixtures: readable JSON in tests/data/geo/ built with MaxMind's own writer.
 GEO_FIXT = $(patsubst tests/data/geo/%.json,$(BUILD)/fixtures/geo/%.mmdb,$(sort $(wildcard tests/data/geo/*.json)))
 
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+# dnstap: C code generated at build time by protoc-c from the schema Debian ships in
+# golang-github-dnstap-golang-dnstap-dev (scripts/deps.sh build installs both).
+DNSTAP_PROTO ?= /usr/share/gocode/src/github.com/dnstap/golang-dnstap/dnstap.pb/dnstap.proto
+GEN_DIR  = $(BUILD)/gen
+GEN_OBJ  = $(GEN_DIR)/dnstap.pb-c.o
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(GEN_OBJ)
 UI_OBJ   = $(UI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -58,6 +63,18 @@ binary: $(BIN)
 deps:
 	$(Q)scripts/deps.sh all
 
+
+$(GEN_DIR)/dnstap.pb-c.c $(GEN_DIR)/dnstap.pb-c.h: $(DNSTAP_PROTO)
+	@mkdir -p $(GEN_DIR)
+	@echo "  PROTOC  $<"
+	$(Q)protoc-c --c_out=$(GEN_DIR) --proto_path=$(dir $(DNSTAP_PROTO)) $(DNSTAP_PROTO)
+
+$(GEN_OBJ): $(GEN_DIR)/dnstap.pb-c.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# the feed readers include the generated header
+$(BUILD)/src/capture/dnstap.o: $(GEN_DIR)/dnstap.pb-c.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -132,17 +149,27 @@ eval: all
 FUZZ_DIR   = build-fuzz
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
-FUZZ_OBJ   = $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(UI_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_OBJ   = $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(UI_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/gen/dnstap.pb-c.o
 FUZZ_LIB   = $(FUZZ_DIR)/libfluxscope-fuzz.a
 FUZZ_CC    = clang
 FUZZ_CFLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-              -fno-sanitize-recover=all -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
+              -fno-sanitize-recover=all -Iinclude -Isrc -I$(FUZZ_DIR)/gen $(PKG_CFLAGS) -MMD -MP
 FUZZ_SECS ?= 5
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/gen/dnstap.pb-c.c $(FUZZ_DIR)/gen/dnstap.pb-c.h: $(DNSTAP_PROTO)
+	@mkdir -p $(FUZZ_DIR)/gen
+	$(Q)protoc-c --c_out=$(FUZZ_DIR)/gen --proto_path=$(dir $(DNSTAP_PROTO)) $(DNSTAP_PROTO)
+
+$(FUZZ_DIR)/obj/gen/dnstap.pb-c.o: $(FUZZ_DIR)/gen/dnstap.pb-c.c
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/obj/src/capture/dnstap.o: $(FUZZ_DIR)/gen/dnstap.pb-c.h
 
 $(FUZZ_LIB): $(FUZZ_OBJ)
 	@echo "  AR      $@"

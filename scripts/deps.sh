@@ -9,11 +9,12 @@
 # targets `make fuzz-smoke` runs.
 set -e
 BUILD_PKGS="gcc make pkg-config libpcap-dev libldns-dev libmaxminddb-dev libncurses-dev \
-libreadline-dev libpsl-dev libloc-dev libloc-database libcurl4-openssl-dev"
+libreadline-dev libpsl-dev libloc-dev libloc-database libcurl4-openssl-dev \
+libfstrm-dev libprotobuf-c-dev protobuf-c-compiler golang-github-dnstap-golang-dnstap-dev zlib1g-dev"
 TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-writer-perl \
 clang libclang-rt-dev \
-unbound bind9 bind9-utils bind9-dnsutils knot-dnsutils tcpreplay dnsmasq-base nftables \
-python3 python3-jsonschema jq iproute2 procps time clickhouse-server"
+unbound bind9 bind9-utils bind9-dnsutils knot knot-dnsutils tcpreplay dnsmasq-base nftables \
+python3 python3-jsonschema jq iproute2 procps time clickhouse-server fstrm-bin"
 BENCH_PKGS="dnstop tcpdump bc"
 
 case "${1:-build}" in

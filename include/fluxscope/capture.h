@@ -33,6 +33,14 @@ struct cap_stats {
 	bool write_failed;         /* live -w: writing stopped (cap_live_write_error says why) */
 	bool live;
 	bool truncated;            /* file ended mid-record */
+	/* Feeds (dnstap, Zeek dns.log, Suricata EVE; NULL feed for packet sources). */
+	const char *feed;          /* "dnstap", "zeek", "eve", "dnstap-live" */
+	uint64_t feed_records;     /* log lines or dnstap frames read */
+	uint64_t feed_messages;    /* DNS messages made from them */
+	uint64_t feed_bad;         /* skipped: broken lines, bad JSON, bad protobuf */
+	uint64_t feed_skipped;     /* nothing to show: other event types, records that cannot be
+	                            * rebuilt (e.g. Zeek MX data), messages without DNS */
+	uint64_t feed_oversized;   /* lines or frames over the bound, skipped */
 };
 
 enum cap_next { CAP_FRAME = 1, CAP_EOF = 0, CAP_ERROR = -1, CAP_AGAIN = 2 /* live: timeout */ };
@@ -87,6 +95,32 @@ struct cap_live_opts {
 };
 fs_status cap_open_live(const char *iface, const struct cap_live_opts *opts,
                         struct cap_source **out, struct fs_err *err);
+
+/* Live dnstap (dnstap_live.c): listen on each endpoint ("unix:PATH", "tcp:ADDRESS:PORT") for
+ * Frame Streams connections from resolvers (bidirectional handshake READY/ACCEPT/START,
+ * FINISH after STOP; unidirectional senders too), several at once. A thread of its own reads
+ * the sockets and hands the messages over through a ring of ring_mb MiB (default 32): when it
+ * is full a message is dropped and counted on its feed (app_drops), never waited for. Stopped
+ * by breakloop, it delivers what the sockets held and ends. err names the endpoint at fault. */
+fs_status cap_open_dnstap(const char *const *endpoints, int n, int ring_mb, struct cap_source **out,
+                          struct fs_err *err);
+bool cap_is_dnstap(const struct cap_source *s);
+/* One connection from a resolver (kept after it disconnects; a reconnection to the same
+ * listener takes the same entry). Any thread. */
+struct cap_feed_info {
+	char listener[300];        /* unix:PATH or tcp:ADDRESS:PORT */
+	char peer[64];             /* "pid N" (unix) or ADDRESS:PORT (tcp) */
+	char identity[64];         /* the resolver's dnstap identity ("" until a message names it) */
+	bool connected;
+	uint64_t messages, bytes;  /* DNS messages handed over, dnstap bytes read */
+	uint64_t errors;           /* bad frames, bad protobuf, oversized frames */
+	uint64_t drops;            /* messages dropped: the analysis was behind */
+	uint64_t connects, disconnects;
+	double rate;               /* messages per second over the last second */
+};
+size_t cap_dnstap_feeds(struct cap_source *s, struct cap_feed_info *out, size_t max);
+uint64_t cap_dnstap_refused(struct cap_source *s);   /* connections over the limit */
+void cap_dnstap_describe(struct cap_source *s, char *buf, size_t len);
 
 /* The default filter for the DNS ports (NULL/0 = 53): each port over UDP and TCP and every IPv4
  * and IPv6 fragment (later fragments carry no port); with vlan the same again behind one VLAN

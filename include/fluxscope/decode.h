@@ -104,7 +104,42 @@ struct dns_msg {
 	const uint8_t *wire;       /* the raw message */
 	uint32_t wire_len;
 	int src_index;             /* which input source (for several files) */
+	/* Feeds (dnstap, Zeek, EVE; DEC_LINKTYPE_FEED): who saw the message and from which side.
+	 * NULL/DEC_VIEW_NONE for packets. vantage is borrowed like the rest (NUL-terminated). */
+	const char *vantage;       /* e.g. "unbound1 CLIENT_RESPONSE", "zeek", "suricata" */
+	uint8_t view;              /* enum dec_view */
 };
+
+/* Messages from resolver feeds reach the decoder as frames of this pseudo link type (beyond
+ * 16 bits, so no capture file can carry it): a header made by dec_feed_frame() (addresses,
+ * ports, transport, the vantage) followed by the DNS message. The packet path then decodes the
+ * message as if it came from a UDP or TCP payload. */
+#define DEC_LINKTYPE_FEED 0x10001
+enum dec_view {
+	DEC_VIEW_NONE = 0,         /* not declared (packets): the detector infers the vantage */
+	DEC_VIEW_CLIENT = 1,       /* answers a recursive resolver gave (dnstap CLIENT_*, STUB_*,
+	                            * FORWARDER_*, a sensor in front of clients) */
+	DEC_VIEW_UPSTREAM = 2      /* answers authoritative servers gave a resolver (RESOLVER_*,
+	                            * AUTH_*) */
+};
+struct dec_feed_hdr {
+	fs_addr src, dst;          /* message source and destination (family 0 = unknown) */
+	uint16_t sport, dport;
+	uint8_t transport;         /* 17 or 6 */
+	uint8_t view;              /* enum dec_view */
+	const char *vantage;       /* at most DEC_FEED_VANTAGE_MAX bytes are kept; may be NULL */
+	bool port_check;           /* a sensor's log: only messages on a DNS port (--dns-port) count,
+	                            * as for packets (Zeek and Suricata also log mDNS, LLMNR…); a
+	                            * resolver's dnstap is DNS whatever its port */
+};
+#define DEC_FEED_VANTAGE_MAX 200
+#define DEC_FEED_HDR_MAX (1 + 1 + 32 + 4 + 2 + 1 + DEC_FEED_VANTAGE_MAX)
+/* Write the frame for one message into buf (cap bytes); returns its length, 0 when it does not
+ * fit. Any thread (pure). */
+size_t dec_feed_frame(uint8_t *buf, size_t cap, const struct dec_feed_hdr *h, const uint8_t *msg,
+                      size_t len);
+/* The view's name: "client", "upstream", "" for none. */
+const char *dec_view_name(uint8_t view);
 
 struct dec_config {
 	uint16_t dns_ports[16];    /* ports that carry DNS (either direction); default {53} */

@@ -51,6 +51,7 @@ struct store_response {
 	uint16_t qtype;
 	uint8_t src_index;          /* input source (clamped to 255) */
 	uint8_t flags;              /* STORE_RESP_* */
+	uint16_t vantage;           /* feeds: store_vantage() index of who saw it; 0 = a packet */
 };
 #define STORE_RESP_AA 0x01        /* authoritative answer */
 #define STORE_RESP_TCP 0x02
@@ -148,6 +149,8 @@ struct store_stats {
 	uint64_t partial;           /* responses the decoder marked malformed (records kept) */
 	uint64_t cname_loops;       /* CNAMEs whose target was already in the chain */
 	uint64_t ns_out_of_zone;    /* NS records not enclosing the qname or its CNAME chain */
+	uint64_t view_client;       /* responses a feed declared client-side (dnstap CLIENT_*, …) */
+	uint64_t view_upstream;     /* responses a feed declared upstream (RESOLVER_*, AUTH_*) */
 	size_t domains, addrs, nsnames, names, sets; /* live records */
 	size_t bytes;               /* approximate memory held */
 	/* Aging (store_expire): what was dropped, so the counts stay whole. */
@@ -231,6 +234,14 @@ store_set_id store_domain_nsset(const struct store *s, store_dom_id id, store_na
 uint32_t store_domain_ns_changes(const struct store *s, store_dom_id id);
 
 void store_get_stats(const struct store *s, struct store_stats *out);
+
+/* Vantages of feed messages (dns_msg.vantage: resolver identity and dnstap message type, or
+ * the sensor), numbered from 1 in order of first appearance; at most STORE_VANTAGE_MAX, later
+ * ones share the last number. Never freed before the store. Readers. */
+#define STORE_VANTAGE_MAX 4096
+size_t store_vantage_count(const struct store *s);
+/* Name ("" for 0 or out of range) and view (enum dec_view) of vantage i; borrowed. */
+const char *store_vantage(const struct store *s, uint16_t i, uint8_t *view);
 
 /* Front-end marks (indicators chosen by the analyst); non-zero flags pin the domain against
  * store_expire(). Writer or UI thread under the write lock. */

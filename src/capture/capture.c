@@ -29,6 +29,9 @@ cap_counters_read(const struct cap_counters *c, struct cap_stats *out)
 	out->write_failed = false;
 	out->live = false;
 	out->truncated = atomic_load_explicit(&c->truncated, memory_order_relaxed);
+	out->feed = NULL;
+	out->feed_records = out->feed_messages = out->feed_bad = out->feed_skipped = 0;
+	out->feed_oversized = 0;
 }
 
 bool

@@ -1,6 +1,7 @@
 /* Capture files: pcap and pcapng through libpcap ("-" = stdin); pcapng files libpcap refuses
  * (interfaces with different link types, odd blocks) go to the project's own reader. */
 #include "capture/cap_int.h"
+#include "capture/feed_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -283,9 +284,17 @@ cap_open_file(const char *path, struct cap_source **out, struct fs_err *err)
 	bool pcapng = have == 4 && le == MAGIC_PCAPNG;
 	bool pcap = have == 4 && (le == MAGIC_PCAP_US || be == MAGIC_PCAP_US || le == MAGIC_PCAP_NS ||
 	                          be == MAGIC_PCAP_NS || le == MAGIC_PCAP_KUZ || be == MAGIC_PCAP_KUZ);
-	if (!pcap && !pcapng)
-		return file_open_error(fd, FS_E_FORMAT, err,
-		                       "'%s' is not a capture file (neither pcap nor pcapng)%s", path, "");
+	if (!pcap && !pcapng) {
+		/* resolver feeds: dnstap, Zeek dns.log, Suricata EVE (feed_file.c); takes the fd */
+		if (err != NULL)
+			err->msg[0] = '\0';
+		fs_status st = feed_open_file(path, fd, magic, have,
+		                              S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0, out, err);
+		if (st == FS_E_FORMAT && (err == NULL || err->msg[0] == '\0'))
+			return fs_err_set(err, FS_E_FORMAT, "'%s' is not a capture file or resolver log "
+			                  "(pcap, pcapng, dnstap, Zeek dns.log, Suricata EVE)", path);
+		return st;
+	}
 
 	struct cap_file *f = xcalloc(1, sizeof *f);
 	f->pcapng = pcapng;

@@ -581,6 +581,10 @@ cap_live_describe(struct cap_source *s, char *buf, size_t len)
 	const char *name, *desc;
 
 	buf[0] = '\0';
+	if (cap_is_dnstap(s)) {
+		cap_dnstap_describe(s, buf, len);
+		return;
+	}
 	if (s == NULL || s->ops != &live_ops)
 		return;
 	l = s->impl;

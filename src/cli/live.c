@@ -69,6 +69,8 @@ cli_live_budget(const struct opts *o, size_t mapped, size_t *out, struct fs_err 
 		return FS_OK;
 	if (o->iface != NULL)
 		bufs = 2L * (o->buffer_mb > 0 ? o->buffer_mb : 32);
+	if (o->n_dnstap > 0)   /* the hand-off ring, and a frame buffer per connected resolver */
+		bufs += (o->buffer_mb > 0 ? o->buffer_mb : 32) + 17;
 	fixed = CLI_BASELINE_MB + bufs + dbs;
 	if (o->max_memory_mb >= fixed + 16) {
 		*out = (size_t)(o->max_memory_mb - fixed) << 20;
@@ -304,6 +306,24 @@ print_capture(FILE *out, struct ingest *in)
 	if (files > 0) {
 		KV("written-packets", written);
 		KV("written-files", files);
+	}
+	/* dnstap: one line per resolver connection, kept after it disconnects */
+	for (int i = 0; i < ingest_n_sources(in); i++) {
+		struct cap_source *s = ingest_source(in, i);
+		struct cap_feed_info fi[64];
+		size_t nf = cap_dnstap_feeds(s, fi, 64);
+		if (!cap_is_dnstap(s))
+			continue;
+		KV("dnstap-feeds", nf);
+		KV("dnstap-refused", cap_dnstap_refused(s));
+		for (size_t k = 0; k < nf; k++)
+			fprintf(out, "%-28s %s identity=%s peer=%s %s messages=%llu rate=%.1f/s errors=%llu "
+			        "drops=%llu connects=%llu disconnects=%llu\n", "dnstap-feed", fi[k].listener,
+			        fi[k].identity[0] ? fi[k].identity : "-", fi[k].peer,
+			        fi[k].connected ? "connected" : "disconnected",
+			        (unsigned long long)fi[k].messages, fi[k].rate,
+			        (unsigned long long)fi[k].errors, (unsigned long long)fi[k].drops,
+			        (unsigned long long)fi[k].connects, (unsigned long long)fi[k].disconnects);
 	}
 }
 

@@ -7,6 +7,7 @@
 #include "cli/geo_cli.h"
 #include "cli/live.h"
 #include "cli/opts.h"
+#include "cli/probe_cmd.h"
 #include "cli/report.h"
 #include "cli/session_cli.h"
 #include "cli/sensor.h"
@@ -56,6 +57,10 @@ main(int argc, char **argv)
 	if (o.help) {
 		opts_usage(stdout);
 		return 0;
+	}
+	if (cli_probe_check(&o, &err) != FS_OK) {
+		fprintf(stderr, "fluxscope: %s\n", err.msg);
+		return 2;
 	}
 	if (o.version) {
 		printf("fluxscope %s\n", FS_VERSION);

@@ -14,6 +14,7 @@ struct session;
 struct opts {
 	const char *files[OPTS_MAX_LIST];   int n_files;      /* -r and positional */
 	const char *iface;                                    /* -i */
+	const char *dnstap[OPTS_MAX_LIST];  int n_dnstap;     /* --dnstap unix:PATH|tcp:ADDR:PORT */
 	bool list_ifaces;                                     /* -D */
 	const char *bpf;                                      /* --filter-bpf */
 	int buffer_mb;                                        /* -B */
@@ -42,6 +43,17 @@ struct opts {
 	const char *theme;                                    /* --theme */
 	const char *config;                                   /* --config */
 	const char *log_file;                                 /* --log */
+	const char *probe;                                    /* --probe NAME */
+	int probe_count;                                      /* --probe-count, 0 = default */
+	double probe_interval;                                /* --probe-interval S, 0 = TTL-paced */
+	const char *resolver;                                 /* --resolver ADDR[:PORT] */
+	bool probe_iterative;                                 /* --probe-iterative */
+	const char *root_hints;                               /* --root-hints FILE */
+	int probe_port;                                       /* --probe-port, 0 = 53 */
+	double probe_rate;                                    /* --probe-rate Q/s per server */
+	int probe_timeout_ms;                                 /* --probe-timeout MS */
+	bool probe_allow_private, no_probe;
+	bool probe_resolver_only;                             /* --probe-resolver-only */
 	const char *session_path;                             /* --session */
 	struct session *session;   /* loaded by main() from --session (NULL without); its captures
 	                            * are in files[], its marks select exports */
@@ -55,6 +67,13 @@ struct opts {
 	const char *since, *until;                            /* --since, --until */
 	bool help, version;
 };
+
+/* A live source: -i or --dnstap (runs until --duration or a signal). */
+static inline bool
+opts_live(const struct opts *o)
+{
+	return o->iface != NULL || o->n_dnstap > 0;
+}
 
 /* Parse argv into o. On error returns FS_E_ARG with one sentence in err naming the option. */
 fs_status opts_parse(struct opts *o, int argc, char **argv, struct fs_err *err);

@@ -68,10 +68,18 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 		*out = in;
 		return FS_OK;
 	}
-	if (o->n_files == 0 && o->iface == NULL)
+	if (o->n_files == 0 && !opts_live(o))
 		return fs_err_set(err, FS_E_ARG, "no capture to read: give a file with -r FILE (or - for "
-		                  "standard input) or an interface with -i IFACE");
-	if (o->iface == NULL) {
+		                  "standard input), an interface with -i IFACE or a dnstap socket with "
+		                  "--dnstap unix:PATH");
+	if (o->iface == NULL && o->n_dnstap > 0) {
+		/* dnstap feeds run like a live capture, but have no packets to filter or write */
+		const char *pcap_only = o->write_file ? "-w (write)" : o->rotate_mb ? "-C (rotate)" :
+		                        o->bpf ? "--filter-bpf" : NULL;
+		if (pcap_only != NULL)
+			return fs_err_set(err, FS_E_ARG, "option %s needs a live capture (-i IFACE)", pcap_only);
+	}
+	if (!opts_live(o)) {
 		/* Options that only mean something for a live capture are refused, not ignored. */
 		const char *live_only = o->write_file ? "-w (write)" : o->rotate_mb ? "-C (rotate)" :
 		                        o->user ? "-Z (user)" : o->duration ? "--duration" :
@@ -100,6 +108,14 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 		};
 		struct cap_source *src;
 		if ((st = cap_open_live(o->iface, &lo, &src, err)) != FS_OK) {
+			ingest_free(in);
+			return st;
+		}
+		ingest_add_source(in, src);
+	}
+	if (o->n_dnstap > 0) {
+		struct cap_source *src;
+		if ((st = cap_open_dnstap(o->dnstap, o->n_dnstap, o->buffer_mb, &src, err)) != FS_OK) {
 			ingest_free(in);
 			return st;
 		}

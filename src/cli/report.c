@@ -11,6 +11,7 @@
 
 #include "cli/geo_cli.h"
 #include "cli/pipeline.h"
+#include "cli/probe_cmd.h"
 #include "cli/stats.h"
 #include "fluxscope/notes.h"
 #include "fluxscope/session.h"
@@ -70,7 +71,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		goto fail;
 	struct store_config sc = { .max_memory = (size_t)o->max_memory_mb << 20 };
 	a->store = store_new(&sc);
-	if (o->iface != NULL || o->max_memory_mb > 0) {
+	if (opts_live(o) || o->max_memory_mb > 0) {
 		/* A live capture (until --duration or a signal), or ageing under a memory budget:
 		 * the writer locks per message and ages the store as it goes (cli/live.h). */
 		a->live = xcalloc(1, sizeof *a->live);
@@ -81,14 +82,18 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 			goto fail;
 		if ((st = cli_ingest_run(o, a->in, err)) != FS_OK && ingest_n_errors(a->in) == 0)
 			goto fail;
-	} else {
+	} else if (o->n_files > 0 || o->probe == NULL) {
 		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
 		store_write_lock(a->store);
 		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
 		store_write_unlock(a->store);
 	}
-	a->source_rc = cli_report_source_errors(a->in);
+	if (a->in != NULL)
+		a->source_rc = cli_report_source_errors(a->in);
+	/* --probe: answers of the name's resolver and nameservers join what was read */
+	if (o->probe != NULL && (st = cli_probe_run(o, a->store, o->n_files, err)) != FS_OK)
+		goto fail;
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
 	store_read_unlock(a->store);
@@ -651,6 +656,8 @@ print_header(FILE *out, const struct opts *o, const struct cli_analysis *a, size
 		fprintf(out, " %s", o->files[i]);
 	if (o->iface)
 		fprintf(out, " interface %s", o->iface);
+	for (int i = 0; i < o->n_dnstap; i++)
+		fprintf(out, " dnstap %s", o->dnstap[i]);
 	fputc('\n', out);
 	fprintf(out, "vantage:      %s\n", det_vantage_name(det_vantage(a->det)));
 	geo_describe(a->geo, buf, sizeof buf);
@@ -779,7 +786,7 @@ cli_report(const struct opts *o)
 	}
 	store_read_unlock(a.store);
 	fflush(stdout);
-	if (o->stats) {
+	if (o->stats && a.in != NULL) {
 		/* --report --stats: the counters follow on standard error, so that standard output
 		 * stays the report (JSON Lines with --json). */
 		struct dec_stats ds;

@@ -32,6 +32,28 @@ cli_stats_print(FILE *out, struct ingest *in, const struct dec_stats *st)
 			fprintf(out, "%-28s %.3f\n", "clickhouse-fetch-seconds", ws.fetch_s);
 		}
 	}
+	/* resolver feeds (dnstap files and sockets, Zeek, EVE): records read and what became of
+	 * them, summed over the feed sources */
+	struct cap_stats fsum = { 0 };
+	bool feeds = false;
+	for (int i = 0; i < ingest_n_sources(in); i++) {
+		ingest_source_stats(in, i, &cs);
+		if (cs.feed == NULL)
+			continue;
+		feeds = true;
+		fsum.feed_records += cs.feed_records;
+		fsum.feed_messages += cs.feed_messages;
+		fsum.feed_bad += cs.feed_bad;
+		fsum.feed_skipped += cs.feed_skipped;
+		fsum.feed_oversized += cs.feed_oversized;
+	}
+	if (feeds) {
+		KV("feed-records", fsum.feed_records);
+		KV("feed-messages", fsum.feed_messages);
+		KV("feed-bad", fsum.feed_bad);
+		KV("feed-skipped", fsum.feed_skipped);
+		KV("feed-oversized", fsum.feed_oversized);
+	}
 	KV("packets", st->packets);
 	KV("bytes", st->bytes);
 	KV("dns-messages", st->dns_messages);

@@ -2,6 +2,7 @@
  * them to the loader (threads) and the UI loop. Everything that can fail on the user's input
  * fails here, with one sentence on stderr, before the screen is taken. */
 #include "cli/tui.h"
+#include "cli/probe_cmd.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -130,7 +131,7 @@ tui_main(const struct opts *o)
 	struct session *sess = NULL, *own_sess = NULL;
 	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
 	static struct det_config dc;    /* the detectors' files (the loader's outlive this frame) */
-	bool use_live = o->iface != NULL || o->max_memory_mb > 0;
+	bool use_live = opts_live(o) || o->max_memory_mb > 0;
 
 	/* Only the character type: LC_NUMERIC stays "C" so numbers print with a dot. */
 	setlocale(LC_CTYPE, "");
@@ -163,6 +164,8 @@ tui_main(const struct opts *o)
 		snprintf(source, sizeof source, "%s", o->iface);
 	else if (o->source != NULL)   /* ClickHouse window: the source's own label */
 		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
+	else if (o->n_dnstap > 0)
+		snprintf(source, sizeof source, "dnstap %s", o->dnstap[0]);
 	else if (o->n_files == 1)
 		snprintf(source, sizeof source, "%s", o->files[0]);
 	else
@@ -172,7 +175,7 @@ tui_main(const struct opts *o)
 	lc.det[0] = det[0];
 	lc.det[1] = det[1];
 	lc.source = source;
-	lc.live = o->iface != NULL;
+	lc.live = opts_live(o);
 	lc.det_geo = geo_det;
 	/* Under --max-memory the detectors are made anew after ageing (their results for the
 	 * larger store before would stay allocated; loader.h). */
@@ -195,6 +198,15 @@ tui_main(const struct opts *o)
 	for (int i = 0; i < geo_db_count(geo_ui); i++)
 		cfg.db_stale |= geo_db(geo_ui, i)->stale;
 
+	/* :probe's settings from the probe options (checked now: a bad --resolver is one
+	 * sentence before the screen); --no-probe leaves it off */
+	static struct probe_config pcfg;
+	if (!o->no_probe) {
+		if (cli_probe_config(o, NULL, &pcfg, &err) != FS_OK)
+			goto fail;
+		pcfg.src_index = o->n_files;
+		cfg.probe = &pcfg;
+	}
 	if (loader_start(ld, &err) != FS_OK)
 		goto fail;
 	app_init(&a, &cfg, &loader_feed_ops, ld);

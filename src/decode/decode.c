@@ -136,6 +136,9 @@ dec_stats(const struct decoder *d)
 bool
 dec_dns_message(struct decoder *d, const uint8_t *msg, uint32_t len, struct dns_msg *out)
 {
+	/* A bare message: no feed saw it (the caller may set these after). */
+	out->vantage = NULL;
+	out->view = DEC_VIEW_NONE;
 	return dns_parse(&d->sc, msg, len, out);
 }
 
@@ -172,6 +175,8 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 	m->dport = f->dport;
 	m->transport = f->proto;
 	m->src_index = d->pkt.src_index;
+	m->vantage = d->pkt.feed ? d->pkt.vantage : NULL;
+	m->view = d->pkt.feed ? d->pkt.view : DEC_VIEW_NONE;
 	d->st.dns_messages++;
 	if (m->qr)
 		d->st.dns_responses++;

@@ -669,6 +669,12 @@ link_decode(struct decoder *d, int linktype, struct wire *wp, bool inner)
 	case LT_ARCNET_LINUX:
 		dec_arcnet(d, &w, true);
 		return;
+	case DEC_LINKTYPE_FEED:
+		if (!inner) {
+			dec_feed(d, &w);
+			return;
+		}
+		break;
 	case LT_PPI:
 		if (!inner) {
 			dec_ppi(d, &w);

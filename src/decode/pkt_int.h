@@ -110,6 +110,9 @@ struct dec_pkt {
 	dec_msg_cb cb;
 	void *ctx;
 	int depth;                         /* encapsulation depth */
+	bool feed;                         /* a DEC_LINKTYPE_FEED frame (feed.c) */
+	uint8_t view;                      /* its enum dec_view */
+	char vantage[256];                 /* its vantage, NUL-terminated */
 };
 
 struct decoder {
@@ -168,6 +171,8 @@ void dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const 
 
 /* link.c */
 void dec_link(struct decoder *d, int linktype, const uint8_t *p, uint32_t len);
+/* feed.c: a DEC_LINKTYPE_FEED frame. */
+void dec_feed(struct decoder *d, struct wire *w);
 void dec_ether(struct decoder *d, struct wire *w);      /* Ethernet frame (also VXLAN inner) */
 void dec_ethertype(struct decoder *d, uint16_t type, struct wire *w);
 

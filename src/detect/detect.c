@@ -294,6 +294,9 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 		 * answers by the asker's location). Rotation compares answers per vantage, server
 		 * and query type. */
 		uint32_t vantage = (r->flags & STORE_RESP_AA) ? r->client : r->resolver;
+		/* A feed names who saw the answer (resolvers on one address are still several) */
+		if (r->vantage != 0)
+			vantage = 0x40000000u | r->vantage;   /* above any address id */
 		o->seq = (uint32_t)det_hash64(((uint64_t)vantage << 32) ^ ((uint64_t)r->resolver << 16) ^
 		                              r->qtype);
 		o->set = r->aset;
@@ -1011,6 +1014,13 @@ det_run(struct detector *d, const struct store *s)
 	store_get_stats(s, &stats);
 	uint64_t up = stats.referrals + stats.aa_responses;
 	uint64_t cl = stats.responses > up ? stats.responses - up : 0;
+	if (stats.view_client + stats.view_upstream > 0) {
+		/* feeds say which side they saw; packets (if any) still count by their signs */
+		uint64_t declared = stats.view_client + stats.view_upstream;
+		uint64_t undeclared = stats.responses > declared ? stats.responses - declared : 0;
+		up = stats.view_upstream + (undeclared > 0 ? stats.referrals + stats.aa_responses : 0);
+		cl = stats.view_client + (undeclared > up ? undeclared - up : 0);
+	}
 	d->vantage = stats.responses == 0 ? DET_VANTAGE_NONE : up == 0 ? DET_VANTAGE_CLIENT :
 	             cl == 0 ? DET_VANTAGE_UPSTREAM : DET_VANTAGE_BOTH;
 

@@ -10,7 +10,9 @@
 #define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
 /* In a batch each message is: a size_t with its total size, the struct dns_msg, its records,
- * its wire bytes, then its strings; pointers inside point into the batch. */
+ * its wire bytes, then its strings (question name, feed vantage, record names and targets);
+ * every pointer of the copy points into the batch. A new pointer member of struct dns_msg or
+ * struct dns_rr must be copied here (tests/unit/ingest/test_ingest.c compares them all). */
 struct msgq_batch {
 	uint8_t *buf;
 	size_t cap, used;
@@ -85,6 +87,8 @@ msgq_msg_size(const struct dns_msg *m)
 
 	if (m->qname != NULL)
 		n += strlen(m->qname) + 1;
+	if (m->vantage != NULL)
+		n += strlen(m->vantage) + 1;
 	for (uint32_t i = 0; i < m->n_rr; i++) {
 		const struct dns_rr *r = &m->rr[i];
 		if (r->name != NULL && r->name != last && r->name != m->qname) {
@@ -182,6 +186,8 @@ msgq_put(struct msgq *q, const struct dns_msg *m)
 	p += m->wire_len;
 	if (m->qname != NULL)
 		c->qname = put_str(&p, m->qname);
+	if (m->vantage != NULL)
+		c->vantage = put_str(&p, m->vantage);
 	const char *last_src = NULL, *last_dst = NULL;
 	for (uint32_t i = 0; i < m->n_rr; i++) {
 		const struct dns_rr *r = &m->rr[i];

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,14 +355,14 @@ session_parse(const char *text, size_t len, const char *name, struct session **o
 		return bad(err, name, "no \"format\": \"" SESSION_FORMAT "\" member (another program's file?)");
 	}
 	double ver = jv_num(jv_get(root, "version"), -1);
-	if (ver != (double)(int)ver || ver < 1) {
+	if (!(ver >= 1) || ver != floor(ver)) {
 		jv_free(root);
 		return bad(err, name, "no valid \"version\"");
 	}
 	if (ver > SESSION_VERSION) {
 		jv_free(root);
-		snprintf(why, sizeof why, "written by a newer fluxscope (session version %d; this one reads %d)",
-		         (int)ver, SESSION_VERSION);
+		snprintf(why, sizeof why, "written by a newer fluxscope (session version %.0f; this one reads %d)",
+		         ver, SESSION_VERSION);
 		return bad(err, name, why);
 	}
 	s = session_new(NULL);
@@ -373,7 +374,10 @@ session_parse(const char *text, size_t len, const char *name, struct session **o
 			const char *p = jv_str(jv_get(c, "path"), NULL);
 			double sz = jv_num(jv_get(c, "size"), 0), mt = jv_num(jv_get(c, "mtime"), 0);
 			const char *h = jv_str(jv_get(c, "hash"), "");
-			if (p == NULL || p[0] == '\0' || sz < 0 || strlen(h) >= sizeof s->caps[0].hash)
+			/* Sizes and times are integers a double holds exactly (below 2^53). */
+			if (p == NULL || p[0] == '\0' || !(sz >= 0 && sz < 9007199254740992.0) ||
+			    !(mt > -9007199254740992.0 && mt < 9007199254740992.0) ||
+			    strlen(h) >= sizeof s->caps[0].hash)
 				goto shape;
 			s->caps = xreallocarray(s->caps, s->n_caps + 1, sizeof *s->caps);
 			struct session_capture *sc = &s->caps[s->n_caps++];

@@ -454,7 +454,12 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		.src_index = (uint8_t)(m->src_index < 0 ? 0 : m->src_index > 255 ? 255 : m->src_index),
 		.flags = (uint8_t)((m->aa ? STORE_RESP_AA : 0) | (m->tc ? STORE_RESP_TC : 0) |
 		    (m->transport == 6 ? STORE_RESP_TCP : 0) | (referral ? STORE_RESP_REFERRAL : 0)),
+		.vantage = m->vantage != NULL ? st_vantage_intern(s, m->vantage, m->view) : 0,
 	};
+	if (m->view == DEC_VIEW_CLIENT)
+		s->st.view_client++;
+	else if (m->view == DEC_VIEW_UPSTREAM)
+		s->st.view_upstream++;
 	d = s->doms[did];
 	if (referral)
 		s->st.referrals++;

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+/* A feed's vantage number took the padding at the end of a timeline entry. */
+_Static_assert(sizeof(struct store_response) == 40, "timeline entry size");
+
 struct store *
 store_new(const struct store_config *cfg)
 {
@@ -45,6 +48,9 @@ store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
+	for (uint32_t i = 1; i < s->n_vant; i++)
+		free(s->vant[i].name);
+	free(s->vant);
 	for (uint32_t i = 1; i < s->n_doms; i++) {
 		struct store_domain *d = s->doms[i];
 
@@ -510,4 +516,50 @@ store_domain_ns_changes(const struct store *s, store_dom_id id)
 			changes++;
 	}
 	return changes;
+}
+
+uint16_t
+st_vantage_intern(struct store *s, const char *name, uint8_t view)
+{
+	if (s->last_vant != 0 && s->vant[s->last_vant].view == view &&
+	    strcmp(s->vant[s->last_vant].name, name) == 0)
+		return (uint16_t)s->last_vant;
+	for (uint32_t i = 1; i < s->n_vant; i++) {
+		if (s->vant[i].view == view && strcmp(s->vant[i].name, name) == 0) {
+			s->last_vant = i;
+			return (uint16_t)i;
+		}
+	}
+	if (s->n_vant == 0)
+		s->n_vant = 1;
+	if (s->n_vant > STORE_VANTAGE_MAX)
+		return STORE_VANTAGE_MAX;
+	if (s->n_vant >= s->cap_vant) {
+		s->cap_vant = s->cap_vant ? s->cap_vant * 2 : 8;
+		s->vant = xreallocarray(s->vant, s->cap_vant, sizeof *s->vant);
+	}
+	s->vant[s->n_vant].name = xstrdup(name);
+	s->vant[s->n_vant].view = view;
+	s->bytes += strlen(name) + 1 + sizeof *s->vant + STORE_BLOCK_OVERHEAD;
+	s->last_vant = s->n_vant;
+	return (uint16_t)s->n_vant++;
+}
+
+size_t
+store_vantage_count(const struct store *s)
+{
+	return s->n_vant > 0 ? s->n_vant - 1 : 0;
+}
+
+const char *
+store_vantage(const struct store *s, uint16_t i, uint8_t *view)
+{
+	if (i == 0 || i >= s->n_vant) {
+		if (view != NULL)
+			*view = 0;
+		return "";
+	}
+	if (view != NULL)
+		*view = s->vant[i].view;
+	return s->vant[i].name;
 }

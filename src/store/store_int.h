@@ -146,7 +146,11 @@ struct store {
 	 * store_expire(). */
 	fs_addr host_addr[2];
 	store_addr_id host_id[2];
+	/* Feed vantages (store_vantage): [0] unused; few, looked up linearly from the last hit. */
+	struct store_vantage_ent { char *name; uint8_t view; } *vant;
+	uint32_t n_vant, cap_vant, last_vant;
 };
+uint16_t st_vantage_intern(struct store *s, const char *name, uint8_t view);
 
 /* store.c: accounted allocation. */
 void st_slab_init(struct slab *sl, size_t size);

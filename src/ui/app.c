@@ -12,6 +12,7 @@
 
 #include "fluxscope/store.h"
 #include "ui/cmd.h"
+#include "ui/probe_ui.h"
 #include "ui/prompt.h"
 
 #define SEP_U " \xe2\x94\x82 "  /* │ */
@@ -45,6 +46,7 @@ app_init(struct app *a, const struct app_config *cfg, const struct app_feed_ops 
 void
 app_fini(struct app *a)
 {
+	app_probe_fini(a);
 	prompt_end(a);
 	if (a->ov != NULL)
 		a->ov->ops->free(a->ov);
@@ -392,6 +394,7 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	r |= app_probe_tick(a);
 	r |= session_ui_tick(a);
 	/* A history or session file could not be saved (background writer). */
 	{
@@ -607,12 +610,12 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		char text[256];
 		enum ui_role role;
 		int prio;       /* lower survives longer when narrow */
-	} seg[10];
+	} seg[16];      /* at most 11 are filled (one per source of status below) */
 	int n = 0, x = 1, sw = canvas_text_width(sep(c));
 	char b1[32], b2[32];
 	struct view *v = app_top(a);
 	const char *filter = v != NULL && view_is_list(v) ? view_list_filter(v) : "";
-	bool drop_seg[10] = { false };
+	bool drop_seg[16] = { false };
 	int need;
 
 	canvas_fill(c, 0, y, c->w, 1, ' ', UI_ROLE_STATUS);
@@ -650,6 +653,13 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 			         app_fmt_count(a->prog.iface_drops, b2, sizeof b2),
 			         app_fmt_count(a->prog.app_drops, b3, sizeof b3));
 		seg[n].role = d > 0 ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 0;
+	}
+	if (a->prog.feeds[0] != '\0') {   /* live dnstap: every resolver, its rate, errors, down */
+		snprintf(seg[n].text, sizeof seg[n].text, "%s", a->prog.feeds);
+		seg[n].role = a->prog.feeds_warn ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS; seg[n++].prio = 1;
+	}
+	if (app_probe_status(a, seg[n].text, sizeof seg[n].text)) {
+		seg[n].role = UI_ROLE_STATUS_WARN; seg[n++].prio = 0;
 	}
 	snprintf(seg[n].text, sizeof seg[n].text, "%s",
 	         a->cfg.db_names != NULL && a->cfg.db_names[0] ? a->cfg.db_names : "no GeoIP");

@@ -33,6 +33,8 @@ enum {
 struct app;
 struct store;
 struct geo;
+struct probe;
+struct probe_config;
 
 /* Loading and capture status, polled from the feed. */
 struct app_progress {
@@ -48,6 +50,10 @@ struct app_progress {
 	double pkt_rate, dns_rate; /* live: packets and DNS messages per second, last second or so */
 	double elapsed;            /* seconds since loading started */
 	char error[512];           /* ingest error sentence, "" when none */
+	/* live dnstap: each resolver feed, "IDENTITY RATE/s" with "eN" errors and "down" when
+	 * disconnected; feeds_warn when any feed has errors or drops, or is down */
+	char feeds[256];
+	bool feeds_warn;
 };
 
 /* Where the data comes from. All calls on the UI thread; none blocks for long. */
@@ -177,6 +183,7 @@ struct app_config {
 	bool db_stale;                         /* one of them is older than 60 days */
 	bool home_all;                         /* the home list starts with every domain, not
 	                                        * only the flagged ones */
+	const struct probe_config *probe;      /* :probe's settings (name unset); NULL: off */
 };
 
 struct app {
@@ -218,6 +225,8 @@ struct app {
 	uint8_t *markbits;                     /* owned: marked domain ids */
 	size_t n_markbits;                     /* bytes */
 	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
+	struct probe *probe;                   /* owned: the last :probe (ui/probe_ui.c) */
+	bool probe_announced;                  /* its end was put on the message line */
 };
 
 /* Set up with the configured theme (a bad theme file → default theme and a message). Takes no

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "ui/app.h"
+#include "ui/probe_ui.h"
 
 static int
 need_list(struct app *a, struct dlist **l, struct fs_err *err)
@@ -464,6 +465,15 @@ c_redraw(struct app *a, int argc, char **argv, struct fs_err *err)
 	return UI_CLEAR;
 }
 
+static int
+c_probe(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)err;
+	if (argc > 1 && strcmp(argv[1], "stop") == 0)
+		return app_probe_stop(a);
+	return app_probe(a, argc > 1 ? argv[1] : NULL);
+}
+
 static const struct cmd_entry cmds[] = {
 	{ "back", NULL, 0, 0, "", "go back one step along the breadcrumb trail", c_back },
 	{ "bind", NULL, 2, -1, "[-T TABLE] KEY COMMAND...", "bind a key to a command (tables: global list detail)", c_bind },
@@ -478,6 +488,7 @@ static const struct cmd_entry cmds[] = {
 	{ "note", NULL, 0, -1, "[TEXT]", "note on the object under the cursor (domain, zone, address, ASN, nameserver); no text removes it", session_cmd_note },
 	{ "note-for", NULL, 2, -1, "KIND KEY [TEXT]", "note on any object: KIND is domain, zone, address, asn or ns", session_cmd_note_for },
 	{ "open", NULL, 0, 0, "", "open the item under the cursor", c_open },
+	{ "probe", NULL, 0, 1, "[NAME|stop]", "ask the domain's resolver and nameservers now (sends queries; stop: end it)", c_probe },
 	{ "prompt", NULL, 0, 2, "[command|search|filter] [TEXT]", "open a prompt", c_prompt },
 	{ "quit", "q", 0, 1, "[-f]", "quit (asks first when marks were not exported; -f: do not ask)", c_quit },
 	{ "redraw", NULL, 0, 0, "", "repaint the whole screen", c_redraw },

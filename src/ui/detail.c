@@ -491,6 +491,9 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			sb_addf(&sb, M "+%u more (%u new)" MEND, MR(UI_ROLE_DIM), n - shown, fresh);
 		if (r->cname != 0 && n > 0 && used + 8 < ctx->width)
 			sb_addf(&sb, M " via %s" MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
+		if (r->vantage != 0)   /* a feed's message: who saw it (resolver identity, type) */
+			sb_addf(&sb, M "  seen by %s" MEND, MR(UI_ROLE_DIM),
+			        clean(store_vantage(st, r->vantage, NULL), cb, sizeof cb));
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", sb.b);
 	}
 	if (d->n_resp > TIMELINE_MAX)

@@ -473,6 +473,23 @@ feed_progress(void *ctx, struct app_progress *out)
 	}
 	out->elapsed = p.elapsed_s;
 	out->error[0] = '\0';
+	out->feeds[0] = '\0';
+	out->feeds_warn = false;
+	for (int i = 0; i < ingest_n_sources(l->in); i++) {
+		struct cap_feed_info fi[16];
+		size_t nf = cap_dnstap_feeds(ingest_source(l->in, i), fi, 16), o = 0;
+		if (!cap_is_dnstap(ingest_source(l->in, i)))
+			continue;
+		o = (size_t)snprintf(out->feeds, sizeof out->feeds, "dnstap%s", nf == 0 ? " (no resolver yet)" : "");
+		for (size_t k = 0; k < nf && o < sizeof out->feeds; k++) {
+			o += (size_t)snprintf(out->feeds + o, sizeof out->feeds - o, " %s %.0f/s%s%s%s",
+			                      fi[k].identity[0] ? fi[k].identity : fi[k].peer, fi[k].rate,
+			                      fi[k].errors ? " e" : "", fi[k].errors ? "!" : "",
+			                      fi[k].connected ? "" : " down");
+			out->feeds_warn |= fi[k].errors > 0 || fi[k].drops > 0 || !fi[k].connected;
+		}
+		break;
+	}
 	if (p.finished && ingest_n_errors(l->in) > 0)
 		snprintf(out->error, sizeof out->error, "%s", ingest_error(l->in, 0)->msg);
 	for (int i = 0; l->live && out->error[0] == '\0' && i < ingest_n_sources(l->in); i++)

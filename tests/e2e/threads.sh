@@ -38,6 +38,11 @@ for f in tests/data/flux/flux-small.pcap "$out/gen.pcap" "$out/sub.pcap"; do
 	same "--dump $f" -r "$f" --dump --no-geoip
 	same "--export csv $f" -r "$f" $G --export csv -o -
 done
+# a resolver feed (dnstap file: messages with a vantage)
+for f in tests/data/feeds/*.dnstap; do
+	same "--dump $f" -r "$f" --dump --no-geoip
+	same "--report $f" -r "$f" --no-geoip --report --json --all
+done
 # several files merged by capture time
 # shellcheck disable=SC2086
 same "merged report" -r tests/data/flux/flux-small.pcap -r "$out/gen.pcap" $G --report --json --all

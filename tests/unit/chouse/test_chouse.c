@@ -34,6 +34,8 @@ on_msg(void *ctx, const struct dns_msg *m)
 	uint32_t skipped = 0;
 	struct dns_msg b;
 
+	memset(&b, 0, sizeof b);
+
 	store_add_msg(t->orig, m);
 	if (!ch_row_from_msg(m, "unit", "reg.example", &t->rb)) {
 		assert_true(!m->qr || m->opcode != 0 || m->qname == NULL);

@@ -446,6 +446,8 @@ msg_digest(uint64_t *h, const struct dns_msg *m)
 	                   m->malformed, m->wire_len, (uint32_t)m->src_index };
 	mix(h, hdr, sizeof hdr);
 	mix_str(h, m->qname);
+	mix_str(h, m->vantage);
+	mix(h, &m->view, sizeof m->view);
 	for (uint32_t i = 0; i < m->n_rr; i++) {
 		const struct dns_rr *r = &m->rr[i];
 		uint32_t f[] = { r->type, r->rclass, r->ttl, r->section, r->rdlength, r->rdata_off };
@@ -513,6 +515,21 @@ test_pipeline_same_messages(void **state)
 	}
 	closedir(dir);
 	assert_true(n >= 40);
+	/* resolver feeds (dnstap) carry a vantage string the copy must keep */
+	dir = opendir("tests/data/feeds");
+	assert_non_null(dir);
+	int nfeeds = 0;
+	while ((e = readdir(dir)) != NULL && n < 128) {
+		size_t l = strlen(e->d_name);
+		if (l > 7 && strcmp(e->d_name + l - 7, ".dnstap") == 0) {
+			snprintf(names[n], sizeof names[n], "tests/data/feeds/%s", e->d_name);
+			files[n] = names[n];
+			n++;
+			nfeeds++;
+		}
+	}
+	closedir(dir);
+	assert_true(nfeeds >= 1);
 	for (int i = 0; i < n; i++) {
 		struct digest a, b;
 		run_digest(&files[i], 1, 1, &a);

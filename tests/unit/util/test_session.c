@@ -207,6 +207,8 @@ test_session_refusals(void **state)
 		{ "{\"format\":\"fluxscope-session\",\"version\":1,\"marks\":[{\"kind\":\"planet\",\"key\":\"x\"}]}", "wrong shape" },
 		{ "{\"format\":\"fluxscope-session\",\"version\":1,\"marks\":[{\"kind\":\"address\",\"key\":\"999.1.1.1\"}]}", "wrong shape" },
 		{ "{\"format\":\"fluxscope-session\",\"version\":1,\"captures\":[{\"size\":1}]}", "wrong shape" },
+		{ "{\"format\":\"fluxscope-session\",\"version\":1,\"captures\":[{\"path\":\"/a\",\"size\":1,\"mtime\":1.765e61}]}", "wrong shape" },
+		{ "{\"format\":\"fluxscope-session\",\"version\":1e300}", "newer" },
 	};
 	struct session *s;
 	struct fs_err err = { 0 };
