@@ -168,19 +168,19 @@ void
 fs_fput_fixed(FILE *out, double v, int prec)
 {
 	char b[FS_NUMFMT_MAX];
-	fwrite(b, 1, fs_fmt_fixed(b, v, prec), out);
+	fwrite_unlocked(b, 1, fs_fmt_fixed(b, v, prec), out);
 }
 
 void
 fs_fput_g(FILE *out, double v, int prec)
 {
 	char b[FS_NUMFMT_MAX];
-	fwrite(b, 1, fs_fmt_g(b, v, prec), out);
+	fwrite_unlocked(b, 1, fs_fmt_g(b, v, prec), out);
 }
 
 void
 fs_fput_u64(FILE *out, uint64_t v)
 {
 	char b[24];
-	fwrite(b, 1, fs_fmt_u64(b, v), out);
+	fwrite_unlocked(b, 1, fs_fmt_u64(b, v), out);
 }

@@ -19,7 +19,7 @@ size_t fs_fmt_i64(char *buf, int64_t v);                  /* "%" PRId64 */
 size_t fs_fmt_fixed(char *buf, double v, int prec);       /* "%.*f", prec 0..9 */
 size_t fs_fmt_g(char *buf, double v, int prec);           /* "%.*g", prec 1..15 */
 
-/* The same straight to a stream (fwrite of the formatted bytes). */
+/* The same straight to a stream, without taking its lock (one thread per stream). */
 void fs_fput_fixed(FILE *out, double v, int prec);
 void fs_fput_g(FILE *out, double v, int prec);
 void fs_fput_u64(FILE *out, uint64_t v);
