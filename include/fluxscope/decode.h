@@ -188,6 +188,10 @@ int dns_type_from_name(const char *name); /* -1 if unknown */
  * addresses; names without the trailing dot). Writes at most len bytes including NUL into buf;
  * returns buf. Used by --dump and the TUI, never on the ingest hot path. */
 const char *dns_rdata_str(const struct dns_msg *m, const struct dns_rr *rr, char *buf, size_t len);
+/* The reverse of dns_rdata_str for any type ldns knows: the presentation form text of an
+ * RDATA of type `type` into wire form in out (at most cap bytes). Returns the length, or -1
+ * when the text does not parse as that type or does not fit. Any thread. */
+int dns_rdata_from_text(uint16_t type, const char *text, uint8_t *out, size_t cap);
 
 #define DNS_TYPE_A 1
 #define DNS_TYPE_NS 2

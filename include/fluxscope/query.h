@@ -11,12 +11,11 @@
  * e.g. `verdict=single-flux,double-flux score>=60 asns>=3 ttl<300 name~evil`,
  *      `asns > 5 and not (verdict = benign or name ~ akamai)`
  * The grammar is src/query/expr.h.
- * Fields (README "Filter expressions" lists them with their meaning): verdict, score, holz,
- * addrs, addrs6, asns, countries, prefixes16, prefixes24, ttl, minttl, changes, rrsets,
- * responses, nxdomain, ns, nsaddrs, nschanges, nsttl, cluster, clustersize, distance, intel,
- * allowlisted, marked, name, registrable, reason. Verdict values are the verdict names plus
- * "flux" (single-flux or double-flux) and "flagged" (flux or suspicious). Name values with
- * "*" or "?" are globs (`name=*.example.com`). TTL fields accept s/m/h/d suffixes (ttl<5m).
+ * Fields: every field of the model's table (fluxscope/model.h, docs/fields.md), by key or
+ * alias. Verdict values are the verdict names plus "flux" (single-flux or double-flux) and
+ * "flagged" (flux or suspicious). Text values with "*" or "?" are globs
+ * (`name=*.example.com`). Fields in seconds accept s/m/h/d suffixes (ttl<5m); times take epoch
+ * seconds or an ISO date; addresses a prefix. A missing value never matches a comparison.
  *
  * A parsed filter is immutable: any thread may match with it. */
 #ifndef FLUXSCOPE_QUERY_H
@@ -45,6 +44,14 @@ void query_filter_free(struct query_filter *f);
  * nxdomain and marked then read from the result or as 0) satisfies every term. */
 bool query_filter_match(const struct query_filter *f, const struct det_result *r,
                         const struct store_domain *d);
+
+struct model_row;
+/* The same over a model row (a record's lists make asn, country, address and nameserver
+ * complete). */
+bool query_filter_match_row(const struct query_filter *f, const struct model_row *row);
+/* Whether a comparison reads a list only a record holds in full (address, nameserver; asn and
+ * country beyond the top 5): the caller then matches model_record rows. */
+bool query_filter_needs_lists(const struct query_filter *f);
 
 /* The expression as parsed (normalised spacing), for status bars. Borrowed from f. */
 const char *query_filter_text(const struct query_filter *f);

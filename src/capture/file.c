@@ -2,6 +2,7 @@
  * (interfaces with different link types, odd blocks) go to the project's own reader. */
 #include "capture/cap_int.h"
 #include "capture/feed_int.h"
+#include "decode/wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -278,9 +279,9 @@ cap_open_file(const char *path, struct cap_source **out, struct fs_err *err)
 	}
 	if (have == 0)
 		return file_open_error(fd, FS_E_FORMAT, err, "'%s' is empty, not a capture file%s", path, "");
-	uint32_t le = (uint32_t)magic[0] | (uint32_t)magic[1] << 8 | (uint32_t)magic[2] << 16 |
-	              (uint32_t)magic[3] << 24;
-	uint32_t be = __builtin_bswap32(le);
+	uint32_t le = 0, be = 0;
+	(void)wire_at_u32(magic, have, 0, true, &le);
+	(void)wire_at_u32(magic, have, 0, false, &be);
 	bool pcapng = have == 4 && le == MAGIC_PCAPNG;
 	bool pcap = have == 4 && (le == MAGIC_PCAP_US || be == MAGIC_PCAP_US || le == MAGIC_PCAP_NS ||
 	                          be == MAGIC_PCAP_NS || le == MAGIC_PCAP_KUZ || be == MAGIC_PCAP_KUZ);

@@ -2,6 +2,7 @@
  * opsawg-pcapng) used where libpcap refuses a file, above all when its interfaces have
  * different link types. Every frame carries the link type of its own interface. */
 #include "capture/cap_int.h"
+#include "decode/wire.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -54,24 +55,13 @@ struct ng_blk {
 static bool
 blk_u16(const struct ng_blk *b, size_t off, uint16_t *v)
 {
-	if (off > b->len || b->len - off < 2)
-		return false;
-	const uint8_t *q = b->p + off;
-	*v = b->le ? (uint16_t)(q[0] | q[1] << 8) : (uint16_t)(q[0] << 8 | q[1]);
-	return true;
+	return wire_at_u16(b->p, b->len, off, b->le, v);
 }
 
 static bool
 blk_u32(const struct ng_blk *b, size_t off, uint32_t *v)
 {
-	if (off > b->len || b->len - off < 4)
-		return false;
-	const uint8_t *q = b->p + off;
-	if (b->le)
-		*v = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
-	else
-		*v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | (uint32_t)q[3];
-	return true;
+	return wire_at_u32(b->p, b->len, off, b->le, v);
 }
 
 static bool

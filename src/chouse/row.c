@@ -3,7 +3,6 @@
  * through the bounds-checked reader of src/decode/wire.h. */
 #include "chouse/ch_int.h"
 
-#include <ldns/ldns.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,28 +486,12 @@ put_rdata(struct ch_buf *b, const struct ch_rr *rr)
 			goto fail;
 		break;
 	default: {
-		/* every other type through ldns, which printed it (decode.h) */
-		char tbuf[16], *line;
-		ldns_rr *lr = NULL;
-		ldns_buffer *lb;
-		bool ok = false;
-		line = xasprintf(". 0 IN %s %s", dns_type_name(rr->type, tbuf), rr->data);
-		if (ldns_rr_new_frm_str(&lr, line, 0, NULL, NULL) == LDNS_STATUS_OK && lr != NULL &&
-		    ldns_rr_get_type(lr) == rr->type) {
-			lb = ldns_buffer_new(256);
-			if (lb != NULL && ldns_rr_rdata2buffer_wire(lb, lr) == LDNS_STATUS_OK &&
-			    ldns_buffer_position(lb) <= 65535) {
-				ch_buf_add(b, ldns_buffer_begin(lb), ldns_buffer_position(lb));
-				ok = true;
-			}
-			if (lb != NULL)
-				ldns_buffer_free(lb);
-		}
-		if (lr != NULL)
-			ldns_rr_free(lr);
-		free(line);
-		if (!ok)
+		/* every other type through decode, whose ldns printed it (decode.h) */
+		uint8_t wire[65535];
+		int n = dns_rdata_from_text(rr->type, rr->data, wire, sizeof wire);
+		if (n < 0)
 			goto fail;
+		ch_buf_add(b, wire, (size_t)n);
 		break;
 	}
 	}

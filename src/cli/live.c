@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/geo_cli.h"
+#include "cli/pipeline.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/priv.h"
 
@@ -227,8 +228,12 @@ cli_ingest_run(const struct opts *o, struct ingest *in, struct fs_err *err)
 	fs_status st;
 	double end;
 
-	if (!has_live(in))
-		return ingest_run(in, err);
+	double t0 = fs_mono_ms();
+	if (!has_live(in)) {
+		st = ingest_run(in, err);
+		cli_log_ingest(in, fs_mono_ms() - t0);
+		return st;
+	}
 	if ((st = cli_live_drop(o, in, err)) != FS_OK)
 		return st;
 	memset(&sa, 0, sizeof sa);
@@ -261,6 +266,7 @@ cli_ingest_run(const struct opts *o, struct ingest *in, struct fs_err *err)
 	}
 	ingest_stop(in);
 	st = ingest_wait(in, err);
+	cli_log_ingest(in, fs_mono_ms() - t0);
 out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

@@ -14,6 +14,7 @@
 #include "cli/stats.h"
 #include "cli/tui.h"
 #include "fluxscope/fs.h"
+#include "fluxscope/log.h"
 #include "fluxscope/session.h"
 
 static int
@@ -35,8 +36,8 @@ dispatch(struct opts *o)
 		return cli_stats(o);
 	if (o->dump)
 		return cli_dump(o);
-	/* --json alone means the JSON report (--dump --json is the dump's JSON, above). */
-	if (o->report || (o->json && o->export_format == NULL))
+	/* --json or --csv alone means that report (--dump --json is the dump's JSON, above). */
+	if (o->report || ((o->json || o->csv) && o->export_format == NULL))
 		return cli_report(o);
 	if (o->export_format != NULL)
 		return cli_export(o);
@@ -69,9 +70,22 @@ main(int argc, char **argv)
 	/* SIGINT, SIGTERM, SIGHUP: remove the temporary file of a write in progress, then end as
 	 * the signal would have (the TUI and a live capture install their own while they run). */
 	fs_atomic_install_signals();
-	if (o.session_path != NULL && cli_session_open(&o) != 0)
+	/* --log FILE: the debug log (captures, skips, detector runs, ageing, timings) */
+	if (o.log_file != NULL) {
+		if (fs_log_open(o.log_file, &err) != FS_OK) {
+			fprintf(stderr, "fluxscope: %s\n", err.msg);
+			return 2;
+		}
+		fs_log("start", "fluxscope %s", FS_VERSION);
+	}
+	if (o.session_path != NULL && cli_session_open(&o) != 0) {
+		fs_log_close();
 		return 2;
+	}
+	double t0 = fs_mono_ms();
 	int rc = dispatch(&o);
+	fs_log("end", "exit status %d after %.1f ms", rc, fs_mono_ms() - t0);
+	fs_log_close();
 	session_free(o.session);
 	return rc;
 }

@@ -13,7 +13,7 @@ enum {
 	O_SINK, O_SINK_INIT, O_SENSOR, O_SPOOL, O_SPOOL_MAX, O_SINK_BATCH, O_SOURCE, O_SINCE, O_UNTIL,
 	O_PROBE, O_PROBE_COUNT,
 	O_PROBE_INTERVAL, O_RESOLVER, O_PROBE_ITERATIVE, O_ROOT_HINTS, O_PROBE_PORT, O_PROBE_RATE,
-	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY
+	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY, O_CSV
 };
 
 struct opt_entry {
@@ -40,6 +40,7 @@ static const struct opt_entry opt_table[] = {
 	{ "stats", O_STATS, NULL, "print packet, DNS and skip counters and exit" },
 	{ "report", O_REPORT, NULL, "print the flagged domains and exit" },
 	{ "json", O_JSON, NULL, "the report as JSON Lines, one object per domain (alone it implies --report)" },
+	{ "csv", O_CSV, NULL, "the report as CSV, one line per domain, a column per field (alone it implies --report)" },
 	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
@@ -71,7 +72,7 @@ static const struct opt_entry opt_table[] = {
 	{ "theme", O_THEME, "NAME|PATH", "TUI theme: dark, light, high-contrast, mono or a file" },
 	{ "session", O_SESSION, "PATH", "start or reopen a saved investigation (captures, marks, notes, filter, views)" },
 	{ "config", O_CONFIG, "FILE", "configuration file (default ~/.config/fluxscope/config)" },
-	{ "log", O_LOG, "FILE", "write diagnostics to FILE" },
+	{ "log", O_LOG, "FILE", "append a debug log to FILE (captures, skips, detector runs, ageing, timings; - for stderr)" },
 	{ "sink", O_SINK, "URL", "sensor: write observations to clickhouse://HOST[:PORT]/DB" },
 	{ "sink-init", O_SINK_INIT, NULL, "with --sink: create the database and table first" },
 	{ "sensor", O_SENSOR, "NAME", "with --sink: the sensor name written with each row (default: the host name)" },
@@ -181,6 +182,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_STATS: o->stats = true; return 0;
 	case O_REPORT: o->report = true; return 0;
 	case O_JSON: o->json = true; return 0;
+	case O_CSV: o->csv = true; return 0;
 	case O_ALL: o->all = true; return 0;
 	case O_MIN_SCORE: {
 		char *end;

@@ -25,6 +25,7 @@ struct opts {
 	int max_memory_mb;                                    /* --max-memory */
 	const char *dns_ports;                                /* --dns-port */
 	bool dump, stats, report, json, all;
+	bool csv;                                             /* --csv */
 	double min_score; bool min_score_set;                 /* --min-score */
 	const char *geoip[OPTS_MAX_LIST];   int n_geoip;      /* --geoip */
 	bool no_geoip;                                        /* --no-geoip */

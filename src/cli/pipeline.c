@@ -37,6 +37,8 @@ open_source(const struct opts *o, const struct dec_config *cfg, struct cap_sourc
 	return ch_source_open(&so, out, err);
 }
 
+#include "fluxscope/log.h"
+
 fs_status
 cli_dec_config(const struct opts *o, struct dec_config *cfg, struct fs_err *err)
 {
@@ -92,9 +94,11 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 	struct ingest *in = ingest_new(&cfg, fn, ctx);
 	for (int i = 0; i < o->n_files; i++) {
 		if ((st = ingest_add_file(in, o->files[i], err)) != FS_OK) {
+			fs_log("capture", "cannot open %s: %s", o->files[i], err->msg);
 			ingest_free(in);
 			return st;
 		}
+		fs_log("capture", "opened %s", o->files[i]);
 	}
 	if (o->iface != NULL) {
 		/* The hand-off to the analysis gets as much room as the kernel buffer. */
@@ -112,6 +116,7 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 			return st;
 		}
 		ingest_add_source(in, src);
+		fs_log("capture", "live capture on %s opened", o->iface);
 	}
 	if (o->n_dnstap > 0) {
 		struct cap_source *src;
@@ -133,4 +138,37 @@ cli_report_source_errors(const struct ingest *in)
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "fluxscope: %s\n", ingest_error(in, i)->msg);
 	return n > 0 ? 1 : 0;
+}
+
+void
+cli_log_ingest(struct ingest *in, double ms)
+{
+	struct dec_stats st;
+	struct cap_stats cs;
+
+	if (!fs_log_enabled())
+		return;
+	for (int i = 0; i < ingest_n_sources(in); i++) {
+		ingest_source_stats(in, i, &cs);
+		fs_log("capture", "%s: %llu frames, %llu bytes%s%s", ingest_source_name(in, i),
+		       (unsigned long long)cs.frames, (unsigned long long)cs.bytes_read,
+		       cs.truncated ? ", cut off mid-record" : "",
+		       cs.live ? "" : " (file read to its end)");
+		if (cs.live)
+			fs_log("capture", "%s: drops kernel %llu, interface %llu, hand-off %llu",
+			       ingest_source_name(in, i), (unsigned long long)cs.kernel_drops,
+			       (unsigned long long)cs.iface_drops, (unsigned long long)cs.app_drops);
+	}
+	ingest_dec_stats(in, &st);
+	fs_log("decode", "%llu packets, %llu DNS messages (%llu responses, %llu over TCP, %llu cut)",
+	       (unsigned long long)st.packets, (unsigned long long)st.dns_messages,
+	       (unsigned long long)st.dns_responses, (unsigned long long)st.tcp_messages,
+	       (unsigned long long)st.cut_messages);
+	for (int r = 0; r < DEC_SKIP_COUNT; r++)
+		if (st.skipped[r] > 0)
+			fs_log("skip", "%s: %llu (%s)", dec_skip_name((enum dec_skip)r),
+			       (unsigned long long)st.skipped[r], dec_skip_text((enum dec_skip)r));
+	for (size_t i = 0; i < ingest_n_errors(in); i++)
+		fs_log("capture", "source failed: %s", ingest_error(in, i)->msg);
+	fs_log("timing", "reading and decoding took %.1f ms", ms);
 }

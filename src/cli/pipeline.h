@@ -20,4 +20,8 @@ fs_status cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, str
  * the exit status the mode should use: 0 if none, 1 otherwise. */
 int cli_report_source_errors(const struct ingest *in);
 
+/* --log: what a finished run read (each source's frames and bytes), decoded and skipped (every
+ * non-zero skip counter with its reason), its source failures and how long it took. */
+void cli_log_ingest(struct ingest *in, double ms);
+
 #endif

@@ -13,10 +13,12 @@
 #include "cli/pipeline.h"
 #include "cli/probe_cmd.h"
 #include "cli/stats.h"
+#include "fluxscope/model.h"
 #include "fluxscope/notes.h"
 #include "fluxscope/session.h"
 #include "fluxscope/query.h"
 #include "util/json.h"
+#include "util/numfmt.h"
 
 static void
 add_msg(void *ctx, const struct dns_msg *msg)
@@ -85,9 +87,11 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	} else if (o->n_files > 0 || o->probe == NULL) {
 		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
+		double t0 = fs_mono_ms();
 		store_write_lock(a->store);
 		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
 		store_write_unlock(a->store);
+		cli_log_ingest(a->in, fs_mono_ms() - t0);
 	}
 	if (a->in != NULL)
 		a->source_rc = cli_report_source_errors(a->in);
@@ -123,6 +127,24 @@ cli_analysis_free(struct cli_analysis *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* --filter over a domain: through its record when a term needs its full lists. */
+static bool
+filter_match(const struct query_filter *qf, const struct cli_analysis *a,
+             const struct det_result *r)
+{
+	struct model_record rec;
+	bool ok;
+
+	if (qf == NULL)
+		return true;
+	if (!query_filter_needs_lists(qf))
+		return query_filter_match(qf, r, store_domain(a->store, r->dom));
+	model_record_domain(&rec, a->geo, a->store, r);
+	ok = query_filter_match_row(qf, &rec.row);
+	model_record_free(&rec);
+	return ok;
+}
+
 bool
 cli_report_selects(const struct opts *o, const struct det_result *r)
 {
@@ -134,6 +156,20 @@ cli_report_selects(const struct opts *o, const struct det_result *r)
 }
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
+
+/* One writer for both record kinds: a layout lists the keys in report order; a key names a
+ * field of the model's table (its value and format come from there) or one of the composite
+ * parts below. Fields of the table a layout does not name follow at the end, so every field is
+ * in the report. */
+
+struct jw {
+	FILE *out;
+	bool first;
+	const struct model_record *rec;
+	const struct cli_analysis *a;
+	const struct model_field *used[128];   /* fields written by the layout */
+	size_t n_used;
+};
 
 static void
 rep_str(FILE *out, const char *s)
@@ -147,9 +183,9 @@ rep_num(FILE *out, double v)
 	if (!isfinite(v))
 		fputs("null", out);
 	else if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(out, "%.0f", v);
+		fs_fput_fixed(out, v, 0);      /* printf's bytes without printf (util/numfmt.h) */
 	else
-		fprintf(out, "%.6g", v);
+		fs_fput_g(out, v, 6);
 }
 
 static void
@@ -158,66 +194,180 @@ rep_time(FILE *out, fs_time t)
 	if (t == 0)
 		fputs("null", out);
 	else
-		fprintf(out, "%" PRId64 ".%06" PRId64, (int64_t)(t / FS_USEC), (int64_t)(t % FS_USEC));
+		fs_fput_time(out, t);
 }
 
 static void
-rep_key(FILE *out, const char *k, bool *first)
+rep_key(struct jw *w, const char *k)
 {
-	if (!*first)
-		fputc(',', out);
-	*first = false;
-	rep_str(out, k);
-	fputc(':', out);
+	if (!w->first)
+		fputc(',', w->out);
+	w->first = false;
+	rep_str(w->out, k);
+	fputc(':', w->out);
 }
 
-/* score, logit, verdict and the Holz score with its verdict: the same keys for names and zones */
+/* A value of the field in its JSON form. */
 static void
-rep_verdict(FILE *out, const struct det_result *r, bool *first)
+rep_value(FILE *out, const struct model_field *f, const struct model_value *v)
 {
-	rep_key(out, "score", first);
-	fprintf(out, "%.2f", r->score);
-	rep_key(out, "logit", first);
-	fprintf(out, "%.4f", r->logit);
-	rep_key(out, "verdict", first);
-	rep_str(out, det_verdict_name(r->verdict));
-	rep_key(out, "holz_score", first);
-	if (r->holz_available)
-		fprintf(out, "%.2f", r->holz_score);
-	else
-		fputs("null", out);
-	rep_key(out, "holz_flux", first);
-	fputs(r->holz_available ? (r->holz_score > 0 ? "true" : "false") : "null", out);
-}
+	char buf[FS_ADDR_STRLEN];
 
-static void
-rep_reasons(FILE *out, const struct det_result *r, bool *first)
-{
-	rep_key(out, "reasons", first);
-	fputc('[', out);
-	for (int i = 0; i < r->n_reasons; i++) {
-		if (i)
-			fputc(',', out);
-		rep_str(out, r->reasons[i]);
+	switch (f->type) {
+	case MT_INT:
+	case MT_ASN:
+		fs_fput_fixed(out, v->num, 0);
+		break;
+	case MT_FLOAT:
+		fs_fput_fixed(out, v->num, f->prec);
+		break;
+	case MT_BOOL:
+		fputs(v->num != 0 ? "true" : "false", out);
+		break;
+	case MT_ENUM:
+		rep_str(out, det_verdict_name((enum det_verdict)(int)v->num));
+		break;
+	case MT_TIME:
+		rep_time(out, (fs_time)v->num);
+		break;
+	case MT_ADDR:
+		rep_str(out, fs_addr_str(&v->addr, buf, sizeof buf));
+		break;
+	case MT_STRING:
+	case MT_COUNTRY:
+		rep_str(out, v->str);
+		break;
 	}
-	fputc(']', out);
 }
 
 static void
-rep_counts(FILE *out, const struct det_result *r, bool *first)
+rep_field(struct jw *w, const struct model_field *f, const char *key)
 {
-	rep_key(out, "counts", first);
-	fprintf(out, "{\"addresses\":%u,\"addresses_v6\":%u,\"asns\":%u,\"countries\":%u,"
-	             "\"prefixes16\":%u,\"prefixes24\":%u,\"ns_names\":%u,\"ns_addresses\":%u,"
-	             "\"max_per_answer\":%u}",
-	        r->n_addrs, r->n_addrs_v6, r->n_asns, r->n_countries, r->n_prefixes16,
-	        r->n_prefixes24, r->n_ns_names, r->n_ns_addrs, r->max_addrs_per_response);
+	struct model_value v;
+
+	rep_key(w, key);
+	if (f->flags & MF_LIST) {
+		fputc('[', w->out);
+		for (size_t i = 0;; i++) {
+			memset(&v, 0, sizeof v);
+			if (!f->get(&w->rec->row, i, &v))
+				break;
+			if (i)
+				fputc(',', w->out);
+			rep_value(w->out, f, &v);
+		}
+		fputc(']', w->out);
+		return;
+	}
+	memset(&v, 0, sizeof v);
+	if (model_get(f, &w->rec->row, &v))
+		rep_value(w->out, f, &v);
+	else
+		fputs((f->flags & MF_JSON_ZERO) ? "0" : "null", w->out);
+}
+
+static const struct model_field *
+field_by_json(const char *json)
+{
+	for (size_t i = 0; i < model_field_count(); i++)
+		if (strcmp(model_field(i)->json, json) == 0)
+			return model_field(i);
+	return NULL;
 }
 
 static void
-rep_terms(FILE *out, const struct det_result *r, bool *first)
+note_used(struct jw *w, const struct model_field *f)
 {
-	rep_key(out, "terms", first);
+	if (w->n_used < sizeof w->used / sizeof w->used[0])
+		w->used[w->n_used++] = f;
+}
+
+/* "counts": the count fields in their report order */
+static void
+part_counts(struct jw *w)
+{
+	static const char *const keys[] = { "addresses", "addresses_v6", "asns", "countries",
+	                                    "prefixes16", "prefixes24", "ns_names", "ns_addresses",
+	                                    "max_per_answer" };
+	struct jw in = { .out = w->out, .first = true, .rec = w->rec };
+	char path[64];
+
+	rep_key(w, "counts");
+	fputc('{', w->out);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(path, sizeof path, "counts.%s", keys[i]);
+		const struct model_field *f = field_by_json(path);
+		rep_field(&in, f, keys[i]);
+		note_used(w, f);
+	}
+	fputc('}', w->out);
+}
+
+static void
+part_holz_flux(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	rep_key(w, "holz_flux");
+	fputs(r->holz_available ? (r->holz_score > 0 ? "true" : "false") : "null", w->out);
+}
+
+static void
+part_ns_addresses(struct jw *w)
+{
+	char abuf[FS_ADDR_STRLEN];
+	rep_key(w, "ns_addresses");
+	fputc('[', w->out);
+	for (size_t i = 0; i < w->rec->n_ns_addrs; i++) {
+		if (i)
+			fputc(',', w->out);
+		rep_str(w->out, fs_addr_str(&w->rec->ns_addrs[i], abuf, sizeof abuf));
+	}
+	fputc(']', w->out);
+}
+
+static void
+part_windows(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	rep_key(w, "windows");
+	fputc('{', w->out);
+	for (int k = 0; k < DET_WINDOWS; k++)
+		fprintf(w->out, "%s\"%s\":{\"addresses\":%u,\"asns\":%u}", k ? "," : "",
+		        det_window_name(k), r->window_addrs[k], r->window_asns[k]);
+	fputc('}', w->out);
+}
+
+static void
+rep_ttls(struct jw *w, const char *key, bool present, double v)
+{
+	rep_key(w, key);
+	if (present)
+		fs_fput_fixed(w->out, v, 2);
+	else
+		fputs("null", w->out);
+}
+
+static void
+part_flagged_ttls(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	rep_ttls(w, "first_flagged_ttls", r->first_flagged_resp != 0, r->first_flagged_ttls);
+}
+
+static void
+part_flux_ttls(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	rep_ttls(w, "first_flux_ttls", r->first_flux_resp != 0, r->first_flux_ttls);
+}
+
+static void
+part_terms(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	FILE *out = w->out;
+
+	rep_key(w, "terms");
 	fputc('[', out);
 	for (int i = 0; i < r->n_terms; i++) {
 		const struct det_term *t = &r->terms[i];
@@ -238,269 +388,37 @@ rep_terms(FILE *out, const struct det_result *r, bool *first)
 	fputc(']', out);
 }
 
-/* NS names seen for the domain's zone (every NS set observed), ascending ids. */
-static size_t
-ns_names(const struct store *s, const struct det_result *r, const uint32_t **out, uint32_t *buf,
-         size_t cap)
+static void
+part_unavailable(struct jw *w)
 {
-	const struct store_domain *dom = store_domain(s, r->dom);
-	size_t n = 0;
+	const struct det_result *r = w->rec->row.r;
+	bool f2 = true;
 
-	*out = buf;
-	if (dom == NULL)
-		return 0;
-	for (uint32_t i = 0; i < dom->n_ns; i++) {
-		uint32_t nm = 0;
-		const uint32_t *m = store_set_members(s, dom->ns[i].nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			size_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
+	rep_key(w, "unavailable");
+	fputc('[', w->out);
+	for (int i = 0; i < r->n_terms; i++) {
+		if (r->terms[i].available)
+			continue;
+		fputs(f2 ? "" : ",", w->out);
+		f2 = false;
+		rep_str(w->out, r->terms[i].name);
 	}
-	if (n == 0) {
-		store_name_id zone = 0;
-		store_set_id set = store_domain_nsset(s, r->dom, &zone);
-		uint32_t nm = 0;
-		const uint32_t *m = set ? store_set_members(s, set, &nm) : NULL;
-		for (uint32_t k = 0; m != NULL && k < nm && n < cap; k++)
-			buf[n++] = m[k];
-	}
-	return n;
+	fputc(']', w->out);
 }
 
-void
-cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result *r)
+static void
+part_spread(struct jw *w)
 {
-	const struct store *s = a->store;
-	const struct store_domain *dom = store_domain(s, r->dom);
+	FILE *out = w->out;
 	char abuf[FS_ADDR_STRLEN];
-	bool first = true;
 
-	fputc('{', out);
-	rep_key(out, "domain", &first);
-	rep_str(out, r->name);
-	rep_key(out, "kind", &first);
-	rep_str(out, "domain");
-	rep_key(out, "registrable", &first);
-	rep_str(out, r->registrable);
-	rep_key(out, "zone", &first);
-	rep_str(out, r->zone);
-	rep_key(out, "zone_verdict", &first);
-	rep_str(out, det_verdict_name(r->zone_verdict));
-	rep_key(out, "via_zone", &first);
-	fputs(r->via_zone ? "true" : "false", out);
-	rep_key(out, "confidence", &first);
-	rep_str(out, r->confidence);
-	rep_key(out, "marked", &first);
-	fputs(dom != NULL && dom->user_flags != 0 ? "true" : "false", out);
-	if (a->notes != NULL) {
-		const struct note *nt = notes_find(a->notes, NOTE_DOMAIN, r->name);
-		if (nt != NULL && nt->text != NULL) {
-			rep_key(out, "note", &first);
-			rep_str(out, nt->text);
-		}
-	}
-	rep_verdict(out, r, &first);
-	rep_key(out, "holz_score_all", &first);
-	if (r->holz_available)
-		fprintf(out, "%.2f", r->holz_score_all);
-	else
-		fputs("null", out);
-	rep_reasons(out, r, &first);
-
-	/* addresses, ASNs and countries, with the per-address spread (enrichment issue) */
-	struct geo_addr_row *rows = NULL;
-	struct geo_spread sp;
-	size_t nrows = geo_domain_spread(a->geo, s, r->dom, &rows, &sp);
-	rep_key(out, "addresses", &first);
+	rep_key(w, "spread");
 	fputc('[', out);
-	for (size_t i = 0; i < nrows; i++) {
-		if (i)
-			fputc(',', out);
-		rep_str(out, fs_addr_str(&rows[i].addr, abuf, sizeof abuf));
-	}
-	fputc(']', out);
-	rep_key(out, "asns", &first);
-	fputc('[', out);
-	{
-		/* distinct ASNs, most addresses first (top_asns holds the first few) */
-		uint32_t *seen = nrows ? calloc(nrows, sizeof *seen) : NULL;
-		size_t ns = 0;
-		for (int i = 0; i < sp.n_top_asns; i++) {
-			fprintf(out, "%s%u", ns ? "," : "", sp.top_asns[i].asn);
-			if (seen)
-				seen[ns] = sp.top_asns[i].asn;
-			ns++;
-		}
-		for (size_t i = 0; seen != NULL && i < nrows; i++) {
-			uint32_t asn = rows[i].info->asn;
-			size_t j;
-			if (asn == 0)
-				continue;
-			for (j = 0; j < ns && seen[j] != asn; j++)
-				;
-			if (j == ns && ns < nrows) {
-				seen[ns++] = asn;
-				fprintf(out, ",%u", asn);
-			}
-		}
-		free(seen);
-	}
-	fputc(']', out);
-	rep_key(out, "countries", &first);
-	fputc('[', out);
-	{
-		char (*seen)[3] = nrows ? calloc(nrows, sizeof *seen) : NULL;
-		size_t ns = 0;
-		for (int i = 0; i < sp.n_top_countries && seen; i++) {
-			fprintf(out, "%s\"%s\"", ns ? "," : "", sp.top_countries[i].country);
-			memcpy(seen[ns++], sp.top_countries[i].country, 3);
-		}
-		for (size_t i = 0; seen != NULL && i < nrows; i++) {
-			const char *cc = rows[i].info->country;
-			size_t j;
-			if (cc[0] == '\0')
-				continue;
-			for (j = 0; j < ns && strcmp(seen[j], cc) != 0; j++)
-				;
-			if (j == ns && ns < nrows) {
-				memcpy(seen[ns++], cc, 3);
-				fprintf(out, ",\"%s\"", cc);
-			}
-		}
-		free(seen);
-	}
-	fputc(']', out);
-	rep_key(out, "ttl", &first);
-	fprintf(out, "%u", r->ttl);
-	rep_key(out, "ttl_min", &first);
-	fprintf(out, "%u", r->ttl_min);
-
-	uint32_t nsbuf[256];
-	const uint32_t *nsn;
-	size_t nns = ns_names(s, r, &nsn, nsbuf, sizeof nsbuf / sizeof nsbuf[0]);
-	rep_key(out, "ns_names", &first);
-	fputc('[', out);
-	for (size_t i = 0; i < nns; i++) {
-		if (i)
-			fputc(',', out);
-		rep_str(out, store_name_str(s, nsn[i]));
-	}
-	fputc(']', out);
-	rep_key(out, "ns_addresses", &first);
-	fputc('[', out);
-	{
-		/* one entry per address: nameservers often share addresses (ns1 and ns2 on one
-		 * host), and glue repeats across NS names */
-		bool f2 = true;
-		store_addr_id seen[512];
-		size_t nseen = 0;
-		for (size_t i = 0; i < nns; i++) {
-			const struct store_nsname *ns = store_nsname_by_name(s, nsn[i]);
-			for (uint32_t k = 0; ns != NULL && k < ns->n_glue; k++) {
-				const struct store_addr *sa = store_addr(s, ns->glue[k].addr);
-				size_t j;
-				if (sa == NULL)
-					continue;
-				for (j = 0; j < nseen && seen[j] != ns->glue[k].addr; j++)
-					;
-				if (j < nseen)
-					continue;
-				if (nseen < sizeof seen / sizeof seen[0])
-					seen[nseen++] = ns->glue[k].addr;
-				fputs(f2 ? "" : ",", out);
-				f2 = false;
-				rep_str(out, fs_addr_str(&sa->addr, abuf, sizeof abuf));
-			}
-		}
-	}
-	fputc(']', out);
-	rep_key(out, "first_seen", &first);
-	rep_time(out, r->first_seen);
-	rep_key(out, "last_seen", &first);
-	rep_time(out, r->last_seen);
-	rep_key(out, "cluster", &first);
-	fprintf(out, "%u", r->cluster);
-	rep_key(out, "cluster_size", &first);
-	fprintf(out, "%u", r->cluster_size);
-
-	rep_key(out, "responses", &first);
-	fprintf(out, "%u", dom ? dom->n_responses : 0);
-	rep_key(out, "answers", &first);
-	fprintf(out, "%u", r->n_responses);
-	rep_key(out, "rrsets", &first);
-	fprintf(out, "%u", r->n_rrsets);
-	rep_key(out, "rrset_changes", &first);
-	fprintf(out, "%u", r->n_rrset_changes);
-	rep_key(out, "ttl_periods", &first);
-	fprintf(out, "%u", r->ttl_periods);
-	rep_key(out, "ns_changes", &first);
-	fprintf(out, "%u", r->n_ns_changes);
-	rep_key(out, "ns_ttl", &first);
-	fprintf(out, "%u", r->ns_ttl);
-	rep_counts(out, r, &first);
-	rep_key(out, "windows", &first);
-	fputc('{', out);
-	for (int w = 0; w < DET_WINDOWS; w++)
-		fprintf(out, "%s\"%s\":{\"addresses\":%u,\"asns\":%u}", w ? "," : "", det_window_name(w),
-		        r->window_addrs[w], r->window_asns[w]);
-	fputc('}', out);
-	rep_key(out, "max_distance_km", &first);
-	if (r->max_distance_km >= 0)
-		fprintf(out, "%.1f", r->max_distance_km);
-	else
-		fputs("null", out);
-	rep_key(out, "intel", &first);
-	rep_str(out, r->intel_feed);
-	rep_key(out, "allowlisted", &first);
-	fputs(r->allowlisted ? "true" : "false", out);
-	rep_key(out, "guard", &first);
-	rep_str(out, r->guard);
-
-	/* when the verdict first became flagged / flux, replaying the timeline */
-	rep_key(out, "first_flagged", &first);
-	rep_time(out, r->first_flagged_resp ? r->first_flagged : 0);
-	rep_key(out, "first_flagged_resp", &first);
-	fprintf(out, "%u", r->first_flagged_resp);
-	rep_key(out, "first_flagged_ttls", &first);
-	if (r->first_flagged_resp)
-		fprintf(out, "%.2f", r->first_flagged_ttls);
-	else
-		fputs("null", out);
-	rep_key(out, "first_flux", &first);
-	rep_time(out, r->first_flux_resp ? r->first_flux : 0);
-	rep_key(out, "first_flux_resp", &first);
-	fprintf(out, "%u", r->first_flux_resp);
-	rep_key(out, "first_flux_ttls", &first);
-	if (r->first_flux_resp)
-		fprintf(out, "%.2f", r->first_flux_ttls);
-	else
-		fputs("null", out);
-
-	rep_terms(out, r, &first);
-	rep_key(out, "unavailable", &first);
-	fputc('[', out);
-	{
-		bool f2 = true;
-		for (int i = 0; i < r->n_terms; i++) {
-			if (r->terms[i].available)
-				continue;
-			fputs(f2 ? "" : ",", out);
-			f2 = false;
-			rep_str(out, r->terms[i].name);
-		}
-	}
-	fputc(']', out);
-
-	rep_key(out, "spread", &first);
-	fputc('[', out);
-	for (size_t i = 0; i < nrows; i++) {
-		const struct geo_info *g = rows[i].info;
+	for (size_t i = 0; i < w->rec->n_spread_rows; i++) {
+		const struct geo_addr_row *row = &w->rec->spread_rows[i];
+		const struct geo_info *g = row->info;
 		fputs(i ? ",{\"address\":" : "{\"address\":", out);
-		rep_str(out, fs_addr_str(&rows[i].addr, abuf, sizeof abuf));
+		rep_str(out, fs_addr_str(&row->addr, abuf, sizeof abuf));
 		fputs(",\"asn\":", out);
 		if (g->asn)
 			fprintf(out, "%u", g->asn);
@@ -525,110 +443,249 @@ cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result
 		fputs(",\"network\":", out);
 		rep_str(out, g->network && g->network[0] ? g->network : NULL);
 		fputs(",\"first_seen\":", out);
-		rep_time(out, rows[i].first_seen);
+		rep_time(out, row->first_seen);
 		fputs(",\"last_seen\":", out);
-		rep_time(out, rows[i].last_seen);
-		fprintf(out, ",\"count\":%u}", rows[i].count);
+		rep_time(out, row->last_seen);
+		fprintf(out, ",\"count\":%u}", row->count);
 	}
 	fputc(']', out);
-	rep_key(out, "spread_summary", &first);
+}
+
+static void
+part_spread_summary(struct jw *w)
+{
+	const struct geo_spread *sp = &w->rec->spread;
+	FILE *out = w->out;
+
+	rep_key(w, "spread_summary");
 	fprintf(out, "{\"addresses\":%u,\"found\":%u,\"asns\":%u,\"countries\":%u,\"cities\":%u,"
 	             "\"networks\":%u,\"located\":%u,\"max_distance_km\":",
-	        sp.n_addrs, sp.n_found, sp.n_asns, sp.n_countries, sp.n_cities, sp.n_networks,
-	        sp.n_located);
-	if (sp.n_located >= 2)
-		fprintf(out, "%.1f", sp.max_km);
+	        sp->n_addrs, sp->n_found, sp->n_asns, sp->n_countries, sp->n_cities, sp->n_networks,
+	        sp->n_located);
+	if (sp->n_located >= 2)
+		fprintf(out, "%.1f", sp->max_km);
 	else
 		fputs("null", out);
 	fputs(",\"asn_entropy\":", out);
-	rep_num(out, sp.asn_entropy);
+	rep_num(out, sp->asn_entropy);
 	fputs(",\"country_entropy\":", out);
-	rep_num(out, sp.country_entropy);
+	rep_num(out, sp->country_entropy);
 	fputs(",\"top_asns\":[", out);
-	for (int i = 0; i < sp.n_top_asns; i++) {
-		fprintf(out, "%s{\"asn\":%u,\"as_org\":", i ? "," : "", sp.top_asns[i].asn);
-		rep_str(out, sp.top_asns[i].label);
-		fprintf(out, ",\"addresses\":%u,\"share\":%.4f}", sp.top_asns[i].n, sp.top_asns[i].share);
+	for (int i = 0; i < sp->n_top_asns; i++) {
+		fprintf(out, "%s{\"asn\":%u,\"as_org\":", i ? "," : "", sp->top_asns[i].asn);
+		rep_str(out, sp->top_asns[i].label);
+		fprintf(out, ",\"addresses\":%u,\"share\":%.4f}", sp->top_asns[i].n, sp->top_asns[i].share);
 	}
 	fputs("],\"top_countries\":[", out);
-	for (int i = 0; i < sp.n_top_countries; i++)
+	for (int i = 0; i < sp->n_top_countries; i++)
 		fprintf(out, "%s{\"country\":\"%s\",\"addresses\":%u,\"share\":%.4f}", i ? "," : "",
-		        sp.top_countries[i].country, sp.top_countries[i].n, sp.top_countries[i].share);
+		        sp->top_countries[i].country, sp->top_countries[i].n, sp->top_countries[i].share);
 	fputs("]}", out);
-	free(rows);
+}
+
+/* --session: the analyst's note on a domain, and a zone's mark and note */
+static void
+part_note_domain(struct jw *w)
+{
+	const struct notes *n = w->a != NULL ? w->a->notes : NULL;
+	const struct note *nt = n != NULL ? notes_find(n, NOTE_DOMAIN, w->rec->row.r->name) : NULL;
+
+	if (nt != NULL && nt->text != NULL) {
+		rep_key(w, "note");
+		rep_str(w->out, nt->text);
+	}
+}
+
+static void
+part_zone_marks(struct jw *w)
+{
+	const struct notes *n = w->a != NULL ? w->a->notes : NULL;
+	const struct note *nt = n != NULL ? notes_find(n, NOTE_ZONE, w->rec->row.r->name) : NULL;
+
+	if (nt == NULL)
+		return;
+	rep_key(w, "marked");
+	fputs(nt->marked ? "true" : "false", w->out);
+	if (nt->text != NULL) {
+		rep_key(w, "note");
+		rep_str(w->out, nt->text);
+	}
+}
+
+static void
+part_names(struct jw *w)
+{
+	const struct det_result *z = w->rec->row.r;
+	rep_key(w, "names");
+	fprintf(w->out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
+	        z->zone_flagged, z->zone_flux);
+	note_used(w, field_by_json("zone_names"));
+}
+
+static void
+part_members(struct jw *w)
+{
+	rep_key(w, "members");
+	fputc('[', w->out);
+	for (size_t i = 0; i < w->rec->n_members; i++) {
+		if (i)
+			fputc(',', w->out);
+		rep_str(w->out, w->rec->members[i]);
+	}
+	fputc(']', w->out);
+}
+
+/* A layout entry: a field's JSON key, or a composite part. */
+struct part {
+	const char *key;
+	void (*write)(struct jw *w);
+};
+
+static const struct part domain_layout[] = {
+	{ "domain", NULL }, { "kind", NULL }, { "registrable", NULL }, { "zone", NULL },
+	{ "zone_verdict", NULL }, { "via_zone", NULL }, { "confidence", NULL }, { "marked", NULL },
+	{ "note", part_note_domain }, { "score", NULL },
+	{ "logit", NULL }, { "verdict", NULL }, { "holz_score", NULL }, { "holz_flux", part_holz_flux },
+	{ "holz_score_all", NULL }, { "reasons", NULL }, { "addresses", NULL }, { "asns", NULL },
+	{ "countries", NULL }, { "ttl", NULL }, { "ttl_min", NULL }, { "ns_names", NULL },
+	{ "ns_addresses", part_ns_addresses }, { "first_seen", NULL }, { "last_seen", NULL },
+	{ "cluster", NULL }, { "cluster_size", NULL }, { "responses", NULL }, { "answers", NULL },
+	{ "rrsets", NULL }, { "rrset_changes", NULL }, { "ttl_periods", NULL }, { "ns_changes", NULL },
+	{ "ns_ttl", NULL }, { "counts", part_counts }, { "windows", part_windows },
+	{ "max_distance_km", NULL }, { "intel", NULL }, { "allowlisted", NULL }, { "guard", NULL },
+	{ "first_flagged", NULL }, { "first_flagged_resp", NULL },
+	{ "first_flagged_ttls", part_flagged_ttls }, { "first_flux", NULL },
+	{ "first_flux_resp", NULL }, { "first_flux_ttls", part_flux_ttls }, { "terms", part_terms },
+	{ "unavailable", part_unavailable }, { "spread", part_spread },
+	{ "spread_summary", part_spread_summary },
+};
+
+static const struct part zone_layout[] = {
+	{ "domain", NULL }, { "kind", NULL }, { "registrable", NULL }, { "score", NULL },
+	{ "logit", NULL }, { "verdict", NULL }, { "holz_score", NULL }, { "holz_flux", part_holz_flux },
+	{ "confidence", NULL }, { "marked", part_zone_marks }, { "reasons", NULL },
+	{ "names", part_names },
+	{ "members", part_members }, { "ttl", NULL }, { "answers", NULL }, { "rrsets", NULL },
+	{ "ns_changes", NULL }, { "counts", part_counts }, { "first_seen", NULL },
+	{ "last_seen", NULL }, { "first_flux", NULL }, { "first_flux_resp", NULL }, { "intel", NULL },
+	{ "allowlisted", NULL }, { "guard", NULL }, { "terms", part_terms },
+};
+
+static void
+write_record(FILE *out, const struct cli_analysis *a, const struct model_record *rec,
+             const struct part *layout, size_t n, bool zone)
+{
+	struct jw w = { .out = out, .first = true, .rec = rec, .a = a };
+
+	fputc('{', out);
+	for (size_t i = 0; i < n; i++) {
+		if (layout[i].write != NULL) {
+			layout[i].write(&w);
+			continue;
+		}
+		const struct model_field *f = field_by_json(layout[i].key);
+		rep_field(&w, f, layout[i].key);
+		note_used(&w, f);
+	}
+	/* the rest of the table: keys added since the report's first shape */
+	for (size_t i = 0; i < model_field_count(); i++) {
+		const struct model_field *f = model_field(i);
+		size_t j;
+		if (zone && !(f->flags & MF_ZONE))
+			continue;
+		if (zone && (f->flags & MF_JSON_CUSTOM))
+			continue;   /* zone rows have no address records */
+		for (j = 0; j < w.n_used && w.used[j] != f; j++)
+			;
+		if (j == w.n_used && strchr(f->json, '.') == NULL)
+			rep_field(&w, f, f->json);
+	}
 	fputs("}\n", out);
 }
 
-/* A zone row: the aggregate of a zone's names (kind "zone"). */
+void
+cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result *r)
+{
+	struct model_record rec;
+
+	model_record_domain(&rec, a->geo, a->store, r);
+	write_record(out, a, &rec, domain_layout, sizeof domain_layout / sizeof domain_layout[0], false);
+	model_record_free(&rec);
+}
+
+/* A zone row: the aggregate of a zone's names (kind "zone"), with its member names (the first
+ * 100, most severe first as det_get sorts) when flagged. */
 void
 cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_result *z)
 {
-	bool first = true;
+	struct model_record rec;
 
-	fputc('{', out);
-	rep_key(out, "domain", &first);
-	rep_str(out, z->name);
-	rep_key(out, "kind", &first);
-	rep_str(out, "zone");
-	rep_key(out, "registrable", &first);
-	rep_str(out, z->registrable);
-	rep_verdict(out, z, &first);
-	rep_key(out, "confidence", &first);
-	rep_str(out, z->confidence);
-	if (a->notes != NULL) {
-		const struct note *nt = notes_find(a->notes, NOTE_ZONE, z->name);
-		if (nt != NULL) {
-			rep_key(out, "marked", &first);
-			fputs(nt->marked ? "true" : "false", out);
-			if (nt->text != NULL) {
-				rep_key(out, "note", &first);
-				rep_str(out, nt->text);
-			}
-		}
+	model_record_zone(&rec, a->det, z, 100);
+	write_record(out, a, &rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0], true);
+	model_record_free(&rec);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------- */
+
+/* One cell; text that a spreadsheet would take for a formula is kept as text by a leading
+ * quote mark (names and reasons come from the capture). */
+static void
+csv_cell(FILE *out, const char *s, bool text)
+{
+	bool formula = text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+
+	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && !formula) {
+		fputs(s, out);
+		return;
 	}
-	rep_reasons(out, z, &first);
-	rep_key(out, "names", &first);
-	fprintf(out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
-	        z->zone_flagged, z->zone_flux);
-	/* the member names of a flagged zone (the first 100, most severe first as det_get sorts) */
-	rep_key(out, "members", &first);
-	fputc('[', out);
-	if (det_is_flagged(z->verdict)) {
-		size_t n = det_count(a->det), shown = 0;
-		for (size_t i = 0; i < n && shown < 100; i++) {
-			const struct det_result *r = det_get(a->det, i);
-			if (r->zone == NULL || strcmp(r->zone, z->name) != 0)
-				continue;
-			fputs(shown++ ? "," : "", out);
-			rep_str(out, r->name);
-		}
+	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
 	}
-	fputc(']', out);
-	rep_key(out, "ttl", &first);
-	fprintf(out, "%u", z->ttl);
-	rep_key(out, "answers", &first);
-	fprintf(out, "%u", z->n_responses);
-	rep_key(out, "rrsets", &first);
-	fprintf(out, "%u", z->n_rrsets);
-	rep_key(out, "ns_changes", &first);
-	fprintf(out, "%u", z->n_ns_changes);
-	rep_counts(out, z, &first);
-	rep_key(out, "first_seen", &first);
-	rep_time(out, z->first_seen);
-	rep_key(out, "last_seen", &first);
-	rep_time(out, z->last_seen);
-	rep_key(out, "first_flux", &first);
-	rep_time(out, z->first_flux_resp ? z->first_flux : 0);
-	rep_key(out, "first_flux_resp", &first);
-	fprintf(out, "%u", z->first_flux_resp);
-	rep_key(out, "intel", &first);
-	rep_str(out, z->intel_feed);
-	rep_key(out, "allowlisted", &first);
-	fputs(z->allowlisted ? "true" : "false", out);
-	rep_key(out, "guard", &first);
-	rep_str(out, z->guard);
-	rep_terms(out, z, &first);
-	fputs("}\n", out);
+	fputc('"', out);
+}
+
+/* The header: every field's key, in table order. */
+void
+cli_report_csv_header(FILE *out)
+{
+	for (size_t i = 0; i < model_field_count(); i++) {
+		if (i)
+			fputc(',', out);
+		fputs(model_field(i)->key, out);
+	}
+	fputs("\r\n", out);
+}
+
+static void
+csv_row(FILE *out, const struct model_row *row)
+{
+	static char buf[65536];
+
+	for (size_t i = 0; i < model_field_count(); i++) {
+		if (i)
+			fputc(',', out);
+		csv_cell(out, model_format(model_field(i), row, buf, sizeof buf),
+		         model_field(i)->type == MT_STRING);
+	}
+	fputs("\r\n", out);
+}
+
+void
+cli_report_csv(FILE *out, const struct cli_analysis *a, const struct det_result *r)
+{
+	struct model_record rec;
+
+	if (r->is_zone)
+		model_record_zone(&rec, a->det, r, 0);
+	else
+		model_record_domain(&rec, a->geo, a->store, r);
+	csv_row(out, &rec.row);
+	model_record_free(&rec);
 }
 
 /* ---- table ------------------------------------------------------------------------------------ */
@@ -720,11 +777,12 @@ cli_report(const struct opts *o)
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_get(a.det, i);
 		by_verdict[r->verdict]++;
-		if (cli_report_selects(o, r) &&
-		    (qf == NULL || query_filter_match(qf, r, store_domain(a.store, r->dom))))
+		if (cli_report_selects(o, r) && filter_match(qf, &a, r))
 			shown++;
 	}
-	if (o->json) {
+	if (o->csv)
+		cli_report_csv_header(stdout);
+	if (o->json || o->csv) {
 		const char *un = det_unavailable_features(a.det);
 		if (un[0])
 			fprintf(stderr, "fluxscope: unavailable features: %s\n", un);
@@ -740,10 +798,11 @@ cli_report(const struct opts *o)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_get(a.det, i);
-		if (!cli_report_selects(o, r) ||
-		    (qf != NULL && !query_filter_match(qf, r, store_domain(a.store, r->dom))))
+		if (!cli_report_selects(o, r) || !filter_match(qf, &a, r))
 			continue;
-		if (o->json)
+		if (o->csv)
+			cli_report_csv(stdout, &a, r);
+		else if (o->json)
 			cli_report_json(stdout, &a, r);
 		else
 			print_row(stdout, r);
@@ -754,6 +813,10 @@ cli_report(const struct opts *o)
 		const struct det_result *z = det_zone_get(a.det, i);
 		if (!cli_report_selects(o, z) || (qf != NULL && !query_filter_match(qf, z, NULL)))
 			continue;
+		if (o->csv) {
+			cli_report_csv(stdout, &a, z);
+			continue;
+		}
 		if (o->json) {
 			cli_report_zone_json(stdout, &a, z);
 			continue;

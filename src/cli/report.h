@@ -40,6 +40,10 @@ void cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_r
 /* A zone row (det_zone_get) as one JSON object with "kind": "zone". */
 void cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_result *z);
 
+/* --report --csv: the header (every field of the model's table) and one domain or zone row. */
+void cli_report_csv_header(FILE *out);
+void cli_report_csv(FILE *out, const struct cli_analysis *a, const struct det_result *r);
+
 /* The --report mode; returns the exit status. */
 int cli_report(const struct opts *o);
 

@@ -718,3 +718,26 @@ dns_rdata_str(const struct dns_msg *m, const struct dns_rr *rr, char *buf, size_
 	rdata_str_generic(m, rr, buf, len);
 	return buf;
 }
+
+int
+dns_rdata_from_text(uint16_t type, const char *text, uint8_t *out, size_t cap)
+{
+	char tbuf[16], *line;
+	ldns_rr *lr = NULL;
+	ldns_buffer *lb = NULL;
+	int n = -1;
+
+	line = xasprintf(". 0 IN %s %s", dns_type_name(type, tbuf), text);
+	if (ldns_rr_new_frm_str(&lr, line, 0, NULL, NULL) == LDNS_STATUS_OK && lr != NULL &&
+	    ldns_rr_get_type(lr) == type && (lb = ldns_buffer_new(256)) != NULL &&
+	    ldns_rr_rdata2buffer_wire(lb, lr) == LDNS_STATUS_OK && ldns_buffer_position(lb) <= cap) {
+		memcpy(out, ldns_buffer_begin(lb), ldns_buffer_position(lb));
+		n = (int)ldns_buffer_position(lb);
+	}
+	if (lb != NULL)
+		ldns_buffer_free(lb);
+	if (lr != NULL)
+		ldns_rr_free(lr);
+	free(line);
+	return n;
+}

@@ -1,4 +1,6 @@
-/* The only reader of packet bytes: bounds-checked, with a sticky error (ldns `_status` style).
+/* The only reader of packet and file bytes: bounds-checked, with a sticky error (ldns `_status`
+ * style). Decode reads packets through it; the file readers (capture/pcapng.c, capture/file.c)
+ * and enrich's libloc header check read their formats through it too.
  * A failed read returns 0 and sets w->err; callers check once per record, so everything
  * decoded before a fault is kept. Never overlay structs on packet bytes; never memcpy/ntohs on
  * packet pointers outside this reader. */
@@ -156,6 +158,37 @@ wire_sub(struct wire *w, size_t n, struct wire *sub)
 	}
 	wire_init(sub, p, n);
 	return true;
+}
+
+/* In the byte order asked for (file formats whose sections pick their order, pcapng). */
+static inline uint16_t wire_u16(struct wire *w, bool le) { return le ? wire_u16le(w) : wire_u16be(w); }
+static inline uint32_t wire_u32(struct wire *w, bool le) { return le ? wire_u32le(w) : wire_u32be(w); }
+
+static inline uint64_t
+wire_u64be(struct wire *w)
+{
+	uint64_t hi = wire_u32be(w);
+	return hi << 32 | wire_u32be(w);
+}
+
+/* Reads at an absolute offset of a buffer, without a reader to carry: false (and *v = 0) when
+ * the value does not lie wholly inside [buf, buf + len). */
+static inline bool
+wire_at_u16(const uint8_t *buf, size_t len, size_t off, bool le, uint16_t *v)
+{
+	struct wire w;
+	wire_init(&w, buf, len);
+	*v = wire_seek(&w, off) ? wire_u16(&w, le) : 0;
+	return wire_ok(&w);
+}
+
+static inline bool
+wire_at_u32(const uint8_t *buf, size_t len, size_t off, bool le, uint32_t *v)
+{
+	struct wire w;
+	wire_init(&w, buf, len);
+	*v = wire_seek(&w, off) ? wire_u32(&w, le) : 0;
+	return wire_ok(&w);
 }
 
 #endif

@@ -12,8 +12,8 @@ void
 det_allow_init(struct det_allow *a)
 {
 	memset(a, 0, sizeof *a);
-	det_map_init(&a->names);
-	det_map_init(&a->asns);
+	fs_map_init(&a->names);
+	fs_map_init(&a->asns);
 }
 
 void
@@ -25,8 +25,8 @@ det_allow_fini(struct det_allow *a)
 		free(a->e[i].where);
 	}
 	free(a->e);
-	det_map_fini(&a->names);
-	det_map_fini(&a->asns);
+	fs_map_fini(&a->names);
+	fs_map_fini(&a->asns);
 	memset(a, 0, sizeof *a);
 }
 
@@ -34,7 +34,7 @@ static uint64_t
 name_key(const char *s)
 {
 	uint64_t h = fs_hash_bytes(s, strlen(s));
-	return h == DET_MAP_EMPTY ? h - 1 : h;
+	return h == FS_MAP_EMPTY ? h - 1 : h;
 }
 
 bool
@@ -127,7 +127,7 @@ det_allow_parse(struct det_allow *a, const char *text, const char *fname, struct
 			}
 			e.asn = (uint32_t)v;
 			bool fresh;
-			uint32_t *slot = det_map_put(&a->asns, e.asn, &fresh);
+			uint32_t *slot = fs_map_put(&a->asns, e.asn, &fresh);
 			if (!fresh)
 				continue;                /* first entry wins */
 			*slot = (uint32_t)a->n + 1;
@@ -141,7 +141,7 @@ det_allow_parse(struct det_allow *a, const char *text, const char *fname, struct
 				break;
 			}
 			bool fresh;
-			uint32_t *slot = det_map_put(&a->names, name_key(e.value), &fresh);
+			uint32_t *slot = fs_map_put(&a->names, name_key(e.value), &fresh);
 			if (!fresh) {
 				free(e.value);
 				continue;
@@ -178,7 +178,7 @@ det_allow_match_name(const struct det_allow *a, const char *name)
 		return NULL;
 	/* Try the name and each parent: "a.b.akamaiedge.net", "b.akamaiedge.net", … */
 	for (const char *p = name; p != NULL && *p != '\0'; ) {
-		const uint32_t *v = det_map_get(&a->names, name_key(p));
+		const uint32_t *v = fs_map_get(&a->names, name_key(p));
 		if (v != NULL && strcmp(a->e[*v - 1].value, p) == 0)
 			return &a->e[*v - 1];
 		p = strchr(p, '.');
@@ -193,6 +193,6 @@ det_allow_match_asn(const struct det_allow *a, uint32_t asn)
 {
 	if (asn == 0)
 		return NULL;
-	const uint32_t *v = det_map_get(&a->asns, asn);
+	const uint32_t *v = fs_map_get(&a->asns, asn);
 	return v ? &a->e[*v - 1] : NULL;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "detect/detect_int.h"
+#include "fluxscope/log.h"
 
 
 /* ---- names and small things --------------------------------------------------------------- */
@@ -74,12 +75,12 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	det_weights_default(&d->w);
 	det_allow_init(&d->allow);
 	det_intel_init(&d->intel);
-	det_map_init(&d->tmp);
-	det_map_init(&d->cdn_prefix);
-	det_map_init(&d->cdn_net);
-	det_map_init(&d->prov_count);
-	det_map_init(&d->pool_zone);
-	det_map_init(&d->zone_idx);
+	fs_map_init(&d->tmp);
+	fs_map_init(&d->cdn_prefix);
+	fs_map_init(&d->cdn_net);
+	fs_map_init(&d->prov_count);
+	fs_map_init(&d->pool_zone);
+	fs_map_init(&d->zone_idx);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)
@@ -151,15 +152,15 @@ det_free(struct detector *d)
 	free(d->share);
 	free(d->st);
 	free(d->agent_since);
-	det_map_fini(&d->cdn_prefix);
-	det_map_fini(&d->cdn_net);
+	fs_map_fini(&d->cdn_prefix);
+	fs_map_fini(&d->cdn_net);
 	det_zone_free(d);
 	free(d->ainfo);
 	free(d->ainfo_ok);
 	free(d->obs);
 	free(d->nso);
 	free(d->nsa);
-	det_map_fini(&d->tmp);
+	fs_map_fini(&d->tmp);
 	det_scratch_free(d->sc);
 	det_allow_fini(&d->allow);
 	det_intel_fini(&d->intel);
@@ -297,7 +298,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 		/* A feed names who saw the answer (resolvers on one address are still several) */
 		if (r->vantage != 0)
 			vantage = 0x40000000u | r->vantage;   /* above any address id */
-		o->seq = (uint32_t)det_hash64(((uint64_t)vantage << 32) ^ ((uint64_t)r->resolver << 16) ^
+		o->seq = (uint32_t)fs_hash64(((uint64_t)vantage << 32) ^ ((uint64_t)r->resolver << 16) ^
 		                              r->qtype);
 		o->set = r->aset;
 		o->resolver = vantage;
@@ -339,7 +340,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 			d->cap_nso = zd->n_ns + 16;
 			d->nso = xreallocarray(d->nso, d->cap_nso, sizeof *d->nso);
 		}
-		det_map_clear(&d->tmp);
+		fs_map_clear(&d->tmp);
 		for (uint32_t i = 0; best != 0 && i < zd->n_ns; i++) {
 			const struct store_ns_obs *o = &zd->ns[i];
 			uint32_t nm = 0;
@@ -353,7 +354,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 			                                    .ttl = o->ttl };
 			for (uint32_t k = 0; k < nm; k++) {
 				bool fresh;
-				det_map_put(&d->tmp, m[k], &fresh);
+				fs_map_put(&d->tmp, m[k], &fresh);
 				if (!fresh)
 					continue;
 				/* the NS name's addresses: glue, and answers when it was queried itself */
@@ -415,11 +416,11 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	uint32_t known = 0, listed = 0;
 	const char *label = NULL;
 	uint32_t best = 0;
-	det_map_clear(&d->tmp);
+	fs_map_clear(&d->tmp);
 	for (uint32_t i = 0; i < in->n_obs; i++)
 		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++) {
 			bool fresh;
-			det_map_put(&d->tmp, in->obs[i].addrs[k], &fresh);
+			fs_map_put(&d->tmp, in->obs[i].addrs[k], &fresh);
 			if (!fresh)
 				continue;
 			const struct det_addr_info *ai = addr_info(d, in->obs[i].addrs[k]);
@@ -430,7 +431,7 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 			if (e != NULL) {
 				listed++;
 				bool fr;
-				uint32_t *c = det_map_put(&d->tmp, ((uint64_t)1 << 62) | ai->asn, &fr);
+				uint32_t *c = fs_map_put(&d->tmp, ((uint64_t)1 << 62) | ai->asn, &fr);
 				if (++(*c) > best) {
 					best = *c;
 					label = e->label;
@@ -443,14 +444,14 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	{
 		uint32_t total = 0, shared = 0, in_net = 0;
 		for (uint32_t k = 0; k < d->tmp.n; k++) {
-			uint64_t key = det_map_key_at(&d->tmp, k);
+			uint64_t key = fs_map_key_at(&d->tmp, k);
 			if ((key >> 62) != 0)
 				continue;
 			const struct det_addr_info *ai = addr_info(d, (uint32_t)key);
 			total++;
-			if (det_map_get(&d->cdn_prefix, det_prefix_key(&ai->addr, 24)) != NULL)
+			if (fs_map_get(&d->cdn_prefix, det_prefix_key(&ai->addr, 24)) != NULL)
 				shared++;
-			if (det_map_get(&d->cdn_net, det_prefix_key(&ai->addr, 16)) != NULL)
+			if (fs_map_get(&d->cdn_net, det_prefix_key(&ai->addr, 16)) != NULL)
 				in_net++;
 		}
 		cx->cdn_shared_share = total ? (double)shared / total : 0;
@@ -516,7 +517,7 @@ static uint32_t
 count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom)
 {
-	det_map_clear(&d->tmp);
+	fs_map_clear(&d->tmp);
 	for (uint32_t i = 0; i < dom->n_addrs; i++) {
 		const struct store_addr *sa = store_addr(s, dom->addrs[i].addr);
 		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
@@ -525,7 +526,7 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 			store_dom_id o = sa->domains[k];
 			bool fresh;
 			if (o != id && o < d->cap_st && d->st[o].flagged)
-				det_map_put(&d->tmp, o, &fresh);
+				fs_map_put(&d->tmp, o, &fresh);
 		}
 	}
 	store_name_id zone = 0;
@@ -541,7 +542,7 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
 				store_dom_id o = ns->domains[k];
 				bool fresh;
 				if (o != id && o < d->cap_st && d->st[o].flagged)
-					det_map_put(&d->tmp, o, &fresh);
+					fs_map_put(&d->tmp, o, &fresh);
 			}
 		}
 	return d->tmp.n;
@@ -692,20 +693,20 @@ cmp_group(const void *a, const void *b)
 static void
 build_groups(struct detector *d, const struct store *s)
 {
-	struct det_map idx;
+	struct fs_map idx;
 	uint64_t *pairs = NULL, *apairs = NULL;
 	size_t np = 0, cap = 0, nap = 0, acap = 0;
 
-	det_map_init(&idx);
+	fs_map_init(&idx);
 	d->groups = xcalloc(d->n_res + 1, sizeof *d->groups);
 	d->n_groups = 0;
 	for (size_t i = 0; i < d->n_res; i++) {
 		struct det_result *r = &d->res[i];
 		bool fresh;
 		uint64_t key = fs_hash_bytes(r->registrable, strlen(r->registrable));
-		if (key == DET_MAP_EMPTY)
+		if (key == FS_MAP_EMPTY)
 			key--;
-		uint32_t *slot = det_map_put(&idx, key, &fresh);
+		uint32_t *slot = fs_map_put(&idx, key, &fresh);
 		if (fresh) {
 			*slot = (uint32_t)d->n_groups++;
 			d->groups[*slot].registrable = r->registrable;
@@ -747,7 +748,7 @@ build_groups(struct detector *d, const struct store *s)
 			d->groups[apairs[i] >> 32].n_asns++;
 	free(pairs);
 	free(apairs);
-	det_map_fini(&idx);
+	fs_map_fini(&idx);
 	qsort(d->groups, d->n_groups, sizeof *d->groups, cmp_group);
 }
 
@@ -757,10 +758,10 @@ static void
 build_clusters(struct detector *d, const struct store *s)
 {
 	struct det_uf uf;
-	struct det_map cnt;
+	struct fs_map cnt;
 	uint32_t *cand = xcalloc(d->n_res + 1, sizeof *cand); /* result index → candidate */
 
-	det_map_init(&cnt);
+	fs_map_init(&cnt);
 	det_uf_init(&uf, (uint32_t)d->n_res);
 	for (size_t i = 0; i < d->n_res; i++) {
 		const struct det_result *r = &d->res[i];
@@ -773,7 +774,7 @@ build_clusters(struct detector *d, const struct store *s)
 			continue;
 		const struct det_result *r = &d->res[i];
 		const struct store_domain *dom = store_domain(s, r->dom);
-		det_map_clear(&cnt);
+		fs_map_clear(&cnt);
 		for (uint32_t k = 0; k < dom->n_addrs; k++) {
 			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
@@ -785,7 +786,7 @@ build_clusters(struct detector *d, const struct store *s)
 				uint32_t oi = d->by_dom[o] - 1;
 				bool fresh;
 				if (cand[oi])
-					(*det_map_put(&cnt, oi, &fresh))++;
+					(*fs_map_put(&cnt, oi, &fresh))++;
 			}
 		}
 		store_name_id zone = 0;
@@ -805,12 +806,12 @@ build_clusters(struct detector *d, const struct store *s)
 				uint32_t oi = d->by_dom[o] - 1;
 				bool fresh;
 				if (cand[oi])
-					(*det_map_put(&cnt, oi, &fresh))++;
+					(*fs_map_put(&cnt, oi, &fresh))++;
 			}
 		}
 		for (uint32_t k = 0; k < cnt.n; k++)
-			if (det_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
-				det_uf_union(&uf, (uint32_t)i, (uint32_t)det_map_key_at(&cnt, k));
+			if (fs_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
+				det_uf_union(&uf, (uint32_t)i, (uint32_t)fs_map_key_at(&cnt, k));
 	}
 	/* number clusters of two or more domains 1, 2, … in result order (highest score first) */
 	uint32_t *size = xcalloc(d->n_res + 1, sizeof *size);
@@ -834,8 +835,12 @@ build_clusters(struct detector *d, const struct store *s)
 	free(num);
 	free(cand);
 	det_uf_fini(&uf);
-	det_map_fini(&cnt);
+	fs_map_fini(&cnt);
 }
+
+static void time_to_flag(struct detector *d, const struct det_input *in,
+                         const struct det_context *cx, const struct det_feat *f,
+                         enum det_verdict v, struct det_result *r);
 
 /* Pass 1 for one domain: its score on its own. */
 static void
@@ -885,20 +890,8 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	r->terms = (struct det_term *)det_share_terms(d->share, terms);
 	for (int k = 0; k < r->n_reasons; k++)
 		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
-	if (det_is_flagged(ev.verdict) && in.n_obs > 0) {
-		double ttl = f.ttl > 0 ? f.ttl : 1;
-		uint32_t k = det_first_prefix(d, &in, &cx, false);
-		if (k > 0) {
-			r->first_flagged = in.obs[k - 1].ts;
-			r->first_flagged_resp = k;
-			r->first_flagged_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
-		}
-		if (det_is_flux(ev.verdict) && (k = det_first_prefix(d, &in, &cx, true)) > 0) {
-			r->first_flux = in.obs[k - 1].ts;
-			r->first_flux_resp = k;
-			r->first_flux_ttls = (double)(in.obs[k - 1].ts - in.obs[0].ts) / FS_USEC / ttl;
-		}
-	}
+	if (det_is_flagged(ev.verdict) && in.n_obs > 0)
+		time_to_flag(d, &in, &cx, &f, ev.verdict, r);
 }
 
 #define SHARD_BLOCK 64          /* domains a worker takes at a time */
@@ -965,7 +958,7 @@ run_sharded(struct detector *d, const struct store *s, int pass)
 		sh[i].w.cap_nso = 0;
 		sh[i].w.nsa = NULL;
 		sh[i].w.cap_nsa = 0;
-		det_map_init(&sh[i].w.tmp);
+		fs_map_init(&sh[i].w.tmp);
 		sh[i].w.run_have_asn = sh[i].w.run_have_cc = sh[i].w.run_have_geo = false;
 		sh[i].w.run_have_ns = false;
 		sh[i].s = s;
@@ -991,16 +984,16 @@ run_sharded(struct detector *d, const struct store *s, int pass)
 		free(w->obs);
 		free(w->nso);
 		free(w->nsa);
-		det_map_fini(&w->tmp);
+		fs_map_fini(&w->tmp);
 	}
 	free(sh);
 }
 
-void
-det_run(struct detector *d, const struct store *s)
+/* Vantage, per-run arrays, and the prefixes that answer allowlisted CDN names. */
+static void
+run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 {
 	struct store_stats stats;
-	size_t nd = store_domain_count(s);
 
 	free_results(d);
 	d->s = s;
@@ -1029,7 +1022,6 @@ det_run(struct detector *d, const struct store *s)
 		d->st = xreallocarray(d->st, d->cap_st, sizeof *d->st);
 	}
 	memset(d->st, 0, d->cap_st * sizeof *d->st);
-	size_t na = store_addr_count(s);
 	if (na + 1 > d->cap_agent) {
 		d->cap_agent = na + 1;
 		d->agent_since = xreallocarray(d->agent_since, d->cap_agent, sizeof *d->agent_since);
@@ -1039,8 +1031,8 @@ det_run(struct detector *d, const struct store *s)
 	/* Prefixes (/24, IPv6 /48: an edge cluster) that answer names allowlisted as CDN/cloud
 	 * (by name or CNAME chain): a flattened apex or an edge name on those prefixes is a CDN
 	 * customer, not flux. Works without any GeoIP database. */
-	det_map_clear(&d->cdn_prefix);
-	det_map_clear(&d->cdn_net);
+	fs_map_clear(&d->cdn_prefix);
+	fs_map_clear(&d->cdn_net);
 	for (store_dom_id id = 1; id <= nd && d->allow.n > 0; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		const struct det_allow_entry *e;
@@ -1054,17 +1046,19 @@ det_run(struct detector *d, const struct store *s)
 		for (uint32_t k = 0; k < dom->n_addrs; k++) {
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[k].addr);
 			bool fresh;
-			det_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
-			det_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
+			fs_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
+			fs_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
 		}
 	}
+}
 
-	/* Registrable domains, zones, CNAME provider zones and pool zones (zone.c). */
-	det_zone_prepare(d, s);
-
-	/* The passes below run sharded over worker threads, each with its own copy of the
-	 * detector's scratch (worker_*): fill the address cache for every address first, so the
-	 * workers only read it. */
+/* Pass 1: every domain on its own; the addresses of flagged ones become agents. */
+static void
+run_pass_alone(struct detector *d, const struct store *s, size_t nd, size_t na)
+{
+	/* The passes run sharded over worker threads, each with its own copy of the detector's
+	 * scratch (run_sharded): fill the address cache for every address first, so the workers
+	 * only read it. */
 	for (size_t a = 1; a <= na; a++)
 		(void)ainfo_fill(d, (uint32_t)a);
 	if (nd > d->cap_ids) {
@@ -1075,8 +1069,6 @@ det_run(struct detector *d, const struct store *s)
 	for (store_dom_id id = 1; id <= nd; id++)
 		if (store_domain(s, id) != NULL)
 			d->ids[d->n_ids++] = id;
-
-	/* Pass 1: every domain on its own. */
 	run_sharded(d, s, 1);
 	for (size_t j = 0; j < d->n_ids; j++) {
 		store_dom_id id = d->ids[j];
@@ -1089,18 +1081,44 @@ det_run(struct detector *d, const struct store *s)
 					d->agent_since[a] = t > 0 ? t : 1;
 			}
 	}
+}
 
-	/* Pass 2: with agents and shared infrastructure known; results and time to flag. */
+/* When the verdict first became flagged, and flux, replaying the domain's answers. */
+static void
+time_to_flag(struct detector *d, const struct det_input *in, const struct det_context *cx,
+             const struct det_feat *f, enum det_verdict v, struct det_result *r)
+{
+	double ttl = f->ttl > 0 ? f->ttl : 1;
+	uint32_t k = det_first_prefix(d, in, cx, false);
+
+	if (k > 0) {
+		r->first_flagged = in->obs[k - 1].ts;
+		r->first_flagged_resp = k;
+		r->first_flagged_ttls = (double)(in->obs[k - 1].ts - in->obs[0].ts) / FS_USEC / ttl;
+	}
+	if (det_is_flux(v) && (k = det_first_prefix(d, in, cx, true)) > 0) {
+		r->first_flux = in->obs[k - 1].ts;
+		r->first_flux_resp = k;
+		r->first_flux_ttls = (double)(in->obs[k - 1].ts - in->obs[0].ts) / FS_USEC / ttl;
+	}
+}
+
+/* Pass 2: with agents and shared infrastructure known; results and time to flag. */
+static void
+run_pass_results(struct detector *d, const struct store *s, size_t nd)
+{
 	if (nd > d->cap_res) {
 		d->cap_res = nd;
 		d->res = xreallocarray(d->res, d->cap_res, sizeof *d->res);
 	}
 	run_sharded(d, s, 2);
 	d->n_res = d->n_ids;
+}
 
-	/* Zone verdicts; flux zones hand their verdict to their member names. */
-	det_zone_run(d, s);
-
+/* Results in report order, the by-domain index, clusters and registrable groups. */
+static void
+run_index(struct detector *d, const struct store *s, size_t nd)
+{
 	if (d->n_res > 1)
 		qsort(d->res, d->n_res, sizeof *d->res, cmp_result);
 	if (nd + 1 > d->cap_by_dom) {
@@ -1112,8 +1130,12 @@ det_run(struct detector *d, const struct store *s)
 		d->by_dom[d->res[i].dom] = (uint32_t)i + 1;
 	build_clusters(d, s);
 	build_groups(d, s);
+}
 
-	/* what could not be computed */
+/* What could not be computed, and why. */
+static void
+run_note_unavailable(struct detector *d, size_t na)
+{
 	char *u = d->unavailable;
 	size_t ul = sizeof d->unavailable;
 	u[0] = '\0';
@@ -1133,7 +1155,35 @@ det_run(struct detector *d, const struct store *s)
 	if (!d->have_allow)
 		UNAV("allowlist (none found)");
 #undef UNAV
+}
+
+void
+det_run(struct detector *d, const struct store *s)
+{
+	size_t nd = store_domain_count(s), na = store_addr_count(s);
+	double t0 = fs_mono_ms(), t1, t2, t3, t4;
+
+	run_prepare(d, s, nd, na);
+	det_zone_prepare(d, s);            /* registrable domains, zones, provider and pool zones */
+	t1 = fs_mono_ms();
+	run_pass_alone(d, s, nd, na);
+	t2 = fs_mono_ms();
+	run_pass_results(d, s, nd);
+	t3 = fs_mono_ms();
+	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
+	t4 = fs_mono_ms();
+	run_index(d, s, nd);
+	run_note_unavailable(d, na);
 	d->s = NULL;
+	if (fs_log_enabled()) {
+		size_t flagged = 0;
+		for (size_t i = 0; i < d->n_res; i++)
+			flagged += det_is_flagged(d->res[i].verdict);
+		fs_log("detect", "run over %zu domains, %zu addresses: %zu results (%zu flagged), "
+		       "%zu zone rows; %.1f ms (prepare %.1f, pass 1 %.1f, pass 2 %.1f, zones %.1f, "
+		       "index %.1f)", nd, na, d->n_res, flagged, d->n_zres, fs_mono_ms() - t0, t1 - t0,
+		       t2 - t1, t3 - t2, t4 - t3, fs_mono_ms() - t4);
+	}
 }
 
 size_t

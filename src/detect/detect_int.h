@@ -11,30 +11,11 @@
 #include "fluxscope/detect.h"
 #include "fluxscope/fs.h"
 #include "fluxscope/store.h"
+#include "util/map.h"
+
 #include <libpsl.h>
 
-/* ---- small containers (util.c) ---------------------------------------------------------- */
-
-/* Open-addressing map uint64 → uint32 with O(used) clear. Keys must not be DET_MAP_EMPTY. */
-#define DET_MAP_EMPTY UINT64_MAX
-struct det_map {
-	uint64_t *keys;
-	uint32_t *vals;
-	uint32_t *used;            /* slots in use, in insertion order: O(n) iteration and clear */
-	uint32_t cap;              /* power of two, 0 = not allocated */
-	uint32_t n;
-};
-/* The j-th entry (0 ≤ j < n), in insertion order. */
-static inline uint64_t det_map_key_at(const struct det_map *m, uint32_t j) { return m->keys[m->used[j]]; }
-static inline uint32_t det_map_val_at(const struct det_map *m, uint32_t j) { return m->vals[m->used[j]]; }
-void det_map_init(struct det_map *m);
-void det_map_fini(struct det_map *m);
-void det_map_clear(struct det_map *m);
-/* Slot for key, inserted with value 0 if absent (*fresh says which). Valid until the next put. */
-uint32_t *det_map_put(struct det_map *m, uint64_t key, bool *fresh);
-/* Value for key, or NULL if absent. */
-const uint32_t *det_map_get(const struct det_map *m, uint64_t key);
-uint64_t det_hash64(uint64_t x);
+/* ---- helpers (util.c); the maps are util's u64 map (util/map.h: struct fs_map) -------------- */
 
 /* Shannon entropy in bits of a distribution given by counts. */
 double det_entropy(const uint32_t *counts, size_t n);
@@ -316,8 +297,8 @@ struct det_allow_entry {
 struct det_allow {
 	struct det_allow_entry *e;
 	size_t n, cap;
-	struct det_map names;      /* hash(name) → entry index + 1 */
-	struct det_map asns;       /* asn → entry index + 1 */
+	struct fs_map names;      /* hash(name) → entry index + 1 */
+	struct fs_map asns;       /* asn → entry index + 1 */
 };
 
 void det_allow_init(struct det_allow *a);
@@ -347,10 +328,10 @@ struct det_intel {
 	uint32_t n_feeds;
 	struct det_intel_name *names;
 	size_t n_names, cap_names;
-	struct det_map name_idx;   /* hash(name) → index + 1 */
+	struct fs_map name_idx;   /* hash(name) → index + 1 */
 	struct det_intel_cidr *cidrs;
 	size_t n_cidrs, cap_cidrs;
-	struct det_map cidr_idx;   /* hash(masked address, length) → index + 1 */
+	struct fs_map cidr_idx;   /* hash(masked address, length) → index + 1 */
 	uint8_t v4_lens[33], v6_lens[129]; /* which prefix lengths occur */
 	size_t n_entries, n_skipped;
 };
@@ -468,15 +449,15 @@ struct detector {
 	size_t cap_nso;
 	struct det_ns_addr *nsa;
 	size_t cap_nsa;
-	struct det_map tmp;
+	struct fs_map tmp;
 
 	/* run state */
 	struct dom_state *st;       /* indexed by store_dom_id */
 	size_t cap_st;
 	fs_time *agent_since;       /* indexed by store_addr_id: first time seen for a flagged domain */
 	size_t cap_agent;
-	struct det_map cdn_prefix;  /* /24 (IPv6 /48) prefixes that answer allowlisted CDN names */
-	struct det_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
+	struct fs_map cdn_prefix;  /* /24 (IPv6 /48) prefixes that answer allowlisted CDN names */
+	struct fs_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
 	                             * standing in for CDN ASNs when there is no ASN data */
 
 	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c) */
@@ -485,8 +466,8 @@ struct detector {
 	const char **prov;          /* provider zone its CNAME chain ends in (or it lies in), NULL = none */
 	uint32_t *pool_member;      /* scoped sibling of a pool: index into pool_signs + 1 */
 	size_t cap_dom;
-	struct det_map prov_count;  /* provider zone hash → unrelated registrable domains */
-	struct det_map pool_zone;   /* pool base hash → index into pool_signs + 1 */
+	struct fs_map prov_count;  /* provider zone hash → unrelated registrable domains */
+	struct fs_map pool_zone;   /* pool base hash → index into pool_signs + 1 */
 	struct det_zone_sign *pool_signs;
 	size_t n_pool_signs, cap_pool_signs;
 
@@ -501,7 +482,7 @@ struct detector {
 	size_t n_zres, cap_zres;
 	struct det_term *zterm_pool;
 	size_t cap_zterms;
-	struct det_map zone_idx;    /* hash(zone name) → index into zres + 1 */
+	struct fs_map zone_idx;    /* hash(zone name) → index into zres + 1 */
 
 	enum det_vantage vantage;
 	char unavailable[160];
@@ -523,10 +504,10 @@ struct detector {
  * are kept once. Any thread (a mutex inside); valid until det_share_clear (next run). */
 struct det_shared {
 	pthread_mutex_t mu;
-	struct det_map term_idx;    /* hash of a term vector → index + 1 */
+	struct fs_map term_idx;     /* hash of a term vector → index + 1 */
 	struct det_term **chunks;   /* term vectors, DET_N_TERMS each, in chunks that never move */
 	size_t n_chunks, n_terms;
-	struct det_map str_idx;     /* hash of a sentence → index + 1 into strs */
+	struct fs_map str_idx;      /* hash of a sentence → index + 1 into strs */
 	char **strs;                /* owned */
 	size_t n_strs, cap_strs;
 	uint8_t **blocks;           /* det_share_alloc's */

@@ -25,8 +25,8 @@ det_window_name(int i)
 #define GEO_MAX_POINTS 256     /* distinct locations used for the greatest distance */
 
 struct det_scratch {
-	struct det_map addr;       /* address id → index in ids + 1 */
-	struct det_map m1, m2, m3, seq;
+	struct fs_map addr;       /* address id → index in ids + 1 */
+	struct fs_map m1, m2, m3, seq;
 	uint32_t *ids;             /* distinct addresses, first-seen order */
 	uint32_t *sight;           /* fresh sightings per distinct address */
 	size_t cap_ids;
@@ -50,11 +50,11 @@ struct det_scratch *
 det_scratch_new(void)
 {
 	struct det_scratch *sc = xcalloc(1, sizeof *sc);
-	det_map_init(&sc->addr);
-	det_map_init(&sc->m1);
-	det_map_init(&sc->m2);
-	det_map_init(&sc->m3);
-	det_map_init(&sc->seq);
+	fs_map_init(&sc->addr);
+	fs_map_init(&sc->m1);
+	fs_map_init(&sc->m2);
+	fs_map_init(&sc->m3);
+	fs_map_init(&sc->seq);
 	sc->pts = xreallocarray(NULL, GEO_MAX_POINTS * 2, sizeof *sc->pts);
 	return sc;
 }
@@ -64,11 +64,11 @@ det_scratch_free(struct det_scratch *sc)
 {
 	if (sc == NULL)
 		return;
-	det_map_fini(&sc->addr);
-	det_map_fini(&sc->m1);
-	det_map_fini(&sc->m2);
-	det_map_fini(&sc->m3);
-	det_map_fini(&sc->seq);
+	fs_map_fini(&sc->addr);
+	fs_map_fini(&sc->m1);
+	fs_map_fini(&sc->m2);
+	fs_map_fini(&sc->m3);
+	fs_map_fini(&sc->seq);
 	free(sc->ids);
 	free(sc->sight);
 	free(sc->fresh);
@@ -98,19 +98,19 @@ grow_u32(uint32_t **p, size_t *cap, size_t need)
 
 /* Map values into sc->counts; returns how many. */
 static size_t
-map_counts(struct det_scratch *sc, const struct det_map *m)
+map_counts(struct det_scratch *sc, const struct fs_map *m)
 {
 	size_t k = 0;
 	grow_u32(&sc->counts, &sc->cap_counts, m->n + 1);
 	for (uint32_t j = 0; j < m->n; j++)
-		sc->counts[k++] = det_map_val_at(m, j);
+		sc->counts[k++] = fs_map_val_at(m, j);
 	return k;
 }
 
 /* Prefix diversity per address family, combined: the larger family's prefix count, and the
  * address-weighted mean of each family's normalised entropy. */
 static void
-family_prefixes(struct det_scratch *sc, const struct det_map *m, uint32_t n4, uint32_t n6,
+family_prefixes(struct det_scratch *sc, const struct fs_map *m, uint32_t n4, uint32_t n6,
                 uint32_t *count, double *entropy)
 {
 	uint32_t nf[2] = { 0, 0 }, tot[2] = { n4, n6 };
@@ -120,8 +120,8 @@ family_prefixes(struct det_scratch *sc, const struct det_map *m, uint32_t n4, ui
 	for (int fam = 0; fam < 2; fam++) {
 		size_t k = 0;
 		for (uint32_t j = 0; j < m->n; j++)
-			if ((int)(det_map_key_at(m, j) >> 56) == (fam ? 6 : 4))
-				sc->counts[k++] = det_map_val_at(m, j);
+			if ((int)(fs_map_key_at(m, j) >> 56) == (fam ? 6 : 4))
+				sc->counts[k++] = fs_map_val_at(m, j);
 		nf[fam] = (uint32_t)k;
 		e[fam] = det_entropy_norm(sc->counts, k, tot[fam]);
 	}
@@ -177,7 +177,7 @@ cmp_double(const void *a, const void *b)
 
 /* Top entries of a count map (key = asn or packed country code), most frequent first. */
 static int
-top_counts(struct det_scratch *sc, const struct det_map *m, bool is_cc,
+top_counts(struct det_scratch *sc, const struct fs_map *m, bool is_cc,
            const struct det_input *in, struct det_count *out)
 {
 	size_t k = 0;
@@ -187,10 +187,10 @@ top_counts(struct det_scratch *sc, const struct det_map *m, bool is_cc,
 		sc->cnt = xreallocarray(sc->cnt, sc->cap_cnt, sizeof *sc->cnt);
 	}
 	for (uint32_t j = 0; j < m->n; j++) {
-		uint64_t key = det_map_key_at(m, j);
+		uint64_t key = fs_map_key_at(m, j);
 		struct det_count *c = &sc->cnt[k++];
 		memset(c, 0, sizeof *c);
-		c->n = det_map_val_at(m, j);
+		c->n = fs_map_val_at(m, j);
 		if (is_cc) {
 			c->cc[0] = (char)(key >> 8);
 			c->cc[1] = (char)(key & 0xff);
@@ -222,7 +222,7 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 
 	size_t nt = 0;
 
-	det_map_clear(&sc->m1);
+	fs_map_clear(&sc->m1);
 	if (in->n_ns > sc->cap_deltas) {
 		sc->cap_deltas = in->n_ns + 16;
 		sc->deltas = xreallocarray(sc->deltas, sc->cap_deltas, sizeof *sc->deltas);
@@ -236,7 +236,7 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 		if (o->ttl > 0)
 			sc->deltas[nt++] = o->ttl;
 		for (uint32_t k = 0; k < o->n_names; k++)
-			det_map_put(&sc->m1, o->names[k], &fresh);
+			fs_map_put(&sc->m1, o->names[k], &fresh);
 		if (!first && (o->n_names != nprev ||
 		               memcmp(o->names, prev, (size_t)nprev * sizeof *prev) != 0))
 			f->n_ns_changes++;
@@ -258,41 +258,41 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 
 	/* The NS names' own addresses: diversity, how many per name (rotation) and overlap
 	 * with flux agents (this domain's answers, or answers of other flagged domains). */
-	det_map_clear(&sc->m2);     /* ns address → 1 */
-	det_map_clear(&sc->m3);     /* asn / prefix keys */
+	fs_map_clear(&sc->m2);     /* ns address → 1 */
+	fs_map_clear(&sc->m3);     /* asn / prefix keys */
 	uint32_t names_with_addr = 0;
-	struct det_map *named = &sc->seq;   /* ns names that have an address */
-	det_map_clear(named);
+	struct fs_map *named = &sc->seq;   /* ns names that have an address */
+	fs_map_clear(named);
 	for (uint32_t i = 0; i < in->n_nsaddr; i++) {
 		const struct det_ns_addr *na = &in->nsaddr[i];
 		bool fresh;
 		if (!all && na->first_seen > tcut)
 			continue;
-		if (det_map_get(&sc->m1, na->name) == NULL)
+		if (fs_map_get(&sc->m1, na->name) == NULL)
 			continue;
-		det_map_put(named, na->name, &fresh);
+		fs_map_put(named, na->name, &fresh);
 		if (fresh)
 			names_with_addr++;
 		if (na->ttl > 0 && (f->ns_glue_ttl == 0 || na->ttl < f->ns_glue_ttl))
 			f->ns_glue_ttl = na->ttl;
-		det_map_put(&sc->m2, na->addr, &fresh);
+		fs_map_put(&sc->m2, na->addr, &fresh);
 		if (!fresh)
 			continue;
 		f->n_ns_addrs++;
 		const struct det_addr_info *ai = in->info(in->ctx, na->addr);
 		if (ai->asn != 0) {
-			det_map_put(&sc->m3, ((uint64_t)1 << 60) | ai->asn, &fresh);
+			fs_map_put(&sc->m3, ((uint64_t)1 << 60) | ai->asn, &fresh);
 			if (fresh)
 				f->n_ns_asns++;
 		}
-		det_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fresh);
+		fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fresh);
 		if (fresh)
 			f->n_ns_p16++;
-		if (det_map_get(&sc->addr, na->addr) != NULL ||
+		if (fs_map_get(&sc->addr, na->addr) != NULL ||
 		    (in->is_agent != NULL && in->is_agent(in->ctx, na->addr, all ? INT64_MAX : tcut)))
 			f->n_ns_agents++;
 	}
-	det_map_clear(named);
+	fs_map_clear(named);
 	f->ns_addrs_per_name = names_with_addr ? (double)f->n_ns_addrs / names_with_addr : 0;
 	f->ns_overlap = f->n_ns_addrs ? (double)f->n_ns_agents / f->n_ns_addrs : 0;
 }
@@ -335,14 +335,14 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 		uint64_t res = sc->pairs[i] >> 32;   /* resolver and family */
 		uint32_t m = 0, npts = 0, nloc = 0;
 		double pts[2 * LOCAL_MAX_POINTS];
-		det_map_clear(&sc->m3);
+		fs_map_clear(&sc->m3);
 		for (; i < np && (sc->pairs[i] >> 32) == res; i++) {
 			if (i > 0 && sc->pairs[i] == sc->pairs[i - 1])
 				continue;
 			const struct det_addr_info *ai = in->info(in->ctx, (uint32_t)sc->pairs[i]);
 			bool fr;
 			m++;
-			(*det_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
+			(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
 			if (in->have_geo && ai->has_loc)
 				nloc++;
 			if (in->have_geo && ai->has_loc && npts < LOCAL_MAX_POINTS) {
@@ -388,18 +388,18 @@ features_windows(struct det_scratch *sc, const struct det_input *in, uint32_t n,
 	for (int w = 0; w < DET_N_WINDOWS; w++) {
 		fs_time len = (fs_time)det_window_seconds[w] * FS_USEC;
 		uint32_t lo = 0, nd = 0, na = 0, best_d = 0, best_a = 0;
-		det_map_clear(&sc->m1);   /* addr → slots in window */
-		det_map_clear(&sc->m2);   /* asn → slots in window */
+		fs_map_clear(&sc->m1);   /* addr → slots in window */
+		fs_map_clear(&sc->m2);   /* asn → slots in window */
 		for (uint32_t hi = 0; hi < n; hi++) {
 			const struct det_obs *o = &in->obs[hi];
 			bool fresh;
 			for (uint32_t k = 0; k < o->n_addrs; k++) {
-				uint32_t *c = det_map_put(&sc->m1, o->addrs[k], &fresh);
+				uint32_t *c = fs_map_put(&sc->m1, o->addrs[k], &fresh);
 				if ((*c)++ == 0)
 					nd++;
 				uint32_t asn = in->have_asn ? in->info(in->ctx, o->addrs[k])->asn : 0;
 				if (asn != 0) {
-					c = det_map_put(&sc->m2, asn, &fresh);
+					c = fs_map_put(&sc->m2, asn, &fresh);
 					if ((*c)++ == 0)
 						na++;
 				}
@@ -407,12 +407,12 @@ features_windows(struct det_scratch *sc, const struct det_input *in, uint32_t n,
 			while (o->ts - in->obs[lo].ts > len) {
 				const struct det_obs *g = &in->obs[lo++];
 				for (uint32_t k = 0; k < g->n_addrs; k++) {
-					uint32_t *c = det_map_put(&sc->m1, g->addrs[k], &fresh);
+					uint32_t *c = fs_map_put(&sc->m1, g->addrs[k], &fresh);
 					if (--(*c) == 0)
 						nd--;
 					uint32_t asn = in->have_asn ? in->info(in->ctx, g->addrs[k])->asn : 0;
 					if (asn != 0) {
-						c = det_map_put(&sc->m2, asn, &fresh);
+						c = fs_map_put(&sc->m2, asn, &fresh);
 						if (--(*c) == 0)
 							na--;
 					}
@@ -474,7 +474,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	f->max_km = -1;
 	f->local_km = f->local_p16_entropy = -1;
 	f->replace_s = f->replace_ttls = -1;
-	det_map_clear(&sc->addr);
+	fs_map_clear(&sc->addr);
 	if (n == 0) {
 		features_ns(sc, in, all, 0, f);
 		return;
@@ -503,10 +503,10 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		sc->fresh_snew = xreallocarray(sc->fresh_snew, c, sizeof *sc->fresh_snew);
 		sc->cap_fresh = c;
 	}
-	det_map_clear(&sc->seq);
-	det_map_clear(&sc->m1);    /* set id → max TTL */
-	det_map_clear(&sc->m2);    /* period index */
-	det_map_clear(&sc->m3);    /* (sequence, address) seen */
+	fs_map_clear(&sc->seq);
+	fs_map_clear(&sc->m1);    /* set id → max TTL */
+	fs_map_clear(&sc->m2);    /* period index */
+	fs_map_clear(&sc->m3);    /* (sequence, address) seen */
 	double jac_sum = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct det_obs *o = &in->obs[i];
@@ -515,13 +515,13 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 
 		if (o->n_addrs > f->max_per_resp)
 			f->max_per_resp = o->n_addrs;
-		uint32_t *st = det_map_put(&sc->m1, o->set ? o->set : ((uint64_t)1 << 40) + i, &fr);
+		uint32_t *st = fs_map_put(&sc->m1, o->set ? o->set : ((uint64_t)1 << 40) + i, &fr);
 		if (o->ttl > *st || fr)
 			*st = o->ttl;
-		det_map_put(&sc->m2, (uint64_t)((double)(o->ts - f->first) / period_us), &fr);
+		fs_map_put(&sc->m2, (uint64_t)((double)(o->ts - f->first) / period_us), &fr);
 
 		for (uint32_t k = 0; k < o->n_addrs; k++) {
-			uint32_t *slot = det_map_put(&sc->addr, o->addrs[k], &fr);
+			uint32_t *slot = fs_map_put(&sc->addr, o->addrs[k], &fr);
 			if (fr) {
 				if (f->n_addrs + 1 > sc->cap_ids) {
 					size_t c = sc->cap_ids ? sc->cap_ids * 2 : 64;
@@ -537,7 +537,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		}
 
 		/* freshness within the sequence */
-		uint32_t *last = det_map_put(&sc->seq, o->seq, &fr);
+		uint32_t *last = fs_map_put(&sc->seq, o->seq, &fr);
 		bool fresh = fr;
 		if (!fr) {
 			const struct det_obs *p = &in->obs[*last - 1];
@@ -560,7 +560,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 			uint32_t snew = 0;
 			for (uint32_t k = 0; k < o->n_addrs; k++) {
 				bool f2;
-				det_map_put(&sc->m3, ((uint64_t)o->seq << 32) | o->addrs[k], &f2);
+				fs_map_put(&sc->m3, ((uint64_t)o->seq << 32) | o->addrs[k], &f2);
 				snew += f2;
 			}
 			/* breadth: distinct networks within this one answer */
@@ -592,7 +592,7 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 			nfresh++;
 			fresh_slots += o->n_addrs;
 			for (uint32_t k = 0; k < o->n_addrs; k++)
-				sc->sight[*det_map_get(&sc->addr, o->addrs[k]) - 1]++;
+				sc->sight[*fs_map_get(&sc->addr, o->addrs[k]) - 1]++;
 		}
 	}
 	f->n_fresh = nfresh;
@@ -602,10 +602,10 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	{
 		/* distinct TTLs among the per-set maxima (the authoritative TTL of each RRset) */
 		size_t k = map_counts(sc, &sc->m1);
-		det_map_clear(&sc->m3);
+		fs_map_clear(&sc->m3);
 		for (size_t i = 0; i < k; i++) {
 			bool fr;
-			det_map_put(&sc->m3, sc->counts[i], &fr);
+			fs_map_put(&sc->m3, sc->counts[i], &fr);
 		}
 		f->n_ttls = sc->m3.n;
 	}
@@ -673,20 +673,20 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 				b = &in->obs[i];
 				break;
 			}
-		det_map_clear(&sc->m1);
-		det_map_clear(&sc->m2);
+		fs_map_clear(&sc->m1);
+		fs_map_clear(&sc->m2);
 		for (int side = 0; side < 2; side++) {
 			const struct det_obs *o = side ? b : a;
 			bool fr;
 			if (o == NULL)
 				continue;
 			for (uint32_t k = 0; k < o->n_addrs; k++) {
-				det_map_put(&sc->m1, o->addrs[k], &fr);
+				fs_map_put(&sc->m1, o->addrs[k], &fr);
 				if (!fr)
 					continue;
 				uint32_t asn = in->have_asn ? in->info(in->ctx, o->addrs[k])->asn : 0;
 				if (asn != 0)
-					det_map_put(&sc->m2, asn, &fr);
+					fs_map_put(&sc->m2, asn, &fr);
 			}
 		}
 		f->holz_na = sc->m1.n;
@@ -695,11 +695,11 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	}
 
 	/* Spread over distinct addresses: ASNs, prefixes, countries, locations. */
-	det_map_clear(&sc->m1);    /* asn → addresses */
-	det_map_clear(&sc->m2);    /* country → addresses */
-	det_map_clear(&sc->m3);    /* /16 → addresses */
-	struct det_map *p24 = &sc->seq;
-	det_map_clear(p24);
+	fs_map_clear(&sc->m1);    /* asn → addresses */
+	fs_map_clear(&sc->m2);    /* country → addresses */
+	fs_map_clear(&sc->m3);    /* /16 → addresses */
+	struct fs_map *p24 = &sc->seq;
+	fs_map_clear(p24);
 	uint32_t npts = 0;
 	for (uint32_t i = 0; i < f->n_addrs; i++) {
 		const struct det_addr_info *ai = in->info(in->ctx, sc->ids[i]);
@@ -708,15 +708,15 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 			f->n_v6++;
 		if (in->have_asn && ai->asn != 0) {
 			f->n_asn_known++;
-			(*det_map_put(&sc->m1, ai->asn, &fr))++;
+			(*fs_map_put(&sc->m1, ai->asn, &fr))++;
 		}
 		if (in->have_country && ai->cc[0] != '\0') {
 			f->n_cc_known++;
 			uint64_t key = ((uint64_t)(uint8_t)ai->cc[0] << 8) | (uint8_t)ai->cc[1];
-			(*det_map_put(&sc->m2, key, &fr))++;
+			(*fs_map_put(&sc->m2, key, &fr))++;
 		}
-		(*det_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
-		(*det_map_put(p24, det_prefix_key(&ai->addr, 24), &fr))++;
+		(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
+		(*fs_map_put(p24, det_prefix_key(&ai->addr, 24), &fr))++;
 		if (in->have_geo && ai->has_loc) {
 			f->n_located++;
 			bool dup = false;

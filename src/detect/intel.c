@@ -13,8 +13,8 @@ void
 det_intel_init(struct det_intel *t)
 {
 	memset(t, 0, sizeof *t);
-	det_map_init(&t->name_idx);
-	det_map_init(&t->cidr_idx);
+	fs_map_init(&t->name_idx);
+	fs_map_init(&t->cidr_idx);
 }
 
 void
@@ -27,8 +27,8 @@ det_intel_fini(struct det_intel *t)
 		free(t->names[i].name);
 	free(t->names);
 	free(t->cidrs);
-	det_map_fini(&t->name_idx);
-	det_map_fini(&t->cidr_idx);
+	fs_map_fini(&t->name_idx);
+	fs_map_fini(&t->cidr_idx);
 	memset(t, 0, sizeof *t);
 }
 
@@ -36,7 +36,7 @@ static uint64_t
 key_of_name(const char *s)
 {
 	uint64_t h = fs_hash_bytes(s, strlen(s));
-	return h == DET_MAP_EMPTY ? h - 1 : h;
+	return h == FS_MAP_EMPTY ? h - 1 : h;
 }
 
 static void
@@ -59,7 +59,7 @@ key_of_net(const fs_addr *net, int len)
 	buf[1] = (uint8_t)len;
 	memcpy(buf + 2, net->bytes, 16);
 	uint64_t h = fs_hash_bytes(buf, sizeof buf);
-	return h == DET_MAP_EMPTY ? h - 1 : h;
+	return h == FS_MAP_EMPTY ? h - 1 : h;
 }
 
 static void
@@ -69,7 +69,7 @@ add_net(struct det_intel *t, const fs_addr *a, int len, uint32_t feed)
 	bool fresh;
 
 	mask_addr(&net, len);
-	uint32_t *slot = det_map_put(&t->cidr_idx, key_of_net(&net, len), &fresh);
+	uint32_t *slot = fs_map_put(&t->cidr_idx, key_of_net(&net, len), &fresh);
 	if (!fresh)
 		return;
 	if (t->n_cidrs == t->cap_cidrs) {
@@ -88,7 +88,7 @@ static void
 add_name(struct det_intel *t, const char *name, uint32_t feed)
 {
 	bool fresh;
-	uint32_t *slot = det_map_put(&t->name_idx, key_of_name(name), &fresh);
+	uint32_t *slot = fs_map_put(&t->name_idx, key_of_name(name), &fresh);
 	if (!fresh)
 		return;
 	if (t->n_names == t->cap_names) {
@@ -350,7 +350,7 @@ det_intel_match_name(const struct det_intel *t, const char *name, const char **m
 	if (t->n_names == 0 || name == NULL)
 		return NULL;
 	for (const char *p = name; p != NULL && *p != '\0'; ) {
-		const uint32_t *v = det_map_get(&t->name_idx, key_of_name(p));
+		const uint32_t *v = fs_map_get(&t->name_idx, key_of_name(p));
 		if (v != NULL && strcmp(t->names[*v - 1].name, p) == 0) {
 			if (matched != NULL)
 				*matched = t->names[*v - 1].name;
@@ -378,7 +378,7 @@ det_intel_match_addr(const struct det_intel *t, const fs_addr *a)
 			continue;
 		fs_addr net = *a;
 		mask_addr(&net, len);
-		const uint32_t *v = det_map_get(&t->cidr_idx, key_of_net(&net, len));
+		const uint32_t *v = fs_map_get(&t->cidr_idx, key_of_net(&net, len));
 		if (v == NULL)
 			continue;
 		const struct det_intel_cidr *c = &t->cidrs[*v - 1];

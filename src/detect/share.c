@@ -33,7 +33,7 @@ terms_hash(const struct det_term *t)
 		memcpy(&u, &t[i].contribution, 8);
 		h = mix(h, u ^ (uint64_t)t[i].available);
 	}
-	return h == DET_MAP_EMPTY ? 0 : h;
+	return h == FS_MAP_EMPTY ? 0 : h;
 }
 
 static bool
@@ -75,8 +75,8 @@ det_share_init(struct det_shared *sh)
 {
 	memset(sh, 0, sizeof *sh);
 	pthread_mutex_init(&sh->mu, NULL);
-	det_map_init(&sh->term_idx);
-	det_map_init(&sh->str_idx);
+	fs_map_init(&sh->term_idx);
+	fs_map_init(&sh->str_idx);
 }
 
 const struct det_term *
@@ -87,7 +87,7 @@ det_share_terms(struct det_shared *sh, const struct det_term *t)
 	bool fresh;
 
 	pthread_mutex_lock(&sh->mu);
-	uint32_t *v = det_map_put(&sh->term_idx, h, &fresh);
+	uint32_t *v = fs_map_put(&sh->term_idx, h, &fresh);
 	if (!fresh && terms_equal(term_at(sh, *v - 1), t)) {
 		out = term_at(sh, *v - 1);
 	} else {
@@ -109,10 +109,10 @@ det_share_str(struct det_shared *sh, char *s)
 	bool fresh;
 	char *out;
 
-	if (h == DET_MAP_EMPTY)
+	if (h == FS_MAP_EMPTY)
 		h = 0;
 	pthread_mutex_lock(&sh->mu);
-	uint32_t *v = det_map_put(&sh->str_idx, h, &fresh);
+	uint32_t *v = fs_map_put(&sh->str_idx, h, &fresh);
 	if (!fresh && strcmp(sh->strs[*v - 1], s) == 0) {
 		out = sh->strs[*v - 1];
 		free(s);
@@ -170,8 +170,8 @@ det_share_clear(struct det_shared *sh)
 	sh->chunks = NULL;
 	sh->n_chunks = 0;
 	sh->n_terms = 0;
-	det_map_clear(&sh->term_idx);
-	det_map_clear(&sh->str_idx);
+	fs_map_clear(&sh->term_idx);
+	fs_map_clear(&sh->str_idx);
 }
 
 void
@@ -179,7 +179,7 @@ det_share_fini(struct det_shared *sh)
 {
 	det_share_clear(sh);
 	free(sh->strs);
-	det_map_fini(&sh->term_idx);
-	det_map_fini(&sh->str_idx);
+	fs_map_fini(&sh->term_idx);
+	fs_map_fini(&sh->str_idx);
 	pthread_mutex_destroy(&sh->mu);
 }

@@ -24,7 +24,7 @@ static uint64_t
 hstr(const char *s)
 {
 	uint64_t h = fs_hash_bytes(s, strlen(s));
-	return h == DET_MAP_EMPTY || h == 0 ? 1 : h;
+	return h == FS_MAP_EMPTY || h == 0 ? 1 : h;
 }
 
 static void
@@ -57,9 +57,9 @@ det_zone_free(struct detector *d)
 	free(d->zname);
 	free(d->prov);
 	free(d->pool_member);
-	det_map_fini(&d->prov_count);
-	det_map_fini(&d->pool_zone);
-	det_map_fini(&d->zone_idx);
+	fs_map_fini(&d->prov_count);
+	fs_map_fini(&d->pool_zone);
+	fs_map_fini(&d->zone_idx);
 	free(d->pool_signs);
 	free_zrows(d);
 	free(d->zres);
@@ -111,9 +111,9 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 static void
 prepare_providers(struct detector *d, const struct store *s, size_t nd)
 {
-	struct det_map pairs;
-	det_map_init(&pairs);
-	det_map_clear(&d->prov_count);
+	struct fs_map pairs;
+	fs_map_init(&pairs);
+	fs_map_clear(&d->prov_count);
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		if (dom == NULL || dom->n_cnames == 0 || d->reg[id] == NULL)
@@ -124,19 +124,19 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 			continue;
 		uint64_t ht = hstr(t);
 		bool fresh;
-		uint64_t pk = det_hash64(ht ^ det_hash64(hstr(d->reg[id])));
-		det_map_put(&pairs, pk == DET_MAP_EMPTY ? 1 : pk, &fresh);
+		uint64_t pk = fs_hash64(ht ^ fs_hash64(hstr(d->reg[id])));
+		fs_map_put(&pairs, pk == FS_MAP_EMPTY ? 1 : pk, &fresh);
 		if (fresh)
-			(*det_map_put(&d->prov_count, ht, &fresh))++;
+			(*fs_map_put(&d->prov_count, ht, &fresh))++;
 		d->prov[id] = t;
 	}
-	det_map_fini(&pairs);
+	fs_map_fini(&pairs);
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const char *p = d->prov[id];
 		const uint32_t *c;
 		if (p == NULL && d->reg[id] != NULL)
 			p = d->reg[id];            /* a name under a provider zone itself */
-		c = p ? det_map_get(&d->prov_count, hstr(p)) : NULL;
+		c = p ? fs_map_get(&d->prov_count, hstr(p)) : NULL;
 		d->prov[id] = c != NULL && *c >= d->w.provider_customers ? p : NULL;
 	}
 }
@@ -234,7 +234,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 	struct sib *v = NULL;
 	size_t n = 0, cap = 0;
 
-	det_map_clear(&d->pool_zone);
+	fs_map_clear(&d->pool_zone);
 	d->n_pool_signs = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
@@ -286,14 +286,14 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			snprintf(text, sizeof text, "%s answers from its own country", cc_name);
 		} else if (scoped >= d->w.pool_siblings && numbered >= 2 && fixed == j - i) {
 			/* addresses recurring across the scoped siblings */
-			struct det_map cnt;
+			struct fs_map cnt;
 			uint32_t total = 0, multi = 0, size = 0;
-			det_map_init(&cnt);
+			fs_map_init(&cnt);
 			for (size_t k = i; k < j; k++) {
 				const struct store_domain *dom = store_domain(s, v[k].id);
 				for (uint32_t a = 0; a < dom->n_addrs; a++) {
 					bool fresh;
-					(*det_map_put(&cnt, dom->addrs[a].addr, &fresh))++;
+					(*fs_map_put(&cnt, dom->addrs[a].addr, &fresh))++;
 				}
 				for (uint32_t r = 0; size == 0 && r < dom->n_resp; r++)
 					if (dom->resp[r].aset)
@@ -301,9 +301,9 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			}
 			for (uint32_t k = 0; k < cnt.n; k++) {
 				total++;
-				multi += det_map_val_at(&cnt, k) >= 2;
+				multi += fs_map_val_at(&cnt, k) >= 2;
 			}
-			det_map_fini(&cnt);
+			fs_map_fini(&cnt);
 			if (total > 0 && multi >= d->w.pool_recur_share * total) {
 				sign = true;
 				snprintf(text, sizeof text, "%u of %u addresses answer two or more of %zu "
@@ -320,7 +320,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			zs->zone = v[i].base_name;
 			memcpy(zs->sign, text, sizeof zs->sign);
 			bool fresh;
-			*det_map_put(&d->pool_zone, v[i].base, &fresh) = (uint32_t)d->n_pool_signs;
+			*fs_map_put(&d->pool_zone, v[i].base, &fresh) = (uint32_t)d->n_pool_signs;
 			for (size_t k = i; k < j; k++)
 				if (v[k].member && d->pool_member[v[k].id] == 0)
 					d->pool_member[v[k].id] = (uint32_t)d->n_pool_signs;
@@ -357,7 +357,7 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 	if (id >= d->cap_dom)
 		return;
 	if (d->prov[id] != NULL) {
-		const uint32_t *c = det_map_get(&d->prov_count, hstr(d->prov[id]));
+		const uint32_t *c = fs_map_get(&d->prov_count, hstr(d->prov[id]));
 		const struct store_domain *dom = store_domain(s, id);
 		uint32_t shared = 0;
 		cx->provider_zone = d->prov[id];
@@ -482,7 +482,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
 			struct det_obs o = in.obs[i];
-			o.seq = (uint32_t)det_hash64(((uint64_t)r->dom << 32) ^ o.seq);
+			o.seq = (uint32_t)fs_hash64(((uint64_t)r->dom << 32) ^ o.seq);
 			(*zobs)[n++] = o;
 		}
 	}
@@ -540,7 +540,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		}
 	}
 	if (prov != NULL && 2 * in_prov >= st.names) {
-		const uint32_t *c = det_map_get(&d->prov_count, hstr(prov));
+		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
 		cx.provider_zone = prov;
 		cx.provider_customers = c ? *c : 0;
 	}
@@ -676,19 +676,19 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 void
 det_zone_run(struct detector *d, const struct store *s)
 {
-	struct det_map idx;
+	struct fs_map idx;
 	uint32_t *zof = xcalloc(d->n_res + 1, sizeof *zof);
 	uint32_t *cnt, *start, *mem;
 	uint32_t nz = 0;
 
 	free_zrows(d);
-	det_map_init(&idx);
+	fs_map_init(&idx);
 	for (size_t i = 0; i < d->n_res; i++) {
 		const char *z = d->res[i].zone;
 		bool fresh;
 		if (z == NULL)
 			continue;
-		uint32_t *slot = det_map_put(&idx, hstr(z), &fresh);
+		uint32_t *slot = fs_map_put(&idx, hstr(z), &fresh);
 		if (fresh)
 			*slot = ++nz;
 		zof[i] = *slot;
@@ -737,17 +737,17 @@ det_zone_run(struct detector *d, const struct store *s)
 	}
 	if (d->n_zres > 1)
 		qsort(d->zres, d->n_zres, sizeof *d->zres, cmp_zres);
-	det_map_clear(&d->zone_idx);
+	fs_map_clear(&d->zone_idx);
 	for (size_t i = 0; i < d->n_zres; i++) {
 		bool fresh;
-		*det_map_put(&d->zone_idx, hstr(d->zres[i].name), &fresh) = (uint32_t)i + 1;
+		*fs_map_put(&d->zone_idx, hstr(d->zres[i].name), &fresh) = (uint32_t)i + 1;
 	}
 	free(row_of);
 	free(cnt);
 	free(start);
 	free(mem);
 	free(zof);
-	det_map_fini(&idx);
+	fs_map_fini(&idx);
 }
 
 size_t
@@ -765,7 +765,7 @@ det_zone_get(const struct detector *d, size_t i)
 const struct det_result *
 det_zone_find(const struct detector *d, const char *zone)
 {
-	const uint32_t *i = zone != NULL ? det_map_get(&d->zone_idx, hstr(zone)) : NULL;
+	const uint32_t *i = zone != NULL ? fs_map_get(&d->zone_idx, hstr(zone)) : NULL;
 	if (i == NULL || strcmp(d->zres[*i - 1].name, zone) != 0)
 		return NULL;
 	return &d->zres[*i - 1];

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "fluxscope/enrich.h"
+#include "util/intern.h"
 
 /* libloc behind a small interface so that geo_lookup.c never sees its types. */
 struct geoloc;
@@ -35,20 +36,6 @@ struct geo_db {
 	int order;                 /* discovery order, for a stable sort */
 	unsigned long long dev, ino;
 };
-
-/* Interned strings: open addressing over offsets into a growing list of blocks. */
-struct geo_strtab {
-	const char **slots;        /* NULL = empty */
-	uint32_t *hashes;
-	size_t cap, n;
-	char **blocks;             /* 64 KiB each (longer strings get their own) */
-	size_t n_blocks;
-	char *cur;                 /* the block being filled */
-	size_t block_used;
-	size_t bytes;
-};
-const char *geo_intern(struct geo_strtab *t, const char *s, size_t len);
-void geo_strtab_free(struct geo_strtab *t);
 
 /* The cache: entries (normalised address + its info) in fixed chunks so that the pointers
  * handed out never move; an open-addressing table of small slots indexes them. The slots hold
@@ -84,7 +71,7 @@ struct geo {
 	struct geo_entry **chunks;
 	size_t n_chunks;
 	uint64_t lookups, misses;
-	struct geo_strtab strs;
+	struct fs_intern strs;
 	/* libloc AS names by number: its AS lookup is a search plus an allocation */
 	struct geo_asname *as_names;
 	size_t as_cap, as_n;

@@ -1,5 +1,6 @@
 /* Debian's libloc database (libloc-database) as the out-of-the-box source: ASN, AS name,
  * country and network for real addresses, offline. */
+#include "decode/wire.h"
 #include "enrich/enrich_int.h"
 
 #include <arpa/inet.h>
@@ -58,12 +59,6 @@ geoloc_free(struct geoloc *l)
 	free(l);
 }
 
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* libloc trusts the header it maps: check that every section it names lies inside the file and
  * the creation time is plausible before handing the file over (a damaged or foreign file must
  * be an error, never a crash). Layout: "LOCDBXX", version 1, then big-endian created_at (u64),
@@ -84,19 +79,27 @@ geoloc_check_header(const char *path, FILE *f, struct fs_err *err)
 	size = (uint64_t)sb.st_size;
 	if (memcmp(h, "LOCDBXX", 7) != 0 || h[7] != 1)
 		return fs_err_set(err, FS_E_FORMAT, "%s is not a libloc database of version 1", path);
-	for (int i = 0; i < 8; i++)
-		created = created << 8 | h[8 + i];
+	struct wire w;
+	wire_init(&w, h, sizeof h);
+	(void)wire_seek(&w, 8);
+	created = wire_u64be(&w);
 	/* libloc databases exist since 2017; allow a day of clock skew into the future */
 	if (created < 1483228800ULL || created > (uint64_t)time(NULL) + 86400)
 		return fs_err_set(err, FS_E_FORMAT, "%s: implausible libloc creation time %llu", path,
 		                  (unsigned long long)created);
 	for (int s = 0; s < 5; s++) {
-		uint64_t off = be32(h + 28 + 8 * s), len = be32(h + 32 + 8 * s);
+		uint32_t off32 = 0, len32 = 0;
+		(void)wire_at_u32(h, sizeof h, 28 + 8 * (size_t)s, false, &off32);
+		(void)wire_at_u32(h, sizeof h, 32 + 8 * (size_t)s, false, &len32);
+		uint64_t off = off32, len = len32;
 		if (off + len > size || (s < 3 && len == 0))
 			return fs_err_set(err, FS_E_FORMAT, "%s: libloc %s section outside the file "
 			                  "(damaged or truncated)", path, section[s]);
 	}
-	if (((uint32_t)h[68] << 8 | h[69]) > 2048 || ((uint32_t)h[70] << 8 | h[71]) > 2048)
+	uint16_t sig1 = 0, sig2 = 0;
+	(void)wire_at_u16(h, sizeof h, 68, false, &sig1);
+	(void)wire_at_u16(h, sizeof h, 70, false, &sig2);
+	if (sig1 > 2048 || sig2 > 2048)
 		return fs_err_set(err, FS_E_FORMAT, "%s: bad libloc signature length", path);
 	return FS_OK;
 }

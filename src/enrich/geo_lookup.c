@@ -8,95 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- interned strings ------------------------------------------------------------------ */
-
-#define GEO_BLOCK 65536
-
-static uint32_t
-str_hash(const char *s, size_t len)
-{
-	return (uint32_t)fs_hash_bytes(s, len) | 1u;   /* never 0: 0 marks an empty slot */
-}
-
-static char *
-str_store(struct geo_strtab *t, const char *s, size_t len)
-{
-	char *p;
-
-	if (len + 1 > GEO_BLOCK / 4 || t->cur == NULL || t->block_used + len + 1 > GEO_BLOCK) {
-		/* A long string gets a block of its own; the current block keeps filling. */
-		size_t sz = len + 1 > GEO_BLOCK / 4 ? len + 1 : GEO_BLOCK;
-		t->blocks = xreallocarray(t->blocks, t->n_blocks + 1, sizeof *t->blocks);
-		p = t->blocks[t->n_blocks++] = xmalloc(sz);
-		t->bytes += sz;
-		if (sz == GEO_BLOCK) {
-			t->cur = p;
-			t->block_used = len + 1;
-		}
-	} else {
-		p = t->cur + t->block_used;
-		t->block_used += len + 1;
-	}
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
-static void
-strtab_grow(struct geo_strtab *t)
-{
-	size_t ncap = t->cap ? t->cap * 2 : 256;
-	const char **slots = xcalloc(ncap, sizeof *slots);
-	uint32_t *hashes = xcalloc(ncap, sizeof *hashes);
-
-	for (size_t i = 0; i < t->cap; i++) {
-		size_t j;
-		if (t->slots[i] == NULL)
-			continue;
-		for (j = t->hashes[i] & (ncap - 1); slots[j] != NULL; j = (j + 1) & (ncap - 1))
-			;
-		slots[j] = t->slots[i];
-		hashes[j] = t->hashes[i];
-	}
-	free(t->slots);
-	free(t->hashes);
-	t->bytes += (ncap - t->cap) * (sizeof *slots + sizeof *hashes);
-	t->slots = slots;
-	t->hashes = hashes;
-	t->cap = ncap;
-}
-
-const char *
-geo_intern(struct geo_strtab *t, const char *s, size_t len)
-{
-	uint32_t h;
-	size_t i;
-
-	if (len == 0)
-		return "";
-	if (2 * (t->n + 1) > t->cap)
-		strtab_grow(t);
-	h = str_hash(s, len);
-	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
-		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
-			return t->slots[i];
-	t->slots[i] = str_store(t, s, len);
-	t->hashes[i] = h;
-	t->n++;
-	return t->slots[i];
-}
-
-void
-geo_strtab_free(struct geo_strtab *t)
-{
-	for (size_t i = 0; i < t->n_blocks; i++)
-		free(t->blocks[i]);
-	free(t->blocks);
-	free(t->slots);
-	free(t->hashes);
-	memset(t, 0, sizeof *t);
-}
-
 /* ---- MaxMind-format records ------------------------------------------------------------ */
 
 static const char *const P_ASN[] = { "autonomous_system_number", NULL };
@@ -193,7 +104,7 @@ network_str(struct geo *g, const fs_addr *a, unsigned prefix)
 		b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, b, txt, sizeof txt);
 	n = snprintf(buf, sizeof buf, "%s/%u", txt, prefix);
-	return geo_intern(&g->strs, buf, (size_t)n);
+	return fs_intern_str(&g->strs, buf, (size_t)n);
 }
 
 static void
@@ -239,7 +150,7 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 			size_t len;
 			info->asn = asn;
 			if (get_str(&r.entry, P_ASORG, &s, &len))
-				info->as_org = geo_intern(&g->strs, s, len);
+				info->as_org = fs_intern_str(&g->strs, s, len);
 			info->asn_db = (int8_t)idx;
 			*asn_net = network_str(g, a, prefix);
 			*asn_pfx = (uint8_t)prefix;
@@ -259,7 +170,7 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 			any = true;
 		}
 		if (get_str(&r.entry, P_CITY, &s, &len)) {
-			info->city = geo_intern(&g->strs, s, len);
+			info->city = fs_intern_str(&g->strs, s, len);
 			any = true;
 		}
 		if (get_double(&r.entry, P_LAT, &lat) && get_double(&r.entry, P_LON, &lon)) {
@@ -304,7 +215,7 @@ libloc_as_name(struct geo *g, struct geoloc *loc, uint32_t asn)
 			return g->as_names[i].name;
 	geoloc_as_name(loc, asn, name, sizeof name);
 	g->as_names[i].asn = asn;
-	g->as_names[i].name = geo_intern(&g->strs, name, strlen(name));
+	g->as_names[i].name = fs_intern_str(&g->strs, name, strlen(name));
 	g->as_n++;
 	return g->as_names[i].name;
 }
@@ -320,7 +231,7 @@ resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, 
 	geoloc_lookup(g->dbs[idx].loc, a, &lr);
 	if (!lr.found)
 		return;
-	net = geo_intern(&g->strs, lr.network, strlen(lr.network));
+	net = fs_intern_str(&g->strs, lr.network, strlen(lr.network));
 	if (*want_asn && lr.asn != 0) {
 		info->asn = lr.asn;
 		info->as_org = libloc_as_name(g, g->dbs[idx].loc, lr.asn);
@@ -486,7 +397,7 @@ geo_cache_free(struct geo *g)
 	free(g->as_names);
 	g->as_names = NULL;
 	g->as_cap = g->as_n = 0;
-	geo_strtab_free(&g->strs);
+	fs_intern_free(&g->strs);
 	g->chunks = NULL;
 	g->slots = NULL;
 	g->n_chunks = g->n = g->cap = 0;

@@ -1,5 +1,6 @@
-/* The filter language: a pure parser into a list of terms and a predicate over a detection
- * result and its store record (no I/O, no globals). */
+/* The filter language: a pure parser into an expression tree of comparisons and a predicate
+ * over a model row (no I/O, no globals). Its fields are the model's field table
+ * (fluxscope/model.h). */
 #include "fluxscope/query.h"
 #include "query/expr.h"
 
@@ -10,68 +11,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-enum ftype { F_NUM, F_TTL, F_BOOL, F_STR, F_VERDICT, F_REASON };
+#include "fluxscope/model.h"
+
 enum fop { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_HAS, OP_HASNOT };
 
-enum fid {
-	FD_VERDICT, FD_SCORE, FD_HOLZ, FD_ADDRS, FD_ADDRS6, FD_ASNS, FD_COUNTRIES, FD_P16, FD_P24,
-	FD_TTL, FD_MINTTL, FD_CHANGES, FD_RRSETS, FD_RESPONSES, FD_NXDOMAIN, FD_NS, FD_NSADDRS,
-	FD_NSCHANGES, FD_NSTTL, FD_CLUSTER, FD_CLUSTERSIZE, FD_DISTANCE, FD_INTEL, FD_ALLOW,
-	FD_MARKED, FD_NAME, FD_REG, FD_REASON
-};
+static bool
+is_numeric(enum model_type t)
+{
+	return t == MT_INT || t == MT_FLOAT || t == MT_TIME;
+}
 
-static const struct field {
-	const char *name;
-	const char *alias;
-	enum fid id;
-	enum ftype type;
-	const char *help;
-} fields[] = {
-	{ "verdict", NULL, FD_VERDICT, F_VERDICT, "single-flux, double-flux, suspicious, cdn, pool, benign; flux; flagged" },
-	{ "score", NULL, FD_SCORE, F_NUM, "fluxscope score, 0..100" },
-	{ "holz", NULL, FD_HOLZ, F_NUM, "Holz et al. flux-score (> 0 means flux)" },
-	{ "addrs", "addresses", FD_ADDRS, F_NUM, "distinct addresses" },
-	{ "addrs6", NULL, FD_ADDRS6, F_NUM, "distinct IPv6 addresses" },
-	{ "asns", NULL, FD_ASNS, F_NUM, "distinct ASNs" },
-	{ "countries", NULL, FD_COUNTRIES, F_NUM, "distinct countries" },
-	{ "prefixes16", NULL, FD_P16, F_NUM, "distinct /16 prefixes" },
-	{ "prefixes24", "prefixes", FD_P24, F_NUM, "distinct /24 prefixes" },
-	{ "ttl", NULL, FD_TTL, F_TTL, "authoritative TTL estimate (s; 5m, 1h allowed)" },
-	{ "minttl", NULL, FD_MINTTL, F_TTL, "smallest TTL seen" },
-	{ "changes", NULL, FD_CHANGES, F_NUM, "answer-set changes" },
-	{ "rrsets", NULL, FD_RRSETS, F_NUM, "distinct answer sets" },
-	{ "responses", NULL, FD_RESPONSES, F_NUM, "responses seen" },
-	{ "nxdomain", NULL, FD_NXDOMAIN, F_NUM, "NXDOMAIN responses" },
-	{ "ns", "nsnames", FD_NS, F_NUM, "distinct NS names" },
-	{ "nsaddrs", NULL, FD_NSADDRS, F_NUM, "distinct NS addresses" },
-	{ "nschanges", NULL, FD_NSCHANGES, F_NUM, "NS-set changes" },
-	{ "nsttl", NULL, FD_NSTTL, F_TTL, "smallest NS TTL" },
-	{ "cluster", NULL, FD_CLUSTER, F_NUM, "cluster number (0 = none)" },
-	{ "clustersize", NULL, FD_CLUSTERSIZE, F_NUM, "domains in the cluster" },
-	{ "distance", "km", FD_DISTANCE, F_NUM, "greatest distance between addresses, km" },
-	{ "intel", NULL, FD_INTEL, F_BOOL, "matched an intel feed (yes/no)" },
-	{ "allowlisted", NULL, FD_ALLOW, F_BOOL, "covered by the allowlist (yes/no)" },
-	{ "marked", NULL, FD_MARKED, F_BOOL, "marked in the TUI (yes/no)" },
-	{ "name", "domain", FD_NAME, F_STR, "the domain (= exact or glob, ~ contains)" },
-	{ "registrable", "reg", FD_REG, F_STR, "registrable domain (eTLD+1)" },
-	{ "reason", "reasons", FD_REASON, F_REASON, "any reason contains (~) the text" },
-};
-#define N_FIELDS (sizeof fields / sizeof fields[0])
-
-static const char *const verdict_names[DET_VERDICT_COUNT] = {
-	[DET_BENIGN] = "benign", [DET_CDN] = "cdn", [DET_POOL] = "pool",
-	[DET_SUSPICIOUS] = "suspicious", [DET_SINGLE_FLUX] = "single-flux",
-	[DET_DOUBLE_FLUX] = "double-flux",
-};
+static bool
+is_text(enum model_type t)
+{
+	return t == MT_STRING || t == MT_COUNTRY || t == MT_ADDR;
+}
 
 struct term {
-	const struct field *f;
+	const struct model_field *f;
 	enum fop op;
-	double *nums;           /* F_NUM/F_TTL/F_BOOL values (any of them for =, !=) */
-	char **strs;            /* F_STR/F_REASON values */
+	double *nums;           /* numbers, times, booleans, ASNs (any of them for =, !=) */
+	char **strs;            /* text and address values */
+	fs_addr *nets;          /* MT_ADDR with =, !=: networks (plen in plens) */
+	uint8_t *plens;
 	int n;
-	unsigned verdicts;      /* F_VERDICT: bitmask of enum det_verdict */
+	unsigned verdicts;      /* MT_ENUM: bitmask of enum det_verdict */
 };
 
 struct query_filter {
@@ -94,6 +60,8 @@ query_filter_free(struct query_filter *f)
 				free(f->t[i].strs[j]);
 		free(f->t[i].strs);
 		free(f->t[i].nums);
+		free(f->t[i].nets);
+		free(f->t[i].plens);
 	}
 	free(f->t);
 	qx_free(&f->tree);
@@ -101,26 +69,38 @@ query_filter_free(struct query_filter *f)
 	free(f);
 }
 
-static const struct field *
-field_find(const char *name, size_t len)
+/* A time: epoch seconds, or an ISO date YYYY-MM-DD[THH:MM[:SS]][Z] in UTC. */
+static int
+parse_time(const char *s, double *out)
 {
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (strlen(fields[i].name) == len && strncasecmp(fields[i].name, name, len) == 0)
-			return &fields[i];
-		if (fields[i].alias && strlen(fields[i].alias) == len &&
-		    strncasecmp(fields[i].alias, name, len) == 0)
-			return &fields[i];
+	static const char *const fmts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S",
+	                                    "%Y-%m-%d %H:%M", "%Y-%m-%d" };
+	struct tm tm;
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end != s && *end == '\0' && isfinite(v)) {
+		*out = v * FS_USEC;
+		return 0;
 	}
-	return NULL;
+	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		memset(&tm, 0, sizeof tm);
+		const char *e = strptime(s, fmts[i], &tm);
+		if (e != NULL && (*e == '\0' || (e[0] == 'Z' && e[1] == '\0'))) {
+			*out = (double)timegm(&tm) * FS_USEC;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static int
-parse_num(const char *s, enum ftype t, double *out)
+parse_num(const char *s, const struct model_field *f, double *out)
 {
 	char *end;
 	double v;
 
-	if (t == F_BOOL) {
+	if (f->type == MT_BOOL) {
 		if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1"))
 			*out = 1;
 		else if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0"))
@@ -129,10 +109,14 @@ parse_num(const char *s, enum ftype t, double *out)
 			return -1;
 		return 0;
 	}
+	if (f->type == MT_TIME)
+		return parse_time(s, out);
+	if (f->type == MT_ASN && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's'))
+		s += 2;
 	v = strtod(s, &end);
 	if (end == s || !isfinite(v))
 		return -1;
-	if (t == F_TTL && *end) {
+	if (f->unit != NULL && strcmp(f->unit, "s") == 0 && *end) {
 		switch (tolower((unsigned char)*end)) {
 		case 's': break;
 		case 'm': v *= 60; break;
@@ -146,6 +130,31 @@ parse_num(const char *s, enum ftype t, double *out)
 	return *end == '\0' ? 0 : -1;
 }
 
+/* An address or a network: "192.0.2.1", "2001:db8::/32". */
+static int
+parse_net(const char *s, fs_addr *a, uint8_t *plen)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	char *end;
+
+	if (n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (fs_addr_parse(buf, a) != 0)
+		return -1;
+	long max = a->family == 4 ? 32 : 128, p = max;
+	if (slash != NULL) {
+		p = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end != '\0' || p < 0 || p > max)
+			return -1;
+	}
+	*plen = (uint8_t)p;
+	return 0;
+}
+
 /* Split a value on commas (for = and !=) into t. */
 static fs_status
 parse_values(struct term *t, const char *val, struct fs_err *err, const char *termtxt)
@@ -155,10 +164,15 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 	char *save = NULL;
 	int cap = 4;
 
-	if (t->f->type == F_STR || t->f->type == F_REASON)
+	bool nets = t->f->type == MT_ADDR && list;
+	if (is_text(t->f->type))
 		t->strs = xcalloc((size_t)cap, sizeof *t->strs);
 	else
 		t->nums = xcalloc((size_t)cap, sizeof *t->nums);
+	if (nets) {
+		t->nets = xcalloc((size_t)cap, sizeof *t->nets);
+		t->plens = xcalloc((size_t)cap, sizeof *t->plens);
+	}
 	for (char *v = list ? strtok_r(copy, ",", &save) : copy; v != NULL;
 	     v = list ? strtok_r(NULL, ",", &save) : NULL) {
 		if (*v == '\0')
@@ -169,12 +183,16 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 				t->strs = xreallocarray(t->strs, (size_t)cap, sizeof *t->strs);
 			else
 				t->nums = xreallocarray(t->nums, (size_t)cap, sizeof *t->nums);
+			if (nets) {
+				t->nets = xreallocarray(t->nets, (size_t)cap, sizeof *t->nets);
+				t->plens = xreallocarray(t->plens, (size_t)cap, sizeof *t->plens);
+			}
 		}
 		switch (t->f->type) {
-		case F_VERDICT: {
+		case MT_ENUM: {
 			int k = -1;
 			for (int i = 0; i < DET_VERDICT_COUNT; i++)
-				if (strcasecmp(v, verdict_names[i]) == 0)
+				if (strcasecmp(v, det_verdict_name((enum det_verdict)i)) == 0)
 					k = i;
 			if (k >= 0)
 				t->verdicts |= 1u << k;
@@ -192,16 +210,28 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 			t->n++;
 			break;
 		}
-		case F_STR:
-		case F_REASON:
+		case MT_ADDR:
+			if (nets && parse_net(v, &t->nets[t->n], &t->plens[t->n]) != 0) {
+				fs_err_set(err, FS_E_ARG, "in '%s': field %s needs an address or a prefix "
+				           "(192.0.2.0/24), not '%s'", termtxt, t->f->key, v);
+				free(copy);
+				return FS_E_ARG;
+			}
+			t->strs[t->n++] = xstrdup(v);
+			break;
+		case MT_STRING:
+		case MT_COUNTRY:
 			t->strs[t->n++] = xstrdup(v);
 			break;
 		default:
-			if (parse_num(v, t->f->type, &t->nums[t->n]) != 0) {
+			if (parse_num(v, t->f, &t->nums[t->n]) != 0) {
+				bool dur = t->f->unit != NULL && strcmp(t->f->unit, "s") == 0;
 				fs_err_set(err, FS_E_ARG, "in '%s': field %s needs %s, not '%s'",
-				           termtxt, t->f->name,
-				           t->f->type == F_BOOL ? "yes or no" :
-				           t->f->type == F_TTL ? "a duration (300, 5m, 1h)" : "a number", v);
+				           termtxt, t->f->key,
+				           t->f->type == MT_BOOL ? "yes or no" :
+				           t->f->type == MT_TIME ? "a time (epoch seconds or 2025-03-01T10:00)" :
+				           t->f->type == MT_ASN ? "an AS number (AS12345)" :
+				           dur ? "a duration (300, 5m, 1h)" : "a number", v);
 				free(copy);
 				return FS_E_ARG;
 			}
@@ -218,31 +248,37 @@ parse_values(struct term *t, const char *val, struct fs_err *err, const char *te
 static fs_status
 compile_leaf(struct term *t, const struct qx_node *nd, struct fs_err *err, size_t *err_pos)
 {
-	const struct field *fd = field_find(nd->field, strlen(nd->field));
+	const struct model_field *fd = model_field_find(nd->field, strlen(nd->field));
 	char term[512];
 
 	snprintf(term, sizeof term, "%s%s%s", nd->field, qx_op_text(nd->op), nd->value);
 	memset(t, 0, sizeof *t);
 	if (fd == NULL) {
-		char names[1200];
-		size_t o = 0;
-		for (size_t i = 0; i < N_FIELDS && o < sizeof names; i++)
-			o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "", fields[i].name);
 		*err_pos = nd->field_pos;
-		return fs_err_set(err, FS_E_ARG, "unknown field '%s' (fields: %s)", nd->field, names);
+		/* the whole list (51 keys) would crowd out the column: the keys by their first
+		 * letter when one matches, else where to find them */
+		char near[200] = "";
+		size_t o = 0;
+		for (size_t i = 0; i < model_field_count() && o + 24 < sizeof near; i++)
+			if (tolower((unsigned char)model_field(i)->key[0]) == tolower((unsigned char)nd->field[0]))
+				o += (size_t)snprintf(near + o, sizeof near - o, "%s%s", o ? ", " : "",
+				                      model_field(i)->key);
+		return fs_err_set(err, FS_E_ARG, "unknown field '%s' (%s%s%s)", nd->field,
+		                  near[0] ? "fields starting alike: " : "",
+		                  near[0] ? near : "the fields are in docs/fields.md and --help", "");
 	}
 	t->f = fd;
 	t->op = (enum fop)nd->op;     /* same order: = != < <= > >= ~ !~ */
-	bool numeric = fd->type == F_NUM || fd->type == F_TTL;
-	if ((t->op == OP_HAS || t->op == OP_HASNOT) && numeric) {
+	bool numeric = is_numeric(fd->type);
+	if ((t->op == OP_HAS || t->op == OP_HASNOT) && !is_text(fd->type)) {
 		*err_pos = nd->op_pos;
-		return fs_err_set(err, FS_E_ARG, "in '%s': ~ and !~ apply to text fields, not %s", term, fd->name);
+		return fs_err_set(err, FS_E_ARG, "in '%s': ~ and !~ apply to text fields, not %s", term, fd->key);
 	}
 	if (t->op >= OP_LT && t->op <= OP_GE && !numeric) {
 		*err_pos = nd->op_pos;
-		return fs_err_set(err, FS_E_ARG, "in '%s': < and > apply to numbers, not %s", term, fd->name);
+		return fs_err_set(err, FS_E_ARG, "in '%s': < and > apply to numbers, not %s", term, fd->key);
 	}
-	if (fd->type == F_REASON && (t->op == OP_EQ || t->op == OP_NE))
+	if (strcmp(fd->key, "reason") == 0 && (t->op == OP_EQ || t->op == OP_NE))
 		t->op = t->op == OP_EQ ? OP_HAS : OP_HASNOT;   /* reasons are sentences */
 	*err_pos = nd->value_pos;
 	return parse_values(t, nd->value, err, term);
@@ -260,7 +296,7 @@ print_node(const struct query_filter *f, int k, char **buf, size_t *len, size_t 
 	case QX_LEAF: {
 		const struct term *t = &f->t[k];
 		bool q = strpbrk(nd->value, " \t()\"") != NULL || nd->value[0] == '\0';
-		n = snprintf(tmp, sizeof tmp, "%s%s%s%s%s", t->f->name, op_text[t->op], q ? "\"" : "",
+		n = snprintf(tmp, sizeof tmp, "%s%s%s%s%s", t->f->key, op_text[t->op], q ? "\"" : "",
 		             nd->value, q ? "\"" : "");
 		break;
 	}
@@ -373,102 +409,132 @@ str_eq(const char *v, const char *pat)
 	return strcasecmp(v, pat) == 0;
 }
 
-static double
-num_value(enum fid id, const struct det_result *r, const struct store_domain *d)
+static bool
+in_net(const fs_addr *a, const fs_addr *net, uint8_t plen)
 {
-	switch (id) {
-	case FD_SCORE: return r->score;
-	case FD_HOLZ: return r->holz_score;
-	case FD_ADDRS: return r->n_addrs;
-	case FD_ADDRS6: return r->n_addrs_v6;
-	case FD_ASNS: return r->n_asns;
-	case FD_COUNTRIES: return r->n_countries;
-	case FD_P16: return r->n_prefixes16;
-	case FD_P24: return r->n_prefixes24;
-	case FD_TTL: return r->ttl;
-	case FD_MINTTL: return r->ttl_min;
-	case FD_CHANGES: return r->n_rrset_changes;
-	case FD_RRSETS: return r->n_rrsets;
-	case FD_RESPONSES: return d ? d->n_responses : r->n_responses;
-	case FD_NXDOMAIN: return d ? d->n_nxdomain : 0;
-	case FD_NS: return r->n_ns_names;
-	case FD_NSADDRS: return r->n_ns_addrs;
-	case FD_NSCHANGES: return r->n_ns_changes;
-	case FD_NSTTL: return r->ns_ttl;
-	case FD_CLUSTER: return r->cluster;
-	case FD_CLUSTERSIZE: return r->cluster_size;
-	case FD_DISTANCE: return r->max_distance_km;
-	case FD_INTEL: return r->intel_hit;
-	case FD_ALLOW: return r->allowlisted;
-	case FD_MARKED: return d ? d->user_flags != 0 : 0;
-	default: return 0;
-	}
+	if (a->family != net->family)
+		return false;
+	size_t full = plen / 8;
+	if (memcmp(a->bytes, net->bytes, full) != 0)
+		return false;
+	if (plen % 8 == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - plen % 8));
+	return (a->bytes[full] & mask) == (net->bytes[full] & mask);
 }
 
+/* Whether one value satisfies the term's positive form (=, ~, <, …). */
 static bool
-term_match(const struct term *t, const struct det_result *r, const struct store_domain *d)
+value_match(const struct term *t, const struct model_value *v)
 {
+	char buf[FS_ADDR_STRLEN];
+
 	switch (t->f->type) {
-	case F_VERDICT: {
-		bool in = (unsigned)r->verdict < DET_VERDICT_COUNT && (t->verdicts & (1u << r->verdict));
-		return t->op == OP_NE ? !in : in;
+	case MT_ENUM: {
+		int k = (int)v->num;
+		return k >= 0 && k < DET_VERDICT_COUNT && (t->verdicts & (1u << k));
 	}
-	case F_REASON: {
-		bool any = false;
-		for (int j = 0; j < t->n && !any; j++)
-			for (int i = 0; i < r->n_reasons && !any; i++)
-				any = has_ci(r->reasons[i], t->strs[j]);
-		return t->op == OP_HASNOT ? !any : any;
-	}
-	case F_STR: {
-		const char *v = t->f->id == FD_NAME ? r->name : r->registrable;
-		bool any = false;
-		for (int j = 0; j < t->n && !any; j++)
-			any = (t->op == OP_HAS || t->op == OP_HASNOT) ? has_ci(v, t->strs[j]) : str_eq(v, t->strs[j]);
-		return (t->op == OP_NE || t->op == OP_HASNOT) ? !any : any;
-	}
-	default: {
-		double v = num_value(t->f->id, r, d);
+	case MT_STRING:
+	case MT_COUNTRY:
+		for (int j = 0; j < t->n; j++)
+			if ((t->op == OP_HAS || t->op == OP_HASNOT) ? has_ci(v->str, t->strs[j])
+			                                            : str_eq(v->str, t->strs[j]))
+				return true;
+		return false;
+	case MT_ADDR:
+		if (t->op == OP_HAS || t->op == OP_HASNOT) {
+			fs_addr_str(&v->addr, buf, sizeof buf);
+			for (int j = 0; j < t->n; j++)
+				if (has_ci(buf, t->strs[j]))
+					return true;
+			return false;
+		}
+		for (int j = 0; j < t->n; j++)
+			if (in_net(&v->addr, &t->nets[j], t->plens[j]))
+				return true;
+		return false;
+	default:
 		switch (t->op) {
 		case OP_EQ:
-		case OP_NE: {
-			bool any = false;
-			for (int j = 0; j < t->n && !any; j++)
-				any = fabs(v - t->nums[j]) < 1e-9;
-			return t->op == OP_NE ? !any : any;
-		}
-		case OP_LT: return v < t->nums[0];
-		case OP_LE: return v <= t->nums[0];
-		case OP_GT: return v > t->nums[0];
-		case OP_GE: return v >= t->nums[0];
+		case OP_NE:
+			for (int j = 0; j < t->n; j++)
+				if (fabs(v->num - t->nums[j]) < 1e-9 ||
+				    (t->f->type == MT_TIME && fabs(v->num - t->nums[j]) < FS_USEC))
+					return true;
+			return false;
+		case OP_LT: return v->num < t->nums[0];
+		case OP_LE: return v->num <= t->nums[0];
+		case OP_GT: return v->num > t->nums[0];
+		case OP_GE: return v->num >= t->nums[0];
 		default: return false;
 		}
 	}
+}
+
+/* A single value: missing never matches (not even != or !~). A list: = and ~ when any value
+ * matches, != and !~ when none does. */
+static bool
+term_match(const struct term *t, const struct model_row *row)
+{
+	struct model_value v;
+	bool negated = t->op == OP_NE || t->op == OP_HASNOT;
+	bool any = false;
+
+	for (size_t i = 0; !any; i++) {
+		/* the getter sets the member its type reads (no memset: this runs per row) */
+		if (!t->f->get(row, i, &v)) {
+			if (i == 0 && !(t->f->flags & MF_LIST))
+				return false;          /* missing */
+			break;
+		}
+		any = value_match(t, &v);
+		if (!(t->f->flags & MF_LIST))
+			break;
 	}
+	return negated ? !any : any;
 }
 
 struct match_ctx {
 	const struct query_filter *f;
-	const struct det_result *r;
-	const struct store_domain *d;
+	const struct model_row *row;
 };
 
 static bool
 leaf_match(void *ctx, int k)
 {
 	const struct match_ctx *c = ctx;
-	return term_match(&c->f->t[k], c->r, c->d);
+	return term_match(&c->f->t[k], c->row);
+}
+
+bool
+query_filter_match_row(const struct query_filter *f, const struct model_row *row)
+{
+	struct match_ctx c = { f, row };
+
+	if (f == NULL)
+		return true;
+	return qx_eval(&f->tree, leaf_match, &c);
+}
+
+bool
+query_filter_needs_lists(const struct query_filter *f)
+{
+	for (int i = 0; f != NULL && f->t != NULL && i < f->tree.count; i++)
+		if (f->t[i].f != NULL && (f->t[i].f->flags & MF_JSON_CUSTOM) != 0)
+			return true;   /* address, asn, country, nameserver */
+	return false;
 }
 
 bool
 query_filter_match(const struct query_filter *f, const struct det_result *r,
                    const struct store_domain *d)
 {
-	struct match_ctx c = { f, r, d };
+	struct model_row row;
 
 	if (f == NULL)
 		return true;
-	return qx_eval(&f->tree, leaf_match, &c);
+	model_row_init(&row, r, d);
+	return query_filter_match_row(f, &row);
 }
 
 const char *
@@ -486,11 +552,12 @@ query_filter_terms(const struct query_filter *f)
 const char *
 query_filter_help(void)
 {
-	static char buf[4096];
+	static char buf[8192];
 	if (buf[0] == '\0') {
 		size_t o = 0;
-		for (size_t i = 0; i < N_FIELDS && o < sizeof buf; i++)
-			o += (size_t)snprintf(buf + o, sizeof buf - o, "%-12s %s\n", fields[i].name, fields[i].help);
+		for (size_t i = 0; i < model_field_count() && o < sizeof buf; i++)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "%-12s %s\n", model_field(i)->key,
+			                      model_field(i)->desc);
 	}
 	return buf;
 }

@@ -241,8 +241,10 @@ session_to_json(const struct session *s, size_t *len)
 		const struct session_capture *c = &s->caps[i];
 		fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
 		json_fput_str(f, c->path, true);
-		fprintf(f, ", \"size\": %llu, \"mtime\": %lld, \"hash\": \"%s\"}", (unsigned long long)c->size,
-		        (long long)c->mtime, c->hash);
+		fprintf(f, ", \"size\": %llu, \"mtime\": %lld, \"hash\": ", (unsigned long long)c->size,
+		        (long long)c->mtime);
+		json_fput_str(f, c->hash, true);   /* a read file's hash may hold any text */
+		fputc('}', f);
 	}
 	fputs(s->n_caps ? "\n  ]" : "]", f);
 	fputs(",\n  \"marks\": [", f);

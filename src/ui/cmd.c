@@ -158,11 +158,11 @@ c_sort(struct app *a, int argc, char **argv, struct fs_err *err)
 	if (strcmp(argv[1], "next") == 0) {
 		col = l->sort;
 		do
-			col = (col + 1) % SNAP_COL_COUNT;
+			col = (col + 1) % snap_col_count();
 		while (snap_col_info(col)->prio >= 9);
 	} else if ((col = snap_col_find(argv[1])) < 0) {
-		char names[256] = "";
-		for (int i = 0; i < SNAP_COL_COUNT; i++) {
+		char names[1024] = "";
+		for (int i = 0; i < snap_col_count(); i++) {
 			strncat(names, " ", sizeof names - strlen(names) - 1);
 			strncat(names, snap_col_info(i)->name, sizeof names - strlen(names) - 1);
 		}

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fluxscope/log.h"
+
 struct loader_mark {
 	uint32_t dom;
 	bool on;
@@ -326,6 +328,8 @@ worker_main(void *arg)
 				l->final_built = true;
 			last = fs_mono_ms();
 			l->last_build_ms = last - t0;
+			fs_log("tui", "snapshot of %u domains (%u flagged) built in %.1f ms%s", s->dom.n,
+			       s->n_flagged, l->last_build_ms, finished ? ", loading finished" : "");
 			/* Scoring holds the read lock, which pauses ingest: leave it at least as long
 			 * to read as the last run took, so a big file still loads at half speed or
 			 * better. */

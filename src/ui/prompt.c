@@ -133,7 +133,7 @@ complete_cb(const char *text, int start, int end)
 				free(names[i]);
 			}
 		} else if (strcmp(first, "sort") == 0) {
-			for (int i = 0; i < SNAP_COL_COUNT; i++)
+			for (int i = 0; i < snap_col_count(); i++)
 				comp_add(snap_col_info(i)->name);
 			comp_add("next");
 			comp_add("reverse");

@@ -1,39 +1,78 @@
 /* Snapshot rows, their cached column orders (radix sort) and registrable-domain groups. */
 #include "ui/snap.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const struct snap_col_info col_info[SNAP_COL_COUNT] = {
-#define X(id, name, title, w, right, prio) [SNAP_COL_##id] = { name, title, w, right, prio },
-	SNAP_COLUMNS(X)
-#undef X
-};
+#include "fluxscope/model.h"
 
-static const char *const verdict_names[SNAP_V_COUNT] = {
-	"benign", "cdn", "pool", "suspicious", "single-flux", "double-flux"
-};
+static struct snap_col_info col_info[SNAP_COL_MAX];
+static int n_cols;
+static pthread_once_t cols_once = PTHREAD_ONCE_INIT;
+
+static void
+cols_init(void)
+{
+	size_t n = model_field_count();
+	if (n > SNAP_COL_MAX)
+		n = SNAP_COL_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct model_field *f = model_field(i);
+		col_info[i] = (struct snap_col_info){ f->key, f->title, f->width, f->right, f->prio };
+	}
+	n_cols = (int)n;
+}
+
+int
+snap_col_count(void)
+{
+	pthread_once(&cols_once, cols_init);
+	return n_cols;
+}
 
 const struct snap_col_info *
-snap_col_info(enum snap_col c)
+snap_col_info(int c)
 {
-	return (unsigned)c < SNAP_COL_COUNT ? &col_info[c] : NULL;
+	return c >= 0 && c < snap_col_count() ? &col_info[c] : NULL;
 }
 
 int
 snap_col_find(const char *name)
 {
-	for (int i = 0; i < SNAP_COL_COUNT; i++)
-		if (strcasecmp(col_info[i].name, name) == 0 || strcasecmp(col_info[i].title, name) == 0)
-			return i;
-	return -1;
+	const struct model_field *f = model_field_find(name, strlen(name));
+	int i = model_field_index(f);
+	return i >= 0 && i < snap_col_count() ? i : -1;
 }
 
 const char *
 snap_verdict_name(int v)
 {
-	return v >= 0 && v < SNAP_V_COUNT ? verdict_names[v] : "?";
+	return v >= 0 && v < SNAP_V_COUNT ? det_verdict_name((enum det_verdict)v) : "?";
+}
+
+static bool
+row_model(const struct snap_table *t, const struct snap_row *r, struct model_row *mr)
+{
+	const struct det_result *d = t->det != NULL ? det_for_domain(t->det, r->id) : NULL;
+	if (d == NULL)
+		return false;
+	model_row_init(mr, d, NULL);
+	return true;
+}
+
+char *
+snap_cell_text(const struct snap_table *t, const struct snap_row *r, int col, char *buf,
+               size_t len)
+{
+	struct model_row mr;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (col >= 0 && col < snap_col_count() && row_model(t, r, &mr))
+		model_format(model_field((size_t)col), &mr, buf, len);
+	return buf;
 }
 
 struct snap *
@@ -50,11 +89,11 @@ snap_new(uint32_t n)
 static void
 table_fini(struct snap_table *t)
 {
-	for (int c = 0; c < SNAP_COL_COUNT; c++) {
+	for (int c = 0; c < SNAP_COL_MAX; c++)
 		for (int d = 0; d < 2; d++)
 			free(t->perm[c][d]);
+	for (int c = 0; c < SNAP_COL_COUNT; c++)
 		free(t->key[c]);
-	}
 	free(t->visible);
 	free(t->flagged);
 	free(t->rows);
@@ -394,6 +433,7 @@ snap_finish(struct snap *s, const char *const *registrable)
 			s->t_max = r->last_seen;
 		any = true;
 	}
+	s->dom.det = s->det;
 	rank_names(&s->dom);
 	build_groups(s, registrable);
 	rank_names(&s->grp);
@@ -450,7 +490,7 @@ primary_key(const struct snap_row *r, enum snap_col col)
 	case SNAP_COL_LAST_SEEN: return time_key(r->last_seen);
 	case SNAP_COL_FIRST_SEEN: return time_key(r->first_seen);
 	case SNAP_COL_HOLZ: return float_key(r->holz);
-	case SNAP_COL_COUNT: break;
+	default: break;
 	}
 	return 0;
 }
@@ -461,12 +501,33 @@ snap_order(struct snap_table *t, enum snap_col col, bool desc)
 	const uint32_t *by_name = t->perm[SNAP_COL_DOMAIN][0];
 	uint32_t *idx;
 
-	if ((unsigned)col >= SNAP_COL_COUNT)
+	if ((int)col < 0 || (int)col >= snap_col_count())
 		col = SNAP_COL_SCORE;
 	if (t->perm[col][desc] != NULL)
 		return t->perm[col][desc];
 	idx = xreallocarray(NULL, t->n ? t->n : 1, sizeof *idx);
-	if (by_name == NULL || t->key[col] == NULL) {
+	if (by_name != NULL && col >= SNAP_COL_COUNT) {
+		/* A column read from the detector's results: keys made now, missing values last in
+		 * either direction, ties in name order. */
+		const struct model_field *f = model_field((size_t)col);
+		uint64_t *kv = xreallocarray(NULL, t->n ? t->n : 1, sizeof *kv);
+		for (uint32_t i = 0; i < t->n; i++) {
+			uint32_t r = by_name[i], k;
+			struct model_row mr;
+			if (row_model(t, &t->rows[r], &mr))
+				k = model_sort_key(f, &mr, desc);
+			else
+				k = desc ? 0 : UINT32_MAX;
+			kv[i] = (uint64_t)(desc ? ~k : k) << 32 | r;
+		}
+		snap_radix_sort_packed(kv, t->n);
+		for (uint32_t i = 0; i < t->n; i++)
+			idx[i] = (uint32_t)kv[i];
+		free(kv);
+		t->perm[col][desc] = idx;
+		return idx;
+	}
+	if (by_name == NULL || col >= SNAP_COL_COUNT || t->key[col] == NULL) {
 		/* not finished: rows in index order */
 		for (uint32_t i = 0; i < t->n; i++)
 			idx[i] = i;

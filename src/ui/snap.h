@@ -13,31 +13,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fluxscope/detect.h"
 #include "fluxscope/fs.h"
 
 struct detector;
 
-/* X(id, "name", "title", width, right-aligned, drop priority (higher drops first when narrow)) */
+/* The list's columns are the model's fields (fluxscope/model.h): every field of the table can be
+ * shown and sorted on. The first SNAP_COL_COUNT fields of the table, named here in table order,
+ * are the fast columns: their values live in the rows and their sort keys are made with the
+ * snapshot. The others are read from the detector's results when a sort or a cell needs them.
+ * X(id, "field key", "title", width, right-aligned, drop priority) — title, width, alignment
+ * and priority come from the field table; a unit test checks that the two agree. */
 #define SNAP_COLUMNS(X)                                       \
 	X(VERDICT, "verdict", "verdict", 11, 0, 0)                 \
 	X(SCORE, "score", "score", 6, 1, 0)                        \
-	X(DOMAIN, "domain", "domain", 0, 0, 0)                     \
+	X(DOMAIN, "name", "domain", 0, 0, 0)                       \
 	X(ADDRS, "addrs", "addrs", 6, 1, 0)                        \
 	X(ASNS, "asns", "ASNs", 5, 1, 0)                           \
 	X(COUNTRIES, "countries", "cc", 4, 1, 0)                   \
-	X(TTL, "ttl", "minTTL", 7, 1, 0)                           \
-	X(NS_CHANGES, "ns", "NSchg", 6, 1, 0)                      \
+	X(TTL, "minttl", "minTTL", 7, 1, 0)                        \
+	X(NS_CHANGES, "nschanges", "NSchg", 6, 1, 0)               \
 	X(RESPONSES, "responses", "resp", 6, 1, 1)                 \
-	X(LAST_SEEN, "last", "last seen", 14, 0, 2)                \
-	X(FIRST_SEEN, "first", "first seen", 14, 0, 9)             \
+	X(LAST_SEEN, "last_seen", "last seen", 14, 0, 2)           \
+	X(FIRST_SEEN, "first_seen", "first seen", 14, 0, 9)        \
 	X(HOLZ, "holz", "holz", 7, 1, 9)
 
 enum snap_col {
 #define X(id, name, title, w, right, prio) SNAP_COL_##id,
 	SNAP_COLUMNS(X)
 #undef X
-	SNAP_COL_COUNT
+	SNAP_COL_COUNT       /* the fast columns; every column: snap_col_count() */
 };
+#define SNAP_COL_MAX 64  /* columns at most (the field table's size) */
+int snap_col_count(void);
 
 struct snap_col_info {
 	const char *name, *title;
@@ -45,13 +53,20 @@ struct snap_col_info {
 	bool right;
 	int prio;         /* 0 always shown; 9 never shown by default (sortable only) */
 };
-const struct snap_col_info *snap_col_info(enum snap_col c);
-int snap_col_find(const char *name);  /* by name or title, case-insensitive; -1 if unknown */
+const struct snap_col_info *snap_col_info(int c);   /* 0 <= c < snap_col_count() */
+int snap_col_find(const char *name);  /* by key, alias or title, case-insensitive; -1 if unknown */
 
-/* Verdict codes are those of detect.h (enum det_verdict), kept as small numbers here. */
-enum { SNAP_V_BENIGN = 0, SNAP_V_CDN, SNAP_V_POOL, SNAP_V_SUSPICIOUS, SNAP_V_SINGLE,
-       SNAP_V_DOUBLE, SNAP_V_COUNT };
+/* Verdict codes are those of detect.h (enum det_verdict; names from det_verdict_name). */
+enum { SNAP_V_BENIGN = DET_BENIGN, SNAP_V_CDN = DET_CDN, SNAP_V_POOL = DET_POOL,
+       SNAP_V_SUSPICIOUS = DET_SUSPICIOUS, SNAP_V_SINGLE = DET_SINGLE_FLUX,
+       SNAP_V_DOUBLE = DET_DOUBLE_FLUX, SNAP_V_COUNT = DET_VERDICT_COUNT };
 const char *snap_verdict_name(int v);
+struct snap_table;
+struct snap_row;
+/* The text of any column of a domain row, from the detector's result (fast columns too);
+ * "" when missing or when the table has no results. */
+char *snap_cell_text(const struct snap_table *t, const struct snap_row *r, int col, char *buf,
+                     size_t len);
 static inline bool snap_verdict_flagged(int v)
 {
 	return v == SNAP_V_SUSPICIOUS || v == SNAP_V_SINGLE || v == SNAP_V_DOUBLE;
@@ -81,7 +96,7 @@ struct snap_row {
 struct snap_table {
 	struct snap_row *rows;     /* owned */
 	uint32_t n;
-	uint32_t *perm[SNAP_COL_COUNT][2]; /* cached orders, [col][descending]; owned, lazy */
+	uint32_t *perm[SNAP_COL_MAX][2]; /* cached orders, [col][descending]; owned, lazy */
 	/* Set by snap_finish so that a million rows are scanned without touching them one by one
 	 * in random order (a 72-byte row per cache miss is what makes naive code slow): */
 	uint32_t *key[SNAP_COL_COUNT];   /* sort key of every row per column, row order (owned) */
@@ -90,6 +105,8 @@ struct snap_table {
 	const char *names;         /* the names back to back, NUL-separated, in row order (borrowed
 	                            * from the snapshot's pools), or NULL when rows point elsewhere */
 	size_t names_len;
+	const struct detector *det;/* domain tables: the results the other columns read (borrowed
+	                            * from the snapshot; NULL for groups and in tests) */
 };
 #define SNAP_BIT(bits, i) (((bits)[(i) >> 6] >> ((i) & 63)) & 1)
 

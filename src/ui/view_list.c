@@ -16,8 +16,8 @@ struct view_list {
 	void *filter_ctx;          /* compiled filter (freed by a->filter->free_ctx) */
 	const struct app_filter_ops *filter_ops;
 	/* column layout of the last draw, for mouse clicks on the header */
-	int col_x[SNAP_COL_COUNT + 1], col_w[SNAP_COL_COUNT + 1];
-	bool col_on[SNAP_COL_COUNT];
+	int col_x[SNAP_COL_MAX + 1], col_w[SNAP_COL_MAX + 1];
+	bool col_on[SNAP_COL_MAX];
 };
 
 static struct dlist *
@@ -207,23 +207,23 @@ layout(struct view_list *l, int w)
 {
 	int domw, x;
 
-	for (int c = 0; c < SNAP_COL_COUNT; c++)
+	for (int c = 0; c < snap_col_count(); c++)
 		l->col_on[c] = snap_col_info(c)->prio < 9;
 	for (int drop_prio = 3; drop_prio >= 1; drop_prio--) {
 		int fixed = 2; /* mark column and its gap */
-		for (int c = 0; c < SNAP_COL_COUNT; c++)
+		for (int c = 0; c < snap_col_count(); c++)
 			if (l->col_on[c] && c != SNAP_COL_DOMAIN)
 				fixed += snap_col_info(c)->width + 1;
 		domw = w - fixed;
 		if (domw >= 20)
 			break;
-		for (int c = 0; c < SNAP_COL_COUNT; c++)
+		for (int c = 0; c < snap_col_count(); c++)
 			if (snap_col_info(c)->prio >= drop_prio)
 				l->col_on[c] = false;
 	}
 	{
 		int fixed = 2;
-		for (int c = 0; c < SNAP_COL_COUNT; c++)
+		for (int c = 0; c < snap_col_count(); c++)
 			if (l->col_on[c] && c != SNAP_COL_DOMAIN)
 				fixed += snap_col_info(c)->width + 1;
 		domw = w - fixed;
@@ -231,7 +231,7 @@ layout(struct view_list *l, int w)
 			domw = 8;
 	}
 	x = 2;
-	for (int c = 0; c < SNAP_COL_COUNT; c++) {
+	for (int c = 0; c < snap_col_count(); c++) {
 		l->col_x[c] = -1;
 		l->col_w[c] = 0;
 		if (!l->col_on[c])
@@ -272,7 +272,11 @@ cell_text(const struct app *a, const struct view_list *l, const struct snap_row 
 	case SNAP_COL_LAST_SEEN: app_fmt_time(r->last_seen, with_date, buf, len); break;
 	case SNAP_COL_FIRST_SEEN: app_fmt_time(r->first_seen, with_date, buf, len); break;
 	case SNAP_COL_HOLZ: snprintf(buf, len, "%.1f", r->holz); break;
-	default: snprintf(tmp, sizeof tmp, "?"); snprintf(buf, len, "%s", tmp); break;
+	default:
+		/* the other fields: from the detector's result (group rows have none) */
+		snap_cell_text(l->dl.grouped ? &a->snap->grp : &a->snap->dom, r, c, tmp, sizeof tmp);
+		snprintf(buf, len, "%s", tmp[0] ? tmp : "-");
+		break;
 	}
 }
 
@@ -313,7 +317,7 @@ vl_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 	layout(l, c->w);
 	/* header */
 	canvas_fill(c, 0, y0, c->w, 1, ' ', UI_ROLE_HEADER);
-	for (int col = 0; col < SNAP_COL_COUNT; col++) {
+	for (int col = 0; col < snap_col_count(); col++) {
 		const struct snap_col_info *ci = snap_col_info(col);
 		enum ui_role role = col == (int)dl->sort ? UI_ROLE_HEADER_SORT : UI_ROLE_HEADER;
 		if (!l->col_on[col])
@@ -344,7 +348,7 @@ vl_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 			canvas_put(c, 0, y, 1, UI_ROLE_MARK, c->unicode ? "\xe2\x97\x8f" : "*");
 		else if (has_note(a, dl->grouped ? NOTE_ZONE : NOTE_DOMAIN, r->name))
 			canvas_put(c, 0, y, 1, UI_ROLE_MARK, c->unicode ? "\xe2\x9c\x8e" : "n");
-		for (int col = 0; col < SNAP_COL_COUNT; col++) {
+		for (int col = 0; col < snap_col_count(); col++) {
 			enum ui_role role = UI_ROLE_DEFAULT;
 			if (!l->col_on[col])
 				continue;
@@ -389,7 +393,7 @@ vl_mouse(struct app *a, struct view *v, const struct ui_event *ev, int y0, int h
 	if (ev->button != UI_MOUSE_LEFT)
 		return UI_OK;
 	if (ev->y == y0) {
-		for (int col = 0; col < SNAP_COL_COUNT; col++)
+		for (int col = 0; col < snap_col_count(); col++)
 			if (l->col_on[col] && ev->x >= l->col_x[col] && ev->x <= l->col_x[col] + l->col_w[col]) {
 				if ((int)dl->sort == col)
 					dlist_set_sort(dl, dl->sort, !dl->desc);

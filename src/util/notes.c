@@ -82,7 +82,7 @@ notes_canon(enum note_kind k, const char *in, char *out, size_t len, struct fs_e
 		return FS_OK;
 	}
 	default:
-		if (n > 0 && in[n - 1] == '.')
+		while (n > 0 && in[n - 1] == '.')   /* every final dot: canon(canon(x)) == canon(x) */
 			n--;
 		if (n == 0 || n > 253 || n >= len)
 			return fs_err_set(err, FS_E_ARG, "'%.*s' is not a DNS name", (int)(n > 60 ? 60 : n), in);

@@ -1,6 +1,7 @@
 /* printf-exact number formatting without printf (numfmt.h). */
 #include "util/numfmt.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -162,6 +163,28 @@ fs_fmt_g(char *buf, double v, int prec)
 	}
 fallback:
 	return slow(buf, "%.*g", prec, v);
+}
+
+size_t
+fs_fmt_time(char *buf, int64_t t)
+{
+	if (t < 0) {
+		atomic_fetch_add_explicit(&fallbacks, 1, memory_order_relaxed);
+		return (size_t)snprintf(buf, FS_NUMFMT_MAX, "%" PRId64 ".%06" PRId64, t / 1000000,
+		                        t % 1000000);
+	}
+	size_t n = digits(buf, (uint64_t)t / 1000000, 1);
+	buf[n++] = '.';
+	n += digits(buf + n, (uint64_t)t % 1000000, 6);
+	buf[n] = '\0';
+	return n;
+}
+
+void
+fs_fput_time(FILE *out, int64_t t)
+{
+	char b[FS_NUMFMT_MAX];
+	fwrite_unlocked(b, 1, fs_fmt_time(b, t), out);
 }
 
 void

@@ -23,6 +23,9 @@ size_t fs_fmt_g(char *buf, double v, int prec);           /* "%.*g", prec 1..15 
 void fs_fput_fixed(FILE *out, double v, int prec);
 void fs_fput_g(FILE *out, double v, int prec);
 void fs_fput_u64(FILE *out, uint64_t v);
+/* Microseconds as seconds with six decimals: "%" PRId64 ".%06" PRId64 of t / 1e6, t % 1e6. */
+size_t fs_fmt_time(char *buf, int64_t t_us);
+void fs_fput_time(FILE *out, int64_t t_us);
 
 /* Conversions that fell back to snprintf since the start (any thread; for tests). */
 uint64_t fs_numfmt_fallbacks(void);

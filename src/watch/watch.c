@@ -1,6 +1,7 @@
 /* Ageing a live store under a memory budget without losing flagged or marked domains, and
  * without holding the store's write lock for more than one expiry step at a time. */
 #include "fluxscope/watch.h"
+#include "fluxscope/log.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -439,6 +440,9 @@ watch_age(struct watch *w, bool force)
 	if (cut > w->st.last_cutoff)
 		w->st.last_cutoff = cut;
 	pthread_mutex_unlock(&w->mu);
+	fs_log("ageing", "run: %zu -> %zu bytes (budget %zu), %llu pins, %u write-locked steps "
+	       "(longest %.1f ms), detection %.1f ms, %.1f ms in all", before, after, budget,
+	       (unsigned long long)pinned_now, (unsigned)w->steps, w->step_max_ms, det_ms, ms);
 
 	/* Under the low-water mark: the next run at the budget. Not (pinned data fills it): only
 	 * after another tenth of growth, not at every look. */

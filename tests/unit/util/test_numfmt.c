@@ -97,6 +97,12 @@ test_same_as_printf(void **state)
 		fs_fmt_i64(got, (int64_t)u);
 		assert_string_equal(got, want);
 	}
+	for (int i = 0; i < 100000; i++) {
+		int64_t t = (int64_t)(rnd() >> (rnd() % 64)) - (i % 10 == 0 ? (int64_t)(rnd() % 5000000) : 0);
+		snprintf(want, sizeof want, "%" PRId64 ".%06" PRId64, t / 1000000, t % 1000000);
+		fs_fmt_time(got, t);
+		assert_string_equal(got, want);
+	}
 	fs_fmt_i64(got, INT64_MIN);
 	snprintf(want, sizeof want, "%" PRId64, INT64_MIN);
 	assert_string_equal(got, want);

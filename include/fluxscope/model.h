@@ -1,0 +1,152 @@
+/* The model: what every view shows, computed once. Between store/detect/enrich and the front
+ * ends (the TUI's lists and detail tabs, --report, the export previews), which only format.
+ *
+ * - One field table names every field of a domain or zone row once: its key, older names, type,
+ *   unit, description, how it is computed, its report JSON key, its TUI column, and a getter
+ *   from a model row. The filter language's fields, the report's JSON keys and CSV columns, the
+ *   TUI's column and sort choices and docs/fields.md all come from it.
+ * - A field without a value (a Holz score without ASN data, a TTL with no answer, an unknown
+ *   distance) is *missing*: it never matches a comparison and sorts last, and is empty in CSV,
+ *   null in JSON (0 for the few keys the JSON report always wrote as 0).
+ * - List fields (asn, country, address, nameserver, reason) hold several values: a comparison
+ *   holds when any value matches (!= and !~ when none does).
+ * - Report records: a row plus its addresses with their enrichment, spread, nameservers and
+ *   their addresses, built from the store under its read lock.
+ *
+ * Threads: the table is immutable; rows and records are used by one thread at a time and
+ * borrow from the store and the detector (valid while the caller holds the store read lock
+ * and keeps the detector's results). */
+#ifndef FLUXSCOPE_MODEL_H
+#define FLUXSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/fs.h"
+#include "fluxscope/store.h"
+
+enum model_type {
+	MT_INT,        /* counts and durations (unit "s": 5m, 1h accepted by the filter) */
+	MT_FLOAT,
+	MT_STRING,     /* = exact or glob, ~ contains, case-insensitive */
+	MT_TIME,       /* capture time (fs_time); the filter takes epoch seconds or an ISO date */
+	MT_ADDR,       /* = address or prefix (192.0.2.0/24), ~ text contains */
+	MT_ASN,        /* AS12345 or 12345 */
+	MT_COUNTRY,    /* two-letter code */
+	MT_ENUM,       /* a verdict: its name, "flux" or "flagged" */
+	MT_BOOL        /* yes/no */
+};
+const char *model_type_name(enum model_type t);
+
+/* Lists a record adds to a row (NULL/0 when built from a result alone). */
+struct model_lists {
+	const fs_addr *addrs;        size_t n_addrs;       /* answer addresses */
+	const uint32_t *asns;        size_t n_asns;        /* distinct ASNs, most addresses first */
+	const char (*countries)[3];  size_t n_countries;   /* distinct countries, likewise */
+	const char *const *ns_names; size_t n_ns_names;    /* NS names of the domain's zone */
+};
+
+/* A row: one detection result (a domain, or a zone row) and what the store adds. */
+struct model_row {
+	const struct det_result *r;   /* never NULL */
+	bool has_store;               /* the store counts below are set */
+	uint32_t n_responses, n_nxdomain;
+	bool marked;
+	const struct model_lists *lists; /* optional */
+};
+/* d may be NULL (zone rows; results alone): responses then read the result's answer count. */
+void model_row_init(struct model_row *row, const struct det_result *r,
+                    const struct store_domain *d);
+
+struct model_value {
+	double num;                   /* MT_INT, MT_FLOAT, MT_TIME (fs_time), MT_BOOL, MT_ENUM, MT_ASN */
+	const char *str;              /* MT_STRING, MT_COUNTRY (NUL-terminated, borrowed) */
+	fs_addr addr;                 /* MT_ADDR */
+};
+
+enum {
+	MF_LIST = 0x01,               /* several values */
+	MF_JSON_ZERO = 0x02,          /* JSON writes a missing value as 0 (as it always has) */
+	MF_JSON_CUSTOM = 0x04,        /* the report writes this key itself (arrays of records) */
+	MF_ZONE = 0x08                /* also a key of zone records */
+};
+
+struct model_field {
+	const char *key;              /* filter, CSV, TUI column, sort */
+	const char *aliases;          /* older or shorter names, space-separated, or NULL */
+	enum model_type type;
+	const char *unit;             /* "s", "km", "0..100", … or NULL */
+	const char *desc;             /* what it is */
+	const char *how;              /* how it is computed */
+	const char *json;             /* report JSON key; "counts.x": inside "counts" */
+	int prec;                     /* decimals for MT_FLOAT in JSON and CSV */
+	unsigned flags;               /* MF_* */
+	/* TUI column */
+	const char *title;
+	int width;                    /* 0 = takes the remaining width */
+	bool right;
+	int prio;                     /* 0 always shown; higher drops first; 9 not shown by default */
+	/* The i-th value (i = 0 for single values). False when there is none: a single-valued
+	 * field is then missing, a list has ended. */
+	bool (*get)(const struct model_row *row, size_t i, struct model_value *v);
+};
+
+size_t model_field_count(void);
+const struct model_field *model_field(size_t i);         /* NULL past the end */
+/* By key, alias or TUI title, case-insensitive; NULL if none. */
+const struct model_field *model_field_find(const char *name, size_t len);
+int model_field_index(const struct model_field *f);
+/* The keys, comma-separated ("verdict, score, …"), for error messages. Static. */
+const char *model_field_keys(void);
+
+/* The value of a single-valued field (false = missing). */
+static inline bool
+model_get(const struct model_field *f, const struct model_row *row, struct model_value *v)
+{
+	return f->get(row, 0, v);
+}
+/* Text of a field's value (list values joined by " ", text lists by " | "); "" when missing.
+ * Returns buf. */
+char *model_format(const struct model_field *f, const struct model_row *row, char *buf,
+                   size_t len);
+/* A 32-bit sort key for numbers, times and verdicts, in ascending order; missing values sort
+ * last in both directions (UINT32_MAX ascending, 0 descending). Text fields give 0. */
+uint32_t model_sort_key(const struct model_field *f, const struct model_row *row, bool desc);
+
+/* docs/fields.md: every field with its type, unit, JSON key, column, description and how it
+ * is computed. Caller frees. */
+char *model_fields_doc(void);
+
+/* ---- report records -------------------------------------------------------------------------- */
+
+struct model_record {
+	struct model_row row;
+	struct model_lists lists;
+	struct geo_addr_row *spread_rows; size_t n_spread_rows;   /* per address, store order */
+	struct geo_spread spread;
+	fs_addr *ns_addrs; size_t n_ns_addrs;   /* addresses of the NS names, each once */
+	const char **members; size_t n_members; /* zone records: member names (flagged zones) */
+	/* owned storage behind lists */
+	fs_addr *addr_buf;
+	uint32_t *asn_buf;
+	char (*cc_buf)[3];
+	const char **ns_buf;
+};
+
+/* A domain record (caller holds the store read lock; geo may be NULL). Free with
+ * model_record_free(). */
+void model_record_domain(struct model_record *rec, struct geo *geo, const struct store *s,
+                         const struct det_result *r);
+/* A zone record: its member names (the first max_members, most severe first) when flagged. */
+void model_record_zone(struct model_record *rec, const struct detector *det,
+                       const struct det_result *z, size_t max_members);
+void model_record_free(struct model_record *rec);
+
+/* NS names seen for a domain's zone: every NS set observed for it, or the zone's current set
+ * (ascending name ids, each once, at most cap). */
+size_t model_ns_names(const struct store *s, store_dom_id dom, uint32_t *buf, size_t cap);
+
+#endif

@@ -1,0 +1,211 @@
+/* util containers: the vector's growth, the u64 map and the string arena and interner. */
+#include "util/intern.h"
+#include "util/map.h"
+#include "util/vec.h"
+
+#include <string.h>
+
+#include "fluxscope/fs.h"
+
+void
+fs_vec_reserve_(void **v, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+
+	if (need <= *cap)
+		return;
+	nc = *cap ? *cap * 2 : 8;
+	while (nc < need)
+		nc *= 2;
+	*v = xreallocarray(*v, nc, elem);
+	*cap = nc;
+}
+
+/* ---- map ------------------------------------------------------------------------------------- */
+
+void
+fs_map_init(struct fs_map *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void
+fs_map_fini(struct fs_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->used);
+	memset(m, 0, sizeof *m);
+}
+
+void
+fs_map_clear(struct fs_map *m)
+{
+	if (m->n == 0)
+		return;
+	if (m->cap > 4096 && m->n * 16 < m->cap) {
+		fs_map_fini(m);
+		return;
+	}
+	for (uint32_t j = 0; j < m->n; j++)
+		m->keys[m->used[j]] = FS_MAP_EMPTY;
+	m->n = 0;
+}
+
+static void
+map_grow(struct fs_map *m)
+{
+	uint32_t on = m->n;
+	uint64_t *okeys = m->keys;
+	uint32_t *ovals = m->vals, *oused = m->used;
+	uint32_t ncap = m->cap ? m->cap * 2 : 64;
+
+	m->keys = xreallocarray(NULL, ncap, sizeof *m->keys);
+	m->vals = xreallocarray(NULL, ncap, sizeof *m->vals);
+	m->used = xreallocarray(NULL, ncap, sizeof *m->used);
+	memset(m->keys, 0xff, (size_t)ncap * sizeof *m->keys);
+	m->cap = ncap;
+	m->n = 0;
+	for (uint32_t j = 0; j < on; j++) {       /* keeps the insertion order */
+		bool fresh;
+		*fs_map_put(m, okeys[oused[j]], &fresh) = ovals[oused[j]];
+	}
+	free(okeys);
+	free(ovals);
+	free(oused);
+}
+
+uint32_t *
+fs_map_put(struct fs_map *m, uint64_t key, bool *fresh)
+{
+	if ((m->n + 1) * 4 > m->cap * 3)
+		map_grow(m);
+	uint32_t mask = m->cap - 1;
+	uint32_t i = (uint32_t)fs_hash64(key) & mask;
+	for (;;) {
+		if (m->keys[i] == key) {
+			*fresh = false;
+			return &m->vals[i];
+		}
+		if (m->keys[i] == FS_MAP_EMPTY) {
+			m->keys[i] = key;
+			m->vals[i] = 0;
+			m->used[m->n++] = i;
+			*fresh = true;
+			return &m->vals[i];
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+const uint32_t *
+fs_map_get(const struct fs_map *m, uint64_t key)
+{
+	if (m->cap == 0)
+		return NULL;
+	uint32_t mask = m->cap - 1;
+	uint32_t i = (uint32_t)fs_hash64(key) & mask;
+	for (;;) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (m->keys[i] == FS_MAP_EMPTY)
+			return NULL;
+		i = (i + 1) & mask;
+	}
+}
+
+/* ---- arena and interner ------------------------------------------------------------------------ */
+
+#define ARENA_BLOCK 65536
+
+char *
+fs_arena_strndup(struct fs_arena *a, const char *s, size_t len)
+{
+	char *p;
+
+	if (len + 1 > ARENA_BLOCK / 4 || a->cur == NULL || a->used + len + 1 > ARENA_BLOCK) {
+		/* A long string gets a block of its own; the current block keeps filling. */
+		size_t sz = len + 1 > ARENA_BLOCK / 4 ? len + 1 : ARENA_BLOCK;
+		a->blocks = xreallocarray(a->blocks, a->n_blocks + 1, sizeof *a->blocks);
+		p = a->blocks[a->n_blocks++] = xmalloc(sz);
+		a->bytes += sz;
+		if (sz == ARENA_BLOCK) {
+			a->cur = p;
+			a->used = len + 1;
+		}
+	} else {
+		p = a->cur + a->used;
+		a->used += len + 1;
+	}
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void
+fs_arena_free(struct fs_arena *a)
+{
+	for (size_t i = 0; i < a->n_blocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+	memset(a, 0, sizeof *a);
+}
+
+static uint32_t
+str_hash(const char *s, size_t len)
+{
+	return (uint32_t)fs_hash_bytes(s, len) | 1u;   /* never 0: 0 marks an empty slot */
+}
+
+static void
+intern_grow(struct fs_intern *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 256;
+	const char **slots = xcalloc(ncap, sizeof *slots);
+	uint32_t *hashes = xcalloc(ncap, sizeof *hashes);
+
+	for (size_t i = 0; i < t->cap; i++) {
+		size_t j;
+		if (t->slots[i] == NULL)
+			continue;
+		for (j = t->hashes[i] & (ncap - 1); slots[j] != NULL; j = (j + 1) & (ncap - 1))
+			;
+		slots[j] = t->slots[i];
+		hashes[j] = t->hashes[i];
+	}
+	free(t->slots);
+	free(t->hashes);
+	t->slots = slots;
+	t->hashes = hashes;
+	t->cap = ncap;
+}
+
+const char *
+fs_intern_str(struct fs_intern *t, const char *s, size_t len)
+{
+	uint32_t h;
+	size_t i;
+
+	if (len == 0)
+		return "";
+	if (2 * (t->n + 1) > t->cap)
+		intern_grow(t);
+	h = str_hash(s, len);
+	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
+		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
+			return t->slots[i];
+	t->slots[i] = fs_arena_strndup(&t->arena, s, len);
+	t->hashes[i] = h;
+	t->n++;
+	t->bytes = t->arena.bytes + t->cap * (sizeof *t->slots + sizeof *t->hashes);
+	return t->slots[i];
+}
+
+void
+fs_intern_free(struct fs_intern *t)
+{
+	fs_arena_free(&t->arena);
+	free(t->slots);
+	free(t->hashes);
+	memset(t, 0, sizeof *t);
+}
