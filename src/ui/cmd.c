@@ -346,6 +346,17 @@ c_mark(struct app *a, int argc, char **argv, struct fs_err *err)
 			return UI_REDRAW;
 		}
 	}
+	/* In the detail, a line with an address, ASN or nameserver marks that object. */
+	if (v != NULL && v->ops->list == NULL) {
+		enum note_kind k;
+		char key[300];
+		if (session_ui_current(a, &k, key, sizeof key) && k != NOTE_DOMAIN) {
+			const struct note *n = notes_find(a->notes, k, key);
+			bool on = how == 1 || (how == -1 && (n == NULL || !n->marked));
+			notes_mark(a->notes, k, key, on);
+			return app_message(a, false, "%s %s %s", notes_kind_name(k), key, on ? "marked" : "unmarked");
+		}
+	}
 	dom = v != NULL && v->ops->current_dom != NULL ? v->ops->current_dom(v) : 0;
 	if (dom == 0) {
 		fs_err_set(err, FS_E_ARG, "no domain under the cursor to mark");

@@ -72,6 +72,14 @@ check "the detail of $2 is open again, on its Timeline" sh -c 'tmux -L "$1" capt
 tui_keys 1
 tui_wait "Note " || true
 check "its Summary shows the note" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -q "Note .*\[marked\] suspect number 2"' sh "$TUI_SOCK"
+# m on a Spread line marks that address (not the domain).
+tui_keys 3
+tui_keys j
+tui_keys m
+tui_wait "address " 5 || true
+addr=$(tui_screen | sed -nE 's/^address ([0-9a-f.:]+) marked.*/\1/p' | head -1)
+check "m on a Spread line marks its address ($addr)" test -n "$addr"
+[ -n "$addr" ] && wait_file "$S" "\"key\": \"$addr\", \"marked\": true" 5
 tui_keys Escape
 tui_wait "filter: verdict=flux or verdict=suspicious" || true
 check "the list has the filter again" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | grep -qF "filter: verdict=flux or verdict=suspicious"' sh "$TUI_SOCK"
