@@ -247,12 +247,14 @@ probe_new(const struct probe_config *cfg, struct store *store, struct probe **ou
           struct fs_err *err)
 {
 	struct probe *p;
-	char *name;
+	char *name = NULL;
 
 	*out = NULL;
-	if (cfg->name == NULL || (name = norm_name(cfg->name)) == NULL || !probe_qname_ok(name))
+	if (cfg->name == NULL || (name = norm_name(cfg->name)) == NULL || !probe_qname_ok(name)) {
+		free(name);                 /* a name that is not a query name (make asan: leak) */
 		return fs_err_set(err, FS_E_ARG, "option --probe needs a domain name, not '%s'",
 		                  cfg->name ? cfg->name : "");
+	}
 	p = xcalloc(1, sizeof *p);
 	p->cfg = *cfg;
 	p->name = name;
