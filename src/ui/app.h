@@ -212,6 +212,8 @@ struct app {
 	bool notes_owned;
 	struct session *session;               /* borrowed; NULL = none */
 	bool session_restore;                  /* apply the session's state when rows arrive */
+	bool session_views_pending;            /* reopen the session's detail views once the
+	                                        * capture is loaded and scored (live: at once) */
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
