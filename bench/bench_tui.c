@@ -153,7 +153,7 @@ release(void *ctx, struct snap *s)
 	snap_free(s);
 }
 
-static const struct app_feed_ops feed = { progress, take, release, NULL, NULL, NULL };
+static const struct app_feed_ops feed = { .progress = progress, .take = take, .release = release };
 
 /* ---- measuring -------------------------------------------------------------------------------- */
 

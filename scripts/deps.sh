@@ -13,7 +13,7 @@ libreadline-dev libpsl-dev libloc-dev libloc-database libcurl4-openssl-dev \
 libfstrm-dev libprotobuf-c-dev protobuf-c-compiler golang-github-dnstap-golang-dnstap-dev zlib1g-dev"
 TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-writer-perl \
 clang libclang-rt-dev \
-unbound bind9 bind9-utils bind9-dnsutils knot knot-dnsutils tcpreplay dnsmasq-base nftables \
+unbound knot-resolver bind9 bind9-utils bind9-dnsutils knot knot-dnsutils tcpreplay dnsmasq-base nftables \
 python3 python3-jsonschema jq iproute2 procps time clickhouse-server fstrm-bin"
 BENCH_PKGS="dnstop tcpdump bc"
 

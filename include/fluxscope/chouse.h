@@ -54,6 +54,7 @@ void ch_buf_fini(struct ch_buf *b);
 #define CH_F_CD 0x20
 #define CH_F_TCP 0x40
 #define CH_F_MALFORMED 0x80
+#define CH_F_VIEW 0x100            /* vantage is the view a feed declared (dnstap's message type) */
 #define CH_VANTAGE_CLIENT 1        /* a recursive answer (the resolver's clients' side) */
 #define CH_VANTAGE_UPSTREAM 2      /* an authoritative answer or a referral (upstream side) */
 /* Bounds the reader enforces (a row beyond them is refused as malformed). */
@@ -61,6 +62,7 @@ void ch_buf_fini(struct ch_buf *b);
 #define CH_MAX_NAME 1024
 #define CH_MAX_DATA 65535
 #define CH_MAX_SENSOR 255
+#define CH_MAX_FEED DEC_FEED_VANTAGE_MAX
 
 struct ch_rr {
 	uint8_t section;           /* enum dns_section: 1 answer, 2 authority (NS), 3 additional (A/AAAA) */
@@ -81,6 +83,8 @@ struct ch_row {
 	uint16_t qtype, rcode, flags;
 	const struct ch_rr *rr;
 	uint32_t n_rr;
+	const char *feed;          /* a feed's vantage (decode.h: "unbound1 CLIENT_RESPONSE"), ""
+	                            * for packets; the last column */
 };
 
 /* Storage for decoded rows and strings (reused from row to row). */
@@ -90,15 +94,21 @@ struct ch_rowbuf {
 	uint32_t cap_rr;
 	char *str;                 /* strings of the current row, NUL-terminated */
 	size_t str_len, str_cap;
+	bool no_feed;              /* decode rows without the feed column (spool version 1) */
 };
 void ch_rowbuf_fini(struct ch_rowbuf *rb);
 
 /* The row of one decoded DNS message; false for what is not an observation (queries, other
- * opcodes, no question). Records kept: every class-IN answer, NS records of the authority
+ * opcodes, no question). A feed's message keeps its vantage (feed) and, when the feed declared
+ * one, its view in vantage (flag CH_F_VIEW); otherwise vantage is inferred from AA and
+ * referrals. Records kept: every class-IN answer, NS records of the authority
  * section and A/AAAA records of the additional section (glue): what the store reads. Strings
  * point into rb. registrable may be NULL (""). */
 bool ch_row_from_msg(const struct dns_msg *m, const char *sensor, const char *registrable,
                      struct ch_rowbuf *rb);
+/* The columns of a version 1 spool body (before the feed column), for its INSERT. */
+#define CH_COLUMNS_V1 "ts, us, sensor, batch, seq, vantage, client, resolver, qname, registrable, " \
+	"qtype, rcode, flags, rr_section, rr_type, rr_ttl, rr_name, rr_data"
 /* Append r in RowBinary (column order of the schema) to out. */
 void ch_row_encode(const struct ch_row *r, struct ch_buf *out);
 /* Read one RowBinary row at the reader's position into rb->row. Returns 1 for a row, 0 at the
@@ -150,12 +160,14 @@ bool ch_http_ping(struct ch_http *h);
 
 /* ---- the spool ------------------------------------------------------------------------------- */
 /* One spooled batch: header, then the RowBinary rows as they would be inserted.
- *   "FXSPOOL1", u32 version (1), u32 flags, u64 batch, u32 rows, u32 ts_min, u32 ts_max
+ *   "FXSPOOL1", u32 version (2; version 1 files, rows without the feed column, are read and
+ *   replayed too), u32 flags, u64 batch, u32 rows, u32 ts_min, u32 ts_max
  *   (seconds), u32 body length, u64 FNV-1a of the body, u16 sensor length, sensor, body.
  * Integers little-endian. Flag CH_SPOOL_MAYBE_SENT: an insert of this batch may have reached
  * the server (cut mid-way, timed out), so a replay first counts its rows there. */
 #define CH_SPOOL_MAYBE_SENT 0x01
 struct ch_spool_hdr {
+	uint32_t version;          /* 2; 1: rows without the feed column (an earlier release) */
 	uint32_t flags;
 	uint64_t batch;
 	uint32_t rows, ts_min, ts_max;
@@ -246,8 +258,49 @@ bool ch_source_window_stats(struct cap_source *src, struct ch_window_stats *out)
  * False when the response does not parse (the rows before are kept). Hostile input. */
 bool ch_candidates_parse(const uint8_t *p, size_t len, struct ch_buf *sel, uint64_t *n_cand);
 
-/* The SQL of the candidate step and the row step (docs/scale.md prints them). */
+/* The SQL of the candidate step, the row step and a drill-down (docs/scale.md prints them). */
 char *ch_sql_candidates(const char *db, fs_time since, fs_time until);
 char *ch_sql_rows(const char *db, fs_time since, fs_time until, bool all);
+char *ch_sql_history(const char *db, fs_time since, fs_time until);
+
+/* ---- drill-down: one name's rows the window left out (the TUI) ------------------------------- */
+/* The window loads the candidates and their neighbours; a name outside them may have rows the
+ * window did not load. A fetcher, on a thread of its own, fetches on request one name's full
+ * history in the window (every row with it as query name or the owner of a record) and its
+ * zone's NS rows (the zone: its registrable domain, libpsl), less what the window and earlier
+ * requests loaded, so no row reaches the store twice. The rows go the window's way: each one a
+ * DNS response in a raw IP frame (ch_row_frame), decoded by a decoder of the fetcher's own and
+ * handed to cb on the fetch thread (the TUI's loader_msg_cb: the store under its write lock).
+ * Requests are served one at a time, in order. Server responses are hostile input (as the
+ * window's). A window stopped before its end is not refetched: rows it did not read stay out. */
+struct ch_fetch;
+enum ch_fetch_state {
+	CH_FETCH_NONE = 0,         /* never asked */
+	CH_FETCH_QUEUED,
+	CH_FETCH_RUNNING,
+	CH_FETCH_DONE,
+	CH_FETCH_FAILED
+};
+struct ch_fetch_info {
+	enum ch_fetch_state state;
+	uint64_t rows;             /* rows added (so far, while running) */
+	uint64_t rows_bad;         /* rows that did not decode or encode */
+	double seconds;            /* of the query and the decoding */
+	char error[768];           /* FAILED (nothing added, may be asked again), or DONE with a row
+	                            * that did not decode (the rows before it added): one sentence
+	                            * naming the server; "" otherwise */
+};
+/* For a window source (ch_source_open without all): FS_OK with *out set; FS_E_NOTFOUND when src
+ * is no such window (nothing to fetch: every row of the window is loaded). The source must
+ * outlive the fetcher. src_index goes on every message. Owning thread. */
+fs_status ch_fetch_new(struct cap_source *src, int src_index, dec_msg_cb cb, void *ctx,
+                       struct ch_fetch **out, struct fs_err *err);
+/* Any thread: queue name (presentation form); false when it was asked before (queued, running
+ * or done: asked once per run) or is no name. */
+bool ch_fetch_request(struct ch_fetch *f, const char *name);
+/* Any thread: the state of name's request (CH_FETCH_NONE when never asked). */
+void ch_fetch_get(struct ch_fetch *f, const char *name, struct ch_fetch_info *out);
+/* Owning thread: abort a transfer in progress, join the thread, free. */
+void ch_fetch_free(struct ch_fetch *f);
 
 #endif

@@ -104,6 +104,8 @@ struct dns_msg {
 	const uint8_t *wire;       /* the raw message */
 	uint32_t wire_len;
 	int src_index;             /* which input source (for several files) */
+	uint32_t frame;            /* frame number in that source (1-based, dec_set_frame; 0 = unknown):
+	                            * the frame that completed the message (last fragment, segment) */
 	/* Feeds (dnstap, Zeek, EVE; DEC_LINKTYPE_FEED): who saw the message and from which side.
 	 * NULL/DEC_VIEW_NONE for packets. vantage is borrowed like the rest (NUL-terminated). */
 	const char *vantage;       /* e.g. "unbound1 CLIENT_RESPONSE", "zeek", "suricata" */
@@ -162,6 +164,10 @@ typedef void (*dec_msg_cb)(void *ctx, const struct dns_msg *msg);
 /* Caller frees with dec_free(). */
 struct decoder *dec_new(const struct dec_config *cfg);
 void dec_free(struct decoder *d);
+
+/* The number of the next frame within its source (1-based), given to the messages it
+ * completes (dns_msg.frame); 0 = not counted. Set before dec_packet(). */
+void dec_set_frame(struct decoder *d, uint32_t frame);
 
 /* Decode one captured frame. `linktype` is the DLT/LINKTYPE value of its interface.
  * Zero or more DNS messages are delivered to cb (fragments and TCP may complete later). */

@@ -119,8 +119,16 @@ struct det_result {
 	uint32_t first_flux_resp;
 	double first_flux_ttls;
 
+	uint32_t rank;             /* 1-based position in the ranking (det_rank_cmp) among the
+	                            * results of its kind (domains: det_get order; zone rows:
+	                            * det_zone_get order) */
+	bool rolled_up;            /* a name without addresses (only NXDOMAIN/NODATA answers, or
+	                            * none of its own) whose evidence is counted in its zone's row
+	                            * instead of a flagged row of its own */
 	uint32_t cluster;          /* 0 = none; domains sharing addresses or NS names */
 	uint32_t cluster_size;     /* domains in that cluster */
+	uint32_t n_shared_flagged; /* flagged domains (first pass) sharing an address or a fluxing NS
+	                            * name with this one: the figure of the reason "shares …" */
 	bool intel_hit;
 	const char *intel_feed;    /* first feed that matched (file name), NULL = none */
 	bool allowlisted;
@@ -136,6 +144,9 @@ struct det_result {
 	uint32_t zone_names;       /* zone rows: names with answers; domains: same for their zone */
 	uint32_t zone_flagged;     /* zone rows: of them flagged (suspicious or flux) on their own */
 	uint32_t zone_flux;        /* zone rows: of them flux on their own */
+	uint32_t zone_no_addr;     /* zone rows: names without addresses (only NXDOMAIN/NODATA
+	                            * answers, or NS records alone) flagged on their own evidence
+	                            * and rolled up into this row (rolled_up) */
 	/* "from 6 responses (4 answer sets) in 41 s from 2 resolvers", at most 127 characters;
 	 * shared between equal results (owned by the detector, like the reasons and terms) */
 	const char *confidence;
@@ -180,14 +191,21 @@ void det_free(struct detector *d);
 /* Score every domain in the store. Caller holds the store read lock. */
 void det_run(struct detector *d, const struct store *s);
 
-size_t det_count(const struct detector *d);            /* results, sorted by score descending */
+/* The one ranking of results, shared by --report, --export and the TUI's lists: the logit,
+ * highest first (the 0..100 score saturates at 100.0 where the logit still separates), then
+ * the verdict's severity, then the evidence, most first: answered responses, distinct answer
+ * sets, addresses, /24 prefixes, ASNs, NS names; the name only when all of these tie.
+ * A qsort comparator over struct det_result. */
+int det_rank_cmp(const void *a, const void *b);
+
+size_t det_count(const struct detector *d);            /* results, in det_rank_cmp order */
 const struct det_result *det_get(const struct detector *d, size_t i);
 const struct det_result *det_for_domain(const struct detector *d, store_dom_id dom);
 /* A term of a result by feature name, NULL if absent. */
 const struct det_term *det_term_find(const struct det_result *r, const char *name);
 
-/* Zone rows (is_zone set): every zone with two or more names with answers, sorted by score
- * descending. dom is the zone apex's domain (0 when the apex itself was never seen). */
+/* Zone rows (is_zone set): every zone with two or more names with answers (or with names
+ * without addresses rolled up into it, see rolled_up), in det_rank_cmp order. dom is the zone apex's domain (0 when the apex itself was never seen). */
 size_t det_zone_count(const struct detector *d);
 const struct det_result *det_zone_get(const struct detector *d, size_t i);
 /* The zone row of a zone name, NULL if none. */

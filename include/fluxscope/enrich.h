@@ -75,6 +75,14 @@ void geo_free(struct geo *g);
  * geo_free() or a geo_cache_trim() that empties the cache, never moved, never NULL. No
  * allocation once the address is cached. */
 const struct geo_info *geo_lookup(struct geo *g, const fs_addr *addr);
+/* Whether an address looks residential (a home or mobile access line, likely shared or reused:
+ * blocking it hurts bystanders). What enrichment knows is the AS organisation name (PTR names
+ * and access-type databases are not available), so: the AS name holds a word of access
+ * networks (telecom, telekom, broadband, cable, dsl, fiber, fibre, mobile, cellular, wireless,
+ * communications, "online", residential, dynamic, dial) and none of hosting (hosting, host,
+ * cloud, data center, datacenter, server, vps, colo, cdn). An address without an AS name is
+ * not called residential (nothing is known). */
+bool geo_residential_looking(const struct geo_info *g);
 
 bool geo_has_asn(const struct geo *g);
 bool geo_has_country(const struct geo *g);

@@ -116,6 +116,11 @@ struct export_selection {
 	                                       the nameservers (names and addresses) of
 	                                       double-flux ones, and PASSTHRU for allowlisted
 	                                       names that share those addresses (RPZ) */
+	struct geo *geo;                    /* optional (one thread): with it, flux addresses that
+	                                       look residential (geo_residential_looking) are left
+	                                       out unless `residential` is set */
+	bool residential;
+	size_t *n_residential_skipped;      /* optional out: addresses left out so */
 };
 
 /* Fill set from the detector's results over the store (caller holds the store read lock and

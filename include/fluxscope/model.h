@@ -149,4 +149,72 @@ void model_record_free(struct model_record *rec);
  * (ascending name ids, each once, at most cap). */
 size_t model_ns_names(const struct store *s, store_dom_id dom, uint32_t *buf, size_t cap);
 
+/* ---- domain detail: the data of each detail tab, computed once --------------------------------
+ * The TUI's tabs (Summary, Timeline, Spread, Nameservers, Related) and the report read the same
+ * figures from here and from the detector's result: the cluster and its size, the flagged
+ * domains sharing infrastructure, the answer-set changes. Caller holds the store read lock; the
+ * results borrow from the store and the detector. */
+
+/* Related: the detector's cluster (the same number and size as the Summary and --report), the
+ * detector's count of flagged domains sharing infrastructure (the reason's figure) and every
+ * domain sharing at least one address or NS name with this one. */
+struct model_rel {
+	store_dom_id dom;
+	uint32_t n_addr, n_ns;        /* shared addresses and NS names */
+	store_addr_id first_addr;     /* one of each, for the line */
+	store_name_id first_ns;
+	bool in_cluster;              /* in the same cluster as the domain */
+};
+struct model_related {
+	uint32_t cluster, cluster_size;     /* det_result's (0 = none, or no result) */
+	uint32_t n_shared_flagged;          /* det_result's */
+	store_dom_id *members;              /* the cluster's domains, this one included, in the
+	                                     * detector's result order; n_members == cluster_size */
+	uint32_t n_members;
+	struct model_rel *rel;              /* sharing domains, most shared items first */
+	uint32_t n_rel;
+	uint32_t n_rel_flagged;             /* of them with a flagged verdict now */
+	bool truncated;                     /* an item shared by more than 20,000 domains was read
+	                                     * in part */
+};
+void model_related(const struct store *s, const struct detector *det, store_dom_id dom,
+                   struct model_related *out);
+void model_related_free(struct model_related *r);
+
+/* Timeline: the responses in arrival order, identical consecutive ones (same answer set,
+ * rcode, qtype, resolver, client, vantage, CNAME, flags and source; the TTL may count down)
+ * collapsed into one row with a count. */
+struct model_tl_row {
+	uint32_t first;               /* index into the domain's resp[] of its first response */
+	uint32_t count;               /* responses it stands for */
+	fs_time ts_last;              /* time of the last of them */
+	uint32_t ttl_min, ttl_max;    /* over them */
+	uint32_t frame_last;          /* frame of the last of them */
+};
+struct model_timeline {
+	struct model_tl_row *rows;
+	uint32_t n_rows;
+	uint32_t n_resp;              /* responses read (at most max_resp) */
+	uint32_t n_more;              /* responses past max_resp, not read */
+	bool collapsed;               /* identical rows were folded */
+};
+void model_timeline(const struct store *s, store_dom_id dom, bool collapse, uint32_t max_resp,
+                    struct model_timeline *out);
+void model_timeline_free(struct model_timeline *t);
+/* Why a response has no addresses, in words ("NXDOMAIN: the name does not exist", "no data:
+ * the name exists but has no record of the type asked (NODATA, RFC 2308)", …). Static. */
+const char *model_resp_empty_why(const struct store_response *r);
+
+/* CNAME tree: the alternative chains the domain's answers took, depth first from the query
+ * name, each branch with the link that reached it (when first and last seen, how often);
+ * branches in order of first appearance. */
+struct model_cname_node {
+	store_name_id name;
+	int depth;                    /* 0 = the domain itself */
+	const struct store_cname_link *link;  /* NULL for the root */
+	bool last;                    /* the last child of its parent (for drawing) */
+	bool loop;                    /* the name is already on its path: not followed */
+};
+size_t model_cname_tree(const struct store *s, store_dom_id dom, struct model_cname_node **out);
+
 #endif

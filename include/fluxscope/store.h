@@ -52,6 +52,8 @@ struct store_response {
 	uint8_t src_index;          /* input source (clamped to 255) */
 	uint8_t flags;              /* STORE_RESP_* */
 	uint16_t vantage;           /* feeds: store_vantage() index of who saw it; 0 = a packet */
+	uint32_t frame;             /* frame number in source src_index (1-based; 0 = unknown):
+	                             * the frame that completed the message (tshark's frame.number) */
 };
 #define STORE_RESP_AA 0x01        /* authoritative answer */
 #define STORE_RESP_TCP 0x02
@@ -78,6 +80,16 @@ struct store_dom_addr {
 	uint32_t ttl_max;
 };
 
+/* One CNAME record of a domain's answers: from → to (the first from is the query name), with
+ * when and how often it was answered. The links of a domain form the tree of the alternative
+ * chains its answers took (a steering name answering now one CDN, now another). */
+struct store_cname_link {
+	store_name_id from, to;
+	uint32_t count;             /* responses carrying it */
+	fs_time first_seen, last_seen;
+};
+#define STORE_CLINKS_MAX 256        /* links kept per domain; more are counted in n_clinks_over */
+
 /* One NS-set observation for a zone (from NS answers or referrals). Recorded on the qname's
  * domain for the closest enclosing zone of the message, and on the zone's own domain record;
  * a new observation is added only when the set differs from the last one for the same zone. */
@@ -103,6 +115,7 @@ struct store_domain {
 	struct store_rrset *rrsets;     uint32_t n_rrsets, cap_rrsets;
 	struct store_dom_addr *addrs;   uint32_t n_addrs, cap_addrs;   /* order of first appearance */
 	store_name_id *cnames;          uint32_t n_cnames, cap_cnames; /* distinct, chain order */
+	struct store_cname_link *clinks; uint32_t n_clinks, cap_clinks; /* query name's responses */
 	struct store_ns_obs *ns;        uint32_t n_ns, cap_ns;         /* NS-set changes only */
 	uint32_t ttl_min_seen, ttl_max_seen; /* over address records; valid if STORE_DOM_TTL */
 	uint32_t user_flags;        /* free for front ends (marks); non-zero pins the domain */
@@ -110,6 +123,7 @@ struct store_domain {
 	                             * (apart from marks, which user_flags holds) */
 	uint32_t n_resp_expired;    /* timeline entries dropped by store_expire() */
 	uint32_t n_rrsets_expired, n_addrs_expired;
+	uint32_t n_clinks_over;     /* CNAME links beyond STORE_CLINKS_MAX, not kept */
 };
 #define STORE_DOM_QNAME 0x01        /* was the query name of at least one response */
 #define STORE_DOM_CNAME_TARGET 0x02 /* owned addresses reached through a CNAME */

@@ -129,8 +129,9 @@ rr_reserve(struct ch_rowbuf *rb, uint32_t n)
 #define UNOFF(rb, p) ((rb)->str + (size_t)(uintptr_t)(p))
 
 static void
-fix_strings(struct ch_rowbuf *rb, size_t s_sensor, size_t s_qname, size_t s_reg)
+fix_strings(struct ch_rowbuf *rb, size_t s_sensor, size_t s_qname, size_t s_reg, size_t s_feed)
 {
+	rb->row.feed = rb->str + s_feed;
 	rb->row.sensor = rb->str + s_sensor;
 	rb->row.qname = rb->str + s_qname;
 	rb->row.registrable = rb->str + s_reg;
@@ -155,6 +156,7 @@ ch_row_from_msg(const struct dns_msg *m, const char *sensor, const char *registr
 	size_t s_sensor = str_add(rb, sensor ? sensor : "", sensor ? strnlen(sensor, CH_MAX_SENSOR) : 0);
 	size_t s_qname = str_add(rb, m->qname, strlen(m->qname));
 	size_t s_reg = str_add(rb, registrable ? registrable : "", registrable ? strlen(registrable) : 0);
+	size_t s_feed = str_add(rb, m->vantage ? m->vantage : "", m->vantage ? strnlen(m->vantage, CH_MAX_FEED) : 0);
 	rr_reserve(rb, m->n_rr + 1);
 	for (uint32_t i = 0; i < m->n_rr && n < CH_MAX_RR; i++) {
 		const struct dns_rr *rr = &m->rr[i];
@@ -192,15 +194,18 @@ ch_row_from_msg(const struct dns_msg *m, const char *sensor, const char *registr
 	}
 	rb->row = (struct ch_row){
 		.ts = m->ts < 0 ? 0 : m->ts,
-		.vantage = (m->aa || (n_answer == 0 && auth_ns)) ? CH_VANTAGE_UPSTREAM : CH_VANTAGE_CLIENT,
+		.vantage = m->view == DEC_VIEW_CLIENT ? CH_VANTAGE_CLIENT :
+		           m->view == DEC_VIEW_UPSTREAM ? CH_VANTAGE_UPSTREAM :
+		           (m->aa || (n_answer == 0 && auth_ns)) ? CH_VANTAGE_UPSTREAM : CH_VANTAGE_CLIENT,
 		.client = m->dst, .resolver = m->src,
 		.qtype = m->qtype, .rcode = m->rcode,
 		.flags = (uint16_t)((m->aa ? CH_F_AA : 0) | (m->tc ? CH_F_TC : 0) | (m->rd ? CH_F_RD : 0) |
 		         (m->ra ? CH_F_RA : 0) | (m->ad ? CH_F_AD : 0) | (m->cd ? CH_F_CD : 0) |
-		         (m->transport == 6 ? CH_F_TCP : 0) | (m->malformed ? CH_F_MALFORMED : 0)),
+		         (m->transport == 6 ? CH_F_TCP : 0) | (m->malformed ? CH_F_MALFORMED : 0) |
+		         (m->view == DEC_VIEW_CLIENT || m->view == DEC_VIEW_UPSTREAM ? CH_F_VIEW : 0)),
 		.n_rr = n,
 	};
-	fix_strings(rb, s_sensor, s_qname, s_reg);
+	fix_strings(rb, s_sensor, s_qname, s_reg, s_feed);
 	return true;
 }
 
@@ -242,6 +247,7 @@ ch_row_encode(const struct ch_row *r, struct ch_buf *b)
 	put_varint(b, r->n_rr);
 	for (uint32_t i = 0; i < r->n_rr; i++)
 		put_str(b, r->rr[i].data);
+	put_str(b, r->feed != NULL ? r->feed : "");
 }
 
 static uint64_t
@@ -315,7 +321,7 @@ get_count(struct wire *w, uint32_t n)
 int
 ch_row_decode(struct wire *w, struct ch_rowbuf *rb, const char **why)
 {
-	size_t s_sensor, s_qname, s_reg;
+	size_t s_sensor, s_qname, s_reg, s_feed;
 	uint64_t n;
 	struct ch_row *r = &rb->row;
 
@@ -383,13 +389,17 @@ ch_row_decode(struct wire *w, struct ch_rowbuf *rb, const char **why)
 			goto bad_str;
 		rb->rr[i].data = OFF(o);
 	}
+	if (rb->no_feed)
+		s_feed = str_add(rb, "", 0);
+	else if ((s_feed = get_str(w, rb, CH_MAX_FEED)) == SIZE_MAX)
+		goto bad_str;
 	if (!wire_ok(w))
 		goto cut;
 	if (rb->str[s_qname] == '\0') {
 		*why = "a row has an empty query name";
 		return -1;
 	}
-	fix_strings(rb, s_sensor, s_qname, s_reg);
+	fix_strings(rb, s_sensor, s_qname, s_reg, s_feed);
 	return 1;
 arrays:
 	if (wire_ok(w)) {

@@ -5,6 +5,7 @@
 #include "chouse/ch_int.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,19 +17,21 @@ const char *const ch_schema_sql[] = {
 	"  sensor String,               -- --sensor NAME\n"
 	"  batch UInt64,                -- sensor run id << 32 | batch number: replays are checked by it\n"
 	"  seq UInt32,                  -- row in its batch\n"
-	"  vantage UInt8,               -- 1 recursive answer (client side), 2 authoritative/referral (upstream)\n"
+	"  vantage UInt8,               -- 1 recursive answer (client side), 2 authoritative/referral (upstream);\n"
+	"                               -- declared by the feed when flags has 256, else inferred\n"
 	"  client FixedString(16),      -- message destination, IPv4 as ::ffff:a.b.c.d\n"
 	"  resolver FixedString(16),    -- message source\n"
 	"  qname String,\n"
 	"  registrable String,          -- eTLD+1 of qname (libpsl at the sensor), '' if none\n"
 	"  qtype UInt16,\n"
 	"  rcode UInt16,                -- extended with OPT's upper bits\n"
-	"  flags UInt16,                -- 1 AA, 2 TC, 4 RD, 8 RA, 16 AD, 32 CD, 64 TCP, 128 malformed\n"
+	"  flags UInt16,                -- 1 AA, 2 TC, 4 RD, 8 RA, 16 AD, 32 CD, 64 TCP, 128 malformed, 256 view declared\n"
 	"  rr_section Array(UInt8),     -- 1 answer, 2 authority (NS), 3 additional (A/AAAA glue)\n"
 	"  rr_type Array(UInt16),\n"
 	"  rr_ttl Array(UInt32),\n"
 	"  rr_name Array(String),       -- owner\n"
-	"  rr_data Array(String)        -- presentation form: addresses, target names, other RDATA\n"
+	"  rr_data Array(String),       -- presentation form: addresses, target names, other RDATA\n"
+	"  feed String DEFAULT ''       -- a feed's vantage (resolver identity, dnstap message type), '' for packets\n"
 	") ENGINE = MergeTree\n"
 	"PARTITION BY toYYYYMMDD(ts)\n"
 	"ORDER BY (registrable, qname, ts)\n"
@@ -69,6 +72,21 @@ ch_schema_init(const struct ch_url *u, struct fs_err *err)
 		st = ch_http_query(h, sql, NULL, 0, &out, 1 << 20, NULL, &fail, err);
 		ch_buf_fini(&out);
 		free(sql);
+	}
+	/* A table made before the feed column (18.16 has no ADD COLUMN IF NOT EXISTS): add it */
+	if (st == FS_OK) {
+		struct ch_buf out = { 0 };
+		char *sql = xasprintf("SELECT count() FROM system.columns WHERE database = '%s' AND "
+		                      "table = '" CH_TABLE "' AND name = 'feed' FORMAT TSV", u->db);
+		st = ch_http_query(h, sql, NULL, 0, &out, 64, NULL, &fail, err);
+		free(sql);
+		if (st == FS_OK && out.len > 0 && out.p[0] == '0') {
+			sql = xasprintf("ALTER TABLE %s." CH_TABLE " ADD COLUMN feed String DEFAULT ''", u->db);
+			out.len = 0;
+			st = ch_http_query(h, sql, NULL, 0, &out, 1 << 20, NULL, &fail, err);
+			free(sql);
+		}
+		ch_buf_fini(&out);
 	}
 	ch_http_free(h);
 	return st;
@@ -133,7 +151,7 @@ ch_sql_rows(const char *db, fs_time since, fs_time until, bool all)
 	 * neighbours that share infrastructure); external table sel(k, v): k 0 names, 1 addresses. */
 	char *sql = xasprintf(
 	    "SELECT ts, us, sensor, batch, seq, vantage, client, resolver, qname, registrable, qtype,\n"
-	    "  rcode, flags, rr_section, rr_type, rr_ttl, rr_name, rr_data\n"
+	    "  rcode, flags, rr_section, rr_type, rr_ttl, rr_name, rr_data, feed\n"
 	    "FROM %s." CH_TABLE " WHERE %s%s\n"
 	    "ORDER BY ts, us, sensor, batch, seq\n"
 	    "FORMAT RowBinary", db, w,
@@ -141,5 +159,41 @@ ch_sql_rows(const char *db, fs_time since, fs_time until, bool all)
 	               "  OR arrayExists(x -> x IN (SELECT v FROM sel WHERE k = 0), rr_name)\n"
 	               "  OR arrayExists((d, t) -> (t = 1 OR t = 28) AND d IN (SELECT v FROM sel WHERE k = 1), rr_data, rr_type))");
 	free(w);
+	return sql;
+}
+
+/* The rows of a selection (k_name: names as query name or record owner; k_zone: zones whose
+ * NS records a row carries; k_addr: addresses answered, or -1). */
+static char *
+sel_pred(int k_name, int k_zone, int k_addr)
+{
+	char zone[160] = "", addr[200] = "";
+	if (k_zone >= 0)
+		snprintf(zone, sizeof zone, "\n  OR arrayExists((n, t) -> t = 2 AND n IN (SELECT v FROM sel WHERE k = %d), rr_name, rr_type)", k_zone);
+	if (k_addr >= 0)
+		snprintf(addr, sizeof addr, "\n  OR arrayExists((d, t) -> (t = 1 OR t = 28) AND d IN (SELECT v FROM sel WHERE k = %d), rr_data, rr_type)", k_addr);
+	return xasprintf("(qname IN (SELECT v FROM sel WHERE k = %d)\n"
+	                 "  OR arrayExists(x -> x IN (SELECT v FROM sel WHERE k = %d), rr_name)%s%s)",
+	                 k_name, k_name, zone, addr);
+}
+
+char *
+ch_sql_history(const char *db, fs_time since, fs_time until)
+{
+	char *w = window(since, until);
+	/* One name's rows in the window (k 4: as query name or the owner of any record) and its
+	 * zone's NS rows (k 5), less the rows the window loaded (the row step's selection, k 0
+	 * and 1) and those earlier drill-downs fetched (k 2 names, k 3 zones): nothing twice. */
+	char *want = sel_pred(4, 5, -1), *win = sel_pred(0, -1, 1), *done = sel_pred(2, 3, -1);
+	char *sql = xasprintf(
+	    "SELECT ts, us, sensor, batch, seq, vantage, client, resolver, qname, registrable, qtype,\n"
+	    "  rcode, flags, rr_section, rr_type, rr_ttl, rr_name, rr_data, feed\n"
+	    "FROM %s." CH_TABLE " WHERE %s\n AND %s\n AND NOT %s\n AND NOT %s\n"
+	    "ORDER BY ts, us, sensor, batch, seq\n"
+	    "FORMAT RowBinary", db, w, want, win, done);
+	free(w);
+	free(want);
+	free(win);
+	free(done);
 	return sql;
 }

@@ -44,6 +44,7 @@ struct batch {
 struct ch_sink {
 	struct ch_sink_config cfg;
 	char *sensor, *dir, *insert_sql;
+	char *insert_sql_v1;       /* a version 1 spool file's rows (no feed column) */
 	int lock_fd;
 	pthread_t thr;
 	bool started;
@@ -194,10 +195,12 @@ sql_quote(const char *t)
 }
 
 static fs_status
-insert(struct ch_sink *s, const uint8_t *body, size_t len, enum ch_fail *fail, struct fs_err *err)
+insert(struct ch_sink *s, const uint8_t *body, size_t len, bool v1, enum ch_fail *fail,
+       struct fs_err *err)
 {
 	struct ch_buf out = { 0 };
-	fs_status st = ch_http_query(s->h, s->insert_sql, body, len, &out, 1 << 16, NULL, fail, err);
+	fs_status st = ch_http_query(s->h, v1 ? s->insert_sql_v1 : s->insert_sql, body, len, &out,
+	                             1 << 16, NULL, fail, err);
 	ch_buf_fini(&out);
 	return st;
 }
@@ -272,7 +275,7 @@ deliver(struct ch_sink *s, struct batch *b)
 		spool_write(s, b, 0);
 		return;
 	}
-	if (insert(s, b->body.p, b->body.len, &fail, &err) == FS_OK) {
+	if (insert(s, b->body.p, b->body.len, false, &fail, &err) == FS_OK) {
 		went_up(s);
 		pthread_mutex_lock(&s->mu);
 		s->st.batches_sent++;
@@ -376,7 +379,7 @@ replay_one(struct ch_sink *s, const char *name)
 			goto out;
 		}
 	}
-	if (insert(s, h.body, h.body_len, &fail, &err) != FS_OK) {
+	if (insert(s, h.body, h.body_len, h.version == 1, &fail, &err) != FS_OK) {
 		went_down(s, &err);
 		if (fail == CH_FAIL_AMBIGUOUS && !(h.flags & CH_SPOOL_MAYBE_SENT)) {
 			/* mark it, so the next replay counts first */
@@ -541,6 +544,8 @@ ch_sink_open(const struct ch_sink_config *cfg, struct ch_sink **out, struct fs_e
 	s->run_id = rnd ^ (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	spool_scan(s, &s->st.spool_bytes, &s->st.spool_files);
 	s->insert_sql = xasprintf("INSERT INTO %s." CH_TABLE " FORMAT RowBinary", cfg->url.db);
+	s->insert_sql_v1 = xasprintf("INSERT INTO %s." CH_TABLE " (" CH_COLUMNS_V1 ") FORMAT RowBinary",
+	                             cfg->url.db);
 	s->h = ch_http_new(&cfg->url);
 	ch_http_set_timeout(s->h, 2000, 60000);
 	s->up = true;   /* tried at the first batch */
@@ -560,6 +565,7 @@ fail:
 		close(s->lock_fd);
 	ch_http_free(s->h);
 	free(s->insert_sql);
+	free(s->insert_sql_v1);
 	free(s->sensor);
 	free(s->dir);
 	free(s);
@@ -643,6 +649,7 @@ ch_sink_close(struct ch_sink *s, int wait_ms, struct ch_sink_stats *out)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	free(s->insert_sql);
+	free(s->insert_sql_v1);
 	free(s->sensor);
 	free(s->dir);
 	free(s);

@@ -170,6 +170,64 @@ put16(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* The frame of a row's DNS message (dns): raw IPv4/IPv6 + UDP (linktypes 228/229) from the
+ * row's addresses on dns_port; into frame, *out pointing at it. */
+void
+ch_row_frame(const struct ch_row *row, const struct ch_buf *dns, uint16_t dns_port,
+             struct ch_buf *frame, struct cap_frame *out)
+{
+	if (row->feed != NULL && row->feed[0] != '\0') {
+		/* a feed's row: the feed's frame (decode.h), its vantage and declared view kept */
+		struct dec_feed_hdr h = {
+			.src = row->resolver, .dst = row->client, .sport = dns_port, .dport = dns_port,
+			.transport = (row->flags & CH_F_TCP) ? 6 : 17,
+			.view = !(row->flags & CH_F_VIEW) ? DEC_VIEW_NONE :
+			        row->vantage == CH_VANTAGE_UPSTREAM ? DEC_VIEW_UPSTREAM : DEC_VIEW_CLIENT,
+			.vantage = row->feed,
+		};
+		frame->len = 0;
+		ch_buf_reserve(frame, DEC_FEED_HDR_MAX + dns->len);
+		size_t n = dec_feed_frame(frame->p, DEC_FEED_HDR_MAX + dns->len, &h, dns->p, dns->len);
+		if (n > 0) {
+			frame->len = n;
+			*out = (struct cap_frame){ .ts = row->ts, .linktype = DEC_LINKTYPE_FEED,
+			                           .caplen = (uint32_t)n, .wirelen = (uint32_t)n,
+			                           .data = frame->p };
+			return;
+		}
+	}
+	bool v6 = row->resolver.family == 6 || row->client.family == 6;
+	size_t ip = v6 ? 40 : 20, n = ip + 8 + dns->len;
+	frame->len = 0;
+	ch_buf_reserve(frame, n);
+	uint8_t *f = frame->p;
+	memset(f, 0, ip + 8);
+	if (v6) {
+		f[0] = 0x60;
+		put16(f + 4, (uint32_t)(8 + dns->len));
+		f[6] = 17;
+		f[7] = 64;
+		if (row->resolver.family == 6)
+			memcpy(f + 8, row->resolver.bytes, 16);
+		if (row->client.family == 6)
+			memcpy(f + 24, row->client.bytes, 16);
+	} else {
+		f[0] = 0x45;
+		put16(f + 2, (uint32_t)n);
+		f[8] = 64;
+		f[9] = 17;
+		memcpy(f + 12, row->resolver.bytes, 4);
+		memcpy(f + 16, row->client.bytes, 4);
+	}
+	put16(f + ip, dns_port);
+	put16(f + ip + 2, dns_port);
+	put16(f + ip + 4, (uint32_t)(8 + dns->len));
+	memcpy(f + ip + 8, dns->p, dns->len);
+	frame->len = n;
+	*out = (struct cap_frame){ .ts = row->ts, .linktype = v6 ? 229 : 228,
+	                           .caplen = (uint32_t)n, .wirelen = (uint32_t)n, .data = f };
+}
+
 static enum cap_next
 src_next(struct cap_source *src, struct cap_frame *out, struct fs_err *err)
 {
@@ -206,36 +264,7 @@ src_next(struct cap_source *src, struct cap_frame *out, struct fs_err *err)
 			continue;
 		}
 		cs->ws.rows_loaded++;
-		/* raw IP + UDP around it, the family of the addresses */
-		bool v6 = row->resolver.family == 6 || row->client.family == 6;
-		size_t ip = v6 ? 40 : 20, n = ip + 8 + cs->dns.len;
-		cs->frame.len = 0;
-		ch_buf_reserve(&cs->frame, n);
-		uint8_t *f = cs->frame.p;
-		memset(f, 0, ip + 8);
-		if (v6) {
-			f[0] = 0x60;
-			put16(f + 4, (uint32_t)(8 + cs->dns.len));
-			f[6] = 17;
-			f[7] = 64;
-			if (row->resolver.family == 6)
-				memcpy(f + 8, row->resolver.bytes, 16);
-			if (row->client.family == 6)
-				memcpy(f + 24, row->client.bytes, 16);
-		} else {
-			f[0] = 0x45;
-			put16(f + 2, (uint32_t)n);
-			f[8] = 64;
-			f[9] = 17;
-			memcpy(f + 12, row->resolver.bytes, 4);
-			memcpy(f + 16, row->client.bytes, 4);
-		}
-		put16(f + ip, cs->o.dns_port);
-		put16(f + ip + 2, cs->o.dns_port);
-		put16(f + ip + 4, (uint32_t)(8 + cs->dns.len));
-		memcpy(f + ip + 8, cs->dns.p, cs->dns.len);
-		*out = (struct cap_frame){ .ts = row->ts, .linktype = v6 ? 229 : 228,
-		                           .caplen = (uint32_t)n, .wirelen = (uint32_t)n, .data = f };
+		ch_row_frame(row, &cs->dns, cs->o.dns_port, &cs->frame, out);
 		atomic_fetch_add_explicit(&cs->c.frames, 1, memory_order_relaxed);
 		return CAP_FRAME;
 	}
@@ -352,6 +381,17 @@ fail:
 	ch_buf_fini(&cs->sel);
 	free(cs);
 	return st;
+}
+
+bool
+ch_source_window(struct cap_source *src, struct ch_source_opts *o, const struct ch_buf **sel)
+{
+	if (src == NULL || src->ops != &ch_ops)
+		return false;
+	const struct chsrc *cs = src->impl;
+	*o = cs->o;
+	*sel = &cs->sel;
+	return true;
 }
 
 bool

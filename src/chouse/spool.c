@@ -6,7 +6,7 @@
 
 #include "decode/wire.h"
 
-#define SPOOL_VERSION 1
+#define SPOOL_VERSION 2   /* 1: rows without the feed column, still read */
 #define HDR_FIXED (8 + 4 + 4 + 8 + 4 + 4 + 4 + 4 + 8 + 2)
 
 uint64_t
@@ -36,7 +36,7 @@ ch_spool_encode(const struct ch_spool_hdr *h, struct ch_buf *out)
 	size_t sl = strnlen(h->sensor, CH_MAX_SENSOR);
 	ch_buf_reserve(out, HDR_FIXED + sl + h->body_len);
 	ch_buf_add(out, CH_SPOOL_MAGIC, 8);
-	le(out, SPOOL_VERSION, 4);
+	le(out, h->version != 0 ? h->version : SPOOL_VERSION, 4);
 	le(out, h->flags, 4);
 	le(out, h->batch, 8);
 	le(out, h->rows, 4);
@@ -73,8 +73,9 @@ ch_spool_parse(const uint8_t *p, size_t len, struct ch_spool_hdr *out, struct fs
 	wire_init(&w, p, len);
 	if (!wire_bytes(&w, magic, 8) || memcmp(magic, CH_SPOOL_MAGIC, 8) != 0)
 		return fs_err_set(err, FS_E_FORMAT, "it is not a fluxscope spool file");
-	if (rd(&w, 4) != SPOOL_VERSION)
-		return fs_err_set(err, FS_E_FORMAT, "its version is not %d", SPOOL_VERSION);
+	out->version = (uint32_t)rd(&w, 4);
+	if (out->version != 1 && out->version != SPOOL_VERSION)
+		return fs_err_set(err, FS_E_FORMAT, "its version is not 1 or %d", SPOOL_VERSION);
 	out->flags = (uint32_t)rd(&w, 4);
 	out->batch = rd(&w, 8);
 	out->rows = (uint32_t)rd(&w, 4);
@@ -108,6 +109,7 @@ ch_spool_parse(const uint8_t *p, size_t len, struct ch_spool_hdr *out, struct fs
 	int r;
 	fs_status st = FS_OK;
 	wire_init(&body, out->body, out->body_len);
+	rb.no_feed = out->version == 1;
 	while ((r = ch_row_decode(&body, &rb, &why)) == 1) {
 		const struct ch_row *row = &rb.row;
 		uint64_t sec = (uint64_t)(row->ts / FS_USEC);

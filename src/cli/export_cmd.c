@@ -98,6 +98,11 @@ cli_export(const struct opts *o)
 	if (a.source_rc != 0 && store_domain_count(a.store) == 0)
 		goto out;
 	cli_geo_print_warnings(stderr, a.geo);
+	/* the filter's list fields (address, nameserver, every ASN and country) read records
+	 * enriched with this handle; residential-looking addresses stay in (the command line
+	 * exports what it always did) */
+	sel.geo = a.geo;
+	sel.residential = true;
 	st = a.store;
 	det = a.det;
 

@@ -57,7 +57,7 @@ static const struct opt_entry opt_table[] = {
 	{ "sinkhole", O_SINKHOLE, "ADDR|NAME", "sinkhole address or name for --rpz-action sinkhole and dnsmasq" },
 	{ "sid-base", O_SID_BASE, "N", "first Suricata rule sid (default 9100000)" },
 	{ "subdomains", O_SUBDOMAINS, NULL, "also block subdomains of exported domains" },
-	{ "probe", O_PROBE, "NAME", "ask NAME's resolver and nameservers now, with --report/--export (sends queries: see docs/probe.md)" },
+	{ "probe", O_PROBE, "NAME", "ask NAME's resolver and nameservers now: with --report/--export, else in the TUI (sends queries: see docs/probe.md)" },
 	{ "probe-count", O_PROBE_COUNT, "N", "probe rounds (default 3)" },
 	{ "probe-interval", O_PROBE_INTERVAL, "SEC", "seconds between probe rounds (default: the smallest TTL seen, 1 to 300)" },
 	{ "resolver", O_RESOLVER, "ADDR[:PORT]", "recursive resolver for probes (default: the first nameserver of /etc/resolv.conf)" },
@@ -96,7 +96,7 @@ opts_usage(FILE *out)
 	             "       fluxscope --dnstap unix:PATH [--report --duration SEC]\n"
 	             "       fluxscope -r FILE | -i IFACE --sink clickhouse://HOST:PORT/DB [--sensor NAME]\n"
 	             "       fluxscope --source clickhouse://HOST:PORT/DB [--since 24h] [--report | --export ...]\n"
-	             "       fluxscope [-r FILE] --probe NAME [--probe-count N] --report | --export FORMAT -o PATH\n\n"
+	             "       fluxscope [-r FILE] --probe NAME [--probe-count N] [--report [--json] | --export FORMAT -o PATH]\n\n"
 	             "Hunt fast-flux domains in DNS traffic.\n\noptions:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		const struct opt_entry *e = &opt_table[i];

@@ -70,6 +70,11 @@ cli_ingest_open(const struct opts *o, ingest_msg_fn fn, void *ctx, struct ingest
 		*out = in;
 		return FS_OK;
 	}
+	if (o->n_files == 0 && !opts_live(o) && o->probe != NULL) {
+		/* --probe alone (the TUI): the probe's answers are the only input */
+		*out = ingest_new(&cfg, fn, ctx);
+		return FS_OK;
+	}
 	if (o->n_files == 0 && !opts_live(o))
 		return fs_err_set(err, FS_E_ARG, "no capture to read: give a file with -r FILE (or - for "
 		                  "standard input), an interface with -i IFACE or a dnstap socket with "

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/json.h"
+
 fs_status
 cli_probe_check(const struct opts *o, struct fs_err *err)
 {
@@ -29,9 +31,7 @@ cli_probe_check(const struct opts *o, struct fs_err *err)
 	if (o->dump || o->stats)
 		return fs_err_set(err, FS_E_ARG, "option --probe goes with --report or --export, not "
 		                  "%s", o->dump ? "--dump" : "--stats");
-	if (!o->report && !o->json && o->export_format == NULL)
-		return fs_err_set(err, FS_E_ARG, "option --probe needs --report or --export (in the "
-		                  "TUI, use :probe)");
+	/* no headless mode: the TUI opens with the probe started (tui.c) */
 	if (o->resolver != NULL && (o->probe_iterative || o->root_hints != NULL))
 		return fs_err_set(err, FS_E_ARG, "option --resolver and %s exclude each other",
 		                  o->root_hints ? "--root-hints" : "--probe-iterative");
@@ -96,8 +96,36 @@ print_servers(const struct probe *p)
 	}
 }
 
+/* --json: one object per server asked, beside the domain records (README "Probing"). */
+static void
+json_servers(FILE *out, const struct probe *p, const char *name, const char *zone)
+{
+	size_t n = probe_n_servers(p);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_server *s = probe_server(p, i);
+		char ab[FS_ADDR_STRLEN];
+		fputs("{\"kind\":\"probe-server\",\"probe\":", out);
+		json_fput_str(out, name, false);
+		fputs(",\"zone\":", out);
+		json_fput_str(out, zone[0] ? zone : NULL, false);
+		fputs(",\"name\":", out);
+		json_fput_str(out, s->ns_name, false);
+		fprintf(out, ",\"resolver\":%s,\"address\":", s->is_resolver ? "true" : "false");
+		json_fput_str(out, s->addr.family ? fs_addr_str(&s->addr, ab, sizeof ab) : NULL, false);
+		fprintf(out, ",\"port\":%u,\"state\":\"%s\",\"queries\":%u,\"answers\":%u,"
+		        "\"timeouts\":%u,\"errors\":%u,\"truncated\":%u,\"tcp_answers\":%u,"
+		        "\"refused\":%u,\"servfail\":%u,\"lame\":%u,\"malformed\":%u,"
+		        "\"mismatched\":%u}\n",
+		        s->port, probe_state_name(s->state), s->sent, s->answers, s->timeouts, s->errors,
+		        s->truncated, s->tcp_answers, s->refused, s->servfail, s->lame, s->malformed,
+		        s->mismatched);
+	}
+}
+
 fs_status
-cli_probe_run(const struct opts *o, struct store *s, int src_index, struct fs_err *err)
+cli_probe_run(const struct opts *o, struct store *s, int src_index, FILE *json,
+              struct fs_err *err)
 {
 	struct probe_config pc;
 	struct probe *p;
@@ -134,6 +162,8 @@ cli_probe_run(const struct opts *o, struct store *s, int src_index, struct fs_er
 	if (st == FS_OK)
 		fprintf(stderr, "fluxscope: %s; zone %s\n", pg.status, pg.zone);
 	print_servers(p);
+	if (json != NULL && st == FS_OK)
+		json_servers(json, p, o->probe, pg.zone);
 	probe_free(p);
 	return st;
 }

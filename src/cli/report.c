@@ -96,7 +96,10 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	if (a->in != NULL)
 		a->source_rc = cli_report_source_errors(a->in);
 	/* --probe: answers of the name's resolver and nameservers join what was read */
-	if (o->probe != NULL && (st = cli_probe_run(o, a->store, o->n_files, err)) != FS_OK)
+	if (o->probe != NULL &&
+	    (st = cli_probe_run(o, a->store, o->n_files,
+	                        o->json && (o->report || o->export_format == NULL) ? stdout : NULL,
+	                        err)) != FS_OK)
 		goto fail;
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
@@ -197,6 +200,22 @@ rep_time(FILE *out, fs_time t)
 		fs_fput_time(out, t);
 }
 
+/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. */
+static void
+rep_time_iso(FILE *out, fs_time t)
+{
+	time_t sec = (time_t)(t / FS_USEC);
+	struct tm tm;
+	char buf[40];
+
+	if (t == 0 || gmtime_r(&sec, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "\"%s.%06" PRId64 "Z\"", buf, (int64_t)(t % FS_USEC));
+}
+
 static void
 rep_key(struct jw *w, const char *k)
 {
@@ -260,10 +279,18 @@ rep_field(struct jw *w, const struct model_field *f, const char *key)
 		return;
 	}
 	memset(&v, 0, sizeof v);
-	if (model_get(f, &w->rec->row, &v))
+	bool have = model_get(f, &w->rec->row, &v);
+	if (have)
 		rep_value(w->out, f, &v);
 	else
 		fputs((f->flags & MF_JSON_ZERO) ? "0" : "null", w->out);
+	if (f->type == MT_TIME) {
+		/* every time field also in ISO 8601 beside the epoch seconds: KEY_iso */
+		char iso[96];
+		snprintf(iso, sizeof iso, "%s_iso", key);
+		rep_key(w, iso);
+		rep_time_iso(w->out, have ? (fs_time)v.num : 0);
+	}
 }
 
 static const struct model_field *
@@ -444,8 +471,12 @@ part_spread(struct jw *w)
 		rep_str(out, g->network && g->network[0] ? g->network : NULL);
 		fputs(",\"first_seen\":", out);
 		rep_time(out, row->first_seen);
+		fputs(",\"first_seen_iso\":", out);
+		rep_time_iso(out, row->first_seen);
 		fputs(",\"last_seen\":", out);
 		rep_time(out, row->last_seen);
+		fputs(",\"last_seen_iso\":", out);
+		rep_time_iso(out, row->last_seen);
 		fprintf(out, ",\"count\":%u}", row->count);
 	}
 	fputc(']', out);
@@ -517,8 +548,8 @@ part_names(struct jw *w)
 {
 	const struct det_result *z = w->rec->row.r;
 	rep_key(w, "names");
-	fprintf(w->out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u}", z->zone_names,
-	        z->zone_flagged, z->zone_flux);
+	fprintf(w->out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u,\"without_addresses\":%u}",
+	        z->zone_names, z->zone_flagged, z->zone_flux, z->zone_no_addr);
 	note_used(w, field_by_json("zone_names"));
 }
 
@@ -623,6 +654,99 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	model_record_zone(&rec, a->det, z, 100);
 	write_record(out, a, &rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0], true);
 	model_record_free(&rec);
+}
+
+/* The first object of --report --json: what the run was (kind "run"). */
+static void
+rep_str_array(FILE *out, const char *const *v, int n)
+{
+	fputc('[', out);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			fputc(',', out);
+		rep_str(out, v[i]);
+	}
+	fputc(']', out);
+}
+
+void
+cli_report_run_json(FILE *out, const struct opts *o, const struct cli_analysis *a,
+                    fs_time started, const size_t *by_verdict)
+{
+	char buf[2048];
+
+	fprintf(out, "{\"kind\":\"run\",\"version\":");
+	rep_str(out, FS_VERSION);
+	fputs(",\"started\":", out);
+	rep_time(out, started);
+	fputs(",\"started_iso\":", out);
+	rep_time_iso(out, started);
+	fputs(",\"sources\":[", out);
+	int k = 0;
+	for (int i = 0; i < o->n_files; i++, k++) {
+		fprintf(out, "%s{\"type\":\"file\",\"path\":", k ? "," : "");
+		rep_str(out, o->files[i]);
+		fputc('}', out);
+	}
+	if (o->iface != NULL) {
+		fprintf(out, "%s{\"type\":\"interface\",\"name\":", k++ ? "," : "");
+		rep_str(out, o->iface);
+		fputc('}', out);
+	}
+	for (int i = 0; i < o->n_dnstap; i++, k++) {
+		fprintf(out, "%s{\"type\":\"dnstap\",\"address\":", k ? "," : "");
+		rep_str(out, o->dnstap[i]);
+		fputc('}', out);
+	}
+	if (o->source != NULL) {
+		fprintf(out, "%s{\"type\":\"clickhouse\",\"url\":", k++ ? "," : "");
+		rep_str(out, o->source);
+		fputc('}', out);
+	}
+	fputs("],\"databases\":[", out);
+	for (int i = 0; a->geo != NULL && i < geo_db_count(a->geo); i++) {
+		const struct geo_db_info *g = geo_db(a->geo, i);
+		fprintf(out, "%s{\"path\":", i ? "," : "");
+		rep_str(out, g->path);
+		fputs(",\"type\":", out);
+		rep_str(out, g->type);
+		fputs(",\"kind\":", out);
+		rep_str(out, geo_kind_name(g->kind));
+		fputs(",\"built\":", out);
+		rep_time(out, g->built);
+		fputs(",\"built_iso\":", out);
+		rep_time_iso(out, g->built);
+		fprintf(out, ",\"age_days\":%d,\"stale\":%s}", g->age_days, g->stale ? "true" : "false");
+	}
+	fputs("],\"geoip\":", out);
+	rep_str(out, o->no_geoip ? "off (--no-geoip)" : geo_describe_short(a->geo, buf, sizeof buf));
+	fputs(",\"vantage\":", out);
+	rep_str(out, det_vantage_name(det_vantage(a->det)));
+	fputs(",\"detector\":{\"description\":", out);
+	rep_str(out, det_describe(a->det, buf, sizeof buf));
+	fputs(",\"weights\":", out);
+	rep_str(out, o->weights);
+	fputs(",\"allowlists\":", out);
+	rep_str_array(out, o->allowlist, o->n_allowlist);
+	fputs(",\"intel\":", out);
+	rep_str_array(out, o->intel, o->n_intel);
+	fputs("},\"unavailable\":", out);
+	rep_str(out, det_unavailable_features(a->det));
+	fputs(",\"filter\":", out);
+	rep_str(out, o->filter);
+	fputs(",\"min_score\":", out);
+	if (o->min_score_set)
+		rep_num(out, o->min_score);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"all\":%s,\"session\":", o->all ? "true" : "false");
+	rep_str(out, o->session_path);
+	fprintf(out, ",\"domains\":%zu,\"zones\":%zu,\"verdicts\":{", det_count(a->det),
+	        det_zone_count(a->det));
+	for (int v = 0; v < DET_VERDICT_COUNT; v++)
+		fprintf(out, "%s\"%s\":%zu", v ? "," : "", det_verdict_name((enum det_verdict)v),
+		        by_verdict[v]);
+	fputs("},\"order\":\"rank: logit, then verdict, then evidence (det_rank_cmp)\"}\n", out);
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
@@ -749,8 +873,8 @@ print_row(FILE *out, const struct det_result *r)
 		         r->first_flagged_resp);
 	else
 		snprintf(flagged, sizeof flagged, "-");
-	fprintf(out, "%-11s %5.1f %7s %5u %4u %3u %6u %5u %4u  %-17s %s  %s\n",
-	        det_verdict_name(r->verdict), r->score, holz, r->n_addrs, r->n_asns, r->n_countries,
+	fprintf(out, "%-11s %5.1f %6.1f %7s %5u %4u %3u %6u %5u %4u  %-17s %s  %s\n",
+	        det_verdict_name(r->verdict), r->score, r->logit, holz, r->n_addrs, r->n_asns, r->n_countries,
 	        r->ttl, r->n_ns_changes, r->cluster, flagged, fmt_utc(r->last_seen, ts, sizeof ts),
 	        r->name ? r->name : "?");
 	if (r->n_reasons > 0)
@@ -767,6 +891,9 @@ cli_report(const struct opts *o)
 
 	if (o->filter != NULL && (qf = cli_filter_parse(o->filter, stderr)) == NULL)
 		return 2;
+	struct timespec ts_start;
+	clock_gettime(CLOCK_REALTIME, &ts_start);
+	fs_time started = (fs_time)ts_start.tv_sec * FS_USEC + ts_start.tv_nsec / 1000;
 	if (cli_analysis_run(o, &a, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		query_filter_free(qf);
@@ -782,6 +909,8 @@ cli_report(const struct opts *o)
 	}
 	if (o->csv)
 		cli_report_csv_header(stdout);
+	else if (o->json)
+		cli_report_run_json(stdout, o, &a, started, by_verdict);
 	if (o->json || o->csv) {
 		const char *un = det_unavailable_features(a.det);
 		if (un[0])
@@ -789,8 +918,8 @@ cli_report(const struct opts *o)
 	} else {
 		print_header(stdout, o, &a, shown, by_verdict);
 		if (shown > 0)
-			printf("%-11s %5s %7s %5s %4s %3s %6s %5s %4s  %-17s %-19s  %s\n", "VERDICT", "SCORE",
-			       "HOLZ", "ADDRS", "ASNS", "CC", "TTL", "NSCHG", "CL", "FLAGGED-AFTER",
+			printf("%-11s %5s %6s %7s %5s %4s %3s %6s %5s %4s  %-17s %-19s  %s\n", "VERDICT", "SCORE",
+			       "LOGIT", "HOLZ", "ADDRS", "ASNS", "CC", "TTL", "NSCHG", "CL", "FLAGGED-AFTER",
 			       "LAST-SEEN (UTC)", "DOMAIN");
 		else
 			printf("no %sdomains to show%s\n", o->all ? "" : "flagged ",

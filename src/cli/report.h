@@ -35,6 +35,13 @@ void cli_analysis_free(struct cli_analysis *a);
  * --min-score. (--filter is applied by the caller.) */
 bool cli_report_selects(const struct opts *o, const struct det_result *r);
 
+/* The first line of --report --json: {"kind":"run", version, started (and started_iso),
+ * sources, databases, geoip, vantage, detector files, unavailable features, the selection,
+ * counts per verdict}. by_verdict has DET_VERDICT_COUNT counts of the domains. */
+struct opts;
+void cli_report_run_json(FILE *out, const struct opts *o, const struct cli_analysis *a,
+                         fs_time started, const size_t *by_verdict);
+
 /* One domain as a JSON object on one line. */
 void cli_report_json(FILE *out, const struct cli_analysis *a, const struct det_result *r);
 /* A zone row (det_zone_get) as one JSON object with "kind": "zone". */

@@ -19,6 +19,7 @@
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/loader.h"
+#include "ui/probe_ui.h"
 #include "ui/prompt.h"
 #include "ui/session_ui.h"
 #include "fluxscope/bgwrite.h"
@@ -166,6 +167,8 @@ tui_main(const struct opts *o)
 		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
 	else if (o->n_dnstap > 0)
 		snprintf(source, sizeof source, "dnstap %s", o->dnstap[0]);
+	else if (o->n_files == 0)     /* --probe NAME alone */
+		snprintf(source, sizeof source, "probe %s", o->probe != NULL ? o->probe : "");
 	else if (o->n_files == 1)
 		snprintf(source, sizeof source, "%s", o->files[0]);
 	else
@@ -194,6 +197,11 @@ tui_main(const struct opts *o)
 	cfg.theme = o->theme != NULL ? o->theme : cfg.no_color ? "mono" : NULL;
 	cfg.store = store;
 	cfg.geo = geo_ui;
+	if (o->iface == NULL && o->source == NULL) {   /* files: a Timeline row's packet */
+		cfg.sources = (const char *const *)o->files;
+		cfg.n_sources = o->n_files;
+	}
+	cfg.tshark = getenv("FLUXSCOPE_TSHARK");
 	cfg.db_names = geo_describe_short(geo_ui, dbs, sizeof dbs);
 	for (int i = 0; i < geo_db_count(geo_ui); i++)
 		cfg.db_stale |= geo_db(geo_ui, i)->stale;
@@ -231,6 +239,10 @@ tui_main(const struct opts *o)
 		session_set(sess, &sess->filter, f);
 	}
 	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
+	/* --probe NAME without a headless mode: the TUI opens with the probe started (its answers
+	 * arrive as rows; :probe stop ends it) */
+	if (o->probe != NULL)
+		app_probe(&a, o->probe);
 	{
 		char hp[PATH_MAX];
 		if (fs_state_dir(hp, sizeof hp - 8)) {

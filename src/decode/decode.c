@@ -139,6 +139,7 @@ dec_dns_message(struct decoder *d, const uint8_t *msg, uint32_t len, struct dns_
 	/* A bare message: no feed saw it (the caller may set these after). */
 	out->vantage = NULL;
 	out->view = DEC_VIEW_NONE;
+	out->frame = 0;
 	return dns_parse(&d->sc, msg, len, out);
 }
 
@@ -149,7 +150,7 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 	if (d->hook != NULL) {
 		struct dec_payload p = {
 			.ts = ts, .src = f->src, .dst = f->dst, .sport = f->sport, .dport = f->dport,
-			.transport = f->proto, .src_index = d->pkt.src_index, .data = msg, .len = len,
+			.transport = f->proto, .src_index = d->pkt.src_index, .frame = d->pkt.frame, .data = msg, .len = len,
 			.cut = f->cut,
 		};
 		d->st.dns_messages++;
@@ -175,6 +176,7 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 	m->dport = f->dport;
 	m->transport = f->proto;
 	m->src_index = d->pkt.src_index;
+	m->frame = d->pkt.frame;
 	m->vantage = d->pkt.feed ? d->pkt.vantage : NULL;
 	m->view = d->pkt.feed ? d->pkt.view : DEC_VIEW_NONE;
 	d->st.dns_messages++;
@@ -192,6 +194,12 @@ dec_deliver(struct decoder *d, const struct dec_flow *f, fs_time ts, const uint8
 		d->st.cut_messages++;
 	if (d->pkt.cb != NULL)
 		d->pkt.cb(d->pkt.ctx, m);
+}
+
+void
+dec_set_frame(struct decoder *d, uint32_t frame)
+{
+	d->pkt.frame = frame;
 }
 
 void

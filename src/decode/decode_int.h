@@ -50,6 +50,7 @@ struct dec_payload {
 	uint8_t transport;       /* 17 = UDP, 6 = TCP */
 	bool cut;                /* the capture cut the message: data holds its first bytes */
 	int src_index;
+	uint32_t frame;
 	const uint8_t *data;
 	uint32_t len;
 };

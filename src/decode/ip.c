@@ -141,6 +141,7 @@ frag_expire(struct decoder *d, fs_time now, bool all)
 	fs_time limit = (fs_time)d->cfg.frag_timeout_ms * 1000;
 	fs_time saved_ts = d->pkt.ts;
 	int saved_index = d->pkt.src_index;
+	uint32_t saved_frame = d->pkt.frame;
 
 	while (t->oldest != NULL && (all || now - t->oldest->first > limit)) {
 		struct frag_dg *dg = t->oldest;
@@ -153,6 +154,7 @@ frag_expire(struct decoder *d, fs_time now, bool all)
 		d->st.skipped[DEC_SKIP_FRAG_DROPPED] += dg->nfrags - 1;
 		d->pkt.ts = dg->first_ts;
 		d->pkt.src_index = dg->src_index;
+		d->pkt.frame = dg->frame;
 		struct wire pw;
 		wire_init(&pw, dg->buf, frag_prefix_len(dg));
 		frag_decode_prefix(d, dg->version, &dg->src, &dg->dst, dg->proto, &pw);
@@ -160,6 +162,7 @@ frag_expire(struct decoder *d, fs_time now, bool all)
 	}
 	d->pkt.ts = saved_ts;
 	d->pkt.src_index = saved_index;
+	d->pkt.frame = saved_frame;
 }
 
 static struct frag_dg *
@@ -252,6 +255,7 @@ frag_in(struct decoder *d, uint8_t version, struct dec_flow *f, uint32_t id, uin
 		dg->proto = proto;   /* RFC 8200 4.5: the first fragment's Next Header counts */
 		dg->first_ts = d->pkt.ts;
 		dg->src_index = d->pkt.src_index;
+		dg->frame = d->pkt.frame;
 	}
 	if (end > dg->end_max) {
 		uint32_t grow = end - dg->end_max;

@@ -40,6 +40,7 @@ struct frag_dg {
 	uint32_t covered;                  /* blocks received */
 	uint32_t nfrags;
 	int src_index;
+	uint32_t frame;                    /* frame number of the fragment at offset 0 */
 	uint8_t *buf;
 	uint32_t cap;
 	uint64_t bits[FRAG_BLOCKS / 64];
@@ -72,6 +73,7 @@ struct tcp_stream {                    /* one direction of one connection */
 	uint16_t sport, dport;
 	fs_time last;
 	int src_index;
+	uint32_t frame;                    /* frame number of the latest segment */
 	uint32_t isn;
 	bool syn, fin;
 	uint32_t fin_seq;
@@ -107,6 +109,7 @@ struct tcp_table {
 struct dec_pkt {
 	fs_time ts;
 	int src_index;
+	uint32_t frame;                    /* dec_set_frame(): number within its source, 1-based */
 	dec_msg_cb cb;
 	void *ctx;
 	int depth;                         /* encapsulation depth */

@@ -171,9 +171,11 @@ tcp_extract(struct decoder *d, struct tcp_stream *s, const uint8_t *p, uint32_t 
 	struct wire w;
 	uint32_t used = 0;
 	int saved_index = d->pkt.src_index;
+	uint32_t saved_frame = d->pkt.frame;
 
 	wire_init(&w, p, n);
 	d->pkt.src_index = s->src_index;
+	d->pkt.frame = s->frame;
 	while (n - used >= 2) {
 		wire_seek(&w, used);
 		uint16_t mlen = wire_u16be(&w);
@@ -189,6 +191,7 @@ tcp_extract(struct decoder *d, struct tcp_stream *s, const uint8_t *p, uint32_t 
 		used += 2u + mlen;
 	}
 	d->pkt.src_index = saved_index;
+	d->pkt.frame = saved_frame;
 	return used;
 }
 
@@ -500,9 +503,12 @@ tcp_cut(struct decoder *d, struct tcp_stream *s, uint32_t cut_seq, uint32_t miss
 	struct dec_flow f = { .src = s->src, .dst = s->dst, .sport = s->sport, .dport = s->dport,
 	                      .proto = 6, .cut = true };
 	int saved_index = d->pkt.src_index;
+	uint32_t saved_frame = d->pkt.frame;
 	d->pkt.src_index = s->src_index;
+	d->pkt.frame = s->frame;
 	dec_deliver(d, &f, s->last, s->buf + 2, s->len - 2);
 	d->pkt.src_index = saved_index;
+	d->pkt.frame = saved_frame;
 	if (mend < (uint32_t)hi)
 		goto lost;                     /* the next message starts inside the hole */
 	s->cut_lo = s->seq + s->len;
@@ -553,6 +559,7 @@ tcp_segment(struct decoder *d, const struct dec_flow *f, uint32_t seq, uint8_t f
 	}
 	s->last = d->pkt.ts;
 	s->src_index = d->pkt.src_index;
+	s->frame = d->pkt.frame;
 	uint32_t dseq = syn ? seq + 1 : seq;
 	if (len > 0)
 		tcp_data(d, s, dseq, data, len);

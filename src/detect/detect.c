@@ -398,6 +398,12 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 
 	memset(cx, 0, sizeof *cx);
 	cx->name = store_name_str(s, dom->name);
+	cx->n_all_resp = dom->n_responses;
+	cx->n_nxdomain = dom->n_nxdomain;
+	cx->n_nodata = dom->n_noerror_nodata;
+	if (f->n_obs == 0)
+		for (uint32_t i = 0; i < dom->n_resp; i++)
+			cx->n_referral += (dom->resp[i].flags & STORE_RESP_REFERRAL) != 0;
 	cx->has_cname = dom->n_cnames > 0;
 	if (dom->n_cnames > 0)
 		cx->cname_last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
@@ -586,6 +592,7 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->ttl = f->ttl;
 	r->ttl_min = f->ttl_min;
 	r->n_rrset_changes = f->changes;
+	r->n_shared_flagged = cx->shared_flux;
 	r->n_ns_names = f->n_ns_names;
 	r->n_ns_addrs = f->n_ns_addrs;
 	r->n_ns_changes = f->n_ns_changes;
@@ -663,14 +670,23 @@ det_first_prefix(struct detector *d, const struct det_input *in, const struct de
 	return hi;
 }
 
-static int
-cmp_result(const void *a, const void *b)
+int
+det_rank_cmp(const void *a, const void *b)
 {
 	const struct det_result *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	if (x->verdict != y->verdict)
-		return x->verdict > y->verdict ? -1 : 1;
+#define DESC(f) do { if (x->f != y->f) return x->f > y->f ? -1 : 1; } while (0)
+	DESC(logit);
+	DESC(verdict);
+	DESC(n_responses);
+	DESC(n_rrsets);
+	DESC(n_addrs);
+	DESC(n_prefixes24);
+	DESC(n_asns);
+	DESC(n_ns_names);
+#undef DESC
+	int c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	if (c != 0)
+		return c;
 	return x->dom < y->dom ? -1 : x->dom > y->dom;
 }
 
@@ -1120,7 +1136,9 @@ static void
 run_index(struct detector *d, const struct store *s, size_t nd)
 {
 	if (d->n_res > 1)
-		qsort(d->res, d->n_res, sizeof *d->res, cmp_result);
+		qsort(d->res, d->n_res, sizeof *d->res, det_rank_cmp);
+	for (size_t i = 0; i < d->n_res; i++)
+		d->res[i].rank = (uint32_t)i + 1;
 	if (nd + 1 > d->cap_by_dom) {
 		d->cap_by_dom = nd + 1;
 		d->by_dom = xreallocarray(d->by_dom, d->cap_by_dom, sizeof *d->by_dom);

@@ -370,6 +370,8 @@ struct det_context {               /* per-domain facts the features do not carry
 	const char *pool_zone;         /* zone whose scoped siblings draw from one population */
 	const char *pool_sign;         /* what showed it ("de.x answers from DE", …) */
 	bool pool_member;              /* the name is one of those scoped siblings */
+	/* the name's responses of any rcode (for "no addresses" in the reasons; 0 for zone rows) */
+	uint32_t n_all_resp, n_nxdomain, n_nodata, n_referral; /* n_referral: only without addresses */
 };
 
 struct det_eval {

@@ -363,7 +363,22 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 	struct rlist r = { 0 };
 	char dur[32];
 
-	if (f->n_obs == 0) {
+	if (f->n_obs == 0 && cx->n_all_resp > 0) {
+		uint32_t known = cx->n_nxdomain + cx->n_nodata + cx->n_referral;
+		uint32_t other = known <= cx->n_all_resp ? cx->n_all_resp - known : 0;
+		char ref[64] = "";
+		if (cx->n_referral > 0)
+			snprintf(ref, sizeof ref, ", %u %s", cx->n_referral,
+			         plural(cx->n_referral, "referral", "referrals"));
+		if (other == 0)
+			add(&r, "no addresses: only NXDOMAIN/NODATA answers (%u NXDOMAIN, %u NODATA%s; %u "
+			        "%s)", cx->n_nxdomain, cx->n_nodata, ref, cx->n_all_resp,
+			    plural(cx->n_all_resp, "response", "responses"));
+		else
+			add(&r, "no addresses: no answer with addresses in %u %s (%u NXDOMAIN, %u NODATA%s, "
+			        "%u other)", cx->n_all_resp, plural(cx->n_all_resp, "response", "responses"),
+			    cx->n_nxdomain, cx->n_nodata, ref, other);
+	} else if (f->n_obs == 0) {
 		add(&r, "no answer with addresses yet");
 	} else
 		summary(&r, f);
@@ -474,7 +489,9 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 			        "broadest answer spans %u %s (flux from one answer needs %.0f)",
 			    f->breadth_nets, f->breadth_asn ? "ASNs" : "/16 prefixes", w->breadth_nets);
 	}
-	if (f->n_asn_known > 0)
+	if (f->n_addrs == 0)
+		add(&r, "Holz flux-score not computed: no addresses to count");
+	else if (f->n_asn_known > 0)
 		add(&r, "Holz flux-score %.1f (%u addresses, %u ASNs%s): %s",
 		    det_holz(f->holz_na, f->holz_nasn), f->holz_na, f->holz_nasn,
 		    f->holz_two_lookups ? ", two lookups one TTL apart" : ", one lookup",

@@ -410,15 +410,6 @@ fmt(const char *f, ...)
 	return s;
 }
 
-static int
-cmp_zres(const void *a, const void *b)
-{
-	const struct det_result *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 static bool
 guarded(const struct detector *d, const struct det_result *r)
 {
@@ -433,10 +424,21 @@ struct zstat {
 };
 
 /* One zone: aggregate its members' answers and evaluate them as one timeline. */
+/* A name without addresses of its own (no answer with addresses: only NXDOMAIN or NODATA
+ * answers, or a zone owner seen only in NS records) that its own evidence would flag: what
+ * flags it is its zone's nameserver layer, so it is counted in the zone's row instead. An intel
+ * hit on the name itself or the allowlist keeps its own verdict. */
+static bool
+rolls_up(const struct det_result *r)
+{
+	return r->n_responses == 0 && r->n_addrs == 0 && det_is_flagged(r->verdict) &&
+	       !r->intel_hit && !r->allowlisted && r->zone != NULL;
+}
+
 static void
 eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
-          uint32_t nm, struct det_obs **zobs, size_t *cap_zobs, struct det_result *zr,
-          struct det_term *terms)
+          uint32_t nm, uint32_t n_noaddr, store_dom_id noaddr_ns, struct det_obs **zobs,
+          size_t *cap_zobs, struct det_result *zr, struct det_term *terms)
 {
 	struct zstat st = { 0 };
 	struct det_input in;
@@ -486,6 +488,9 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 			(*zobs)[n++] = o;
 		}
 	}
+	/* a zone that has a row only through its names without addresses: their nameservers */
+	if (ns_from == 0 && nm < 2 && noaddr_ns != 0)
+		ns_from = noaddr_ns;
 	if (ns_from != 0) {
 		det_build_input(d, s, ns_from, store_domain(s, ns_from), &in);
 	} else {
@@ -567,7 +572,8 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		ev.verdict = st.dbl > 0 ? DET_DOUBLE_FLUX : DET_SINGLE_FLUX;
 	else if (det_is_flux(ev.verdict) && st.dbl > 0)
 		ev.verdict = DET_DOUBLE_FLUX;
-	if (!det_is_flagged(ev.verdict) && !ev.allowlisted && ev.guard == NULL && st.flagged > 0)
+	if (!det_is_flagged(ev.verdict) && !ev.allowlisted && ev.guard == NULL &&
+	    (st.flagged > 0 || n_noaddr > 0))
 		ev.verdict = DET_SUSPICIOUS;
 
 	struct store_domain zd;
@@ -590,6 +596,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_names = st.names;
 	zr->zone_flagged = st.flagged;
 	zr->zone_flux = st.flux;
+	zr->zone_no_addr = n_noaddr;
 	{
 		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
@@ -614,6 +621,12 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	else if (static_hosts)
 		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
 		                       "rotation", st.stable, st.reasked));
+	if (n_noaddr > 0)
+		prepend_reason(zr, fmt("%u %s without addresses (only NXDOMAIN/NODATA answers, or NS "
+		                       "records alone) rolled up here: the zone's nameserver layer "
+		                       "flagged %s, not answers of %s own",
+		                       n_noaddr, n_noaddr == 1 ? "name" : "names",
+		                       n_noaddr == 1 ? "it" : "them", n_noaddr == 1 ? "its" : "their"));
 	prepend_reason(zr, line);
 	if (det_is_flux(ev.verdict)) {
 		uint32_t k = det_is_flux(agg) ? det_first_prefix(d, &in, &cx, true) : 0;
@@ -673,6 +686,24 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	(void)d;
 }
 
+/* A name without addresses: counted in its zone's row, not flagged on its own. */
+static void
+roll_up(struct detector *d, const struct det_result *zr, struct det_result *r)
+{
+	r->zone_verdict = zr->verdict;
+	r->zone_names = zr->zone_names;
+	r->verdict = DET_BENIGN;
+	r->rolled_up = true;
+	r->first_flagged = 0;
+	r->first_flagged_resp = 0;
+	r->first_flagged_ttls = 0;
+	/* a domain result's sentences are shared ones (share.c) */
+	prepend_reason(r, det_share_str(d->share, fmt("counted in zone %s (%s, %u %s without "
+	               "addresses): its nameserver layer, not an answer of this name, is the "
+	               "evidence", zr->name, det_verdict_name(zr->verdict), zr->zone_no_addr,
+	               zr->zone_no_addr == 1 ? "name" : "names")));
+}
+
 void
 det_zone_run(struct detector *d, const struct store *s)
 {
@@ -696,13 +727,25 @@ det_zone_run(struct detector *d, const struct store *s)
 	cnt = xcalloc(nz + 2, sizeof *cnt);
 	start = xcalloc(nz + 2, sizeof *start);
 	mem = xcalloc(d->n_res + 1, sizeof *mem);
-	for (size_t i = 0; i < d->n_res; i++)
+	uint32_t *noaddr = xcalloc(nz + 2, sizeof *noaddr);      /* names that roll up, per zone */
+	store_dom_id *noaddr_ns = xcalloc(nz + 2, sizeof *noaddr_ns); /* the one with most NS */
+	uint32_t *noaddr_nsn = xcalloc(nz + 2, sizeof *noaddr_nsn);
+	for (size_t i = 0; i < d->n_res; i++) {
 		if (zof[i] && d->res[i].n_responses > 0)
 			cnt[zof[i]]++;
+		if (zof[i] && rolls_up(&d->res[i])) {
+			const struct store_domain *dom = store_domain(s, d->res[i].dom);
+			noaddr[zof[i]]++;
+			if (dom != NULL && (noaddr_ns[zof[i]] == 0 || dom->n_ns > noaddr_nsn[zof[i]])) {
+				noaddr_ns[zof[i]] = d->res[i].dom;
+				noaddr_nsn[zof[i]] = dom->n_ns;
+			}
+		}
+	}
 	uint32_t nrows = 0;
 	for (uint32_t z = 1; z <= nz; z++) {
 		start[z + 1] = start[z] + cnt[z];
-		nrows += cnt[z] >= 2;
+		nrows += cnt[z] >= 2 || noaddr[z] > 0;
 	}
 	memset(cnt, 0, (nz + 2) * sizeof *cnt);
 	for (size_t i = 0; i < d->n_res; i++)
@@ -720,26 +763,39 @@ det_zone_run(struct detector *d, const struct store *s)
 	struct det_obs *zobs = NULL;
 	size_t cap_zobs = 0;
 	uint32_t *row_of = xcalloc(nz + 2, sizeof *row_of);
+	const char **zname = xcalloc(nz + 2, sizeof *zname);
+	for (size_t i = 0; i < d->n_res; i++)
+		if (zof[i] && zname[zof[i]] == NULL)
+			zname[zof[i]] = d->res[i].zone;
 	for (uint32_t z = 1; z <= nz; z++) {
-		if (cnt[z] < 2)
+		if (cnt[z] < 2 && noaddr[z] == 0)
 			continue;
-		const char *zone = d->res[mem[start[z]]].zone;
 		struct det_result *zr = &d->zres[d->n_zres];
-		eval_zone(d, s, zone, mem + start[z], cnt[z], &zobs, &cap_zobs, zr,
-		          &d->zterm_pool[d->n_zres * DET_N_TERMS]);
+		eval_zone(d, s, zname[z], mem + start[z], cnt[z], noaddr[z], noaddr_ns[z], &zobs,
+		          &cap_zobs, zr, &d->zterm_pool[d->n_zres * DET_N_TERMS]);
 		row_of[z] = (uint32_t)++d->n_zres;
 	}
 	free(zobs);
 	for (size_t i = 0; i < d->n_res; i++) {
 		d->res[i].zone_verdict = DET_BENIGN;
-		if (zof[i] && row_of[zof[i]])
-			inherit(d, s, &d->zres[row_of[zof[i]] - 1], &d->res[i]);
+		if (zof[i] && row_of[zof[i]]) {
+			const struct det_result *zr = &d->zres[row_of[zof[i]] - 1];
+			if (rolls_up(&d->res[i]))
+				roll_up(d, zr, &d->res[i]);
+			else
+				inherit(d, s, zr, &d->res[i]);
+		}
 	}
+	free(zname);
+	free(noaddr);
+	free(noaddr_ns);
+	free(noaddr_nsn);
 	if (d->n_zres > 1)
-		qsort(d->zres, d->n_zres, sizeof *d->zres, cmp_zres);
+		qsort(d->zres, d->n_zres, sizeof *d->zres, det_rank_cmp);
 	fs_map_clear(&d->zone_idx);
 	for (size_t i = 0; i < d->n_zres; i++) {
 		bool fresh;
+		d->zres[i].rank = (uint32_t)i + 1;
 		*fs_map_put(&d->zone_idx, hstr(d->zres[i].name), &fresh) = (uint32_t)i + 1;
 	}
 	free(row_of);

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,4 +431,30 @@ geo_cache_stats(const struct geo *g, struct geo_cache_stats *out)
 	out->entries = g->n;
 	out->bytes = g->cap * sizeof *g->slots + g->n_chunks * GEO_CHUNK * sizeof(struct geo_entry) +
 	             g->strs.bytes;
+}
+
+bool
+geo_residential_looking(const struct geo_info *g)
+{
+	static const char *const access[] = { "telecom", "telekom", "broadband", "cable", "dsl",
+	                                      "fiber", "fibre", "mobile", "cellular", "wireless",
+	                                      "communications", "online", "residential", "dynamic",
+	                                      "dial" };
+	static const char *const hosting[] = { "hosting", "host", "cloud", "data center",
+	                                       "datacenter", "server", "vps", "colo", "cdn" };
+	char low[256];
+	size_t n = 0;
+
+	if (g == NULL || g->as_org == NULL || g->as_org[0] == '\0')
+		return false;
+	for (const char *p = g->as_org; *p != '\0' && n + 1 < sizeof low; p++)
+		low[n++] = (char)tolower((unsigned char)*p);
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof hosting / sizeof hosting[0]; i++)
+		if (strstr(low, hosting[i]) != NULL)
+			return false;
+	for (size_t i = 0; i < sizeof access / sizeof access[0]; i++)
+		if (strstr(low, access[i]) != NULL)
+			return true;
+	return false;
 }

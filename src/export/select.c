@@ -1,4 +1,5 @@
 /* Selection: detection results (and the store behind them) → an indicator set. */
+#include "fluxscope/model.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/query.h"
 #include "fluxscope/store.h"
@@ -20,11 +21,20 @@ export_set_new_for_detector(const struct detector *det)
 
 static bool
 selected(const struct export_selection *sel, const struct det_result *r,
-         const struct store_domain *d)
+         const struct store_domain *d, const struct store *st)
 {
 	switch (sel->mode) {
 	case EXPORT_SEL_FLUX: return det_is_flux(r->verdict);
-	case EXPORT_SEL_FILTER: return query_filter_match(sel->filter, r, d);
+	case EXPORT_SEL_FILTER:
+		/* address, nameserver, every ASN and country: the domain's record */
+		if (st != NULL && d != NULL && !r->is_zone && query_filter_needs_lists(sel->filter)) {
+			struct model_record rec;
+			model_record_domain(&rec, sel->geo, st, r);
+			bool ok = query_filter_match_row(sel->filter, &rec.row);
+			model_record_free(&rec);
+			return ok;
+		}
+		return query_filter_match(sel->filter, r, d);
 	case EXPORT_SEL_MIN_SCORE: return r->score >= sel->min_score;
 	case EXPORT_SEL_MARKED:
 		return d != NULL && (sel->mark_mask ? (d->user_flags & sel->mark_mask) != 0 : d->user_flags != 0);
@@ -92,6 +102,51 @@ passthru_sharers(struct export_set *s, const struct store *st, const struct dete
 	}
 }
 
+/* Add the NS names of the observations of domain id whose zone is the domain's own (at or
+ * below its registrable domain: an ancestor's such as a TLD's never). */
+static uint32_t
+add_ns_of(const struct store *st, store_dom_id id, const char *name, const char *reg,
+          uint32_t *buf, uint32_t n, uint32_t cap)
+{
+	const struct store_domain *d = id ? store_domain(st, id) : NULL;
+	for (uint32_t i = 0; d != NULL && i < d->n_ns; i++) {
+		if (!zone_owned(store_name_str(st, d->ns[i].zone), name, reg))
+			continue;
+		uint32_t nm = 0;
+		const uint32_t *m = store_set_members(st, d->ns[i].nsset, &nm);
+		for (uint32_t k = 0; m != NULL && k < nm; k++) {
+			uint32_t j;
+			for (j = 0; j < n && buf[j] != m[k]; j++)
+				;
+			if (j == n && n < cap)
+				buf[n++] = m[k];
+		}
+	}
+	return n;
+}
+
+static uint32_t
+zone_ns_names(const struct store *st, const struct det_result *r, const char *name, uint32_t *buf,
+              uint32_t cap)
+{
+	uint32_t n = add_ns_of(st, r->dom, name, r->registrable, buf, 0, cap);
+	store_name_id zone = 0;
+	store_set_id nsset = store_domain_nsset(st, r->dom, &zone);
+	if (nsset && zone_owned(store_name_str(st, zone), name, r->registrable)) {
+		n = add_ns_of(st, store_domain_by_name(st, zone), name, r->registrable, buf, n, cap);
+		uint32_t nm = 0;
+		const uint32_t *m = store_set_members(st, nsset, &nm);
+		for (uint32_t k = 0; m != NULL && k < nm; k++) {
+			uint32_t j;
+			for (j = 0; j < n && buf[j] != m[k]; j++)
+				;
+			if (j == n && n < cap)
+				buf[n++] = m[k];
+		}
+	}
+	return n;
+}
+
 size_t
 export_select(struct export_set *s, const struct store *st, const struct detector *det,
               const struct export_selection *sel)
@@ -105,7 +160,7 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 		const struct det_result *z = det_zone_get(det, i);
 		struct export_ind x;
 		if (z->allowlisted || !det_is_flux(z->verdict) || sel->mode == EXPORT_SEL_MARKED ||
-		    !selected(sel, z, NULL) || det_is_allowlisted(det, z->name))
+		    !selected(sel, z, NULL, NULL) || det_is_allowlisted(det, z->name))
 			continue;
 		base(&x, EXPORT_DOMAIN, z, "");
 		x.name = z->name;
@@ -122,7 +177,7 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 		const char *name = r->name ? r->name : (d ? store_name_str(st, d->name) : NULL);
 		struct export_ind x;
 
-		if (name == NULL || r->allowlisted || !selected(sel, r, d))
+		if (name == NULL || r->allowlisted || !selected(sel, r, d, st))
 			continue;
 		/* a name of an exported flux zone: the zone's wildcard covers it; its agents and
 		 * nameservers still follow */
@@ -143,6 +198,12 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 			const struct store_addr *a = store_addr(st, d->addrs[k].addr);
 			if (a == NULL)
 				continue;
+			if (sel->geo != NULL && !sel->residential &&
+			    geo_residential_looking(geo_lookup(sel->geo, &a->addr))) {
+				if (sel->n_residential_skipped != NULL)
+					(*sel->n_residential_skipped)++;
+				continue;
+			}
 			base(&x, EXPORT_ADDR, r, name);
 			x.addr = a->addr;
 			x.first_seen = d->addrs[k].first_seen;
@@ -152,15 +213,11 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 		}
 		if (r->verdict != DET_DOUBLE_FLUX)
 			continue;
-		/* Double flux: the rotating nameservers, by name and by address. */
-		store_name_id zone = 0;
-		store_set_id nsset = store_domain_nsset(st, r->dom, &zone);
-		uint32_t nns = 0;
-		const uint32_t *ns = NULL;
-		/* Only the domain's own zone (at or below its registrable domain): the NS set of an
-		 * ancestor such as a TLD must never be exported. */
-		if (nsset && zone_owned(store_name_str(st, zone), name, r->registrable))
-			ns = store_set_members(st, nsset, &nns);
+		/* Double flux: the rotating nameservers, by name and by address — every one seen for
+		 * the zone (all its NS sets, on the name's record and on the zone's own), not only
+		 * the latest set. */
+		uint32_t ns[256];
+		uint32_t nns = zone_ns_names(st, r, name, ns, sizeof ns / sizeof ns[0]);
 		for (uint32_t k = 0; k < nns; k++) {
 			const char *nsn = store_name_str(st, ns[k]);
 			const struct store_nsname *rec = store_nsname_by_name(st, ns[k]);

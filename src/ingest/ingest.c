@@ -25,6 +25,7 @@ struct ingest_src {
 	struct cap_source *src;
 	struct cap_frame fr;           /* read-ahead frame for the merge */
 	bool have, done;
+	uint32_t n_frames;              /* frames read from this source (frame numbers) */
 };
 
 struct ingest {
@@ -195,6 +196,7 @@ process_frame(struct ingest *in, int idx, const struct cap_frame *fr)
 	atomic_store_explicit(&in->last_ts, fr->ts, memory_order_relaxed);
 	if (in->frame_fn != NULL)
 		in->frame_fn(in->frame_ctx, idx, fr);
+	dec_set_frame(in->dec, ++in->srcs[idx].n_frames);
 	dec_packet(in->dec, fr->linktype, fr->ts, fr->data, fr->caplen, fr->wirelen, idx, on_message, in);
 	if (in->n_frames % STATS_PUBLISH_EVERY == 0)
 		publish_stats(in);

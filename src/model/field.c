@@ -58,6 +58,8 @@ SGETTER(g_kind, r->is_zone ? "zone" : "domain")
 GETTER(g_verdict, true, r->verdict)
 GETTER(g_score, true, r->score)
 GETTER(g_logit, true, r->logit)
+GETTER(g_rank, r->rank != 0, r->rank)
+GETTER(g_rolled_up, !r->is_zone, r->rolled_up)
 GETTER(g_holz, r->holz_available, r->holz_score)
 GETTER(g_holz_all, r->holz_available, r->holz_score_all)
 GETTER(g_addrs, true, r->n_addrs)
@@ -81,6 +83,7 @@ GETTER(g_nschanges, true, r->n_ns_changes)
 GETTER(g_nsttl, r->ns_ttl > 0, r->ns_ttl)
 GETTER(g_cluster, true, r->cluster)
 GETTER(g_clustersize, true, r->cluster_size)
+GETTER(g_shared, true, r->n_shared_flagged)
 GETTER(g_distance, r->max_distance_km >= 0, r->max_distance_km)
 GETTER(g_intel, true, r->intel_hit)
 SGETTER(g_intel_feed, r->intel_feed)
@@ -167,8 +170,11 @@ static const struct model_field fields[] = {
 	{ "verdict", NULL, MT_ENUM, NULL, "the verdict: single-flux, double-flux, suspicious, cdn, pool, benign (filter: also flux, flagged)",
 	  "the detector's model over the features, then the guards (allowlist, CDN prefixes, pools) and the zone's verdict", "verdict", 0, MF_ZONE,
 	  COL("verdict", 11, false, 0), g_verdict },
-	{ "score", NULL, MT_FLOAT, "0..100", "fluxscope score", "100 x logistic(logit)", "score", 2, MF_ZONE,
+	{ "score", NULL, MT_FLOAT, "0..100", "fluxscope score (sorts in the ranking's order, see rank)", "100 x logistic(logit)", "score", 2, MF_ZONE,
 	  COL("score", 6, true, 0), g_score },
+	{ "logit", NULL, MT_FLOAT, NULL, "the model's logit: the score before the logistic, which keeps separating where the score shows 100.0 (sorts in the ranking's order)",
+	  "bias + sum of the terms' contributions", "logit", 4, MF_ZONE,
+	  COL("logit", 6, true, 1), g_logit },
 	{ "name", "domain", MT_STRING, NULL, "the domain name (a zone row: the zone)", "as seen in the answers, presentation form", "domain", 0, MF_ZONE,
 	  COL("domain", 0, false, 0), g_name },
 	{ "addrs", "addresses", MT_INT, NULL, "distinct answer addresses", "A and AAAA records over every response", "counts.addresses", 0, MF_ZONE,
@@ -192,8 +198,13 @@ static const struct model_field fields[] = {
 	  COL("holz", 7, true, 9), g_holz },
 	{ "holz_all", NULL, MT_FLOAT, NULL, "the Holz formula over every address seen; missing without ASN data", "as holz, over all addresses", "holz_score_all", 2, 0,
 	  COL("holzAll", 8, true, 9), g_holz_all },
-	{ "logit", NULL, MT_FLOAT, NULL, "the model's logit", "bias + sum of the terms' contributions", "logit", 4, MF_ZONE,
-	  COL("logit", 8, true, 9), g_logit },
+	{ "rank", NULL, MT_INT, NULL, "position in the ranking, 1 = first (domains and zone rows each ranked apart)",
+	  "the logit, highest first, then the verdict, then the evidence: answered responses, answer sets, addresses, /24 prefixes, ASNs, NS names; the name last (det_rank_cmp, shared by --report, --export and the TUI)",
+	  "rank", 0, MF_ZONE,
+	  COL("rank", 6, true, 9), g_rank },
+	{ "rolled_up", NULL, MT_BOOL, NULL, "a name without addresses (only NXDOMAIN/NODATA answers) counted in its zone's row rather than flagged on its own (missing for zone rows)",
+	  "names of a zone with no answer addresses whose own evidence (the zone's nameservers) would have flagged them", "rolled_up", 0, 0,
+	  COL("rolledUp", 8, false, 9), g_rolled_up },
 	{ "addrs6", NULL, MT_INT, NULL, "distinct IPv6 answer addresses", "AAAA records", "counts.addresses_v6", 0, MF_ZONE,
 	  COL("addrs6", 6, true, 9), g_addrs6 },
 	{ "prefixes16", NULL, MT_INT, NULL, "distinct /16 prefixes (IPv6 /32)", "of the answer addresses", "counts.prefixes16", 0, MF_ZONE,
@@ -224,6 +235,8 @@ static const struct model_field fields[] = {
 	  COL("cl", 4, true, 9), g_cluster },
 	{ "clustersize", NULL, MT_INT, NULL, "domains in the cluster", "members of the cluster", "cluster_size", 0, 0,
 	  COL("clSize", 6, true, 9), g_clustersize },
+	{ "shared", NULL, MT_INT, NULL, "flagged domains sharing an address or a fluxing nameserver with it", "the detector's count when it scored the domain (the reason \"shares …\")", "shared_flagged", 0, 0,
+	  COL("shared", 6, true, 9), g_shared },
 	{ "distance", "km", MT_FLOAT, "km", "greatest distance between two located addresses (missing unless two are located)",
 	  "great-circle distance over the GeoIP coordinates", "max_distance_km", 1, 0,
 	  COL("km", 7, true, 9), g_distance },
@@ -436,7 +449,7 @@ char *
 model_fields_doc(void)
 {
 	FS_VEC(char) b = { 0 };
-	char line[1024];
+	char line[2048];
 
 #define ADD(...) do {                                                        \
 		int n_ = snprintf(line, sizeof line, __VA_ARGS__);                   \
@@ -457,7 +470,10 @@ model_fields_doc(void)
 	    "A field without a value is *missing*: it never matches a comparison (not even `!=`), "
 	    "sorts last in either direction, is empty in CSV and null in JSON (the keys marked "
 	    "\"0 when missing\" keep writing 0, as they always did). List fields hold several "
-	    "values: `=` and `~` hold when any value matches, `!=` and `!~` when none does.\n\n"
+	    "values: `=` and `~` hold when any value matches, `!=` and `!~` when none does. "
+	    "Every time field is written twice in JSON: epoch seconds under its key, and ISO 8601 "
+	    "UTC with microseconds under the key with `_iso` appended (`first_seen_iso`: "
+	    "`2026-11-18T07:01:16.761477Z`, null when missing).\n\n"
 	    "| key | also | type | unit | JSON key | column | what it is | how it is computed |\n"
 	    "|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < N_FIELDS; i++) {
@@ -465,7 +481,8 @@ model_fields_doc(void)
 		ADD("| `%s` | %s | %s%s | %s | `%s`%s | %s | %s | %s |\n", f->key,
 		    f->aliases ? f->aliases : "", model_type_name(f->type),
 		    (f->flags & MF_LIST) ? " list" : "", f->unit ? f->unit : "", f->json,
-		    (f->flags & MF_JSON_ZERO) ? " (0 when missing)" : "",
+		    (f->flags & MF_JSON_ZERO) ? " (0 when missing)" :
+		    f->type == MT_TIME ? " (and `_iso`)" : "",
 		    f->title ? f->title : "", f->desc, f->how);
 	}
 	ADD("\nFilter values: numbers; durations for fields in seconds (`300`, `5m`, `1h`, `2d`); "

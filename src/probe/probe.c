@@ -250,8 +250,9 @@ probe_new(const struct probe_config *cfg, struct store *store, struct probe **ou
 	char *name = NULL;
 
 	*out = NULL;
-	if (cfg->name == NULL || (name = norm_name(cfg->name)) == NULL || !probe_qname_ok(name)) {
-		free(name);                 /* a name that is not a query name (make asan: leak) */
+	name = cfg->name != NULL ? norm_name(cfg->name) : NULL;
+	if (name == NULL || !probe_qname_ok(name)) {
+		free(name);   /* a name that normalised but is not one (asan: test_probe leaked it) */
 		return fs_err_set(err, FS_E_ARG, "option --probe needs a domain name, not '%s'",
 		                  cfg->name ? cfg->name : "");
 	}

@@ -53,6 +53,7 @@ free_domain(struct store *s, store_dom_id id)
 	st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets, DOM_INL_RRSET(d));
 	st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs, DOM_INL_ADDR(d));
 	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
+	st_vec_free(s, d->clinks, d->cap_clinks, sizeof *d->clinks, NULL);
 	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
 	st_vidx_free(s, &DOM_BLK(d)->ix_addr);
 	st_vidx_free(s, &DOM_BLK(d)->ix_rrset);
@@ -326,6 +327,10 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		mark_name(&mk, d->name);
 		for (uint32_t i = 0; i < d->n_cnames; i++)
 			mark_name(&mk, d->cnames[i]);
+		for (uint32_t i = 0; i < d->n_clinks; i++) {
+			mark_name(&mk, d->clinks[i].from);
+			mark_name(&mk, d->clinks[i].to);
+		}
 		for (uint32_t i = 0; i < d->n_resp; i++) {
 			const struct store_response *r = &d->resp[i];
 

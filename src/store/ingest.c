@@ -316,11 +316,44 @@ note_glue(struct store *s, const struct dns_msg *m)
 	}
 }
 
+/* CNAME links of one message, as scratch slots (from → to). */
+#define LINKS_PER_MSG 32
+struct link_slot {
+	uint32_t from, to;
+};
+
+static void
+note_clink(struct store *s, store_dom_id did, store_name_id from, store_name_id to, fs_time ts)
+{
+	struct store_domain *d = s->doms[did];
+	struct store_cname_link *l;
+
+	for (uint32_t i = 0; i < d->n_clinks; i++) {
+		l = &d->clinks[i];
+		if (l->from == from && l->to == to) {
+			l->count++;
+			if (ts < l->first_seen)
+				l->first_seen = ts;
+			if (ts > l->last_seen)
+				l->last_seen = ts;
+			return;
+		}
+	}
+	if (d->n_clinks >= STORE_CLINKS_MAX) {
+		d->n_clinks_over++;
+		return;
+	}
+	if (d->n_clinks >= d->cap_clinks)
+		d->clinks = st_vec_grow(s, d->clinks, &d->cap_clinks, sizeof *d->clinks, 2, NULL);
+	d->clinks[d->n_clinks++] = (struct store_cname_link){ from, to, 1, ts, ts };
+}
+
 void
 store_add_msg(struct store *s, const struct dns_msg *m)
 {
 	struct scratch *sc = &s->sc;
-	uint32_t q, nq, n_answer = 0, first_cname = 0;
+	uint32_t q, nq, n_answer = 0, first_cname = 0, n_links = 0;
+	struct link_slot links[LINKS_PER_MSG];
 	bool auth_ns = false, qtype_hit = false, referral;
 	store_dom_id did;
 	struct store_domain *d;
@@ -413,6 +446,8 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 			if (rr->type == DNS_TYPE_CNAME) {
 				if (qi == 0 && first_cname == 0)
 					first_cname = rec->target;
+				if (n_links < LINKS_PER_MSG)
+					links[n_links++] = (struct link_slot){ cur, rec->target };
 				if (sc->slot[rec->target].visited) {
 					s->st.cname_loops++;
 				} else {
@@ -455,6 +490,7 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		.flags = (uint8_t)((m->aa ? STORE_RESP_AA : 0) | (m->tc ? STORE_RESP_TC : 0) |
 		    (m->transport == 6 ? STORE_RESP_TCP : 0) | (referral ? STORE_RESP_REFERRAL : 0)),
 		.vantage = m->vantage != NULL ? st_vantage_intern(s, m->vantage, m->view) : 0,
+		.frame = m->frame,
 	};
 	if (m->view == DEC_VIEW_CLIENT)
 		s->st.view_client++;
@@ -472,6 +508,10 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		r.flags |= STORE_RESP_NODATA;
 	}
 	note_answer(s, m, did, 0, &r);
+
+	/* The CNAME links of the answer (the tree of alternative chains). */
+	for (uint32_t i = 0; i < n_links; i++)
+		note_clink(s, did, slot_name(s, links[i].from), slot_name(s, links[i].to), m->ts);
 
 	/* CNAME targets in chain order; those owning addresses get their own record. */
 	for (uint32_t i = 1; i < nq; i++) {

@@ -6,7 +6,7 @@
 #include <time.h>
 
 /* A feed's vantage number took the padding at the end of a timeline entry. */
-_Static_assert(sizeof(struct store_response) == 40, "timeline entry size");
+_Static_assert(sizeof(struct store_response) == 48, "timeline entry size");
 
 struct store *
 store_new(const struct store_config *cfg)
@@ -63,6 +63,7 @@ store_free(struct store *s)
 		if (d->addrs != DOM_INL_ADDR(d))
 			free(d->addrs);
 		free(d->cnames);
+		free(d->clinks);
 		free(d->ns);
 		free(DOM_BLK(d)->ix_addr);
 		free(DOM_BLK(d)->ix_rrset);

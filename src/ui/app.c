@@ -13,6 +13,7 @@
 #include "fluxscope/store.h"
 #include "ui/cmd.h"
 #include "ui/probe_ui.h"
+#include "ui/history_ui.h"
 #include "ui/prompt.h"
 
 #define SEP_U " \xe2\x94\x82 "  /* │ */
@@ -50,6 +51,8 @@ app_fini(struct app *a)
 	prompt_end(a);
 	if (a->ov != NULL)
 		a->ov->ops->free(a->ov);
+	free(a->clip);
+	a->clip = NULL;
 	while (a->depth > 0) {
 		struct view *v = a->stack[--a->depth];
 		v->ops->free(v);
@@ -394,7 +397,11 @@ app_tick(struct app *a)
 			a->feed->release(a->feed_ctx, old);
 		r |= UI_REDRAW;
 	}
+	if (a->ov != NULL && a->ov->ops->tick != NULL)
+		r |= a->ov->ops->tick(a, a->ov);
 	r |= app_probe_tick(a);
+	if (a->n_hist > 0)
+		r |= app_history_tick(a);
 	r |= session_ui_tick(a);
 	/* A history or session file could not be saved (background writer). */
 	{
@@ -413,7 +420,9 @@ app_tick(struct app *a)
 		a->load_announced = true;
 		if (a->prog.error[0] != '\0')
 			app_message(a, true, "%s", a->prog.error);
-		else if (a->msg[0] == '\0' || !a->msg_error)
+		else if (a->probe == NULL && (a->msg[0] == '\0' || !a->msg_error))
+			/* (a probe started meanwhile, as --probe does at once, keeps its own messages:
+			 * its end would otherwise be replaced by this one) */
 			app_message(a, false, "%s %s packets, %s DNS messages in %.1f s",
 			            a->prog.stopped ? "Stopped after" : "Loaded",
 			            app_fmt_count(a->prog.packets, p, sizeof p),
@@ -610,7 +619,7 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 		char text[256];
 		enum ui_role role;
 		int prio;       /* lower survives longer when narrow */
-	} seg[16];      /* at most 11 are filled (one per source of status below) */
+	} seg[16];      /* at most 12 are filled (one per source of status below) */
 	int n = 0, x = 1, sw = canvas_text_width(sep(c));
 	char b1[32], b2[32];
 	struct view *v = app_top(a);
@@ -660,6 +669,9 @@ draw_status(struct app *a, struct ui_canvas *c, int y)
 	}
 	if (app_probe_status(a, seg[n].text, sizeof seg[n].text)) {
 		seg[n].role = UI_ROLE_STATUS_WARN; seg[n++].prio = 0;
+	}
+	if (app_history_status(a, seg[n].text, sizeof seg[n].text)) {
+		seg[n].role = UI_ROLE_STATUS; seg[n++].prio = 0;
 	}
 	snprintf(seg[n].text, sizeof seg[n].text, "%s",
 	         a->cfg.db_names != NULL && a->cfg.db_names[0] ? a->cfg.db_names : "no GeoIP");
@@ -807,8 +819,12 @@ draw_bottom(struct app *a, struct ui_canvas *c, int y)
 		draw_progress(a, c, y);
 		return;
 	}
-	canvas_put_ellip(c, 0, y, c->w, UI_ROLE_DIM,
-	                 "? help  Enter open  / search  f filter  s sort  a all/flagged  m mark  : command  q quit");
+	{
+		struct view *v = app_top(a);
+		const char *hint = v != NULL && v->ops->hint != NULL ? v->ops->hint(a, v) : NULL;
+		canvas_put_ellip(c, 0, y, c->w, UI_ROLE_DIM, hint != NULL ? hint :
+		                 "? help  Enter open  / search  f filter  s sort  a all/flagged  m mark  : command  q quit");
+	}
 }
 
 void

@@ -68,7 +68,16 @@ struct app_feed_ops {
 	void (*set_mark)(void *ctx, uint32_t dom, bool on);
 	/* Marks given to set_mark that are not in the store yet (0 when none). May be NULL. */
 	size_t (*marks_pending)(void *ctx);
+	/* A ClickHouse window (--source): fetch the rows of a domain the window left out (its full
+	 * history in the window and its zone's NS rows) on a thread of the feed, into the store
+	 * (fluxscope/chouse.h, drill-down). 1 queued, 0 asked before, -1 nothing to fetch from
+	 * (another source). May be NULL. */
+	int (*history)(void *ctx, const char *name);
+	/* The state of name's fetch (APP_HIST_*), the rows added so far and, failed, the
+	 * sentence. May be NULL. */
+	int (*history_state)(void *ctx, const char *name, uint64_t *rows, char *err, size_t err_len);
 };
+enum { APP_HIST_NONE = 0, APP_HIST_RUNNING, APP_HIST_DONE, APP_HIST_FAILED };
 
 /* The UI thread and the store lock (issue 16): it waits at most APP_LOCK_WAIT_MS (about a
  * frame) for the read lock, which a long writer (an ageing step) or a long reader ahead of a
@@ -122,6 +131,8 @@ struct view_ops {
 	void (*goto_item)(struct view *v, uint64_t item);
 	uint64_t (*save_pos)(const struct view *v);
 	void (*restore_pos)(struct view *v, uint64_t pos);
+	/* The keys of this view for the footer (NULL: the list's). */
+	const char *(*hint)(const struct app *a, const struct view *v);
 	/* Long work done in slices between keys (a filter over a million rows): whether some is
 	 * pending, and do up to budget_ms of it; returns a reaction. May be NULL. */
 	bool (*busy)(const struct view *v);
@@ -140,6 +151,7 @@ struct overlay_ops {
 	int (*mouse)(struct app *a, struct overlay *o, const struct ui_event *ev);
 	void (*draw)(struct app *a, struct overlay *o, struct ui_canvas *c);
 	void (*free)(struct overlay *o);
+	int (*tick)(struct app *a, struct overlay *o);   /* at each tick; may be NULL */
 };
 struct overlay {
 	const struct overlay_ops *ops;
@@ -167,7 +179,9 @@ struct app_prompt {
 	int point;                 /* cursor, byte offset into line */
 	uint64_t origin;           /* search: view position when the prompt opened (save_pos) */
 	uint64_t origin_item;      /* search: item under the cursor then */
-	void (*done)(struct app *a, const char *line); /* PROMPT_TEXT: called with the line */
+	/* PROMPT_TEXT: called with the line and the context given to prompt_text() */
+	void (*done)(struct app *a, void *ctx, const char *line);
+	void *done_ctx;
 };
 
 #define APP_MAX_DEPTH 64
@@ -184,6 +198,10 @@ struct app_config {
 	bool home_all;                         /* the home list starts with every domain, not
 	                                        * only the flagged ones */
 	const struct probe_config *probe;      /* :probe's settings (name unset); NULL: off */
+	const char *const *sources;            /* input files by source index (Timeline: the
+	                                        * packet of a row); NULL when not files */
+	int n_sources;
+	const char *tshark;                    /* program for a row's packet; NULL = "tshark" */
 };
 
 struct app {
@@ -217,6 +235,9 @@ struct app {
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */
+	/* The export dialog's last choices (kept across openings; a session saves them) */
+	char export_format[32];
+	char export_path[1024];
 	int w, h;
 	bool quit;
 	bool load_announced;                   /* the end of loading was reported */
@@ -229,6 +250,18 @@ struct app {
 	int crumb_x[APP_MAX_DEPTH + 1];        /* breadcrumb positions at the last draw */
 	struct probe *probe;                   /* owned: the last :probe (ui/probe_ui.c) */
 	bool probe_announced;                  /* its end was put on the message line */
+	char *clip;                            /* owned: text for the terminal's clipboard (OSC 52),
+	                                        * sent by the loop after the next draw */
+	/* Drill-down fetches watched (ui/history_ui.c): a ClickHouse window's rows of a domain */
+	struct app_hist {
+		char name[256];
+		bool open;                     /* push its detail when its rows are in */
+		char tab[16];                  /* on this tab ("" the first) */
+		bool announced;                /* finished, the message given */
+		uint64_t rows;
+		double done_ms;
+	} hist[8];
+	int n_hist;
 };
 
 /* Set up with the configured theme (a bad theme file → default theme and a message). Takes no
@@ -272,9 +305,26 @@ enum list_kind { LIST_HOME, LIST_ADDR, LIST_ASN, LIST_NS, LIST_GROUP, LIST_CLUST
 struct view *view_list_new(struct app *a, enum list_kind kind, const char *label,
                            const uint32_t *doms, uint32_t n);
 struct view *view_detail_new(struct app *a, uint32_t dom);
+/* The capture-wide time view (view_time.c): responses and flagged domains per time bin, a
+ * cursor and a range that becomes the list's filter. view_time_range: start, end, clear,
+ * apply (a reaction; a message outside the time view). */
+struct view *view_time_new(struct app *a);
+bool view_is_time(const struct view *v);
+int view_time_range(struct app *a, struct view *v, const char *what);
+/* `:view clusters|addresses|asns|nameservers` (view_objects.c): every cluster with its
+ * members, shared agents and nameservers; every address, ASN or nameserver with the domains
+ * using it, each line a pivot. NULL for an unknown name. */
+struct view *view_objects_new(struct app *a, const char *what);
+const char *view_objects_names(void);
 /* The detail's tab (0-4) and the line under its cursor (NULL: none). */
 int view_detail_tab(const struct view *v);
 const struct dline *view_detail_line(const struct view *v);
+/* Actions on the detail's line under the cursor: copy its text (OSC 52), open a Timeline row's
+ * packet in tshark (a pager overlay; the program runs without blocking), fold or unfold
+ * identical Timeline rows. Each returns a reaction. */
+int view_detail_copy(struct app *a, struct view *v);
+int view_detail_packet(struct app *a, struct view *v);
+int view_detail_collapse(struct app *a, struct view *v);
 bool view_is_list(const struct view *v);
 /* Text of a list's filter (for the status bar), "" when none. */
 const char *view_list_filter(const struct view *v);

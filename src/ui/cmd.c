@@ -88,6 +88,27 @@ c_open(struct app *a, int argc, char **argv, struct fs_err *err)
 }
 
 static int
+c_copy(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)argc; (void)argv; (void)err;
+	return view_detail_copy(a, app_top(a));
+}
+
+static int
+c_packet(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)argc; (void)argv; (void)err;
+	return view_detail_packet(a, app_top(a));
+}
+
+static int
+c_collapse(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)argc; (void)argv; (void)err;
+	return view_detail_collapse(a, app_top(a));
+}
+
+static int
 c_move(struct app *a, int argc, char **argv, struct fs_err *err)
 {
 	static const struct { const char *n; int how; } moves[] = {
@@ -395,6 +416,36 @@ c_export(struct app *a, int argc, char **argv, struct fs_err *err)
 }
 
 static int
+c_view(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	struct view *v;
+	(void)argc;
+	if (strcmp(argv[1], "time") == 0) {
+		if (a->snap == NULL || a->snap->dom.n == 0) {
+			fs_err_set(err, FS_E_ARG, "view time: nothing loaded yet");
+			return -1;
+		}
+		return app_push(a, view_time_new(a));
+	}
+	if (a->snap == NULL || a->snap->det == NULL) {
+		fs_err_set(err, FS_E_ARG, "view: nothing scored yet");
+		return -1;
+	}
+	if ((v = view_objects_new(a, argv[1])) == NULL) {
+		fs_err_set(err, FS_E_ARG, "view: '%s' is not a view (time, %s)", argv[1], view_objects_names());
+		return -1;
+	}
+	return app_push(a, v);
+}
+
+static int
+c_range(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	(void)argc; (void)err;
+	return view_time_range(a, app_top(a), argv[1]);
+}
+
+static int
 c_help(struct app *a, int argc, char **argv, struct fs_err *err)
 {
 	(void)argc; (void)argv; (void)err;
@@ -487,8 +538,10 @@ c_probe(struct app *a, int argc, char **argv, struct fs_err *err)
 
 static const struct cmd_entry cmds[] = {
 	{ "back", NULL, 0, 0, "", "go back one step along the breadcrumb trail", c_back },
-	{ "bind", NULL, 2, -1, "[-T TABLE] KEY COMMAND...", "bind a key to a command (tables: global list detail)", c_bind },
+	{ "bind", NULL, 2, -1, "[-T TABLE] KEY COMMAND...", "bind a key to a command (tables: global list detail time)", c_bind },
 	{ "close", NULL, 0, 0, "", "stop loading, else go back, else quit (the q key)", c_close },
+	{ "collapse", NULL, 0, 0, "", "Timeline: fold identical consecutive rows with a count, or show each", c_collapse },
+	{ "copy", NULL, 0, 0, "", "copy the detail line under the cursor to the terminal's clipboard (OSC 52)", c_copy },
 	{ "domain", NULL, 1, 2, "NAME [TAB]", "open the detail of a domain (tab 1-5 or its name)", session_cmd_domain },
 	{ "export", NULL, 0, 2, "[FORMAT PATH]", "export the marked domains (no arguments: dialog)", c_export },
 	{ "filter", NULL, 0, -1, "[EXPR]", "filter the list, e.g. verdict=single-flux score>=60 (empty: clear)", c_filter },
@@ -499,9 +552,11 @@ static const struct cmd_entry cmds[] = {
 	{ "note", NULL, 0, -1, "[TEXT]", "note on the object under the cursor (domain, zone, address, ASN, nameserver); no text removes it", session_cmd_note },
 	{ "note-for", NULL, 2, -1, "KIND KEY [TEXT]", "note on any object: KIND is domain, zone, address, asn or ns", session_cmd_note_for },
 	{ "open", NULL, 0, 0, "", "open the item under the cursor", c_open },
+	{ "packet", NULL, 0, 0, "", "Timeline: show the row's packet with tshark -r FILE -Y frame.number==N -O dns", c_packet },
 	{ "probe", NULL, 0, 1, "[NAME|stop]", "ask the domain's resolver and nameservers now (sends queries; stop: end it)", c_probe },
 	{ "prompt", NULL, 0, 2, "[command|search|filter] [TEXT]", "open a prompt", c_prompt },
 	{ "quit", "q", 0, 1, "[-f]", "quit (asks first when marks were not exported; -f: do not ask)", c_quit },
+	{ "range", NULL, 1, 1, "start|end|clear|apply", "time view: mark the start or end of a time range at the cursor, clear it, or filter the list to it", c_range },
 	{ "redraw", NULL, 0, 0, "", "repaint the whole screen", c_redraw },
 	{ "save", NULL, 0, 1, "[PATH]", "save the session (marks, notes, filter, views, captures); then after every change", session_cmd_save },
 	{ "search", NULL, 0, 1, "[TEXT]", "move to the next domain containing TEXT", c_search },
@@ -514,6 +569,7 @@ static const struct cmd_entry cmds[] = {
 	{ "theme", NULL, 0, 1, "[NAME|PATH]", "switch theme (no argument: list themes)", c_theme },
 	{ "unbind", NULL, 1, 3, "[-T TABLE] KEY", "remove a key binding", c_unbind },
 	{ "unmark", NULL, 0, 2, "[KIND KEY]", "remove the mark of the object under the cursor, or of KIND KEY", session_cmd_unmark },
+	{ "view", NULL, 1, 1, "time|clusters|addresses|asns|nameservers", "responses and flagged domains over time (a range of it filters the list); every cluster (members, shared agents and nameservers), address, ASN or nameserver (Enter lists the domains using it)", c_view },
 };
 
 const struct cmd_entry *

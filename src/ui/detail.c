@@ -10,6 +10,7 @@
 
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
+#include "fluxscope/model.h"
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/canvas.h"
@@ -25,7 +26,6 @@ static const char *const tab_names[DTAB_COUNT] = {
 
 #define TIMELINE_MAX 20000     /* responses listed; the rest are counted */
 #define RELATED_MAX 500        /* related domains listed */
-#define FANOUT_MAX 20000       /* domains read per shared address or NS name */
 
 const char *
 detail_tab_name(int tab)
@@ -51,7 +51,7 @@ dlines_add(struct dlines *d, int kind, uint32_t key, int role, const char *fmt, 
 		d->cap = d->cap ? d->cap * 2 : 64;
 		d->l = xreallocarray(d->l, (size_t)d->cap, sizeof *d->l);
 	}
-	d->l[d->n++] = (struct dline){ text, (uint8_t)kind, (uint16_t)role, key };
+	d->l[d->n++] = (struct dline){ text, (uint8_t)kind, (uint16_t)role, key, 0, 0 };
 }
 
 void
@@ -134,6 +134,8 @@ addr_str(const struct store *st, store_addr_id id, char *buf, size_t len)
 	return fs_addr_str(&a->addr, buf, len);
 }
 
+static void sb_col(struct sbuf *sb, const char *text, int w, bool right, bool unicode);
+
 /* ---- Summary ------------------------------------------------------------------------------ */
 
 static void
@@ -206,15 +208,20 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 		           r->holz_score_all);
 	else
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
-		           "Score        " M "%.1f" MEND " / 100 (logit %.2f)   Holz flux-score: needs ASN data",
-		           MR(UI_ROLE_VALUE), r->score, r->logit);
+		           "Score        " M "%.1f" MEND " / 100 (logit %.2f)   Holz flux-score: %s",
+		           MR(UI_ROLE_VALUE), r->score, r->logit,
+		           r->n_addrs == 0 ? "no addresses (only NXDOMAIN/NODATA answers)" : "needs ASN data");
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Registrable  " M "%s" MEND "%s",
 	           MR(UI_ROLE_VALUE), clean(r->registrable, cbuf, sizeof cbuf),
 	           r->cluster != 0 ? "" : "   no cluster");
 	if (r->cluster != 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
-		           "Cluster      " M "#%u" MEND ", %u domains sharing addresses or nameservers (Related tab)",
-		           MR(UI_ROLE_VALUE), r->cluster, r->cluster_size);
+		           "Cluster      " M "#%u" MEND ": " M "%u" MEND " domains, this one included, linked by "
+		           "shared addresses or nameservers (Related tab)",
+		           MR(UI_ROLE_VALUE), r->cluster, MR(UI_ROLE_VALUE), r->cluster_size);
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
+	           "Shared       " M "%u" MEND " other flagged domains shared addresses or fluxing nameservers "
+	           "with it when it was scored", MR(UI_ROLE_VALUE), r->n_shared_flagged);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 	           "Seen         " M "%s" MEND " to " M "%s" MEND " UTC (%s), %u responses, %u NXDOMAIN",
 	           MR(UI_ROLE_VALUE), app_fmt_time(d->first_seen, wd, t1, sizeof t1),
@@ -254,6 +261,9 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  (none)");
 	for (int i = 0; i < r->n_reasons; i++)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "  - %s", clean(r->reasons[i], cbuf, sizeof cbuf));
+	if (r->cluster != 0)   /* the detector's cluster, as Summary, Related and --report give it */
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "  - in cluster #%u of %u domains linked by shared "
+		           "addresses or nameservers (Related tab)", r->cluster, r->cluster_size);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Score terms (value in its own units; contribution to the logit)");
 	{
@@ -327,36 +337,115 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The CNAME chains as a tree of the alternatives answered (model_cname_tree), each branch with
+ * when it was first and last seen and how often. */
+static void
+cname_tree(const struct detail_ctx *ctx, uint32_t dom, bool wd, struct dlines *out)
+{
+	const struct store *st = ctx->store;
+	const struct store_domain *d = store_domain(st, dom);
+	struct model_cname_node *v = NULL;
+	size_t n = model_cname_tree(st, dom, &v);
+	bool open[32] = { false };
+	char cb[512], t1[32], t2[32];
+	struct sbuf sb = { 0 };
+	uint32_t branches = 0;
+
+	if (n == 0) {
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "CNAME chain  (none: answered directly)");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		branches += v[i].depth > 0 && !v[i].last;
+	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "CNAME chains  %s",
+	           branches > 0 ? "(alternatives answered: each branch with when it was seen)"
+	                        : "(one chain)");
+	for (size_t i = 0; i < n; i++) {
+		const struct model_cname_node *x = &v[i];
+		sb.n = 0;
+		sb_addf(&sb, "  ");
+		for (int k = 1; k < x->depth && k < 32; k++)
+			sb_addf(&sb, "%s", open[k] ? (ctx->unicode ? "\xe2\x94\x82  " : "|  ") : "   ");
+		if (x->depth > 0)
+			sb_addf(&sb, "%s", x->last ? (ctx->unicode ? "\xe2\x94\x94\xe2\x94\x80 " : "`- ")
+			                           : (ctx->unicode ? "\xe2\x94\x9c\xe2\x94\x80 " : "|- "));
+		if (x->depth < 32)
+			open[x->depth] = !x->last;
+		sb_addf(&sb, M "%s" MEND, MR(x->depth == 0 ? UI_ROLE_VALUE : UI_ROLE_DEFAULT),
+		        clean(store_name_str(st, x->name), cb, sizeof cb));
+		if (x->loop)
+			sb_addf(&sb, M " (loop: already on this chain)" MEND, MR(UI_ROLE_DIM));
+		if (x->link != NULL)
+			sb_addf(&sb, M "  %s to %s, %u response%s" MEND, MR(UI_ROLE_DIM),
+			        app_fmt_time(x->link->first_seen, wd, t1, sizeof t1),
+			        app_fmt_time(x->link->last_seen, wd, t2, sizeof t2), x->link->count,
+			        x->link->count == 1 ? "" : "s");
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", sb.b);
+	}
+	if (d != NULL && d->n_clinks_over > 0)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  (%u more CNAME links not kept)", d->n_clinks_over);
+	free(v);
+	free(sb.b);
+}
+
+/* Pad or cut text (display width, UTF-8) to exactly w cells, with an ellipsis where cut. */
+static void
+sb_col(struct sbuf *sb, const char *text, int w, bool right, bool unicode)
+{
+	int tw = canvas_text_width(text);
+	if (w <= 0)
+		return;
+	if (tw > w) {
+		size_t k = canvas_fit(text, w - 1);
+		int kw;
+		char tmp[1024];
+		snprintf(tmp, sizeof tmp, "%.*s", (int)k, text);
+		kw = canvas_text_width(tmp);
+		sb_addf(sb, "%s%s%*s", tmp, unicode ? "\xe2\x80\xa6" : "~", w - 1 - kw, "");
+		return;
+	}
+	if (right)
+		sb_addf(sb, "%*s%s", w - tw, "", text);
+	else
+		sb_addf(sb, "%s%*s", text, w - tw, "");
+}
+
+static const char *
+src_name(const struct detail_ctx *ctx, int idx)
+{
+	const char *p;
+	if (ctx->sources == NULL || idx < 0 || idx >= ctx->n_sources || ctx->sources[idx] == NULL)
+		return NULL;
+	p = strrchr(ctx->sources[idx], '/');
+	return p != NULL ? p + 1 : ctx->sources[idx];
+}
+
 static void
 timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
 	const struct store *st = ctx->store;
 	const struct store_domain *d = store_domain(st, dom);
+	const struct det_result *res = ctx->det != NULL ? det_for_domain(ctx->det, dom) : NULL;
+	struct model_timeline tl;
 	uint8_t *seen;
 	size_t nseen;
 	int buckets;
 	uint32_t *per, *cum;
-	char t1[32], a1[FS_ADDR_STRLEN], rc[16], cb[512];
+	char t1[32], a1[FS_ADDR_STRLEN], rc[16], cb[512], qt[16];
 	struct sbuf sb = { 0 };
 	bool wd;
+	int tw;
 
 	if (d == NULL)
 		return;
 	wd = span_days(ctx, d->first_seen, d->last_seen);
-	/* CNAME chain */
-	if (d->n_cnames > 0) {
-		sb.n = 0;
-		sb_addf(&sb, "CNAME chain  %s", clean(store_name_str(st, d->name), cb, sizeof cb));
-		for (uint32_t i = 0; i < d->n_cnames; i++)
-			sb_addf(&sb, " -> %s", clean(store_name_str(st, d->cnames[i]), cb, sizeof cb));
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "%s", sb.b);
-	} else
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "CNAME chain  (none: answered directly)");
+	tw = wd ? 14 : 8;
+	cname_tree(ctx, dom, wd, out);
 
 	/* Sparklines: distinct addresses per interval and in total, across the domain's time. */
 	nseen = store_addr_count(st) + 1;
 	seen = xcalloc(nseen, 1);
-	buckets = ctx->width - 30;
+	buckets = ctx->width - 50;   /* the label and "distinct per interval (max N)" fit beside */
 	if (buckets > 80)
 		buckets = 80;
 	if (buckets < 8)
@@ -445,32 +534,57 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	free(cum);
 	memset(seen, 0, nseen);
 
+	model_timeline(st, dom, ctx->collapse, TIMELINE_MAX, &tl);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
-	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "%u responses, oldest first; new addresses highlighted%s",
-	           d->n_resp, d->n_resp_expired ? " (older ones aged out)" : "");
-	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%-*s %7s  %-8s %s", wd ? 14 : 10, "time (UTC)", "TTL",
-	           "rcode", "answer set");
-	for (uint32_t i = 0; i < d->n_resp && i < TIMELINE_MAX; i++) {
-		const struct store_response *r = &d->resp[i];
+	if (res != NULL)
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL,
+		           "%u responses in %u rows%s; %u answer-set changes over %u sets (per resolver, "
+		           "as in Summary)%s", d->n_resp, tl.n_rows,
+		           tl.collapsed ? " (identical consecutive ones folded: c shows each)" :
+		           ctx->collapse ? "" : " (c folds identical ones)",
+		           res->n_rrset_changes, res->n_rrsets,
+		           d->n_resp_expired ? "; older ones aged out" : "");
+	else
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "%u responses in %u rows%s%s", d->n_resp,
+		           tl.n_rows, tl.collapsed ? " (identical consecutive ones folded: c shows each)" : "",
+		           d->n_resp_expired ? "; older ones aged out" : "");
+	sb.n = 0;
+	sb_addf(&sb, "%-*s %5s %-5s %-8s %7s %7s  %s", tw, "time (UTC)", "n", "qtype", "rcode", "TTL",
+	        "frame", "answers, server, file");
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", sb.b);
+	for (uint32_t ri = 0; ri < tl.n_rows; ri++) {
+		const struct model_tl_row *row = &tl.rows[ri];
+		const struct store_response *r = &d->resp[row->first];
 		const uint32_t *m;
 		uint32_t n, shown = 0, fresh = 0;
 		int used;
-		char ttl[32];
+		char ttl[32], cnt[16], fr[16];
+		const char *file = src_name(ctx, r->src_index);
 		m = store_set_members(st, r->aset, &n);
 		if (n == 0)
 			snprintf(ttl, sizeof ttl, "-");
-		else if (r->ttl_min == r->ttl_max)
-			snprintf(ttl, sizeof ttl, "%u", r->ttl_min);
+		else if (row->ttl_min == row->ttl_max)
+			snprintf(ttl, sizeof ttl, "%u", row->ttl_min);
 		else
-			snprintf(ttl, sizeof ttl, "%u-%u", r->ttl_min, r->ttl_max);
+			snprintf(ttl, sizeof ttl, "%u-%u", row->ttl_min, row->ttl_max);
+		if (row->count > 1)
+			snprintf(cnt, sizeof cnt, "x%u", row->count);
+		else
+			cnt[0] = '\0';
+		if (r->frame != 0)
+			snprintf(fr, sizeof fr, "#%u", r->frame);
+		else
+			snprintf(fr, sizeof fr, "-");
 		sb.n = 0;
-		sb_addf(&sb, "%-*s %7s  %-8s ", wd ? 14 : 10, app_fmt_time(r->ts, wd, t1, sizeof t1), ttl,
-		        dns_rcode_name(r->rcode, rc));
+		sb_addf(&sb, "%-*s %5s %-5s %-8s %7s %7s  ", tw, app_fmt_time(r->ts, wd, t1, sizeof t1), cnt,
+		        dns_type_name(r->qtype, qt), dns_rcode_name(r->rcode, rc), ttl, fr);
 		used = (int)sb.n + 2;
 		if (n == 0)
-			sb_addf(&sb, M "%s" MEND, MR(UI_ROLE_DIM),
-			        r->flags & STORE_RESP_REFERRAL ? "(referral)" :
-			        r->flags & STORE_RESP_NODATA ? "(no data)" : "(no addresses)");
+			sb_addf(&sb, M "(%s)" MEND " ", MR(UI_ROLE_DIM),
+			        r->flags & STORE_RESP_REFERRAL ? "referral" :
+			        r->rcode == 3 ? "NXDOMAIN" :
+			        r->flags & STORE_RESP_NODATA ? "no data" :
+			        r->rcode != 0 ? "error" : "no addresses");
 		for (uint32_t j = 0; j < n; j++) {
 			bool isnew = m[j] < nseen && !seen[m[j]];
 			addr_str(st, m[j], a1, sizeof a1);
@@ -478,7 +592,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 				seen[m[j]] = 1;
 				fresh++;
 			}
-			if (used + (int)strlen(a1) + 12 > ctx->width && shown > 0)
+			if (used + (int)strlen(a1) + 14 > ctx->width && shown > 0)
 				continue;
 			if (isnew)
 				sb_addf(&sb, M "%s" MEND " ", MR(UI_ROLE_NEW), a1);
@@ -488,16 +602,47 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			shown++;
 		}
 		if (shown < n)
-			sb_addf(&sb, M "+%u more (%u new)" MEND, MR(UI_ROLE_DIM), n - shown, fresh);
-		if (r->cname != 0 && n > 0 && used + 8 < ctx->width)
-			sb_addf(&sb, M " via %s" MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
+			sb_addf(&sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, fresh);
+		if (r->cname != 0 && n > 0)
+			sb_addf(&sb, M "via %s " MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
 		if (r->vantage != 0)   /* a feed's message: who saw it (resolver identity, type) */
-			sb_addf(&sb, M "  seen by %s" MEND, MR(UI_ROLE_DIM),
+			sb_addf(&sb, M " seen by %s" MEND, MR(UI_ROLE_DIM),
 			        clean(store_vantage(st, r->vantage, NULL), cb, sizeof cb));
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", sb.b);
+		else
+			sb_addf(&sb, M " from %s" MEND, MR(UI_ROLE_DIM), addr_str(st, r->resolver, a1, sizeof a1));
+		if (file != NULL)
+			sb_addf(&sb, M " %s" MEND, MR(UI_ROLE_DIM), clean(file, cb, sizeof cb));
+		dlines_add(out, DL_RESP, row->first, UI_ROLE_DEFAULT, "%s", sb.b);
+		out->l[out->n - 1].aux = r->frame;
+		out->l[out->n - 1].aux2 = r->vantage != 0 ? 0xffff : r->src_index;
 	}
-	if (d->n_resp > TIMELINE_MAX)
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "(%u more responses not listed)", d->n_resp - TIMELINE_MAX);
+	if (tl.n_more > 0)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "(%u more responses not listed)", tl.n_more);
+	/* what the empty rows mean, once each */
+	{
+		const char *said[8];
+		int ns = 0;
+		for (uint32_t ri = 0; ri < tl.n_rows; ri++) {
+			const struct store_response *r = &d->resp[tl.rows[ri].first];
+			const char *why;
+			int k;
+			if (r->aset != 0)
+				continue;
+			why = model_resp_empty_why(r);
+			for (k = 0; k < ns && said[k] != why; k++)
+				;
+			if (k < ns || ns == 8)
+				continue;
+			said[ns++] = why;
+		}
+		if (ns > 0) {
+			dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
+			dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Rows without addresses");
+			for (int k = 0; k < ns; k++)
+				dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %s", said[k]);
+		}
+	}
+	model_timeline_free(&tl);
 	free(seen);
 	free(sb.b);
 }
@@ -630,22 +775,55 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		if (w > aw)
 			aw = w;
 	}
-	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-9s %-22s %-2s %-14s %-*s %-*s %6s",
-	           aw, "address", "ASN", "organisation", "cc", "city", wd ? 14 : 8, "first", wd ? 14 : 8,
-	           "last", "count");
+	/* organisation and city take what the terminal width leaves (at least 22 and 14 cells,
+	 * at most their longest value), measured in display cells (UTF-8: accented city names
+	 * stay aligned); a cut value ends in an ellipsis */
+	int ow = 22, cw = 14, olong = 12, clong = 4;
+	{
+		int fixed = 2 + aw + 1 + 9 + 1 + 1 + 2 + 1 + 1 + 2 * ((wd ? 14 : 8) + 1) + 6 + 2;
+		int spare = ctx->width - fixed - ow - cw;
+		for (size_t i = 0; ctx->geo != NULL && i < n; i++) {
+			const struct geo_info *g = rows[i].info;
+			int w1 = canvas_text_width(clean(g->as_org, cb, sizeof cb));
+			int w2 = canvas_text_width(clean(g->city, cb2, sizeof cb2));
+			if (w1 > olong)
+				olong = w1;
+			if (w2 > clong)
+				clong = w2;
+		}
+		if (spare > 0 && olong > ow) {
+			int add = olong - ow < spare ? olong - ow : spare;
+			ow += add;
+			spare -= add;
+		}
+		if (spare > 0 && clong > cw)
+			cw += clong - cw < spare ? clong - cw : spare;
+	}
+	{
+		struct sbuf hb = { 0 };
+		sb_addf(&hb, "  %-*s %-9s ", aw, "address", "ASN");
+		sb_col(&hb, "organisation", ow, false, ctx->unicode);
+		sb_addf(&hb, " %-2s ", "cc");
+		sb_col(&hb, "city", cw, false, ctx->unicode);
+		sb_addf(&hb, " %-*s %-*s %6s", wd ? 14 : 8, "first", wd ? 14 : 8, "last", "count");
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", hb.b);
+		free(hb.b);
+	}
 	if (ctx->geo != NULL) {
 		for (size_t i = 0; i < n; i++) {
 			const struct geo_info *g = rows[i].info;
 			char as[16];
+			struct sbuf lb = { 0 };
 			store_addr_id id = store_addr_find(st, &rows[i].addr);
 			snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
-			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "  %-*s %-9s %-22.22s %-2s %-14.14s %s %s %6u",
-			           aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as,
-			           g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-",
-			           g->country[0] ? g->country : "-",
-			           g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-",
-			           app_fmt_time(rows[i].first_seen, wd, t1, sizeof t1),
-			           app_fmt_time(rows[i].last_seen, wd, t2, sizeof t2), rows[i].count);
+			sb_addf(&lb, "  %-*s %-9s ", aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as);
+			sb_col(&lb, g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-", ow, false, ctx->unicode);
+			sb_addf(&lb, " %-2s ", g->country[0] ? g->country : "-");
+			sb_col(&lb, g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-", cw, false, ctx->unicode);
+			sb_addf(&lb, " %s %s %6u", app_fmt_time(rows[i].first_seen, wd, t1, sizeof t1),
+			        app_fmt_time(rows[i].last_seen, wd, t2, sizeof t2), rows[i].count);
+			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "%s", lb.b);
+			free(lb.b);
 		}
 	} else {
 		for (uint32_t i = 0; i < d->n_addrs; i++) {
@@ -706,6 +884,8 @@ nameservers(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "NS sets over time%s (names new to the zone highlighted)",
 		           zd != d ? " of the enclosing zone" : "");
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  * the set changed  +name: new in this set  "
+		           "-name: gone since the zone's previous set");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-24s %7s  %s", wd ? 14 : 10, "time (UTC)", "zone",
 		           "TTL", "nameservers");
 	}
@@ -792,37 +972,34 @@ nameservers(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 
 /* ---- Related ------------------------------------------------------------------------------ */
 
-struct rel {
-	uint32_t dom;
-	uint32_t n_addr, n_ns;
-	uint32_t first_addr, first_ns;   /* one shared item of each kind, for the line */
-};
-
-static int
-cmp_rel(const void *a, const void *b)
+static void
+related_line(const struct detail_ctx *ctx, const struct model_rel *r, uint32_t dom, struct dlines *out)
 {
-	const struct rel *x = a, *y = b;
-	uint32_t sx = x->n_addr + x->n_ns, sy = y->n_addr + y->n_ns;
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	return x->dom < y->dom ? -1 : x->dom > y->dom;
-}
+	const struct store *st = ctx->store;
+	uint32_t ri = snap_find_dom(ctx->snap, dom);
+	const struct snap_row *row = ri != UINT32_MAX ? &ctx->snap->dom.rows[ri] : NULL;
+	const struct store_domain *od = store_domain(st, dom);
+	struct sbuf sb = { 0 };
+	char a1[FS_ADDR_STRLEN], cb[512], cb2[512];
+	int nw = ctx->width - 28 > 36 ? 36 : 24;
 
-static struct rel *
-rel_get(struct rel **tab, uint32_t *cap, uint32_t *n, uint32_t *idx, uint32_t nidx, uint32_t dom)
-{
-	/* idx maps a domain id to its slot + 1 */
-	if (dom >= nidx)
-		return NULL;
-	if (idx[dom] == 0) {
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			*tab = xreallocarray(*tab, *cap, sizeof **tab);
-		}
-		(*tab)[*n] = (struct rel){ dom, 0, 0, 0, 0 };
-		idx[dom] = ++*n;
-	}
-	return &(*tab)[idx[dom] - 1];
+	if (od == NULL)
+		return;
+	sb_addf(&sb, "  " M "%-11s" MEND " %6.1f ", MR(app_verdict_role(row != NULL ? row->verdict : 0)),
+	        row != NULL ? snap_verdict_name(row->verdict) : "-", row != NULL ? row->score : 0.0);
+	sb_col(&sb, clean(store_name_str(st, od->name), cb, sizeof cb), nw, false, ctx->unicode);
+	sb_addf(&sb, " ");
+	if (r != NULL && r->n_addr > 0)
+		sb_addf(&sb, "%u address%s (%s%s)", r->n_addr, r->n_addr == 1 ? "" : "es",
+		        addr_str(st, r->first_addr, a1, sizeof a1), r->n_addr > 1 ? ", …" : "");
+	if (r != NULL && r->n_ns > 0)
+		sb_addf(&sb, "%s%u nameserver%s (%s%s)", r->n_addr ? "; " : "", r->n_ns,
+		        r->n_ns == 1 ? "" : "s", clean(store_name_str(st, r->first_ns), cb2, sizeof cb2),
+		        r->n_ns > 1 ? ", …" : "");
+	if (r == NULL)
+		sb_addf(&sb, M "linked through other members" MEND, MR(UI_ROLE_DIM));
+	dlines_add(out, DL_DOMAIN, dom, UI_ROLE_DEFAULT, "%s", sb.b);
+	free(sb.b);
 }
 
 static void
@@ -830,102 +1007,137 @@ related(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
 	const struct store *st = ctx->store;
 	const struct store_domain *d = store_domain(st, dom);
-	uint32_t nidx = (uint32_t)store_domain_count(st) + 1, n = 0, cap = 0;
-	uint32_t *idx, *nsnames = NULL, nns = 0;
-	struct rel *tab = NULL;
-	char a1[FS_ADDR_STRLEN], cb[512], cb2[512];
-	bool truncated = false;
+	struct model_related rel;
+	char cb[512];
+	uint32_t limit = ctx->expand & DLX_RELATED ? UINT32_MAX : RELATED_MAX, listed = 0;
 
 	if (d == NULL)
 		return;
-	idx = xcalloc(nidx, sizeof *idx);
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		const struct store_addr *a = store_addr(st, d->addrs[i].addr);
-		if (a == NULL)
-			continue;
-		for (uint32_t j = 0; j < a->n_domains; j++) {
-			struct rel *r;
-			if (j >= FANOUT_MAX) {
-				truncated = true;
-				break;
-			}
-			if (a->domains[j] == dom || (r = rel_get(&tab, &cap, &n, idx, nidx, a->domains[j])) == NULL)
+	model_related(st, ctx->det, dom, &rel);
+	clean(store_name_str(st, d->name), cb, sizeof cb);
+	/* the cluster first: the figure Summary, Reasons and --report give */
+	if (rel.cluster != 0) {
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL,
+		           "Cluster " M "#%u" MEND ": " M "%u" MEND " domains, this one included, linked "
+		           "by shared addresses or nameservers", MR(UI_ROLE_VALUE), rel.cluster,
+		           MR(UI_ROLE_VALUE), rel.cluster_size);
+		for (uint32_t i = 0; i < rel.n_members && listed < limit; i++) {
+			const struct model_rel *r = NULL;
+			if (rel.members[i] == dom)
 				continue;
-			if (r->n_addr++ == 0)
-				r->first_addr = d->addrs[i].addr;
-		}
-	}
-	/* NS names: every set the domain (or its zone) was seen with */
-	{
-		store_name_id zone = 0;
-		store_set_id cur = store_domain_nsset(st, dom, &zone);
-		uint32_t k;
-		const uint32_t *m = store_set_members(st, cur, &k);
-		for (uint32_t j = 0; j < k; j++) {
-			nsnames = xreallocarray(nsnames, nns + 1, sizeof *nsnames);
-			nsnames[nns++] = m[j];
-		}
-		for (uint32_t i = 0; i < d->n_ns; i++) {
-			m = store_set_members(st, d->ns[i].nsset, &k);
-			for (uint32_t j = 0; j < k; j++)
-				if (!in_set(nsnames, nns, m[j])) {
-					nsnames = xreallocarray(nsnames, nns + 1, sizeof *nsnames);
-					nsnames[nns++] = m[j];
+			for (uint32_t k = 0; k < rel.n_rel; k++)
+				if (rel.rel[k].dom == rel.members[i]) {
+					r = &rel.rel[k];
+					break;
 				}
+			related_line(ctx, r, rel.members[i], out);
+			listed++;
 		}
+	} else
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Not in a cluster (no other high-scoring "
+		           "domain shares enough addresses or nameservers with it)");
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
+	           M "%u" MEND " other flagged domains shared addresses or fluxing nameservers with it "
+	           "when it was scored (Reasons)", MR(UI_ROLE_VALUE), rel.n_shared_flagged);
+	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL,
+	           M "%u" MEND " domains share at least one address or nameserver with %s (%u flagged "
+	           "now)%s", MR(UI_ROLE_VALUE), rel.n_rel, cb, rel.n_rel_flagged,
+	           rel.truncated ? " (widely shared items read in part)" : "");
+	if (rel.n_rel > 0)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-11s %6s %-*s %s", "verdict", "score",
+		           ctx->width - 28 > 36 ? 36 : 24, "domain", "shared");
+	listed = 0;
+	for (uint32_t i = 0; i < rel.n_rel; i++) {
+		if (rel.rel[i].in_cluster)
+			continue;   /* listed above */
+		if (listed == limit) {
+			dlines_add(out, DL_MORE, DLX_RELATED, UI_ROLE_DIM, "  … and %u more (Enter: show all)",
+			           rel.n_rel - i);
+			break;
+		}
+		related_line(ctx, &rel.rel[i], rel.rel[i].dom, out);
+		listed++;
 	}
-	for (uint32_t i = 0; i < nns; i++) {
-		const struct store_nsname *ns = store_nsname_by_name(st, nsnames[i]);
-		if (ns == NULL)
+	model_related_free(&rel);
+}
+
+/* Wrap the text lines of a tab at word boundaries to width cells: continuation lines are
+ * indented like the text after the line's label ("Verdict      ") or bullet ("  - "), and a
+ * role change in force at the break is opened again. Lines that can be opened stay whole. */
+static void
+wrap_lines(struct dlines *d, int width, bool titles_only)
+{
+	struct dlines out = { 0 };
+
+	if (width < 30)
+		return;
+	for (int i = 0; i < d->n; i++) {
+		struct dline *l = &d->l[i];
+		char *own, *t;
+		int indent = 0;
+		bool first = true;
+		if ((l->kind != DL_TEXT && l->kind != DL_TITLE) || (titles_only && l->text[0] == ' ') ||
+		    canvas_marked_width(l->text) <= width) {
+			dlines_add(&out, l->kind, l->key, l->role, "%s", l->text);
+			out.l[out.n - 1].aux = l->aux;
+			out.l[out.n - 1].aux2 = l->aux2;
 			continue;
-		for (uint32_t j = 0; j < ns->n_domains; j++) {
-			struct rel *r;
-			if (j >= FANOUT_MAX) {
-				truncated = true;
+		}
+		if (strncmp(l->text, "  - ", 4) == 0)
+			indent = 4;
+		else if (strlen(l->text) > 13 && l->text[0] != ' ' && strncmp(l->text + 11, "  ", 2) == 0)
+			indent = 13;
+		own = xstrdup(l->text);
+		t = own;
+		for (;;) {
+			/* walk cells; remember the last space that fits */
+			int w = first ? 0 : indent, role = -1, brk_role = -1;
+			const char *p = t, *brk = NULL;
+			while (*p != '\0') {
+				uint32_t cp;
+				int k;
+				if (*p == CANVAS_MARK) {
+					role = p[1] == CANVAS_MARK ? -1 : (unsigned char)p[1] - 2;
+					p += p[1] != '\0' ? 2 : 1;
+					continue;
+				}
+				k = canvas_utf8_decode(p, strlen(p), &cp);
+				w += canvas_cp_width(cp);
+				if (w > width)
+					break;
+				if (*p == ' ' && p > t) {
+					brk = p;
+					brk_role = role;
+				}
+				p += k;
+			}
+			if (*p == '\0' || brk == NULL) {
+				dlines_add(&out, first ? l->kind : DL_TEXT, 0, l->role, "%*s%s", first ? 0 : indent,
+				           "", t);
 				break;
 			}
-			if (ns->domains[j] == dom || (r = rel_get(&tab, &cap, &n, idx, nidx, ns->domains[j])) == NULL)
-				continue;
-			if (r->n_ns++ == 0)
-				r->first_ns = nsnames[i];
+			dlines_add(&out, first ? l->kind : DL_TEXT, 0, l->role, "%*s%.*s%s", first ? 0 : indent,
+			           "", (int)(brk - t), t, brk_role >= 0 ? MEND : "");
+			first = false;
+			{
+				/* the rest, with the role in force at the break opened again */
+				const char *rest = brk + 1;
+				size_t rl = strlen(rest);
+				char *next = xmalloc(rl + 3), *o = next;
+				if (brk_role >= 0) {
+					*o++ = CANVAS_MARK;
+					*o++ = (char)(brk_role + 2);
+				}
+				memcpy(o, rest, rl + 1);
+				free(own);
+				own = t = next;
+			}
 		}
+		free(own);
 	}
-	if (n > 0)
-		qsort(tab, n, sizeof *tab, cmp_rel);
-	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, M "%u" MEND " domains share addresses or nameservers with %s%s",
-	           MR(UI_ROLE_VALUE), n, clean(store_name_str(st, d->name), cb, sizeof cb),
-	           truncated ? " (widely shared items read in part)" : "");
-	if (n > 0) {
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-11s %6s %-36s %s", "verdict", "score", "domain",
-		           "shared");
-	}
-	for (uint32_t i = 0; i < n && i < RELATED_MAX; i++) {
-		const struct rel *r = &tab[i];
-		uint32_t ri = snap_find_dom(ctx->snap, r->dom);
-		const struct snap_row *row = ri != UINT32_MAX ? &ctx->snap->dom.rows[ri] : NULL;
-		const struct store_domain *od = store_domain(st, r->dom);
-		struct sbuf sb = { 0 };
-		if (od == NULL)
-			continue;
-		if (r->n_addr > 0)
-			sb_addf(&sb, "%u address%s (%s%s)", r->n_addr, r->n_addr == 1 ? "" : "es",
-			        addr_str(st, r->first_addr, a1, sizeof a1), r->n_addr > 1 ? ", …" : "");
-		if (r->n_ns > 0)
-			sb_addf(&sb, "%s%u nameserver%s (%s%s)", r->n_addr ? "; " : "", r->n_ns,
-			        r->n_ns == 1 ? "" : "s", clean(store_name_str(st, r->first_ns), cb2, sizeof cb2),
-			        r->n_ns > 1 ? ", …" : "");
-		dlines_add(out, DL_DOMAIN, r->dom, UI_ROLE_DEFAULT, "  " M "%-11s" MEND " %6.1f %-36s %s",
-		           MR(app_verdict_role(row != NULL ? row->verdict : 0)),
-		           row != NULL ? snap_verdict_name(row->verdict) : "-", row != NULL ? row->score : 0.0,
-		           clean(store_name_str(st, od->name), cb, sizeof cb), sb.b != NULL ? sb.b : "");
-		free(sb.b);
-	}
-	if (n > RELATED_MAX)
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  … %u more", n - RELATED_MAX);
-	free(tab);
-	free(idx);
-	free(nsnames);
+	dlines_clear(d);
+	*d = out;
 }
 
 void
@@ -940,6 +1152,7 @@ detail_build(const struct detail_ctx *ctx, uint32_t dom, int tab, struct dlines 
 	}
 	if (tab == DTAB_SUMMARY) {
 		summary(ctx, dom, &ctx->snap->dom.rows[ri], out);
+		wrap_lines(out, ctx->width - 2, false);
 		return;
 	}
 	if (ctx->store == NULL || store_domain(ctx->store, dom) == NULL) {
@@ -952,6 +1165,7 @@ detail_build(const struct detail_ctx *ctx, uint32_t dom, int tab, struct dlines 
 	case DTAB_NS: nameservers(ctx, dom, out); break;
 	case DTAB_RELATED: related(ctx, dom, out); break;
 	}
+	wrap_lines(out, ctx->width - 2, tab != DTAB_RELATED);
 }
 
 /* ---- Pivots ------------------------------------------------------------------------------- */
@@ -1049,4 +1263,47 @@ detail_pivot(const struct detail_ctx *ctx, int kind, uint32_t key, uint32_t **id
 		return 0;
 	}
 	return uniq(*ids, n);
+}
+
+uint32_t
+detail_resp_pivot(const struct detail_ctx *ctx, uint32_t dom, uint32_t idx, uint32_t **ids,
+                  char *label, size_t len)
+{
+	const struct store *st = ctx->store;
+	const struct store_domain *d = st != NULL ? store_domain(st, dom) : NULL;
+	const uint32_t *m;
+	uint32_t n = 0, cap = 0, k;
+	char t1[32];
+
+	*ids = NULL;
+	snprintf(label, len, "?");
+	if (d == NULL || idx >= d->n_resp)
+		return 0;
+	m = store_set_members(st, d->resp[idx].aset, &k);
+	snprintf(label, len, "answer of %s (%u address%s)", app_fmt_time(d->resp[idx].ts, false, t1, sizeof t1),
+	         k, k == 1 ? "" : "es");
+	for (uint32_t i = 0; m != NULL && i < k; i++) {
+		const struct store_addr *a = store_addr(st, m[i]);
+		for (uint32_t j = 0; a != NULL && j < a->n_domains; j++)
+			push(ids, &n, &cap, a->domains[j]);
+	}
+	return uniq(*ids, n);
+}
+
+char *
+dline_plain(const struct dline *l, char *buf, size_t len)
+{
+	size_t o = 0;
+	for (const char *p = l->text; *p != '\0' && o + 1 < len; p++) {
+		if (*p == CANVAS_MARK) {
+			if (p[1] != '\0')
+				p++;
+			continue;
+		}
+		buf[o++] = *p;
+	}
+	while (o > 0 && buf[o - 1] == ' ')
+		o--;
+	buf[o] = '\0';
+	return buf;
 }

@@ -62,6 +62,7 @@ docgen_commands(void)
 {
 	static const struct { const char *table, *title; } sections[] = {
 		{ "global", "Everywhere" }, { "list", "Domain lists" }, { "detail", "Domain detail" },
+		{ "time", "Time view (:view time)" },
 	};
 	struct buf b = { 0 };
 	struct keymap m;

@@ -294,3 +294,25 @@ draw_poll(struct ui_event *ev, int timeout_ms)
 	ev->key = wc == '\n' ? KEY_ENTER_C : (ui_key)wc;
 	return 1;
 }
+
+void
+draw_clipboard(const char *text)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(text), o = 0;
+	char *out = xmalloc(n / 3 * 4 + 8);
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned b0 = s[i], b1 = i + 1 < n ? s[i + 1] : 0, b2 = i + 2 < n ? s[i + 2] : 0;
+		out[o++] = b64[b0 >> 2];
+		out[o++] = b64[(b0 & 3) << 4 | b1 >> 4];
+		out[o++] = i + 1 < n ? b64[(b1 & 15) << 2 | b2 >> 6] : '=';
+		out[o++] = i + 2 < n ? b64[b2 & 63] : '=';
+	}
+	out[o] = '\0';
+	fflush(stdout);
+	fprintf(stdout, "\033]52;c;%s\a", out);
+	fflush(stdout);
+	free(out);
+}

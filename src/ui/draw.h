@@ -19,6 +19,8 @@ bool draw_unicode(void);
 /* Map roles to colour pairs and attributes; no_color keeps attributes only (NO_COLOR). */
 void draw_set_theme(const struct ui_theme *t, bool no_color);
 void draw_blit(const struct ui_canvas *c, bool clear);
+/* Put text on the terminal's clipboard (OSC 52; tmux takes it with set-clipboard on). */
+void draw_clipboard(const char *text);
 /* Wait up to timeout_ms for input; returns 1 with *ev filled, 0 on timeout or interruption. */
 int draw_poll(struct ui_event *ev, int timeout_ms);
 

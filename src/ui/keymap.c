@@ -47,6 +47,18 @@ static const struct {
 	{ "list", "F", "filter", "clear the filter" },
 	{ "list", "a", "show toggle", "show all domains / only flagged ones" },
 	{ "list", "r", "group toggle", "group by registrable domain" },
+	{ "list", "t", "view time", "responses and flagged domains over time; select a range to filter" },
+	{ "time", "Right", "move down", "next bin" },
+	{ "time", "l", "move down", NULL },
+	{ "time", "Left", "move up", "previous bin" },
+	{ "time", "[", "range start", "start a time range at the cursor's bin" },
+	{ "time", "]", "range end", "end the time range at the cursor's bin" },
+	{ "time", "x", "range clear", "clear the time range" },
+	{ "time", "Enter", "range apply", "filter the list to the range (or the cursor's bin)" },
+	{ "list", "c", "view clusters", "every cluster: members, shared agents and nameservers" },
+	{ "list", "A", "view addresses", "every answer address and the domains using it" },
+	{ "list", "O", "view asns", "every ASN (organisation) and the domains using it" },
+	{ "list", "D", "view nameservers", "every nameserver and the domains delegated to it" },
 	{ "detail", "Tab", "tab next", "next tab" },
 	{ "detail", "BTab", "tab prev", "previous tab" },
 	{ "detail", "1", "tab 1", "Summary tab" },
@@ -54,6 +66,9 @@ static const struct {
 	{ "detail", "3", "tab 3", "Spread tab" },
 	{ "detail", "4", "tab 4", "Nameservers tab" },
 	{ "detail", "5", "tab 5", "Related tab" },
+	{ "detail", "y", "copy", "copy the line under the cursor to the clipboard (OSC 52)" },
+	{ "detail", "w", "packet", "Timeline: the row's packet in tshark (frame.number of its file)" },
+	{ "detail", "c", "collapse", "Timeline: fold identical consecutive rows, or show each" },
 };
 
 static struct keytable *

@@ -28,7 +28,7 @@ struct keymap {
 };
 
 /* The tables a view can name, in help order. */
-#define KEYMAP_TABLES "global", "list", "detail"
+#define KEYMAP_TABLES "global", "list", "detail", "time"
 
 void keymap_init(struct keymap *m);   /* loads the default bindings */
 void keymap_fini(struct keymap *m);

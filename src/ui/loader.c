@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fluxscope/chouse.h"
 #include "fluxscope/log.h"
 
 struct loader_mark {
@@ -57,6 +58,8 @@ struct loader {
 	double rate_ms;
 	uint64_t rate_pk, rate_dns;
 	double pkt_rate, dns_rate;
+	/* A ClickHouse window: drill-downs fetch what it left out (NULL for other sources). */
+	struct ch_fetch *fetch;
 };
 
 struct loader *
@@ -103,6 +106,7 @@ zone_of(void *ctx, const char *name, struct snap_row *z)
 		return false;
 	z->verdict = (uint8_t)r->verdict;
 	z->score = (float)r->score;
+	z->logit = (float)r->logit;
 	z->n_addrs = r->n_addrs;
 	z->n_asns = r->n_asns;
 	z->n_countries = r->n_countries;
@@ -159,6 +163,8 @@ loader_build_snap(const struct store *st, const struct detector *det)
 			row->flags |= SNAP_HIDDEN;
 		if (r != NULL) {
 			row->score = (float)r->score;
+			row->rank = r->rank;
+			row->logit = (float)r->logit;
 			row->holz = (float)r->holz_score;
 			if (!r->holz_available)
 				row->flags |= SNAP_NOHOLZ;
@@ -365,6 +371,12 @@ loader_start(struct loader *l, struct fs_err *err)
 		return fs_err_set(err, FS_E_INTERNAL, "cannot start the detection thread: %s", strerror(r));
 	}
 	l->worker_started = true;
+	/* A ClickHouse window: its drill-down fetcher, whose rows take the window's way into the
+	 * store (decoded frames, loader_msg_cb). Without one, opening a domain fetches nothing. */
+	if (ingest_n_sources(l->in) == 1) {
+		struct fs_err e = { 0 };
+		(void)ch_fetch_new(ingest_source(l->in, 0), 0, loader_msg_cb, l, &l->fetch, &e);
+	}
 	return FS_OK;
 }
 
@@ -389,6 +401,8 @@ loader_free(struct loader *l)
 {
 	if (l == NULL)
 		return true;
+	ch_fetch_free(l->fetch);   /* before the store goes: it writes to it */
+	l->fetch = NULL;
 	if (l->in != NULL) {
 		struct ingest_progress p;
 		ingest_stop(l->in);
@@ -576,6 +590,38 @@ feed_marks_pending(void *ctx)
 	return n;
 }
 
+static int
+feed_history(void *ctx, const char *name)
+{
+	struct loader *l = ctx;
+	if (l->fetch == NULL)
+		return -1;
+	return ch_fetch_request(l->fetch, name) ? 1 : 0;
+}
+
+static int
+feed_history_state(void *ctx, const char *name, uint64_t *rows, char *err, size_t err_len)
+{
+	struct loader *l = ctx;
+	struct ch_fetch_info fi;
+
+	ch_fetch_get(l->fetch, name, &fi);
+	*rows = fi.rows;
+	if (err_len > 0)
+		snprintf(err, err_len, "%s", fi.error);
+	switch (fi.state) {
+	case CH_FETCH_QUEUED:
+	case CH_FETCH_RUNNING:
+		return APP_HIST_RUNNING;
+	case CH_FETCH_DONE:
+		return APP_HIST_DONE;
+	case CH_FETCH_FAILED:
+		return APP_HIST_FAILED;
+	default:
+		return APP_HIST_NONE;
+	}
+}
+
 const struct app_feed_ops loader_feed_ops = {
 	.progress = feed_progress,
 	.take = feed_take,
@@ -583,4 +629,6 @@ const struct app_feed_ops loader_feed_ops = {
 	.stop = feed_stop,
 	.set_mark = feed_set_mark,
 	.marks_pending = feed_marks_pending,
+	.history = feed_history,
+	.history_state = feed_history_state,
 };

@@ -2,6 +2,7 @@
  * draw.c. Signals become keys (SIGINT = C-c) or a clean quit (SIGTERM, SIGHUP). */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,6 +56,11 @@ app_run(struct app *a, struct fs_err *err)
 		if (r & UI_REDRAW) {
 			app_draw(a, &c);
 			draw_blit(&c, (r & 0x02) != 0);
+		}
+		if (a->clip != NULL) {
+			draw_clipboard(a->clip);
+			free(a->clip);
+			a->clip = NULL;
 		}
 		if (key_at > 0) {
 			/* the key's frame is out (or nothing needed drawing) */

@@ -322,10 +322,11 @@ app_prompt_open(struct app *a, int kind, const char *initial)
 
 int
 prompt_text(struct app *a, const char *label, const char *initial,
-            void (*done)(struct app *a, const char *line))
+            void (*done)(struct app *a, void *ctx, const char *line), void *ctx)
 {
 	begin(a, PROMPT_TEXT, label, initial);
 	a->prompt.done = done;
+	a->prompt.done_ctx = ctx;
 	return UI_REDRAW;
 }
 
@@ -370,7 +371,8 @@ static int
 finish(struct app *a, char *line)
 {
 	int kind = a->prompt.kind;
-	void (*done)(struct app *, const char *) = a->prompt.done;
+	void (*done)(struct app *, void *, const char *) = a->prompt.done;
+	void *done_ctx = a->prompt.done_ctx;
 	int r = UI_REDRAW;
 
 	if (line[0] != '\0' && kind != PROMPT_TEXT) {
@@ -400,7 +402,7 @@ finish(struct app *a, char *line)
 		break;
 	case PROMPT_TEXT:
 		if (done != NULL)
-			done(a, line);
+			done(a, done_ctx, line);
 		break;
 	}
 	return r;

@@ -11,9 +11,10 @@
 int prompt_key(struct app *a, ui_key k);
 /* Abandon the prompt (if any) without running it. */
 void prompt_end(struct app *a);
-/* Open a free-text prompt whose line goes to done() (dialogs). */
+/* Open a free-text prompt whose line goes to done(a, ctx, line) (dialogs: ctx is the dialog,
+ * which must still be open when done() runs, or done() must check that it is). */
 int prompt_text(struct app *a, const char *label, const char *initial,
-                void (*done)(struct app *a, const char *line));
+                void (*done)(struct app *a, void *ctx, const char *line), void *ctx);
 
 /* Keep prompt history (commands, searches, filters; at most 500 each) across runs in path
  * (NULL: not kept): read now, rewritten in the background (fs_bg_write) after every line. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fluxscope/detect.h"
+#include "fluxscope/model.h"
 #include "fluxscope/query.h"
 #include "fluxscope/store.h"
 #include "ui/app.h"
@@ -14,7 +15,55 @@ struct qf {
 	 * from the row: filtering a million rows takes no store lock. Zeroed once; only those
 	 * three fields change. */
 	struct store_domain d;
+	/* A filter on address, nameserver or every ASN and country (beyond the top five the
+	 * results carry) reads each domain's record from the store, as --report does: the store
+	 * read lock is taken once per slice (waited for when an ageing step holds it). */
+	struct app *a;
+	bool lists;
+	bool locked;
 };
+
+static bool
+lock(struct qf *q, const struct snap *s)
+{
+	if (!q->lists || q->locked)
+		return q->locked || !q->lists;
+	if (q->a == NULL || q->a->cfg.store == NULL)
+		return false;
+	if (!app_store_read(q->a)) {
+		store_read_lock(q->a->cfg.store);
+		q->a->updating = false;
+	}
+	if (s->epoch != store_epoch(q->a->cfg.store)) {
+		app_store_done(q->a);
+		return false;
+	}
+	q->locked = true;
+	return true;
+}
+
+static void
+unlock(struct qf *q)
+{
+	if (q->locked) {
+		app_store_done(q->a);
+		q->locked = false;
+	}
+}
+
+static bool
+match_lists(struct qf *q, const struct det_result *res)
+{
+	struct model_record rec;
+	bool ok;
+
+	if (!q->locked)
+		return false;
+	model_record_domain(&rec, q->a->cfg.geo, q->a->cfg.store, res);
+	ok = query_filter_match_row(q->f, &rec.row);
+	model_record_free(&rec);
+	return ok;
+}
 
 static bool
 match_dom(struct qf *q, const struct snap *s, const struct snap_row *r)
@@ -23,6 +72,15 @@ match_dom(struct qf *q, const struct snap *s, const struct snap_row *r)
 
 	if (res == NULL)
 		return query_filter_terms(q->f) == 0;
+	if (q->lists) {
+		bool ok, held = q->locked;
+		if (!held && !lock(q, s))
+			return false;
+		ok = match_lists(q, res);
+		if (!held)
+			unlock(q);
+		return ok;
+	}
 	q->d.n_responses = r->n_responses;
 	q->d.n_nxdomain = r->n_nxdomain;
 	q->d.user_flags = (r->flags & SNAP_MARKED) ? 1u : 0u;
@@ -60,6 +118,8 @@ bulk(void *ctx, const struct snap *s, const uint64_t *ok, uint64_t *keep, size_t
 	}
 	n = det_count(s->det);
 	*total = n;
+	if (q->lists && !lock(q, s))
+		return 0;
 	for (i = from; i < n && i < from + max; i++) {
 		const struct det_result *res = det_get(s->det, i);
 		uint32_t row = snap_find_dom(s, res->dom);
@@ -70,9 +130,10 @@ bulk(void *ctx, const struct snap *s, const uint64_t *ok, uint64_t *keep, size_t
 		q->d.n_responses = r->n_responses;
 		q->d.n_nxdomain = r->n_nxdomain;
 		q->d.user_flags = (r->flags & SNAP_MARKED) ? 1u : 0u;
-		if (query_filter_match(q->f, res, &q->d))
+		if (q->lists ? match_lists(q, res) : query_filter_match(q->f, res, &q->d))
 			keep[row >> 6] |= 1ull << (row & 63);
 	}
+	unlock(q);
 	return i - from;
 }
 
@@ -84,11 +145,12 @@ compile(struct app *a, const char *text, dlist_pred *out, void **ctx, struct fs_
 	struct qf *q;
 	fs_status st;
 
-	(void)a;
 	if ((st = query_filter_parse_at(text, &f, err, err_col)) != FS_OK)
 		return st;
 	q = xcalloc(1, sizeof *q);
 	q->f = f;
+	q->a = a;
+	q->lists = query_filter_needs_lists(f);
 	*out = pred;
 	*ctx = q;
 	return FS_OK;

@@ -1,5 +1,6 @@
 /* Sessions and notes in the TUI (see session_ui.h). */
 #include "ui/session_ui.h"
+#include "ui/history_ui.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +53,11 @@ restore(struct app *a)
 		return;
 	if (s->theme[0] != '\0' && strcmp(s->theme, a->theme.name) != 0)
 		app_set_theme(a, s->theme);
+	/* the export dialog opens with the session's last format and path */
+	if (s->export_format != NULL && s->export_format[0] != '\0')
+		snprintf(a->export_format, sizeof a->export_format, "%s", s->export_format);
+	if (s->export_path != NULL && s->export_path[0] != '\0')
+		snprintf(a->export_path, sizeof a->export_path, "%s", s->export_path);
 	l->flagged_only = !s->show_all;
 	dlist_set_grouped(l, s->grouped);
 	if (s->sort[0] != '\0') {
@@ -94,6 +100,8 @@ capture(struct app *a)
 		session_touch(s);
 	}
 	session_set(s, &s->theme, a->theme.name);
+	session_set(s, &s->export_format, a->export_format);
+	session_set(s, &s->export_path, a->export_path);
 	for (int i = 1; i < a->depth && nv < 16; i++) {
 		struct view *v = a->stack[i];
 		char name[300];
@@ -329,8 +337,13 @@ session_cmd_domain(struct app *a, int argc, char **argv, struct fs_err *err)
 
 	if (notes_canon(NOTE_DOMAIN, argv[1], key, sizeof key, err) != FS_OK)
 		return -1;
-	if ((d = dom_by_name(a, key)) == 0)
+	if ((d = dom_by_name(a, key)) == 0) {
+		/* a ClickHouse window: its rows may be there, outside what the window loaded */
+		int r = app_history_fetch(a, key, true, argc > 2 ? argv[2] : NULL);
+		if (r >= 0)
+			return r;
 		return fs_err_set(err, FS_E_NOTFOUND, "domain: no domain %s in what was read", key), -1;
+	}
 	if ((v = view_detail_new(a, d)) == NULL)
 		return fs_err_set(err, FS_E_NOTFOUND, "domain: %s cannot be shown", key), -1;
 	int r = app_push(a, v);

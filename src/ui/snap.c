@@ -345,10 +345,13 @@ build_groups(struct snap *s, const char *const *reg)
 		bool firstm = true;
 		for (uint32_t m = slot; m < slot + count[g]; m++) {
 			const struct snap_row *r = &s->dom.rows[s->grp_members[m]];
-			if (firstm || r->score > gr->score) {
+			if (firstm || r->score > gr->score || (r->score == gr->score && r->logit > gr->logit)) {
 				gr->score = r->score;
+				gr->logit = r->logit;
 				gr->holz = r->holz;
 			}
+			if (r->rank != 0 && (gr->rank == 0 || r->rank < gr->rank))
+				gr->rank = r->rank;
 			if (firstm || r->verdict > gr->verdict)
 				gr->verdict = r->verdict;
 			gr->flags |= r->flags;
@@ -373,6 +376,8 @@ build_groups(struct snap *s, const char *const *reg)
 				gr->verdict = z.verdict;
 			if (z.score > gr->score)
 				gr->score = z.score;
+			if (z.logit > gr->logit)
+				gr->logit = z.logit;
 			if (z.n_addrs > gr->n_addrs) gr->n_addrs = z.n_addrs;
 			if (z.n_asns > gr->n_asns) gr->n_asns = z.n_asns;
 			if (z.n_countries > gr->n_countries) gr->n_countries = z.n_countries;
@@ -479,7 +484,10 @@ primary_key(const struct snap_row *r, enum snap_col col)
 {
 	switch (col) {
 	case SNAP_COL_VERDICT: return r->verdict;
-	case SNAP_COL_SCORE: return float_key(r->score);
+	case SNAP_COL_SCORE:
+	case SNAP_COL_LOGIT:
+		/* the shared ranking (rank 1 largest); rows without one by their score, below */
+		return r->rank != 0 ? UINT32_MAX - r->rank : float_key(r->score) >> 1;
 	case SNAP_COL_DOMAIN: return 0;
 	case SNAP_COL_ADDRS: return r->n_addrs;
 	case SNAP_COL_ASNS: return r->n_asns;
@@ -503,6 +511,11 @@ snap_order(struct snap_table *t, enum snap_col col, bool desc)
 
 	if ((int)col < 0 || (int)col >= snap_col_count())
 		col = SNAP_COL_SCORE;
+	/* rank ascending is the ranking, as the score column descending */
+	if (col == (enum snap_col)snap_col_find("rank") && t->key[SNAP_COL_SCORE] != NULL) {
+		col = SNAP_COL_SCORE;
+		desc = !desc;
+	}
 	if (t->perm[col][desc] != NULL)
 		return t->perm[col][desc];
 	idx = xreallocarray(NULL, t->n ? t->n : 1, sizeof *idx);

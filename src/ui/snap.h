@@ -27,6 +27,7 @@ struct detector;
 #define SNAP_COLUMNS(X)                                       \
 	X(VERDICT, "verdict", "verdict", 11, 0, 0)                 \
 	X(SCORE, "score", "score", 6, 1, 0)                        \
+	X(LOGIT, "logit", "logit", 6, 1, 1)                        \
 	X(DOMAIN, "name", "domain", 0, 0, 0)                       \
 	X(ADDRS, "addrs", "addrs", 6, 1, 0)                        \
 	X(ASNS, "asns", "ASNs", 5, 1, 0)                           \
@@ -86,10 +87,14 @@ struct snap_row {
 	                            * slot of its members in snap->grp_members */
 	uint32_t n_members;        /* group rows: member domains */
 	uint32_t name_rank;        /* alphabetical rank within its table (set by snap_finish) */
-	float score, holz;
+	float score, logit, holz;
 	uint8_t verdict, flags;
 	uint32_t n_addrs, n_asns, n_countries, ttl_min, n_ns_changes, n_responses, cluster;
 	uint32_t n_nxdomain;
+	uint32_t rank;             /* domain rows: the detector's ranking (det_rank_cmp: logit, then
+	                            * evidence), 1 = first, 0 = no result; group rows: the best
+	                            * member's. The score column sorts by it, so the list orders
+	                            * as --report does, ties broken by evidence, not by name. */
 	fs_time first_seen, last_seen;
 };
 

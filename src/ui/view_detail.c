@@ -7,6 +7,8 @@
 #include "ui/app.h"
 #include "fluxscope/store.h"
 #include "ui/detail.h"
+#include "ui/pager.h"
+#include "ui/history_ui.h"
 
 struct view_detail {
 	struct view v;
@@ -22,6 +24,11 @@ struct view_detail {
 	bool unicode;
 	uint32_t epoch;            /* store_epoch() when dom was last looked up */
 	int lines_tab;             /* the tab `lines` were built for, -1 = none (updating) */
+	bool free_scroll[DTAB_COUNT]; /* scrolled away from the cursor (to lines that cannot be
+	                            * opened): the cursor is left where it was until it is back in
+	                            * view */
+	bool no_collapse;          /* Timeline: every response on its own row */
+	unsigned expand;           /* DLX_* sections shown in full */
 };
 
 static bool
@@ -43,6 +50,9 @@ detail_ctx(struct app *a, struct detail_ctx *ctx, int width, bool unicode)
 	ctx->notes = a->notes;
 	ctx->width = width;
 	ctx->unicode = unicode;
+	ctx->sources = a->cfg.sources;
+	ctx->n_sources = a->cfg.n_sources;
+	ctx->collapse = true;
 }
 
 static void
@@ -80,6 +90,8 @@ build(struct app *a, struct view_detail *d, int width, bool unicode)
 			}
 		}
 	}
+	ctx.collapse = !d->no_collapse;
+	ctx.expand = d->expand;
 	detail_build(&ctx, d->dom, d->tab, &d->lines);
 	d->lines_tab = d->tab;
 	if (ctx.store != NULL)
@@ -95,6 +107,11 @@ build(struct app *a, struct view_detail *d, int width, bool unicode)
 				d->cursor[d->tab] = i;
 				break;
 			}
+		/* the heading and what comes before the first line that can be opened stay in
+		 * view (the Nameservers tab's NS sets): the cursor waits below until scrolled to */
+		if (d->cursor[d->tab] >= 0 && d->top[d->tab] == 0 &&
+		    d->cursor[d->tab] >= (d->v.last_h > 2 ? d->v.last_h - 2 : 1))
+			d->free_scroll[d->tab] = true;
 	}
 }
 
@@ -116,8 +133,8 @@ static void
 vd_info(const struct app *a, const struct view *v, char *buf, size_t len)
 {
 	const struct view_detail *d = (const struct view_detail *)v;
-	(void)a;
-	snprintf(buf, len, "%s %d/%d", detail_tab_name(d->tab), d->tab + 1, DTAB_COUNT);
+	snprintf(buf, len, "%s%s %d/%d", app_history_busy(a, d->name) ? "fetching history… " : "",
+	         detail_tab_name(d->tab), d->tab + 1, DTAB_COUNT);
 }
 
 static void
@@ -142,7 +159,7 @@ static void
 keep_visible(struct view_detail *d, int h)
 {
 	int c = d->cursor[d->tab], *top = &d->top[d->tab];
-	if (c >= 0) {
+	if (c >= 0 && !d->free_scroll[d->tab]) {
 		if (c < *top)
 			*top = c;
 		if (c >= *top + h)
@@ -169,6 +186,26 @@ vd_move(struct app *a, struct view *v, int how, int64_t n)
 		count = n * (h / 2 > 0 ? h / 2 : 1);
 	else if (how == MOVE_TOP || how == MOVE_BOTTOM)
 		count = d->lines.n;
+	/* scrolled away from the cursor: line by line until it is in view again */
+	if (d->free_scroll[d->tab] && *c >= 0 && (how == MOVE_UP || how == MOVE_DOWN)) {
+		bool below = *c >= *top + h, above = *c < *top;
+		if ((step > 0 && below) || (step < 0 && above)) {
+			*top += (int)(step * count);
+			keep_visible(d, h);
+			if (*c >= *top && *c < *top + h)
+				d->free_scroll[d->tab] = false;
+			return UI_REDRAW;
+		}
+		if (below || above) {
+			/* the other way: take the first line that can be opened in view */
+			for (int i = *top; i < *top + h && i < d->lines.n; i++)
+				if (selectable(&d->lines.l[i])) {
+					*c = i;
+					break;
+				}
+		}
+		d->free_scroll[d->tab] = false;
+	}
 	if (how == MOVE_WHEEL) {
 		*top += (int)n;
 		keep_visible(d, h);
@@ -194,8 +231,16 @@ vd_move(struct app *a, struct view *v, int how, int64_t n)
 			while (i >= 0 && i < d->lines.n && !selectable(&d->lines.l[i]))
 				i += step;
 			if (i < 0 || i >= d->lines.n) {
+				/* no line to open that way: scroll what remains into view, leaving the
+				 * cursor where it is */
 				*top += step;
-				break;
+				if (*top < 0)
+					*top = 0;
+				if (*top > d->lines.n - h)
+					*top = d->lines.n - h > 0 ? d->lines.n - h : 0;
+				if (*c < *top || *c >= *top + h)
+					d->free_scroll[d->tab] = true;
+				return UI_REDRAW;
 			}
 			*c = i;
 		}
@@ -229,6 +274,7 @@ vd_move(struct app *a, struct view *v, int how, int64_t n)
 			*c = j;
 		if (how == MOVE_TOP)
 			*top = 0;
+		d->free_scroll[d->tab] = how == MOVE_TOP && *c >= h;
 		keep_visible(d, h);
 	}
 	return UI_REDRAW;
@@ -247,6 +293,11 @@ vd_open(struct app *a, struct view *v)
 	if (d->cursor[d->tab] < 0 || d->cursor[d->tab] >= d->lines.n)
 		return app_message(a, false, "nothing to open here: pick a line with an address, ASN or nameserver");
 	l = &d->lines.l[d->cursor[d->tab]];
+	if (l->kind == DL_MORE) {
+		d->expand |= l->key;
+		d->built = false;
+		return app_message(a, false, "showing them all");
+	}
 	if (l->kind == DL_DOMAIN) {
 		struct view *nv = view_detail_new(a, l->key);
 		return nv != NULL ? app_push(a, nv) : UI_REDRAW;
@@ -258,7 +309,10 @@ vd_open(struct app *a, struct view *v)
 		if (a->snap->epoch != store_epoch(ctx.store))
 			ctx.det = NULL;
 	}
-	n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
+	if (l->kind == DL_RESP)
+		n = detail_resp_pivot(&ctx, d->dom, l->key, &ids, label, sizeof label);
+	else
+		n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
 	if (ctx.store != NULL)
 		app_store_done(a);
 	kind = l->kind == DL_ASN || l->kind == DL_COUNTRY ? LIST_ASN : l->kind == DL_NS ? LIST_NS : LIST_ADDR;
@@ -308,6 +362,8 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 			break;
 		l = &d->lines.l[li];
 		canvas_put_marked(c, 1, y, c->w - 2, (enum ui_role)l->role, l->text);
+		if (canvas_marked_width(l->text) > c->w - 2)   /* cut: say so */
+			canvas_put(c, c->w - 2, y, 1, UI_ROLE_DIM, c->unicode ? "\xe2\x80\xa6" : "~");
 		if (li == d->cursor[d->tab])
 			canvas_set_role(c, 0, y, c->w, UI_ROLE_CURSOR);
 	}
@@ -435,6 +491,23 @@ vd_restore_pos(struct view *v, uint64_t pos)
 	d->cursor[d->tab] = (int)(uint32_t)pos - 1;
 }
 
+static const char *
+vd_hint(const struct app *a, const struct view *v)
+{
+	const struct view_detail *d = (const struct view_detail *)v;
+	(void)a;
+	switch (d->tab) {
+	case DTAB_TIMELINE:
+		return "Tab/1-5 tabs  j/k rows  Enter addresses' domains  y copy  w packet (tshark)  "
+		       "c fold/unfold  / search  Esc back  ? help";
+	case DTAB_RELATED:
+		return "Tab/1-5 tabs  j/k move  Enter open domain  m mark  y copy  / search  Esc back  ? help";
+	default:
+		return "Tab/1-5 tabs  j/k move  Enter open (domains using it)  m mark  y copy  / search  "
+		       "Esc back  ? help";
+	}
+}
+
 static const struct view_ops detail_ops = {
 	.name = "detail",
 	.free = vd_free,
@@ -453,6 +526,7 @@ static const struct view_ops detail_ops = {
 	.goto_item = vd_goto_item,
 	.save_pos = vd_save_pos,
 	.restore_pos = vd_restore_pos,
+	.hint = vd_hint,
 };
 
 struct view *
@@ -474,6 +548,8 @@ view_detail_new(struct app *a, uint32_t dom)
 	d->lines_tab = -1;
 	for (int t = 0; t < DTAB_COUNT; t++)
 		d->cursor[t] = -1;
+	/* A ClickHouse window may hold only part of its rows: fetch the rest (history_ui.h) */
+	(void)app_history_fetch(a, d->name, false, NULL);
 	return &d->v;
 }
 
@@ -492,4 +568,89 @@ view_detail_line(const struct view *v)
 	    d->cursor[d->tab] >= d->lines.n)
 		return NULL;
 	return &d->lines.l[d->cursor[d->tab]];
+}
+
+/* ---- actions on the line under the cursor (commands copy, packet, collapse) ----------------- */
+
+static struct view_detail *
+as_detail(struct view *v)
+{
+	return v != NULL && strcmp(v->ops->name, "detail") == 0 ? (struct view_detail *)v : NULL;
+}
+
+int
+view_detail_copy(struct app *a, struct view *v)
+{
+	struct view_detail *d = as_detail(v);
+	char buf[2048];
+	int c;
+
+	if (d == NULL)
+		return app_message(a, true, "copy: open a domain's detail first");
+	c = d->cursor[d->tab];
+	if (c < 0 || c >= d->lines.n || d->free_scroll[d->tab])
+		c = d->top[d->tab] < d->lines.n ? d->top[d->tab] : -1;
+	if (c < 0)
+		return app_message(a, true, "copy: nothing under the cursor");
+	dline_plain(&d->lines.l[c], buf, sizeof buf);
+	free(a->clip);
+	a->clip = xstrdup(buf);
+	return app_message(a, false, "copied to the clipboard (OSC 52): %.60s%s", buf,
+	                   strlen(buf) > 60 ? "…" : "") | UI_REDRAW;
+}
+
+int
+view_detail_collapse(struct app *a, struct view *v)
+{
+	struct view_detail *d = as_detail(v);
+	if (d == NULL)
+		return app_message(a, true, "collapse: open a domain's Timeline first");
+	d->no_collapse = !d->no_collapse;
+	d->built = false;
+	d->cursor[DTAB_TIMELINE] = -1;
+	d->top[DTAB_TIMELINE] = 0;
+	return app_message(a, false, d->no_collapse ? "Timeline: every response on its own row"
+	                                            : "Timeline: identical consecutive rows folded");
+}
+
+int
+view_detail_packet(struct app *a, struct view *v)
+{
+	struct view_detail *d = as_detail(v);
+	const struct dline *l;
+	const char *file;
+	char filter[64], title[512];
+	char *argv[12];
+	int n = 0;
+
+	if (d == NULL || d->tab != DTAB_TIMELINE)
+		return app_message(a, true, "packet: pick a row in a domain's Timeline (tab 2)");
+	if (d->cursor[DTAB_TIMELINE] < 0 || d->cursor[DTAB_TIMELINE] >= d->lines.n ||
+	    d->lines.l[d->cursor[DTAB_TIMELINE]].kind != DL_RESP)
+		return app_message(a, true, "packet: pick a row in the Timeline first");
+	l = &d->lines.l[d->cursor[DTAB_TIMELINE]];
+	if (l->aux2 == 0xffff)
+		return app_message(a, true, "packet: this row came from a resolver log (dnstap, Zeek, EVE), "
+		                   "not a packet capture");
+	if (l->aux == 0)
+		return app_message(a, true, "packet: the frame of this row is not known");
+	if (a->cfg.sources == NULL || l->aux2 >= a->cfg.n_sources || a->cfg.sources[l->aux2] == NULL ||
+	    strcmp(a->cfg.sources[l->aux2], "-") == 0)
+		return app_message(a, true, "packet: the capture is not a file that can be read again "
+		                   "(live, a pipe or ClickHouse)");
+	file = a->cfg.sources[l->aux2];
+	snprintf(filter, sizeof filter, "frame.number==%u", l->aux);
+	argv[n++] = (char *)(a->cfg.tshark != NULL ? a->cfg.tshark : "tshark");
+	argv[n++] = (char *)"-r";
+	argv[n++] = (char *)file;
+	argv[n++] = (char *)"-Y";
+	argv[n++] = filter;
+	argv[n++] = (char *)"-O";      /* the DNS layer in full, the others on one line each */
+	argv[n++] = (char *)"dns";
+	argv[n] = NULL;
+	snprintf(title, sizeof title, "%s -r %s -Y %s -O dns", argv[0], file, filter);
+	if (a->ov != NULL)
+		app_close_overlay(a);
+	a->ov = pager_overlay_run(title, argv);
+	return UI_REDRAW;
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "fluxscope/detect.h"
 #include "fluxscope/export.h"
@@ -18,7 +20,10 @@ struct export_dlg {
 	struct overlay o;
 	size_t fmt;                /* index into export_writers() */
 	int action;                /* enum export_rpz_action */
-	bool infra;                /* also flux addresses and double-flux nameservers */
+	bool infra;                /* also flux addresses and double-flux nameservers (default off) */
+	bool residential;          /* with infra: also residential-looking addresses (default off) */
+	size_t n_residential;      /* addresses left out as residential-looking */
+	enum { ASK_NONE, ASK_EXT, ASK_OVERWRITE } ask; /* a question waiting for y/n */
 	char path[1024];
 	bool path_edited;          /* the user typed a path: keep it across format changes */
 	struct export_set *set;
@@ -28,25 +33,29 @@ struct export_dlg {
 	char preview[8192];
 	int preview_lines;
 	size_t total;
-	char status[512];
+	char status[1400];
 };
-
-static struct export_dlg *open_dlg; /* the dialog a path prompt reports to */
 
 /* Fill an indicator set from the marks (or every flux domain when nothing is marked). NULL
  * while the data is updating: the store lock is busy (app.h), marks are still on their way to
  * the store, or the snapshot's results predate an ageing run (their ids may have been reused);
  * the dialog then tries again at the next draw. */
 static struct export_set *
-select_set(struct app *a, bool infra, size_t *n, bool *marked)
+select_set(struct app *a, struct export_dlg *d)
 {
 	struct export_selection sel = { 0 };
 	struct export_set *set;
+	size_t *n = &d->n_selected;
+	bool *marked = &d->marked;
 
 	*marked = a->n_marks > 0;
 	*n = 0;
+	d->n_residential = 0;
 	sel.mode = *marked ? EXPORT_SEL_MARKED : EXPORT_SEL_FLUX;
-	sel.infrastructure = infra;
+	sel.infrastructure = d->infra;
+	sel.geo = a->cfg.geo;
+	sel.residential = d->residential;
+	sel.n_residential_skipped = &d->n_residential;
 	if (a->cfg.store == NULL || a->snap->det == NULL)
 		return export_set_new_for_detector(a->snap->det);
 	if (*marked && a->feed != NULL && a->feed->marks_pending != NULL &&
@@ -95,7 +104,7 @@ refresh(struct app *a, struct export_dlg *d)
 		/* the set borrows the snapshot's detector (allowlist): rebuild with a new one */
 		if (d->set != NULL)
 			export_set_free(d->set);
-		d->set = select_set(a, d->infra, &d->n_selected, &d->marked);
+		d->set = select_set(a, d);
 		d->set_snap = a->snap;
 	}
 	if (d->set == NULL) {
@@ -109,6 +118,54 @@ refresh(struct app *a, struct export_dlg *d)
 	opts_of(d, &o);
 	d->preview_lines = export_preview(w, d->set, &o, PREVIEW_LINES, d->preview, sizeof d->preview,
 	                                  &d->total);
+}
+
+/* The extension of path ("" when none), and whether it names another format than w's. */
+static const char *
+path_ext(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	return dot != NULL && (slash == NULL || dot > slash) && dot[1] != '\0' ? dot + 1 : "";
+}
+
+/* Remember the choices (the app keeps them for the next opening; a session saves them). */
+static void
+remember(struct app *a, const struct export_dlg *d)
+{
+	size_t n;
+	const struct export_writer *w = &export_writers(&n)[d->fmt];
+	snprintf(a->export_format, sizeof a->export_format, "%s", w->name);
+	if (d->path_edited)
+		snprintf(a->export_path, sizeof a->export_path, "%s", d->path);
+}
+
+static int write_now(struct app *a, struct export_dlg *d);
+
+/* Before writing: a path whose extension is another format's, and an existing file, are
+ * questions (y writes, anything else goes back to the dialog). */
+static int
+write_checked(struct app *a, struct export_dlg *d)
+{
+	size_t n;
+	const struct export_writer *w = &export_writers(&n)[d->fmt];
+	const char *ext = path_ext(d->path);
+	struct stat st;
+
+	remember(a, d);
+	if (d->ask == ASK_NONE && ext[0] != '\0' && strcasecmp(ext, w->ext) != 0) {
+		d->ask = ASK_EXT;
+		snprintf(d->status, sizeof d->status, "%s ends in .%s but the format is %s (.%s): write "
+		         "anyway? y/n", d->path, ext, w->name, w->ext);
+		return UI_REDRAW;
+	}
+	if (d->ask != ASK_OVERWRITE && stat(d->path, &st) == 0 && S_ISREG(st.st_mode)) {
+		d->ask = ASK_OVERWRITE;
+		snprintf(d->status, sizeof d->status, "%s exists (%lld bytes): overwrite it? y/n", d->path,
+		         (long long)st.st_size);
+		return UI_REDRAW;
+	}
+	d->ask = ASK_NONE;
+	return write_now(a, d);
 }
 
 static int
@@ -143,14 +200,15 @@ write_now(struct app *a, struct export_dlg *d)
 }
 
 static void
-path_done(struct app *a, const char *line)
+path_done(struct app *a, void *ctx, const char *line)
 {
-	struct export_dlg *d = open_dlg;
-	if (d == NULL || a->ov != &d->o)
+	struct export_dlg *d = ctx;
+	if (d == NULL || a->ov != &d->o)   /* the dialog was closed meanwhile */
 		return;
 	if (line[0] != '\0') {
 		snprintf(d->path, sizeof d->path, "%s", line);
 		d->path_edited = true;
+		remember(a, d);
 	}
 }
 
@@ -162,6 +220,26 @@ dlg_key(struct app *a, struct overlay *o, ui_key k)
 
 	export_writers(&n);
 	d->status[0] = '\0';
+	if (d->ask != ASK_NONE) {
+		/* a question is open: y goes on, anything else goes back to the dialog */
+		if (k == 'y' || k == 'Y') {
+			if (d->ask == ASK_EXT) {
+				/* the extension is accepted: next, an existing file */
+				struct stat st;
+				if (stat(d->path, &st) == 0 && S_ISREG(st.st_mode)) {
+					d->ask = ASK_OVERWRITE;
+					snprintf(d->status, sizeof d->status, "%s exists (%lld bytes): overwrite it? y/n",
+					         d->path, (long long)st.st_size);
+					return UI_REDRAW;
+				}
+			}
+			d->ask = ASK_NONE;
+			return write_now(a, d);
+		}
+		d->ask = ASK_NONE;
+		snprintf(d->status, sizeof d->status, "not written");
+		return UI_REDRAW;
+	}
 	switch (k) {
 	case KEY_ESC_C: case 'q': case KEY_CTRL('c'):
 		app_message(a, false, "export cancelled");
@@ -176,20 +254,25 @@ dlg_key(struct app *a, struct overlay *o, ui_key k)
 		d->action = (d->action + 1) % 5;
 		break;
 	case 'i':
-		d->infra = !d->infra;
+	case 'r':
+		if (k == 'i')
+			d->infra = !d->infra;
+		else
+			d->residential = !d->residential;
 		if (d->set != NULL)
 			export_set_free(d->set);
 		d->set = NULL;
 		break;
 	case 'p':
 		default_path(d);
-		return prompt_text(a, "path: ", d->path, path_done);
+		return prompt_text(a, "path: ", d->path, path_done, d);
 	case KEY_ENTER_C: case 'w':
-		return write_now(a, d);
+		return write_checked(a, d);
 	default:
 		return UI_OK;
 	}
 	default_path(d);
+	remember(a, d);
 	refresh(a, d);
 	return UI_REDRAW;
 }
@@ -233,8 +316,15 @@ dlg_draw(struct app *a, struct overlay *o, struct ui_canvas *c)
 	canvas_put_ellip(c, x0 + 12, y++, w0 - 14, UI_ROLE_DIALOG, buf);
 	canvas_put(c, x0 + 2, y, 10, UI_ROLE_DIALOG_KEY, "also");
 	canvas_put_ellip(c, x0 + 12, y++, w0 - 14, UI_ROLE_DIALOG,
-	                 d->infra ? "[x] flux addresses and double-flux nameservers"
-	                          : "[ ] flux addresses and double-flux nameservers");
+	                 d->infra ? "[x] flux addresses and double-flux nameservers (every one seen)"
+	                          : "[ ] flux addresses and double-flux nameservers (i)");
+	snprintf(buf, sizeof buf, "%s residential-looking addresses (r; AS name of an access network: "
+	         "telecom, broadband, cable, fiber, mobile…)", d->residential ? "[x]" : "[ ]");
+	canvas_put_ellip(c, x0 + 12, y++, w0 - 14, UI_ROLE_DIALOG, buf);
+	if (d->infra && !d->residential && d->n_residential > 0) {
+		snprintf(buf, sizeof buf, "%zu residential-looking addresses left out", d->n_residential);
+		canvas_put_ellip(c, x0 + 12, y++, w0 - 14, UI_ROLE_DIALOG, buf);
+	}
 	if (d->set == NULL)
 		snprintf(buf, sizeof buf, "updating...");
 	else
@@ -266,15 +356,14 @@ dlg_draw(struct app *a, struct overlay *o, struct ui_canvas *c)
 	if (d->status[0] != '\0')
 		canvas_put_ellip(c, x0 + 2, 1 + h - 2, w0 - 4, UI_ROLE_ERROR, d->status);
 	canvas_put_ellip(c, x0 + 2, 1 + h - 1, w0 - 4, UI_ROLE_DIALOG_KEY,
-	                 "Tab/arrows format  p path  a action  i also infra  Enter/w write  Esc cancel");
+	                 d->ask != ASK_NONE ? "y yes  any other key: back to the dialog" :
+	                 "Tab/arrows format  p path  a action  i addresses/NS  r residential  Enter/w write  Esc cancel");
 }
 
 static void
 dlg_free(struct overlay *o)
 {
 	struct export_dlg *d = (struct export_dlg *)o;
-	if (open_dlg == d)
-		open_dlg = NULL;
 	if (d->set != NULL)
 		export_set_free(d->set);
 	free(d);
@@ -292,7 +381,14 @@ dlg_new(struct app *a, const char *format, const char *path)
 	const struct export_writer *ws = export_writers(&n);
 
 	d->o.ops = &export_ops;
-	d->infra = true;
+	d->infra = false;          /* addresses and nameservers only when asked for */
+	/* the last choices of this session, unless the command names others */
+	if (format == NULL && a->export_format[0] != '\0')
+		format = a->export_format;
+	if (path == NULL && a->export_path[0] != '\0') {
+		snprintf(d->path, sizeof d->path, "%s", a->export_path);
+		d->path_edited = true;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (format != NULL && strcmp(ws[i].name, format) == 0)
 			d->fmt = i;
@@ -319,15 +415,14 @@ app_export(struct app *a, const char *format, const char *path)
 		                   export_writer_names(names, sizeof names));
 	}
 	d = dlg_new(a, format, path);
-	if (path != NULL) {
-		/* `export FORMAT PATH`: write at once, keeping the dialog only if it fails */
-		a->ov = &d->o;
-		r = write_now(a, d);
-		return r;
-	}
 	if (a->ov != NULL)
 		a->ov->ops->free(a->ov);
 	a->ov = &d->o;
-	open_dlg = d;
+	if (path != NULL) {
+		/* `export FORMAT PATH`: write at once (after the same questions), keeping the dialog
+		 * open for a question or if the write fails */
+		r = write_checked(a, d);
+		return r;
+	}
 	return UI_REDRAW;
 }

@@ -133,6 +133,7 @@ help_overlay_new(struct app *a)
 		{ "global", "Everywhere" },
 		{ "list", "Domain lists" },
 		{ "detail", "Domain detail" },
+		{ "time", "Time view (:view time)" },
 	};
 	struct help *h = xcalloc(1, sizeof *h);
 	const struct cmd_entry *t;

@@ -9,6 +9,7 @@
 
 struct view_list {
 	struct view v;
+	struct app *app;           /* borrowed: the store for address searches */
 	enum list_kind kind;
 	char label[96];
 	struct dlist dl;
@@ -252,6 +253,7 @@ cell_text(const struct app *a, const struct view_list *l, const struct snap_row 
 	switch (c) {
 	case SNAP_COL_VERDICT: snprintf(buf, len, "%s", snap_verdict_name(r->verdict)); break;
 	case SNAP_COL_SCORE: snprintf(buf, len, "%.1f", r->score); break;
+	case SNAP_COL_LOGIT: snprintf(buf, len, "%.1f", r->logit); break;
 	case SNAP_COL_DOMAIN:
 		if (l->dl.grouped)
 			snprintf(buf, len, "%s (%u)", r->name, r->n_members);
@@ -415,11 +417,116 @@ vl_mouse(struct app *a, struct view *v, const struct ui_event *ev, int y0, int h
 	return UI_OK;
 }
 
+/* Text that can only be part of an address or a prefix: digits and dots with a dot
+ * ("94.153.140"), hex digits and colons with a colon ("2001:db8:"), either with "/len". */
+static bool
+addr_like(const char *t)
+{
+	bool dot = false, colon = false, hex = false;
+	if (t[0] == '\0')
+		return false;
+	for (const char *p = t; *p != '\0'; p++) {
+		if (*p == '.')
+			dot = true;
+		else if (*p == ':')
+			colon = true;
+		else if (*p == '/')
+			continue;
+		else if ((*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
+			hex = true;
+		else if (*p < '0' || *p > '9')
+			return false;
+	}
+	return colon || (dot && !hex);
+}
+
+static bool
+in_prefix(const fs_addr *x, const fs_addr *net, int plen)
+{
+	if (x->family != net->family)
+		return false;
+	for (int b = 0; b < plen; b++)
+		if (((x->bytes[b / 8] ^ net->bytes[b / 8]) >> (7 - b % 8)) & 1)
+			return false;
+	return true;
+}
+
+/* `/` on an address or prefix: the rows whose answers hold an address containing the text
+ * (or inside the prefix), then the first shown at or after `from`. -1 when none. */
+static int64_t
+find_addr(struct view_list *l, const char *text, uint32_t from, bool forward)
+{
+	struct app *a = l->app;
+	struct dlist *dl = &l->dl;
+	const struct snap_table *t = dlist_table(dl);
+	struct snap *s = dl->snap;
+	fs_addr net;
+	int plen = -1;
+	int64_t found = -1;
+
+	if (a == NULL || a->cfg.store == NULL || s == NULL || dl->n == 0 || !app_store_read(a))
+		return -1;
+	if (s->epoch != store_epoch(a->cfg.store)) {
+		app_store_done(a);
+		return -1;
+	}
+	if (strchr(text, '/') != NULL) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s", text);
+		char *sl = strchr(buf, '/');
+		*sl = '\0';
+		plen = atoi(sl + 1);
+		if (fs_addr_parse(buf, &net) != 0 || plen < 0 || plen > (net.family == 4 ? 32 : 128))
+			plen = -2;
+	}
+	uint64_t *bits = xcalloc(((size_t)t->n + 63) / 64 + 1, sizeof *bits);
+	size_t na = store_addr_count(a->cfg.store);
+	for (store_addr_id id = 1; id <= na; id++) {
+		const struct store_addr *sa = store_addr(a->cfg.store, id);
+		char as[FS_ADDR_STRLEN];
+		if (sa == NULL || sa->n_domains == 0)
+			continue;
+		if (plen >= 0) {
+			if (!in_prefix(&sa->addr, &net, plen))
+				continue;
+		} else if (plen == -2 || strstr(fs_addr_str(&sa->addr, as, sizeof as), text) == NULL)
+			continue;
+		for (uint32_t k = 0; k < sa->n_domains; k++) {
+			uint32_t row = snap_find_dom(s, sa->domains[k]);
+			if (row == UINT32_MAX)
+				continue;
+			if (dl->grouped)
+				row = s->dom.rows[row].group;
+			if (row < t->n)
+				bits[row >> 6] |= 1ull << (row & 63);
+		}
+	}
+	app_store_done(a);
+	if (from >= dl->n)
+		from = forward ? 0 : dl->n - 1;
+	for (uint32_t k = 0; k < dl->n; k++) {
+		uint32_t i = forward ? (from + k < dl->n ? from + k : from + k - dl->n)
+		                     : (from >= k ? from - k : from + dl->n - k);
+		if (SNAP_BIT(bits, dl->order[i])) {
+			found = i;
+			break;
+		}
+	}
+	free(bits);
+	return found;
+}
+
 static int64_t
 vl_find(struct view *v, const char *text, uint64_t from, bool forward)
 {
 	struct dlist *dl = vl_list(v);
-	return dlist_search(dl, text, from > UINT32_MAX ? UINT32_MAX : (uint32_t)from, forward);
+	uint32_t f = from > UINT32_MAX ? UINT32_MAX : (uint32_t)from;
+	int64_t r = dlist_search(dl, text, f, forward);
+	/* an address or a prefix: a name holding it first (a reverse-lookup name), else the
+	 * rows answered with it */
+	if (r < 0 && addr_like(text))
+		r = find_addr((struct view_list *)v, text, f, forward);
+	return r;
 }
 
 static uint64_t
@@ -478,6 +585,7 @@ view_list_new(struct app *a, enum list_kind kind, const char *label, const uint3
 	struct view_list *l = xcalloc(1, sizeof *l);
 
 	l->v.ops = &list_ops;
+	l->app = a;
 	l->kind = kind;
 	snprintf(l->label, sizeof l->label, "%s", label);
 	dlist_init(&l->dl, a->snap);

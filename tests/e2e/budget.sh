@@ -101,7 +101,7 @@ $FLUXSCOPE $IN --export rpz -o "$W/ref.rpz" 2>/dev/null
 flagged() {   # kind, name and verdict of every flagged row, sorted
 	python3 -c '
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [r for r in map(json.loads, open(sys.argv[1])) if r.get("kind") != "run"]
 for r in sorted(rows, key=lambda r: (r.get("kind", ""), r["domain"])):
     print(r.get("kind", "domain"), r["domain"], r["verdict"])
 ' "$1"

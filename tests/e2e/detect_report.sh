@@ -32,6 +32,14 @@ n = 0
 zones = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
+    if o.get("kind") == "run":
+        # the first object describes the run
+        assert n == 0 and zones == 0, "the run object is not first"
+        for k in ("version", "started", "started_iso", "sources", "databases", "vantage",
+                  "detector", "unavailable", "domains", "verdicts"):
+            assert k in o, ("run", k)
+        assert o["sources"][0]["type"] == "file"
+        continue
     if o.get("kind") == "zone":
         # a zone row: the aggregate of its names, with its own verdict and reasons
         zones += 1
@@ -86,7 +94,7 @@ EOF
 $FLUXSCOPE -r $cap $G --report >"$d/table.txt" || fail "--report exited $?"
 grep -q "^vantage: *client side" "$d/table.txt" || fail "table: no client-side vantage line"
 grep -q "^unavailable: *none" "$d/table.txt" || fail "table: unavailable features line"
-grep -q "^VERDICT *SCORE *HOLZ" "$d/table.txt" || fail "table: header"
+grep -q "^VERDICT *SCORE *LOGIT *HOLZ" "$d/table.txt" || fail "table: header"
 rows=$(grep -cE "^(single-flux|double-flux|suspicious) " "$d/table.txt")
 others=$(grep -cE "^(benign|cdn|pool) " "$d/table.txt")
 [ "$rows" -gt 40 ] && [ "$others" -eq 0 ] || fail "table: $rows flagged rows, $others unflagged"
@@ -118,7 +126,7 @@ n_min=$($FLUXSCOPE -r $cap $G --report --json --min-score 99.99 | wc -l)
 [ "$n_all" -gt "$n_flag" ] && [ "$n_flag" -gt "$n_min" ] || fail "selection: all $n_all, flagged $n_flag, min-score $n_min"
 $FLUXSCOPE -r $cap $G --report --json --all --min-score 99.99 | python3 -c '
 import json, sys
-assert all(json.loads(l)["score"] >= 99.99 for l in sys.stdin)' || fail "--min-score lets lower scores through"
+assert all(o["score"] >= 99.99 for o in map(json.loads, sys.stdin) if o["kind"] != "run")' || fail "--min-score lets lower scores through"
 
 # --- an intel feed raises a benign name and the reason names the feed ---------------------------
 benign=$(awk -F, '$2 == "benign" && $3 == "static" && $5 == "query" { print $1; exit }' $labels)
@@ -127,7 +135,7 @@ printf '# test feed\nfirst_seen,domain,note\n2026-01-01,%s,c2\n' "$benign" >"$d/
 $FLUXSCOPE -r $cap $G --intel "$d/feed.csv" --report --json --all >"$d/intel.json" || fail "--intel exited $?"
 python3 - "$d/intel.json" "$benign" <<'EOF' || fail "intel hit"
 import json, sys
-o = next(json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["domain"] == sys.argv[2])
+o = next(o for o in map(json.loads, open(sys.argv[1])) if o.get("domain") == sys.argv[2])
 assert o["verdict"] == "suspicious" and o["intel"] == "feed.csv", o["verdict"]
 assert any("listed in intel feed feed.csv" in r for r in o["reasons"]), o["reasons"]
 assert next(t for t in o["terms"] if t["name"] == "intel")["contribution"] > 0
@@ -142,7 +150,7 @@ printf 'cdn %s Test operator\n' "$flux" >"$d/allow.conf"
 $FLUXSCOPE -r $cap $G --allowlist "$d/allow.conf" --report --json --all >"$d/allow.json" || fail "--allowlist exited $?"
 python3 - "$d/allow.json" "$flux" <<'EOF' || fail "allowlist"
 import json, sys
-o = next(json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["domain"] == sys.argv[2])
+o = next(o for o in map(json.loads, open(sys.argv[1])) if o.get("domain") == sys.argv[2])
 assert o["verdict"] == "cdn" and o["allowlisted"] and o["guard"] == "Test operator", o
 EOF
 printf 'cdn ok.example\nfrobnicate x.example\n' >"$d/bad-allow.conf"

@@ -310,7 +310,7 @@ def rows_from(kind, path, out_addrs, out_jsonl):
         if not ln.strip():
             continue
         obj = json.loads(ln)
-        if obj.get("kind") == "zone":      # zone rows aggregate names; no spread of their own
+        if obj.get("kind") in ("zone", "run"):  # zone rows aggregate names, no spread; run header
             continue
         if kind == "dump":
             recs = [r for sec in ("answers", "authority", "additional") for r in obj[sec]

@@ -29,7 +29,7 @@ def ent(counts):
 bad = n = 0
 for ln in open(sys.argv[1]):
     d = json.loads(ln)
-    if d.get("kind") == "zone":
+    if d.get("kind") in ("zone", "run"):
         continue
     rows, s = d["spread"], d["spread_summary"]
     n += 1

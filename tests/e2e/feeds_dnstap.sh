@@ -5,7 +5,9 @@
 # both every round. Unbound sends dnstap (client queries and responses, identity
 # "unbound-e2e") over Frame Streams (bidirectional handshake) to
 #   1. fluxscope --dnstap unix:SOCK --report --json --all --stats --duration: live;
-#   2. fstrm_capture, whose file is then read with fluxscope -r.
+#   2. fstrm_capture, whose file is then read with fluxscope -r;
+# and 3. Knot Resolver (kresd, Debian's knot-resolver) forwarding to an Unbound that holds the
+# changing zone, sending its own dnstap (identity "kresd-e2e") to fluxscope --dnstap.
 # Asserted each time: the report holds both domains with exactly the addresses dig printed,
 # flux.dnstap.test flagged single-flux and stable.dnstap.test not; the feed is listed with its
 # identity, messages and no errors or drops; the vantage is the client side. Also: a second
@@ -18,7 +20,7 @@ set -u
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
-for t in unbound unbound-control dig fstrm_capture python3; do
+for t in unbound unbound-control kresd dig fstrm_capture python3 ss; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t is missing (scripts/deps.sh test)"; exit 1; }
 done
 W="$BUILD/e2e/feeds-dnstap"
@@ -38,7 +40,7 @@ wait_for() {   # wait_for FILE PATTERN: up to 10 s
 }
 PORT=$((30000 + $$ % 20000))
 
-unbound_conf() {   # unbound_conf NAME PORT SOCKET IDENTITY
+unbound_conf() {   # unbound_conf NAME PORT SOCKET IDENTITY (SOCKET "": no dnstap)
 	mkdir -p "$W/$1"
 	cat >"$W/$1/unbound.conf" <<EOC
 server:
@@ -60,6 +62,8 @@ remote-control:
 	control-enable: yes
 	control-interface: "$W/$1/unbound.ctl"
 	control-use-cert: no
+EOC
+	[ -n "$3" ] && cat >>"$W/$1/unbound.conf" <<EOC
 dnstap:
 	dnstap-enable: yes
 	dnstap-socket-path: "$3"
@@ -83,7 +87,8 @@ start_unbound() {   # start_unbound NAME: sets UB_PID
 }
 stop_pid() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
-# rounds NAME PORT OUT: change the records, ask with dig; "name addr,addr" lines in OUT
+# rounds NAME PORT OUT: change the records of Unbound NAME, ask with dig at PORT (that Unbound or
+# a resolver forwarding to it); "name addr,addr" lines in OUT
 rounds() {
 	UBC="unbound-control -c $W/$1/unbound.conf"
 	: >"$3"
@@ -199,6 +204,72 @@ head -c $((size - 40)) "$W/capture.dnstap" >"$W/cut.dnstap"
 $FLUXSCOPE -r "$W/cut.dnstap" --stats --no-geoip >"$W/cut.out" 2>"$W/cut.err"; rc=$?
 [ $rc -eq 1 ] && grep -q "cut.dnstap' is truncated: it ends in the middle of a frame" "$W/cut.err" &&
 	ok "cut dnstap file: $(cat "$W/cut.err")" || bad "cut dnstap file (rc $rc): $(cat "$W/cut.err")"
+
+# ---- 3. Knot Resolver ----------------------------------------------------------------------------
+# Debian's kresd 5.6 (its dnstap module logs the client side, over a unix socket only) on its own
+# port and folder, forwarding dnstap.test to an Unbound without dnstap (policy.STUB, no cache so
+# every round reaches the changing records) and refusing everything else; no trust anchor and no
+# priming, so it asks nothing outside loopback.
+SOCK3="$W/kr.sock"
+unbound_conf ub4 "$((PORT + 3))" "" ""
+KPORT=$((PORT + 4))
+mkdir -p "$W/kr"
+cat >"$W/kr/config" <<EOC
+net.listen('127.0.0.1', $KPORT, { kind = 'dns' })
+cache.size = 10 * MB
+trust_anchors.remove('.')
+for _, m in ipairs({ 'priming', 'detect_time_skew', 'detect_time_jump', 'ta_update',
+                     'ta_signal_query', 'ta_sentinel' }) do modules.unload(m) end
+policy.add(policy.all(policy.FLAGS({ 'NO_CACHE' })))
+policy.add(policy.suffix(policy.STUB('127.0.0.1@$((PORT + 3))'), { todname('dnstap.test.') }))
+policy.add(policy.all(policy.REFUSE))
+modules = {
+	dnstap = {
+		socket_path = "$SOCK3",
+		identity = "kresd-e2e",
+		client = { log_queries = true, log_responses = true },
+	}
+}
+EOC
+$FLUXSCOPE --dnstap "unix:$SOCK3" --report --json --all --stats --no-geoip --duration 600 \
+	>"$W/kr.json" 2>"$W/kr.err" &
+FS_PID=$!
+PIDS="$PIDS $FS_PID"
+wait_for "$W/kr.err" "listening for dnstap on unix:$SOCK3" || { bad "no 'listening' line: $(cat "$W/kr.err")"; exit 1; }
+start_unbound ub4 || exit 1
+UB4=$UB_PID
+kresd -n -c "$W/kr/config" "$W/kr" >"$W/kr/stderr" 2>&1 </dev/null &
+KR=$!
+PIDS="$PIDS $KR"
+i=0
+until ss -Hlnu "sport = :$KPORT" | grep -q . ; do
+	i=$((i + 1))
+	[ $i -gt 100 ] || ! kill -0 "$KR" 2>/dev/null && { bad "kresd did not start: $(cat "$W/kr/stderr")"; exit 1; }
+	sleep 0.1
+done
+ok "kresd $(kresd --version | sed 's/.*version //') listening on 127.0.0.1:$KPORT, forwarding to Unbound on $((PORT + 3))"
+rounds ub4 "$KPORT" "$W/kr.answers"
+sleep 1
+stop_pid "$KR"
+sleep 0.5
+kill -INT "$FS_PID"
+wait "$FS_PID"; rc=$?
+[ $rc -eq 0 ] || bad "fluxscope --dnstap (kresd) exit status $rc: $(cat "$W/kr.err")"
+stop_pid "$UB4"
+grep '^{' "$W/kr.json" >"$W/kr.report"
+check "$W/kr.report" "$W/kr.err" "$W/kr.answers" "Knot Resolver dnstap"
+fk=$(grep '^dnstap-feed ' "$W/kr.err")
+q=$(grep -c . "$W/kr.answers")
+mk=$(echo "$fk" | sed -n 's/.* messages=\([0-9]*\) .*/\1/p')
+if [ "$(echo "$fk" | grep -c .)" = 1 ] && echo "$fk" | grep -q "identity=kresd-e2e .*errors=0 drops=0 connects=1" &&
+	[ "$mk" = $((2 * q)) ]; then
+	ok "feed kresd-e2e: $mk messages for $q dig queries (query and response each), no errors or drops"
+else
+	bad "feed kresd-e2e: '$fk' (want one feed, messages=$((2 * q)))"
+fi
+[ "$(awk '$1 == "dns-queries" { print $2 }' "$W/kr.err")" = "$q" ] &&
+	[ "$(awk '$1 == "dns-responses" { print $2 }' "$W/kr.err")" = "$q" ] &&
+	ok "kresd: $q client queries and $q responses, nothing else" || bad "kresd: $(grep -E '^dns-(queries|responses)' "$W/kr.err")"
 
 # ---- errors ----------------------------------------------------------------------------------------
 $FLUXSCOPE --dnstap "udp:1.2.3.4:5" --stats --duration 1 >/dev/null 2>"$W/e1"; rc=$?

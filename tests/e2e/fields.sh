@@ -10,7 +10,10 @@ d=$BUILD/e2e/fields; rm -rf "$d"; mkdir -p "$d"
 "$FLUXSCOPE" -r samples/flux-demo.pcap --report --csv --all >"$d/r.csv" 2>/dev/null || { echo "FAIL: --csv"; exit 1; }
 python3 - "$d/r.jsonl" "$d/r.csv" docs/fields.md <<'PY'
 import csv, json, re, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
+allrecs = [json.loads(l) for l in open(sys.argv[1])]
+# the first object describes the run; every record after it is a domain or a zone
+recs = allrecs[1:]
+run = allrecs[0]
 rows = list(csv.reader(open(sys.argv[2], newline='')))
 fields = []
 for line in open(sys.argv[3]):
@@ -19,7 +22,26 @@ for line in open(sys.argv[3]):
         fields.append((m.group(1), m.group(2)))
 fail = 0
 assert len(fields) > 30, fields
+if run.get('kind') != 'run' or any(r.get('kind') == 'run' for r in recs):
+    print('FAIL: the first JSON object is not the only run object'); fail = 1
+for k in ('version', 'started', 'started_iso', 'sources', 'databases', 'vantage', 'detector',
+          'unavailable', 'domains', 'zones', 'verdicts'):
+    if k not in run:
+        print('FAIL: run object without %s' % k); fail = 1
 doms = [r for r in recs if r['kind'] == 'domain']
+# every time field has its ISO 8601 form beside the epoch seconds
+iso = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$')
+import datetime
+for r in doms:
+    for k in [k for k in r if k + '_iso' in r]:
+        v, t = r[k], r[k + '_iso']
+        if (v is None) != (t is None) or (t is not None and (not iso.match(t) or abs(
+                datetime.datetime.strptime(t, '%Y-%m-%dT%H:%M:%S.%fZ').replace(
+                    tzinfo=datetime.timezone.utc).timestamp() - v) > 1e-5)):
+            print('FAIL: %s %s=%s but %s_iso=%s' % (r['domain'], k, v, k, t)); fail = 1; break
+for k in ('first_seen', 'last_seen', 'first_flagged', 'first_flux'):
+    if not all(k + '_iso' in r for r in doms):
+        print('FAIL: %s_iso missing' % k); fail = 1
 for key, jkey in fields:
     for r in doms:
         obj = r

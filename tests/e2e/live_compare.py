@@ -104,7 +104,7 @@ def load_report(path):
     for line in open(path):
         if line.strip():
             o = json.loads(line)
-            if o.get("kind") == "zone":
+            if o.get("kind") in ("zone", "run"):
                 continue
             out[o["domain"]] = o
     return out

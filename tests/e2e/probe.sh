@@ -86,6 +86,27 @@ line ns-dead.stable.probe-lab | grep -q ': unreachable (' && ok "closed port rep
 	bad "ns-dead: $(line ns-dead.stable.probe-lab)"
 line ns1.stable.probe-lab | grep -q ': answering (' && ok "the working server answering" ||
 	bad "ns1.stable: $(line ns1.stable.probe-lab)"
+# --json: one object per server asked, beside the domain records, each as its stderr line says
+python3 - "$W/stable.json" "$W/stable.err" <<'PY' && ok "--json: one probe-server object per server, as standard error says" || bad "--json probe-server objects"
+import json, re, sys
+objs = [o for o in map(json.loads, open(sys.argv[1])) if o.get("kind") == "probe-server"]
+lines = [l for l in open(sys.argv[2]) if l.startswith("fluxscope: probe: ")]
+pat = re.compile(r"probe: (\S+) \[?([^\] ]+)\]? port (\d+): (\S+) \((\d+) sent, (\d+) answers, (\d+) timeouts, (\d+) truncated and asked over TCP, (\d+) over TCP")
+want = sorted(pat.search(l).groups() for l in lines)
+got = sorted((o["name"], o["address"], str(o["port"]), o["state"], str(o["queries"]), str(o["answers"]),
+              str(o["timeouts"]), str(o["truncated"]), str(o["tcp_answers"])) for o in objs)
+by = {o["name"]: o for o in objs}
+print(f"{len(objs)} probe-server objects, {len(lines)} stderr lines")
+ok = (len(objs) == len(lines) >= 4 and got == want and all(o["probe"] == "stable.probe-lab" for o in objs)
+      and sum(o["resolver"] for o in objs) == 1 and by["(resolver)"]["resolver"]
+      and by["ns-tc.stable.probe-lab"]["truncated"] > 0 and by["ns-tc.stable.probe-lab"]["tcp_answers"] > 0
+      and by["ns-silent.stable.probe-lab"]["state"] == "no-answer" and by["ns-silent.stable.probe-lab"]["timeouts"] > 0
+      and by["ns-dead.stable.probe-lab"]["state"] == "unreachable"
+      and any(o.get("kind") == "domain" for o in map(json.loads, open(sys.argv[1]))))
+if not ok:
+    print("objects:", objs); print("lines:", lines)
+sys.exit(0 if ok else 1)
+PY
 # EDNS on every UDP query, and the per-server limit (2 queries/s): no two queries to one
 # server less than 0.45 s apart (the probe sleeps at least 0.5 s between them)
 python3 - "$W/tc.log" "$W/silent.log" <<'PY' || fail=1

@@ -84,7 +84,8 @@ tui_dead >/dev/null
 # The command line's selection applies in the TUI too, and --json alone is the JSON report.
 $FLUXSCOPE -r $PCAP --no-geoip --json >"$W/json-alone.json" 2>/dev/null
 $FLUXSCOPE -r $PCAP --no-geoip --report --json >"$W/json-report.json" 2>/dev/null
-check "--json alone gives the --report --json output" sh -c 'test -s "$1" && cmp -s "$1" "$2"' sh "$W/json-alone.json" "$W/json-report.json"
+# (after the first line, the run object, whose start time differs)
+check "--json alone gives the --report --json output" sh -c 'test -s "$1" && head -1 "$1" | grep -q "^{\"kind\":\"run\"" && tail -n +2 "$1" >"$1.body" && tail -n +2 "$2" >"$2.body" && cmp -s "$1.body" "$2.body"' sh "$W/json-alone.json" "$W/json-report.json"
 tui_start 120 30 --no-geoip --filter 'verdict=flux' --min-score 99 $PCAP
 tui_wait "Loaded" 20 || exit 1
 tui_wait "(verdict=flux) and score>=99" 10

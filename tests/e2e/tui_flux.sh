@@ -30,7 +30,7 @@ tui_wait "flagged 1/"
 tui_wait_gone "(scoring)"
 
 # --- the home list: flagged domains by score; the top one is labelled flux
-top=$(field 2 3)
+top=$(field 2 4)
 verdict=$(field 2 1)
 check "top row is a flux verdict ($verdict $top)" sh -c 'case "$1" in single-flux|double-flux) exit 0;; esac; exit 1' sh "$verdict"
 class=$(label_of "$top")
@@ -44,7 +44,7 @@ check "the top row's verdict is --report's for $top" sh -c 'grep -F "\"domain\":
 rm -f "$report"
 check "status bar names the GeoIP databases" line_has 38 'GeoLite2-ASN'
 check "no benign-labelled domain among the shown flagged rows" sh -c '
-	for d in $(tmux -L "$1" capture-pane -p -t "$2" | sed -n "3,37p" | awk "{print \$3}"); do
+	for d in $(tmux -L "$1" capture-pane -p -t "$2" | sed -n "3,37p" | awk "{print \$4}"); do
 		c=$(awk -F, -v d="$d" "\$1 == d { print \$2 }" "$3")
 		[ "$c" = benign ] && { echo "benign: $d"; exit 1; }
 	done; exit 0' sh "$TUI_SOCK" "$TUI_T" "$LABELS"
@@ -61,13 +61,18 @@ check "Summary lists score terms" screen_has 'addr_count +[0-9]+ addresses +\+[0
 # --- Timeline: the first response as tshark decodes it (TTL and addresses)
 tui_keys 2
 tui_wait "Timeline 2/5"
-tui_wait "responses, oldest first"
+tui_wait "answer-set changes"
+# every response on its own row (c), so that the first row is the first response
+tui_keys c
+tui_wait "every response on its own row"
 hdr=$(line_of "time (UTC)")
 row=$((hdr + 1))
-ttl=$(field $row 2)
-addrs=$(tui_line $row | awk '{ for (i = 4; i <= NF; i++) if ($i ~ /^[0-9a-f.:]+$/ && $i ~ /[.:]/) print $i }')
-first=$(tshark -r "$PCAP" -Y "dns.flags.response==1 && dns.qry.name==\"$top\"" -T fields -e dns.a -e dns.aaaa -e dns.resp.ttl 2>/dev/null | head -1)
+ttl=$(field $row 4)
+frame=$(field $row 5 | tr -d '#')
+addrs=$(tui_line $row | awk '{ for (i = 6; i <= NF; i++) if ($i ~ /^[0-9a-f.:]+$/ && $i ~ /[.:]/) print $i }' | head -n -1)
+first=$(tshark -r "$PCAP" -Y "dns.flags.response==1 && dns.qry.name==\"$top\"" -T fields -e dns.a -e dns.aaaa -e dns.resp.ttl -e frame.number 2>/dev/null | head -1)
 check "first timeline TTL $ttl is the first response's TTL per tshark" sh -c 'echo "$1" | cut -f3 | tr , "\n" | grep -qx "$2"' sh "$first" "$ttl"
+check "first timeline frame #$frame is that response's frame per tshark" sh -c 'test "$(echo "$1" | cut -f4)" = "$2"' sh "$first" "$frame"
 check "first timeline addresses are in that response per tshark" sh -c '
 	[ -n "$2" ] || exit 1
 	for a in $2; do echo "$1" | cut -f1,2 | tr ",\t" "\n\n" | grep -qx "$a" || { echo "not in tshark: $a"; exit 1; }; done' sh "$first" "$addrs"
@@ -100,7 +105,7 @@ check "back returns to the Spread tab" line_has 0 "› $top"
 # --- Related
 tui_keys 5
 tui_wait "Related 5/5"
-check "Related lists domains sharing infrastructure" screen_has '^ [1-9][0-9]* domains share addresses or nameservers'
+check "Related lists domains sharing infrastructure" screen_has ' [1-9][0-9]* domains share at least one address or nameserver'
 
 # --- a double-flux domain's nameservers, checked against tshark's NS records
 tui_keys Escape
@@ -110,16 +115,21 @@ tui_type 'filter verdict=double-flux'
 tui_keys Enter
 tui_wait "filter: verdict=double-flux"
 check "the filter leaves only double-flux rows" sh -c 'tmux -L "$1" capture-pane -p -t "$2" | sed -n "3,37p" | awk "NF { print \$1 }" | grep -qv "^double-flux$" && exit 1; exit 0' sh "$TUI_SOCK" "$TUI_T"
-dd=$(field 2 3)
+dd=$(field 2 4)
 tui_keys Enter 4
 tui_wait "Nameservers 4/5"
+zone=$(tui_screen | sed -n 's/.*Delegated by \([^ ]*\) to.*/\1/p')
+check "NS changes are highlighted" screen_has '^ \* .* \+'
+# Long NS-set histories (the best-ranked double-flux domain has dozens) push the section down:
+# search brings it into view.
+tui_keys /
+tui_type "Nameservers with their"
+tui_keys Enter
 tui_wait "Nameservers with their addresses"
 nsline=$(($(line_of "Nameservers with their addresses") + 1))
 ns=$(field $nsline 1)
-zone=$(tui_screen | sed -n 's/.*Delegated by \([^ ]*\) to.*/\1/p')
 tsns=$(tshark -r "$PCAP" -Y "dns.flags.response==1 && dns.qry.name==\"$dd\"" -T fields -e dns.ns 2>/dev/null | tr , '\n' | sort -u)
 check "NS name $ns of $dd is in tshark's NS records" sh -c 'echo "$1" | grep -qx "$2"' sh "$tsns" "$ns"
-check "NS changes are highlighted" screen_has '^ \* .* \+'
 tui_keys Escape
 tui_keys F
 tui_wait_gone "filter: verdict"
@@ -127,8 +137,8 @@ tui_wait_gone "filter: verdict"
 # --- search: the cursor follows as you type; Enter keeps it; n moves on
 tui_keys g
 tui_wait "flagged 1/"
-target=$(field 8 3)
-want=$(tui_screen | sed -n '3,37p' | awk '{ print $3 }' | grep -nF -- "$target" | head -1 | cut -d: -f1)
+target=$(field 8 4)
+want=$(tui_screen | sed -n '3,37p' | awk '{ print $4 }' | grep -nF -- "$target" | head -1 | cut -d: -f1)
 tui_keys /
 tui_type "$target"
 tui_wait "/$target"
@@ -139,9 +149,9 @@ check "Enter keeps the match" pos_is "$want"
 # n and N walk the matches of a text that several names contain
 tui_keys g
 tui_wait "flagged 1/"
-word=$(tui_screen | sed -n '3,37p' | awk '{ print $3 }' | awk -F. 'NF > 2 { print $(NF-1) "." $NF }' | sort | uniq -d | head -1)
-m1=$(tui_screen | sed -n '3,37p' | awk '{ print $3 }' | grep -nF -- "$word" | sed -n 1p | cut -d: -f1)
-m2=$(tui_screen | sed -n '3,37p' | awk '{ print $3 }' | grep -nF -- "$word" | sed -n 2p | cut -d: -f1)
+word=$(tui_screen | sed -n '3,37p' | awk '{ print $4 }' | awk -F. 'NF > 2 { print $(NF-1) "." $NF }' | sort | uniq -d | head -1)
+m1=$(tui_screen | sed -n '3,37p' | awk '{ print $4 }' | grep -nF -- "$word" | sed -n 1p | cut -d: -f1)
+m2=$(tui_screen | sed -n '3,37p' | awk '{ print $4 }' | grep -nF -- "$word" | sed -n 2p | cut -d: -f1)
 tui_keys /
 tui_type "$word"
 tui_keys Enter
@@ -153,10 +163,12 @@ tui_keys N
 check "N goes back (row $m1)" pos_is "$m1"
 tui_keys g
 
-# --- sort by domain name: A to Z
+# --- the next column is the logit, in the ranking's order; then the domain name: A to Z
+tui_keys s
+tui_wait "logit▼"
 tui_keys s
 tui_wait "domain▲"
-sorted=$(tui_screen | sed -n '3,37p' | awk 'NF { print $3 }')
+sorted=$(tui_screen | sed -n '3,37p' | awk 'NF { print $4 }')
 check "rows are sorted by name" sh -c 'printf "%s\n" "$1" | LC_ALL=C sort -c' sh "$sorted"
 tui_keys S
 tui_wait "domain▼"
@@ -172,7 +184,7 @@ check "the theme changes colours on screen" title_differs "$before"
 # --- marks, then resize to 80x24, then quit (asks because of the mark)
 tui_keys g m
 tui_wait "1 marked"
-marked=$(field 2 3)
+marked=$(field 2 4)
 tmux_ resize-window -t fs -x 80 -y 24
 tui_wait_gone "last seen"
 w=$(tui_screen | LC_ALL=C.UTF-8 wc -L)

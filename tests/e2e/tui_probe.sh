@@ -3,7 +3,8 @@
 # tests/e2e/lib/probe_lab.sh: `:probe flux.probe-lab` on a capture that does not hold the name
 # brings its row into the list while the probe runs (the UI thread never waits), the detail's
 # timeline gains rows as answers arrive, the summary's verdict and NS-set changes update, the
-# status bar shows the probe's progress and `:probe stop` ends it. --no-probe refuses :probe.
+# status bar shows the probe's progress and `:probe stop` ends it. `--probe NAME` without a
+# headless mode opens the TUI with the probe running. --no-probe refuses :probe.
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
@@ -27,8 +28,8 @@ echo "ok: lab up (servers on port $P, Unbound on $UB)"
 PCAP=tests/data/pcaps/dnscap-dns.pcap
 ARGS="-r $PCAP --no-geoip --resolver 127.0.0.1:$UB --probe-port $P --probe-allow-private --probe-timeout 800 --probe-count 8 --probe-interval 2"
 
-# the number in "N responses, oldest first" of the timeline tab, 0 when not shown
-responses() { tui_screen | sed -n 's/^ *\([0-9][0-9]*\) responses, oldest first.*/\1/p' | head -1; }
+# the number in "N responses in M rows" of the timeline tab, 0 when not shown
+responses() { tui_screen | sed -n 's/^ *\([0-9][0-9]*\) responses in [0-9]* rows.*/\1/p' | head -1; }
 # the NS-set changes of the summary tab
 ns_changes() { tui_screen | sed -n 's/^ Nameservers .* \([0-9][0-9]*\) NS-set changes.*/\1/p' | head -1; }
 
@@ -43,7 +44,7 @@ tui_keys :; tui_type "search flux.probe-lab"; tui_keys Enter
 tui_keys Enter
 tui_wait "Verdict" 10
 tui_keys :; tui_type "tab timeline"; tui_keys Enter
-tui_wait "responses, oldest first" 10
+tui_wait " rows" 10
 r1=$(responses)
 # new rows arrive: wait (polling, no fixed sleep) for at least 12 more responses
 n=0; r2=$r1
@@ -66,6 +67,18 @@ fi
 tui_keys :; tui_type "probe stop"; tui_keys Enter
 tui_wait "probe flux.probe-lab: stopped" 10 && echo "ok: :probe stop ends it: $(tui_screen | grep -o 'probe flux.probe-lab: stopped.*' | head -1)"
 tui_wait_gone "probe flux.probe-lab: round" 5
+tui_keys :; tui_type "quit -f"; tui_keys Enter
+st=$(tui_dead 10)
+[ "$st" = 0 ] && echo "ok: quit with status 0" || { echo "FAIL: exit status $st"; TUI_FAILS=$((TUI_FAILS + 1)); }
+
+# --probe NAME with no headless mode: the TUI opens with the probe started (no capture needed)
+PARGS=$(echo "$ARGS" | sed "s|-r $PCAP ||")
+tui_start 160 45 --probe flux.probe-lab $PARGS
+tui_wait "probe flux.probe-lab: round" 15 && echo "ok: --probe NAME opened the TUI with the probe running"
+tui_keys :; tui_type "show all"; tui_keys Enter
+tui_wait "flux.probe-lab " 15 && echo "ok: the probed name's row arrived"
+tui_keys :; tui_type "probe stop"; tui_keys Enter
+tui_wait "probe flux.probe-lab: stopped" 10 && echo "ok: :probe stop ends the probe --probe started"
 tui_keys :; tui_type "quit -f"; tui_keys Enter
 st=$(tui_dead 10)
 [ "$st" = 0 ] && echo "ok: quit with status 0" || { echo "FAIL: exit status $st"; TUI_FAILS=$((TUI_FAILS + 1)); }

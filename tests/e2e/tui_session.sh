@@ -29,12 +29,14 @@ tui_wait_gone "(scoring)"
 tui_keys :
 tui_type "sort domain asc"
 tui_keys Enter
+# the cursor stays on its domain across a sort: back to the top
+tui_keys g
 sleep 0.3
 # Rows 2, 3, 4 of the screen are the first three domains (row 1 is the header).
 names=""
 for i in 1 2 3; do
 	line=$(tui_line $((i + 1)))
-	d=$(printf '%s\n' "$line" | awk '{ for (k = 1; k <= NF; k++) if ($k ~ /\./ && $k !~ /^[0-9.]+$/) { print $k; exit } }')
+	d=$(printf '%s\n' "$line" | awk '{ for (k = 1; k <= NF; k++) if ($k ~ /\./ && $k !~ /^-?[0-9.]+$/) { print $k; exit } }')
 	names="$names $d"
 	tui_keys m
 	tui_keys :

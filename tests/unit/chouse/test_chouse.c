@@ -1,7 +1,9 @@
 /* ClickHouse rows (issue 15): every response of the sample capture survives the round trip
  * message → row → RowBinary → row → DNS message → decoder, and the store built from the rebuilt
  * messages equals the store built from the capture; rows and spool files read back are hostile
- * (every cut and random damage refused or read within bounds); URLs and --since/--until. */
+ * (every cut and random damage refused or read within bounds); a feed's rows keep its vantage
+ * and declared view through the row and the window's frame; version 1 spool files (no feed
+ * column) still read; URLs and --since/--until. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "chouse/ch_int.h"
 #include "decode/wire.h"
 #include "fluxscope/chouse.h"
 #include "fluxscope/ingest.h"
@@ -206,6 +209,135 @@ test_rows_cut_and_damaged(void **state)
 	ch_rowbuf_fini(&rb);
 }
 
+
+/* A dnstap file's responses: the row keeps the feed's vantage (feed column) and view, and the
+ * window's frame of the row gives the decoder a message with the same vantage and view. */
+struct feedrt {
+	struct ch_rowbuf rb, rb2;
+	struct ch_buf enc, dns, frame;
+	struct decoder *dec;
+	unsigned rows, views, back;
+	const struct dns_msg *orig;
+};
+
+static void
+feed_back(void *ctx, const struct dns_msg *b)
+{
+	struct feedrt *t = ctx;
+	assert_non_null(b->vantage);
+	assert_string_equal(b->vantage, t->orig->vantage);
+	assert_int_equal(b->view, t->orig->view);
+	assert_string_equal(b->qname, t->orig->qname);
+	assert_int_equal(b->ts, t->orig->ts);
+	assert_int_equal(fs_addr_cmp(&b->src, &t->orig->src), 0);
+	t->back++;
+}
+
+static void
+feed_msg(void *ctx, const struct dns_msg *m)
+{
+	struct feedrt *t = ctx;
+	struct wire w;
+	const char *why;
+	uint32_t skipped = 0;
+	struct cap_frame fr;
+
+	if (!ch_row_from_msg(m, "edge", NULL, &t->rb))
+		return;
+	assert_non_null(m->vantage);
+	assert_string_equal(t->rb.row.feed, m->vantage);
+	if (m->view != DEC_VIEW_NONE) {
+		assert_true(t->rb.row.flags & CH_F_VIEW);
+		assert_int_equal(t->rb.row.vantage, m->view == DEC_VIEW_CLIENT ? CH_VANTAGE_CLIENT
+		                                                               : CH_VANTAGE_UPSTREAM);
+		t->views++;
+	}
+	t->enc.len = 0;
+	ch_row_encode(&t->rb.row, &t->enc);
+	wire_init(&w, t->enc.p, t->enc.len);
+	assert_int_equal(ch_row_decode(&w, &t->rb2, &why), 1);
+	assert_int_equal(wire_left(&w), 0);
+	assert_string_equal(t->rb2.row.feed, m->vantage);
+	assert_true(ch_row_to_dns(&t->rb2.row, &t->dns, &skipped, &why));
+	ch_row_frame(&t->rb2.row, &t->dns, 53, &t->frame, &fr);
+	assert_int_equal(fr.linktype, DEC_LINKTYPE_FEED);
+	t->orig = m;
+	unsigned before = t->back;
+	dec_packet(t->dec, fr.linktype, fr.ts, fr.data, fr.caplen, fr.wirelen, 0, feed_back, t);
+	assert_int_equal(t->back, before + 1);
+	t->rows++;
+}
+
+static void
+test_feed_rows(void **state)
+{
+	(void)state;
+	struct feedrt t = { 0 };
+	struct fs_err err;
+	t.dec = dec_new(NULL);
+	struct ingest *in = ingest_new(NULL, feed_msg, &t);
+	assert_int_equal(ingest_add_file(in, "tests/data/feeds/unbound-fstrm_capture.dnstap", &err), FS_OK);
+	assert_int_equal(ingest_run(in, &err), FS_OK);
+	ingest_free(in);
+	printf("# %u feed rows (%u with a declared view) back through the window's frame\n", t.rows, t.views);
+	assert_true(t.rows > 10);
+	assert_int_equal(t.views, t.rows);
+	/* a packet's row has no feed and keeps the raw IP frame */
+	struct cap_frame fr;
+	t.rb.row.feed = "";
+	ch_row_frame(&t.rb.row, &t.dns, 53, &t.frame, &fr);
+	assert_true(fr.linktype == 228 || fr.linktype == 229);
+	dec_free(t.dec);
+	ch_rowbuf_fini(&t.rb);
+	ch_rowbuf_fini(&t.rb2);
+	ch_buf_fini(&t.enc);
+	ch_buf_fini(&t.dns);
+	ch_buf_fini(&t.frame);
+}
+
+/* A version 1 spool file (rows without the feed column, an earlier release's) still parses and
+ * its rows decode; the same body under version 2 is refused. */
+static void
+test_spool_v1(void **state)
+{
+	(void)state;
+	struct ch_rowbuf rb = { 0 };
+	struct ch_buf body = { 0 }, file = { 0 };
+	struct ch_spool_hdr h = { .version = 1, .batch = 7, .ts_min = UINT32_MAX }, p;
+	struct fs_err err;
+	const char *why;
+	struct wire w;
+
+	wire_init(&w, T.all.p, T.all.len);
+	for (int i = 0; i < 20 && ch_row_decode(&w, &rb, &why) == 1; i++) {
+		uint32_t sec = (uint32_t)(rb.row.ts / FS_USEC);
+		rb.row.feed = "";
+		rb.row.seq = (uint32_t)i;
+		ch_row_encode(&rb.row, &body);
+		assert_int_equal(body.p[body.len - 1], 0);   /* the empty feed string */
+		body.len--;                                   /* a version 1 row */
+		h.rows++;
+		if (sec < h.ts_min)
+			h.ts_min = sec;
+		if (sec > h.ts_max)
+			h.ts_max = sec;
+	}
+	snprintf(h.sensor, sizeof h.sensor, "unit");
+	h.body = body.p;
+	h.body_len = body.len;
+	ch_spool_encode(&h, &file);
+	assert_int_equal(ch_spool_parse(file.p, file.len, &p, &err), FS_OK);
+	assert_int_equal(p.version, 1);
+	assert_int_equal(p.rows, 20);
+	h.version = 2;
+	file.len = 0;
+	ch_spool_encode(&h, &file);
+	assert_int_equal(ch_spool_parse(file.p, file.len, &p, &err), FS_E_FORMAT);
+	ch_buf_fini(&body);
+	ch_buf_fini(&file);
+	ch_rowbuf_fini(&rb);
+}
+
 static void
 test_spool_files(void **state)
 {
@@ -318,7 +450,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_sample),
 		cmocka_unit_test(test_rows_cut_and_damaged),
+		cmocka_unit_test(test_spool_v1),
 		cmocka_unit_test(test_spool_files),
+		cmocka_unit_test(test_feed_rows),
 		cmocka_unit_test(test_urls_and_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,7 +63,9 @@ ff_mark(void *ctx, uint32_t dom, bool on)
 		f->marks_off++;
 }
 
-static const struct app_feed_ops ff_ops = { ff_progress, ff_take, ff_release, ff_stop, ff_mark, NULL };
+static const struct app_feed_ops ff_ops = { .progress = ff_progress, .take = ff_take,
+                                            .release = ff_release, .stop = ff_stop,
+                                            .set_mark = ff_mark };
 
 /* A tiny filter language for the test: "score>=N". */
 static bool
@@ -207,6 +209,8 @@ test_move_and_sort(void **state)
 	key(x, KEYC_END);
 	assert_int_equal(cursor_y(x), 8);
 	keys(x, "g");
+	keys(x, "s"); /* next column: the logit, in the ranking's order as the score */
+	assert_non_null(strstr(row(x, 1), "logit\xe2\x96\xbc"));
 	keys(x, "s"); /* next column: domain, A to Z */
 	assert_non_null(strstr(row(x, 1), "domain\xe2\x96\xb2"));
 	assert_non_null(strstr(row(x, 2), "a.b.c.benign.org"));

@@ -73,7 +73,7 @@ teardown(void **state)
 static struct detail_ctx
 ctx(void)
 {
-	struct detail_ctx c = { st, geo, det, snap, 140, true, NULL };
+	struct detail_ctx c = { st, geo, det, snap, 140, true, NULL, NULL, 0, true, 0 };
 	return c;
 }
 
@@ -153,6 +153,7 @@ test_timeline(void **state)
 
 	assert_int_not_equal(dom, 0);
 	d = store_domain(st, dom);
+	c.collapse = false;   /* one row per response */
 	detail_build(&c, dom, DTAB_TIMELINE, &out);
 	for (int i = 0; i < out.n; i++)
 		if (strstr(out.l[i].text, "time (UTC)") != NULL) {

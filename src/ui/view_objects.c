@@ -1,0 +1,562 @@
+/* Home views of the other objects (`:view clusters|addresses|asns|nameservers`): every cluster
+ * with its members, shared agents and nameservers; every answer address, every ASN and every
+ * nameserver with the domains using it. Each line is a starting point: Enter on a cluster
+ * lists its members, on a domain opens its detail, on an address, ASN or nameserver lists the
+ * domains using it (the detail's pivots, detail_pivot). Built once when opened and again when a
+ * new snapshot arrives, under the store read lock. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/model.h"
+#include "fluxscope/store.h"
+#include "ui/app.h"
+#include "ui/detail.h"
+#include "util/map.h"
+
+enum { OV_CLUSTERS, OV_ADDRS, OV_ASNS, OV_NS, OV_COUNT };
+static const char *const ov_names[OV_COUNT] = { "clusters", "addresses", "asns", "nameservers" };
+
+enum { OL_TITLE = 100, OL_CLUSTER };  /* line kinds beside detail.h's DL_ADDR, DL_ASN, … */
+
+struct oline {
+	char *text;
+	int kind;                  /* DL_ADDR, DL_ASN, DL_NS, DL_DOMAIN, OL_CLUSTER, OL_TITLE */
+	uint32_t key;
+	uint32_t n;                /* OL_CLUSTER: members (the list's cluster size) */
+	enum ui_role role;
+};
+
+struct view_objects {
+	struct view v;
+	int what;
+	struct oline *l;
+	uint32_t n, cap;
+	int64_t cursor, top;
+	const struct snap *built;
+	char info[128];
+};
+
+static void
+add(struct view_objects *o, int kind, uint32_t key, enum ui_role role, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void
+add(struct view_objects *o, int kind, uint32_t key, enum ui_role role, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->l = xreallocarray(o->l, o->cap, sizeof *o->l);
+	}
+	o->l[o->n++] = (struct oline){ xstrdup(buf), kind, key, 0, role };
+}
+
+static void
+clear(struct view_objects *o)
+{
+	for (uint32_t i = 0; i < o->n; i++)
+		free(o->l[i].text);
+	o->n = 0;
+}
+
+static enum ui_role
+vrole(enum det_verdict v)
+{
+	switch (v) {
+	case DET_SINGLE_FLUX: return UI_ROLE_V_SINGLE;
+	case DET_DOUBLE_FLUX: return UI_ROLE_V_DOUBLE;
+	case DET_SUSPICIOUS: return UI_ROLE_V_SUSPICIOUS;
+	default: return UI_ROLE_DEFAULT;
+	}
+}
+
+/* A sort of (count desc, key asc) pairs packed as count << 32 | index. */
+static int
+cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x > y ? -1 : x < y;
+}
+
+static bool
+flagged_dom(const struct detector *det, store_dom_id id)
+{
+	const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
+	return r != NULL && det_is_flagged(r->verdict);
+}
+
+/* Every cluster: members (in rank order), then the addresses and nameservers two or more
+ * members share. The member count is the clustersize field of each member. */
+static void
+build_clusters(struct view_objects *o, struct app *a, const struct store *st,
+               const struct detector *det)
+{
+	size_t n = det_count(det);
+	uint32_t maxc = 0, nclusters = 0;
+	char ab[FS_ADDR_STRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		if (det_get(det, i)->cluster > maxc)
+			maxc = det_get(det, i)->cluster;
+	for (uint32_t c = 1; c <= maxc; c++) {
+		uint32_t members = 0, nflag = 0, first = UINT32_MAX;
+		for (size_t i = 0; i < n; i++) {
+			const struct det_result *r = det_get(det, i);
+			if (r->cluster != c)
+				continue;
+			if (first == UINT32_MAX)
+				first = (uint32_t)i;
+			members++;
+			nflag += det_is_flagged(r->verdict);
+		}
+		if (members == 0)
+			continue;
+		nclusters++;
+		/* shared agents and nameservers: counted over the members' records */
+		struct fs_map acount, ncount;
+		fs_map_init(&acount);
+		fs_map_init(&ncount);
+		for (size_t i = first; i < n; i++) {
+			const struct det_result *r = det_get(det, i);
+			const struct store_domain *d;
+			bool fresh;
+			if (r->cluster != c || (d = store_domain(st, r->dom)) == NULL)
+				continue;
+			for (uint32_t k = 0; k < d->n_addrs; k++)
+				(*fs_map_put(&acount, d->addrs[k].addr, &fresh))++;
+			uint32_t ns[256];
+			size_t nn = model_ns_names(st, r->dom, ns, 256);
+			for (size_t k = 0; k < nn; k++)
+				(*fs_map_put(&ncount, ns[k], &fresh))++;
+		}
+		uint32_t nsa = 0, nsn = 0;
+		for (uint32_t k = 0; k < acount.n; k++)
+			nsa += fs_map_val_at(&acount, k) >= 2;
+		for (uint32_t k = 0; k < ncount.n; k++)
+			nsn += fs_map_val_at(&ncount, k) >= 2;
+		size_t idx = o->n;
+		add(o, OL_CLUSTER, c, UI_ROLE_TITLE, "Cluster #%u: %u domains (%u flagged), %u shared "
+		    "addresses, %u shared nameservers", c, members, nflag, nsa, nsn);
+		o->l[idx].n = members;
+		for (size_t i = first; i < n; i++) {
+			const struct det_result *r = det_get(det, i);
+			if (r->cluster != c)
+				continue;
+			add(o, DL_DOMAIN, r->dom, vrole(r->verdict), "    %-11s %6.1f  %s",
+			    det_verdict_name(r->verdict), r->logit, r->name ? r->name : "?");
+		}
+		for (uint32_t k = 0; k < acount.n; k++) {
+			uint32_t cnt = fs_map_val_at(&acount, k);
+			store_addr_id aid = (store_addr_id)fs_map_key_at(&acount, k);
+			const struct store_addr *sa = store_addr(st, aid);
+			if (cnt < 2 || sa == NULL)
+				continue;
+			const struct geo_info *g = a->cfg.geo ? geo_lookup(a->cfg.geo, &sa->addr) : NULL;
+			char asn[16] = "";
+			if (g != NULL && g->asn)
+				snprintf(asn, sizeof asn, "AS%u", g->asn);
+			add(o, DL_ADDR, aid, UI_ROLE_DEFAULT, "    agent %-39s %u members  %s %s",
+			    fs_addr_str(&sa->addr, ab, sizeof ab), cnt, asn, g && g->as_org ? g->as_org : "");
+		}
+		for (uint32_t k = 0; k < ncount.n; k++) {
+			uint32_t cnt = fs_map_val_at(&ncount, k);
+			store_name_id nid = (store_name_id)fs_map_key_at(&ncount, k);
+			if (cnt < 2)
+				continue;
+			add(o, DL_NS, nid, UI_ROLE_DEFAULT, "    NS    %-39s %u members",
+			    store_name_str(st, nid), cnt);
+		}
+		fs_map_fini(&acount);
+		fs_map_fini(&ncount);
+	}
+	snprintf(o->info, sizeof o->info, "%u clusters", nclusters);
+	if (nclusters == 0)
+		add(o, OL_TITLE, 0, UI_ROLE_DIM, "no clusters: no two flagged domains share addresses or "
+		    "nameservers");
+}
+
+static void
+build_addrs(struct view_objects *o, struct app *a, const struct store *st, const struct detector *det)
+{
+	size_t na = store_addr_count(st), m = 0;
+	uint64_t *v = xreallocarray(NULL, na + 1, sizeof *v);
+	char ab[FS_ADDR_STRLEN];
+
+	for (store_addr_id id = 1; id <= na; id++) {
+		const struct store_addr *sa = store_addr(st, id);
+		uint32_t nf = 0;
+		if (sa == NULL || sa->n_domains == 0)
+			continue;
+		for (uint32_t k = 0; k < sa->n_domains; k++)
+			nf += flagged_dom(det, sa->domains[k]);
+		/* flagged domains first, then domains */
+		v[m++] = (uint64_t)((nf << 16) | (sa->n_domains > 0xffff ? 0xffff : sa->n_domains)) << 32 | id;
+	}
+	qsort(v, m, sizeof *v, cmp_desc);
+	add(o, OL_TITLE, 0, UI_ROLE_HEADER, "%-39s %7s %7s  %-8s %-3s %s", "address", "domains",
+	    "flagged", "ASN", "cc", "AS organisation");
+	for (size_t i = 0; i < m; i++) {
+		store_addr_id id = (store_addr_id)(v[i] & 0xffffffffu);
+		const struct store_addr *sa = store_addr(st, id);
+		const struct geo_info *g = a->cfg.geo ? geo_lookup(a->cfg.geo, &sa->addr) : NULL;
+		char asn[16] = "-";
+		if (g != NULL && g->asn)
+			snprintf(asn, sizeof asn, "AS%u", g->asn);
+		uint32_t nf = (uint32_t)(v[i] >> 48);
+		add(o, DL_ADDR, id, nf ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT, "%-39s %7u %7u  %-8s %-3s %s",
+		    fs_addr_str(&sa->addr, ab, sizeof ab), sa->n_domains, nf, asn,
+		    g && g->country[0] ? g->country : "-", g && g->as_org ? g->as_org : "");
+	}
+	snprintf(o->info, sizeof o->info, "%zu addresses", m);
+	free(v);
+}
+
+/* ASNs: distinct domains and flagged domains per ASN (each domain once per ASN). */
+static void
+build_asns(struct view_objects *o, struct app *a, const struct store *st, const struct detector *det)
+{
+	struct fs_map idx;                 /* asn → slot */
+	struct arow { uint32_t asn, addrs, doms, flagged; const char *org; } *rows = NULL;
+	size_t nr = 0, cap = 0, nd = store_domain_count(st);
+	uint32_t *seen = NULL;             /* per slot: the last domain counted */
+	size_t na = store_addr_count(st);
+
+	if (a->cfg.geo == NULL) {
+		add(o, OL_TITLE, 0, UI_ROLE_DIM, "no ASN data: no GeoIP/libloc database is loaded");
+		snprintf(o->info, sizeof o->info, "no ASN data");
+		return;
+	}
+	fs_map_init(&idx);
+	for (store_addr_id id = 1; id <= na; id++) {
+		const struct store_addr *sa = store_addr(st, id);
+		const struct geo_info *g;
+		bool fresh;
+		if (sa == NULL || sa->n_domains == 0 || (g = geo_lookup(a->cfg.geo, &sa->addr)) == NULL ||
+		    g->asn == 0)
+			continue;
+		uint32_t *slot = fs_map_put(&idx, g->asn, &fresh);
+		if (fresh) {
+			if (nr == cap) {
+				cap = cap ? cap * 2 : 64;
+				rows = xreallocarray(rows, cap, sizeof *rows);
+				seen = xreallocarray(seen, cap, sizeof *seen);
+			}
+			rows[nr] = (struct arow){ g->asn, 0, 0, 0, g->as_org };
+			seen[nr] = 0;
+			*slot = (uint32_t)nr++;
+		}
+		rows[*slot].addrs++;
+	}
+	/* distinct domains: walk each domain's addresses once */
+	for (store_dom_id d = 1; d <= nd; d++) {
+		const struct store_domain *dom = store_domain(st, d);
+		bool fl = flagged_dom(det, d);
+		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(st, dom->addrs[k].addr);
+			const struct geo_info *g = sa ? geo_lookup(a->cfg.geo, &sa->addr) : NULL;
+			const uint32_t *slot = g && g->asn ? fs_map_get(&idx, g->asn) : NULL;
+			if (slot == NULL || seen[*slot] == d)
+				continue;
+			seen[*slot] = d;
+			rows[*slot].doms++;
+			rows[*slot].flagged += fl;
+		}
+	}
+	uint64_t *v = xreallocarray(NULL, nr + 1, sizeof *v);
+	for (size_t i = 0; i < nr; i++)
+		v[i] = (uint64_t)((rows[i].flagged << 16) | (rows[i].doms > 0xffff ? 0xffff : rows[i].doms)) << 32 | i;
+	qsort(v, nr, sizeof *v, cmp_desc);
+	add(o, OL_TITLE, 0, UI_ROLE_HEADER, "%-10s %9s %7s %7s  %s", "ASN", "addresses", "domains",
+	    "flagged", "AS organisation");
+	for (size_t i = 0; i < nr; i++) {
+		const struct arow *r = &rows[v[i] & 0xffffffffu];
+		char asn[16];
+		snprintf(asn, sizeof asn, "AS%u", r->asn);
+		add(o, DL_ASN, r->asn, r->flagged ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT,
+		    "%-10s %9u %7u %7u  %s", asn, r->addrs, r->doms, r->flagged, r->org ? r->org : "");
+	}
+	snprintf(o->info, sizeof o->info, "%zu ASNs", nr);
+	free(v);
+	free(rows);
+	free(seen);
+	fs_map_fini(&idx);
+}
+
+static void
+build_ns(struct view_objects *o, const struct store *st, const struct detector *det)
+{
+	size_t nn = store_nsname_count(st), m = 0;
+	uint64_t *v = xreallocarray(NULL, nn + 1, sizeof *v);
+
+	for (store_ns_id i = 0; i < nn; i++) {
+		const struct store_nsname *ns = store_nsname(st, i);
+		uint32_t nf = 0;
+		if (ns == NULL)
+			continue;
+		for (uint32_t k = 0; k < ns->n_domains; k++)
+			nf += flagged_dom(det, ns->domains[k]);
+		v[m++] = (uint64_t)((nf << 16) | (ns->n_domains > 0xffff ? 0xffff : ns->n_domains)) << 32 | i;
+	}
+	qsort(v, m, sizeof *v, cmp_desc);
+	add(o, OL_TITLE, 0, UI_ROLE_HEADER, "%-40s %5s %7s %7s %9s", "nameserver", "zones", "domains",
+	    "flagged", "addresses");
+	for (size_t i = 0; i < m; i++) {
+		const struct store_nsname *ns = store_nsname(st, (store_ns_id)(v[i] & 0xffffffffu));
+		uint32_t nf = (uint32_t)(v[i] >> 48);
+		add(o, DL_NS, ns->name, nf ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT, "%-40s %5u %7u %7u %9u",
+		    store_name_str(st, ns->name), ns->n_zones, ns->n_domains, nf, ns->n_glue);
+	}
+	snprintf(o->info, sizeof o->info, "%zu nameservers", m);
+	free(v);
+}
+
+static void
+build(struct app *a, struct view_objects *o)
+{
+	const struct store *st = a->cfg.store;
+	const struct detector *det = a->snap != NULL ? a->snap->det : NULL;
+
+	o->built = a->snap;
+	clear(o);
+	if (st == NULL || det == NULL) {
+		add(o, OL_TITLE, 0, UI_ROLE_DIM, "nothing scored yet");
+		return;
+	}
+	if (!app_store_read(a)) {
+		o->built = NULL;          /* again at the next draw */
+		add(o, OL_TITLE, 0, UI_ROLE_DIM, "Updating: the store is busy…");
+		return;
+	}
+	if (a->snap->epoch != store_epoch(st))
+		add(o, OL_TITLE, 0, UI_ROLE_DIM, "updating after an ageing run…");
+	else if (o->what == OV_CLUSTERS)
+		build_clusters(o, a, st, det);
+	else if (o->what == OV_ADDRS)
+		build_addrs(o, a, st, det);
+	else if (o->what == OV_ASNS)
+		build_asns(o, a, st, det);
+	else
+		build_ns(o, st, det);
+	app_store_done(a);
+	if (o->cursor >= o->n)
+		o->cursor = o->n ? o->n - 1 : 0;
+	while (o->cursor + 1 < o->n && o->l[o->cursor].kind == OL_TITLE)
+		o->cursor++;
+}
+
+static void
+vo_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
+{
+	struct view_objects *o = (struct view_objects *)v;
+
+	if (o->built != a->snap)
+		build(a, o);
+	v->last_h = h;
+	if (o->cursor < o->top)
+		o->top = o->cursor;
+	if (o->cursor >= o->top + h)
+		o->top = o->cursor - h + 1;
+	for (int y = 0; y < h && o->top + y < o->n; y++) {
+		const struct oline *l = &o->l[o->top + y];
+		bool cur = o->top + y == o->cursor;
+		if (cur)
+			canvas_fill(c, 0, y0 + y, c->w, 1, ' ', UI_ROLE_CURSOR);
+		canvas_put_ellip(c, 1, y0 + y, c->w - 2, cur ? UI_ROLE_CURSOR : l->role, l->text);
+	}
+}
+
+static int
+vo_move(struct app *a, struct view *v, int how, int64_t n)
+{
+	struct view_objects *o = (struct view_objects *)v;
+	int64_t page = v->last_h > 1 ? v->last_h - 1 : 1, c = o->cursor;
+	(void)a;
+	switch (how) {
+	case MOVE_UP: c -= n; break;
+	case MOVE_DOWN: case MOVE_WHEEL: c += n; break;
+	case MOVE_PGUP: c -= page * n; break;
+	case MOVE_PGDN: c += page * n; break;
+	case MOVE_HALFUP: c -= page / 2 * n; break;
+	case MOVE_HALFDOWN: c += page / 2 * n; break;
+	case MOVE_TOP: c = 0; break;
+	case MOVE_BOTTOM: c = (int64_t)o->n - 1; break;
+	}
+	if (c < 0)
+		c = 0;
+	if (c >= (int64_t)o->n)
+		c = (int64_t)o->n - 1;
+	if (c < 0)
+		c = 0;
+	o->cursor = c;
+	return UI_REDRAW;
+}
+
+static int
+vo_open(struct app *a, struct view *v)
+{
+	struct view_objects *o = (struct view_objects *)v;
+	const struct oline *l;
+	struct detail_ctx ctx;
+	uint32_t *ids = NULL, n;
+	char label[128];
+
+	if (o->cursor < 0 || o->cursor >= o->n || (l = &o->l[o->cursor])->kind == OL_TITLE)
+		return UI_OK;
+	if (l->kind == DL_DOMAIN) {
+		struct view *nv = view_detail_new(a, l->key);
+		return nv != NULL ? app_push(a, nv) : UI_REDRAW;
+	}
+	if (l->kind == OL_CLUSTER) {
+		const struct detector *det = a->snap->det;
+		uint32_t cap = l->n ? l->n : 1;
+		ids = xreallocarray(NULL, cap, sizeof *ids);
+		n = 0;
+		for (size_t i = 0; det != NULL && i < det_count(det) && n < cap; i++)
+			if (det_get(det, i)->cluster == l->key)
+				ids[n++] = det_get(det, i)->dom;
+		snprintf(label, sizeof label, "cluster #%u", l->key);
+		app_push(a, view_list_new(a, LIST_CLUSTER, label, ids, n));
+		free(ids);
+		return app_message(a, false, "%u domain%s in cluster #%u", n, n == 1 ? "" : "s", l->key);
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.store = a->cfg.store;
+	ctx.geo = a->cfg.geo;
+	ctx.det = a->snap->det;
+	ctx.snap = a->snap;
+	ctx.notes = a->notes;
+	if (ctx.store == NULL || !app_store_read(a))
+		return app_message(a, false, "the data is updating: Enter again in a moment");
+	n = detail_pivot(&ctx, l->kind, l->key, &ids, label, sizeof label);
+	app_store_done(a);
+	app_push(a, view_list_new(a, l->kind == DL_ASN ? LIST_ASN : l->kind == DL_NS ? LIST_NS : LIST_ADDR,
+	                          label, ids, n));
+	free(ids);
+	return app_message(a, false, "%u domain%s use %s", n, n == 1 ? "" : "s", label);
+}
+
+static int64_t
+vo_find(struct view *v, const char *text, uint64_t from, bool forward)
+{
+	struct view_objects *o = (struct view_objects *)v;
+	if (o->n == 0 || text[0] == '\0')
+		return o->n ? (int64_t)from : -1;
+	if (from >= o->n)
+		from = forward ? 0 : o->n - 1;
+	for (uint32_t k = 0; k < o->n; k++) {
+		uint32_t i = forward ? (uint32_t)((from + k) % o->n) : (uint32_t)((from + o->n - k) % o->n);
+		if (o->l[i].kind != OL_TITLE && strcasestr(o->l[i].text, text) != NULL)
+			return i;
+	}
+	return -1;
+}
+
+static uint64_t vo_cur(const struct view *v) { return (uint64_t)((const struct view_objects *)v)->cursor; }
+static void vo_goto(struct view *v, uint64_t i)
+{
+	struct view_objects *o = (struct view_objects *)v;
+	if (i < o->n)
+		o->cursor = (int64_t)i;
+}
+static uint64_t vo_save(const struct view *v)
+{
+	const struct view_objects *o = (const struct view_objects *)v;
+	return (uint64_t)o->top << 32 | (uint32_t)o->cursor;
+}
+static void vo_restore(struct view *v, uint64_t p)
+{
+	struct view_objects *o = (struct view_objects *)v;
+	o->top = (int64_t)(p >> 32);
+	o->cursor = (int64_t)(uint32_t)p;
+}
+
+static void
+vo_crumb(const struct view *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", ov_names[((const struct view_objects *)v)->what]);
+}
+
+static void
+vo_info(const struct app *a, const struct view *v, char *buf, size_t len)
+{
+	const struct view_objects *o = (const struct view_objects *)v;
+	(void)a;
+	snprintf(buf, len, "%s  %lld/%u", o->info, (long long)o->cursor + (o->n ? 1 : 0), o->n);
+}
+
+static uint32_t
+vo_current_dom(const struct view *v)
+{
+	const struct view_objects *o = (const struct view_objects *)v;
+	return o->cursor < o->n && o->l[o->cursor].kind == DL_DOMAIN ? o->l[o->cursor].key : 0;
+}
+
+static void
+vo_set_snap(struct app *a, struct view *v)
+{
+	(void)a;
+	((struct view_objects *)v)->built = NULL;
+}
+
+static void
+vo_free(struct view *v)
+{
+	struct view_objects *o = (struct view_objects *)v;
+	clear(o);
+	free(o->l);
+	free(o);
+}
+
+static const struct view_ops objects_ops = {
+	.name = "objects",
+	.free = vo_free,
+	.draw = vo_draw,
+	.set_snap = vo_set_snap,
+	.crumb = vo_crumb,
+	.info = vo_info,
+	.move = vo_move,
+	.open = vo_open,
+	.current_dom = vo_current_dom,
+	.find = vo_find,
+	.cur_item = vo_cur,
+	.goto_item = vo_goto,
+	.save_pos = vo_save,
+	.restore_pos = vo_restore,
+};
+
+const char *
+view_objects_names(void)
+{
+	return "clusters, addresses, asns, nameservers";
+}
+
+struct view *
+view_objects_new(struct app *a, const char *what)
+{
+	struct view_objects *o;
+	int w = -1;
+
+	for (int i = 0; i < OV_COUNT; i++)
+		if (strcasecmp(what, ov_names[i]) == 0 ||
+		    (strlen(what) >= 2 && strncasecmp(what, ov_names[i], strlen(what)) == 0))
+			w = i;
+	if (strcasecmp(what, "ns") == 0)
+		w = OV_NS;
+	if (w < 0)
+		return NULL;
+	o = xcalloc(1, sizeof *o);
+	o->v.ops = &objects_ops;
+	o->what = w;
+	build(a, o);
+	return &o->v;
+}
