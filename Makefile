@@ -132,8 +132,8 @@ asan:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit e2e
 
 bench:
-	$(Q)scripts/deps.sh test
-	$(Q)$(MAKE) --no-print-directory binary $(BENCH_BIN)
+	$(Q)scripts/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory binary $(BENCH_BIN) $(BUILD)/tests/e2e/gen_subdomains
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
 eval: all

@@ -18,6 +18,22 @@ if [ -x "$B/bench/bench_ingest" ] && [ -s "$CAP" ]; then
   "$B/bench/bench_ingest" -r 3 "$CAP"
 fi
 
+# -- Issue 11: the whole job against dnstop, tshark and tcpdump on one generated capture (500k
+#    packets), as ratios with peak RSS beside each, and the memory per name (also of a
+#    random-subdomain flood). The peers come from scripts/deps.sh bench. BENCH_PEERS=0 skips.
+if [ "${BENCH_PEERS:-1}" != 0 ] && [ -x "$B/bench/gen_capture" ] && [ -x "$B/tests/e2e/gen_subdomains" ]; then
+  section "peers: the whole job against dnstop, tshark, tcpdump (scripts/bench-peers.py)"
+  python3 scripts/bench-peers.py "$B/fluxscope" "$B/bench/gen_capture" "$B/tests/e2e/gen_subdomains" "$B/bench"
+fi
+
+# -- Issue 11: the TUI loading a 10-million-packet capture against the headless report:
+#    first flagged rows while loading, key-to-frame times, load time ratio
+#    (scripts/bench-tui-load.sh; BENCH_TUI_LOAD_PACKETS, 0 skips).
+if [ "${BENCH_TUI_LOAD_PACKETS:-10000000}" != 0 ] && [ -x "$B/bench/gen_capture" ]; then
+  section "TUI loading a large capture (scripts/bench-tui-load.sh)"
+  BUILD="$B" sh scripts/bench-tui-load.sh
+fi
+
 # -- Enrichment: geo_lookup over one million answer records, cold and cached, for the
 #    databases at hand (libloc is real-world sized; the MaxMind test and demo databases small).
 if [ -x "$B/bench/bench_enrich" ]; then

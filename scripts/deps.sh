@@ -3,6 +3,7 @@
 #   deps.sh build   libraries and tools to build and run
 #   deps.sh test    also everything the test suite and benchmarks drive
 #   deps.sh all     same as test
+#   deps.sh bench   also the peers `make bench` compares with (dnstop, tcpdump; tshark is in test)
 # Runs apt-get as root directly, otherwise through sudo. clang and libclang-rt-dev (the default
 # LLVM's compiler-rt with the libFuzzer runtime: libclang-rt-14-dev on bookworm) build the fuzz
 # targets `make fuzz-smoke` runs.
@@ -14,11 +15,13 @@ TEST_PKGS="libcmocka-dev tshark tmux ldnsutils mmdb-bin location libmaxmind-db-w
 clang libclang-rt-dev \
 unbound knot-resolver bind9 bind9-utils bind9-dnsutils knot knot-dnsutils tcpreplay dnsmasq-base nftables \
 python3 python3-jsonschema jq iproute2 procps time clickhouse-server fstrm-bin"
+BENCH_PKGS="dnstop tcpdump bc"
 
 case "${1:-build}" in
   build) want="$BUILD_PKGS" ;;
   test|all) want="$BUILD_PKGS $TEST_PKGS" ;;
-  *) echo "deps.sh: unknown set '$1' (build, test or all)" >&2; exit 2 ;;
+  bench) want="$BUILD_PKGS $TEST_PKGS $BENCH_PKGS" ;;
+  *) echo "deps.sh: unknown set '$1' (build, test, all or bench)" >&2; exit 2 ;;
 esac
 
 missing=""

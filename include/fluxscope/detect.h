@@ -147,11 +147,13 @@ struct det_result {
 	uint32_t zone_no_addr;     /* zone rows: names without addresses (only NXDOMAIN/NODATA
 	                            * answers, or NS records alone) flagged on their own evidence
 	                            * and rolled up into this row (rolled_up) */
-	char confidence[128];      /* "from 6 responses (4 answer sets) in 41 s from 2 resolvers" */
+	/* "from 6 responses (4 answer sets) in 41 s from 2 resolvers", at most 127 characters;
+	 * shared between equal results (owned by the detector, like the reasons and terms) */
+	const char *confidence;
 
-	struct det_share top_asns[DET_TOP];
+	const struct det_share *top_asns;      /* n_top_asns (at most DET_TOP) entries, NULL if none */
 	int n_top_asns;
-	struct det_share top_countries[DET_TOP];
+	const struct det_share *top_countries; /* likewise */
 	int n_top_countries;
 };
 

@@ -72,6 +72,11 @@ typedef int64_t fs_time;
 double fs_mono_ms(void);
 fs_time fs_mono_us(void);
 
+/* Worker threads the core may use for one job (ingest pipeline, sharded detection): the
+ * FLUXSCOPE_THREADS environment variable when set (1 = everything on the calling thread),
+ * else the online CPUs, at most 8. Results never depend on it. */
+int fs_threads(void);
+
 /* Hash of a byte string (FNV-1a 64 folded); used by interning tables. */
 uint64_t fs_hash_bytes(const void *p, size_t n);
 

@@ -5,9 +5,13 @@
  * Several sources are merged by capture time (files taken in parallel at different points
  * interleave as they happened); a single source is read straight through.
  *
- * Threads: ingest_new/add/start/wait/free on the owning thread. The callbacks run on the
- * ingest thread (the caller's thread for ingest_run). ingest_progress(), ingest_dec_stats()
- * and ingest_stop() may be called from any thread at any time. */
+ * Threads: ingest_new/add/start/wait/free on the owning thread. The frame hook runs on the
+ * ingest thread (the caller's thread for ingest_run). The message callback runs there too,
+ * except when the driver pipelines (ingest_set_threads, files of known size only): then it
+ * runs on a second thread of the driver's, always the same one during a run, one call at a
+ * time, with the same messages in the same order; the run returns after its last call.
+ * ingest_progress(), ingest_dec_stats() and ingest_stop() may be called from any thread at
+ * any time. */
 #ifndef FLUXSCOPE_INGEST_H
 #define FLUXSCOPE_INGEST_H
 
@@ -47,6 +51,11 @@ void ingest_set_frame_hook(struct ingest *in, ingest_frame_fn fn, void *ctx);
 /* Number this driver's sources from base in the messages' src_index (a capture opened later
  * into the same store, after the base sources of another driver). Before ingest_start(). */
 void ingest_set_src_base(struct ingest *in, int base);
+/* Threads the run may use: 1 = decode and callback on one thread; 2 or more (the default
+ * fs_threads(), on a machine with two cores or more) = decode on the ingest thread and the
+ * message callback on a second one, with batched hand-off, when every source is a file of
+ * known size (never live captures or standard input). Before the run. */
+void ingest_set_threads(struct ingest *in, int n);
 
 /* Open a pcap/pcapng file ("-" = stdin) as the next source; err names the file on failure. */
 fs_status ingest_add_file(struct ingest *in, const char *path, struct fs_err *err);

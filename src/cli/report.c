@@ -18,6 +18,7 @@
 #include "fluxscope/session.h"
 #include "fluxscope/query.h"
 #include "util/json.h"
+#include "util/numfmt.h"
 
 static void
 add_msg(void *ctx, const struct dns_msg *msg)
@@ -185,9 +186,9 @@ rep_num(FILE *out, double v)
 	if (!isfinite(v))
 		fputs("null", out);
 	else if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(out, "%.0f", v);
+		fs_fput_fixed(out, v, 0);      /* printf's bytes without printf (util/numfmt.h) */
 	else
-		fprintf(out, "%.6g", v);
+		fs_fput_g(out, v, 6);
 }
 
 static void
@@ -196,7 +197,7 @@ rep_time(FILE *out, fs_time t)
 	if (t == 0)
 		fputs("null", out);
 	else
-		fprintf(out, "%" PRId64 ".%06" PRId64, (int64_t)(t / FS_USEC), (int64_t)(t % FS_USEC));
+		fs_fput_time(out, t);
 }
 
 /* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. */
@@ -234,10 +235,10 @@ rep_value(FILE *out, const struct model_field *f, const struct model_value *v)
 	switch (f->type) {
 	case MT_INT:
 	case MT_ASN:
-		fprintf(out, "%.0f", v->num);
+		fs_fput_fixed(out, v->num, 0);
 		break;
 	case MT_FLOAT:
-		fprintf(out, "%.*f", f->prec, v->num);
+		fs_fput_fixed(out, v->num, f->prec);
 		break;
 	case MT_BOOL:
 		fputs(v->num != 0 ? "true" : "false", out);
@@ -368,7 +369,7 @@ rep_ttls(struct jw *w, const char *key, bool present, double v)
 {
 	rep_key(w, key);
 	if (present)
-		fprintf(w->out, "%.2f", v);
+		fs_fput_fixed(w->out, v, 2);
 	else
 		fputs("null", w->out);
 }

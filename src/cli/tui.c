@@ -98,6 +98,7 @@ write_ui_stats(struct cli_live *live)
 	        "ui-lock-wait-ms-total %.1f\nui-updating-ms-max %.1f\n",
 	        (unsigned long long)ls.tries, (unsigned long long)ls.busy, ls.max_wait_ms,
 	        ls.total_wait_ms, ls.max_stale_ms);
+	fprintf(f, "ui-keys %llu\nui-key-ms-max %.1f\n", (unsigned long long)ls.keys, ls.max_key_ms);
 	if (live->watch != NULL) {
 		struct watch_stats ws;
 		watch_get_stats(live->watch, &ws);

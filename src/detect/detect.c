@@ -7,6 +7,8 @@
 #include <libpsl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,9 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	}
 	d->psl = psl_latest(NULL);
 	d->sc = det_scratch_new();
+	d->threads = fs_threads();
+	d->share = xmalloc(sizeof *d->share);
+	det_share_init(d->share);
 	*out = d;
 	return FS_OK;
 fail:
@@ -122,12 +127,12 @@ fail:
 static void
 free_results(struct detector *d)
 {
-	for (size_t i = 0; i < d->n_res; i++) {
-		for (int k = 0; k < d->res[i].n_reasons; k++)
-			free(d->res[i].reasons[k]);
+	/* the sentences and terms are the shared ones (share.c), freed all at once */
+	for (size_t i = 0; i < d->n_res; i++)
 		free(d->res[i].reasons);
-	}
 	d->n_res = 0;
+	if (d->share != NULL)
+		det_share_clear(d->share);
 	free(d->groups);
 	d->groups = NULL;
 	d->n_groups = 0;
@@ -140,8 +145,11 @@ det_free(struct detector *d)
 		return;
 	free_results(d);
 	free(d->res);
+	free(d->ids);
 	free(d->by_dom);
-	free(d->term_pool);
+	if (d->share != NULL)
+		det_share_fini(d->share);
+	free(d->share);
 	free(d->st);
 	free(d->agent_since);
 	fs_map_fini(&d->cdn_prefix);
@@ -165,11 +173,10 @@ det_free(struct detector *d)
 
 /* ---- address info --------------------------------------------------------------------------- */
 
+/* The cache entry of an address, looked up on first use (owner thread only). */
 static const struct det_addr_info *
-addr_info(void *ctx, uint32_t id)
+ainfo_fill(struct detector *d, uint32_t id)
 {
-	struct detector *d = ctx;
-
 	if (id >= d->cap_ainfo) {
 		size_t n = d->cap_ainfo ? d->cap_ainfo : 1024;
 		while (n <= id)
@@ -197,14 +204,31 @@ addr_info(void *ctx, uint32_t id)
 				ai->lon = g->lon;
 			}
 		}
-		if (ai->asn)
-			d->run_have_asn = true;
-		if (ai->cc[0])
-			d->run_have_cc = true;
-		if (ai->has_loc)
-			d->run_have_geo = true;
 		d->ainfo_ok[id] = 1;
 	}
+	return ai;
+}
+
+/* An address's info for the features; the run's flags say what the domains looked at had
+ * (set on every use, so a cache kept from an earlier run counts too). A worker's copy only
+ * reads the cache, which det_run filled for every address of the store beforehand. */
+static const struct det_addr_info *
+addr_info(void *ctx, uint32_t id)
+{
+	struct detector *d = ctx;
+	static const struct det_addr_info none;
+	const struct det_addr_info *ai;
+
+	if (d->worker)
+		ai = id < d->cap_ainfo && d->ainfo_ok[id] ? &d->ainfo[id] : &none;
+	else
+		ai = ainfo_fill(d, id);
+	if (ai->asn)
+		d->run_have_asn = true;
+	if (ai->cc[0])
+		d->run_have_cc = true;
+	if (ai->has_loc)
+		d->run_have_geo = true;
 	return ai;
 }
 
@@ -369,7 +393,8 @@ static void
 build_context(struct detector *d, const struct store *s, const struct store_domain *dom,
               const struct det_input *in, const struct det_feat *f, struct det_context *cx)
 {
-	static char what[320];         /* one thread runs the detector */
+	char *what = d->intel_what;    /* each worker's own */
+	const size_t what_len = sizeof d->intel_what;
 
 	memset(cx, 0, sizeof *cx);
 	cx->name = store_name_str(s, dom->name);
@@ -447,24 +472,24 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	/* intel: the name, its CNAME chain, its addresses, its nameservers and their addresses */
 	const char *m = NULL;
 	if ((cx->intel_feed = det_intel_match_name(&d->intel, cx->name, &m)) != NULL)
-		snprintf(what, sizeof what, "domain %s", m);
+		snprintf(what, what_len, "domain %s", m);
 	for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_cnames; i++)
 		if ((cx->intel_feed = det_intel_match_name(&d->intel, store_name_str(s, dom->cnames[i]),
 		                                           &m)) != NULL)
-			snprintf(what, sizeof what, "CNAME target under %s", m);
+			snprintf(what, what_len, "CNAME target under %s", m);
 	if (cx->intel_feed == NULL && d->intel.n_cidrs > 0) {
 		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_addrs; i++) {
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
 			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
 				char a[FS_ADDR_STRLEN];
-				snprintf(what, sizeof what, "address %s", fs_addr_str(&ai->addr, a, sizeof a));
+				snprintf(what, what_len, "address %s", fs_addr_str(&ai->addr, a, sizeof a));
 			}
 		}
 		for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_nsaddr; i++) {
 			const struct det_addr_info *ai = addr_info(d, in->nsaddr[i].addr);
 			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
 				char a[FS_ADDR_STRLEN];
-				snprintf(what, sizeof what, "nameserver address %s",
+				snprintf(what, what_len, "nameserver address %s",
 				         fs_addr_str(&ai->addr, a, sizeof a));
 			}
 		}
@@ -473,7 +498,7 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 		for (uint32_t k = 0; cx->intel_feed == NULL && k < in->ns[i].n_names; k++)
 			if ((cx->intel_feed = det_intel_match_name(
 			         &d->intel, store_name_str(s, in->ns[i].names[k]), &m)) != NULL)
-				snprintf(what, sizeof what, "nameserver under %s", m);
+				snprintf(what, what_len, "nameserver under %s", m);
 	cx->intel_what = cx->intel_feed ? what : NULL;
 	(void)f;
 }
@@ -552,7 +577,9 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->terms = terms;
 	r->n_terms = DET_N_TERMS;
 	r->n_reasons = det_model_reasons(&d->w, f, cx, ev, &r->reasons);
-	det_model_confidence(f, r->confidence, sizeof r->confidence);
+	char conf[128];
+	det_model_confidence(f, conf, sizeof conf);
+	r->confidence = det_share_str(d->share, xstrdup(conf));
 	r->n_responses = f->n_obs;
 	r->n_rrsets = f->n_sets;
 	r->n_addrs = f->n_addrs;
@@ -583,18 +610,28 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->allowlisted = ev->allowlisted;
 	r->guard = ev->guard;
 	r->n_top_asns = f->n_top_asn;
-	for (int i = 0; i < f->n_top_asn; i++) {
-		r->top_asns[i].asn = f->top_asn[i].asn;
-		r->top_asns[i].label = f->top_asn[i].label ? f->top_asn[i].label : "";
-		r->top_asns[i].n_addrs = f->top_asn[i].n;
-		r->top_asns[i].share = f->n_addrs ? (double)f->top_asn[i].n / f->n_addrs : 0;
+	if (f->n_top_asn > 0) {
+		struct det_share *t = det_share_alloc(d->share, (size_t)f->n_top_asn * sizeof *t);
+		for (int i = 0; i < f->n_top_asn; i++) {
+			memset(&t[i], 0, sizeof t[i]);
+			t[i].asn = f->top_asn[i].asn;
+			t[i].label = f->top_asn[i].label ? f->top_asn[i].label : "";
+			t[i].n_addrs = f->top_asn[i].n;
+			t[i].share = f->n_addrs ? (double)f->top_asn[i].n / f->n_addrs : 0;
+		}
+		r->top_asns = t;
 	}
 	r->n_top_countries = f->n_top_cc;
-	for (int i = 0; i < f->n_top_cc; i++) {
-		memcpy(r->top_countries[i].country, f->top_cc[i].cc, 3);
-		r->top_countries[i].label = "";
-		r->top_countries[i].n_addrs = f->top_cc[i].n;
-		r->top_countries[i].share = f->n_addrs ? (double)f->top_cc[i].n / f->n_addrs : 0;
+	if (f->n_top_cc > 0) {
+		struct det_share *t = det_share_alloc(d->share, (size_t)f->n_top_cc * sizeof *t);
+		for (int i = 0; i < f->n_top_cc; i++) {
+			memset(&t[i], 0, sizeof t[i]);
+			memcpy(t[i].country, f->top_cc[i].cc, 3);
+			t[i].label = "";
+			t[i].n_addrs = f->top_cc[i].n;
+			t[i].share = f->n_addrs ? (double)f->top_cc[i].n / f->n_addrs : 0;
+		}
+		r->top_countries = t;
 	}
 }
 
@@ -817,6 +854,157 @@ build_clusters(struct detector *d, const struct store *s)
 	fs_map_fini(&cnt);
 }
 
+static void time_to_flag(struct detector *d, const struct det_input *in,
+                         const struct det_context *cx, const struct det_feat *f,
+                         enum det_verdict v, struct det_result *r);
+
+/* Pass 1 for one domain: its score on its own. */
+static void
+pass1_domain(struct detector *d, const struct store *s, store_dom_id id)
+{
+	const struct store_domain *dom = store_domain(s, id);
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	struct det_input in;
+
+	det_build_input(d, s, id, dom, &in);
+	det_features(d->sc, &in, UINT32_MAX, &f);
+	if (f.have_ns)
+		d->run_have_ns = true;
+	build_context(d, s, dom, &in, &f, &cx);
+	det_zone_context(d, s, id, &cx);
+	det_model_eval(&d->w, &f, &cx, &ev);
+	d->st[id].score = ev.score;
+	d->st[id].verdict = ev.verdict;
+	d->st[id].flagged = det_is_flagged(ev.verdict);
+}
+
+/* Pass 2 for the j-th domain: its result, in slot j. */
+static void
+pass2_domain(struct detector *d, const struct store *s, size_t j)
+{
+	store_dom_id id = d->ids[j];
+	const struct store_domain *dom = store_domain(s, id);
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	struct det_input in;
+
+	det_build_input(d, s, id, dom, &in);
+	in.is_agent = is_agent;
+	det_features(d->sc, &in, UINT32_MAX, &f);
+	build_context(d, s, dom, &in, &f, &cx);
+	cx.shared_flux = count_shared_flagged(d, s, id, dom);
+	d->st[id].comparisons = f.comparisons;
+	d->st[id].changes = f.changes;
+	det_zone_context(d, s, id, &cx);
+	det_model_eval(&d->w, &f, &cx, &ev);
+	struct det_result *r = &d->res[j];
+	struct det_term terms[DET_N_TERMS];
+	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, terms);
+	r->terms = (struct det_term *)det_share_terms(d->share, terms);
+	for (int k = 0; k < r->n_reasons; k++)
+		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
+	if (det_is_flagged(ev.verdict) && in.n_obs > 0)
+		time_to_flag(d, &in, &cx, &f, ev.verdict, r);
+}
+
+#define SHARD_BLOCK 64          /* domains a worker takes at a time */
+#define SHARD_MIN 256           /* fewer domains than this: one thread */
+
+struct shard {
+	struct detector w;          /* the worker's copy */
+	const struct store *s;
+	int pass;
+	_Atomic size_t *next;
+	pthread_t t;
+};
+
+static void *
+shard_thread(void *arg)
+{
+	struct shard *sh = arg;
+	struct detector *d = &sh->w;
+
+	for (;;) {
+		size_t j0 = atomic_fetch_add_explicit(sh->next, SHARD_BLOCK, memory_order_relaxed);
+		if (j0 >= d->n_ids)
+			break;
+		size_t j1 = j0 + SHARD_BLOCK < d->n_ids ? j0 + SHARD_BLOCK : d->n_ids;
+		for (size_t j = j0; j < j1; j++) {
+			if (sh->pass == 1)
+				pass1_domain(d, sh->s, d->ids[j]);
+			else
+				pass2_domain(d, sh->s, j);
+		}
+	}
+	return NULL;
+}
+
+/* One pass over d->ids on d->threads threads (the calling one among them). Every domain's
+ * outcome goes to its own slot (st[id], res[j]) and nothing depends on which thread took
+ * it, so the results are those of one thread. Shared state is only read; each worker has
+ * its own scratch, input buffers and intel text, and its feature flags are or-ed back. */
+static void
+run_sharded(struct detector *d, const struct store *s, int pass)
+{
+	int n = d->threads;
+	_Atomic size_t next = 0;
+
+	if (n > 1 && d->n_ids < SHARD_MIN)
+		n = 1;
+	if (n <= 1) {
+		for (size_t j = 0; j < d->n_ids; j++) {
+			if (pass == 1)
+				pass1_domain(d, s, d->ids[j]);
+			else
+				pass2_domain(d, s, j);
+		}
+		return;
+	}
+	struct shard *sh = xcalloc((size_t)n, sizeof *sh);
+	for (int i = 0; i < n; i++) {
+		sh[i].w = *d;
+		sh[i].w.worker = true;
+		sh[i].w.sc = det_scratch_new();
+		sh[i].w.obs = NULL;
+		sh[i].w.cap_obs = 0;
+		sh[i].w.nso = NULL;
+		sh[i].w.cap_nso = 0;
+		sh[i].w.nsa = NULL;
+		sh[i].w.cap_nsa = 0;
+		fs_map_init(&sh[i].w.tmp);
+		sh[i].w.run_have_asn = sh[i].w.run_have_cc = sh[i].w.run_have_geo = false;
+		sh[i].w.run_have_ns = false;
+		sh[i].s = s;
+		sh[i].pass = pass;
+		sh[i].next = &next;
+	}
+	int started = 1;
+	for (int i = 1; i < n; i++) {
+		if (pthread_create(&sh[i].t, NULL, shard_thread, &sh[i]) != 0)
+			break;            /* the threads started (and this one) do the rest */
+		started++;
+	}
+	shard_thread(&sh[0]);
+	for (int i = 1; i < started; i++)
+		pthread_join(sh[i].t, NULL);
+	for (int i = 0; i < n; i++) {
+		struct detector *w = &sh[i].w;
+		d->run_have_asn |= w->run_have_asn;
+		d->run_have_cc |= w->run_have_cc;
+		d->run_have_geo |= w->run_have_geo;
+		d->run_have_ns |= w->run_have_ns;
+		det_scratch_free(w->sc);
+		free(w->obs);
+		free(w->nso);
+		free(w->nsa);
+		fs_map_fini(&w->tmp);
+	}
+	free(sh);
+}
+
 /* Vantage, per-run arrays, and the prefixes that answer allowlisted CDN names. */
 static void
 run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
@@ -882,27 +1070,25 @@ run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 
 /* Pass 1: every domain on its own; the addresses of flagged ones become agents. */
 static void
-run_pass_alone(struct detector *d, const struct store *s, size_t nd)
+run_pass_alone(struct detector *d, const struct store *s, size_t nd, size_t na)
 {
-	struct det_feat f;
-	struct det_context cx;
-	struct det_eval ev;
-	struct det_input in;
-
-	for (store_dom_id id = 1; id <= nd; id++) {
+	/* The passes run sharded over worker threads, each with its own copy of the detector's
+	 * scratch (run_sharded): fill the address cache for every address first, so the workers
+	 * only read it. */
+	for (size_t a = 1; a <= na; a++)
+		(void)ainfo_fill(d, (uint32_t)a);
+	if (nd > d->cap_ids) {
+		d->cap_ids = nd;
+		d->ids = xreallocarray(d->ids, d->cap_ids, sizeof *d->ids);
+	}
+	d->n_ids = 0;
+	for (store_dom_id id = 1; id <= nd; id++)
+		if (store_domain(s, id) != NULL)
+			d->ids[d->n_ids++] = id;
+	run_sharded(d, s, 1);
+	for (size_t j = 0; j < d->n_ids; j++) {
+		store_dom_id id = d->ids[j];
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL)
-			continue;
-		det_build_input(d, s, id, dom, &in);
-		det_features(d->sc, &in, UINT32_MAX, &f);
-		if (f.have_ns)
-			d->run_have_ns = true;
-		build_context(d, s, dom, &in, &f, &cx);
-		det_zone_context(d, s, id, &cx);
-		det_model_eval(&d->w, &f, &cx, &ev);
-		d->st[id].score = ev.score;
-		d->st[id].verdict = ev.verdict;
-		d->st[id].flagged = det_is_flagged(ev.verdict);
 		if (d->st[id].flagged)
 			for (uint32_t k = 0; k < dom->n_addrs; k++) {
 				store_addr_id a = dom->addrs[k].addr;
@@ -937,38 +1123,12 @@ time_to_flag(struct detector *d, const struct det_input *in, const struct det_co
 static void
 run_pass_results(struct detector *d, const struct store *s, size_t nd)
 {
-	struct det_feat f;
-	struct det_context cx;
-	struct det_eval ev;
-	struct det_input in;
-
 	if (nd > d->cap_res) {
 		d->cap_res = nd;
 		d->res = xreallocarray(d->res, d->cap_res, sizeof *d->res);
 	}
-	if (nd * DET_N_TERMS > d->cap_terms) {
-		d->cap_terms = nd * DET_N_TERMS;
-		d->term_pool = xreallocarray(d->term_pool, d->cap_terms, sizeof *d->term_pool);
-	}
-	for (store_dom_id id = 1; id <= nd; id++) {
-		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL)
-			continue;
-		det_build_input(d, s, id, dom, &in);
-		in.is_agent = is_agent;
-		det_features(d->sc, &in, UINT32_MAX, &f);
-		build_context(d, s, dom, &in, &f, &cx);
-		cx.shared_flux = count_shared_flagged(d, s, id, dom);
-		d->st[id].comparisons = f.comparisons;
-		d->st[id].changes = f.changes;
-		det_zone_context(d, s, id, &cx);
-		det_model_eval(&d->w, &f, &cx, &ev);
-		struct det_result *r = &d->res[d->n_res];
-		det_fill_result(d, s, id, dom, &f, &cx, &ev, r, &d->term_pool[d->n_res * DET_N_TERMS]);
-		d->n_res++;
-		if (det_is_flagged(ev.verdict) && in.n_obs > 0)
-			time_to_flag(d, &in, &cx, &f, ev.verdict, r);
-	}
+	run_sharded(d, s, 2);
+	d->n_res = d->n_ids;
 }
 
 /* Results in report order, the by-domain index, clusters and registrable groups. */
@@ -1024,7 +1184,7 @@ det_run(struct detector *d, const struct store *s)
 	run_prepare(d, s, nd, na);
 	det_zone_prepare(d, s);            /* registrable domains, zones, provider and pool zones */
 	t1 = fs_mono_ms();
-	run_pass_alone(d, s, nd);
+	run_pass_alone(d, s, nd, na);
 	t2 = fs_mono_ms();
 	run_pass_results(d, s, nd);
 	t3 = fs_mono_ms();

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 
 #include "fluxscope/detect.h"
 #include "fluxscope/fs.h"
@@ -491,8 +492,6 @@ struct detector {
 	size_t n_res, cap_res;
 	uint32_t *by_dom;           /* store_dom_id → index + 1 */
 	size_t cap_by_dom;
-	struct det_term *term_pool;
-	size_t cap_terms;
 	struct det_group *groups;
 	size_t n_groups;
 	struct det_result *zres;    /* zone rows */
@@ -504,8 +503,41 @@ struct detector {
 	enum det_vantage vantage;
 	char unavailable[160];
 	bool run_have_asn, run_have_cc, run_have_geo, run_have_ns;
+
+	/* Sharded passes (det_run): threads to use, and on a worker's copy of the detector
+	 * (its own scratch, input buffers and tmp map; everything else shared, read-only) */
+	int threads;
+	struct det_shared *share;    /* the domain results' terms and reasons (all workers') */
+	store_dom_id *ids;          /* the domains of the run, in id order */
+	size_t n_ids, cap_ids;
+	bool worker;                /* a worker's copy: the address cache is filled, never grown */
+	char intel_what[320];       /* the intel match's description, per worker */
 };
 
+
+/* ---- shared result parts (share.c) --------------------------------------------------------------
+ * Domain results of one run point into these: equal term vectors and equal reason sentences
+ * are kept once. Any thread (a mutex inside); valid until det_share_clear (next run). */
+struct det_shared {
+	pthread_mutex_t mu;
+	struct fs_map term_idx;     /* hash of a term vector → index + 1 */
+	struct det_term **chunks;   /* term vectors, DET_N_TERMS each, in chunks that never move */
+	size_t n_chunks, n_terms;
+	struct fs_map str_idx;      /* hash of a sentence → index + 1 into strs */
+	char **strs;                /* owned */
+	size_t n_strs, cap_strs;
+	uint8_t **blocks;           /* det_share_alloc's */
+	size_t n_blocks, block_used;
+};
+void det_share_init(struct det_shared *sh);
+void det_share_fini(struct det_shared *sh);
+void det_share_clear(struct det_shared *sh);
+/* The shared copy of DET_N_TERMS terms (copied in when new). */
+const struct det_term *det_share_terms(struct det_shared *sh, const struct det_term *t);
+/* The shared copy of a malloc'd sentence: takes s (freed when an equal one is already kept). */
+char *det_share_str(struct det_shared *sh, char *s);
+/* n bytes (8-aligned) that live as long as the shared parts. */
+void *det_share_alloc(struct det_shared *sh, size_t n);
 
 /* ---- zones and behavioural guards (zone.c) ---------------------------------------------------- */
 

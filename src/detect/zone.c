@@ -599,10 +599,11 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_flux = st.flux;
 	zr->zone_no_addr = n_noaddr;
 	{
-		char conf[2 * sizeof zr->confidence];
+		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
 		         zr->confidence + (strncmp(zr->confidence, "from ", 5) == 0 ? 5 : 0));
-		snprintf(zr->confidence, sizeof zr->confidence, "%.*s", (int)sizeof zr->confidence - 1, conf);
+		conf[127] = '\0';    /* at most 127 characters, as every confidence */
+		zr->confidence = det_share_str(d->share, xstrdup(conf));
 	}
 
 	/* the zone's own summary first */
@@ -653,8 +654,8 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {
 		r->verdict = DET_DOUBLE_FLUX;
 		r->via_zone = true;
-		prepend_reason(r, fmt("double flux through its zone %s: the zone's nameservers rotate "
-		                      "(%s)", zr->name, zr->confidence));
+		prepend_reason(r, det_share_str(d->share, fmt("double flux through its zone %s: the "
+		               "zone's nameservers rotate (%s)", zr->name, zr->confidence)));
 		return;
 	}
 	if (!det_is_flux(zr->verdict) || det_is_flux(r->verdict) || guarded(d, r) || stable ||
@@ -662,9 +663,10 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 		return;
 	r->verdict = zr->verdict;
 	r->via_zone = true;
-	prepend_reason(r, fmt("part of %s zone %s (%u names with answers, %u flux on their own; %s)",
-	                      det_verdict_name(zr->verdict), zr->name, zr->zone_names, zr->zone_flux,
-	                      zr->confidence));
+	/* a domain result's sentences are shared ones (share.c) */
+	prepend_reason(r, det_share_str(d->share, fmt("part of %s zone %s (%u names with answers, "
+	               "%u flux on their own; %s)", det_verdict_name(zr->verdict), zr->name,
+	               zr->zone_names, zr->zone_flux, zr->confidence)));
 	/* flux as soon as both the zone was flux and this name had answered */
 	fs_time t = zr->first_flux > r->first_seen ? zr->first_flux : 0;
 	uint32_t k = 0;
@@ -687,7 +689,7 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 
 /* A name without addresses: counted in its zone's row, not flagged on its own. */
 static void
-roll_up(const struct det_result *zr, struct det_result *r)
+roll_up(struct detector *d, const struct det_result *zr, struct det_result *r)
 {
 	r->zone_verdict = zr->verdict;
 	r->zone_names = zr->zone_names;
@@ -696,10 +698,11 @@ roll_up(const struct det_result *zr, struct det_result *r)
 	r->first_flagged = 0;
 	r->first_flagged_resp = 0;
 	r->first_flagged_ttls = 0;
-	prepend_reason(r, fmt("counted in zone %s (%s, %u %s without addresses): its nameserver "
-	                      "layer, not an answer of this name, is the evidence",
-	                      zr->name, det_verdict_name(zr->verdict), zr->zone_no_addr,
-	                      zr->zone_no_addr == 1 ? "name" : "names"));
+	/* a domain result's sentences are shared ones (share.c) */
+	prepend_reason(r, det_share_str(d->share, fmt("counted in zone %s (%s, %u %s without "
+	               "addresses): its nameserver layer, not an answer of this name, is the "
+	               "evidence", zr->name, det_verdict_name(zr->verdict), zr->zone_no_addr,
+	               zr->zone_no_addr == 1 ? "name" : "names")));
 }
 
 void
@@ -779,7 +782,7 @@ det_zone_run(struct detector *d, const struct store *s)
 		if (zof[i] && row_of[zof[i]]) {
 			const struct det_result *zr = &d->zres[row_of[zof[i]] - 1];
 			if (rolls_up(&d->res[i]))
-				roll_up(zr, &d->res[i]);
+				roll_up(d, zr, &d->res[i]);
 			else
 				inherit(d, s, zr, &d->res[i]);
 		}

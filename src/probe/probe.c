@@ -247,7 +247,7 @@ probe_new(const struct probe_config *cfg, struct store *store, struct probe **ou
           struct fs_err *err)
 {
 	struct probe *p;
-	char *name;
+	char *name = NULL;
 
 	*out = NULL;
 	name = cfg->name != NULL ? norm_name(cfg->name) : NULL;

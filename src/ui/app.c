@@ -79,6 +79,14 @@ app_fini(struct app *a)
 /* The UI thread's store lock waits (app.h). One UI thread per process. */
 static struct app_lock_stats lock_st;
 
+void
+app_key_stats_note(double ms)
+{
+	lock_st.keys++;
+	if (ms > lock_st.max_key_ms)
+		lock_st.max_key_ms = ms;
+}
+
 bool
 app_store_read(struct app *a)
 {

@@ -102,8 +102,13 @@ struct app_lock_stats {
 	double total_wait_ms;
 	double max_stale_ms;       /* the longest stretch from a first busy attempt to the next
 	                            * attempt that got the lock (what the user saw as "updating") */
+	uint64_t keys;             /* key presses handled (loop.c) */
+	double max_key_ms;         /* the longest from a key's arrival to the frame drawn after it
+	                            * (an upper bound: a key that came while the loop was busy
+	                            * counts from the moment the loop last looked at the input) */
 };
 void app_lock_stats(struct app_lock_stats *out);   /* UI thread, or after the UI ended */
+void app_key_stats_note(double ms);                /* UI thread (loop.c) */
 
 /* Views: the list (home and pivots) and the domain detail; one instance per breadcrumb step. */
 enum { MOVE_UP, MOVE_DOWN, MOVE_PGUP, MOVE_PGDN, MOVE_HALFUP, MOVE_HALFDOWN, MOVE_TOP,
@@ -237,6 +242,8 @@ struct app {
 	bool notes_owned;
 	struct session *session;               /* borrowed; NULL = none */
 	bool session_restore;                  /* apply the session's state when rows arrive */
+	bool session_views_pending;            /* reopen the session's detail views once the
+	                                        * capture is loaded and scored (live: at once) */
 	char search[1024];                     /* last search text, for n/N */
 	uint32_t n_marks;                      /* marked domains */
 	bool marks_unsaved;                    /* marked since the last export */

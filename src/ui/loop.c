@@ -27,6 +27,8 @@ app_run(struct app *a, struct fs_err *err)
 	struct sigaction sa, old_int, old_term, old_hup;
 	struct ui_event ev;
 	double last_tick = 0;
+	double key_at = 0;         /* when the key being handled arrived (at the latest) */
+	double last_look = fs_mono_ms();   /* when the loop last looked at the input */
 	int w, h, r = UI_THEME;
 
 	if (draw_init(true, err) != FS_OK)
@@ -60,18 +62,30 @@ app_run(struct app *a, struct fs_err *err)
 			free(a->clip);
 			a->clip = NULL;
 		}
+		if (key_at > 0) {
+			/* the key's frame is out (or nothing needed drawing) */
+			app_key_stats_note(fs_mono_ms() - key_at);
+			key_at = 0;
+		}
 		r = 0;
 		if (a->quit)
 			break;
 		/* sliced work pending: look at the keys without waiting, then do a slice; a view
 		 * waiting for the store lock (updating) tries again every frame or so, so that it
 		 * is waiting when a writer lets go between two steps of its work */
+		double polled = fs_mono_ms();
 		if (draw_poll(&ev, app_busy(a) ? 0 : a->updating ? 10 : a->prog.loading ? 100 : 250) == 1) {
+			/* a key that was there at once may have come while the loop was busy: count
+			 * from the moment it last looked at the input */
+			double got = fs_mono_ms();
+			if (ev.type == UI_EV_KEY)
+				key_at = got - polled < 0.5 ? last_look : got;
 			r |= app_event(a, &ev);
 			/* Take queued input (key repeat, pastes) before drawing again. */
 			for (int i = 0; i < 64 && !a->quit && draw_poll(&ev, 0) == 1; i++)
 				r |= app_event(a, &ev);
 		}
+		last_look = fs_mono_ms();
 		if (app_busy(a))
 			r |= app_work(a, APP_SLICE_MS);
 		if (a->updating)

@@ -80,12 +80,8 @@ restore(struct app *a)
 	dlist_refresh(l);
 	if (s->filter[0] != '\0')
 		view_list_set_filter(a, home, s->filter);
-	for (size_t i = 0; i < s->n_views; i++) {
-		char name[300];
-		int tab = 0;
-		if (sscanf(s->views[i], "detail %299s tab=%d", name, &tab) >= 1)
-			run(a, "domain %s %d", name, tab + 1);
-	}
+	/* the detail views wait for their domains: the first rows come from part of the capture */
+	a->session_views_pending = s->n_views > 0;
 	app_message(a, false, "session %s: %zu capture%s, %zu marked, filter %s", s->path ? s->path : "(unsaved)",
 	            s->n_caps, s->n_caps == 1 ? "" : "s",
 	            notes_marked(s->notes, NOTE_DOMAIN) + notes_marked(s->notes, NOTE_ZONE) +
@@ -149,7 +145,20 @@ session_ui_tick(struct app *a)
 		restore(a);
 		r |= UI_REDRAW;
 	}
-	if (!a->session_restore) {
+	/* The detail views, once every domain is there: loading and scoring done (live: now). */
+	if (!a->session_restore && a->session_views_pending && !a->prompt.active &&
+	    (a->prog.live || (!a->prog.loading && !a->prog.scoring))) {
+		struct session *s = a->session;
+		a->session_views_pending = false;
+		for (size_t i = 0; i < s->n_views; i++) {
+			char name[300];
+			int tab = 0;
+			if (sscanf(s->views[i], "detail %299s tab=%d", name, &tab) >= 1)
+				run(a, "domain %s %d", name, tab + 1);
+		}
+		r |= UI_REDRAW;
+	}
+	if (!a->session_restore && !a->session_views_pending) {
 		capture(a);
 		session_autosave(a->session);
 	}

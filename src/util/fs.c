@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,20 @@ fs_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+int
+fs_threads(void)
+{
+	const char *e = getenv("FLUXSCOPE_THREADS");
+	long n;
+
+	if (e != NULL && *e != '\0') {
+		n = strtol(e, NULL, 10);
+		return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
 fs_time

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 void
@@ -63,23 +64,45 @@ json_char(struct json_buf *jb, char c)
 	jb->b[jb->len++] = c;
 }
 
+/* Octets that stand for themselves in a JSON string: [0] ASCII only, [1] also 0x80 and up. */
+static bool plain[2][256];
+static pthread_once_t plain_once = PTHREAD_ONCE_INIT;
+
+static void
+plain_init(void)
+{
+	for (int c = 0; c < 256; c++) {
+		plain[0][c] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+		plain[1][c] = plain[0][c] || c >= 0x80;
+	}
+}
+
 /* Escape s[0..n) into o (room for 6 * n bytes), per RFC 8259 §7; returns the new end.
- * Octets of 0x80 and up become \u00XX unless utf8 is set, in which case they pass through. */
+ * Octets of 0x80 and up become \u00XX unless utf8 is set, in which case they pass through.
+ * Runs of octets that need no escape are copied whole. */
 static char *
 json_escape(char *o, const char *s, size_t n, bool utf8)
 {
 	static const char hex[] = "0123456789abcdef";
+	const bool *ok;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 0x20 && c < 0x7f) || (utf8 && c >= 0x80)) {
-			if (c == '"' || c == '\\')
-				*o++ = '\\';
-			*o++ = (char)c;
-			continue;
-		}
+	pthread_once(&plain_once, plain_init);
+	ok = plain[utf8];
+	while (i < n) {
+		size_t j = i;
+		while (j < n && ok[(unsigned char)s[j]])
+			j++;
+		memcpy(o, s + i, j - i);
+		o += j - i;
+		if (j == n)
+			break;
+		unsigned char c = (unsigned char)s[j];
+		i = j + 1;
 		*o++ = '\\';
 		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
 		case '\b': *o++ = 'b'; break;
 		case '\f': *o++ = 'f'; break;
 		case '\n': *o++ = 'n'; break;
@@ -115,22 +138,31 @@ json_strn(struct json_buf *jb, const char *s, size_t n)
 void
 json_fput_str(FILE *out, const char *s, bool utf8)
 {
-	char chunk[6 * 256];
+	char chunk[2 + 6 * 256];
 	size_t n;
 
 	if (s == NULL) {
-		fputs("null", out);
+		fwrite_unlocked("null", 1, 4, out);
 		return;
 	}
-	fputc('"', out);
-	for (n = strlen(s); n > 0;) {
+	n = strlen(s);
+	if (n <= 256) {
+		/* the common case: one write, quotes included */
+		chunk[0] = '"';
+		char *end = json_escape(chunk + 1, s, n, utf8);
+		*end++ = '"';
+		fwrite_unlocked(chunk, 1, (size_t)(end - chunk), out);
+		return;
+	}
+	putc_unlocked('"', out);
+	while (n > 0) {
 		size_t take = n < 256 ? n : 256;
 		char *end = json_escape(chunk, s, take, utf8);
-		fwrite(chunk, 1, (size_t)(end - chunk), out);
+		fwrite_unlocked(chunk, 1, (size_t)(end - chunk), out);
 		s += take;
 		n -= take;
 	}
-	fputc('"', out);
+	putc_unlocked('"', out);
 }
 
 void

@@ -35,7 +35,7 @@ void json_str(struct json_buf *jb, const char *s);
 void json_strn(struct json_buf *jb, const char *s, size_t n);
 /* The same escaping straight to a FILE, for writers that stream (report, export); with utf8
  * set, octets of 0x80 and up pass through (UTF-8 text such as AS names stays readable).
- * NULL writes null. */
+ * NULL writes null. Writes without taking the stream's lock: one thread per stream. */
 void json_fput_str(FILE *out, const char *s, bool utf8);
 void json_u64(struct json_buf *jb, uint64_t v);
 void json_i64(struct json_buf *jb, int64_t v);

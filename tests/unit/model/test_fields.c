@@ -125,9 +125,10 @@ test_missing_values(void **state)
 	r.max_distance_km = -1;
 	r.reasons = (char **)reasons;
 	r.n_reasons = 2;
-	r.top_asns[0].asn = 64500;
+	struct det_share top_asn = { .asn = 64500 }, top_cc = { .country = "RU" };
+	r.top_asns = &top_asn;      /* the detector keeps these lists out of line */
 	r.n_top_asns = 1;
-	memcpy(r.top_countries[0].country, "RU", 3);
+	r.top_countries = &top_cc;
 	r.n_top_countries = 1;
 	model_row_init(&row, &r, NULL);
 

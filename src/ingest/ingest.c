@@ -1,6 +1,14 @@
 /* The ingest driver: reads sources (merged by capture time), feeds the decoder, counts, and
- * publishes progress through atomics so a UI thread can draw a progress bar while it runs. */
+ * publishes progress through atomics so a UI thread can draw a progress bar while it runs.
+ *
+ * On two cores or more, reading files is a two-stage pipeline: this thread reads and decodes,
+ * a second one runs the message callback (the store, --dump's writer) on batches of decoded
+ * messages copied whole (msgq.h), in the order decoded: the callback sees the same messages
+ * in the same order as with one thread. Live captures already have their capture thread, and
+ * standard input can block with a batch half full, so those run on one thread. */
 #include "fluxscope/ingest.h"
+
+#include "ingest/msgq.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,6 +18,8 @@
 
 #define INGEST_MAX_SOURCES 256
 #define STATS_PUBLISH_EVERY 4096   /* frames between decoder-counter snapshots */
+#define PIPE_BATCH_BYTES (256u << 10)
+#define PIPE_BATCHES 8
 
 struct ingest_src {
 	struct cap_source *src;
@@ -46,7 +56,11 @@ struct ingest {
 	_Atomic int sources_done;
 	_Atomic int64_t start_us, end_us;   /* monotonic */
 
-	uint64_t n_frames, n_messages;     /* ingest thread's own counters */
+	uint64_t n_frames, n_messages;     /* ingest thread's own counters (n_messages: the
+	                                    * callback thread's) */
+	int threads;                       /* 1 = no pipeline */
+	struct msgq *q;                    /* the pipeline's hand-off while it runs */
+	pthread_t cons;
 
 	pthread_mutex_t stats_mu;
 	struct dec_stats stats_pub;
@@ -63,6 +77,7 @@ ingest_new(const struct dec_config *cfg, ingest_msg_fn fn, void *ctx)
 		dec_config_default(&in->cfg);
 	in->msg_fn = fn;
 	in->msg_ctx = ctx;
+	in->threads = fs_threads();
 	pthread_mutex_init(&in->stats_mu, NULL);
 	return in;
 }
@@ -72,6 +87,12 @@ ingest_set_frame_hook(struct ingest *in, ingest_frame_fn fn, void *ctx)
 {
 	in->frame_fn = fn;
 	in->frame_ctx = ctx;
+}
+
+void
+ingest_set_threads(struct ingest *in, int n)
+{
+	in->threads = n < 1 ? 1 : n;
 }
 
 void
@@ -114,15 +135,56 @@ publish_stats(struct ingest *in)
 	pthread_mutex_unlock(&in->stats_mu);
 }
 
+static inline void
+deliver(struct ingest *in, const struct dns_msg *m)
+{
+	in->n_messages++;
+	atomic_store_explicit(&in->messages, in->n_messages, memory_order_relaxed);
+	if (in->msg_fn != NULL)
+		in->msg_fn(in->msg_ctx, m);
+}
+
 static void
 on_message(void *ctx, const struct dns_msg *m)
 {
 	struct ingest *in = ctx;
 
-	in->n_messages++;
-	atomic_store_explicit(&in->messages, in->n_messages, memory_order_relaxed);
-	if (in->msg_fn != NULL)
-		in->msg_fn(in->msg_ctx, m);
+	if (in->q != NULL)
+		msgq_put(in->q, m);
+	else
+		deliver(in, m);
+}
+
+/* The pipeline's second stage: the callback over every batch, in order. */
+static void *
+consumer_thread(void *arg)
+{
+	struct ingest *in = arg;
+	struct msgq_batch *b;
+
+	while ((b = msgq_take(in->q)) != NULL) {
+		for (const struct dns_msg *m = msgq_first(b); m != NULL; m = msgq_next(b, m))
+			deliver(in, m);
+		msgq_release(in->q, b);
+	}
+	return NULL;
+}
+
+/* Files of known size only: a live source has its own capture thread, and a pipe can block
+ * with a batch half full, holding back messages a live view should show now. */
+static bool
+pipeline_fits(struct ingest *in)
+{
+	struct cap_stats cs;
+
+	if (in->threads < 2 || in->msg_fn == NULL || in->n_srcs == 0)
+		return false;
+	for (int i = 0; i < in->n_srcs; i++) {
+		cap_source_stats(in->srcs[i].src, &cs);
+		if (cs.live || cs.bytes_total == 0)
+			return false;
+	}
+	return true;
 }
 
 static inline void
@@ -227,6 +289,13 @@ ingest_run(struct ingest *in, struct fs_err *err)
 	in->dec = dec_new(&in->cfg);
 	atomic_store(&in->start_us, fs_mono_us());
 	atomic_store(&in->running, true);
+	if (pipeline_fits(in)) {
+		in->q = msgq_new(PIPE_BATCH_BYTES, PIPE_BATCHES);
+		if (pthread_create(&in->cons, NULL, consumer_thread, in) != 0) {
+			msgq_free(in->q);
+			in->q = NULL;
+		}
+	}
 	if (in->n_srcs == 1)
 		run_single(in);
 	else if (in->n_srcs > 1)
@@ -234,6 +303,12 @@ ingest_run(struct ingest *in, struct fs_err *err)
 	if (atomic_load(&in->stop) || atomic_load(&in->stop_asked))
 		atomic_store(&in->stopped, true);
 	dec_flush(in->dec, on_message, in);
+	if (in->q != NULL) {
+		msgq_close(in->q);
+		pthread_join(in->cons, NULL);
+		msgq_free(in->q);
+		in->q = NULL;
+	}
 	publish_stats(in);
 	atomic_store(&in->end_us, fs_mono_us());
 	atomic_store(&in->running, false);

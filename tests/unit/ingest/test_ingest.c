@@ -1,6 +1,8 @@
 /* The ingest driver: several sources merged by capture time, a run on its own thread with
  * progress read from another and a stop that keeps what was read, source failures that do not
- * stop the other sources, the frame hook, and (as root) a live capture on the loopback. */
+ * stop the other sources, the frame hook, (as root) a live capture on the loopback, and the
+ * two-thread pipeline: every message of every test capture the same, in the same order, as
+ * on one thread; its batched hand-off (ingest/msgq.h) with outsize messages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "fluxscope/ingest.h"
+#include "ingest/msgq.h"
 #include "unit/decode/pktbuild.h"
 
 static char tmpdir[] = "/tmp/fluxscope-ingXXXXXX";
@@ -162,6 +167,7 @@ test_thread_progress_stop(void **state)
 	sem_init(&h.reached, 0, 0);
 	sem_init(&h.release, 0, 0);
 	struct ingest *in = ingest_new(NULL, on_hold, &h);
+	ingest_set_threads(in, 1);                 /* decoding waits for the callback */
 	assert_int_equal(ingest_add_file(in, tmp("big.pcap"), &err), FS_OK);
 	assert_int_equal(ingest_start(in, &err), FS_OK);
 	sem_wait(&h.reached);
@@ -187,6 +193,29 @@ test_thread_progress_stop(void **state)
 	ingest_dec_stats(in, &st);
 	assert_int_equal(st.packets, 5000);
 	assert_int_equal(st.dns_messages, 5000);
+	ingest_free(in);
+
+	/* Pipelined: decoding runs ahead of the paused callback by at most the hand-off's
+	 * batches; after the stop, every message decoded still reaches the callback. */
+	h.seen = 0;
+	in = ingest_new(NULL, on_hold, &h);
+	ingest_set_threads(in, 2);
+	assert_int_equal(ingest_add_file(in, tmp("big.pcap"), &err), FS_OK);
+	assert_int_equal(ingest_start(in, &err), FS_OK);
+	sem_wait(&h.reached);
+	ingest_progress(in, &a);
+	assert_true(a.running);
+	assert_int_equal(a.messages, 5000);
+	assert_true(a.frames >= 5000 && a.frames < 50000);
+	ingest_stop(in);
+	sem_post(&h.release);
+	assert_int_equal(ingest_wait(in, &err), FS_OK);
+	ingest_progress(in, &b);
+	ingest_dec_stats(in, &st);
+	assert_true(b.stopped);
+	assert_true(b.frames >= 5000 && b.frames < 50000);
+	assert_int_equal(b.messages, st.dns_messages);
+	assert_int_equal(h.seen, b.messages);
 	ingest_free(in);
 
 	/* The same file run to its end on a thread. */
@@ -378,6 +407,245 @@ test_live_loopback(void **state)
 	ingest_free(in);
 }
 
+/* ---- the pipeline: the same messages, in the same order, whatever the threads ------------ */
+
+struct digest {
+	uint64_t h;
+	uint64_t n;
+	pthread_t thread;
+	bool one_thread;      /* every call on the same thread */
+};
+
+static void
+mix(uint64_t *h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ b[i]) * 0x100000001b3ull;
+}
+
+static void
+mix_str(uint64_t *h, const char *s)
+{
+	if (s == NULL)
+		mix(h, "\xff", 1);
+	else
+		mix(h, s, strlen(s) + 1);
+}
+
+/* Every field of the message a callback can read, strings and raw wire included. */
+static void
+msg_digest(uint64_t *h, const struct dns_msg *m)
+{
+	mix(h, &m->ts, sizeof m->ts);
+	mix(h, &m->src, sizeof m->src);
+	mix(h, &m->dst, sizeof m->dst);
+	uint32_t hdr[] = { m->sport, m->dport, m->transport, m->id, m->qr, m->aa, m->tc, m->rd,
+	                   m->ra, m->ad, m->cd, m->opcode, m->rcode, m->has_opt, m->qdcount,
+	                   m->ancount, m->nscount, m->arcount, m->qtype, m->qclass, m->n_rr,
+	                   m->malformed, m->wire_len, (uint32_t)m->src_index };
+	mix(h, hdr, sizeof hdr);
+	mix_str(h, m->qname);
+	mix_str(h, m->vantage);
+	mix(h, &m->view, sizeof m->view);
+	for (uint32_t i = 0; i < m->n_rr; i++) {
+		const struct dns_rr *r = &m->rr[i];
+		uint32_t f[] = { r->type, r->rclass, r->ttl, r->section, r->rdlength, r->rdata_off };
+		mix(h, f, sizeof f);
+		mix(h, &r->addr, sizeof r->addr);
+		mix_str(h, r->name);
+		mix_str(h, r->target);
+	}
+	if (m->wire_len > 0)
+		mix(h, m->wire, m->wire_len);
+}
+
+static void
+on_digest(void *ctx, const struct dns_msg *m)
+{
+	struct digest *d = ctx;
+	if (d->n == 0) {
+		d->thread = pthread_self();
+		d->one_thread = true;
+	} else if (!pthread_equal(d->thread, pthread_self())) {
+		d->one_thread = false;
+	}
+	d->n++;
+	msg_digest(&d->h, m);
+}
+
+static void
+run_digest(const char *const *files, int n_files, int threads, struct digest *d)
+{
+	struct ingest *in = ingest_new(NULL, on_digest, d);
+	struct fs_err err;
+
+	memset(d, 0, sizeof *d);
+	d->h = 0xcbf29ce484222325ull;
+	ingest_set_threads(in, threads);
+	for (int i = 0; i < n_files; i++)
+		assert_int_equal(ingest_add_file(in, files[i], &err), FS_OK);
+	(void)ingest_run(in, NULL);   /* cut captures report their cut; messages still count */
+	struct ingest_progress pr;
+	ingest_progress(in, &pr);
+	assert_int_equal(pr.messages, d->n);
+	ingest_free(in);
+}
+
+static void
+test_pipeline_same_messages(void **state)
+{
+	(void)state;
+	DIR *dir = opendir("tests/data/pcaps");
+	struct dirent *e;
+	static char names[128][300];
+	const char *files[128];
+	int n = 0;
+	uint64_t total = 0;
+
+	assert_non_null(dir);
+	while ((e = readdir(dir)) != NULL && n < 128) {
+		size_t l = strlen(e->d_name);
+		if ((l > 5 && strcmp(e->d_name + l - 5, ".pcap") == 0) ||
+		    (l > 7 && strcmp(e->d_name + l - 7, ".pcapng") == 0)) {
+			snprintf(names[n], sizeof names[n], "tests/data/pcaps/%s", e->d_name);
+			files[n] = names[n];
+			n++;
+		}
+	}
+	closedir(dir);
+	assert_true(n >= 40);
+	/* resolver feeds (dnstap) carry a vantage string the copy must keep */
+	dir = opendir("tests/data/feeds");
+	assert_non_null(dir);
+	int nfeeds = 0;
+	while ((e = readdir(dir)) != NULL && n < 128) {
+		size_t l = strlen(e->d_name);
+		if (l > 7 && strcmp(e->d_name + l - 7, ".dnstap") == 0) {
+			snprintf(names[n], sizeof names[n], "tests/data/feeds/%s", e->d_name);
+			files[n] = names[n];
+			n++;
+			nfeeds++;
+		}
+	}
+	closedir(dir);
+	assert_true(nfeeds >= 1);
+	for (int i = 0; i < n; i++) {
+		struct digest a, b;
+		run_digest(&files[i], 1, 1, &a);
+		run_digest(&files[i], 1, 2, &b);
+		if (a.n != b.n || a.h != b.h)
+			fail_msg("%s: %llu messages on one thread, %llu pipelined (digests differ: %d)",
+			         files[i], (unsigned long long)a.n, (unsigned long long)b.n, a.h != b.h);
+		if (b.n > 0) {
+			assert_true(b.one_thread);
+			/* the pipelined callbacks ran on the driver's second thread */
+			assert_false(pthread_equal(b.thread, pthread_self()));
+		}
+		if (a.n > 0)
+			assert_true(pthread_equal(a.thread, pthread_self()));
+		total += a.n;
+	}
+	assert_true(total > 1500);
+	/* Every file at once, merged by time: the same again. */
+	struct digest a, b;
+	run_digest(files, n, 1, &a);
+	run_digest(files, n, 2, &b);
+	assert_true(a.n > 1500);
+	assert_int_equal(b.n, a.n);
+	assert_true(a.h == b.h);
+}
+
+struct drain {
+	struct msgq *q;
+	uint64_t h;
+	int n;
+};
+
+static void *
+drain_thread(void *arg)
+{
+	struct drain *d = arg;
+	struct msgq_batch *b;
+
+	while ((b = msgq_take(d->q)) != NULL) {
+		for (const struct dns_msg *c = msgq_first(b); c != NULL; c = msgq_next(b, c)) {
+			msg_digest(&d->h, c);
+			d->n++;
+		}
+		msgq_release(d->q, b);
+	}
+	return NULL;
+}
+
+/* The hand-off itself: small batches, a message larger than a batch, order kept. */
+static void
+test_msgq_batches(void **state)
+{
+	(void)state;
+	static struct dns_rr rr[3000];
+	static char names[3000][32];
+	static uint8_t wire[20000];
+	struct dns_msg m;
+	struct msgq *q = msgq_new(4096, 2);
+	uint64_t want = 0xcbf29ce484222325ull, got = 0xcbf29ce484222325ull;
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(names[i], sizeof names[i], "n%d.example", i);
+		memset(&rr[i], 0, sizeof rr[i]);
+		rr[i].name = names[i];
+		rr[i].type = (uint16_t)(i % 40);
+		rr[i].ttl = (uint32_t)i * 7;
+		rr[i].target = i % 3 == 0 ? names[(i + 1) % 3000] : NULL;
+	}
+	for (size_t i = 0; i < sizeof wire; i++)
+		wire[i] = (uint8_t)(i * 31);
+	/* producer and consumer on one thread: put, then drain before the queue fills */
+	for (int k = 0; k < 200; k++) {
+		memset(&m, 0, sizeof m);
+		m.id = (uint16_t)k;
+		m.ts = k * 1000;
+		m.qname = k % 5 ? names[k] : NULL;
+		m.rr = rr;
+		m.n_rr = k == 100 ? 3000 : (uint32_t)(k % 7);   /* k 100: far over a batch */
+		m.wire = wire;
+		m.wire_len = k == 100 ? (uint32_t)sizeof wire : (uint32_t)k;
+		msg_digest(&want, &m);
+		msgq_put(q, &m);
+		msgq_flush(q);
+		struct msgq_batch *b = msgq_take(q);
+		assert_non_null(b);
+		int seen = 0;
+		for (const struct dns_msg *c = msgq_first(b); c != NULL; c = msgq_next(b, c)) {
+			assert_ptr_not_equal(c->rr, m.rr);
+			msg_digest(&got, c);
+			seen++;
+		}
+		assert_int_equal(seen, 1);
+		msgq_release(q, b);
+	}
+	/* many messages per batch, a consumer thread, the last batch handed off by close */
+	struct drain dr = { .q = q, .h = got };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, drain_thread, &dr), 0);
+	for (int k = 0; k < 3000; k++) {
+		memset(&m, 0, sizeof m);
+		m.id = (uint16_t)(1000 + k);
+		m.qname = names[k];
+		m.rr = rr + k % 2990;
+		m.n_rr = (uint32_t)(k % 9);
+		msg_digest(&want, &m);
+		msgq_put(q, &m);
+	}
+	msgq_close(q);
+	pthread_join(t, NULL);
+	got = dr.h;
+	int seen = dr.n;
+	assert_int_equal(seen, 3000);
+	assert_true(want == got);
+	msgq_free(q);
+}
+
 int
 main(void)
 {
@@ -387,6 +655,8 @@ main(void)
 		cmocka_unit_test(test_failures_and_hook),
 		cmocka_unit_test(test_stop_silent_pipe),
 		cmocka_unit_test(test_live_loopback),
+		cmocka_unit_test(test_pipeline_same_messages),
+		cmocka_unit_test(test_msgq_batches),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
