@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "ui/theme.h"
@@ -112,7 +113,11 @@ static void
 test_load_and_fallback(void **state)
 {
 	const char *dirs[] = { "/nonexistent-dir", "themes" };
-	const char *tmp = "build/test-bad.theme";
+	/* A file of our own under the temporary folder (the build folder may be build-asan). */
+	char dir[] = "/tmp/fs-theme-XXXXXX", tmp[64], want[160];
+	assert_non_null(mkdtemp(dir));
+	snprintf(tmp, sizeof tmp, "%s/test-bad.theme", dir);
+	snprintf(want, sizeof want, "%s:2: unknown colour 'pink' for fg", tmp);
 	struct ui_theme t;
 	struct fs_err err = { 0 };
 	FILE *f;
@@ -131,12 +136,13 @@ test_load_and_fallback(void **state)
 	fputs("cursor = fg=red\nstatus = fg=pink\n", f);
 	fclose(f);
 	assert_int_equal(theme_load(tmp, dirs, 2, &t, &err), FS_E_FORMAT);
-	assert_string_equal(err.msg, "build/test-bad.theme:2: unknown colour 'pink' for fg");
+	assert_string_equal(err.msg, want);
 	/* a bad file leaves the default theme */
 	struct ui_theme d;
 	theme_default(&d);
 	assert_memory_equal(&t, &d, sizeof t);
 	remove(tmp);
+	rmdir(dir);
 }
 
 static void
