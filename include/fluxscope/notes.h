@@ -46,6 +46,9 @@ bool notes_clear(struct notes *n);
 
 /* The object's entry, or NULL. */
 const struct note *notes_find(const struct notes *n, enum note_kind k, const char *key);
+/* The same for text in any form (canonicalised first, as notes_canon does); NULL also when
+ * text is not a valid key of that kind. */
+const struct note *notes_lookup(const struct notes *n, enum note_kind k, const char *text);
 /* Entries in the order they were first made (an entry removed and made again goes last);
  * notes_at() returns NULL for a slot whose entry was removed: iterate i < notes_count() and
  * skip NULLs. */

@@ -1073,22 +1073,18 @@ export_set_notes(struct export_set *s, const struct notes *n)
 	for (size_t i = 0; i < s->n; i++) {
 		struct export_ind *x = &s->items[i];
 		const struct note *nt = NULL;
-		char key[300];
-		struct fs_err e = { 0 };
+		char addr[FS_ADDR_STRLEN];
 		switch (x->kind) {
 		case EXPORT_DOMAIN:
-			if (notes_canon(NOTE_DOMAIN, x->name, key, sizeof key, &e) == FS_OK &&
-			    ((nt = notes_find(n, NOTE_DOMAIN, key)) == NULL || nt->text == NULL))
-				nt = notes_find(n, NOTE_ZONE, key);
+			if ((nt = notes_lookup(n, NOTE_DOMAIN, x->name)) == NULL || nt->text == NULL)
+				nt = notes_lookup(n, NOTE_ZONE, x->name);
 			break;
 		case EXPORT_NSNAME:
-			if (notes_canon(NOTE_NS, x->name, key, sizeof key, &e) == FS_OK)
-				nt = notes_find(n, NOTE_NS, key);
+			nt = notes_lookup(n, NOTE_NS, x->name);
 			break;
 		case EXPORT_ADDR:
 		case EXPORT_NSADDR:
-			fs_addr_str(&x->addr, key, sizeof key);
-			nt = notes_find(n, NOTE_ADDR, key);
+			nt = notes_find(n, NOTE_ADDR, fs_addr_str(&x->addr, addr, sizeof addr));
 			break;
 		default:
 			break;

@@ -161,20 +161,16 @@ summary_from_row(const struct detail_ctx *ctx, const struct snap_row *r, struct 
 static void
 summary_notes(const struct detail_ctx *ctx, const char *name, const char *zone, struct dlines *out)
 {
-	char key[300], cbuf[1100];
-	struct fs_err e = { 0 };
+	char cbuf[1100];
 	const struct note *n;
 
 	if (ctx->notes == NULL || name == NULL)
 		return;
-	if (notes_canon(NOTE_DOMAIN, name, key, sizeof key, &e) == FS_OK &&
-	    (n = notes_find(ctx->notes, NOTE_DOMAIN, key)) != NULL)
+	if ((n = notes_lookup(ctx->notes, NOTE_DOMAIN, name)) != NULL)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Note         " M "%s%s" MEND, MR(UI_ROLE_MARK),
 		           n->marked ? "[marked] " : "", n->text ? clean(n->text, cbuf, sizeof cbuf) : "");
-	if (zone != NULL && strcmp(zone, name) != 0 &&
-	    notes_canon(NOTE_ZONE, zone, key, sizeof key, &e) == FS_OK &&
-	    (n = notes_find(ctx->notes, NOTE_ZONE, key)) != NULL)
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Zone note    " M "%s: %s%s" MEND, MR(UI_ROLE_MARK), key,
+	if (zone != NULL && strcmp(zone, name) != 0 && (n = notes_lookup(ctx->notes, NOTE_ZONE, zone)) != NULL)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Zone note    " M "%s: %s%s" MEND, MR(UI_ROLE_MARK), n->key,
 		           n->marked ? "[marked] " : "", n->text ? clean(n->text, cbuf, sizeof cbuf) : "");
 }
 

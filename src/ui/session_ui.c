@@ -237,15 +237,13 @@ session_cmd_save(struct app *a, int argc, char **argv, struct fs_err *err)
 	return app_message(a, false, "session saved to %s (and after every change from now on)", s->path);
 }
 
-int
-session_cmd_note(struct app *a, int argc, char **argv, struct fs_err *err)
+/* Set (or, with no words, remove) the note of kind k, key from argv[from..]. */
+static int
+set_note(struct app *a, enum note_kind k, const char *key, int argc, char **argv, int from)
 {
-	enum note_kind k;
-	char key[300], text[1100] = "";
+	char text[1100] = "";
 
-	if (!session_ui_current(a, &k, key, sizeof key))
-		return fs_err_set(err, FS_E_ARG, "note: nothing under the cursor (a domain, zone, address, ASN or nameserver)"), -1;
-	for (int i = 1; i < argc; i++) {
+	for (int i = from; i < argc; i++) {
 		strncat(text, argv[i], sizeof text - strlen(text) - 2);
 		if (i + 1 < argc)
 			strncat(text, " ", sizeof text - strlen(text) - 1);
@@ -256,23 +254,27 @@ session_cmd_note(struct app *a, int argc, char **argv, struct fs_err *err)
 }
 
 int
+session_cmd_note(struct app *a, int argc, char **argv, struct fs_err *err)
+{
+	enum note_kind k;
+	char key[300];
+
+	if (!session_ui_current(a, &k, key, sizeof key))
+		return fs_err_set(err, FS_E_ARG, "note: nothing under the cursor (a domain, zone, address, ASN or nameserver)"), -1;
+	return set_note(a, k, key, argc, argv, 1);
+}
+
+int
 session_cmd_note_for(struct app *a, int argc, char **argv, struct fs_err *err)
 {
 	int k = notes_kind_parse(argv[1]);
-	char key[300], text[1100] = "";
+	char key[300];
 
 	if (k < 0)
 		return fs_err_set(err, FS_E_ARG, "note-for: '%s' is not a kind (domain, zone, address, asn, ns)", argv[1]), -1;
 	if (notes_canon((enum note_kind)k, argv[2], key, sizeof key, err) != FS_OK)
 		return -1;
-	for (int i = 3; i < argc; i++) {
-		strncat(text, argv[i], sizeof text - strlen(text) - 2);
-		if (i + 1 < argc)
-			strncat(text, " ", sizeof text - strlen(text) - 1);
-	}
-	notes_set_text(a->notes, (enum note_kind)k, key, text);
-	return app_message(a, false, text[0] ? "note on %s %s: %s" : "note on %s %s removed%s",
-	                   notes_kind_name((enum note_kind)k), key, text);
+	return set_note(a, (enum note_kind)k, key, argc, argv, 3);
 }
 
 /* The domain rows of the current snapshot named key (domain marks go through app_set_mark,

@@ -392,9 +392,8 @@ vd_draw(struct app *a, struct view *v, struct ui_canvas *c, int y0, int h)
 static void
 line_note(struct app *a, struct ui_canvas *c, const struct dline *l, int y)
 {
-	char text[300] = "", key[300];
+	char text[300] = "";
 	enum note_kind k;
-	struct fs_err e = { 0 };
 	const struct note *n;
 
 	if (l->kind == DL_ASN) {
@@ -411,8 +410,7 @@ line_note(struct app *a, struct ui_canvas *c, const struct dline *l, int y)
 		snprintf(text, sizeof text, "%s", s ? s : "");
 	} else
 		return;
-	if (text[0] == '\0' || notes_canon(k, text, key, sizeof key, &e) != FS_OK ||
-	    (n = notes_find(a->notes, k, key)) == NULL)
+	if ((n = notes_lookup(a->notes, k, text)) == NULL)
 		return;
 	canvas_put(c, 0, y, 1, UI_ROLE_MARK, n->marked ? (c->unicode ? "\xe2\x97\x8f" : "*") :
 	                                                 (c->unicode ? "\xe2\x9c\x8e" : "n"));

@@ -43,14 +43,7 @@ view_list_filter(const struct view *v)
 static bool
 has_note(const struct app *a, enum note_kind k, const char *name)
 {
-	char key[300];
-	struct fs_err e = { 0 };
-	const struct note *n;
-
-	if (a->notes == NULL || name == NULL || notes_count(a->notes) == 0 ||
-	    notes_canon(k, name, key, sizeof key, &e) != FS_OK)
-		return false;
-	n = notes_find(a->notes, k, key);
+	const struct note *n = notes_lookup(a->notes, k, name);
 	return n != NULL && (n->text != NULL || n->marked);
 }
 

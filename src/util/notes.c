@@ -173,6 +173,16 @@ notes_find(const struct notes *n, enum note_kind k, const char *key)
 	return n != NULL && key != NULL ? find(n, k, key, NULL) : NULL;
 }
 
+const struct note *
+notes_lookup(const struct notes *n, enum note_kind k, const char *text)
+{
+	char key[300];
+
+	if (n == NULL || text == NULL || n->live == 0 || notes_canon(k, text, key, sizeof key, NULL) != FS_OK)
+		return NULL;
+	return find(n, k, key, NULL);
+}
+
 static struct note *
 get_or_add(struct notes *n, enum note_kind k, const char *key)
 {
