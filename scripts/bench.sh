@@ -109,6 +109,12 @@ if [ -x "$B/bench/bench_detect" ]; then
   "$B/bench/bench_detect" -n 3 -g samples/demo-asn.mmdb -g samples/demo-geo.mmdb "$DCAP"
 fi
 
+# -- The export indicator set: adds (half merging) and name lookups over its hash index.
+if [ -x "$B/bench/bench_export" ]; then
+  section "export indicator set (bench/bench_export.c)"
+  "$B/bench/bench_export" -n 500000 -r 3
+fi
+
 if [ -x "$B/bench/bench_tui" ]; then
   section "TUI keystrokes (bench/bench_tui.c)"
   "$B/bench/bench_tui" -n "${BENCH_TUI_DOMAINS:-1000000}"

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/hidx.h"
 #include "util/json.h"
 
 #define MAX_WARNINGS 32
@@ -19,8 +20,7 @@ struct export_set {
 	size_t n, cap;
 	size_t *order;               /* items sorted by kind then value; rebuilt when dirty */
 	bool dirty;
-	uint32_t *hash;              /* open addressing: index + 1, 0 = empty */
-	size_t hcap;
+	struct fs_hidx index;        /* items by value (ind_hash, ind_cmp_value) */
 	export_allow_fn allow;
 	void *allow_ctx;
 	struct export_set_stats stats;
@@ -355,13 +355,13 @@ export_set_free(struct export_set *s)
 		ind_free(&s->items[i]);
 	free(s->items);
 	free(s->order);
-	free(s->hash);
+	fs_hidx_fini(&s->index);
 	for (int i = 0; i < s->n_warnings; i++)
 		free(s->warnings[i]);
 	free(s);
 }
 
-static uint64_t
+static uint32_t
 ind_hash(const struct export_ind *x)
 {
 	uint64_t h;
@@ -369,7 +369,7 @@ ind_hash(const struct export_ind *x)
 		h = fs_hash_bytes(x->name, strlen(x->name));
 	else
 		h = fs_hash_bytes(x->addr.bytes, 16) ^ ((uint64_t)x->plen << 8) ^ x->addr.family;
-	return h * 31 + (uint64_t)x->kind;
+	return (uint32_t)(h * 31 + (uint64_t)x->kind);
 }
 
 static int
@@ -385,21 +385,16 @@ ind_cmp_value(const struct export_ind *a, const struct export_ind *b)
 	return a->plen == b->plen ? 0 : (a->plen < b->plen ? -1 : 1);
 }
 
-static void
-hash_grow(struct export_set *s)
+/* The item holding x's value, or NULL. */
+static struct export_ind *
+ind_find(const struct export_set *s, const struct export_ind *x, uint32_t h)
 {
-	size_t ncap = s->hcap ? s->hcap * 2 : 64;
-	uint32_t *nh = xcalloc(ncap, sizeof *nh);
-
-	for (size_t i = 0; i < s->n; i++) {
-		size_t j = ind_hash(&s->items[i]) & (ncap - 1);
-		while (nh[j] != 0)
-			j = (j + 1) & (ncap - 1);
-		nh[j] = (uint32_t)(i + 1);
+	for (uint32_t j = fs_hidx_first(&s->index, h); j != FS_HIDX_END; j = fs_hidx_next(&s->index, h, j)) {
+		struct export_ind *e = &s->items[fs_hidx_item(&s->index, j)];
+		if (ind_cmp_value(e, x) == 0)
+			return e;
 	}
-	free(s->hash);
-	s->hash = nh;
-	s->hcap = ncap;
+	return NULL;
 }
 
 static char *
@@ -488,17 +483,12 @@ export_set_add(struct export_set *s, const struct export_ind *in)
 			memset(x.addr.bytes + 4, 0, 12);
 		x.name = NULL;
 	}
-	if (s->n * 2 >= s->hcap)
-		hash_grow(s);
-	size_t j = ind_hash(&x) & (s->hcap - 1);
-	while (s->hash[j] != 0) {
-		struct export_ind *e = &s->items[s->hash[j] - 1];
-		if (ind_cmp_value(e, &x) == 0) {
-			merge(e, &x);
-			s->stats.n_merged++;
-			return 1;
-		}
-		j = (j + 1) & (s->hcap - 1);
+	uint32_t h = ind_hash(&x);
+	struct export_ind *e = ind_find(s, &x, h);
+	if (e != NULL) {
+		merge(e, &x);
+		s->stats.n_merged++;
+		return 1;
 	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
@@ -519,7 +509,7 @@ export_set_add(struct export_set *s, const struct export_ind *in)
 	d->source = dup_clean(in->source);
 	d->note = in->note != NULL ? xstrdup(in->note) : NULL;
 	d->verdict[sizeof d->verdict - 1] = '\0';
-	s->hash[j] = (uint32_t)(++s->n);
+	fs_hidx_add(&s->index, h, (uint32_t)s->n++);
 	s->n_kind[x.kind]++;
 	s->dirty = true;
 	return 1;
@@ -607,12 +597,7 @@ export_set_has_name(const struct export_set *s, enum export_kind k, const char *
 {
 	struct export_ind x = { .kind = k, .name = name };
 
-	if (s->hcap == 0 || !export_kind_is_name(k))
-		return false;
-	for (size_t j = ind_hash(&x) & (s->hcap - 1); s->hash[j] != 0; j = (j + 1) & (s->hcap - 1))
-		if (ind_cmp_value(&s->items[s->hash[j] - 1], &x) == 0)
-			return true;
-	return false;
+	return export_kind_is_name(k) && ind_find(s, &x, ind_hash(&x)) != NULL;
 }
 
 size_t

@@ -1,4 +1,5 @@
-/* util containers: the vector's growth, the u64 map and the string arena and interner. */
+/* util containers: the vector's growth, the u64 map, the string arena and interner, the hash index. */
+#include "util/hidx.h"
 #include "util/intern.h"
 #include "util/map.h"
 #include "util/vec.h"
@@ -208,4 +209,89 @@ fs_intern_free(struct fs_intern *t)
 	free(t->slots);
 	free(t->hashes);
 	memset(t, 0, sizeof *t);
+}
+
+/* ---- hash index -------------------------------------------------------------------------------- */
+
+void
+fs_hidx_fini(struct fs_hidx *x)
+{
+	free(x->s);
+	memset(x, 0, sizeof *x);
+}
+
+static void
+hidx_resize(struct fs_hidx *x, uint32_t ncap)
+{
+	struct fs_hidx_slot *old = x->s;
+	uint32_t ocap = old != NULL ? x->mask + 1 : 0;
+
+	x->s = xcalloc(ncap, sizeof *x->s);
+	x->mask = ncap - 1;
+	for (uint32_t i = 0; i < ocap; i++) {
+		if (old[i].item1 == 0)
+			continue;
+		uint32_t j = old[i].hash & x->mask;
+		while (x->s[j].item1 != 0)
+			j = (j + 1) & x->mask;
+		x->s[j] = old[i];
+	}
+	free(old);
+}
+
+void
+fs_hidx_reserve(struct fs_hidx *x, uint32_t n)
+{
+	uint32_t cap = x->s != NULL ? x->mask + 1 : 0, want = 16;
+
+	while (want < 2 * (uint64_t)n)
+		want *= 2;
+	if (want > cap)
+		hidx_resize(x, want);
+}
+
+void
+fs_hidx_add(struct fs_hidx *x, uint32_t h, uint32_t item)
+{
+	if (x->s == NULL || 2 * ((uint64_t)x->n + 1) > (uint64_t)x->mask + 1)
+		hidx_resize(x, x->s != NULL ? 2 * (x->mask + 1) : 16);
+	uint32_t i = h & x->mask;
+	while (x->s[i].item1 != 0)
+		i = (i + 1) & x->mask;
+	x->s[i].hash = h;
+	x->s[i].item1 = item + 1;
+	x->n++;
+}
+
+bool
+fs_hidx_del(struct fs_hidx *x, uint32_t h, uint32_t item)
+{
+	uint32_t i;
+
+	for (i = fs_hidx_first(x, h); i != FS_HIDX_END; i = fs_hidx_next(x, h, i))
+		if (x->s[i].item1 == item + 1)
+			break;
+	if (i == FS_HIDX_END)
+		return false;
+	/* Backward shift: move later entries of the run into the hole when their home slot
+	 * is not between the hole and them. */
+	for (uint32_t j = (i + 1) & x->mask; x->s[j].item1 != 0; j = (j + 1) & x->mask) {
+		uint32_t home = x->s[j].hash & x->mask;
+		if (((j - home) & x->mask) >= ((j - i) & x->mask)) {
+			x->s[i] = x->s[j];
+			i = j;
+		}
+	}
+	x->s[i].item1 = 0;
+	x->s[i].hash = 0;
+	x->n--;
+	return true;
+}
+
+void
+fs_hidx_clear(struct fs_hidx *x)
+{
+	if (x->s != NULL)
+		memset(x->s, 0, ((size_t)x->mask + 1) * sizeof *x->s);
+	x->n = 0;
 }

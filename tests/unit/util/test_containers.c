@@ -1,4 +1,5 @@
-/* Unit tests for util's containers: vector, u64 map, string arena and interner. */
+/* Unit tests for util's containers: vector, u64 map, string arena and interner,
+ * hash index. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "util/hidx.h"
 #include "util/intern.h"
 #include "util/map.h"
 #include "util/vec.h"
@@ -142,6 +144,62 @@ test_intern(void **state)
 	fs_arena_free(&a);
 }
 
+/* The hash index against a plain array under random adds and removals, with hashes chosen to
+ * collide heavily (runs wrap around the table's end and removal must shift them back). */
+static uint32_t
+hidx_find(const struct fs_hidx *x, const uint32_t *key, uint32_t h, uint32_t want)
+{
+	for (uint32_t s = fs_hidx_first(x, h); s != FS_HIDX_END; s = fs_hidx_next(x, h, s))
+		if (key[fs_hidx_item(x, s)] == want)
+			return fs_hidx_item(x, s);
+	return FS_HIDX_END;
+}
+
+static void
+test_hidx(void **state)
+{
+	enum { N = 3000 };
+	static uint32_t key[N];
+	static bool in[N];
+	struct fs_hidx x = { 0 };
+	uint32_t seed = 12345, n = 0;
+	(void)state;
+
+	assert_int_equal(fs_hidx_first(&x, 7), FS_HIDX_END);
+	for (uint32_t i = 0; i < N; i++)
+		key[i] = i * 7919u;
+	for (int round = 0; round < 200000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		uint32_t i = (seed >> 8) % N;
+		uint32_t h = (key[i] % 61) * 0x9e3779b1u;   /* 61 distinct hashes: long runs */
+		if (in[i]) {
+			assert_true(fs_hidx_del(&x, h, i));
+			assert_false(fs_hidx_del(&x, h, i));
+			in[i] = false;
+			n--;
+		} else {
+			assert_int_equal(hidx_find(&x, key, h, key[i]), FS_HIDX_END);
+			fs_hidx_add(&x, h, i);
+			in[i] = true;
+			n++;
+		}
+		assert_int_equal(x.n, n);
+		if (round % 997 == 0)
+			for (uint32_t k = 0; k < N; k++) {
+				uint32_t hk = (key[k] % 61) * 0x9e3779b1u;
+				assert_int_equal(hidx_find(&x, key, hk, key[k]), in[k] ? k : FS_HIDX_END);
+			}
+	}
+	assert_true(fs_hidx_bytes(&x) >= 2 * (size_t)n * sizeof(struct fs_hidx_slot));
+	fs_hidx_clear(&x);
+	assert_int_equal(x.n, 0);
+	assert_int_equal(hidx_find(&x, key, 0, key[0]), FS_HIDX_END);
+	fs_hidx_reserve(&x, 100000);
+	assert_true(x.mask + 1 >= 200000);
+	fs_hidx_fini(&x);
+	assert_null(x.s);
+}
+
 int
 main(void)
 {
@@ -149,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_vec),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_hidx),
 	};
 	return cmocka_run_group_tests_name("containers", tests, NULL, NULL);
 }
