@@ -26,20 +26,15 @@
 void
 frag_init(struct frag_table *t, const struct dec_config *cfg)
 {
-	uint32_t nb = 1;
-
 	memset(t, 0, sizeof *t);
 	t->n_slots = cfg->frag_max_datagrams;
 	/* Slots are zero pages until used (calloc of a large block maps lazily). */
 	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
 	for (uint32_t i = t->n_slots; i-- > 0;) {
-		t->slots[i].hnext = t->free;
+		t->slots[i].fnext = t->free;
 		t->free = &t->slots[i];
 	}
-	while (nb < 2 * t->n_slots)
-		nb <<= 1;
-	t->buckets = xcalloc(nb, sizeof *t->buckets);
-	t->mask = nb - 1;
+	fs_hidx_reserve(&t->index, t->n_slots);
 }
 
 void
@@ -48,7 +43,7 @@ frag_fini(struct frag_table *t)
 	for (uint32_t i = 0; i < t->n_slots; i++)
 		free(t->slots[i].buf);
 	free(t->slots);
-	free(t->buckets);
+	fs_hidx_fini(&t->index);
 	memset(t, 0, sizeof *t);
 }
 
@@ -58,16 +53,11 @@ frag_hash(uint8_t version, const fs_addr *src, const fs_addr *dst, uint32_t id, 
 	return dec_flow_hash(src, dst, (uint64_t)id << 16 | (uint64_t)version << 8 | proto);
 }
 
-/* Remove from the hash chain and the age list; the slot's memory stays untouched. */
+/* Remove from the index and the age list; the slot's memory stays untouched. */
 static void
 frag_detach(struct frag_table *t, struct frag_dg *dg)
 {
-	struct frag_dg **pp = &t->buckets[dg->hash & t->mask];
-
-	while (*pp != NULL && *pp != dg)
-		pp = &(*pp)->hnext;
-	if (*pp == dg)
-		*pp = dg->hnext;
+	fs_hidx_del(&t->index, dg->hash, (uint32_t)(dg - t->slots));
 	if (dg->older)
 		dg->older->newer = dg->newer;
 	else
@@ -89,7 +79,7 @@ frag_put_free(struct frag_table *t, struct frag_dg *dg)
 		dg->buf = NULL;
 		dg->cap = 0;
 	}
-	dg->hnext = t->free;
+	dg->fnext = t->free;
 	t->free = dg;
 }
 
@@ -174,8 +164,10 @@ frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32
 	uint32_t h = frag_hash(version, &f->src, &f->dst, id, kproto);
 	struct frag_dg *dg;
 
-	for (dg = t->buckets[h & t->mask]; dg != NULL; dg = dg->hnext) {
-		if (dg->hash == h && dg->version == version && dg->id == id &&
+	for (uint32_t j = fs_hidx_first(&t->index, h); j != FS_HIDX_END;
+	     j = fs_hidx_next(&t->index, h, j)) {
+		dg = &t->slots[fs_hidx_item(&t->index, j)];
+		if (dg->version == version && dg->id == id &&
 		    (version == 6 || dg->proto == proto) &&
 		    memcmp(&dg->src, &f->src, sizeof f->src) == 0 &&
 		    memcmp(&dg->dst, &f->dst, sizeof f->dst) == 0)
@@ -186,7 +178,7 @@ frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32
 	if (t->free == NULL)
 		return NULL;                /* every slot is a datagram being delivered right now */
 	dg = t->free;
-	t->free = dg->hnext;
+	t->free = dg->fnext;
 	uint8_t *buf = dg->buf;
 	uint32_t cap = dg->cap;
 	memset(dg, 0, sizeof *dg);
@@ -199,8 +191,7 @@ frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32
 	dg->src = f->src;
 	dg->dst = f->dst;
 	dg->first = d->pkt.ts;
-	dg->hnext = t->buckets[h & t->mask];
-	t->buckets[h & t->mask] = dg;
+	fs_hidx_add(&t->index, h, (uint32_t)(dg - t->slots));
 	dg->older = t->newest;
 	if (t->newest)
 		t->newest->newer = dg;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode/decode_int.h"
+#include "util/hidx.h"
 
 #define DEC_MAX_ENCAP 4       /* VXLAN/GRE/IP-in-IP nesting we follow */
 
@@ -25,7 +26,7 @@ struct dec_flow {
 #define FRAG_BLOCKS 8192      /* 8-byte blocks: covers the 65535-byte maximum */
 
 struct frag_dg {
-	struct frag_dg *hnext;             /* hash chain, or free list */
+	struct frag_dg *fnext;             /* free list */
 	struct frag_dg *older, *newer;     /* age list: creation order, oldest first */
 	uint32_t hash;
 	uint8_t version;                   /* 4 or 6 */
@@ -50,8 +51,7 @@ struct frag_table {
 	struct frag_dg *slots;
 	uint32_t n_slots;
 	struct frag_dg *free;
-	struct frag_dg **buckets;
-	uint32_t mask;
+	struct fs_hidx index;              /* datagrams in flight by key (slot numbers) */
 	struct frag_dg *oldest, *newest;
 	uint32_t n;                        /* datagrams in flight */
 	uint64_t bytes;                    /* sum of end_max in flight */
@@ -66,7 +66,7 @@ struct tcp_range {
 };
 
 struct tcp_stream {                    /* one direction of one connection */
-	struct tcp_stream *hnext;          /* hash chain, or free list */
+	struct tcp_stream *fnext;          /* free list */
 	struct tcp_stream *older, *newer;  /* idle list: least recently active first */
 	uint32_t hash;
 	fs_addr src, dst;
@@ -93,8 +93,7 @@ struct tcp_table {
 	struct tcp_stream *slots;
 	uint32_t n_slots;
 	struct tcp_stream *free;
-	struct tcp_stream **buckets;
-	uint32_t mask;
+	struct fs_hidx index;              /* streams by flow (slot numbers) */
 	struct tcp_stream *oldest, *newest;
 	uint32_t n;
 	uint64_t bytes;                    /* buffer capacity held by streams and the pool */

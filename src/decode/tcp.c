@@ -24,19 +24,14 @@
 void
 tcp_init(struct tcp_table *t, const struct dec_config *cfg)
 {
-	uint32_t nb = 1;
-
 	memset(t, 0, sizeof *t);
 	t->n_slots = cfg->tcp_max_streams;
 	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
 	for (uint32_t i = t->n_slots; i-- > 0;) {
-		t->slots[i].hnext = t->free;
+		t->slots[i].fnext = t->free;
 		t->free = &t->slots[i];
 	}
-	while (nb < 2 * t->n_slots)
-		nb <<= 1;
-	t->buckets = xcalloc(nb, sizeof *t->buckets);
-	t->mask = nb - 1;
+	fs_hidx_reserve(&t->index, t->n_slots);
 	t->pool = xcalloc(TCP_POOL, sizeof *t->pool);
 }
 
@@ -49,7 +44,7 @@ tcp_fini(struct tcp_table *t)
 		free(t->pool[i].buf);
 	free(t->pool);
 	free(t->slots);
-	free(t->buckets);
+	fs_hidx_fini(&t->index);
 	memset(t, 0, sizeof *t);
 }
 
@@ -63,11 +58,14 @@ tcp_hash(const struct dec_flow *f)
 static struct tcp_stream *
 tcp_find(struct tcp_table *t, const struct dec_flow *f, uint32_t h)
 {
-	for (struct tcp_stream *s = t->buckets[h & t->mask]; s != NULL; s = s->hnext)
-		if (s->hash == h && s->sport == f->sport && s->dport == f->dport &&
+	for (uint32_t j = fs_hidx_first(&t->index, h); j != FS_HIDX_END;
+	     j = fs_hidx_next(&t->index, h, j)) {
+		struct tcp_stream *s = &t->slots[fs_hidx_item(&t->index, j)];
+		if (s->sport == f->sport && s->dport == f->dport &&
 		    memcmp(&s->src, &f->src, sizeof f->src) == 0 &&
 		    memcmp(&s->dst, &f->dst, sizeof f->dst) == 0)
 			return s;
+	}
 	return NULL;
 }
 
@@ -311,16 +309,12 @@ static void
 tcp_release(struct decoder *d, struct tcp_stream *s, enum dec_skip lost)
 {
 	struct tcp_table *t = &d->tcp;
-	struct tcp_stream **pp = &t->buckets[s->hash & t->mask];
 
 	tcp_stop(d, s, lost);
-	while (*pp != NULL && *pp != s)
-		pp = &(*pp)->hnext;
-	if (*pp == s)
-		*pp = s->hnext;
+	fs_hidx_del(&t->index, s->hash, (uint32_t)(s - t->slots));
 	idle_unlink(t, s);
 	t->n--;
-	s->hnext = t->free;
+	s->fnext = t->free;
 	t->free = s;
 }
 
@@ -342,15 +336,14 @@ tcp_new(struct decoder *d, const struct dec_flow *f, uint32_t h)
 	if (t->free == NULL)
 		tcp_release(d, t->oldest, DEC_SKIP_TCP_DROPPED);   /* table full */
 	struct tcp_stream *s = t->free;
-	t->free = s->hnext;
+	t->free = s->fnext;
 	memset(s, 0, sizeof *s);     /* free slots hold no buffer (tcp_stop released it) */
 	s->hash = h;
 	s->src = f->src;
 	s->dst = f->dst;
 	s->sport = f->sport;
 	s->dport = f->dport;
-	s->hnext = t->buckets[h & t->mask];
-	t->buckets[h & t->mask] = s;
+	fs_hidx_add(&t->index, h, (uint32_t)(s - t->slots));
 	idle_append(t, s);
 	t->n++;
 	d->st.tcp_streams++;

@@ -7,7 +7,10 @@
 #include <stdint.h>
 
 #include "fluxscope/enrich.h"
+#include "util/hidx.h"
 #include "util/intern.h"
+#include "util/map.h"
+#include "util/vec.h"
 
 /* libloc behind a small interface so that geo_lookup.c never sees its types. */
 struct geoloc;
@@ -38,23 +41,14 @@ struct geo_db {
 };
 
 /* The cache: entries (normalised address + its info) in fixed chunks so that the pointers
- * handed out never move; an open-addressing table of small slots indexes them. The slots hold
- * the hash so that a probe touches one 8-byte slot, and the one entry it compares is the one
- * the caller reads next. */
+ * handed out never move; a hash index (util/hidx.h) of 8-byte slots indexes them. The slots
+ * hold the hash so that a probe touches one slot, and the one entry it compares is the one the
+ * caller reads next. */
 #define GEO_CHUNK_SHIFT 12
 #define GEO_CHUNK (1u << GEO_CHUNK_SHIFT)
 struct geo_entry {
 	struct geo_info info;
 	fs_addr key;
-};
-struct geo_slot {
-	uint32_t hash;
-	uint32_t idx;              /* 1-based index into the chunks; 0 = empty */
-};
-
-struct geo_asname {
-	uint32_t asn;              /* 0 = empty slot */
-	const char *name;          /* interned */
 };
 
 struct geo {
@@ -66,15 +60,15 @@ struct geo {
 	int n_warnings;
 	char *searched;            /* folders looked in, for the "none found" message */
 
-	struct geo_slot *slots;
-	size_t cap, n;
+	struct fs_hidx index;      /* entries by address: item i is entry i + 1 */
+	size_t n;
 	struct geo_entry **chunks;
 	size_t n_chunks;
 	uint64_t lookups, misses;
 	struct fs_intern strs;
 	/* libloc AS names by number: its AS lookup is a search plus an allocation */
-	struct geo_asname *as_names;
-	size_t as_cap, as_n;
+	struct fs_map as_index;    /* AS number -> position in as_names */
+	FS_VEC(const char *) as_names;   /* interned */
 	struct geo_info none;      /* for addresses of no family */
 };
 

@@ -193,32 +193,15 @@ static const char *
 libloc_as_name(struct geo *g, struct geoloc *loc, uint32_t asn)
 {
 	char name[256];
-	size_t i;
+	bool fresh;
+	uint32_t *slot = fs_map_put(&g->as_index, asn, &fresh);
 
-	if (2 * (g->as_n + 1) > g->as_cap) {
-		size_t ncap = g->as_cap ? g->as_cap * 2 : 256;
-		struct geo_asname *t = xcalloc(ncap, sizeof *t);
-		for (size_t k = 0; k < g->as_cap; k++) {
-			if (g->as_names[k].asn == 0)
-				continue;
-			for (i = (g->as_names[k].asn * 2654435761u) & (ncap - 1); t[i].asn != 0;
-			     i = (i + 1) & (ncap - 1))
-				;
-			t[i] = g->as_names[k];
-		}
-		free(g->as_names);
-		g->as_names = t;
-		g->as_cap = ncap;
-	}
-	for (i = (asn * 2654435761u) & (g->as_cap - 1); g->as_names[i].asn != 0;
-	     i = (i + 1) & (g->as_cap - 1))
-		if (g->as_names[i].asn == asn)
-			return g->as_names[i].name;
+	if (!fresh)
+		return g->as_names.v[*slot];
+	*slot = (uint32_t)g->as_names.n;
 	geoloc_as_name(loc, asn, name, sizeof name);
-	g->as_names[i].asn = asn;
-	g->as_names[i].name = fs_intern_str(&g->strs, name, strlen(name));
-	g->as_n++;
-	return g->as_names[i].name;
+	fs_vec_push(&g->as_names, fs_intern_str(&g->strs, name, strlen(name)));
+	return g->as_names.v[*slot];
 }
 
 static void
@@ -318,25 +301,6 @@ normalise(const fs_addr *a, fs_addr *k)
 	}
 }
 
-static void
-cache_grow(struct geo *g)
-{
-	size_t ncap = g->cap ? g->cap * 2 : 1024;
-	struct geo_slot *slots = xcalloc(ncap, sizeof *slots);
-
-	for (size_t i = 0; i < g->cap; i++) {
-		size_t j;
-		if (g->slots[i].idx == 0)
-			continue;
-		for (j = g->slots[i].hash & (ncap - 1); slots[j].idx != 0; j = (j + 1) & (ncap - 1))
-			;
-		slots[j] = g->slots[i];
-	}
-	free(g->slots);
-	g->slots = slots;
-	g->cap = ncap;
-}
-
 static inline struct geo_entry *
 entry_at(const struct geo *g, uint32_t idx)
 {
@@ -361,7 +325,6 @@ const struct geo_info *
 geo_lookup(struct geo *g, const fs_addr *addr)
 {
 	fs_addr k;
-	size_t i, mask;
 	struct geo_entry *e;
 	uint32_t idx, h;
 
@@ -369,22 +332,17 @@ geo_lookup(struct geo *g, const fs_addr *addr)
 	normalise(addr, &k);
 	if (k.family == 0 || g->n_dbs == 0)
 		return &g->none;
-	if (2 * (g->n + 1) > g->cap)
-		cache_grow(g);
-	mask = g->cap - 1;
 	h = addr_hash(&k);
-	for (i = h & mask; g->slots[i].idx != 0; i = (i + 1) & mask)
-		if (g->slots[i].hash == h) {
-			e = entry_at(g, g->slots[i].idx);
-			if (memcmp(&e->key, &k, sizeof k) == 0)
-				return &e->info;
-		}
+	for (uint32_t s = fs_hidx_first(&g->index, h); s != FS_HIDX_END; s = fs_hidx_next(&g->index, h, s)) {
+		e = entry_at(g, fs_hidx_item(&g->index, s) + 1);
+		if (memcmp(&e->key, &k, sizeof k) == 0)
+			return &e->info;
+	}
 	g->misses++;
 	e = cache_new_entry(g, &idx);
 	e->key = k;
 	geo_resolve(g, &k, &e->info);
-	g->slots[i].hash = h;
-	g->slots[i].idx = idx;
+	fs_hidx_add(&g->index, h, idx - 1);
 	return &e->info;
 }
 
@@ -394,14 +352,12 @@ geo_cache_free(struct geo *g)
 	for (size_t i = 0; i < g->n_chunks; i++)
 		free(g->chunks[i]);
 	free(g->chunks);
-	free(g->slots);
-	free(g->as_names);
-	g->as_names = NULL;
-	g->as_cap = g->as_n = 0;
+	fs_hidx_fini(&g->index);
+	fs_map_fini(&g->as_index);
+	fs_vec_free(&g->as_names);
 	fs_intern_free(&g->strs);
 	g->chunks = NULL;
-	g->slots = NULL;
-	g->n_chunks = g->n = g->cap = 0;
+	g->n_chunks = g->n = 0;
 }
 
 bool
@@ -416,10 +372,9 @@ geo_cache_trim(struct geo *g, size_t max_bytes)
 	for (size_t i = 0; i < g->n_chunks; i++)
 		free(g->chunks[i]);
 	free(g->chunks);
-	free(g->slots);
+	fs_hidx_fini(&g->index);
 	g->chunks = NULL;
-	g->slots = NULL;
-	g->n_chunks = g->n = g->cap = 0;
+	g->n_chunks = g->n = 0;
 	return true;
 }
 
@@ -429,7 +384,7 @@ geo_cache_stats(const struct geo *g, struct geo_cache_stats *out)
 	out->lookups = g->lookups;
 	out->misses = g->misses;
 	out->entries = g->n;
-	out->bytes = g->cap * sizeof *g->slots + g->n_chunks * GEO_CHUNK * sizeof(struct geo_entry) +
+	out->bytes = fs_hidx_bytes(&g->index) + g->n_chunks * GEO_CHUNK * sizeof(struct geo_entry) +
 	             g->strs.bytes;
 }
 
