@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "fluxscope/model.h"
+#include "util/hidx.h"
 
 static struct snap_col_info col_info[SNAP_COL_MAX];
 static int n_cols;
@@ -272,25 +273,23 @@ rank_names(struct snap_table *t)
 	t->perm[SNAP_COL_DOMAIN][0] = ord;
 }
 
-/* Groups: an open-addressing hash from registrable name to group index. */
-static uint64_t
+/* Groups: a hash index (util/hidx.h) from registrable name to group index. */
+static uint32_t
 hash_str(const char *s)
 {
-	return fs_hash_bytes(s, strlen(s));
+	return (uint32_t)fs_hash_bytes(s, strlen(s));
 }
 
 static void
 build_groups(struct snap *s, const char *const *reg)
 {
-	uint32_t n = s->dom.n, ng = 0, cap = 16;
-	uint32_t *slots, *first, *next, *count;
+	uint32_t n = s->dom.n, ng = 0;
+	uint32_t *first, *next, *count;
 	size_t poolcap = 0;
 	const char **gname;
+	struct fs_hidx index = { 0 };
 
-	while (cap < n * 2)
-		cap *= 2;
-	slots = xreallocarray(NULL, cap, sizeof *slots);
-	memset(slots, 0xff, (size_t)cap * sizeof *slots);
+	fs_hidx_reserve(&index, n);
 	first = xreallocarray(NULL, n ? n : 1, sizeof *first);
 	count = xcalloc(n ? n : 1, sizeof *count);
 	next = xreallocarray(NULL, n ? n : 1, sizeof *next);
@@ -299,24 +298,26 @@ build_groups(struct snap *s, const char *const *reg)
 	for (uint32_t i = 0; i < n; i++) {
 		const char *r = reg != NULL && reg[i] != NULL && reg[i][0] != '\0' ? reg[i]
 		                                                                  : s->dom.rows[i].name;
-		uint32_t h;
+		uint32_t h, g = UINT32_MAX;
 		if (s->dom.rows[i].flags & SNAP_HIDDEN) {
 			s->dom.rows[i].group = UINT32_MAX;
 			continue;
 		}
 		if (r == NULL)
 			r = "";
-		h = (uint32_t)hash_str(r) & (cap - 1);
-		while (slots[h] != UINT32_MAX && strcmp(gname[slots[h]], r) != 0)
-			h = (h + 1) & (cap - 1);
-		if (slots[h] == UINT32_MAX) {
-			slots[h] = ng;
-			gname[ng] = r;
-			first[ng] = UINT32_MAX;
+		h = hash_str(r);
+		for (uint32_t j = fs_hidx_first(&index, h); j != FS_HIDX_END; j = fs_hidx_next(&index, h, j))
+			if (strcmp(gname[fs_hidx_item(&index, j)], r) == 0) {
+				g = fs_hidx_item(&index, j);
+				break;
+			}
+		if (g == UINT32_MAX) {
+			g = ng++;
+			fs_hidx_add(&index, h, g);
+			gname[g] = r;
+			first[g] = UINT32_MAX;
 			poolcap += strlen(r) + 1;
-			ng++;
 		}
-		uint32_t g = slots[h];
 		s->dom.rows[i].group = g;
 		next[i] = first[g];
 		first[g] = i;
@@ -386,7 +387,7 @@ build_groups(struct snap *s, const char *const *reg)
 	}
 	s->grp.names = s->pool;
 	s->grp.names_len = s->pool_len;
-	free(slots);
+	fs_hidx_fini(&index);
 	free(first);
 	free(count);
 	free(next);

@@ -1,5 +1,5 @@
-/* Marks and notes (see fluxscope/notes.h): entries in a vector, found through an
- * open-addressing index of (kind, key) hashes. */
+/* Marks and notes (see fluxscope/notes.h): entries in a vector, found through a hash index
+ * (util/hidx.h) of (kind, key). */
 #include "fluxscope/notes.h"
 
 #include <arpa/inet.h>
@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hidx.h"
+
 #define NOTE_TEXT_MAX 1000
 
 struct notes {
 	struct note *v;            /* live entries; a removed one leaves key == NULL */
 	size_t n, cap, live;
-	uint32_t *idx;             /* slot -> entry index + 1, 0 = empty */
-	size_t idx_cap;            /* power of two */
+	struct fs_hidx idx;        /* live entries by (kind, key) */
 	uint64_t gen;
 };
 
@@ -113,56 +114,43 @@ notes_free(struct notes *n)
 		free(n->v[i].text);
 	}
 	free(n->v);
-	free(n->idx);
+	fs_hidx_fini(&n->idx);
 	free(n);
 }
 
-static uint64_t
+static uint32_t
 hash(enum note_kind k, const char *key)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)k;
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
-	return h ^ (h >> 29);
+	return (uint32_t)(h ^ (h >> 29));
 }
 
+/* Compact the vector (removed entries go) and index it again. */
 static void
-reindex(struct notes *n)
+compact(struct notes *n)
 {
-	size_t cap = 64;
-	while (cap < n->live * 2 + 2)
-		cap *= 2;
-	free(n->idx);
-	n->idx = xcalloc(cap, sizeof *n->idx);
-	n->idx_cap = cap;
-	/* Compact the vector while at it: removed entries go. */
 	size_t w = 0;
+
 	for (size_t i = 0; i < n->n; i++)
 		if (n->v[i].key != NULL)
 			n->v[w++] = n->v[i];
 	n->n = w;
-	for (size_t i = 0; i < n->n; i++) {
-		size_t s = hash(n->v[i].kind, n->v[i].key) & (cap - 1);
-		while (n->idx[s] != 0)
-			s = (s + 1) & (cap - 1);
-		n->idx[s] = (uint32_t)i + 1;
-	}
+	fs_hidx_clear(&n->idx);
+	for (size_t i = 0; i < n->n; i++)
+		fs_hidx_add(&n->idx, hash(n->v[i].kind, n->v[i].key), (uint32_t)i);
 }
 
 static struct note *
-find(const struct notes *n, enum note_kind k, const char *key, size_t *slot)
+find(const struct notes *n, enum note_kind k, const char *key)
 {
-	if (n->idx_cap == 0)
-		return NULL;
-	size_t s = hash(k, key) & (n->idx_cap - 1);
-	while (n->idx[s] != 0) {
-		struct note *e = &n->v[n->idx[s] - 1];
-		if (e->key != NULL && e->kind == k && strcmp(e->key, key) == 0) {
-			if (slot)
-				*slot = s;
+	uint32_t h = hash(k, key);
+
+	for (uint32_t s = fs_hidx_first(&n->idx, h); s != FS_HIDX_END; s = fs_hidx_next(&n->idx, h, s)) {
+		struct note *e = &n->v[fs_hidx_item(&n->idx, s)];
+		if (e->kind == k && strcmp(e->key, key) == 0)
 			return e;
-		}
-		s = (s + 1) & (n->idx_cap - 1);
 	}
 	return NULL;
 }
@@ -170,7 +158,7 @@ find(const struct notes *n, enum note_kind k, const char *key, size_t *slot)
 const struct note *
 notes_find(const struct notes *n, enum note_kind k, const char *key)
 {
-	return n != NULL && key != NULL ? find(n, k, key, NULL) : NULL;
+	return n != NULL && key != NULL ? find(n, k, key) : NULL;
 }
 
 const struct note *
@@ -180,13 +168,13 @@ notes_lookup(const struct notes *n, enum note_kind k, const char *text)
 
 	if (n == NULL || text == NULL || n->live == 0 || notes_canon(k, text, key, sizeof key, NULL) != FS_OK)
 		return NULL;
-	return find(n, k, key, NULL);
+	return find(n, k, key);
 }
 
 static struct note *
 get_or_add(struct notes *n, enum note_kind k, const char *key)
 {
-	struct note *e = find(n, k, key, NULL);
+	struct note *e = find(n, k, key);
 
 	if (e != NULL)
 		return e;
@@ -199,35 +187,29 @@ get_or_add(struct notes *n, enum note_kind k, const char *key)
 	e->kind = k;
 	e->key = xstrdup(key);
 	n->live++;
-	if (n->idx_cap == 0 || n->n * 2 + 2 > n->idx_cap)
-		reindex(n);                        /* may move entries: find it again */
-	else {
-		size_t s = hash(k, key) & (n->idx_cap - 1);
-		while (n->idx[s] != 0)
-			s = (s + 1) & (n->idx_cap - 1);
-		n->idx[s] = (uint32_t)n->n;
-	}
-	return find(n, k, key, NULL);
+	fs_hidx_add(&n->idx, hash(k, key), (uint32_t)(n->n - 1));
+	return e;
 }
 
-/* Drop an entry that holds nothing any more: it stays as a tombstone (key NULL) that lookups
- * probe past, until removed ones outnumber live ones and the vector is compacted. */
+/* Drop an entry that holds nothing any more: it leaves the index at once and stays in the
+ * vector as a hole (key NULL) until holes outnumber live entries and the vector is compacted. */
 static void
 drop_if_empty(struct notes *n, struct note *e)
 {
 	if (e->marked || e->text != NULL)
 		return;
+	fs_hidx_del(&n->idx, hash(e->kind, e->key), (uint32_t)(e - n->v));
 	free(e->key);
 	e->key = NULL;
 	n->live--;
 	if (n->n - n->live > 64 && n->n - n->live > n->live)
-		reindex(n);
+		compact(n);
 }
 
 bool
 notes_mark(struct notes *n, enum note_kind k, const char *key, bool on)
 {
-	struct note *e = on ? get_or_add(n, k, key) : find(n, k, key, NULL);
+	struct note *e = on ? get_or_add(n, k, key) : find(n, k, key);
 
 	if (e == NULL || e->marked == on)
 		return false;
@@ -241,7 +223,7 @@ bool
 notes_set_text(struct notes *n, enum note_kind k, const char *key, const char *text)
 {
 	bool clear = text == NULL || text[0] == '\0';
-	struct note *e = clear ? find(n, k, key, NULL) : get_or_add(n, k, key);
+	struct note *e = clear ? find(n, k, key) : get_or_add(n, k, key);
 
 	if (e == NULL)
 		return false;
@@ -283,9 +265,7 @@ notes_clear(struct notes *n)
 		free(n->v[i].text);
 	}
 	n->n = n->live = 0;
-	free(n->idx);
-	n->idx = NULL;
-	n->idx_cap = 0;
+	fs_hidx_fini(&n->idx);
 	if (any)
 		n->gen++;
 	return any;
