@@ -60,6 +60,7 @@ eve_new(void)
 {
 	struct eve_reader *e = xcalloc(1, sizeof *e);
 	e->jd = xmalloc(sizeof *e->jd);
+	json_doc_init(e->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
 	e->pend = xcalloc(1, sizeof *e->pend);
 	e->cur = xcalloc(1, sizeof *e->cur);
 	return e;
@@ -70,6 +71,7 @@ eve_free(struct eve_reader *e)
 {
 	if (e == NULL)
 		return;
+	json_doc_fini(e->jd);
 	free(e->jd);
 	free(e->pend);
 	free(e->cur);

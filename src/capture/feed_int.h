@@ -4,8 +4,8 @@
  * hands them to the decoder as DEC_LINKTYPE_FEED frames (decode.h), so feeds reach the same
  * decoder and store as packets. Not part of the public API.
  *
- * All input is hostile: every byte is read through wire.h or through the bounded line and JSON
- * readers here; lengths are bounded, a bad record is counted and skipped. */
+ * All input is hostile: every byte is read through wire.h (the JSON reader too, decode/json.h)
+ * or through the bounded line reader here; lengths are bounded, a bad record is counted and skipped. */
 #ifndef FLUXSCOPE_CAPTURE_FEED_INT_H
 #define FLUXSCOPE_CAPTURE_FEED_INT_H
 
@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "capture/cap_int.h"
+#include "decode/json.h"
 #include "fluxscope/decode.h"
 
 /* ---- Byte input: prefix bytes already read, then the fd (or a memory buffer), optionally
@@ -54,38 +55,7 @@ void feed_lines_fini(struct feed_lines *l);
 /* 1 = a line in l->line, 0 = end, -1 = input error. A last line without '\n' counts. */
 int feed_lines_next(struct feed_lines *l);
 
-/* ---- A minimal JSON reader over one line (feed_json.c): objects, arrays, strings (escapes,
- * \u with surrogates to UTF-8), numbers, true/false/null; depth at most 32. Parses into a flat
- * token array; lookups by dotted key at the top level or inside a token. ---- */
-enum jt { JT_NONE = 0, JT_OBJ, JT_ARR, JT_STR, JT_NUM, JT_TRUE, JT_FALSE, JT_NULL };
-struct jtok {
-	uint8_t type;
-	uint32_t start, end;    /* raw text span; strings: inside the quotes */
-	uint32_t next;          /* index of the next sibling token (after this one's children) */
-	uint32_t key;           /* object members: index of the key string token, 0 = none */
-	uint32_t n;             /* objects/arrays: members */
-};
-#define JSON_MAX_TOKENS 4096
-struct jdoc {
-	const char *text;
-	size_t len;
-	struct jtok tok[JSON_MAX_TOKENS];
-	uint32_t n;
-};
-/* false when the text is not one JSON value (trailing spaces allowed). */
-bool json_parse(struct jdoc *d, const char *text, size_t len);
-/* Member `key` of object token obj (0 = the root), or 0. */
-uint32_t json_get(const struct jdoc *d, uint32_t obj, const char *key);
-/* First child of an object/array token (objects: the value of the first member), 0 = none;
- * next: json_next. */
-uint32_t json_child(const struct jdoc *d, uint32_t t);
-uint32_t json_next(const struct jdoc *d, uint32_t t);
-/* A string token unescaped into buf (at most len-1 bytes, NUL-terminated); false when t is not
- * a string, has a bad escape or does not fit. Numbers are copied as text too. */
-bool json_str_at(const struct jdoc *d, uint32_t t, char *buf, size_t len);
-/* A number token as integer / double; false when not a number. */
-bool json_i64_at(const struct jdoc *d, uint32_t t, int64_t *out);
-bool json_f64_at(const struct jdoc *d, uint32_t t, double *out);
+/* ---- JSON log lines: the one JSON reader, decode/json.h (JSON_LOG grammar). ---- */
 
 /* ---- Writing DNS messages for log records (feed_build.c) ---- */
 struct feed_rr {

@@ -64,6 +64,7 @@ zeek_new(void)
 	for (int i = 0; i < ZF_N; i++)
 		z->col[i] = -1;
 	z->jd = xmalloc(sizeof *z->jd);
+	json_doc_init(z->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
 	z->rec = xmalloc(sizeof *z->rec);
 	return z;
 }
@@ -73,6 +74,7 @@ zeek_free(struct zeek_reader *z)
 {
 	if (z == NULL)
 		return;
+	json_doc_fini(z->jd);
 	free(z->jd);
 	free(z->rec);
 	free(z);

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decode/json.h"
 #include "fluxscope/bgwrite.h"
 #include "util/json.h"
-#include "util/jsonr.h"
 
 #define SESSION_MAX_BYTES (64u << 20)     /* a session is small; anything bigger is not one */
 #define HASH_SPAN (1u << 20)

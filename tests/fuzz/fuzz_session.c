@@ -1,5 +1,5 @@
 /* libFuzzer target for session files (--session PATH, :save): session_parse from memory (the
- * strict JSON reader, util/jsonr.c, underneath), then a round trip: a session that parses is
+ * JSON reader, decode/json.c, strict grammar, underneath), then a round trip: a session that parses is
  * written back and must parse again to the same text. Build: make fuzz. */
 #include <stddef.h>
 #include <stdint.h>

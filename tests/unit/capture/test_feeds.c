@@ -238,6 +238,7 @@ test_json(void **state)
 	(void)state;
 	static struct jdoc d;
 	char b[64];
+	json_doc_init(&d, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
 	const char *t = "{\"a\":\"x\\u00e9\\ud83d\\ude00\\n\",\"n\":-12,\"arr\":[1,{\"k\":null}],\"e\":{}}";
 	assert_true(json_parse(&d, t, strlen(t)));
 	assert_true(json_str_at(&d, json_get(&d, 0, "a"), b, sizeof b));
@@ -262,6 +263,7 @@ test_json(void **state)
 	t = "{\"a\":\"x\\u0000y\"}";
 	assert_true(json_parse(&d, t, strlen(t)));
 	assert_false(json_str_at(&d, json_get(&d, 0, "a"), b, sizeof b));
+	json_doc_fini(&d);
 }
 
 static void

@@ -13,7 +13,7 @@
 #include "fluxscope/bgwrite.h"
 #include "fluxscope/notes.h"
 #include "fluxscope/session.h"
-#include "util/jsonr.h"
+#include "decode/json.h"
 
 static void
 test_jsonr(void **state)
