@@ -191,158 +191,192 @@ ng_time(const struct ng_iface *ifc, uint32_t hi, uint32_t lo)
 	return cap_time((int64_t)s, (int64_t)us);
 }
 
+/* The fill failed: the sentence, and whether the file was cut (rather than unreadable). */
+static enum cap_next
+ng_fill_error(enum ng_fill f, const char *cut_msg, const char **msg, bool *truncated)
+{
+	if (f == NG_FILL_IOERR) {
+		*msg = "reading it failed";
+		return CAP_ERROR;
+	}
+	*msg = cut_msg;
+	*truncated = true;
+	return CAP_ERROR;
+}
+
+/* The next whole block in buf at r->start: its type and total length, header and trailer
+ * checked (a section header also sets the byte order). CAP_FRAME = a block is there. */
+static enum cap_next
+ng_block(struct ng_reader *r, uint32_t *type, uint32_t *len, const char **msg, bool *truncated)
+{
+	enum ng_fill f = ng_fill(r, 12);
+	if (f == NG_FILL_SHORT && r->end == r->start)
+		return CAP_EOF;
+	if (f != NG_FILL_OK)
+		return ng_fill_error(f, "it ends in the middle of a block header", msg, truncated);
+	struct ng_blk h = { r->buf + r->start, r->end - r->start, r->le };
+	*type = *len = 0;
+	(void)blk_u32(&h, 0, type);
+	if (*type == NG_BT_SHB) {
+		uint32_t bom = 0;
+		h.le = true;
+		(void)blk_u32(&h, 8, &bom);
+		if (bom == NG_BOM)
+			r->le = true;
+		else if (bom == __builtin_bswap32(NG_BOM))
+			r->le = false;
+		else {
+			*msg = "a section header has a bad byte-order magic";
+			return CAP_ERROR;
+		}
+		h.le = r->le;
+	} else if (!r->in_section) {
+		*msg = "it does not start with a pcapng section header";
+		return CAP_ERROR;
+	}
+	(void)blk_u32(&h, 4, len);
+	if (*len < 12 || *len % 4 != 0 || *len > NG_MAX_BLOCK) {
+		*msg = "a block has an impossible length";
+		return CAP_ERROR;
+	}
+	f = ng_fill(r, *len);
+	if (f != NG_FILL_OK)
+		return ng_fill_error(f, "it ends in the middle of a block", msg, truncated);
+	struct ng_blk blk = { r->buf + r->start, *len, r->le };
+	uint32_t trailer = 0;
+	(void)blk_u32(&blk, *len - 4, &trailer);
+	if (trailer != *len) {
+		*msg = "a block's trailing length does not match its header";
+		return CAP_ERROR;
+	}
+	return CAP_FRAME;
+}
+
+/* Section header body: a new section, its interface numbering starts again. */
+static bool
+ng_section(struct ng_reader *r, const struct ng_blk *b, const char **msg)
+{
+	uint16_t major;
+
+	if (!blk_u16(b, 4, &major)) {
+		*msg = "a section header is too short";
+		return false;
+	}
+	if (major != 1) {
+		*msg = "it uses an unsupported pcapng major version";
+		return false;
+	}
+	r->in_section = true;
+	r->n_if = 0;   /* interface ids are per section */
+	return true;
+}
+
+/* Interface description body: one more interface of this section. */
+static bool
+ng_interface(struct ng_reader *r, const struct ng_blk *b, const char **msg)
+{
+	uint16_t lt;
+
+	if (!blk_u16(b, 0, &lt) || b->len < 8) {
+		*msg = "an interface description is too short";
+		return false;
+	}
+	if (r->n_if >= NG_MAX_IFACES) {
+		*msg = "it describes too many interfaces";
+		return false;
+	}
+	if (r->n_if == r->cap_if) {
+		r->cap_if = r->cap_if ? r->cap_if * 2 : 8;
+		r->ifs = xreallocarray(r->ifs, r->cap_if, sizeof *r->ifs);
+	}
+	struct ng_iface *ifc = &r->ifs[r->n_if++];
+	ifc->linktype = lt;
+	ifc->units = 1000000;
+	ifc->offset_s = 0;
+	ng_idb_options(b, 8, ifc);
+	return true;
+}
+
+/* What a packet block (enhanced, obsolete or simple) says of its frame. */
+struct ng_pkt {
+	uint32_t ifid, hi, lo, caplen, wirelen;
+	size_t data_off;
+};
+
+static bool
+ng_packet(uint32_t type, const struct ng_blk *b, struct ng_pkt *k, const char **msg)
+{
+	uint16_t id16;
+
+	memset(k, 0, sizeof *k);
+	switch (type) {
+	case NG_BT_EPB:
+		if (!blk_u32(b, 0, &k->ifid) || !blk_u32(b, 4, &k->hi) || !blk_u32(b, 8, &k->lo) ||
+		    !blk_u32(b, 12, &k->caplen) || !blk_u32(b, 16, &k->wirelen) ||
+		    k->caplen > b->len - 20) {
+			*msg = "a packet block is inconsistent";
+			return false;
+		}
+		k->data_off = 20;
+		return true;
+	case NG_BT_OPB:
+		if (!blk_u16(b, 0, &id16) || !blk_u32(b, 4, &k->hi) || !blk_u32(b, 8, &k->lo) ||
+		    !blk_u32(b, 12, &k->caplen) || !blk_u32(b, 16, &k->wirelen) ||
+		    k->caplen > b->len - 20) {
+			*msg = "a packet block is inconsistent";
+			return false;
+		}
+		k->ifid = id16;
+		k->data_off = 20;
+		return true;
+	default:
+		/* Simple Packet Block: interface 0, no timestamp; captured length is what the
+		 * block holds, at most the original length. */
+		if (!blk_u32(b, 0, &k->wirelen)) {
+			*msg = "a simple packet block is too short";
+			return false;
+		}
+		k->caplen = (uint32_t)(b->len - 4) < k->wirelen ? (uint32_t)(b->len - 4) : k->wirelen;
+		k->data_off = 4;
+		return true;
+	}
+}
+
 enum cap_next
 ng_next(struct ng_reader *r, struct cap_frame *out, const char **msg, bool *truncated)
 {
 	*truncated = false;
 	for (;;) {
-		enum ng_fill f = ng_fill(r, 12);
-		if (f == NG_FILL_IOERR) {
-			*msg = "reading it failed";
-			return CAP_ERROR;
-		}
-		if (f == NG_FILL_SHORT) {
-			if (r->end == r->start)
-				return CAP_EOF;
-			*msg = "it ends in the middle of a block header";
-			*truncated = true;
-			return CAP_ERROR;
-		}
-		struct ng_blk h = { r->buf + r->start, r->end - r->start, r->le };
-		uint32_t type = 0, len = 0;
-		(void)blk_u32(&h, 0, &type);
-		if (type == NG_BT_SHB) {
-			uint32_t bom = 0;
-			h.le = true;
-			(void)blk_u32(&h, 8, &bom);
-			if (bom == NG_BOM)
-				r->le = true;
-			else if (bom == __builtin_bswap32(NG_BOM))
-				r->le = false;
-			else {
-				*msg = "a section header has a bad byte-order magic";
-				return CAP_ERROR;
-			}
-			h.le = r->le;
-		} else if (!r->in_section) {
-			*msg = "it does not start with a pcapng section header";
-			return CAP_ERROR;
-		}
-		(void)blk_u32(&h, 4, &len);
-		if (len < 12 || len % 4 != 0 || len > NG_MAX_BLOCK) {
-			*msg = "a block has an impossible length";
-			return CAP_ERROR;
-		}
-		f = ng_fill(r, len);
-		if (f == NG_FILL_IOERR) {
-			*msg = "reading it failed";
-			return CAP_ERROR;
-		}
-		if (f == NG_FILL_SHORT) {
-			*msg = "it ends in the middle of a block";
-			*truncated = true;
-			return CAP_ERROR;
-		}
-		struct ng_blk blk = { r->buf + r->start, len, r->le };
-		uint32_t trailer = 0;
-		(void)blk_u32(&blk, len - 4, &trailer);
-		if (trailer != len) {
-			*msg = "a block's trailing length does not match its header";
-			return CAP_ERROR;
-		}
+		uint32_t type, len;
+		enum cap_next got = ng_block(r, &type, &len, msg, truncated);
+		if (got != CAP_FRAME)
+			return got;
 		/* The block body, without type, length and trailer. */
-		struct ng_blk b = { blk.p + 8, len - 12, r->le };
-		uint32_t ifid = 0, hi = 0, lo = 0, caplen = 0, wirelen = 0;
-		size_t data_off = 0;
-		bool frame = false;
+		struct ng_blk b = { r->buf + r->start + 8, len - 12, r->le };
+		struct ng_pkt k;
+		bool frame = type == NG_BT_EPB || type == NG_BT_OPB || type == NG_BT_SPB;
 
-		switch (type) {
-		case NG_BT_SHB: {
-			uint16_t major;
-			if (!blk_u16(&b, 4, &major)) {
-				*msg = "a section header is too short";
-				return CAP_ERROR;
-			}
-			if (major != 1) {
-				*msg = "it uses an unsupported pcapng major version";
-				return CAP_ERROR;
-			}
-			r->in_section = true;
-			r->n_if = 0;   /* interface ids are per section */
-			break;
-		}
-		case NG_BT_IDB: {
-			uint16_t lt;
-			if (!blk_u16(&b, 0, &lt) || b.len < 8) {
-				*msg = "an interface description is too short";
-				return CAP_ERROR;
-			}
-			if (r->n_if >= NG_MAX_IFACES) {
-				*msg = "it describes too many interfaces";
-				return CAP_ERROR;
-			}
-			if (r->n_if == r->cap_if) {
-				r->cap_if = r->cap_if ? r->cap_if * 2 : 8;
-				r->ifs = xreallocarray(r->ifs, r->cap_if, sizeof *r->ifs);
-			}
-			struct ng_iface *ifc = &r->ifs[r->n_if++];
-			ifc->linktype = lt;
-			ifc->units = 1000000;
-			ifc->offset_s = 0;
-			ng_idb_options(&b, 8, ifc);
-			break;
-		}
-		case NG_BT_EPB:
-			if (!blk_u32(&b, 0, &ifid) || !blk_u32(&b, 4, &hi) || !blk_u32(&b, 8, &lo) ||
-			    !blk_u32(&b, 12, &caplen) || !blk_u32(&b, 16, &wirelen) ||
-			    caplen > b.len - 20) {
-				*msg = "a packet block is inconsistent";
-				return CAP_ERROR;
-			}
-			data_off = 20;
-			frame = true;
-			break;
-		case NG_BT_OPB: {
-			uint16_t id16;
-			if (!blk_u16(&b, 0, &id16) || !blk_u32(&b, 4, &hi) || !blk_u32(&b, 8, &lo) ||
-			    !blk_u32(&b, 12, &caplen) || !blk_u32(&b, 16, &wirelen) ||
-			    caplen > b.len - 20) {
-				*msg = "a packet block is inconsistent";
-				return CAP_ERROR;
-			}
-			ifid = id16;
-			data_off = 20;
-			frame = true;
-			break;
-		}
-		case NG_BT_SPB:
-			/* Simple Packet Block: interface 0, no timestamp; captured length is what the
-			 * block holds, at most the original length. */
-			if (!blk_u32(&b, 0, &wirelen)) {
-				*msg = "a simple packet block is too short";
-				return CAP_ERROR;
-			}
-			caplen = (uint32_t)(b.len - 4) < wirelen ? (uint32_t)(b.len - 4) : wirelen;
-			data_off = 4;
-			frame = true;
-			break;
-		default:
-			break;   /* name resolution, statistics, custom blocks: not frames */
-		}
+		if (type == NG_BT_SHB && !ng_section(r, &b, msg))
+			return CAP_ERROR;
+		if (type == NG_BT_IDB && !ng_interface(r, &b, msg))
+			return CAP_ERROR;
+		if (frame && !ng_packet(type, &b, &k, msg))
+			return CAP_ERROR;
+		/* other blocks (name resolution, statistics, custom) are not frames */
 		r->start += len;
 		r->offset += len;
 		if (!frame)
 			continue;
-		if (ifid >= r->n_if) {
+		if (k.ifid >= r->n_if) {
 			*msg = "a packet refers to an interface that was never described";
 			return CAP_ERROR;
 		}
-		const struct ng_iface *ifc = &r->ifs[ifid];
-		out->ts = type == NG_BT_SPB ? 0 : ng_time(ifc, hi, lo);
+		const struct ng_iface *ifc = &r->ifs[k.ifid];
+		out->ts = type == NG_BT_SPB ? 0 : ng_time(ifc, k.hi, k.lo);
 		out->linktype = ifc->linktype;
-		out->caplen = caplen;
-		out->wirelen = wirelen < caplen ? caplen : wirelen;
-		out->data = b.p + data_off;   /* stays valid: buf only moves in the next ng_fill */
+		out->caplen = k.caplen;
+		out->wirelen = k.wirelen < k.caplen ? k.caplen : k.wirelen;
+		out->data = b.p + k.data_off;   /* stays valid: buf only moves in the next ng_fill */
 		return CAP_FRAME;
 	}
 }
