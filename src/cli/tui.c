@@ -109,15 +109,113 @@ write_ui_stats(struct cli_live *live)
 	fclose(f);
 }
 
+/* The status bar's name for the input. */
+static void
+source_label(const struct opts *o, struct ingest *in, char *source, size_t len)
+{
+	if (o->iface != NULL)
+		snprintf(source, len, "%s", o->iface);
+	else if (o->source != NULL)   /* ClickHouse window: the source's own label */
+		snprintf(source, len, "%s", ingest_source_name(in, 0));
+	else if (o->n_dnstap > 0)
+		snprintf(source, len, "dnstap %s", o->dnstap[0]);
+	else if (o->n_files == 0)     /* --probe NAME alone */
+		snprintf(source, len, "probe %s", o->probe != NULL ? o->probe : "");
+	else if (o->n_files == 1)
+		snprintf(source, len, "%s", o->files[0]);
+	else
+		snprintf(source, len, "%s +%d", o->files[0], o->n_files - 1);
+}
+
+/* The UI's configuration: themes, colours, the store and the UI's geo handle, the capture
+ * files a Timeline row's packet comes from. dirs and dbs hold what cfg points to. */
+static void
+ui_config(const struct opts *o, struct store *store, struct geo *geo_ui, struct app_config *cfg,
+          const char *dirs[MAX_DIRS], char *dbs, size_t dbs_len)
+{
+	static char dirbuf[MAX_DIRS][PATH_MAX];
+	const char *nc = getenv("NO_COLOR");
+	int nd = theme_dirs(dirbuf);
+
+	for (int i = 0; i < nd; i++)
+		dirs[i] = dirbuf[i];
+	memset(cfg, 0, sizeof *cfg);
+	cfg->theme_dirs = dirs;
+	cfg->n_theme_dirs = nd;
+	cfg->no_color = nc != NULL && nc[0] != '\0';
+	cfg->theme = o->theme != NULL ? o->theme : cfg->no_color ? "mono" : NULL;
+	cfg->store = store;
+	cfg->geo = geo_ui;
+	if (o->iface == NULL && o->source == NULL) {   /* files: a Timeline row's packet */
+		cfg->sources = (const char *const *)o->files;
+		cfg->n_sources = o->n_files;
+	}
+	cfg->tshark = getenv("FLUXSCOPE_TSHARK");
+	cfg->db_names = geo_describe_short(geo_ui, dbs, dbs_len);
+	for (int i = 0; i < geo_db_count(geo_ui); i++)
+		cfg->db_stale |= geo_db(geo_ui, i)->stale;
+}
+
+/* The session: reopened (--session, state restored once rows arrive), or this run's own
+ * (returned in *own, the caller frees it), which :save PATH writes and keeps saving.
+ * --filter and --min-score start the list filtered. */
+static void
+attach_session(const struct opts *o, struct app *a, struct session **own)
+{
+	struct session *sess = o->session;
+	struct fs_err err = { 0 };
+
+	*own = NULL;
+	if (sess == NULL) {
+		sess = *own = session_new(NULL);
+		for (int i = 0; i < o->n_files; i++)
+			session_add_capture(sess, o->files[i], NULL, &err);
+		sess->saved_gen = sess->gen;
+	}
+	if (o->filter != NULL || o->min_score_set) {
+		char f[1200];
+		if (o->filter != NULL && o->min_score_set)
+			snprintf(f, sizeof f, "(%s) and score>=%g", o->filter, o->min_score);
+		else if (o->filter != NULL)
+			snprintf(f, sizeof f, "%s", o->filter);
+		else
+			snprintf(f, sizeof f, "score>=%g", o->min_score);
+		session_set(sess, &sess->filter, f);
+	}
+	session_ui_attach(a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
+}
+
+static void
+load_prompt_history(void)
+{
+	char hp[PATH_MAX];
+
+	if (fs_state_dir(hp, sizeof hp - 8)) {
+		strcat(hp, "/history");
+		prompt_history_load(hp);
+	}
+}
+
+/* A capture cut short: once the screen is given back, the sentence and the exit status every
+ * headless mode gives (the status bar showed it while the TUI ran). */
+static int
+report_source_errors(struct loader *ld)
+{
+	struct fs_err src_err[8];
+	size_t n = loader_source_errors(ld, src_err, sizeof src_err / sizeof src_err[0]);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "fluxscope: %s\n", src_err[i].msg);
+	return n > 0 ? 1 : 0;
+}
+
 int
 tui_main(const struct opts *o)
 {
-	static char dirbuf[MAX_DIRS][PATH_MAX];
 	const char *dirs[MAX_DIRS];
 	struct app_config cfg;
 	struct fs_err err = { 0 };
 	struct app a;
-	const char *nc = getenv("NO_COLOR");
 	struct loader *ld = NULL;
 	struct loader_config lc = { 0 };
 	struct ingest *in = NULL;
@@ -126,10 +224,8 @@ tui_main(const struct opts *o)
 	struct geo *geo_det = NULL, *geo_ui = NULL;
 	struct detector *det[2] = { NULL, NULL };
 	char source[256], dbs[512];
-	int nd, rc = 1;
-	struct fs_err src_err[8];
-	size_t n_src_err;
-	struct session *sess = NULL, *own_sess = NULL;
+	int rc = 1;
+	struct session *sess, *own_sess = NULL;
 	struct cli_live live = { 0 };   /* live capture or --max-memory: store writer with ageing */
 	static struct det_config dc;    /* the detectors' files (the loader's outlive this frame) */
 	bool use_live = opts_live(o) || o->max_memory_mb > 0;
@@ -161,18 +257,7 @@ tui_main(const struct opts *o)
 	if (cli_live_drop(o, in, &err) != FS_OK)
 		goto fail;
 
-	if (o->iface != NULL)
-		snprintf(source, sizeof source, "%s", o->iface);
-	else if (o->source != NULL)   /* ClickHouse window: the source's own label */
-		snprintf(source, sizeof source, "%s", ingest_source_name(in, 0));
-	else if (o->n_dnstap > 0)
-		snprintf(source, sizeof source, "dnstap %s", o->dnstap[0]);
-	else if (o->n_files == 0)     /* --probe NAME alone */
-		snprintf(source, sizeof source, "probe %s", o->probe != NULL ? o->probe : "");
-	else if (o->n_files == 1)
-		snprintf(source, sizeof source, "%s", o->files[0]);
-	else
-		snprintf(source, sizeof source, "%s +%d", o->files[0], o->n_files - 1);
+	source_label(o, in, source, sizeof source);
 	lc.in = in;
 	lc.store = store;
 	lc.det[0] = det[0];
@@ -187,24 +272,7 @@ tui_main(const struct opts *o)
 	in = NULL;
 	det[0] = det[1] = NULL;
 
-	nd = theme_dirs(dirbuf);
-	for (int i = 0; i < nd; i++)
-		dirs[i] = dirbuf[i];
-	memset(&cfg, 0, sizeof cfg);
-	cfg.theme_dirs = dirs;
-	cfg.n_theme_dirs = nd;
-	cfg.no_color = nc != NULL && nc[0] != '\0';
-	cfg.theme = o->theme != NULL ? o->theme : cfg.no_color ? "mono" : NULL;
-	cfg.store = store;
-	cfg.geo = geo_ui;
-	if (o->iface == NULL && o->source == NULL) {   /* files: a Timeline row's packet */
-		cfg.sources = (const char *const *)o->files;
-		cfg.n_sources = o->n_files;
-	}
-	cfg.tshark = getenv("FLUXSCOPE_TSHARK");
-	cfg.db_names = geo_describe_short(geo_ui, dbs, sizeof dbs);
-	for (int i = 0; i < geo_db_count(geo_ui); i++)
-		cfg.db_stale |= geo_db(geo_ui, i)->stale;
+	ui_config(o, store, geo_ui, &cfg, dirs, dbs, sizeof dbs);
 
 	/* :probe's settings from the probe options (checked now: a bad --resolver is one
 	 * sentence before the screen); --no-probe leaves it off */
@@ -224,37 +292,13 @@ tui_main(const struct opts *o)
 	}
 	app_init(&a, &cfg, &loader_feed_ops, ld);
 	a.filter = &query_filter_ops;
-	/* The session: reopened (--session, state restored once rows arrive), or this run's own,
-	 * which :save PATH writes and keeps saving. --filter starts the list filtered. */
-	sess = o->session;
-	if (sess == NULL) {
-		sess = own_sess = session_new(NULL);
-		for (int i = 0; i < o->n_files; i++)
-			session_add_capture(sess, o->files[i], NULL, &err);
-		sess->saved_gen = sess->gen;
-	}
-	if (o->filter != NULL || o->min_score_set) {
-		char f[1200];
-		if (o->filter != NULL && o->min_score_set)
-			snprintf(f, sizeof f, "(%s) and score>=%g", o->filter, o->min_score);
-		else if (o->filter != NULL)
-			snprintf(f, sizeof f, "%s", o->filter);
-		else
-			snprintf(f, sizeof f, "score>=%g", o->min_score);
-		session_set(sess, &sess->filter, f);
-	}
-	session_ui_attach(&a, sess, o->session != NULL || o->filter != NULL || o->min_score_set);
+	attach_session(o, &a, &own_sess);
+	sess = own_sess != NULL ? own_sess : o->session;
 	/* --probe NAME without a headless mode: the TUI opens with the probe started (its answers
 	 * arrive as rows; :probe stop ends it) */
 	if (o->probe != NULL)
 		app_probe(&a, o->probe);
-	{
-		char hp[PATH_MAX];
-		if (fs_state_dir(hp, sizeof hp - 8)) {
-			strcat(hp, "/history");
-			prompt_history_load(hp);
-		}
-	}
+	load_prompt_history();
 	if (app_run(&a, &err) != FS_OK) {
 		session_autosave(sess);
 		app_fini(&a);
@@ -265,12 +309,7 @@ tui_main(const struct opts *o)
 	app_fini(&a);
 	fs_bg_shutdown();
 	write_ui_stats(&live);
-	/* A capture cut short: once the screen is given back, the sentence and the exit status
-	 * every headless mode gives (the status bar showed it while the TUI ran). */
-	n_src_err = loader_source_errors(ld, src_err, sizeof src_err / sizeof src_err[0]);
-	for (size_t i = 0; i < n_src_err; i++)
-		fprintf(stderr, "fluxscope: %s\n", src_err[i].msg);
-	rc = n_src_err > 0 ? 1 : 0;
+	rc = report_source_errors(ld);
 	goto done;
 fail:
 	fprintf(stderr, "fluxscope: %s\n", err.msg);
