@@ -14,6 +14,7 @@
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/canvas.h"
+#include "util/vec.h"
 
 static const char *const tab_names[DTAB_COUNT] = {
 	"Summary", "Timeline", "Spread", "Nameservers", "Related"
@@ -416,6 +417,216 @@ src_name(const struct detail_ctx *ctx, int idx)
 	return p != NULL ? p + 1 : ctx->sources[idx];
 }
 
+/* Distinct values among v[0, n) (sorted here). */
+static uint32_t
+count_distinct(uint32_t *v, size_t n)
+{
+	uint32_t k = 1;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_u32);
+	for (size_t j = 1; j < n; j++)
+		k += v[j] != v[j - 1];
+	return k;
+}
+
+/* Sparklines: distinct addresses per interval and in total, across the domain's time, with
+ * the first and last times under them. seen (nseen bytes, zero) is scratch, left zero. */
+static void
+timeline_sparklines(const struct detail_ctx *ctx, const struct store_domain *d, bool wd,
+                    uint8_t *seen, size_t nseen, struct sbuf *sb, struct dlines *out)
+{
+	const struct store *st = ctx->store;
+	int buckets = ctx->width - 50;   /* the label and "distinct per interval (max N)" fit beside */
+	fs_time span = d->last_seen - d->first_seen;
+	uint32_t total = 0, mx = 0;
+	FS_VEC(uint32_t) in_bucket = { 0 };
+	int cur = -1;
+	char t1[32], t2[32];
+
+	if (buckets > 80)
+		buckets = 80;
+	if (buckets < 8)
+		buckets = 8;
+	uint32_t *per = xcalloc((size_t)buckets, sizeof *per);
+	uint32_t *cum = xcalloc((size_t)buckets, sizeof *cum);
+	for (uint32_t i = 0; i < d->n_resp; i++) {
+		const struct store_response *r = &d->resp[i];
+		int b = span > 0 ? (int)((double)(r->ts - d->first_seen) / (double)span * (buckets - 1) + 0.5) : 0;
+		const uint32_t *m;
+		uint32_t n;
+		if (b < 0)
+			b = 0;
+		if (b >= buckets)
+			b = buckets - 1;
+		if (b != cur) {
+			/* distinct addresses within one bucket */
+			if (cur >= 0 && in_bucket.n > 0)
+				per[cur] = count_distinct(in_bucket.v, in_bucket.n);
+			fs_vec_clear(&in_bucket);
+			cur = b;
+		}
+		m = store_set_members(st, r->aset, &n);
+		for (uint32_t j = 0; j < n; j++) {
+			fs_vec_push(&in_bucket, m[j]);
+			if (m[j] < nseen && !(seen[m[j]] & 1)) {
+				seen[m[j]] |= 1;
+				total++;
+			}
+		}
+		cum[b] = total;
+	}
+	if (cur >= 0 && in_bucket.n > 0)
+		per[cur] = count_distinct(in_bucket.v, in_bucket.n);
+	fs_vec_free(&in_bucket);
+	for (int b = 1; b < buckets; b++)
+		if (cum[b] < cum[b - 1])
+			cum[b] = cum[b - 1];
+	for (int b = 0; b < buckets; b++)
+		if (per[b] > mx)
+			mx = per[b];
+	sb->n = 0;
+	sb_addf(sb, "Addresses    " M, MR(UI_ROLE_SPARK));
+	sparkline(ctx, per, buckets, sb);
+	sb_addf(sb, MEND " distinct per interval (max %u)", mx);
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "%s", sb->b);
+	sb->n = 0;
+	sb_addf(sb, "             " M, MR(UI_ROLE_SPARK));
+	sparkline(ctx, cum, buckets, sb);
+	sb_addf(sb, MEND " seen so far (%u in all)", total);
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "%s", sb->b);
+	sb->n = 0;
+	sb_addf(sb, "             %s", app_fmt_time(d->first_seen, wd, t1, sizeof t1));
+	app_fmt_time(d->last_seen, wd, t2, sizeof t2);
+	int pad = buckets - (int)strlen(t1) - (int)strlen(t2);
+	sb_addf(sb, "%*s%s", pad > 1 ? pad : 1, "", t2);
+	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", sb->b);
+	free(per);
+	free(cum);
+	memset(seen, 0, nseen);
+}
+
+/* The table's title: responses, rows, and the answer-set changes when detection ran. */
+static void
+timeline_title(const struct detail_ctx *ctx, const struct store_domain *d,
+               const struct det_result *res, const struct model_timeline *tl, struct dlines *out)
+{
+	if (res != NULL)
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL,
+		           "%u responses in %u rows%s; %u answer-set changes over %u sets (per resolver, "
+		           "as in Summary)%s", d->n_resp, tl->n_rows,
+		           tl->collapsed ? " (identical consecutive ones folded: c shows each)" :
+		           ctx->collapse ? "" : " (c folds identical ones)",
+		           res->n_rrset_changes, res->n_rrsets,
+		           d->n_resp_expired ? "; older ones aged out" : "");
+	else
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "%u responses in %u rows%s%s", d->n_resp,
+		           tl->n_rows, tl->collapsed ? " (identical consecutive ones folded: c shows each)" : "",
+		           d->n_resp_expired ? "; older ones aged out" : "");
+}
+
+/* One row of the table: time, count, qtype, rcode, TTL, frame, then the answers (new ones
+ * marked; seen remembers them across rows), the CNAME, who saw it and the file. */
+static void
+timeline_row(const struct detail_ctx *ctx, const struct store_domain *d,
+             const struct model_tl_row *row, bool wd, int tw, uint8_t *seen, size_t nseen,
+             struct sbuf *sb, struct dlines *out)
+{
+	const struct store *st = ctx->store;
+	const struct store_response *r = &d->resp[row->first];
+	const uint32_t *m;
+	uint32_t n, shown = 0, fresh = 0;
+	int used;
+	char t1[32], a1[FS_ADDR_STRLEN], rc[16], cb[512], qt[16], ttl[32], cnt[16], fr[16];
+	const char *file = src_name(ctx, r->src_index);
+
+	m = store_set_members(st, r->aset, &n);
+	if (n == 0)
+		snprintf(ttl, sizeof ttl, "-");
+	else if (row->ttl_min == row->ttl_max)
+		snprintf(ttl, sizeof ttl, "%u", row->ttl_min);
+	else
+		snprintf(ttl, sizeof ttl, "%u-%u", row->ttl_min, row->ttl_max);
+	if (row->count > 1)
+		snprintf(cnt, sizeof cnt, "x%u", row->count);
+	else
+		cnt[0] = '\0';
+	if (r->frame != 0)
+		snprintf(fr, sizeof fr, "#%u", r->frame);
+	else
+		snprintf(fr, sizeof fr, "-");
+	sb->n = 0;
+	sb_addf(sb, "%-*s %5s %-5s %-8s %7s %7s  ", tw, app_fmt_time(r->ts, wd, t1, sizeof t1), cnt,
+	        dns_type_name(r->qtype, qt), dns_rcode_name(r->rcode, rc), ttl, fr);
+	used = (int)sb->n + 2;
+	if (n == 0)
+		sb_addf(sb, M "(%s)" MEND " ", MR(UI_ROLE_DIM),
+		        r->flags & STORE_RESP_REFERRAL ? "referral" :
+		        r->rcode == 3 ? "NXDOMAIN" :
+		        r->flags & STORE_RESP_NODATA ? "no data" :
+		        r->rcode != 0 ? "error" : "no addresses");
+	for (uint32_t j = 0; j < n; j++) {
+		bool isnew = m[j] < nseen && !seen[m[j]];
+		addr_str(st, m[j], a1, sizeof a1);
+		if (isnew) {
+			seen[m[j]] = 1;
+			fresh++;
+		}
+		if (used + (int)strlen(a1) + 14 > ctx->width && shown > 0)
+			continue;
+		if (isnew)
+			sb_addf(sb, M "%s" MEND " ", MR(UI_ROLE_NEW), a1);
+		else
+			sb_addf(sb, "%s ", a1);
+		used += (int)strlen(a1) + 1;
+		shown++;
+	}
+	if (shown < n)
+		sb_addf(sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, fresh);
+	if (r->cname != 0 && n > 0)
+		sb_addf(sb, M "via %s " MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
+	if (r->vantage != 0)   /* a feed's message: who saw it (resolver identity, type) */
+		sb_addf(sb, M " seen by %s" MEND, MR(UI_ROLE_DIM),
+		        clean(store_vantage(st, r->vantage, NULL), cb, sizeof cb));
+	else
+		sb_addf(sb, M " from %s" MEND, MR(UI_ROLE_DIM), addr_str(st, r->resolver, a1, sizeof a1));
+	if (file != NULL)
+		sb_addf(sb, M " %s" MEND, MR(UI_ROLE_DIM), clean(file, cb, sizeof cb));
+	dlines_add(out, DL_RESP, row->first, UI_ROLE_DEFAULT, "%s", sb->b);
+	out->l[out->n - 1].aux = r->frame;
+	out->l[out->n - 1].aux2 = r->vantage != 0 ? 0xffff : r->src_index;
+}
+
+/* What the rows without addresses mean, once each. */
+static void
+timeline_empty_rows(const struct store_domain *d, const struct model_timeline *tl,
+                    struct dlines *out)
+{
+	const char *said[8];
+	int ns = 0;
+
+	for (uint32_t ri = 0; ri < tl->n_rows; ri++) {
+		const struct store_response *r = &d->resp[tl->rows[ri].first];
+		const char *why;
+		int k;
+		if (r->aset != 0)
+			continue;
+		why = model_resp_empty_why(r);
+		for (k = 0; k < ns && said[k] != why; k++)
+			;
+		if (k < ns || ns == 8)
+			continue;
+		said[ns++] = why;
+	}
+	if (ns > 0) {
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
+		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Rows without addresses");
+		for (int k = 0; k < ns; k++)
+			dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %s", said[k]);
+	}
+}
+
 static void
 timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
@@ -423,221 +634,29 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	const struct store_domain *d = store_domain(st, dom);
 	const struct det_result *res = ctx->det != NULL ? det_for_domain(ctx->det, dom) : NULL;
 	struct model_timeline tl;
-	uint8_t *seen;
-	size_t nseen;
-	int buckets;
-	uint32_t *per, *cum;
-	char t1[32], a1[FS_ADDR_STRLEN], rc[16], cb[512], qt[16];
 	struct sbuf sb = { 0 };
-	bool wd;
-	int tw;
 
 	if (d == NULL)
 		return;
-	wd = span_days(ctx, d->first_seen, d->last_seen);
-	tw = wd ? 14 : 8;
+	bool wd = span_days(ctx, d->first_seen, d->last_seen);
+	int tw = wd ? 14 : 8;
+	size_t nseen = store_addr_count(st) + 1;
+	uint8_t *seen = xcalloc(nseen, 1);
+
 	cname_tree(ctx, dom, wd, out);
-
-	/* Sparklines: distinct addresses per interval and in total, across the domain's time. */
-	nseen = store_addr_count(st) + 1;
-	seen = xcalloc(nseen, 1);
-	buckets = ctx->width - 50;   /* the label and "distinct per interval (max N)" fit beside */
-	if (buckets > 80)
-		buckets = 80;
-	if (buckets < 8)
-		buckets = 8;
-	per = xcalloc((size_t)buckets, sizeof *per);
-	cum = xcalloc((size_t)buckets, sizeof *cum);
-	{
-		fs_time span = d->last_seen - d->first_seen;
-		uint32_t total = 0;
-		uint32_t *in_bucket = NULL;
-		size_t nib = 0, capib = 0;
-		int cur = -1;
-		for (uint32_t i = 0; i < d->n_resp; i++) {
-			const struct store_response *r = &d->resp[i];
-			int b = span > 0 ? (int)((double)(r->ts - d->first_seen) / (double)span * (buckets - 1) + 0.5) : 0;
-			const uint32_t *m;
-			uint32_t n;
-			if (b < 0)
-				b = 0;
-			if (b >= buckets)
-				b = buckets - 1;
-			if (b != cur) {
-				/* distinct addresses within one bucket: sort and count */
-				if (cur >= 0 && nib > 0) {
-					qsort(in_bucket, nib, sizeof *in_bucket, cmp_u32);
-					uint32_t k = 1;
-					for (size_t j = 1; j < nib; j++)
-						k += in_bucket[j] != in_bucket[j - 1];
-					per[cur] = k;
-				}
-				nib = 0;
-				cur = b;
-			}
-			m = store_set_members(st, r->aset, &n);
-			for (uint32_t j = 0; j < n; j++) {
-				if (nib == capib) {
-					capib = capib ? capib * 2 : 64;
-					in_bucket = xreallocarray(in_bucket, capib, sizeof *in_bucket);
-				}
-				in_bucket[nib++] = m[j];
-				if (m[j] < nseen && !(seen[m[j]] & 1)) {
-					seen[m[j]] |= 1;
-					total++;
-				}
-			}
-			cum[b] = total;
-		}
-		if (cur >= 0 && nib > 0) {
-			qsort(in_bucket, nib, sizeof *in_bucket, cmp_u32);
-			uint32_t k = 1;
-			for (size_t j = 1; j < nib; j++)
-				k += in_bucket[j] != in_bucket[j - 1];
-			per[cur] = k;
-		}
-		for (int b = 1; b < buckets; b++)
-			if (cum[b] < cum[b - 1])
-				cum[b] = cum[b - 1];
-		free(in_bucket);
-		{
-			uint32_t mx = 0;
-			for (int b = 0; b < buckets; b++)
-				if (per[b] > mx)
-					mx = per[b];
-			sb.n = 0;
-			sb_addf(&sb, "Addresses    " M, MR(UI_ROLE_SPARK));
-			sparkline(ctx, per, buckets, &sb);
-			sb_addf(&sb, MEND " distinct per interval (max %u)", mx);
-		}
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "%s", sb.b);
-		sb.n = 0;
-		sb_addf(&sb, "             " M, MR(UI_ROLE_SPARK));
-		sparkline(ctx, cum, buckets, &sb);
-		sb_addf(&sb, MEND " seen so far (%u in all)", total);
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "%s", sb.b);
-		sb.n = 0;
-		sb_addf(&sb, "             %s", app_fmt_time(d->first_seen, wd, t1, sizeof t1));
-		{
-			char t2[32];
-			app_fmt_time(d->last_seen, wd, t2, sizeof t2);
-			int pad = buckets - (int)strlen(t1) - (int)strlen(t2);
-			sb_addf(&sb, "%*s%s", pad > 1 ? pad : 1, "", t2);
-		}
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", sb.b);
-	}
-	free(per);
-	free(cum);
-	memset(seen, 0, nseen);
-
+	timeline_sparklines(ctx, d, wd, seen, nseen, &sb, out);
 	model_timeline(st, dom, ctx->collapse, TIMELINE_MAX, &tl);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
-	if (res != NULL)
-		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL,
-		           "%u responses in %u rows%s; %u answer-set changes over %u sets (per resolver, "
-		           "as in Summary)%s", d->n_resp, tl.n_rows,
-		           tl.collapsed ? " (identical consecutive ones folded: c shows each)" :
-		           ctx->collapse ? "" : " (c folds identical ones)",
-		           res->n_rrset_changes, res->n_rrsets,
-		           d->n_resp_expired ? "; older ones aged out" : "");
-	else
-		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "%u responses in %u rows%s%s", d->n_resp,
-		           tl.n_rows, tl.collapsed ? " (identical consecutive ones folded: c shows each)" : "",
-		           d->n_resp_expired ? "; older ones aged out" : "");
+	timeline_title(ctx, d, res, &tl, out);
 	sb.n = 0;
 	sb_addf(&sb, "%-*s %5s %-5s %-8s %7s %7s  %s", tw, "time (UTC)", "n", "qtype", "rcode", "TTL",
 	        "frame", "answers, server, file");
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", sb.b);
-	for (uint32_t ri = 0; ri < tl.n_rows; ri++) {
-		const struct model_tl_row *row = &tl.rows[ri];
-		const struct store_response *r = &d->resp[row->first];
-		const uint32_t *m;
-		uint32_t n, shown = 0, fresh = 0;
-		int used;
-		char ttl[32], cnt[16], fr[16];
-		const char *file = src_name(ctx, r->src_index);
-		m = store_set_members(st, r->aset, &n);
-		if (n == 0)
-			snprintf(ttl, sizeof ttl, "-");
-		else if (row->ttl_min == row->ttl_max)
-			snprintf(ttl, sizeof ttl, "%u", row->ttl_min);
-		else
-			snprintf(ttl, sizeof ttl, "%u-%u", row->ttl_min, row->ttl_max);
-		if (row->count > 1)
-			snprintf(cnt, sizeof cnt, "x%u", row->count);
-		else
-			cnt[0] = '\0';
-		if (r->frame != 0)
-			snprintf(fr, sizeof fr, "#%u", r->frame);
-		else
-			snprintf(fr, sizeof fr, "-");
-		sb.n = 0;
-		sb_addf(&sb, "%-*s %5s %-5s %-8s %7s %7s  ", tw, app_fmt_time(r->ts, wd, t1, sizeof t1), cnt,
-		        dns_type_name(r->qtype, qt), dns_rcode_name(r->rcode, rc), ttl, fr);
-		used = (int)sb.n + 2;
-		if (n == 0)
-			sb_addf(&sb, M "(%s)" MEND " ", MR(UI_ROLE_DIM),
-			        r->flags & STORE_RESP_REFERRAL ? "referral" :
-			        r->rcode == 3 ? "NXDOMAIN" :
-			        r->flags & STORE_RESP_NODATA ? "no data" :
-			        r->rcode != 0 ? "error" : "no addresses");
-		for (uint32_t j = 0; j < n; j++) {
-			bool isnew = m[j] < nseen && !seen[m[j]];
-			addr_str(st, m[j], a1, sizeof a1);
-			if (isnew) {
-				seen[m[j]] = 1;
-				fresh++;
-			}
-			if (used + (int)strlen(a1) + 14 > ctx->width && shown > 0)
-				continue;
-			if (isnew)
-				sb_addf(&sb, M "%s" MEND " ", MR(UI_ROLE_NEW), a1);
-			else
-				sb_addf(&sb, "%s ", a1);
-			used += (int)strlen(a1) + 1;
-			shown++;
-		}
-		if (shown < n)
-			sb_addf(&sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, fresh);
-		if (r->cname != 0 && n > 0)
-			sb_addf(&sb, M "via %s " MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
-		if (r->vantage != 0)   /* a feed's message: who saw it (resolver identity, type) */
-			sb_addf(&sb, M " seen by %s" MEND, MR(UI_ROLE_DIM),
-			        clean(store_vantage(st, r->vantage, NULL), cb, sizeof cb));
-		else
-			sb_addf(&sb, M " from %s" MEND, MR(UI_ROLE_DIM), addr_str(st, r->resolver, a1, sizeof a1));
-		if (file != NULL)
-			sb_addf(&sb, M " %s" MEND, MR(UI_ROLE_DIM), clean(file, cb, sizeof cb));
-		dlines_add(out, DL_RESP, row->first, UI_ROLE_DEFAULT, "%s", sb.b);
-		out->l[out->n - 1].aux = r->frame;
-		out->l[out->n - 1].aux2 = r->vantage != 0 ? 0xffff : r->src_index;
-	}
+	for (uint32_t ri = 0; ri < tl.n_rows; ri++)
+		timeline_row(ctx, d, &tl.rows[ri], wd, tw, seen, nseen, &sb, out);
 	if (tl.n_more > 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "(%u more responses not listed)", tl.n_more);
-	/* what the empty rows mean, once each */
-	{
-		const char *said[8];
-		int ns = 0;
-		for (uint32_t ri = 0; ri < tl.n_rows; ri++) {
-			const struct store_response *r = &d->resp[tl.rows[ri].first];
-			const char *why;
-			int k;
-			if (r->aset != 0)
-				continue;
-			why = model_resp_empty_why(r);
-			for (k = 0; k < ns && said[k] != why; k++)
-				;
-			if (k < ns || ns == 8)
-				continue;
-			said[ns++] = why;
-		}
-		if (ns > 0) {
-			dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
-			dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Rows without addresses");
-			for (int k = 0; k < ns; k++)
-				dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %s", said[k]);
-		}
-	}
+	timeline_empty_rows(d, &tl, out);
 	model_timeline_free(&tl);
 	free(seen);
 	free(sb.b);
