@@ -288,8 +288,6 @@ build_groups(struct snap *s, const char *const *reg)
 	size_t poolcap = 0;
 	const char **gname;
 	struct fs_hidx index = { 0 };
-
-	fs_hidx_reserve(&index, n);
 	first = xreallocarray(NULL, n ? n : 1, sizeof *first);
 	count = xcalloc(n ? n : 1, sizeof *count);
 	next = xreallocarray(NULL, n ? n : 1, sizeof *next);

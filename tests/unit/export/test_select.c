@@ -16,64 +16,30 @@
 #include "fluxscope/ingest.h"
 #include "fluxscope/query.h"
 #include "fluxscope/store.h"
+#include "unit/scored.h"
 
-static struct store *st;
-static struct detector *det;
-static struct geo *geo;
-
-static void
-to_store(void *ctx, const struct dns_msg *msg)
-{
-	store_add_msg(ctx, msg);
-}
+static struct scored sc;
 
 static int
 setup(void **state)
 {
-	struct fs_err err = { 0 };
-	struct ingest *in;
-	struct det_config dc = { 0 };
 	(void)state;
-
-	st = store_new(NULL);
-	in = ingest_new(NULL, to_store, st);
-	if (ingest_add_file(in, "tests/data/flux/flux-small.pcap", &err) != FS_OK ||
-	    ingest_run(in, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	ingest_free(in);
-	/* The demo databases that go with the samples: ASN and country features available. */
-	static const char *const paths[] = { "samples/demo-geo.mmdb", "samples/demo-asn.mmdb" };
-	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true,
-	                         .no_libloc = true };
-	if (geo_open(&gc, &geo, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	if (det_new(&dc, geo, &det, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	det_run(det, st);
-	return 0;
+	return scored_open(&sc, "tests/data/flux/flux-small.pcap");
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	det_free(det);
-	geo_free(geo);
-	store_free(st);
+	scored_close(&sc);
 	return 0;
 }
 
 static const struct det_result *
 result_for(const char *name)
 {
-	store_dom_id id = store_domain_find(st, name);
-	return id ? det_for_domain(det, id) : NULL;
+	store_dom_id id = store_domain_find(sc.st, name);
+	return id ? det_for_domain(sc.det, id) : NULL;
 }
 
 /* The names a selection must export as domains: selected zones (flux ones) with their
@@ -84,17 +50,17 @@ expected_domains(bool (*sel)(const struct det_result *, void *), void *ctx)
 	const char *v[4096];
 	size_t n = 0;
 
-	for (size_t i = 0; i < det_zone_count(det); i++) {
-		const struct det_result *z = det_zone_get(det, i);
-		if (det_is_flux(z->verdict) && !z->allowlisted && !det_is_allowlisted(det, z->name) &&
+	for (size_t i = 0; i < det_zone_count(sc.det); i++) {
+		const struct det_result *z = det_zone_get(sc.det, i);
+		if (det_is_flux(z->verdict) && !z->allowlisted && !det_is_allowlisted(sc.det, z->name) &&
 		    sel(z, ctx) && n < 4096)
 			v[n++] = z->name;
 	}
-	for (size_t i = 0; i < det_count(det); i++) {
-		const struct det_result *r = det_get(det, i);
-		const struct det_result *z = det_zone_find(det, r->zone);
+	for (size_t i = 0; i < det_count(sc.det); i++) {
+		const struct det_result *r = det_get(sc.det, i);
+		const struct det_result *z = det_zone_find(sc.det, r->zone);
 		bool covered = false, dup = false;
-		if (r->allowlisted || det_is_allowlisted(det, r->name) || !sel(r, ctx))
+		if (r->allowlisted || det_is_allowlisted(sc.det, r->name) || !sel(r, ctx))
 			continue;
 		for (size_t k = 0; k < n; k++) {
 			dup |= strcmp(v[k], r->name) == 0;
@@ -116,7 +82,7 @@ sel_flux(const struct det_result *r, void *ctx)
 static bool
 sel_filter(const struct det_result *r, void *ctx)
 {
-	return query_filter_match(ctx, r, r->is_zone ? NULL : store_domain(st, r->dom));
+	return query_filter_match(ctx, r, r->is_zone ? NULL : store_domain(sc.st, r->dom));
 }
 
 static bool
@@ -129,28 +95,28 @@ static const struct det_result *
 result_or_zone(const char *name)
 {
 	const struct det_result *r = result_for(name);
-	return r != NULL ? r : det_zone_find(det, name);
+	return r != NULL ? r : det_zone_find(sc.det, name);
 }
 
 static void
 test_default_flux(void **state)
 {
-	struct export_set *s = export_set_new_for_detector(det);
+	struct export_set *s = export_set_new_for_detector(sc.det);
 	struct export_selection sel = { .mode = EXPORT_SEL_FLUX, .infrastructure = true };
 	size_t nflux = 0, nsel, ndouble = 0;
 	(void)state;
 
-	for (size_t i = 0; i < det_count(det); i++) {
-		const struct det_result *r = det_get(det, i);
+	for (size_t i = 0; i < det_count(sc.det); i++) {
+		const struct det_result *r = det_get(sc.det, i);
 		if (det_is_flux(r->verdict) && !r->allowlisted)
 			nflux++;
 		if (r->verdict == DET_DOUBLE_FLUX)
 			ndouble++;
 	}
 	assert_true(nflux > 0);
-	nsel = export_select(s, st, det, &sel);
+	nsel = export_select(s, sc.st, sc.det, &sel);
 	size_t want = expected_domains(sel_flux, NULL);
-	assert_true(want > 0 && want <= nflux + det_zone_count(det));
+	assert_true(want > 0 && want <= nflux + det_zone_count(sc.det));
 	assert_int_equal(nsel, want);
 	assert_int_equal(export_set_count_kind(s, EXPORT_DOMAIN), want);
 	assert_true(export_set_count_kind(s, EXPORT_ADDR) > 0);
@@ -159,7 +125,7 @@ test_default_flux(void **state)
 	for (size_t i = 0; i < export_set_count(s); i++) {
 		const struct export_ind *x = export_set_get(s, i);
 		if (x->kind == EXPORT_DOMAIN) {
-			const struct det_result *z = det_zone_find(det, x->name);
+			const struct det_result *z = det_zone_find(sc.det, x->name);
 			const struct det_result *r = z != NULL && det_is_flux(z->verdict) ? z :
 			                             result_or_zone(x->name);
 			assert_non_null(r);
@@ -167,19 +133,19 @@ test_default_flux(void **state)
 			if (r->is_zone)
 				assert_true(x->subdomains);
 			assert_true(det_is_flux(r->verdict));
-			assert_false(det_is_allowlisted(det, x->name));
+			assert_false(det_is_allowlisted(sc.det, x->name));
 			assert_string_equal(x->verdict, det_verdict_name(r->verdict));
 			assert_true(x->score == r->score);
 			if (r->n_reasons > 0)
 				assert_string_equal(x->reason, r->reasons[0]);
 		} else if (x->kind == EXPORT_NSNAME) {
-			assert_false(det_is_allowlisted(det, x->name));
+			assert_false(det_is_allowlisted(sc.det, x->name));
 			/* Only the flux domain's own zone: never a TLD's servers. */
 			const struct det_result *src = result_for(x->source);
 			assert_non_null(src);
 			assert_int_equal(src->verdict, DET_DOUBLE_FLUX);
 		} else if (x->kind == EXPORT_PASSTHRU) {
-			assert_true(det_is_allowlisted(det, x->name));
+			assert_true(det_is_allowlisted(sc.det, x->name));
 		} else if (x->kind == EXPORT_ADDR) {
 			const struct det_result *src = result_for(x->source);
 			assert_non_null(src);
@@ -202,9 +168,9 @@ test_filter_score_marks(void **state)
 	assert_int_equal(query_filter_parse("verdict=flagged score>=30", &f, &err), FS_OK);
 	want = expected_domains(sel_filter, f);
 	assert_true(want > 0);
-	s = export_set_new_for_detector(det);
+	s = export_set_new_for_detector(sc.det);
 	struct export_selection sel = { .mode = EXPORT_SEL_FILTER, .filter = f, .subdomains = true };
-	n = export_select(s, st, det, &sel);
+	n = export_select(s, sc.st, sc.det, &sel);
 	assert_int_equal(n, want);
 	assert_int_equal(export_set_count(s), want);      /* no infrastructure asked */
 	for (size_t i = 0; i < export_set_count(s); i++)
@@ -215,24 +181,24 @@ test_filter_score_marks(void **state)
 	/* --min-score. */
 	double min = 50;
 	want = expected_domains(sel_score, &min);
-	s = export_set_new_for_detector(det);
+	s = export_set_new_for_detector(sc.det);
 	sel = (struct export_selection){ .mode = EXPORT_SEL_MIN_SCORE, .min_score = 50 };
-	assert_int_equal(export_select(s, st, det, &sel), want);
+	assert_int_equal(export_select(s, sc.st, sc.det, &sel), want);
 	export_set_free(s);
 
 	/* TUI marks: the two marked domains, nothing else. */
-	const struct det_result *a = det_get(det, 0), *b = det_get(det, det_count(det) - 1);
-	store_domain_set_flags(st, a->dom, 1);
-	store_domain_set_flags(st, b->dom, 1);
-	s = export_set_new_for_detector(det);
+	const struct det_result *a = det_get(sc.det, 0), *b = det_get(sc.det, det_count(sc.det) - 1);
+	store_domain_set_flags(sc.st, a->dom, 1);
+	store_domain_set_flags(sc.st, b->dom, 1);
+	s = export_set_new_for_detector(sc.det);
 	sel = (struct export_selection){ .mode = EXPORT_SEL_MARKED };
-	n = export_select(s, st, det, &sel);
-	size_t expect = (!a->allowlisted && !det_is_allowlisted(det, a->name)) +
-	                (!b->allowlisted && !det_is_allowlisted(det, b->name));
+	n = export_select(s, sc.st, sc.det, &sel);
+	size_t expect = (!a->allowlisted && !det_is_allowlisted(sc.det, a->name)) +
+	                (!b->allowlisted && !det_is_allowlisted(sc.det, b->name));
 	assert_int_equal(n, expect);
 	export_set_free(s);
-	store_domain_set_flags(st, a->dom, 0);
-	store_domain_set_flags(st, b->dom, 0);
+	store_domain_set_flags(sc.st, a->dom, 0);
+	store_domain_set_flags(sc.st, b->dom, 0);
 }
 
 int

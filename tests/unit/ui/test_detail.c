@@ -21,59 +21,14 @@
 #include "ui/dlist.h"
 #include "ui/loader.h"
 
-static struct store *st;
-static struct geo *geo;
-static struct detector *det;
-static struct snap *snap;
+#define CAPTURE "tests/data/flux/flux-small.pcap"
+#include "unit/ui/scored_ui.h"
 
-static void
-add(void *ctx, const struct dns_msg *m)
-{
-	store_add_msg(ctx, m);
-}
-
-static int
-setup(void **state)
-{
-	struct fs_err err = { 0 };
-	const char *paths[] = { "samples/demo-asn.mmdb", "samples/demo-geo.mmdb" };
-	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true, .no_libloc = true };
-	struct det_config dc = { 0 };
-	struct ingest *in;
-	(void)state;
-
-	st = store_new(NULL);
-	in = ingest_new(NULL, add, st);
-	if (ingest_add_file(in, "tests/data/flux/flux-small.pcap", &err) != FS_OK ||
-	    ingest_run(in, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	ingest_free(in);
-	if (geo_open(&gc, &geo, &err) != FS_OK || det_new(&dc, geo, &det, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	det_run(det, st);
-	snap = loader_build_snap(st, det);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	snap_free(snap);
-	det_free(det);
-	geo_free(geo);
-	store_free(st);
-	return 0;
-}
 
 static struct detail_ctx
 ctx(void)
 {
-	struct detail_ctx c = { st, geo, det, snap, 140, true, NULL, NULL, 0, true, 0 };
+	struct detail_ctx c = { sc.st, sc.geo, sc.det, snap, 140, true, NULL, NULL, 0, true, 0 };
 	return c;
 }
 
@@ -99,9 +54,9 @@ plain(const char *s)
 static store_dom_id
 first_with(enum det_verdict v, uint32_t resp)
 {
-	for (size_t i = 0; i < det_count(det); i++) {
-		const struct det_result *r = det_get(det, i);
-		const struct store_domain *d = store_domain(st, r->dom);
+	for (size_t i = 0; i < det_count(sc.det); i++) {
+		const struct det_result *r = det_get(sc.det, i);
+		const struct store_domain *d = store_domain(sc.st, r->dom);
 		if (r->verdict == v && d->n_resp >= resp)
 			return r->dom;
 	}
@@ -114,14 +69,14 @@ test_snapshot_rows(void **state)
 	uint32_t flagged = 0;
 	(void)state;
 
-	assert_int_equal(snap->dom.n, store_domain_count(st));
+	assert_int_equal(snap->dom.n, store_domain_count(sc.st));
 	for (uint32_t i = 0; i < snap->dom.n; i++) {
 		const struct snap_row *row = &snap->dom.rows[i];
-		const struct store_domain *d = store_domain(st, i + 1);
-		const struct det_result *r = det_for_domain(det, i + 1);
+		const struct store_domain *d = store_domain(sc.st, i + 1);
+		const struct det_result *r = det_for_domain(sc.det, i + 1);
 		assert_int_equal(row->id, i + 1);
-		assert_string_equal(row->name, store_name_str(st, d->name));
-		assert_ptr_not_equal(row->name, store_name_str(st, d->name)); /* copied */
+		assert_string_equal(row->name, store_name_str(sc.st, d->name));
+		assert_ptr_not_equal(row->name, store_name_str(sc.st, d->name)); /* copied */
 		assert_non_null(r);
 		assert_int_equal(row->verdict, r->verdict);
 		assert_true(row->score == (float)r->score);
@@ -137,7 +92,7 @@ test_snapshot_rows(void **state)
 	}
 	assert_int_equal(snap->n_flagged, flagged);
 	assert_true(flagged > 10);
-	assert_ptr_equal(snap->det, det);
+	assert_ptr_equal(snap->det, sc.det);
 }
 
 static void
@@ -152,7 +107,7 @@ test_timeline(void **state)
 	(void)state;
 
 	assert_int_not_equal(dom, 0);
-	d = store_domain(st, dom);
+	d = store_domain(sc.st, dom);
 	c.collapse = false;   /* one row per response */
 	detail_build(&c, dom, DTAB_TIMELINE, &out);
 	for (int i = 0; i < out.n; i++)
@@ -165,30 +120,30 @@ test_timeline(void **state)
 	for (int i = first; i < out.n && rows < (int)d->n_resp; i++, rows++) {
 		const struct store_response *r = &d->resp[rows];
 		uint32_t n;
-		const uint32_t *m = store_set_members(st, r->aset, &n);
+		const uint32_t *m = store_set_members(sc.st, r->aset, &n);
 		char ttl[32], a[FS_ADDR_STRLEN];
 		const char *p = plain(out.l[i].text);
 		if (n > 0) {
 			snprintf(ttl, sizeof ttl, r->ttl_min == r->ttl_max ? " %u " : " %u-", r->ttl_min);
 			assert_non_null(strstr(p, ttl));
-			fs_addr_str(&store_addr(st, m[0])->addr, a, sizeof a);
+			fs_addr_str(&store_addr(sc.st, m[0])->addr, a, sizeof a);
 			assert_non_null(strstr(p, a));
 		}
 		/* the first response's addresses are new; a repeated address later is not */
 		if (rows == 0 && n > 0) {
 			char marked[64];
-			fs_addr_str(&store_addr(st, m[0])->addr, a, sizeof a);
+			fs_addr_str(&store_addr(sc.st, m[0])->addr, a, sizeof a);
 			snprintf(marked, sizeof marked, "\x01%c%s", (char)(UI_ROLE_NEW + 2), a);
 			assert_non_null(strstr(out.l[i].text, marked));
 		}
 		if (rows > 0 && n > 0 && !repeat_checked) {
 			const uint32_t *m0;
 			uint32_t n0;
-			m0 = store_set_members(st, d->resp[0].aset, &n0);
+			m0 = store_set_members(sc.st, d->resp[0].aset, &n0);
 			for (uint32_t k = 0; k < n && n0 > 0; k++)
 				if (m[k] == m0[0]) {
 					char marked[64];
-					fs_addr_str(&store_addr(st, m[k])->addr, a, sizeof a);
+					fs_addr_str(&store_addr(sc.st, m[k])->addr, a, sizeof a);
 					snprintf(marked, sizeof marked, "\x01%c%s", (char)(UI_ROLE_NEW + 2), a);
 					assert_null(strstr(out.l[i].text, marked));
 					assert_non_null(strstr(out.l[i].text, a));
@@ -204,7 +159,7 @@ static void
 test_spread(void **state)
 {
 	store_dom_id dom = first_with(DET_SINGLE_FLUX, 3);
-	const struct store_domain *d = store_domain(st, dom);
+	const struct store_domain *d = store_domain(sc.st, dom);
 	struct detail_ctx c = ctx();
 	struct dlines out = { 0 };
 	uint32_t n_addr = 0, prev = UINT32_MAX, n_asn_lines = 0;
@@ -214,11 +169,11 @@ test_spread(void **state)
 	for (int i = 0; i < out.n; i++) {
 		const struct dline *l = &out.l[i];
 		if (l->kind == DL_ADDR) {
-			const struct geo_info *g = geo_lookup(geo, &store_addr(st, l->key)->addr);
+			const struct geo_info *g = geo_lookup(sc.geo, &store_addr(sc.st, l->key)->addr);
 			char as[16], a[FS_ADDR_STRLEN];
 			snprintf(as, sizeof as, " AS%u ", g->asn);
 			assert_non_null(strstr(plain(l->text), as));
-			fs_addr_str(&store_addr(st, l->key)->addr, a, sizeof a);
+			fs_addr_str(&store_addr(sc.st, l->key)->addr, a, sizeof a);
 			assert_non_null(strstr(plain(l->text), a));
 			n_addr++;
 		} else if (l->kind == DL_ASN) {
@@ -253,23 +208,23 @@ test_nameservers(void **state)
 	(void)state;
 
 	assert_int_not_equal(dom, 0);
-	cur = store_domain_nsset(st, dom, &zone);
+	cur = store_domain_nsset(sc.st, dom, &zone);
 	assert_int_not_equal(cur, 0);
-	m = store_set_members(st, cur, &nset);
+	m = store_set_members(sc.st, cur, &nset);
 	detail_build(&c, dom, DTAB_NS, &out);
 	for (int i = 0; i < out.n; i++) {
 		const struct dline *l = &out.l[i];
 		if (l->kind == DL_NS) {
-			assert_non_null(strstr(l->text, store_name_str(st, l->key)));
+			assert_non_null(strstr(l->text, store_name_str(sc.st, l->key)));
 			n_ns++;
 		}
 		if (strncmp(l->text, mark, 3) == 0)
 			changes++;
 	}
 	/* one starred line per observation that replaced an earlier set of the same zone */
-	zd = store_domain(st, dom);
+	zd = store_domain(sc.st, dom);
 	if (zd->n_ns == 0)
-		zd = store_domain(st, store_domain_by_name(st, zone));
+		zd = store_domain(sc.st, store_domain_by_name(sc.st, zone));
 	for (uint32_t i = 0; i < zd->n_ns; i++)
 		for (uint32_t k = 0; k < i; k++)
 			if (zd->ns[k].zone == zd->ns[i].zone) {
@@ -292,23 +247,23 @@ test_nameservers(void **state)
 static bool
 shares(store_dom_id a, store_dom_id b)
 {
-	const struct store_domain *da = store_domain(st, a), *db = store_domain(st, b);
+	const struct store_domain *da = store_domain(sc.st, a), *db = store_domain(sc.st, b);
 	for (uint32_t i = 0; i < da->n_addrs; i++)
 		for (uint32_t j = 0; j < db->n_addrs; j++)
 			if (da->addrs[i].addr == db->addrs[j].addr)
 				return true;
 	{
 		uint32_t na, nb;
-		const uint32_t *ma = store_set_members(st, store_domain_nsset(st, a, NULL), &na);
-		const uint32_t *mb = store_set_members(st, store_domain_nsset(st, b, NULL), &nb);
+		const uint32_t *ma = store_set_members(sc.st, store_domain_nsset(sc.st, a, NULL), &na);
+		const uint32_t *mb = store_set_members(sc.st, store_domain_nsset(sc.st, b, NULL), &nb);
 		for (uint32_t i = 0; i < na; i++)
 			for (uint32_t j = 0; j < nb; j++)
 				if (ma[i] == mb[j])
 					return true;
 		for (uint32_t k = 0; k < da->n_ns; k++) {
-			ma = store_set_members(st, da->ns[k].nsset, &na);
+			ma = store_set_members(sc.st, da->ns[k].nsset, &na);
 			for (uint32_t i = 0; i < na; i++) {
-				const struct store_nsname *ns = store_nsname_by_name(st, ma[i]);
+				const struct store_nsname *ns = store_nsname_by_name(sc.st, ma[i]);
 				for (uint32_t j = 0; ns != NULL && j < ns->n_domains; j++)
 					if (ns->domains[j] == b)
 						return true;
@@ -322,7 +277,7 @@ static void
 test_related_and_pivots(void **state)
 {
 	store_dom_id dom = first_with(DET_SINGLE_FLUX, 3);
-	const struct store_domain *d = store_domain(st, dom);
+	const struct store_domain *d = store_domain(sc.st, dom);
 	struct detail_ctx c = ctx();
 	struct dlines out = { 0 };
 	uint32_t *ids, n, related = 0;
@@ -344,17 +299,17 @@ test_related_and_pivots(void **state)
 	assert_true(n >= 1);
 	{
 		char a[FS_ADDR_STRLEN];
-		fs_addr_str(&store_addr(st, d->addrs[0].addr)->addr, a, sizeof a);
+		fs_addr_str(&store_addr(sc.st, d->addrs[0].addr)->addr, a, sizeof a);
 		assert_string_equal(label, a);
 	}
 	bool self = false;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct store_domain *o = store_domain(st, ids[i]);
+		const struct store_domain *o = store_domain(sc.st, ids[i]);
 		bool has = false;
 		self |= ids[i] == dom;
 		for (uint32_t k = 0; k < o->n_addrs; k++)
 			has |= o->addrs[k].addr == d->addrs[0].addr;
-		assert_true(has || store_addr(st, d->addrs[0].addr)->n_ns_names > 0);
+		assert_true(has || store_addr(sc.st, d->addrs[0].addr)->n_ns_names > 0);
 		if (i > 0)
 			assert_true(ids[i] > ids[i - 1]); /* sorted, no duplicates */
 	}
@@ -362,15 +317,15 @@ test_related_and_pivots(void **state)
 	free(ids);
 
 	/* an ASN → domains with at least one address in it */
-	uint32_t asn = geo_lookup(geo, &store_addr(st, d->addrs[0].addr)->addr)->asn;
+	uint32_t asn = geo_lookup(sc.geo, &store_addr(sc.st, d->addrs[0].addr)->addr)->asn;
 	n = detail_pivot(&c, DL_ASN, asn, &ids, label, sizeof label);
 	assert_true(n >= 1);
 	assert_true(strncmp(label, "AS", 2) == 0);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct store_domain *o = store_domain(st, ids[i]);
+		const struct store_domain *o = store_domain(sc.st, ids[i]);
 		bool has = false;
 		for (uint32_t k = 0; k < o->n_addrs; k++)
-			has |= geo_lookup(geo, &store_addr(st, o->addrs[k].addr)->addr)->asn == asn;
+			has |= geo_lookup(sc.geo, &store_addr(sc.st, o->addrs[k].addr)->addr)->asn == asn;
 		assert_true(has);
 	}
 	free(ids);
@@ -392,7 +347,7 @@ test_query_filter_over_rows(void **state)
 	l.pred_ctx = fctx;
 	dlist_refresh(&l);
 	for (uint32_t i = 0; i < snap->dom.n; i++) {
-		const struct det_result *r = det_for_domain(det, i + 1);
+		const struct det_result *r = det_for_domain(sc.det, i + 1);
 		if (!(snap->dom.rows[i].flags & SNAP_HIDDEN) && r->verdict == DET_SINGLE_FLUX && r->n_asns >= 3)
 			want++;
 	}

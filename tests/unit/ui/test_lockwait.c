@@ -26,11 +26,8 @@
 #include "ui/loader.h"
 
 #define CAPTURE "tests/data/flux/flux-small.pcap"
+#include "unit/ui/scored_ui.h"
 
-static struct store *st;
-static struct geo *geo;
-static struct detector *det;
-static struct snap *snap;
 
 /* ---- a thread that holds the write lock until told to let go -------------------------------- */
 
@@ -86,69 +83,14 @@ let_go(struct holder *h)
 
 /* ---- fixture ----------------------------------------------------------------------------------- */
 
-static void
-add(void *ctx, const struct dns_msg *m)
-{
-	store_add_msg(ctx, m);
-}
-
-static struct geo *
-demo_geo(void)
-{
-	static const char *const paths[] = { "samples/demo-asn.mmdb", "samples/demo-geo.mmdb" };
-	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true,
-	                         .no_libloc = true };
-	struct fs_err err = { 0 };
-	struct geo *g;
-
-	if (geo_open(&gc, &g, &err) != FS_OK)
-		fail_msg("%s", err.msg);
-	return g;
-}
-
-static struct detector *
-detector(struct geo *g)
-{
-	struct det_config dc = { 0 };
-	struct fs_err err = { 0 };
-	struct detector *d;
-
-	if (det_new(&dc, g, &d, &err) != FS_OK)
-		fail_msg("%s", err.msg);
-	return d;
-}
-
+/* The fixture's snapshot is the final one of the store as it stands. */
 static int
-setup(void **state)
+setup_final(void **state)
 {
-	struct fs_err err = { 0 };
-	struct ingest *in;
-	(void)state;
-
-	st = store_new(NULL);
-	in = ingest_new(NULL, add, st);
-	if (ingest_add_file(in, CAPTURE, &err) != FS_OK || ingest_run(in, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
+	if (setup(state) != 0)
 		return -1;
-	}
-	ingest_free(in);
-	geo = demo_geo();
-	det = detector(geo);
-	det_run(det, st);
-	snap = loader_build_snap(st, det);
-	snap->epoch = store_epoch(st);
+	snap->epoch = store_epoch(sc.st);
 	snap->final = true;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	snap_free(snap);
-	det_free(det);
-	geo_free(geo);
-	store_free(st);
 	return 0;
 }
 
@@ -171,8 +113,8 @@ ui_open(struct ui *u)
 	struct app_config cfg = { 0 };
 
 	taken = false;
-	cfg.store = st;
-	cfg.geo = geo;
+	cfg.store = sc.st;
+	cfg.geo = sc.geo;
 	app_init(&u->a, &cfg, &ff_ops, NULL);
 	app_resize(&u->a, 140, 40);
 	canvas_init(&u->c, 140, 40);
@@ -203,9 +145,9 @@ key(struct ui *u, ui_key k)
 static const struct det_result *
 first_flux(void)
 {
-	for (size_t i = 0; i < det_count(det); i++)
-		if (det_is_flux(det_get(det, i)->verdict) && !det_get(det, i)->is_zone)
-			return det_get(det, i);
+	for (size_t i = 0; i < det_count(sc.det); i++)
+		if (det_is_flux(det_get(sc.det, i)->verdict) && !det_get(sc.det, i)->is_zone)
+			return det_get(sc.det, i);
 	fail_msg("no flux domain in %s", CAPTURE);
 	return NULL;
 }
@@ -224,7 +166,7 @@ test_detail_waits_no_longer_than_a_frame(void **state)
 	ui_open(&u);
 	app_lock_stats(&ls0);
 	assert_int_equal(app_push(&u.a, view_detail_new(&u.a, r->dom)) & UI_REDRAW, UI_REDRAW);
-	hold(&h, st);
+	hold(&h, sc.st);
 	/* the writer holds on for as long as this test likes: the UI does not wait for it */
 	assert_true(shows(&u, "Updating: the store is busy"));
 	assert_true(shows(&u, "(updating)"));
@@ -245,7 +187,7 @@ test_detail_waits_no_longer_than_a_frame(void **state)
 	assert_true(ls.max_stale_ms > 0);
 
 	/* another tab while busy: not the old tab's lines under the new tab's title */
-	hold(&h, st);
+	hold(&h, sc.st);
 	key(&u, '2');
 	assert_true(shows(&u, "Updating: the store is busy"));
 	let_go(&h);
@@ -261,7 +203,7 @@ test_export_dialog_updating(void **state)
 	(void)state;
 
 	ui_open(&u);
-	hold(&h, st);
+	hold(&h, sc.st);
 	app_export(&u.a, NULL, NULL);
 	assert_true(shows(&u, "updating: the store is busy"));
 	assert_true(shows(&u, "(updating)"));
@@ -296,7 +238,7 @@ test_loader_marks_and_flagged(void **state)
 	struct watch_flagged got = { 0 }, want = { 0 };
 	struct holder h;
 	struct snap *sn = NULL;
-	struct detector *ref = detector(geo);
+	struct detector *ref = scored_must_detector(sc.geo);
 	store_dom_id dom;
 	int i;
 	(void)state;
@@ -305,9 +247,9 @@ test_loader_marks_and_flagged(void **state)
 		fail_msg("%s", err.msg);
 	lc.in = in;
 	lc.store = s;
-	lc.det[0] = detector(geo);
-	lc.det[1] = detector(geo);
-	lc.det_geo = geo;
+	lc.det[0] = scored_must_detector(sc.geo);
+	lc.det[1] = scored_must_detector(sc.geo);
+	lc.det_geo = sc.geo;
 	lc.source = "test";
 	loader_init(ld, &lc);
 	assert_false(loader_flagged(ld, &got));    /* no results yet */
@@ -380,5 +322,5 @@ main(void)
 		cmocka_unit_test(test_export_dialog_updating),
 		cmocka_unit_test(test_loader_marks_and_flagged),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup_final, teardown);
 }

@@ -21,72 +21,27 @@
 #include "ui/dlist.h"
 #include "ui/loader.h"
 
-static struct store *st;
-static struct geo *geo;
-static struct detector *det;
-static struct snap *snap;
+#define CAPTURE "samples/flux-demo.pcap"
+#include "unit/ui/scored_ui.h"
 
-static void
-add(void *ctx, const struct dns_msg *m)
-{
-	store_add_msg(ctx, m);
-}
-
-static int
-setup(void **state)
-{
-	struct fs_err err = { 0 };
-	const char *paths[] = { "samples/demo-asn.mmdb", "samples/demo-geo.mmdb" };
-	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true, .no_libloc = true };
-	struct det_config dc = { 0 };
-	struct ingest *in;
-	(void)state;
-
-	st = store_new(NULL);
-	in = ingest_new(NULL, add, st);
-	if (ingest_add_file(in, "samples/flux-demo.pcap", &err) != FS_OK ||
-	    ingest_run(in, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	ingest_free(in);
-	if (geo_open(&gc, &geo, &err) != FS_OK || det_new(&dc, geo, &det, &err) != FS_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	det_run(det, st);
-	snap = loader_build_snap(st, det);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	snap_free(snap);
-	det_free(det);
-	geo_free(geo);
-	store_free(st);
-	return 0;
-}
 
 /* The detector's results are in det_rank_cmp order, ranks 1..n. */
 static void
 test_detector_order(void **state)
 {
 	(void)state;
-	size_t n = det_count(det);
+	size_t n = det_count(sc.det);
 	assert_true(n > 100);
 	for (size_t i = 0; i < n; i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_get(sc.det, i);
 		assert_int_equal(r->rank, i + 1);
 		if (i > 0)
-			assert_true(det_rank_cmp(det_get(det, i - 1), r) < 0);
+			assert_true(det_rank_cmp(det_get(sc.det, i - 1), r) < 0);
 	}
-	for (size_t i = 0; i < det_zone_count(det); i++) {
-		assert_int_equal(det_zone_get(det, i)->rank, i + 1);
+	for (size_t i = 0; i < det_zone_count(sc.det); i++) {
+		assert_int_equal(det_zone_get(sc.det, i)->rank, i + 1);
 		if (i > 0)
-			assert_true(det_rank_cmp(det_zone_get(det, i - 1), det_zone_get(det, i)) < 0);
+			assert_true(det_rank_cmp(det_zone_get(sc.det, i - 1), det_zone_get(sc.det, i)) < 0);
 	}
 }
 
@@ -101,7 +56,7 @@ test_list_matches_report(void **state)
 	int rank_col = snap_col_find("rank");
 	assert_true(rank_col >= 0);
 	const uint32_t *ro = snap_order(&snap->dom, (enum snap_col)rank_col, false);
-	size_t k = 0, n = det_count(det);
+	size_t k = 0, n = det_count(sc.det);
 	for (uint32_t i = 0; i < snap->dom.n; i++) {
 		const struct snap_row *row = &snap->dom.rows[ord[i]];
 		assert_int_equal(ord[i], lo[i]);
@@ -109,7 +64,7 @@ test_list_matches_report(void **state)
 		if (row->rank == 0)
 			continue;
 		assert_true(k < n);
-		assert_int_equal(row->id, det_get(det, k)->dom);
+		assert_int_equal(row->id, det_get(sc.det, k)->dom);
 		k++;
 	}
 	assert_int_equal(k, n);
@@ -122,7 +77,7 @@ test_list_matches_report(void **state)
 	dlist_set_sort(&l, SNAP_COL_SCORE, true);
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_get(sc.det, i);
 		uint32_t row = snap_find_dom(snap, r->dom);
 		if (!det_is_flagged(r->verdict) || (snap->dom.rows[row].flags & SNAP_HIDDEN))
 			continue;
@@ -140,14 +95,14 @@ static void
 test_saturated_rows_ranked(void **state)
 {
 	(void)state;
-	size_t n = det_count(det), sat = 0, by_name = 0, pairs = 0;
+	size_t n = det_count(sc.det), sat = 0, by_name = 0, pairs = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_get(sc.det, i);
 		if (!det_is_flagged(r->verdict) || floor(r->score * 10 + 0.5) < 1000)
 			continue;
 		sat++;
 		if (i + 1 < n) {
-			const struct det_result *q = det_get(det, i + 1);
+			const struct det_result *q = det_get(sc.det, i + 1);
 			if (det_is_flagged(q->verdict) && floor(q->score * 10 + 0.5) >= 1000) {
 				pairs++;
 				assert_true(r->logit >= q->logit);

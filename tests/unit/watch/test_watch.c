@@ -17,6 +17,7 @@
 #include "fluxscope/ingest.h"
 #include "fluxscope/store.h"
 #include "fluxscope/watch.h"
+#include "unit/scored.h"
 #include "unit/store/msgbuild.h"
 
 #define CAPTURE "tests/data/flux/flux-small.pcap"
@@ -31,32 +32,6 @@ struct run {
 	char marked_name[256];
 	size_t budget;
 };
-
-static struct geo *
-demo_geo(void)
-{
-	static const char *const paths[] = { "samples/demo-geo.mmdb", "samples/demo-asn.mmdb" };
-	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true,
-	                         .no_libloc = true };
-	struct fs_err err = { 0 };
-	struct geo *g;
-
-	if (geo_open(&gc, &g, &err) != FS_OK)
-		fail_msg("%s", err.msg);
-	return g;
-}
-
-static struct detector *
-detector(struct geo *g)
-{
-	struct det_config dc = { 0 };
-	struct fs_err err = { 0 };
-	struct detector *d;
-
-	if (det_new(&dc, g, &d, &err) != FS_OK)
-		fail_msg("%s", err.msg);
-	return d;
-}
 
 static void
 on_msg(void *ctx, const struct dns_msg *m)
@@ -108,8 +83,8 @@ static void
 test_budget_keeps_flagged(void **state)
 {
 	(void)state;
-	struct geo *g = demo_geo();
-	struct detector *full_det = detector(g), *final_det = detector(g);
+	struct geo *g = scored_must_geo();
+	struct detector *full_det = scored_must_detector(g), *final_det = scored_must_detector(g);
 	struct run full = { 0 }, aged = { 0 };
 	struct store_stats fs, as;
 	struct watch_stats ws;
@@ -125,7 +100,7 @@ test_budget_keeps_flagged(void **state)
 	aged.s = store_new(NULL);
 	aged.budget = fs.bytes / 2;
 	struct watch_config wc = { .budget = aged.budget, .check_every = 64 };
-	aged.w = watch_new(aged.s, detector(g), &wc);
+	aged.w = watch_new(aged.s, scored_must_detector(g), &wc);
 	load(&aged);
 	watch_get_stats(aged.w, &ws);
 	store_get_stats(aged.s, &as);
@@ -313,8 +288,8 @@ static void
 test_flagged_collect(void **state)
 {
 	(void)state;
-	struct geo *g = demo_geo();
-	struct detector *det = detector(g);
+	struct geo *g = scored_must_geo();
+	struct detector *det = scored_must_detector(g);
 	struct run r = { 0 };
 	struct watch_flagged f = { 0 };
 	uint8_t *in;
