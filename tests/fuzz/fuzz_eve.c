@@ -1,60 +1,23 @@
 /* libFuzzer target for Suricata EVE JSON (dns events v1, v2, v3): the input read as a
  * file through feed_open_mem, every message decoded; and each line straight into the EVE
  * reader, v1 records joined until the end. Asserts that every frame made is a
- * feed frame the decoder reads to a DNS message. Build: make fuzz. */
-#include <assert.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include "capture/feed_int.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static struct decoder *dec;
-static uint64_t msgs;
+ * feed frame the decoder reads to a DNS message (feed_fuzz.h). Build: make fuzz. */
+#include "feed_fuzz.h"
 
 static void
-on_msg(void *ctx, const struct dns_msg *m)
+line(void *e, const char *s, size_t n, struct feed_counts *c)
 {
-	(void)ctx;
-	assert(m->vantage != NULL);
-	msgs++;
-}
-
-static void
-emit(void *ctx, fs_time ts, const uint8_t *frame, size_t len)
-{
-	(void)ctx;
-	uint64_t before = msgs, not_dns = dec_stats(dec)->skipped[DEC_SKIP_NOT_DNS];
-	dec_packet(dec, DEC_LINKTYPE_FEED, ts, frame, (uint32_t)len, (uint32_t)len, 0, on_msg, NULL);
-	/* what the reader builds always decodes, unless it is on no DNS port (mDNS in a log) */
-	assert(msgs == before + 1 || dec_stats(dec)->skipped[DEC_SKIP_NOT_DNS] == not_dns + 1);
+	eve_line(e, s, n, c, emit, NULL);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cap_source *s;
-	struct fs_err err;
-	struct cap_frame f;
-
-	if (dec == NULL)
-		dec = dec_new(NULL);
-	if (feed_open_mem("fuzz.json", data, size, &s, &err) == FS_OK) {
-		while (cap_source_next(s, &f, &err) == CAP_FRAME)
-			dec_packet(dec, f.linktype, f.ts, f.data, f.caplen, f.wirelen, 0, NULL, NULL);
-		cap_source_close(s);
-	}
 	struct eve_reader *e = eve_new();
 	struct feed_counts c = { 0 };
-	const uint8_t *p = data, *end = data + size;
-	while (p < end) {
-		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-		eve_line(e, (const char *)p, n, &c, emit, NULL);
-		p += n + 1;
-	}
+
+	feed_fuzz_file("fuzz.json", data, size);
+	feed_fuzz_lines(data, size, e, &c, line);
 	eve_flush(e, &c, emit, NULL);
 	eve_free(e);
 	return 0;

@@ -12,9 +12,8 @@
 #include <cmocka.h>
 
 #include "decode/pkt_int.h"
-#include "unit/decode/pktbuild.h"
+#include "unit/decode/gotfix.h"
 
-static struct got G;
 static struct pb P;
 
 /* The datagram payload that gets fragmented: a UDP header from port 53 and a message. */
@@ -44,30 +43,6 @@ make_datagram(size_t msglen, unsigned seed, size_t prefix)
 	blob(DG + DGN + 8, msglen, seed);
 	DGN += 8 + msglen;
 	MSGN = msglen;
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	memset(&G, 0, sizeof G);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	got_clear(&G);
-	return 0;
-}
-
-static struct decoder *
-dec_hooked(const struct dec_config *cfg)
-{
-	struct decoder *d = dec_new(cfg);
-	dec_set_payload_hook(d, got_hook, &G);
-	return d;
 }
 
 static void

@@ -11,36 +11,8 @@
 
 #include <cmocka.h>
 
-#include "unit/decode/pktbuild.h"
+#include "unit/decode/gotfix.h"
 
-static struct got G;
-static uint8_t Q[512];
-static size_t QN;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	QN = dns_query(Q, 0x1234, "www.example.com");
-	memset(&G, 0, sizeof G);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	got_clear(&G);
-	return 0;
-}
-
-static struct decoder *
-dec_hooked(const struct dec_config *cfg)
-{
-	struct decoder *d = dec_new(cfg);
-	dec_set_payload_hook(d, got_hook, &G);
-	return d;
-}
 
 static void
 feed(struct decoder *d, int lt, const struct pb *p)

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "unit/decode/pktbuild.h"
+#include "unit/decode/gotfix.h"
 
 #define LT_ARCNET 7
 #define LT_FDDI 10
@@ -24,35 +24,7 @@
 #define LT_NFLOG 239
 #define LT_PKTAP 258
 
-static struct got G;
-static uint8_t Q[512];
-static size_t QN;
 static struct pb P;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	QN = dns_query(Q, 0x1234, "www.example.com");
-	memset(&G, 0, sizeof G);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	got_clear(&G);
-	return 0;
-}
-
-static struct decoder *
-dec_hooked(void)
-{
-	struct decoder *d = dec_new(NULL);
-	dec_set_payload_hook(d, got_hook, &G);
-	return d;
-}
 
 static void
 feed(struct decoder *d, int lt, const struct pb *p)
@@ -124,7 +96,7 @@ static void
 cut_everywhere(int lt, const struct pb *full, size_t msg_off)
 {
 	for (size_t len = 0; len <= full->len; len++) {
-		struct decoder *d = dec_hooked();
+		struct decoder *d = dec_hooked(NULL);
 		uint8_t *copy = malloc(len ? len : 1);
 		memcpy(copy, full->b, len);
 		dec_packet(d, lt, 1, copy, (uint32_t)len, (uint32_t)full->len, 0, NULL, NULL);
@@ -170,7 +142,7 @@ static void
 test_nflog(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 	struct pb ip;
 	static const uint8_t prefix[] = "dns-log";   /* NFULA_PREFIX, 8 bytes with the NUL */
 	static const uint8_t hw[4] = { 0x08, 0x00, 3, 0 };
@@ -235,7 +207,7 @@ static void
 test_fddi(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	for (uint8_t fc = 0x50; fc <= 0x57; fc += 7) {
 		pb_reset(&P);
@@ -306,7 +278,7 @@ static void
 test_80211(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	/* Data, QoS data, to/from/both DS (four addresses), with HT Control: all reach the query. */
 	static const uint8_t subtypes[] = { 0, 8, 1, 9 };
@@ -425,7 +397,7 @@ static void
 test_radiotap(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	for (int tsft = 0; tsft < 2; tsft++) {
 		for (int ext = 0; ext < 3; ext++) {
@@ -516,7 +488,7 @@ static void
 test_ppi(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	for (int fcs = 0; fcs < 2; fcs++) {
 		for (uint8_t flags = 0; flags < 2; flags++) {
@@ -590,7 +562,7 @@ static void
 test_pktap(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	for (int lt = LT_PKTAP_DLT; lt <= LT_PKTAP; lt += LT_PKTAP - LT_PKTAP_DLT) {
 		pb_reset(&P);
@@ -646,7 +618,7 @@ static void
 test_arcnet(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	/* BSD: RFC 1051 (IP_OLD, 3-byte header); RFC 1201 (split flag, sequence); exception. */
 	pb_reset(&P);
@@ -769,7 +741,7 @@ static void
 test_geneve(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	/* Geneve with 8 bytes of options carrying IPv4 (as zeek's capture), then Ethernet. */
 	pb_reset(&P);
@@ -817,7 +789,7 @@ static void
 test_gtpu(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	/* G-PDU without optional fields, from port 2152 to 2152, then to another port (GTP-U is
 	 * recognised on either side, as tshark does) */
@@ -900,7 +872,7 @@ static void
 test_gre_udp_and_erspan(void **state)
 {
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 
 	/* GRE-in-UDP (RFC 8086, port 4754) carrying IPv4, as zeek's capture */
 	pb_reset(&P);
@@ -991,7 +963,7 @@ test_garbage(void **state)
 	uint64_t x = 0x2545f4914f6cdd1dull;
 	uint8_t frame[700];
 	(void)state;
-	struct decoder *d = dec_hooked();
+	struct decoder *d = dec_hooked(NULL);
 	unsigned n = 0;
 
 	for (int round = 0; round < 2000; round++) {

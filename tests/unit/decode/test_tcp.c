@@ -12,9 +12,8 @@
 #include <cmocka.h>
 
 #include "decode/pkt_int.h"
-#include "unit/decode/pktbuild.h"
+#include "unit/decode/gotfix.h"
 
-static struct got G;
 static struct pb P;
 
 /* A client's byte stream: length-prefixed messages back to back. */
@@ -40,30 +39,6 @@ stream_add(size_t len, unsigned seed)
 	moff[nmsg] = SN;
 	mlen[nmsg++] = len;
 	SN += len;
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	memset(&G, 0, sizeof G);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	got_clear(&G);
-	return 0;
-}
-
-static struct decoder *
-dec_hooked(const struct dec_config *cfg)
-{
-	struct decoder *d = dec_new(cfg);
-	dec_set_payload_hook(d, got_hook, &G);
-	return d;
 }
 
 /* dir 0: client 10.0.0.1:port → 10.0.0.2:53; dir 1: the server's answer. */
