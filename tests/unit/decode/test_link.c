@@ -14,48 +14,6 @@
 #include "unit/decode/gotfix.h"
 
 
-static void
-feed(struct decoder *d, int lt, const struct pb *p)
-{
-	dec_packet(d, lt, 1000000, p->b, (uint32_t)p->len, (uint32_t)p->len, 0, NULL, NULL);
-}
-
-/* IPv4/UDP 10.0.0.1:40000 → 10.0.0.2:53 carrying the query. */
-static void
-ip4_udp_query(struct pb *p)
-{
-	pb_ip4(p, "10.0.0.1", "10.0.0.2", 17, (uint16_t)(8 + QN), 1, 0);
-	pb_udp(p, 40000, 53, (uint16_t)QN);
-	pb_bytes(p, Q, QN);
-}
-
-static void
-ip6_udp_query(struct pb *p)
-{
-	pb_ip6(p, "2001:db8::1", "2001:db8::2", 17, (uint16_t)(8 + QN));
-	pb_udp(p, 40000, 53, (uint16_t)QN);
-	pb_bytes(p, Q, QN);
-}
-
-/* Exactly one message, the query, from 10.0.0.1 (or 2001:db8::1). */
-static void
-expect_query(int family)
-{
-	char a[FS_ADDR_STRLEN], b[FS_ADDR_STRLEN];
-
-	assert_int_equal(G.n, 1);
-	assert_int_equal(G.m[0].len, QN);
-	assert_memory_equal(G.m[0].data, Q, QN);
-	assert_int_equal(G.m[0].meta.transport, 17);
-	assert_int_equal(G.m[0].meta.sport, 40000);
-	assert_int_equal(G.m[0].meta.dport, 53);
-	fs_addr_str(&G.m[0].meta.src, a, sizeof a);
-	fs_addr_str(&G.m[0].meta.dst, b, sizeof b);
-	assert_string_equal(a, family == 4 ? "10.0.0.1" : "2001:db8::1");
-	assert_string_equal(b, family == 4 ? "10.0.0.2" : "2001:db8::2");
-	got_clear(&G);
-}
-
 static struct pb P;
 
 static void
@@ -66,15 +24,11 @@ test_ethernet(void **state)
 
 	pb_reset(&P);
 	pb_eth(&P, 0x0800);
-	ip4_udp_query(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_query_after(d, 1, &P, 4);
 
 	pb_reset(&P);
 	pb_eth(&P, 0x86dd);
-	ip6_udp_query(&P);
-	feed(d, 1, &P);
-	expect_query(6);
+	expect_query_after(d, 1, &P, 6);
 
 	/* Minimum-size frame padding and a trailing FCS are not part of the message. */
 	pb_reset(&P);
@@ -142,9 +96,7 @@ test_llc_snap_mpls_pppoe(void **state)
 	pb_u8(&P, 0x03);
 	pb_zero(&P, 3);
 	pb_u16(&P, 0x0800);
-	ip4_udp_query(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_query_after(d, 1, &P, 4);
 
 	/* 802.3 + plain LLC (spanning tree): not IP */
 	pb_reset(&P);
@@ -161,9 +113,7 @@ test_llc_snap_mpls_pppoe(void **state)
 	pb_eth(&P, 0x8847);
 	pb_u32(&P, (16u << 12) | 64);
 	pb_u32(&P, (17u << 12) | 0x100 | 64);
-	ip6_udp_query(&P);
-	feed(d, 1, &P);
-	expect_query(6);
+	expect_query_after(d, 1, &P, 6);
 
 	/* PPPoE session, PPP protocol 0x0021 */
 	pb_reset(&P);
@@ -173,9 +123,7 @@ test_llc_snap_mpls_pppoe(void **state)
 	pb_u16(&P, 0x1234);
 	pb_u16(&P, (uint16_t)(2 + 20 + 8 + QN));
 	pb_u16(&P, 0x0021);
-	ip4_udp_query(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_query_after(d, 1, &P, 4);
 
 	/* ARP */
 	pb_reset(&P);
@@ -199,9 +147,7 @@ test_linux_cooked(void **state)
 	pb_u16(&P, 6);
 	pb_zero(&P, 8);
 	pb_u16(&P, 0x0800);
-	ip4_udp_query(&P);
-	feed(d, 113, &P);
-	expect_query(4);
+	expect_query_after(d, 113, &P, 4);
 
 	/* SLL whose protocol is a VLAN tag */
 	pb_reset(&P);
@@ -212,9 +158,7 @@ test_linux_cooked(void **state)
 	pb_u16(&P, 0x8100);
 	pb_u16(&P, 7);
 	pb_u16(&P, 0x86dd);
-	ip6_udp_query(&P);
-	feed(d, 113, &P);
-	expect_query(6);
+	expect_query_after(d, 113, &P, 6);
 
 	/* SLL2 (276): protocol, reserved, ifindex, ARPHRD, packet type, address length, address */
 	pb_reset(&P);
@@ -225,9 +169,7 @@ test_linux_cooked(void **state)
 	pb_u8(&P, 0);
 	pb_u8(&P, 6);
 	pb_zero(&P, 8);
-	ip6_udp_query(&P);
-	feed(d, 276, &P);
-	expect_query(6);
+	expect_query_after(d, 276, &P, 6);
 
 	/* Short cooked headers */
 	pb_reset(&P);
@@ -256,16 +198,12 @@ test_raw_ip_every_value(void **state)
 		expect_query(6);
 	}
 	pb_reset(&P);
-	ip4_udp_query(&P);
-	feed(d, 228, &P);
-	expect_query(4);
+	expect_query_after(d, 228, &P, 4);
 	feed(d, 229, &P);          /* an IPv4 packet under LINKTYPE_IPV6 is not an IPv6 header */
 	assert_int_equal(G.n, 0);
 	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_BAD_IP], 1);
 	pb_reset(&P);
-	ip6_udp_query(&P);
-	feed(d, 229, &P);
-	expect_query(6);
+	expect_query_after(d, 229, &P, 6);
 	feed(d, 228, &P);
 	assert_int_equal(dec_stats(d)->skipped[DEC_SKIP_BAD_IP], 2);
 	/* Raw with a version nibble that is neither 4 nor 6 */
@@ -322,29 +260,21 @@ test_ppp_and_hdlc(void **state)
 	pb_u8(&P, 0xff);
 	pb_u8(&P, 0x03);
 	pb_u16(&P, 0x0021);
-	ip4_udp_query(&P);
-	feed(d, 9, &P);
-	expect_query(4);
+	expect_query_after(d, 9, &P, 4);
 
 	pb_reset(&P);
 	pb_u8(&P, 0x21);        /* protocol-field compression */
-	ip4_udp_query(&P);
-	feed(d, 50, &P);
-	expect_query(4);
+	expect_query_after(d, 50, &P, 4);
 
 	pb_reset(&P);
 	pb_u16(&P, 0x0057);
-	ip6_udp_query(&P);
-	feed(d, 9, &P);
-	expect_query(6);
+	expect_query_after(d, 9, &P, 6);
 
 	pb_reset(&P);
 	pb_u8(&P, 0x0f);
 	pb_u8(&P, 0x00);
 	pb_u16(&P, 0x86dd);
-	ip6_udp_query(&P);
-	feed(d, 104, &P);
-	expect_query(6);
+	expect_query_after(d, 104, &P, 6);
 	dec_free(d);
 }
 
@@ -364,9 +294,7 @@ test_tunnels(void **state)
 	pb_zero(&P, 3);
 	pb_u32(&P, 42u << 8);
 	pb_eth(&P, 0x0800);
-	ip4_udp_query(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_query_after(d, 1, &P, 4);
 
 	/* VXLAN without the I flag is not followed */
 	P.b[14 + 20 + 8] = 0;
@@ -380,9 +308,7 @@ test_tunnels(void **state)
 	pb_u16(&P, 0x2000);
 	pb_u16(&P, 0x86dd);
 	pb_u32(&P, 77);
-	ip6_udp_query(&P);
-	feed(d, 101, &P);
-	expect_query(6);
+	expect_query_after(d, 101, &P, 6);
 
 	/* GRE transparent Ethernet bridging */
 	pb_reset(&P);
@@ -390,21 +316,15 @@ test_tunnels(void **state)
 	pb_u16(&P, 0);
 	pb_u16(&P, 0x6558);
 	pb_eth(&P, 0x0800);
-	ip4_udp_query(&P);
-	feed(d, 229, &P);
-	expect_query(4);
+	expect_query_after(d, 229, &P, 4);
 
 	/* IPv6 in IPv4 (6in4) and IPv4 in IPv6 */
 	pb_reset(&P);
 	pb_ip4(&P, "192.0.2.1", "192.0.2.2", 41, (uint16_t)(40 + 8 + QN), 9, 0);
-	ip6_udp_query(&P);
-	feed(d, 228, &P);
-	expect_query(6);
+	expect_query_after(d, 228, &P, 6);
 	pb_reset(&P);
 	pb_ip6(&P, "2001:db8::a", "2001:db8::b", 4, (uint16_t)(20 + 8 + QN));
-	ip4_udp_query(&P);
-	feed(d, 229, &P);
-	expect_query(4);
+	expect_query_after(d, 229, &P, 4);
 	assert_int_equal(dec_stats(d)->encapsulated, 5);
 
 	/* Nesting deeper than the bound stops, counted */
