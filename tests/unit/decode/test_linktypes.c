@@ -674,6 +674,20 @@ outer_fix(struct pb *p)
 	pb_put16(p, 14 + 20 + 4, (uint16_t)(p->len - 14 - 20));
 }
 
+/* P holds an outer frame (outer_udp) and a tunnel header: the query follows over IPv4 or
+ * IPv6, the outer lengths are fixed, and exactly the query must come out of the Ethernet frame. */
+static void
+expect_tunnelled_query(struct decoder *d, int family)
+{
+	if (family == 4)
+		ip4_udp_query(&P);
+	else
+		ip6_udp_query(&P);
+	outer_fix(&P);
+	feed(d, 1, &P);
+	expect_query(family);
+}
+
 static void
 test_geneve(void **state)
 {
@@ -688,10 +702,7 @@ test_geneve(void **state)
 	pb_u16(&P, 0x0800);
 	pb_u32(&P, 0x00109200);
 	pb_zero(&P, 8);
-	ip4_udp_query(&P);
-	outer_fix(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_tunnelled_query(d, 4);
 	pb_reset(&P);
 	outer_udp(&P, 11803, 6081);
 	pb_u8(&P, 0);
@@ -699,10 +710,7 @@ test_geneve(void **state)
 	pb_u16(&P, 0x6558);
 	pb_u32(&P, 0x00109200);
 	pb_eth(&P, 0x86dd);
-	ip6_udp_query(&P);
-	outer_fix(&P);
-	feed(d, 1, &P);
-	expect_query(6);
+	expect_tunnelled_query(d, 6);
 	/* Version 1 is not read. */
 	P.b[42] = 0x40;
 	feed(d, 1, &P);
@@ -736,10 +744,7 @@ test_gtpu(void **state)
 	pb_u8(&P, 0xff);
 	pb_u16(&P, (uint16_t)(20 + 8 + QN));
 	pb_u32(&P, 0x497e10b5);
-	ip4_udp_query(&P);
-	outer_fix(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_tunnelled_query(d, 4);
 	pb_put16(&P, 14 + 20 + 2, 40001);
 	feed(d, 1, &P);
 	expect_query(4);
@@ -760,10 +765,7 @@ test_gtpu(void **state)
 	pb_u8(&P, 2);
 	pb_zero(&P, 6);
 	pb_u8(&P, 0);
-	ip6_udp_query(&P);
-	outer_fix(&P);
-	feed(d, 1, &P);
-	expect_query(6);
+	expect_tunnelled_query(d, 6);
 	/* An echo request carries no user packet; GTP' (PT 0) is not GTP-U; an extension header
 	 * of length 0 is malformed. */
 	pb_reset(&P);
@@ -816,10 +818,7 @@ test_gre_udp_and_erspan(void **state)
 	outer_udp(&P, 50343, 4754);
 	pb_u16(&P, 0);
 	pb_u16(&P, 0x0800);
-	ip4_udp_query(&P);
-	outer_fix(&P);
-	feed(d, 1, &P);
-	expect_query(4);
+	expect_tunnelled_query(d, 4);
 	/* 4755 is GRE-in-UDP over DTLS: encrypted, not followed */
 	pb_put16(&P, 14 + 20 + 2, 4755);
 	feed(d, 1, &P);
