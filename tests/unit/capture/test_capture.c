@@ -19,45 +19,9 @@
 #include "capture/cap_int.h"
 #include "fluxscope/ingest.h"
 #include "unit/decode/pktbuild.h"
+#include "unit/tmpdir.h"
 
 #define PCAPS "tests/data/pcaps/"
-
-static char tmpdir[] = "/tmp/fluxscope-capXXXXXX";
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *
-tmp(const char *name)
-{
-	static char path[4][256];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-	return path[k];
-}
-
-static void
-write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-}
 
 static uint8_t *
 read_file(const char *path, size_t *n)

@@ -25,34 +25,7 @@
 #include "fluxscope/ingest.h"
 #include "ingest/msgq.h"
 #include "unit/decode/pktbuild.h"
-
-static char tmpdir[] = "/tmp/fluxscope-ingXXXXXX";
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *
-tmp(const char *name)
-{
-	static char path[4][256];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-	return path[k];
-}
+#include "unit/tmpdir.h"
 
 /* A pcap (LINKTYPE_RAW) of n DNS queries; query i has id = id0 + i*step and the time
  * stamp t0 + (id) ms. Returns the file size. */
