@@ -45,7 +45,7 @@ struct eve_msg {
 };
 
 struct eve_reader {
-	struct jdoc *jd;
+	struct jdoc jd;           /* one line's tokens */
 	struct eve_msg *pend;     /* a v1 response being joined */
 	struct eve_msg *cur;
 	struct { int64_t flow; uint16_t id; uint16_t qtype; char qname[256]; } recent[EVE_RECENT_Q];
@@ -59,8 +59,7 @@ struct eve_reader *
 eve_new(void)
 {
 	struct eve_reader *e = xcalloc(1, sizeof *e);
-	e->jd = xmalloc(sizeof *e->jd);
-	json_doc_init(e->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
+	json_doc_init(&e->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
 	e->pend = xcalloc(1, sizeof *e->pend);
 	e->cur = xcalloc(1, sizeof *e->cur);
 	return e;
@@ -71,8 +70,7 @@ eve_free(struct eve_reader *e)
 {
 	if (e == NULL)
 		return;
-	json_doc_fini(e->jd);
-	free(e->jd);
+	json_doc_fini(&e->jd);
 	free(e->pend);
 	free(e->cur);
 	free(e);
@@ -278,7 +276,7 @@ void
 eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts *c,
          feed_emit_fn emit, void *ctx)
 {
-	struct jdoc *d = e->jd;
+	struct jdoc *d = &e->jd;
 	char buf[EVE_NAME], type[32];
 	int64_t v = 0, version = 1;
 

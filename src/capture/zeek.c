@@ -32,7 +32,7 @@ struct zeek_reader {
 	char empty[32], unset[32];
 	int col[ZF_N];          /* TSV column of each field, -1 = absent */
 	bool have_fields;
-	struct jdoc *jd;
+	struct jdoc jd;           /* one line's tokens */
 	struct zeek_rec *rec;
 	uint8_t msg[65536];
 	uint8_t frame[65536 + DEC_FEED_HDR_MAX];
@@ -63,8 +63,7 @@ zeek_new(void)
 	snprintf(z->unset, sizeof z->unset, "-");
 	for (int i = 0; i < ZF_N; i++)
 		z->col[i] = -1;
-	z->jd = xmalloc(sizeof *z->jd);
-	json_doc_init(z->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
+	json_doc_init(&z->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
 	z->rec = xmalloc(sizeof *z->rec);
 	return z;
 }
@@ -74,8 +73,7 @@ zeek_free(struct zeek_reader *z)
 {
 	if (z == NULL)
 		return;
-	json_doc_fini(z->jd);
-	free(z->jd);
+	json_doc_fini(&z->jd);
 	free(z->rec);
 	free(z);
 }
@@ -357,7 +355,7 @@ static void
 json_line(struct zeek_reader *z, const char *line, size_t len, struct zeek_rec *r,
           struct feed_counts *c, feed_emit_fn emit, void *ctx)
 {
-	struct jdoc *d = z->jd;
+	struct jdoc *d = &z->jd;
 	char v[1100];
 	size_t ao = 0;
 
