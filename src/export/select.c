@@ -102,6 +102,20 @@ passthru_sharers(struct export_set *s, const struct store *st, const struct dete
 	}
 }
 
+/* m[0, nm) appended to buf[0, n) where not there yet (at most cap in all); the new count. */
+static uint32_t
+add_unique(uint32_t *buf, uint32_t n, uint32_t cap, const uint32_t *m, uint32_t nm)
+{
+	for (uint32_t k = 0; m != NULL && k < nm; k++) {
+		uint32_t j;
+		for (j = 0; j < n && buf[j] != m[k]; j++)
+			;
+		if (j == n && n < cap)
+			buf[n++] = m[k];
+	}
+	return n;
+}
+
 /* Add the NS names of the observations of domain id whose zone is the domain's own (at or
  * below its registrable domain: an ancestor's such as a TLD's never). */
 static uint32_t
@@ -114,13 +128,7 @@ add_ns_of(const struct store *st, store_dom_id id, const char *name, const char 
 			continue;
 		uint32_t nm = 0;
 		const uint32_t *m = store_set_members(st, d->ns[i].nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			uint32_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
+		n = add_unique(buf, n, cap, m, nm);
 	}
 	return n;
 }
@@ -136,13 +144,7 @@ zone_ns_names(const struct store *st, const struct det_result *r, const char *na
 		n = add_ns_of(st, store_domain_by_name(st, zone), name, r->registrable, buf, n, cap);
 		uint32_t nm = 0;
 		const uint32_t *m = store_set_members(st, nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			uint32_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
+		n = add_unique(buf, n, cap, m, nm);
 	}
 	return n;
 }
