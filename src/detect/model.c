@@ -204,11 +204,18 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	 * site moving between two hosters spans two networks. */
 	ev->rot_spread = !cx->zone && ev->rotation && wnets >= w->rotation_networks &&
 	                 f->n_cc_known >= 3 && f->n_countries >= w->spread_countries;
+	/* Rotation inside hostile networks: most addresses in ASNs an intel feed lists (Spamhaus
+	 * ASN-DROP: networks run by criminals), later answers bringing new ones or one answer of
+	 * many, on a short TTL. A bulletproof hoster's flux looks like a cloud load balancer by
+	 * DNS alone; what tells them apart is whose network it is, and only a list can say. */
+	ev->hostile_rot = !cx->zone && cx->intel_asn_share >= 0.5 &&
+	                  (ev->rotation || f->max_per_resp >= w->breadth_addrs) &&
+	                  f->ttl <= w->scatter_max_ttl;
 	ev->flux_evidence = minimums &&
 	                    ((ev->score >= w->flux_score && ev->rotation) ||
 	                     (ev->score >= w->wide_score && ev->breadth) ||
 	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)) ||
-	                     ev->scatter || ev->rot_spread);
+	                     ev->scatter || ev->rot_spread || ev->hostile_rot);
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
 	if (cx->allow != NULL) {
@@ -403,10 +410,19 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 		char conf[128];
 		det_model_confidence(f, conf, sizeof conf);
 		if (det_is_flux(ev->verdict)) {
-			char sc[96];
-			snprintf(sc, sizeof sc, "one lookup of %u addresses, each in an ASN of its own, across "
+			char sc[160];
+			bool only_hostile = ev->hostile_rot && !ev->scatter && !ev->rot_spread &&
+			                    !(ev->score >= w->flux_score && ev->rotation) &&
+			                    !(ev->score >= w->wide_score && (ev->breadth || ev->wide));
+			if (only_hostile)
+				snprintf(sc, sizeof sc, "%s inside networks an intel feed lists (%.0f%% of the "
+				         "addresses)", ev->rotation ? "later answers brought new addresses" :
+				         "one answer of many addresses", 100 * cx->intel_asn_share);
+			else
+				snprintf(sc, sizeof sc, "one lookup of %u addresses, each in an ASN of its own, across "
 			         "%u countries", f->scatter_addrs, f->scatter_ccs);
 			add(&r, "flux %s: %s", conf,
+			    only_hostile ? sc :
 			    ev->rot_spread && !(ev->score >= w->flux_score) ?
 			        "later answers brought new addresses, across several networks and countries" :
 			    ev->rotation ? "later answers brought new addresses" :
