@@ -11,6 +11,7 @@
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
+. tests/e2e/lib/unbound.sh
 S=samples/flux-demo.pcap
 GEO="--geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb"
 W="$BUILD/e2e/export-sample"
@@ -119,20 +120,7 @@ zone "." { type primary; file "$W/root.zone"; };
 EOF
 named -c "$W/auth.conf" -f -4 -n 1 >"$W/auth.stderr" 2>&1 &
 AUTH_PID=$!
-cat >"$W/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$W"
-	pidfile: "$W/unbound.pid"
-	logfile: "$W/unbound.log"
-	use-syslog: no
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
+{ unbound_server "$UB_PORT" "$W"; cat <<EOF
 	module-config: "respip iterator"
 	do-not-query-localhost: no
 	qname-minimisation: no
@@ -150,6 +138,7 @@ rpz:
 remote-control:
 	control-enable: no
 EOF
+} >"$W/unbound.conf"
 unbound-checkconf "$W/unbound.conf" >/dev/null || bad "unbound-checkconf"
 unbound -d -c "$W/unbound.conf" >"$W/unbound.stderr" 2>&1 &
 UB_PID=$!

@@ -13,6 +13,7 @@
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
+. tests/e2e/lib/unbound.sh
 FIX="$BUILD/tests/e2e/export_fixture"
 W="$BUILD/e2e/export-unbound"
 rm -rf "$W"
@@ -90,20 +91,7 @@ wait_dns "$AUTH_PORT" test || { bad "authoritative named did not start"; cat "$W
 ok "authoritative BIND for test. on 127.0.0.1:$AUTH_PORT"
 
 start_unbound() { # rpz-file
-	cat >"$W/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$W"
-	pidfile: "$W/unbound.pid"
-	logfile: "$W/unbound.log"
-	use-syslog: no
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
+	{ unbound_server "$UB_PORT" "$W"; cat <<EOF
 	module-config: "respip iterator"
 	do-not-query-localhost: no
 	qname-minimisation: no
@@ -123,6 +111,7 @@ rpz:
 remote-control:
 	control-enable: no
 EOF
+	} >"$W/unbound.conf"
 	unbound-checkconf "$W/unbound.conf" >"$W/ucheck" 2>&1 || { bad "unbound-checkconf:"; cat "$W/ucheck"; return 1; }
 	unbound -d -c "$W/unbound.conf" >"$W/unbound.stderr" 2>&1 &
 	UB_PID=$!

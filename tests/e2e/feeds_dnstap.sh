@@ -17,6 +17,7 @@
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
+. tests/e2e/lib/unbound.sh
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -42,20 +43,7 @@ PORT=$((30000 + $$ % 20000))
 
 unbound_conf() {   # unbound_conf NAME PORT SOCKET IDENTITY (SOCKET "": no dnstap)
 	mkdir -p "$W/$1"
-	cat >"$W/$1/unbound.conf" <<EOC
-server:
-	interface: 127.0.0.1
-	port: $2
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$W/$1"
-	pidfile: "$W/$1/unbound.pid"
-	use-syslog: no
-	logfile: "$W/$1/unbound.log"
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
+	{ unbound_server "$2" "$W/$1"; cat <<EOC
 	local-zone: "dnstap.test." static
 	local-data: "stable.dnstap.test. 30 IN A 192.0.2.80"
 remote-control:
@@ -63,6 +51,7 @@ remote-control:
 	control-interface: "$W/$1/unbound.ctl"
 	control-use-cert: no
 EOC
+	} >"$W/$1/unbound.conf"
 	[ -n "$3" ] && cat >>"$W/$1/unbound.conf" <<EOC
 dnstap:
 	dnstap-enable: yes

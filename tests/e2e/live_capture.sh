@@ -21,6 +21,7 @@
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
+. tests/e2e/lib/unbound.sh
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -117,20 +118,7 @@ rc=$?
 
 # ---- the resolver -------------------------------------------------------------------------------
 PORT=$((40000 + $$ % 20000))
-cat >"$W/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $PORT
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$W"
-	pidfile: "$W/unbound.pid"
-	use-syslog: no
-	logfile: "$W/unbound.log"
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
+{ unbound_server "$PORT" "$W"; cat <<EOF
 	local-zone: "e2e.test." static
 	local-data: "stable.e2e.test. 30 IN A 192.0.2.80"
 remote-control:
@@ -138,6 +126,7 @@ remote-control:
 	control-interface: "$W/unbound.ctl"
 	control-use-cert: no
 EOF
+} >"$W/unbound.conf"
 unbound-checkconf "$W/unbound.conf" >/dev/null || bad "unbound-checkconf"
 unbound -d -c "$W/unbound.conf" >"$W/unbound.stderr" 2>&1 &
 UB_PID=$!

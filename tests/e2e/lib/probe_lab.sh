@@ -14,6 +14,7 @@
 #   Unbound       (127.0.0.1:$UB): the resolver, with stub zones for the three zones
 #
 #   lab_start / lab_stop (also on EXIT through the caller's trap); LAB_PIDS holds every process.
+. tests/e2e/lib/unbound.sh
 LAB_PIDS=""
 
 lab_wait_dns() { # addr port name
@@ -148,20 +149,7 @@ EOF
 	LAB_PIDS="$LAB_PIDS $!"
 	lab_wait_dns 127.0.0.10 "$P" probe-lab || { echo "FAIL: parent knotd did not start"; cat "$W/knot-parent/knotd.log"; return 1; }
 	lab_wait_dns 127.11.0.1 "$P" flux.probe-lab || { echo "FAIL: child knotd did not start"; cat "$W/knot-child/knotd.log"; return 1; }
-	cat >"$W/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$W"
-	pidfile: "$W/unbound.pid"
-	logfile: "$W/unbound.log"
-	use-syslog: no
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
+	{ unbound_server "$UB" "$W"; cat <<EOF
 	module-config: "iterator"
 	do-not-query-localhost: no
 	qname-minimisation: no
@@ -183,6 +171,7 @@ stub-zone:
 remote-control:
 	control-enable: no
 EOF
+	} >"$W/unbound.conf"
 	unbound-checkconf "$W/unbound.conf" >"$W/ucheck" 2>&1 || { echo "FAIL: unbound-checkconf"; cat "$W/ucheck"; return 1; }
 	unbound -d -c "$W/unbound.conf" >"$W/unbound.stderr" 2>&1 &
 	LAB_PIDS="$LAB_PIDS $!"
