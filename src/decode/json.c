@@ -254,9 +254,12 @@ static bool
 parse_lit(struct jp *p, const char *lit, uint8_t type, uint32_t *out)
 {
 	size_t n = strlen(lit);
+	struct wire at = p->w;
 	const uint8_t *s = wire_ptr(&p->w, n);
-	if (s == NULL || memcmp(s, lit, n) != 0)
+	if (s == NULL || memcmp(s, lit, n) != 0) {
+		p->w = at;   /* the fault is where the word starts */
 		return fail(p, "unexpected text");
+	}
 	uint32_t t = tok_new(p, type);
 	if (t == 0)
 		return false;
