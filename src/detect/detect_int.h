@@ -408,6 +408,7 @@ struct det_eval {
 	bool scatter;                  /* one lookup: every address its own ASN and country */
 	bool rot_spread;               /* rotation across several networks and countries */
 	bool hostile_rot;              /* rotation or breadth inside networks an intel feed lists */
+	bool one_network;              /* every address in one ASN in one country */
 };
 
 /* Terms, scores and verdict for one domain. Pure. */

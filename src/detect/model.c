@@ -211,11 +211,19 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	ev->hostile_rot = !cx->zone && cx->intel_asn_share >= 0.5 &&
 	                  (ev->rotation || f->max_per_resp >= w->breadth_addrs) &&
 	                  f->ttl <= w->scatter_max_ttl;
+	/* One network in one place: every address with a known ASN in a single ASN, in one
+	 * country — a cloud region's load balancer (an ELB rotating a dozen addresses a minute) or
+	 * one hoster. Rotation there is no sign of flux agents; only a list naming the network as
+	 * hostile (hostile_rot) makes it flux. */
+	ev->one_network = f->n_asn_known > 0 && 2 * f->n_asn_known >= f->n_addrs && f->n_asns <= 1 &&
+	                  f->n_cc_known > 0 && f->n_countries <= 1;
 	ev->flux_evidence = minimums &&
-	                    ((ev->score >= w->flux_score && ev->rotation) ||
-	                     (ev->score >= w->wide_score && ev->breadth) ||
-	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)) ||
-	                     ev->scatter || ev->rot_spread || ev->hostile_rot);
+	                    ((!ev->one_network &&
+	                      ((ev->score >= w->flux_score && ev->rotation) ||
+	                       (ev->score >= w->wide_score && ev->breadth) ||
+	                       (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)) ||
+	                       ev->scatter || ev->rot_spread)) ||
+	                     ev->hostile_rot);
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
 	if (cx->allow != NULL) {
@@ -519,8 +527,12 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 		    plural(cx->shared_flux, "domain", "domains"));
 	if (ev->score >= w->flux_score && !ev->flux_evidence && !ev->allowlisted && ev->guard == NULL &&
 	    f->n_obs > 0) {
-		if (f->n_addrs < w->min_flux_addrs || (f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam) <
-		                                         w->min_flux_spread)
+		if (ev->one_network)
+			add(&r, "flux-like, but every address in one ASN in one country: a cloud region's "
+			        "load balancer or one hoster (an ASN list naming the network as hostile "
+			        "makes it flux)");
+		else if (f->n_addrs < w->min_flux_addrs ||
+		         (f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam) < w->min_flux_spread)
 			add(&r, "flux-like, but below the evidence minimums (%.0f addresses, spread %.0f)",
 			    w->min_flux_addrs, w->min_flux_spread);
 		else
