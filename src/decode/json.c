@@ -53,12 +53,10 @@ ws(struct jp *p)
 		wire_skip(&p->w, 1);
 }
 
-/* Room for one more token: the array grows up to max_tokens (allocates only while warming). */
+/* The token array grows up to max_tokens (allocates only while warming). */
 static bool
-tok_room(struct jdoc *d)
+tok_grow(struct jdoc *d)
 {
-	if (d->n < d->cap)
-		return true;
 	if (d->cap >= d->max_tokens)
 		return false;
 	uint64_t ncap = d->cap ? (uint64_t)d->cap * 2 : 64;
@@ -69,16 +67,52 @@ tok_room(struct jdoc *d)
 	return true;
 }
 
-static uint32_t
+static inline uint32_t
 tok_new(struct jp *p, uint8_t type)
 {
-	if (!tok_room(p->d)) {
+	struct jdoc *d = p->d;
+
+	if (d->n >= d->cap && !tok_grow(d)) {
 		fail(p, "too many values");
 		return 0;
 	}
-	uint32_t i = p->d->n++;
-	p->d->tok[i] = (struct jtok){ .type = type, .start = (uint32_t)wire_pos(&p->w) };
+	uint32_t i = d->n++;
+	d->tok[i] = (struct jtok){ .type = type, .start = (uint32_t)wire_pos(&p->w) };
 	return i;
+}
+
+/* Bytes that end a run of a string's plain bytes: bit 0 in both grammars (a quote, a
+ * backslash, a control character), bit 1 only in the strict one (a byte of a multi-byte UTF-8
+ * sequence, which is checked). */
+static const uint8_t str_stop[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,   /* 00 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,   /* 10 */
+	0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 20 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,   /* 50 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 70 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* 80 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* 90 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* a0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* b0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* c0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* d0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* e0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,   /* f0 */
+};
+
+/* Bytes of s[0, n) a string holds as they are, up to one the caller looks at. */
+static inline size_t
+plain_run(const uint8_t *s, size_t n, bool strict)
+{
+	uint8_t mask = strict ? 3 : 1;
+	size_t k = 0;
+
+	while (k < n && !(str_stop[s[k]] & mask))
+		k++;
+	return k;
 }
 
 static bool
@@ -158,7 +192,12 @@ parse_string(struct jp *p, uint32_t *out)
 	uint32_t t = tok_new(p, JT_STR);
 	if (t == 0)
 		return false;
+	bool strict = p->d->grammar == JSON_STRICT;
 	for (;;) {
+		size_t n;
+		const uint8_t *s = wire_rest(&p->w, &n);
+		if (s != NULL)
+			wire_skip(&p->w, plain_run(s, n, strict));
 		uint8_t c = wire_u8(&p->w);
 		if (!wire_ok(&p->w))
 			return fail(p, "unterminated string");
@@ -169,7 +208,7 @@ parse_string(struct jp *p, uint32_t *out)
 		if (c == '\\') {
 			if (!parse_escape(p))
 				return false;
-		} else if (c >= 0x80 && p->d->grammar == JSON_STRICT && !utf8_rest(&p->w, c)) {
+		} else if (strict && !utf8_rest(&p->w, c)) {   /* c >= 0x80 */
 			return fail(p, "invalid UTF-8 in a string");
 		}
 	}
@@ -360,7 +399,8 @@ json_parse(struct jdoc *d, const char *text, size_t len)
 	wire_init(&p.w, (const uint8_t *)text, len);
 	if (len > UINT32_MAX - 1)
 		return fail(&p, "text too long");
-	tok_room(d);
+	if (d->cap == 0)
+		tok_grow(d);
 	d->tok[0] = (struct jtok){ 0 };   /* token 0 is "none" */
 	d->n = 1;
 	ws(&p);
@@ -457,14 +497,20 @@ json_str_at(const struct jdoc *d, uint32_t t, char *buf, size_t len)
 		return false;
 	wire_init(&w, (const uint8_t *)d->text + d->tok[t].start, d->tok[t].end - d->tok[t].start);
 	while (ok && wire_left(&w) > 0) {
-		uint8_t c = wire_u8(&w);
-		if (c != '\\') {
-			if (o + 1 >= len)
+		size_t n, k;
+		const uint8_t *s = wire_rest(&w, &n);
+		for (k = 0; k < n && s[k] != '\\'; k++)
+			;
+		if (k > 0) {   /* bytes as they are, up to an escape */
+			if (o + k >= len)
 				return false;
-			buf[o++] = (char)c;
+			memcpy(buf + o, s, k);
+			o += k;
+			wire_skip(&w, k);
 			continue;
 		}
-		c = wire_u8(&w);
+		wire_skip(&w, 1);   /* the backslash */
+		uint8_t c = wire_u8(&w);
 		switch (c) {
 		case 'b': c = '\b'; break;
 		case 'f': c = '\f'; break;

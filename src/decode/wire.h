@@ -134,6 +134,15 @@ wire_peek_u8(const struct wire *w, size_t off, uint8_t *out)
 	return true;
 }
 
+/* The unread bytes, *n of them, without consuming (NULL when none or after an error): for a
+ * scanner that looks ahead through a span (the JSON reader's strings), then wire_skip()s it. */
+static inline const uint8_t *
+wire_rest(const struct wire *w, size_t *n)
+{
+	*n = wire_left(w);
+	return *n > 0 ? w->p : NULL;
+}
+
 /* Seek to an absolute offset within [base, end]. */
 static inline bool
 wire_seek(struct wire *w, size_t off)
