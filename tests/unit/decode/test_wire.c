@@ -146,6 +146,31 @@ test_peek_seek_sub(void **state)
 	assert_int_equal(wire_left(&sub), 0);
 }
 
+/* wire_rest: the unread span without consuming it; nothing at the end or after an error. */
+static void
+test_rest(void **state)
+{
+	static const uint8_t buf[] = { 1, 2, 3, 4, 5 };
+	struct wire w;
+	size_t n;
+	(void)state;
+
+	wire_init(&w, buf, sizeof buf);
+	wire_skip(&w, 2);
+	const uint8_t *r = wire_rest(&w, &n);
+	assert_ptr_equal(r, buf + 2);
+	assert_int_equal(n, 3);
+	assert_int_equal(wire_pos(&w), 2);   /* not consumed */
+	wire_skip(&w, 3);
+	assert_null(wire_rest(&w, &n));
+	assert_int_equal(n, 0);
+	wire_init(&w, buf, sizeof buf);
+	(void)wire_u32be(&w);
+	(void)wire_u16be(&w);                /* past the end: the error sticks */
+	assert_null(wire_rest(&w, &n));
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -155,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_each_width_at_the_end),
 		cmocka_unit_test(test_bytes_ptr_skip),
 		cmocka_unit_test(test_peek_seek_sub),
+		cmocka_unit_test(test_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
