@@ -92,6 +92,10 @@ struct model_field {
 	/* The i-th value (i = 0 for single values). False when there is none: a single-valued
 	 * field is then missing, a list has ended. */
 	bool (*get)(const struct model_row *row, size_t i, struct model_value *v);
+	/* A text comparison (~, !~) on this non-text field reads the list field of this key
+	 * instead: `ns~evil` (the NS-name count) matches any of the names (`nameserver`). NULL:
+	 * ~ applies to text fields only. */
+	const char *text_list;
 };
 
 size_t model_field_count(void);
