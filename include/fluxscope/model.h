@@ -157,7 +157,8 @@ size_t model_ns_names(const struct store *s, store_dom_id dom, uint32_t *buf, si
  * The TUI's tabs (Summary, Timeline, Spread, Nameservers, Related) and the report read the same
  * figures from here and from the detector's result: the cluster and its size, the flagged
  * domains sharing infrastructure, the answer-set changes. Caller holds the store read lock; the
- * results borrow from the store and the detector. */
+ * results borrow from the store, the detector and geo's cache (valid while the lock is held, or
+ * until the store changes); any thread holding the lock, one result per thread. */
 
 /* Related: the detector's cluster (the same number and size as the Summary and --report), the
  * detector's count of flagged domains sharing infrastructure (the reason's figure) and every
@@ -220,5 +221,83 @@ struct model_cname_node {
 	bool loop;                    /* the name is already on its path: not followed */
 };
 size_t model_cname_tree(const struct store *s, store_dom_id dom, struct model_cname_node **out);
+
+/* Spread: a domain's answer addresses with their enrichment, the summary (the figures of the
+ * report's spread_summary: both come from geo_domain_spread), and the tallies by ASN and by
+ * country. Without a geo handle (--no-geoip): the addresses only, info NULL, no tallies. */
+struct model_addr_row {
+	store_addr_id id;             /* the store's address (a pivot's key) */
+	fs_addr addr;
+	const struct geo_info *info;  /* borrowed from geo's cache; NULL without enrichment */
+	fs_time first_seen, last_seen;
+	uint32_t count;               /* responses that carried it */
+};
+struct model_tally {
+	uint32_t asn;                 /* by ASN: 0 = unknown */
+	char country[3];              /* by country: "" = unknown */
+	const char *label;            /* by ASN: the AS organisation (borrowed from geo), or "" */
+	uint32_t n;                   /* addresses */
+};
+struct model_spread {
+	bool enriched;                      /* a geo handle was given */
+	struct geo_spread sum;              /* zero without enrichment */
+	struct model_addr_row *addrs;       /* store order (the report's "spread" order) */
+	uint32_t n_addrs;
+	struct model_tally *by_asn;         /* most addresses first, then by ASN */
+	uint32_t n_by_asn;
+	struct model_tally *by_country;     /* most addresses first, then by code */
+	uint32_t n_by_country;
+	fs_time first_seen, last_seen;      /* the domain's */
+};
+/* geo may be NULL. Free with model_spread_free(). */
+void model_spread(struct geo *geo, const struct store *s, store_dom_id dom,
+                  struct model_spread *out);
+void model_spread_free(struct model_spread *sp);
+
+/* Nameservers: the delegation (the zone answering for the domain, its current NS set, the
+ * changes counted), the NS-set observations over time (the domain's own, else those of the
+ * zone that answers for it), each with what it added and removed against the zone's previous
+ * set, and every NS name with its addresses. The names begin with the report's ns_names
+ * (model_ns_names, same order), then any other name of the observations and the current set. */
+struct model_ns_obs {
+	fs_time ts;
+	store_name_id zone;           /* owner of the NS RRset */
+	uint32_t ttl;
+	const uint32_t *members;      /* the NS set (name ids, borrowed from the store) */
+	uint32_t n_members;
+	bool changed;                 /* an earlier observation of the same zone exists */
+	bool *added;                  /* per member: not in that earlier set (all false if none) */
+	uint32_t *removed;            /* names of that earlier set gone from this one */
+	uint32_t n_removed;
+};
+struct model_ns_addr {
+	store_addr_id id;
+	fs_addr addr;
+	const struct geo_info *info;  /* NULL without enrichment */
+	fs_time first_seen, last_seen;
+};
+struct model_ns_name {
+	store_name_id name;
+	bool in_report;               /* one of the report's ns_names */
+	uint32_t n_domains;           /* domains whose NS set includes it */
+	struct model_ns_addr *addrs;  /* its addresses (glue or answers), store order */
+	uint32_t n_addrs;
+};
+struct model_nameservers {
+	store_name_id zone;           /* the zone answering for the domain (0 = none) */
+	uint32_t n_current;           /* names in its current NS set (0 = no NS records seen) */
+	uint32_t n_changes;           /* NS-set changes seen (store_domain_ns_changes) */
+	bool enclosing;               /* the observations are the enclosing zone's */
+	fs_time first_seen, last_seen;  /* of the domain whose observations are shown */
+	struct model_ns_obs *obs;
+	uint32_t n_obs;
+	struct model_ns_name *names;
+	uint32_t n_names;
+	uint32_t n_report;            /* the first n_report names are the report's ns_names */
+};
+/* geo may be NULL. Free with model_nameservers_free(). */
+void model_nameservers(struct geo *geo, const struct store *s, store_dom_id dom,
+                       struct model_nameservers *out);
+void model_nameservers_free(struct model_nameservers *ns);
 
 #endif

@@ -645,27 +645,10 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 
 /* ---- Spread ------------------------------------------------------------------------------- */
 
-struct agg {
-	uint32_t asn;
-	char cc[3];
-	const char *label;
-	uint32_t n;
-};
-
-static int
-cmp_agg(const void *a, const void *b)
-{
-	const struct agg *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	if (x->asn != y->asn)
-		return x->asn < y->asn ? -1 : 1;
-	return strcmp(x->cc, y->cc);
-}
-
+/* The tallies as bars (the model sorted them: most addresses first). */
 static void
-bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, uint32_t total,
-     bool by_asn)
+bars(const struct detail_ctx *ctx, struct dlines *out, const struct model_tally *a, size_t n,
+     uint32_t total, bool by_asn)
 {
 	int barw = ctx->width - 60;
 	char cb[256];
@@ -673,7 +656,6 @@ bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, 
 		barw = 40;
 	if (barw < 4)
 		barw = 4;
-	qsort(a, n, sizeof *a, cmp_agg);
 	for (size_t i = 0; i < n && i < 10; i++) {
 		char bar[200] = "";
 		int len = total ? (int)((double)a[i].n / a[0].n * barw + 0.5) : 0;
@@ -687,10 +669,10 @@ bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, 
 			           a[i].asn ? clean(a[i].label, cb, sizeof cb) : "", a[i].n,
 			           100.0 * a[i].n / total, MR(UI_ROLE_BAR), bar);
 		} else
-			dlines_add(out, a[i].cc[0] ? DL_COUNTRY : DL_TEXT,
-			           a[i].cc[0] ? (uint32_t)((unsigned char)a[i].cc[0] << 8 | (unsigned char)a[i].cc[1]) : 0,
+			dlines_add(out, a[i].country[0] ? DL_COUNTRY : DL_TEXT,
+			           a[i].country[0] ? (uint32_t)((unsigned char)a[i].country[0] << 8 | (unsigned char)a[i].country[1]) : 0,
 			           UI_ROLE_DEFAULT, "  %-9s %5u %5.1f%% " M "%s" MEND,
-			           a[i].cc[0] ? a[i].cc : "unknown", a[i].n, 100.0 * a[i].n / total,
+			           a[i].country[0] ? a[i].country : "unknown", a[i].n, 100.0 * a[i].n / total,
 			           MR(UI_ROLE_BAR), bar);
 	}
 	if (n > 10)
@@ -700,74 +682,43 @@ bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, 
 static void
 spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
-	const struct store *st = ctx->store;
-	const struct store_domain *d = store_domain(st, dom);
-	struct geo_addr_row *rows = NULL;
-	struct geo_spread sp;
-	struct agg *by_asn, *by_cc;
-	size_t n, na = 0, nc = 0;
+	struct model_spread sp;
+	const struct geo_spread *sum = &sp.sum;
 	char a1[FS_ADDR_STRLEN], t1[32], t2[32], cb[256], cb2[256];
 	bool wd;
 
-	if (d == NULL)
-		return;
-	if (ctx->geo == NULL) {
+	model_spread(ctx->geo, ctx->store, dom, &sp);
+	wd = span_days(ctx, sp.first_seen, sp.last_seen);
+	if (!sp.enriched)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "No enrichment (--no-geoip): addresses only.");
-		memset(&sp, 0, sizeof sp);
-		n = 0;
-	} else
-		n = geo_domain_spread(ctx->geo, st, dom, &rows, &sp);
-	wd = span_days(ctx, d->first_seen, d->last_seen);
-	if (ctx->geo != NULL) {
+	else {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 		           M "%u" MEND " addresses, " M "%u" MEND " ASNs, " M "%u" MEND " countries, %u cities, "
-		           "%u networks%s",
-		           MR(UI_ROLE_VALUE), sp.n_addrs, MR(UI_ROLE_VALUE), sp.n_asns, MR(UI_ROLE_VALUE),
-		           sp.n_countries, sp.n_cities, sp.n_networks,
-		           sp.n_located >= 2 ? "" : "");
-		if (sp.n_located >= 2)
+		           "%u networks",
+		           MR(UI_ROLE_VALUE), sum->n_addrs, MR(UI_ROLE_VALUE), sum->n_asns, MR(UI_ROLE_VALUE),
+		           sum->n_countries, sum->n_cities, sum->n_networks);
+		if (sum->n_located >= 2)
 			dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 			           "ASN entropy %.2f bits, country entropy %.2f bits, %.0f km between the farthest two",
-			           sp.asn_entropy, sp.country_entropy, sp.max_km);
+			           sum->asn_entropy, sum->country_entropy, sum->max_km);
 		else
 			dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "ASN entropy %.2f bits, country entropy %.2f bits",
-			           sp.asn_entropy, sp.country_entropy);
+			           sum->asn_entropy, sum->country_entropy);
 	}
-	by_asn = xcalloc(n ? n : 1, sizeof *by_asn);
-	by_cc = xcalloc(n ? n : 1, sizeof *by_cc);
-	for (size_t i = 0; i < n; i++) {
-		const struct geo_info *g = rows[i].info;
-		size_t k;
-		for (k = 0; k < na && by_asn[k].asn != g->asn; k++)
-			;
-		if (k == na)
-			by_asn[na++] = (struct agg){ g->asn, "", g->as_org, 0 };
-		by_asn[k].n++;
-		for (k = 0; k < nc && strcmp(by_cc[k].cc, g->country) != 0; k++)
-			;
-		if (k == nc) {
-			by_cc[nc] = (struct agg){ 0, "", "", 0 };
-			memcpy(by_cc[nc].cc, g->country, 3);
-			nc++;
-		}
-		by_cc[k].n++;
-	}
-	if (n > 0) {
+	if (sp.enriched && sp.n_addrs > 0) {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "By ASN (Enter: every domain in that ASN)");
-		bars(ctx, out, by_asn, na, (uint32_t)n, true);
+		bars(ctx, out, sp.by_asn, sp.n_by_asn, sp.n_addrs, true);
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "By country");
-		bars(ctx, out, by_cc, nc, (uint32_t)n, false);
+		bars(ctx, out, sp.by_country, sp.n_by_country, sp.n_addrs, false);
 	}
-	free(by_asn);
-	free(by_cc);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Addresses (Enter: the domains using it)");
 	/* the address column is as wide as the longest address (IPv4 only: 15) */
 	int aw = 7;
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		int w = (int)strlen(addr_str(st, d->addrs[i].addr, a1, sizeof a1));
+	for (uint32_t i = 0; i < sp.n_addrs; i++) {
+		int w = (int)strlen(fs_addr_str(&sp.addrs[i].addr, a1, sizeof a1));
 		if (w > aw)
 			aw = w;
 	}
@@ -778,8 +729,8 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	{
 		int fixed = 2 + aw + 1 + 9 + 1 + 1 + 2 + 1 + 1 + 2 * ((wd ? 14 : 8) + 1) + 6 + 2;
 		int spare = ctx->width - fixed - ow - cw;
-		for (size_t i = 0; ctx->geo != NULL && i < n; i++) {
-			const struct geo_info *g = rows[i].info;
+		for (size_t i = 0; sp.enriched && i < sp.n_addrs; i++) {
+			const struct geo_info *g = sp.addrs[i].info;
 			int w1 = canvas_text_width(clean(g->as_org, cb, sizeof cb));
 			int w2 = canvas_text_width(clean(g->city, cb2, sizeof cb2));
 			if (w1 > olong)
@@ -805,164 +756,115 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", hb.b);
 		free(hb.b);
 	}
-	if (ctx->geo != NULL) {
-		for (size_t i = 0; i < n; i++) {
-			const struct geo_info *g = rows[i].info;
-			char as[16];
-			struct sbuf lb = { 0 };
-			store_addr_id id = store_addr_find(st, &rows[i].addr);
-			snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
-			sb_addf(&lb, "  %-*s %-9s ", aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as);
-			sb_col(&lb, g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-", ow, false, ctx->unicode);
-			sb_addf(&lb, " %-2s ", g->country[0] ? g->country : "-");
-			sb_col(&lb, g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-", cw, false, ctx->unicode);
-			sb_addf(&lb, " %s %s %6u", app_fmt_time(rows[i].first_seen, wd, t1, sizeof t1),
-			        app_fmt_time(rows[i].last_seen, wd, t2, sizeof t2), rows[i].count);
-			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "%s", lb.b);
-			free(lb.b);
+	for (size_t i = 0; i < sp.n_addrs; i++) {
+		const struct model_addr_row *r = &sp.addrs[i];
+		const struct geo_info *g = r->info;
+		char as[16];
+		struct sbuf lb = { 0 };
+		if (g == NULL) {
+			dlines_add(out, DL_ADDR, r->id, UI_ROLE_DEFAULT, "  %-*s %-9s %-22s %-2s %-14s %s %s %6u",
+			           aw, fs_addr_str(&r->addr, a1, sizeof a1), "-", "-", "-", "-",
+			           app_fmt_time(r->first_seen, wd, t1, sizeof t1),
+			           app_fmt_time(r->last_seen, wd, t2, sizeof t2), r->count);
+			continue;
 		}
-	} else {
-		for (uint32_t i = 0; i < d->n_addrs; i++) {
-			const struct store_dom_addr *da = &d->addrs[i];
-			dlines_add(out, DL_ADDR, da->addr, UI_ROLE_DEFAULT, "  %-*s %-9s %-22s %-2s %-14s %s %s %6u",
-			           aw, addr_str(st, da->addr, a1, sizeof a1), "-", "-", "-", "-",
-			           app_fmt_time(da->first_seen, wd, t1, sizeof t1),
-			           app_fmt_time(da->last_seen, wd, t2, sizeof t2), da->count);
-		}
+		snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
+		sb_addf(&lb, "  %-*s %-9s ", aw, fs_addr_str(&r->addr, a1, sizeof a1), as);
+		sb_col(&lb, g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-", ow, false, ctx->unicode);
+		sb_addf(&lb, " %-2s ", g->country[0] ? g->country : "-");
+		sb_col(&lb, g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-", cw, false, ctx->unicode);
+		sb_addf(&lb, " %s %s %6u", app_fmt_time(r->first_seen, wd, t1, sizeof t1),
+		        app_fmt_time(r->last_seen, wd, t2, sizeof t2), r->count);
+		dlines_add(out, DL_ADDR, r->id, UI_ROLE_DEFAULT, "%s", lb.b);
+		free(lb.b);
 	}
-	if (d->n_addrs == 0)
+	if (sp.n_addrs == 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  (no addresses)");
-	free(rows);
+	model_spread_free(&sp);
 }
 
 /* ---- Nameservers -------------------------------------------------------------------------- */
-
-static bool
-in_set(const uint32_t *m, uint32_t n, uint32_t v)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (m[i] == v)
-			return true;
-	return false;
-}
 
 static void
 nameservers(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
 	const struct store *st = ctx->store;
-	const struct store_domain *d = store_domain(st, dom), *zd = d;
-	store_name_id zone = 0;
-	store_set_id cur = store_domain_nsset(st, dom, &zone);
-	uint32_t *names = NULL, nnames = 0;
+	struct model_nameservers ns;
 	char t1[32], a1[FS_ADDR_STRLEN], cb[512];
 	struct sbuf sb = { 0 };
 	bool wd;
 
-	if (d == NULL)
-		return;
-	/* Observations: the domain's own, else those of the zone that answers for it. */
-	if (d->n_ns == 0 && zone != 0) {
-		store_dom_id zid = store_domain_by_name(st, zone);
-		if (zid != 0 && store_domain(st, zid) != NULL)
-			zd = store_domain(st, zid);
-	}
-	wd = span_days(ctx, zd->first_seen, zd->last_seen);
-	if (cur != 0)
+	model_nameservers(ctx->geo, st, dom, &ns);
+	wd = span_days(ctx, ns.first_seen, ns.last_seen);
+	if (ns.n_current > 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Delegated by " M "%s" MEND " to %u nameservers; "
 		           M "%u" MEND " NS-set changes seen", MR(UI_ROLE_VALUE),
-		           clean(store_name_str(st, zone), cb, sizeof cb), store_set_size(st, cur),
-		           MR(UI_ROLE_VALUE), store_domain_ns_changes(st, dom));
+		           clean(store_name_str(st, ns.zone), cb, sizeof cb), ns.n_current,
+		           MR(UI_ROLE_VALUE), ns.n_changes);
 	else
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM,
 		           "No NS records for this name or its zones in the capture (a client-side capture "
 		           "sees them only when resolvers add an authority section).");
-	if (zd->n_ns > 0) {
+	if (ns.n_obs > 0) {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "NS sets over time%s (names new to the zone highlighted)",
-		           zd != d ? " of the enclosing zone" : "");
+		           ns.enclosing ? " of the enclosing zone" : "");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  * the set changed  +name: new in this set  "
 		           "-name: gone since the zone's previous set");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-24s %7s  %s", wd ? 14 : 10, "time (UTC)", "zone",
 		           "TTL", "nameservers");
 	}
-	for (uint32_t i = 0; i < zd->n_ns; i++) {
-		const struct store_ns_obs *o = &zd->ns[i];
-		const uint32_t *m, *pm = NULL;
-		uint32_t n, pn = 0;
-		int prev = -1;
-		m = store_set_members(st, o->nsset, &n);
-		for (int k = (int)i - 1; k >= 0; k--)
-			if (zd->ns[k].zone == o->zone) {
-				prev = k;
-				break;
-			}
-		if (prev >= 0)
-			pm = store_set_members(st, zd->ns[prev].nsset, &pn);
+	for (uint32_t i = 0; i < ns.n_obs; i++) {
+		const struct model_ns_obs *o = &ns.obs[i];
 		sb.n = 0;
 		/* "*" marks an observation that changed the zone's NS set */
-		if (prev >= 0)
+		if (o->changed)
 			sb_addf(&sb, M "*" MEND " ", MR(UI_ROLE_CHANGE));
 		else
 			sb_addf(&sb, "  ");
 		sb_addf(&sb, "%-*s %-24.24s %7u  ", wd ? 14 : 10, app_fmt_time(o->ts, wd, t1, sizeof t1),
 		        clean(store_name_str(st, o->zone), cb, sizeof cb), o->ttl);
-		for (uint32_t j = 0; j < n; j++) {
-			bool added = prev >= 0 && !in_set(pm, pn, m[j]);
-			if (added)
-				sb_addf(&sb, M "+%s" MEND " ", MR(UI_ROLE_CHANGE), clean(store_name_str(st, m[j]), cb, sizeof cb));
+		for (uint32_t j = 0; j < o->n_members; j++) {
+			if (o->added[j])
+				sb_addf(&sb, M "+%s" MEND " ", MR(UI_ROLE_CHANGE), clean(store_name_str(st, o->members[j]), cb, sizeof cb));
 			else
-				sb_addf(&sb, "%s ", clean(store_name_str(st, m[j]), cb, sizeof cb));
-			if (!in_set(names, nnames, m[j])) {
-				names = xreallocarray(names, nnames + 1, sizeof *names);
-				names[nnames++] = m[j];
-			}
+				sb_addf(&sb, "%s ", clean(store_name_str(st, o->members[j]), cb, sizeof cb));
 		}
-		for (uint32_t j = 0; j < pn; j++)
-			if (!in_set(m, n, pm[j]))
-				sb_addf(&sb, M "-%s" MEND " ", MR(UI_ROLE_DIM), clean(store_name_str(st, pm[j]), cb, sizeof cb));
+		for (uint32_t j = 0; j < o->n_removed; j++)
+			sb_addf(&sb, M "-%s" MEND " ", MR(UI_ROLE_DIM), clean(store_name_str(st, o->removed[j]), cb, sizeof cb));
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", sb.b);
 	}
-	if (cur != 0) {
-		uint32_t n;
-		const uint32_t *m = store_set_members(st, cur, &n);
-		for (uint32_t j = 0; j < n; j++)
-			if (!in_set(names, nnames, m[j])) {
-				names = xreallocarray(names, nnames + 1, sizeof *names);
-				names[nnames++] = m[j];
-			}
-	}
-	if (nnames > 0) {
+	if (ns.n_names > 0) {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Nameservers with their addresses (Enter: the domains they serve)");
 	}
-	for (uint32_t i = 0; i < nnames; i++) {
-		const struct store_nsname *ns = store_nsname_by_name(st, names[i]);
+	for (uint32_t i = 0; i < ns.n_names; i++) {
+		const struct model_ns_name *nm = &ns.names[i];
 		sb.n = 0;
-		sb_addf(&sb, "  %-32s", clean(store_name_str(st, names[i]), cb, sizeof cb));
-		if (ns == NULL || ns->n_glue == 0)
+		sb_addf(&sb, "  %-32s", clean(store_name_str(st, nm->name), cb, sizeof cb));
+		if (nm->n_addrs == 0)
 			sb_addf(&sb, M " no address seen" MEND, MR(UI_ROLE_DIM));
 		else
-			sb_addf(&sb, " %u address%s, serves %u domain%s", ns->n_glue, ns->n_glue == 1 ? "" : "es",
-			        ns->n_domains, ns->n_domains == 1 ? "" : "s");
-		dlines_add(out, DL_NS, names[i], UI_ROLE_DEFAULT, "%s", sb.b);
-		for (uint32_t j = 0; ns != NULL && j < ns->n_glue && j < 50; j++) {
-			const struct store_dom_addr *g = &ns->glue[j];
-			const struct store_addr *sa = store_addr(st, g->addr);
-			const struct geo_info *gi = ctx->geo != NULL && sa != NULL ? geo_lookup(ctx->geo, &sa->addr) : NULL;
+			sb_addf(&sb, " %u address%s, serves %u domain%s", nm->n_addrs, nm->n_addrs == 1 ? "" : "es",
+			        nm->n_domains, nm->n_domains == 1 ? "" : "s");
+		dlines_add(out, DL_NS, nm->name, UI_ROLE_DEFAULT, "%s", sb.b);
+		for (uint32_t j = 0; j < nm->n_addrs && j < 50; j++) {
+			const struct model_ns_addr *g = &nm->addrs[j];
+			const struct geo_info *gi = g->info;
 			char as[96];
 			if (gi != NULL && gi->asn)
 				snprintf(as, sizeof as, "AS%u %.40s %s", gi->asn, clean(gi->as_org, cb, sizeof cb), gi->country);
 			else
 				snprintf(as, sizeof as, "%s", gi != NULL && gi->country[0] ? gi->country : "");
-			addr_str(st, g->addr, a1, sizeof a1);
-			dlines_add(out, DL_ADDR, g->addr, UI_ROLE_DEFAULT, "      %-*s %-50s %s",
+			fs_addr_str(&g->addr, a1, sizeof a1);
+			dlines_add(out, DL_ADDR, g->id, UI_ROLE_DEFAULT, "      %-*s %-50s %s",
 			           (int)strlen(a1) > 15 ? 39 : 15, a1, as,
 			           app_fmt_time(g->last_seen, wd, t1, sizeof t1));
 		}
-		if (ns != NULL && ns->n_glue > 50)
-			dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "      … %u more addresses", ns->n_glue - 50);
+		if (nm->n_addrs > 50)
+			dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "      … %u more addresses", nm->n_addrs - 50);
 	}
-	free(names);
+	model_nameservers_free(&ns);
 	free(sb.b);
 }
 
