@@ -1,0 +1,295 @@
+/* The Spread and Nameservers tabs' data (model_spread, model_nameservers) against what
+ * `--report --json` prints for the same domains: the small labelled flux capture is read into a
+ * store here and by the binary (build/fluxscope, or $FLUXSCOPE), both enriched with the demo
+ * databases, and every flagged domain's addresses, ASNs, countries, spread summary, NS names
+ * and NS addresses must agree. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fluxscope/detect.h"
+#include "fluxscope/enrich.h"
+#include "fluxscope/ingest.h"
+#include "fluxscope/model.h"
+#include "fluxscope/store.h"
+#include "util/jsonr.h"
+
+#define PCAP "tests/data/flux/flux-small.pcap"
+#define GEO_ARGS "--geoip samples/demo-asn.mmdb --geoip samples/demo-geo.mmdb"
+
+static struct store *st;
+static struct geo *geo;
+
+static void
+add(void *ctx, const struct dns_msg *m)
+{
+	store_add_msg(ctx, m);
+}
+
+static int
+setup(void **state)
+{
+	struct fs_err err = { 0 };
+	const char *paths[] = { "samples/demo-asn.mmdb", "samples/demo-geo.mmdb" };
+	struct geo_config gc = { .paths = paths, .n_paths = 2, .no_default_search = true, .no_libloc = true };
+	struct ingest *in;
+	(void)state;
+
+	st = store_new(NULL);
+	in = ingest_new(NULL, add, st);
+	if (ingest_add_file(in, PCAP, &err) != FS_OK || ingest_run(in, &err) != FS_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	ingest_free(in);
+	if (geo_open(&gc, &geo, &err) != FS_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	geo_free(geo);
+	store_free(st);
+	return 0;
+}
+
+/* The report's domain records, one parsed JSON object each (caller frees with jv_free). */
+static size_t
+report_domains(const char *extra, struct jv ***out)
+{
+	const char *bin = getenv("FLUXSCOPE"), *build = getenv("BUILD");
+	char cmd[1024], path[512], *line = NULL;
+	size_t cap = 0, n = 0;
+	FILE *p;
+
+	if (bin == NULL) {
+		snprintf(path, sizeof path, "%s/fluxscope", build != NULL ? build : "build");
+		bin = path;
+	}
+	snprintf(cmd, sizeof cmd, "%s -r %s %s --report --json %s 2>/dev/null", bin, PCAP, GEO_ARGS,
+	         extra);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	*out = NULL;
+	while (getline(&line, &cap, p) > 0) {
+		char err[200];
+		size_t off;
+		struct jv *v = jv_parse(line, strlen(line), err, sizeof err, &off);
+		if (v == NULL)
+			fail_msg("report line does not parse: %s", err);
+		if (strcmp(jv_str(jv_get(v, "kind"), ""), "domain") != 0) {
+			jv_free(v);
+			continue;
+		}
+		*out = realloc(*out, (n + 1) * sizeof **out);
+		(*out)[n++] = v;
+	}
+	free(line);
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+static uint32_t
+num(const struct jv *o, const char *key)
+{
+	const struct jv *v = jv_get(o, key);
+	if (v == NULL || v->t != JV_NUM)
+		fail_msg("report key %s is not a number", key);
+	return (uint32_t)v->n;
+}
+
+static void
+check_spread(const struct jv *rec, store_dom_id id)
+{
+	const struct jv *rows = jv_get(rec, "spread"), *sum = jv_get(rec, "spread_summary");
+	const struct jv *tops = jv_get(sum, "top_asns"), *topc = jv_get(sum, "top_countries");
+	struct model_spread sp;
+	char abuf[FS_ADDR_STRLEN];
+	uint32_t known_asns = 0, known_cc = 0, total = 0;
+
+	model_spread(geo, st, id, &sp);
+	assert_true(sp.enriched);
+	assert_non_null(rows);
+	assert_int_equal(rows->t, JV_ARR);
+	/* the addresses, in the report's order, with their ASN and country */
+	assert_int_equal(sp.n_addrs, rows->len);
+	for (uint32_t i = 0; i < sp.n_addrs; i++) {
+		const struct jv *r = &rows->items[i];
+		const struct jv *asn = jv_get(r, "asn");
+		assert_string_equal(fs_addr_str(&sp.addrs[i].addr, abuf, sizeof abuf),
+		                    jv_str(jv_get(r, "address"), ""));
+		assert_int_equal(sp.addrs[i].info->asn, asn->t == JV_NUM ? (uint32_t)asn->n : 0);
+		assert_string_equal(sp.addrs[i].info->country, jv_str(jv_get(r, "country"), ""));
+		assert_int_equal(sp.addrs[i].count, num(r, "count"));
+		assert_true(sp.addrs[i].id != 0);
+	}
+	/* the summary's counts; the tallies count the same distinct values */
+	assert_int_equal(sp.sum.n_addrs, num(sum, "addresses"));
+	assert_int_equal(sp.sum.n_asns, num(sum, "asns"));
+	assert_int_equal(sp.sum.n_countries, num(sum, "countries"));
+	assert_int_equal(sp.sum.n_cities, num(sum, "cities"));
+	assert_int_equal(sp.sum.n_networks, num(sum, "networks"));
+	for (uint32_t i = 0; i < sp.n_by_asn; i++) {
+		known_asns += sp.by_asn[i].asn != 0;
+		total += sp.by_asn[i].n;
+		if (i > 0)
+			assert_true(sp.by_asn[i - 1].n >= sp.by_asn[i].n);
+	}
+	assert_int_equal(total, sp.n_addrs);
+	total = 0;
+	for (uint32_t i = 0; i < sp.n_by_country; i++) {
+		known_cc += sp.by_country[i].country[0] != '\0';
+		total += sp.by_country[i].n;
+	}
+	assert_int_equal(total, sp.n_addrs);
+	assert_int_equal(known_asns, num(sum, "asns"));
+	assert_int_equal(known_cc, num(sum, "countries"));
+	/* the report's top ASNs and countries lead the tallies (unknown left out) */
+	for (size_t i = 0, k = 0; i < tops->len; i++, k++) {
+		while (k < sp.n_by_asn && sp.by_asn[k].asn == 0)
+			k++;
+		assert_true(k < sp.n_by_asn);
+		assert_int_equal(sp.by_asn[k].asn, num(&tops->items[i], "asn"));
+		assert_int_equal(sp.by_asn[k].n, num(&tops->items[i], "addresses"));
+	}
+	for (size_t i = 0, k = 0; i < topc->len; i++, k++) {
+		while (k < sp.n_by_country && sp.by_country[k].country[0] == '\0')
+			k++;
+		assert_true(k < sp.n_by_country);
+		assert_string_equal(sp.by_country[k].country, jv_str(jv_get(&topc->items[i], "country"), ""));
+		assert_int_equal(sp.by_country[k].n, num(&topc->items[i], "addresses"));
+	}
+	model_spread_free(&sp);
+}
+
+static void
+check_nameservers(const struct jv *rec, store_dom_id id, size_t *n_with_ns)
+{
+	const struct jv *names = jv_get(rec, "ns_names"), *addrs = jv_get(rec, "ns_addresses");
+	struct model_nameservers ns;
+	char abuf[FS_ADDR_STRLEN];
+	size_t k = 0;
+
+	model_nameservers(geo, st, id, &ns);
+	assert_int_equal(names->t, JV_ARR);
+	/* the report's NS names lead the tab's list, in the report's order */
+	assert_int_equal(ns.n_report, names->len);
+	assert_true(ns.n_names >= ns.n_report);
+	for (uint32_t i = 0; i < ns.n_report; i++) {
+		assert_true(ns.names[i].in_report);
+		assert_string_equal(store_name_str(st, ns.names[i].name), jv_str(&names->items[i], ""));
+	}
+	for (uint32_t i = ns.n_report; i < ns.n_names; i++)
+		assert_false(ns.names[i].in_report);
+	/* their addresses, each once in order of first appearance, are the report's ns_addresses */
+	for (uint32_t i = 0; i < ns.n_report; i++)
+		for (uint32_t j = 0; j < ns.names[i].n_addrs; j++) {
+			const fs_addr *a = &ns.names[i].addrs[j].addr;
+			bool seen = false;
+			for (uint32_t pi = 0; pi <= i && !seen; pi++)
+				for (uint32_t pj = 0; pj < (pi < i ? ns.names[pi].n_addrs : j) && !seen; pj++)
+					seen = fs_addr_cmp(&ns.names[pi].addrs[pj].addr, a) == 0;
+			if (seen)
+				continue;
+			assert_true(k < addrs->len);
+			assert_string_equal(fs_addr_str(a, abuf, sizeof abuf), jv_str(&addrs->items[k], ""));
+			assert_non_null(ns.names[i].addrs[j].info);
+			k++;
+		}
+	assert_int_equal(k, addrs->len);
+	/* the delegation and the history */
+	if (ns.n_current > 0) {
+		assert_true(ns.zone != 0);
+		(*n_with_ns)++;
+	}
+	assert_int_equal(ns.n_changes, num(rec, "ns_changes"));
+	for (uint32_t i = 0; i < ns.n_obs; i++) {
+		const struct model_ns_obs *o = &ns.obs[i];
+		uint32_t n_added = 0;
+		assert_true(o->n_members > 0);
+		for (uint32_t j = 0; j < o->n_members; j++)
+			n_added += o->added[j];
+		if (!o->changed)
+			assert_int_equal(n_added + o->n_removed, 0);
+	}
+	model_nameservers_free(&ns);
+}
+
+static void
+test_views_agree_with_report(void **state)
+{
+	struct jv **recs;
+	size_t n = report_domains("", &recs), n_with_ns = 0, n_multi_asn = 0;
+	(void)state;
+
+	/* the capture's flux domains: enough of them to mean something */
+	assert_true(n >= 10);
+	store_read_lock(st);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = jv_str(jv_get(recs[i], "domain"), NULL);
+		store_dom_id id;
+		assert_non_null(name);
+		id = store_domain_find(st, name);
+		if (id == 0)
+			fail_msg("%s is in the report but not in the store", name);
+		check_spread(recs[i], id);
+		check_nameservers(recs[i], id, &n_with_ns);
+		n_multi_asn += num(jv_get(recs[i], "spread_summary"), "asns") > 1;
+		jv_free(recs[i]);
+	}
+	store_read_unlock(st);
+	free(recs);
+	/* the comparisons covered domains with NS records and spread over several ASNs */
+	assert_true(n_with_ns > 0);
+	assert_true(n_multi_asn > 0);
+}
+
+/* Without enrichment: the addresses alone, with their ids, no tallies. */
+static void
+test_spread_without_geo(void **state)
+{
+	struct model_spread sp;
+	size_t nd = store_domain_count(st), tested = 0;
+	(void)state;
+
+	store_read_lock(st);
+	for (store_dom_id id = 1; id <= nd && tested < 50; id++) {
+		const struct store_domain *d = store_domain(st, id);
+		if (d == NULL || d->n_addrs == 0)
+			continue;
+		model_spread(NULL, st, id, &sp);
+		assert_false(sp.enriched);
+		assert_int_equal(sp.n_addrs, d->n_addrs);
+		assert_int_equal(sp.n_by_asn + sp.n_by_country, 0);
+		for (uint32_t i = 0; i < sp.n_addrs; i++) {
+			assert_null(sp.addrs[i].info);
+			assert_int_equal(sp.addrs[i].id, d->addrs[i].addr);
+			assert_int_equal(fs_addr_cmp(&sp.addrs[i].addr, &store_addr(st, d->addrs[i].addr)->addr), 0);
+		}
+		model_spread_free(&sp);
+		tested++;
+	}
+	store_read_unlock(st);
+	assert_true(tested > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_views_agree_with_report),
+		cmocka_unit_test(test_spread_without_geo),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
