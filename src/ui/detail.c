@@ -145,7 +145,7 @@ summary_from_row(const struct detail_ctx *ctx, const struct snap_row *r, struct 
 	bool wd = span_days(ctx, ctx->snap->t_min, ctx->snap->t_max);
 
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Verdict      " M "%s" MEND,
-	           MR(app_verdict_role(r->verdict)), snap_verdict_name(r->verdict));
+	           MR(app_verdict_role(r->verdict)), det_verdict_name((enum det_verdict)r->verdict));
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Score        " M "%.1f" MEND " / 100",
 	           MR(UI_ROLE_VALUE), r->score);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Seen         " M "%s" MEND " to " M "%s" MEND
@@ -241,7 +241,7 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 	           r->ns_ttl > 0 ? ", NS TTL " : "", r->ns_ttl > 0 ? app_fmt_ttl(r->ns_ttl, b1, sizeof b1) : "");
 	if (r->intel_hit)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Intel        " M "listed in %s" MEND,
-		           MR(UI_ROLE_V_SINGLE), clean(r->intel_feed, cbuf, sizeof cbuf));
+		           MR(UI_ROLE_V_SINGLE_FLUX), clean(r->intel_feed, cbuf, sizeof cbuf));
 	if (r->first_flagged != 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 		           "Detected     flagged at %s after %u responses (%.1f TTL periods)",
@@ -884,7 +884,7 @@ related_line(const struct detail_ctx *ctx, const struct model_rel *r, uint32_t d
 	if (od == NULL)
 		return;
 	sb_addf(&sb, "  " M "%-11s" MEND " %6.1f ", MR(app_verdict_role(row != NULL ? row->verdict : 0)),
-	        row != NULL ? snap_verdict_name(row->verdict) : "-", row != NULL ? row->score : 0.0);
+	        row != NULL ? det_verdict_name((enum det_verdict)row->verdict) : "-", row != NULL ? row->score : 0.0);
 	sb_col(&sb, clean(store_name_str(st, od->name), cb, sizeof cb), nw, false, ctx->unicode);
 	sb_addf(&sb, " ");
 	if (r != NULL && r->n_addr > 0)

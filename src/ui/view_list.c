@@ -244,7 +244,7 @@ cell_text(const struct app *a, const struct view_list *l, const struct snap_row 
 	char tmp[64];
 
 	switch (c) {
-	case SNAP_COL_VERDICT: snprintf(buf, len, "%s", snap_verdict_name(r->verdict)); break;
+	case SNAP_COL_VERDICT: snprintf(buf, len, "%s", det_verdict_name((enum det_verdict)r->verdict)); break;
 	case SNAP_COL_SCORE: snprintf(buf, len, "%.1f", r->score); break;
 	case SNAP_COL_LOGIT: snprintf(buf, len, "%.1f", r->logit); break;
 	case SNAP_COL_DOMAIN:

@@ -72,12 +72,8 @@ clear(struct view_objects *o)
 static enum ui_role
 vrole(enum det_verdict v)
 {
-	switch (v) {
-	case DET_SINGLE_FLUX: return UI_ROLE_V_SINGLE;
-	case DET_DOUBLE_FLUX: return UI_ROLE_V_DOUBLE;
-	case DET_SUSPICIOUS: return UI_ROLE_V_SUSPICIOUS;
-	default: return UI_ROLE_DEFAULT;
-	}
+	/* flagged verdicts in their colour, the others plain */
+	return det_is_flagged(v) ? app_verdict_role((int)v) : UI_ROLE_DEFAULT;
 }
 
 /* A sort of (count desc, key asc) pairs packed as count << 32 | index. */

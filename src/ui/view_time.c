@@ -150,7 +150,7 @@ vt_work(struct app *a, struct view *v, double budget_ms)
 			continue;
 		if (use_det) {
 			uint32_t r = snap_find_dom(a->snap, t->next);
-			flagged = r != UINT32_MAX && snap_verdict_flagged(a->snap->dom.rows[r].verdict);
+			flagged = r != UINT32_MAX && det_is_flagged((enum det_verdict)a->snap->dom.rows[r].verdict);
 		}
 		for (uint32_t i = 0; i < d->n_resp; i++) {
 			int b = vt_bin_of(t, d->resp[i].ts);
