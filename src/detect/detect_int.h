@@ -250,6 +250,9 @@ struct det_weights {
 	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
 	double zone_min_entropy;   /* … and normalised /16 entropy at least this */
 	double zone_min_countries; /* … and this many countries when countries are known */
+	double zone_anchor_networks;  /* a zone with fewer names: one of them flux on its own
+	                               * across this many ASNs (/16s without ASN data) … */
+	double zone_anchor_countries; /* … and this many countries (when countries are known) */
 	double provider_customers; /* CNAME provider zone: unrelated registrable domains */
 	double provider_max_asns;  /* … and its answers in at most this many ASNs (/16s w/o ASN) */
 	double pool_siblings;      /* pool zone: scoped sibling names (numbered, country, vendor) */

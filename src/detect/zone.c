@@ -419,9 +419,24 @@ guarded(const struct detector *d, const struct det_result *r)
 }
 
 struct zstat {
-	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded;
+	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded, anchors;
+	const struct det_result *anchor;   /* the widest name flux on its own (see is_anchor) */
 	fs_time first, last;
 };
+
+/* A name flux on its own evidence across many networks and countries: in a zone with fewer
+ * names than a zone verdict needs, its siblings are judged with it (a flux operator's zone:
+ * the apex and the other names of an advertised domain answer from the same botnet, each
+ * seen once or cached). Networks are ASNs, or /16 prefixes without ASN data. */
+static bool
+is_anchor(const struct detector *d, const struct det_result *r)
+{
+	if (!det_is_flux(r->verdict) || r->via_zone || r->allowlisted)
+		return false;
+	uint32_t nets = r->n_asns > 0 ? r->n_asns : r->n_prefixes16;
+	return nets >= d->w.zone_anchor_networks &&
+	       (r->n_countries == 0 || r->n_countries >= d->w.zone_anchor_countries);
+}
 
 /* One zone: aggregate its members' answers and evaluate them as one timeline. */
 /* A name without addresses of its own (no answer with addresses: only NXDOMAIN or NODATA
@@ -458,6 +473,11 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		st.flagged += det_is_flagged(r->verdict);
 		st.flux += det_is_flux(r->verdict);
 		st.dbl += r->verdict == DET_DOUBLE_FLUX;
+		if (is_anchor(d, r)) {
+			st.anchors++;
+			if (st.anchor == NULL || r->n_asns > st.anchor->n_asns)
+				st.anchor = r;
+		}
 		if (st.first == 0 || r->first_seen < st.first)
 			st.first = r->first_seen;
 		if (r->last_seen > st.last)
@@ -555,6 +575,9 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	/* Zone gates: enough sibling names, and not a set of static hosts (re-asked names that
 	 * kept their answer): a company's www, mail and vpn each on its own network is not flux. */
 	bool enough = st.names - st.guarded >= d->w.zone_min_names;
+	/* fewer names, one of them an anchor: enough when another name is there to judge */
+	bool anchored = !enough && st.anchors > 0 && st.names - st.guarded >= 2;
+	enough = enough || anchored;
 	/* Spread across networks, not only many addresses: a thousand one-off names answered
 	 * from one hosting block (or from private space) are not flux. */
 	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
@@ -611,7 +634,15 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	                 "on their own%s",
 	                 st.names, st.names == 1 ? "name" : "names", st.once, st.flux, st.flagged,
 	                 st.guarded ? ", some guarded as CDN or pool and left out" : "");
-	if (det_is_flux(agg) && !enough)
+	if (det_is_flux(agg) && anchored && spread && !static_hosts)
+		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
+		                       "but %s is flux on its own across %u %s in %u %s",
+		                       st.names - st.guarded, d->w.zone_min_names, st.anchor->name,
+		                       st.anchor->n_asns > 0 ? st.anchor->n_asns : st.anchor->n_prefixes16,
+		                       st.anchor->n_asns > 0 ? "ASNs" : "/16 prefixes",
+		                       st.anchor->n_countries,
+		                       st.anchor->n_countries == 1 ? "country" : "countries"));
+	else if (det_is_flux(agg) && !enough)
 		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
 		                       "with answers", d->w.zone_min_names));
 	else if (det_is_flux(agg) && !spread)
