@@ -195,6 +195,8 @@ struct model_tl_row {
 	fs_time ts_last;              /* time of the last of them */
 	uint32_t ttl_min, ttl_max;    /* over them */
 	uint32_t frame_last;          /* frame of the last of them */
+	uint32_t new_off;             /* its answers' "new" flags: the timeline's is_new[new_off..] */
+	uint32_t n_new;               /* answers seen here for the first time in the timeline */
 };
 struct model_timeline {
 	struct model_tl_row *rows;
@@ -202,6 +204,9 @@ struct model_timeline {
 	uint32_t n_resp;              /* responses read (at most max_resp) */
 	uint32_t n_more;              /* responses past max_resp, not read */
 	bool collapsed;               /* identical rows were folded */
+	/* per row, per answer address of its first response (store_set_members order): whether
+	 * this is the address's first appearance in the timeline's rows */
+	bool *is_new;
 };
 void model_timeline(const struct store *s, store_dom_id dom, bool collapse, uint32_t max_resp,
                     struct model_timeline *out);
@@ -299,5 +304,30 @@ struct model_nameservers {
 void model_nameservers(struct geo *geo, const struct store *s, store_dom_id dom,
                        struct model_nameservers *out);
 void model_nameservers_free(struct model_nameservers *ns);
+
+/* Pivots: the domains behind an item of a view, ascending ids, each once (caller frees *ids;
+ * NULL when none). ADDR: the domains answered with the address, and those its nameserver
+ * names serve; NS: the domains delegated to the NS name and the zones it serves; ASN and
+ * COUNTRY (geo required, else none): every domain answered with an address there. *org, when
+ * not NULL, gets the ASN's organisation (borrowed from geo; "" when unknown). */
+enum model_pivot_kind { MODEL_PIVOT_ADDR, MODEL_PIVOT_NS, MODEL_PIVOT_ASN, MODEL_PIVOT_COUNTRY };
+struct model_pivot_key {
+	enum model_pivot_kind kind;
+	store_addr_id addr;           /* ADDR */
+	store_name_id ns;             /* NS */
+	uint32_t asn;                 /* ASN */
+	char country[3];              /* COUNTRY */
+};
+uint32_t model_pivot(struct geo *geo, const struct store *s, const struct model_pivot_key *key,
+                     store_dom_id **ids, const char **org);
+/* The domains answered with any address of the domain's response resp_idx (its answer set). */
+uint32_t model_resp_pivot(const struct store *s, store_dom_id dom, uint32_t resp_idx,
+                          store_dom_id **ids);
+
+/* Timeline sparklines: the domain's time cut into n_buckets intervals; per[b] = distinct
+ * answer addresses in interval b, cum[b] = distinct addresses seen up to its end. Returns the
+ * distinct addresses in all. */
+uint32_t model_tl_spark(const struct store *s, store_dom_id dom, int n_buckets, uint32_t *per,
+                        uint32_t *cum);
 
 #endif

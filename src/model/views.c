@@ -221,3 +221,196 @@ model_nameservers_free(struct model_nameservers *ns)
 	free(ns->names);
 	memset(ns, 0, sizeof *ns);
 }
+
+/* ---- pivots -------------------------------------------------------------------------------- */
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t
+uniq(uint32_t *v, uint32_t n)
+{
+	uint32_t k = 0;
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_u32);
+	for (uint32_t i = 0; i < n; i++)
+		if (k == 0 || v[i] != v[k - 1])
+			v[k++] = v[i];
+	return k;
+}
+
+static void
+push(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = x;
+}
+
+static uint32_t
+done(store_dom_id **ids, uint32_t n)
+{
+	n = uniq(*ids, n);
+	if (n == 0) {
+		free(*ids);
+		*ids = NULL;
+	}
+	return n;
+}
+
+uint32_t
+model_pivot(struct geo *geo, const struct store *s, const struct model_pivot_key *key,
+            store_dom_id **ids, const char **org)
+{
+	uint32_t n = 0, cap = 0;
+
+	*ids = NULL;
+	if (org != NULL)
+		*org = "";
+	switch (key->kind) {
+	case MODEL_PIVOT_ADDR: {
+		const struct store_addr *a = store_addr(s, key->addr);
+		if (a == NULL)
+			return 0;
+		for (uint32_t i = 0; i < a->n_domains; i++)
+			push(ids, &n, &cap, a->domains[i]);
+		/* a nameserver address also leads to the domains that nameserver serves */
+		for (uint32_t i = 0; i < a->n_ns_names; i++) {
+			const struct store_nsname *ns = store_nsname_by_name(s, a->ns_names[i]);
+			for (uint32_t j = 0; ns != NULL && j < ns->n_domains; j++)
+				push(ids, &n, &cap, ns->domains[j]);
+		}
+		break;
+	}
+	case MODEL_PIVOT_NS: {
+		const struct store_nsname *ns = store_nsname_by_name(s, key->ns);
+		for (uint32_t i = 0; ns != NULL && i < ns->n_domains; i++)
+			push(ids, &n, &cap, ns->domains[i]);
+		for (uint32_t i = 0; ns != NULL && i < ns->n_zones; i++) {
+			store_dom_id z = store_domain_by_name(s, ns->zones[i]);
+			if (z != 0)
+				push(ids, &n, &cap, z);
+		}
+		break;
+	}
+	case MODEL_PIVOT_ASN:
+	case MODEL_PIVOT_COUNTRY: {
+		size_t na = store_addr_count(s);
+		bool by_asn = key->kind == MODEL_PIVOT_ASN;
+		if (geo == NULL)
+			return 0;
+		for (store_addr_id id = 1; id <= na; id++) {
+			const struct store_addr *a = store_addr(s, id);
+			const struct geo_info *g;
+			if (a == NULL || a->n_domains == 0)
+				continue;
+			g = geo_lookup(geo, &a->addr);
+			if (by_asn ? g->asn != key->asn : strcmp(g->country, key->country) != 0)
+				continue;
+			if (by_asn && org != NULL && (*org)[0] == '\0' && g->as_org != NULL)
+				*org = g->as_org;
+			for (uint32_t i = 0; i < a->n_domains; i++)
+				push(ids, &n, &cap, a->domains[i]);
+		}
+		break;
+	}
+	}
+	return done(ids, n);
+}
+
+uint32_t
+model_resp_pivot(const struct store *s, store_dom_id dom, uint32_t resp_idx, store_dom_id **ids)
+{
+	const struct store_domain *d = store_domain(s, dom);
+	const uint32_t *m;
+	uint32_t n = 0, cap = 0, k = 0;
+
+	*ids = NULL;
+	if (d == NULL || resp_idx >= d->n_resp)
+		return 0;
+	m = store_set_members(s, d->resp[resp_idx].aset, &k);
+	for (uint32_t i = 0; m != NULL && i < k; i++) {
+		const struct store_addr *a = store_addr(s, m[i]);
+		for (uint32_t j = 0; a != NULL && j < a->n_domains; j++)
+			push(ids, &n, &cap, a->domains[j]);
+	}
+	return done(ids, n);
+}
+
+/* ---- timeline sparklines ------------------------------------------------------------------- */
+
+/* Distinct values of v[0..n) (sorts v). */
+static uint32_t
+n_distinct(uint32_t *v, size_t n)
+{
+	uint32_t k = n > 0;
+	qsort(v, n, sizeof *v, cmp_u32);
+	for (size_t j = 1; j < n; j++)
+		k += v[j] != v[j - 1];
+	return k;
+}
+
+uint32_t
+model_tl_spark(const struct store *s, store_dom_id dom, int buckets, uint32_t *per, uint32_t *cum)
+{
+	const struct store_domain *d = store_domain(s, dom);
+	size_t nseen, nib = 0, capib = 0;
+	uint8_t *seen;
+	uint32_t *in_bucket = NULL, total = 0;
+	fs_time span;
+	int cur = -1;
+
+	if (buckets <= 0)
+		return 0;
+	memset(per, 0, (size_t)buckets * sizeof *per);
+	memset(cum, 0, (size_t)buckets * sizeof *cum);
+	if (d == NULL)
+		return 0;
+	span = d->last_seen - d->first_seen;
+	nseen = store_addr_count(s) + 1;
+	seen = xcalloc(nseen, 1);
+	for (uint32_t i = 0; i < d->n_resp; i++) {
+		const struct store_response *r = &d->resp[i];
+		int b = span > 0 ? (int)((double)(r->ts - d->first_seen) / (double)span * (buckets - 1) + 0.5) : 0;
+		const uint32_t *m;
+		uint32_t n = 0;
+		if (b < 0)
+			b = 0;
+		if (b >= buckets)
+			b = buckets - 1;
+		if (b != cur) {
+			if (cur >= 0)
+				per[cur] = n_distinct(in_bucket, nib);
+			nib = 0;
+			cur = b;
+		}
+		m = store_set_members(s, r->aset, &n);
+		for (uint32_t j = 0; m != NULL && j < n; j++) {
+			if (nib == capib) {
+				capib = capib ? capib * 2 : 64;
+				in_bucket = xreallocarray(in_bucket, capib, sizeof *in_bucket);
+			}
+			in_bucket[nib++] = m[j];
+			if (m[j] < nseen && !seen[m[j]]) {
+				seen[m[j]] = 1;
+				total++;
+			}
+		}
+		cum[b] = total;
+	}
+	if (cur >= 0)
+		per[cur] = n_distinct(in_bucket, nib);
+	for (int b = 1; b < buckets; b++)
+		if (cum[b] < cum[b - 1])
+			cum[b] = cum[b - 1];
+	free(in_bucket);
+	free(seen);
+	return total;
+}

@@ -326,13 +326,6 @@ sparkline(const struct detail_ctx *ctx, const uint32_t *v, int n, struct sbuf *s
 	}
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* The CNAME chains as a tree of the alternatives answered (model_cname_tree), each branch with
  * when it was first and last seen and how often. */
 static void
@@ -423,8 +416,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	const struct store_domain *d = store_domain(st, dom);
 	const struct det_result *res = ctx->det != NULL ? det_for_domain(ctx->det, dom) : NULL;
 	struct model_timeline tl;
-	uint8_t *seen;
-	size_t nseen;
 	int buckets;
 	uint32_t *per, *cum;
 	char t1[32], a1[FS_ADDR_STRLEN], rc[16], cb[512], qt[16];
@@ -439,8 +430,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	cname_tree(ctx, dom, wd, out);
 
 	/* Sparklines: distinct addresses per interval and in total, across the domain's time. */
-	nseen = store_addr_count(st) + 1;
-	seen = xcalloc(nseen, 1);
 	buckets = ctx->width - 50;   /* the label and "distinct per interval (max N)" fit beside */
 	if (buckets > 80)
 		buckets = 80;
@@ -449,57 +438,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	per = xcalloc((size_t)buckets, sizeof *per);
 	cum = xcalloc((size_t)buckets, sizeof *cum);
 	{
-		fs_time span = d->last_seen - d->first_seen;
-		uint32_t total = 0;
-		uint32_t *in_bucket = NULL;
-		size_t nib = 0, capib = 0;
-		int cur = -1;
-		for (uint32_t i = 0; i < d->n_resp; i++) {
-			const struct store_response *r = &d->resp[i];
-			int b = span > 0 ? (int)((double)(r->ts - d->first_seen) / (double)span * (buckets - 1) + 0.5) : 0;
-			const uint32_t *m;
-			uint32_t n;
-			if (b < 0)
-				b = 0;
-			if (b >= buckets)
-				b = buckets - 1;
-			if (b != cur) {
-				/* distinct addresses within one bucket: sort and count */
-				if (cur >= 0 && nib > 0) {
-					qsort(in_bucket, nib, sizeof *in_bucket, cmp_u32);
-					uint32_t k = 1;
-					for (size_t j = 1; j < nib; j++)
-						k += in_bucket[j] != in_bucket[j - 1];
-					per[cur] = k;
-				}
-				nib = 0;
-				cur = b;
-			}
-			m = store_set_members(st, r->aset, &n);
-			for (uint32_t j = 0; j < n; j++) {
-				if (nib == capib) {
-					capib = capib ? capib * 2 : 64;
-					in_bucket = xreallocarray(in_bucket, capib, sizeof *in_bucket);
-				}
-				in_bucket[nib++] = m[j];
-				if (m[j] < nseen && !(seen[m[j]] & 1)) {
-					seen[m[j]] |= 1;
-					total++;
-				}
-			}
-			cum[b] = total;
-		}
-		if (cur >= 0 && nib > 0) {
-			qsort(in_bucket, nib, sizeof *in_bucket, cmp_u32);
-			uint32_t k = 1;
-			for (size_t j = 1; j < nib; j++)
-				k += in_bucket[j] != in_bucket[j - 1];
-			per[cur] = k;
-		}
-		for (int b = 1; b < buckets; b++)
-			if (cum[b] < cum[b - 1])
-				cum[b] = cum[b - 1];
-		free(in_bucket);
+		uint32_t total = model_tl_spark(st, dom, buckets, per, cum);
 		{
 			uint32_t mx = 0;
 			for (int b = 0; b < buckets; b++)
@@ -528,7 +467,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	}
 	free(per);
 	free(cum);
-	memset(seen, 0, nseen);
 
 	model_timeline(st, dom, ctx->collapse, TIMELINE_MAX, &tl);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
@@ -552,7 +490,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		const struct model_tl_row *row = &tl.rows[ri];
 		const struct store_response *r = &d->resp[row->first];
 		const uint32_t *m;
-		uint32_t n, shown = 0, fresh = 0;
+		uint32_t n, shown = 0;
 		int used;
 		char ttl[32], cnt[16], fr[16];
 		const char *file = src_name(ctx, r->src_index);
@@ -582,12 +520,8 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			        r->flags & STORE_RESP_NODATA ? "no data" :
 			        r->rcode != 0 ? "error" : "no addresses");
 		for (uint32_t j = 0; j < n; j++) {
-			bool isnew = m[j] < nseen && !seen[m[j]];
+			bool isnew = tl.is_new[row->new_off + j];
 			addr_str(st, m[j], a1, sizeof a1);
-			if (isnew) {
-				seen[m[j]] = 1;
-				fresh++;
-			}
 			if (used + (int)strlen(a1) + 14 > ctx->width && shown > 0)
 				continue;
 			if (isnew)
@@ -598,7 +532,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			shown++;
 		}
 		if (shown < n)
-			sb_addf(&sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, fresh);
+			sb_addf(&sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, row->n_new);
 		if (r->cname != 0 && n > 0)
 			sb_addf(&sb, M "via %s " MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
 		if (r->vantage != 0)   /* a feed's message: who saw it (resolver identity, type) */
@@ -639,7 +573,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		}
 	}
 	model_timeline_free(&tl);
-	free(seen);
 	free(sb.b);
 }
 
@@ -1068,36 +1001,16 @@ detail_build(const struct detail_ctx *ctx, uint32_t dom, int tab, struct dlines 
 
 /* ---- Pivots ------------------------------------------------------------------------------- */
 
-static uint32_t
-uniq(uint32_t *v, uint32_t n)
-{
-	uint32_t k = 0;
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof *v, cmp_u32);
-	for (uint32_t i = 0; i < n; i++)
-		if (k == 0 || v[i] != v[k - 1])
-			v[k++] = v[i];
-	return k;
-}
-
-static void
-push(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		*v = xreallocarray(*v, *cap, sizeof **v);
-	}
-	(*v)[(*n)++] = x;
-}
-
+/* The domains behind a line's item (model_pivot) and the label of the list. */
 uint32_t
 detail_pivot(const struct detail_ctx *ctx, int kind, uint32_t key, uint32_t **ids, char *label,
              size_t len)
 {
 	const struct store *st = ctx->store;
-	uint32_t n = 0, cap = 0;
+	struct model_pivot_key k = { 0 };
+	const char *org = "";
 	char a1[FS_ADDR_STRLEN], cb[256];
+	uint32_t n;
 
 	*ids = NULL;
 	snprintf(label, len, "?");
@@ -1108,59 +1021,37 @@ detail_pivot(const struct detail_ctx *ctx, int kind, uint32_t key, uint32_t **id
 		const struct store_addr *a = store_addr(st, key);
 		if (a == NULL)
 			return 0;
+		k.kind = MODEL_PIVOT_ADDR;
+		k.addr = key;
 		snprintf(label, len, "%s", fs_addr_str(&a->addr, a1, sizeof a1));
-		for (uint32_t i = 0; i < a->n_domains; i++)
-			push(ids, &n, &cap, a->domains[i]);
-		/* a nameserver address also leads to the domains that nameserver serves */
-		for (uint32_t i = 0; i < a->n_ns_names; i++) {
-			const struct store_nsname *ns = store_nsname_by_name(st, a->ns_names[i]);
-			for (uint32_t j = 0; ns != NULL && j < ns->n_domains; j++)
-				push(ids, &n, &cap, ns->domains[j]);
-		}
 		break;
 	}
-	case DL_NS: {
-		const struct store_nsname *ns = store_nsname_by_name(st, key);
+	case DL_NS:
+		k.kind = MODEL_PIVOT_NS;
+		k.ns = key;
 		snprintf(label, len, "NS %s", clean(store_name_str(st, key), cb, sizeof cb));
-		for (uint32_t i = 0; ns != NULL && i < ns->n_domains; i++)
-			push(ids, &n, &cap, ns->domains[i]);
-		for (uint32_t i = 0; ns != NULL && i < ns->n_zones; i++) {
-			store_dom_id z = store_domain_by_name(st, ns->zones[i]);
-			if (z != 0)
-				push(ids, &n, &cap, z);
-		}
 		break;
-	}
 	case DL_ASN:
-	case DL_COUNTRY: {
-		size_t na = store_addr_count(st);
-		char cc[3] = { (char)(key >> 8), (char)(key & 0xff), 0 };
-		const char *org = "";
 		if (ctx->geo == NULL)
 			return 0;
-		for (store_addr_id id = 1; id <= na; id++) {
-			const struct store_addr *a = store_addr(st, id);
-			const struct geo_info *g;
-			if (a == NULL || a->n_domains == 0)
-				continue;
-			g = geo_lookup(ctx->geo, &a->addr);
-			if (kind == DL_ASN ? g->asn != key : strcmp(g->country, cc) != 0)
-				continue;
-			if (kind == DL_ASN && org[0] == '\0')
-				org = g->as_org;
-			for (uint32_t i = 0; i < a->n_domains; i++)
-				push(ids, &n, &cap, a->domains[i]);
-		}
-		if (kind == DL_ASN)
-			snprintf(label, len, "AS%u%s%.40s", key, org[0] ? " " : "", clean(org, cb, sizeof cb));
-		else
-			snprintf(label, len, "country %s", cc);
+		k.kind = MODEL_PIVOT_ASN;
+		k.asn = key;
 		break;
-	}
+	case DL_COUNTRY:
+		if (ctx->geo == NULL)
+			return 0;
+		k.kind = MODEL_PIVOT_COUNTRY;
+		k.country[0] = (char)(key >> 8);
+		k.country[1] = (char)(key & 0xff);
+		snprintf(label, len, "country %s", k.country);
+		break;
 	default:
 		return 0;
 	}
-	return uniq(*ids, n);
+	n = model_pivot(ctx->geo, st, &k, ids, &org);
+	if (kind == DL_ASN)
+		snprintf(label, len, "AS%u%s%.40s", key, org[0] ? " " : "", clean(org, cb, sizeof cb));
+	return n;
 }
 
 uint32_t
@@ -1169,23 +1060,17 @@ detail_resp_pivot(const struct detail_ctx *ctx, uint32_t dom, uint32_t idx, uint
 {
 	const struct store *st = ctx->store;
 	const struct store_domain *d = st != NULL ? store_domain(st, dom) : NULL;
-	const uint32_t *m;
-	uint32_t n = 0, cap = 0, k;
+	uint32_t k = 0;
 	char t1[32];
 
 	*ids = NULL;
 	snprintf(label, len, "?");
 	if (d == NULL || idx >= d->n_resp)
 		return 0;
-	m = store_set_members(st, d->resp[idx].aset, &k);
+	store_set_members(st, d->resp[idx].aset, &k);
 	snprintf(label, len, "answer of %s (%u address%s)", app_fmt_time(d->resp[idx].ts, false, t1, sizeof t1),
 	         k, k == 1 ? "" : "es");
-	for (uint32_t i = 0; m != NULL && i < k; i++) {
-		const struct store_addr *a = store_addr(st, m[i]);
-		for (uint32_t j = 0; a != NULL && j < a->n_domains; j++)
-			push(ids, &n, &cap, a->domains[j]);
-	}
-	return uniq(*ids, n);
+	return model_resp_pivot(st, dom, idx, ids);
 }
 
 char *

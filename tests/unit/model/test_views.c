@@ -2,7 +2,8 @@
  * `--report --json` prints for the same domains: the small labelled flux capture is read into a
  * store here and by the binary (build/fluxscope, or $FLUXSCOPE), both enriched with the demo
  * databases, and every flagged domain's addresses, ASNs, countries, spread summary, NS names
- * and NS addresses must agree. */
+ * and NS addresses must agree. The pivots and the timeline's counts are checked against the store
+ * and the geo handle. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -284,12 +285,170 @@ test_spread_without_geo(void **state)
 	assert_true(tested > 0);
 }
 
+static bool
+has_id(const store_dom_id *ids, uint32_t n, store_dom_id x)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (ids[i] == x)
+			return true;
+	return false;
+}
+
+static void
+check_sorted_unique(const store_dom_id *ids, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		assert_true(ids[i - 1] < ids[i]);
+}
+
+/* Pivots: an address's, an NS name's, an ASN's and a country's domains, checked against the
+ * store and the geo handle; every domain of the capture with addresses is tried. */
+static void
+test_pivots(void **state)
+{
+	size_t nd = store_domain_count(st), n_asn = 0, n_ns = 0;
+	(void)state;
+
+	store_read_lock(st);
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *d = store_domain(st, id);
+		store_dom_id *ids;
+		uint32_t n;
+		if (d == NULL || d->n_addrs == 0)
+			continue;
+		/* the domain is among its first address's domains, with every user of it */
+		struct model_pivot_key k = { .kind = MODEL_PIVOT_ADDR, .addr = d->addrs[0].addr };
+		const struct store_addr *a = store_addr(st, k.addr);
+		n = model_pivot(geo, st, &k, &ids, NULL);
+		check_sorted_unique(ids, n);
+		assert_true(has_id(ids, n, id));
+		for (uint32_t i = 0; i < a->n_domains; i++)
+			assert_true(has_id(ids, n, a->domains[i]));
+		free(ids);
+		/* its first address's ASN and country: every domain answered with an address there */
+		const struct geo_info *g = geo_lookup(geo, &a->addr);
+		if (g->asn != 0 && n_asn < 20) {
+			const char *org = NULL;
+			struct model_pivot_key ka = { .kind = MODEL_PIVOT_ASN, .asn = g->asn };
+			struct model_pivot_key kc = { .kind = MODEL_PIVOT_COUNTRY };
+			memcpy(kc.country, g->country, 3);
+			n = model_pivot(geo, st, &ka, &ids, &org);
+			check_sorted_unique(ids, n);
+			assert_true(has_id(ids, n, id));
+			assert_non_null(org);
+			assert_string_equal(org, g->as_org != NULL ? g->as_org : "");
+			for (uint32_t i = 0; i < n; i++) {
+				const struct store_domain *o = store_domain(st, ids[i]);
+				bool in_asn = false;
+				for (uint32_t j = 0; o != NULL && j < o->n_addrs && !in_asn; j++)
+					in_asn = geo_lookup(geo, &store_addr(st, o->addrs[j].addr)->addr)->asn == g->asn;
+				if (!in_asn)
+					fail_msg("domain %u has no address in AS%u", ids[i], g->asn);
+			}
+			free(ids);
+			if (g->country[0] != '\0') {
+				n = model_pivot(geo, st, &kc, &ids, NULL);
+				assert_true(has_id(ids, n, id));
+				free(ids);
+			}
+			/* no enrichment: no ASN pivot */
+			assert_int_equal(model_pivot(NULL, st, &ka, &ids, NULL), 0);
+			assert_null(ids);
+			n_asn++;
+		}
+		/* an NS name of the domain: the domain is among those it serves */
+		struct model_nameservers ns;
+		model_nameservers(NULL, st, id, &ns);
+		if (ns.n_report > 0 && d->n_ns > 0) {
+			struct model_pivot_key kn = { .kind = MODEL_PIVOT_NS, .ns = ns.names[0].name };
+			const struct store_nsname *nsr = store_nsname_by_name(st, kn.ns);
+			n = model_pivot(NULL, st, &kn, &ids, NULL);
+			check_sorted_unique(ids, n);
+			assert_non_null(nsr);
+			for (uint32_t i = 0; i < nsr->n_domains; i++)
+				assert_true(has_id(ids, n, nsr->domains[i]));
+			assert_true(n >= nsr->n_domains);
+			free(ids);
+			n_ns++;
+		}
+		model_nameservers_free(&ns);
+		/* a response's answer: every domain answered with one of its addresses */
+		for (uint32_t ri = 0; ri < d->n_resp && ri < 3; ri++) {
+			uint32_t k2 = 0;
+			const uint32_t *m = store_set_members(st, d->resp[ri].aset, &k2);
+			n = model_resp_pivot(st, id, ri, &ids);
+			check_sorted_unique(ids, n);
+			if (m != NULL && k2 > 0)
+				assert_true(has_id(ids, n, id));
+			for (uint32_t j = 0; m != NULL && j < k2; j++) {
+				const struct store_addr *x = store_addr(st, m[j]);
+				for (uint32_t q = 0; x != NULL && q < x->n_domains; q++)
+					assert_true(has_id(ids, n, x->domains[q]));
+			}
+			free(ids);
+		}
+	}
+	store_read_unlock(st);
+	assert_true(n_asn > 0);
+	assert_true(n_ns > 0);
+}
+
+/* Timeline: the sparklines' totals and the rows' "new" flags count each answer address once. */
+static void
+test_timeline_counts(void **state)
+{
+	size_t nd = store_domain_count(st), tested = 0;
+	uint32_t per[40], cum[40];
+	(void)state;
+
+	store_read_lock(st);
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *d = store_domain(st, id);
+		struct model_timeline tl;
+		uint32_t total, n_new = 0, distinct = 0;
+		if (d == NULL || d->n_addrs < 3 || d->n_resp_expired)
+			continue;
+		total = model_tl_spark(st, id, 40, per, cum);
+		/* every answer address appears in some response */
+		assert_int_equal(total, d->n_addrs);
+		assert_int_equal(cum[39], total);
+		for (int b = 0; b < 40; b++) {
+			assert_true(per[b] <= cum[b]);
+			if (b > 0)
+				assert_true(cum[b] >= cum[b - 1]);
+		}
+		model_timeline(st, id, true, 100000, &tl);
+		assert_int_equal(tl.n_more, 0);
+		for (uint32_t ri = 0; ri < tl.n_rows; ri++) {
+			uint32_t k = 0, flagged = 0;
+			store_set_members(st, d->resp[tl.rows[ri].first].aset, &k);
+			for (uint32_t j = 0; j < k; j++)
+				flagged += tl.is_new[tl.rows[ri].new_off + j];
+			assert_int_equal(flagged, tl.rows[ri].n_new);
+			n_new += tl.rows[ri].n_new;
+		}
+		distinct = n_new;
+		assert_int_equal(distinct, total);
+		if (tl.n_rows > 0 && tl.rows[0].n_new == 0) {
+			uint32_t k = 0;
+			store_set_members(st, d->resp[tl.rows[0].first].aset, &k);
+			assert_int_equal(k, 0);   /* the first row's addresses are all new */
+		}
+		model_timeline_free(&tl);
+		tested++;
+	}
+	store_read_unlock(st);
+	assert_true(tested >= 10);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_views_agree_with_report),
 		cmocka_unit_test(test_spread_without_geo),
+		cmocka_unit_test(test_pivots),
+		cmocka_unit_test(test_timeline_counts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
