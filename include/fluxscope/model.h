@@ -228,7 +228,8 @@ struct model_cname_node {
 size_t model_cname_tree(const struct store *s, store_dom_id dom, struct model_cname_node **out);
 
 /* Spread: a domain's answer addresses with their enrichment, the summary (the figures of the
- * report's spread_summary: both come from geo_domain_spread), and the tallies by ASN and by
+ * report's spread_summary: geo_spread_addrs over the same addresses, as geo_domain_spread
+ * computes them for the report), and the tallies by ASN and by
  * country. Without a geo handle (--no-geoip): the addresses only, info NULL, no tallies. */
 struct model_addr_row {
 	store_addr_id id;             /* the store's address (a pivot's key) */
@@ -254,6 +255,11 @@ struct model_spread {
 	uint32_t n_by_country;
 	fs_time first_seen, last_seen;      /* the domain's */
 };
+/* A domain's answer addresses in store order (the report's "spread" order), each with its
+ * store id and, when geo is given, its enrichment. *rows is allocated (caller frees with
+ * free()), NULL when none. The agents --export and the export dialog write read these too. */
+uint32_t model_addr_rows(struct geo *geo, const struct store *s, store_dom_id dom,
+                         struct model_addr_row **rows);
 /* geo may be NULL. Free with model_spread_free(). */
 void model_spread(struct geo *geo, const struct store *s, store_dom_id dom,
                   struct model_spread *out);

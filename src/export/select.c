@@ -5,6 +5,7 @@
 #include "fluxscope/store.h"
 #include "export/export_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static bool
@@ -193,24 +194,25 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 			n++;
 		if (!sel->infrastructure || !det_is_flux(r->verdict) || d == NULL)
 			continue;
-		/* The flux agents: every address the domain was answered with. */
-		for (uint32_t k = 0; k < d->n_addrs; k++) {
-			const struct store_addr *a = store_addr(st, d->addrs[k].addr);
-			if (a == NULL)
-				continue;
-			if (sel->geo != NULL && !sel->residential &&
-			    geo_residential_looking(geo_lookup(sel->geo, &a->addr))) {
+		/* The flux agents: every address the domain was answered with (the model's rows, as
+		 * the Spread tab and the report list them). */
+		struct model_addr_row *agents;
+		uint32_t n_agents = model_addr_rows(sel->residential ? NULL : sel->geo, st, r->dom, &agents);
+		for (uint32_t k = 0; k < n_agents; k++) {
+			const struct model_addr_row *a = &agents[k];
+			if (a->info != NULL && geo_residential_looking(a->info)) {
 				if (sel->n_residential_skipped != NULL)
 					(*sel->n_residential_skipped)++;
 				continue;
 			}
 			base(&x, EXPORT_ADDR, r, name);
 			x.addr = a->addr;
-			x.first_seen = d->addrs[k].first_seen;
-			x.last_seen = d->addrs[k].last_seen;
+			x.first_seen = a->first_seen;
+			x.last_seen = a->last_seen;
 			export_set_add(s, &x);
-			passthru_sharers(s, st, det, d->addrs[k].addr, name, r);
+			passthru_sharers(s, st, det, a->id, name, r);
 		}
+		free(agents);
 		if (r->verdict != DET_DOUBLE_FLUX)
 			continue;
 		/* Double flux: the rotating nameservers, by name and by address — every one seen for

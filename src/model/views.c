@@ -46,12 +46,38 @@ tally(struct model_spread *o)
 	qsort(o->by_country, o->n_by_country, sizeof *o->by_country, cmp_tally);
 }
 
+uint32_t
+model_addr_rows(struct geo *geo, const struct store *s, store_dom_id dom,
+                struct model_addr_row **rows)
+{
+	const struct store_domain *d = store_domain(s, dom);
+	uint32_t n = 0;
+
+	*rows = NULL;
+	if (d == NULL || d->n_addrs == 0)
+		return 0;
+	*rows = xcalloc(d->n_addrs, sizeof **rows);
+	for (uint32_t i = 0; i < d->n_addrs; i++) {
+		const struct store_dom_addr *da = &d->addrs[i];
+		const struct store_addr *sa = store_addr(s, da->addr);
+		if (sa == NULL)
+			continue;
+		(*rows)[n++] = (struct model_addr_row){
+			.id = da->addr, .addr = sa->addr,
+			.info = geo != NULL ? geo_lookup(geo, &sa->addr) : NULL,
+			.first_seen = da->first_seen, .last_seen = da->last_seen, .count = da->count };
+	}
+	if (n == 0) {
+		free(*rows);
+		*rows = NULL;
+	}
+	return n;
+}
+
 void
 model_spread(struct geo *geo, const struct store *s, store_dom_id dom, struct model_spread *o)
 {
 	const struct store_domain *d = store_domain(s, dom);
-	struct geo_addr_row *rows = NULL;
-	size_t n = 0;
 
 	memset(o, 0, sizeof *o);
 	if (d == NULL)
@@ -59,27 +85,16 @@ model_spread(struct geo *geo, const struct store *s, store_dom_id dom, struct mo
 	o->first_seen = d->first_seen;
 	o->last_seen = d->last_seen;
 	o->enriched = geo != NULL;
-	if (geo != NULL)
-		n = geo_domain_spread(geo, s, dom, &rows, &o->sum);   /* the report's figures */
-	o->addrs = xcalloc(d->n_addrs ? d->n_addrs : 1, sizeof *o->addrs);
-	/* geo_domain_spread's rows are the domain's addresses in store order, less those the
-	 * store no longer holds: the same walk pairs each with its id */
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		const struct store_dom_addr *da = &d->addrs[i];
-		const struct store_addr *sa = store_addr(s, da->addr);
-		struct model_addr_row *r = &o->addrs[o->n_addrs];
-		if (sa == NULL)
-			continue;
-		*r = (struct model_addr_row){ .id = da->addr, .addr = sa->addr,
-		                              .first_seen = da->first_seen, .last_seen = da->last_seen,
-		                              .count = da->count };
-		if (geo != NULL && o->n_addrs < n)
-			r->info = rows[o->n_addrs].info;
-		o->n_addrs++;
-	}
-	free(rows);
-	if (geo != NULL)
-		tally(o);
+	o->n_addrs = model_addr_rows(geo, s, dom, &o->addrs);
+	if (geo == NULL)
+		return;
+	/* the summary: what geo_domain_spread gives the report, over the same addresses */
+	fs_addr *addrs = xcalloc(o->n_addrs ? o->n_addrs : 1, sizeof *addrs);
+	for (uint32_t i = 0; i < o->n_addrs; i++)
+		addrs[i] = o->addrs[i].addr;
+	geo_spread_addrs(geo, addrs, o->n_addrs, &o->sum);
+	free(addrs);
+	tally(o);
 }
 
 void
