@@ -336,4 +336,41 @@ uint32_t model_resp_pivot(const struct store *s, store_dom_id dom, uint32_t resp
 uint32_t model_tl_spark(const struct store *s, store_dom_id dom, int n_buckets, uint32_t *per,
                         uint32_t *cum);
 
+/* ---- object lists: every cluster, answer address, ASN and nameserver --------------------------
+ * The TUI's `:view clusters|addresses|asns|nameservers`. Caller holds the store read lock and
+ * keeps the detector's results (the lists borrow from both); free with free(). "Flagged" is a
+ * domain whose result has a flagged verdict. */
+
+struct model_shared {
+	uint32_t key;                 /* store_addr_id or store_name_id */
+	uint32_t n;                   /* members whose records hold it (2 or more) */
+};
+struct model_cluster {
+	uint32_t id;                  /* the detector's cluster number */
+	uint32_t n_members, n_flagged;
+	const struct det_result **members;   /* in the detector's result (rank) order */
+	struct model_shared *addrs;   /* addresses two or more members were answered with */
+	uint32_t n_addrs;
+	struct model_shared *ns;      /* NS names two or more members' zones use (model_ns_names) */
+	uint32_t n_ns;
+};
+/* Every cluster, by number; free with model_clusters_free(). */
+size_t model_clusters(const struct store *s, const struct detector *det,
+                      struct model_cluster **out);
+void model_clusters_free(struct model_cluster *c, size_t n);
+
+/* Every answer address used by a domain, most flagged domains first, then most domains. */
+struct model_addr_obj { store_addr_id id; uint32_t n_domains, n_flagged; };
+size_t model_addr_objs(const struct store *s, const struct detector *det,
+                       struct model_addr_obj **out);
+/* Every ASN of those addresses (geo required, else none): its addresses, distinct domains and
+ * flagged domains, ordered likewise. org is borrowed from geo. */
+struct model_asn_obj { uint32_t asn, n_addrs, n_domains, n_flagged; const char *org; };
+size_t model_asn_objs(struct geo *geo, const struct store *s, const struct detector *det,
+                      struct model_asn_obj **out);
+/* Every NS name: the zones it serves, its domains (flagged ones), its addresses, ordered
+ * likewise. */
+struct model_ns_obj { store_name_id name; uint32_t n_zones, n_domains, n_flagged, n_addrs; };
+size_t model_ns_objs(const struct store *s, const struct detector *det, struct model_ns_obj **out);
+
 #endif

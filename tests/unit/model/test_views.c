@@ -26,6 +26,7 @@
 
 static struct store *st;
 static struct geo *geo;
+static struct detector *det;
 
 static void
 add(void *ctx, const struct dns_msg *m)
@@ -49,10 +50,12 @@ setup(void **state)
 		return -1;
 	}
 	ingest_free(in);
-	if (geo_open(&gc, &geo, &err) != FS_OK) {
+	struct det_config dc = { 0 };
+	if (geo_open(&gc, &geo, &err) != FS_OK || det_new(&dc, geo, &det, &err) != FS_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
+	det_run(det, st);
 	return 0;
 }
 
@@ -60,6 +63,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	det_free(det);
 	geo_free(geo);
 	store_free(st);
 	return 0;
@@ -441,6 +445,129 @@ test_timeline_counts(void **state)
 	assert_true(tested >= 10);
 }
 
+static bool
+flagged(store_dom_id id)
+{
+	const struct det_result *r = det_for_domain(det, id);
+	return r != NULL && det_is_flagged(r->verdict);
+}
+
+static bool
+dom_has_addr(const struct store_domain *d, store_addr_id a)
+{
+	for (uint32_t k = 0; d != NULL && k < d->n_addrs; k++)
+		if (d->addrs[k].addr == a)
+			return true;
+	return false;
+}
+
+/* The object lists (`:view clusters|addresses|asns|nameservers`) against the detector, the
+ * store and the pivots. */
+static void
+test_objects(void **state)
+{
+	struct model_cluster *c;
+	struct model_addr_obj *ao;
+	struct model_asn_obj *so;
+	struct model_ns_obj *no;
+	size_t nc, na, ns, nn, n_in_clusters = 0, n_addr_used = 0, n_ns = 0, n_with_asn = 0;
+	(void)state;
+
+	store_read_lock(st);
+	/* clusters: every clustered result once, in its cluster, which has the detector's size */
+	nc = model_clusters(st, det, &c);
+	assert_true(nc > 0);
+	for (size_t i = 0; i < det_count(det); i++)
+		n_in_clusters += det_get(det, i)->cluster != 0;
+	for (size_t j = 0; j < nc; j++) {
+		uint32_t nf = 0;
+		if (j > 0)
+			assert_true(c[j - 1].id < c[j].id);
+		n_in_clusters -= c[j].n_members;
+		for (uint32_t i = 0; i < c[j].n_members; i++) {
+			assert_int_equal(c[j].members[i]->cluster, c[j].id);
+			assert_int_equal(c[j].members[i]->cluster_size, c[j].n_members);
+			nf += det_is_flagged(c[j].members[i]->verdict);
+		}
+		assert_int_equal(nf, c[j].n_flagged);
+		for (uint32_t k = 0; k < c[j].n_addrs; k++) {
+			uint32_t users = 0;
+			for (uint32_t i = 0; i < c[j].n_members; i++)
+				users += dom_has_addr(store_domain(st, c[j].members[i]->dom), c[j].addrs[k].key);
+			assert_true(c[j].addrs[k].n >= 2);
+			assert_int_equal(users, c[j].addrs[k].n);
+		}
+		for (uint32_t k = 0; k < c[j].n_ns; k++)
+			assert_true(c[j].ns[k].n >= 2);
+	}
+	assert_int_equal(n_in_clusters, 0);
+	model_clusters_free(c, nc);
+
+	/* addresses: every address a domain uses, with its flagged domains, in order */
+	na = model_addr_objs(st, det, &ao);
+	for (store_addr_id id = 1; id <= store_addr_count(st); id++) {
+		const struct store_addr *a = store_addr(st, id);
+		n_addr_used += a != NULL && a->n_domains > 0;
+	}
+	assert_int_equal(na, n_addr_used);
+	for (size_t i = 0; i < na; i++) {
+		const struct store_addr *a = store_addr(st, ao[i].id);
+		uint32_t nf = 0;
+		for (uint32_t k = 0; k < a->n_domains; k++)
+			nf += flagged(a->domains[k]);
+		assert_int_equal(ao[i].n_domains, a->n_domains);
+		assert_int_equal(ao[i].n_flagged, nf);
+		if (i > 0)
+			assert_true(ao[i - 1].n_flagged > ao[i].n_flagged ||
+			            (ao[i - 1].n_flagged == ao[i].n_flagged && ao[i - 1].n_domains >= ao[i].n_domains));
+		n_with_asn += geo_lookup(geo, &a->addr)->asn != 0;
+	}
+	free(ao);
+
+	/* ASNs: their addresses add up; each ASN's domains are its pivot's */
+	ns = model_asn_objs(geo, st, det, &so);
+	assert_true(ns > 1);
+	{
+		size_t sum = 0;
+		for (size_t i = 0; i < ns; i++) {
+			store_dom_id *ids;
+			struct model_pivot_key k = { .kind = MODEL_PIVOT_ASN, .asn = so[i].asn };
+			uint32_t n = model_pivot(geo, st, &k, &ids, NULL), nf = 0;
+			for (uint32_t q = 0; q < n; q++)
+				nf += flagged(ids[q]);
+			assert_int_equal(so[i].n_domains, n);
+			assert_int_equal(so[i].n_flagged, nf);
+			free(ids);
+			sum += so[i].n_addrs;
+			if (i > 0)
+				assert_true(so[i - 1].n_flagged >= so[i].n_flagged);
+		}
+		assert_int_equal(sum, n_with_asn);
+	}
+	free(so);
+	assert_int_equal(model_asn_objs(NULL, st, det, &so), 0);
+
+	/* nameservers: every NS name once, with the store's counts */
+	nn = model_ns_objs(st, det, &no);
+	for (store_ns_id i = 0; i < store_nsname_count(st); i++)
+		n_ns += store_nsname(st, i) != NULL;
+	assert_int_equal(nn, n_ns);
+	assert_true(nn > 0);
+	for (size_t i = 0; i < nn; i++) {
+		const struct store_nsname *x = store_nsname_by_name(st, no[i].name);
+		uint32_t nf = 0;
+		assert_non_null(x);
+		for (uint32_t k = 0; k < x->n_domains; k++)
+			nf += flagged(x->domains[k]);
+		assert_int_equal(no[i].n_domains, x->n_domains);
+		assert_int_equal(no[i].n_zones, x->n_zones);
+		assert_int_equal(no[i].n_addrs, x->n_glue);
+		assert_int_equal(no[i].n_flagged, nf);
+	}
+	free(no);
+	store_read_unlock(st);
+}
+
 int
 main(void)
 {
@@ -449,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_spread_without_geo),
 		cmocka_unit_test(test_pivots),
 		cmocka_unit_test(test_timeline_counts),
+		cmocka_unit_test(test_objects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
