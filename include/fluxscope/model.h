@@ -373,4 +373,9 @@ size_t model_asn_objs(struct geo *geo, const struct store *s, const struct detec
 struct model_ns_obj { store_name_id name; uint32_t n_zones, n_domains, n_flagged, n_addrs; };
 size_t model_ns_objs(const struct store *s, const struct detector *det, struct model_ns_obj **out);
 
+/* Address search (the list's `/` on an address): the domains answered with an address whose
+ * text contains text, or, for a prefix ("192.0.2.0/24", "2001:db8::/32"), inside it (an
+ * invalid prefix matches none). Ascending ids, each once; caller frees *ids. */
+uint32_t model_addr_search(const struct store *s, const char *text, store_dom_id **ids);
+
 #endif

@@ -3,6 +3,7 @@
  * front ends only format. */
 #include "fluxscope/model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,6 +356,49 @@ model_resp_pivot(const struct store *s, store_dom_id dom, uint32_t resp_idx, sto
 		const struct store_addr *a = store_addr(s, m[i]);
 		for (uint32_t j = 0; a != NULL && j < a->n_domains; j++)
 			push(ids, &n, &cap, a->domains[j]);
+	}
+	return done(ids, n);
+}
+
+static bool
+in_prefix(const fs_addr *x, const fs_addr *net, int plen)
+{
+	if (x->family != net->family)
+		return false;
+	for (int b = 0; b < plen; b++)
+		if (((x->bytes[b / 8] ^ net->bytes[b / 8]) >> (7 - b % 8)) & 1)
+			return false;
+	return true;
+}
+
+uint32_t
+model_addr_search(const struct store *s, const char *text, store_dom_id **ids)
+{
+	size_t na = store_addr_count(s);
+	uint32_t n = 0, cap = 0;
+	fs_addr net;
+	int plen = -1;
+
+	*ids = NULL;
+	if (strchr(text, '/') != NULL) {
+		char buf[64], *sl;
+		snprintf(buf, sizeof buf, "%s", text);
+		sl = strchr(buf, '/');
+		*sl = '\0';
+		plen = atoi(sl + 1);
+		if (fs_addr_parse(buf, &net) != 0 || plen < 0 || plen > (net.family == 4 ? 32 : 128))
+			return 0;
+	}
+	for (store_addr_id id = 1; id <= na; id++) {
+		const struct store_addr *sa = store_addr(s, id);
+		char as[FS_ADDR_STRLEN];
+		if (sa == NULL || sa->n_domains == 0)
+			continue;
+		if (plen >= 0 ? !in_prefix(&sa->addr, &net, plen)
+		              : strstr(fs_addr_str(&sa->addr, as, sizeof as), text) == NULL)
+			continue;
+		for (uint32_t k = 0; k < sa->n_domains; k++)
+			push(ids, &n, &cap, sa->domains[k]);
 	}
 	return done(ids, n);
 }

@@ -329,6 +329,25 @@ test_pivots(void **state)
 		for (uint32_t i = 0; i < a->n_domains; i++)
 			assert_true(has_id(ids, n, a->domains[i]));
 		free(ids);
+		/* the list's address search: the exact address, as text and as a full-length prefix */
+		if (n_asn < 20) {
+			char txt[FS_ADDR_STRLEN + 8];
+			fs_addr_str(&a->addr, txt, sizeof txt);
+			n = model_addr_search(st, txt, &ids);
+			check_sorted_unique(ids, n);
+			for (uint32_t i = 0; i < a->n_domains; i++)
+				assert_true(has_id(ids, n, a->domains[i]));
+			free(ids);
+			snprintf(txt + strlen(txt), 8, "/%d", a->addr.family == 4 ? 32 : 128);
+			n = model_addr_search(st, txt, &ids);
+			assert_int_equal(n, a->n_domains);
+			for (uint32_t i = 0; i < a->n_domains; i++)
+				assert_true(has_id(ids, n, a->domains[i]));
+			free(ids);
+			snprintf(txt + strlen(txt), 8, "9");   /* /329 or /1289: not a prefix */
+			assert_int_equal(model_addr_search(st, txt, &ids), 0);
+			assert_null(ids);
+		}
 		/* its first address's ASN and country: every domain answered with an address there */
 		const struct geo_info *g = geo_lookup(geo, &a->addr);
 		if (g->asn != 0 && n_asn < 20) {
