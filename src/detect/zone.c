@@ -450,18 +450,16 @@ rolls_up(const struct det_result *r)
 	       !r->intel_hit && !r->allowlisted && r->zone != NULL;
 }
 
-static void
-eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
-          uint32_t nm, uint32_t n_noaddr, store_dom_id noaddr_ns, struct det_obs **zobs,
-          size_t *cap_zobs, struct det_result *zr, struct det_term *terms)
+/* The zone's members: tallies in *st, every answer of the names that are not guarded copied
+ * into *zobs (each name its own sequence), and the member whose NS layer is the richest in
+ * *ns_from. Returns the number of observations. */
+static size_t
+zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint32_t nm,
+            struct det_obs **zobs, size_t *cap_zobs, struct zstat *stp, store_dom_id *ns_from)
 {
 	struct zstat st = { 0 };
 	struct det_input in;
-	struct det_feat f;
-	struct det_context cx;
-	struct det_eval ev;
 	size_t n = 0;
-	store_dom_id ns_from = 0;
 	uint32_t ns_best = 0;
 
 	for (uint32_t k = 0; k < nm; k++) {
@@ -489,7 +487,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		det_build_input(d, s, r->dom, dom, &in);
 		if (in.n_ns > ns_best) {
 			ns_best = in.n_ns;
-			ns_from = r->dom;
+			*ns_from = r->dom;
 		}
 		if (n + in.n_obs > *cap_zobs) {
 			*cap_zobs = (n + in.n_obs) * 2 + 64;
@@ -508,6 +506,73 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 			(*zobs)[n++] = o;
 		}
 	}
+	*stp = st;
+	return n;
+}
+
+/* The zone row's context: the allowlist and intel by the zone's name, and the pool or CNAME
+ * provider zone most of its names (of `names` with answers) belong to. `what` (what_len
+ * bytes, the caller's) receives the intel match's description. */
+static void
+zone_context(const struct detector *d, const char *zone, const uint32_t *mem, uint32_t nm,
+             uint32_t names, char *what, size_t what_len, struct det_context *cx)
+{
+	memset(cx, 0, sizeof *cx);
+	cx->name = zone;
+	cx->zone = true;
+	cx->allow = det_allow_match_name(&d->allow, zone);
+	cx->allow_via = zone;
+	if (cx->allow != NULL && (cx->allow->kind == DET_ALLOW_CDN_ASN || cx->allow->kind == DET_ALLOW_CLOUD_ASN))
+		cx->allow = NULL;
+	const char *m = NULL;
+	if ((cx->intel_feed = det_intel_match_name(&d->intel, zone, &m)) != NULL) {
+		snprintf(what, what_len, "domain %s", m);
+		cx->intel_what = what;
+	}
+	/* most names siblings of one pool: the zone is the pool's */
+	uint32_t in_pool = 0, pidx = 0;
+	for (uint32_t k = 0; k < nm; k++) {
+		store_dom_id id = d->res[mem[k]].dom;
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
+			in_pool++;
+			pidx = d->pool_member[id];
+		}
+	}
+	if (pidx != 0 && 2 * in_pool >= names) {
+		cx->pool_zone = d->pool_signs[pidx - 1].zone;
+		cx->pool_sign = d->pool_signs[pidx - 1].sign;
+		cx->pool_member = true;
+	}
+	/* most names in one CNAME provider zone: the zone is the provider's (or its customer's) */
+	uint32_t in_prov = 0;
+	const char *prov = NULL;
+	for (uint32_t k = 0; k < nm; k++) {
+		store_dom_id id = d->res[mem[k]].dom;
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
+			in_prov++;
+			prov = d->prov[id];
+		}
+	}
+	if (prov != NULL && 2 * in_prov >= names) {
+		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
+		cx->provider_zone = prov;
+		cx->provider_customers = c ? *c : 0;
+	}
+}
+
+static void
+eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
+          uint32_t nm, uint32_t n_noaddr, store_dom_id noaddr_ns, struct det_obs **zobs,
+          size_t *cap_zobs, struct det_result *zr, struct det_term *terms)
+{
+	struct zstat st = { 0 };
+	struct det_input in;
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	store_dom_id ns_from = 0;
+
+	size_t n = zone_gather(d, s, mem, nm, zobs, cap_zobs, &st, &ns_from);
 	/* a zone that has a row only through its names without addresses: their nameservers */
 	if (ns_from == 0 && nm < 2 && noaddr_ns != 0)
 		ns_from = noaddr_ns;
@@ -528,48 +593,8 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	in.is_agent = NULL;
 	det_features(d->sc, &in, UINT32_MAX, &f);
 
-	memset(&cx, 0, sizeof cx);
-	cx.name = zone;
-	cx.zone = true;
-	cx.allow = det_allow_match_name(&d->allow, zone);
-	cx.allow_via = zone;
-	if (cx.allow != NULL && (cx.allow->kind == DET_ALLOW_CDN_ASN || cx.allow->kind == DET_ALLOW_CLOUD_ASN))
-		cx.allow = NULL;
-	const char *m = NULL;
-	static char what[320];
-	if ((cx.intel_feed = det_intel_match_name(&d->intel, zone, &m)) != NULL) {
-		snprintf(what, sizeof what, "domain %s", m);
-		cx.intel_what = what;
-	}
-	/* most names siblings of one pool: the zone is the pool's */
-	uint32_t in_pool = 0, pidx = 0;
-	for (uint32_t k = 0; k < nm; k++) {
-		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
-			in_pool++;
-			pidx = d->pool_member[id];
-		}
-	}
-	if (pidx != 0 && 2 * in_pool >= st.names) {
-		cx.pool_zone = d->pool_signs[pidx - 1].zone;
-		cx.pool_sign = d->pool_signs[pidx - 1].sign;
-		cx.pool_member = true;
-	}
-	/* most names in one CNAME provider zone: the zone is the provider's (or its customer's) */
-	uint32_t in_prov = 0;
-	const char *prov = NULL;
-	for (uint32_t k = 0; k < nm; k++) {
-		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
-			in_prov++;
-			prov = d->prov[id];
-		}
-	}
-	if (prov != NULL && 2 * in_prov >= st.names) {
-		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
-		cx.provider_zone = prov;
-		cx.provider_customers = c ? *c : 0;
-	}
+	char what[320];
+	zone_context(d, zone, mem, nm, st.names, what, sizeof what, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
 
 	/* Zone gates: enough sibling names, and not a set of static hosts (re-asked names that
