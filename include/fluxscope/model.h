@@ -157,8 +157,11 @@ size_t model_ns_names(const struct store *s, store_dom_id dom, uint32_t *buf, si
  * The TUI's tabs (Summary, Timeline, Spread, Nameservers, Related) and the report read the same
  * figures from here and from the detector's result: the cluster and its size, the flagged
  * domains sharing infrastructure, the answer-set changes. Caller holds the store read lock; the
- * results borrow from the store, the detector and geo's cache (valid while the lock is held, or
- * until the store changes); any thread holding the lock, one result per thread. */
+ * results borrow from the store, the detector and geo's cache: valid while the lock is held and
+ * the detector's results are kept (geo's cache entries until geo_cache_trim empties it). Any
+ * thread holding the read lock may call; a geo handle is used by one thread at a time (its
+ * cache), so calls given the same handle are serialised by the caller (the TUI's UI thread).
+ * Everything returned is owned by the caller and freed with the matching *_free or free(). */
 
 /* Related: the detector's cluster (the same number and size as the Summary and --report), the
  * detector's count of flagged domains sharing infrastructure (the reason's figure) and every
@@ -229,8 +232,8 @@ size_t model_cname_tree(const struct store *s, store_dom_id dom, struct model_cn
 
 /* Spread: a domain's answer addresses with their enrichment, the summary (the figures of the
  * report's spread_summary: geo_spread_addrs over the same addresses, as geo_domain_spread
- * computes them for the report), and the tallies by ASN and by
- * country. Without a geo handle (--no-geoip): the addresses only, info NULL, no tallies. */
+ * computes them for the report's records), and the tallies by ASN and by country. Without a
+ * geo handle (--no-geoip): the addresses only, info NULL, no tallies. */
 struct model_addr_row {
 	store_addr_id id;             /* the store's address (a pivot's key) */
 	fs_addr addr;
