@@ -646,6 +646,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_flagged = st.flagged;
 	zr->zone_flux = st.flux;
 	zr->zone_no_addr = n_noaddr;
+	zr->zone_anchored = anchored && det_is_flux(ev.verdict);
 	{
 		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
@@ -703,8 +704,10 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	r->zone_verdict = zr->verdict;
 	r->zone_names = zr->zone_names;
 	/* a name asked again after its TTL ran out and given the same set is a static host of
-	 * the zone: it keeps its own verdict */
-	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
+	 * the zone: it keeps its own verdict; in a zone flux only through its anchor (few names),
+	 * so does a name given one answer set every time it was asked */
+	bool stable = r->n_rrsets == 1 && (r->ttl_periods >= 2 ||
+	                                   (zr->zone_anchored && r->n_responses >= 2));
 	/* The nameserver layer belongs to the zone: a flux name of a double-flux zone is double
 	 * flux even when its own short view of the NS layer scored lower. */
 	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {

@@ -10,7 +10,8 @@ encoder in samples/fluxgen/wire.py): a client-side capture of one resolver over 
               its answers carry the zone's NS set, and ns1 and ns2 share an address
   small zone  small-flux.cc: www asked three times, each answer four new addresses in four
               /16s (flux on its own); the apex asked once (one address) and mail twice from
-              the cache (one address): too few names for a zone verdict but for www (an anchor)
+              the cache (one address): too few names for a zone verdict but for www (an anchor);
+              the apex takes the zone's verdict, mail (one answer set each time) keeps its own
 
 Usage: zone_flux_gen.py OUT.pcap"""
 import os
