@@ -309,6 +309,13 @@ struct model_nameservers {
 	uint32_t n_names;
 	uint32_t n_report;            /* the first n_report names are the report's ns_names */
 };
+/* The NS names of the zone a domain owns (the double-flux nameservers --export and the export
+ * dialog write): those of its NS observations whose zone is the name itself, its registrable
+ * domain or a zone between (an ancestor's such as a TLD's never), and, when its current NS set
+ * is such a zone's, that zone's observations and current set. name is the domain's; each name
+ * once, at most cap. */
+size_t model_zone_ns_names(const struct store *s, const struct det_result *r, const char *name,
+                           uint32_t *buf, size_t cap);
 /* geo may be NULL. Free with model_nameservers_free(). */
 void model_nameservers(struct geo *geo, const struct store *s, store_dom_id dom,
                        struct model_nameservers *out);

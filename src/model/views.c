@@ -238,6 +238,72 @@ model_nameservers_free(struct model_nameservers *ns)
 	memset(ns, 0, sizeof *ns);
 }
 
+/* ---- the NS names of a domain's own zone ---------------------------------------------------- */
+
+/* Whether zone is the domain's own: the name itself, its registrable domain or a zone between. */
+static bool
+zone_owned(const char *zone, const char *name, const char *reg)
+{
+	size_t zl, rl;
+
+	if (zone == NULL)
+		return false;
+	if (strcmp(zone, name) == 0)
+		return true;
+	if (reg == NULL || reg[0] == '\0')
+		return false;
+	zl = strlen(zone);
+	rl = strlen(reg);
+	return strcmp(zone, reg) == 0 ||
+	       (zl > rl && zone[zl - rl - 1] == '.' && strcmp(zone + zl - rl, reg) == 0);
+}
+
+/* Add the NS names of the observations of domain id whose zone is the domain's own (at or
+ * below its registrable domain: an ancestor's such as a TLD's never). */
+static uint32_t
+add_ns_of(const struct store *st, store_dom_id id, const char *name, const char *reg,
+          uint32_t *buf, uint32_t n, uint32_t cap)
+{
+	const struct store_domain *d = id ? store_domain(st, id) : NULL;
+	for (uint32_t i = 0; d != NULL && i < d->n_ns; i++) {
+		if (!zone_owned(store_name_str(st, d->ns[i].zone), name, reg))
+			continue;
+		uint32_t nm = 0;
+		const uint32_t *m = store_set_members(st, d->ns[i].nsset, &nm);
+		for (uint32_t k = 0; m != NULL && k < nm; k++) {
+			uint32_t j;
+			for (j = 0; j < n && buf[j] != m[k]; j++)
+				;
+			if (j == n && n < cap)
+				buf[n++] = m[k];
+		}
+	}
+	return n;
+}
+
+size_t
+model_zone_ns_names(const struct store *st, const struct det_result *r, const char *name,
+                    uint32_t *buf, size_t cap_)
+{
+	uint32_t cap = cap_ > UINT32_MAX ? UINT32_MAX : (uint32_t)cap_;
+	uint32_t n = add_ns_of(st, r->dom, name, r->registrable, buf, 0, cap);
+	store_name_id zone = 0;
+	store_set_id nsset = store_domain_nsset(st, r->dom, &zone);
+	if (nsset && zone_owned(store_name_str(st, zone), name, r->registrable)) {
+		n = add_ns_of(st, store_domain_by_name(st, zone), name, r->registrable, buf, n, cap);
+		uint32_t nm = 0;
+		const uint32_t *m = store_set_members(st, nsset, &nm);
+		for (uint32_t k = 0; m != NULL && k < nm; k++) {
+			uint32_t j;
+			for (j = 0; j < n && buf[j] != m[k]; j++)
+				;
+			if (j == n && n < cap)
+				buf[n++] = m[k];
+		}
+	}
+	return n;
+}
+
 /* ---- pivots -------------------------------------------------------------------------------- */
 
 static int
@@ -410,7 +476,8 @@ static uint32_t
 n_distinct(uint32_t *v, size_t n)
 {
 	uint32_t k = n > 0;
-	qsort(v, n, sizeof *v, cmp_u32);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_u32);
 	for (size_t j = 1; j < n; j++)
 		k += v[j] != v[j - 1];
 	return k;
