@@ -388,4 +388,20 @@ size_t model_ns_objs(const struct store *s, const struct detector *det, struct m
  * invalid prefix matches none). Ascending ids, each once; caller frees *ids. */
 uint32_t model_addr_search(const struct store *s, const char *text, store_dom_id **ids);
 
+/* The time view's counts (`:view time`), one domain at a time (the caller slices the scan):
+ * bins of bw seconds from t0 (epoch seconds; n bins, earlier times in the first, later ones in
+ * the last). resp[b] counts the domain's responses in bin b (a CNAME target's copy of a
+ * response is counted once, for its query name); when flagged, flag[b] counts the domain once
+ * per bin (last_dom[b] remembers the last domain counted). The arrays are the caller's.
+ * Returns the responses counted. */
+struct model_time_bins {
+	int64_t t0, bw;
+	int n;
+	uint64_t *resp;
+	uint32_t *flag;
+	uint32_t *last_dom;
+};
+uint64_t model_time_add(const struct store *s, store_dom_id dom, bool flagged,
+                        const struct model_time_bins *b);
+
 #endif

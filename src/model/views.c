@@ -540,3 +540,37 @@ model_tl_spark(const struct store *s, store_dom_id dom, int buckets, uint32_t *p
 	free(seen);
 	return total;
 }
+
+/* ---- time bins ----------------------------------------------------------------------------- */
+
+static int
+bin_of(const struct model_time_bins *b, fs_time ts)
+{
+	int64_t sec = ts / FS_USEC - b->t0;
+	int64_t k = sec < 0 || b->bw <= 0 ? 0 : sec / b->bw;
+	return k >= b->n ? b->n - 1 : (int)k;
+}
+
+uint64_t
+model_time_add(const struct store *s, store_dom_id dom, bool flagged, const struct model_time_bins *b)
+{
+	const struct store_domain *d = store_domain(s, dom);
+	uint64_t n = 0;
+
+	if (d == NULL || b->n <= 0)
+		return 0;
+	for (uint32_t i = 0; i < d->n_resp; i++) {
+		int k = bin_of(b, d->resp[i].ts);
+		/* a response counts once, for its query name; a CNAME target's copy of it
+		 * (STORE_RESP_VIA_CNAME) still shows the target seen in the bin */
+		if (!(d->resp[i].flags & STORE_RESP_VIA_CNAME)) {
+			b->resp[k]++;
+			n++;
+		}
+		if (flagged && b->last_dom[k] != dom) {
+			b->last_dom[k] = dom;
+			b->flag[k]++;
+		}
+	}
+	return n;
+}

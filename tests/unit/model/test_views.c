@@ -458,6 +458,28 @@ test_timeline_counts(void **state)
 			assert_int_equal(k, 0);   /* the first row's addresses are all new */
 		}
 		model_timeline_free(&tl);
+		/* the time view's bins: every response once (a CNAME target's copy not), the domain
+		 * once in each bin it has a response in */
+		{
+			uint64_t resp[10] = { 0 }, want = 0, sum = 0;
+			uint32_t flag[10] = { 0 }, last[10] = { 0 };
+			int64_t t0 = d->first_seen / FS_USEC, bw = (d->last_seen - d->first_seen) / FS_USEC / 10 + 1;
+			struct model_time_bins b = { t0, bw, 10, resp, flag, last };
+			for (uint32_t i = 0; i < d->n_resp; i++)
+				want += !(d->resp[i].flags & STORE_RESP_VIA_CNAME);
+			assert_int_equal(model_time_add(st, id, true, &b), want);
+			for (int k = 0; k < 10; k++) {
+				sum += resp[k];
+				assert_true(flag[k] <= 1);
+				if (resp[k] > 0)
+					assert_int_equal(flag[k], 1);
+			}
+			assert_int_equal(sum, want);
+			/* the same domain again: counted again, but once per bin in flag */
+			model_time_add(st, id, true, &b);
+			for (int k = 0; k < 10; k++)
+				assert_true(flag[k] <= 1);
+		}
 		tested++;
 	}
 	store_read_unlock(st);
