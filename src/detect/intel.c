@@ -158,6 +158,32 @@ json_asn(const char *line)
 	return parse_asn(num, true);
 }
 
+/* A JSON-lines record's string member `key` ("cidr" in Spamhaus DROP's drop_v4.json) copied
+ * into buf; false when there is none or it does not fit. */
+static bool
+json_str(const char *line, const char *key, char *buf, size_t len)
+{
+	char pat[32];
+	snprintf(pat, sizeof pat, "\"%s\"", key);
+	const char *p = strstr(line, pat);
+	if (p == NULL)
+		return false;
+	p += strlen(pat);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != ':')
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '"')
+		return false;
+	size_t n = 0;
+	while (*p != '"' && *p != '\0' && *p != '\\' && n + 1 < len)
+		buf[n++] = *p++;
+	buf[n] = '\0';
+	return *p == '"' && n > 0;
+}
+
 /* Undo common defanging and URL wrapping: hxxp://evil[.]example:8080/x → evil.example. */
 static void
 clean_value(char *s)
@@ -369,11 +395,16 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 		bool got = false;
 		uint32_t jasn;
 		if (line[0] == '{') {
-			/* JSON lines: an ASN record ({"asn":64500,…}); other records are skipped */
+			/* JSON lines: an ASN record ({"asn":64500,…}: ASN-DROP) or a network
+			 * ({"cidr":"192.0.2.0/24",…}: DROP); other records are skipped */
+			char v[96];
 			if ((jasn = json_asn(line)) != 0) {
 				add_asn(t, jasn, feed);
 				got = true;
-			}
+			} else if (json_str(line, "cidr", v, sizeof v) ||
+			           json_str(line, "ip", v, sizeof v) ||
+			           json_str(line, "domain", v, sizeof v))
+				got = add_value(t, v, feed);
 		} else if (sep && strchr(line, sep)) {
 			char *f[MAX_FIELDS];
 			int nf = split_csv(line, sep, f, MAX_FIELDS);

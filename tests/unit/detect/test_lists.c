@@ -179,6 +179,15 @@ test_intel_asn(void **state)
 	assert_string_equal(det_intel_match_asn(&t, 64511), "asndrop.json");
 	/* JSON lines give ASNs only: the domain field of an ASN record is not an indicator */
 	assert_null(det_intel_match_name(&t, "bad.example", NULL));
+	/* Spamhaus DROP (drop_v4.json): networks as JSON lines; a domain record likewise */
+	assert_int_equal(det_intel_parse(&t,
+	    "{\"cidr\":\"198.51.100.0/24\",\"sblid\":\"SBL1\",\"rir\":\"arin\"}\n"
+	    "{\"cidr\": \"not a network\"}\n{\"domain\":\"c2.example\"}\n"
+	    "{\"type\":\"metadata\",\"size\":1}\n", "drop_v4.json", &err), FS_OK);
+	fs_addr a;
+	fs_addr_parse("198.51.100.77", &a);
+	assert_string_equal(det_intel_match_addr(&t, &a), "drop_v4.json");
+	assert_string_equal(det_intel_match_name(&t, "www.c2.example", NULL), "drop_v4.json");
 	/* CSV with an asn column: bare numbers there are ASNs */
 	assert_int_equal(det_intel_parse(&t, "asn,name\n64520,Some Hoster\n\"AS64521\",x\n", "asn.csv",
 	                                 &err), FS_OK);
