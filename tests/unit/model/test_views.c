@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/json.h"
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/ingest.h"
 #include "fluxscope/model.h"
 #include "fluxscope/store.h"
-#include "util/jsonr.h"
 
 #define PCAP "tests/data/flux/flux-small.pcap"
 #define GEO_ARGS "--geoip samples/demo-asn.mmdb --geoip samples/demo-geo.mmdb"
