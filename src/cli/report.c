@@ -200,20 +200,52 @@ rep_time(FILE *out, fs_time t)
 		fs_fput_time(out, t);
 }
 
-/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. */
+/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. The date and time
+ * of the last second formatted are kept (per thread): a report's times fall in few seconds. */
 static void
 rep_time_iso(FILE *out, fs_time t)
 {
-	time_t sec = (time_t)(t / FS_USEC);
-	struct tm tm;
-	char buf[40];
+	static _Thread_local int64_t last_sec = -1;
+	static _Thread_local char last[40];
+	static _Thread_local size_t last_len;
+	int64_t sec = t / FS_USEC, us = t % FS_USEC;
 
-	if (t == 0 || gmtime_r(&sec, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		fputs("null", out);
+	if (t <= 0) {
+		/* before 1970 the remainder is negative: printf's form, as it always was */
+		time_t ts = (time_t)sec;
+		struct tm tm;
+		char buf[40];
+		if (t == 0 || gmtime_r(&ts, &tm) == NULL ||
+		    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+			fputs("null", out);
+			return;
+		}
+		fprintf(out, "\"%s.%06" PRId64 "Z\"", buf, us);
 		return;
 	}
-	fprintf(out, "\"%s.%06" PRId64 "Z\"", buf, (int64_t)(t % FS_USEC));
+	if (sec != last_sec) {
+		time_t ts = (time_t)sec;
+		struct tm tm;
+		if (gmtime_r(&ts, &tm) == NULL ||
+		    (last_len = strftime(last + 1, sizeof last - 1, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+			last_sec = -1;
+			fputs("null", out);
+			return;
+		}
+		last[0] = '"';
+		last_len++;
+		last_sec = sec;
+	}
+	char buf[48];
+	memcpy(buf, last, last_len);
+	size_t n = last_len;
+	buf[n++] = '.';
+	for (int i = 5; i >= 0; i--, us /= 10)
+		buf[n + (size_t)i] = (char)('0' + us % 10);
+	n += 6;
+	buf[n++] = 'Z';
+	buf[n++] = '"';
+	fwrite(buf, 1, n, out);
 }
 
 static void
@@ -439,6 +471,10 @@ part_spread(struct jw *w)
 	FILE *out = w->out;
 	char abuf[FS_ADDR_STRLEN];
 
+	/* The per-address rows of names that are not flagged only when asked (--spread): they
+	 * are most of the report's bytes, and every name keeps its address lists and summary. */
+	if (w->a != NULL && !w->a->spread_all && !det_is_flagged(w->rec->row.r->verdict))
+		return;
 	rep_key(w, "spread");
 	fputc('[', out);
 	for (size_t i = 0; i < w->rec->n_spread_rows; i++) {
@@ -448,7 +484,7 @@ part_spread(struct jw *w)
 		rep_str(out, fs_addr_str(&row->addr, abuf, sizeof abuf));
 		fputs(",\"asn\":", out);
 		if (g->asn)
-			fprintf(out, "%u", g->asn);
+			fs_fput_u64(out, g->asn);
 		else
 			fputs("null", out);
 		fputs(",\"as_org\":", out);
@@ -459,12 +495,12 @@ part_spread(struct jw *w)
 		rep_str(out, g->city && g->city[0] ? g->city : NULL);
 		fputs(",\"lat\":", out);
 		if (g->has_location)
-			fprintf(out, "%.15g", g->lat);   /* coordinates keep every digit the database has */
+			fs_fput_g(out, g->lat, 15);   /* coordinates keep every digit the database has */
 		else
 			fputs("null", out);
 		fputs(",\"lon\":", out);
 		if (g->has_location)
-			fprintf(out, "%.15g", g->lon);
+			fs_fput_g(out, g->lon, 15);
 		else
 			fputs("null", out);
 		fputs(",\"network\":", out);
@@ -477,7 +513,9 @@ part_spread(struct jw *w)
 		rep_time(out, row->last_seen);
 		fputs(",\"last_seen_iso\":", out);
 		rep_time_iso(out, row->last_seen);
-		fprintf(out, ",\"count\":%u}", row->count);
+		fputs(",\"count\":", out);
+		fs_fput_u64(out, row->count);
+		fputc('}', out);
 	}
 	fputc(']', out);
 }
@@ -899,6 +937,7 @@ cli_report(const struct opts *o)
 		query_filter_free(qf);
 		return 1;
 	}
+	a.spread_all = o->spread;
 	store_read_lock(a.store);
 	size_t n = det_count(a.det);
 	for (size_t i = 0; i < n; i++) {

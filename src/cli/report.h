@@ -23,6 +23,7 @@ struct cli_analysis {
 	struct cli_live *live;     /* live capture or --max-memory: the store writer with ageing */
 	int source_rc;             /* 1 when a source failed part-way (already reported) */
 	const struct notes *notes; /* --session: the analyst's marks and notes (borrowed), or NULL */
+	bool spread_all;           /* --spread: spread rows for every domain, not only flagged ones */
 };
 
 /* Open the databases, detector files and captures the options name, read every capture into
