@@ -55,9 +55,13 @@ free_domain(struct store *s, store_dom_id id)
 	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
 	st_vec_free(s, d->clinks, d->cap_clinks, sizeof *d->clinks, NULL);
 	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
-	st_vidx_free(s, &DOM_BLK(d)->ix_addr);
-	st_vidx_free(s, &DOM_BLK(d)->ix_rrset);
-	st_vidx_free(s, &DOM_BLK(d)->ix_cname);
+	if (DOM_X(d) != NULL) {
+		st_vidx_free(s, &DOM_X(d)->ix_addr);
+		st_vidx_free(s, &DOM_X(d)->ix_rrset);
+		st_vidx_free(s, &DOM_X(d)->ix_cname);
+		st_slab_free(s, &s->slab_dext, DOM_X(d));
+		DOM_X(d) = NULL;
+	}
 	s->names[d->name].dom = 0;
 	st_slab_free(s, &s->slab_dom, d);
 	s->doms[id] = NULL;
@@ -274,12 +278,15 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 				if (s->names[m[j]].ns != 0)
 					st_nsname_link(s, s->names[m[j]].ns, 0, id);
 		}
-		st_vec_reindex(s, &DOM_BLK(d)->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
-		st_vec_reindex(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
-		st_vec_reindex(s, &DOM_BLK(d)->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
-		/* set ids of expired RRsets are freed below and may come back for other sets */
-		DOM_BLK(d)->last_n = 0;
-		DOM_BLK(d)->rrset_hint = 0;
+		if (DOM_X(d) != NULL) {
+			struct dom_ext *x = DOM_X(d);
+			st_vec_reindex(s, &x->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
+			st_vec_reindex(s, &x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+			st_vec_reindex(s, &x->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
+			/* set ids of expired RRsets are freed below and may come back for other sets */
+			x->last_n = 0;
+			x->rrset_hint = 0;
+		}
 	}
 
 	/* 4. NS names no live NS set names any more go; the rest index their glue again. */

@@ -158,12 +158,13 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 {
 	struct scratch *sc = &s->sc;
 	struct store_domain *d;
-	struct dom_block *b;
+	struct dom_ext *b = NULL;
 	uint32_t tmin, tmax, n;
 
 	n = collect_set(sc, owner, &tmin, &tmax);
-	b = DOM_BLK(s->doms[did]);
-	for (uint32_t i = 0; b->ix_addr != NULL && i < n; i++)
+	if (n != 0)
+		b = st_dom_ext(s, s->doms[did]);
+	for (uint32_t i = 0; b != NULL && b->ix_addr != NULL && i < n; i++)
 		st_vidx_prefetch(b->ix_addr, sc->ids[i]);
 	if (n != 0 && n == b->last_n && memcmp(b->last_m, sc->ids, n * sizeof *sc->ids) == 0) {
 		r->aset = b->last_set;
@@ -198,7 +199,7 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 
 		d = s->doms[did];
 		/* the reverse link exists whenever the pair did (expire rebuilds both) */
-		if (st_dom_addr_note(s, &DOM_BLK(d)->ix_addr, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
+		if (st_dom_addr_note(s, &DOM_X(d)->ix_addr, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
 		    m->ts, addr_ttl(sc, owner, a), DOM_INL_ADDR(d)))
 			st_addr_link_domain(s, a, did);
 	}
@@ -519,7 +520,7 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		store_name_id tn = slot_name(s, t);
 
 		d = s->doms[did];
-		st_idvec_add(s, &DOM_BLK(d)->ix_cname, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
+		st_idvec_add(s, &st_dom_ext(s, d)->ix_cname, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
 	}
 	for (uint32_t i = 1; i < nq; i++) {
 		uint32_t t = sc->queue[i], next = 0;
