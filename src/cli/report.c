@@ -26,6 +26,25 @@ add_msg(void *ctx, const struct dns_msg *msg)
 	store_add_msg(ctx, msg);
 }
 
+/* Reading files: the message callback runs on the ingest pipeline's store thread, which also
+ * looks up the enrichment of each new answer address there, while the other thread decodes
+ * (the geo handle is used by that thread alone until ingest ends). Detection and the report
+ * then find every answer address in the cache instead of looking them up one after another. */
+static void
+add_msg_geo(void *ctx, const struct dns_msg *msg)
+{
+	struct cli_prefill *p = ctx;
+	size_t n;
+
+	store_add_msg(p->store, msg);
+	n = store_addr_count(p->store);
+	for (; p->n_addrs < n; p->n_addrs++) {
+		const struct store_addr *sa = store_addr(p->store, (store_addr_id)(p->n_addrs + 1));
+		if (sa != NULL && sa->first_seen != 0)   /* an answer or glue, not a host */
+			(void)geo_lookup(p->geo, &sa->addr);
+	}
+}
+
 /* --session: its marked domains, and every name of its marked zones, are marked in the store
  * (the `marked` filter field and --export's default selection read store_domain.user_flags). */
 static void
@@ -85,7 +104,10 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		if ((st = cli_ingest_run(o, a->in, err)) != FS_OK && ingest_n_errors(a->in) == 0)
 			goto fail;
 	} else if (o->n_files > 0 || o->probe == NULL) {
-		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
+		a->prefill.store = a->store;
+		a->prefill.geo = a->geo;
+		if ((st = a->geo != NULL ? cli_ingest_open(o, add_msg_geo, &a->prefill, &a->in, err)
+		                         : cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
 		double t0 = fs_mono_ms();
 		store_write_lock(a->store);
@@ -170,8 +192,7 @@ struct jw {
 	bool first;
 	const struct model_record *rec;
 	const struct cli_analysis *a;
-	const struct model_field *used[128];   /* fields written by the layout */
-	size_t n_used;
+	uint64_t used[16];                     /* fields written by the layout, by index (< 1024) */
 };
 
 static void
@@ -319,14 +340,18 @@ rep_field(struct jw *w, const struct model_field *f, const char *key)
 	if (f->type == MT_TIME) {
 		/* every time field also in ISO 8601 beside the epoch seconds: KEY_iso */
 		char iso[96];
-		snprintf(iso, sizeof iso, "%s_iso", key);
+		size_t kl = strlen(key);
+		if (kl > sizeof iso - 5)
+			kl = sizeof iso - 5;
+		memcpy(iso, key, kl);
+		memcpy(iso + kl, "_iso", 5);
 		rep_key(w, iso);
 		rep_time_iso(w->out, have ? (fs_time)v.num : 0);
 	}
 }
 
 static const struct model_field *
-field_by_json(const char *json)
+field_by_json_scan(const char *json)
 {
 	for (size_t i = 0; i < model_field_count(); i++)
 		if (strcmp(model_field(i)->json, json) == 0)
@@ -334,11 +359,38 @@ field_by_json(const char *json)
 	return NULL;
 }
 
+/* The layouts' keys are string constants: each is looked up once and remembered by its address
+ * (the report's thread alone writes records). */
+static const struct model_field *
+field_by_json(const char *json)
+{
+	static struct { const char *key; const struct model_field *f; } memo[256];
+	size_t h = ((uintptr_t)json >> 3) & 255;
+
+	for (size_t k = 0; k < 256; k++, h = (h + 1) & 255) {
+		if (memo[h].key == json)
+			return memo[h].f;
+		if (memo[h].key == NULL) {
+			memo[h].key = json;
+			return memo[h].f = field_by_json_scan(json);
+		}
+	}
+	return field_by_json_scan(json);
+}
+
 static void
 note_used(struct jw *w, const struct model_field *f)
 {
-	if (w->n_used < sizeof w->used / sizeof w->used[0])
-		w->used[w->n_used++] = f;
+	int i = model_field_index(f);
+	if (i >= 0 && i < 1024)
+		w->used[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+static bool
+was_used(const struct jw *w, const struct model_field *f)
+{
+	int i = model_field_index(f);
+	return i >= 0 && i < 1024 && (w->used[i >> 6] >> (i & 63) & 1);
 }
 
 /* "counts": the count fields in their report order */
@@ -348,14 +400,18 @@ part_counts(struct jw *w)
 	static const char *const keys[] = { "addresses", "addresses_v6", "asns", "countries",
 	                                    "prefixes16", "prefixes24", "ns_names", "ns_addresses",
 	                                    "max_per_answer" };
+	static const struct model_field *fields[sizeof keys / sizeof keys[0]];
 	struct jw in = { .out = w->out, .first = true, .rec = w->rec };
 	char path[64];
 
 	rep_key(w, "counts");
 	fputc('{', w->out);
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		snprintf(path, sizeof path, "counts.%s", keys[i]);
-		const struct model_field *f = field_by_json(path);
+		if (fields[i] == NULL) {
+			snprintf(path, sizeof path, "counts.%s", keys[i]);
+			fields[i] = field_by_json_scan(path);
+		}
+		const struct model_field *f = fields[i];
 		rep_field(&in, f, keys[i]);
 		note_used(w, f);
 	}
@@ -390,9 +446,15 @@ part_windows(struct jw *w)
 	const struct det_result *r = w->rec->row.r;
 	rep_key(w, "windows");
 	fputc('{', w->out);
-	for (int k = 0; k < DET_WINDOWS; k++)
-		fprintf(w->out, "%s\"%s\":{\"addresses\":%u,\"asns\":%u}", k ? "," : "",
-		        det_window_name(k), r->window_addrs[k], r->window_asns[k]);
+	for (int k = 0; k < DET_WINDOWS; k++) {
+		fputs(k ? ",\"" : "\"", w->out);
+		fputs(det_window_name(k), w->out);
+		fputs("\":{\"addresses\":", w->out);
+		fs_fput_u64(w->out, r->window_addrs[k]);
+		fputs(",\"asns\":", w->out);
+		fs_fput_u64(w->out, r->window_asns[k]);
+		fputc('}', w->out);
+	}
 	fputc('}', w->out);
 }
 
@@ -430,7 +492,7 @@ part_terms(struct jw *w)
 	fputc('[', out);
 	for (int i = 0; i < r->n_terms; i++) {
 		const struct det_term *t = &r->terms[i];
-		fprintf(out, "%s{\"name\":", i ? "," : "");
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
 		rep_str(out, t->name);
 		fputs(",\"unit\":", out);
 		rep_str(out, t->unit);
@@ -442,7 +504,7 @@ part_terms(struct jw *w)
 		rep_num(out, t->weight);
 		fputs(",\"contribution\":", out);
 		rep_num(out, t->contribution);
-		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
+		fputs(t->available ? ",\"available\":true}" : ",\"available\":false}", out);
 	}
 	fputc(']', out);
 }
@@ -527,12 +589,23 @@ part_spread_summary(struct jw *w)
 	FILE *out = w->out;
 
 	rep_key(w, "spread_summary");
-	fprintf(out, "{\"addresses\":%u,\"found\":%u,\"asns\":%u,\"countries\":%u,\"cities\":%u,"
-	             "\"networks\":%u,\"located\":%u,\"max_distance_km\":",
-	        sp->n_addrs, sp->n_found, sp->n_asns, sp->n_countries, sp->n_cities, sp->n_networks,
-	        sp->n_located);
+	fputs("{\"addresses\":", out);
+	fs_fput_u64(out, sp->n_addrs);
+	fputs(",\"found\":", out);
+	fs_fput_u64(out, sp->n_found);
+	fputs(",\"asns\":", out);
+	fs_fput_u64(out, sp->n_asns);
+	fputs(",\"countries\":", out);
+	fs_fput_u64(out, sp->n_countries);
+	fputs(",\"cities\":", out);
+	fs_fput_u64(out, sp->n_cities);
+	fputs(",\"networks\":", out);
+	fs_fput_u64(out, sp->n_networks);
+	fputs(",\"located\":", out);
+	fs_fput_u64(out, sp->n_located);
+	fputs(",\"max_distance_km\":", out);
 	if (sp->n_located >= 2)
-		fprintf(out, "%.1f", sp->max_km);
+		fs_fput_fixed(out, sp->max_km, 1);
 	else
 		fputs("null", out);
 	fputs(",\"asn_entropy\":", out);
@@ -541,14 +614,26 @@ part_spread_summary(struct jw *w)
 	rep_num(out, sp->country_entropy);
 	fputs(",\"top_asns\":[", out);
 	for (int i = 0; i < sp->n_top_asns; i++) {
-		fprintf(out, "%s{\"asn\":%u,\"as_org\":", i ? "," : "", sp->top_asns[i].asn);
+		fputs(i ? ",{\"asn\":" : "{\"asn\":", out);
+		fs_fput_u64(out, sp->top_asns[i].asn);
+		fputs(",\"as_org\":", out);
 		rep_str(out, sp->top_asns[i].label);
-		fprintf(out, ",\"addresses\":%u,\"share\":%.4f}", sp->top_asns[i].n, sp->top_asns[i].share);
+		fputs(",\"addresses\":", out);
+		fs_fput_u64(out, sp->top_asns[i].n);
+		fputs(",\"share\":", out);
+		fs_fput_fixed(out, sp->top_asns[i].share, 4);
+		fputc('}', out);
 	}
 	fputs("],\"top_countries\":[", out);
-	for (int i = 0; i < sp->n_top_countries; i++)
-		fprintf(out, "%s{\"country\":\"%s\",\"addresses\":%u,\"share\":%.4f}", i ? "," : "",
-		        sp->top_countries[i].country, sp->top_countries[i].n, sp->top_countries[i].share);
+	for (int i = 0; i < sp->n_top_countries; i++) {
+		fputs(i ? ",{\"country\":\"" : "{\"country\":\"", out);
+		fputs(sp->top_countries[i].country, out);
+		fputs("\",\"addresses\":", out);
+		fs_fput_u64(out, sp->top_countries[i].n);
+		fputs(",\"share\":", out);
+		fs_fput_fixed(out, sp->top_countries[i].share, 4);
+		fputc('}', out);
+	}
 	fputs("]}", out);
 }
 
@@ -659,14 +744,11 @@ write_record(FILE *out, const struct cli_analysis *a, const struct model_record 
 	/* the rest of the table: keys added since the report's first shape */
 	for (size_t i = 0; i < model_field_count(); i++) {
 		const struct model_field *f = model_field(i);
-		size_t j;
 		if (zone && !(f->flags & MF_ZONE))
 			continue;
 		if (zone && (f->flags & MF_JSON_CUSTOM))
 			continue;   /* zone rows have no address records */
-		for (j = 0; j < w.n_used && w.used[j] != f; j++)
-			;
-		if (j == w.n_used && strchr(f->json, '.') == NULL)
+		if (!was_used(&w, f) && strchr(f->json, '.') == NULL)
 			rep_field(&w, f, f->json);
 	}
 	fputs("}\n", out);
