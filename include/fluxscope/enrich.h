@@ -75,6 +75,10 @@ void geo_free(struct geo *g);
  * geo_free() or a geo_cache_trim() that empties the cache, never moved, never NULL. No
  * allocation once the address is cached. */
 const struct geo_info *geo_lookup(struct geo *g, const fs_addr *addr);
+/* A hint for a geo_lookup() of addr soon: stage 0 starts loading its cache slot, stage 1 (some
+ * work later, once the slot has arrived) its entry, so the lookups of a message's addresses
+ * overlap their memory misses. No effect on any result; the thread that may call geo_lookup. */
+void geo_prefetch(const struct geo *g, const fs_addr *addr, int stage);
 /* Whether an address looks residential (a home or mobile access line, likely shared or reused:
  * blocking it hurts bystanders). What enrichment knows is the AS organisation name (PTR names
  * and access-type databases are not available), so: the AS name holds a word of access

@@ -357,6 +357,31 @@ cache_new_entry(struct geo *g, uint32_t *idx)
 	return entry_at(g, *idx);
 }
 
+void
+geo_prefetch(const struct geo *g, const fs_addr *addr, int stage)
+{
+	fs_addr k;
+	size_t i, mask;
+	uint32_t h;
+
+	if (g == NULL || g->cap == 0)
+		return;
+	normalise(addr, &k);
+	if (k.family == 0)
+		return;
+	mask = g->cap - 1;
+	h = addr_hash(&k);
+	if (stage == 0) {
+		__builtin_prefetch(&g->slots[h & mask]);
+		return;
+	}
+	for (i = h & mask; g->slots[i].idx != 0; i = (i + 1) & mask)
+		if (g->slots[i].hash == h) {
+			__builtin_prefetch(entry_at(g, g->slots[i].idx));
+			return;
+		}
+}
+
 const struct geo_info *
 geo_lookup(struct geo *g, const fs_addr *addr)
 {
