@@ -24,15 +24,15 @@
 #include "fluxscope/fs.h"
 #include "fluxscope/store.h"
 
-struct geo_info {
-	bool found;                /* any database knew the address */
-	uint32_t asn;              /* 0 = unknown */
+struct geo_info {            /* (members ordered for size: 56 bytes, one per cached address) */
 	const char *as_org;        /* "" when unknown */
-	char country[3];           /* ISO 3166-1 alpha-2, "" when unknown */
 	const char *city;          /* English name, "" when unknown */
-	double lat, lon;
-	bool has_location;
 	const char *network;       /* e.g. "81.2.69.0/24" ("" when unknown) */
+	double lat, lon;
+	uint32_t asn;              /* 0 = unknown */
+	char country[3];           /* ISO 3166-1 alpha-2, "" when unknown */
+	bool found;                /* any database knew the address */
+	bool has_location;
 	uint8_t prefix_len;        /* of network (IPv4 counted in 32 bits) */
 	int8_t asn_db, geo_db;     /* geo_db() index of the database that gave the ASN and the
 	                              country/location; -1 = none */
