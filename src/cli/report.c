@@ -483,12 +483,8 @@ part_flux_ttls(struct jw *w)
 }
 
 static void
-part_terms(struct jw *w)
+write_terms(FILE *out, const struct det_result *r)
 {
-	const struct det_result *r = w->rec->row.r;
-	FILE *out = w->out;
-
-	rep_key(w, "terms");
 	fputc('[', out);
 	for (int i = 0; i < r->n_terms; i++) {
 		const struct det_term *t = &r->terms[i];
@@ -507,6 +503,63 @@ part_terms(struct jw *w)
 		fputs(t->available ? ",\"available\":true}" : ",\"available\":false}", out);
 	}
 	fputc(']', out);
+}
+
+/* Equal term vectors are shared between results (det_share: a flood of names asked once has
+ * one), so the JSON of a vector met a second time is kept and copied from then on: a small
+ * direct-mapped cache keyed by the vector, emptied by report_cache_clear() when the report
+ * ends (the report's thread alone writes records). */
+#define TERM_CACHE 64
+static struct term_cache {
+	const struct det_term *terms;
+	int n;
+	bool seen;                 /* met once: rendered straight to the output */
+	char *json;
+	size_t len;
+} term_cache[TERM_CACHE];
+
+static void
+report_cache_clear(void)
+{
+	for (size_t i = 0; i < TERM_CACHE; i++)
+		free(term_cache[i].json);
+	memset(term_cache, 0, sizeof term_cache);
+}
+
+static void
+part_terms(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	struct term_cache *c = &term_cache[((uintptr_t)r->terms >> 4) % TERM_CACHE];
+
+	rep_key(w, "terms");
+	if (r->terms == NULL || r->n_terms == 0) {
+		write_terms(w->out, r);
+		return;
+	}
+	if (c->terms != r->terms || c->n != r->n_terms) {
+		free(c->json);
+		*c = (struct term_cache){ .terms = r->terms, .n = r->n_terms, .seen = true };
+		write_terms(w->out, r);
+		return;
+	}
+	if (c->json == NULL) {
+		size_t cap = 0;
+		FILE *m = open_memstream(&c->json, &cap);
+		if (m == NULL) {
+			write_terms(w->out, r);
+			return;
+		}
+		write_terms(m, r);
+		if (fclose(m) != 0) {
+			free(c->json);
+			c->json = NULL;
+			write_terms(w->out, r);
+			return;
+		}
+		c->len = cap;
+	}
+	fwrite(c->json, 1, c->len, w->out);
 }
 
 static void
@@ -1098,6 +1151,7 @@ cli_report(const struct opts *o)
 		}
 	}
 	store_read_unlock(a.store);
+	report_cache_clear();
 	fflush(stdout);
 	if (o->stats && a.in != NULL) {
 		/* --report --stats: the counters follow on standard error, so that standard output
