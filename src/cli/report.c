@@ -20,6 +20,13 @@
 #include "util/json.h"
 #include "util/numfmt.h"
 
+/* The report's stream is written by one thread (this one) at a time: its bytes go out without
+ * taking the stream's lock for every character (the locked fputc alone was a sixth of a
+ * flood's --all report). */
+#define fputc(c, f) fputc_unlocked((c), (f))
+#define fputs(str, f) fputs_unlocked((str), (f))
+#define fwrite(p, n, m, f) fwrite_unlocked((p), (n), (m), (f))
+
 static void
 add_msg(void *ctx, const struct dns_msg *msg)
 {
