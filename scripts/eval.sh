@@ -7,7 +7,9 @@
 # random-subdomain and wildcard flux, CDNs and pools under unknown names; issue 10's targets).
 # Environment: BUILD (scratch folder, default build), EVAL_SEED (default 20251118),
 # EVAL_PROFILE (one profile; default: both, eval then sparse), EVAL_STRICT=1 (exit 1 when a
-# target fails), EVAL_NO_GEOIP=1 (also score each capture without any GeoIP database).
+# target fails), EVAL_NO_GEOIP=1 (also score each capture without any GeoIP database),
+# EVAL_ASN_LIST=1 (also score each capture with an ASN-DROP-style --intel list naming the
+# generator's bulletproof networks: what such a list gives, for information, never counted).
 set -e
 export PYTHONDONTWRITEBYTECODE=1
 : "${BUILD:=build}"
@@ -59,6 +61,21 @@ for prof in $profiles; do
 			--json-out "$cap.nogeo.summary.json"
 		summaries="$summaries $prof-no-geoip:$cap.nogeo.summary.json"
 	fi
+	if [ "${EVAL_ASN_LIST:-0}" = 1 ]; then
+		echo
+		echo "eval: the same capture with --intel $out/bulletproof-asns.json (the generator's bulletproof ASNs)"
+		python3 -c 'import json, sys
+sys.path.insert(0, "samples")
+from fluxgen import world
+for a in world.World().kind("bulletproof"):
+    print(json.dumps({"asn": a.asn, "rir": "test", "domain": "", "cc": a.country, "asname": a.org}))' \
+			>"$out/bulletproof-asns.json"
+		"$bin" -r "$cap.pcap" "$@" --intel "$out/bulletproof-asns.json" --report --json --all >"$cap.asn.json"
+		python3 scripts/eval_score.py --labels "$cap.labels.csv" --truth "$cap.truth.csv.gz" \
+			--report "$cap.asn.json" --replay never --quiet-ttd \
+			--json-out "$cap.asn.summary.json"
+		summaries="$summaries $prof-asn-list:$cap.asn.summary.json"
+	fi
 	echo
 done
 # one summary: every target of every profile
@@ -70,13 +87,16 @@ print("eval summary (seed %s)" % sys.argv[1])
 for arg in sys.argv[2:]:
     name, path = arg.split(":", 1)
     s = json.load(open(path))
-    info = name.endswith("-no-geoip")      # shown, not counted
+    info = name.endswith("-no-geoip") or name.endswith("-asn-list")   # shown, not counted
     for t in s.get("targets", []):
         bad += not t["pass"] and not info
         print("  %-16s %s  %-72s %s" % (name, ("PASS" if t["pass"] else "FAIL") + ("*" if info else ""),
                                         t["target"], t["value"]))
 if any(a.split(":", 1)[0].endswith("-no-geoip") for a in sys.argv[2:]):
     print("  (* without GeoIP: for information, not counted)")
+if any(a.split(":", 1)[0].endswith("-asn-list") for a in sys.argv[2:]):
+    print("  (* with an ASN list naming the generator's bulletproof networks, as Spamhaus ASN-DROP"
+          " would name real ones: for information, not counted)")
 print("eval: %d target(s) failed" % bad if bad else "eval: every target passed")
 sys.exit(1 if bad else 0)
 PY

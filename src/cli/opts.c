@@ -48,7 +48,7 @@ static const struct opt_entry opt_table[] = {
 	{ "no-geoip", O_NO_GEOIP, NULL, "use no enrichment database at all" },
 	{ "lookup", O_LOOKUP, "ADDR", "print the enrichment of ADDR as JSON (repeatable; - reads addresses from stdin)" },
 	{ "allowlist", O_ALLOWLIST, "FILE", "add CDN/cloud/organisation names to the allowlist (repeatable)" },
-	{ "intel", O_INTEL, "FILE", "load known-bad domains, addresses and CIDRs (repeatable)" },
+	{ "intel", O_INTEL, "FILE", "load known-bad domains, addresses, CIDRs and ASNs (repeatable)" },
 	{ "weights", O_WEIGHTS, "FILE", "detector weights file (default: the shipped one)" },
 	{ "export", O_EXPORT, "FORMAT", "export indicators: rpz hosts dnsmasq unbound domains pihole csv json stix suricata nft" },
 	{ "output", 'o', "PATH", "export destination (written atomically)" },

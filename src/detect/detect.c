@@ -494,6 +494,32 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 			}
 		}
 	}
+	/* ASN lists (Spamhaus ASN-DROP and the like): an answer from a listed network */
+	cx->intel_asn_share = 0;
+	if (d->intel.n_asns > 0 && dom->n_addrs > 0) {
+		uint32_t n_listed = 0;
+		for (uint32_t i = 0; i < dom->n_addrs; i++)
+			n_listed += det_intel_match_asn(&d->intel, addr_info(d, dom->addrs[i].addr)->asn) != NULL;
+		cx->intel_asn_share = (double)n_listed / dom->n_addrs;
+	}
+	if (cx->intel_feed == NULL && d->intel.n_asns > 0) {
+		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_addrs; i++) {
+			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
+			if ((cx->intel_feed = det_intel_match_asn(&d->intel, ai->asn)) != NULL) {
+				char a[FS_ADDR_STRLEN];
+				snprintf(what, what_len, "address %s in AS%u",
+				         fs_addr_str(&ai->addr, a, sizeof a), ai->asn);
+			}
+		}
+		for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_nsaddr; i++) {
+			const struct det_addr_info *ai = addr_info(d, in->nsaddr[i].addr);
+			if ((cx->intel_feed = det_intel_match_asn(&d->intel, ai->asn)) != NULL) {
+				char a[FS_ADDR_STRLEN];
+				snprintf(what, what_len, "nameserver address %s in AS%u",
+				         fs_addr_str(&ai->addr, a, sizeof a), ai->asn);
+			}
+		}
+	}
 	for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_ns; i++)
 		for (uint32_t k = 0; cx->intel_feed == NULL && k < in->ns[i].n_names; k++)
 			if ((cx->intel_feed = det_intel_match_name(

@@ -250,6 +250,9 @@ struct det_weights {
 	double zone_min_networks;  /* zone flux: ASNs (/16s without ASN data) across its names */
 	double zone_min_entropy;   /* … and normalised /16 entropy at least this */
 	double zone_min_countries; /* … and this many countries when countries are known */
+	double zone_anchor_networks;  /* a zone with fewer names: one of them flux on its own
+	                               * across this many ASNs (/16s without ASN data) … */
+	double zone_anchor_countries; /* … and this many countries (when countries are known) */
 	double provider_customers; /* CNAME provider zone: unrelated registrable domains */
 	double provider_max_asns;  /* … and its answers in at most this many ASNs (/16s w/o ASN) */
 	double pool_siblings;      /* pool zone: scoped sibling names (numbered, country, vendor) */
@@ -342,6 +345,8 @@ struct det_intel {
 	size_t n_cidrs, cap_cidrs;
 	struct fs_map cidr_idx;   /* hash(masked address, length) → index + 1 */
 	uint8_t v4_lens[33], v6_lens[129]; /* which prefix lengths occur */
+	struct fs_map asn_idx;    /* (1 << 40) | ASN → feed + 1 (ASN lists such as ASN-DROP) */
+	size_t n_asns;
 	size_t n_entries, n_skipped;
 };
 
@@ -355,6 +360,8 @@ fs_status det_intel_parse(struct det_intel *t, const char *text, const char *fna
 const char *det_intel_match_name(const struct det_intel *t, const char *name,
                                  const char **matched);
 const char *det_intel_match_addr(const struct det_intel *t, const fs_addr *a);
+/* Feed name listing this ASN, NULL if none (asn 0 = unknown never matches). */
+const char *det_intel_match_asn(const struct det_intel *t, uint32_t asn);
 
 /* ---- model (model.c) ---------------------------------------------------------------------- */
 
@@ -371,6 +378,7 @@ struct det_context {               /* per-domain facts the features do not carry
 	const char *cdn_asn_label;     /* most common such operator */
 	const char *intel_feed;        /* NULL = no hit */
 	const char *intel_what;        /* "domain evil.example", "address 192.0.2.1" */
+	double intel_asn_share;        /* share of addresses in ASNs an intel feed lists */
 	uint32_t shared_flux;          /* flagged domains sharing addresses or NS names */
 	/* behavioural guards (detect.c fills them from the whole capture) */
 	const char *provider_zone;     /* CNAME target zone many unrelated domains point into */
@@ -399,6 +407,8 @@ struct det_eval {
 	bool wide;                     /* (nearly) every address in a network of its own */
 	bool scatter;                  /* one lookup: every address its own ASN and country */
 	bool rot_spread;               /* rotation across several networks and countries */
+	bool hostile_rot;              /* rotation or breadth inside networks an intel feed lists */
+	bool one_network;              /* every address in one ASN in one country */
 };
 
 /* Terms, scores and verdict for one domain. Pure. */

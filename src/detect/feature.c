@@ -531,38 +531,15 @@ features_replace(struct det_scratch *sc, const struct det_input *in, uint32_t nf
 	f->replace_ttls = f->replace_s / (f->ttl > 0 ? f->ttl : 1);
 }
 
-void
-det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
-             struct det_feat *f)
+/* Pass over answers: addresses, sets, TTLs per set, periods, freshness, rotation; the fresh
+ * answers are left in sc->fresh* for the novelty pass. Returns the number of fresh answers. */
+static uint32_t
+features_answers(struct det_scratch *sc, const struct det_input *in, uint32_t n, struct det_feat *f)
 {
-	uint32_t n = upto < in->n_obs ? upto : in->n_obs;
-	bool all = upto >= in->n_obs;
 	uint32_t nfresh = 0;
 	uint64_t fresh_slots = 0;
-
-	memset(f, 0, sizeof *f);
-	f->max_km = -1;
-	f->local_km = f->local_p16_entropy = -1;
-	f->replace_s = f->replace_ttls = -1;
-	fs_map_clear(&sc->addr);
-	if (n == 0) {
-		features_ns(sc, in, all, 0, f);
-		return;
-	}
-	f->n_obs = n;
-	f->first = in->obs[0].ts;
-	f->last = in->obs[n - 1].ts;
-	f->span_s = (double)(f->last - f->first) / FS_USEC;
-	f->ttl_min = UINT32_MAX;
-	for (uint32_t i = 0; i < n; i++) {
-		if (in->obs[i].ttl > f->ttl)
-			f->ttl = in->obs[i].ttl;
-		if (in->obs[i].ttl < f->ttl_min)
-			f->ttl_min = in->obs[i].ttl;
-	}
 	double period_us = (double)(f->ttl > 0 ? f->ttl : 1) * FS_USEC;
 
-	/* Pass over answers: addresses, sets, TTLs per set, periods, freshness, rotation, novelty. */
 	if (n > sc->cap_fresh) {
 		size_t c = sc->cap_fresh ? sc->cap_fresh : 64;
 		while (c < n)
@@ -676,6 +653,14 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 			span = 60;
 		f->changes_per_hour = f->changes * 3600.0 / span;
 	}
+	return nfresh;
+}
+
+/* Novelty and growth over the fresh answers features_answers left in the scratch. */
+static void
+features_novelty(const struct det_scratch *sc, const struct det_input *in, uint32_t nfresh,
+                 struct det_feat *f)
+{
 	/* Novelty: share of address slots in fresh answers after the first that were never seen
 	 * before (for this domain, by any resolver). Late novelty, for the bounded-pool guard:
 	 * the same per resolver, over the second half of the answers that were not the first of
@@ -717,6 +702,11 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	f->growth = f->periods > 1 && f->n_addrs > f->first_sizes ?
 	            (double)(f->n_addrs - f->first_sizes) / (f->periods - 1) : 0;
 
+}
+
+static void
+features_holz(struct det_scratch *sc, const struct det_input *in, uint32_t n, struct det_feat *f)
+{
 	/* Holz et al.: the first lookup and the first one at least one TTL after it. */
 	{
 		const struct det_obs *a = &in->obs[0], *b = NULL;
@@ -748,6 +738,11 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		f->holz_two_lookups = b != NULL;
 	}
 
+}
+
+static void
+features_spread(struct det_scratch *sc, const struct det_input *in, struct det_feat *f)
+{
 	/* Spread over distinct addresses: ASNs, prefixes, countries, locations. */
 	fs_map_clear(&sc->m1);    /* asn → addresses */
 	fs_map_clear(&sc->m2);    /* country → addresses */
@@ -811,6 +806,39 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 		f->max_km = max_distance_km(sc->pts, npts);
 	else if (npts == 1 && f->n_located >= 2)
 		f->max_km = 0;
+}
+
+void
+det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
+             struct det_feat *f)
+{
+	uint32_t n = upto < in->n_obs ? upto : in->n_obs;
+	bool all = upto >= in->n_obs;
+
+	memset(f, 0, sizeof *f);
+	f->max_km = -1;
+	f->local_km = f->local_p16_entropy = -1;
+	f->replace_s = f->replace_ttls = -1;
+	fs_map_clear(&sc->addr);
+	if (n == 0) {
+		features_ns(sc, in, all, 0, f);
+		return;
+	}
+	f->n_obs = n;
+	f->first = in->obs[0].ts;
+	f->last = in->obs[n - 1].ts;
+	f->span_s = (double)(f->last - f->first) / FS_USEC;
+	f->ttl_min = UINT32_MAX;
+	for (uint32_t i = 0; i < n; i++) {
+		if (in->obs[i].ttl > f->ttl)
+			f->ttl = in->obs[i].ttl;
+		if (in->obs[i].ttl < f->ttl_min)
+			f->ttl_min = in->obs[i].ttl;
+	}
+	uint32_t nfresh = features_answers(sc, in, n, f);
+	features_novelty(sc, in, nfresh, f);
+	features_holz(sc, in, n, f);
+	features_spread(sc, in, f);
 
 	features_windows(sc, in, n, f);
 	features_local(sc, in, n, f);

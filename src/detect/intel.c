@@ -1,4 +1,5 @@
-/* Intel feeds: known-bad domains, addresses and CIDRs from plain lists, hosts files or CSV.
+/* Intel feeds: known-bad domains, addresses, CIDRs and ASNs from plain lists, hosts files, CSV
+ * or JSON lines (Spamhaus ASN-DROP's `{"asn":…}` records).
  * Lines that hold no indicator are counted and skipped (real feeds carry headers, dates and
  * notes); a file without a single indicator is an error. */
 #include "detect/detect_int.h"
@@ -15,6 +16,7 @@ det_intel_init(struct det_intel *t)
 	memset(t, 0, sizeof *t);
 	fs_map_init(&t->name_idx);
 	fs_map_init(&t->cidr_idx);
+	fs_map_init(&t->asn_idx);
 }
 
 void
@@ -29,6 +31,7 @@ det_intel_fini(struct det_intel *t)
 	free(t->cidrs);
 	fs_map_fini(&t->name_idx);
 	fs_map_fini(&t->cidr_idx);
+	fs_map_fini(&t->asn_idx);
 	memset(t, 0, sizeof *t);
 }
 
@@ -99,6 +102,88 @@ add_name(struct det_intel *t, const char *name, uint32_t feed)
 	*slot = (uint32_t)++t->n_names;
 }
 
+#define ASN_KEY(a) ((UINT64_C(1) << 40) | (uint64_t)(a))
+
+static void
+add_asn(struct det_intel *t, uint32_t asn, uint32_t feed)
+{
+	bool fresh;
+	uint32_t *slot = fs_map_put(&t->asn_idx, ASN_KEY(asn), &fresh);
+	if (!fresh)
+		return;
+	*slot = feed + 1;
+	t->n_asns++;
+}
+
+/* "AS64500", "as64500", "ASN64500" (or bare digits where a column is named asn): the number,
+ * 0 when it is not one (ASN 0 is reserved and never listed). */
+static uint32_t
+parse_asn(const char *v, bool bare)
+{
+	if (strncasecmp(v, "asn", 3) == 0)
+		v += 3;
+	else if (strncasecmp(v, "as", 2) == 0)
+		v += 2;
+	else if (!bare)
+		return 0;
+	if (*v < '0' || *v > '9')
+		return 0;
+	uint64_t n = 0;
+	for (; *v >= '0' && *v <= '9'; v++)
+		if ((n = n * 10 + (uint64_t)(*v - '0')) > UINT32_MAX)
+			return 0;
+	return *v == '\0' ? (uint32_t)n : 0;
+}
+
+/* A JSON-lines record: the number after "asn": (Spamhaus ASN-DROP); 0 when none. */
+static uint32_t
+json_asn(const char *line)
+{
+	const char *p = strstr(line, "\"asn\"");
+	if (p == NULL)
+		return 0;
+	p += 5;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != ':')
+		return 0;
+	while (*p == ' ' || *p == '\t' || *p == '"')
+		p++;
+	char num[16];
+	size_t n = 0;
+	while (n + 1 < sizeof num && ((*p >= '0' && *p <= '9') || (n == 0 && (*p == 'A' || *p == 'a' ||
+	       *p == 'S' || *p == 's'))))
+		num[n++] = *p++;
+	num[n] = '\0';
+	return parse_asn(num, true);
+}
+
+/* A JSON-lines record's string member `key` ("cidr" in Spamhaus DROP's drop_v4.json) copied
+ * into buf; false when there is none or it does not fit. */
+static bool
+json_str(const char *line, const char *key, char *buf, size_t len)
+{
+	char pat[32];
+	snprintf(pat, sizeof pat, "\"%s\"", key);
+	const char *p = strstr(line, pat);
+	if (p == NULL)
+		return false;
+	p += strlen(pat);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != ':')
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '"')
+		return false;
+	size_t n = 0;
+	while (*p != '"' && *p != '\0' && *p != '\\' && n + 1 < len)
+		buf[n++] = *p++;
+	buf[n] = '\0';
+	return *p == '"' && n > 0;
+}
+
 /* Undo common defanging and URL wrapping: hxxp://evil[.]example:8080/x → evil.example. */
 static void
 clean_value(char *s)
@@ -139,6 +224,11 @@ add_value(struct det_intel *t, char *v, uint32_t feed)
 	clean_value(v);
 	if (*v == '\0')
 		return false;
+	uint32_t asn = parse_asn(v, false);
+	if (asn != 0) {
+		add_asn(t, asn, feed);
+		return true;
+	}
 	if (v[0] == '[') {                     /* [2001:db8::1]:443 */
 		char *rb = strchr(v, ']');
 		if (rb == NULL)
@@ -187,7 +277,7 @@ add_value(struct det_intel *t, char *v, uint32_t feed)
 static const char *const header_words[] = {
 	"domain", "domains", "domain_name", "fqdn", "hostname", "host", "indicator", "ioc", "value",
 	"observable", "ip", "ip_address", "ipaddress", "address", "addr", "cidr", "network", "url",
-	"dst_ip", "dest_ip", "query", "qname", "name",
+	"dst_ip", "dest_ip", "query", "qname", "name", "asn", "as",
 };
 
 static bool
@@ -243,7 +333,8 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 	char *buf = xstrdup(text);
 	uint32_t feed = t->n_feeds;
 	size_t before = t->n_entries;
-	bool cols[MAX_FIELDS] = { false }, have_header = false, first = true;
+	bool cols[MAX_FIELDS] = { false }, asn_col[MAX_FIELDS] = { false }, have_header = false,
+	     first = true;
 	int lineno = 0;
 	char sep = 0;
 
@@ -286,8 +377,15 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 				char *tmp = xstrdup(line), *f[MAX_FIELDS];
 				int nf = split_csv(tmp, sep, f, MAX_FIELDS);
 				for (int i = 0; i < nf; i++)
-					if (is_header_word(f[i]))
+					if (is_header_word(f[i])) {
 						cols[i] = have_header = true;
+						char *h = f[i];
+						while (*h == '"' || *h == ' ')
+							h++;
+						asn_col[i] = strncasecmp(h, "asn", 3) == 0 ||
+						             (strncasecmp(h, "as", 2) == 0 &&
+						              (h[2] == '\0' || h[2] == '"'));
+					}
 				free(tmp);
 				if (have_header)
 					continue;
@@ -295,13 +393,29 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 		}
 
 		bool got = false;
-		if (sep && strchr(line, sep)) {
+		uint32_t jasn;
+		if (line[0] == '{') {
+			/* JSON lines: an ASN record ({"asn":64500,…}: ASN-DROP) or a network
+			 * ({"cidr":"192.0.2.0/24",…}: DROP); other records are skipped */
+			char v[96];
+			if ((jasn = json_asn(line)) != 0) {
+				add_asn(t, jasn, feed);
+				got = true;
+			} else if (json_str(line, "cidr", v, sizeof v) ||
+			           json_str(line, "ip", v, sizeof v) ||
+			           json_str(line, "domain", v, sizeof v))
+				got = add_value(t, v, feed);
+		} else if (sep && strchr(line, sep)) {
 			char *f[MAX_FIELDS];
 			int nf = split_csv(line, sep, f, MAX_FIELDS);
 			for (int i = 0; i < nf; i++) {
 				if (have_header && !cols[i])
 					continue;
-				if (add_value(t, f[i], feed)) {
+				uint32_t an;
+				if (have_header && asn_col[i] && (an = parse_asn(f[i], true)) != 0) {
+					add_asn(t, an, feed);
+					got = true;
+				} else if (add_value(t, f[i], feed)) {
 					got = true;
 					if (!have_header)
 						break;   /* headerless CSV: the first field that is an indicator */
@@ -328,7 +442,7 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 	free(buf);
 	if (t->n_entries == before)
 		return fs_err_set(err, FS_E_FORMAT,
-		                  "intel feed %s holds no domain, address or CIDR (%d lines read)", fname,
+		                  "intel feed %s holds no domain, address, CIDR or ASN (%d lines read)", fname,
 		                  lineno);
 	return FS_OK;
 }
@@ -386,4 +500,13 @@ det_intel_match_addr(const struct det_intel *t, const fs_addr *a)
 			return t->feeds[c->feed];
 	}
 	return NULL;
+}
+
+const char *
+det_intel_match_asn(const struct det_intel *t, uint32_t asn)
+{
+	if (asn == 0 || t->n_asns == 0)
+		return NULL;
+	const uint32_t *v = fs_map_get(&t->asn_idx, ASN_KEY(asn));
+	return v ? t->feeds[*v - 1] : NULL;
 }

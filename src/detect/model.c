@@ -204,11 +204,26 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	 * site moving between two hosters spans two networks. */
 	ev->rot_spread = !cx->zone && ev->rotation && wnets >= w->rotation_networks &&
 	                 f->n_cc_known >= 3 && f->n_countries >= w->spread_countries;
+	/* Rotation inside hostile networks: most addresses in ASNs an intel feed lists (Spamhaus
+	 * ASN-DROP: networks run by criminals), later answers bringing new ones or one answer of
+	 * many, on a short TTL. A bulletproof hoster's flux looks like a cloud load balancer by
+	 * DNS alone; what tells them apart is whose network it is, and only a list can say. */
+	ev->hostile_rot = !cx->zone && cx->intel_asn_share >= 0.5 &&
+	                  (ev->rotation || f->max_per_resp >= w->breadth_addrs) &&
+	                  f->ttl <= w->scatter_max_ttl;
+	/* One network in one place: every address with a known ASN in a single ASN, in one
+	 * country — a cloud region's load balancer (an ELB rotating a dozen addresses a minute) or
+	 * one hoster. Rotation there is no sign of flux agents; only a list naming the network as
+	 * hostile (hostile_rot) makes it flux. */
+	ev->one_network = f->n_asn_known > 0 && 2 * f->n_asn_known >= f->n_addrs && f->n_asns <= 1 &&
+	                  f->n_cc_known > 0 && f->n_countries <= 1;
 	ev->flux_evidence = minimums &&
-	                    ((ev->score >= w->flux_score && ev->rotation) ||
-	                     (ev->score >= w->wide_score && ev->breadth) ||
-	                     (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)) ||
-	                     ev->scatter || ev->rot_spread);
+	                    ((!ev->one_network &&
+	                      ((ev->score >= w->flux_score && ev->rotation) ||
+	                       (ev->score >= w->wide_score && ev->breadth) ||
+	                       (ev->score >= w->wide_score && ev->wide && (ev->rotation || ev->breadth)) ||
+	                       ev->scatter || ev->rot_spread)) ||
+	                     ev->hostile_rot);
 
 	/* 1. Allowlisted by name or through the CNAME chain: never flux. */
 	if (cx->allow != NULL) {
@@ -403,10 +418,19 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 		char conf[128];
 		det_model_confidence(f, conf, sizeof conf);
 		if (det_is_flux(ev->verdict)) {
-			char sc[96];
-			snprintf(sc, sizeof sc, "one lookup of %u addresses, each in an ASN of its own, across "
+			char sc[160];
+			bool only_hostile = ev->hostile_rot && !ev->scatter && !ev->rot_spread &&
+			                    !(ev->score >= w->flux_score && ev->rotation) &&
+			                    !(ev->score >= w->wide_score && (ev->breadth || ev->wide));
+			if (only_hostile)
+				snprintf(sc, sizeof sc, "%s inside networks an intel feed lists (%.0f%% of the "
+				         "addresses)", ev->rotation ? "later answers brought new addresses" :
+				         "one answer of many addresses", 100 * cx->intel_asn_share);
+			else
+				snprintf(sc, sizeof sc, "one lookup of %u addresses, each in an ASN of its own, across "
 			         "%u countries", f->scatter_addrs, f->scatter_ccs);
 			add(&r, "flux %s: %s", conf,
+			    only_hostile ? sc :
 			    ev->rot_spread && !(ev->score >= w->flux_score) ?
 			        "later answers brought new addresses, across several networks and countries" :
 			    ev->rotation ? "later answers brought new addresses" :
@@ -503,8 +527,12 @@ det_model_reasons(const struct det_weights *w, const struct det_feat *f,
 		    plural(cx->shared_flux, "domain", "domains"));
 	if (ev->score >= w->flux_score && !ev->flux_evidence && !ev->allowlisted && ev->guard == NULL &&
 	    f->n_obs > 0) {
-		if (f->n_addrs < w->min_flux_addrs || (f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam) <
-		                                         w->min_flux_spread)
+		if (ev->one_network)
+			add(&r, "flux-like, but every address in one ASN in one country: a cloud region's "
+			        "load balancer or one hoster (an ASN list naming the network as hostile "
+			        "makes it flux)");
+		else if (f->n_addrs < w->min_flux_addrs ||
+		         (f->n_asns > f->n_p24_fam ? f->n_asns : f->n_p24_fam) < w->min_flux_spread)
 			add(&r, "flux-like, but below the evidence minimums (%.0f addresses, spread %.0f)",
 			    w->min_flux_addrs, w->min_flux_spread);
 		else

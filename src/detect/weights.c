@@ -83,6 +83,8 @@ det_weights_default(struct det_weights *w)
 	w->zone_min_networks = 3;
 	w->zone_min_entropy = 0.5;
 	w->zone_min_countries = 2;
+	w->zone_anchor_networks = 4;
+	w->zone_anchor_countries = 3;
 	w->provider_customers = 3;
 	w->provider_max_asns = 4;
 	w->pool_siblings = 3;
@@ -131,6 +133,8 @@ static const struct key scalar_keys[] = {
 	K("zone.min_networks", zone_min_networks, 1, 1e6),
 	K("zone.min_entropy", zone_min_entropy, 0, 1),
 	K("zone.min_countries", zone_min_countries, 1, 1e6),
+	K("zone.anchor_networks", zone_anchor_networks, 2, 1e6),
+	K("zone.anchor_countries", zone_anchor_countries, 1, 1e6),
 	K("guard.provider.min_customers", provider_customers, 2, 1e6),
 	K("guard.provider.max_asns", provider_max_asns, 1, 1e6),
 	K("guard.pool.min_siblings", pool_siblings, 2, 1e6),

@@ -419,9 +419,24 @@ guarded(const struct detector *d, const struct det_result *r)
 }
 
 struct zstat {
-	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded;
+	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded, anchors;
+	const struct det_result *anchor;   /* the widest name flux on its own (see is_anchor) */
 	fs_time first, last;
 };
+
+/* A name flux on its own evidence across many networks and countries: in a zone with fewer
+ * names than a zone verdict needs, its siblings are judged with it (a flux operator's zone:
+ * the apex and the other names of an advertised domain answer from the same botnet, each
+ * seen once or cached). Networks are ASNs, or /16 prefixes without ASN data. */
+static bool
+is_anchor(const struct detector *d, const struct det_result *r)
+{
+	if (!det_is_flux(r->verdict) || r->via_zone || r->allowlisted)
+		return false;
+	uint32_t nets = r->n_asns > 0 ? r->n_asns : r->n_prefixes16;
+	return nets >= d->w.zone_anchor_networks &&
+	       (r->n_countries == 0 || r->n_countries >= d->w.zone_anchor_countries);
+}
 
 /* One zone: aggregate its members' answers and evaluate them as one timeline. */
 /* A name without addresses of its own (no answer with addresses: only NXDOMAIN or NODATA
@@ -435,18 +450,16 @@ rolls_up(const struct det_result *r)
 	       !r->intel_hit && !r->allowlisted && r->zone != NULL;
 }
 
-static void
-eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
-          uint32_t nm, uint32_t n_noaddr, store_dom_id noaddr_ns, struct det_obs **zobs,
-          size_t *cap_zobs, struct det_result *zr, struct det_term *terms)
+/* The zone's members: tallies in *st, every answer of the names that are not guarded copied
+ * into *zobs (each name its own sequence), and the member whose NS layer is the richest in
+ * *ns_from. Returns the number of observations. */
+static size_t
+zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint32_t nm,
+            struct det_obs **zobs, size_t *cap_zobs, struct zstat *stp, store_dom_id *ns_from)
 {
 	struct zstat st = { 0 };
 	struct det_input in;
-	struct det_feat f;
-	struct det_context cx;
-	struct det_eval ev;
 	size_t n = 0;
-	store_dom_id ns_from = 0;
 	uint32_t ns_best = 0;
 
 	for (uint32_t k = 0; k < nm; k++) {
@@ -458,6 +471,11 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		st.flagged += det_is_flagged(r->verdict);
 		st.flux += det_is_flux(r->verdict);
 		st.dbl += r->verdict == DET_DOUBLE_FLUX;
+		if (is_anchor(d, r)) {
+			st.anchors++;
+			if (st.anchor == NULL || r->n_asns > st.anchor->n_asns)
+				st.anchor = r;
+		}
 		if (st.first == 0 || r->first_seen < st.first)
 			st.first = r->first_seen;
 		if (r->last_seen > st.last)
@@ -469,7 +487,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		det_build_input(d, s, r->dom, dom, &in);
 		if (in.n_ns > ns_best) {
 			ns_best = in.n_ns;
-			ns_from = r->dom;
+			*ns_from = r->dom;
 		}
 		if (n + in.n_obs > *cap_zobs) {
 			*cap_zobs = (n + in.n_obs) * 2 + 64;
@@ -488,6 +506,73 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 			(*zobs)[n++] = o;
 		}
 	}
+	*stp = st;
+	return n;
+}
+
+/* The zone row's context: the allowlist and intel by the zone's name, and the pool or CNAME
+ * provider zone most of its names (of `names` with answers) belong to. `what` (what_len
+ * bytes, the caller's) receives the intel match's description. */
+static void
+zone_context(const struct detector *d, const char *zone, const uint32_t *mem, uint32_t nm,
+             uint32_t names, char *what, size_t what_len, struct det_context *cx)
+{
+	memset(cx, 0, sizeof *cx);
+	cx->name = zone;
+	cx->zone = true;
+	cx->allow = det_allow_match_name(&d->allow, zone);
+	cx->allow_via = zone;
+	if (cx->allow != NULL && (cx->allow->kind == DET_ALLOW_CDN_ASN || cx->allow->kind == DET_ALLOW_CLOUD_ASN))
+		cx->allow = NULL;
+	const char *m = NULL;
+	if ((cx->intel_feed = det_intel_match_name(&d->intel, zone, &m)) != NULL) {
+		snprintf(what, what_len, "domain %s", m);
+		cx->intel_what = what;
+	}
+	/* most names siblings of one pool: the zone is the pool's */
+	uint32_t in_pool = 0, pidx = 0;
+	for (uint32_t k = 0; k < nm; k++) {
+		store_dom_id id = d->res[mem[k]].dom;
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
+			in_pool++;
+			pidx = d->pool_member[id];
+		}
+	}
+	if (pidx != 0 && 2 * in_pool >= names) {
+		cx->pool_zone = d->pool_signs[pidx - 1].zone;
+		cx->pool_sign = d->pool_signs[pidx - 1].sign;
+		cx->pool_member = true;
+	}
+	/* most names in one CNAME provider zone: the zone is the provider's (or its customer's) */
+	uint32_t in_prov = 0;
+	const char *prov = NULL;
+	for (uint32_t k = 0; k < nm; k++) {
+		store_dom_id id = d->res[mem[k]].dom;
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
+			in_prov++;
+			prov = d->prov[id];
+		}
+	}
+	if (prov != NULL && 2 * in_prov >= names) {
+		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
+		cx->provider_zone = prov;
+		cx->provider_customers = c ? *c : 0;
+	}
+}
+
+static void
+eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
+          uint32_t nm, uint32_t n_noaddr, store_dom_id noaddr_ns, struct det_obs **zobs,
+          size_t *cap_zobs, struct det_result *zr, struct det_term *terms)
+{
+	struct zstat st = { 0 };
+	struct det_input in;
+	struct det_feat f;
+	struct det_context cx;
+	struct det_eval ev;
+	store_dom_id ns_from = 0;
+
+	size_t n = zone_gather(d, s, mem, nm, zobs, cap_zobs, &st, &ns_from);
 	/* a zone that has a row only through its names without addresses: their nameservers */
 	if (ns_from == 0 && nm < 2 && noaddr_ns != 0)
 		ns_from = noaddr_ns;
@@ -508,53 +593,16 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	in.is_agent = NULL;
 	det_features(d->sc, &in, UINT32_MAX, &f);
 
-	memset(&cx, 0, sizeof cx);
-	cx.name = zone;
-	cx.zone = true;
-	cx.allow = det_allow_match_name(&d->allow, zone);
-	cx.allow_via = zone;
-	if (cx.allow != NULL && (cx.allow->kind == DET_ALLOW_CDN_ASN || cx.allow->kind == DET_ALLOW_CLOUD_ASN))
-		cx.allow = NULL;
-	const char *m = NULL;
-	static char what[320];
-	if ((cx.intel_feed = det_intel_match_name(&d->intel, zone, &m)) != NULL) {
-		snprintf(what, sizeof what, "domain %s", m);
-		cx.intel_what = what;
-	}
-	/* most names siblings of one pool: the zone is the pool's */
-	uint32_t in_pool = 0, pidx = 0;
-	for (uint32_t k = 0; k < nm; k++) {
-		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
-			in_pool++;
-			pidx = d->pool_member[id];
-		}
-	}
-	if (pidx != 0 && 2 * in_pool >= st.names) {
-		cx.pool_zone = d->pool_signs[pidx - 1].zone;
-		cx.pool_sign = d->pool_signs[pidx - 1].sign;
-		cx.pool_member = true;
-	}
-	/* most names in one CNAME provider zone: the zone is the provider's (or its customer's) */
-	uint32_t in_prov = 0;
-	const char *prov = NULL;
-	for (uint32_t k = 0; k < nm; k++) {
-		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
-			in_prov++;
-			prov = d->prov[id];
-		}
-	}
-	if (prov != NULL && 2 * in_prov >= st.names) {
-		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
-		cx.provider_zone = prov;
-		cx.provider_customers = c ? *c : 0;
-	}
+	char what[320];
+	zone_context(d, zone, mem, nm, st.names, what, sizeof what, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
 
 	/* Zone gates: enough sibling names, and not a set of static hosts (re-asked names that
 	 * kept their answer): a company's www, mail and vpn each on its own network is not flux. */
 	bool enough = st.names - st.guarded >= d->w.zone_min_names;
+	/* fewer names, one of them an anchor: enough when another name is there to judge */
+	bool anchored = !enough && st.anchors > 0 && st.names - st.guarded >= 2;
+	enough = enough || anchored;
 	/* Spread across networks, not only many addresses: a thousand one-off names answered
 	 * from one hosting block (or from private space) are not flux. */
 	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
@@ -598,6 +646,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_flagged = st.flagged;
 	zr->zone_flux = st.flux;
 	zr->zone_no_addr = n_noaddr;
+	zr->zone_anchored = anchored && det_is_flux(ev.verdict);
 	{
 		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
@@ -611,7 +660,15 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	                 "on their own%s",
 	                 st.names, st.names == 1 ? "name" : "names", st.once, st.flux, st.flagged,
 	                 st.guarded ? ", some guarded as CDN or pool and left out" : "");
-	if (det_is_flux(agg) && !enough)
+	if (det_is_flux(agg) && anchored && spread && !static_hosts)
+		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
+		                       "but %s is flux on its own across %u %s in %u %s",
+		                       st.names - st.guarded, d->w.zone_min_names, st.anchor->name,
+		                       st.anchor->n_asns > 0 ? st.anchor->n_asns : st.anchor->n_prefixes16,
+		                       st.anchor->n_asns > 0 ? "ASNs" : "/16 prefixes",
+		                       st.anchor->n_countries,
+		                       st.anchor->n_countries == 1 ? "country" : "countries"));
+	else if (det_is_flux(agg) && !enough)
 		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
 		                       "with answers", d->w.zone_min_names));
 	else if (det_is_flux(agg) && !spread)
@@ -647,8 +704,10 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	r->zone_verdict = zr->verdict;
 	r->zone_names = zr->zone_names;
 	/* a name asked again after its TTL ran out and given the same set is a static host of
-	 * the zone: it keeps its own verdict */
-	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
+	 * the zone: it keeps its own verdict; in a zone flux only through its anchor (few names),
+	 * so does a name given one answer set every time it was asked */
+	bool stable = r->n_rrsets == 1 && (r->ttl_periods >= 2 ||
+	                                   (zr->zone_anchored && r->n_responses >= 2));
 	/* The nameserver layer belongs to the zone: a flux name of a double-flux zone is double
 	 * flux even when its own short view of the NS layer scored lower. */
 	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {

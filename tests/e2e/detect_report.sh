@@ -164,9 +164,23 @@ assert o["verdict"] == "suspicious" and o["intel"] == "feed.csv", o["verdict"]
 assert any("listed in intel feed feed.csv" in r for r in o["reasons"]), o["reasons"]
 assert next(t for t in o["terms"] if t["name"] == "intel")["contribution"] > 0
 EOF
+# an ASN list in Spamhaus ASN-DROP's JSON lines: the benign name's network is listed, so its
+# answers are a hit, named by address and ASN
+asn=$(python3 -c 'import json,sys
+o = next(o for o in map(json.loads, open(sys.argv[1])) if o.get("domain") == sys.argv[2])
+print(o["asns"][0])' "$d/all.json" "$benign") || fail "no ASN for $benign"
+printf '{"asn":%s,"rir":"ripencc","domain":"x.example","cc":"SC","asname":"TEST"}\n{"type":"metadata","size":1}\n' \
+	"$asn" >"$d/asndrop.json"
+$FLUXSCOPE -r $cap $G --intel "$d/asndrop.json" --report --json --all >"$d/asn.json" || fail "--intel ASN exited $?"
+python3 - "$d/asn.json" "$benign" "$asn" <<'EOF' || fail "intel ASN hit"
+import json, sys
+o = next(o for o in map(json.loads, open(sys.argv[1])) if o.get("domain") == sys.argv[2])
+assert o["intel"] == "asndrop.json" and o["verdict"] == "suspicious", (o["intel"], o["verdict"])
+assert any(("in AS%s" % sys.argv[3]) in r and "asndrop.json" in r for r in o["reasons"]), o["reasons"]
+EOF
 printf 'nothing useful here\n' >"$d/empty.txt"
 if $FLUXSCOPE -r $cap --intel "$d/empty.txt" --report >"$d/out" 2>"$d/err"; then fail "empty feed accepted"; fi
-grep -q "empty.txt holds no domain, address or CIDR" "$d/err" || fail "empty feed message: $(cat "$d/err")"
+grep -q "empty.txt holds no domain, address, CIDR or ASN" "$d/err" || fail "empty feed message: $(cat "$d/err")"
 
 # --- an allowlist entry makes a flux name cdn, never flux ---------------------------------------
 flux=$(awk -F, '$2 == "single-flux" && $3 == "classic" && $5 == "query" { print $1; exit }' $labels)

@@ -45,6 +45,23 @@ for zn in ("hosting.net", "company.org"):
           "control zone %s is not flux (%s)" % (zn, zr and zr["verdict"]))
     check(not any(r["verdict"] in ("single-flux", "double-flux") for n, r in names.items()
                   if n.endswith("." + zn)), "no name of %s is flux" % zn)
+# a small zone: two names say nothing alone, but its third rotates widely (an anchor)
+z = zones.get("small-flux.cc")
+check(z is not None and z["verdict"] in ("single-flux", "double-flux"),
+      "small zone small-flux.cc (3 names) is flux through its anchor (%s)" % (z and z["verdict"]))
+check(z is not None and any("www.small-flux.cc is flux on its own" in x for x in z["reasons"]),
+      "its reasons name the anchor")
+check(names.get("www.small-flux.cc", {}).get("via_zone") is False and
+      names["www.small-flux.cc"]["verdict"] in ("single-flux", "double-flux"),
+      "the anchor is flux on its own evidence")
+r = names.get("small-flux.cc", {})
+check(r.get("verdict") in ("single-flux", "double-flux") and r.get("via_zone") is True,
+      "the apex, asked once, takes the zone's verdict (%s)" % r.get("verdict"))
+r = names.get("mail.small-flux.cc", {})
+check(r.get("verdict") not in ("single-flux", "double-flux") and r.get("via_zone") is False and
+      r.get("zone_verdict") in ("single-flux", "double-flux"),
+      "mail, given one answer set each time, keeps its own verdict (%s) under its flux zone"
+      % r.get("verdict"))
 ns = names.get("www.company.org", {}).get("ns_addresses")
 check(ns is not None and sorted(ns) == ["198.51.100.7", "198.51.100.8"],
       "ns_addresses lists each nameserver address once (%s)" % ns)
@@ -57,6 +74,11 @@ if grep -q '^rnd-flux\.com[[:space:]]' "$W/flux.rpz" && grep -q '^\*\.rnd-flux\.
 	ok "the RPZ blocks rnd-flux.com and its wildcard"
 else
 	bad "the RPZ has no zone and wildcard entry for rnd-flux.com: $(grep rnd-flux "$W/flux.rpz" | head -3)"
+fi
+if grep -q '^small-flux\.cc[[:space:]]' "$W/flux.rpz" && grep -q '^\*\.small-flux\.cc[[:space:]]' "$W/flux.rpz"; then
+	ok "the RPZ blocks small-flux.cc and its wildcard"
+else
+	bad "the RPZ has no zone and wildcard entry for small-flux.cc: $(grep small-flux "$W/flux.rpz" | head -3)"
 fi
 n=$(grep -c '^[a-z0-9]\{10\}\.rnd-flux\.com[[:space:]]' "$W/flux.rpz")
 [ "$n" -eq 0 ] && ok "no throwaway name listed one by one" || bad "$n throwaway names listed one by one"

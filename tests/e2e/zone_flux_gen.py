@@ -8,6 +8,10 @@ encoder in samples/fluxgen/wire.py): a client-side capture of one resolver over 
   control 2   company.org: www, mail, vpn, api, shop, each asked three times over the capture
               and always given the same address, in five different networks (static hosts);
               its answers carry the zone's NS set, and ns1 and ns2 share an address
+  small zone  small-flux.cc: www asked three times, each answer four new addresses in four
+              /16s (flux on its own); the apex asked once (one address) and mail twice from
+              the cache (one address): too few names for a zone verdict but for www (an anchor);
+              the apex takes the zone's verdict, mail (one answer set each time) keeps its own
 
 Usage: zone_flux_gen.py OUT.pcap"""
 import os
@@ -67,6 +71,17 @@ def main():
                      ar=[("ns1.company.org", "A", 86400, "198.51.100.7"),
                          ("ns2.company.org", "A", 86400, "198.51.100.7"),
                          ("ns2.company.org", "A", 86400, "198.51.100.8")])
+    for rep in range(3):
+        addrs = []
+        for k in range(4):
+            a, b = nets[150 + 4 * rep + k]
+            addrs.append("%d.%d.%d.%d" % (a, b, rng.randrange(256), rng.randrange(1, 255)))
+        exchange(pkts, T0 + 3.0 + 61.0 * rep, "www.small-flux.cc", addrs, 60)
+    a, b = nets[170]
+    exchange(pkts, T0 + 40.0, "small-flux.cc", ["%d.%d.1.2" % (a, b)], 180)
+    a, b = nets[171]
+    exchange(pkts, T0 + 50.0, "mail.small-flux.cc", ["%d.%d.3.4" % (a, b)], 180)
+    exchange(pkts, T0 + 90.0, "mail.small-flux.cc", ["%d.%d.3.4" % (a, b)], 140)
     pkts.sort(key=lambda p: p[0])
     w = wire.PcapWriter(sys.argv[1])
     for t, f in pkts:

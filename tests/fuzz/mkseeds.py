@@ -139,6 +139,12 @@ def main():
         "first_seen,domain,ip,reference\n2024-01-02,\"flux.example\",203.0.113.5,ref.example\n"
         "2024-01-03,,203.0.113.0/28,docs.example\n")
     put("fuzz_intel", "noheader.csv", "2024-05-01,botnet.example,malware\n2024-05-02,10.9.8.7,c2\n")
+    put("fuzz_intel", "asndrop.json",
+        '{"asn":64510,"rir":"ripencc","domain":"bad.example","cc":"SC","asname":"BP-AS"}\n'
+        '{"asn": "AS64511"}\n{"type":"metadata","timestamp":1700000000,"size":2}\n')
+    put("fuzz_intel", "drop_v4.json",
+        '{"cidr":"198.51.100.0/24","sblid":"SBL1","rir":"arin"}\n{"domain":"c2.example"}\n')
+    put("fuzz_intel", "asn.csv", "asn,name\n64520,Some Hoster\nAS64521,x\n")
     put("fuzz_intel", "tabs.tsv", "indicator\ttype\n::ffff:192.0.2.0/120\tcidr\nexample.net\tdomain\n")
     put("fuzz_config", "config", "# fluxscope\n\n  geoip = /var/lib/GeoIP  \n"
         "GeoIP=\"/opt/with space/db.mmdb\"\ntheme = light # runs to the end\nempty =\n"

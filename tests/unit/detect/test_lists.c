@@ -154,6 +154,49 @@ test_intel_csv(void **state)
 }
 
 static void
+test_intel_asn(void **state)
+{
+	(void)state;
+	struct det_intel t;
+	struct fs_err err = { 0 };
+	det_intel_init(&t);
+	/* plain lines: AS64500, as64501, ASN64502; a bare number is no ASN outside an asn column */
+	assert_int_equal(det_intel_parse(&t, "AS64500\nas64501 # note\nASN64502\n12345\nAS\nAS99999999999\n",
+	                                 "asn.txt", &err), FS_OK);
+	assert_string_equal(det_intel_match_asn(&t, 64500), "asn.txt");
+	assert_non_null(det_intel_match_asn(&t, 64501));
+	assert_non_null(det_intel_match_asn(&t, 64502));
+	assert_null(det_intel_match_asn(&t, 12345));
+	assert_null(det_intel_match_asn(&t, 0));
+	assert_int_equal(t.n_asns, 3);
+	assert_int_equal(t.n_skipped, 3);
+	/* Spamhaus ASN-DROP: JSON lines, the last one metadata */
+	assert_int_equal(det_intel_parse(&t,
+	    "{\"asn\":64510,\"rir\":\"ripencc\",\"domain\":\"bad.example\",\"cc\":\"SC\",\"asname\":\"BP-AS\"}\n"
+	    "{\"asn\": 64511,\"rir\":\"arin\"}\n"
+	    "{\"type\":\"metadata\",\"timestamp\":1700000000,\"size\":2}\n", "asndrop.json", &err), FS_OK);
+	assert_string_equal(det_intel_match_asn(&t, 64510), "asndrop.json");
+	assert_string_equal(det_intel_match_asn(&t, 64511), "asndrop.json");
+	/* JSON lines give ASNs only: the domain field of an ASN record is not an indicator */
+	assert_null(det_intel_match_name(&t, "bad.example", NULL));
+	/* Spamhaus DROP (drop_v4.json): networks as JSON lines; a domain record likewise */
+	assert_int_equal(det_intel_parse(&t,
+	    "{\"cidr\":\"198.51.100.0/24\",\"sblid\":\"SBL1\",\"rir\":\"arin\"}\n"
+	    "{\"cidr\": \"not a network\"}\n{\"domain\":\"c2.example\"}\n"
+	    "{\"type\":\"metadata\",\"size\":1}\n", "drop_v4.json", &err), FS_OK);
+	fs_addr a;
+	fs_addr_parse("198.51.100.77", &a);
+	assert_string_equal(det_intel_match_addr(&t, &a), "drop_v4.json");
+	assert_string_equal(det_intel_match_name(&t, "www.c2.example", NULL), "drop_v4.json");
+	/* CSV with an asn column: bare numbers there are ASNs */
+	assert_int_equal(det_intel_parse(&t, "asn,name\n64520,Some Hoster\n\"AS64521\",x\n", "asn.csv",
+	                                 &err), FS_OK);
+	assert_string_equal(det_intel_match_asn(&t, 64520), "asn.csv");
+	assert_non_null(det_intel_match_asn(&t, 64521));
+	det_intel_fini(&t);
+}
+
+static void
 test_intel_empty_is_error(void **state)
 {
 	(void)state;
@@ -162,7 +205,7 @@ test_intel_empty_is_error(void **state)
 	det_intel_init(&t);
 	assert_int_equal(det_intel_parse(&t, "# nothing\n\njust words here\n", "empty.txt", &err),
 	                 FS_E_FORMAT);
-	assert_non_null(strstr(err.msg, "empty.txt holds no domain, address or CIDR (3 lines read)"));
+	assert_non_null(strstr(err.msg, "empty.txt holds no domain, address, CIDR or ASN (3 lines read)"));
 	assert_int_equal(det_intel_load(&t, "tests/data/does-not-exist.txt", &err), FS_E_NOTFOUND);
 	assert_non_null(strstr(err.msg, "does-not-exist.txt"));
 	det_intel_fini(&t);
@@ -177,6 +220,7 @@ main(void)
 		cmocka_unit_test(test_shipped_allowlist),
 		cmocka_unit_test(test_intel_plain_hosts),
 		cmocka_unit_test(test_intel_csv),
+		cmocka_unit_test(test_intel_asn),
 		cmocka_unit_test(test_intel_empty_is_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

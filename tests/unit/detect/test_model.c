@@ -473,10 +473,52 @@ test_scatter_and_rotation_spread(void **state)
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_false(ev.rot_spread);
 	assert_false(det_is_flux(ev.verdict));
+	/* a strong rotation (score over the rotation rule's) inside one ASN in one country: a cloud
+	 * region's load balancer, not flux, and the reason says why */
+	{
+		struct det_feat g = f;
+		g.n_addrs = 60; g.n_p24 = g.n_p24_fam = 60; g.growth = 30; g.ttl = 60; g.n_asn_known = 60;
+		g.n_cc_known = 60;
+		det_model_eval(&W, &g, &cx, &ev);
+		assert_true(ev.score >= W.flux_score);
+		assert_true(ev.rotation && ev.one_network);
+		assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+		assert_true(has_reason(&g, &cx, &ev, "every address in one ASN in one country"));
+		/* two ASNs: the rotation rule applies */
+		g.n_asns = 2;
+		det_model_eval(&W, &g, &cx, &ev);
+		assert_false(ev.one_network);
+		assert_true(det_is_flux(ev.verdict));
+	}
 	f.n_asns = 2; f.n_countries = 2;
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_false(ev.rot_spread);
 	assert_false(det_is_flux(ev.verdict));
+	/* the same rotation in networks an intel feed lists (a bulletproof hoster on ASN-DROP),
+	 * with a weaker score (fewer addresses, TTL 300 s): the intel hit alone, with less than
+	 * half the addresses listed, leaves it suspicious … */
+	f.n_addrs = 4; f.n_p24 = f.n_p24_fam = 4; f.n_p16 = f.n_p16_fam = 1; f.ttl = 600;
+	f.p16_entropy = 0; f.p24_entropy = 1; f.asn_entropy = 0; f.as_fraction = 0; f.n_asns = 1;
+	f.n_countries = 1; f.country_entropy = 0; f.max_km = 0; f.jaccard = 0.5;
+	f.mean_per_resp = 2; f.max_per_resp = 2; f.breadth_addrs = 2; f.novelty = 0.5; f.growth = 0;
+	cx.intel_feed = "asndrop.json";
+	cx.intel_what = "address 192.0.2.1 in AS64500";
+	cx.intel_asn_share = 0.4;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(ev.hostile_rot);
+	assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+	/* … most of them listed: flux */
+	cx.intel_asn_share = 1;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_true(ev.hostile_rot);
+	assert_int_equal(ev.verdict, DET_SINGLE_FLUX);
+	assert_true(has_reason(&f, &cx, &ev, "later answers brought new addresses inside networks an "
+	                                     "intel feed lists (100% of the addresses)"));
+	/* … and a long TTL (a listed network's static site) is not flux */
+	f.ttl = 3600;
+	det_model_eval(&W, &f, &cx, &ev);
+	assert_false(ev.hostile_rot);
+	cx.intel_feed = NULL; cx.intel_what = NULL; cx.intel_asn_share = 0;
 }
 
 static void

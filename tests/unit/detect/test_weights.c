@@ -55,6 +55,8 @@ test_shipped_equals_defaults(void **state)
 	same(def.zone_min_networks, file.zone_min_networks);
 	same(def.zone_min_entropy, file.zone_min_entropy);
 	same(def.zone_min_countries, file.zone_min_countries);
+	same(def.zone_anchor_networks, file.zone_anchor_networks);
+	same(def.zone_anchor_countries, file.zone_anchor_countries);
 	same(def.provider_customers, file.provider_customers);
 	same(def.provider_max_asns, file.provider_max_asns);
 	same(def.pool_siblings, file.pool_siblings);
