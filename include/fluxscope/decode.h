@@ -211,4 +211,16 @@ int dns_rdata_from_text(uint16_t type, const char *text, uint8_t *out, size_t ca
 #define DNS_TYPE_DNAME 39
 #define DNS_TYPE_OPT 41
 
+/* Registrable domains (eTLD+1) over the Public Suffix List: libpsl's latest list on the system,
+ * private section included. The one place the tool reads the list (the detector's zones, the
+ * ClickHouse sink's registrable column, a drill-down's zone). A handle is immutable once open:
+ * any thread may query it; the caller frees it with dns_psl_free(). */
+struct dns_psl;
+struct dns_psl *dns_psl_open(void);           /* NULL when no list can be loaded */
+void dns_psl_free(struct dns_psl *p);         /* NULL is fine */
+/* The registrable domain of name: a pointer into name, or NULL (a public suffix, no list). */
+const char *dns_psl_registrable(const struct dns_psl *p, const char *name);
+/* Whether name is itself a public suffix (com, co.uk); false without a list. */
+bool dns_psl_public_suffix(const struct dns_psl *p, const char *name);
+
 #endif

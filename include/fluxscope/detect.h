@@ -19,13 +19,22 @@
 #include "fluxscope/fs.h"
 #include "fluxscope/store.h"
 
+/* The verdicts, least to most severe: the one table of their names, order and colour roles.
+ * X(ID, "name", "default style of its colour role"). The enum, det_verdict_name/parse (the
+ * filter's and the report's names) and the TUI's colour roles (`verdict.NAME` in themes/, the
+ * compiled-in default style) all come from it. */
+#define DET_VERDICTS(X)                              \
+	X(BENIGN, "benign", "fg=default")                 \
+	X(CDN, "cdn", "fg=blue")                          \
+	X(POOL, "pool", "fg=cyan")                        \
+	X(SUSPICIOUS, "suspicious", "fg=yellow,bold")     \
+	X(SINGLE_FLUX, "single-flux", "fg=red,bold")      \
+	X(DOUBLE_FLUX, "double-flux", "fg=magenta,bold")
+
 enum det_verdict {
-	DET_BENIGN = 0,
-	DET_CDN,
-	DET_POOL,
-	DET_SUSPICIOUS,
-	DET_SINGLE_FLUX,
-	DET_DOUBLE_FLUX,
+#define X(id, name, style) DET_##id,
+	DET_VERDICTS(X)
+#undef X
 	DET_VERDICT_COUNT
 };
 const char *det_verdict_name(enum det_verdict v); /* "single-flux", "cdn", … */

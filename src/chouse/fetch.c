@@ -3,7 +3,7 @@
  * rows that do not decode counted, the rest kept, as the window source does. */
 #include "chouse/ch_int.h"
 
-#include <libpsl.h>
+#include "fluxscope/decode.h"   /* dns_psl_*: the Public Suffix List */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@ struct ch_fetch {
 	void *ctx;
 	struct ch_http *h;
 	struct decoder *dec;
-	psl_ctx_t *psl;
+	struct dns_psl *psl;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -192,7 +192,7 @@ ch_fetch_new(struct cap_source *src, int src_index, dec_msg_cb cb, void *ctx,
 	dc.dns_ports[0] = o.dns_port;
 	dc.n_dns_ports = 1;
 	f->dec = dec_new(&dc);
-	f->psl = psl_latest(NULL);   /* as the sensor's registrable column (sink.c) */
+	f->psl = dns_psl_open();   /* as the sensor's registrable column (sink.c) */
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
 	if ((r = pthread_create(&f->thread, NULL, fetch_main, f)) != 0) {
@@ -229,7 +229,7 @@ ch_fetch_request(struct ch_fetch *f, const char *name)
 	memset(q, 0, sizeof *q);
 	q->name = xstrdup(name);
 	if (f->psl != NULL)
-		zone = psl_registrable_domain(f->psl, name);
+		zone = dns_psl_registrable(f->psl, name);
 	q->zone = xstrdup(zone != NULL ? zone : name);
 	q->info.state = CH_FETCH_QUEUED;
 	pthread_cond_broadcast(&f->cv);
@@ -271,7 +271,7 @@ ch_fetch_free(struct ch_fetch *f)
 	ch_http_free(f->h);
 	dec_free(f->dec);
 	if (f->psl != NULL)
-		psl_free(f->psl);
+		dns_psl_free(f->psl);
 	ch_buf_fini(&f->resp);
 	ch_buf_fini(&f->sel);
 	ch_buf_fini(&f->dns);

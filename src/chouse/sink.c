@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libpsl.h>
+#include "fluxscope/decode.h"   /* dns_psl_*: the Public Suffix List */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,7 @@ struct ch_sink {
 	uint32_t run_id, next_batch;
 	/* ingest thread only */
 	struct ch_rowbuf rb;
-	psl_ctx_t *psl;
+	struct dns_psl *psl;
 	/* sender thread only */
 	struct ch_http *h;
 	bool up;
@@ -549,7 +549,7 @@ ch_sink_open(const struct ch_sink_config *cfg, struct ch_sink **out, struct fs_e
 	s->h = ch_http_new(&cfg->url);
 	ch_http_set_timeout(s->h, 2000, 60000);
 	s->up = true;   /* tried at the first batch */
-	s->psl = psl_latest(NULL);   /* as the detector's zones (detect.c) */
+	s->psl = dns_psl_open();   /* as the detector's zones (detect.c) */
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv_work, NULL);
 	pthread_cond_init(&s->cv_space, NULL);
@@ -578,7 +578,7 @@ ch_sink_msg(struct ch_sink *s, const struct dns_msg *m)
 	const char *reg = NULL;
 
 	if (m->qr && m->opcode == 0 && m->qname != NULL && s->psl != NULL)
-		reg = psl_registrable_domain(s->psl, m->qname);
+		reg = dns_psl_registrable(s->psl, m->qname);
 	if (!ch_row_from_msg(m, s->sensor, reg, &s->rb)) {
 		pthread_mutex_lock(&s->mu);
 		s->st.skipped++;
@@ -642,7 +642,7 @@ ch_sink_close(struct ch_sink *s, int wait_ms, struct ch_sink_stats *out)
 	ch_http_free(s->h);
 	ch_rowbuf_fini(&s->rb);
 	if (s->psl != NULL)
-		psl_free(s->psl);
+		dns_psl_free(s->psl);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv_work);
 	pthread_cond_destroy(&s->cv_space);

@@ -4,7 +4,7 @@
  * and groups domains by registrable domain (libpsl). */
 #include "fluxscope/detect.h"
 
-#include <libpsl.h>
+#include "fluxscope/decode.h"   /* dns_psl_*: the Public Suffix List */
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -112,7 +112,7 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 		if ((st = det_intel_load(&d->intel, cfg->intel[i], err)) != FS_OK)
 			goto fail;
 	}
-	d->psl = psl_latest(NULL);
+	d->psl = dns_psl_open();
 	d->sc = det_scratch_new();
 	d->threads = fs_threads();
 	d->share = xmalloc(sizeof *d->share);
@@ -165,7 +165,7 @@ det_free(struct detector *d)
 	det_allow_fini(&d->allow);
 	det_intel_fini(&d->intel);
 	if (d->psl != NULL)
-		psl_free(d->psl);
+		dns_psl_free(d->psl);
 	free(d->weights_src);
 	free(d->allow_src);
 	free(d);
@@ -261,7 +261,7 @@ det_zone_usable(const struct detector *d, const char *zone)
 {
 	/* NS sets of public suffixes (com, co.uk) say nothing about one domain. */
 	return zone != NULL && *zone != '\0' && strcmp(zone, ".") != 0 &&
-	       (d->psl == NULL || !psl_is_public_suffix(d->psl, zone));
+	       (d->psl == NULL || !dns_psl_public_suffix(d->psl, zone));
 }
 
 void

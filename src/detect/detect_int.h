@@ -13,7 +13,7 @@
 #include "fluxscope/store.h"
 #include "util/map.h"
 
-#include <libpsl.h>
+#include "fluxscope/decode.h"   /* dns_psl_*: the Public Suffix List */
 
 /* ---- helpers (util.c); the maps are util's u64 map (util/map.h: struct fs_map) -------------- */
 
@@ -458,7 +458,7 @@ struct detector {
 	char **intel_src;
 	int n_intel_src;
 	struct geo *geo;
-	psl_ctx_t *psl;
+	struct dns_psl *psl;
 	struct det_scratch *sc;
 
 	/* address info cache, indexed by store_addr_id */

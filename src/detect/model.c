@@ -12,9 +12,9 @@ const char *
 det_verdict_name(enum det_verdict v)
 {
 	static const char *const names[DET_VERDICT_COUNT] = {
-		[DET_BENIGN] = "benign", [DET_CDN] = "cdn", [DET_POOL] = "pool",
-		[DET_SUSPICIOUS] = "suspicious", [DET_SINGLE_FLUX] = "single-flux",
-		[DET_DOUBLE_FLUX] = "double-flux",
+#define X(id, name, style) [DET_##id] = name,
+		DET_VERDICTS(X)
+#undef X
 	};
 	return (unsigned)v < DET_VERDICT_COUNT ? names[v] : "?";
 }

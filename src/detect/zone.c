@@ -93,7 +93,7 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 		const char *name = store_name_str(s, dom->name);
 		if (name == NULL)
 			continue;
-		const char *reg = d->psl != NULL ? psl_registrable_domain(d->psl, name) : NULL;
+		const char *reg = d->psl != NULL ? dns_psl_registrable(d->psl, name) : NULL;
 		d->reg[id] = reg != NULL ? reg : name;
 		store_name_id z = 0;
 		store_domain_nsset(s, id, &z);
@@ -119,7 +119,7 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 		if (dom == NULL || dom->n_cnames == 0 || d->reg[id] == NULL)
 			continue;
 		const char *last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
-		const char *t = last && d->psl ? psl_registrable_domain(d->psl, last) : last;
+		const char *t = last && d->psl ? dns_psl_registrable(d->psl, last) : last;
 		if (t == NULL || strcmp(t, d->reg[id]) == 0)
 			continue;
 		uint64_t ht = hstr(t);
@@ -637,7 +637,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	det_fill_result(d, s, apex, &zd, &f, &cx, &ev, zr, terms);
 	zr->name = zone;
 	zr->zone = zone;
-	zr->registrable = d->psl ? psl_registrable_domain(d->psl, zone) : NULL;
+	zr->registrable = d->psl ? dns_psl_registrable(d->psl, zone) : NULL;
 	if (zr->registrable == NULL)
 		zr->registrable = zone;
 	zr->is_zone = true;

@@ -5,6 +5,7 @@
 #include "fluxscope/store.h"
 #include "export/export_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static bool
@@ -40,23 +41,6 @@ selected(const struct export_selection *sel, const struct det_result *r,
 		return d != NULL && (sel->mark_mask ? (d->user_flags & sel->mark_mask) != 0 : d->user_flags != 0);
 	}
 	return false;
-}
-
-static bool
-zone_owned(const char *zone, const char *name, const char *reg)
-{
-	size_t zl, rl;
-
-	if (zone == NULL)
-		return false;
-	if (strcmp(zone, name) == 0)
-		return true;
-	if (reg == NULL || reg[0] == '\0')
-		return false;
-	zl = strlen(zone);
-	rl = strlen(reg);
-	return strcmp(zone, reg) == 0 ||
-	       (zl > rl && zone[zl - rl - 1] == '.' && strcmp(zone + zl - rl, reg) == 0);
 }
 
 static void
@@ -100,51 +84,6 @@ passthru_sharers(struct export_set *s, const struct store *st, const struct dete
 		x.verdict[0] = '\0';
 		export_set_add(s, &x);
 	}
-}
-
-/* Add the NS names of the observations of domain id whose zone is the domain's own (at or
- * below its registrable domain: an ancestor's such as a TLD's never). */
-static uint32_t
-add_ns_of(const struct store *st, store_dom_id id, const char *name, const char *reg,
-          uint32_t *buf, uint32_t n, uint32_t cap)
-{
-	const struct store_domain *d = id ? store_domain(st, id) : NULL;
-	for (uint32_t i = 0; d != NULL && i < d->n_ns; i++) {
-		if (!zone_owned(store_name_str(st, d->ns[i].zone), name, reg))
-			continue;
-		uint32_t nm = 0;
-		const uint32_t *m = store_set_members(st, d->ns[i].nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			uint32_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
-	}
-	return n;
-}
-
-static uint32_t
-zone_ns_names(const struct store *st, const struct det_result *r, const char *name, uint32_t *buf,
-              uint32_t cap)
-{
-	uint32_t n = add_ns_of(st, r->dom, name, r->registrable, buf, 0, cap);
-	store_name_id zone = 0;
-	store_set_id nsset = store_domain_nsset(st, r->dom, &zone);
-	if (nsset && zone_owned(store_name_str(st, zone), name, r->registrable)) {
-		n = add_ns_of(st, store_domain_by_name(st, zone), name, r->registrable, buf, n, cap);
-		uint32_t nm = 0;
-		const uint32_t *m = store_set_members(st, nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			uint32_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
-	}
-	return n;
 }
 
 size_t
@@ -193,31 +132,32 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 			n++;
 		if (!sel->infrastructure || !det_is_flux(r->verdict) || d == NULL)
 			continue;
-		/* The flux agents: every address the domain was answered with. */
-		for (uint32_t k = 0; k < d->n_addrs; k++) {
-			const struct store_addr *a = store_addr(st, d->addrs[k].addr);
-			if (a == NULL)
-				continue;
-			if (sel->geo != NULL && !sel->residential &&
-			    geo_residential_looking(geo_lookup(sel->geo, &a->addr))) {
+		/* The flux agents: every address the domain was answered with (the model's rows, as
+		 * the Spread tab and the report list them). */
+		struct model_addr_row *agents;
+		uint32_t n_agents = model_addr_rows(sel->residential ? NULL : sel->geo, st, r->dom, &agents);
+		for (uint32_t k = 0; k < n_agents; k++) {
+			const struct model_addr_row *a = &agents[k];
+			if (a->info != NULL && geo_residential_looking(a->info)) {
 				if (sel->n_residential_skipped != NULL)
 					(*sel->n_residential_skipped)++;
 				continue;
 			}
 			base(&x, EXPORT_ADDR, r, name);
 			x.addr = a->addr;
-			x.first_seen = d->addrs[k].first_seen;
-			x.last_seen = d->addrs[k].last_seen;
+			x.first_seen = a->first_seen;
+			x.last_seen = a->last_seen;
 			export_set_add(s, &x);
-			passthru_sharers(s, st, det, d->addrs[k].addr, name, r);
+			passthru_sharers(s, st, det, a->id, name, r);
 		}
+		free(agents);
 		if (r->verdict != DET_DOUBLE_FLUX)
 			continue;
 		/* Double flux: the rotating nameservers, by name and by address — every one seen for
 		 * the zone (all its NS sets, on the name's record and on the zone's own), not only
 		 * the latest set. */
 		uint32_t ns[256];
-		uint32_t nns = zone_ns_names(st, r, name, ns, sizeof ns / sizeof ns[0]);
+		uint32_t nns = (uint32_t)model_zone_ns_names(st, r, name, ns, sizeof ns / sizeof ns[0]);
 		for (uint32_t k = 0; k < nns; k++) {
 			const char *nsn = store_name_str(st, ns[k]);
 			const struct store_nsname *rec = store_nsname_by_name(st, ns[k]);

@@ -161,6 +161,36 @@ same_row(const struct store_response *a, const struct store_response *b)
 	       a->cname == b->cname && a->flags == b->flags && a->src_index == b->src_index;
 }
 
+/* The addresses each row shows for the first time (the rows in order, each row's answers in
+ * set order). */
+static void
+mark_new(const struct store *s, const struct store_domain *d, struct model_timeline *o)
+{
+	size_t nseen = store_addr_count(s) + 1, total = 0;
+	uint8_t *seen;
+
+	for (uint32_t ri = 0; ri < o->n_rows; ri++) {
+		uint32_t n = 0;
+		o->rows[ri].new_off = (uint32_t)total;
+		if (store_set_members(s, d->resp[o->rows[ri].first].aset, &n) != NULL)
+			total += n;
+	}
+	o->is_new = xcalloc(total ? total : 1, sizeof *o->is_new);
+	seen = xcalloc(nseen, 1);
+	for (uint32_t ri = 0; ri < o->n_rows; ri++) {
+		struct model_tl_row *row = &o->rows[ri];
+		uint32_t n = 0;
+		const uint32_t *m = store_set_members(s, d->resp[row->first].aset, &n);
+		for (uint32_t j = 0; m != NULL && j < n; j++)
+			if (m[j] < nseen && !seen[m[j]]) {
+				seen[m[j]] = 1;
+				o->is_new[row->new_off + j] = true;
+				row->n_new++;
+			}
+	}
+	free(seen);
+}
+
 void
 model_timeline(const struct store *s, store_dom_id dom, bool collapse, uint32_t max_resp,
                struct model_timeline *o)
@@ -197,12 +227,14 @@ model_timeline(const struct store *s, store_dom_id dom, bool collapse, uint32_t 
 			.ttl_max = r->ttl_max, .frame_last = r->frame,
 		};
 	}
+	mark_new(s, d, o);
 }
 
 void
 model_timeline_free(struct model_timeline *t)
 {
 	free(t->rows);
+	free(t->is_new);
 	memset(t, 0, sizeof *t);
 }
 

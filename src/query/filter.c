@@ -267,13 +267,12 @@ compile_leaf(struct term *t, const struct qx_node *nd, struct fs_err *err, size_
 		                  near[0] ? "fields starting alike: " : "",
 		                  near[0] ? near : "the fields are in docs/fields.md and --help", "");
 	}
-	/* "ns~evil" (the issue's and analysts' shorthand): a text match on the NS-name count means
-	 * the nameservers' names. */
-	if ((nd->op == QX_HAS || nd->op == QX_HASNOT) && !is_text(fd->type) &&
-	    strcasecmp(fd->key, "ns") == 0) {
-		const struct model_field *nsf = model_field_find("nameserver", strlen("nameserver"));
-		if (nsf != NULL)
-			fd = nsf;
+	/* a text match on a count that names its list (model.h: text_list; "ns~evil") reads the
+	 * list */
+	if ((nd->op == QX_HAS || nd->op == QX_HASNOT) && !is_text(fd->type) && fd->text_list != NULL) {
+		const struct model_field *lf = model_field_find(fd->text_list, strlen(fd->text_list));
+		if (lf != NULL)
+			fd = lf;
 	}
 	t->f = fd;
 	t->op = (enum fop)nd->op;     /* same order: = != < <= > >= ~ !~ */

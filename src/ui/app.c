@@ -558,14 +558,9 @@ app_fmt_ttl(uint32_t ttl, char *buf, size_t len)
 enum ui_role
 app_verdict_role(int verdict)
 {
-	switch (verdict) {
-	case SNAP_V_CDN: return UI_ROLE_V_CDN;
-	case SNAP_V_POOL: return UI_ROLE_V_POOL;
-	case SNAP_V_SUSPICIOUS: return UI_ROLE_V_SUSPICIOUS;
-	case SNAP_V_SINGLE: return UI_ROLE_V_SINGLE;
-	case SNAP_V_DOUBLE: return UI_ROLE_V_DOUBLE;
-	default: return UI_ROLE_V_BENIGN;
-	}
+	/* the roles follow detect's verdict table (roles.h) */
+	return verdict > 0 && verdict < DET_VERDICT_COUNT ? (enum ui_role)(UI_ROLE_V_FIRST + verdict)
+	                                                  : UI_ROLE_V_BENIGN;
 }
 
 /* Drawing the frame. */

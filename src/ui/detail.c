@@ -145,7 +145,7 @@ summary_from_row(const struct detail_ctx *ctx, const struct snap_row *r, struct 
 	bool wd = span_days(ctx, ctx->snap->t_min, ctx->snap->t_max);
 
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Verdict      " M "%s" MEND,
-	           MR(app_verdict_role(r->verdict)), snap_verdict_name(r->verdict));
+	           MR(app_verdict_role(r->verdict)), det_verdict_name((enum det_verdict)r->verdict));
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Score        " M "%.1f" MEND " / 100",
 	           MR(UI_ROLE_VALUE), r->score);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Seen         " M "%s" MEND " to " M "%s" MEND
@@ -241,7 +241,7 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 	           r->ns_ttl > 0 ? ", NS TTL " : "", r->ns_ttl > 0 ? app_fmt_ttl(r->ns_ttl, b1, sizeof b1) : "");
 	if (r->intel_hit)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Intel        " M "listed in %s" MEND,
-		           MR(UI_ROLE_V_SINGLE), clean(r->intel_feed, cbuf, sizeof cbuf));
+		           MR(UI_ROLE_V_SINGLE_FLUX), clean(r->intel_feed, cbuf, sizeof cbuf));
 	if (r->first_flagged != 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 		           "Detected     flagged at %s after %u responses (%.1f TTL periods)",
@@ -324,13 +324,6 @@ sparkline(const struct detail_ctx *ctx, const uint32_t *v, int n, struct sbuf *s
 		else
 			sb_addf(sb, "%c", spark_a[lvl]);
 	}
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* The CNAME chains as a tree of the alternatives answered (model_cname_tree), each branch with
@@ -423,8 +416,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	const struct store_domain *d = store_domain(st, dom);
 	const struct det_result *res = ctx->det != NULL ? det_for_domain(ctx->det, dom) : NULL;
 	struct model_timeline tl;
-	uint8_t *seen;
-	size_t nseen;
 	int buckets;
 	uint32_t *per, *cum;
 	char t1[32], a1[FS_ADDR_STRLEN], rc[16], cb[512], qt[16];
@@ -439,8 +430,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	cname_tree(ctx, dom, wd, out);
 
 	/* Sparklines: distinct addresses per interval and in total, across the domain's time. */
-	nseen = store_addr_count(st) + 1;
-	seen = xcalloc(nseen, 1);
 	buckets = ctx->width - 50;   /* the label and "distinct per interval (max N)" fit beside */
 	if (buckets > 80)
 		buckets = 80;
@@ -449,57 +438,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	per = xcalloc((size_t)buckets, sizeof *per);
 	cum = xcalloc((size_t)buckets, sizeof *cum);
 	{
-		fs_time span = d->last_seen - d->first_seen;
-		uint32_t total = 0;
-		uint32_t *in_bucket = NULL;
-		size_t nib = 0, capib = 0;
-		int cur = -1;
-		for (uint32_t i = 0; i < d->n_resp; i++) {
-			const struct store_response *r = &d->resp[i];
-			int b = span > 0 ? (int)((double)(r->ts - d->first_seen) / (double)span * (buckets - 1) + 0.5) : 0;
-			const uint32_t *m;
-			uint32_t n;
-			if (b < 0)
-				b = 0;
-			if (b >= buckets)
-				b = buckets - 1;
-			if (b != cur) {
-				/* distinct addresses within one bucket: sort and count */
-				if (cur >= 0 && nib > 0) {
-					qsort(in_bucket, nib, sizeof *in_bucket, cmp_u32);
-					uint32_t k = 1;
-					for (size_t j = 1; j < nib; j++)
-						k += in_bucket[j] != in_bucket[j - 1];
-					per[cur] = k;
-				}
-				nib = 0;
-				cur = b;
-			}
-			m = store_set_members(st, r->aset, &n);
-			for (uint32_t j = 0; j < n; j++) {
-				if (nib == capib) {
-					capib = capib ? capib * 2 : 64;
-					in_bucket = xreallocarray(in_bucket, capib, sizeof *in_bucket);
-				}
-				in_bucket[nib++] = m[j];
-				if (m[j] < nseen && !(seen[m[j]] & 1)) {
-					seen[m[j]] |= 1;
-					total++;
-				}
-			}
-			cum[b] = total;
-		}
-		if (cur >= 0 && nib > 0) {
-			qsort(in_bucket, nib, sizeof *in_bucket, cmp_u32);
-			uint32_t k = 1;
-			for (size_t j = 1; j < nib; j++)
-				k += in_bucket[j] != in_bucket[j - 1];
-			per[cur] = k;
-		}
-		for (int b = 1; b < buckets; b++)
-			if (cum[b] < cum[b - 1])
-				cum[b] = cum[b - 1];
-		free(in_bucket);
+		uint32_t total = model_tl_spark(st, dom, buckets, per, cum);
 		{
 			uint32_t mx = 0;
 			for (int b = 0; b < buckets; b++)
@@ -528,7 +467,6 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	}
 	free(per);
 	free(cum);
-	memset(seen, 0, nseen);
 
 	model_timeline(st, dom, ctx->collapse, TIMELINE_MAX, &tl);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
@@ -552,7 +490,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		const struct model_tl_row *row = &tl.rows[ri];
 		const struct store_response *r = &d->resp[row->first];
 		const uint32_t *m;
-		uint32_t n, shown = 0, fresh = 0;
+		uint32_t n, shown = 0;
 		int used;
 		char ttl[32], cnt[16], fr[16];
 		const char *file = src_name(ctx, r->src_index);
@@ -582,12 +520,8 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			        r->flags & STORE_RESP_NODATA ? "no data" :
 			        r->rcode != 0 ? "error" : "no addresses");
 		for (uint32_t j = 0; j < n; j++) {
-			bool isnew = m[j] < nseen && !seen[m[j]];
+			bool isnew = tl.is_new[row->new_off + j];
 			addr_str(st, m[j], a1, sizeof a1);
-			if (isnew) {
-				seen[m[j]] = 1;
-				fresh++;
-			}
 			if (used + (int)strlen(a1) + 14 > ctx->width && shown > 0)
 				continue;
 			if (isnew)
@@ -598,7 +532,7 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 			shown++;
 		}
 		if (shown < n)
-			sb_addf(&sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, fresh);
+			sb_addf(&sb, M "+%u more (%u new) " MEND, MR(UI_ROLE_DIM), n - shown, row->n_new);
 		if (r->cname != 0 && n > 0)
 			sb_addf(&sb, M "via %s " MEND, MR(UI_ROLE_DIM), clean(store_name_str(st, r->cname), cb, sizeof cb));
 		if (r->vantage != 0)   /* a feed's message: who saw it (resolver identity, type) */
@@ -639,33 +573,15 @@ timeline(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		}
 	}
 	model_timeline_free(&tl);
-	free(seen);
 	free(sb.b);
 }
 
 /* ---- Spread ------------------------------------------------------------------------------- */
 
-struct agg {
-	uint32_t asn;
-	char cc[3];
-	const char *label;
-	uint32_t n;
-};
-
-static int
-cmp_agg(const void *a, const void *b)
-{
-	const struct agg *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	if (x->asn != y->asn)
-		return x->asn < y->asn ? -1 : 1;
-	return strcmp(x->cc, y->cc);
-}
-
+/* The tallies as bars (the model sorted them: most addresses first). */
 static void
-bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, uint32_t total,
-     bool by_asn)
+bars(const struct detail_ctx *ctx, struct dlines *out, const struct model_tally *a, size_t n,
+     uint32_t total, bool by_asn)
 {
 	int barw = ctx->width - 60;
 	char cb[256];
@@ -673,7 +589,6 @@ bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, 
 		barw = 40;
 	if (barw < 4)
 		barw = 4;
-	qsort(a, n, sizeof *a, cmp_agg);
 	for (size_t i = 0; i < n && i < 10; i++) {
 		char bar[200] = "";
 		int len = total ? (int)((double)a[i].n / a[0].n * barw + 0.5) : 0;
@@ -687,10 +602,10 @@ bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, 
 			           a[i].asn ? clean(a[i].label, cb, sizeof cb) : "", a[i].n,
 			           100.0 * a[i].n / total, MR(UI_ROLE_BAR), bar);
 		} else
-			dlines_add(out, a[i].cc[0] ? DL_COUNTRY : DL_TEXT,
-			           a[i].cc[0] ? (uint32_t)((unsigned char)a[i].cc[0] << 8 | (unsigned char)a[i].cc[1]) : 0,
+			dlines_add(out, a[i].country[0] ? DL_COUNTRY : DL_TEXT,
+			           a[i].country[0] ? (uint32_t)((unsigned char)a[i].country[0] << 8 | (unsigned char)a[i].country[1]) : 0,
 			           UI_ROLE_DEFAULT, "  %-9s %5u %5.1f%% " M "%s" MEND,
-			           a[i].cc[0] ? a[i].cc : "unknown", a[i].n, 100.0 * a[i].n / total,
+			           a[i].country[0] ? a[i].country : "unknown", a[i].n, 100.0 * a[i].n / total,
 			           MR(UI_ROLE_BAR), bar);
 	}
 	if (n > 10)
@@ -700,74 +615,43 @@ bars(const struct detail_ctx *ctx, struct dlines *out, struct agg *a, size_t n, 
 static void
 spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
-	const struct store *st = ctx->store;
-	const struct store_domain *d = store_domain(st, dom);
-	struct geo_addr_row *rows = NULL;
-	struct geo_spread sp;
-	struct agg *by_asn, *by_cc;
-	size_t n, na = 0, nc = 0;
+	struct model_spread sp;
+	const struct geo_spread *sum = &sp.sum;
 	char a1[FS_ADDR_STRLEN], t1[32], t2[32], cb[256], cb2[256];
 	bool wd;
 
-	if (d == NULL)
-		return;
-	if (ctx->geo == NULL) {
+	model_spread(ctx->geo, ctx->store, dom, &sp);
+	wd = span_days(ctx, sp.first_seen, sp.last_seen);
+	if (!sp.enriched)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "No enrichment (--no-geoip): addresses only.");
-		memset(&sp, 0, sizeof sp);
-		n = 0;
-	} else
-		n = geo_domain_spread(ctx->geo, st, dom, &rows, &sp);
-	wd = span_days(ctx, d->first_seen, d->last_seen);
-	if (ctx->geo != NULL) {
+	else {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 		           M "%u" MEND " addresses, " M "%u" MEND " ASNs, " M "%u" MEND " countries, %u cities, "
-		           "%u networks%s",
-		           MR(UI_ROLE_VALUE), sp.n_addrs, MR(UI_ROLE_VALUE), sp.n_asns, MR(UI_ROLE_VALUE),
-		           sp.n_countries, sp.n_cities, sp.n_networks,
-		           sp.n_located >= 2 ? "" : "");
-		if (sp.n_located >= 2)
+		           "%u networks",
+		           MR(UI_ROLE_VALUE), sum->n_addrs, MR(UI_ROLE_VALUE), sum->n_asns, MR(UI_ROLE_VALUE),
+		           sum->n_countries, sum->n_cities, sum->n_networks);
+		if (sum->n_located >= 2)
 			dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL,
 			           "ASN entropy %.2f bits, country entropy %.2f bits, %.0f km between the farthest two",
-			           sp.asn_entropy, sp.country_entropy, sp.max_km);
+			           sum->asn_entropy, sum->country_entropy, sum->max_km);
 		else
 			dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "ASN entropy %.2f bits, country entropy %.2f bits",
-			           sp.asn_entropy, sp.country_entropy);
+			           sum->asn_entropy, sum->country_entropy);
 	}
-	by_asn = xcalloc(n ? n : 1, sizeof *by_asn);
-	by_cc = xcalloc(n ? n : 1, sizeof *by_cc);
-	for (size_t i = 0; i < n; i++) {
-		const struct geo_info *g = rows[i].info;
-		size_t k;
-		for (k = 0; k < na && by_asn[k].asn != g->asn; k++)
-			;
-		if (k == na)
-			by_asn[na++] = (struct agg){ g->asn, "", g->as_org, 0 };
-		by_asn[k].n++;
-		for (k = 0; k < nc && strcmp(by_cc[k].cc, g->country) != 0; k++)
-			;
-		if (k == nc) {
-			by_cc[nc] = (struct agg){ 0, "", "", 0 };
-			memcpy(by_cc[nc].cc, g->country, 3);
-			nc++;
-		}
-		by_cc[k].n++;
-	}
-	if (n > 0) {
+	if (sp.enriched && sp.n_addrs > 0) {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "By ASN (Enter: every domain in that ASN)");
-		bars(ctx, out, by_asn, na, (uint32_t)n, true);
+		bars(ctx, out, sp.by_asn, sp.n_by_asn, sp.n_addrs, true);
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "By country");
-		bars(ctx, out, by_cc, nc, (uint32_t)n, false);
+		bars(ctx, out, sp.by_country, sp.n_by_country, sp.n_addrs, false);
 	}
-	free(by_asn);
-	free(by_cc);
 	dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 	dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Addresses (Enter: the domains using it)");
 	/* the address column is as wide as the longest address (IPv4 only: 15) */
 	int aw = 7;
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		int w = (int)strlen(addr_str(st, d->addrs[i].addr, a1, sizeof a1));
+	for (uint32_t i = 0; i < sp.n_addrs; i++) {
+		int w = (int)strlen(fs_addr_str(&sp.addrs[i].addr, a1, sizeof a1));
 		if (w > aw)
 			aw = w;
 	}
@@ -778,8 +662,8 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 	{
 		int fixed = 2 + aw + 1 + 9 + 1 + 1 + 2 + 1 + 1 + 2 * ((wd ? 14 : 8) + 1) + 6 + 2;
 		int spare = ctx->width - fixed - ow - cw;
-		for (size_t i = 0; ctx->geo != NULL && i < n; i++) {
-			const struct geo_info *g = rows[i].info;
+		for (size_t i = 0; sp.enriched && i < sp.n_addrs; i++) {
+			const struct geo_info *g = sp.addrs[i].info;
 			int w1 = canvas_text_width(clean(g->as_org, cb, sizeof cb));
 			int w2 = canvas_text_width(clean(g->city, cb2, sizeof cb2));
 			if (w1 > olong)
@@ -805,164 +689,115 @@ spread(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "%s", hb.b);
 		free(hb.b);
 	}
-	if (ctx->geo != NULL) {
-		for (size_t i = 0; i < n; i++) {
-			const struct geo_info *g = rows[i].info;
-			char as[16];
-			struct sbuf lb = { 0 };
-			store_addr_id id = store_addr_find(st, &rows[i].addr);
-			snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
-			sb_addf(&lb, "  %-*s %-9s ", aw, fs_addr_str(&rows[i].addr, a1, sizeof a1), as);
-			sb_col(&lb, g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-", ow, false, ctx->unicode);
-			sb_addf(&lb, " %-2s ", g->country[0] ? g->country : "-");
-			sb_col(&lb, g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-", cw, false, ctx->unicode);
-			sb_addf(&lb, " %s %s %6u", app_fmt_time(rows[i].first_seen, wd, t1, sizeof t1),
-			        app_fmt_time(rows[i].last_seen, wd, t2, sizeof t2), rows[i].count);
-			dlines_add(out, DL_ADDR, id, UI_ROLE_DEFAULT, "%s", lb.b);
-			free(lb.b);
+	for (size_t i = 0; i < sp.n_addrs; i++) {
+		const struct model_addr_row *r = &sp.addrs[i];
+		const struct geo_info *g = r->info;
+		char as[16];
+		struct sbuf lb = { 0 };
+		if (g == NULL) {
+			dlines_add(out, DL_ADDR, r->id, UI_ROLE_DEFAULT, "  %-*s %-9s %-22s %-2s %-14s %s %s %6u",
+			           aw, fs_addr_str(&r->addr, a1, sizeof a1), "-", "-", "-", "-",
+			           app_fmt_time(r->first_seen, wd, t1, sizeof t1),
+			           app_fmt_time(r->last_seen, wd, t2, sizeof t2), r->count);
+			continue;
 		}
-	} else {
-		for (uint32_t i = 0; i < d->n_addrs; i++) {
-			const struct store_dom_addr *da = &d->addrs[i];
-			dlines_add(out, DL_ADDR, da->addr, UI_ROLE_DEFAULT, "  %-*s %-9s %-22s %-2s %-14s %s %s %6u",
-			           aw, addr_str(st, da->addr, a1, sizeof a1), "-", "-", "-", "-",
-			           app_fmt_time(da->first_seen, wd, t1, sizeof t1),
-			           app_fmt_time(da->last_seen, wd, t2, sizeof t2), da->count);
-		}
+		snprintf(as, sizeof as, g->asn ? "AS%u" : "-", g->asn);
+		sb_addf(&lb, "  %-*s %-9s ", aw, fs_addr_str(&r->addr, a1, sizeof a1), as);
+		sb_col(&lb, g->as_org[0] ? clean(g->as_org, cb, sizeof cb) : "-", ow, false, ctx->unicode);
+		sb_addf(&lb, " %-2s ", g->country[0] ? g->country : "-");
+		sb_col(&lb, g->city[0] ? clean(g->city, cb2, sizeof cb2) : "-", cw, false, ctx->unicode);
+		sb_addf(&lb, " %s %s %6u", app_fmt_time(r->first_seen, wd, t1, sizeof t1),
+		        app_fmt_time(r->last_seen, wd, t2, sizeof t2), r->count);
+		dlines_add(out, DL_ADDR, r->id, UI_ROLE_DEFAULT, "%s", lb.b);
+		free(lb.b);
 	}
-	if (d->n_addrs == 0)
+	if (sp.n_addrs == 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  (no addresses)");
-	free(rows);
+	model_spread_free(&sp);
 }
 
 /* ---- Nameservers -------------------------------------------------------------------------- */
-
-static bool
-in_set(const uint32_t *m, uint32_t n, uint32_t v)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (m[i] == v)
-			return true;
-	return false;
-}
 
 static void
 nameservers(const struct detail_ctx *ctx, uint32_t dom, struct dlines *out)
 {
 	const struct store *st = ctx->store;
-	const struct store_domain *d = store_domain(st, dom), *zd = d;
-	store_name_id zone = 0;
-	store_set_id cur = store_domain_nsset(st, dom, &zone);
-	uint32_t *names = NULL, nnames = 0;
+	struct model_nameservers ns;
 	char t1[32], a1[FS_ADDR_STRLEN], cb[512];
 	struct sbuf sb = { 0 };
 	bool wd;
 
-	if (d == NULL)
-		return;
-	/* Observations: the domain's own, else those of the zone that answers for it. */
-	if (d->n_ns == 0 && zone != 0) {
-		store_dom_id zid = store_domain_by_name(st, zone);
-		if (zid != 0 && store_domain(st, zid) != NULL)
-			zd = store_domain(st, zid);
-	}
-	wd = span_days(ctx, zd->first_seen, zd->last_seen);
-	if (cur != 0)
+	model_nameservers(ctx->geo, st, dom, &ns);
+	wd = span_days(ctx, ns.first_seen, ns.last_seen);
+	if (ns.n_current > 0)
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_LABEL, "Delegated by " M "%s" MEND " to %u nameservers; "
 		           M "%u" MEND " NS-set changes seen", MR(UI_ROLE_VALUE),
-		           clean(store_name_str(st, zone), cb, sizeof cb), store_set_size(st, cur),
-		           MR(UI_ROLE_VALUE), store_domain_ns_changes(st, dom));
+		           clean(store_name_str(st, ns.zone), cb, sizeof cb), ns.n_current,
+		           MR(UI_ROLE_VALUE), ns.n_changes);
 	else
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM,
 		           "No NS records for this name or its zones in the capture (a client-side capture "
 		           "sees them only when resolvers add an authority section).");
-	if (zd->n_ns > 0) {
+	if (ns.n_obs > 0) {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "NS sets over time%s (names new to the zone highlighted)",
-		           zd != d ? " of the enclosing zone" : "");
+		           ns.enclosing ? " of the enclosing zone" : "");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  * the set changed  +name: new in this set  "
 		           "-name: gone since the zone's previous set");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  %-*s %-24s %7s  %s", wd ? 14 : 10, "time (UTC)", "zone",
 		           "TTL", "nameservers");
 	}
-	for (uint32_t i = 0; i < zd->n_ns; i++) {
-		const struct store_ns_obs *o = &zd->ns[i];
-		const uint32_t *m, *pm = NULL;
-		uint32_t n, pn = 0;
-		int prev = -1;
-		m = store_set_members(st, o->nsset, &n);
-		for (int k = (int)i - 1; k >= 0; k--)
-			if (zd->ns[k].zone == o->zone) {
-				prev = k;
-				break;
-			}
-		if (prev >= 0)
-			pm = store_set_members(st, zd->ns[prev].nsset, &pn);
+	for (uint32_t i = 0; i < ns.n_obs; i++) {
+		const struct model_ns_obs *o = &ns.obs[i];
 		sb.n = 0;
 		/* "*" marks an observation that changed the zone's NS set */
-		if (prev >= 0)
+		if (o->changed)
 			sb_addf(&sb, M "*" MEND " ", MR(UI_ROLE_CHANGE));
 		else
 			sb_addf(&sb, "  ");
 		sb_addf(&sb, "%-*s %-24.24s %7u  ", wd ? 14 : 10, app_fmt_time(o->ts, wd, t1, sizeof t1),
 		        clean(store_name_str(st, o->zone), cb, sizeof cb), o->ttl);
-		for (uint32_t j = 0; j < n; j++) {
-			bool added = prev >= 0 && !in_set(pm, pn, m[j]);
-			if (added)
-				sb_addf(&sb, M "+%s" MEND " ", MR(UI_ROLE_CHANGE), clean(store_name_str(st, m[j]), cb, sizeof cb));
+		for (uint32_t j = 0; j < o->n_members; j++) {
+			if (o->added[j])
+				sb_addf(&sb, M "+%s" MEND " ", MR(UI_ROLE_CHANGE), clean(store_name_str(st, o->members[j]), cb, sizeof cb));
 			else
-				sb_addf(&sb, "%s ", clean(store_name_str(st, m[j]), cb, sizeof cb));
-			if (!in_set(names, nnames, m[j])) {
-				names = xreallocarray(names, nnames + 1, sizeof *names);
-				names[nnames++] = m[j];
-			}
+				sb_addf(&sb, "%s ", clean(store_name_str(st, o->members[j]), cb, sizeof cb));
 		}
-		for (uint32_t j = 0; j < pn; j++)
-			if (!in_set(m, n, pm[j]))
-				sb_addf(&sb, M "-%s" MEND " ", MR(UI_ROLE_DIM), clean(store_name_str(st, pm[j]), cb, sizeof cb));
+		for (uint32_t j = 0; j < o->n_removed; j++)
+			sb_addf(&sb, M "-%s" MEND " ", MR(UI_ROLE_DIM), clean(store_name_str(st, o->removed[j]), cb, sizeof cb));
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", sb.b);
 	}
-	if (cur != 0) {
-		uint32_t n;
-		const uint32_t *m = store_set_members(st, cur, &n);
-		for (uint32_t j = 0; j < n; j++)
-			if (!in_set(names, nnames, m[j])) {
-				names = xreallocarray(names, nnames + 1, sizeof *names);
-				names[nnames++] = m[j];
-			}
-	}
-	if (nnames > 0) {
+	if (ns.n_names > 0) {
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", "");
 		dlines_add(out, DL_TITLE, 0, UI_ROLE_LABEL, "Nameservers with their addresses (Enter: the domains they serve)");
 	}
-	for (uint32_t i = 0; i < nnames; i++) {
-		const struct store_nsname *ns = store_nsname_by_name(st, names[i]);
+	for (uint32_t i = 0; i < ns.n_names; i++) {
+		const struct model_ns_name *nm = &ns.names[i];
 		sb.n = 0;
-		sb_addf(&sb, "  %-32s", clean(store_name_str(st, names[i]), cb, sizeof cb));
-		if (ns == NULL || ns->n_glue == 0)
+		sb_addf(&sb, "  %-32s", clean(store_name_str(st, nm->name), cb, sizeof cb));
+		if (nm->n_addrs == 0)
 			sb_addf(&sb, M " no address seen" MEND, MR(UI_ROLE_DIM));
 		else
-			sb_addf(&sb, " %u address%s, serves %u domain%s", ns->n_glue, ns->n_glue == 1 ? "" : "es",
-			        ns->n_domains, ns->n_domains == 1 ? "" : "s");
-		dlines_add(out, DL_NS, names[i], UI_ROLE_DEFAULT, "%s", sb.b);
-		for (uint32_t j = 0; ns != NULL && j < ns->n_glue && j < 50; j++) {
-			const struct store_dom_addr *g = &ns->glue[j];
-			const struct store_addr *sa = store_addr(st, g->addr);
-			const struct geo_info *gi = ctx->geo != NULL && sa != NULL ? geo_lookup(ctx->geo, &sa->addr) : NULL;
+			sb_addf(&sb, " %u address%s, serves %u domain%s", nm->n_addrs, nm->n_addrs == 1 ? "" : "es",
+			        nm->n_domains, nm->n_domains == 1 ? "" : "s");
+		dlines_add(out, DL_NS, nm->name, UI_ROLE_DEFAULT, "%s", sb.b);
+		for (uint32_t j = 0; j < nm->n_addrs && j < 50; j++) {
+			const struct model_ns_addr *g = &nm->addrs[j];
+			const struct geo_info *gi = g->info;
 			char as[96];
 			if (gi != NULL && gi->asn)
 				snprintf(as, sizeof as, "AS%u %.40s %s", gi->asn, clean(gi->as_org, cb, sizeof cb), gi->country);
 			else
 				snprintf(as, sizeof as, "%s", gi != NULL && gi->country[0] ? gi->country : "");
-			addr_str(st, g->addr, a1, sizeof a1);
-			dlines_add(out, DL_ADDR, g->addr, UI_ROLE_DEFAULT, "      %-*s %-50s %s",
+			fs_addr_str(&g->addr, a1, sizeof a1);
+			dlines_add(out, DL_ADDR, g->id, UI_ROLE_DEFAULT, "      %-*s %-50s %s",
 			           (int)strlen(a1) > 15 ? 39 : 15, a1, as,
 			           app_fmt_time(g->last_seen, wd, t1, sizeof t1));
 		}
-		if (ns != NULL && ns->n_glue > 50)
-			dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "      … %u more addresses", ns->n_glue - 50);
+		if (nm->n_addrs > 50)
+			dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "      … %u more addresses", nm->n_addrs - 50);
 	}
-	free(names);
+	model_nameservers_free(&ns);
 	free(sb.b);
 }
 
@@ -982,7 +817,7 @@ related_line(const struct detail_ctx *ctx, const struct model_rel *r, uint32_t d
 	if (od == NULL)
 		return;
 	sb_addf(&sb, "  " M "%-11s" MEND " %6.1f ", MR(app_verdict_role(row != NULL ? row->verdict : 0)),
-	        row != NULL ? snap_verdict_name(row->verdict) : "-", row != NULL ? row->score : 0.0);
+	        row != NULL ? det_verdict_name((enum det_verdict)row->verdict) : "-", row != NULL ? row->score : 0.0);
 	sb_col(&sb, clean(store_name_str(st, od->name), cb, sizeof cb), nw, false, ctx->unicode);
 	sb_addf(&sb, " ");
 	if (r != NULL && r->n_addr > 0)
@@ -1166,36 +1001,16 @@ detail_build(const struct detail_ctx *ctx, uint32_t dom, int tab, struct dlines 
 
 /* ---- Pivots ------------------------------------------------------------------------------- */
 
-static uint32_t
-uniq(uint32_t *v, uint32_t n)
-{
-	uint32_t k = 0;
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof *v, cmp_u32);
-	for (uint32_t i = 0; i < n; i++)
-		if (k == 0 || v[i] != v[k - 1])
-			v[k++] = v[i];
-	return k;
-}
-
-static void
-push(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		*v = xreallocarray(*v, *cap, sizeof **v);
-	}
-	(*v)[(*n)++] = x;
-}
-
+/* The domains behind a line's item (model_pivot) and the label of the list. */
 uint32_t
 detail_pivot(const struct detail_ctx *ctx, int kind, uint32_t key, uint32_t **ids, char *label,
              size_t len)
 {
 	const struct store *st = ctx->store;
-	uint32_t n = 0, cap = 0;
+	struct model_pivot_key k = { 0 };
+	const char *org = "";
 	char a1[FS_ADDR_STRLEN], cb[256];
+	uint32_t n;
 
 	*ids = NULL;
 	snprintf(label, len, "?");
@@ -1206,59 +1021,37 @@ detail_pivot(const struct detail_ctx *ctx, int kind, uint32_t key, uint32_t **id
 		const struct store_addr *a = store_addr(st, key);
 		if (a == NULL)
 			return 0;
+		k.kind = MODEL_PIVOT_ADDR;
+		k.addr = key;
 		snprintf(label, len, "%s", fs_addr_str(&a->addr, a1, sizeof a1));
-		for (uint32_t i = 0; i < a->n_domains; i++)
-			push(ids, &n, &cap, a->domains[i]);
-		/* a nameserver address also leads to the domains that nameserver serves */
-		for (uint32_t i = 0; i < a->n_ns_names; i++) {
-			const struct store_nsname *ns = store_nsname_by_name(st, a->ns_names[i]);
-			for (uint32_t j = 0; ns != NULL && j < ns->n_domains; j++)
-				push(ids, &n, &cap, ns->domains[j]);
-		}
 		break;
 	}
-	case DL_NS: {
-		const struct store_nsname *ns = store_nsname_by_name(st, key);
+	case DL_NS:
+		k.kind = MODEL_PIVOT_NS;
+		k.ns = key;
 		snprintf(label, len, "NS %s", clean(store_name_str(st, key), cb, sizeof cb));
-		for (uint32_t i = 0; ns != NULL && i < ns->n_domains; i++)
-			push(ids, &n, &cap, ns->domains[i]);
-		for (uint32_t i = 0; ns != NULL && i < ns->n_zones; i++) {
-			store_dom_id z = store_domain_by_name(st, ns->zones[i]);
-			if (z != 0)
-				push(ids, &n, &cap, z);
-		}
 		break;
-	}
 	case DL_ASN:
-	case DL_COUNTRY: {
-		size_t na = store_addr_count(st);
-		char cc[3] = { (char)(key >> 8), (char)(key & 0xff), 0 };
-		const char *org = "";
 		if (ctx->geo == NULL)
 			return 0;
-		for (store_addr_id id = 1; id <= na; id++) {
-			const struct store_addr *a = store_addr(st, id);
-			const struct geo_info *g;
-			if (a == NULL || a->n_domains == 0)
-				continue;
-			g = geo_lookup(ctx->geo, &a->addr);
-			if (kind == DL_ASN ? g->asn != key : strcmp(g->country, cc) != 0)
-				continue;
-			if (kind == DL_ASN && org[0] == '\0')
-				org = g->as_org;
-			for (uint32_t i = 0; i < a->n_domains; i++)
-				push(ids, &n, &cap, a->domains[i]);
-		}
-		if (kind == DL_ASN)
-			snprintf(label, len, "AS%u%s%.40s", key, org[0] ? " " : "", clean(org, cb, sizeof cb));
-		else
-			snprintf(label, len, "country %s", cc);
+		k.kind = MODEL_PIVOT_ASN;
+		k.asn = key;
 		break;
-	}
+	case DL_COUNTRY:
+		if (ctx->geo == NULL)
+			return 0;
+		k.kind = MODEL_PIVOT_COUNTRY;
+		k.country[0] = (char)(key >> 8);
+		k.country[1] = (char)(key & 0xff);
+		snprintf(label, len, "country %s", k.country);
+		break;
 	default:
 		return 0;
 	}
-	return uniq(*ids, n);
+	n = model_pivot(ctx->geo, st, &k, ids, &org);
+	if (kind == DL_ASN)
+		snprintf(label, len, "AS%u%s%.40s", key, org[0] ? " " : "", clean(org, cb, sizeof cb));
+	return n;
 }
 
 uint32_t
@@ -1267,23 +1060,17 @@ detail_resp_pivot(const struct detail_ctx *ctx, uint32_t dom, uint32_t idx, uint
 {
 	const struct store *st = ctx->store;
 	const struct store_domain *d = st != NULL ? store_domain(st, dom) : NULL;
-	const uint32_t *m;
-	uint32_t n = 0, cap = 0, k;
+	uint32_t k = 0;
 	char t1[32];
 
 	*ids = NULL;
 	snprintf(label, len, "?");
 	if (d == NULL || idx >= d->n_resp)
 		return 0;
-	m = store_set_members(st, d->resp[idx].aset, &k);
+	store_set_members(st, d->resp[idx].aset, &k);
 	snprintf(label, len, "answer of %s (%u address%s)", app_fmt_time(d->resp[idx].ts, false, t1, sizeof t1),
 	         k, k == 1 ? "" : "es");
-	for (uint32_t i = 0; m != NULL && i < k; i++) {
-		const struct store_addr *a = store_addr(st, m[i]);
-		for (uint32_t j = 0; a != NULL && j < a->n_domains; j++)
-			push(ids, &n, &cap, a->domains[j]);
-	}
-	return uniq(*ids, n);
+	return model_resp_pivot(st, dom, idx, ids);
 }
 
 char *

@@ -107,7 +107,7 @@ docgen_themes(void)
 
 	theme_default(&d);
 	add(&b, "# TUI themes\n\n"
-	        "<!-- Generated from src/ui/roles.h by tests/unit/ui/test_docs.c;\n"
+	        "<!-- Generated from src/ui/roles.h (the verdicts: detect.h) by tests/unit/ui/test_docs.c;\n"
 	        "     run it with FLUXSCOPE_WRITE_DOCS=1 to rewrite this file. -->\n\n"
 	        "A theme is a text file `NAME.theme`: one line per colour role,\n\n"
 	        "    role = fg=COLOUR,bg=COLOUR,ATTRIBUTES\n\n"

@@ -1,11 +1,16 @@
 /* Semantic colour roles of the TUI: one X-macro list generates the role enum, the role names
  * used in themes/NAME.theme and the compiled-in default (dark) theme (ncdu's UI_COLORS). Views name
- * roles, never colours; only draw.c turns roles into terminal attributes. */
+ * roles, never colours; only draw.c turns roles into terminal attributes. The verdicts' roles
+ * (`verdict.NAME`, UI_ROLE_V_<ID>) come from detect's verdict table (DET_VERDICTS), in its
+ * order: app_verdict_role(v) is UI_ROLE_V_FIRST + v. */
 #ifndef FLUXSCOPE_UI_ROLES_H
 #define FLUXSCOPE_UI_ROLES_H
 
-/* X(id, "name", "default style", "what it colours") */
-#define UI_ROLES(X)                                                                              \
+#include "fluxscope/detect.h"
+
+/* X(id, "name", "default style", "what it colours"); V(ID, "verdict", "default style") for each
+ * verdict of DET_VERDICTS */
+#define UI_ROLES(X, V)                                                                            \
 	X(DEFAULT, "default", "fg=default,bg=default", "everything not named below")               \
 	X(TITLE, "title", "fg=black,bg=cyan", "top line: program name and breadcrumb trail")        \
 	X(CRUMB, "crumb", "fg=black,bg=cyan,bold", "the current (last) step of the breadcrumb")     \
@@ -17,12 +22,7 @@
 	X(DIM, "dim", "fg=brightblack", "secondary text: times, units, empty values")               \
 	X(LABEL, "label", "fg=cyan", "field labels in the detail views")                            \
 	X(VALUE, "value", "fg=default,bold", "field values in the detail views")                    \
-	X(V_BENIGN, "verdict.benign", "fg=default", "benign verdict")                               \
-	X(V_CDN, "verdict.cdn", "fg=blue", "cdn verdict")                                            \
-	X(V_POOL, "verdict.pool", "fg=cyan", "pool verdict")                                         \
-	X(V_SUSPICIOUS, "verdict.suspicious", "fg=yellow,bold", "suspicious verdict")              \
-	X(V_SINGLE, "verdict.single-flux", "fg=red,bold", "single-flux verdict")                   \
-	X(V_DOUBLE, "verdict.double-flux", "fg=magenta,bold", "double-flux verdict")               \
+	DET_VERDICTS(V)                                                                             \
 	X(TAB, "tab", "fg=default,bg=brightblack", "detail tabs")                                   \
 	X(TAB_ACTIVE, "tab.active", "fg=black,bg=cyan,bold", "the active detail tab")              \
 	X(NEW, "new", "fg=green,bold", "addresses never seen before in a timeline")                 \
@@ -44,9 +44,12 @@
 
 enum ui_role {
 #define X(id, name, style, text) UI_ROLE_##id,
-	UI_ROLES(X)
+#define V(id, name, style) UI_ROLE_V_##id,
+	UI_ROLES(X, V)
+#undef V
 #undef X
-	UI_ROLE_COUNT
+	UI_ROLE_COUNT,
+	UI_ROLE_V_FIRST = UI_ROLE_V_BENIGN   /* the verdicts' roles, in DET_VERDICTS order */
 };
 
 #endif

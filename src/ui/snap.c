@@ -46,12 +46,6 @@ snap_col_find(const char *name)
 	return i >= 0 && i < snap_col_count() ? i : -1;
 }
 
-const char *
-snap_verdict_name(int v)
-{
-	return v >= 0 && v < SNAP_V_COUNT ? det_verdict_name((enum det_verdict)v) : "?";
-}
-
 static bool
 row_model(const struct snap_table *t, const struct snap_row *r, struct model_row *mr)
 {
@@ -415,7 +409,7 @@ table_index(struct snap_table *t)
 			t->key[c][i] = c == SNAP_COL_DOMAIN ? r->name_rank : primary_key(r, (enum snap_col)c);
 		if (!(r->flags & SNAP_HIDDEN))
 			t->visible[i >> 6] |= 1ull << (i & 63);
-		if (snap_verdict_flagged(r->verdict))
+		if (det_is_flagged((enum det_verdict)r->verdict))
 			t->flagged[i >> 6] |= 1ull << (i & 63);
 	}
 }
@@ -428,7 +422,7 @@ snap_finish(struct snap *s, const char *const *registrable)
 	s->n_flagged = 0;
 	for (uint32_t i = 0; i < s->dom.n; i++) {
 		const struct snap_row *r = &s->dom.rows[i];
-		if (snap_verdict_flagged(r->verdict) && !(r->flags & SNAP_HIDDEN))
+		if (det_is_flagged((enum det_verdict)r->verdict) && !(r->flags & SNAP_HIDDEN))
 			s->n_flagged++;
 		if ((r->n_responses == 0 && r->first_seen == 0) || (r->flags & SNAP_HIDDEN))
 			continue;

@@ -57,21 +57,14 @@ struct snap_col_info {
 const struct snap_col_info *snap_col_info(int c);   /* 0 <= c < snap_col_count() */
 int snap_col_find(const char *name);  /* by key, alias or title, case-insensitive; -1 if unknown */
 
-/* Verdict codes are those of detect.h (enum det_verdict; names from det_verdict_name). */
-enum { SNAP_V_BENIGN = DET_BENIGN, SNAP_V_CDN = DET_CDN, SNAP_V_POOL = DET_POOL,
-       SNAP_V_SUSPICIOUS = DET_SUSPICIOUS, SNAP_V_SINGLE = DET_SINGLE_FLUX,
-       SNAP_V_DOUBLE = DET_DOUBLE_FLUX, SNAP_V_COUNT = DET_VERDICT_COUNT };
-const char *snap_verdict_name(int v);
+/* A row's verdict is detect's (enum det_verdict: det_verdict_name, det_is_flagged; the colour
+ * role app_verdict_role), kept in a byte. */
 struct snap_table;
 struct snap_row;
 /* The text of any column of a domain row, from the detector's result (fast columns too);
  * "" when missing or when the table has no results. */
 char *snap_cell_text(const struct snap_table *t, const struct snap_row *r, int col, char *buf,
                      size_t len);
-static inline bool snap_verdict_flagged(int v)
-{
-	return v == SNAP_V_SUSPICIOUS || v == SNAP_V_SINGLE || v == SNAP_V_DOUBLE;
-}
 
 enum {
 	SNAP_MARKED = 0x01,        /* marked by the analyst */

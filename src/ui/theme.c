@@ -9,19 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A verdict's role is named "verdict." and the verdict's name (detect.h's table). */
 static const char *const role_names[UI_ROLE_COUNT] = {
 #define X(id, name, style, text) [UI_ROLE_##id] = name,
-	UI_ROLES(X)
+#define V(id, name, style) [UI_ROLE_V_##id] = "verdict." name,
+	UI_ROLES(X, V)
+#undef V
 #undef X
 };
 static const char *const role_texts[UI_ROLE_COUNT] = {
 #define X(id, name, style, text) [UI_ROLE_##id] = text,
-	UI_ROLES(X)
+#define V(id, name, style) [UI_ROLE_V_##id] = name " verdict",
+	UI_ROLES(X, V)
+#undef V
 #undef X
 };
 static const char *const role_defaults[UI_ROLE_COUNT] = {
 #define X(id, name, style, text) [UI_ROLE_##id] = style,
-	UI_ROLES(X)
+#define V(id, name, style) [UI_ROLE_V_##id] = style,
+	UI_ROLES(X, V)
+#undef V
 #undef X
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fluxscope/model.h"
 #include "ui/app.h"
 
 struct view_list {
@@ -244,7 +245,7 @@ cell_text(const struct app *a, const struct view_list *l, const struct snap_row 
 	char tmp[64];
 
 	switch (c) {
-	case SNAP_COL_VERDICT: snprintf(buf, len, "%s", snap_verdict_name(r->verdict)); break;
+	case SNAP_COL_VERDICT: snprintf(buf, len, "%s", det_verdict_name((enum det_verdict)r->verdict)); break;
 	case SNAP_COL_SCORE: snprintf(buf, len, "%.1f", r->score); break;
 	case SNAP_COL_LOGIT: snprintf(buf, len, "%.1f", r->logit); break;
 	case SNAP_COL_DOMAIN:
@@ -433,17 +434,6 @@ addr_like(const char *t)
 	return colon || (dot && !hex);
 }
 
-static bool
-in_prefix(const fs_addr *x, const fs_addr *net, int plen)
-{
-	if (x->family != net->family)
-		return false;
-	for (int b = 0; b < plen; b++)
-		if (((x->bytes[b / 8] ^ net->bytes[b / 8]) >> (7 - b % 8)) & 1)
-			return false;
-	return true;
-}
-
 /* `/` on an address or prefix: the rows whose answers hold an address containing the text
  * (or inside the prefix), then the first shown at or after `from`. -1 when none. */
 static int64_t
@@ -453,9 +443,9 @@ find_addr(struct view_list *l, const char *text, uint32_t from, bool forward)
 	struct dlist *dl = &l->dl;
 	const struct snap_table *t = dlist_table(dl);
 	struct snap *s = dl->snap;
-	fs_addr net;
-	int plen = -1;
 	int64_t found = -1;
+	store_dom_id *ids;
+	uint32_t nids;
 
 	if (a == NULL || a->cfg.store == NULL || s == NULL || dl->n == 0 || !app_store_read(a))
 		return -1;
@@ -463,37 +453,18 @@ find_addr(struct view_list *l, const char *text, uint32_t from, bool forward)
 		app_store_done(a);
 		return -1;
 	}
-	if (strchr(text, '/') != NULL) {
-		char buf[64];
-		snprintf(buf, sizeof buf, "%s", text);
-		char *sl = strchr(buf, '/');
-		*sl = '\0';
-		plen = atoi(sl + 1);
-		if (fs_addr_parse(buf, &net) != 0 || plen < 0 || plen > (net.family == 4 ? 32 : 128))
-			plen = -2;
-	}
+	nids = model_addr_search(a->cfg.store, text, &ids);
 	uint64_t *bits = xcalloc(((size_t)t->n + 63) / 64 + 1, sizeof *bits);
-	size_t na = store_addr_count(a->cfg.store);
-	for (store_addr_id id = 1; id <= na; id++) {
-		const struct store_addr *sa = store_addr(a->cfg.store, id);
-		char as[FS_ADDR_STRLEN];
-		if (sa == NULL || sa->n_domains == 0)
+	for (uint32_t k = 0; k < nids; k++) {
+		uint32_t row = snap_find_dom(s, ids[k]);
+		if (row == UINT32_MAX)
 			continue;
-		if (plen >= 0) {
-			if (!in_prefix(&sa->addr, &net, plen))
-				continue;
-		} else if (plen == -2 || strstr(fs_addr_str(&sa->addr, as, sizeof as), text) == NULL)
-			continue;
-		for (uint32_t k = 0; k < sa->n_domains; k++) {
-			uint32_t row = snap_find_dom(s, sa->domains[k]);
-			if (row == UINT32_MAX)
-				continue;
-			if (dl->grouped)
-				row = s->dom.rows[row].group;
-			if (row < t->n)
-				bits[row >> 6] |= 1ull << (row & 63);
-		}
+		if (dl->grouped)
+			row = s->dom.rows[row].group;
+		if (row < t->n)
+			bits[row >> 6] |= 1ull << (row & 63);
 	}
+	free(ids);
 	app_store_done(a);
 	if (from >= dl->n)
 		from = forward ? 0 : dl->n - 1;

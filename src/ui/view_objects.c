@@ -16,7 +16,6 @@
 #include "fluxscope/store.h"
 #include "ui/app.h"
 #include "ui/detail.h"
-#include "util/map.h"
 
 enum { OV_CLUSTERS, OV_ADDRS, OV_ASNS, OV_NS, OV_COUNT };
 static const char *const ov_names[OV_COUNT] = { "clusters", "addresses", "asns", "nameservers" };
@@ -72,150 +71,72 @@ clear(struct view_objects *o)
 static enum ui_role
 vrole(enum det_verdict v)
 {
-	switch (v) {
-	case DET_SINGLE_FLUX: return UI_ROLE_V_SINGLE;
-	case DET_DOUBLE_FLUX: return UI_ROLE_V_DOUBLE;
-	case DET_SUSPICIOUS: return UI_ROLE_V_SUSPICIOUS;
-	default: return UI_ROLE_DEFAULT;
-	}
+	/* flagged verdicts in their colour, the others plain */
+	return det_is_flagged(v) ? app_verdict_role((int)v) : UI_ROLE_DEFAULT;
 }
 
-/* A sort of (count desc, key asc) pairs packed as count << 32 | index. */
-static int
-cmp_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x > y ? -1 : x < y;
-}
-
-static bool
-flagged_dom(const struct detector *det, store_dom_id id)
-{
-	const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
-	return r != NULL && det_is_flagged(r->verdict);
-}
-
-/* Every cluster: members (in rank order), then the addresses and nameservers two or more
- * members share. The member count is the clustersize field of each member. */
+/* Every cluster (model_clusters): members (in rank order), then the addresses and
+ * nameservers two or more members share. The member count is the clustersize field of each
+ * member. */
 static void
 build_clusters(struct view_objects *o, struct app *a, const struct store *st,
                const struct detector *det)
 {
-	size_t n = det_count(det);
-	uint32_t maxc = 0, nclusters = 0;
+	struct model_cluster *c;
+	size_t nc = model_clusters(st, det, &c);
 	char ab[FS_ADDR_STRLEN];
 
-	for (size_t i = 0; i < n; i++)
-		if (det_get(det, i)->cluster > maxc)
-			maxc = det_get(det, i)->cluster;
-	for (uint32_t c = 1; c <= maxc; c++) {
-		uint32_t members = 0, nflag = 0, first = UINT32_MAX;
-		for (size_t i = 0; i < n; i++) {
-			const struct det_result *r = det_get(det, i);
-			if (r->cluster != c)
-				continue;
-			if (first == UINT32_MAX)
-				first = (uint32_t)i;
-			members++;
-			nflag += det_is_flagged(r->verdict);
-		}
-		if (members == 0)
-			continue;
-		nclusters++;
-		/* shared agents and nameservers: counted over the members' records */
-		struct fs_map acount, ncount;
-		fs_map_init(&acount);
-		fs_map_init(&ncount);
-		for (size_t i = first; i < n; i++) {
-			const struct det_result *r = det_get(det, i);
-			const struct store_domain *d;
-			bool fresh;
-			if (r->cluster != c || (d = store_domain(st, r->dom)) == NULL)
-				continue;
-			for (uint32_t k = 0; k < d->n_addrs; k++)
-				(*fs_map_put(&acount, d->addrs[k].addr, &fresh))++;
-			uint32_t ns[256];
-			size_t nn = model_ns_names(st, r->dom, ns, 256);
-			for (size_t k = 0; k < nn; k++)
-				(*fs_map_put(&ncount, ns[k], &fresh))++;
-		}
-		uint32_t nsa = 0, nsn = 0;
-		for (uint32_t k = 0; k < acount.n; k++)
-			nsa += fs_map_val_at(&acount, k) >= 2;
-		for (uint32_t k = 0; k < ncount.n; k++)
-			nsn += fs_map_val_at(&ncount, k) >= 2;
+	for (size_t j = 0; j < nc; j++) {
+		const struct model_cluster *x = &c[j];
 		size_t idx = o->n;
-		add(o, OL_CLUSTER, c, UI_ROLE_TITLE, "Cluster #%u: %u domains (%u flagged), %u shared "
-		    "addresses, %u shared nameservers", c, members, nflag, nsa, nsn);
-		o->l[idx].n = members;
-		for (size_t i = first; i < n; i++) {
-			const struct det_result *r = det_get(det, i);
-			if (r->cluster != c)
-				continue;
+		add(o, OL_CLUSTER, x->id, UI_ROLE_TITLE, "Cluster #%u: %u domains (%u flagged), %u shared "
+		    "addresses, %u shared nameservers", x->id, x->n_members, x->n_flagged, x->n_addrs, x->n_ns);
+		o->l[idx].n = x->n_members;
+		for (uint32_t i = 0; i < x->n_members; i++) {
+			const struct det_result *r = x->members[i];
 			add(o, DL_DOMAIN, r->dom, vrole(r->verdict), "    %-11s %6.1f  %s",
 			    det_verdict_name(r->verdict), r->logit, r->name ? r->name : "?");
 		}
-		for (uint32_t k = 0; k < acount.n; k++) {
-			uint32_t cnt = fs_map_val_at(&acount, k);
-			store_addr_id aid = (store_addr_id)fs_map_key_at(&acount, k);
-			const struct store_addr *sa = store_addr(st, aid);
-			if (cnt < 2 || sa == NULL)
+		for (uint32_t k = 0; k < x->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(st, x->addrs[k].key);
+			if (sa == NULL)
 				continue;
 			const struct geo_info *g = a->cfg.geo ? geo_lookup(a->cfg.geo, &sa->addr) : NULL;
 			char asn[16] = "";
 			if (g != NULL && g->asn)
 				snprintf(asn, sizeof asn, "AS%u", g->asn);
-			add(o, DL_ADDR, aid, UI_ROLE_DEFAULT, "    agent %-39s %u members  %s %s",
-			    fs_addr_str(&sa->addr, ab, sizeof ab), cnt, asn, g && g->as_org ? g->as_org : "");
+			add(o, DL_ADDR, x->addrs[k].key, UI_ROLE_DEFAULT, "    agent %-39s %u members  %s %s",
+			    fs_addr_str(&sa->addr, ab, sizeof ab), x->addrs[k].n, asn, g && g->as_org ? g->as_org : "");
 		}
-		for (uint32_t k = 0; k < ncount.n; k++) {
-			uint32_t cnt = fs_map_val_at(&ncount, k);
-			store_name_id nid = (store_name_id)fs_map_key_at(&ncount, k);
-			if (cnt < 2)
-				continue;
-			add(o, DL_NS, nid, UI_ROLE_DEFAULT, "    NS    %-39s %u members",
-			    store_name_str(st, nid), cnt);
-		}
-		fs_map_fini(&acount);
-		fs_map_fini(&ncount);
+		for (uint32_t k = 0; k < x->n_ns; k++)
+			add(o, DL_NS, x->ns[k].key, UI_ROLE_DEFAULT, "    NS    %-39s %u members",
+			    store_name_str(st, x->ns[k].key), x->ns[k].n);
 	}
-	snprintf(o->info, sizeof o->info, "%u clusters", nclusters);
-	if (nclusters == 0)
+	snprintf(o->info, sizeof o->info, "%zu clusters", nc);
+	if (nc == 0)
 		add(o, OL_TITLE, 0, UI_ROLE_DIM, "no clusters: no two flagged domains share addresses or "
 		    "nameservers");
+	model_clusters_free(c, nc);
 }
 
 static void
 build_addrs(struct view_objects *o, struct app *a, const struct store *st, const struct detector *det)
 {
-	size_t na = store_addr_count(st), m = 0;
-	uint64_t *v = xreallocarray(NULL, na + 1, sizeof *v);
+	struct model_addr_obj *v;
+	size_t m = model_addr_objs(st, det, &v);
 	char ab[FS_ADDR_STRLEN];
 
-	for (store_addr_id id = 1; id <= na; id++) {
-		const struct store_addr *sa = store_addr(st, id);
-		uint32_t nf = 0;
-		if (sa == NULL || sa->n_domains == 0)
-			continue;
-		for (uint32_t k = 0; k < sa->n_domains; k++)
-			nf += flagged_dom(det, sa->domains[k]);
-		/* flagged domains first, then domains */
-		v[m++] = (uint64_t)((nf << 16) | (sa->n_domains > 0xffff ? 0xffff : sa->n_domains)) << 32 | id;
-	}
-	qsort(v, m, sizeof *v, cmp_desc);
 	add(o, OL_TITLE, 0, UI_ROLE_HEADER, "%-39s %7s %7s  %-8s %-3s %s", "address", "domains",
 	    "flagged", "ASN", "cc", "AS organisation");
 	for (size_t i = 0; i < m; i++) {
-		store_addr_id id = (store_addr_id)(v[i] & 0xffffffffu);
-		const struct store_addr *sa = store_addr(st, id);
+		const struct store_addr *sa = store_addr(st, v[i].id);
 		const struct geo_info *g = a->cfg.geo ? geo_lookup(a->cfg.geo, &sa->addr) : NULL;
 		char asn[16] = "-";
 		if (g != NULL && g->asn)
 			snprintf(asn, sizeof asn, "AS%u", g->asn);
-		uint32_t nf = (uint32_t)(v[i] >> 48);
-		add(o, DL_ADDR, id, nf ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT, "%-39s %7u %7u  %-8s %-3s %s",
-		    fs_addr_str(&sa->addr, ab, sizeof ab), sa->n_domains, nf, asn,
-		    g && g->country[0] ? g->country : "-", g && g->as_org ? g->as_org : "");
+		add(o, DL_ADDR, v[i].id, v[i].n_flagged ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT,
+		    "%-39s %7u %7u  %-8s %-3s %s", fs_addr_str(&sa->addr, ab, sizeof ab), v[i].n_domains,
+		    v[i].n_flagged, asn, g && g->country[0] ? g->country : "-", g && g->as_org ? g->as_org : "");
 	}
 	snprintf(o->info, sizeof o->info, "%zu addresses", m);
 	free(v);
@@ -225,97 +146,40 @@ build_addrs(struct view_objects *o, struct app *a, const struct store *st, const
 static void
 build_asns(struct view_objects *o, struct app *a, const struct store *st, const struct detector *det)
 {
-	struct fs_map idx;                 /* asn → slot */
-	struct arow { uint32_t asn, addrs, doms, flagged; const char *org; } *rows = NULL;
-	size_t nr = 0, cap = 0, nd = store_domain_count(st);
-	uint32_t *seen = NULL;             /* per slot: the last domain counted */
-	size_t na = store_addr_count(st);
+	struct model_asn_obj *v;
+	size_t nr;
 
 	if (a->cfg.geo == NULL) {
 		add(o, OL_TITLE, 0, UI_ROLE_DIM, "no ASN data: no GeoIP/libloc database is loaded");
 		snprintf(o->info, sizeof o->info, "no ASN data");
 		return;
 	}
-	fs_map_init(&idx);
-	for (store_addr_id id = 1; id <= na; id++) {
-		const struct store_addr *sa = store_addr(st, id);
-		const struct geo_info *g;
-		bool fresh;
-		if (sa == NULL || sa->n_domains == 0 || (g = geo_lookup(a->cfg.geo, &sa->addr)) == NULL ||
-		    g->asn == 0)
-			continue;
-		uint32_t *slot = fs_map_put(&idx, g->asn, &fresh);
-		if (fresh) {
-			if (nr == cap) {
-				cap = cap ? cap * 2 : 64;
-				rows = xreallocarray(rows, cap, sizeof *rows);
-				seen = xreallocarray(seen, cap, sizeof *seen);
-			}
-			rows[nr] = (struct arow){ g->asn, 0, 0, 0, g->as_org };
-			seen[nr] = 0;
-			*slot = (uint32_t)nr++;
-		}
-		rows[*slot].addrs++;
-	}
-	/* distinct domains: walk each domain's addresses once */
-	for (store_dom_id d = 1; d <= nd; d++) {
-		const struct store_domain *dom = store_domain(st, d);
-		bool fl = flagged_dom(det, d);
-		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
-			const struct store_addr *sa = store_addr(st, dom->addrs[k].addr);
-			const struct geo_info *g = sa ? geo_lookup(a->cfg.geo, &sa->addr) : NULL;
-			const uint32_t *slot = g && g->asn ? fs_map_get(&idx, g->asn) : NULL;
-			if (slot == NULL || seen[*slot] == d)
-				continue;
-			seen[*slot] = d;
-			rows[*slot].doms++;
-			rows[*slot].flagged += fl;
-		}
-	}
-	uint64_t *v = xreallocarray(NULL, nr + 1, sizeof *v);
-	for (size_t i = 0; i < nr; i++)
-		v[i] = (uint64_t)((rows[i].flagged << 16) | (rows[i].doms > 0xffff ? 0xffff : rows[i].doms)) << 32 | i;
-	qsort(v, nr, sizeof *v, cmp_desc);
+	nr = model_asn_objs(a->cfg.geo, st, det, &v);
 	add(o, OL_TITLE, 0, UI_ROLE_HEADER, "%-10s %9s %7s %7s  %s", "ASN", "addresses", "domains",
 	    "flagged", "AS organisation");
 	for (size_t i = 0; i < nr; i++) {
-		const struct arow *r = &rows[v[i] & 0xffffffffu];
+		const struct model_asn_obj *r = &v[i];
 		char asn[16];
 		snprintf(asn, sizeof asn, "AS%u", r->asn);
-		add(o, DL_ASN, r->asn, r->flagged ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT,
-		    "%-10s %9u %7u %7u  %s", asn, r->addrs, r->doms, r->flagged, r->org ? r->org : "");
+		add(o, DL_ASN, r->asn, r->n_flagged ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT,
+		    "%-10s %9u %7u %7u  %s", asn, r->n_addrs, r->n_domains, r->n_flagged, r->org ? r->org : "");
 	}
 	snprintf(o->info, sizeof o->info, "%zu ASNs", nr);
 	free(v);
-	free(rows);
-	free(seen);
-	fs_map_fini(&idx);
 }
 
 static void
 build_ns(struct view_objects *o, const struct store *st, const struct detector *det)
 {
-	size_t nn = store_nsname_count(st), m = 0;
-	uint64_t *v = xreallocarray(NULL, nn + 1, sizeof *v);
+	struct model_ns_obj *v;
+	size_t m = model_ns_objs(st, det, &v);
 
-	for (store_ns_id i = 0; i < nn; i++) {
-		const struct store_nsname *ns = store_nsname(st, i);
-		uint32_t nf = 0;
-		if (ns == NULL)
-			continue;
-		for (uint32_t k = 0; k < ns->n_domains; k++)
-			nf += flagged_dom(det, ns->domains[k]);
-		v[m++] = (uint64_t)((nf << 16) | (ns->n_domains > 0xffff ? 0xffff : ns->n_domains)) << 32 | i;
-	}
-	qsort(v, m, sizeof *v, cmp_desc);
 	add(o, OL_TITLE, 0, UI_ROLE_HEADER, "%-40s %5s %7s %7s %9s", "nameserver", "zones", "domains",
 	    "flagged", "addresses");
-	for (size_t i = 0; i < m; i++) {
-		const struct store_nsname *ns = store_nsname(st, (store_ns_id)(v[i] & 0xffffffffu));
-		uint32_t nf = (uint32_t)(v[i] >> 48);
-		add(o, DL_NS, ns->name, nf ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT, "%-40s %5u %7u %7u %9u",
-		    store_name_str(st, ns->name), ns->n_zones, ns->n_domains, nf, ns->n_glue);
-	}
+	for (size_t i = 0; i < m; i++)
+		add(o, DL_NS, v[i].name, v[i].n_flagged ? UI_ROLE_V_SUSPICIOUS : UI_ROLE_DEFAULT,
+		    "%-40s %5u %7u %7u %9u", store_name_str(st, v[i].name), v[i].n_zones, v[i].n_domains,
+		    v[i].n_flagged, v[i].n_addrs);
 	snprintf(o->info, sizeof o->info, "%zu nameservers", m);
 	free(v);
 }

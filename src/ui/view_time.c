@@ -4,7 +4,7 @@
  * the list's filter `last_seen >= T1 and first_seen < T2` (ISO times, UTC): the domains seen
  * in the range.
  *
- * The counts come from the store's timelines, read in slices of at most APP_SLICE_MS under the
+ * The counts come from the store's timelines (model_time_add), read in slices of at most APP_SLICE_MS under the
  * read lock (app_store_read: never a long wait on the UI thread); a domain counts as flagged by
  * the verdict of the current snapshot's row. A scan restarts when the width changes, and once
  * when a newer snapshot arrives (the store grew while loading; after the running scan).
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fluxscope/model.h"
 #include "fluxscope/store.h"
 #include "ui/app.h"
 
@@ -98,14 +99,6 @@ vt_reset_bins(struct app *a, struct view_time *t, int width)
 		t->ra = t->rb = -1;
 }
 
-static int
-vt_bin_of(const struct view_time *t, fs_time ts)
-{
-	int64_t s = ts / FS_USEC - t->t0;
-	int64_t b = s < 0 ? 0 : s / t->bw;
-	return b >= t->nbins ? t->nbins - 1 : (int)b;
-}
-
 static bool
 vt_busy(const struct view *v)
 {
@@ -140,6 +133,7 @@ vt_work(struct app *a, struct view *v, double budget_ms)
 		return UI_OK;
 	}
 	use_det = a->snap != NULL && a->snap->epoch == store_epoch(s);
+	const struct model_time_bins bins = { t->t0, t->bw, t->nbins, t->resp, t->flag, t->last_dom };
 	n = store_domain_count(s);
 	for (int k = 0; t->next <= n; t->next++, k++) {
 		const struct store_domain *d = store_domain(s, t->next);
@@ -150,21 +144,9 @@ vt_work(struct app *a, struct view *v, double budget_ms)
 			continue;
 		if (use_det) {
 			uint32_t r = snap_find_dom(a->snap, t->next);
-			flagged = r != UINT32_MAX && snap_verdict_flagged(a->snap->dom.rows[r].verdict);
+			flagged = r != UINT32_MAX && det_is_flagged((enum det_verdict)a->snap->dom.rows[r].verdict);
 		}
-		for (uint32_t i = 0; i < d->n_resp; i++) {
-			int b = vt_bin_of(t, d->resp[i].ts);
-			/* a response counts once, for its query name; a CNAME target's copy of it
-			 * (STORE_RESP_VIA_CNAME) still shows the target seen in the bin */
-			if (!(d->resp[i].flags & STORE_RESP_VIA_CNAME)) {
-				t->resp[b]++;
-				t->total++;
-			}
-			if (flagged && t->last_dom[b] != t->next) {
-				t->last_dom[b] = t->next;
-				t->flag[b]++;
-			}
-		}
+		t->total += model_time_add(s, t->next, flagged, &bins);
 	}
 	if (t->next > n) {
 		t->scanning = false;

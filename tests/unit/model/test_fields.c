@@ -190,6 +190,56 @@ test_missing_values(void **state)
 	assert_true(k1 < UINT32_MAX && k2 > 0);
 }
 
+/* A text comparison on a count that names its list (text_list) reads the list: the property
+ * of the table, not of the parser (ns~TEXT is nameserver~TEXT). */
+static void
+test_text_list(void **state)
+{
+	struct det_result r;
+	struct model_row row;
+	struct query_filter *q = NULL;
+	struct fs_err err = { 0 };
+	const char *names[] = { "ns1.evil-dns.example", "ns2.evil-dns.example" };
+	struct model_lists lists = { .ns_names = names, .n_ns_names = 2 };
+	size_t n_via = 0;
+	(void)state;
+
+	for (size_t i = 0; i < model_field_count(); i++) {
+		const struct model_field *f = model_field(i), *lf;
+		if (f->text_list == NULL)
+			continue;
+		n_via++;
+		lf = model_field_find(f->text_list, strlen(f->text_list));
+		assert_non_null(lf);
+		assert_true(lf->flags & MF_LIST);
+		assert_int_equal(lf->type, MT_STRING);
+		assert_true(f->type != MT_STRING && f->type != MT_ADDR && f->type != MT_COUNTRY);
+	}
+	assert_true(n_via >= 1);
+
+	memset(&r, 0, sizeof r);
+	r.name = "a.example.com";
+	r.n_ns_names = 2;
+	r.max_distance_km = -1;
+	model_row_init(&row, &r, NULL);
+	row.lists = &lists;
+	assert_int_equal(query_filter_parse("ns~EVIL-dns", &q, &err), FS_OK);
+	assert_string_equal(query_filter_text(q), "nameserver~EVIL-dns");
+	assert_true(query_filter_match_row(q, &row));
+	query_filter_free(q);
+	assert_int_equal(query_filter_parse("ns!~evil", &q, &err), FS_OK);
+	assert_false(query_filter_match_row(q, &row));
+	query_filter_free(q);
+	assert_int_equal(query_filter_parse("ns~good", &q, &err), FS_OK);
+	assert_false(query_filter_match_row(q, &row));
+	query_filter_free(q);
+	/* the count stays a count; a text match on a count without a list is refused */
+	assert_int_equal(query_filter_parse("ns=2", &q, &err), FS_OK);
+	assert_true(query_filter_match_row(q, &row));
+	query_filter_free(q);
+	assert_int_not_equal(query_filter_parse("addrs~3", &q, &err), FS_OK);
+}
+
 static char *
 slurp(const char *path)
 {
@@ -243,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_every_field_is_a_filter_field),
 		cmocka_unit_test(test_every_field_is_a_column),
 		cmocka_unit_test(test_missing_values),
+		cmocka_unit_test(test_text_list),
 		cmocka_unit_test(test_fields_doc),
 	};
 	return cmocka_run_group_tests_name("fields", tests, NULL, NULL);

@@ -13,13 +13,13 @@ struct fx_row {
 };
 
 static const struct fx_row fx_rows[] = {
-	{ "evil-flux.example.net", "example.net", SNAP_V_SINGLE, 92.5f, 37, 21, 14, 120, 0, 40, 40 },
-	{ "www.cdn-site.com", "cdn-site.com", SNAP_V_CDN, 10.0f, 12, 1, 3, 60, 0, 100, 30 },
-	{ "pool.ntp.org", "ntp.org", SNAP_V_POOL, 5.0f, 50, 40, 20, 150, 0, 30, 20 },
-	{ "ns-rotate.badzone.ru", "badzone.ru", SNAP_V_DOUBLE, 88.0f, 20, 9, 6, 300, 5, 25, 50 },
-	{ "mail.example.net", "example.net", SNAP_V_BENIGN, 1.0f, 1, 1, 1, 3600, 0, 3, 10 },
-	{ "odd.example.net", "example.net", SNAP_V_SUSPICIOUS, 55.0f, 8, 4, 3, 300, 1, 5, 45 },
-	{ "a.b.c.benign.org", "benign.org", SNAP_V_BENIGN, 0.0f, 2, 1, 1, 86400, 0, 2, 5 },
+	{ "evil-flux.example.net", "example.net", DET_SINGLE_FLUX, 92.5f, 37, 21, 14, 120, 0, 40, 40 },
+	{ "www.cdn-site.com", "cdn-site.com", DET_CDN, 10.0f, 12, 1, 3, 60, 0, 100, 30 },
+	{ "pool.ntp.org", "ntp.org", DET_POOL, 5.0f, 50, 40, 20, 150, 0, 30, 20 },
+	{ "ns-rotate.badzone.ru", "badzone.ru", DET_DOUBLE_FLUX, 88.0f, 20, 9, 6, 300, 5, 25, 50 },
+	{ "mail.example.net", "example.net", DET_BENIGN, 1.0f, 1, 1, 1, 3600, 0, 3, 10 },
+	{ "odd.example.net", "example.net", DET_SUSPICIOUS, 55.0f, 8, 4, 3, 300, 1, 5, 45 },
+	{ "a.b.c.benign.org", "benign.org", DET_BENIGN, 0.0f, 2, 1, 1, 86400, 0, 2, 5 },
 };
 #define FX_N ((uint32_t)(sizeof fx_rows / sizeof fx_rows[0]))
 #define FX_T0 ((int64_t)1767268800 * FS_USEC)

@@ -189,7 +189,7 @@ test_home_list(void **state)
 	assert_non_null(strstr(row(x, 2), "evil-flux.example.net"));
 	assert_non_null(strstr(row(x, 2), "12:40:00"));
 	assert_non_null(strstr(row(x, 3), "double-flux"));
-	assert_int_equal(canvas_at(&x->c, 2, 3)->role, UI_ROLE_V_DOUBLE);
+	assert_int_equal(canvas_at(&x->c, 2, 3)->role, UI_ROLE_V_DOUBLE_FLUX);
 	assert_int_equal(cursor_y(x), 2);
 	assert_non_null(strstr(row(x, 38), "flux-demo.pcap"));
 	assert_non_null(strstr(row(x, 38), "12,345 pkts"));

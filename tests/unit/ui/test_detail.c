@@ -399,13 +399,13 @@ test_query_filter_over_rows(void **state)
 	assert_int_equal(l.n, want);
 	assert_true(want > 0);
 	for (uint32_t i = 0; i < l.n; i++)
-		assert_int_equal(dlist_row(&l, i)->verdict, SNAP_V_SINGLE);
+		assert_int_equal(dlist_row(&l, i)->verdict, DET_SINGLE_FLUX);
 	/* the bulk form (walking the detector's results) selects the same rows */
 	l.bulk = query_filter_ops.bulk;
 	dlist_refresh(&l);
 	assert_int_equal(l.n, want);
 	for (uint32_t i = 0; i < l.n; i++)
-		assert_int_equal(dlist_row(&l, i)->verdict, SNAP_V_SINGLE);
+		assert_int_equal(dlist_row(&l, i)->verdict, DET_SINGLE_FLUX);
 	/* grouped: a registrable domain shows when any of its names matches */
 	dlist_set_grouped(&l, true);
 	assert_true(l.n > 0 && l.n <= want);

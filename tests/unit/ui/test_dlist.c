@@ -105,7 +105,7 @@ test_filters_and_toggles(void **state)
 	{
 		const struct snap_row *g = dlist_row(&l, 0);
 		assert_int_equal(g->n_members, 3);
-		assert_int_equal(g->verdict, SNAP_V_SINGLE);
+		assert_int_equal(g->verdict, DET_SINGLE_FLUX);
 		assert_int_equal(g->n_responses, 48);
 		assert_int_equal(g->ttl_min, 120);
 		assert_true(g->score > 92 && g->score < 93);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "fluxscope/detect.h"
+#include "ui/app.h"
 #include "ui/theme.h"
 
 static void
@@ -54,9 +56,9 @@ test_defaults_cover_every_role(void **state)
 		assert_non_null(theme_role_name(r));
 		assert_int_equal(theme_role_find(theme_role_name(r)), r);
 	}
-	assert_int_equal(theme_role_find("verdict.single-flux"), UI_ROLE_V_SINGLE);
-	assert_int_equal(t.role[UI_ROLE_V_SINGLE].fg, 1);
-	assert_true(t.role[UI_ROLE_V_SINGLE].attrs & UI_ATTR_BOLD);
+	assert_int_equal(theme_role_find("verdict.single-flux"), UI_ROLE_V_SINGLE_FLUX);
+	assert_int_equal(t.role[UI_ROLE_V_SINGLE_FLUX].fg, 1);
+	assert_true(t.role[UI_ROLE_V_SINGLE_FLUX].attrs & UI_ATTR_BOLD);
 	assert_int_equal(theme_role_find("flux_hgh"), -1);
 }
 
@@ -178,6 +180,45 @@ test_shipped_themes(void **state)
 		free(list[i]);
 }
 
+/* Every verdict of detect's table has its colour role (app_verdict_role), named
+ * "verdict.NAME" for the theme files, distinct from the others, and every shipped theme sets it. */
+static void
+test_verdict_roles(void **state)
+{
+	const char *names[] = { "dark", "light", "high-contrast", "mono" };
+	int seen[UI_ROLE_COUNT] = { 0 };
+	(void)state;
+
+	for (int v = 0; v < DET_VERDICT_COUNT; v++) {
+		enum ui_role r = app_verdict_role(v);
+		char key[64];
+		assert_true((int)r >= 0 && r < UI_ROLE_COUNT);
+		assert_int_equal(seen[r]++, 0);
+		snprintf(key, sizeof key, "verdict.%s", det_verdict_name((enum det_verdict)v));
+		assert_string_equal(theme_role_name(r), key);
+		assert_int_equal(theme_role_find(key), (int)r);
+		assert_non_null(theme_role_text(r));
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+			char path[128], line[256];
+			bool found = false;
+			FILE *f;
+			snprintf(path, sizeof path, "themes/%s.theme", names[i]);
+			f = fopen(path, "r");
+			assert_non_null(f);
+			while (!found && fgets(line, sizeof line, f) != NULL)
+				found = strncmp(line, key, strlen(key)) == 0 &&
+				        (line[strlen(key)] == ' ' || line[strlen(key)] == '=');
+			fclose(f);
+			if (!found)
+				fail_msg("%s does not set %s", path, key);
+		}
+	}
+	/* every role named verdict.* is a verdict's */
+	for (int r = 0; r < UI_ROLE_COUNT; r++)
+		if (strncmp(theme_role_name((enum ui_role)r), "verdict.", 8) == 0)
+			assert_int_equal(seen[r], 1);
+}
+
 int
 main(void)
 {
@@ -188,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_load_and_fallback),
 		cmocka_unit_test(test_shipped_themes),
+		cmocka_unit_test(test_verdict_roles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
