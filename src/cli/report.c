@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -836,6 +837,114 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	model_record_free(&rec);
 }
 
+/* Records of --report --json in two stages: the calling thread makes each record (the store,
+ * the enrichment cache: model_record_domain) into a ring slot, a writer thread formats the
+ * slots in order (write_record). Only the writer writes the stream and the writer's caches
+ * (field_by_json, the term cache); only the caller touches the enrichment handle. With one
+ * thread (fs_threads() == 1) the caller writes each record itself. */
+#define REC_RING 64
+struct rec_slot {
+	struct model_record rec;
+	bool zone;
+};
+struct rec_pipe {
+	FILE *out;
+	const struct cli_analysis *a;
+	struct rec_slot ring[REC_RING];
+	size_t head, tail;         /* slots made / written (counters, slot = counter % REC_RING) */
+	bool done, threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t made, written;
+	pthread_t writer;
+};
+
+static void
+rec_write(struct rec_pipe *p, struct rec_slot *sl)
+{
+	if (sl->zone)
+		write_record(p->out, p->a, &sl->rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0],
+		             true);
+	else
+		write_record(p->out, p->a, &sl->rec, domain_layout,
+		             sizeof domain_layout / sizeof domain_layout[0], false);
+	model_record_free(&sl->rec);
+}
+
+static void *
+rec_writer(void *arg)
+{
+	struct rec_pipe *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->tail == p->head && !p->done)
+			pthread_cond_wait(&p->made, &p->mu);
+		if (p->tail == p->head)
+			break;
+		struct rec_slot *sl = &p->ring[p->tail % REC_RING];
+		pthread_mutex_unlock(&p->mu);
+		rec_write(p, sl);
+		pthread_mutex_lock(&p->mu);
+		p->tail++;
+		pthread_cond_signal(&p->written);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void
+rec_pipe_start(struct rec_pipe *p, FILE *out, const struct cli_analysis *a)
+{
+	memset(p, 0, sizeof *p);
+	p->out = out;
+	p->a = a;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->made, NULL);
+	pthread_cond_init(&p->written, NULL);
+	p->threaded = fs_threads() > 1 && pthread_create(&p->writer, NULL, rec_writer, p) == 0;
+}
+
+/* A free slot for the next record (waits while the writer is a ring behind). */
+static struct rec_slot *
+rec_pipe_slot(struct rec_pipe *p)
+{
+	if (!p->threaded)
+		return &p->ring[0];
+	pthread_mutex_lock(&p->mu);
+	while (p->head - p->tail >= REC_RING)
+		pthread_cond_wait(&p->written, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return &p->ring[p->head % REC_RING];
+}
+
+static void
+rec_pipe_put(struct rec_pipe *p, struct rec_slot *sl)
+{
+	if (!p->threaded) {
+		rec_write(p, sl);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->head++;
+	pthread_cond_signal(&p->made);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void
+rec_pipe_finish(struct rec_pipe *p)
+{
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->done = true;
+		pthread_cond_signal(&p->made);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->writer, NULL);
+	}
+	pthread_cond_destroy(&p->made);
+	pthread_cond_destroy(&p->written);
+	pthread_mutex_destroy(&p->mu);
+}
+
 /* The first object of --report --json: what the run was (kind "run"). */
 static void
 rep_str_array(FILE *out, const char *const *v, int n)
@@ -1106,15 +1215,23 @@ cli_report(const struct opts *o)
 			printf("no %sdomains to show%s\n", o->all ? "" : "flagged ",
 			       o->all ? "" : " (--all shows every domain)");
 	}
+	struct rec_pipe *pipe = NULL;
+	if (o->json && !o->csv) {
+		pipe = xmalloc(sizeof *pipe);
+		rec_pipe_start(pipe, stdout, &a);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_get(a.det, i);
 		if (!cli_report_selects(o, r) || !filter_match(qf, &a, r))
 			continue;
 		if (o->csv)
 			cli_report_csv(stdout, &a, r);
-		else if (o->json)
-			cli_report_json(stdout, &a, r);
-		else
+		else if (pipe != NULL) {
+			struct rec_slot *sl = rec_pipe_slot(pipe);
+			model_record_domain(&sl->rec, a.geo, a.store, r);
+			sl->zone = false;
+			rec_pipe_put(pipe, sl);
+		} else
 			print_row(stdout, r);
 	}
 	/* zone rows: the aggregate of each zone's names */
@@ -1127,8 +1244,11 @@ cli_report(const struct opts *o)
 			cli_report_csv(stdout, &a, z);
 			continue;
 		}
-		if (o->json) {
-			cli_report_zone_json(stdout, &a, z);
+		if (pipe != NULL) {
+			struct rec_slot *sl = rec_pipe_slot(pipe);
+			model_record_zone(&sl->rec, a.det, z, 100);
+			sl->zone = true;
+			rec_pipe_put(pipe, sl);
 			continue;
 		}
 		if (zshown++ == 0)
@@ -1144,6 +1264,10 @@ cli_report(const struct opts *o)
 		       holz, z->n_addrs, z->n_asns, z->zone_names, z->zone_flux, z->name);
 		if (z->n_reasons > 0)
 			printf("            %s\n", z->reasons[0]);
+	}
+	if (pipe != NULL) {
+		rec_pipe_finish(pipe);
+		free(pipe);
 	}
 	if (!o->json && a.notes != NULL && notes_count(a.notes) > 0) {
 		size_t k = 0;
