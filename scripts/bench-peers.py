@@ -5,7 +5,8 @@ on, on the same generated capture, one after another, as ratios, with peak RSS b
   fluxscope -r F --report --json --all   vs  dnstop -l 3 F  (counts only)
                                          vs  tshark -n -q -z dns,tree -r F
   fluxscope -r F --dump                  vs  tcpdump -nr F  (text to /dev/null)
-and the memory of a random-subdomain flood (names that never had an address).
+and the memory of a random-subdomain flood (names that never had an address), and the report's
+JSON bytes per domain (flagged ones with their spread rows, the others without).
 
 Each command runs RUNS times (default 3); the best wall time is kept, with its user+sys CPU
 time and the peak RSS of that process (wait4). Timings are figures, never pass/fail.
@@ -107,12 +108,22 @@ if rows.get("report") and rows.get("dnstop"):
 # fixed costs: libraries, databases mapped), over the names the report holds.
 base = run([fs, "-r", "tests/data/pcaps/dnscap-dns.pcap", "--report", "--json", "--all"])
 names = pairs = 0
+jbytes = {True: [0, 0], False: [0, 0]}   # flagged?: [names, bytes of their JSON lines]
 res = subprocess.run([fs, "-r", cap, "--report", "--json", "--all"], capture_output=True, text=True)
 for line in res.stdout.splitlines():
     o = json.loads(line)
     if o.get("kind") == "domain":
         names += 1
         pairs += o["counts"]["addresses"]
+        k = o["verdict"] in ("suspicious", "single-flux", "double-flux")
+        jbytes[k][0] += 1
+        jbytes[k][1] += len(line.encode()) + 1
+if names:
+    print("report size: --report --json --all %d bytes per domain; flagged %d names, %d bytes each "
+          "(with their spread rows); others %d names, %d bytes each (--spread adds their rows)"
+          % ((jbytes[True][1] + jbytes[False][1]) // names, jbytes[True][0],
+             jbytes[True][1] // max(jbytes[True][0], 1), jbytes[False][0],
+             jbytes[False][1] // max(jbytes[False][0], 1)))
 if base and rows["report"] and names:
     extra = (rows["report"][2] - base[2]) * 1024.0
     print("memory: %d names, %d (name, address) pairs; peak RSS %.1f MiB over %.1f MiB fixed: "

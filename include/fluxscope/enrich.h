@@ -24,15 +24,15 @@
 #include "fluxscope/fs.h"
 #include "fluxscope/store.h"
 
-struct geo_info {
-	bool found;                /* any database knew the address */
-	uint32_t asn;              /* 0 = unknown */
+struct geo_info {            /* (members ordered for size: 56 bytes, one per cached address) */
 	const char *as_org;        /* "" when unknown */
-	char country[3];           /* ISO 3166-1 alpha-2, "" when unknown */
 	const char *city;          /* English name, "" when unknown */
-	double lat, lon;
-	bool has_location;
 	const char *network;       /* e.g. "81.2.69.0/24" ("" when unknown) */
+	double lat, lon;
+	uint32_t asn;              /* 0 = unknown */
+	char country[3];           /* ISO 3166-1 alpha-2, "" when unknown */
+	bool found;                /* any database knew the address */
+	bool has_location;
 	uint8_t prefix_len;        /* of network (IPv4 counted in 32 bits) */
 	int8_t asn_db, geo_db;     /* geo_db() index of the database that gave the ASN and the
 	                              country/location; -1 = none */
@@ -75,6 +75,10 @@ void geo_free(struct geo *g);
  * geo_free() or a geo_cache_trim() that empties the cache, never moved, never NULL. No
  * allocation once the address is cached. */
 const struct geo_info *geo_lookup(struct geo *g, const fs_addr *addr);
+/* A hint for a geo_lookup() of addr soon: stage 0 starts loading its cache slot, stage 1 (some
+ * work later, once the slot has arrived) its entry, so the lookups of a message's addresses
+ * overlap their memory misses. No effect on any result; the thread that may call geo_lookup. */
+void geo_prefetch(const struct geo *g, const fs_addr *addr, int stage);
 /* Whether an address looks residential (a home or mobile access line, likely shared or reused:
  * blocking it hurts bystanders). What enrichment knows is the AS organisation name (PTR names
  * and access-type databases are not available), so: the AS name holds a word of access

@@ -30,6 +30,22 @@ dump_set_addr_hook(struct dump *d, dump_addr_fn fn, void *ctx)
 	d->addr_ctx = ctx;
 }
 
+void
+dump_set_prefetch_hook(struct dump *d, dump_prefetch_fn fn)
+{
+	d->prefetch_fn = fn;
+}
+
+static void
+dump_prefetch(struct dump *d, const struct dns_msg *m, int stage)
+{
+	if (d->prefetch_fn == NULL || d->addr_fn == NULL)
+		return;
+	for (uint32_t i = 0; i < m->n_rr; i++)
+		if (m->rr[i].addr.family != 0)
+			d->prefetch_fn(d->addr_ctx, &m->rr[i].addr, stage);
+}
+
 int
 dump_flush(struct dump *d)
 {
@@ -116,6 +132,7 @@ dump_msg(void *ctx, const struct dns_msg *m)
 	char nb[16];
 	int nflags = 0;
 
+	dump_prefetch(d, m, 0);
 	JSON_LIT(jb, "{\"ts\":");
 	json_ts(jb, m->ts);
 	JSON_LIT(jb, ",\"src\":");
@@ -140,6 +157,7 @@ dump_msg(void *ctx, const struct dns_msg *m)
 	json_str(jb, dns_opcode_name(m->opcode, nb));
 	JSON_LIT(jb, ",\"rcode\":");
 	json_str(jb, dns_rcode_name(m->rcode, nb));
+	dump_prefetch(d, m, 1);
 	JSON_LIT(jb, ",\"flags\":[");
 	dump_flag(jb, &nflags, m->aa, "aa");
 	dump_flag(jb, &nflags, m->tc, "tc");
@@ -211,6 +229,7 @@ cli_dump(const struct opts *o)
 	b.geo = geo;
 	dump_init(&d, stdout);
 	dump_set_addr_hook(&d, cli_geo_dump_members, geo);
+	dump_set_prefetch_hook(&d, cli_geo_dump_prefetch);
 	if (cli_ingest_open(o, b.budget > 0 ? dump_bounded_msg : dump_msg,
 	                    b.budget > 0 ? (void *)&b : (void *)&d, &in, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);

@@ -146,6 +146,12 @@ cli_geo_dump_members(void *geo, const fs_addr *addr, struct json_buf *jb)
 		json_lit(jb, "null");
 }
 
+void
+cli_geo_dump_prefetch(void *geo, const fs_addr *addr, int stage)
+{
+	geo_prefetch(geo, addr, stage);
+}
+
 static void
 print_lookup(FILE *f, struct geo *g, const char *text, const fs_addr *a)
 {

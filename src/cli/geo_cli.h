@@ -29,6 +29,7 @@ void cli_geo_print_stats(FILE *f, const struct geo *g);
  * record, `,"asn":N,"country":"XX"` (null when unknown). Ingest thread (the geo cache is then
  * used by that thread only). */
 void cli_geo_dump_members(void *geo, const fs_addr *addr, struct json_buf *jb);
+void cli_geo_dump_prefetch(void *geo, const fs_addr *addr, int stage);
 
 /* --lookup: one JSON object per address; returns the exit status. */
 int cli_lookup_main(const struct opts *o);

@@ -13,7 +13,7 @@ enum {
 	O_SINK, O_SINK_INIT, O_SENSOR, O_SPOOL, O_SPOOL_MAX, O_SINK_BATCH, O_SOURCE, O_SINCE, O_UNTIL,
 	O_PROBE, O_PROBE_COUNT,
 	O_PROBE_INTERVAL, O_RESOLVER, O_PROBE_ITERATIVE, O_ROOT_HINTS, O_PROBE_PORT, O_PROBE_RATE,
-	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY, O_CSV
+	O_PROBE_TIMEOUT, O_PROBE_ALLOW_PRIVATE, O_NO_PROBE, O_PROBE_RESOLVER_ONLY, O_CSV, O_SPREAD
 };
 
 struct opt_entry {
@@ -42,6 +42,7 @@ static const struct opt_entry opt_table[] = {
 	{ "json", O_JSON, NULL, "the report as JSON Lines, one object per domain (alone it implies --report)" },
 	{ "csv", O_CSV, NULL, "the report as CSV, one line per domain, a column per field (alone it implies --report)" },
 	{ "all", O_ALL, NULL, "with --report: include domains that are not flagged" },
+	{ "spread", O_SPREAD, NULL, "with --report --json: the per-address spread array of every domain (default: flagged ones only)" },
 	{ "min-score", O_MIN_SCORE, "N", "with --report/--export: only domains scoring at least N" },
 	{ "geoip", O_GEOIP, "PATH", "MaxMind-format database file or folder (repeatable)" },
 	{ "no-geoip", O_NO_GEOIP, NULL, "use no enrichment database at all" },
@@ -184,6 +185,7 @@ apply(struct opts *o, int c, const char *a, struct fs_err *err)
 	case O_JSON: o->json = true; return 0;
 	case O_CSV: o->csv = true; return 0;
 	case O_ALL: o->all = true; return 0;
+	case O_SPREAD: o->spread = true; return 0;
 	case O_MIN_SCORE: {
 		char *end;
 		o->min_score = strtod(a, &end);

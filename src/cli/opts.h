@@ -26,6 +26,7 @@ struct opts {
 	const char *dns_ports;                                /* --dns-port */
 	bool dump, stats, report, json, all;
 	bool csv;                                             /* --csv */
+	bool spread;                                          /* --spread: every domain's spread rows */
 	double min_score; bool min_score_set;                 /* --min-score */
 	const char *geoip[OPTS_MAX_LIST];   int n_geoip;      /* --geoip */
 	bool no_geoip;                                        /* --no-geoip */

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,10 +21,36 @@
 #include "util/json.h"
 #include "util/numfmt.h"
 
+/* The report's stream is written by one thread (this one) at a time: its bytes go out without
+ * taking the stream's lock for every character (the locked fputc alone was a sixth of a
+ * flood's --all report). */
+#define fputc(c, f) fputc_unlocked((c), (f))
+#define fputs(str, f) fputs_unlocked((str), (f))
+#define fwrite(p, n, m, f) fwrite_unlocked((p), (n), (m), (f))
+
 static void
 add_msg(void *ctx, const struct dns_msg *msg)
 {
 	store_add_msg(ctx, msg);
+}
+
+/* Reading files: the message callback runs on the ingest pipeline's store thread, which also
+ * looks up the enrichment of each new answer address there, while the other thread decodes
+ * (the geo handle is used by that thread alone until ingest ends). Detection and the report
+ * then find every answer address in the cache instead of looking them up one after another. */
+static void
+add_msg_geo(void *ctx, const struct dns_msg *msg)
+{
+	struct cli_prefill *p = ctx;
+	size_t n;
+
+	store_add_msg(p->store, msg);
+	n = store_addr_count(p->store);
+	for (; p->n_addrs < n; p->n_addrs++) {
+		const struct store_addr *sa = store_addr(p->store, (store_addr_id)(p->n_addrs + 1));
+		if (sa != NULL && sa->first_seen != 0)   /* an answer or glue, not a host */
+			(void)geo_lookup(p->geo, &sa->addr);
+	}
 }
 
 /* --session: its marked domains, and every name of its marked zones, are marked in the store
@@ -85,7 +112,10 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		if ((st = cli_ingest_run(o, a->in, err)) != FS_OK && ingest_n_errors(a->in) == 0)
 			goto fail;
 	} else if (o->n_files > 0 || o->probe == NULL) {
-		if ((st = cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
+		a->prefill.store = a->store;
+		a->prefill.geo = a->geo;
+		if ((st = a->geo != NULL ? cli_ingest_open(o, add_msg_geo, &a->prefill, &a->in, err)
+		                         : cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
 		double t0 = fs_mono_ms();
 		store_write_lock(a->store);
@@ -170,8 +200,7 @@ struct jw {
 	bool first;
 	const struct model_record *rec;
 	const struct cli_analysis *a;
-	const struct model_field *used[128];   /* fields written by the layout */
-	size_t n_used;
+	uint64_t used[16];                     /* fields written by the layout, by index (< 1024) */
 };
 
 static void
@@ -200,20 +229,52 @@ rep_time(FILE *out, fs_time t)
 		fs_fput_time(out, t);
 }
 
-/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. */
+/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. The date and time
+ * of the last second formatted are kept (per thread): a report's times fall in few seconds. */
 static void
 rep_time_iso(FILE *out, fs_time t)
 {
-	time_t sec = (time_t)(t / FS_USEC);
-	struct tm tm;
-	char buf[40];
+	static _Thread_local int64_t last_sec = -1;
+	static _Thread_local char last[40];
+	static _Thread_local size_t last_len;
+	int64_t sec = t / FS_USEC, us = t % FS_USEC;
 
-	if (t == 0 || gmtime_r(&sec, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		fputs("null", out);
+	if (t <= 0) {
+		/* before 1970 the remainder is negative: printf's form, as it always was */
+		time_t ts = (time_t)sec;
+		struct tm tm;
+		char buf[40];
+		if (t == 0 || gmtime_r(&ts, &tm) == NULL ||
+		    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+			fputs("null", out);
+			return;
+		}
+		fprintf(out, "\"%s.%06" PRId64 "Z\"", buf, us);
 		return;
 	}
-	fprintf(out, "\"%s.%06" PRId64 "Z\"", buf, (int64_t)(t % FS_USEC));
+	if (sec != last_sec) {
+		time_t ts = (time_t)sec;
+		struct tm tm;
+		if (gmtime_r(&ts, &tm) == NULL ||
+		    (last_len = strftime(last + 1, sizeof last - 1, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+			last_sec = -1;
+			fputs("null", out);
+			return;
+		}
+		last[0] = '"';
+		last_len++;
+		last_sec = sec;
+	}
+	char buf[48];
+	memcpy(buf, last, last_len);
+	size_t n = last_len;
+	buf[n++] = '.';
+	for (int i = 5; i >= 0; i--, us /= 10)
+		buf[n + (size_t)i] = (char)('0' + us % 10);
+	n += 6;
+	buf[n++] = 'Z';
+	buf[n++] = '"';
+	fwrite(buf, 1, n, out);
 }
 
 static void
@@ -287,14 +348,18 @@ rep_field(struct jw *w, const struct model_field *f, const char *key)
 	if (f->type == MT_TIME) {
 		/* every time field also in ISO 8601 beside the epoch seconds: KEY_iso */
 		char iso[96];
-		snprintf(iso, sizeof iso, "%s_iso", key);
+		size_t kl = strlen(key);
+		if (kl > sizeof iso - 5)
+			kl = sizeof iso - 5;
+		memcpy(iso, key, kl);
+		memcpy(iso + kl, "_iso", 5);
 		rep_key(w, iso);
 		rep_time_iso(w->out, have ? (fs_time)v.num : 0);
 	}
 }
 
 static const struct model_field *
-field_by_json(const char *json)
+field_by_json_scan(const char *json)
 {
 	for (size_t i = 0; i < model_field_count(); i++)
 		if (strcmp(model_field(i)->json, json) == 0)
@@ -302,11 +367,38 @@ field_by_json(const char *json)
 	return NULL;
 }
 
+/* The layouts' keys are string constants: each is looked up once and remembered by its address
+ * (the report's thread alone writes records). */
+static const struct model_field *
+field_by_json(const char *json)
+{
+	static struct { const char *key; const struct model_field *f; } memo[256];
+	size_t h = ((uintptr_t)json >> 3) & 255;
+
+	for (size_t k = 0; k < 256; k++, h = (h + 1) & 255) {
+		if (memo[h].key == json)
+			return memo[h].f;
+		if (memo[h].key == NULL) {
+			memo[h].key = json;
+			return memo[h].f = field_by_json_scan(json);
+		}
+	}
+	return field_by_json_scan(json);
+}
+
 static void
 note_used(struct jw *w, const struct model_field *f)
 {
-	if (w->n_used < sizeof w->used / sizeof w->used[0])
-		w->used[w->n_used++] = f;
+	int i = model_field_index(f);
+	if (i >= 0 && i < 1024)
+		w->used[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+static bool
+was_used(const struct jw *w, const struct model_field *f)
+{
+	int i = model_field_index(f);
+	return i >= 0 && i < 1024 && (w->used[i >> 6] >> (i & 63) & 1);
 }
 
 /* "counts": the count fields in their report order */
@@ -316,14 +408,18 @@ part_counts(struct jw *w)
 	static const char *const keys[] = { "addresses", "addresses_v6", "asns", "countries",
 	                                    "prefixes16", "prefixes24", "ns_names", "ns_addresses",
 	                                    "max_per_answer" };
+	static const struct model_field *fields[sizeof keys / sizeof keys[0]];
 	struct jw in = { .out = w->out, .first = true, .rec = w->rec };
 	char path[64];
 
 	rep_key(w, "counts");
 	fputc('{', w->out);
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		snprintf(path, sizeof path, "counts.%s", keys[i]);
-		const struct model_field *f = field_by_json(path);
+		if (fields[i] == NULL) {
+			snprintf(path, sizeof path, "counts.%s", keys[i]);
+			fields[i] = field_by_json_scan(path);
+		}
+		const struct model_field *f = fields[i];
 		rep_field(&in, f, keys[i]);
 		note_used(w, f);
 	}
@@ -358,9 +454,15 @@ part_windows(struct jw *w)
 	const struct det_result *r = w->rec->row.r;
 	rep_key(w, "windows");
 	fputc('{', w->out);
-	for (int k = 0; k < DET_WINDOWS; k++)
-		fprintf(w->out, "%s\"%s\":{\"addresses\":%u,\"asns\":%u}", k ? "," : "",
-		        det_window_name(k), r->window_addrs[k], r->window_asns[k]);
+	for (int k = 0; k < DET_WINDOWS; k++) {
+		fputs(k ? ",\"" : "\"", w->out);
+		fputs(det_window_name(k), w->out);
+		fputs("\":{\"addresses\":", w->out);
+		fs_fput_u64(w->out, r->window_addrs[k]);
+		fputs(",\"asns\":", w->out);
+		fs_fput_u64(w->out, r->window_asns[k]);
+		fputc('}', w->out);
+	}
 	fputc('}', w->out);
 }
 
@@ -389,16 +491,12 @@ part_flux_ttls(struct jw *w)
 }
 
 static void
-part_terms(struct jw *w)
+write_terms(FILE *out, const struct det_result *r)
 {
-	const struct det_result *r = w->rec->row.r;
-	FILE *out = w->out;
-
-	rep_key(w, "terms");
 	fputc('[', out);
 	for (int i = 0; i < r->n_terms; i++) {
 		const struct det_term *t = &r->terms[i];
-		fprintf(out, "%s{\"name\":", i ? "," : "");
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
 		rep_str(out, t->name);
 		fputs(",\"unit\":", out);
 		rep_str(out, t->unit);
@@ -410,9 +508,66 @@ part_terms(struct jw *w)
 		rep_num(out, t->weight);
 		fputs(",\"contribution\":", out);
 		rep_num(out, t->contribution);
-		fprintf(out, ",\"available\":%s}", t->available ? "true" : "false");
+		fputs(t->available ? ",\"available\":true}" : ",\"available\":false}", out);
 	}
 	fputc(']', out);
+}
+
+/* Equal term vectors are shared between results (det_share: a flood of names asked once has
+ * one), so the JSON of a vector met a second time is kept and copied from then on: a small
+ * direct-mapped cache keyed by the vector, emptied by report_cache_clear() when the report
+ * ends (the report's thread alone writes records). */
+#define TERM_CACHE 64
+static struct term_cache {
+	const struct det_term *terms;
+	int n;
+	bool seen;                 /* met once: rendered straight to the output */
+	char *json;
+	size_t len;
+} term_cache[TERM_CACHE];
+
+static void
+report_cache_clear(void)
+{
+	for (size_t i = 0; i < TERM_CACHE; i++)
+		free(term_cache[i].json);
+	memset(term_cache, 0, sizeof term_cache);
+}
+
+static void
+part_terms(struct jw *w)
+{
+	const struct det_result *r = w->rec->row.r;
+	struct term_cache *c = &term_cache[((uintptr_t)r->terms >> 4) % TERM_CACHE];
+
+	rep_key(w, "terms");
+	if (r->terms == NULL || r->n_terms == 0) {
+		write_terms(w->out, r);
+		return;
+	}
+	if (c->terms != r->terms || c->n != r->n_terms) {
+		free(c->json);
+		*c = (struct term_cache){ .terms = r->terms, .n = r->n_terms, .seen = true };
+		write_terms(w->out, r);
+		return;
+	}
+	if (c->json == NULL) {
+		size_t cap = 0;
+		FILE *m = open_memstream(&c->json, &cap);
+		if (m == NULL) {
+			write_terms(w->out, r);
+			return;
+		}
+		write_terms(m, r);
+		if (fclose(m) != 0) {
+			free(c->json);
+			c->json = NULL;
+			write_terms(w->out, r);
+			return;
+		}
+		c->len = cap;
+	}
+	fwrite(c->json, 1, c->len, w->out);
 }
 
 static void
@@ -439,6 +594,10 @@ part_spread(struct jw *w)
 	FILE *out = w->out;
 	char abuf[FS_ADDR_STRLEN];
 
+	/* The per-address rows of names that are not flagged only when asked (--spread): they
+	 * are most of the report's bytes, and every name keeps its address lists and summary. */
+	if (w->a != NULL && !w->a->spread_all && !det_is_flagged(w->rec->row.r->verdict))
+		return;
 	rep_key(w, "spread");
 	fputc('[', out);
 	for (size_t i = 0; i < w->rec->n_spread_rows; i++) {
@@ -448,7 +607,7 @@ part_spread(struct jw *w)
 		rep_str(out, fs_addr_str(&row->addr, abuf, sizeof abuf));
 		fputs(",\"asn\":", out);
 		if (g->asn)
-			fprintf(out, "%u", g->asn);
+			fs_fput_u64(out, g->asn);
 		else
 			fputs("null", out);
 		fputs(",\"as_org\":", out);
@@ -459,12 +618,12 @@ part_spread(struct jw *w)
 		rep_str(out, g->city && g->city[0] ? g->city : NULL);
 		fputs(",\"lat\":", out);
 		if (g->has_location)
-			fprintf(out, "%.15g", g->lat);   /* coordinates keep every digit the database has */
+			fs_fput_g(out, g->lat, 15);   /* coordinates keep every digit the database has */
 		else
 			fputs("null", out);
 		fputs(",\"lon\":", out);
 		if (g->has_location)
-			fprintf(out, "%.15g", g->lon);
+			fs_fput_g(out, g->lon, 15);
 		else
 			fputs("null", out);
 		fputs(",\"network\":", out);
@@ -477,7 +636,9 @@ part_spread(struct jw *w)
 		rep_time(out, row->last_seen);
 		fputs(",\"last_seen_iso\":", out);
 		rep_time_iso(out, row->last_seen);
-		fprintf(out, ",\"count\":%u}", row->count);
+		fputs(",\"count\":", out);
+		fs_fput_u64(out, row->count);
+		fputc('}', out);
 	}
 	fputc(']', out);
 }
@@ -489,12 +650,23 @@ part_spread_summary(struct jw *w)
 	FILE *out = w->out;
 
 	rep_key(w, "spread_summary");
-	fprintf(out, "{\"addresses\":%u,\"found\":%u,\"asns\":%u,\"countries\":%u,\"cities\":%u,"
-	             "\"networks\":%u,\"located\":%u,\"max_distance_km\":",
-	        sp->n_addrs, sp->n_found, sp->n_asns, sp->n_countries, sp->n_cities, sp->n_networks,
-	        sp->n_located);
+	fputs("{\"addresses\":", out);
+	fs_fput_u64(out, sp->n_addrs);
+	fputs(",\"found\":", out);
+	fs_fput_u64(out, sp->n_found);
+	fputs(",\"asns\":", out);
+	fs_fput_u64(out, sp->n_asns);
+	fputs(",\"countries\":", out);
+	fs_fput_u64(out, sp->n_countries);
+	fputs(",\"cities\":", out);
+	fs_fput_u64(out, sp->n_cities);
+	fputs(",\"networks\":", out);
+	fs_fput_u64(out, sp->n_networks);
+	fputs(",\"located\":", out);
+	fs_fput_u64(out, sp->n_located);
+	fputs(",\"max_distance_km\":", out);
 	if (sp->n_located >= 2)
-		fprintf(out, "%.1f", sp->max_km);
+		fs_fput_fixed(out, sp->max_km, 1);
 	else
 		fputs("null", out);
 	fputs(",\"asn_entropy\":", out);
@@ -503,14 +675,26 @@ part_spread_summary(struct jw *w)
 	rep_num(out, sp->country_entropy);
 	fputs(",\"top_asns\":[", out);
 	for (int i = 0; i < sp->n_top_asns; i++) {
-		fprintf(out, "%s{\"asn\":%u,\"as_org\":", i ? "," : "", sp->top_asns[i].asn);
+		fputs(i ? ",{\"asn\":" : "{\"asn\":", out);
+		fs_fput_u64(out, sp->top_asns[i].asn);
+		fputs(",\"as_org\":", out);
 		rep_str(out, sp->top_asns[i].label);
-		fprintf(out, ",\"addresses\":%u,\"share\":%.4f}", sp->top_asns[i].n, sp->top_asns[i].share);
+		fputs(",\"addresses\":", out);
+		fs_fput_u64(out, sp->top_asns[i].n);
+		fputs(",\"share\":", out);
+		fs_fput_fixed(out, sp->top_asns[i].share, 4);
+		fputc('}', out);
 	}
 	fputs("],\"top_countries\":[", out);
-	for (int i = 0; i < sp->n_top_countries; i++)
-		fprintf(out, "%s{\"country\":\"%s\",\"addresses\":%u,\"share\":%.4f}", i ? "," : "",
-		        sp->top_countries[i].country, sp->top_countries[i].n, sp->top_countries[i].share);
+	for (int i = 0; i < sp->n_top_countries; i++) {
+		fputs(i ? ",{\"country\":\"" : "{\"country\":\"", out);
+		fputs(sp->top_countries[i].country, out);
+		fputs("\",\"addresses\":", out);
+		fs_fput_u64(out, sp->top_countries[i].n);
+		fputs(",\"share\":", out);
+		fs_fput_fixed(out, sp->top_countries[i].share, 4);
+		fputc('}', out);
+	}
 	fputs("]}", out);
 }
 
@@ -621,14 +805,11 @@ write_record(FILE *out, const struct cli_analysis *a, const struct model_record 
 	/* the rest of the table: keys added since the report's first shape */
 	for (size_t i = 0; i < model_field_count(); i++) {
 		const struct model_field *f = model_field(i);
-		size_t j;
 		if (zone && !(f->flags & MF_ZONE))
 			continue;
 		if (zone && (f->flags & MF_JSON_CUSTOM))
 			continue;   /* zone rows have no address records */
-		for (j = 0; j < w.n_used && w.used[j] != f; j++)
-			;
-		if (j == w.n_used && strchr(f->json, '.') == NULL)
+		if (!was_used(&w, f) && strchr(f->json, '.') == NULL)
 			rep_field(&w, f, f->json);
 	}
 	fputs("}\n", out);
@@ -654,6 +835,114 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	model_record_zone(&rec, a->det, z, 100);
 	write_record(out, a, &rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0], true);
 	model_record_free(&rec);
+}
+
+/* Records of --report --json in two stages: the calling thread makes each record (the store,
+ * the enrichment cache: model_record_domain) into a ring slot, a writer thread formats the
+ * slots in order (write_record). Only the writer writes the stream and the writer's caches
+ * (field_by_json, the term cache); only the caller touches the enrichment handle. With one
+ * thread (fs_threads() == 1) the caller writes each record itself. */
+#define REC_RING 64
+struct rec_slot {
+	struct model_record rec;
+	bool zone;
+};
+struct rec_pipe {
+	FILE *out;
+	const struct cli_analysis *a;
+	struct rec_slot ring[REC_RING];
+	size_t head, tail;         /* slots made / written (counters, slot = counter % REC_RING) */
+	bool done, threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t made, written;
+	pthread_t writer;
+};
+
+static void
+rec_write(struct rec_pipe *p, struct rec_slot *sl)
+{
+	if (sl->zone)
+		write_record(p->out, p->a, &sl->rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0],
+		             true);
+	else
+		write_record(p->out, p->a, &sl->rec, domain_layout,
+		             sizeof domain_layout / sizeof domain_layout[0], false);
+	model_record_free(&sl->rec);
+}
+
+static void *
+rec_writer(void *arg)
+{
+	struct rec_pipe *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->tail == p->head && !p->done)
+			pthread_cond_wait(&p->made, &p->mu);
+		if (p->tail == p->head)
+			break;
+		struct rec_slot *sl = &p->ring[p->tail % REC_RING];
+		pthread_mutex_unlock(&p->mu);
+		rec_write(p, sl);
+		pthread_mutex_lock(&p->mu);
+		p->tail++;
+		pthread_cond_signal(&p->written);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void
+rec_pipe_start(struct rec_pipe *p, FILE *out, const struct cli_analysis *a)
+{
+	memset(p, 0, sizeof *p);
+	p->out = out;
+	p->a = a;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->made, NULL);
+	pthread_cond_init(&p->written, NULL);
+	p->threaded = fs_threads() > 1 && pthread_create(&p->writer, NULL, rec_writer, p) == 0;
+}
+
+/* A free slot for the next record (waits while the writer is a ring behind). */
+static struct rec_slot *
+rec_pipe_slot(struct rec_pipe *p)
+{
+	if (!p->threaded)
+		return &p->ring[0];
+	pthread_mutex_lock(&p->mu);
+	while (p->head - p->tail >= REC_RING)
+		pthread_cond_wait(&p->written, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return &p->ring[p->head % REC_RING];
+}
+
+static void
+rec_pipe_put(struct rec_pipe *p, struct rec_slot *sl)
+{
+	if (!p->threaded) {
+		rec_write(p, sl);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->head++;
+	pthread_cond_signal(&p->made);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void
+rec_pipe_finish(struct rec_pipe *p)
+{
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->done = true;
+		pthread_cond_signal(&p->made);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->writer, NULL);
+	}
+	pthread_cond_destroy(&p->made);
+	pthread_cond_destroy(&p->written);
+	pthread_mutex_destroy(&p->mu);
 }
 
 /* The first object of --report --json: what the run was (kind "run"). */
@@ -899,6 +1188,7 @@ cli_report(const struct opts *o)
 		query_filter_free(qf);
 		return 1;
 	}
+	a.spread_all = o->spread;
 	store_read_lock(a.store);
 	size_t n = det_count(a.det);
 	for (size_t i = 0; i < n; i++) {
@@ -925,15 +1215,23 @@ cli_report(const struct opts *o)
 			printf("no %sdomains to show%s\n", o->all ? "" : "flagged ",
 			       o->all ? "" : " (--all shows every domain)");
 	}
+	struct rec_pipe *pipe = NULL;
+	if (o->json && !o->csv) {
+		pipe = xmalloc(sizeof *pipe);
+		rec_pipe_start(pipe, stdout, &a);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_get(a.det, i);
 		if (!cli_report_selects(o, r) || !filter_match(qf, &a, r))
 			continue;
 		if (o->csv)
 			cli_report_csv(stdout, &a, r);
-		else if (o->json)
-			cli_report_json(stdout, &a, r);
-		else
+		else if (pipe != NULL) {
+			struct rec_slot *sl = rec_pipe_slot(pipe);
+			model_record_domain(&sl->rec, a.geo, a.store, r);
+			sl->zone = false;
+			rec_pipe_put(pipe, sl);
+		} else
 			print_row(stdout, r);
 	}
 	/* zone rows: the aggregate of each zone's names */
@@ -946,8 +1244,11 @@ cli_report(const struct opts *o)
 			cli_report_csv(stdout, &a, z);
 			continue;
 		}
-		if (o->json) {
-			cli_report_zone_json(stdout, &a, z);
+		if (pipe != NULL) {
+			struct rec_slot *sl = rec_pipe_slot(pipe);
+			model_record_zone(&sl->rec, a.det, z, 100);
+			sl->zone = true;
+			rec_pipe_put(pipe, sl);
 			continue;
 		}
 		if (zshown++ == 0)
@@ -964,6 +1265,10 @@ cli_report(const struct opts *o)
 		if (z->n_reasons > 0)
 			printf("            %s\n", z->reasons[0]);
 	}
+	if (pipe != NULL) {
+		rec_pipe_finish(pipe);
+		free(pipe);
+	}
 	if (!o->json && a.notes != NULL && notes_count(a.notes) > 0) {
 		size_t k = 0;
 		for (size_t i = 0; i < notes_count(a.notes); i++) {
@@ -977,6 +1282,7 @@ cli_report(const struct opts *o)
 		}
 	}
 	store_read_unlock(a.store);
+	report_cache_clear();
 	fflush(stdout);
 	if (o->stats && a.in != NULL) {
 		/* --report --stats: the counters follow on standard error, so that standard output

@@ -15,6 +15,12 @@
 #include "fluxscope/store.h"
 
 /* Everything one analysed run holds. Owned: freed by cli_analysis_free(). */
+struct cli_prefill {           /* enrichment looked up as addresses arrive (report.c) */
+	struct store *store;
+	struct geo *geo;
+	size_t n_addrs;            /* address ids looked at so far */
+};
+
 struct cli_analysis {
 	struct geo *geo;
 	struct store *store;
@@ -23,6 +29,8 @@ struct cli_analysis {
 	struct cli_live *live;     /* live capture or --max-memory: the store writer with ageing */
 	int source_rc;             /* 1 when a source failed part-way (already reported) */
 	const struct notes *notes; /* --session: the analyst's marks and notes (borrowed), or NULL */
+	bool spread_all;           /* --spread: spread rows for every domain, not only flagged ones */
+	struct cli_prefill prefill;
 };
 
 /* Open the databases, detector files and captures the options name, read every capture into

@@ -75,4 +75,8 @@ struct geo {
 void geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info);
 void geo_cache_free(struct geo *g);
 
+/* geo_spread.c: geo_spread_addrs() over rows whose infos are looked up already. */
+void geo_spread_rows(struct geo *g, const struct geo_addr_row *rows, size_t n, struct geo_spread *out);
+
+
 #endif

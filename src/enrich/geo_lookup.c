@@ -321,6 +321,26 @@ cache_new_entry(struct geo *g, uint32_t *idx)
 	return entry_at(g, *idx);
 }
 
+void
+geo_prefetch(const struct geo *g, const fs_addr *addr, int stage)
+{
+	fs_addr k;
+	uint32_t h, s;
+
+	if (g == NULL || g->index.s == NULL)
+		return;
+	normalise(addr, &k);
+	if (k.family == 0)
+		return;
+	h = addr_hash(&k);
+	if (stage == 0) {
+		__builtin_prefetch(&g->index.s[h & g->index.mask]);
+		return;
+	}
+	if ((s = fs_hidx_first(&g->index, h)) != FS_HIDX_END)
+		__builtin_prefetch(entry_at(g, fs_hidx_item(&g->index, s) + 1));
+}
+
 const struct geo_info *
 geo_lookup(struct geo *g, const fs_addr *addr)
 {

@@ -84,32 +84,37 @@ addr_cmp(const void *a, const void *b)
 	return fs_addr_cmp(a, b);
 }
 
+/* The form addresses are compared on: ::ffff:1.2.3.4 and 1.2.3.4 are one address. */
+static bool
+norm_key(const fs_addr *a, fs_addr *k)
+{
+	memset(k, 0, sizeof *k);
+	k->family = a->family;
+	memcpy(k->bytes, a->bytes, k->family == 4 ? 4 : 16);
+	if (k->family == 6 && memcmp(k->bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		k->family = 4;
+		memmove(k->bytes, k->bytes + 12, 4);
+		memset(k->bytes + 4, 0, 12);
+	}
+	return k->family == 4 || k->family == 6;
+}
+
+static void spread_sorted(struct geo *g, const fs_addr *u, const struct geo_info *const *infos,
+                          size_t nu, struct geo_spread *out);
+
 void
 geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_spread *out)
 {
 	fs_addr *u;
-	struct tally *asn, *cc, *city, *net;
-	double (*pts)[2];
-	size_t nu = 0, na = 0, nc = 0, nci = 0, nn = 0, np = 0;
+	size_t nu = 0;
 
 	memset(out, 0, sizeof *out);
 	if (n == 0)
 		return;
 	u = xmalloc(n * sizeof *u);
-	for (size_t i = 0; i < n; i++) {
-		/* compare on the normalised form: ::ffff:1.2.3.4 and 1.2.3.4 are one address */
-		fs_addr k;
-		memset(&k, 0, sizeof k);
-		k.family = addrs[i].family;
-		memcpy(k.bytes, addrs[i].bytes, k.family == 4 ? 4 : 16);
-		if (k.family == 6 && memcmp(k.bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-			k.family = 4;
-			memmove(k.bytes, k.bytes + 12, 4);
-			memset(k.bytes + 4, 0, 12);
-		}
-		if (k.family == 4 || k.family == 6)
-			u[nu++] = k;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (norm_key(&addrs[i], &u[nu]))
+			nu++;
 	qsort(u, nu, sizeof *u, addr_cmp);
 	{
 		size_t d = 0;
@@ -118,6 +123,64 @@ geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_sprea
 				u[d++] = u[i];
 		nu = d;
 	}
+	spread_sorted(g, u, NULL, nu, out);
+	free(u);
+}
+
+struct keyed_row {
+	fs_addr k;
+	const struct geo_info *info;
+};
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	return fs_addr_cmp(&((const struct keyed_row *)a)->k, &((const struct keyed_row *)b)->k);
+}
+
+/* geo_spread_addrs() over rows already looked up: the same summary without a second lookup
+ * of every address (geo_lookup normalises, so equal keys have equal infos). */
+void
+geo_spread_rows(struct geo *g, const struct geo_addr_row *rows, size_t n, struct geo_spread *out)
+{
+	struct keyed_row *kr;
+	fs_addr *u;
+	const struct geo_info **infos;
+	size_t nu = 0;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return;
+	kr = xmalloc(n * sizeof *kr);
+	for (size_t i = 0; i < n; i++)
+		if (norm_key(&rows[i].addr, &kr[nu].k))
+			kr[nu++].info = rows[i].info;
+	qsort(kr, nu, sizeof *kr, keyed_cmp);
+	u = xmalloc((nu + 1) * sizeof *u);
+	infos = xmalloc((nu + 1) * sizeof *infos);
+	{
+		size_t d = 0;
+		for (size_t i = 0; i < nu; i++)
+			if (d == 0 || fs_addr_cmp(&u[d - 1], &kr[i].k) != 0) {
+				u[d] = kr[i].k;
+				infos[d++] = kr[i].info;
+			}
+		nu = d;
+	}
+	free(kr);
+	spread_sorted(g, u, infos, nu, out);
+	free(u);
+	free(infos);
+}
+
+static void
+spread_sorted(struct geo *g, const fs_addr *u, const struct geo_info *const *infos, size_t nu,
+              struct geo_spread *out)
+{
+	struct tally *asn, *cc, *city, *net;
+	double (*pts)[2];
+	size_t na = 0, nc = 0, nci = 0, nn = 0, np = 0;
+
 	out->n_addrs = (uint32_t)nu;
 	asn = xcalloc(nu + 1, sizeof *asn);
 	cc = xcalloc(nu + 1, sizeof *cc);
@@ -125,7 +188,7 @@ geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_sprea
 	net = xcalloc(nu + 1, sizeof *net);
 	pts = xcalloc(nu + 1, sizeof *pts);
 	for (size_t i = 0; i < nu; i++) {
-		const struct geo_info *gi = geo_lookup(g, &u[i]);
+		const struct geo_info *gi = infos != NULL ? infos[i] : geo_lookup(g, &u[i]);
 
 		if (gi->found)
 			out->n_found++;
@@ -189,7 +252,6 @@ geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_sprea
 					out->max_km = km;
 			}
 	}
-	free(u);
 	free(asn);
 	free(cc);
 	free(city);

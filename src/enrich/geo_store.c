@@ -10,7 +10,6 @@ geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
 {
 	const struct store_domain *d = store_domain(s, dom);
 	struct geo_addr_row *r;
-	fs_addr *addrs;
 	size_t n = 0;
 
 	*rows = NULL;
@@ -19,7 +18,6 @@ geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
 		return 0;
 	}
 	r = xcalloc(d->n_addrs, sizeof *r);
-	addrs = xcalloc(d->n_addrs, sizeof *addrs);
 	for (uint32_t i = 0; i < d->n_addrs; i++) {
 		const struct store_dom_addr *da = &d->addrs[i];
 		const struct store_addr *sa = store_addr(s, da->addr);
@@ -30,11 +28,9 @@ geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
 		r[n].first_seen = da->first_seen;
 		r[n].last_seen = da->last_seen;
 		r[n].count = da->count;
-		addrs[n] = sa->addr;
 		n++;
 	}
-	geo_spread_addrs(g, addrs, n, out);
-	free(addrs);
+	geo_spread_rows(g, r, n, out);
 	if (n == 0) {
 		free(r);
 		return 0;

@@ -55,9 +55,13 @@ free_domain(struct store *s, store_dom_id id)
 	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
 	st_vec_free(s, d->clinks, d->cap_clinks, sizeof *d->clinks, NULL);
 	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
-	st_vidx_free(s, &DOM_BLK(d)->ix_addr);
-	st_vidx_free(s, &DOM_BLK(d)->ix_rrset);
-	st_vidx_free(s, &DOM_BLK(d)->ix_cname);
+	if (DOM_X(d) != NULL) {
+		st_vidx_free(s, &DOM_X(d)->ix_addr);
+		st_vidx_free(s, &DOM_X(d)->ix_rrset);
+		st_vidx_free(s, &DOM_X(d)->ix_cname);
+		st_slab_free(s, &s->slab_dext, DOM_X(d));
+		DOM_X(d) = NULL;
+	}
 	s->names[d->name].dom = 0;
 	st_slab_free(s, &s->slab_dom, d);
 	s->doms[id] = NULL;
@@ -193,16 +197,13 @@ hold_evidence(const struct store *s, store_dom_id id, uint8_t *dom_held, uint8_t
 	}
 }
 
-size_t
-store_expire(struct store *s, fs_time before, unsigned flags)
+/* Steps 0 and 1: the evidence of pinned and held domains marked (dom_held, ns_held); idle
+ * unpinned domains dropped, the others trimmed. True when a domain was freed. */
+static bool
+expire_domains(struct store *s, fs_time before, unsigned flags, uint8_t *dom_held,
+               uint8_t *ns_held)
 {
-	size_t b0 = bytes_total(s), b1;
 	bool freed = false;
-	struct marks mk;
-	uint8_t *dom_held = xcalloc(s->n_doms, 1), *ns_held = xcalloc(s->n_nsn, 1);
-
-	s->st.expire_runs++;
-	s->host_id[0] = s->host_id[1] = 0;
 
 	/* 0. The evidence of pinned domains is kept as they are (hold_evidence); so is that of a
 	 * domain held for one step of an ageing run (STORE_PIN_AGEING: a name with a history, or
@@ -232,7 +233,14 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			    pinned ? s->cfg.pinned_keep : 0);
 	}
 
-	/* 2. Reverse indexes are rebuilt from what is left, so clear them. */
+	return freed;
+}
+
+/* Step 2: the reverse indexes are rebuilt from what is left, so cleared; NS names' glue last
+ * seen before the cut-off goes (unless held). */
+static void
+clear_reverse(struct store *s, fs_time before, const uint8_t *ns_held)
+{
 	for (store_addr_id a = 1; a < s->n_addrs; a++) {
 		if (s->addrs[a] != NULL) {
 			s->addrs[a]->n_domains = 0;
@@ -258,7 +266,13 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		r->glue = st_vec_shrink(s, r->glue, r->n_glue, &r->cap_glue, sizeof *r->glue, NULL);
 	}
 
-	/* 3. Rebuild address → domains and NS name → domains from the live domains. */
+}
+
+/* Step 3: address → domains and NS name → domains from the live domains; their vectors'
+ * indexes again. */
+static void
+relink_domains(struct store *s)
+{
 	for (store_dom_id id = 1; id < s->n_doms; id++) {
 		struct store_domain *d = s->doms[id];
 
@@ -274,15 +288,26 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 				if (s->names[m[j]].ns != 0)
 					st_nsname_link(s, s->names[m[j]].ns, 0, id);
 		}
-		st_vec_reindex(s, &DOM_BLK(d)->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
-		st_vec_reindex(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
-		st_vec_reindex(s, &DOM_BLK(d)->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
-		/* set ids of expired RRsets are freed below and may come back for other sets */
-		DOM_BLK(d)->last_n = 0;
-		DOM_BLK(d)->rrset_hint = 0;
+		if (DOM_X(d) != NULL) {
+			struct dom_ext *x = DOM_X(d);
+			st_vec_reindex(s, &x->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
+			st_vec_reindex(s, &x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+			st_vec_reindex(s, &x->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
+			/* set ids of expired RRsets are freed below and may come back for other sets */
+			x->last_n = 0;
+			x->rrset_hint = 0;
+		}
 	}
 
-	/* 4. NS names no live NS set names any more go; the rest index their glue again. */
+}
+
+/* Step 4: NS names no live NS set names any more go; the rest index their glue again. True
+ * when one was freed. */
+static bool
+expire_nsnames(struct store *s)
+{
+	bool freed = false;
+
 	for (store_ns_id n = 1; n < s->n_nsn; n++) {
 		struct store_nsname *r = s->nsn[n];
 
@@ -315,10 +340,15 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		st_vec_reindex(s, &NSN_BLK(r)->ix_zone, r->zones, r->n_zones, sizeof *r->zones);
 	}
 
-	/* 5. Mark what live records refer to. */
-	mk.name = xcalloc(s->n_names, 1);
-	mk.set = xcalloc(s->n_sets, 1);
-	mk.addr = xcalloc(s->n_addrs, 1);
+	return freed;
+}
+
+/* Step 5: mark what live records refer to (names, sets, addresses). */
+static void
+mark_live(struct store *s, struct marks *mkp)
+{
+	struct marks mk = *mkp;
+
 	for (store_dom_id id = 1; id < s->n_doms; id++) {
 		const struct store_domain *d = s->doms[id];
 
@@ -360,7 +390,15 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 			mark_addr(&mk, r->glue[i].addr);
 	}
 
-	/* 6. Sweep. */
+}
+
+/* Step 6: free the names, sets and addresses nothing refers to. True when one was freed. */
+static bool
+sweep(struct store *s, const struct marks *mkp)
+{
+	const struct marks mk = *mkp;
+	bool freed = false;
+
 	for (store_name_id id = 1; id < s->n_names; id++) {
 		struct name_ent *e = &s->names[id];
 
@@ -409,6 +447,28 @@ store_expire(struct store *s, fs_time before, unsigned flags)
 		s->st.expired_addrs++;
 		freed = true;
 	}
+	return freed;
+}
+
+size_t
+store_expire(struct store *s, fs_time before, unsigned flags)
+{
+	size_t b0 = bytes_total(s), b1;
+	bool freed = false;
+	struct marks mk;
+	uint8_t *dom_held = xcalloc(s->n_doms, 1), *ns_held = xcalloc(s->n_nsn, 1);
+
+	s->st.expire_runs++;
+	s->host_id[0] = s->host_id[1] = 0;
+	freed |= expire_domains(s, before, flags, dom_held, ns_held);
+	clear_reverse(s, before, ns_held);
+	relink_domains(s);
+	freed |= expire_nsnames(s);
+	mk.name = xcalloc(s->n_names, 1);
+	mk.set = xcalloc(s->n_sets, 1);
+	mk.addr = xcalloc(s->n_addrs, 1);
+	mark_live(s, &mk);
+	freed |= sweep(s, &mk);
 	free(mk.name);
 	free(mk.set);
 	free(mk.addr);

@@ -158,12 +158,13 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 {
 	struct scratch *sc = &s->sc;
 	struct store_domain *d;
-	struct dom_block *b;
+	struct dom_ext *b = NULL;
 	uint32_t tmin, tmax, n;
 
 	n = collect_set(sc, owner, &tmin, &tmax);
-	b = DOM_BLK(s->doms[did]);
-	for (uint32_t i = 0; b->ix_addr != NULL && i < n; i++)
+	if (n != 0)
+		b = st_dom_ext(s, s->doms[did]);
+	for (uint32_t i = 0; b != NULL && b->ix_addr != NULL && i < n; i++)
 		st_vidx_prefetch(b->ix_addr, sc->ids[i]);
 	if (n != 0 && n == b->last_n && memcmp(b->last_m, sc->ids, n * sizeof *sc->ids) == 0) {
 		r->aset = b->last_set;
@@ -198,7 +199,7 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 
 		d = s->doms[did];
 		/* the reverse link exists whenever the pair did (expire rebuilds both) */
-		if (st_dom_addr_note(s, &DOM_BLK(d)->ix_addr, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
+		if (st_dom_addr_note(s, &DOM_X(d)->ix_addr, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
 		    m->ts, addr_ttl(sc, owner, a), DOM_INL_ADDR(d)))
 			st_addr_link_domain(s, a, did);
 	}
@@ -348,22 +349,28 @@ note_clink(struct store *s, store_dom_id did, store_name_id from, store_name_id 
 	d->clinks[d->n_clinks++] = (struct store_cname_link){ from, to, 1, ts, ts };
 }
 
-void
-store_add_msg(struct store *s, const struct dns_msg *m)
-{
-	struct scratch *sc = &s->sc;
-	uint32_t q, nq, n_answer = 0, first_cname = 0, n_links = 0;
+/* What one message's records say, gathered before anything is stored (store_add_msg). */
+struct msg_walk {
+	uint32_t q;                 /* the qname's slot */
+	uint32_t nq;                /* names of the CNAME chain in sc->queue (the qname first) */
+	uint32_t n_answer;          /* answer-section records */
+	uint32_t first_cname;       /* slot of the qname's first CNAME target, 0 = none */
+	uint32_t n_links;
+	bool auth_ns;               /* NS records in the authority section */
+	bool qtype_hit;             /* an answer record of the query type */
 	struct link_slot links[LINKS_PER_MSG];
-	bool auth_ns = false, qtype_hit = false, referral;
-	store_dom_id did;
-	struct store_domain *d;
-	struct store_response r;
+};
 
+/* The message counters; false when the message adds no observation (a query, another
+ * opcode, no question). */
+static bool
+count_msg(struct store *s, const struct dns_msg *m)
+{
 	s->st.messages++;
 	st_bump(s);
 	if (!m->qr) {
 		s->st.queries++;
-		return;
+		return false;
 	}
 	s->st.responses++;
 	s->st.records += m->n_rr;
@@ -371,24 +378,24 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		s->st.partial++;
 	if (m->opcode != 0) {
 		s->st.other_opcode++;
-		return;
+		return false;
 	}
 	if (m->aa)
 		s->st.aa_responses++;
-	scratch_prepare(sc, m->n_rr);
-	if (m->qname == NULL || (q = slot_get(sc, m->qname)) == 0) {
-		s->st.no_question++;
-		return;
-	}
+	return true;
+}
 
-	/* Index the records that matter by owner, keeping wire order within each owner. */
+/* Index the records that matter by owner, keeping wire order within each owner. */
+static void
+index_records(struct scratch *sc, const struct dns_msg *m, struct msg_walk *w)
+{
 	for (uint32_t i = 0; i < m->n_rr; i++) {
 		const struct dns_rr *rr = &m->rr[i];
 		uint32_t owner, target = 0;
 		struct mrec *rec;
 
 		if (rr->section == DNS_SEC_ANSWER)
-			n_answer++;
+			w->n_answer++;
 		if (rr->section == DNS_SEC_QUESTION || !rr_class_in(rr) || rr->name == NULL)
 			continue;
 		switch (rr->type) {
@@ -405,11 +412,11 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 			if (rr->target == NULL || rr->section == DNS_SEC_ADDITIONAL)
 				continue;
 			if (rr->type == DNS_TYPE_NS && rr->section == DNS_SEC_AUTHORITY)
-				auth_ns = true;
+				w->auth_ns = true;
 			break;
 		default:
 			if (rr->section == DNS_SEC_ANSWER && (rr->type == m->qtype || m->qtype == QTYPE_ANY))
-				qtype_hit = true; /* approximation: owner not checked for other types */
+				w->qtype_hit = true; /* approximation: owner not checked for other types */
 			continue;
 		}
 		if ((owner = slot_get(sc, rr->name)) == 0)
@@ -427,12 +434,19 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 		sc->slot[owner].tail = sc->n_rec;
 		sc->n_rec++;
 	}
+}
 
-	/* The CNAME chain: breadth-first from the qname, each name once. */
-	sc->queue[0] = q;
-	sc->slot[q].visited = 1;
-	nq = 1;
-	for (uint32_t qi = 0; qi < nq; qi++) {
+/* The CNAME chain: breadth-first from the qname, each name once; the addresses it reaches go
+ * to sc->addr, its links to w->links. */
+static void
+walk_chain(struct store *s, const struct dns_msg *m, struct msg_walk *w)
+{
+	struct scratch *sc = &s->sc;
+
+	sc->queue[0] = w->q;
+	sc->slot[w->q].visited = 1;
+	w->nq = 1;
+	for (uint32_t qi = 0; qi < w->nq; qi++) {
 		uint32_t cur = sc->queue[qi];
 
 		for (uint32_t ri = sc->slot[cur].head; ri != 0; ri = sc->rec[ri].next) {
@@ -442,17 +456,17 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 			if (rr->section != DNS_SEC_ANSWER)
 				continue;
 			if (rr->type == m->qtype || m->qtype == QTYPE_ANY)
-				qtype_hit = true;
+				w->qtype_hit = true;
 			if (rr->type == DNS_TYPE_CNAME) {
-				if (qi == 0 && first_cname == 0)
-					first_cname = rec->target;
-				if (n_links < LINKS_PER_MSG)
-					links[n_links++] = (struct link_slot){ cur, rec->target };
+				if (qi == 0 && w->first_cname == 0)
+					w->first_cname = rec->target;
+				if (w->n_links < LINKS_PER_MSG)
+					w->links[w->n_links++] = (struct link_slot){ cur, rec->target };
 				if (sc->slot[rec->target].visited) {
 					s->st.cname_loops++;
 				} else {
 					sc->slot[rec->target].visited = 1;
-					sc->queue[nq++] = rec->target;
+					sc->queue[w->nq++] = rec->target;
 				}
 			} else if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) {
 				sc->addr[sc->n_addr++] = (struct maddr){ .addr = &rr->addr, .ttl = rr->ttl,
@@ -461,7 +475,14 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 			}
 		}
 	}
-	/* Intern the reached addresses in passes so their cache misses overlap. */
+}
+
+/* Intern the reached addresses in passes so their cache misses overlap. */
+static void
+intern_addrs(struct store *s, fs_time ts)
+{
+	struct scratch *sc = &s->sc;
+
 	for (uint32_t i = 0; i < sc->n_addr; i++)
 		st_addr_prefetch(s, sc->addr[i].addr);
 	for (uint32_t i = 0; i < sc->n_addr; i++) {
@@ -472,18 +493,25 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 	for (uint32_t i = 0; i < sc->n_addr; i++)
 		__builtin_prefetch(s->addrs[sc->addr[i].id]);
 	for (uint32_t i = 0; i < sc->n_addr; i++)
-		addr_seen(s, sc->addr[i].id, m->ts);
+		addr_seen(s, sc->addr[i].id, ts);
+}
 
-	referral = n_answer == 0 && auth_ns && !m->aa;
-	did = st_domain_get(s, slot_name(s, q), m->ts);
-	d = s->doms[did];
+/* The qname's domain record and its timeline entry (r receives it, for the chain's names). */
+static store_dom_id
+note_qname(struct store *s, const struct dns_msg *m, const struct msg_walk *w,
+           struct store_response *r)
+{
+	bool referral = w->n_answer == 0 && w->auth_ns && !m->aa;
+	store_dom_id did = st_domain_get(s, slot_name(s, w->q), m->ts);
+	struct store_domain *d = s->doms[did];
+
 	d->dflags |= STORE_DOM_QNAME;
 	d->n_responses++;
-	r = (struct store_response){
+	*r = (struct store_response){
 		.ts = m->ts,
 		.resolver = host_intern(s, 0, &m->src),
 		.client = host_intern(s, 1, &m->dst),
-		.cname = first_cname ? slot_name(s, first_cname) : 0,
+		.cname = w->first_cname ? slot_name(s, w->first_cname) : 0,
 		.rcode = m->rcode,
 		.qtype = m->qtype,
 		.src_index = (uint8_t)(m->src_index < 0 ? 0 : m->src_index > 255 ? 255 : m->src_index),
@@ -502,29 +530,40 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 	if (m->rcode == 3) {
 		d->n_nxdomain++;
 		s->st.nxdomain++;
-	} else if (m->rcode == 0 && !qtype_hit && !referral) {
+	} else if (m->rcode == 0 && !w->qtype_hit && !referral) {
 		d->n_noerror_nodata++;
 		s->st.nodata++;
-		r.flags |= STORE_RESP_NODATA;
+		r->flags |= STORE_RESP_NODATA;
 	}
-	note_answer(s, m, did, 0, &r);
+	note_answer(s, m, did, 0, r);
+	return did;
+}
+
+/* The chain's names: the qname's CNAME links and targets, and a record (with its own
+ * timeline entry) for each target that owns addresses. */
+static void
+note_chain(struct store *s, const struct dns_msg *m, const struct msg_walk *w, store_dom_id did,
+           const struct store_response *r)
+{
+	struct scratch *sc = &s->sc;
+	struct store_domain *d;
 
 	/* The CNAME links of the answer (the tree of alternative chains). */
-	for (uint32_t i = 0; i < n_links; i++)
-		note_clink(s, did, slot_name(s, links[i].from), slot_name(s, links[i].to), m->ts);
+	for (uint32_t i = 0; i < w->n_links; i++)
+		note_clink(s, did, slot_name(s, w->links[i].from), slot_name(s, w->links[i].to), m->ts);
 
 	/* CNAME targets in chain order; those owning addresses get their own record. */
-	for (uint32_t i = 1; i < nq; i++) {
+	for (uint32_t i = 1; i < w->nq; i++) {
 		uint32_t t = sc->queue[i];
 		store_name_id tn = slot_name(s, t);
 
 		d = s->doms[did];
-		st_idvec_add(s, &DOM_BLK(d)->ix_cname, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
+		st_idvec_add(s, &st_dom_ext(s, d)->ix_cname, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
 	}
-	for (uint32_t i = 1; i < nq; i++) {
+	for (uint32_t i = 1; i < w->nq; i++) {
 		uint32_t t = sc->queue[i], next = 0;
 		store_dom_id tid;
-		struct store_response tr = r;
+		struct store_response tr = *r;
 
 		if (!sc->slot[t].addr_owner)
 			continue;
@@ -537,11 +576,34 @@ store_add_msg(struct store *s, const struct dns_msg *m)
 			if (sc->rec[ri].rr->type == DNS_TYPE_CNAME && sc->rec[ri].rr->section == DNS_SEC_ANSWER)
 				next = sc->rec[ri].target;
 		tr.cname = next ? slot_name(s, next) : 0;
-		tr.flags = (uint8_t)((r.flags & ~(STORE_RESP_NODATA | STORE_RESP_REFERRAL)) |
+		tr.flags = (uint8_t)((r->flags & ~(STORE_RESP_NODATA | STORE_RESP_REFERRAL)) |
 		    STORE_RESP_VIA_CNAME);
 		note_answer(s, m, tid, t, &tr);
 	}
+}
 
-	note_ns(s, m, q, nq, did);
+void
+store_add_msg(struct store *s, const struct dns_msg *m)
+{
+	struct scratch *sc = &s->sc;
+	struct msg_walk w;
+	struct store_response r;
+	store_dom_id did;
+
+	if (!count_msg(s, m))
+		return;
+	scratch_prepare(sc, m->n_rr);
+	if (m->qname == NULL || (w.q = slot_get(sc, m->qname)) == 0) {
+		s->st.no_question++;
+		return;
+	}
+	w.nq = w.n_answer = w.first_cname = w.n_links = 0;
+	w.auth_ns = w.qtype_hit = false;
+	index_records(sc, m, &w);
+	walk_chain(s, m, &w);
+	intern_addrs(s, m->ts);
+	did = note_qname(s, m, &w, &r);
+	note_chain(s, m, &w, did, &r);
+	note_ns(s, m, w.q, w.nq, did);
 	note_glue(s, m);
 }

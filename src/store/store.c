@@ -29,6 +29,7 @@ store_new(const struct store_config *cfg)
 	/* Index 0 of every table is the "none" id. */
 	s->n_names = s->n_addrs = s->n_sets = s->n_doms = s->n_nsn = 1;
 	st_slab_init(&s->slab_dom, sizeof(struct dom_block));
+	st_slab_init(&s->slab_dext, sizeof(struct dom_ext));
 	st_slab_init(&s->slab_addr, sizeof(struct addr_block));
 	st_slab_init(&s->slab_nsn, sizeof(struct nsn_block));
 	s->bytes = sizeof *s;
@@ -65,9 +66,11 @@ store_free(struct store *s)
 		free(d->cnames);
 		free(d->clinks);
 		free(d->ns);
-		free(DOM_BLK(d)->ix_addr);
-		free(DOM_BLK(d)->ix_rrset);
-		free(DOM_BLK(d)->ix_cname);
+		if (DOM_X(d) != NULL) {
+			free(DOM_X(d)->ix_addr);
+			free(DOM_X(d)->ix_rrset);
+			free(DOM_X(d)->ix_cname);
+		}
 	}
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
 		if (s->addrs[i] == NULL)
@@ -89,6 +92,7 @@ store_free(struct store *s)
 		free(NSN_BLK(s->nsn[i])->ix_dom);
 	}
 	st_slab_destroy(s, &s->slab_dom);
+	st_slab_destroy(s, &s->slab_dext);
 	st_slab_destroy(s, &s->slab_addr);
 	st_slab_destroy(s, &s->slab_nsn);
 	free(s->doms);

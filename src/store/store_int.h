@@ -141,7 +141,7 @@ struct store {
 	uint32_t live_nsn;
 
 	struct scratch sc;
-	struct slab slab_dom, slab_addr, slab_nsn;
+	struct slab slab_dom, slab_dext, slab_addr, slab_nsn;
 	/* The last resolver and client: a capture has few, so most lookups end here. Cleared by
 	 * store_expire(). */
 	fs_addr host_addr[2];
@@ -171,13 +171,14 @@ void st_bump(struct store *s);
 	} while (0)
 #define VEC_RESERVE(s, p, n, cap, min) VEC_RESERVE_INL(s, p, n, cap, min, NULL)
 
-/* A domain record carries room for its first response, RRset and address, and an address
- * record for its first domain: most names are seen once or twice, and this saves three heap
- * blocks per domain and keeps a new domain's data in one place. */
+/* A domain record carries room for its first response, and an address record for its first
+ * domain: most names are seen once or twice, and this saves heap blocks per domain and keeps a
+ * new domain's data in one place. What a domain with answers needs besides (room for its first
+ * RRset and address, the indexes of its long vectors, its last answer set) is a second fixed
+ * record (struct dom_ext, slab_dext), made when the first address, RRset or CNAME comes: a
+ * name that never had one (NXDOMAIN floods, random subdomains) costs the block alone. */
 #define DOM_LAST_SET_MAX 4
-struct dom_block {
-	struct store_domain d;
-	struct store_response resp;
+struct dom_ext {
 	struct store_rrset rrset;
 	struct store_dom_addr addr;
 	struct vidx *ix_addr, *ix_rrset, *ix_cname;
@@ -190,6 +191,11 @@ struct dom_block {
 	/* Position in rrsets of the RRset noted last: checked against its set id before use. */
 	uint32_t rrset_hint;
 };
+struct dom_block {
+	struct store_domain d;
+	struct store_response resp;
+	struct dom_ext *x;          /* NULL until the domain has an address, RRset or CNAME */
+};
 struct addr_block {
 	struct store_addr a;
 	store_dom_id dom;
@@ -200,8 +206,9 @@ struct nsn_block {
 	struct vidx *ix_glue, *ix_zone, *ix_dom;
 };
 #define DOM_INL_RESP(d) ((void *)&((struct dom_block *)(void *)(d))->resp)
-#define DOM_INL_RRSET(d) ((void *)&((struct dom_block *)(void *)(d))->rrset)
-#define DOM_INL_ADDR(d) ((void *)&((struct dom_block *)(void *)(d))->addr)
+#define DOM_X(d) (((struct dom_block *)(void *)(d))->x)
+#define DOM_INL_RRSET(d) (DOM_X(d) != NULL ? (void *)&DOM_X(d)->rrset : NULL)
+#define DOM_INL_ADDR(d) (DOM_X(d) != NULL ? (void *)&DOM_X(d)->addr : NULL)
 #define ADDR_INL_DOM(a) ((void *)&((struct addr_block *)(void *)(a))->dom)
 #define DOM_BLK(d) ((struct dom_block *)(void *)(d))
 #define ADDR_BLK(a) ((struct addr_block *)(void *)(a))
@@ -237,6 +244,8 @@ bool st_idvec_add(struct store *s, struct vidx **ix, uint32_t **v, uint32_t *n, 
                   uint32_t id, void *inl);
 
 /* timeline.c / index.c */
+/* The domain's dom_ext, made on first use (its first RRset and address go into its room). */
+struct dom_ext *st_dom_ext(struct store *s, struct store_domain *d);
 store_dom_id st_domain_get(struct store *s, store_name_id name, fs_time ts);
 store_ns_id st_nsname_get(struct store *s, store_name_id name, fs_time ts);
 bool st_dom_addr_note(struct store *s, struct vidx **ix, struct store_dom_addr **v,

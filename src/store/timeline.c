@@ -27,13 +27,31 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 	s->doms[id] = st_slab_alloc(s, &s->slab_dom);
 	s->doms[id]->name = name;
 	s->doms[id]->resp = DOM_INL_RESP(s->doms[id]);
-	s->doms[id]->rrsets = DOM_INL_RRSET(s->doms[id]);
-	s->doms[id]->addrs = DOM_INL_ADDR(s->doms[id]);
-	s->doms[id]->cap_resp = s->doms[id]->cap_rrsets = s->doms[id]->cap_addrs = 1;
+	s->doms[id]->cap_resp = 1;
 	s->doms[id]->first_seen = s->doms[id]->last_seen = ts;
 	s->names[name].dom = id;
 	s->live_doms++;
 	return id;
+}
+
+struct dom_ext *
+st_dom_ext(struct store *s, struct store_domain *d)
+{
+	struct dom_ext *x = DOM_X(d);
+
+	if (x != NULL)
+		return x;
+	x = DOM_X(d) = st_slab_alloc(s, &s->slab_dext);
+	/* the first RRset and address go into the new room (vectors still empty: no copy) */
+	if (d->cap_rrsets == 0) {
+		d->rrsets = &x->rrset;
+		d->cap_rrsets = 1;
+	}
+	if (d->cap_addrs == 0) {
+		d->addrs = &x->addr;
+		d->cap_addrs = 1;
+	}
+	return x;
 }
 
 /* Address `a` seen at ts with ttl, for a domain or as glue of an NS name.
@@ -70,23 +88,24 @@ st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts, ui
               uint32_t ttl_max, int src_index)
 {
 	struct store_domain *d = s->doms[id];
+	struct dom_ext *x = st_dom_ext(s, d);
 	uint8_t src = (src_index >= 0 && src_index < 8) ? (uint8_t)(1u << src_index) : 0;
-	uint32_t i = DOM_BLK(d)->rrset_hint;
+	uint32_t i = x->rrset_hint;
 	struct store_rrset *r;
 
 	/* a vector holds each set once, so an entry with this set id is the one */
 	if (i >= d->n_rrsets || d->rrsets[i].set != set)
-		i = st_vec_find(DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
+		i = st_vec_find(x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
 	if (i == UINT32_MAX) {
-		VEC_RESERVE_INL(s, d->rrsets, d->n_rrsets, d->cap_rrsets, 1, DOM_INL_RRSET(d));
-		DOM_BLK(d)->rrset_hint = d->n_rrsets;
+		VEC_RESERVE_INL(s, d->rrsets, d->n_rrsets, d->cap_rrsets, 1, &x->rrset);
+		x->rrset_hint = d->n_rrsets;
 		r = &d->rrsets[d->n_rrsets++];
 		*r = (struct store_rrset){ .set = set, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl_max, .ttl_min = ttl_min, .sources = src };
-		st_vec_note(s, &DOM_BLK(d)->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+		st_vec_note(s, &x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
 		return;
 	}
-	DOM_BLK(d)->rrset_hint = i;
+	x->rrset_hint = i;
 	r = &d->rrsets[i];
 	r->count++;
 	if (ts < r->first_seen)

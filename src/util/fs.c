@@ -142,7 +142,21 @@ xasprintf(const char *fmt, ...)
 const char *
 fs_addr_str(const fs_addr *a, char *buf, size_t len)
 {
-	if (a->family == 4)
+	if (a->family == 4 && len >= 16) {
+		/* by hand: inet_ntop formats IPv4 through sprintf, which the report's rows feel */
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->bytes[i];
+			if (i)
+				*p++ = '.';
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+		}
+		*p = '\0';
+	} else if (a->family == 4)
 		inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len);
 	else if (a->family == 6)
 		inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)len);

@@ -15,7 +15,7 @@ G="--geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb"
 fail() { echo "FAIL: $*"; exit 1; }
 
 # --- the targets on the seeded capture --------------------------------------------------------
-$FLUXSCOPE -r $cap $G --report --json --all >"$d/all.json" 2>"$d/all.err" || fail "--report --json --all exited $?"
+$FLUXSCOPE -r $cap $G --report --json --all --spread >"$d/all.json" 2>"$d/all.err" || fail "--report --json --all exited $?"
 python3 scripts/eval_score.py --labels $labels --truth tests/data/flux/flux-small.truth.csv.gz \
 	--report "$d/all.json" --quiet-ttd --strict >"$d/score.txt" 2>&1 || { cat "$d/score.txt"; fail "detection targets"; }
 grep -E "PASS|FAIL" "$d/score.txt"
@@ -118,6 +118,30 @@ $FLUXSCOPE -r $cap --no-geoip --report | grep -q "^unavailable: *asn" || fail "-
 unk=$($FLUXSCOPE -r tests/data/pcaps/dnscap-dns.pcap --geoip tests/data/geoip/GeoLite2-ASN-Test.mmdb --report | grep "^unavailable:")
 echo "$unk" | grep -q "ASN database knows none of the answer addresses" || fail "unknown addresses: $unk"
 echo "$unk" | grep -q "no ASN database" && fail "unknown addresses reported as a missing database: $unk"
+
+# --- without --spread only flagged domains carry the per-address rows; nothing else changes ----
+$FLUXSCOPE -r $cap $G --report --json --all >"$d/nospread.json" 2>/dev/null || fail "--report without --spread exited $?"
+python3 - "$d/all.json" "$d/nospread.json" <<'EOF' || fail "--spread"
+import json, sys
+full = [json.loads(l) for l in open(sys.argv[1])][1:]
+lean = [json.loads(l) for l in open(sys.argv[2])][1:]
+assert len(full) == len(lean), (len(full), len(lean))
+kept = dropped = 0
+for f, l in zip(full, lean):
+    if f.get("kind") != "domain":
+        assert f == l, f["domain"]
+        continue
+    flagged = f["verdict"] in ("suspicious", "single-flux", "double-flux")
+    assert ("spread" in l) == flagged, (f["domain"], f["verdict"])
+    assert "spread_summary" in l and l["addresses"] == f["addresses"], f["domain"]
+    kept += flagged
+    dropped += not flagged and len(f["spread"]) > 0
+    f.pop("spread")
+    l.pop("spread", None)
+    assert f == l, f["domain"]
+assert kept > 0 and dropped > 0, (kept, dropped)
+print("--spread: %d flagged domains keep their rows, %d others with addresses lose them" % (kept, dropped))
+EOF
 
 # --- selection: --all adds unflagged domains, --min-score filters -------------------------------
 n_all=$(wc -l <"$d/all.json")

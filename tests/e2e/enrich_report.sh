@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every enriched field in `--report --json --all` (the per-address "spread" rows: asn, as_org,
+# Every enriched field in `--report --json --all --spread` (the per-address "spread" rows: asn, as_org,
 # country, city, lat, lon, network) equals what mmdblookup prints for the same address and
 # database, and for libloc what `location lookup` prints; every row of an address agrees with
 # every other and with `--lookup`; each "spread_summary" is recomputed from its rows (counts,
@@ -79,7 +79,7 @@ PY
 
 # 1. The labelled flux capture with the demo databases (samples/): thousands of known
 #    addresses. Rows vs --lookup for all of them, vs mmdblookup for every 8th.
-"$F" -r tests/data/flux/flux-small.pcap --report --json --all --geoip samples/demo-geo.mmdb \
+"$F" -r tests/data/flux/flux-small.pcap --report --json --all --spread --geoip samples/demo-geo.mmdb \
   --geoip samples/demo-asn.mmdb > "$W/flux.jsonl" 2> "$W/flux.err" || { cat "$W/flux.err"; exit 1; }
 python3 $O rows report "$W/flux.jsonl" "$W/flux.addrs" "$W/flux.rows" || fail=1
 "$F" --geoip samples/demo-geo.mmdb --geoip samples/demo-asn.mmdb --lookup - < "$W/flux.addrs" \
@@ -106,7 +106,7 @@ summary_check "$W/flux.jsonl"
 caps=""
 for p in tests/data/pcaps/*.pcap tests/data/pcaps/*.pcapng; do caps="$caps -r $p"; done
 # shellcheck disable=SC2086
-"$F" $caps --report --json --all --geoip "$MM/GeoLite2-ASN-Test.mmdb" \
+"$F" $caps --report --json --all --spread --geoip "$MM/GeoLite2-ASN-Test.mmdb" \
   --geoip "$MM/GeoIP2-City-Test.mmdb" > "$W/caps.jsonl" 2> "$W/caps.err" || true  # truncated inputs
 python3 $O rows report "$W/caps.jsonl" "$W/caps.addrs" "$W/caps.rows" || fail=1
 python3 $O mmdb "$W/caps.addrs" "$W/caps.rows" "$MM/GeoLite2-ASN-Test.mmdb" \
@@ -121,7 +121,7 @@ for d in /var/lib/location/database.db /usr/share/libloc-location/location.db; d
 done
 if [ -n "$DB" ]; then
   # shellcheck disable=SC2086
-  "$F" $caps --report --json --all --geoip "$DB" > "$W/loc.jsonl" 2> "$W/loc.err" || true
+  "$F" $caps --report --json --all --spread --geoip "$DB" > "$W/loc.jsonl" 2> "$W/loc.err" || true
   python3 $O rows report "$W/loc.jsonl" "$W/loc.addrs" "$W/loc.rows" || fail=1
   python3 $O libloc "$W/loc.addrs" "$W/loc.rows" "$DB" || fail=1
   summary_check "$W/loc.jsonl"

@@ -130,7 +130,7 @@ EOP
 SOCK="$W/fs.sock"
 unbound_conf ub1 "$PORT" "$SOCK" unbound-e2e
 unbound_conf ub2 "$((PORT + 1))" "$SOCK" unbound-two
-$FLUXSCOPE --dnstap "unix:$SOCK" --report --json --all --stats --no-geoip --duration 600 \
+$FLUXSCOPE --dnstap "unix:$SOCK" --report --json --all --spread --stats --no-geoip --duration 600 \
 	>"$W/live.json" 2>"$W/live.err" &
 FS_PID=$!
 PIDS="$PIDS $FS_PID"
@@ -179,7 +179,7 @@ sleep 1
 stop_pid "$UB3"
 sleep 0.3
 stop_pid "$FC"
-$FLUXSCOPE -r "$W/capture.dnstap" --report --json --all --no-geoip >"$W/file.report" 2>"$W/file.err" ||
+$FLUXSCOPE -r "$W/capture.dnstap" --report --json --all --spread --no-geoip >"$W/file.report" 2>"$W/file.err" ||
 	bad "reading the fstrm_capture file: $(cat "$W/file.err")"
 check "$W/file.report" /dev/null "$W/file.answers" "fstrm_capture file"
 $FLUXSCOPE -r "$W/capture.dnstap" --report --no-geoip | grep -q "^vantage: *client side" &&
@@ -220,7 +220,7 @@ modules = {
 	}
 }
 EOC
-$FLUXSCOPE --dnstap "unix:$SOCK3" --report --json --all --stats --no-geoip --duration 600 \
+$FLUXSCOPE --dnstap "unix:$SOCK3" --report --json --all --spread --stats --no-geoip --duration 600 \
 	>"$W/kr.json" 2>"$W/kr.err" &
 FS_PID=$!
 PIDS="$PIDS $FS_PID"

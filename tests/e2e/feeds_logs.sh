@@ -30,10 +30,10 @@ head -n "$half" "$W/dns.log" | sed '$!b' >"$W/part1.log"
 { head -n 8 "$W/dns.log"; tail -n +"$((half + 1))" "$W/dns.log"; } >"$W/part2.log"
 { gzip -c "$W/part1.log"; gzip -c "$W/part2.log"; } >"$W/dns.log.gz"
 
-$FLUXSCOPE -r samples/flux-demo.pcap --report --json --all $G >"$W/r.pcap.json" || bad "report of the capture"
+$FLUXSCOPE -r samples/flux-demo.pcap --report --json --all --spread $G >"$W/r.pcap.json" || bad "report of the capture"
 for f in eve2.json:full dns.log:answers dns.json:answers dns.log.gz:answers eve1.json:answers eve2g.json:answers; do
 	file=${f%%:*}; mode=${f##*:}
-	if ! $FLUXSCOPE -r "$W/$file" --report --json --all $G >"$W/r.$file.json" 2>"$W/r.$file.err"; then
+	if ! $FLUXSCOPE -r "$W/$file" --report --json --all --spread $G >"$W/r.$file.json" 2>"$W/r.$file.err"; then
 		bad "$file: $(cat "$W/r.$file.err")"; continue
 	fi
 	if out=$($CMP "$W/r.pcap.json" "$W/r.$file.json" "$mode"); then

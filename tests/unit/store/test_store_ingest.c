@@ -669,6 +669,80 @@ test_negative_answers(void **state)
 	store_free(s);
 }
 
+/* A name answered only after negative answers: its RRsets and addresses start when the first
+ * address comes (the room for them is made then), and names that never had one cost the
+ * store less than names with answers. */
+static void
+test_answers_after_negatives(void **state)
+{
+	struct store *s = new_store();
+	struct mb b;
+	const struct store_domain *d;
+	struct store_stats st0, st1, st2;
+	char names[400][32];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		mb_resp(&b, "late.example", DNS_TYPE_A, 1 + i);
+		b.m.rcode = 3;
+		store_add_msg(s, &b.m);
+	}
+	d = dom(s, "late.example");
+	assert_int_equal(d->n_resp, 2);
+	assert_int_equal(d->n_rrsets, 0);
+	assert_int_equal(d->n_addrs, 0);
+	mb_resp(&b, "late.example", DNS_TYPE_A, 3);
+	mb_addr_rr(&b, DNS_SEC_ANSWER, "late.example", "198.51.100.1", 60);
+	store_add_msg(s, &b.m);
+	mb_resp(&b, "late.example", DNS_TYPE_A, 4);
+	mb_addr_rr(&b, DNS_SEC_ANSWER, "late.example", "198.51.100.2", 60);
+	mb_addr_rr(&b, DNS_SEC_ANSWER, "late.example", "198.51.100.3", 60);
+	store_add_msg(s, &b.m);
+	mb_resp(&b, "late.example", DNS_TYPE_A, 5);
+	MB_CNAME(&b, "late.example", "edge.example", 60);
+	mb_addr_rr(&b, DNS_SEC_ANSWER, "edge.example", "198.51.100.1", 60);
+	store_add_msg(s, &b.m);
+	d = dom(s, "late.example");
+	assert_int_equal(d->n_resp, 5);
+	assert_int_equal(d->n_nxdomain, 2);
+	assert_int_equal(d->n_rrsets, 2);          /* the last answer repeats the first set */
+	assert_int_equal(d->rrsets[0].count, 2);
+	assert_int_equal(store_set_size(s, d->rrsets[1].set), 2);
+	assert_int_equal(d->rrsets[0].set, d->resp[4].aset);
+	assert_int_equal(d->resp[4].flags & STORE_RESP_VIA_CNAME, 0);
+	assert_int_equal(d->n_addrs, 3);
+	assert_int_equal(d->addrs[0].count, 2);   /* in the first and the last answer */
+	assert_int_equal(d->n_cnames, 1);
+	assert_string_equal(store_name_str(s, d->cnames[0]), "edge.example");
+	assert_int_equal(store_addr(s, d->addrs[0].addr)->n_domains, 2);
+
+	/* 200 names that never had an address against 200 with one each */
+	store_get_stats(s, &st0);
+	for (int i = 0; i < 200; i++) {
+		snprintf(names[i], sizeof names[i], "nx%03d.flood.example", i);
+		mb_resp(&b, names[i], DNS_TYPE_A, 10);
+		b.m.rcode = 3;
+		store_add_msg(s, &b.m);
+	}
+	store_get_stats(s, &st1);
+	for (int i = 0; i < 200; i++) {
+		snprintf(names[200 + i], sizeof names[200 + i], "ok%03d.flood.example", i);
+		mb_resp(&b, names[200 + i], DNS_TYPE_A, 11);
+		mb_addr_rr(&b, DNS_SEC_ANSWER, names[200 + i], "198.51.100.9", 60);
+		store_add_msg(s, &b.m);
+	}
+	store_get_stats(s, &st2);
+	assert_true(st1.bytes - st0.bytes < st2.bytes - st1.bytes);
+
+	/* ageing keeps what is newer and the store stays consistent */
+	store_expire(s, 4 * FS_USEC, 0);
+	d = dom(s, "late.example");
+	assert_int_equal(d->n_resp, 2);            /* the answers at 4 and 5 s */
+	assert_int_equal(d->n_rrsets, 2);
+	assert_int_equal(d->n_addrs, 3);
+	store_free(s);
+}
+
 static void
 test_queries_and_odd_messages(void **state)
 {
@@ -789,6 +863,7 @@ main(void)
 		cmocka_unit_test(test_ns_zones_and_bailiwick),
 		cmocka_unit_test(test_reverse_index_many_domains),
 		cmocka_unit_test(test_negative_answers),
+		cmocka_unit_test(test_answers_after_negatives),
 		cmocka_unit_test(test_queries_and_odd_messages),
 		cmocka_unit_test(test_name_interning),
 		cmocka_unit_test(test_growth_many_domains),
