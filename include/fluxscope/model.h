@@ -61,6 +61,26 @@ struct model_row {
 void model_row_init(struct model_row *row, const struct det_result *r,
                     const struct store_domain *d);
 
+/* One row of the domain list (the TUI's home list): what it shows and sorts by, from the
+ * store and, when det is given, the domain's result (without one: the store's own counts).
+ * `exists` is false for an id whose domain was aged out; `listed` is false for a zone owner
+ * seen only in NS records that the detector does not flag (reached through pivots, as
+ * --report leaves it out). Strings borrow from the store and the detector: copy them before
+ * the store's read lock is released. */
+struct model_list_row {
+	bool exists, listed, marked, has_result, holz_available, intel;
+	const char *name;
+	const char *registrable;      /* NULL without a result */
+	fs_time first_seen, last_seen;
+	uint32_t n_responses, n_nxdomain;
+	enum det_verdict verdict;
+	double score, logit, holz;
+	uint32_t rank, cluster;
+	uint32_t n_addrs, n_asns, n_countries, ttl_min, n_ns_changes;
+};
+void model_list_row(const struct store *s, const struct detector *det, store_dom_id id,
+                    struct model_list_row *out);
+
 struct model_value {
 	double num;                   /* MT_INT, MT_FLOAT, MT_TIME (fs_time), MT_BOOL, MT_ENUM, MT_ASN */
 	const char *str;              /* MT_STRING, MT_COUNTRY (NUL-terminated, borrowed) */

@@ -574,3 +574,49 @@ model_time_add(const struct store *s, store_dom_id dom, bool flagged, const stru
 	}
 	return n;
 }
+
+/* ---- the domain list's rows ------------------------------------------------------------------ */
+
+void
+model_list_row(const struct store *s, const struct detector *det, store_dom_id id,
+               struct model_list_row *out)
+{
+	const struct store_domain *d = store_domain(s, id);
+	const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
+
+	memset(out, 0, sizeof *out);
+	if (d == NULL) {
+		out->name = "";
+		return;
+	}
+	out->exists = true;
+	out->name = store_name_str(s, d->name);
+	out->first_seen = d->first_seen;
+	out->last_seen = d->last_seen;
+	out->n_responses = d->n_responses;
+	out->n_nxdomain = d->n_nxdomain;
+	out->marked = d->user_flags != 0;
+	out->listed = (d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)) ||
+	              (r != NULL && det_is_flagged(r->verdict));
+	if (r != NULL) {
+		out->has_result = true;
+		out->score = r->score;
+		out->rank = r->rank;
+		out->logit = r->logit;
+		out->holz = r->holz_score;
+		out->holz_available = r->holz_available;
+		out->verdict = r->verdict;
+		out->n_addrs = r->n_addrs;
+		out->n_asns = r->n_asns;
+		out->n_countries = r->n_countries;
+		out->ttl_min = r->ttl_min;
+		out->n_ns_changes = r->n_ns_changes;
+		out->cluster = r->cluster;
+		out->intel = r->intel_hit;
+		out->registrable = r->registrable;
+	} else {
+		out->n_addrs = d->n_addrs;
+		out->ttl_min = (d->dflags & STORE_DOM_TTL) ? d->ttl_min_seen : 0;
+		out->n_ns_changes = store_domain_ns_changes(s, id);
+	}
+}

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fluxscope/chouse.h"
+#include "fluxscope/model.h"
 #include "fluxscope/log.h"
 
 struct loader_mark {
@@ -147,51 +148,34 @@ loader_build_snap(const struct store *st, const struct detector *det)
 	/* back to back in row order: searches run memmem over the pool */
 	s->npool = xmalloc(bytes + 1);
 	for (store_dom_id id = 1; id <= nd; id++) {
-		const struct store_domain *d = store_domain(st, id);
-		const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
+		struct model_list_row m;
 		struct snap_row *row = &s->dom.rows[id - 1];
 
+		model_list_row(st, det, id, &m);
 		row->id = id;
-		if (d == NULL) {
-			row->name = pool_put(s->npool, &off, "");
+		row->name = pool_put(s->npool, &off, m.name);
+		if (!m.exists) {
 			row->flags = SNAP_HIDDEN;
 			continue;
 		}
-		row->name = pool_put(s->npool, &off, store_name_str(st, d->name));
-		row->first_seen = d->first_seen;
-		row->last_seen = d->last_seen;
-		row->n_responses = d->n_responses;
-		row->n_nxdomain = d->n_nxdomain;
-		if (d->user_flags != 0)
-			row->flags |= SNAP_MARKED;
-		/* Zone owners seen only in NS records are reached through pivots, not listed, unless
-		 * the detector flags them (as --report lists them). */
-		if (!(d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)) &&
-		    (r == NULL || !det_is_flagged(r->verdict)))
-			row->flags |= SNAP_HIDDEN;
-		if (r != NULL) {
-			row->score = (float)r->score;
-			row->rank = r->rank;
-			row->logit = (float)r->logit;
-			row->holz = (float)r->holz_score;
-			if (!r->holz_available)
-				row->flags |= SNAP_NOHOLZ;
-			row->verdict = (uint8_t)r->verdict;
-			row->n_addrs = r->n_addrs;
-			row->n_asns = r->n_asns;
-			row->n_countries = r->n_countries;
-			row->ttl_min = r->ttl_min;
-			row->n_ns_changes = r->n_ns_changes;
-			row->cluster = r->cluster;
-			if (r->intel_hit)
-				row->flags |= SNAP_INTEL;
-			regs[id - 1] = r->registrable;
-		} else {
-			row->flags |= SNAP_NOHOLZ;
-			row->n_addrs = d->n_addrs;
-			row->ttl_min = (d->dflags & STORE_DOM_TTL) ? d->ttl_min_seen : 0;
-			row->n_ns_changes = store_domain_ns_changes(st, id);
-		}
+		row->first_seen = m.first_seen;
+		row->last_seen = m.last_seen;
+		row->n_responses = m.n_responses;
+		row->n_nxdomain = m.n_nxdomain;
+		row->flags |= (m.marked ? SNAP_MARKED : 0) | (m.listed ? 0 : SNAP_HIDDEN) |
+		              (m.holz_available ? 0 : SNAP_NOHOLZ) | (m.intel ? SNAP_INTEL : 0);
+		row->score = (float)m.score;
+		row->rank = m.rank;
+		row->logit = (float)m.logit;
+		row->holz = (float)m.holz;
+		row->verdict = (uint8_t)m.verdict;
+		row->n_addrs = m.n_addrs;
+		row->n_asns = m.n_asns;
+		row->n_countries = m.n_countries;
+		row->ttl_min = m.ttl_min;
+		row->n_ns_changes = m.n_ns_changes;
+		row->cluster = m.cluster;
+		regs[id - 1] = m.registrable;
 	}
 	s->det = det;
 	s->zone_of = det != NULL ? zone_of : NULL;

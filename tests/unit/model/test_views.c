@@ -417,6 +417,55 @@ test_pivots(void **state)
 }
 
 /* Timeline: the sparklines' totals and the rows' "new" flags count each answer address once. */
+/* The list's rows: the result's figures where there is one, the store's where there is not,
+ * and zone owners seen only in NS records not listed unless flagged. */
+static void
+test_list_rows(void **state)
+{
+	size_t nd = store_domain_count(st), with = 0, without = 0, hidden = 0;
+	(void)state;
+
+	store_read_lock(st);
+	for (store_dom_id id = 1; id <= nd; id++) {
+		const struct store_domain *d = store_domain(st, id);
+		const struct det_result *r = det_for_domain(det, id);
+		struct model_list_row m, bare;
+		model_list_row(st, det, id, &m);
+		model_list_row(st, NULL, id, &bare);
+		if (d == NULL) {
+			assert_false(m.exists);
+			continue;
+		}
+		assert_true(m.exists && bare.exists);
+		assert_string_equal(m.name, store_name_str(st, d->name));
+		assert_int_equal(m.n_responses, d->n_responses);
+		assert_true(m.first_seen == d->first_seen && m.last_seen == d->last_seen);
+		assert_false(bare.has_result);
+		assert_int_equal(bare.n_addrs, d->n_addrs);
+		assert_null(bare.registrable);
+		bool qname = (d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)) != 0;
+		if (r != NULL) {
+			with++;
+			assert_true(m.has_result);
+			assert_int_equal(m.verdict, r->verdict);
+			assert_true(m.score == r->score && m.rank == r->rank);
+			assert_int_equal(m.n_addrs, r->n_addrs);
+			assert_int_equal(m.n_asns, r->n_asns);
+			assert_ptr_equal(m.registrable, r->registrable);
+			assert_int_equal(m.listed, qname || det_is_flagged(r->verdict));
+		} else {
+			without++;
+			assert_false(m.has_result);
+			assert_int_equal(m.listed, qname);
+		}
+		hidden += !m.listed;
+	}
+	store_read_unlock(st);
+	assert_true(with > 100);
+	print_message("list rows: %zu with a result, %zu without, %zu not listed\n", with, without,
+	              hidden);
+}
+
 static void
 test_timeline_counts(void **state)
 {
@@ -617,6 +666,7 @@ main(void)
 		cmocka_unit_test(test_spread_without_geo),
 		cmocka_unit_test(test_pivots),
 		cmocka_unit_test(test_timeline_counts),
+		cmocka_unit_test(test_list_rows),
 		cmocka_unit_test(test_objects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
