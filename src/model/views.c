@@ -258,6 +258,23 @@ zone_owned(const char *zone, const char *name, const char *reg)
 	       (zl > rl && zone[zl - rl - 1] == '.' && strcmp(zone + zl - rl, reg) == 0);
 }
 
+/* Add the members of an NS set not in buf yet (at most cap in all). */
+static uint32_t
+add_set_members(const struct store *st, store_set_id nsset, uint32_t *buf, uint32_t n,
+                uint32_t cap)
+{
+	uint32_t nm = 0;
+	const uint32_t *m = store_set_members(st, nsset, &nm);
+	for (uint32_t k = 0; m != NULL && k < nm; k++) {
+		uint32_t j;
+		for (j = 0; j < n && buf[j] != m[k]; j++)
+			;
+		if (j == n && n < cap)
+			buf[n++] = m[k];
+	}
+	return n;
+}
+
 /* Add the NS names of the observations of domain id whose zone is the domain's own (at or
  * below its registrable domain: an ancestor's such as a TLD's never). */
 static uint32_t
@@ -268,15 +285,7 @@ add_ns_of(const struct store *st, store_dom_id id, const char *name, const char 
 	for (uint32_t i = 0; d != NULL && i < d->n_ns; i++) {
 		if (!zone_owned(store_name_str(st, d->ns[i].zone), name, reg))
 			continue;
-		uint32_t nm = 0;
-		const uint32_t *m = store_set_members(st, d->ns[i].nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			uint32_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
+		n = add_set_members(st, d->ns[i].nsset, buf, n, cap);
 	}
 	return n;
 }
@@ -291,15 +300,7 @@ model_zone_ns_names(const struct store *st, const struct det_result *r, const ch
 	store_set_id nsset = store_domain_nsset(st, r->dom, &zone);
 	if (nsset && zone_owned(store_name_str(st, zone), name, r->registrable)) {
 		n = add_ns_of(st, store_domain_by_name(st, zone), name, r->registrable, buf, n, cap);
-		uint32_t nm = 0;
-		const uint32_t *m = store_set_members(st, nsset, &nm);
-		for (uint32_t k = 0; m != NULL && k < nm; k++) {
-			uint32_t j;
-			for (j = 0; j < n && buf[j] != m[k]; j++)
-				;
-			if (j == n && n < cap)
-				buf[n++] = m[k];
-		}
+		n = add_set_members(st, nsset, buf, n, cap);
 	}
 	return n;
 }
