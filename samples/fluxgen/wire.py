@@ -147,6 +147,20 @@ def ether(dst_mac, src_mac, ethertype, payload):
     return dst_mac + src_mac + struct.pack(">H", ethertype) + payload
 
 
+def udp_frame(src_mac, dst_mac, src, dst, sport, dport, payload, ident=0):
+    """An Ethernet frame holding one UDP datagram over IPv4."""
+    et, pkt = ip(src, dst, 17, udp(src, dst, sport, dport, payload), ident=ident)
+    return ether(dst_mac, src_mac, et, pkt)
+
+
+def write_pcap(path, pkts):
+    """Write (time, frame) pairs to a pcap file in time order (a stable sort)."""
+    w = PcapWriter(path)
+    for t, f in sorted(pkts, key=lambda p: p[0]):
+        w.write(t, f)
+    w.close()
+
+
 class PcapWriter:
     """Classic pcap, microsecond timestamps, Ethernet link type."""
 

@@ -494,23 +494,26 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 			}
 		}
 	}
-	/* ASN lists (Spamhaus ASN-DROP and the like): an answer from a listed network */
+	/* ASN lists (Spamhaus ASN-DROP and the like): the share of answers from listed networks,
+	 * and the first of them as the hit when nothing above matched */
 	cx->intel_asn_share = 0;
-	if (d->intel.n_asns > 0 && dom->n_addrs > 0) {
+	if (d->intel.n_asns > 0) {
 		uint32_t n_listed = 0;
-		for (uint32_t i = 0; i < dom->n_addrs; i++)
-			n_listed += det_intel_match_asn(&d->intel, addr_info(d, dom->addrs[i].addr)->asn) != NULL;
-		cx->intel_asn_share = (double)n_listed / dom->n_addrs;
-	}
-	if (cx->intel_feed == NULL && d->intel.n_asns > 0) {
-		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_addrs; i++) {
+		for (uint32_t i = 0; i < dom->n_addrs; i++) {
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
-			if ((cx->intel_feed = det_intel_match_asn(&d->intel, ai->asn)) != NULL) {
+			const char *feed = det_intel_match_asn(&d->intel, ai->asn);
+			if (feed == NULL)
+				continue;
+			n_listed++;
+			if (cx->intel_feed == NULL) {
 				char a[FS_ADDR_STRLEN];
+				cx->intel_feed = feed;
 				snprintf(what, what_len, "address %s in AS%u",
 				         fs_addr_str(&ai->addr, a, sizeof a), ai->asn);
 			}
 		}
+		if (dom->n_addrs > 0)
+			cx->intel_asn_share = (double)n_listed / dom->n_addrs;
 		for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_nsaddr; i++) {
 			const struct det_addr_info *ai = addr_info(d, in->nsaddr[i].addr);
 			if ((cx->intel_feed = det_intel_match_asn(&d->intel, ai->asn)) != NULL) {

@@ -3,6 +3,7 @@
  * Lines that hold no indicator are counted and skipped (real feeds carry headers, dates and
  * notes); a file without a single indicator is an error. */
 #include "detect/detect_int.h"
+#include "decode/json.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -135,53 +136,31 @@ parse_asn(const char *v, bool bare)
 	return *v == '\0' ? (uint32_t)n : 0;
 }
 
-/* A JSON-lines record: the number after "asn": (Spamhaus ASN-DROP); 0 when none. */
-static uint32_t
-json_asn(const char *line)
-{
-	const char *p = strstr(line, "\"asn\"");
-	if (p == NULL)
-		return 0;
-	p += 5;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p++ != ':')
-		return 0;
-	while (*p == ' ' || *p == '\t' || *p == '"')
-		p++;
-	char num[16];
-	size_t n = 0;
-	while (n + 1 < sizeof num && ((*p >= '0' && *p <= '9') || (n == 0 && (*p == 'A' || *p == 'a' ||
-	       *p == 'S' || *p == 's'))))
-		num[n++] = *p++;
-	num[n] = '\0';
-	return parse_asn(num, true);
-}
+/* A JSON-lines record (read by the one JSON reader, decode/json.h): its indicator — an "asn"
+ * member (Spamhaus ASN-DROP: a number or "AS64500"), else a "cidr" (DROP), "ip" or "domain"
+ * string. False for a record without one (ASN-DROP's metadata line) or a line that is not
+ * JSON. */
+static bool add_value(struct det_intel *t, char *v, uint32_t feed);
 
-/* A JSON-lines record's string member `key` ("cidr" in Spamhaus DROP's drop_v4.json) copied
- * into buf; false when there is none or it does not fit. */
 static bool
-json_str(const char *line, const char *key, char *buf, size_t len)
+add_json_record(struct det_intel *t, struct jdoc *doc, const char *line, uint32_t feed)
 {
-	char pat[32];
-	snprintf(pat, sizeof pat, "\"%s\"", key);
-	const char *p = strstr(line, pat);
-	if (p == NULL)
+	static const char *const keys[] = { "cidr", "ip", "domain" };
+	char v[96];
+	uint32_t tok, asn;
+
+	if (!json_parse(doc, line, strlen(line)) || doc->tok[1].type != JT_OBJ)
 		return false;
-	p += strlen(pat);
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p++ != ':')
-		return false;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p++ != '"')
-		return false;
-	size_t n = 0;
-	while (*p != '"' && *p != '\0' && *p != '\\' && n + 1 < len)
-		buf[n++] = *p++;
-	buf[n] = '\0';
-	return *p == '"' && n > 0;
+	if ((tok = json_get(doc, 0, "asn")) != 0 && json_str_at(doc, tok, v, sizeof v) &&
+	    (asn = parse_asn(v, true)) != 0) {
+		add_asn(t, asn, feed);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if ((tok = json_get(doc, 0, keys[i])) != 0 && doc->tok[tok].type == JT_STR &&
+		    json_str_at(doc, tok, v, sizeof v) && v[0] != '\0')
+			return add_value(t, v, feed);
+	return false;
 }
 
 /* Undo common defanging and URL wrapping: hxxp://evil[.]example:8080/x → evil.example. */
@@ -337,6 +316,8 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 	     first = true;
 	int lineno = 0;
 	char sep = 0;
+	struct jdoc doc;
+	bool doc_ready = false;
 
 	t->feeds = xreallocarray(t->feeds, t->n_feeds + 1, sizeof *t->feeds);
 	t->feeds[t->n_feeds++] = xstrdup(base_name(fname));
@@ -393,18 +374,14 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 		}
 
 		bool got = false;
-		uint32_t jasn;
 		if (line[0] == '{') {
 			/* JSON lines: an ASN record ({"asn":64500,…}: ASN-DROP) or a network
 			 * ({"cidr":"192.0.2.0/24",…}: DROP); other records are skipped */
-			char v[96];
-			if ((jasn = json_asn(line)) != 0) {
-				add_asn(t, jasn, feed);
-				got = true;
-			} else if (json_str(line, "cidr", v, sizeof v) ||
-			           json_str(line, "ip", v, sizeof v) ||
-			           json_str(line, "domain", v, sizeof v))
-				got = add_value(t, v, feed);
+			if (!doc_ready) {
+				json_doc_init(&doc, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
+				doc_ready = true;
+			}
+			got = add_json_record(t, &doc, line, feed);
 		} else if (sep && strchr(line, sep)) {
 			char *f[MAX_FIELDS];
 			int nf = split_csv(line, sep, f, MAX_FIELDS);
@@ -440,6 +417,8 @@ det_intel_parse(struct det_intel *t, const char *text, const char *fname, struct
 			t->n_skipped++;
 	}
 	free(buf);
+	if (doc_ready)
+		json_doc_fini(&doc);
 	if (t->n_entries == before)
 		return fs_err_set(err, FS_E_FORMAT,
 		                  "intel feed %s holds no domain, address, CIDR or ASN (%d lines read)", fname,

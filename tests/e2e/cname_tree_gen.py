@@ -33,9 +33,8 @@ CDNS = [("shop.akamaiedge.test", "198.51.100.%d", 10),
 
 
 def frame(src_mac, dst_mac, src, dst, sport, dport, payload):
-    et, pkt = wire.ip(src, dst, 17, wire.udp(src, dst, sport, dport, payload),
-                      ident=rng.getrandbits(16))
-    return wire.ether(dst_mac, src_mac, et, pkt)
+    return wire.udp_frame(src_mac, dst_mac, src, dst, sport, dport, payload,
+                          ident=rng.getrandbits(16))
 
 
 def main():
@@ -52,11 +51,7 @@ def main():
             an += [(name, "A", 20, a) for a in addrs]
             r = wire.message(ident, QNAME, "A", qr=True, ra=True, an=an, edns=1232)
             pkts.append((t + 0.004, frame(RMAC, CMAC, RES, CLIENT, 53, sport, r)))
-    pkts.sort(key=lambda p: p[0])
-    w = wire.PcapWriter(sys.argv[1])
-    for t, f in pkts:
-        w.write(t, f)
-    w.close()
+    wire.write_pcap(sys.argv[1], pkts)
 
 
 if __name__ == "__main__":

@@ -33,9 +33,8 @@ WWW = ["%d.%d.1.%d" % (a, b, 20 + k) for k, (a, b) in enumerate(NETS[:4])]
 
 
 def frame(src_mac, dst_mac, src, dst, sport, dport, payload):
-    et, pkt = wire.ip(src, dst, 17, wire.udp(src, dst, sport, dport, payload),
-                      ident=rng.getrandbits(16))
-    return wire.ether(dst_mac, src_mac, et, pkt)
+    return wire.udp_frame(src_mac, dst_mac, src, dst, sport, dport, payload,
+                          ident=rng.getrandbits(16))
 
 
 def ask(out, t, server, name, **kw):
@@ -83,11 +82,7 @@ def main():
                      {"a.ns.quiet.org": "198.51.100.1", "b.ns.quiet.org": "198.51.100.2"})
             ask(pkts, t + 5 + k + 0.05, "198.51.100.1", name, aa=True,
                 an=[(name, "A", 3600, "203.0.113.%d" % (10 + k))])
-    pkts.sort(key=lambda p: p[0])
-    w = wire.PcapWriter(sys.argv[1])
-    for t, f in pkts:
-        w.write(t, f)
-    w.close()
+    wire.write_pcap(sys.argv[1], pkts)
 
 
 if __name__ == "__main__":

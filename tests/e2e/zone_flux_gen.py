@@ -32,9 +32,8 @@ FIRST = [5, 31, 37, 46, 62, 77, 79, 80, 81, 82, 83, 84, 85, 86, 87, 89, 91, 92, 
 
 
 def frame(src_mac, dst_mac, src, dst, sport, dport, payload):
-    et, pkt = wire.ip(src, dst, 17, wire.udp(src, dst, sport, dport, payload),
-                      ident=rng.getrandbits(16))
-    return wire.ether(dst_mac, src_mac, et, pkt)
+    return wire.udp_frame(src_mac, dst_mac, src, dst, sport, dport, payload,
+                          ident=rng.getrandbits(16))
 
 
 def exchange(out, t, name, addrs, ttl, ns=(), ar=()):
@@ -82,11 +81,7 @@ def main():
     a, b = nets[171]
     exchange(pkts, T0 + 50.0, "mail.small-flux.cc", ["%d.%d.3.4" % (a, b)], 180)
     exchange(pkts, T0 + 90.0, "mail.small-flux.cc", ["%d.%d.3.4" % (a, b)], 140)
-    pkts.sort(key=lambda p: p[0])
-    w = wire.PcapWriter(sys.argv[1])
-    for t, f in pkts:
-        w.write(t, f)
-    w.close()
+    wire.write_pcap(sys.argv[1], pkts)
 
 
 if __name__ == "__main__":
