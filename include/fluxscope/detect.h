@@ -199,8 +199,15 @@ fs_status det_new(const struct det_config *cfg, struct geo *geo, struct detector
                   struct fs_err *err);
 void det_free(struct detector *d);
 
-/* Score every domain in the store. Caller holds the store read lock. */
+/* Score every domain in the store. Caller holds the store read lock. A detector called again
+ * over the same store takes each domain's own features (and time to flag) from its previous
+ * run when the domain, its nameservers and its context did not change (store_domain_stamp);
+ * the results are the same as a full run's. */
 void det_run(struct detector *d, const struct store *s);
+/* Keep what a run computed per domain for the next (default on; about 0.7 KB per domain with
+ * answers). Off: every run from scratch, nothing kept (a detector run once; tests compare the
+ * two). FLUXSCOPE_DET_FULL=1 in the environment turns it off in det_new. */
+void det_set_incremental(struct detector *d, bool on);
 
 /* The one ranking of results, shared by --report, --export and the TUI's lists: the logit,
  * highest first (the 0..100 score saturates at 100.0 where the logit still separates), then

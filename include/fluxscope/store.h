@@ -200,6 +200,14 @@ uint64_t store_generation(const struct store *s);
 /* Increments at every store_expire() (it may free ids, and it moves the interned strings);
  * any thread, no lock (atomic). */
 uint32_t store_epoch(const struct store *s);
+/* A domain's change stamp: a new value whenever its record changes (store_add_msg touching it
+ * as query name, CNAME target or zone, store_expire trimming it), never 0 for a live domain,
+ * never the same for two changes (one sequence for every store of the process, so it also
+ * tells a reused id or another store apart). 0 for a free slot. Readers, under the read lock.
+ * Detection keeps each domain's own features with the stamp they were computed at. What a
+ * domain's record points to elsewhere (its NS names' glue, the records of other names) has
+ * stamps of its own or none: readers check those themselves. */
+uint64_t store_domain_stamp(const struct store *s, store_dom_id id);
 
 /* Ingest one decoded message (queries are counted, responses become observations). The message
  * is only read during the call. Writer thread, under the write lock. */

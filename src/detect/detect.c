@@ -117,6 +117,8 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	d->threads = fs_threads();
 	d->share = xmalloc(sizeof *d->share);
 	det_share_init(d->share);
+	const char *full = getenv("FLUXSCOPE_DET_FULL");   /* debugging: every run from scratch */
+	d->incr_off = full != NULL && *full != '\0' && strcmp(full, "0") != 0;
 	*out = d;
 	return FS_OK;
 fail:
@@ -144,6 +146,7 @@ det_free(struct detector *d)
 	if (d == NULL)
 		return;
 	free_results(d);
+	det_incr_free(d);
 	free(d->res);
 	free(d->ids);
 	free(d->by_dom);
@@ -204,7 +207,9 @@ ainfo_fill(struct detector *d, uint32_t id)
 				ai->lon = g->lon;
 			}
 		}
-		d->ainfo_ok[id] = 1;
+		/* A free slot (store_expire freed the address) is looked up again next time: the
+		 * store gives its id to the next new address, within the same epoch. */
+		d->ainfo_ok[id] = sa != NULL;
 	}
 	return ai;
 }
@@ -898,7 +903,7 @@ pass1_domain(struct detector *d, const struct store *s, store_dom_id id)
 	struct det_input in;
 
 	det_build_input(d, s, id, dom, &in);
-	det_features(d->sc, &in, UINT32_MAX, &f);
+	det_incr_features(d, s, id, &in, &f);
 	if (f.have_ns)
 		d->run_have_ns = true;
 	build_context(d, s, dom, &in, &f, &cx);
@@ -922,7 +927,7 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 
 	det_build_input(d, s, id, dom, &in);
 	in.is_agent = is_agent;
-	det_features(d->sc, &in, UINT32_MAX, &f);
+	det_incr_features_agents(d, id, &in, &f);
 	build_context(d, s, dom, &in, &f, &cx);
 	cx.shared_flux = count_shared_flagged(d, s, id, dom);
 	d->st[id].comparisons = f.comparisons;
@@ -935,8 +940,11 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	r->terms = (struct det_term *)det_share_terms(d->share, terms);
 	for (int k = 0; k < r->n_reasons; k++)
 		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
-	if (det_is_flagged(ev.verdict) && in.n_obs > 0)
+	if (det_is_flagged(ev.verdict) && in.n_obs > 0 &&
+	    !det_incr_ttf_get(d, id, &in, &cx, ev.verdict, r)) {
 		time_to_flag(d, &in, &cx, &f, ev.verdict, r);
+		det_incr_ttf_put(d, id, r);
+	}
 }
 
 #define SHARD_BLOCK 64          /* domains a worker takes at a time */
@@ -1211,6 +1219,7 @@ det_run(struct detector *d, const struct store *s)
 	double t0 = fs_mono_ms(), t1, t2, t3, t4;
 
 	run_prepare(d, s, nd, na);
+	det_incr_prepare(d, s, nd);        /* what the previous run kept (incr.c) */
 	det_zone_prepare(d, s);            /* registrable domains, zones, provider and pool zones */
 	t1 = fs_mono_ms();
 	run_pass_alone(d, s, nd, na);
@@ -1231,6 +1240,12 @@ det_run(struct detector *d, const struct store *s)
 		       "index %.1f)", nd, na, d->n_res, flagged, d->n_zres, fs_mono_ms() - t0, t1 - t0,
 		       t2 - t1, t3 - t2, t4 - t3, fs_mono_ms() - t4);
 	}
+}
+
+void
+det_set_incremental(struct detector *d, bool on)
+{
+	d->incr_off = !on;
 }
 
 size_t

@@ -183,6 +183,9 @@ void det_scratch_free(struct det_scratch *sc);
  * are limited to what was seen by the time of the last observation considered. */
 void det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
                   struct det_feat *f);
+/* The features over every observation differ with in->is_agent only in n_ns_agents and
+ * ns_overlap: recount those two in f, computed by det_features over the same input (incr.c). */
+void det_features_agents(struct det_scratch *sc, const struct det_input *in, struct det_feat *f);
 
 /* ---- weights file (weights.c) ------------------------------------------------------------ */
 
@@ -522,7 +525,39 @@ struct detector {
 	size_t n_ids, cap_ids;
 	bool worker;                /* a worker's copy: the address cache is filled, never grown */
 	char intel_what[320];       /* the intel match's description, per worker */
+
+	/* Incremental detection (incr.c): each domain's own features and time to flag, kept with
+	 * what they were computed from, indexed by store_dom_id (NULL = none kept) */
+	struct det_incr **inc;
+	size_t cap_inc;
+	bool incr_off;              /* det_set_incremental(false) or FLUXSCOPE_DET_FULL=1 */
+	uint32_t run_no;            /* det_run calls so far */
 };
+
+/* ---- incremental detection (incr.c) ---------------------------------------------------------
+ * A domain's features over its whole timeline (pass 1) depend only on its own record (its
+ * store_domain_stamp) and on the nameserver part of its input (fingerprinted); its time to
+ * flag also on its context and on which of its NS addresses are agents (both fingerprinted).
+ * What did not change since the previous run is taken from there; output is the same as a full
+ * recomputation's (tests/unit/detect/test_incr.c). */
+/* Serial, before the passes: the table sized for the store, entries of freed domains gone. */
+void det_incr_prepare(struct detector *d, const struct store *s, size_t nd);
+void det_incr_free(struct detector *d);
+/* Pass 1: det_features(in, all) of domain id, kept or computed (and kept). */
+void det_incr_features(struct detector *d, const struct store *s, store_dom_id id,
+                       const struct det_input *in, struct det_feat *f);
+/* Pass 2: the same with in->is_agent set (pass 1's, with the agents recounted). */
+void det_incr_features_agents(struct detector *d, store_dom_id id, const struct det_input *in,
+                              struct det_feat *f);
+/* Pass 2, time to flag: true when r's first_flagged*, first_flux* were filled from the
+ * previous run (same domain data, context and agents); else false, and det_incr_ttf_put keeps
+ * what the caller then computes. */
+bool det_incr_ttf_get(struct detector *d, store_dom_id id, const struct det_input *in,
+                      const struct det_context *cx, enum det_verdict v, struct det_result *r);
+void det_incr_ttf_put(struct detector *d, store_dom_id id, const struct det_result *r);
+/* After a run: the domains whose features it kept, and in *reused how many of them it took
+ * from the run before (tests, benchmarks). */
+size_t det_incr_count(const struct detector *d, size_t *reused);
 
 
 /* ---- shared result parts (share.c) --------------------------------------------------------------

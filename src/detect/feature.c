@@ -847,3 +847,22 @@ det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
 	if (f->ttl_min == UINT32_MAX)
 		f->ttl_min = 0;
 }
+
+void
+det_features_agents(struct det_scratch *sc, const struct det_input *in, struct det_feat *f)
+{
+	struct det_feat t;
+
+	/* features_ns counts an NS address as an agent when it is one of the domain's own answer
+	 * addresses (sc->addr, which features_answers fills) or in->is_agent says so */
+	fs_map_clear(&sc->addr);
+	for (uint32_t i = 0; i < in->n_obs; i++)
+		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++) {
+			bool fr;
+			fs_map_put(&sc->addr, in->obs[i].addrs[k], &fr);
+		}
+	memset(&t, 0, sizeof t);
+	features_ns(sc, in, true, 0, &t);
+	f->n_ns_agents = t.n_ns_agents;
+	f->ns_overlap = t.ns_overlap;
+}

@@ -71,7 +71,8 @@ free_domain(struct store *s, store_dom_id id)
 
 /* Trim one domain's vectors to what was seen at or after `before`. */
 static void
-trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summaries, uint32_t keep)
+trim_domain_vecs(struct store *s, struct store_domain *d, fs_time before, bool summaries,
+                 uint32_t keep)
 {
 	uint32_t w = 0, first_kept = d->n_resp > keep ? d->n_resp - keep : 0;
 
@@ -119,6 +120,19 @@ trim_domain(struct store *s, struct store_domain *d, fs_time before, bool summar
 	}
 	d->n_ns = w;
 	d->ns = st_vec_shrink(s, d->ns, d->n_ns, &d->cap_ns, sizeof *d->ns, NULL);
+}
+
+/* The same; a domain that lost anything gets a new stamp (store_domain_stamp). */
+static void
+trim_domain(struct store *s, store_dom_id id, fs_time before, bool summaries, uint32_t keep)
+{
+	struct store_domain *d = s->doms[id];
+	uint32_t n_resp = d->n_resp, n_rrsets = d->n_rrsets, n_addrs = d->n_addrs, n_ns = d->n_ns;
+
+	trim_domain_vecs(s, d, before, summaries, keep);
+	if (d->n_resp != n_resp || d->n_rrsets != n_rrsets || d->n_addrs != n_addrs ||
+	    d->n_ns != n_ns)
+		st_dom_touch(s, id);
 }
 
 static void
@@ -229,7 +243,7 @@ expire_domains(struct store *s, fs_time before, unsigned flags, uint8_t *dom_hel
 			continue;
 		}
 		if (!pinned || (flags & STORE_EXPIRE_TRIM_PINNED))
-			trim_domain(s, d, before, !pinned,
+			trim_domain(s, id, before, !pinned,
 			    pinned ? s->cfg.pinned_keep : 0);
 	}
 

@@ -96,6 +96,7 @@ store_free(struct store *s)
 	st_slab_destroy(s, &s->slab_addr);
 	st_slab_destroy(s, &s->slab_nsn);
 	free(s->doms);
+	free(s->dom_stamp);
 	free(s->addrs);
 	free(s->nsn);
 	free(s->names);
@@ -173,6 +174,32 @@ uint32_t
 store_epoch(const struct store *s)
 {
 	return atomic_load_explicit(&s->epoch, memory_order_acquire);
+}
+
+/* Stamps of domain changes: one sequence for every store of the process, so that a stamp
+ * names one change of one domain of one store (a detector run over another store, or over an
+ * id freed and given to another name, never finds its old stamp again). */
+static _Atomic uint64_t stamp_seq;
+
+void
+st_dom_touch(struct store *s, store_dom_id id)
+{
+	if (id >= s->cap_stamp) {
+		uint32_t old = s->cap_stamp, nc = old ? old : 1024;
+		while (nc <= id)
+			nc *= 2;
+		s->dom_stamp = xreallocarray(s->dom_stamp, nc, sizeof *s->dom_stamp);
+		memset(s->dom_stamp + old, 0, (size_t)(nc - old) * sizeof *s->dom_stamp);
+		s->bytes += (size_t)(nc - old) * sizeof *s->dom_stamp;
+		s->cap_stamp = nc;
+	}
+	s->dom_stamp[id] = atomic_fetch_add_explicit(&stamp_seq, 1, memory_order_relaxed) + 1;
+}
+
+uint64_t
+store_domain_stamp(const struct store *s, store_dom_id id)
+{
+	return id < s->cap_stamp && id < s->n_doms && s->doms[id] != NULL ? s->dom_stamp[id] : 0;
 }
 
 /* Only writers (under the write lock) change the store, so a plain load and a release store

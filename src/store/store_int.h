@@ -133,6 +133,8 @@ struct store {
 	uint32_t live_sets;
 
 	struct store_domain **doms; uint32_t n_doms, cap_doms;
+	uint64_t *dom_stamp;        /* store_domain_stamp, indexed like doms (cap_doms) */
+	uint32_t cap_stamp;
 	struct idfree dom_free;
 	uint32_t live_doms;
 
@@ -164,6 +166,8 @@ void *st_scratch_grow(void *p, uint32_t *cap, size_t elem, uint32_t need);
 void st_idfree_push(struct store *s, struct idfree *f, uint32_t id);
 uint32_t st_idfree_pop(struct idfree *f);
 void st_bump(struct store *s);
+/* A domain's data changed (store_domain_stamp): a new stamp, unique in the process. */
+void st_dom_touch(struct store *s, store_dom_id id);
 #define VEC_RESERVE_INL(s, p, n, cap, min, inl)                                         \
 	do {                                                                                \
 		if ((n) >= (cap))                                                               \

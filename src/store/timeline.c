@@ -17,6 +17,7 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 			d->first_seen = ts;
 		if (ts > d->last_seen)
 			d->last_seen = ts;
+		st_dom_touch(s, id);   /* every caller goes on to change the record */
 		return id;
 	}
 	id = st_idfree_pop(&s->dom_free);
@@ -31,6 +32,7 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 	s->doms[id]->first_seen = s->doms[id]->last_seen = ts;
 	s->names[name].dom = id;
 	s->live_doms++;
+	st_dom_touch(s, id);
 	return id;
 }
 
