@@ -2,16 +2,29 @@
  * replay of flagged domains) over the store of a capture, per run and per domain.
  *
  *   bench_detect [-n RUNS] [-g DATABASE]... CAPTURE...
- * Default: 3 runs. Times are CPU time of this process (other jobs on the machine count less). */
+ * Default: 3 runs. Times are CPU time of this process (other jobs on the machine count less).
+ *
+ *   bench_detect -i PERCENT [-s STEPS] [-g DATABASE]... CAPTURE...
+ * Re-scoring as data arrives (the TUI and a live watch call det_run again and again): the
+ * capture less its last STEPS×PERCENT % of messages goes into the store and is scored once,
+ * then PERCENT % more at a time, each step scored by a detector that recomputes everything
+ * (det_set_incremental off) and by one that keeps what did not change (the default), one
+ * after the other. Both detectors are kept between steps (address caches warm, as in the
+ * TUI). Times are wall-clock of the runs alone (CLOCK_MONOTONIC; the runs use the sharded
+ * passes' threads), the mean over the steps and the best. The results of both are compared
+ * after every step (the ranking and each result's verdict and score). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "detect/detect_int.h"   /* det_incr_count */
 #include "fluxscope/detect.h"
 #include "fluxscope/enrich.h"
 #include "fluxscope/ingest.h"
+#include "fluxscope/log.h"
 #include "fluxscope/store.h"
 
 static double
@@ -29,26 +42,175 @@ add(void *ctx, const struct dns_msg *m)
 	store_add_msg(ctx, m);
 }
 
+static double
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+struct incr {
+	struct store *s;
+	struct detector *full, *inc;
+	uint64_t n, total, base, step;
+	int steps, done;
+	double t_full, t_inc, best_full, best_inc, first_full, first_inc, cpu_full, cpu_inc;
+	size_t kept, reused;
+	int mismatches;
+};
+
+static void
+incr_score(struct incr *b, bool first)
+{
+	double w0 = wall_ms(), c0 = now_s() * 1e3;
+	det_run(b->full, b->s);
+	double w1 = wall_ms(), c1 = now_s() * 1e3;
+	det_run(b->inc, b->s);
+	double w2 = wall_ms(), c2 = now_s() * 1e3;
+	if (first) {
+		b->first_full = w1 - w0;
+		b->first_inc = w2 - w1;
+	} else {
+		b->t_full += w1 - w0;
+		b->t_inc += w2 - w1;
+		b->cpu_full += c1 - c0;
+		b->cpu_inc += c2 - c1;
+		if (b->done == 0 || w1 - w0 < b->best_full)
+			b->best_full = w1 - w0;
+		if (b->done == 0 || w2 - w1 < b->best_inc)
+			b->best_inc = w2 - w1;
+		b->done++;
+		size_t r = 0;
+		b->kept += det_incr_count(b->inc, &r);
+		b->reused += r;
+	}
+	if (det_count(b->full) != det_count(b->inc))
+		b->mismatches++;
+	for (size_t i = 0; i < det_count(b->full) && i < det_count(b->inc); i++) {
+		const struct det_result *x = det_get(b->full, i), *y = det_get(b->inc, i);
+		if (x->dom != y->dom || x->verdict != y->verdict || x->score != y->score ||
+		    x->first_flagged != y->first_flagged) {
+			b->mismatches++;
+			break;
+		}
+	}
+}
+
+static void
+incr_add(void *ctx, const struct dns_msg *m)
+{
+	struct incr *b = ctx;
+	store_add_msg(b->s, m);
+	b->n++;
+	if (b->n == b->base)
+		incr_score(b, true);
+	else if (b->n > b->base && (b->n - b->base) % b->step == 0 && b->done < b->steps)
+		incr_score(b, false);
+}
+
+static void
+count_msg(void *ctx, const struct dns_msg *m)
+{
+	(void)m;
+	(*(uint64_t *)ctx)++;
+}
+
+static int
+run_incremental(int argc, char **argv, double pct, int steps, struct geo *g)
+{
+	struct fs_err err = { 0 };
+	struct incr b = { .steps = steps };
+	struct ingest *in = ingest_new(NULL, count_msg, &b.total);
+
+	for (int i = 0; i < argc; i++)
+		if (ingest_add_file(in, argv[i], &err) != FS_OK) {
+			fprintf(stderr, "bench_detect: %s\n", err.msg);
+			return 1;
+		}
+	(void)ingest_run(in, NULL);
+	ingest_free(in);
+	b.step = (uint64_t)((double)b.total * pct / 100.0);
+	if (b.step == 0 || b.step * (uint64_t)steps >= b.total) {
+		fprintf(stderr, "bench_detect: %llu messages are too few for %d steps of %g%%\n",
+		        (unsigned long long)b.total, steps, pct);
+		return 1;
+	}
+	b.base = b.total - b.step * (uint64_t)steps;
+	b.s = store_new(NULL);
+	if (det_new(NULL, g, &b.full, &err) != FS_OK || det_new(NULL, g, &b.inc, &err) != FS_OK) {
+		fprintf(stderr, "bench_detect: %s\n", err.msg);
+		return 1;
+	}
+	det_set_incremental(b.full, false);
+	in = ingest_new(NULL, incr_add, &b);
+	ingest_set_threads(in, 1);   /* det_run inside the message callback: no decoding beside it */
+	for (int i = 0; i < argc; i++)
+		(void)ingest_add_file(in, argv[i], &err);
+	(void)ingest_run(in, NULL);
+	size_t n = det_count(b.inc), flagged = 0;
+	for (size_t i = 0; i < n; i++)
+		flagged += det_is_flagged(det_get(b.inc, i)->verdict);
+	printf("re-scoring after each %g%% of %llu messages (%llu new), %d steps, %zu domains "
+	       "(%zu flagged) at the end:\n", pct, (unsigned long long)b.total,
+	       (unsigned long long)b.step, b.done, n, flagged);
+	printf("  first run over %llu messages: full %.1f ms, incremental %.1f ms\n",
+	       (unsigned long long)b.base, b.first_full, b.first_inc);
+	printf("  features taken from the run before: %zu of %zu (%.1f%%)\n", b.reused, b.kept,
+	       b.kept ? 100.0 * (double)b.reused / (double)b.kept : 0.0);
+	printf("  per re-score, wall: full %.1f ms (best %.1f), incremental %.1f ms (best %.1f): "
+	       "%.2fx\n", b.t_full / b.done, b.best_full, b.t_inc / b.done, b.best_inc,
+	       b.t_inc > 0 ? b.t_full / b.t_inc : 0.0);
+	printf("  per re-score, CPU (all threads): full %.1f ms, incremental %.1f ms: %.2fx; "
+	       "results %s\n", b.cpu_full / b.done, b.cpu_inc / b.done,
+	       b.cpu_inc > 0 ? b.cpu_full / b.cpu_inc : 0.0, b.mismatches ? "DIFFER" : "the same");
+	det_free(b.full);
+	det_free(b.inc);
+	ingest_free(in);
+	store_free(b.s);
+	return b.mismatches ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dbs[16];
-	int ndb = 0, runs = 3, c;
+	int ndb = 0, runs = 3, c, steps = 5;
+	double pct = 0;
 	struct fs_err err = { 0 };
 
-	while ((c = getopt(argc, argv, "n:g:")) != -1) {
-		if (c == 'n')
+	while ((c = getopt(argc, argv, "n:g:i:s:v")) != -1) {
+		if (c == 'v')
+			(void)fs_log_open("-", &err);   /* each run's phases (detect.c) */
+		else if (c == 'n')
 			runs = atoi(optarg);
+		else if (c == 'i')
+			pct = atof(optarg);
+		else if (c == 's')
+			steps = atoi(optarg);
 		else if (c == 'g' && ndb < 16)
 			dbs[ndb++] = optarg;
 		else {
-			fprintf(stderr, "usage: bench_detect [-n RUNS] [-g DATABASE]... CAPTURE...\n");
+			fprintf(stderr, "usage: bench_detect [-n RUNS | -i PERCENT [-s STEPS]] [-g DATABASE]... CAPTURE...\n");
 			return 2;
 		}
 	}
-	if (optind >= argc || runs < 1) {
-		fprintf(stderr, "usage: bench_detect [-n RUNS] [-g DATABASE]... CAPTURE...\n");
+	if (optind >= argc || runs < 1 || pct < 0 || steps < 1) {
+		fprintf(stderr, "usage: bench_detect [-n RUNS | -i PERCENT [-s STEPS]] [-g DATABASE]... CAPTURE...\n");
 		return 2;
+	}
+	if (pct > 0) {
+		struct geo_config gc = { .paths = dbs, .n_paths = ndb, .no_default_search = true,
+		                         .no_libloc = true, .disabled = ndb == 0 };
+		struct geo *g = NULL;
+		if (geo_open(&gc, &g, &err) != FS_OK) {
+			fprintf(stderr, "bench_detect: %s\n", err.msg);
+			return 1;
+		}
+		int rc = run_incremental(argc - optind, argv + optind, pct, steps, g);
+		geo_free(g);
+		return rc;
 	}
 	struct store *s = store_new(NULL);
 	struct ingest *in = ingest_new(NULL, add, s);
