@@ -107,6 +107,14 @@ if [ -x "$B/bench/bench_detect" ]; then
   DCAP=tests/data/flux/flux-small.pcap
   [ -s "$B/eval/eval-20251118.pcap" ] && DCAP="$B/eval/eval-20251118.pcap"
   "$B/bench/bench_detect" -n 3 -g samples/demo-asn.mmdb -g samples/demo-geo.mmdb "$DCAP"
+  # Re-scoring as data arrives (the TUI, feeds): det_run after each 1% (and 0.1%) more of
+  # the peers capture's messages, recomputing everything against keeping what did not change
+  # (src/detect/incr.c); the generated 500k-packet capture of the peers section when present.
+  ICAP="$B/bench/peers-500000.pcap"
+  [ -s "$ICAP" ] || ICAP="$DCAP"
+  for pct in 1 0.1; do
+    "$B/bench/bench_detect" -i "$pct" -s 5 -g samples/demo-asn.mmdb -g samples/demo-geo.mmdb "$ICAP"
+  done
 fi
 
 # -- The export indicator set: adds (half merging) and name lookups over its hash index.

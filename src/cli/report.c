@@ -98,6 +98,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	};
 	if ((st = det_new(&dc, a->geo, &a->det, err)) != FS_OK)
 		goto fail;
+	det_set_incremental(a->det, false);   /* one run: nothing to keep for a next one */
 	struct store_config sc = { .max_memory = (size_t)o->max_memory_mb << 20 };
 	a->store = store_new(&sc);
 	if (opts_live(o) || o->max_memory_mb > 0) {

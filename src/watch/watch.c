@@ -292,6 +292,8 @@ flagged_now(struct watch *w, double *det_ms)
 		 * it is freed, instead of staying as capacity between runs. */
 		if (det == NULL && det_new(w->cfg.det_cfg, w->cfg.det_geo, &det, &err) != FS_OK)
 			return false;
+		if (det != w->det)
+			det_set_incremental(det, false);   /* freed after this run */
 		store_read_lock(w->s);
 		det_run(det, w->s);
 		watch_flagged_collect(det, store_epoch(w->s), &w->fl);
