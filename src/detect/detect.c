@@ -906,7 +906,10 @@ pass1_domain(struct detector *d, const struct store *s, store_dom_id id)
 	det_incr_features(d, s, id, &in, &f);
 	if (f.have_ns)
 		d->run_have_ns = true;
-	build_context(d, s, dom, &in, &f, &cx);
+	if (!det_incr_context_get(d, s, id, &cx)) {
+		build_context(d, s, dom, &in, &f, &cx);
+		det_incr_context_put(d, s, id, &cx);
+	}
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
 	d->st[id].score = ev.score;
@@ -924,11 +927,15 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	struct det_context cx;
 	struct det_eval ev;
 	struct det_input in;
+	/* features and context as pass 1 left them (incr.c), or built again with the agents */
+	bool have_in = !det_incr_pass2_kept(d, id, &f, &cx);
 
-	det_build_input(d, s, id, dom, &in);
-	in.is_agent = is_agent;
-	det_incr_features_agents(d, id, &in, &f);
-	build_context(d, s, dom, &in, &f, &cx);
+	if (have_in) {
+		det_build_input(d, s, id, dom, &in);
+		in.is_agent = is_agent;
+		det_incr_features_agents(d, id, &in, &f);
+		build_context(d, s, dom, &in, &f, &cx);
+	}
 	cx.shared_flux = count_shared_flagged(d, s, id, dom);
 	d->st[id].comparisons = f.comparisons;
 	d->st[id].changes = f.changes;
@@ -940,8 +947,12 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	r->terms = (struct det_term *)det_share_terms(d->share, terms);
 	for (int k = 0; k < r->n_reasons; k++)
 		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
-	if (det_is_flagged(ev.verdict) && in.n_obs > 0 &&
-	    !det_incr_ttf_get(d, id, &in, &cx, ev.verdict, r)) {
+	if (det_is_flagged(ev.verdict) && f.n_obs > 0 &&
+	    !det_incr_ttf_get(d, id, have_in ? &in : NULL, &cx, ev.verdict, r)) {
+		if (!have_in) {
+			det_build_input(d, s, id, dom, &in);
+			in.is_agent = is_agent;
+		}
 		time_to_flag(d, &in, &cx, &f, ev.verdict, r);
 		det_incr_ttf_put(d, id, r);
 	}

@@ -532,6 +532,7 @@ struct detector {
 	size_t cap_inc;
 	bool incr_off;              /* det_set_incremental(false) or FLUXSCOPE_DET_FULL=1 */
 	uint32_t run_no;            /* det_run calls so far */
+	uint64_t incr_cdn_fp;       /* fingerprint of cdn_prefix and cdn_net this run */
 };
 
 /* ---- incremental detection (incr.c) ---------------------------------------------------------
@@ -555,6 +556,18 @@ void det_incr_features_agents(struct detector *d, store_dom_id id, const struct 
 bool det_incr_ttf_get(struct detector *d, store_dom_id id, const struct det_input *in,
                       const struct det_context *cx, enum det_verdict v, struct det_result *r);
 void det_incr_ttf_put(struct detector *d, store_dom_id id, const struct det_result *r);
+/* Pass 1, after det_incr_features: the context build_context made for the domain in an earlier
+ * run when nothing it reads changed (true), or false: the caller builds it and hands it to
+ * det_incr_context_put. */
+bool det_incr_context_get(struct detector *d, const struct store *s, store_dom_id id,
+                          struct det_context *cx);
+void det_incr_context_put(struct detector *d, const struct store *s, store_dom_id id,
+                          const struct det_context *cx);
+/* Pass 2: true when the domain's features and context are pass 1's of this run (it has no NS
+ * addresses, which agents would change): *f and *cx filled, no input needed (but for the time
+ * to flag, when det_incr_ttf_get, which then takes in = NULL, has none kept). */
+bool det_incr_pass2_kept(struct detector *d, store_dom_id id, struct det_feat *f,
+                         struct det_context *cx);
 /* After a run: the domains whose features it kept, and in *reused how many of them it took
  * from the run before (tests, benchmarks). */
 size_t det_incr_count(const struct detector *d, size_t *reused);

@@ -22,6 +22,7 @@
  * one of them, touching only that domain's entry. */
 #include "detect/detect_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,13 @@ struct det_incr {
 	uint8_t have;               /* HAVE_*: address info seen by the features */
 	bool ttf_ok;                /* the time to flag below is for ttf_key */
 	uint64_t ttf_key, ttf_want;
+	/* its context as build_context made it (before the zone facts): for the same stamp,
+	 * NS input, CDN prefixes and store epoch (its strings are the store's) */
+	bool cx_ok;
+	uint32_t cx_run;            /* the run that made or took cx */
+	uint64_t cx_key;
+	char *intel_what;           /* cx.intel_what's text (it points into a worker's buffer) */
+	struct det_context cx;
 	fs_time first_flagged, first_flux;
 	uint32_t first_flagged_resp, first_flux_resp;
 	double first_flagged_ttls, first_flux_ttls;
@@ -85,10 +93,32 @@ ns_fingerprint(const struct store *s, const struct det_input *in)
 	return h;
 }
 
+/* The prefixes answering allowlisted CDN names (run_prepare), which contexts look up. */
+static uint64_t
+cdn_fingerprint(const struct detector *d)
+{
+	uint64_t a = 0, b = 0;
+	/* order-independent: sums of mixed keys */
+	for (uint32_t j = 0; j < d->cdn_prefix.n; j++)
+		a += fs_hash64(fs_map_key_at(&d->cdn_prefix, j));
+	for (uint32_t j = 0; j < d->cdn_net.n; j++)
+		b += fs_hash64(fs_map_key_at(&d->cdn_net, j));
+	return mix(mix(mix(0, a), b), ((uint64_t)d->cdn_prefix.n << 32) | d->cdn_net.n);
+}
+
+static void
+entry_free(struct det_incr *e)
+{
+	if (e != NULL)
+		free(e->intel_what);
+	free(e);
+}
+
 void
 det_incr_prepare(struct detector *d, const struct store *s, size_t nd)
 {
 	d->run_no++;
+	d->incr_cdn_fp = cdn_fingerprint(d);
 	if (d->incr_off) {
 		det_incr_free(d);
 		return;
@@ -104,7 +134,7 @@ det_incr_prepare(struct detector *d, const struct store *s, size_t nd)
 	/* entries of domains store_expire freed (a reused id has a new stamp anyway) */
 	for (size_t id = 1; id < d->cap_inc; id++)
 		if (d->inc[id] != NULL && (id > nd || store_domain(s, (store_dom_id)id) == NULL)) {
-			free(d->inc[id]);
+			entry_free(d->inc[id]);
 			d->inc[id] = NULL;
 		}
 }
@@ -113,7 +143,7 @@ void
 det_incr_free(struct detector *d)
 {
 	for (size_t id = 0; id < d->cap_inc; id++)
-		free(d->inc[id]);
+		entry_free(d->inc[id]);
 	free(d->inc);
 	d->inc = NULL;
 	d->cap_inc = 0;
@@ -153,8 +183,11 @@ det_incr_features(struct detector *d, const struct store *s, store_dom_id id,
 	d->run_have_asn |= asn;
 	d->run_have_cc |= cc;
 	d->run_have_geo |= geo;
-	if (e == NULL)
+	if (e == NULL) {
 		e = d->inc[id] = xmalloc(sizeof *e);
+		e->intel_what = NULL;
+	}
+	e->cx_ok = false;
 	e->stamp = stamp;
 	e->ns_fp = fp;
 	e->run = d->run_no;
@@ -215,8 +248,9 @@ det_incr_ttf_get(struct detector *d, store_dom_id id, const struct det_input *in
 		return false;
 	uint64_t h = mix(mix(e->stamp, e->ns_fp), (uint64_t)v);
 	h = mix(h, cx_fingerprint(cx));
-	/* the replay asks whether each NS address was an agent by then */
-	for (uint32_t i = 0; i < in->n_nsaddr; i++) {
+	/* the replay asks whether each NS address was an agent by then (in may be NULL when
+	 * there are none: det_incr_pass2_kept) */
+	for (uint32_t i = 0; in != NULL && i < in->n_nsaddr; i++) {
 		uint32_t a = in->nsaddr[i].addr;
 		h = mix(h, a < d->cap_agent ? (uint64_t)d->agent_since[a] : 0);
 	}
@@ -261,4 +295,61 @@ det_incr_count(const struct detector *d, size_t *reused)
 		*reused += e->reused == d->run_no;
 	}
 	return n;
+}
+
+static uint64_t
+cx_key(const struct detector *d, const struct store *s, const struct det_incr *e)
+{
+	return mix(mix(mix(e->stamp, e->ns_fp), d->incr_cdn_fp), store_epoch(s));
+}
+
+static void
+context_out(struct detector *d, const struct det_incr *e, struct det_context *cx)
+{
+	memcpy(cx, &e->cx, sizeof *cx);
+	if (e->intel_what != NULL) {
+		snprintf(d->intel_what, sizeof d->intel_what, "%s", e->intel_what);
+		cx->intel_what = d->intel_what;
+	}
+}
+
+bool
+det_incr_context_get(struct detector *d, const struct store *s, store_dom_id id,
+                     struct det_context *cx)
+{
+	struct det_incr *e = d->incr_off ? NULL : entry(d, id);
+	if (e == NULL || !e->cx_ok || e->cx_key != cx_key(d, s, e))
+		return false;
+	context_out(d, e, cx);
+	e->cx_run = d->run_no;
+	return true;
+}
+
+void
+det_incr_context_put(struct detector *d, const struct store *s, store_dom_id id,
+                     const struct det_context *cx)
+{
+	struct det_incr *e = d->incr_off ? NULL : entry(d, id);
+	if (e == NULL)
+		return;
+	memcpy(&e->cx, cx, sizeof *cx);
+	free(e->intel_what);
+	e->intel_what = cx->intel_what != NULL ? xstrdup(cx->intel_what) : NULL;
+	e->cx_key = cx_key(d, s, e);
+	e->cx_ok = true;
+	e->cx_run = d->run_no;
+}
+
+bool
+det_incr_pass2_kept(struct detector *d, store_dom_id id, struct det_feat *f,
+                    struct det_context *cx)
+{
+	const struct det_incr *e = d->incr_off ? NULL : entry(d, id);
+	/* without NS addresses agents change nothing in the features, and the context is pass
+	 * 1's of this run */
+	if (e == NULL || !e->cx_ok || e->cx_run != d->run_no || e->f.n_ns_addrs != 0)
+		return false;
+	*f = e->f;
+	context_out(d, e, cx);
+	return true;
 }

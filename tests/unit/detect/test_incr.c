@@ -22,6 +22,7 @@
 #include "fluxscope/store.h"
 #include "unit/scored.h"
 #include "unit/store/msgbuild.h"
+#include "unit/tmpdir.h"
 
 /* ---- results as text ---------------------------------------------------------------------- */
 
@@ -121,12 +122,24 @@ struct cmp {
 	fs_time expire_lag;         /* store_expire(last_ts - expire_lag) every 4th batch; 0 = never */
 	size_t kept, reused;        /* over every run: features kept, of them taken again */
 	size_t flagged;             /* flagged results of the last run */
+	const char *intel;          /* an intel feed both detectors load, NULL = none */
 };
+
+static struct detector *
+new_detector(const struct cmp *c)
+{
+	struct det_config dc = { .intel = &c->intel, .n_intel = c->intel != NULL };
+	struct fs_err err = { 0 };
+	struct detector *d = NULL;
+	if (det_new(&dc, c->geo, &d, &err) != FS_OK)
+		fail_msg("%s", err.msg);
+	return d;
+}
 
 static void
 compare_now(struct cmp *c)
 {
-	struct detector *full = scored_must_detector(c->geo);
+	struct detector *full = new_detector(c);
 	det_set_incremental(full, false);
 	det_run(c->inc, c->s);
 	det_run(full, c->s);
@@ -183,13 +196,14 @@ on_msg(void *ctx, const struct dns_msg *m)
 }
 
 static void
-cmp_open(struct cmp *c, uint32_t batch, fs_time lag)
+cmp_open(struct cmp *c, uint32_t batch, fs_time lag, const char *intel)
 {
 	memset(c, 0, sizeof *c);
 	c->s = store_new(NULL);
 	store_set_pinned_keep(c->s, 16);
 	c->geo = scored_must_geo();
-	c->inc = scored_must_detector(c->geo);
+	c->intel = intel;
+	c->inc = new_detector(c);
 	c->batch = batch;
 	c->expire_lag = lag;
 }
@@ -225,7 +239,7 @@ run_capture(const char *path, uint32_t batch, fs_time lag)
 	struct cmp c;
 	struct fs_err err = { 0 };
 
-	cmp_open(&c, batch, lag);
+	cmp_open(&c, batch, lag, NULL);
 	struct ingest *in = ingest_new(NULL, on_msg, &c);
 	if (ingest_add_file(in, path, &err) != FS_OK || ingest_run(in, &err) != FS_OK)
 		fail_msg("%s: %s", path, err.msg);
@@ -273,17 +287,51 @@ rnd(uint64_t *x)
 	return (uint32_t)(*x >> 16);
 }
 
-/* One message of generated traffic at time ts (seconds): flux names answering from random
- * hosts with fluxing nameservers (NS in authority, glue from the same hosts), a CNAME chain
- * into a flux name, stable names of one zone, a CDN-like name, NXDOMAIN names. */
+/* Addresses of the victim (below), and of the agent-to-be. */
+static char victim_addr[64][32];
+static uint32_t n_victim;
+
+/* One message of generated traffic at time ts (seconds), the i-th: flux names answering from
+ * random hosts with fluxing nameservers (NS in authority, glue from the same hosts), a CNAME
+ * chain into a flux name, stable names of one zone, a CDN-like name, NXDOMAIN names. And
+ * changes of others' context for names that stay untouched: a flux-like name (the victim,
+ * messages 200 to 600) whose addresses an allowlisted CDN name answers with from message 3000
+ * (its CDN guard), whose nameserver's address a name answered early and that turns flux from
+ * message 3000 (an agent from early on). */
 static void
-gen_msg(struct cmp *c, uint64_t *x, double ts)
+gen_msg(struct cmp *c, uint64_t *x, double ts, uint32_t msg_i)
 {
 	struct mb b;
 	char name[64], name2[64], ns1[64], ns2[64], a[8][32];
 	uint32_t k = rnd(x) % 100;
 
-	if (k < 35) {                       /* flux names of three zones */
+	if (msg_i >= 200 && msg_i < 600 && msg_i % 20 == 0) {
+		mb_resp(&b, "burst.victim.example", DNS_TYPE_A, ts);
+		for (uint32_t i = 0; i < 4 && n_victim < 64; i++) {
+			snprintf(victim_addr[n_victim], sizeof victim_addr[0], "%u.%u.%u.%u",
+			         20 + rnd(x) % 180, rnd(x) % 256, rnd(x) % 256, 1 + rnd(x) % 250);
+			MB_A(&b, "burst.victim.example", victim_addr[n_victim], 120);
+			n_victim++;
+		}
+		MB_NS_AUTH(&b, "victim.example", "ns.victim.example", 3600);
+		MB_GLUE(&b, "ns.victim.example", "192.0.2.77", 3600);
+		store_add_msg(c->s, &b.m);
+	} else if (msg_i >= 3000 && msg_i % 25 == 0 && n_victim > 0) {
+		mb_resp(&b, "img.victim-cdn.akamaiedge.net", DNS_TYPE_A, ts);
+		for (uint32_t i = 0; i < 8; i++)
+			MB_A(&b, "img.victim-cdn.akamaiedge.net", victim_addr[rnd(x) % n_victim], 20);
+		store_add_msg(c->s, &b.m);
+	} else if ((msg_i == 100 || msg_i >= 3000) && msg_i % 10 == 0) {
+		mb_resp(&b, "late.agent.example", DNS_TYPE_A, ts);
+		if (msg_i == 100)
+			MB_A(&b, "late.agent.example", "192.0.2.77", 60);
+		for (uint32_t i = 0; i < 4; i++) {
+			snprintf(a[i], sizeof a[i], "%u.%u.%u.%u", 20 + rnd(x) % 180, rnd(x) % 256,
+			         rnd(x) % 256, 1 + rnd(x) % 250);
+			MB_A(&b, "late.agent.example", a[i], 60);
+		}
+		store_add_msg(c->s, &b.m);
+	} else if (k < 35) {                       /* flux names of three zones */
 		uint32_t z = rnd(x) % 3, n = rnd(x) % 6;
 		snprintf(name, sizeof name, "w%u.flux%u.example", n, z);
 		snprintf(ns1, sizeof ns1, "ns1.flux%u.example", z);
@@ -356,17 +404,42 @@ gen_msg(struct cmp *c, uint64_t *x, double ts)
 }
 
 static void
-test_generated(void **state)
+generated(const char *intel)
 {
-	(void)state;
 	struct cmp c;
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 
-	cmp_open(&c, 150, (fs_time)1200 * FS_USEC);
+	n_victim = 0;
+	cmp_open(&c, 150, (fs_time)1200 * FS_USEC, intel);
 	for (uint32_t i = 0; i < 6000; i++)
-		gen_msg(&c, &x, 1700000000.0 + i * 1.5);
+		gen_msg(&c, &x, 1700000000.0 + i * 1.5, i);
 	assert_true(c.batches >= 10 && c.expires >= 2);
+	size_t hits = 0;
+	for (size_t i = 0; i < det_count(c.inc); i++)
+		hits += det_get(c.inc, i)->intel_hit;
+	if (intel != NULL)
+		assert_true(hits >= 3);
 	cmp_close(&c);
+}
+
+static void
+test_generated(void **state)
+{
+	(void)state;
+	generated(NULL);
+}
+
+/* With an intel feed: names, a CNAME zone, an address, a network, a nameserver (the
+ * context's intel text is kept with it). */
+static void
+test_generated_intel(void **state)
+{
+	(void)state;
+	static const char feed[] = "# test feed\nshop.example\n198.51.100.7\n5.0.0.0/8\n"
+	                           "ns1.flux1.example\nw3.flux2.example\n";
+	const char *path = tmp("intel.txt");
+	write_file(path, feed, sizeof feed - 1);
+	generated(path);
 }
 
 int
@@ -374,10 +447,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generated),
+		cmocka_unit_test(test_generated_intel),
 		cmocka_unit_test(test_flux_small),
 		cmocka_unit_test(test_flux_small_ageing),
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test(test_demo_upstream),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
