@@ -302,7 +302,7 @@ static void
 gen_msg(struct cmp *c, uint64_t *x, double ts, uint32_t msg_i)
 {
 	struct mb b;
-	char name[64], name2[64], ns1[64], ns2[64], a[8][32];
+	char name[64], name2[64], ns1[64], ns2[64], a[8][32], zone[32];  /* live until the add */
 	uint32_t k = rnd(x) % 100;
 
 	if (msg_i >= 200 && msg_i < 600 && msg_i % 20 == 0) {
@@ -344,7 +344,6 @@ gen_msg(struct cmp *c, uint64_t *x, double ts, uint32_t msg_i)
 			MB_A(&b, name, a[i], 180);
 		}
 		if (rnd(x) % 3 == 0) {
-			char zone[32];
 			snprintf(zone, sizeof zone, "flux%u.example", z);
 			MB_NS_AUTH(&b, zone, ns1, 600);
 			MB_NS_AUTH(&b, zone, ns2, 600);
@@ -386,7 +385,6 @@ gen_msg(struct cmp *c, uint64_t *x, double ts, uint32_t msg_i)
 		mb_resp(&b, name, DNS_TYPE_A, ts);
 		b.m.rcode = 3;
 		if (rnd(x) % 2 == 0) {
-			char zone[32];
 			snprintf(zone, sizeof zone, "rand%u.example", rnd(x) % 2);
 			snprintf(ns1, sizeof ns1, "ns.%s", zone);
 			MB_NS_AUTH(&b, zone, ns1, 300);
