@@ -65,7 +65,8 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 		size_t n = det_count(det);
 		o->members = xcalloc(o->cluster_size ? o->cluster_size : 1, sizeof *o->members);
 		for (size_t i = 0; i < n; i++) {
-			const struct det_result *x = det_get(det, i);
+			struct det_result buf;
+			const struct det_result *x = det_view(det, i, &buf);
 			if (x->cluster != o->cluster)
 				continue;
 			if (o->n_members < o->cluster_size)
