@@ -1439,7 +1439,7 @@ run_codes(struct detector *d, const struct store *s, size_t nd)
 		d->order = xreallocarray(d->order, d->cap_order, sizeof *d->order);
 	}
 	for (size_t j = 0; j < d->n_ids; j++)
-		d->order[j] = compact_eligible(store_domain(s, d->ids[j])) ?
+		d->order[j] = !d->keep_all && compact_eligible(store_domain(s, d->ids[j])) ?
 		              DET_CODE_COMPACT | (uint32_t)nc++ : (uint32_t)nf++;
 	if (nf > d->cap_res) {
 		d->cap_res = nf;

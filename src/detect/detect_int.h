@@ -505,6 +505,7 @@ struct detector {
 	uint32_t *order;
 	size_t cap_order;
 	struct det_compacts *cmp;
+	bool keep_all;              /* tests: every result kept whole (no name compact) */
 	uint32_t *by_dom;           /* store_dom_id → rank index + 1 */
 	size_t cap_by_dom;
 	struct det_group *groups;
