@@ -1178,8 +1178,6 @@ pass1_domain(struct detector *d, const struct store *s, store_dom_id id)
 	build_context(d, s, dom, &in, &f, &cx);
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
-	d->st[id].score = ev.score;
-	d->st[id].verdict = ev.verdict;
 	d->st[id].flagged = det_is_flagged(ev.verdict);
 }
 
@@ -1527,6 +1525,10 @@ det_run(struct detector *d, const struct store *s)
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
 	run_index(d, s, nd);
+	/* the run's domain list is d->order's now: given back (4 bytes a domain) */
+	free(d->ids);
+	d->ids = NULL;
+	d->cap_ids = d->n_ids = 0;
 	run_note_unavailable(d, na);
 	d->s = NULL;
 	if (fs_log_enabled()) {

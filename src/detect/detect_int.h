@@ -441,10 +441,9 @@ struct det_zone_sign {
 
 #define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
 
-struct dom_state {                  /* pass-1 facts kept per domain (compact) */
-	double score;
-	enum det_verdict verdict;
-	bool flagged;
+struct dom_state {                  /* pass-1 facts kept per domain (compact: 12 bytes for
+	                                 * every domain, a flood's names too) */
+	bool flagged;                   /* pass 1's verdict was suspicious or flux */
 	uint32_t comparisons, changes;  /* pass 2: refetched answers compared, and changed */
 };
 
