@@ -212,11 +212,17 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	                  (ev->rotation || f->max_per_resp >= w->breadth_addrs) &&
 	                  f->ttl <= w->scatter_max_ttl;
 	/* One network in one place: every address with a known ASN in a single ASN, in one
-	 * country — a cloud region's load balancer (an ELB rotating a dozen addresses a minute) or
-	 * one hoster. Rotation there is no sign of flux agents; only a list naming the network as
-	 * hostile (hostile_rot) makes it flux. */
+	 * country, where a cloud load balancer is plausible — the network is a listed CDN/cloud
+	 * network, or the name is reached through a CNAME chain (how load balancers are named:
+	 * an ELB rotating a dozen addresses a minute is `…elb.amazonaws.com`, a Route 53 alias
+	 * answers from Amazon's ASNs). Rotation there is no sign of flux agents; only a list
+	 * naming the network as hostile (hostile_rot) makes it flux. Rotation inside one unlisted
+	 * network on a name that owns its addresses (a bulletproof hoster's flux) is judged by
+	 * the rules below like any other. */
 	ev->one_network = f->n_asn_known > 0 && 2 * f->n_asn_known >= f->n_addrs && f->n_asns <= 1 &&
-	                  f->n_cc_known > 0 && f->n_countries <= 1;
+	                  f->n_cc_known > 0 && f->n_countries <= 1 &&
+	                  (cx->cdn_asn_share >= w->cdn_asn_share || cx->has_cname ||
+	                   cx->is_cname_target);
 	ev->flux_evidence = minimums &&
 	                    ((!ev->one_network &&
 	                      ((ev->score >= w->flux_score && ev->rotation) ||

@@ -420,6 +420,7 @@ guarded(const struct detector *d, const struct det_result *r)
 
 struct zstat {
 	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded, anchors;
+	uint32_t reasked_any, stable_any;  /* the same, re-asked also meaning by two resolvers */
 	const struct det_result *anchor;   /* the widest name flux on its own (see is_anchor) */
 	fs_time first, last;
 };
@@ -453,6 +454,35 @@ rolls_up(const struct det_result *r)
 /* The zone's members: tallies in *st, every answer of the names that are not guarded copied
  * into *zobs (each name its own sequence), and the member whose NS layer is the richest in
  * *ns_from. Returns the number of observations. */
+/* Whether the resolvers that answered a name agree: 1 when two or more resolvers gave it
+ * answers of one family and every resolver was given the same set of that family (each
+ * resolver fetched it on its own: one set means the authoritative did not rotate it between
+ * their fetches), 0 when two resolvers were given different sets, -1 when no family was
+ * answered by two resolvers (no evidence either way). */
+static int
+resolvers_agree(struct detector *d, const struct det_input *in)
+{
+	uint32_t set[2] = { 0, 0 }, res[2] = { 0, 0 };
+	bool two[2] = { false, false };
+
+	for (uint32_t i = 0; i < in->n_obs; i++) {
+		const struct det_obs *o = &in->obs[i];
+		if (o->n_addrs == 0 || o->resolver == 0 || o->set == 0)
+			continue;
+		int fam = det_addr_info_cb(d, o->addrs[0])->addr.family == 6;
+		if (set[fam] == 0) {
+			set[fam] = o->set;
+			res[fam] = o->resolver;
+			continue;
+		}
+		if (o->resolver != res[fam])
+			two[fam] = true;
+		if (o->set != set[fam] && o->resolver != res[fam])
+			return 0;
+	}
+	return two[0] || two[1] ? 1 : -1;
+}
+
 static size_t
 zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint32_t nm,
             struct det_obs **zobs, size_t *cap_zobs, struct zstat *stp, store_dom_id *ns_from)
@@ -494,10 +524,17 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 			*zobs = xreallocarray(*zobs, *cap_zobs, sizeof **zobs);
 		}
 		/* every name is its own sequence: siblings' answers differing is rotation only
-		 * through novelty, never a "change" of one name's answer */
+		 * through novelty, never a "change" of one name's answer. A name re-asked (again
+		 * after its TTL ran out, or by a second resolver) that kept one answer set is a
+		 * static host of the zone. */
 		if (d->st[r->dom].comparisons > 0) {
 			st.reasked++;
 			st.stable += d->st[r->dom].changes == 0;
+		}
+		int agree = resolvers_agree(d, &in);
+		if (d->st[r->dom].comparisons > 0 || agree >= 0) {
+			st.reasked_any++;
+			st.stable_any += d->st[r->dom].changes == 0 && agree != 0;
 		}
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
@@ -610,6 +647,14 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy &&
 	              (f.n_cc_known < 3 || f.n_countries >= d->w.zone_min_countries);
 	bool static_hosts = st.reasked > 0 && st.stable > d->w.zone_max_stable * st.reasked;
+	/* Two resolvers given a name's same set is weaker evidence (a slowly rotating flux name
+	 * can give it too): it counts when no name of the zone rotated on its own. */
+	if (!static_hosts && st.flux == 0 && st.reasked_any > 0 &&
+	    st.stable_any > d->w.zone_max_stable * st.reasked_any) {
+		static_hosts = true;
+		st.reasked = st.reasked_any;
+		st.stable = st.stable_any;
+	}
 	enum det_verdict agg = ev.verdict;
 	if (det_is_flux(agg) && (!enough || !spread))
 		ev.verdict = DET_SUSPICIOUS;

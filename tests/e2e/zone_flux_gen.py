@@ -12,6 +12,10 @@ encoder in samples/fluxgen/wire.py): a client-side capture of one resolver over 
               /16s (flux on its own); the apex asked once (one address) and mail twice from
               the cache (one address): too few names for a zone verdict but for www (an anchor);
               the apex takes the zone's verdict, mail (one answer set each time) keeps its own
+  control 3   mirror-net.org: six names, each with two to four addresses in as many /16s
+              (mirrors on university networks), TTL 300, each asked through two resolvers
+              within its TTL and given the same set by both (the second from its cache): the
+              siblings' different hosts are no rotation
 
 Usage: zone_flux_gen.py OUT.pcap"""
 import os
@@ -24,7 +28,7 @@ from fluxgen import wire  # noqa: E402
 
 T0 = 1794985200.0
 rng = random.Random(20261207)
-CLIENT, RES = "100.64.0.10", "192.0.2.53"
+CLIENT, RES, RES2 = "100.64.0.10", "192.0.2.53", "192.0.2.54"
 CMAC, RMAC = bytes.fromhex("00163e000001"), bytes.fromhex("525400100053")
 FIRST = [5, 31, 37, 46, 62, 77, 79, 80, 81, 82, 83, 84, 85, 86, 87, 89, 91, 92, 93, 94, 95,
          109, 176, 178, 185, 188, 193, 194, 195, 212, 213, 217, 24, 50, 63, 64, 65, 66, 67,
@@ -36,13 +40,13 @@ def frame(src_mac, dst_mac, src, dst, sport, dport, payload):
                           ident=rng.getrandbits(16))
 
 
-def exchange(out, t, name, addrs, ttl, ns=(), ar=()):
+def exchange(out, t, name, addrs, ttl, ns=(), ar=(), res=RES):
     ident, sport = rng.getrandbits(16), rng.randrange(32768, 61000)
     q = wire.message(ident, name, "A", edns=1232)
-    out.append((t, frame(CMAC, RMAC, CLIENT, RES, sport, 53, q)))
+    out.append((t, frame(CMAC, RMAC, CLIENT, res, sport, 53, q)))
     an = [(name, "A", ttl, a) for a in addrs]
     r = wire.message(ident, name, "A", qr=True, ra=True, an=an, ns=ns, ar=ar, edns=1232)
-    out.append((t + 0.004, frame(RMAC, CMAC, RES, CLIENT, 53, sport, r)))
+    out.append((t + 0.004, frame(RMAC, CMAC, res, CLIENT, 53, sport, r)))
 
 
 def main():
@@ -81,6 +85,13 @@ def main():
     a, b = nets[171]
     exchange(pkts, T0 + 50.0, "mail.small-flux.cc", ["%d.%d.3.4" % (a, b)], 180)
     exchange(pkts, T0 + 90.0, "mail.small-flux.cc", ["%d.%d.3.4" % (a, b)], 140)
+    for k, host in enumerate(["www", "ftp", "security", "bugs", "packages", "wiki"]):
+        addrs = []
+        for j in range(2 + k % 3):
+            a, b = nets[180 + 3 * k + j]
+            addrs.append("%d.%d.%d.%d" % (a, b, 20 + k, 1 + j))
+        exchange(pkts, T0 + 5.0 + 20.0 * k, host + ".mirror-net.org", addrs, 300)
+        exchange(pkts, T0 + 60.0 + 20.0 * k, host + ".mirror-net.org", addrs, 245, res=RES2)
     wire.write_pcap(sys.argv[1], pkts)
 
 

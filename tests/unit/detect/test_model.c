@@ -473,22 +473,42 @@ test_scatter_and_rotation_spread(void **state)
 	det_model_eval(&W, &f, &cx, &ev);
 	assert_false(ev.rot_spread);
 	assert_false(det_is_flux(ev.verdict));
-	/* a strong rotation (score over the rotation rule's) inside one ASN in one country: a cloud
-	 * region's load balancer, not flux, and the reason says why */
+	/* a strong rotation (score over the rotation rule's) inside one ASN in one country on a
+	 * name reached through a CNAME: a cloud region's load balancer, not flux, and the reason
+	 * says why; the same in a listed cloud network without a CNAME (a Route 53 alias) too */
 	{
 		struct det_feat g = f;
 		g.n_addrs = 60; g.n_p24 = g.n_p24_fam = 60; g.growth = 30; g.ttl = 60; g.n_asn_known = 60;
 		g.n_cc_known = 60;
+		cx.is_cname_target = true;
 		det_model_eval(&W, &g, &cx, &ev);
 		assert_true(ev.score >= W.flux_score);
 		assert_true(ev.rotation && ev.one_network);
 		assert_int_equal(ev.verdict, DET_SUSPICIOUS);
 		assert_true(has_reason(&g, &cx, &ev, "every address in one ASN in one country"));
-		/* two ASNs: the rotation rule applies */
-		g.n_asns = 2;
+		cx.is_cname_target = false;
+		cx.has_cname = true;
+		det_model_eval(&W, &g, &cx, &ev);
+		assert_true(ev.one_network);
+		assert_int_equal(ev.verdict, DET_SUSPICIOUS);
+		cx.has_cname = false;
+		cx.cdn_asn_share = 1;
+		det_model_eval(&W, &g, &cx, &ev);
+		assert_true(ev.one_network);
+		assert_false(det_is_flux(ev.verdict));
+		cx.cdn_asn_share = 0;
+		/* the name owns its addresses in a network no list names (a bulletproof hoster's
+		 * flux): the rotation rule applies */
 		det_model_eval(&W, &g, &cx, &ev);
 		assert_false(ev.one_network);
 		assert_true(det_is_flux(ev.verdict));
+		/* two ASNs: the rotation rule applies, CNAME or not */
+		g.n_asns = 2;
+		cx.is_cname_target = true;
+		det_model_eval(&W, &g, &cx, &ev);
+		assert_false(ev.one_network);
+		assert_true(det_is_flux(ev.verdict));
+		cx.is_cname_target = false;
 	}
 	f.n_asns = 2; f.n_countries = 2;
 	det_model_eval(&W, &f, &cx, &ev);
