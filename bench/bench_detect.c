@@ -83,8 +83,9 @@ main(int argc, char **argv)
 			best = t;
 	}
 	size_t n = det_count(d), flagged = 0;
+	struct det_result buf;
 	for (size_t i = 0; i < n; i++)
-		flagged += det_is_flagged(det_get(d, i)->verdict);
+		flagged += det_is_flagged(det_view(d, i, &buf)->verdict);
 	printf("capture ingest into the store: %.3f s CPU\n", t_ingest);
 	printf("det_run over %zu domains (%zu flagged, GeoIP %s): best %.3f s, mean %.3f s of %d runs; "
 	       "%.1f us per domain\n", n, flagged, ndb ? "on" : "off", best, sum / runs, runs,

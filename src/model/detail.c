@@ -133,7 +133,8 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 		}
 	}
 	for (uint32_t i = 0; i < o->n_rel; i++) {
-		const struct det_result *x = det != NULL ? det_for_domain(det, o->rel[i].dom) : NULL;
+		struct det_result buf;     /* possibly many names: nothing kept (det_view) */
+		const struct det_result *x = det != NULL ? det_view_domain(det, o->rel[i].dom, &buf) : NULL;
 		o->rel[i].in_cluster = x != NULL && o->cluster != 0 && x->cluster == o->cluster;
 		if (x != NULL && det_is_flagged(x->verdict))
 			o->n_rel_flagged++;
