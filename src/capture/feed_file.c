@@ -307,6 +307,30 @@ contains(const uint8_t *p, size_t n, const char *needle)
 	return memmem(p, n, needle, strlen(needle)) != NULL;
 }
 
+/* A Zeek TSV header: lines starting with '#' at the start, one of them the #separator line
+ * or a #fields line naming the query column (tab-separated, Zeek's default). Logs edited or
+ * exported by other tools may carry a comment line of their own first, or keep #fields
+ * alone. */
+static bool
+zeek_tsv_header(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] == '#') {
+		size_t e = i;
+		while (e < n && p[e] != '\n')
+			e++;
+		if (e - i >= 10 && memcmp(p + i, "#separator", 10) == 0)
+			return true;
+		if (e - i >= 8 && memcmp(p + i, "#fields\t", 8) == 0 &&
+		    (contains(p + i, e - i, "\tquery\t") || contains(p + i, e - i, "\tquery\r") ||
+		     (e - i >= 6 && memcmp(p + e - 6, "\tquery", 6) == 0)))
+			return true;
+		i = e + 1;
+	}
+	return false;
+}
+
 /* Sniff the (decompressed) start; FS_E_FORMAT without a sentence when it is no known feed. */
 static fs_status
 feed_open(const char *path, struct feed_in *in, uint64_t size, struct cap_source **out,
@@ -333,7 +357,7 @@ feed_open(const char *path, struct feed_in *in, uint64_t size, struct cap_source
 		size_t i = 0;
 		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 			i++;
-		if (n - i >= 10 && memcmp(p + i, "#separator", 10) == 0)
+		if (zeek_tsv_header(p + i, n - i))
 			kind = FK_ZEEK;
 		else if (i < n && p[i] == '{' && contains(p + i, n - i, "\"event_type\""))
 			kind = FK_EVE;

@@ -206,6 +206,52 @@ test_zeek_chain(void **state)
 	zeek_free(z);
 }
 
+/* frames a feed opened from memory gives, -1 when it is not recognised */
+static int
+mem_frames(const char *text)
+{
+	struct cap_source *s;
+	struct fs_err err = { 0 };
+	struct cap_frame fr;
+	int frames = 0;
+
+	if (feed_open_mem("mem", (const uint8_t *)text, strlen(text), &s, &err) != FS_OK)
+		return -1;
+	while (cap_source_next(s, &fr, &err) == CAP_FRAME)
+		frames++;
+	cap_source_close(s);
+	return frames;
+}
+
+/* Zeek TSV logs as other tools leave them: a comment line of their own before Zeek's header
+ * (a test baseline's, an exporter's), or #fields alone without #separator and the others. */
+static void
+test_zeek_headers(void **state)
+{
+	(void)state;
+	const char *fields = "#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\t"
+	                     "trans_id\tquery\tqtype\trcode\tanswers\tTTLs\n";
+	const char *rows = "1.5\t10.0.0.1\t5555\t10.0.0.53\t53\tudp\t7\twww.x.test\t1\t0\t192.0.2.7\t60.0\n"
+	                   "2.5\t10.0.0.1\t5555\t10.0.0.53\t53\tudp\t8\twww.x.test\t1\t0\t192.0.2.8\t60.0\n";
+	char buf[2048];
+
+	snprintf(buf, sizeof buf, "#separator \\x09\n#set_separator\t,\n%s%s", fields, rows);
+	assert_int_equal(mem_frames(buf), 4);          /* a query and a response per line */
+	snprintf(buf, sizeof buf, "### baseline written by a test tool\n#separator \\x09\n%s%s",
+	         fields, rows);
+	assert_int_equal(mem_frames(buf), 4);
+	snprintf(buf, sizeof buf, "%s%s", fields, rows);
+	assert_int_equal(mem_frames(buf), 4);
+	snprintf(buf, sizeof buf, "# notes\n%s%s", fields, rows);
+	assert_int_equal(mem_frames(buf), 4);
+	/* not Zeek: comment lines without a header, a #fields line without the query column,
+	 * a data line before the header */
+	assert_int_equal(mem_frames("# notes\nsomething else\n#separator \\x09\n"), -1);
+	assert_int_equal(mem_frames("#fields\tts\tname\tvalue\n1.5\tx\ty\n"), -1);
+	snprintf(buf, sizeof buf, "%s%s", rows, fields);
+	assert_int_equal(mem_frames(buf), -1);
+}
+
 static void
 test_eve_v1_join(void **state)
 {
@@ -316,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_dnstap_file_into_store),
 		cmocka_unit_test(test_dnstap_cut_everywhere),
 		cmocka_unit_test(test_zeek_chain),
+		cmocka_unit_test(test_zeek_headers),
 		cmocka_unit_test(test_eve_v1_join),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_gzip_members),
