@@ -91,7 +91,8 @@ incr_score(struct incr *b, bool first)
 	if (det_count(b->full) != det_count(b->inc))
 		b->mismatches++;
 	for (size_t i = 0; i < det_count(b->full) && i < det_count(b->inc); i++) {
-		const struct det_result *x = det_get(b->full, i), *y = det_get(b->inc, i);
+		struct det_result bx, by;
+		const struct det_result *x = det_view(b->full, i, &bx), *y = det_view(b->inc, i, &by);
 		if (x->dom != y->dom || x->verdict != y->verdict || x->score != y->score ||
 		    x->first_flagged != y->first_flagged) {
 			b->mismatches++;
@@ -152,8 +153,9 @@ run_incremental(int argc, char **argv, double pct, int steps, struct geo *g)
 		(void)ingest_add_file(in, argv[i], &err);
 	(void)ingest_run(in, NULL);
 	size_t n = det_count(b.inc), flagged = 0;
+	struct det_result buf;
 	for (size_t i = 0; i < n; i++)
-		flagged += det_is_flagged(det_get(b.inc, i)->verdict);
+		flagged += det_is_flagged(det_view(b.inc, i, &buf)->verdict);
 	printf("re-scoring after each %g%% of %llu messages (%llu new), %d steps, %zu domains "
 	       "(%zu flagged) at the end:\n", pct, (unsigned long long)b.total,
 	       (unsigned long long)b.step, b.done, n, flagged);
@@ -249,8 +251,9 @@ main(int argc, char **argv)
 			best = t;
 	}
 	size_t n = det_count(d), flagged = 0;
+	struct det_result buf;
 	for (size_t i = 0; i < n; i++)
-		flagged += det_is_flagged(det_get(d, i)->verdict);
+		flagged += det_is_flagged(det_view(d, i, &buf)->verdict);
 	printf("capture ingest into the store: %.3f s CPU\n", t_ingest);
 	printf("det_run over %zu domains (%zu flagged, GeoIP %s): best %.3f s, mean %.3f s of %d runs; "
 	       "%.1f us per domain\n", n, flagged, ndb ? "on" : "off", best, sum / runs, runs,

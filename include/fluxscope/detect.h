@@ -7,7 +7,16 @@
  * called again as more data arrives; it also uses the geo handle (one thread at a time).
  * Results are owned by the detector and stay valid until the next det_run() or det_free().
  * Strings in results (name, registrable, reasons, labels) are owned by the detector or
- * interned in the store, with the same lifetime. */
+ * interned in the store, with the same lifetime.
+ *
+ * Names that never had an address (no answer with addresses, no address or NS record of their
+ * own: the names of a random-subdomain flood) are kept compact, about 40 bytes each with the
+ * ranking, and their det_result is made when asked for: det_get() and det_for_domain() make
+ * it the first time a run's result is asked for and keep it, so the pointer is stable and
+ * the same on every call until the next det_run() or det_free() (any thread; a mutex inside);
+ * det_view() makes it in the caller's buffer and keeps nothing, for walks over every result
+ * (counts, filters, a report's rows). Either way the result is the one a full computation
+ * gives, field for field. */
 #ifndef FLUXSCOPE_DETECT_H
 #define FLUXSCOPE_DETECT_H
 
@@ -213,12 +222,20 @@ void det_set_incremental(struct detector *d, bool on);
  * highest first (the 0..100 score saturates at 100.0 where the logit still separates), then
  * the verdict's severity, then the evidence, most first: answered responses, distinct answer
  * sets, addresses, /24 prefixes, ASNs, NS names; the name only when all of these tie.
- * A qsort comparator over struct det_result. */
+ * A qsort comparator over struct det_result. (The detector compares names kept compact by
+ * these fields alone, rank_view in src/detect/detect.c: keep both in step.) */
 int det_rank_cmp(const void *a, const void *b);
 
 size_t det_count(const struct detector *d);            /* results, in det_rank_cmp order */
+/* The i-th result (NULL past the end); kept by the detector until the next run (see above). */
 const struct det_result *det_get(const struct detector *d, size_t i);
+/* The same result without keeping it: either the detector's own (when it is kept whole) or
+ * made in *buf (a name kept compact). Valid while *buf is and until the next run. */
+const struct det_result *det_view(const struct detector *d, size_t i, struct det_result *buf);
 const struct det_result *det_for_domain(const struct detector *d, store_dom_id dom);
+/* det_for_domain without keeping (as det_view). */
+const struct det_result *det_view_domain(const struct detector *d, store_dom_id dom,
+                                         struct det_result *buf);
 /* A term of a result by feature name, NULL if absent. */
 const struct det_term *det_term_find(const struct det_result *r, const char *name);
 

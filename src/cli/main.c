@@ -1,6 +1,9 @@
 /* fluxscope: entry point; dispatches to the headless modes or the TUI. */
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/dump.h"
 #include "cli/export_cmd.h"
@@ -51,6 +54,14 @@ main(int argc, char **argv)
 	struct opts o;
 	struct fs_err err = { 0 };
 
+#ifdef __GLIBC__
+	/* Blocks of 128 KiB and more from mmap, always: glibc otherwise raises the threshold to
+	 * the size of each such block freed (up to 32 MiB), so the store's arrays, grown by
+	 * doubling while a capture is read, then come from the heap and leave holes there that
+	 * later small allocations walk through, each page they touch counted in the peak RSS
+	 * (a 200,000-name flood: 19 MiB more; docs/performance.md, "Flood names"). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	if (opts_parse(&o, argc, argv, &err) != FS_OK) {
 		fprintf(stderr, "fluxscope: %s\n", err.msg);
 		return 2;

@@ -71,7 +71,8 @@ apply_session_marks(struct cli_analysis *a, const struct notes *n)
 	}
 	if (notes_marked(n, NOTE_ZONE) > 0)
 		for (size_t i = 0; i < det_count(a->det); i++) {
-			const struct det_result *r = det_get(a->det, i);
+			struct det_result buf;
+			const struct det_result *r = det_view(a->det, i, &buf);
 			const struct note *z = NULL;
 			if (r->zone != NULL)
 				z = notes_find(n, NOTE_ZONE, r->zone);
@@ -846,6 +847,7 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 #define REC_RING 64
 struct rec_slot {
 	struct model_record rec;
+	struct det_result res;     /* the record's result when the detector keeps it compact */
 	bool zone;
 };
 struct rec_pipe {
@@ -1192,8 +1194,9 @@ cli_report(const struct opts *o)
 	a.spread_all = o->spread;
 	store_read_lock(a.store);
 	size_t n = det_count(a.det);
+	struct det_result rbuf;        /* det_view: a name kept compact is made here, not kept */
 	for (size_t i = 0; i < n; i++) {
-		const struct det_result *r = det_get(a.det, i);
+		const struct det_result *r = det_view(a.det, i, &rbuf);
 		by_verdict[r->verdict]++;
 		if (cli_report_selects(o, r) && filter_match(qf, &a, r))
 			shown++;
@@ -1222,14 +1225,15 @@ cli_report(const struct opts *o)
 		rec_pipe_start(pipe, stdout, &a);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct det_result *r = det_get(a.det, i);
+		const struct det_result *r = det_view(a.det, i, &rbuf);
 		if (!cli_report_selects(o, r) || !filter_match(qf, &a, r))
 			continue;
 		if (o->csv)
 			cli_report_csv(stdout, &a, r);
 		else if (pipe != NULL) {
 			struct rec_slot *sl = rec_pipe_slot(pipe);
-			model_record_domain(&sl->rec, a.geo, a.store, r);
+			/* the record keeps its result until the writer is done with it: the slot's copy */
+			model_record_domain(&sl->rec, a.geo, a.store, det_view(a.det, i, &sl->res));
 			sl->zone = false;
 			rec_pipe_put(pipe, sl);
 		} else

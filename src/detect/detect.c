@@ -58,6 +58,267 @@ det_share_path(const char *file, char *buf, size_t len)
 	return NULL;
 }
 
+/* ---- compact results (names that never had an address; detect_int.h: det_compacts) -------- */
+
+static void
+compact_init(struct detector *d)
+{
+	struct det_compacts *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->mu, NULL);
+	fs_map_init(&c->tmpl_idx);
+	fs_map_init(&c->cluster);
+	fs_map_init(&c->mat_idx);
+	d->cmp = c;
+}
+
+#define MAT_CHUNK 256           /* materialised results per chunk */
+
+/* Forget the run's compact names, templates and materialised results (memory kept). */
+static void
+compact_clear(struct detector *d)
+{
+	struct det_compacts *c = d->cmp;
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_tmpl; i++)
+		free(c->tmpl[i].reasons);
+	c->n_tmpl = c->n = 0;
+	c->n_mat = 0;
+	fs_map_clear(&c->tmpl_idx);
+	fs_map_clear(&c->cluster);
+	fs_map_clear(&c->mat_idx);
+}
+
+static void
+compact_fini(struct detector *d)
+{
+	struct det_compacts *c = d->cmp;
+	if (c == NULL)
+		return;
+	compact_clear(d);
+	free(c->c);
+	free(c->tmpl);
+	free(c->visited);
+	for (size_t i = 0; i < c->n_mat_chunks; i++)
+		free(c->mat[i]);
+	free(c->mat);
+	fs_map_fini(&c->tmpl_idx);
+	fs_map_fini(&c->cluster);
+	fs_map_fini(&c->mat_idx);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+	d->cmp = NULL;
+}
+
+/* A name kept compact: no answer with addresses, no address or NS record of its own. Its
+ * result then has no responses, addresses or timeline (time to flag is never computed) and
+ * its nameserver layer is its zone's, so names of one zone asked alike share a template. */
+static bool
+compact_eligible(const struct store_domain *dom)
+{
+	if (dom->n_addrs != 0 || dom->n_ns != 0)
+		return false;
+	for (uint32_t i = 0; i < dom->n_resp; i++)
+		if (dom->resp[i].aset != 0 && dom->resp[i].rcode == 0)
+			return false;
+	return true;
+}
+
+/* A result with the fields a name has of its own cleared (a template's key). The result came
+ * from det_fill_result, which clears the whole struct first, so padding compares equal. Its
+ * registrable domain and zone are compared by their text (they point into each name's own
+ * string): the template keeps one name's, compact_fill the name's own (d->reg, d->zname). */
+static void
+compact_key(struct det_result *r)
+{
+	r->dom = 0;
+	r->name = NULL;
+	r->first_seen = r->last_seen = 0;
+	r->rank = 0;
+	r->cluster = r->cluster_size = 0;
+}
+
+static uint64_t
+compact_hash(const struct det_result *k)
+{
+	struct det_result x;
+	memcpy(&x, k, sizeof x);
+	x.reasons = NULL;
+	x.registrable = x.zone = NULL;
+	uint64_t h = fs_hash_bytes(&x, sizeof x);
+	if (k->registrable != NULL)
+		h = fs_hash64(h ^ fs_hash_bytes(k->registrable, strlen(k->registrable)));
+	if (k->zone != NULL)
+		h = fs_hash64(h ^ fs_hash_bytes(k->zone, strlen(k->zone)) ^ 1);
+	for (int i = 0; i < k->n_reasons; i++)
+		h = fs_hash64(h ^ (uint64_t)(uintptr_t)k->reasons[i]);  /* shared sentences */
+	return h == FS_MAP_EMPTY ? h - 1 : h;
+}
+
+static bool
+compact_same(const struct det_result *a, const struct det_result *b)
+{
+	struct det_result x, y;
+	if (a->n_reasons != b->n_reasons)
+		return false;
+	for (int i = 0; i < a->n_reasons; i++)
+		if (a->reasons[i] != b->reasons[i])
+			return false;
+	if ((a->registrable == NULL) != (b->registrable == NULL) ||
+	    (a->registrable != NULL && strcmp(a->registrable, b->registrable) != 0) ||
+	    (a->zone == NULL) != (b->zone == NULL) ||
+	    (a->zone != NULL && strcmp(a->zone, b->zone) != 0))
+		return false;
+	memcpy(&x, a, sizeof x);
+	memcpy(&y, b, sizeof y);
+	x.reasons = y.reasons = NULL;
+	x.registrable = y.registrable = x.zone = y.zone = NULL;
+	return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* Pass 2 (any worker): keep the result r of compact name k as that record and a template;
+ * takes r's reasons array. */
+static void
+compact_put(struct detector *d, uint32_t k, struct det_result *r)
+{
+	struct det_compacts *c = d->cmp;
+	struct det_compact rec = { .name = r->name, .first_seen = r->first_seen,
+	                           .last_seen = r->last_seen, .dom = r->dom };
+	compact_key(r);
+	uint64_t h = compact_hash(r);
+	pthread_mutex_lock(&c->mu);
+	for (;; h = h + 1 == FS_MAP_EMPTY ? 0 : h + 1) {
+		bool fresh;
+		uint32_t *slot = fs_map_put(&c->tmpl_idx, h, &fresh);
+		if (!fresh) {
+			if (!compact_same(&c->tmpl[*slot - 1], r))
+				continue;           /* another template with this hash: the next key */
+			rec.tmpl = *slot - 1;
+			free(r->reasons);
+			break;
+		}
+		if (c->n_tmpl == c->cap_tmpl) {
+			c->cap_tmpl = c->cap_tmpl ? c->cap_tmpl * 2 : 64;
+			c->tmpl = xreallocarray(c->tmpl, c->cap_tmpl, sizeof *c->tmpl);
+		}
+		memcpy(&c->tmpl[c->n_tmpl], r, sizeof *r);
+		rec.tmpl = (uint32_t)c->n_tmpl++;
+		*slot = rec.tmpl + 1;
+		break;
+	}
+	pthread_mutex_unlock(&c->mu);
+	c->c[k] = rec;
+}
+
+/* The full result of the compact name at rank i into *out. */
+static void
+compact_fill(const struct detector *d, size_t i, struct det_result *out)
+{
+	const struct det_compacts *c = d->cmp;
+	uint32_t k = d->order[i] & ~DET_CODE_COMPACT;
+	const struct det_compact *rec = &c->c[k];
+	const uint32_t *cl;
+
+	memcpy(out, &c->tmpl[rec->tmpl], sizeof *out);
+	out->dom = rec->dom;
+	out->name = rec->name;
+	out->first_seen = rec->first_seen;
+	out->last_seen = rec->last_seen;
+	/* as det_fill_result: the name's own strings of the equal text the template holds */
+	store_dom_id id = rec->dom;
+	out->registrable = id < d->cap_dom && d->reg[id] != NULL ? d->reg[id] : out->name;
+	out->zone = id < d->cap_dom && d->zname[id] != NULL ? d->zname[id] : out->registrable;
+	out->rank = (uint32_t)i + 1;
+	if ((cl = fs_map_get(&c->cluster, k)) != NULL) {
+		out->cluster = *cl;
+		out->cluster_size = *fs_map_get(&c->cluster, ((uint64_t)1 << 40) | k);
+	}
+}
+
+/* det_get of a compact name: materialised once per run, under the mutex (front ends on any
+ * thread). */
+static const struct det_result *
+compact_get(const struct detector *d, size_t i)
+{
+	struct det_compacts *c = d->cmp;
+	struct det_result *r;
+	bool fresh;
+
+	pthread_mutex_lock(&c->mu);
+	uint32_t *slot = fs_map_put(&c->mat_idx, i, &fresh);
+	if (!fresh) {
+		r = &c->mat[(*slot - 1) / MAT_CHUNK][(*slot - 1) % MAT_CHUNK];
+	} else {
+		size_t m = c->n_mat++;
+		if (m / MAT_CHUNK >= c->n_mat_chunks) {
+			c->mat = xreallocarray(c->mat, c->n_mat_chunks + 1, sizeof *c->mat);
+			c->mat[c->n_mat_chunks++] = xmalloc(MAT_CHUNK * sizeof **c->mat);
+		}
+		r = &c->mat[m / MAT_CHUNK][m % MAT_CHUNK];
+		compact_fill(d, i, r);
+		*slot = (uint32_t)m + 1;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}
+
+/* The fields det_rank_cmp compares of a code's result (a compact name's from its template and
+ * record). Keep in step with det_rank_cmp. */
+static const struct det_result *
+rank_view(const struct detector *d, uint32_t code, struct det_result *tmp)
+{
+	if (!(code & DET_CODE_COMPACT))
+		return &d->res[code];
+	const struct det_compact *rec = &d->cmp->c[code & ~DET_CODE_COMPACT];
+	const struct det_result *t = &d->cmp->tmpl[rec->tmpl];
+	tmp->logit = t->logit;
+	tmp->verdict = t->verdict;
+	tmp->n_responses = t->n_responses;
+	tmp->n_rrsets = t->n_rrsets;
+	tmp->n_addrs = t->n_addrs;
+	tmp->n_prefixes24 = t->n_prefixes24;
+	tmp->n_asns = t->n_asns;
+	tmp->n_ns_names = t->n_ns_names;
+	tmp->name = rec->name;
+	tmp->dom = rec->dom;
+	return tmp;
+}
+
+static _Thread_local const struct detector *sort_det;
+
+static int
+cmp_code(const void *a, const void *b)
+{
+	struct det_result x, y;
+	return det_rank_cmp(rank_view(sort_det, *(const uint32_t *)a, &x),
+	                    rank_view(sort_det, *(const uint32_t *)b, &y));
+}
+
+void
+det_slot_reset(struct detector *d)
+{
+	struct det_compacts *c = d->cmp;
+	if (c->n_tmpl > c->cap_visited) {
+		c->cap_visited = c->n_tmpl;
+		c->visited = xrealloc(c->visited, c->cap_visited);
+	}
+	if (c->n_tmpl > 0)
+		memset(c->visited, 0, c->n_tmpl);
+}
+
+struct det_result *
+det_slot_once(struct detector *d, size_t j)
+{
+	uint32_t code = d->order[j];
+	if (code & DET_CODE_COMPACT) {
+		uint32_t t = d->cmp->c[code & ~DET_CODE_COMPACT].tmpl;
+		if (d->cmp->visited[t])
+			return NULL;
+		d->cmp->visited[t] = 1;
+	}
+	return det_code_res(d, code);
+}
+
 /* ---- construction ------------------------------------------------------------------------- */
 
 fs_status
@@ -117,6 +378,7 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	d->threads = fs_threads();
 	d->share = xmalloc(sizeof *d->share);
 	det_share_init(d->share);
+	compact_init(d);
 	const char *full = getenv("FLUXSCOPE_DET_FULL");   /* debugging: every run from scratch */
 	d->incr_off = full != NULL && *full != '\0' && strcmp(full, "0") != 0;
 	*out = d;
@@ -130,9 +392,10 @@ static void
 free_results(struct detector *d)
 {
 	/* the sentences and terms are the shared ones (share.c), freed all at once */
-	for (size_t i = 0; i < d->n_res; i++)
+	for (size_t i = 0; i < d->n_full; i++)
 		free(d->res[i].reasons);
-	d->n_res = 0;
+	d->n_res = d->n_full = 0;
+	compact_clear(d);
 	if (d->share != NULL)
 		det_share_clear(d->share);
 	free(d->groups);
@@ -148,6 +411,8 @@ det_free(struct detector *d)
 	free_results(d);
 	det_incr_free(d);
 	free(d->res);
+	compact_fini(d);
+	free(d->order);
 	free(d->ids);
 	free(d->by_dom);
 	if (d->share != NULL)
@@ -751,7 +1016,8 @@ build_groups(struct detector *d, const struct store *s)
 	d->groups = xcalloc(d->n_res + 1, sizeof *d->groups);
 	d->n_groups = 0;
 	for (size_t i = 0; i < d->n_res; i++) {
-		struct det_result *r = &d->res[i];
+		const struct det_result *r = det_code_res(d, d->order[i]);
+		store_dom_id rdom = det_code_dom(d, d->order[i]);
 		bool fresh;
 		uint64_t key = fs_hash_bytes(r->registrable, strlen(r->registrable));
 		if (key == FS_MAP_EMPTY)
@@ -769,7 +1035,7 @@ build_groups(struct detector *d, const struct store *s)
 			g->max_score = r->score;
 		if (r->verdict > g->verdict)
 			g->verdict = r->verdict;
-		const struct store_domain *dom = store_domain(s, r->dom);
+		const struct store_domain *dom = store_domain(s, rdom);
 		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
 			if (np == cap) {
 				cap = cap ? cap * 2 : 1024;
@@ -814,7 +1080,7 @@ build_clusters(struct detector *d, const struct store *s)
 	fs_map_init(&cnt);
 	det_uf_init(&uf, (uint32_t)d->n_res);
 	for (size_t i = 0; i < d->n_res; i++) {
-		const struct det_result *r = &d->res[i];
+		const struct det_result *r = det_code_res(d, d->order[i]);
 		cand[i] = r->score >= d->w.cluster_min_score || det_is_flagged(r->verdict) || r->intel_hit;
 		if (r->allowlisted)
 			cand[i] = 0;
@@ -822,8 +1088,8 @@ build_clusters(struct detector *d, const struct store *s)
 	for (size_t i = 0; i < d->n_res; i++) {
 		if (!cand[i])
 			continue;
-		const struct det_result *r = &d->res[i];
-		const struct store_domain *dom = store_domain(s, r->dom);
+		store_dom_id rdom = det_code_dom(d, d->order[i]);
+		const struct store_domain *dom = store_domain(s, rdom);
 		fs_map_clear(&cnt);
 		for (uint32_t k = 0; k < dom->n_addrs; k++) {
 			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
@@ -831,7 +1097,7 @@ build_clusters(struct detector *d, const struct store *s)
 				continue;
 			for (uint32_t j = 0; j < sa->n_domains; j++) {
 				store_dom_id o = sa->domains[j];
-				if (o == r->dom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+				if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
 					continue;
 				uint32_t oi = d->by_dom[o] - 1;
 				bool fresh;
@@ -840,7 +1106,7 @@ build_clusters(struct detector *d, const struct store *s)
 			}
 		}
 		store_name_id zone = 0;
-		store_set_id nsset = store_domain_nsset(s, r->dom, &zone);
+		store_set_id nsset = store_domain_nsset(s, rdom, &zone);
 		uint32_t nm = 0;
 		const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
 		if (!det_zone_usable(d, zone ? store_name_str(s, zone) : NULL))
@@ -851,7 +1117,7 @@ build_clusters(struct detector *d, const struct store *s)
 				continue;
 			for (uint32_t j = 0; j < ns->n_domains; j++) {
 				store_dom_id o = ns->domains[j];
-				if (o == r->dom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+				if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
 					continue;
 				uint32_t oi = d->by_dom[o] - 1;
 				bool fresh;
@@ -878,8 +1144,16 @@ build_clusters(struct detector *d, const struct store *s)
 			continue;
 		if (num[root] == 0)
 			num[root] = ++next;
-		d->res[i].cluster = num[root];
-		d->res[i].cluster_size = size[root];
+		uint32_t code = d->order[i];
+		if (code & DET_CODE_COMPACT) {       /* compact_fill reads them */
+			bool fresh;
+			uint64_t k = code & ~DET_CODE_COMPACT;
+			*fs_map_put(&d->cmp->cluster, k, &fresh) = num[root];
+			*fs_map_put(&d->cmp->cluster, ((uint64_t)1 << 40) | k, &fresh) = size[root];
+		} else {
+			d->res[code].cluster = num[root];
+			d->res[code].cluster_size = size[root];
+		}
 	}
 	free(size);
 	free(num);
@@ -912,8 +1186,6 @@ pass1_domain(struct detector *d, const struct store *s, store_dom_id id)
 	}
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
-	d->st[id].score = ev.score;
-	d->st[id].verdict = ev.verdict;
 	d->st[id].flagged = det_is_flagged(ev.verdict);
 }
 
@@ -941,7 +1213,9 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	d->st[id].changes = f.changes;
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
-	struct det_result *r = &d->res[j];
+	uint32_t code = d->order[j];
+	struct det_result rc;     /* a compact name's, kept as its record and template below */
+	struct det_result *r = (code & DET_CODE_COMPACT) ? &rc : &d->res[code];
 	struct det_term terms[DET_N_TERMS];
 	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, terms);
 	r->terms = (struct det_term *)det_share_terms(d->share, terms);
@@ -956,6 +1230,8 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 		time_to_flag(d, &in, &cx, &f, ev.verdict, r);
 		det_incr_ttf_put(d, id, r);
 	}
+	if (code & DET_CODE_COMPACT)
+		compact_put(d, code & ~DET_CODE_COMPACT, r);
 }
 
 #define SHARD_BLOCK 64          /* domains a worker takes at a time */
@@ -1167,14 +1443,40 @@ time_to_flag(struct detector *d, const struct det_input *in, const struct det_co
 	}
 }
 
+/* Which domains keep a full result (d->res) and which a compact one (d->cmp): d->order[j]
+ * for the j-th domain of d->ids, both kinds numbered in id order. */
+static void
+run_codes(struct detector *d, const struct store *s, size_t nd)
+{
+	struct det_compacts *c = d->cmp;
+	size_t nf = 0, nc = 0;
+
+	if (nd > d->cap_order) {
+		d->cap_order = nd;
+		d->order = xreallocarray(d->order, d->cap_order, sizeof *d->order);
+	}
+	for (size_t j = 0; j < d->n_ids; j++)
+		d->order[j] = !d->keep_all && compact_eligible(store_domain(s, d->ids[j])) ?
+		              DET_CODE_COMPACT | (uint32_t)nc++ : (uint32_t)nf++;
+	if (nf > d->cap_res) {
+		d->cap_res = nf;
+		free(d->res);
+		d->res = xmalloc(d->cap_res * sizeof *d->res);
+	}
+	if (nc > c->cap) {
+		c->cap = nc;
+		free(c->c);
+		c->c = xmalloc(c->cap * sizeof *c->c);
+	}
+	d->n_full = nf;
+	c->n = nc;
+}
+
 /* Pass 2: with agents and shared infrastructure known; results and time to flag. */
 static void
 run_pass_results(struct detector *d, const struct store *s, size_t nd)
 {
-	if (nd > d->cap_res) {
-		d->cap_res = nd;
-		d->res = xreallocarray(d->res, d->cap_res, sizeof *d->res);
-	}
+	run_codes(d, s, nd);
 	run_sharded(d, s, 2);
 	d->n_res = d->n_ids;
 }
@@ -1183,17 +1485,20 @@ run_pass_results(struct detector *d, const struct store *s, size_t nd)
 static void
 run_index(struct detector *d, const struct store *s, size_t nd)
 {
+	sort_det = d;
 	if (d->n_res > 1)
-		qsort(d->res, d->n_res, sizeof *d->res, det_rank_cmp);
+		qsort(d->order, d->n_res, sizeof *d->order, cmp_code);
+	sort_det = NULL;
 	for (size_t i = 0; i < d->n_res; i++)
-		d->res[i].rank = (uint32_t)i + 1;
+		if (!(d->order[i] & DET_CODE_COMPACT))
+			d->res[d->order[i]].rank = (uint32_t)i + 1;
 	if (nd + 1 > d->cap_by_dom) {
 		d->cap_by_dom = nd + 1;
 		d->by_dom = xreallocarray(d->by_dom, d->cap_by_dom, sizeof *d->by_dom);
 	}
 	memset(d->by_dom, 0, d->cap_by_dom * sizeof *d->by_dom);
 	for (size_t i = 0; i < d->n_res; i++)
-		d->by_dom[d->res[i].dom] = (uint32_t)i + 1;
+		d->by_dom[det_code_dom(d, d->order[i])] = (uint32_t)i + 1;
 	build_clusters(d, s);
 	build_groups(d, s);
 }
@@ -1240,16 +1545,20 @@ det_run(struct detector *d, const struct store *s)
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
 	run_index(d, s, nd);
+	/* the run's domain list is d->order's now: given back (4 bytes a domain) */
+	free(d->ids);
+	d->ids = NULL;
+	d->cap_ids = d->n_ids = 0;
 	run_note_unavailable(d, na);
 	d->s = NULL;
 	if (fs_log_enabled()) {
 		size_t flagged = 0;
 		for (size_t i = 0; i < d->n_res; i++)
-			flagged += det_is_flagged(d->res[i].verdict);
+			flagged += det_is_flagged(det_code_res(d, d->order[i])->verdict);
 		fs_log("detect", "run over %zu domains, %zu addresses: %zu results (%zu flagged), "
 		       "%zu zone rows; %.1f ms (prepare %.1f, pass 1 %.1f, pass 2 %.1f, zones %.1f, "
-		       "index %.1f)", nd, na, d->n_res, flagged, d->n_zres, fs_mono_ms() - t0, t1 - t0,
-		       t2 - t1, t3 - t2, t4 - t3, fs_mono_ms() - t4);
+		       "index %.1f); %zu compact, %zu templates", nd, na, d->n_res, flagged, d->n_zres, fs_mono_ms() - t0, t1 - t0,
+		       t2 - t1, t3 - t2, t4 - t3, fs_mono_ms() - t4, d->cmp->n, d->cmp->n_tmpl);
 	}
 }
 
@@ -1268,7 +1577,23 @@ det_count(const struct detector *d)
 const struct det_result *
 det_get(const struct detector *d, size_t i)
 {
-	return i < d->n_res ? &d->res[i] : NULL;
+	if (i >= d->n_res)
+		return NULL;
+	if (d->order[i] & DET_CODE_COMPACT)
+		return compact_get(d, i);
+	return &d->res[d->order[i]];
+}
+
+const struct det_result *
+det_view(const struct detector *d, size_t i, struct det_result *buf)
+{
+	if (i >= d->n_res)
+		return NULL;
+	if (d->order[i] & DET_CODE_COMPACT) {
+		compact_fill(d, i, buf);
+		return buf;
+	}
+	return &d->res[d->order[i]];
 }
 
 const struct det_result *
@@ -1276,7 +1601,15 @@ det_for_domain(const struct detector *d, store_dom_id dom)
 {
 	if (dom >= d->cap_by_dom || d->by_dom[dom] == 0)
 		return NULL;
-	return &d->res[d->by_dom[dom] - 1];
+	return det_get(d, d->by_dom[dom] - 1);
+}
+
+const struct det_result *
+det_view_domain(const struct detector *d, store_dom_id dom, struct det_result *buf)
+{
+	if (dom >= d->cap_by_dom || d->by_dom[dom] == 0)
+		return NULL;
+	return det_view(d, d->by_dom[dom] - 1, buf);
 }
 
 const struct det_term *

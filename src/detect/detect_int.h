@@ -444,10 +444,9 @@ struct det_zone_sign {
 
 #define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
 
-struct dom_state {                  /* pass-1 facts kept per domain (compact) */
-	double score;
-	enum det_verdict verdict;
-	bool flagged;
+struct dom_state {                  /* pass-1 facts kept per domain (compact: 12 bytes for
+	                                 * every domain, a flood's names too) */
+	bool flagged;                   /* pass 1's verdict was suspicious or flux */
 	uint32_t comparisons, changes;  /* pass 2: refetched answers compared, and changed */
 };
 
@@ -500,10 +499,16 @@ struct detector {
 	struct det_zone_sign *pool_signs;
 	size_t n_pool_signs, cap_pool_signs;
 
-	/* results */
+	/* results: n_res of them, d->res holding the full ones (n_full) and d->cmp the names kept
+	 * compact (see det_compacts); order[i] is the code (det_code_res) of the result at rank i,
+	 * and during det_run, before run_index sorts it, of the j-th domain of d->ids */
 	struct det_result *res;
-	size_t n_res, cap_res;
-	uint32_t *by_dom;           /* store_dom_id → index + 1 */
+	size_t n_res, n_full, cap_res;
+	uint32_t *order;
+	size_t cap_order;
+	struct det_compacts *cmp;
+	bool keep_all;              /* tests: every result kept whole (no name compact) */
+	uint32_t *by_dom;           /* store_dom_id → rank index + 1 */
 	size_t cap_by_dom;
 	struct det_group *groups;
 	size_t n_groups;
@@ -572,6 +577,54 @@ bool det_incr_pass2_kept(struct detector *d, store_dom_id id, struct det_feat *f
  * from the run before (tests, benchmarks). */
 size_t det_incr_count(const struct detector *d, size_t *reused);
 
+
+/* ---- compact results (detect.c: compact_*) -----------------------------------------------------
+ * A name that never had an address (no answer with addresses, no address or NS record of its
+ * own: a random-subdomain flood's names) keeps no det_result of its own. Its result is a
+ * template, kept once for every such name whose result differs only in dom, name, first and
+ * last seen, rank and cluster, and these 32 bytes; det_get/det_for_domain make the full
+ * det_result on demand (materialised, kept until the next run), det_view into the caller's
+ * buffer. Templates are made in pass 2 (any worker: a mutex inside) and changed afterwards only
+ * as a whole (zone roll-up, det_zone_run: once per template). */
+#define DET_CODE_COMPACT 0x80000000u   /* order[] code: a compact name's index, else d->res's */
+struct det_compact {
+	const char *name;           /* interned in the store */
+	fs_time first_seen, last_seen;
+	store_dom_id dom;
+	uint32_t tmpl;              /* index into det_compacts.tmpl */
+};
+struct det_compacts {
+	pthread_mutex_t mu;         /* templates (pass 2) and materialised results (det_get) */
+	struct det_compact *c;
+	size_t n, cap;
+	struct det_result *tmpl;    /* owned: each template's reasons array (sentences shared) */
+	size_t n_tmpl, cap_tmpl;
+	struct fs_map tmpl_idx;     /* hash of a template → index + 1 (chained through hash + k) */
+	uint8_t *visited;           /* det_slot_res: templates handed out once */
+	size_t cap_visited;
+	struct fs_map cluster;      /* compact index → cluster; | 1 << 40 → cluster size */
+	struct det_result **mat;    /* materialised results, in chunks that never move */
+	size_t n_mat, n_mat_chunks;
+	struct fs_map mat_idx;      /* rank index → materialised index + 1 */
+};
+/* The result of a code: the full result, or a compact name's template (shared by names: its
+ * dom, name, seen times, rank and cluster are not the name's). */
+static inline struct det_result *
+det_code_res(const struct detector *d, uint32_t code)
+{
+	return (code & DET_CODE_COMPACT) ? &d->cmp->tmpl[d->cmp->c[code & ~DET_CODE_COMPACT].tmpl]
+	                                 : &d->res[code];
+}
+static inline store_dom_id
+det_code_dom(const struct detector *d, uint32_t code)
+{
+	return (code & DET_CODE_COMPACT) ? d->cmp->c[code & ~DET_CODE_COMPACT].dom : d->res[code].dom;
+}
+/* During det_zone_run (slots in id order, before run_index): the j-th domain's result to
+ * change, or NULL for a compact name whose template an earlier slot already handed out
+ * (det_slot_reset starts a walk). */
+void det_slot_reset(struct detector *d);
+struct det_result *det_slot_once(struct detector *d, size_t j);
 
 /* ---- shared result parts (share.c) --------------------------------------------------------------
  * Domain results of one run point into these: equal term vectors and equal reason sentences

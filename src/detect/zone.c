@@ -820,7 +820,7 @@ det_zone_run(struct detector *d, const struct store *s)
 	free_zrows(d);
 	fs_map_init(&idx);
 	for (size_t i = 0; i < d->n_res; i++) {
-		const char *z = d->res[i].zone;
+		const char *z = det_code_res(d, d->order[i])->zone;   /* slots in id order */
 		bool fresh;
 		if (z == NULL)
 			continue;
@@ -836,13 +836,15 @@ det_zone_run(struct detector *d, const struct store *s)
 	store_dom_id *noaddr_ns = xcalloc(nz + 2, sizeof *noaddr_ns); /* the one with most NS */
 	uint32_t *noaddr_nsn = xcalloc(nz + 2, sizeof *noaddr_nsn);
 	for (size_t i = 0; i < d->n_res; i++) {
-		if (zof[i] && d->res[i].n_responses > 0)
+		const struct det_result *r = det_code_res(d, d->order[i]);
+		if (zof[i] && r->n_responses > 0)
 			cnt[zof[i]]++;
-		if (zof[i] && rolls_up(&d->res[i])) {
-			const struct store_domain *dom = store_domain(s, d->res[i].dom);
+		if (zof[i] && rolls_up(r)) {
+			store_dom_id id = det_code_dom(d, d->order[i]);
+			const struct store_domain *dom = store_domain(s, id);
 			noaddr[zof[i]]++;
 			if (dom != NULL && (noaddr_ns[zof[i]] == 0 || dom->n_ns > noaddr_nsn[zof[i]])) {
-				noaddr_ns[zof[i]] = d->res[i].dom;
+				noaddr_ns[zof[i]] = id;
 				noaddr_nsn[zof[i]] = dom->n_ns;
 			}
 		}
@@ -853,9 +855,10 @@ det_zone_run(struct detector *d, const struct store *s)
 		nrows += cnt[z] >= 2 || noaddr[z] > 0;
 	}
 	memset(cnt, 0, (nz + 2) * sizeof *cnt);
+	/* members: names with answers, never compact (d->order holds their index into d->res) */
 	for (size_t i = 0; i < d->n_res; i++)
-		if (zof[i] && d->res[i].n_responses > 0)
-			mem[start[zof[i]] + cnt[zof[i]]++] = (uint32_t)i;
+		if (zof[i] && det_code_res(d, d->order[i])->n_responses > 0)
+			mem[start[zof[i]] + cnt[zof[i]]++] = d->order[i];
 
 	if (nrows > d->cap_zres) {
 		d->cap_zres = nrows;
@@ -871,7 +874,7 @@ det_zone_run(struct detector *d, const struct store *s)
 	const char **zname = xcalloc(nz + 2, sizeof *zname);
 	for (size_t i = 0; i < d->n_res; i++)
 		if (zof[i] && zname[zof[i]] == NULL)
-			zname[zof[i]] = d->res[i].zone;
+			zname[zof[i]] = det_code_res(d, d->order[i])->zone;
 	for (uint32_t z = 1; z <= nz; z++) {
 		if (cnt[z] < 2 && noaddr[z] == 0)
 			continue;
@@ -881,14 +884,19 @@ det_zone_run(struct detector *d, const struct store *s)
 		row_of[z] = (uint32_t)++d->n_zres;
 	}
 	free(zobs);
+	/* a compact name's template once: its names are in one zone and alike */
+	det_slot_reset(d);
 	for (size_t i = 0; i < d->n_res; i++) {
-		d->res[i].zone_verdict = DET_BENIGN;
+		struct det_result *r = det_slot_once(d, i);
+		if (r == NULL)
+			continue;
+		r->zone_verdict = DET_BENIGN;
 		if (zof[i] && row_of[zof[i]]) {
 			const struct det_result *zr = &d->zres[row_of[zof[i]] - 1];
-			if (rolls_up(&d->res[i]))
-				roll_up(d, zr, &d->res[i]);
+			if (rolls_up(r))
+				roll_up(d, zr, r);
 			else
-				inherit(d, s, zr, &d->res[i]);
+				inherit(d, s, zr, r);
 		}
 	}
 	free(zname);

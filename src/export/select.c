@@ -110,8 +110,9 @@ export_select(struct export_set *s, const struct store *st, const struct detecto
 			n++;
 	}
 
+	struct det_result buf;
 	for (size_t i = 0; i < det_count(det); i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_view(det, i, &buf);
 		const struct store_domain *d = store_domain(st, r->dom);
 		const char *name = r->name ? r->name : (d ? store_name_str(st, d->name) : NULL);
 		struct export_ind x;

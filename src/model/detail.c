@@ -65,7 +65,8 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 		size_t n = det_count(det);
 		o->members = xcalloc(o->cluster_size ? o->cluster_size : 1, sizeof *o->members);
 		for (size_t i = 0; i < n; i++) {
-			const struct det_result *x = det_get(det, i);
+			struct det_result buf;
+			const struct det_result *x = det_view(det, i, &buf);
 			if (x->cluster != o->cluster)
 				continue;
 			if (o->n_members < o->cluster_size)
@@ -132,7 +133,8 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 		}
 	}
 	for (uint32_t i = 0; i < o->n_rel; i++) {
-		const struct det_result *x = det != NULL ? det_for_domain(det, o->rel[i].dom) : NULL;
+		struct det_result buf;     /* possibly many names: nothing kept (det_view) */
+		const struct det_result *x = det != NULL ? det_view_domain(det, o->rel[i].dom, &buf) : NULL;
 		o->rel[i].in_cluster = x != NULL && o->cluster != 0 && x->cluster == o->cluster;
 		if (x != NULL && det_is_flagged(x->verdict))
 			o->n_rel_flagged++;

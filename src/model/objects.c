@@ -9,7 +9,8 @@
 static bool
 flagged_dom(const struct detector *det, store_dom_id id)
 {
-	const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
+	struct det_result buf;
+	const struct det_result *r = det != NULL ? det_view_domain(det, id, &buf) : NULL;
 	return r != NULL && det_is_flagged(r->verdict);
 }
 
@@ -33,15 +34,16 @@ model_clusters(const struct store *s, const struct detector *det, struct model_c
 	struct model_cluster *c;
 
 	*out = NULL;
+	struct det_result buf;
 	for (size_t i = 0; i < n; i++)
-		if (det_get(det, i)->cluster > maxc)
-			maxc = det_get(det, i)->cluster;
+		if (det_view(det, i, &buf)->cluster > maxc)
+			maxc = det_view(det, i, &buf)->cluster;
 	if (maxc == 0)
 		return 0;
 	/* members per cluster number, in result order: one pass to count, one to place */
 	slot = xcalloc((size_t)maxc + 1, sizeof *slot);
 	for (size_t i = 0; i < n; i++)
-		slot[det_get(det, i)->cluster]++;
+		slot[det_view(det, i, &buf)->cluster]++;
 	for (uint32_t k = 1; k <= maxc; k++)
 		nc += slot[k] > 0;
 	c = xcalloc(nc, sizeof *c);
@@ -53,10 +55,11 @@ model_clusters(const struct store *s, const struct detector *det, struct model_c
 		slot[k] = j++ + 1;          /* now: the cluster's index + 1 */
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_view(det, i, &buf);
 		struct model_cluster *x;
 		if (r->cluster == 0)
 			continue;
+		r = det_get(det, i);        /* a member keeps its pointer */
 		x = &c[slot[r->cluster] - 1];
 		x->members[x->n_members++] = r;
 		x->n_flagged += det_is_flagged(r->verdict);

@@ -136,8 +136,9 @@ model_record_zone(struct model_record *rec, const struct detector *det,
 	if (!det_is_flagged(z->verdict))
 		return;
 	size_t n = det_count(det), cap = 0;
+	struct det_result buf;
 	for (size_t i = 0; i < n && rec->n_members < max_members; i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_view(det, i, &buf);
 		if (r->zone == NULL || strcmp(r->zone, z->name) != 0)
 			continue;
 		if (rec->n_members == cap) {

@@ -583,7 +583,8 @@ model_list_row(const struct store *s, const struct detector *det, store_dom_id i
                struct model_list_row *out)
 {
 	const struct store_domain *d = store_domain(s, id);
-	const struct det_result *r = det != NULL ? det_for_domain(det, id) : NULL;
+	struct det_result buf;         /* every row of a list: nothing kept (det_view) */
+	const struct det_result *r = det != NULL ? det_view_domain(det, id, &buf) : NULL;
 
 	memset(out, 0, sizeof *out);
 	if (d == NULL) {

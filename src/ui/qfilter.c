@@ -68,7 +68,8 @@ match_lists(struct qf *q, const struct det_result *res)
 static bool
 match_dom(struct qf *q, const struct snap *s, const struct snap_row *r)
 {
-	const struct det_result *res = s->det != NULL ? det_for_domain(s->det, r->id) : NULL;
+	struct det_result buf;         /* every row: nothing kept (det_view) */
+	const struct det_result *res = s->det != NULL ? det_view_domain(s->det, r->id, &buf) : NULL;
 
 	if (res == NULL)
 		return query_filter_terms(q->f) == 0;
@@ -121,7 +122,8 @@ bulk(void *ctx, const struct snap *s, const uint64_t *ok, uint64_t *keep, size_t
 	if (q->lists && !lock(q, s))
 		return 0;
 	for (i = from; i < n && i < from + max; i++) {
-		const struct det_result *res = det_get(s->det, i);
+		struct det_result buf;
+		const struct det_result *res = det_view(s->det, i, &buf);
 		uint32_t row = snap_find_dom(s, res->dom);
 		const struct snap_row *r;
 		if (row == UINT32_MAX || !SNAP_BIT(ok, row))

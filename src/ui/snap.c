@@ -47,10 +47,12 @@ snap_col_find(const char *name)
 	return i >= 0 && i < snap_col_count() ? i : -1;
 }
 
+/* mr->r may point into *buf (det_view: a cell of every row keeps nothing). */
 static bool
-row_model(const struct snap_table *t, const struct snap_row *r, struct model_row *mr)
+row_model(const struct snap_table *t, const struct snap_row *r, struct model_row *mr,
+          struct det_result *buf)
 {
-	const struct det_result *d = t->det != NULL ? det_for_domain(t->det, r->id) : NULL;
+	const struct det_result *d = t->det != NULL ? det_view_domain(t->det, r->id, buf) : NULL;
 	if (d == NULL)
 		return false;
 	model_row_init(mr, d, NULL);
@@ -62,10 +64,11 @@ snap_cell_text(const struct snap_table *t, const struct snap_row *r, int col, ch
                size_t len)
 {
 	struct model_row mr;
+	struct det_result res;
 
 	if (len > 0)
 		buf[0] = '\0';
-	if (col >= 0 && col < snap_col_count() && row_model(t, r, &mr))
+	if (col >= 0 && col < snap_col_count() && row_model(t, r, &mr, &res))
 		model_format(model_field((size_t)col), &mr, buf, len);
 	return buf;
 }
@@ -520,7 +523,8 @@ snap_order(struct snap_table *t, enum snap_col col, bool desc)
 		for (uint32_t i = 0; i < t->n; i++) {
 			uint32_t r = by_name[i], k;
 			struct model_row mr;
-			if (row_model(t, &t->rows[r], &mr))
+			struct det_result res;
+			if (row_model(t, &t->rows[r], &mr, &res))
 				k = model_sort_key(f, &mr, desc);
 			else
 				k = desc ? 0 : UINT32_MAX;

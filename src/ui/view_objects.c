@@ -285,9 +285,10 @@ vo_open(struct app *a, struct view *v)
 		uint32_t cap = l->n ? l->n : 1;
 		ids = xreallocarray(NULL, cap, sizeof *ids);
 		n = 0;
+		struct det_result buf;
 		for (size_t i = 0; det != NULL && i < det_count(det) && n < cap; i++)
-			if (det_get(det, i)->cluster == l->key)
-				ids[n++] = det_get(det, i)->dom;
+			if (det_view(det, i, &buf)->cluster == l->key)
+				ids[n++] = det_view(det, i, &buf)->dom;
 		snprintf(label, sizeof label, "cluster #%u", l->key);
 		app_push(a, view_list_new(a, LIST_CLUSTER, label, ids, n));
 		free(ids);

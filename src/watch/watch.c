@@ -227,8 +227,9 @@ watch_flagged_collect(const struct detector *det, uint32_t epoch, struct watch_f
 			out->n_zones++;
 		}
 	}
+	struct det_result buf;
 	for (size_t i = 0, k = det_count(det); i < k; i++) {
-		const struct det_result *r = det_get(det, i);
+		const struct det_result *r = det_view(det, i, &buf);
 		const struct det_result *z;
 		if (det_is_flagged(r->verdict) && !r->via_zone)
 			push_id(out, r->dom, 0);

@@ -159,9 +159,10 @@ compare_now(struct cmp *c)
 	assert_int_equal(det_incr_count(full, &dummy), 0);    /* a full run keeps nothing */
 	c->kept += n;
 	c->reused += reused;
+	struct det_result buf;
 	c->flagged = 0;
 	for (size_t i = 0; i < det_count(c->inc); i++)
-		c->flagged += det_is_flagged(det_get(c->inc, i)->verdict);
+		c->flagged += det_is_flagged(det_view(c->inc, i, &buf)->verdict);
 	det_free(full);
 }
 
@@ -413,8 +414,9 @@ generated(const char *intel)
 		gen_msg(&c, &x, 1700000000.0 + i * 1.5, i);
 	assert_true(c.batches >= 10 && c.expires >= 2);
 	size_t hits = 0;
+	struct det_result buf;
 	for (size_t i = 0; i < det_count(c.inc); i++)
-		hits += det_get(c.inc, i)->intel_hit;
+		hits += det_view(c.inc, i, &buf)->intel_hit;
 	if (intel != NULL)
 		assert_true(hits >= 3);
 	cmp_close(&c);
