@@ -176,6 +176,22 @@ run_incremental(int argc, char **argv, double pct, int steps, struct geo *g)
 	return b.mismatches ? 1 : 0;
 }
 
+/* The given databases only (none: enrichment off); NULL after saying why. */
+static struct geo *
+open_geo(const char **dbs, size_t ndb)
+{
+	struct geo_config gc = { .paths = dbs, .n_paths = ndb, .no_default_search = true,
+	                         .no_libloc = true, .disabled = ndb == 0 };
+	struct geo *g = NULL;
+	struct fs_err err;
+
+	if (geo_open(&gc, &g, &err) != FS_OK) {
+		fprintf(stderr, "bench_detect: %s\n", err.msg);
+		return NULL;
+	}
+	return g;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -205,13 +221,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (pct > 0) {
-		struct geo_config gc = { .paths = dbs, .n_paths = ndb, .no_default_search = true,
-		                         .no_libloc = true, .disabled = ndb == 0 };
-		struct geo *g = NULL;
-		if (geo_open(&gc, &g, &err) != FS_OK) {
-			fprintf(stderr, "bench_detect: %s\n", err.msg);
+		struct geo *g = open_geo(dbs, ndb);
+		if (g == NULL)
 			return 1;
-		}
 		int rc = run_incremental(argc - optind, argv + optind, pct, steps, g);
 		geo_free(g);
 		return rc;
@@ -227,13 +239,9 @@ main(int argc, char **argv)
 	(void)ingest_run(in, NULL);
 	double t_ingest = now_s() - t0;
 
-	struct geo_config gc = { .paths = dbs, .n_paths = ndb, .no_default_search = true,
-	                         .no_libloc = true, .disabled = ndb == 0 };
-	struct geo *g = NULL;
-	if (geo_open(&gc, &g, &err) != FS_OK) {
-		fprintf(stderr, "bench_detect: %s\n", err.msg);
+	struct geo *g = open_geo(dbs, ndb);
+	if (g == NULL)
 		return 1;
-	}
 	struct detector *d = NULL;
 	if (det_new(NULL, g, &d, &err) != FS_OK) {
 		fprintf(stderr, "bench_detect: %s\n", err.msg);
