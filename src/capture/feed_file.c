@@ -322,10 +322,15 @@ zeek_tsv_header(const uint8_t *p, size_t n)
 			e++;
 		if (e - i >= 10 && memcmp(p + i, "#separator", 10) == 0)
 			return true;
-		if (e - i >= 8 && memcmp(p + i, "#fields\t", 8) == 0 &&
-		    (contains(p + i, e - i, "\tquery\t") || contains(p + i, e - i, "\tquery\r") ||
-		     (e - i >= 6 && memcmp(p + e - 6, "\tquery", 6) == 0)))
-			return true;
+		if (e - i >= 8 && memcmp(p + i, "#fields\t", 8) == 0)
+			for (size_t f = i + 8; f < e;) {    /* its tab-separated names */
+				size_t t = f;
+				while (t < e && p[t] != '\t' && p[t] != '\r')
+					t++;
+				if (t - f == 5 && memcmp(p + f, "query", 5) == 0)
+					return true;
+				f = t + 1;
+			}
 		i = e + 1;
 	}
 	return false;

@@ -665,6 +665,8 @@ void det_zone_free(struct detector *d);
 
 /* detect.c helpers used by zone.c */
 const struct det_addr_info *det_addr_info_cb(void *ctx, uint32_t id);
+/* Address family of an answer (answers hold one family: A or AAAA): 1 for IPv6, else 0. */
+int det_obs_family(const struct det_input *in, const struct det_obs *o);
 void det_build_input(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom, struct det_input *in);
 void det_fill_result(struct detector *d, const struct store *s, store_dom_id id,

@@ -208,9 +208,9 @@ top_counts(struct det_scratch *sc, const struct fs_map *m, bool is_cc,
 	return (int)k;
 }
 
-/* Address family of an answer (answers hold one family: A or AAAA). */
-static int
-obs_fam(const struct det_input *in, const struct det_obs *o)
+/* Address family of an answer (answers hold one family: A or AAAA): 1 for IPv6. */
+int
+det_obs_family(const struct det_input *in, const struct det_obs *o)
 {
 	return o->n_addrs && in->info(in->ctx, o->addrs[0])->addr.family == 6 ? 1 : 0;
 }
@@ -237,7 +237,7 @@ lookup_breadth(const struct det_input *in, const struct det_obs *o, uint32_t i,
 		by_asn = in->info(in->ctx, ids[k])->asn != 0;
 	if (by_asn) {
 		const uint32_t *pi = fs_map_get(look, ((uint64_t)o->resolver << 1) |
-		                                          (uint64_t)(1 - obs_fam(in, o)));
+		                                          (uint64_t)(1 - det_obs_family(in, o)));
 		const struct det_obs *p = pi != NULL && *pi - 1 < i ? &in->obs[*pi - 1] : NULL;
 		if (p != NULL && (double)(o->ts - p->ts) < (double)p->ttl * FS_USEC) {
 			bool all = true;
@@ -395,7 +395,7 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++)
 			sc->pairs[np++] = ((uint64_t)in->obs[i].resolver << 33) |
-			                  ((uint64_t)obs_fam(in, &in->obs[i]) << 32) | in->obs[i].addrs[k];
+			                  ((uint64_t)det_obs_family(in, &in->obs[i]) << 32) | in->obs[i].addrs[k];
 	if (np > 1)
 		qsort(sc->pairs, np, sizeof *sc->pairs, cmp_u64);
 	f->n_resolvers = 0;
@@ -510,10 +510,10 @@ features_replace(struct det_scratch *sc, const struct det_input *in, uint32_t nf
 	}
 	for (uint32_t i = 0; i < nfresh && i < REPLACE_STARTS; i++) {
 		const struct det_obs *a = &in->obs[sc->fresh[i]];
-		int fam = obs_fam(in, a);
+		int fam = det_obs_family(in, a);
 		for (uint32_t j = i + 1; j < nfresh && j - i <= REPLACE_SCAN; j++) {
 			const struct det_obs *b = &in->obs[sc->fresh[j]];
-			if (obs_fam(in, b) != fam)
+			if (det_obs_family(in, b) != fam)
 				continue;     /* an AAAA answer does not replace an A answer */
 			if (det_disjoint(a->addrs, a->n_addrs, b->addrs, b->n_addrs)) {
 				sc->deltas[nd++] = (double)(b->ts - a->ts) / FS_USEC;
@@ -624,7 +624,7 @@ features_answers(struct det_scratch *sc, const struct det_input *in, uint32_t n,
 			for (uint32_t k = 0; k < o->n_addrs; k++)
 				sc->sight[*fs_map_get(&sc->addr, o->addrs[k]) - 1]++;
 		}
-		*fs_map_put(&sc->look, ((uint64_t)o->resolver << 1) | (uint64_t)obs_fam(in, o), &fr) = i + 1;
+		*fs_map_put(&sc->look, ((uint64_t)o->resolver << 1) | (uint64_t)det_obs_family(in, o), &fr) = i + 1;
 	}
 	f->n_fresh = nfresh;
 	f->n_seq_addrs = sc->m3.n;
@@ -673,7 +673,7 @@ features_novelty(const struct det_scratch *sc, const struct det_input *in, uint3
 		bool fam_seen[2] = { false, false };
 		uint32_t first_size = 0;
 		for (uint32_t i = 0; i < nfresh; i++) {
-			int fam = obs_fam(in, &in->obs[sc->fresh[i]]);
+			int fam = det_obs_family(in, &in->obs[sc->fresh[i]]);
 			if (!fam_seen[fam]) {
 				fam_seen[fam] = true;
 				first_size += sc->fresh_slots[i];
@@ -711,9 +711,9 @@ features_holz(struct det_scratch *sc, const struct det_input *in, uint32_t n, st
 	{
 		const struct det_obs *a = &in->obs[0], *b = NULL;
 		fs_time due = a->ts + (fs_time)(a->ttl > 0 ? a->ttl : 1) * FS_USEC;
-		int fam = obs_fam(in, a);
+		int fam = det_obs_family(in, a);
 		for (uint32_t i = 1; i < n; i++)
-			if (in->obs[i].ts >= due && obs_fam(in, &in->obs[i]) == fam) {
+			if (in->obs[i].ts >= due && det_obs_family(in, &in->obs[i]) == fam) {
 				b = &in->obs[i];
 				break;
 			}

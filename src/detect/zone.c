@@ -460,7 +460,7 @@ rolls_up(const struct det_result *r)
  * their fetches), 0 when two resolvers were given different sets, -1 when no family was
  * answered by two resolvers (no evidence either way). */
 static int
-resolvers_agree(struct detector *d, const struct det_input *in)
+resolvers_agree(const struct det_input *in)
 {
 	uint32_t set[2] = { 0, 0 }, res[2] = { 0, 0 };
 	bool two[2] = { false, false };
@@ -469,7 +469,7 @@ resolvers_agree(struct detector *d, const struct det_input *in)
 		const struct det_obs *o = &in->obs[i];
 		if (o->n_addrs == 0 || o->resolver == 0 || o->set == 0)
 			continue;
-		int fam = det_addr_info_cb(d, o->addrs[0])->addr.family == 6;
+		int fam = det_obs_family(in, o);
 		if (set[fam] == 0) {
 			set[fam] = o->set;
 			res[fam] = o->resolver;
@@ -531,7 +531,7 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 			st.reasked++;
 			st.stable += d->st[r->dom].changes == 0;
 		}
-		int agree = resolvers_agree(d, &in);
+		int agree = resolvers_agree(&in);
 		if (d->st[r->dom].comparisons > 0 || agree >= 0) {
 			st.reasked_any++;
 			st.stable_any += d->st[r->dom].changes == 0 && agree != 0;
@@ -646,14 +646,15 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	uint32_t nets = by_asn ? f.n_asns : f.n_p16_fam;
 	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy &&
 	              (f.n_cc_known < 3 || f.n_countries >= d->w.zone_min_countries);
-	bool static_hosts = st.reasked > 0 && st.stable > d->w.zone_max_stable * st.reasked;
 	/* Two resolvers given a name's same set is weaker evidence (a slowly rotating flux name
 	 * can give it too): it counts when no name of the zone rotated on its own. */
+	uint32_t reasked = st.reasked, stable = st.stable;
+	bool static_hosts = reasked > 0 && stable > d->w.zone_max_stable * reasked;
 	if (!static_hosts && st.flux == 0 && st.reasked_any > 0 &&
 	    st.stable_any > d->w.zone_max_stable * st.reasked_any) {
 		static_hosts = true;
-		st.reasked = st.reasked_any;
-		st.stable = st.stable_any;
+		reasked = st.reasked_any;
+		stable = st.stable_any;
 	}
 	enum det_verdict agg = ev.verdict;
 	if (det_is_flux(agg) && (!enough || !spread))
@@ -723,7 +724,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 		                       f.n_countries, f.n_countries == 1 ? "country" : "countries"));
 	else if (static_hosts)
 		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
-		                       "rotation", st.stable, st.reasked));
+		                       "rotation", stable, reasked));
 	if (n_noaddr > 0)
 		prepend_reason(zr, fmt("%u %s without addresses (only NXDOMAIN/NODATA answers, or NS "
 		                       "records alone) rolled up here: the zone's nameserver layer "

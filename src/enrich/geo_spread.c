@@ -78,12 +78,6 @@ entropy(const struct tally *t, size_t n)
 	return h > 0 ? h : 0.0;   /* never -0 */
 }
 
-static int
-addr_cmp(const void *a, const void *b)
-{
-	return fs_addr_cmp(a, b);
-}
-
 /* The form addresses are compared on: ::ffff:1.2.3.4 and 1.2.3.4 are one address. */
 static bool
 norm_key(const fs_addr *a, fs_addr *k)
@@ -99,37 +93,11 @@ norm_key(const fs_addr *a, fs_addr *k)
 	return k->family == 4 || k->family == 6;
 }
 
-static void spread_sorted(struct geo *g, const fs_addr *u, const struct geo_info *const *infos,
-                          size_t nu, struct geo_spread *out);
-
-void
-geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_spread *out)
-{
-	fs_addr *u;
-	size_t nu = 0;
-
-	memset(out, 0, sizeof *out);
-	if (n == 0)
-		return;
-	u = xmalloc(n * sizeof *u);
-	for (size_t i = 0; i < n; i++)
-		if (norm_key(&addrs[i], &u[nu]))
-			nu++;
-	qsort(u, nu, sizeof *u, addr_cmp);
-	{
-		size_t d = 0;
-		for (size_t i = 0; i < nu; i++)
-			if (d == 0 || fs_addr_cmp(&u[d - 1], &u[i]) != 0)
-				u[d++] = u[i];
-		nu = d;
-	}
-	spread_sorted(g, u, NULL, nu, out);
-	free(u);
-}
+static void spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread *out);
 
 struct keyed_row {
 	fs_addr k;
-	const struct geo_info *info;
+	const struct geo_info *info;   /* NULL: looked up by spread_sorted */
 };
 
 static int
@@ -138,14 +106,52 @@ keyed_cmp(const void *a, const void *b)
 	return fs_addr_cmp(&((const struct keyed_row *)a)->k, &((const struct keyed_row *)b)->k);
 }
 
+/* The summary over nu normalised keys (their infos, or NULL to look them up): sorted, each
+ * distinct address once. Frees kr. */
+static void
+spread_keyed(struct geo *g, struct keyed_row *kr, size_t nu, struct geo_spread *out)
+{
+	fs_addr *u = xmalloc((nu + 1) * sizeof *u);
+	const struct geo_info **infos = xmalloc((nu + 1) * sizeof *infos);
+	size_t d = 0;
+
+	qsort(kr, nu, sizeof *kr, keyed_cmp);
+	for (size_t i = 0; i < nu; i++)
+		if (d == 0 || fs_addr_cmp(&u[d - 1], &kr[i].k) != 0) {
+			u[d] = kr[i].k;
+			infos[d++] = kr[i].info;
+		}
+	free(kr);
+	for (size_t i = 0; i < d; i++)
+		if (infos[i] == NULL)
+			infos[i] = geo_lookup(g, &u[i]);
+	spread_sorted(infos, d, out);
+	free(u);
+	free(infos);
+}
+
+void
+geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_spread *out)
+{
+	struct keyed_row *kr;
+	size_t nu = 0;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return;
+	kr = xmalloc(n * sizeof *kr);
+	for (size_t i = 0; i < n; i++)
+		if (norm_key(&addrs[i], &kr[nu].k))
+			kr[nu++].info = NULL;
+	spread_keyed(g, kr, nu, out);
+}
+
 /* geo_spread_addrs() over rows already looked up: the same summary without a second lookup
  * of every address (geo_lookup normalises, so equal keys have equal infos). */
 void
 geo_spread_rows(struct geo *g, const struct geo_addr_row *rows, size_t n, struct geo_spread *out)
 {
 	struct keyed_row *kr;
-	fs_addr *u;
-	const struct geo_info **infos;
 	size_t nu = 0;
 
 	memset(out, 0, sizeof *out);
@@ -155,27 +161,12 @@ geo_spread_rows(struct geo *g, const struct geo_addr_row *rows, size_t n, struct
 	for (size_t i = 0; i < n; i++)
 		if (norm_key(&rows[i].addr, &kr[nu].k))
 			kr[nu++].info = rows[i].info;
-	qsort(kr, nu, sizeof *kr, keyed_cmp);
-	u = xmalloc((nu + 1) * sizeof *u);
-	infos = xmalloc((nu + 1) * sizeof *infos);
-	{
-		size_t d = 0;
-		for (size_t i = 0; i < nu; i++)
-			if (d == 0 || fs_addr_cmp(&u[d - 1], &kr[i].k) != 0) {
-				u[d] = kr[i].k;
-				infos[d++] = kr[i].info;
-			}
-		nu = d;
-	}
-	free(kr);
-	spread_sorted(g, u, infos, nu, out);
-	free(u);
-	free(infos);
+	spread_keyed(g, kr, nu, out);
 }
 
+/* The summary over the infos of nu distinct addresses, in address order. */
 static void
-spread_sorted(struct geo *g, const fs_addr *u, const struct geo_info *const *infos, size_t nu,
-              struct geo_spread *out)
+spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread *out)
 {
 	struct tally *asn, *cc, *city, *net;
 	double (*pts)[2];
@@ -188,7 +179,7 @@ spread_sorted(struct geo *g, const fs_addr *u, const struct geo_info *const *inf
 	net = xcalloc(nu + 1, sizeof *net);
 	pts = xcalloc(nu + 1, sizeof *pts);
 	for (size_t i = 0; i < nu; i++) {
-		const struct geo_info *gi = infos != NULL ? infos[i] : geo_lookup(g, &u[i]);
+		const struct geo_info *gi = infos[i];
 
 		if (gi->found)
 			out->n_found++;
