@@ -653,7 +653,13 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	bool enough = st.names - st.guarded >= d->w.zone_min_names;
 	/* fewer names, one of them an anchor: enough when another name is there to judge */
 	bool anchored = !enough && st.anchors > 0 && st.names - st.guarded >= 2;
-	enough = enough || anchored;
+	/* … or when its names rotate on their own (at least half of the re-asked names, at least
+	 * one, given another set; answers of several addresses): the names' novelty is then
+	 * backed by their own rotation, not only by siblings on different hosts, which is what
+	 * the name count guards against. The spread and static-hosts gates still apply. */
+	bool rot_few = !enough && !anchored && st.names - st.guarded >= 2 && st.rotating >= 1 &&
+	               2 * st.rotating >= st.reasked_any && f.max_per_resp >= d->w.breadth_addrs;
+	enough = enough || anchored || rot_few;
 	/* Spread across networks, not only many addresses: a thousand one-off names answered
 	 * from one hosting block (or from private space) are not flux. */
 	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
@@ -721,7 +727,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_flagged = st.flagged;
 	zr->zone_flux = st.flux;
 	zr->zone_no_addr = n_noaddr;
-	zr->zone_anchored = anchored && det_is_flux(ev.verdict);
+	zr->zone_anchored = (anchored || rot_few) && det_is_flux(ev.verdict);
 	{
 		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
@@ -746,6 +752,11 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	else if (det_is_flux(agg) && !enough)
 		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
 		                       "with answers", d->w.zone_min_names));
+	else if (det_is_flux(agg) && rot_few && spread && !static_hosts)
+		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
+		                       "but they rotate on their own: %u of %u re-asked %s given another "
+		                       "set", st.names - st.guarded, d->w.zone_min_names, st.rotating,
+		                       st.reasked_any, st.reasked_any == 1 ? "name" : "names"));
 	else if (det_is_flux(agg) && !spread)
 		prepend_reason(zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
 		                       "entropy %.2f) and %u %s: one network's hosts, not flux agents",

@@ -5,7 +5,8 @@
 # so, and the RPZ export blocks it. Three controls of the same size in the same networks are
 # not flux: the same names given one set by both resolvers (static hosts), the same rotation
 # behind CNAME aliases (load balancers are named so), and a hoster's round robin (two addresses
-# an answer from a pool of four). The demo GeoIP databases bundled in samples/ give the ASNs.
+# an answer from a pool of four). A zone of two names both rotating there is flux too (their own
+# rotation stands in for more names); the same pair given one set is not. The demo GeoIP databases bundled in samples/ give the ASNs.
 set -u
 : "${BUILD:=build}"
 : "${FLUXSCOPE:=./fluxscope}"
@@ -42,8 +43,15 @@ check(z is not None and any("rotate there" in x and "4 of 4 re-asked names" in x
 members = [r for n, r in names.items() if n.endswith(".bp-host.top")]
 check(len(members) == 7 and all(r["verdict"] in FLUX or r["zone_verdict"] in FLUX for r in members),
       "its seven names are under its flux verdict")
+z = zones.get("bp-pair.top")
+check(z is not None and z["verdict"] in FLUX,
+      "small zone bp-pair.top (2 names, both rotating) is flux (%s)" % (z and z["verdict"]))
+check(z is not None and any("they rotate on their own: 2 of 2 re-asked names" in x
+                            for x in z["reasons"]),
+      "its reasons say its two names rotate on their own")
 for zn, why in (("bp-static.net", "static hosts"), ("lb-alias.com", "CNAME aliases"),
-                ("elb-host.net", "the aliases' targets"), ("rr-shop.com", "round robin")):
+                ("elb-host.net", "the aliases' targets"), ("rr-shop.com", "round robin"),
+                ("static-pair.net", "two static hosts")):
     zr = zones.get(zn)
     check(zr is not None and zr["verdict"] not in FLUX,
           "control zone %s (%s) is not flux (%s)" % (zn, why, zr and zr["verdict"]))

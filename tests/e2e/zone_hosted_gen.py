@@ -13,6 +13,10 @@ every address in two hosting networks of the bundled demo GeoIP databases
                 the same set by both resolvers: static hosts of one network, not flux.
   control 2     lb-alias.com: the same shape as the flux zone, but every name is a CNAME alias
                 of a host under elb-host.net (how load balancers are named): not flux.
+  small zone    bp-pair.top: two names (fewer than a zone verdict needs), each answer six new
+                addresses in the two networks, both asked through both resolvers and given
+                different sets: their own rotation stands in for more names; flux as a zone.
+  control 4     static-pair.net: the same pair given one set by both resolvers: not flux.
   control 3     rr-shop.com: www rotates over a recurring pool of four addresses (two per
                 answer, different pairs for the two resolvers), shop, mail and api asked once,
                 one address each, all in the same networks: a hoster's round robin, not flux.
@@ -88,6 +92,14 @@ def main():
     exchange(pkts, T0 + 350.0, "www.rr-shop.com", [pool[3], pool[0]], 300, res=RES2)
     for k, host in enumerate(["shop", "mail", "api"]):
         exchange(pkts, T0 + 40.0 + 50.0 * k, host + ".rr-shop.com", [addr()], 300)
+    # two names only, both rotating through the two resolvers: fewer names than a zone
+    # verdict needs, but their own rotation stands for them; and the same pair given one set
+    for zone, rotate in (("bp-pair.top", True), ("static-pair.net", False)):
+        for k, host in enumerate(["www", "api"]):
+            first = [addr() for _ in range(6)]
+            exchange(pkts, T0 + 5.0 + 90.0 * k, host + "." + zone, first, 120)
+            second = [addr() for _ in range(6)] if rotate else first
+            exchange(pkts, T0 + 35.0 + 90.0 * k, host + "." + zone, second, 120, res=RES2)
     pkts.sort(key=lambda p: p[0])
     wire.write_pcap(sys.argv[1], pkts)
 
