@@ -1,14 +1,22 @@
 /* Suricata EVE JSON, "dns" events, into DNS messages:
  * - version 1 (no "version"): a "query" event per question and an "answer" event per answer
- *   record (rrname, rrtype, ttl, rdata); the records of one response (same flow, same DNS id)
- *   follow one another and are joined back into one message; the question is the query event's
- *   when it was seen, else the first record's owner;
+ *   record (rrname, rrtype, ttl, rdata), authority records among them. The records of one
+ *   response carry its packet's timestamp and are joined back into one message by flow, DNS id
+ *   and timestamp; Suricata's logger interleaves the records of responses seen together, so up
+ *   to EVE_V1_SLOTS responses are joined at once, each written out when EVE_V1_IDLE lines have
+ *   passed without a record of it (or at the end). The question is the query event's (same flow
+ *   and id) when it was seen, else the first record's owner; an NS record in a response to a
+ *   question of another type is an authority record (v1 does not say which section it logged);
  * - version 2: one "answer" event per response with the question (rrname, rrtype), the rcode,
  *   the flags and the answers as "answers" (detailed: owner, type, TTL, data) and/or "grouped"
  *   (data by type, without owners or TTLs: CNAMEs chained in order from the question, the
  *   addresses owned by the end of the chain, TTL 0), and "authorities" when logged;
  * - version 3 (Suricata 8): "request"/"response" events with "queries", "answers", "authorities".
- * A, AAAA, CNAME, NS, PTR and DNAME records are kept; other types are left out (counted). */
+ * A, AAAA, CNAME, NS, PTR and DNAME records are kept; other types are left out (counted).
+ * Direction: some Suricata versions log a response with the flow's addresses (client first, as
+ * its TCP DNS answers show); a response is turned around when its source is the client of the
+ * query event of that flow and id, or, without one, when its destination port is 53 and its
+ * source port is not (a query the other way). */
 #include "capture/feed_int.h"
 
 #include <stdio.h>
@@ -18,6 +26,8 @@
 #define EVE_MAX_RR 256
 #define EVE_NAME 1100
 #define EVE_RECENT_Q 64
+#define EVE_V1_SLOTS 8
+#define EVE_V1_IDLE 16
 
 struct eve_rr {
 	char name[EVE_NAME];
@@ -29,6 +39,7 @@ struct eve_rr {
 
 struct eve_msg {
 	bool active;
+	uint64_t order, touched;  /* v1 joins: when begun, line of the last record */
 	bool qr;
 	int64_t flow_id;
 	uint16_t id;
@@ -46,9 +57,11 @@ struct eve_msg {
 
 struct eve_reader {
 	struct jdoc jd;           /* one line's tokens */
-	struct eve_msg *pend;     /* a v1 response being joined */
+	struct eve_msg *pend[EVE_V1_SLOTS];   /* v1 responses being joined (allocated on first use) */
 	struct eve_msg *cur;
-	struct { int64_t flow; uint16_t id; uint16_t qtype; char qname[256]; } recent[EVE_RECENT_Q];
+	uint64_t lines, begun;
+	struct { int64_t flow; uint16_t id; uint16_t qtype; uint16_t sport; fs_addr src; bool used;
+	         char qname[EVE_NAME]; } recent[EVE_RECENT_Q];
 	unsigned n_recent;
 	uint8_t msg[65536];
 	uint8_t frame[65536 + DEC_FEED_HDR_MAX];
@@ -59,8 +72,7 @@ struct eve_reader *
 eve_new(void)
 {
 	struct eve_reader *e = xcalloc(1, sizeof *e);
-	json_doc_init(&e->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
-	e->pend = xcalloc(1, sizeof *e->pend);
+	json_doc_init(&e->jd, JSON_LOG, JSON_LOG_DEPTH, FEED_JSON_TOKENS);
 	e->cur = xcalloc(1, sizeof *e->cur);
 	return e;
 }
@@ -71,7 +83,8 @@ eve_free(struct eve_reader *e)
 	if (e == NULL)
 		return;
 	json_doc_fini(&e->jd);
-	free(e->pend);
+	for (unsigned i = 0; i < EVE_V1_SLOTS; i++)
+		free(e->pend[i]);
 	free(e->cur);
 	free(e);
 }
@@ -252,24 +265,129 @@ emit_msg(struct eve_reader *e, struct eve_msg *m, struct feed_counts *c, feed_em
 	c->messages++;
 }
 
-void
-eve_flush(struct eve_reader *e, struct feed_counts *c, feed_emit_fn emit, void *ctx)
+/* The query event of this flow and DNS id, newest first; -1 when none was seen. */
+static int
+recent_find(const struct eve_reader *e, int64_t flow, uint16_t id)
 {
-	if (!e->pend->active)
-		return;
-	struct eve_msg *m = e->pend;
-	if (m->qtype < 0) {   /* the question's type from its query event, else the records' */
-		for (unsigned i = 0; i < EVE_RECENT_Q; i++)
-			if (e->recent[i].flow == m->flow_id && e->recent[i].id == m->id &&
-			    strcmp(e->recent[i].qname, m->qname) == 0)
-				m->qtype = e->recent[i].qtype;
+	for (unsigned k = 0; k < EVE_RECENT_Q; k++) {
+		unsigned i = (e->n_recent + EVE_RECENT_Q - 1 - k) % EVE_RECENT_Q;
+		if (e->recent[i].used && e->recent[i].flow == flow && e->recent[i].id == id)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A joined v1 response: its question, its NS records' section, then the message. */
+static void
+v1_emit(struct eve_reader *e, struct eve_msg *m, struct feed_counts *c, feed_emit_fn emit, void *ctx)
+{
+	int q = recent_find(e, m->flow_id, m->id);
+
+	if (q >= 0) {   /* the question as the query event gave it */
+		snprintf(m->qname, sizeof m->qname, "%s", e->recent[q].qname);
+		m->qtype = e->recent[q].qtype;
+	}
+	if (m->qname[0] == '\0')
+		for (size_t i = 0; i < m->n_rr && m->qname[0] == '\0'; i++)
+			snprintf(m->qname, sizeof m->qname, "%s", m->rr[i].name);
+	if (m->qtype < 0) {   /* the records' type: the last one that is no CNAME */
 		for (size_t i = m->n_rr; m->qtype < 0 && i > 0; i--)
 			if (m->rr[i - 1].type != DNS_TYPE_CNAME)
 				m->qtype = m->rr[i - 1].type;
 		if (m->qtype < 0)
 			m->qtype = m->n_rr > 0 ? m->rr[0].type : DNS_TYPE_A;
 	}
+	if (m->qtype != DNS_TYPE_NS && m->qtype != 255)
+		for (size_t i = 0; i < m->n_rr; i++)
+			if (m->rr[i].type == DNS_TYPE_NS)
+				m->rr[i].section = DNS_SEC_AUTHORITY;
 	emit_msg(e, m, c, emit, ctx);
+}
+
+/* Write out the v1 responses being joined: all of them (idle == 0), or those idle for more
+ * than `idle` lines; oldest first. */
+static void
+v1_flush(struct eve_reader *e, uint64_t idle, struct feed_counts *c, feed_emit_fn emit, void *ctx)
+{
+	for (;;) {
+		struct eve_msg *o = NULL;
+		for (unsigned i = 0; i < EVE_V1_SLOTS; i++) {
+			struct eve_msg *m = e->pend[i];
+			if (m != NULL && m->active && (idle == 0 || e->lines - m->touched > idle) &&
+			    (o == NULL || m->order < o->order))
+				o = m;
+		}
+		if (o == NULL)
+			return;
+		v1_emit(e, o, c, emit, ctx);
+	}
+}
+
+void
+eve_flush(struct eve_reader *e, struct feed_counts *c, feed_emit_fn emit, void *ctx)
+{
+	v1_flush(e, 0, c, emit, ctx);
+}
+
+/* The slot of a v1 record: the response it belongs to (same flow, id, time and direction), else
+ * a free slot, else the oldest response written out to make room. */
+static struct eve_msg *
+v1_slot(struct eve_reader *e, const struct eve_msg *m, struct feed_counts *c, feed_emit_fn emit,
+        void *ctx)
+{
+	struct eve_msg *fr = NULL, *old = NULL;
+
+	for (unsigned i = 0; i < EVE_V1_SLOTS; i++) {
+		struct eve_msg *p = e->pend[i];
+		if (p == NULL) {
+			if (fr == NULL)
+				fr = e->pend[i] = xcalloc(1, sizeof *p);
+			continue;
+		}
+		if (!p->active) {
+			if (fr == NULL)
+				fr = p;
+			continue;
+		}
+		if (p->flow_id == m->flow_id && p->id == m->id && p->ts == m->ts && p->sport == m->sport &&
+		    p->dport == m->dport && (fs_addr_cmp(&p->src, &m->src) == 0) && (fs_addr_cmp(&p->dst, &m->dst) == 0))
+			return p;
+		if (old == NULL || p->order < old->order)
+			old = p;
+	}
+	if (fr == NULL) {
+		v1_emit(e, old, c, emit, ctx);
+		fr = old;
+	}
+	memcpy(fr, m, offsetof(struct eve_msg, rr));
+	fr->n_rr = 0;
+	fr->active = true;
+	fr->order = ++e->begun;
+	fr->qtype = -1;
+	if (fr->rcode < 0)
+		fr->rcode = 0;
+	return fr;
+}
+
+/* Make the server the source of a response (and the destination of a query). */
+static void
+orient(struct eve_reader *e, struct eve_msg *m)
+{
+	bool swap;
+	int q = m->qr ? recent_find(e, m->flow_id, m->id) : -1;
+
+	if (q >= 0)
+		swap = (fs_addr_cmp(&e->recent[q].src, &m->src) == 0) && e->recent[q].sport == m->sport;
+	else
+		swap = m->qr ? (m->dport == 53 && m->sport != 53) : (m->sport == 53 && m->dport != 53);
+	if (!swap)
+		return;
+	fs_addr a = m->src;
+	uint16_t p = m->sport;
+	m->src = m->dst;
+	m->sport = m->dport;
+	m->dst = a;
+	m->dport = p;
 }
 
 void
@@ -281,6 +399,8 @@ eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts 
 	int64_t v = 0, version = 1;
 
 	c->records++;
+	e->lines++;
+	v1_flush(e, EVE_V1_IDLE, c, emit, ctx);
 	if (len == 0)
 		return;
 	if (!json_parse(d, line, len) || d->tok[1].type != JT_OBJ) {
@@ -327,6 +447,7 @@ eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts 
 		return;
 	}
 	m->qr = answer;
+	orient(e, m);
 	/* the question: v3 "queries"[0], else rrname/rrtype */
 	uint32_t qs = json_get(d, dns, "queries");
 	uint32_t q0 = qs != 0 && d->tok[qs].type == JT_ARR ? json_child(d, qs) : 0;
@@ -345,20 +466,19 @@ eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts 
 
 	if (query) {
 		unsigned k = e->n_recent++ % EVE_RECENT_Q;
+		e->recent[k].used = true;
 		e->recent[k].flow = m->flow_id;
 		e->recent[k].id = m->id;
 		e->recent[k].qtype = m->qtype >= 0 ? (uint16_t)m->qtype : 0;
-		size_t ql = strnlen(m->qname, sizeof e->recent[k].qname - 1);
-		memcpy(e->recent[k].qname, m->qname, ql);
-		e->recent[k].qname[ql] = '\0';
-		eve_flush(e, c, emit, ctx);
+		e->recent[k].src = m->src;
+		e->recent[k].sport = m->sport;
+		snprintf(e->recent[k].qname, sizeof e->recent[k].qname, "%s", m->qname);
 		if (m->rcode < 0)
 			m->rcode = 0;
 		emit_msg(e, m, c, emit, ctx);
 		return;
 	}
 	if (version >= 2) {
-		eve_flush(e, c, emit, ctx);
 		add_array(d, json_get(d, dns, "answers"), DNS_SEC_ANSWER, m, c);
 		if (m->n_rr == 0)
 			add_grouped(d, json_get(d, dns, "grouped"), m, c);
@@ -368,18 +488,9 @@ eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts 
 		emit_msg(e, m, c, emit, ctx);
 		return;
 	}
-	/* version 1: one record per event, joined by flow and id */
-	struct eve_msg *p = e->pend;
-	if (p->active && (p->flow_id != m->flow_id || p->id != m->id))
-		eve_flush(e, c, emit, ctx);
-	if (!p->active) {
-		memcpy(p, m, offsetof(struct eve_msg, rr));
-		p->n_rr = 0;
-		p->active = true;
-		p->qtype = -1;
-		if (p->rcode < 0)
-			p->rcode = 0;
-	}
+	/* version 1: one record per event, joined by flow, id and time */
+	struct eve_msg *p = v1_slot(e, m, c, emit, ctx);
+	p->touched = e->lines;
 	int64_t ttl = 0;
 	char data[EVE_NAME];
 	if (get_str(d, dns, "rrtype", buf, sizeof buf) && get_str(d, dns, "rdata", data, sizeof data)) {
@@ -390,5 +501,7 @@ eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts 
 			       DNS_SEC_ANSWER, c);
 		else
 			c->skipped++;
+	} else if (get_str(d, dns, "rrtype", buf, sizeof buf)) {
+		c->skipped++;   /* a record logged without its data (SOA, or SRV in old versions) */
 	}
 }

@@ -56,6 +56,11 @@ void feed_lines_fini(struct feed_lines *l);
 int feed_lines_next(struct feed_lines *l);
 
 /* ---- JSON log lines: the one JSON reader, decode/json.h (JSON_LOG grammar). ---- */
+/* Tokens a log line may need: every token takes at least two bytes of text ("1," or "[]"), so
+ * any line within FEED_LINE_MAX fits, however many members another event type has (Suricata's
+ * stats events run to thousands; such a line is skipped as another event type, never counted
+ * bad). The token array grows only as far as a line needs. */
+#define FEED_JSON_TOKENS (FEED_LINE_MAX / 2 + 4)
 
 /* ---- Writing DNS messages for log records (feed_build.c) ---- */
 struct feed_rr {

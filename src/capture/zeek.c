@@ -63,7 +63,7 @@ zeek_new(void)
 	snprintf(z->unset, sizeof z->unset, "-");
 	for (int i = 0; i < ZF_N; i++)
 		z->col[i] = -1;
-	json_doc_init(&z->jd, JSON_LOG, JSON_LOG_DEPTH, JSON_LOG_TOKENS);
+	json_doc_init(&z->jd, JSON_LOG, JSON_LOG_DEPTH, FEED_JSON_TOKENS);
 	z->rec = xmalloc(sizeof *z->rec);
 	return z;
 }
