@@ -253,7 +253,7 @@ set_field(struct zeek_rec *r, int f, const char *v)
 	case ZF_PROTO: r->proto = strcmp(v, "tcp") == 0 ? 6 : 17; break;
 	case ZF_TRANS_ID: if (parse_u16(v, &u)) r->id = u; break;
 	case ZF_RTT: if (parse_secs(v, &t)) r->rtt = t; break;
-	case ZF_QUERY: snprintf(r->query, sizeof r->query, "%s", v); break;
+	case ZF_QUERY: snprintf(r->query, sizeof r->query, "%s", v[0] != '\0' ? v : "."); break;   /* "" is the root */
 	case ZF_QCLASS: r->qclass = parse_u16(v, &u) ? u : -1; break;
 	case ZF_QTYPE: r->qtype = parse_u16(v, &u) ? u : -1; break;
 	case ZF_RCODE: r->rcode = parse_u16(v, &u) && u <= 4095 ? u : -1; break;
@@ -325,6 +325,10 @@ tsv_line(struct zeek_reader *z, char *line, struct zeek_rec *r, struct feed_coun
 		if (k < 0 || k >= n)
 			continue;
 		char *v = cols[k];
+		if (i == ZF_QUERY && strcmp(v, z->empty) == 0) {
+			set_field(r, i, "");   /* an empty name: the root (priming queries to root servers) */
+			continue;
+		}
 		if (strcmp(v, z->unset) == 0 || strcmp(v, z->empty) == 0)
 			continue;
 		if (i == ZF_ANSWERS || i == ZF_TTLS) {
