@@ -278,6 +278,47 @@ test_eve_v1_join(void **state)
 	eve_free(e);
 }
 
+/* Suricata 8's dns v3, in the shape suricata-verify expects of it (decode-teredo-01): a
+ * "request" with "queries", a "response" from the server with "answers" (owners, TTLs, an AAAA
+ * written in full), "authorities" and "grouped". */
+static void
+test_eve_v3(void **state)
+{
+	(void)state;
+	struct eve_reader *e = eve_new();
+	struct feed_counts c = { 0 };
+	struct got g = { 0 };
+	char l[2048];
+	snprintf(l, sizeof l, "{\"timestamp\":\"2026-01-05T10:00:00.250000+0000\",\"flow_id\":77,\"pcap_cnt\":21,"
+	         "\"event_type\":\"dns\",\"src_ip\":\"192.0.2.16\",\"src_port\":1920,\"dest_ip\":\"192.0.2.1\","
+	         "\"dest_port\":53,\"proto\":\"UDP\",\"pkt_src\":\"wire/pcap\",\"dns\":{\"version\":3,\"type\":\"request\","
+	         "\"tx_id\":0,\"id\":16995,\"flags\":\"100\",\"rd\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+	         "\"queries\":[{\"rrname\":\"www.v3.test\",\"rrtype\":\"AAAA\"}]}}");
+	eve_line(e, l, strlen(l), &c, emit_dec, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.qname, "www.v3.test");
+	snprintf(l, sizeof l, "{\"timestamp\":\"2026-01-05T10:00:00.290000+0000\",\"flow_id\":77,\"pcap_cnt\":22,"
+	         "\"event_type\":\"dns\",\"src_ip\":\"192.0.2.1\",\"src_port\":53,\"dest_ip\":\"192.0.2.16\","
+	         "\"dest_port\":1920,\"proto\":\"UDP\",\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,"
+	         "\"id\":16995,\"flags\":\"8180\",\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+	         "\"queries\":[{\"rrname\":\"www.v3.test\",\"rrtype\":\"AAAA\"}],"
+	         "\"answers\":[{\"rrname\":\"www.v3.test\",\"rrtype\":\"CNAME\",\"ttl\":8655,\"rdata\":\"edge.v3.test\"},"
+	         "{\"rrname\":\"edge.v3.test\",\"rrtype\":\"AAAA\",\"ttl\":300,\"rdata\":\"2001:0db8:0000:2001:0000:0000:0000:0068\"}],"
+	         "\"authorities\":[{\"rrname\":\"v3.test\",\"rrtype\":\"NS\",\"ttl\":77923,\"rdata\":\"a.ns.v3.test\"},"
+	         "{\"rrname\":\"v3.test\",\"rrtype\":\"NS\",\"ttl\":77923,\"rdata\":\"b.ns.v3.test\"}],"
+	         "\"grouped\":{\"AAAA\":[\"2001:0db8:0000:2001:0000:0000:0000:0068\"],\"CNAME\":[\"edge.v3.test\"]}}}");
+	eve_line(e, l, strlen(l), &c, emit_dec, &g);
+	eve_flush(e, &c, emit_dec, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.qname, "www.v3.test");
+	assert_int_equal(g.n_rr, 4);
+	assert_string_equal(g.rr[0], "www.v3.test 5 8655 edge.v3.test");
+	assert_string_equal(g.rr[1], "edge.v3.test 28 300 2001:db8:0:2001::68");
+	assert_string_equal(g.rr[3], "v3.test 2 77923 b.ns.v3.test");
+	assert_int_equal(c.bad + c.skipped, 0);
+	eve_free(e);
+}
+
 static void
 test_json(void **state)
 {
@@ -364,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_zeek_chain),
 		cmocka_unit_test(test_zeek_headers),
 		cmocka_unit_test(test_eve_v1_join),
+		cmocka_unit_test(test_eve_v3),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_gzip_members),
 	};
