@@ -350,7 +350,8 @@ v1_slot(struct eve_reader *e, const struct eve_msg *m, struct feed_counts *c, fe
 			continue;
 		}
 		if (p->flow_id == m->flow_id && p->id == m->id && p->ts == m->ts && p->sport == m->sport &&
-		    p->dport == m->dport && (fs_addr_cmp(&p->src, &m->src) == 0) && (fs_addr_cmp(&p->dst, &m->dst) == 0))
+		    p->dport == m->dport && fs_addr_cmp(&p->src, &m->src) == 0 &&
+		    fs_addr_cmp(&p->dst, &m->dst) == 0)
 			return p;
 		if (old == NULL || p->order < old->order)
 			old = p;
@@ -377,7 +378,7 @@ orient(struct eve_reader *e, struct eve_msg *m)
 	int q = m->qr ? recent_find(e, m->flow_id, m->id) : -1;
 
 	if (q >= 0)
-		swap = (fs_addr_cmp(&e->recent[q].src, &m->src) == 0) && e->recent[q].sport == m->sport;
+		swap = fs_addr_cmp(&e->recent[q].src, &m->src) == 0 && e->recent[q].sport == m->sport;
 	else
 		swap = m->qr ? (m->dport == 53 && m->sport != 53) : (m->sport == 53 && m->dport != 53);
 	if (!swap)

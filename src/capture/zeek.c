@@ -7,7 +7,8 @@
  * the current owner to it, which becomes the owner of what follows (the order resolvers write
  * chains in); for NS and PTR queries a name is an NS or PTR record of the query name. Other
  * data (MX, TXT, SOA…) cannot be told from a name and is left out (counted). Authority and
- * additional records are not in the log. */
+ * additional records are not in the log. An empty query name ("" in JSON, the empty-field mark
+ * in TSV) is the root, as Zeek logs a resolver's priming queries; an unset one is no question. */
 #include "capture/feed_int.h"
 
 #include <stdio.h>
@@ -253,7 +254,9 @@ set_field(struct zeek_rec *r, int f, const char *v)
 	case ZF_PROTO: r->proto = strcmp(v, "tcp") == 0 ? 6 : 17; break;
 	case ZF_TRANS_ID: if (parse_u16(v, &u)) r->id = u; break;
 	case ZF_RTT: if (parse_secs(v, &t)) r->rtt = t; break;
-	case ZF_QUERY: snprintf(r->query, sizeof r->query, "%s", v[0] != '\0' ? v : "."); break;   /* "" is the root */
+	case ZF_QUERY:   /* "" is the root */
+		snprintf(r->query, sizeof r->query, "%s", v[0] != '\0' ? v : ".");
+		break;
 	case ZF_QCLASS: r->qclass = parse_u16(v, &u) ? u : -1; break;
 	case ZF_QTYPE: r->qtype = parse_u16(v, &u) ? u : -1; break;
 	case ZF_RCODE: r->rcode = parse_u16(v, &u) && u <= 4095 ? u : -1; break;
