@@ -876,17 +876,20 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 }
 
 /* Records of --report --json on several threads. The selected records (domains in rank order,
- * then zone rows) are numbered; fs_threads() workers each take the next number, make its record
- * (store reads, det_view, the enrichment cache through a read-only reader of its own:
- * model_record_domain_ro) and write it (write_record) into the text of its slot of a ring;
- * this thread copies the slots' texts to the output in number order, so the bytes are those
- * of one thread whatever the threads. Workers read shared state only: the store (read lock
- * held by this thread), the detector's results, the geo handle (nothing writes it meanwhile:
- * its cache is filled before, rec_prefill), the notes; what they write is their own (their
- * slot, their reader, their term cache, their stream). With one thread (fs_threads() == 1)
- * or when no worker can start, this thread makes and writes each record itself. */
-#define REC_RING 64
-#define REC_TEXT_KEEP (128u << 10)   /* a slot's text room kept for the next record */
+ * then zone rows) are cut into chunks of REC_CHUNK; fs_threads() workers (this thread one of
+ * them) each take the next chunk, make its records (store reads, det_view, the enrichment
+ * cache through a read-only reader of its own: model_record_domain_ro) and write them
+ * (write_record) into the text of the chunk's slot in a ring; whichever worker finds the
+ * oldest unwritten chunk complete copies it and every complete one after it to the output,
+ * one worker at a time, in chunk order: the bytes are those of one thread whatever the
+ * threads. Workers read shared state only: the store (read lock held by the caller), the
+ * detector's results, the geo handle (nothing writes it meanwhile; its cache is filled
+ * before, rec_prefill), the notes; what they write is their own (their slot, reader, term
+ * cache, memory stream) or, one at a time under the pool's mutex, the output. With one
+ * thread (fs_threads() == 1) this thread makes and writes each record itself. */
+#define REC_CHUNK 8               /* records a worker takes at a time */
+#define REC_RING 16               /* chunks made ahead of the output */
+#define REC_TEXT_KEEP (256u << 10) /* a slot's text room kept for the next chunk */
 struct rec_item {
 	uint32_t i;                /* det_view index, or det_zone_get index */
 	bool zone;
@@ -897,26 +900,25 @@ struct rec_text {
 };
 struct rec_slot {
 	struct rec_text text;
-	size_t seq;                /* item number + 1 once its text is complete */
+	size_t seq;                /* chunk number + 1 once its text is complete */
+};
+struct rec_pool {
+	FILE *out;
+	const struct cli_analysis *a;
+	const struct rec_item *items;
+	size_t n, n_chunks;
+	struct rec_slot ring[REC_RING];
+	size_t next;               /* chunks taken */
+	size_t tail;               /* chunks written out */
+	bool writing;              /* a worker is copying texts to the output */
+	pthread_mutex_t mu;
+	pthread_cond_t written;
 };
 struct rec_worker {
 	struct rec_pool *p;
 	struct rec_text *cur;      /* where its stream's bytes go (the slot being made) */
 	FILE *f;
 	pthread_t t;
-};
-struct rec_pool {
-	FILE *out;
-	const struct cli_analysis *a;
-	const struct rec_item *items;
-	size_t n;
-	struct rec_slot ring[REC_RING];
-	size_t next;               /* items taken by workers */
-	size_t tail;               /* items written out */
-	pthread_mutex_t mu;
-	pthread_cond_t made, written;
-	struct rec_worker *w;
-	int n_workers;
 };
 
 /* The record of one item into out; geo through ro when given (a worker), else the handle. */
@@ -947,7 +949,7 @@ rec_text_write(void *cookie, const char *buf, size_t len)
 	struct rec_text *t = *(struct rec_text **)cookie;
 
 	if (t->n + len > t->cap) {
-		size_t cap = t->cap ? t->cap : 16384;
+		size_t cap = t->cap ? t->cap : 65536;
 		while (cap < t->n + len)
 			cap *= 2;
 		t->p = xrealloc(t->p, cap);
@@ -958,6 +960,30 @@ rec_text_write(void *cookie, const char *buf, size_t len)
 	return (ssize_t)len;
 }
 
+/* Copy every complete chunk from the oldest unwritten on to the output. Called with the
+ * mutex held by a worker that is not writing while no other is. */
+static void
+rec_drain(struct rec_pool *p)
+{
+	p->writing = true;
+	for (;;) {
+		struct rec_slot *sl = &p->ring[p->tail % REC_RING];
+		if (p->tail >= p->n_chunks || sl->seq != p->tail + 1)
+			break;
+		pthread_mutex_unlock(&p->mu);
+		fwrite(sl->text.p, 1, sl->text.n, p->out);
+		if (sl->text.cap > REC_TEXT_KEEP) {
+			/* a large chunk's room is given back: the ring would keep REC_RING of them */
+			free(sl->text.p);
+			sl->text = (struct rec_text){ 0 };
+		}
+		pthread_mutex_lock(&p->mu);
+		p->tail++;
+		pthread_cond_broadcast(&p->written);
+	}
+	p->writing = false;
+}
+
 static void *
 rec_worker_main(void *arg)
 {
@@ -966,7 +992,7 @@ rec_worker_main(void *arg)
 	struct geo_ro *ro = geo_ro_new(p->a->geo);
 
 	pthread_mutex_lock(&p->mu);
-	while (p->next < p->n) {
+	while (p->next < p->n_chunks) {
 		size_t k = p->next++;
 		while (k >= p->tail + REC_RING)
 			pthread_cond_wait(&p->written, &p->mu);
@@ -974,86 +1000,18 @@ rec_worker_main(void *arg)
 		struct rec_slot *sl = &p->ring[k % REC_RING];
 		sl->text.n = 0;
 		w->cur = &sl->text;
-		rec_make(p->a, &p->items[k], ro, w->f);
+		for (size_t i = k * REC_CHUNK; i < p->n && i < (k + 1) * REC_CHUNK; i++)
+			rec_make(p->a, &p->items[i], ro, w->f);
 		fflush(w->f);
 		pthread_mutex_lock(&p->mu);
 		sl->seq = k + 1;
-		pthread_cond_signal(&p->made);
+		if (!p->writing && k == p->tail)
+			rec_drain(p);
 	}
 	pthread_mutex_unlock(&p->mu);
 	report_cache_clear();      /* this thread's term cache */
 	geo_ro_free(ro);
 	return NULL;
-}
-
-/* Start the workers; false when none could start (the caller then writes alone). */
-static bool
-rec_pool_start(struct rec_pool *p, FILE *out, const struct cli_analysis *a,
-               const struct rec_item *items, size_t n, int threads)
-{
-	static const cookie_io_functions_t io = { .write = rec_text_write };
-
-	memset(p, 0, sizeof *p);
-	p->out = out;
-	p->a = a;
-	p->items = items;
-	p->n = n;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->made, NULL);
-	pthread_cond_init(&p->written, NULL);
-	p->w = xcalloc((size_t)threads, sizeof *p->w);
-	for (int i = 0; i < threads; i++) {
-		struct rec_worker *w = &p->w[p->n_workers];
-		w->p = p;
-		if ((w->f = fopencookie(&w->cur, "w", io)) == NULL)
-			break;
-		setvbuf(w->f, NULL, _IOFBF, 65536);
-		if (pthread_create(&w->t, NULL, rec_worker_main, w) != 0) {
-			fclose(w->f);
-			break;
-		}
-		p->n_workers++;
-	}
-	if (p->n_workers > 0)
-		return true;
-	free(p->w);
-	pthread_cond_destroy(&p->made);
-	pthread_cond_destroy(&p->written);
-	pthread_mutex_destroy(&p->mu);
-	return false;
-}
-
-/* Write the items' texts in order as they are made, then stop the workers. */
-static void
-rec_pool_run(struct rec_pool *p)
-{
-	for (size_t t = 0; t < p->n; t++) {
-		struct rec_slot *sl = &p->ring[t % REC_RING];
-		pthread_mutex_lock(&p->mu);
-		while (sl->seq != t + 1)
-			pthread_cond_wait(&p->made, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		fwrite(sl->text.p, 1, sl->text.n, p->out);
-		if (sl->text.cap > REC_TEXT_KEEP) {
-			/* a large record's room is given back: the ring would keep 64 of them */
-			free(sl->text.p);
-			sl->text = (struct rec_text){ 0 };
-		}
-		pthread_mutex_lock(&p->mu);
-		p->tail = t + 1;
-		pthread_cond_broadcast(&p->written);
-		pthread_mutex_unlock(&p->mu);
-	}
-	for (int i = 0; i < p->n_workers; i++) {
-		pthread_join(p->w[i].t, NULL);
-		fclose(p->w[i].f);
-	}
-	for (size_t i = 0; i < REC_RING; i++)
-		free(p->ring[i].text.p);
-	free(p->w);
-	pthread_cond_destroy(&p->made);
-	pthread_cond_destroy(&p->written);
-	pthread_mutex_destroy(&p->mu);
 }
 
 /* Before workers read the enrichment cache: every answer address in it, so that their
@@ -1079,20 +1037,58 @@ rec_prefill(struct cli_analysis *a)
 static void
 write_records(FILE *out, struct cli_analysis *a, const struct rec_item *items, size_t n)
 {
+	static const cookie_io_functions_t io = { .write = rec_text_write };
 	int threads = fs_threads();
 
-	if (threads > 1 && n > 1) {
-		struct rec_pool *p = xmalloc(sizeof *p);
-		rec_prefill(a);
-		if (rec_pool_start(p, out, a, items, n, threads)) {
-			rec_pool_run(p);
-			free(p);
-			return;
-		}
-		free(p);
+	if (threads <= 1 || n <= REC_CHUNK) {
+		for (size_t i = 0; i < n; i++)
+			rec_make(a, &items[i], NULL, out);
+		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		rec_make(a, &items[i], NULL, out);
+	rec_prefill(a);
+	struct rec_pool *p = xcalloc(1, sizeof *p);
+	struct rec_worker *w = xcalloc((size_t)threads, sizeof *w);
+	p->out = out;
+	p->a = a;
+	p->items = items;
+	p->n = n;
+	p->n_chunks = (n + REC_CHUNK - 1) / REC_CHUNK;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->written, NULL);
+	int started = 0;
+	bool mine = false;         /* this thread's stream is open: it works too */
+	for (int i = 0; i < threads; i++) {
+		w[i].p = p;
+		if ((w[i].f = fopencookie(&w[i].cur, "w", io)) == NULL)
+			break;
+		setvbuf(w[i].f, NULL, _IOFBF, 65536);
+		if (i == 0) {
+			mine = true;
+			continue;
+		}
+		if (pthread_create(&w[i].t, NULL, rec_worker_main, &w[i]) != 0) {
+			fclose(w[i].f);
+			break;
+		}
+		started++;
+	}
+	if (mine)
+		rec_worker_main(&w[0]);
+	for (int i = 1; i <= started; i++)
+		pthread_join(w[i].t, NULL);
+	if (mine)
+		fclose(w[0].f);
+	for (int i = 1; i <= started; i++)
+		fclose(w[i].f);
+	if (!mine)                 /* no stream for this thread: it writes alone */
+		for (size_t i = 0; i < n; i++)
+			rec_make(a, &items[i], NULL, out);
+	for (size_t i = 0; i < REC_RING; i++)
+		free(p->ring[i].text.p);
+	pthread_cond_destroy(&p->written);
+	pthread_mutex_destroy(&p->mu);
+	free(w);
+	free(p);
 }
 
 /* The first object of --report --json: what the run was (kind "run"). */
