@@ -14,7 +14,18 @@
  * after the other. Both detectors are kept between steps (address caches warm, as in the
  * TUI). Times are wall-clock of the runs alone (CLOCK_MONOTONIC; the runs use the sharded
  * passes' threads), the mean over the steps and the best. The results of both are compared
- * after every step (the ranking and each result's verdict and score). */
+ * after every step (the ranking and each result's verdict and score).
+ *
+ *   bench_detect -m [-g DATABASE]... CAPTURE...
+ * Memory of detection per domain, for the ageing budget's estimate (--max-memory counts what
+ * each domain costs outside the store, src/cli/live.h): the store of the capture is scored
+ * once to warm the enrichment cache and libraries, then by a new detector (incremental off:
+ * the headless watch's and report's) and by one that keeps its state (incremental, run twice:
+ * the TUI's two), each measured by what the heap holds after the run (mallinfo2) and by the
+ * growth of peak RSS during it (VmHWM reset through /proc/self/clear_refs before it), per
+ * domain; the store's domains are given by kind (store_stats.domains_bare: never an address,
+ * RRset or CNAME). */
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +62,84 @@ wall_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- -m: memory per domain ------------------------------------------------------------------ */
+
+static size_t
+heap_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+}
+
+static long
+status_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0 && line[strlen(key)] == ':')
+			v = atol(line + strlen(key) + 1);
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+static bool
+reset_hwm(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	bool ok = f != NULL && fputs("5", f) >= 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	return ok;
+}
+
+static int
+run_memory(struct store *s, struct geo *g)
+{
+	struct store_stats ss;
+	struct fs_err err = { 0 };
+	struct detector *d = NULL;
+
+	store_get_stats(s, &ss);
+	size_t n = ss.domains, bare = ss.domains_bare;
+	printf("store: %zu domains, %zu never had an address, RRset or CNAME, %zu did; %zu addresses; "
+	       "%zu bytes (%.0f per domain)\n", n, bare, n - bare, ss.addrs, ss.bytes,
+	       n ? (double)ss.bytes / (double)n : 0.0);
+	/* warm: the enrichment cache (counted apart: per address), libpsl, the allocator */
+	if (det_new(NULL, g, &d, &err) != FS_OK) {
+		fprintf(stderr, "bench_detect: %s\n", err.msg);
+		return 1;
+	}
+	det_set_incremental(d, false);
+	det_run(d, s);
+	det_free(d);
+	for (int mode = 0; mode < 2; mode++) {
+		malloc_trim(0);
+		size_t h0 = heap_used();
+		long rss0 = status_kb("VmRSS");
+		bool hwm = reset_hwm();
+		if (det_new(NULL, g, &d, &err) != FS_OK) {
+			fprintf(stderr, "bench_detect: %s\n", err.msg);
+			return 1;
+		}
+		det_set_incremental(d, mode == 1);
+		det_run(d, s);
+		if (mode == 1)
+			det_run(d, s);   /* the kept state is made by the first, used by the second */
+		size_t h1 = heap_used();
+		long peak = status_kb("VmHWM");
+		printf("%-34s held %10zu bytes (%7.1f per domain); peak RSS growth %s%8ld KiB (%7.1f per "
+		       "domain)\n", mode ? "incremental detector (kept, 2 runs)" : "detector, incremental off",
+		       h1 - h0, n ? (double)(h1 - h0) / (double)n : 0.0, hwm ? "" : "(no reset) ",
+		       peak - rss0, n ? (double)(peak - rss0) * 1024.0 / (double)n : 0.0);
+		det_free(d);
+	}
+	return 0;
 }
 
 struct incr {
@@ -197,11 +286,15 @@ main(int argc, char **argv)
 {
 	const char *dbs[16];
 	int ndb = 0, runs = 3, c, steps = 5;
+	bool mem = false;
 	double pct = 0;
 	struct fs_err err = { 0 };
 
-	while ((c = getopt(argc, argv, "n:g:i:s:v")) != -1) {
-		if (c == 'v')
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);   /* as main() does */
+	while ((c = getopt(argc, argv, "n:g:i:s:vm")) != -1) {
+		if (c == 'm')
+			mem = true;
+		else if (c == 'v')
 			(void)fs_log_open("-", &err);   /* each run's phases (detect.c) */
 		else if (c == 'n')
 			runs = atoi(optarg);
@@ -212,12 +305,12 @@ main(int argc, char **argv)
 		else if (c == 'g' && ndb < 16)
 			dbs[ndb++] = optarg;
 		else {
-			fprintf(stderr, "usage: bench_detect [-n RUNS | -i PERCENT [-s STEPS]] [-g DATABASE]... CAPTURE...\n");
+			fprintf(stderr, "usage: bench_detect [-n RUNS | -i PERCENT [-s STEPS] | -m] [-g DATABASE]... CAPTURE...\n");
 			return 2;
 		}
 	}
 	if (optind >= argc || runs < 1 || pct < 0 || steps < 1) {
-		fprintf(stderr, "usage: bench_detect [-n RUNS | -i PERCENT [-s STEPS]] [-g DATABASE]... CAPTURE...\n");
+		fprintf(stderr, "usage: bench_detect [-n RUNS | -i PERCENT [-s STEPS] | -m] [-g DATABASE]... CAPTURE...\n");
 		return 2;
 	}
 	if (pct > 0) {
@@ -242,6 +335,13 @@ main(int argc, char **argv)
 	struct geo *g = open_geo(dbs, ndb);
 	if (g == NULL)
 		return 1;
+	if (mem) {
+		int rc = run_memory(s, g);
+		geo_free(g);
+		ingest_free(in);
+		store_free(s);
+		return rc;
+	}
 	struct detector *d = NULL;
 	if (det_new(NULL, g, &d, &err) != FS_OK) {
 		fprintf(stderr, "bench_detect: %s\n", err.msg);
