@@ -160,7 +160,8 @@ struct det_result {
 	enum det_verdict zone_verdict; /* domains: the verdict of their zone's row (benign if none) */
 	bool via_zone;             /* the verdict came from the zone (the name alone said less) */
 	bool zone_anchored;        /* zone rows: flux with fewer names than a zone verdict needs,
-	                            * through one name flux on its own across many networks */
+	                            * through one name flux on its own across many networks, or
+	                            * through its names' own rotation */
 	uint32_t zone_names;       /* zone rows: names with answers; domains: same for their zone */
 	uint32_t zone_flagged;     /* zone rows: of them flagged (suspicious or flux) on their own */
 	uint32_t zone_flux;        /* zone rows: of them flux on their own */

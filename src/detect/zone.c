@@ -421,6 +421,10 @@ guarded(const struct detector *d, const struct det_result *r)
 struct zstat {
 	uint32_t names, flagged, flux, dbl, reasked, stable, once, guarded, anchors;
 	uint32_t reasked_any, stable_any;  /* the same, re-asked also meaning by two resolvers */
+	uint32_t rotating;                 /* re-asked names whose answer changed, or differed
+	                                    * between two resolvers (per-query rotation) */
+	uint32_t cname;                    /* names (not guarded) with a CNAME chain, or its target */
+	uint32_t asn_known, asn_listed;    /* their addresses with an ASN, and in listed CDN/cloud ASNs */
 	const struct det_result *anchor;   /* the widest name flux on its own (see is_anchor) */
 	fs_time first, last;
 };
@@ -514,6 +518,15 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 			st.guarded++;
 			continue;
 		}
+		st.cname += dom->n_cnames > 0 || dom->n_via_cname > 0 ||
+		            (dom->dflags & STORE_DOM_CNAME_TARGET) != 0;
+		for (uint32_t a = 0; a < dom->n_addrs; a++) {
+			const struct det_addr_info *ai = det_addr_info_cb(d, dom->addrs[a].addr);
+			if (ai->asn == 0)
+				continue;
+			st.asn_known++;
+			st.asn_listed += det_allow_match_asn(&d->allow, ai->asn) != NULL;
+		}
 		det_build_input(d, s, r->dom, dom, &in);
 		if (in.n_ns > ns_best) {
 			ns_best = in.n_ns;
@@ -535,6 +548,7 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 		if (d->st[r->dom].comparisons > 0 || agree >= 0) {
 			st.reasked_any++;
 			st.stable_any += d->st[r->dom].changes == 0 && agree != 0;
+			st.rotating += d->st[r->dom].changes > 0 || agree == 0;
 		}
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
@@ -639,13 +653,34 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	bool enough = st.names - st.guarded >= d->w.zone_min_names;
 	/* fewer names, one of them an anchor: enough when another name is there to judge */
 	bool anchored = !enough && st.anchors > 0 && st.names - st.guarded >= 2;
-	enough = enough || anchored;
+	/* … or when its names rotate on their own (at least half of the re-asked names, at least
+	 * one, given another set; answers of several addresses): the names' novelty is then
+	 * backed by their own rotation, not only by siblings on different hosts, which is what
+	 * the name count guards against. The spread and static-hosts gates still apply. */
+	bool rot_few = !enough && !anchored && st.names - st.guarded >= 2 && st.rotating >= 1 &&
+	               2 * st.rotating >= st.reasked_any && f.max_per_resp >= d->w.breadth_addrs;
+	enough = enough || anchored || rot_few;
 	/* Spread across networks, not only many addresses: a thousand one-off names answered
 	 * from one hosting block (or from private space) are not flux. */
 	bool by_asn = f.n_asn_known > 0 && 2 * f.n_asn_known >= f.n_addrs;
 	uint32_t nets = by_asn ? f.n_asns : f.n_p16_fam;
 	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy &&
 	              (f.n_cc_known < 3 || f.n_countries >= d->w.zone_min_countries);
+	/* Few networks, but the names themselves rotate there: at least half of the re-asked
+	 * names (at least one) were given another set — on a re-fetch after the TTL, or by a
+	 * second resolver (per-query rotation at the authoritative) — in networks with known
+	 * ASNs that no list names as CDN or cloud, no name of the zone reached through a CNAME
+	 * chain and no pool or CNAME provider zone. The spread gate is for static hosts (they
+	 * keep their answers) and load balancers (named through CNAMEs, or in listed networks);
+	 * a bulletproof hoster's flux is neither, and is judged like any other zone, as a name in
+	 * one unlisted network is (model.c). The zone's own evaluation must still say flux
+	 * (novelty, breadth), and the static-hosts rule below still applies. */
+	bool lb_plausible = st.cname > 0 || cx.provider_zone != NULL || cx.pool_zone != NULL ||
+	                    (st.asn_known > 0 && st.asn_listed >= d->w.cdn_asn_share * st.asn_known);
+	bool hosted_rotation = !spread && by_asn && !lb_plausible && st.rotating >= 1 &&
+	                       2 * st.rotating >= st.reasked_any &&
+	                       f.max_per_resp >= d->w.breadth_addrs;
+	spread = spread || hosted_rotation;
 	/* Two resolvers given a name's same set is weaker evidence (a slowly rotating flux name
 	 * can give it too): it counts when no name of the zone rotated on its own. */
 	uint32_t reasked = st.reasked, stable = st.stable;
@@ -692,7 +727,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	zr->zone_flagged = st.flagged;
 	zr->zone_flux = st.flux;
 	zr->zone_no_addr = n_noaddr;
-	zr->zone_anchored = anchored && det_is_flux(ev.verdict);
+	zr->zone_anchored = (anchored || rot_few) && det_is_flux(ev.verdict);
 	{
 		char conf[256];
 		snprintf(conf, sizeof conf, "from %u %s, %s", st.names, st.names == 1 ? "name" : "names",
@@ -717,6 +752,11 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	else if (det_is_flux(agg) && !enough)
 		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
 		                       "with answers", d->w.zone_min_names));
+	else if (det_is_flux(agg) && rot_few && spread && !static_hosts)
+		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
+		                       "but they rotate on their own: %u of %u re-asked %s given another "
+		                       "set", st.names - st.guarded, d->w.zone_min_names, st.rotating,
+		                       st.reasked_any, st.reasked_any == 1 ? "name" : "names"));
 	else if (det_is_flux(agg) && !spread)
 		prepend_reason(zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
 		                       "entropy %.2f) and %u %s: one network's hosts, not flux agents",
@@ -725,6 +765,12 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	else if (static_hosts)
 		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
 		                       "rotation", stable, reasked));
+	else if (det_is_flux(agg) && hosted_rotation)
+		prepend_reason(zr, fmt("its answers in %u %s only, but its names rotate there (%u of "
+		                       "%u re-asked names given another set, on a re-fetch or by a "
+		                       "second resolver), in networks no list names as CDN or cloud "
+		                       "and reached through no CNAME: hosted flux, not a load balancer",
+		                       nets, nets == 1 ? "ASN" : "ASNs", st.rotating, st.reasked_any));
 	if (n_noaddr > 0)
 		prepend_reason(zr, fmt("%u %s without addresses (only NXDOMAIN/NODATA answers, or NS "
 		                       "records alone) rolled up here: the zone's nameserver layer "
@@ -751,9 +797,19 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	r->zone_names = zr->zone_names;
 	/* a name asked again after its TTL ran out and given the same set is a static host of
 	 * the zone: it keeps its own verdict; in a zone flux only through its anchor (few names),
-	 * so does a name given one answer set every time it was asked */
-	bool stable = r->n_rrsets == 1 && (r->ttl_periods >= 2 ||
-	                                   (zr->zone_anchored && r->n_responses >= 2));
+	 * so does a name given one answer set by independent answers — re-fetched by a resolver,
+	 * or given by two resolvers. One resolver's cached answer repeated is no such evidence:
+	 * asked twice from a cache says no more than asked once. */
+	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
+	if (!stable && r->n_rrsets == 1 && zr->zone_anchored && r->n_responses >= 2 && dom != NULL) {
+		if (r->dom < d->cap_dom && d->st[r->dom].comparisons > 0) {
+			stable = true;
+		} else {
+			struct det_input in;
+			det_build_input(d, s, r->dom, dom, &in);
+			stable = resolvers_agree(&in) == 1;
+		}
+	}
 	/* The nameserver layer belongs to the zone: a flux name of a double-flux zone is double
 	 * flux even when its own short view of the NS layer scored lower. */
 	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {
