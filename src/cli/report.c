@@ -1339,8 +1339,9 @@ cli_report(const struct opts *o)
 	size_t n = det_count(a.det), n_items = 0;
 	struct det_result rbuf;        /* det_view: a name kept compact is made here, not kept */
 	/* --json: the records to write, domains then zone rows (write_records) */
-	struct rec_item *items = o->json && !o->csv ? xmalloc((n + det_zone_count(a.det) + 1) * sizeof *items)
-	                                            : NULL;
+	struct rec_item *items = NULL;
+	if (o->json && !o->csv)
+		items = xmalloc((n + det_zone_count(a.det) + 1) * sizeof *items);
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_view(a.det, i, &rbuf);
 		by_verdict[r->verdict]++;

@@ -125,8 +125,8 @@ network_str(struct geo *g, struct geo_ro *ro, const fs_addr *a, unsigned prefix)
 }
 
 static void
-resolve_mmdb(struct geo *g, struct geo_ro *ro, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
-             bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
+resolve_mmdb(struct geo *g, struct geo_ro *ro, int idx, const fs_addr *a, struct geo_info *info,
+             bool *want_asn, bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
              uint8_t *geo_pfx)
 {
 	struct geo_db *db = &g->dbs[idx];
@@ -229,8 +229,8 @@ libloc_as_name(struct geo *g, struct geo_ro *ro, struct geoloc *loc, uint32_t as
 }
 
 static void
-resolve_libloc(struct geo *g, struct geo_ro *ro, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
-               bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
+resolve_libloc(struct geo *g, struct geo_ro *ro, int idx, const fs_addr *a, struct geo_info *info,
+               bool *want_asn, bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
                uint8_t *geo_pfx)
 {
 	struct geoloc_result lr;
@@ -272,11 +272,11 @@ resolve(struct geo *g, struct geo_ro *ro, const fs_addr *a, struct geo_info *inf
 	info->asn_db = info->geo_db = -1;
 	for (int i = 0; i < g->n_dbs && (want_asn || want_geo); i++) {
 		if (g->dbs[i].is_libloc)
-			resolve_libloc(g, ro, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx, &geo_net,
-			               &geo_pfx);
+			resolve_libloc(g, ro, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx,
+			               &geo_net, &geo_pfx);
 		else
-			resolve_mmdb(g, ro, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx, &geo_net,
-			             &geo_pfx);
+			resolve_mmdb(g, ro, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx,
+			             &geo_net, &geo_pfx);
 	}
 	info->found = info->asn_db >= 0 || info->geo_db >= 0;
 	/* The ASN record's prefix is the routed block; a City record's is often finer. */

@@ -116,8 +116,10 @@ record_domain(struct model_record *rec, struct geo *geo, struct geo_ro *ro, cons
 {
 	memset(rec, 0, sizeof *rec);
 	model_row_init(&rec->row, r, store_domain(s, r->dom));
-	rec->n_spread_rows = ro != NULL ? geo_domain_spread_ro(ro, s, r->dom, &rec->spread_rows, &rec->spread)
-	                                : geo_domain_spread(geo, s, r->dom, &rec->spread_rows, &rec->spread);
+	if (ro != NULL)
+		rec->n_spread_rows = geo_domain_spread_ro(ro, s, r->dom, &rec->spread_rows, &rec->spread);
+	else
+		rec->n_spread_rows = geo_domain_spread(geo, s, r->dom, &rec->spread_rows, &rec->spread);
 	rec->addr_buf = xcalloc(rec->n_spread_rows + 1, sizeof *rec->addr_buf);
 	for (size_t i = 0; i < rec->n_spread_rows; i++)
 		rec->addr_buf[i] = rec->spread_rows[i].addr;
