@@ -796,20 +796,10 @@ inherit(struct detector *d, const struct store *s, const struct det_result *zr,
 	r->zone_verdict = zr->verdict;
 	r->zone_names = zr->zone_names;
 	/* a name asked again after its TTL ran out and given the same set is a static host of
-	 * the zone: it keeps its own verdict; in a zone flux only through its anchor (few names),
-	 * so does a name given one answer set by independent answers — re-fetched by a resolver,
-	 * or given by two resolvers. One resolver's cached answer repeated is no such evidence:
-	 * asked twice from a cache says no more than asked once. */
-	bool stable = r->n_rrsets == 1 && r->ttl_periods >= 2;
-	if (!stable && r->n_rrsets == 1 && zr->zone_anchored && r->n_responses >= 2 && dom != NULL) {
-		if (r->dom < d->cap_dom && d->st[r->dom].comparisons > 0) {
-			stable = true;
-		} else {
-			struct det_input in;
-			det_build_input(d, s, r->dom, dom, &in);
-			stable = resolvers_agree(&in) == 1;
-		}
-	}
+	 * the zone: it keeps its own verdict; in a zone flux only through its anchor or its names'
+	 * own rotation (few names), so does a name given one answer set every time it was asked */
+	bool stable = r->n_rrsets == 1 && (r->ttl_periods >= 2 ||
+	                                   (zr->zone_anchored && r->n_responses >= 2));
 	/* The nameserver layer belongs to the zone: a flux name of a double-flux zone is double
 	 * flux even when its own short view of the NS layer scored lower. */
 	if (zr->verdict == DET_DOUBLE_FLUX && r->verdict == DET_SINGLE_FLUX) {
