@@ -115,6 +115,13 @@ if [ -x "$B/bench/bench_detect" ]; then
   for pct in 1 0.1; do
     "$B/bench/bench_detect" -i "$pct" -s 5 -g samples/demo-asn.mmdb -g samples/demo-geo.mmdb "$ICAP"
   done
+  # Re-scoring after ageing (the TUI under --max-memory): a new detector against the kept one
+  # after each 5% of the time range aged out; and detection's memory per domain by kind (the
+  # ageing budget's estimate, src/cli/live.h) on the same capture and on a flood.
+  "$B/bench/bench_detect" -a 5 -s 5 -g samples/demo-asn.mmdb -g samples/demo-geo.mmdb "$ICAP"
+  "$B/bench/bench_detect" -m "$ICAP"
+  FCAP="$B/bench/flood-200000.pcap"
+  [ -s "$FCAP" ] && "$B/bench/bench_detect" -m "$FCAP"
 fi
 
 # -- The export indicator set: adds (half merging) and name lookups over its hash index.

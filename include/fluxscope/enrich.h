@@ -75,6 +75,20 @@ void geo_free(struct geo *g);
  * geo_free() or a geo_cache_trim() that empties the cache, never moved, never NULL. No
  * allocation once the address is cached. */
 const struct geo_info *geo_lookup(struct geo *g, const fs_addr *addr);
+/* Read-only lookups, for several threads at once (the report's record builders): each thread
+ * has its own reader; geo_lookup_ro() returns the cached info as geo_lookup() does, without
+ * counting it, and for an address not in the cache resolves it into the reader (kept there
+ * until geo_ro_free(), strings the handle does not have copied there) without writing the
+ * handle. The info is the one geo_lookup() would give (strings of equal text are the
+ * handle's, so pointers compare as the cache's do). Allowed while no thread calls anything
+ * that writes the handle (geo_lookup, geo_cache_trim, geo_free); misses are resolved one
+ * reader at a time, so fill the cache first (geo_lookup) where many are expected. A reader is
+ * used by one thread at a time; its infos are valid until geo_ro_free(). */
+struct geo_ro;
+struct geo_ro *geo_ro_new(struct geo *g);
+void geo_ro_free(struct geo_ro *ro);
+const struct geo_info *geo_lookup_ro(struct geo_ro *ro, const fs_addr *addr);
+uint64_t geo_ro_misses(const struct geo_ro *ro);   /* addresses it resolved itself */
 /* A hint for a geo_lookup() of addr soon: stage 0 starts loading its cache slot, stage 1 (some
  * work later, once the slot has arrived) its entry, so the lookups of a message's addresses
  * overlap their memory misses. No effect on any result; the thread that may call geo_lookup. */
@@ -183,5 +197,8 @@ struct geo_addr_row {
  * Returns the number of rows. */
 size_t geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
                          struct geo_addr_row **rows, struct geo_spread *out);
+/* The same through a read-only reader (geo_lookup_ro): the same rows and summary. */
+size_t geo_domain_spread_ro(struct geo_ro *ro, const struct store *s, store_dom_id dom,
+                            struct geo_addr_row **rows, struct geo_spread *out);
 
 #endif

@@ -164,6 +164,11 @@ struct model_record {
  * model_record_free(). */
 void model_record_domain(struct model_record *rec, struct geo *geo, const struct store *s,
                          const struct det_result *r);
+/* The same through a read-only reader of the enrichment cache (geo_lookup_ro): any number
+ * of threads at once, each with its own reader, while none writes the geo handle; the same
+ * record. */
+void model_record_domain_ro(struct model_record *rec, struct geo_ro *ro, const struct store *s,
+                            const struct det_result *r);
 /* A zone record: its member names (the first max_members, most severe first) when flagged. */
 void model_record_zone(struct model_record *rec, const struct detector *det,
                        const struct det_result *z, size_t max_members);

@@ -166,6 +166,8 @@ struct store_stats {
 	uint64_t view_client;       /* responses a feed declared client-side (dnstap CLIENT_*, …) */
 	uint64_t view_upstream;     /* responses a feed declared upstream (RESOLVER_*, AUTH_*) */
 	size_t domains, addrs, nsnames, names, sets; /* live records */
+	size_t domains_bare;        /* of the domains, those that never had an address, RRset or
+	                             * CNAME (no extension record: a flood's one-off names) */
 	size_t bytes;               /* approximate memory held */
 	/* Aging (store_expire): what was dropped, so the counts stay whole. */
 	uint64_t expire_runs;

@@ -77,9 +77,14 @@ void watch_flagged_free(struct watch_flagged *f);
 struct watch_config {
 	size_t budget;             /* bytes that trigger ageing (0 = never): the store's own
 	                            * (store_stats.bytes) plus extra_per_domain for each domain
-	                            * and extra_per_addr for each address */
+	                            * with an address, RRset or CNAME, extra_per_bare_domain for
+	                            * each without (store_stats.domains_bare) and extra_per_addr
+	                            * for each address */
 	size_t extra_per_domain;   /* what each domain costs outside the store: detection results
-	                            * (about 2.5 KiB per detector holding results), UI rows */
+	                            * (0.7–1.9 KB per detector holding results, 1.7–2.9 KB with
+	                            * its incremental state: docs/performance.md), UI rows */
+	size_t extra_per_bare_domain; /* the same for a domain that never had an address, RRset or
+	                            * CNAME: detection keeps it compact (about 130 bytes) */
 	size_t extra_per_addr;     /* likewise per address (an enrichment cache entry) */
 	double low_water;          /* age down to this share of the budget; 0 = 0.6 (a run costs a
 	                            * detection pass over the store: the lower, the rarer) */
@@ -101,6 +106,7 @@ struct watch_stats {
 	uint64_t pinned_now;       /* domains pinned as flagged after the last run */
 	uint64_t over_budget;      /* runs that ended above the budget: pinned data alone exceeds it */
 	size_t budget;
+	size_t extra_per_domain, extra_per_bare_domain;   /* the estimates counted (watch_config) */
 	size_t bytes_before, bytes_after;   /* around the last run, store plus extra per domain */
 	double last_ms, max_ms, total_ms;   /* wall time of the runs (detection included) */
 	double det_ms_max;         /* the longest detection pass (under the read lock) */

@@ -114,6 +114,7 @@ cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, bo
 		};
 		struct watch_config wc = { .budget = budget, .det_cfg = &cl->dc, .det_geo = det_geo,
 		                           .extra_per_domain = CLI_DET_BYTES_PER_DOMAIN,
+		                           .extra_per_bare_domain = CLI_DET_BYTES_PER_BARE_DOMAIN,
 		                           .extra_per_addr = per_addr };
 		cl->watch = watch_new(store, NULL, &wc);
 		return FS_OK;
@@ -124,6 +125,7 @@ cli_live_init(struct cli_live *cl, const struct opts *o, struct store *store, bo
 	 * The loader bounds its detectors' enrichment cache itself. */
 	struct watch_config wc = { .budget = budget, .flagged = flagged, .flagged_ctx = flagged_ctx,
 	                           .extra_per_domain = 2 * CLI_DET_BYTES_PER_DOMAIN + 2 * 256,
+	                           .extra_per_bare_domain = 2 * CLI_DET_BYTES_PER_BARE_DOMAIN + 2 * 256,
 	                           .extra_per_addr = per_addr };
 	cl->geo = NULL;
 	cl->watch = watch_new(store, NULL, &wc);
@@ -343,6 +345,10 @@ print_ageing(FILE *out, const struct cli_live *cl)
 	store_get_stats(cl->store, &ss);
 	KV("store-budget-bytes", ws.budget);
 	KV("store-bytes", ss.bytes);
+	KV("store-domains", ss.domains);
+	KV("store-domains-bare", ss.domains_bare);
+	KV("ageing-domain-bytes", ws.extra_per_domain);
+	KV("ageing-bare-domain-bytes", ws.extra_per_bare_domain);
 	KV("ageing-runs", ws.runs);
 	KV("ageing-over-budget", ws.over_budget);
 	KV("pinned-flagged", ws.pinned_now);

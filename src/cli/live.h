@@ -49,9 +49,16 @@ void cli_live_msg(void *ctx, const struct dns_msg *msg);
  * the option and what takes the memory. */
 fs_status cli_live_budget(const struct opts *o, size_t mapped, size_t *out, struct fs_err *err);
 
-/* Bytes each domain costs outside the store, per detector that holds results for it (measured:
- * about 2.5 KiB of det_result, terms and reasons per domain; README "Live capture"). */
+/* Bytes each domain costs outside the store, per detector that holds results for it, by kind
+ * (measured with `bench_detect -m`, docs/performance.md "Fifth session": what the heap holds
+ * after a run and the growth of peak RSS during it, per domain). A domain with an address,
+ * RRset or CNAME: its det_result, terms, reasons and address info, 665–1,900 bytes with
+ * incremental detection off (the headless watch's and report's detectors), 1,620–2,850 with
+ * it (the TUI's: their kept features and contexts), on a resolver-like capture and on one of
+ * flux names with 16 addresses each. A domain that never had one (a flood's one-off names):
+ * kept compact, 124–134 bytes held, 95–106 of peak growth. */
 #define CLI_DET_BYTES_PER_DOMAIN 3000
+#define CLI_DET_BYTES_PER_BARE_DOMAIN 160
 /* Bytes each address costs in an enrichment cache (a geo_entry and its share of the slots),
  * when databases are open; the cache is emptied of addresses the store no longer holds after
  * each ageing run (geo_cache_trim). */

@@ -369,22 +369,35 @@ field_by_json_scan(const char *json)
 	return NULL;
 }
 
-/* The layouts' keys are string constants: each is looked up once and remembered by its address
- * (the report's thread alone writes records). */
-static const struct model_field *
-field_by_json(const char *json)
+/* The layouts' keys are string constants: each is looked up once, before the first record
+ * (fields_init), and remembered by its address; records are then written on any number of
+ * threads, which only read the memo (a key it lacks is searched, not added). */
+static struct { const char *key; const struct model_field *f; } memo[256];
+
+static void
+memo_add(const char *json)
 {
-	static struct { const char *key; const struct model_field *f; } memo[256];
 	size_t h = ((uintptr_t)json >> 3) & 255;
 
 	for (size_t k = 0; k < 256; k++, h = (h + 1) & 255) {
 		if (memo[h].key == json)
-			return memo[h].f;
+			return;
 		if (memo[h].key == NULL) {
+			memo[h].f = field_by_json_scan(json);
 			memo[h].key = json;
-			return memo[h].f = field_by_json_scan(json);
+			return;
 		}
 	}
+}
+
+static const struct model_field *
+field_by_json(const char *json)
+{
+	size_t h = ((uintptr_t)json >> 3) & 255;
+
+	for (size_t k = 0; k < 256 && memo[h].key != NULL; k++, h = (h + 1) & 255)
+		if (memo[h].key == json)
+			return memo[h].f;
 	return field_by_json_scan(json);
 }
 
@@ -403,25 +416,24 @@ was_used(const struct jw *w, const struct model_field *f)
 	return i >= 0 && i < 1024 && (w->used[i >> 6] >> (i & 63) & 1);
 }
 
-/* "counts": the count fields in their report order */
+/* "counts": the count fields in their report order (their fields found by fields_init) */
+static const char *const count_keys[] = { "addresses", "addresses_v6", "asns", "countries",
+                                          "prefixes16", "prefixes24", "ns_names", "ns_addresses",
+                                          "max_per_answer" };
+#define N_COUNT_KEYS (sizeof count_keys / sizeof count_keys[0])
+static const struct model_field *count_fields[N_COUNT_KEYS];
+static const char key_zone_names[] = "zone_names";
+
 static void
 part_counts(struct jw *w)
 {
-	static const char *const keys[] = { "addresses", "addresses_v6", "asns", "countries",
-	                                    "prefixes16", "prefixes24", "ns_names", "ns_addresses",
-	                                    "max_per_answer" };
-	static const struct model_field *fields[sizeof keys / sizeof keys[0]];
+	const char *const *keys = count_keys;
 	struct jw in = { .out = w->out, .first = true, .rec = w->rec };
-	char path[64];
 
 	rep_key(w, "counts");
 	fputc('{', w->out);
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (fields[i] == NULL) {
-			snprintf(path, sizeof path, "counts.%s", keys[i]);
-			fields[i] = field_by_json_scan(path);
-		}
-		const struct model_field *f = fields[i];
+	for (size_t i = 0; i < N_COUNT_KEYS; i++) {
+		const struct model_field *f = count_fields[i];
 		rep_field(&in, f, keys[i]);
 		note_used(w, f);
 	}
@@ -517,10 +529,10 @@ write_terms(FILE *out, const struct det_result *r)
 
 /* Equal term vectors are shared between results (det_share: a flood of names asked once has
  * one), so the JSON of a vector met a second time is kept and copied from then on: a small
- * direct-mapped cache keyed by the vector, emptied by report_cache_clear() when the report
- * ends (the report's thread alone writes records). */
+ * direct-mapped cache keyed by the vector, one per thread that writes records, emptied by
+ * report_cache_clear() on that thread when it is done. */
 #define TERM_CACHE 64
-static struct term_cache {
+static _Thread_local struct term_cache {
 	const struct det_term *terms;
 	int n;
 	bool seen;                 /* met once: rendered straight to the output */
@@ -736,7 +748,7 @@ part_names(struct jw *w)
 	rep_key(w, "names");
 	fprintf(w->out, "{\"with_answers\":%u,\"flagged\":%u,\"flux\":%u,\"without_addresses\":%u}",
 	        z->zone_names, z->zone_flagged, z->zone_flux, z->zone_no_addr);
-	note_used(w, field_by_json("zone_names"));
+	note_used(w, field_by_json(key_zone_names));
 }
 
 static void
@@ -788,11 +800,35 @@ static const struct part zone_layout[] = {
 	{ "allowlisted", NULL }, { "guard", NULL }, { "terms", part_terms },
 };
 
+/* The fields of every key the layouts and parts name, found once before any record is
+ * written (on whichever thread comes first). */
+static pthread_once_t fields_once = PTHREAD_ONCE_INIT;
+
+static void
+fields_init(void)
+{
+	char path[64];
+
+	for (size_t i = 0; i < sizeof domain_layout / sizeof domain_layout[0]; i++)
+		if (domain_layout[i].write == NULL)
+			memo_add(domain_layout[i].key);
+	for (size_t i = 0; i < sizeof zone_layout / sizeof zone_layout[0]; i++)
+		if (zone_layout[i].write == NULL)
+			memo_add(zone_layout[i].key);
+	memo_add(key_zone_names);
+	for (size_t i = 0; i < N_COUNT_KEYS; i++) {
+		snprintf(path, sizeof path, "counts.%s", count_keys[i]);
+		count_fields[i] = field_by_json_scan(path);
+	}
+}
+
 static void
 write_record(FILE *out, const struct cli_analysis *a, const struct model_record *rec,
              const struct part *layout, size_t n, bool zone)
 {
 	struct jw w = { .out = out, .first = true, .rec = rec, .a = a };
+
+	pthread_once(&fields_once, fields_init);
 
 	fputc('{', out);
 	for (size_t i = 0; i < n; i++) {
@@ -839,113 +875,220 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
 	model_record_free(&rec);
 }
 
-/* Records of --report --json in two stages: the calling thread makes each record (the store,
- * the enrichment cache: model_record_domain) into a ring slot, a writer thread formats the
- * slots in order (write_record). Only the writer writes the stream and the writer's caches
- * (field_by_json, the term cache); only the caller touches the enrichment handle. With one
- * thread (fs_threads() == 1) the caller writes each record itself. */
-#define REC_RING 64
-struct rec_slot {
-	struct model_record rec;
-	struct det_result res;     /* the record's result when the detector keeps it compact */
+/* Records of --report --json on several threads. The selected records (domains in rank order,
+ * then zone rows) are cut into chunks of REC_CHUNK; fs_threads() workers (this thread one of
+ * them) each take the next chunk, make its records (store reads, det_view, the enrichment
+ * cache through a read-only reader of its own: model_record_domain_ro) and write them
+ * (write_record) into the text of the chunk's slot in a ring; whichever worker finds the
+ * oldest unwritten chunk complete copies it and every complete one after it to the output,
+ * one worker at a time, in chunk order: the bytes are those of one thread whatever the
+ * threads. Workers read shared state only: the store (read lock held by the caller), the
+ * detector's results, the geo handle (nothing writes it meanwhile; its cache is filled
+ * before, rec_prefill), the notes; what they write is their own (their slot, reader, term
+ * cache, memory stream) or, one at a time under the pool's mutex, the output. With one
+ * thread (fs_threads() == 1) this thread makes and writes each record itself. */
+#define REC_CHUNK 8               /* records a worker takes at a time */
+#define REC_RING 16               /* chunks made ahead of the output */
+#define REC_TEXT_KEEP (256u << 10) /* a slot's text room kept for the next chunk */
+struct rec_item {
+	uint32_t i;                /* det_view index, or det_zone_get index */
 	bool zone;
 };
-struct rec_pipe {
+struct rec_text {
+	char *p;
+	size_t n, cap;
+};
+struct rec_slot {
+	struct rec_text text;
+	size_t seq;                /* chunk number + 1 once its text is complete */
+};
+struct rec_pool {
 	FILE *out;
 	const struct cli_analysis *a;
+	const struct rec_item *items;
+	size_t n, n_chunks;
 	struct rec_slot ring[REC_RING];
-	size_t head, tail;         /* slots made / written (counters, slot = counter % REC_RING) */
-	bool done, threaded;
+	size_t next;               /* chunks taken */
+	size_t tail;               /* chunks written out */
+	bool writing;              /* a worker is copying texts to the output */
 	pthread_mutex_t mu;
-	pthread_cond_t made, written;
-	pthread_t writer;
+	pthread_cond_t written;
+};
+struct rec_worker {
+	struct rec_pool *p;
+	struct rec_text *cur;      /* where its stream's bytes go (the slot being made) */
+	FILE *f;
+	pthread_t t;
 };
 
+/* The record of one item into out; geo through ro when given (a worker), else the handle. */
 static void
-rec_write(struct rec_pipe *p, struct rec_slot *sl)
+rec_make(const struct cli_analysis *a, const struct rec_item *it, struct geo_ro *ro, FILE *out)
 {
-	if (sl->zone)
-		write_record(p->out, p->a, &sl->rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0],
-		             true);
-	else
-		write_record(p->out, p->a, &sl->rec, domain_layout,
-		             sizeof domain_layout / sizeof domain_layout[0], false);
-	model_record_free(&sl->rec);
+	struct model_record rec;
+	struct det_result res;     /* a name the detector keeps compact is made here */
+
+	if (it->zone) {
+		model_record_zone(&rec, a->det, det_zone_get(a->det, it->i), 100);
+		write_record(out, a, &rec, zone_layout, sizeof zone_layout / sizeof zone_layout[0], true);
+	} else {
+		const struct det_result *r = det_view(a->det, it->i, &res);
+		if (ro != NULL)
+			model_record_domain_ro(&rec, ro, a->store, r);
+		else
+			model_record_domain(&rec, a->geo, a->store, r);
+		write_record(out, a, &rec, domain_layout, sizeof domain_layout / sizeof domain_layout[0],
+		             false);
+	}
+	model_record_free(&rec);
+}
+
+static ssize_t
+rec_text_write(void *cookie, const char *buf, size_t len)
+{
+	struct rec_text *t = *(struct rec_text **)cookie;
+
+	if (t->n + len > t->cap) {
+		size_t cap = t->cap ? t->cap : 65536;
+		while (cap < t->n + len)
+			cap *= 2;
+		t->p = xrealloc(t->p, cap);
+		t->cap = cap;
+	}
+	memcpy(t->p + t->n, buf, len);
+	t->n += len;
+	return (ssize_t)len;
+}
+
+/* Copy every complete chunk from the oldest unwritten on to the output. Called with the
+ * mutex held by a worker that is not writing while no other is. */
+static void
+rec_drain(struct rec_pool *p)
+{
+	p->writing = true;
+	for (;;) {
+		struct rec_slot *sl = &p->ring[p->tail % REC_RING];
+		if (p->tail >= p->n_chunks || sl->seq != p->tail + 1)
+			break;
+		pthread_mutex_unlock(&p->mu);
+		fwrite(sl->text.p, 1, sl->text.n, p->out);
+		if (sl->text.cap > REC_TEXT_KEEP) {
+			/* a large chunk's room is given back: the ring would keep REC_RING of them */
+			free(sl->text.p);
+			sl->text = (struct rec_text){ 0 };
+		}
+		pthread_mutex_lock(&p->mu);
+		p->tail++;
+		pthread_cond_broadcast(&p->written);
+	}
+	p->writing = false;
 }
 
 static void *
-rec_writer(void *arg)
+rec_worker_main(void *arg)
 {
-	struct rec_pipe *p = arg;
+	struct rec_worker *w = arg;
+	struct rec_pool *p = w->p;
+	struct geo_ro *ro = geo_ro_new(p->a->geo);
 
 	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		while (p->tail == p->head && !p->done)
-			pthread_cond_wait(&p->made, &p->mu);
-		if (p->tail == p->head)
-			break;
-		struct rec_slot *sl = &p->ring[p->tail % REC_RING];
+	while (p->next < p->n_chunks) {
+		size_t k = p->next++;
+		while (k >= p->tail + REC_RING)
+			pthread_cond_wait(&p->written, &p->mu);
 		pthread_mutex_unlock(&p->mu);
-		rec_write(p, sl);
+		struct rec_slot *sl = &p->ring[k % REC_RING];
+		sl->text.n = 0;
+		w->cur = &sl->text;
+		for (size_t i = k * REC_CHUNK; i < p->n && i < (k + 1) * REC_CHUNK; i++)
+			rec_make(p->a, &p->items[i], ro, w->f);
+		fflush(w->f);
 		pthread_mutex_lock(&p->mu);
-		p->tail++;
-		pthread_cond_signal(&p->written);
+		sl->seq = k + 1;
+		if (!p->writing && k == p->tail)
+			rec_drain(p);
 	}
 	pthread_mutex_unlock(&p->mu);
+	report_cache_clear();      /* this thread's term cache */
+	geo_ro_free(ro);
 	return NULL;
 }
 
+/* Before workers read the enrichment cache: every answer address in it, so that their
+ * read-only lookups find them instead of resolving them one at a time. Detection's address
+ * fill has looked up every address of the store already, and reading files the store thread
+ * looked each up as it came; this only walks what neither may have seen (after a live capture
+ * or ageing, every address, each found in the cache). */
 static void
-rec_pipe_start(struct rec_pipe *p, FILE *out, const struct cli_analysis *a)
+rec_prefill(struct cli_analysis *a)
 {
-	memset(p, 0, sizeof *p);
-	p->out = out;
-	p->a = a;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->made, NULL);
-	pthread_cond_init(&p->written, NULL);
-	p->threaded = fs_threads() > 1 && pthread_create(&p->writer, NULL, rec_writer, p) == 0;
+	if (a->geo == NULL || !geo_enabled(a->geo))
+		return;
+	size_t n = store_addr_count(a->store), from = a->live == NULL ? a->prefill.n_addrs : 0;
+	for (size_t i = from; i < n; i++) {
+		const struct store_addr *sa = store_addr(a->store, (store_addr_id)(i + 1));
+		if (sa != NULL && sa->first_seen != 0)
+			(void)geo_lookup(a->geo, &sa->addr);
+	}
+	a->prefill.n_addrs = n;
 }
 
-/* A free slot for the next record (waits while the writer is a ring behind). */
-static struct rec_slot *
-rec_pipe_slot(struct rec_pipe *p)
-{
-	if (!p->threaded)
-		return &p->ring[0];
-	pthread_mutex_lock(&p->mu);
-	while (p->head - p->tail >= REC_RING)
-		pthread_cond_wait(&p->written, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-	return &p->ring[p->head % REC_RING];
-}
-
+/* The JSON records of the selected items, in order. */
 static void
-rec_pipe_put(struct rec_pipe *p, struct rec_slot *sl)
+write_records(FILE *out, struct cli_analysis *a, const struct rec_item *items, size_t n)
 {
-	if (!p->threaded) {
-		rec_write(p, sl);
+	static const cookie_io_functions_t io = { .write = rec_text_write };
+	int threads = fs_threads();
+
+	if (threads <= 1 || n <= REC_CHUNK) {
+		for (size_t i = 0; i < n; i++)
+			rec_make(a, &items[i], NULL, out);
 		return;
 	}
-	pthread_mutex_lock(&p->mu);
-	p->head++;
-	pthread_cond_signal(&p->made);
-	pthread_mutex_unlock(&p->mu);
-}
-
-static void
-rec_pipe_finish(struct rec_pipe *p)
-{
-	if (p->threaded) {
-		pthread_mutex_lock(&p->mu);
-		p->done = true;
-		pthread_cond_signal(&p->made);
-		pthread_mutex_unlock(&p->mu);
-		pthread_join(p->writer, NULL);
+	rec_prefill(a);
+	struct rec_pool *p = xcalloc(1, sizeof *p);
+	struct rec_worker *w = xcalloc((size_t)threads, sizeof *w);
+	p->out = out;
+	p->a = a;
+	p->items = items;
+	p->n = n;
+	p->n_chunks = (n + REC_CHUNK - 1) / REC_CHUNK;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->written, NULL);
+	int started = 0;
+	bool mine = false;         /* this thread's stream is open: it works too */
+	for (int i = 0; i < threads; i++) {
+		w[i].p = p;
+		if ((w[i].f = fopencookie(&w[i].cur, "w", io)) == NULL)
+			break;
+		setvbuf(w[i].f, NULL, _IOFBF, 65536);
+		if (i == 0) {
+			mine = true;
+			continue;
+		}
+		if (pthread_create(&w[i].t, NULL, rec_worker_main, &w[i]) != 0) {
+			fclose(w[i].f);
+			break;
+		}
+		started++;
 	}
-	pthread_cond_destroy(&p->made);
+	if (mine)
+		rec_worker_main(&w[0]);
+	for (int i = 1; i <= started; i++)
+		pthread_join(w[i].t, NULL);
+	if (mine)
+		fclose(w[0].f);
+	for (int i = 1; i <= started; i++)
+		fclose(w[i].f);
+	if (!mine)                 /* no stream for this thread: it writes alone */
+		for (size_t i = 0; i < n; i++)
+			rec_make(a, &items[i], NULL, out);
+	for (size_t i = 0; i < REC_RING; i++)
+		free(p->ring[i].text.p);
 	pthread_cond_destroy(&p->written);
 	pthread_mutex_destroy(&p->mu);
+	free(w);
+	free(p);
 }
 
 /* The first object of --report --json: what the run was (kind "run"). */
@@ -1193,13 +1336,20 @@ cli_report(const struct opts *o)
 	}
 	a.spread_all = o->spread;
 	store_read_lock(a.store);
-	size_t n = det_count(a.det);
+	size_t n = det_count(a.det), n_items = 0;
 	struct det_result rbuf;        /* det_view: a name kept compact is made here, not kept */
+	/* --json: the records to write, domains then zone rows (write_records) */
+	struct rec_item *items = NULL;
+	if (o->json && !o->csv)
+		items = xmalloc((n + det_zone_count(a.det) + 1) * sizeof *items);
 	for (size_t i = 0; i < n; i++) {
 		const struct det_result *r = det_view(a.det, i, &rbuf);
 		by_verdict[r->verdict]++;
-		if (cli_report_selects(o, r) && filter_match(qf, &a, r))
+		if (cli_report_selects(o, r) && filter_match(qf, &a, r)) {
 			shown++;
+			if (items != NULL)
+				items[n_items++] = (struct rec_item){ .i = (uint32_t)i, .zone = false };
+		}
 	}
 	if (o->csv)
 		cli_report_csv_header(stdout);
@@ -1219,24 +1369,13 @@ cli_report(const struct opts *o)
 			printf("no %sdomains to show%s\n", o->all ? "" : "flagged ",
 			       o->all ? "" : " (--all shows every domain)");
 	}
-	struct rec_pipe *pipe = NULL;
-	if (o->json && !o->csv) {
-		pipe = xmalloc(sizeof *pipe);
-		rec_pipe_start(pipe, stdout, &a);
-	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && items == NULL; i++) {
 		const struct det_result *r = det_view(a.det, i, &rbuf);
 		if (!cli_report_selects(o, r) || !filter_match(qf, &a, r))
 			continue;
 		if (o->csv)
 			cli_report_csv(stdout, &a, r);
-		else if (pipe != NULL) {
-			struct rec_slot *sl = rec_pipe_slot(pipe);
-			/* the record keeps its result until the writer is done with it: the slot's copy */
-			model_record_domain(&sl->rec, a.geo, a.store, det_view(a.det, i, &sl->res));
-			sl->zone = false;
-			rec_pipe_put(pipe, sl);
-		} else
+		else
 			print_row(stdout, r);
 	}
 	/* zone rows: the aggregate of each zone's names */
@@ -1249,11 +1388,8 @@ cli_report(const struct opts *o)
 			cli_report_csv(stdout, &a, z);
 			continue;
 		}
-		if (pipe != NULL) {
-			struct rec_slot *sl = rec_pipe_slot(pipe);
-			model_record_zone(&sl->rec, a.det, z, 100);
-			sl->zone = true;
-			rec_pipe_put(pipe, sl);
+		if (items != NULL) {
+			items[n_items++] = (struct rec_item){ .i = (uint32_t)i, .zone = true };
 			continue;
 		}
 		if (zshown++ == 0)
@@ -1270,9 +1406,9 @@ cli_report(const struct opts *o)
 		if (z->n_reasons > 0)
 			printf("            %s\n", z->reasons[0]);
 	}
-	if (pipe != NULL) {
-		rec_pipe_finish(pipe);
-		free(pipe);
+	if (items != NULL) {
+		write_records(stdout, &a, items, n_items);
+		free(items);
 	}
 	if (!o->json && a.notes != NULL && notes_count(a.notes) > 0) {
 		size_t k = 0;

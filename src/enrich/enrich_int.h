@@ -73,6 +73,17 @@ struct geo {
 };
 
 void geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info);
+
+/* A reader of the cache that never writes it (geo_lookup_ro): what it had to resolve itself,
+ * with the strings the handle did not have, is its own. */
+struct geo_ro {
+	struct geo *g;             /* only read */
+	struct fs_intern strs;
+	struct fs_map index;       /* a 64-bit hash of the key -> entry number + 1 */
+	struct geo_entry **chunks;
+	size_t n, n_chunks;
+	uint64_t misses;
+};
 void geo_cache_free(struct geo *g);
 
 /* geo_spread.c: geo_spread_addrs() over rows whose infos are looked up already. */

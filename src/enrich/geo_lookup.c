@@ -5,9 +5,25 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A resolution's strings: interned in the handle, or for a read-only lookup's miss
+ * (geo_lookup_ro) the handle's copy where it has one (equal text, equal pointer: the spread's
+ * tallies compare cities and networks by pointer), else the reader's own copy. */
+static const char *
+gstr(struct geo *g, struct geo_ro *ro, const char *s, size_t len)
+{
+	const char *p;
+
+	if (ro == NULL)
+		return fs_intern_str(&g->strs, s, len);
+	if ((p = fs_intern_find(&g->strs, s, len)) != NULL)
+		return p;
+	return fs_intern_str(&ro->strs, s, len);
+}
 
 /* ---- MaxMind-format records ------------------------------------------------------------ */
 
@@ -91,7 +107,7 @@ get_cc(MMDB_entry_s *e, const char *const *path, char cc[3])
 
 /* The network of a record as "address/prefix", prefix counted in the address's own bits. */
 static const char *
-network_str(struct geo *g, const fs_addr *a, unsigned prefix)
+network_str(struct geo *g, struct geo_ro *ro, const fs_addr *a, unsigned prefix)
 {
 	uint8_t b[16] = { 0 };
 	char txt[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
@@ -105,12 +121,12 @@ network_str(struct geo *g, const fs_addr *a, unsigned prefix)
 		b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, b, txt, sizeof txt);
 	n = snprintf(buf, sizeof buf, "%s/%u", txt, prefix);
-	return fs_intern_str(&g->strs, buf, (size_t)n);
+	return gstr(g, ro, buf, (size_t)n);
 }
 
 static void
-resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
-             bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
+resolve_mmdb(struct geo *g, struct geo_ro *ro, int idx, const fs_addr *a, struct geo_info *info,
+             bool *want_asn, bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
              uint8_t *geo_pfx)
 {
 	struct geo_db *db = &g->dbs[idx];
@@ -151,9 +167,9 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 			size_t len;
 			info->asn = asn;
 			if (get_str(&r.entry, P_ASORG, &s, &len))
-				info->as_org = fs_intern_str(&g->strs, s, len);
+				info->as_org = gstr(g, ro, s, len);
 			info->asn_db = (int8_t)idx;
-			*asn_net = network_str(g, a, prefix);
+			*asn_net = network_str(g, ro, a, prefix);
 			*asn_pfx = (uint8_t)prefix;
 			*want_asn = false;
 		}
@@ -171,7 +187,7 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 			any = true;
 		}
 		if (get_str(&r.entry, P_CITY, &s, &len)) {
-			info->city = fs_intern_str(&g->strs, s, len);
+			info->city = gstr(g, ro, s, len);
 			any = true;
 		}
 		if (get_double(&r.entry, P_LAT, &lat) && get_double(&r.entry, P_LON, &lon)) {
@@ -182,7 +198,7 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 		}
 		if (any) {
 			info->geo_db = (int8_t)idx;
-			*geo_net = network_str(g, a, prefix);
+			*geo_net = network_str(g, ro, a, prefix);
 			*geo_pfx = (uint8_t)prefix;
 			*want_geo = false;
 		}
@@ -190,10 +206,18 @@ resolve_mmdb(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bo
 }
 
 static const char *
-libloc_as_name(struct geo *g, struct geoloc *loc, uint32_t asn)
+libloc_as_name(struct geo *g, struct geo_ro *ro, struct geoloc *loc, uint32_t asn)
 {
 	char name[256];
 	bool fresh;
+
+	if (ro != NULL) {
+		const uint32_t *known = fs_map_get(&g->as_index, asn);
+		if (known != NULL)
+			return g->as_names.v[*known];
+		geoloc_as_name(loc, asn, name, sizeof name);
+		return gstr(g, ro, name, strlen(name));
+	}
 	uint32_t *slot = fs_map_put(&g->as_index, asn, &fresh);
 
 	if (!fresh)
@@ -205,8 +229,8 @@ libloc_as_name(struct geo *g, struct geoloc *loc, uint32_t asn)
 }
 
 static void
-resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, bool *want_asn,
-               bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
+resolve_libloc(struct geo *g, struct geo_ro *ro, int idx, const fs_addr *a, struct geo_info *info,
+               bool *want_asn, bool *want_geo, const char **asn_net, uint8_t *asn_pfx, const char **geo_net,
                uint8_t *geo_pfx)
 {
 	struct geoloc_result lr;
@@ -215,10 +239,10 @@ resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, 
 	geoloc_lookup(g->dbs[idx].loc, a, &lr);
 	if (!lr.found)
 		return;
-	net = fs_intern_str(&g->strs, lr.network, strlen(lr.network));
+	net = gstr(g, ro, lr.network, strlen(lr.network));
 	if (*want_asn && lr.asn != 0) {
 		info->asn = lr.asn;
-		info->as_org = libloc_as_name(g, g->dbs[idx].loc, lr.asn);
+		info->as_org = libloc_as_name(g, ro, g->dbs[idx].loc, lr.asn);
 		info->asn_db = (int8_t)idx;
 		*asn_net = net;
 		*asn_pfx = lr.prefix_len;
@@ -233,8 +257,9 @@ resolve_libloc(struct geo *g, int idx, const fs_addr *a, struct geo_info *info, 
 	}
 }
 
-void
-geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info)
+/* ro == NULL: strings interned in g; otherwise g is only read (see gstr). */
+static void
+resolve(struct geo *g, struct geo_ro *ro, const fs_addr *a, struct geo_info *info)
 {
 	bool want_asn = true, want_geo = true;
 	const char *asn_net = NULL, *geo_net = NULL;
@@ -247,11 +272,11 @@ geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info)
 	info->asn_db = info->geo_db = -1;
 	for (int i = 0; i < g->n_dbs && (want_asn || want_geo); i++) {
 		if (g->dbs[i].is_libloc)
-			resolve_libloc(g, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx, &geo_net,
-			               &geo_pfx);
+			resolve_libloc(g, ro, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx,
+			               &geo_net, &geo_pfx);
 		else
-			resolve_mmdb(g, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx, &geo_net,
-			             &geo_pfx);
+			resolve_mmdb(g, ro, i, a, info, &want_asn, &want_geo, &asn_net, &asn_pfx,
+			             &geo_net, &geo_pfx);
 	}
 	info->found = info->asn_db >= 0 || info->geo_db >= 0;
 	/* The ASN record's prefix is the routed block; a City record's is often finer. */
@@ -262,6 +287,12 @@ geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info)
 		info->network = geo_net;
 		info->prefix_len = geo_pfx;
 	}
+}
+
+void
+geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info)
+{
+	resolve(g, NULL, a, info);
 }
 
 /* ---- the cache ------------------------------------------------------------------------- */
@@ -363,6 +394,91 @@ geo_lookup(struct geo *g, const fs_addr *addr)
 	e->key = k;
 	geo_resolve(g, &k, &e->info);
 	fs_hidx_add(&g->index, h, idx - 1);
+	return &e->info;
+}
+
+/* ---- read-only lookups (geo_lookup_ro) ---------------------------------------------------- */
+
+/* Resolutions by readers: libloc's lookups are not safe on several threads at once (its
+ * objects count references), so one reader at a time resolves; the cache is not touched. */
+static pthread_mutex_t ro_mu = PTHREAD_MUTEX_INITIALIZER;
+
+struct geo_ro *
+geo_ro_new(struct geo *g)
+{
+	struct geo_ro *ro = xcalloc(1, sizeof *ro);
+
+	ro->g = g;
+	fs_map_init(&ro->index);
+	return ro;
+}
+
+void
+geo_ro_free(struct geo_ro *ro)
+{
+	if (ro == NULL)
+		return;
+	for (size_t i = 0; i < ro->n_chunks; i++)
+		free(ro->chunks[i]);
+	free(ro->chunks);
+	fs_map_fini(&ro->index);
+	fs_intern_free(&ro->strs);
+	free(ro);
+}
+
+uint64_t
+geo_ro_misses(const struct geo_ro *ro)
+{
+	return ro != NULL ? ro->misses : 0;
+}
+
+static struct geo_entry *
+ro_entry(const struct geo_ro *ro, uint32_t idx)
+{
+	idx--;
+	return &ro->chunks[idx >> GEO_CHUNK_SHIFT][idx & (GEO_CHUNK - 1)];
+}
+
+const struct geo_info *
+geo_lookup_ro(struct geo_ro *ro, const fs_addr *addr)
+{
+	struct geo *g = ro->g;
+	fs_addr k;
+	uint32_t h;
+
+	normalise(addr, &k);
+	if (k.family == 0 || g->n_dbs == 0)
+		return &g->none;
+	h = addr_hash(&k);
+	for (uint32_t s = fs_hidx_first(&g->index, h); s != FS_HIDX_END; s = fs_hidx_next(&g->index, h, s)) {
+		const struct geo_entry *e = entry_at(g, fs_hidx_item(&g->index, s) + 1);
+		if (memcmp(&e->key, &k, sizeof k) == 0)
+			return &e->info;
+	}
+	/* Not in the handle's cache: the reader's own, else resolved into it. */
+	uint64_t x, y, key;
+	memcpy(&x, k.bytes, 8);
+	memcpy(&y, k.bytes + 8, 8);
+	key = fs_hash64(x ^ fs_hash64(y + k.family));
+	if (key == FS_MAP_EMPTY)
+		key = 0;
+	bool fresh;
+	uint32_t *slot = fs_map_put(&ro->index, key, &fresh);
+	if (!fresh && memcmp(&ro_entry(ro, *slot)->key, &k, sizeof k) == 0)
+		return &ro_entry(ro, *slot)->info;
+	if (ro->n >> GEO_CHUNK_SHIFT == ro->n_chunks) {
+		ro->chunks = xreallocarray(ro->chunks, ro->n_chunks + 1, sizeof *ro->chunks);
+		ro->chunks[ro->n_chunks++] = xmalloc(GEO_CHUNK * sizeof **ro->chunks);
+	}
+	uint32_t idx = (uint32_t)++ro->n;
+	struct geo_entry *e = ro_entry(ro, idx);
+	if (fresh)
+		*slot = idx;   /* a colliding key keeps the first: the other is resolved each time */
+	e->key = k;
+	ro->misses++;
+	pthread_mutex_lock(&ro_mu);
+	resolve(g, ro, &k, &e->info);
+	pthread_mutex_unlock(&ro_mu);
 	return &e->info;
 }
 

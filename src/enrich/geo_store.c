@@ -4,9 +4,10 @@
 
 #include <stdlib.h>
 
-size_t
-geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
-                  struct geo_addr_row **rows, struct geo_spread *out)
+/* through the handle (ro == NULL) or a read-only reader */
+static size_t
+domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom_id dom,
+              struct geo_addr_row **rows, struct geo_spread *out)
 {
 	const struct store_domain *d = store_domain(s, dom);
 	struct geo_addr_row *r;
@@ -24,7 +25,7 @@ geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
 		if (sa == NULL)
 			continue;
 		r[n].addr = sa->addr;
-		r[n].info = geo_lookup(g, &sa->addr);
+		r[n].info = ro != NULL ? geo_lookup_ro(ro, &sa->addr) : geo_lookup(g, &sa->addr);
 		r[n].first_seen = da->first_seen;
 		r[n].last_seen = da->last_seen;
 		r[n].count = da->count;
@@ -37,4 +38,18 @@ geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
 	}
 	*rows = r;
 	return n;
+}
+
+size_t
+geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
+                  struct geo_addr_row **rows, struct geo_spread *out)
+{
+	return domain_spread(g, NULL, s, dom, rows, out);
+}
+
+size_t
+geo_domain_spread_ro(struct geo_ro *ro, const struct store *s, store_dom_id dom,
+                     struct geo_addr_row **rows, struct geo_spread *out)
+{
+	return domain_spread(ro->g, ro, s, dom, rows, out);
 }

@@ -110,13 +110,16 @@ collect_ns(struct model_record *rec, const struct store *s, store_dom_id id)
 	}
 }
 
-void
-model_record_domain(struct model_record *rec, struct geo *geo, const struct store *s,
-                    const struct det_result *r)
+static void
+record_domain(struct model_record *rec, struct geo *geo, struct geo_ro *ro, const struct store *s,
+              const struct det_result *r)
 {
 	memset(rec, 0, sizeof *rec);
 	model_row_init(&rec->row, r, store_domain(s, r->dom));
-	rec->n_spread_rows = geo_domain_spread(geo, s, r->dom, &rec->spread_rows, &rec->spread);
+	if (ro != NULL)
+		rec->n_spread_rows = geo_domain_spread_ro(ro, s, r->dom, &rec->spread_rows, &rec->spread);
+	else
+		rec->n_spread_rows = geo_domain_spread(geo, s, r->dom, &rec->spread_rows, &rec->spread);
 	rec->addr_buf = xcalloc(rec->n_spread_rows + 1, sizeof *rec->addr_buf);
 	for (size_t i = 0; i < rec->n_spread_rows; i++)
 		rec->addr_buf[i] = rec->spread_rows[i].addr;
@@ -125,6 +128,20 @@ model_record_domain(struct model_record *rec, struct geo *geo, const struct stor
 	tally_asns_countries(rec);
 	collect_ns(rec, s, r->dom);
 	rec->row.lists = &rec->lists;
+}
+
+void
+model_record_domain(struct model_record *rec, struct geo *geo, const struct store *s,
+                    const struct det_result *r)
+{
+	record_domain(rec, geo, NULL, s, r);
+}
+
+void
+model_record_domain_ro(struct model_record *rec, struct geo_ro *ro, const struct store *s,
+                       const struct det_result *r)
+{
+	record_domain(rec, NULL, ro, s, r);
 }
 
 void

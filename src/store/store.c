@@ -401,6 +401,7 @@ store_get_stats(const struct store *s, struct store_stats *out)
 {
 	*out = s->st;
 	out->domains = s->live_doms;
+	out->domains_bare = s->live_doms >= s->slab_dext.live ? s->live_doms - s->slab_dext.live : 0;
 	out->addrs = s->live_addrs;
 	out->nsnames = s->live_nsn;
 	out->names = s->live_names;

@@ -34,8 +34,6 @@ struct loader {
 	struct detector *det[2];
 	struct geo *det_geo;
 	const struct det_config *det_cfg;
-	uint32_t det_epoch[2];     /* store epoch of each detector's last pass (worker) */
-	bool det_ran[2];
 	bool det_busy[2];          /* held by the snapshot the UI shows, or by `ready` */
 	char source[256];
 	bool live;
@@ -273,18 +271,11 @@ worker_main(void *arg)
 				l->det_busy[free_det] = true;
 			atomic_store(&l->scoring, true);
 			pthread_mutex_unlock(&l->mu);
-			if (det != NULL && l->det_cfg != NULL && l->det_ran[free_det] &&
-			    l->det_epoch[free_det] != store_epoch(l->store)) {
-				/* The store was aged since this detector's last pass: a fresh one,
-				 * sized by the store as it is now (only this thread touches a
-				 * detector no snapshot holds). */
-				struct detector *fresh;
-				struct fs_err e = { 0 };
-				if (det_new(l->det_cfg, l->det_geo, &fresh, &e) == FS_OK) {
-					det_free(det);
-					l->det[free_det] = det = fresh;
-				}
-			}
+			/* The detector is kept when the store was aged since its last pass: it drops
+			 * what it kept for domains the ageing freed and its address cache when the
+			 * epoch moved, and gives what a fresh detector gives (tests/unit/detect/
+			 * test_incr.c ages the store under one and compares); what it kept for the
+			 * others makes the pass after ageing cost what changed, not a full one. */
 			store_read_lock(l->store);
 			gen = store_generation(l->store);
 			if (det != NULL && l->det_geo != NULL) {
@@ -299,10 +290,6 @@ worker_main(void *arg)
 				det_run(det, l->store);
 			s = loader_build_snap(l->store, det);
 			s->epoch = store_epoch(l->store);   /* under the lock: the data's own epoch */
-			if (det != NULL) {
-				l->det_epoch[free_det] = s->epoch;
-				l->det_ran[free_det] = true;
-			}
 			if (det != NULL) {
 				/* results name store strings: read them under the store lock */
 				pthread_mutex_lock(&l->mu);

@@ -202,6 +202,22 @@ fs_intern_str(struct fs_intern *t, const char *s, size_t len)
 	return t->slots[i];
 }
 
+const char *
+fs_intern_find(const struct fs_intern *t, const char *s, size_t len)
+{
+	uint32_t h;
+
+	if (len == 0)
+		return "";
+	if (t->cap == 0)
+		return NULL;
+	h = str_hash(s, len);
+	for (size_t i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
+		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
+			return t->slots[i];
+	return NULL;
+}
+
 void
 fs_intern_free(struct fs_intern *t)
 {

@@ -31,6 +31,9 @@ struct fs_intern {
 
 /* The one copy of s[0, len) ("" for len 0, not stored). */
 const char *fs_intern_str(struct fs_intern *t, const char *s, size_t len);
+/* The one copy of s[0, len) if the table has it, else NULL ("" for len 0); never writes the
+ * table, so any number of threads may call it while none interns. */
+const char *fs_intern_find(const struct fs_intern *t, const char *s, size_t len);
 void fs_intern_free(struct fs_intern *t);
 
 #endif

@@ -30,7 +30,9 @@ total_bytes(const struct watch *w)
 {
 	struct store_stats ss;
 	store_get_stats(w->s, &ss);
-	return ss.bytes + ss.domains * w->cfg.extra_per_domain + ss.addrs * w->cfg.extra_per_addr;
+	size_t bare = ss.domains_bare <= ss.domains ? ss.domains_bare : ss.domains;
+	return ss.bytes + (ss.domains - bare) * w->cfg.extra_per_domain +
+	       bare * w->cfg.extra_per_bare_domain + ss.addrs * w->cfg.extra_per_addr;
 }
 
 struct watch *
@@ -48,6 +50,8 @@ watch_new(struct store *s, struct detector *det, const struct watch_config *cfg)
 		w->cfg.check_every = 1024;
 	w->next_at = w->cfg.budget;
 	w->st.budget = w->cfg.budget;
+	w->st.extra_per_domain = w->cfg.extra_per_domain;
+	w->st.extra_per_bare_domain = w->cfg.extra_per_bare_domain;
 	/* Pinned domains trimmed under pressure keep enough of their timeline to stay flagged. */
 	store_write_lock(s);
 	store_set_pinned_keep(s, STORE_PINNED_KEEP);

@@ -14,7 +14,7 @@ S="$W/inv.session"
 TUI_ENV="XDG_STATE_HOME=$W/state"
 
 wait_file() {   # wait_file FILE TEXT [SECONDS]
-	n=$(( ${3:-10} * 20 ))
+	n=$(( ${3:-10} * 20 * TUI_SLOW ))
 	while [ $n -gt 0 ]; do
 		grep -qF -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05; n=$((n - 1))

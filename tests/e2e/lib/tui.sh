@@ -15,6 +15,10 @@ TUI_N=0
 TUI_SOCK="fs-tui-$$-0"
 TUI_T="fs:0.0"
 TUI_FAILS=0
+# Waits are limits, not timings: under AddressSanitizer (make asan) on a loaded machine the TUI
+# is several times slower to load and redraw, so every wait is given three times as long.
+TUI_SLOW=1
+ldd "$FLUXSCOPE" 2>/dev/null | grep -q libasan && TUI_SLOW=3
 
 tmux_() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 
@@ -44,7 +48,7 @@ tui_type() { tmux_ send-keys -t "$TUI_T" -l "$1"; }
 
 # Poll every 50 ms.
 tui_wait() {
-	text=$1; secs=${2:-10}; n=$((secs * 20))
+	text=$1; secs=$((${2:-10} * TUI_SLOW)); n=$((secs * 20))
 	while [ "$n" -gt 0 ]; do
 		if tui_screen | grep -qF -- "$text"; then return 0; fi
 		sleep 0.05; n=$((n - 1))
@@ -55,7 +59,7 @@ tui_wait() {
 }
 
 tui_wait_gone() {
-	text=$1; secs=${2:-10}; n=$((secs * 20))
+	text=$1; secs=$((${2:-10} * TUI_SLOW)); n=$((secs * 20))
 	while [ "$n" -gt 0 ]; do
 		if ! tui_screen | grep -qF -- "$text"; then return 0; fi
 		sleep 0.05; n=$((n - 1))
@@ -66,7 +70,7 @@ tui_wait_gone() {
 }
 
 tui_dead() {
-	secs=${1:-10}; n=$((secs * 20))
+	secs=$((${1:-10} * TUI_SLOW)); n=$((secs * 20))
 	while [ "$n" -gt 0 ]; do
 		if [ -s "$TUI_STATUS" ]; then cat "$TUI_STATUS"; return 0; fi
 		sleep 0.05; n=$((n - 1))

@@ -119,7 +119,12 @@ struct cmp {
 	uint32_t batch;             /* messages per batch */
 	uint32_t batches, expires;
 	fs_time last_ts;
-	fs_time expire_lag;         /* store_expire(last_ts - expire_lag) every 4th batch; 0 = never */
+	fs_time expire_lag;         /* store_expire(last_ts - expire_lag) every expire_every-th
+	                             * batch (0 = 4); expire_lag 0 = never */
+	uint32_t expire_every;
+	uint32_t run_every;         /* the detectors run every run_every-th batch (0 = every) */
+	bool trim_geo;              /* the enrichment cache emptied before each run (the TUI's
+	                             * loader bounds it so) */
 	size_t kept, reused;        /* over every run: features kept, of them taken again */
 	size_t flagged;             /* flagged results of the last run */
 	const char *intel;          /* an intel feed both detectors load, NULL = none */
@@ -141,6 +146,8 @@ compare_now(struct cmp *c)
 {
 	struct detector *full = new_detector(c);
 	det_set_incremental(full, false);
+	if (c->trim_geo)
+		(void)geo_cache_trim(c->geo, 0);
 	det_run(c->inc, c->s);
 	det_run(full, c->s);
 	put_run(&c->a, c->inc);
@@ -171,7 +178,8 @@ compare_now(struct cmp *c)
 static void
 maybe_expire(struct cmp *c)
 {
-	if (c->expire_lag == 0 || c->batches % 4 != 0 || c->last_ts <= c->expire_lag)
+	if (c->expire_lag == 0 || c->batches % (c->expire_every ? c->expire_every : 4) != 0 ||
+	    c->last_ts <= c->expire_lag)
 		return;
 	for (size_t i = 0; i < det_count(c->inc); i++) {
 		const struct det_result *r = det_get(c->inc, i);
@@ -191,7 +199,8 @@ on_msg(void *ctx, const struct dns_msg *m)
 		c->last_ts = m->ts;
 	if (c->msgs % c->batch == 0) {
 		c->batches++;
-		compare_now(c);
+		if (c->run_every <= 1 || c->batches % c->run_every == 0)
+			compare_now(c);
 		maybe_expire(c);
 	}
 }
@@ -261,6 +270,30 @@ test_flux_small_ageing(void **state)
 {
 	(void)state;
 	run_capture("tests/data/flux/flux-small.pcap", 400, (fs_time)1800 * FS_USEC);
+}
+
+/* As the TUI's loader keeps its detectors across ageing: the store aged several times between
+ * two runs of the detector (ageing every batch, detection every third), the enrichment cache
+ * emptied before each run; the pins come from the detector's last results. */
+static void
+test_flux_small_loader(void **state)
+{
+	struct cmp c;
+	struct fs_err err = { 0 };
+	(void)state;
+
+	cmp_open(&c, 250, (fs_time)1200 * FS_USEC, NULL);
+	c.expire_every = 1;
+	c.run_every = 3;
+	c.trim_geo = true;
+	struct ingest *in = ingest_new(NULL, on_msg, &c);
+	if (ingest_add_file(in, "tests/data/flux/flux-small.pcap", &err) != FS_OK ||
+	    ingest_run(in, &err) != FS_OK)
+		fail_msg("%s", err.msg);
+	ingest_free(in);
+	assert_true(c.batches >= 15);
+	assert_true(c.expires >= 10);
+	cmp_close(&c);
 }
 
 static void
@@ -450,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_generated_intel),
 		cmocka_unit_test(test_flux_small),
 		cmocka_unit_test(test_flux_small_ageing),
+		cmocka_unit_test(test_flux_small_loader),
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test(test_demo_upstream),
 	};

@@ -1,8 +1,10 @@
 /* Unit tests for enrichment (src/enrich/): MaxMind's public test databases against their
  * published values, fixtures built from the JSON in tests/data/geo/ with MaxMind's writer (IPv4, IPv6,
  * IPv4-mapped, missing fields, unknown addresses, DB-IP layouts, an IPv4-only tree), discovery,
- * precedence, staleness, bad files, libloc, the cache, distances and spread. */
+ * precedence, staleness, bad files, libloc, the cache and its read-only readers, distances
+ * and spread. */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -936,6 +938,152 @@ test_cache(void **state)
 	geo_free(g);
 }
 
+/* Read-only readers (geo_lookup_ro): on two threads at once, over addresses the cache has and
+ * addresses it lacks, the same infos geo_lookup gives (a second handle's, field by field,
+ * strings by text), the cache's own pointer for a cached address, the handle's strings where
+ * it has the text, and the handle untouched (its counters, entries and bytes). */
+#define RO_N 600
+struct ro_run {
+	struct geo *g;
+	fs_addr addrs[RO_N];
+	const struct geo_info *got[RO_N], *again[RO_N];
+	uint64_t misses;
+	int reverse;
+};
+
+static void *
+ro_thread(void *arg)
+{
+	struct ro_run *r = arg;
+	struct geo_ro *ro = geo_ro_new(r->g);
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < RO_N; k++) {
+			int i = r->reverse ? RO_N - 1 - k : k;
+			const struct geo_info *x = geo_lookup_ro(ro, &r->addrs[i]);
+			if (pass == 0)
+				r->got[i] = x;
+			else
+				r->again[i] = x;
+		}
+	r->misses = geo_ro_misses(ro);
+	/* the infos stay valid until the reader goes: the caller compares them first */
+	pthread_exit(ro);
+}
+
+static void
+ro_addr(fs_addr *a, int i)
+{
+	char s[64];
+	switch (i % 6) {
+	case 0: snprintf(s, sizeof s, "198.51.100.%d", i % 256); break;        /* the fixtures' */
+	case 1: snprintf(s, sizeof s, "2001:db8:1::%x", i); break;
+	case 2: snprintf(s, sizeof s, "::ffff:198.51.100.%d", (i * 7) % 256); break;
+	case 3: snprintf(s, sizeof s, "%d.%d.%d.%d", 1 + i % 223, (i * 37) % 256, i % 256, 7); break;
+	case 4: snprintf(s, sizeof s, "203.0.113.%d", i % 256); break;
+	default: snprintf(s, sizeof s, "8.8.%d.%d", i % 4, i % 256); break;
+	}
+	*a = A(s);
+}
+
+static void
+info_equal(const struct geo_info *x, const struct geo_info *y)
+{
+	assert_int_equal(x->found, y->found);
+	assert_int_equal(x->asn, y->asn);
+	assert_string_equal(x->as_org, y->as_org);
+	assert_string_equal(x->country, y->country);
+	assert_string_equal(x->city, y->city);
+	assert_string_equal(x->network, y->network);
+	assert_int_equal(x->prefix_len, y->prefix_len);
+	assert_int_equal(x->has_location, y->has_location);
+	assert_true(x->lat == y->lat && x->lon == y->lon);
+	assert_int_equal(x->asn_db, y->asn_db);
+	assert_int_equal(x->geo_db, y->geo_db);
+}
+
+static void
+test_cache_readonly(void **state)
+{
+	const char *lp = libloc_path();
+	const char *p[] = { fix("flux-asn"), fix("flux-city"), lp };
+	int np = lp != NULL ? 3 : 2;
+	struct geo *g = open_files(p, np), *ref = open_files(p, np);
+	static struct ro_run run[2];
+	struct geo_cache_stats before, after;
+	void *ro[2];
+	(void)state;
+
+
+	assert_int_equal(geo_db_count(g), np);
+	for (int t = 0; t < 2; t++) {
+		run[t].g = g;
+		run[t].reverse = t;
+		for (int i = 0; i < RO_N; i++)
+			ro_addr(&run[t].addrs[i], i);
+	}
+	/* the cache has the first half */
+	const struct geo_info *cached[RO_N] = { 0 };
+	for (int i = 0; i < RO_N / 2; i++)
+		cached[i] = geo_lookup(g, &run[0].addrs[i]);
+	geo_cache_stats(g, &before);
+	pthread_t th[2];
+	for (int t = 0; t < 2; t++)
+		assert_int_equal(pthread_create(&th[t], NULL, ro_thread, &run[t]), 0);
+	for (int t = 0; t < 2; t++)
+		assert_int_equal(pthread_join(th[t], &ro[t]), 0);
+	geo_cache_stats(g, &after);
+	assert_int_equal(after.lookups, before.lookups);
+	assert_int_equal(after.misses, before.misses);
+	assert_int_equal(after.entries, before.entries);
+	assert_int_equal(after.bytes, before.bytes);
+	/* what each reader resolved itself: the distinct uncached addresses (normalised) */
+	size_t distinct = 0;
+	for (int i = RO_N / 2; i < RO_N; i++) {
+		bool dup = false;
+		const struct geo_info *x = geo_lookup(ref, &run[0].addrs[i]);
+		for (int j = 0; j < i && !dup; j++)
+			dup = geo_lookup(ref, &run[0].addrs[j]) == x;
+		distinct += !dup && run[0].addrs[i].family != 0;
+	}
+	size_t n_uncached_seen = 0;
+	for (int i = 0; i < RO_N; i++)
+		for (int j = 0; j < i && cached[i] == NULL; j++)
+			if (cached[j] != NULL && geo_lookup(ref, &run[0].addrs[j]) == geo_lookup(ref, &run[0].addrs[i]))
+				cached[i] = cached[j];   /* the same address in another form: cached too */
+	for (int i = 0; i < RO_N; i++)
+		n_uncached_seen += cached[i] == NULL;
+	assert_true(n_uncached_seen > 0);
+	for (int t = 0; t < 2; t++) {
+		assert_true(run[t].misses > 0);
+		assert_true(run[t].misses <= distinct);
+		for (int i = 0; i < RO_N; i++) {
+			const struct geo_info *x = run[t].got[i], *want = geo_lookup(ref, &run[t].addrs[i]);
+			info_equal(x, want);
+			assert_ptr_equal(run[t].again[i], x);   /* a reader resolves an address once */
+			if (cached[i] != NULL)
+				assert_ptr_equal(x, cached[i]);      /* the cache's own entry */
+			else {
+				/* text the handle has is the handle's (pointers compare as the cache's) */
+				for (int j = 0; j < RO_N; j++) {
+					if (cached[j] == NULL)
+						continue;
+					if (x->city[0] && strcmp(cached[j]->city, x->city) == 0)
+						assert_ptr_equal(cached[j]->city, x->city);
+					if (x->network[0] && strcmp(cached[j]->network, x->network) == 0)
+						assert_ptr_equal(cached[j]->network, x->network);
+					if (x->as_org[0] && strcmp(cached[j]->as_org, x->as_org) == 0)
+						assert_ptr_equal(cached[j]->as_org, x->as_org);
+				}
+			}
+		}
+	}
+	for (int t = 0; t < 2; t++)
+		geo_ro_free(ro[t]);
+	geo_free(ref);
+	geo_free(g);
+}
+
 /* ---- distance and spread ---------------------------------------------------------------- */
 
 static void
@@ -1082,6 +1230,7 @@ main(void)
 		cmocka_unit_test(test_libloc),
 		cmocka_unit_test(test_libloc_fills_gaps),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cache_readonly),
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_spread),
 	};

@@ -2,7 +2,7 @@
  * one-off benign names mixed in (as a resolver sees them: most names are looked up once): the
  * store stays under the budget, old benign data goes, and every domain detection flags on the
  * whole capture is still there at the end with its counts, still flagged; marked domains stay
- * too. */
+ * too. And the estimate of what domains cost outside the store, by kind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,6 +207,77 @@ test_under_budget(void **state)
 	store_free(r.s);
 }
 
+/* The estimate by kind: a domain that never had an address, RRset or CNAME (a flood's one-off
+ * NXDOMAIN names) is counted at extra_per_bare_domain, the others at extra_per_domain, so a
+ * store of such names that fits the budget by that count is left alone where counting every
+ * name alike would age it out. */
+static void
+bare_store(struct store *s)
+{
+	struct mb b;
+	char name[64], addr[32];
+
+	for (int i = 0; i < 250; i++) {
+		snprintf(name, sizeof name, "%s%d.kind.example", i < 200 ? "nx" : "a", i);
+		mb_resp(&b, name, DNS_TYPE_A, 1800000000.0 + i);
+		if (i < 200)
+			b.m.rcode = 3;     /* NXDOMAIN, no answer */
+		else {
+			snprintf(addr, sizeof addr, "10.9.%d.%d", i / 256, i % 256);
+			MB_A(&b, name, addr, 300);
+		}
+		store_add_msg(s, &b.m);
+	}
+}
+
+static void
+test_estimate_by_kind(void **state)
+{
+	(void)state;
+	struct store *s = store_new(NULL);
+	struct store_stats ss;
+	struct watch_stats ws;
+
+	bare_store(s);
+	store_get_stats(s, &ss);
+	assert_int_equal(ss.domains, 250);
+	assert_int_equal(ss.domains_bare, 200);
+	/* what the watch counts: the store, 1000 per domain with an answer, 10 per bare one */
+	struct watch_config wc = { .budget = (size_t)1 << 40, .extra_per_domain = 1000,
+	                           .extra_per_bare_domain = 10, .check_every = 1 };
+	struct watch *w = watch_new(s, NULL, &wc);
+	assert_true(watch_age(w, true));
+	watch_get_stats(w, &ws);
+	store_get_stats(s, &ss);
+	assert_int_equal(ss.expired_domains, 0);
+	assert_int_equal(ws.bytes_before, ss.bytes + 50 * 1000 + 200 * 10);
+	assert_int_equal(ws.extra_per_domain, 1000);
+	assert_int_equal(ws.extra_per_bare_domain, 10);
+	watch_free(w);
+
+	/* a budget the per-kind count fits and the count of every name at 1000 does not */
+	size_t budget = ss.bytes + 50 * 1000 + 200 * 10 + 1000;
+	assert_true(budget < ss.bytes + 250 * 1000);
+	wc.budget = budget;
+	w = watch_new(s, NULL, &wc);
+	assert_false(watch_age(w, false));
+	watch_get_stats(w, &ws);
+	assert_int_equal(ws.runs, 0);
+	watch_free(w);
+	store_get_stats(s, &ss);
+	assert_int_equal(ss.expired_domains, 0);
+	/* counted alike, the same store is over that budget and its one-off names go */
+	wc.extra_per_bare_domain = 1000;
+	w = watch_new(s, NULL, &wc);
+	assert_true(watch_age(w, false));
+	watch_free(w);
+	store_get_stats(s, &ss);
+	assert_true(ss.expired_domains > 0);
+	assert_int_equal(ss.domains + ss.expired_domains, 250);
+	assert_true(ss.domains_bare < 200);
+	store_free(s);
+}
+
 /* A provider of the flagged set (the TUI's loader): asked with no store lock held, its set is
  * pinned exactly when it is of the store's current epoch, and left alone when it predates an
  * ageing run (its ids may have been reused). */
@@ -356,6 +427,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_keeps_flagged),
 		cmocka_unit_test(test_under_budget),
+		cmocka_unit_test(test_estimate_by_kind),
 		cmocka_unit_test(test_flagged_provider),
 		cmocka_unit_test(test_flagged_collect),
 	};
