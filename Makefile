@@ -1,5 +1,5 @@
 # fluxscope — one hand-written Makefile (see README "Building").
-# Targets: all run test asan bench eval clean install deps check-layers fuzz fuzz-smoke
+# Targets: all run test asan bench eval eval-seeds clean install deps check-layers fuzz fuzz-smoke
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -48,7 +48,7 @@ ifeq ($(V),1)
 Q =
 endif
 
-.PHONY: all binary run test asan bench eval clean install deps deps-check deps-test check-layers unit e2e fuzz fuzz-clang fuzz-smoke
+.PHONY: all binary run test asan bench eval eval-seeds clean install deps deps-check deps-test check-layers unit e2e fuzz fuzz-clang fuzz-smoke
 
 # Public targets first make sure the Debian packages are there, then re-enter make so that
 # pkg-config sees the freshly installed libraries.
@@ -138,6 +138,10 @@ bench:
 
 eval: all
 	$(Q)scripts/eval.sh
+
+# one eval profile over many seeds (the ones the rules were built on and held-out ones)
+eval-seeds: all
+	$(Q)scripts/eval-seeds.sh
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), one per parser of outside input: the packet path,
 # capture files, theme/keys/canvas text, the filter language, the `:` command splitter, the
