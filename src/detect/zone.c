@@ -653,12 +653,16 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	bool enough = st.names - st.guarded >= d->w.zone_min_names;
 	/* fewer names, one of them an anchor: enough when another name is there to judge */
 	bool anchored = !enough && st.anchors > 0 && st.names - st.guarded >= 2;
-	/* … or when its names rotate on their own (at least half of the re-asked names, at least
-	 * one, given another set; answers of several addresses): the names' novelty is then
-	 * backed by their own rotation, not only by siblings on different hosts, which is what
-	 * the name count guards against. The spread and static-hosts gates still apply. */
-	bool rot_few = !enough && !anchored && st.names - st.guarded >= 2 && st.rotating >= 1 &&
-	               2 * st.rotating >= st.reasked_any && f.max_per_resp >= d->w.breadth_addrs;
+	/* The names rotate on their own: at least half of the re-asked names (at least one) were
+	 * given another set — on a re-fetch after the TTL, or by a second resolver (per-query
+	 * rotation at the authoritative) — and answers carry several addresses (a round robin of
+	 * one or two addresses an answer is no agent population). */
+	bool own_rotation = st.rotating >= 1 && 2 * st.rotating >= st.reasked_any &&
+	                    f.max_per_resp >= d->w.breadth_addrs;
+	/* … fewer names, but they rotate on their own: the names' novelty is then backed by their
+	 * own rotation, not only by siblings on different hosts, which is what the name count
+	 * guards against. The spread and static-hosts gates still apply. */
+	bool rot_few = !enough && !anchored && st.names - st.guarded >= 2 && own_rotation;
 	enough = enough || anchored || rot_few;
 	/* Spread across networks, not only many addresses: a thousand one-off names answered
 	 * from one hosting block (or from private space) are not flux. */
@@ -666,20 +670,16 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	uint32_t nets = by_asn ? f.n_asns : f.n_p16_fam;
 	bool spread = nets >= d->w.zone_min_networks && f.p16_entropy >= d->w.zone_min_entropy &&
 	              (f.n_cc_known < 3 || f.n_countries >= d->w.zone_min_countries);
-	/* Few networks, but the names themselves rotate there: at least half of the re-asked
-	 * names (at least one) were given another set — on a re-fetch after the TTL, or by a
-	 * second resolver (per-query rotation at the authoritative) — in networks with known
-	 * ASNs that no list names as CDN or cloud, no name of the zone reached through a CNAME
-	 * chain and no pool or CNAME provider zone. The spread gate is for static hosts (they
+	/* Few networks, but the names themselves rotate there (own_rotation), in networks with
+	 * known ASNs that no list names as CDN or cloud, no name of the zone reached through a
+	 * CNAME chain and no pool or CNAME provider zone. The spread gate is for static hosts (they
 	 * keep their answers) and load balancers (named through CNAMEs, or in listed networks);
 	 * a bulletproof hoster's flux is neither, and is judged like any other zone, as a name in
 	 * one unlisted network is (model.c). The zone's own evaluation must still say flux
 	 * (novelty, breadth), and the static-hosts rule below still applies. */
 	bool lb_plausible = st.cname > 0 || cx.provider_zone != NULL || cx.pool_zone != NULL ||
 	                    (st.asn_known > 0 && st.asn_listed >= d->w.cdn_asn_share * st.asn_known);
-	bool hosted_rotation = !spread && by_asn && !lb_plausible && st.rotating >= 1 &&
-	                       2 * st.rotating >= st.reasked_any &&
-	                       f.max_per_resp >= d->w.breadth_addrs;
+	bool hosted_rotation = !spread && by_asn && !lb_plausible && own_rotation;
 	spread = spread || hosted_rotation;
 	/* Two resolvers given a name's same set is weaker evidence (a slowly rotating flux name
 	 * can give it too): it counts when no name of the zone rotated on its own. */
@@ -741,6 +741,12 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	                 "on their own%s",
 	                 st.names, st.names == 1 ? "name" : "names", st.once, st.flux, st.flagged,
 	                 st.guarded ? ", some guarded as CDN or pool and left out" : "");
+	if (det_is_flux(agg) && hosted_rotation && enough && !static_hosts)
+		prepend_reason(zr, fmt("its answers in %u %s only, but its names rotate there (%u of "
+		                       "%u re-asked names given another set, on a re-fetch or by a "
+		                       "second resolver), in networks no list names as CDN or cloud "
+		                       "and reached through no CNAME: hosted flux, not a load balancer",
+		                       nets, nets == 1 ? "ASN" : "ASNs", st.rotating, st.reasked_any));
 	if (det_is_flux(agg) && anchored && spread && !static_hosts)
 		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
 		                       "but %s is flux on its own across %u %s in %u %s",
@@ -765,12 +771,6 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	else if (static_hosts)
 		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
 		                       "rotation", stable, reasked));
-	else if (det_is_flux(agg) && hosted_rotation)
-		prepend_reason(zr, fmt("its answers in %u %s only, but its names rotate there (%u of "
-		                       "%u re-asked names given another set, on a re-fetch or by a "
-		                       "second resolver), in networks no list names as CDN or cloud "
-		                       "and reached through no CNAME: hosted flux, not a load balancer",
-		                       nets, nets == 1 ? "ASN" : "ASNs", st.rotating, st.reasked_any));
 	if (n_noaddr > 0)
 		prepend_reason(zr, fmt("%u %s without addresses (only NXDOMAIN/NODATA answers, or NS "
 		                       "records alone) rolled up here: the zone's nameserver layer "

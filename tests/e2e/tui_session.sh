@@ -77,7 +77,7 @@ tui_dead || { tui_screen; exit 1; }
 # Reopen with no capture named: the capture, the view, the marks, notes and filter come back.
 tui_start 150 40 --no-geoip --session "$S"
 tui_wait "Loaded" 20 || exit 1
-tui_wait "Timeline" 10
+tui_wait "Timeline" 20
 check "the detail of $2 is open again, on its Timeline" sh -c 'tmux -L "$1" capture-pane -p -t fs:0.0 | head -1 | grep -qF "$2"' sh "$TUI_SOCK" "$2"
 tui_keys 1
 tui_wait "Note " || true
