@@ -102,6 +102,24 @@ parse_secs(const char *s, fs_time *out)
 	return true;
 }
 
+/* Integer milliseconds since the epoch (Zeek's JSON::TS_MILLIS and TS_MILLIS_UNSIGNED): only
+ * digits, and at least 1e11 (in seconds that would be the year 5138). */
+static bool
+parse_millis(const char *s, fs_time *out)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+	for (; s[n] != '\0'; n++) {
+		if (s[n] < '0' || s[n] > '9' || n >= 16)
+			return false;
+		v = v * 10 + (uint64_t)(s[n] - '0');
+	}
+	if (n == 0 || v < 100000000000ULL)
+		return false;
+	*out = (fs_time)(v * 1000);
+	return true;
+}
+
 /* ISO 8601 "2018-03-24T17:15:21.123456Z" (Zeek's JSON::TS_ISO8601). */
 static bool
 parse_iso(const char *s, fs_time *out)
@@ -246,7 +264,10 @@ set_field(struct zeek_rec *r, int f, const char *v)
 	fs_time t;
 	uint16_t u;
 	switch (f) {
-	case ZF_TS: if (!parse_secs(v, &r->ts) && !parse_iso(v, &r->ts)) return false; break;
+	case ZF_TS:
+		if (!parse_millis(v, &r->ts) && !parse_secs(v, &r->ts) && !parse_iso(v, &r->ts))
+			return false;
+		break;
 	case ZF_ORIG_H: if (fs_addr_parse(v, &r->orig) != 0) return false; break;
 	case ZF_RESP_H: if (fs_addr_parse(v, &r->resp) != 0) return false; break;
 	case ZF_ORIG_P: if (!parse_u16(v, &r->orig_p)) return false; break;

@@ -206,6 +206,48 @@ test_zeek_chain(void **state)
 	zeek_free(z);
 }
 
+static void
+emit_ts(void *ctx, fs_time ts, const uint8_t *frame, size_t len)
+{
+	(void)frame;
+	(void)len;
+	*(fs_time *)ctx = ts;
+}
+
+/* Zeek JSON time as seconds, ISO 8601 and integer milliseconds (JSON::TS_MILLIS) alike. */
+static void
+test_zeek_json_times(void **state)
+{
+	(void)state;
+	const char *ts[] = { "1521911721.5", "\"2018-03-24T17:15:21.5Z\"", "1521911721500" };
+	for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+		struct zeek_reader *z = zeek_new();
+		struct feed_counts c = { 0 };
+		fs_time last = 0;
+		char js[512];
+		snprintf(js, sizeof js, "{\"ts\":%s,\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":5,"
+		         "\"id.resp_h\":\"10.0.0.53\",\"id.resp_p\":53,\"proto\":\"udp\","
+		         "\"query\":\"www.x.test\",\"qtype\":1,\"rcode\":0,"
+		         "\"answers\":[\"192.0.2.7\"],\"TTLs\":[20.0]}", ts[i]);
+		zeek_line(z, js, strlen(js), &c, emit_ts, &last);
+		assert_int_equal(c.records, 1);
+		assert_int_equal(c.bad, 0);
+		assert_true(last == (fs_time)1521911721500000);   /* the query's time: no rtt */
+		zeek_free(z);
+	}
+	/* 1e11 and more without a decimal point is milliseconds; fewer digits stay seconds */
+	struct zeek_reader *z = zeek_new();
+	struct feed_counts c = { 0 };
+	fs_time last = 0;
+	const char *js = "{\"ts\":1521911721,\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":5,"
+	                 "\"id.resp_h\":\"10.0.0.53\",\"id.resp_p\":53,\"proto\":\"udp\","
+	                 "\"query\":\"www.x.test\",\"qtype\":1,\"rcode\":0,"
+	                 "\"answers\":[\"192.0.2.7\"],\"TTLs\":[20.0]}";
+	zeek_line(z, js, strlen(js), &c, emit_ts, &last);
+	assert_true(last == (fs_time)1521911721000000);
+	zeek_free(z);
+}
+
 /* frames a feed opened from memory gives, -1 when it is not recognised */
 static int
 mem_frames(const char *text)
@@ -403,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_dnstap_file_into_store),
 		cmocka_unit_test(test_dnstap_cut_everywhere),
 		cmocka_unit_test(test_zeek_chain),
+		cmocka_unit_test(test_zeek_json_times),
 		cmocka_unit_test(test_zeek_headers),
 		cmocka_unit_test(test_eve_v1_join),
 		cmocka_unit_test(test_eve_v3),
