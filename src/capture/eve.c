@@ -391,6 +391,23 @@ orient(struct eve_reader *e, struct eve_msg *m)
 	m->dport = p;
 }
 
+size_t
+eve_syslog_prefix(const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && i < 256 && line[i] != '{' && line[i] != '"' && line[i] != '}')
+		i++;
+	if (i == 0 || i >= len || line[i] != '{')
+		return 0;
+	/* what comes before the brace: spaces after "tag[pid]:" or after the "@cee:" cookie */
+	size_t k = i;
+	while (k > 0 && line[k - 1] == ' ')
+		k--;
+	if (k == 0 || line[k - 1] != ':')
+		return 0;
+	return i;
+}
+
 void
 eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts *c,
          feed_emit_fn emit, void *ctx)
@@ -404,6 +421,9 @@ eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts 
 	v1_flush(e, EVE_V1_IDLE, c, emit, ctx);
 	if (len == 0)
 		return;
+	size_t skip = eve_syslog_prefix(line, len);
+	line += skip;
+	len -= skip;
 	if (!json_parse(d, line, len) || d->tok[1].type != JT_OBJ) {
 		c->bad++;
 		return;

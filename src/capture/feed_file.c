@@ -337,6 +337,18 @@ zeek_tsv_header(const uint8_t *p, size_t n)
 }
 
 /* Sniff the (decompressed) start; FS_E_FORMAT without a sentence when it is no known feed. */
+/* EVE forwarded through syslog: the first line a syslog prefix, then an object with
+ * "event_type" (eve_syslog_prefix). */
+static bool
+eve_first_line_syslog(const uint8_t *p, size_t n)
+{
+	size_t eol = 0;
+	while (eol < n && p[eol] != '\n')
+		eol++;
+	size_t skip = eve_syslog_prefix((const char *)p, eol);
+	return skip > 0 && contains(p + skip, eol - skip, "\"event_type\"");
+}
+
 static fs_status
 feed_open(const char *path, struct feed_in *in, uint64_t size, struct cap_source **out,
           struct fs_err *err)
@@ -365,6 +377,8 @@ feed_open(const char *path, struct feed_in *in, uint64_t size, struct cap_source
 		if (zeek_tsv_header(p + i, n - i))
 			kind = FK_ZEEK;
 		else if (i < n && p[i] == '{' && contains(p + i, n - i, "\"event_type\""))
+			kind = FK_EVE;
+		else if (i < n && eve_first_line_syslog(p + i, n - i))
 			kind = FK_EVE;
 		else if (i < n && p[i] == '{' && contains(p + i, n - i, "\"id.orig_h\"") &&
 		         contains(p + i, n - i, "\"query\""))

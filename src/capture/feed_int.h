@@ -156,5 +156,10 @@ void eve_free(struct eve_reader *e);
 void eve_line(struct eve_reader *e, const char *line, size_t len, struct feed_counts *c,
               feed_emit_fn emit, void *ctx);
 void eve_flush(struct eve_reader *e, struct feed_counts *c, feed_emit_fn emit, void *ctx);
+/* An EVE line forwarded through syslog: "<34>Mar 24 17:15:21 host suricata[1234]: {…}" or with
+ * the "@cee:" cookie before the JSON. Returns the offset of the JSON object, 0 for a line that
+ * is JSON already or has no such prefix (a prefix is at most 256 bytes without a quote or a
+ * brace, ending in ": " or "@cee:" and optional spaces). */
+size_t eve_syslog_prefix(const char *line, size_t len);
 
 #endif

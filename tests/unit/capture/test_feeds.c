@@ -320,6 +320,48 @@ test_eve_v1_join(void **state)
 	eve_free(e);
 }
 
+/* EVE forwarded through syslog (rsyslog, syslog-ng): a syslog header, or the "@cee:" cookie,
+ * before each event; the file is recognised as EVE and the events read as without it. */
+static void
+test_eve_syslog(void **state)
+{
+	(void)state;
+	const char *ev = "{\"timestamp\":\"2026-01-05T10:00:00.290000+0000\",\"flow_id\":77,"
+	                 "\"event_type\":\"dns\",\"src_ip\":\"192.0.2.1\",\"src_port\":53,\"dest_ip\":\"192.0.2.16\","
+	                 "\"dest_port\":1920,\"proto\":\"UDP\",\"dns\":{\"version\":2,\"type\":\"answer\","
+	                 "\"id\":16995,\"flags\":\"8180\",\"qr\":true,\"rd\":true,\"ra\":true,\"rrname\":\"www.sl.test\","
+	                 "\"rrtype\":\"A\",\"rcode\":\"NOERROR\",\"answers\":[{\"rrname\":\"www.sl.test\","
+	                 "\"rrtype\":\"A\",\"ttl\":60,\"rdata\":\"192.0.2.80\"}]}}";
+	const char *prefix[] = { "", "<30>Jan  5 10:00:00 sensor suricata[1234]: ",
+	                         "2026-01-05T10:00:00.291+00:00 sensor suricata[1234]: @cee: ",
+	                         "@cee:" };
+	char text[2048];
+	int want = -2;
+	for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++) {
+		snprintf(text, sizeof text, "%s%s\n%s%s\n", prefix[i], ev, prefix[i], ev);
+		int frames = mem_frames(text);
+		if (i == 0)
+			want = frames;
+		assert_true(frames > 0);
+		assert_int_equal(frames, want);   /* the same as the plain log */
+		struct eve_reader *e = eve_new();
+		struct feed_counts c = { 0 };
+		struct got g = { 0 };
+		size_t n = strlen(prefix[i]) + strlen(ev);
+		eve_line(e, text, n, &c, emit_dec, &g);
+		eve_flush(e, &c, emit_dec, &g);
+		assert_int_equal(c.bad, 0);
+		assert_int_equal(g.n, 1);
+		assert_string_equal(g.qname, "www.sl.test");
+		eve_free(e);
+	}
+	/* not a syslog prefix: a quote, or no colon before the brace; other text with a colon */
+	assert_int_equal(eve_syslog_prefix("\"a\": {\"event_type\":1}", 20), 0);
+	assert_int_equal(eve_syslog_prefix("host suricata {\"event_type\":1}", 31), 0);
+	assert_int_equal(mem_frames("note: {\"x\":1}\n"), -1);
+	assert_int_equal(mem_frames("note: something else\n"), -1);
+}
+
 /* Suricata 8's dns v3, in the shape suricata-verify expects of it (decode-teredo-01): a
  * "request" with "queries", a "response" from the server with "answers" (owners, TTLs, an AAAA
  * written in full), "authorities" and "grouped". */
@@ -446,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_dnstap_cut_everywhere),
 		cmocka_unit_test(test_zeek_chain),
 		cmocka_unit_test(test_zeek_json_times),
+		cmocka_unit_test(test_eve_syslog),
 		cmocka_unit_test(test_zeek_headers),
 		cmocka_unit_test(test_eve_v1_join),
 		cmocka_unit_test(test_eve_v3),
