@@ -8,6 +8,17 @@
 /* A feed's vantage number took the padding at the end of a timeline entry. */
 _Static_assert(sizeof(struct store_response) == 48, "timeline entry size");
 
+/* Stamps of domain changes (store_domain_stamp) name one change of one domain of one store: a
+ * detector run over another store, or over an id freed and given to another name, never finds
+ * its old stamp again. Each store counts within its own block of 2^48 stamps (years of changes
+ * at millions a second), taken once; 65,536 stores a process. */
+static uint64_t
+stamp_block(void)
+{
+	static _Atomic uint64_t blocks;
+	return (atomic_fetch_add_explicit(&blocks, 1, memory_order_relaxed) + 1) << 48;
+}
+
 struct store *
 store_new(const struct store_config *cfg)
 {
@@ -26,6 +37,7 @@ store_new(const struct store_config *cfg)
 	pthread_rwlockattr_destroy(&attr);
 	atomic_init(&s->generation, 0);
 	atomic_init(&s->epoch, 0);
+	s->stamp_next = stamp_block();
 	/* Index 0 of every table is the "none" id. */
 	s->n_names = s->n_addrs = s->n_sets = s->n_doms = s->n_nsn = 1;
 	st_slab_init(&s->slab_dom, sizeof(struct dom_block));
@@ -176,11 +188,6 @@ store_epoch(const struct store *s)
 	return atomic_load_explicit(&s->epoch, memory_order_acquire);
 }
 
-/* Stamps of domain changes: one sequence for every store of the process, so that a stamp
- * names one change of one domain of one store (a detector run over another store, or over an
- * id freed and given to another name, never finds its old stamp again). */
-static _Atomic uint64_t stamp_seq;
-
 void
 st_dom_touch(struct store *s, store_dom_id id)
 {
@@ -193,7 +200,7 @@ st_dom_touch(struct store *s, store_dom_id id)
 		s->bytes += (size_t)(nc - old) * sizeof *s->dom_stamp;
 		s->cap_stamp = nc;
 	}
-	s->dom_stamp[id] = atomic_fetch_add_explicit(&stamp_seq, 1, memory_order_relaxed) + 1;
+	s->dom_stamp[id] = ++s->stamp_next;   /* the writer's own counter: no atomic per message */
 }
 
 uint64_t

@@ -133,8 +133,9 @@ struct store {
 	uint32_t live_sets;
 
 	struct store_domain **doms; uint32_t n_doms, cap_doms;
-	uint64_t *dom_stamp;        /* store_domain_stamp, indexed like doms (cap_doms) */
+	uint64_t *dom_stamp;        /* store_domain_stamp, indexed like doms */
 	uint32_t cap_stamp;
+	uint64_t stamp_next;        /* the last stamp given; starts at this store's own block */
 	struct idfree dom_free;
 	uint32_t live_doms;
 

@@ -181,6 +181,17 @@ intern_grow(struct fs_intern *t)
 	t->cap = ncap;
 }
 
+/* The slot holding s[0, len) (hash h), or the empty slot where it would go; cap > 0. */
+static size_t
+intern_probe(const struct fs_intern *t, const char *s, size_t len, uint32_t h)
+{
+	size_t i;
+	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
+		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
+			break;
+	return i;
+}
+
 const char *
 fs_intern_str(struct fs_intern *t, const char *s, size_t len)
 {
@@ -192,9 +203,9 @@ fs_intern_str(struct fs_intern *t, const char *s, size_t len)
 	if (2 * (t->n + 1) > t->cap)
 		intern_grow(t);
 	h = str_hash(s, len);
-	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
-		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
-			return t->slots[i];
+	i = intern_probe(t, s, len, h);
+	if (t->slots[i] != NULL)
+		return t->slots[i];
 	t->slots[i] = fs_arena_strndup(&t->arena, s, len);
 	t->hashes[i] = h;
 	t->n++;
@@ -212,10 +223,7 @@ fs_intern_find(const struct fs_intern *t, const char *s, size_t len)
 	if (t->cap == 0)
 		return NULL;
 	h = str_hash(s, len);
-	for (size_t i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
-		if (t->hashes[i] == h && strncmp(t->slots[i], s, len) == 0 && t->slots[i][len] == '\0')
-			return t->slots[i];
-	return NULL;
+	return t->slots[intern_probe(t, s, len, h)];
 }
 
 void
