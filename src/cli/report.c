@@ -14,6 +14,7 @@
 #include "cli/pipeline.h"
 #include "cli/probe_cmd.h"
 #include "cli/stats.h"
+#include "fluxscope/log.h"
 #include "fluxscope/model.h"
 #include "fluxscope/notes.h"
 #include "fluxscope/session.h"
@@ -49,8 +50,31 @@ add_msg_geo(void *ctx, const struct dns_msg *msg)
 	for (; p->n_addrs < n; p->n_addrs++) {
 		const struct store_addr *sa = store_addr(p->store, (store_addr_id)(p->n_addrs + 1));
 		if (sa != NULL && sa->first_seen != 0)   /* an answer or glue, not a host */
-			(void)geo_lookup(p->geo, &sa->addr);
+			(void)geo_lookup_pre(p->geo, p->pre, &sa->addr);
 	}
+}
+
+/* The decoding thread's part (ingest_set_ahead_hook): the answer and glue addresses of a
+ * response resolved ahead of the store thread's lookups above, which then take them (the
+ * same cache either way: enrich.h, geo_pre). */
+static void
+ahead_msg_geo(void *ctx, const struct dns_msg *msg)
+{
+	struct cli_prefill *p = ctx;
+
+	if (!msg->qr)
+		return;
+	for (int pass = 0; pass < 2; pass++)       /* the slots' loads started, then the probes */
+		for (uint32_t i = 0; i < msg->n_rr; i++) {
+			const struct dns_rr *rr = &msg->rr[i];
+			if ((rr->type != DNS_TYPE_A && rr->type != DNS_TYPE_AAAA) || rr->addr.family == 0 ||
+			    (rr->section != DNS_SEC_ANSWER && rr->section != DNS_SEC_ADDITIONAL))
+				continue;
+			if (pass == 0)
+				geo_pre_prefetch(p->pre, &rr->addr);
+			else
+				geo_pre_resolve(p->pre, &rr->addr);
+		}
 }
 
 /* --session: its marked domains, and every name of its marked zones, are marked in the store
@@ -119,11 +143,21 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		if ((st = a->geo != NULL ? cli_ingest_open(o, add_msg_geo, &a->prefill, &a->in, err)
 		                         : cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
+		if (a->geo != NULL) {
+			a->prefill.pre = geo_pre_new(a->geo);
+			ingest_set_ahead_hook(a->in, ahead_msg_geo, &a->prefill);
+		}
 		double t0 = fs_mono_ms();
 		store_write_lock(a->store);
 		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
 		store_write_unlock(a->store);
 		cli_log_ingest(a->in, fs_mono_ms() - t0);
+		if (a->prefill.pre != NULL) {
+			fs_log("enrich", "%" PRIu64 " addresses resolved ahead on the decoding thread",
+			       geo_pre_taken(a->prefill.pre));
+			geo_pre_free(a->prefill.pre);
+			a->prefill.pre = NULL;
+		}
 	}
 	if (a->in != NULL)
 		a->source_rc = cli_report_source_errors(a->in);

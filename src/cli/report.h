@@ -18,6 +18,7 @@
 struct cli_prefill {           /* enrichment looked up as addresses arrive (report.c) */
 	struct store *store;
 	struct geo *geo;
+	struct geo_pre *pre;       /* reading as a pipeline: resolved on the decoding thread */
 	size_t n_addrs;            /* address ids looked at so far */
 };
 

@@ -36,6 +36,8 @@ struct ingest {
 	void *msg_ctx;
 	ingest_frame_fn frame_fn;
 	void *frame_ctx;
+	ingest_msg_fn ahead_fn;    /* pipeline only: on the decoding thread */
+	void *ahead_ctx;
 
 	struct ingest_src *srcs;
 	int n_srcs;
@@ -87,6 +89,13 @@ ingest_set_frame_hook(struct ingest *in, ingest_frame_fn fn, void *ctx)
 {
 	in->frame_fn = fn;
 	in->frame_ctx = ctx;
+}
+
+void
+ingest_set_ahead_hook(struct ingest *in, ingest_msg_fn fn, void *ctx)
+{
+	in->ahead_fn = fn;
+	in->ahead_ctx = ctx;
 }
 
 void
@@ -149,9 +158,11 @@ on_message(void *ctx, const struct dns_msg *m)
 {
 	struct ingest *in = ctx;
 
-	if (in->q != NULL)
+	if (in->q != NULL) {
+		if (in->ahead_fn != NULL)
+			in->ahead_fn(in->ahead_ctx, m);
 		msgq_put(in->q, m);
-	else
+	} else
 		deliver(in, m);
 }
 
