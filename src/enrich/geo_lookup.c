@@ -638,7 +638,7 @@ geo_pre_resolve(struct geo_pre *p, const fs_addr *addr)
 	struct geo_ro *ro = p->ro;
 	struct pre_table *t = atomic_load_explicit(&p->table, memory_order_relaxed);
 	fs_addr k;
-	size_t slot;
+	size_t slot = 0;
 
 	normalise(addr, &k);
 	if (k.family == 0 || ro->g->n_dbs == 0)
@@ -667,7 +667,7 @@ geo_pre_resolve(struct geo_pre *p, const fs_addr *addr)
 static bool
 pre_take(struct geo *g, struct geo_pre *p, const fs_addr *k, uint32_t h, struct geo_info *info)
 {
-	size_t slot;
+	size_t slot = 0;
 	const struct pre_table *t = atomic_load_explicit(&p->table, memory_order_acquire);
 	uint32_t idx = pre_find(p, t, k, h, &slot);
 
