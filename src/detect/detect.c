@@ -1068,10 +1068,107 @@ build_groups(struct detector *d, const struct store *s)
 	qsort(d->groups, d->n_groups, sizeof *d->groups, cmp_group);
 }
 
+#define SHARD_BLOCK 64          /* domains a worker takes at a time */
+#define SHARD_MIN 256           /* fewer domains than this: one thread */
+
+/* The candidates result i shares addresses or fluxing NS names with, counted in cnt
+ * (candidate index → links). Reads only. */
+static void
+cluster_links(const struct detector *d, const struct store *s, const uint32_t *cand, size_t i,
+              struct fs_map *cnt)
+{
+	store_dom_id rdom = det_code_dom(d, d->order[i]);
+	const struct store_domain *dom = store_domain(s, rdom);
+
+	fs_map_clear(cnt);
+	for (uint32_t k = 0; k < dom->n_addrs; k++) {
+		const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
+			continue;
+		for (uint32_t j = 0; j < sa->n_domains; j++) {
+			store_dom_id o = sa->domains[j];
+			if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+				continue;
+			uint32_t oi = d->by_dom[o] - 1;
+			bool fresh;
+			if (cand[oi])
+				(*fs_map_put(cnt, oi, &fresh))++;
+		}
+	}
+	store_name_id zone = 0;
+	store_set_id nsset = store_domain_nsset(s, rdom, &zone);
+	uint32_t nm = 0;
+	const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
+	if (!det_zone_usable(d, zone ? store_name_str(s, zone) : NULL))
+		nm = 0;
+	for (uint32_t k = 0; k < nm; k++) {
+		const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
+		if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE || !ns_is_agent(d, ns))
+			continue;
+		for (uint32_t j = 0; j < ns->n_domains; j++) {
+			store_dom_id o = ns->domains[j];
+			if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+				continue;
+			uint32_t oi = d->by_dom[o] - 1;
+			bool fresh;
+			if (cand[oi])
+				(*fs_map_put(cnt, oi, &fresh))++;
+		}
+	}
+}
+
+/* The links of candidates on threads: each worker takes blocks of results and keeps the
+ * pairs (i << 32 | other) that share enough; the unions are made after, on one thread (the
+ * partition does not depend on their order). */
+struct clu_job {
+	const struct detector *d;
+	const struct store *s;
+	const uint32_t *cand;
+	_Atomic size_t next;
+};
+
+struct clu_worker {
+	struct clu_job *j;
+	uint64_t *pairs;
+	size_t n, cap;
+	pthread_t t;
+};
+
+static void *
+clu_worker_run(void *arg)
+{
+	struct clu_worker *cw = arg;
+	const struct detector *d = cw->j->d;
+	struct fs_map cnt;
+	size_t i0;
+
+	fs_map_init(&cnt);
+	while ((i0 = atomic_fetch_add_explicit(&cw->j->next, SHARD_BLOCK, memory_order_relaxed)) <
+	       d->n_res) {
+		size_t i1 = i0 + SHARD_BLOCK < d->n_res ? i0 + SHARD_BLOCK : d->n_res;
+		for (size_t i = i0; i < i1; i++) {
+			if (!cw->j->cand[i])
+				continue;
+			cluster_links(d, cw->j->s, cw->j->cand, i, &cnt);
+			for (uint32_t k = 0; k < cnt.n; k++) {
+				if (fs_map_val_at(&cnt, k) < d->w.cluster_min_shared)
+					continue;
+				if (cw->n == cw->cap) {
+					cw->cap = cw->cap ? cw->cap * 2 : 1024;
+					cw->pairs = xreallocarray(cw->pairs, cw->cap, sizeof *cw->pairs);
+				}
+				cw->pairs[cw->n++] = (uint64_t)i << 32 | (uint32_t)fs_map_key_at(&cnt, k);
+			}
+		}
+	}
+	fs_map_fini(&cnt);
+	return NULL;
+}
+
 /* Union domains scoring at least cluster.min_score (or flagged) that share at least
  * cluster.min_shared addresses or NS names. */
 static void
-build_clusters(struct detector *d, const struct store *s)
+build_clusters(struct detector *d, const struct store *s, int threads)
 {
 	struct det_uf uf;
 	struct fs_map cnt;
@@ -1085,50 +1182,36 @@ build_clusters(struct detector *d, const struct store *s)
 		if (r->allowlisted)
 			cand[i] = 0;
 	}
-	for (size_t i = 0; i < d->n_res; i++) {
-		if (!cand[i])
-			continue;
-		store_dom_id rdom = det_code_dom(d, d->order[i]);
-		const struct store_domain *dom = store_domain(s, rdom);
-		fs_map_clear(&cnt);
-		for (uint32_t k = 0; k < dom->n_addrs; k++) {
-			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
-			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
-				continue;
-			for (uint32_t j = 0; j < sa->n_domains; j++) {
-				store_dom_id o = sa->domains[j];
-				if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
-					continue;
-				uint32_t oi = d->by_dom[o] - 1;
-				bool fresh;
-				if (cand[oi])
-					(*fs_map_put(&cnt, oi, &fresh))++;
-			}
+	if (threads > 1 && d->n_res >= SHARD_MIN) {
+		struct clu_job job = { .d = d, .s = s, .cand = cand };
+		struct clu_worker *cw = xcalloc((size_t)threads, sizeof *cw);
+		int started = 1;
+		atomic_init(&job.next, 0);
+		for (int t = 0; t < threads; t++)
+			cw[t].j = &job;
+		for (int t = 1; t < threads; t++) {
+			if (pthread_create(&cw[t].t, NULL, clu_worker_run, &cw[t]) != 0)
+				break;
+			started++;
 		}
-		store_name_id zone = 0;
-		store_set_id nsset = store_domain_nsset(s, rdom, &zone);
-		uint32_t nm = 0;
-		const uint32_t *m = nsset ? store_set_members(s, nsset, &nm) : NULL;
-		if (!det_zone_usable(d, zone ? store_name_str(s, zone) : NULL))
-			nm = 0;
-		for (uint32_t k = 0; k < nm; k++) {
-			const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
-			if (ns == NULL || ns->n_domains > SHARED_MAX_DEGREE || !ns_is_agent(d, ns))
-				continue;
-			for (uint32_t j = 0; j < ns->n_domains; j++) {
-				store_dom_id o = ns->domains[j];
-				if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
-					continue;
-				uint32_t oi = d->by_dom[o] - 1;
-				bool fresh;
-				if (cand[oi])
-					(*fs_map_put(&cnt, oi, &fresh))++;
-			}
+		clu_worker_run(&cw[0]);
+		for (int t = 1; t < started; t++)
+			pthread_join(cw[t].t, NULL);
+		for (int t = 0; t < threads; t++) {
+			for (size_t k = 0; k < cw[t].n; k++)
+				det_uf_union(&uf, (uint32_t)(cw[t].pairs[k] >> 32), (uint32_t)cw[t].pairs[k]);
+			free(cw[t].pairs);
 		}
-		for (uint32_t k = 0; k < cnt.n; k++)
-			if (fs_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
-				det_uf_union(&uf, (uint32_t)i, (uint32_t)fs_map_key_at(&cnt, k));
-	}
+		free(cw);
+	} else
+		for (size_t i = 0; i < d->n_res; i++) {
+			if (!cand[i])
+				continue;
+			cluster_links(d, s, cand, i, &cnt);
+			for (uint32_t k = 0; k < cnt.n; k++)
+				if (fs_map_val_at(&cnt, k) >= d->w.cluster_min_shared)
+					det_uf_union(&uf, (uint32_t)i, (uint32_t)fs_map_key_at(&cnt, k));
+		}
 	/* number clusters of two or more domains 1, 2, … in result order (highest score first) */
 	uint32_t *size = xcalloc(d->n_res + 1, sizeof *size);
 	uint32_t *num = xcalloc(d->n_res + 1, sizeof *num);
@@ -1234,8 +1317,6 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 		compact_put(d, code & ~DET_CODE_COMPACT, r);
 }
 
-#define SHARD_BLOCK 64          /* domains a worker takes at a time */
-#define SHARD_MIN 256           /* fewer domains than this: one thread */
 
 struct shard {
 	struct detector w;          /* the worker's copy */
@@ -1244,6 +1325,37 @@ struct shard {
 	_Atomic size_t *next;
 	pthread_t t;
 };
+
+void
+det_worker_init(const struct detector *d, struct detector *w)
+{
+	*w = *d;
+	w->worker = true;
+	w->sc = det_scratch_new();
+	w->obs = NULL;
+	w->cap_obs = 0;
+	w->nso = NULL;
+	w->cap_nso = 0;
+	w->nsa = NULL;
+	w->cap_nsa = 0;
+	fs_map_init(&w->tmp);
+	w->run_have_asn = w->run_have_cc = w->run_have_geo = false;
+	w->run_have_ns = false;
+}
+
+void
+det_worker_fini(struct detector *d, struct detector *w)
+{
+	d->run_have_asn |= w->run_have_asn;
+	d->run_have_cc |= w->run_have_cc;
+	d->run_have_geo |= w->run_have_geo;
+	d->run_have_ns |= w->run_have_ns;
+	det_scratch_free(w->sc);
+	free(w->obs);
+	free(w->nso);
+	free(w->nsa);
+	fs_map_fini(&w->tmp);
+}
 
 static void *
 shard_thread(void *arg)
@@ -1289,18 +1401,7 @@ run_sharded(struct detector *d, const struct store *s, int pass)
 	}
 	struct shard *sh = xcalloc((size_t)n, sizeof *sh);
 	for (int i = 0; i < n; i++) {
-		sh[i].w = *d;
-		sh[i].w.worker = true;
-		sh[i].w.sc = det_scratch_new();
-		sh[i].w.obs = NULL;
-		sh[i].w.cap_obs = 0;
-		sh[i].w.nso = NULL;
-		sh[i].w.cap_nso = 0;
-		sh[i].w.nsa = NULL;
-		sh[i].w.cap_nsa = 0;
-		fs_map_init(&sh[i].w.tmp);
-		sh[i].w.run_have_asn = sh[i].w.run_have_cc = sh[i].w.run_have_geo = false;
-		sh[i].w.run_have_ns = false;
+		det_worker_init(d, &sh[i].w);
 		sh[i].s = s;
 		sh[i].pass = pass;
 		sh[i].next = &next;
@@ -1314,18 +1415,8 @@ run_sharded(struct detector *d, const struct store *s, int pass)
 	shard_thread(&sh[0]);
 	for (int i = 1; i < started; i++)
 		pthread_join(sh[i].t, NULL);
-	for (int i = 0; i < n; i++) {
-		struct detector *w = &sh[i].w;
-		d->run_have_asn |= w->run_have_asn;
-		d->run_have_cc |= w->run_have_cc;
-		d->run_have_geo |= w->run_have_geo;
-		d->run_have_ns |= w->run_have_ns;
-		det_scratch_free(w->sc);
-		free(w->obs);
-		free(w->nso);
-		free(w->nsa);
-		fs_map_fini(&w->tmp);
-	}
+	for (int i = 0; i < n; i++)
+		det_worker_fini(d, &sh[i].w);
 	free(sh);
 }
 
@@ -1481,6 +1572,53 @@ run_pass_results(struct detector *d, const struct store *s, size_t nd)
 	d->n_res = d->n_ids;
 }
 
+/* build_groups on a second thread while the calling one builds the clusters (their links
+ * themselves on the run's threads, build_clusters): a worker's copy of the detector (the
+ * address cache is only read), its groups and feature flags handed back after. The two read the results and the store, and write apart (groups;
+ * clusters in the results and the compact names' cluster map). */
+struct groups_job {
+	struct detector w;
+	const struct store *s;
+};
+
+static void *
+groups_thread(void *arg)
+{
+	struct groups_job *j = arg;
+
+	build_groups(&j->w, j->s);
+	return NULL;
+}
+
+static void
+run_clusters_groups(struct detector *d, const struct store *s)
+{
+	struct groups_job *j;
+	pthread_t t;
+
+	if (d->threads < 2 || d->n_res < SHARD_MIN) {
+		build_clusters(d, s, 1);
+		build_groups(d, s);
+		return;
+	}
+	j = xmalloc(sizeof *j);
+	det_worker_init(d, &j->w);
+	j->s = s;
+	if (pthread_create(&t, NULL, groups_thread, j) != 0) {
+		det_worker_fini(d, &j->w);
+		free(j);
+		build_clusters(d, s, 1);
+		build_groups(d, s);
+		return;
+	}
+	build_clusters(d, s, d->threads);
+	pthread_join(t, NULL);
+	d->groups = j->w.groups;
+	d->n_groups = j->w.n_groups;
+	det_worker_fini(d, &j->w);
+	free(j);
+}
+
 /* Results in report order, the by-domain index, clusters and registrable groups. */
 static void
 run_index(struct detector *d, const struct store *s, size_t nd)
@@ -1499,8 +1637,7 @@ run_index(struct detector *d, const struct store *s, size_t nd)
 	memset(d->by_dom, 0, d->cap_by_dom * sizeof *d->by_dom);
 	for (size_t i = 0; i < d->n_res; i++)
 		d->by_dom[det_code_dom(d, d->order[i])] = (uint32_t)i + 1;
-	build_clusters(d, s);
-	build_groups(d, s);
+	run_clusters_groups(d, s);
 }
 
 /* What could not be computed, and why. */

@@ -607,6 +607,12 @@ struct det_compacts {
 	size_t n_mat, n_mat_chunks;
 	struct fs_map mat_idx;      /* rank index → materialised index + 1 */
 };
+/* A worker's copy of the detector for a thread of a sharded step: the address cache and the
+ * results are only read through it, its scratch, input buffers and map are its own;
+ * det_worker_fini or-s its feature flags back into d and frees what it made. */
+void det_worker_init(const struct detector *d, struct detector *w);
+void det_worker_fini(struct detector *d, struct detector *w);
+
 /* The result of a code: the full result, or a compact name's template (shared by names: its
  * dom, name, seen times, rank and cluster are not the name's). */
 static inline struct det_result *

@@ -15,6 +15,8 @@
 #include "detect/detect_int.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -856,6 +858,83 @@ roll_up(struct detector *d, const struct det_result *zr, struct det_result *r)
 	               zr->zone_no_addr == 1 ? "name" : "names")));
 }
 
+/* The zone rows' evaluations, row k in d->zres[k]: each reads the results, the store and the
+ * detector's tables and writes its own row, so on det->threads threads (workers' copies of
+ * the detector, a row at a time) the rows are those of one thread. */
+struct zone_rows {
+	const struct store *s;
+	const char **zname;
+	const uint32_t *mem, *start, *cnt, *noaddr;
+	const store_dom_id *noaddr_ns;
+	uint32_t *rows;            /* row k's zone */
+	struct detector *d;        /* the rows' owner */
+	_Atomic size_t next;
+};
+
+struct zone_worker {
+	struct detector w;
+	struct zone_rows *j;
+	pthread_t t;
+};
+
+static void *
+zone_worker_run(void *arg)
+{
+	struct zone_worker *zw = arg;
+	struct zone_rows *j = zw->j;
+	struct det_obs *zobs = NULL;
+	size_t cap_zobs = 0, k;
+
+	while ((k = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->d->n_zres) {
+		uint32_t z = j->rows[k];
+		eval_zone(&zw->w, j->s, j->zname[z], j->mem + j->start[z], j->cnt[z], j->noaddr[z],
+		          j->noaddr_ns[z], &zobs, &cap_zobs, &j->d->zres[k],
+		          &j->d->zterm_pool[k * DET_N_TERMS]);
+	}
+	free(zobs);
+	return NULL;
+}
+
+static void
+zones_eval(struct detector *d, struct zone_rows *j)
+{
+	int n = d->threads < 2 || d->n_zres < 2 ? 1 : d->threads;
+
+	if ((size_t)n > d->n_zres)
+		n = (int)d->n_zres;
+	j->d = d;
+	atomic_init(&j->next, 0);
+	if (n <= 1) {
+		struct det_obs *zobs = NULL;
+		size_t cap_zobs = 0;
+		for (size_t k = 0; k < d->n_zres; k++) {
+			uint32_t z = j->rows[k];
+			eval_zone(d, j->s, j->zname[z], j->mem + j->start[z], j->cnt[z], j->noaddr[z],
+			          j->noaddr_ns[z], &zobs, &cap_zobs, &d->zres[k],
+			          &d->zterm_pool[k * DET_N_TERMS]);
+		}
+		free(zobs);
+		return;
+	}
+	struct zone_worker *zw = xcalloc((size_t)n, sizeof *zw);
+	int started = 1;
+	for (int i = 0; i < n; i++) {
+		det_worker_init(d, &zw[i].w);
+		zw[i].j = j;
+	}
+	for (int i = 1; i < n; i++) {
+		if (pthread_create(&zw[i].t, NULL, zone_worker_run, &zw[i]) != 0)
+			break;            /* the threads started (and this one) do the rest */
+		started++;
+	}
+	zone_worker_run(&zw[0]);
+	for (int i = 1; i < started; i++)
+		pthread_join(zw[i].t, NULL);
+	for (int i = 0; i < n; i++)
+		det_worker_fini(d, &zw[i].w);
+	free(zw);
+}
+
 void
 det_zone_run(struct detector *d, const struct store *s)
 {
@@ -915,22 +994,22 @@ det_zone_run(struct detector *d, const struct store *s)
 		d->cap_zterms = (size_t)nrows * DET_N_TERMS;
 		d->zterm_pool = xreallocarray(d->zterm_pool, d->cap_zterms, sizeof *d->zterm_pool);
 	}
-	struct det_obs *zobs = NULL;
-	size_t cap_zobs = 0;
 	uint32_t *row_of = xcalloc(nz + 2, sizeof *row_of);
 	const char **zname = xcalloc(nz + 2, sizeof *zname);
 	for (size_t i = 0; i < d->n_res; i++)
 		if (zof[i] && zname[zof[i]] == NULL)
 			zname[zof[i]] = det_code_res(d, d->order[i])->zone;
-	for (uint32_t z = 1; z <= nz; z++) {
-		if (cnt[z] < 2 && noaddr[z] == 0)
-			continue;
-		struct det_result *zr = &d->zres[d->n_zres];
-		eval_zone(d, s, zname[z], mem + start[z], cnt[z], noaddr[z], noaddr_ns[z], &zobs,
-		          &cap_zobs, zr, &d->zterm_pool[d->n_zres * DET_N_TERMS]);
-		row_of[z] = (uint32_t)++d->n_zres;
-	}
-	free(zobs);
+	struct zone_rows zj = {
+		.s = s, .zname = zname, .mem = mem, .start = start, .cnt = cnt, .noaddr = noaddr,
+		.noaddr_ns = noaddr_ns, .rows = xcalloc(nrows + 1, sizeof *zj.rows),
+	};
+	for (uint32_t z = 1; z <= nz; z++)
+		if (cnt[z] >= 2 || noaddr[z] > 0) {
+			zj.rows[d->n_zres] = z;
+			row_of[z] = (uint32_t)++d->n_zres;
+		}
+	zones_eval(d, &zj);
+	free(zj.rows);
 	/* a compact name's template once: its names are in one zone and alike */
 	det_slot_reset(d);
 	for (size_t i = 0; i < d->n_res; i++) {
