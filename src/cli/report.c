@@ -265,10 +265,11 @@ rep_time(FILE *out, fs_time t)
 		fs_fput_time(out, t);
 }
 
-/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null. The date and time
- * of the last second formatted are kept (per thread): a report's times fall in few seconds. */
-static void
-rep_time_iso(FILE *out, fs_time t)
+/* ISO 8601 UTC with microseconds ("2026-11-18T07:00:03.004000Z"), or null, into buf (room
+ * for 64 octets); returns its length. The date and time of the last second formatted are
+ * kept (per thread): a report's times fall in few seconds. */
+static size_t
+fmt_time_iso(char *buf, fs_time t)
 {
 	static _Thread_local int64_t last_sec = -1;
 	static _Thread_local char last[40];
@@ -279,14 +280,14 @@ rep_time_iso(FILE *out, fs_time t)
 		/* before 1970 the remainder is negative: printf's form, as it always was */
 		time_t ts = (time_t)sec;
 		struct tm tm;
-		char buf[40];
+		char day[40];
 		if (t == 0 || gmtime_r(&ts, &tm) == NULL ||
-		    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-			fputs("null", out);
-			return;
+		    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+			memcpy(buf, "null", 4);
+			return 4;
 		}
-		fprintf(out, "\"%s.%06" PRId64 "Z\"", buf, us);
-		return;
+		int n = snprintf(buf, 64, "\"%s.%06" PRId64 "Z\"", day, us);   /* at most 50 */
+		return n < 0 ? 0 : (size_t)n < 64 ? (size_t)n : 63;
 	}
 	if (sec != last_sec) {
 		time_t ts = (time_t)sec;
@@ -294,14 +295,13 @@ rep_time_iso(FILE *out, fs_time t)
 		if (gmtime_r(&ts, &tm) == NULL ||
 		    (last_len = strftime(last + 1, sizeof last - 1, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
 			last_sec = -1;
-			fputs("null", out);
-			return;
+			memcpy(buf, "null", 4);
+			return 4;
 		}
 		last[0] = '"';
 		last_len++;
 		last_sec = sec;
 	}
-	char buf[48];
 	memcpy(buf, last, last_len);
 	size_t n = last_len;
 	buf[n++] = '.';
@@ -310,7 +310,14 @@ rep_time_iso(FILE *out, fs_time t)
 	n += 6;
 	buf[n++] = 'Z';
 	buf[n++] = '"';
-	fwrite(buf, 1, n, out);
+	return n;
+}
+
+static void
+rep_time_iso(FILE *out, fs_time t)
+{
+	char buf[64];
+	fwrite(buf, 1, fmt_time_iso(buf, t), out);
 }
 
 static void
@@ -636,11 +643,131 @@ part_unavailable(struct jw *w)
 	fputc(']', w->out);
 }
 
+/* One spread row's JSON, written through the stream call by call (a row whose strings are
+ * too long for spread_row_buf). */
+static void
+spread_row_stream(FILE *out, const struct geo_addr_row *row, bool first)
+{
+	const struct geo_info *g = row->info;
+	char abuf[FS_ADDR_STRLEN];
+
+	fputs(!first ? ",{\"address\":" : "{\"address\":", out);
+	rep_str(out, fs_addr_str(&row->addr, abuf, sizeof abuf));
+	fputs(",\"asn\":", out);
+	if (g->asn)
+		fs_fput_u64(out, g->asn);
+	else
+		fputs("null", out);
+	fputs(",\"as_org\":", out);
+	rep_str(out, g->as_org && g->as_org[0] ? g->as_org : NULL);
+	fputs(",\"country\":", out);
+	rep_str(out, g->country[0] ? g->country : NULL);
+	fputs(",\"city\":", out);
+	rep_str(out, g->city && g->city[0] ? g->city : NULL);
+	fputs(",\"lat\":", out);
+	if (g->has_location)
+		fs_fput_g(out, g->lat, 15);   /* coordinates keep every digit the database has */
+	else
+		fputs("null", out);
+	fputs(",\"lon\":", out);
+	if (g->has_location)
+		fs_fput_g(out, g->lon, 15);
+	else
+		fputs("null", out);
+	fputs(",\"network\":", out);
+	rep_str(out, g->network && g->network[0] ? g->network : NULL);
+	fputs(",\"first_seen\":", out);
+	rep_time(out, row->first_seen);
+	fputs(",\"first_seen_iso\":", out);
+	rep_time_iso(out, row->first_seen);
+	fputs(",\"last_seen\":", out);
+	rep_time(out, row->last_seen);
+	fputs(",\"last_seen_iso\":", out);
+	rep_time_iso(out, row->last_seen);
+	fputs(",\"count\":", out);
+	fs_fput_u64(out, row->count);
+	fputc('}', out);
+}
+
+#define SPREAD_ROW_ROOM 8192
+#define PUT_LIT(o, lit) (memcpy((o), "" lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+static char *
+put_str_or_null(char *o, const char *s)
+{
+	if (s == NULL)
+		return PUT_LIT(o, "null");
+	return json_put_str(o, s, strlen(s), true);
+}
+
+/* The same bytes as spread_row_stream, assembled in buf (SPREAD_ROW_ROOM octets) for one
+ * write; false (nothing written) when the row's strings might not fit. */
+static bool
+spread_row_buf(char *buf, size_t *len, const struct geo_addr_row *row, bool first)
+{
+	const struct geo_info *g = row->info;
+	const char *org = g->as_org && g->as_org[0] ? g->as_org : NULL;
+	const char *city = g->city && g->city[0] ? g->city : NULL;
+	const char *net = g->network && g->network[0] ? g->network : NULL;
+	char abuf[FS_ADDR_STRLEN];
+	size_t strs = (org ? strlen(org) : 0) + (city ? strlen(city) : 0) + (net ? strlen(net) : 0);
+
+	/* the fixed parts, numbers (FS_NUMFMT_MAX of room each) and the address: under 3 KiB */
+	if (strs > (SPREAD_ROW_ROOM - 3072) / 6)
+		return false;
+	char *o = buf;
+	o = first ? PUT_LIT(o, "{\"address\":") : PUT_LIT(o, ",{\"address\":");
+	o = put_str_or_null(o, fs_addr_str(&row->addr, abuf, sizeof abuf));
+	o = PUT_LIT(o, ",\"asn\":");
+	if (g->asn)
+		o += fs_fmt_u64(o, g->asn);
+	else
+		o = PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"as_org\":");
+	o = put_str_or_null(o, org);
+	o = PUT_LIT(o, ",\"country\":");
+	o = put_str_or_null(o, g->country[0] ? g->country : NULL);
+	o = PUT_LIT(o, ",\"city\":");
+	o = put_str_or_null(o, city);
+	o = PUT_LIT(o, ",\"lat\":");
+	if (g->has_location)
+		o += fs_fmt_g(o, g->lat, 15);
+	else
+		o = PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"lon\":");
+	if (g->has_location)
+		o += fs_fmt_g(o, g->lon, 15);
+	else
+		o = PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"network\":");
+	o = put_str_or_null(o, net);
+	o = PUT_LIT(o, ",\"first_seen\":");
+	if (row->first_seen == 0)
+		o = PUT_LIT(o, "null");
+	else
+		o += fs_fmt_time(o, row->first_seen);
+	o = PUT_LIT(o, ",\"first_seen_iso\":");
+	o += fmt_time_iso(o, row->first_seen);
+	o = PUT_LIT(o, ",\"last_seen\":");
+	if (row->last_seen == 0)
+		o = PUT_LIT(o, "null");
+	else
+		o += fs_fmt_time(o, row->last_seen);
+	o = PUT_LIT(o, ",\"last_seen_iso\":");
+	o += fmt_time_iso(o, row->last_seen);
+	o = PUT_LIT(o, ",\"count\":");
+	o += fs_fmt_u64(o, row->count);
+	*o++ = '}';
+	*len = (size_t)(o - buf);
+	return true;
+}
+
 static void
 part_spread(struct jw *w)
 {
 	FILE *out = w->out;
-	char abuf[FS_ADDR_STRLEN];
+	char buf[SPREAD_ROW_ROOM];
+	size_t len;
 
 	/* The per-address rows of names that are not flagged only when asked (--spread): they
 	 * are most of the report's bytes, and every name keeps its address lists and summary. */
@@ -650,43 +777,10 @@ part_spread(struct jw *w)
 	fputc('[', out);
 	for (size_t i = 0; i < w->rec->n_spread_rows; i++) {
 		const struct geo_addr_row *row = &w->rec->spread_rows[i];
-		const struct geo_info *g = row->info;
-		fputs(i ? ",{\"address\":" : "{\"address\":", out);
-		rep_str(out, fs_addr_str(&row->addr, abuf, sizeof abuf));
-		fputs(",\"asn\":", out);
-		if (g->asn)
-			fs_fput_u64(out, g->asn);
+		if (spread_row_buf(buf, &len, row, i == 0))
+			fwrite(buf, 1, len, out);
 		else
-			fputs("null", out);
-		fputs(",\"as_org\":", out);
-		rep_str(out, g->as_org && g->as_org[0] ? g->as_org : NULL);
-		fputs(",\"country\":", out);
-		rep_str(out, g->country[0] ? g->country : NULL);
-		fputs(",\"city\":", out);
-		rep_str(out, g->city && g->city[0] ? g->city : NULL);
-		fputs(",\"lat\":", out);
-		if (g->has_location)
-			fs_fput_g(out, g->lat, 15);   /* coordinates keep every digit the database has */
-		else
-			fputs("null", out);
-		fputs(",\"lon\":", out);
-		if (g->has_location)
-			fs_fput_g(out, g->lon, 15);
-		else
-			fputs("null", out);
-		fputs(",\"network\":", out);
-		rep_str(out, g->network && g->network[0] ? g->network : NULL);
-		fputs(",\"first_seen\":", out);
-		rep_time(out, row->first_seen);
-		fputs(",\"first_seen_iso\":", out);
-		rep_time_iso(out, row->first_seen);
-		fputs(",\"last_seen\":", out);
-		rep_time(out, row->last_seen);
-		fputs(",\"last_seen_iso\":", out);
-		rep_time_iso(out, row->last_seen);
-		fputs(",\"count\":", out);
-		fs_fput_u64(out, row->count);
-		fputc('}', out);
+			spread_row_stream(out, row, i == 0);
 	}
 	fputc(']', out);
 }

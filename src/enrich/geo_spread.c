@@ -46,6 +46,31 @@ tally_rank_cmp(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* qsort's order (glibc's is a merge sort: stable) without its set-up for the few elements a
+ * domain's spread sorts: a stable insertion sort up to SORT_SMALL elements, qsort above. */
+#define SORT_SMALL 32
+
+static void
+sort_small(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	unsigned char tmp[64], *b = base;
+
+	if (n > SORT_SMALL || size > sizeof tmp) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		size_t j = i;
+		if (cmp(b + (i - 1) * size, b + i * size) <= 0)
+			continue;
+		memcpy(tmp, b + i * size, size);
+		while (j > 0 && cmp(b + (j - 1) * size, tmp) > 0)
+			j--;
+		memmove(b + (j + 1) * size, b + j * size, (i - j) * size);
+		memcpy(b + j * size, tmp, size);
+	}
+}
+
 /* Sort keys, merge equal ones; returns the number of distinct keys (counts summed). */
 static size_t
 tally_merge(struct tally *t, size_t n)
@@ -54,7 +79,7 @@ tally_merge(struct tally *t, size_t n)
 
 	if (n == 0)
 		return 0;
-	qsort(t, n, sizeof *t, tally_key_cmp);
+	sort_small(t, n, sizeof *t, tally_key_cmp);
 	for (size_t i = 1; i < n; i++) {
 		if (t[i].key == t[d].key)
 			t[d].n += t[i].n;
@@ -115,7 +140,7 @@ spread_keyed(struct geo *g, struct keyed_row *kr, size_t nu, struct geo_spread *
 	const struct geo_info **infos = xmalloc((nu + 1) * sizeof *infos);
 	size_t d = 0;
 
-	qsort(kr, nu, sizeof *kr, keyed_cmp);
+	sort_small(kr, nu, sizeof *kr, keyed_cmp);
 	for (size_t i = 0; i < nu; i++)
 		if (d == 0 || fs_addr_cmp(&u[d - 1], &kr[i].k) != 0) {
 			u[d] = kr[i].k;
@@ -212,8 +237,8 @@ spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread 
 	out->n_networks = (uint32_t)tally_merge(net, nn);
 	out->asn_entropy = entropy(asn, na);
 	out->country_entropy = entropy(cc, nc);
-	qsort(asn, na, sizeof *asn, tally_rank_cmp);
-	qsort(cc, nc, sizeof *cc, tally_rank_cmp);
+	sort_small(asn, na, sizeof *asn, tally_rank_cmp);
+	sort_small(cc, nc, sizeof *cc, tally_rank_cmp);
 	for (size_t i = 0; i < na && i < GEO_TOP; i++)
 		out->top_asns[out->n_top_asns++] = (struct geo_share){
 			(uint32_t)asn[i].key, "", asn[i].label, asn[i].n, (double)asn[i].n / (double)nu };

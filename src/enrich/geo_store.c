@@ -19,6 +19,14 @@ domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom
 		return 0;
 	}
 	r = xcalloc(d->n_addrs, sizeof *r);
+	/* the cache's slots, then its entries, start loading before the lookups (geo_prefetch):
+	 * each is a memory miss, overlapped rather than one after another */
+	for (int stage = 0; stage < 2; stage++)
+		for (uint32_t i = 0; i < d->n_addrs; i++) {
+			const struct store_addr *sa = store_addr(s, d->addrs[i].addr);
+			if (sa != NULL)
+				geo_prefetch(g, &sa->addr, stage);
+		}
 	for (uint32_t i = 0; i < d->n_addrs; i++) {
 		const struct store_dom_addr *da = &d->addrs[i];
 		const struct store_addr *sa = store_addr(s, da->addr);

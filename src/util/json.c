@@ -135,6 +135,15 @@ json_strn(struct json_buf *jb, const char *s, size_t n)
 	jb->len = (size_t)(o - jb->b);
 }
 
+char *
+json_put_str(char *o, const char *s, size_t n, bool utf8)
+{
+	*o++ = '"';
+	o = json_escape(o, s, n, utf8);
+	*o++ = '"';
+	return o;
+}
+
 void
 json_fput_str(FILE *out, const char *s, bool utf8)
 {

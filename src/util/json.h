@@ -37,6 +37,9 @@ void json_strn(struct json_buf *jb, const char *s, size_t n);
  * set, octets of 0x80 and up pass through (UTF-8 text such as AS names stays readable).
  * NULL writes null. Writes without taking the stream's lock: one thread per stream. */
 void json_fput_str(FILE *out, const char *s, bool utf8);
+/* json_fput_str's bytes for s[0, n) (not NULL) into o, which has room for 6 * n + 2 octets;
+ * returns the end. For writers that assemble a line in memory. */
+char *json_put_str(char *o, const char *s, size_t n, bool utf8);
 void json_u64(struct json_buf *jb, uint64_t v);
 void json_i64(struct json_buf *jb, int64_t v);
 /* An address as a JSON string: dotted quad, or RFC 5952 text for IPv6 (inet_ntop); "" for none. */
