@@ -28,6 +28,8 @@
 #define fputc(c, f) fputc_unlocked((c), (f))
 #define fputs(str, f) fputs_unlocked((str), (f))
 #define fwrite(p, n, m, f) fwrite_unlocked((p), (n), (m), (f))
+/* A string literal's bytes at o; the end after them. For lines assembled in memory. */
+#define PUT_LIT(o, lit) (memcpy((o), "" lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
 static void
 add_msg(void *ctx, const struct dns_msg *msg)
@@ -323,11 +325,24 @@ rep_time_iso(FILE *out, fs_time t)
 static void
 rep_key(struct jw *w, const char *k)
 {
+	size_t n = strlen(k);
+	char buf[2 + 6 * 64 + 2];
+
+	if (n > 64) {                  /* the layouts' keys are short: one write below */
+		if (!w->first)
+			fputc(',', w->out);
+		w->first = false;
+		rep_str(w->out, k);
+		fputc(':', w->out);
+		return;
+	}
+	char *o = buf;
 	if (!w->first)
-		fputc(',', w->out);
+		*o++ = ',';
 	w->first = false;
-	rep_str(w->out, k);
-	fputc(':', w->out);
+	o = json_put_str(o, k, n, true);
+	*o++ = ':';
+	fwrite(buf, 1, (size_t)(o - buf), w->out);
 }
 
 /* A value of the field in its JSON form. */
@@ -545,12 +560,58 @@ part_flux_ttls(struct jw *w)
 	rep_ttls(w, "first_flux_ttls", r->first_flux_resp != 0, r->first_flux_ttls);
 }
 
+/* rep_num's bytes into o (FS_NUMFMT_MAX of room); returns the end. */
+static char *
+put_num(char *o, double v)
+{
+	if (!isfinite(v))
+		return PUT_LIT(o, "null");
+	if (v == floor(v) && fabs(v) < 1e15)
+		return o + fs_fmt_fixed(o, v, 0);
+	return o + fs_fmt_g(o, v, 6);
+}
+
+/* write_terms' bytes for term i assembled in buf (TERM_ROOM octets) for one write; false
+ * (nothing written) when its name and unit might not fit. */
+#define TERM_ROOM 4096
+static bool
+term_buf(char *buf, size_t *len, const struct det_term *t, int i)
+{
+	size_t nl = t->name ? strlen(t->name) : 0, ul = t->unit ? strlen(t->unit) : 0;
+
+	if (nl + ul > (TERM_ROOM - 4 * FS_NUMFMT_MAX - 256) / 6)
+		return false;
+	char *o = buf;
+	o = i ? PUT_LIT(o, ",{\"name\":") : PUT_LIT(o, "{\"name\":");
+	o = t->name ? json_put_str(o, t->name, nl, true) : PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"unit\":");
+	o = t->unit ? json_put_str(o, t->unit, ul, true) : PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"raw\":");
+	o = put_num(o, t->raw);
+	o = PUT_LIT(o, ",\"value\":");
+	o = put_num(o, t->value);
+	o = PUT_LIT(o, ",\"weight\":");
+	o = put_num(o, t->weight);
+	o = PUT_LIT(o, ",\"contribution\":");
+	o = put_num(o, t->contribution);
+	o = t->available ? PUT_LIT(o, ",\"available\":true}") : PUT_LIT(o, ",\"available\":false}");
+	*len = (size_t)(o - buf);
+	return true;
+}
+
 static void
 write_terms(FILE *out, const struct det_result *r)
 {
+	char buf[TERM_ROOM];
+	size_t len;
+
 	fputc('[', out);
 	for (int i = 0; i < r->n_terms; i++) {
 		const struct det_term *t = &r->terms[i];
+		if (term_buf(buf, &len, t, i)) {
+			fwrite(buf, 1, len, out);
+			continue;
+		}
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
 		rep_str(out, t->name);
 		fputs(",\"unit\":", out);
@@ -690,7 +751,6 @@ spread_row_stream(FILE *out, const struct geo_addr_row *row, bool first)
 }
 
 #define SPREAD_ROW_ROOM 8192
-#define PUT_LIT(o, lit) (memcpy((o), "" lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
 static char *
 put_str_or_null(char *o, const char *s)
