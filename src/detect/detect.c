@@ -822,16 +822,34 @@ static uint32_t
 count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom)
 {
+	const struct store_addr *sas[32];
+
 	fs_map_clear(&d->tmp);
-	for (uint32_t i = 0; i < dom->n_addrs; i++) {
-		const struct store_addr *sa = store_addr(s, dom->addrs[i].addr);
-		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
-			continue;
-		for (uint32_t k = 0; k < sa->n_domains; k++) {
-			store_dom_id o = sa->domains[k];
-			bool fresh;
-			if (o != id && o < d->cap_st && d->st[o].flagged)
-				fs_map_put(&d->tmp, o, &fresh);
+	/* 32 addresses at a time: their records, their domain lists, then those domains' states
+	 * start loading before they are read (each a memory miss, overlapped) */
+	for (uint32_t i0 = 0; i0 < dom->n_addrs; i0 += 32) {
+		uint32_t n = dom->n_addrs - i0 < 32 ? dom->n_addrs - i0 : 32;
+		for (uint32_t i = 0; i < n; i++)
+			if ((sas[i] = store_addr(s, dom->addrs[i0 + i].addr)) != NULL)
+				__builtin_prefetch(sas[i]);
+		for (uint32_t i = 0; i < n; i++)
+			if (sas[i] != NULL && sas[i]->n_domains <= SHARED_MAX_DEGREE)
+				__builtin_prefetch(sas[i]->domains);
+		for (uint32_t i = 0; i < n; i++)
+			for (uint32_t k = 0; sas[i] != NULL && sas[i]->n_domains <= SHARED_MAX_DEGREE &&
+			     k < sas[i]->n_domains; k++)
+				if (sas[i]->domains[k] < d->cap_st)
+					__builtin_prefetch(&d->st[sas[i]->domains[k]]);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct store_addr *sa = sas[i];
+			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
+				continue;
+			for (uint32_t k = 0; k < sa->n_domains; k++) {
+				store_dom_id o = sa->domains[k];
+				bool fresh;
+				if (o != id && o < d->cap_st && d->st[o].flagged)
+					fs_map_put(&d->tmp, o, &fresh);
+			}
 		}
 	}
 	store_name_id zone = 0;
@@ -1080,19 +1098,37 @@ cluster_links(const struct detector *d, const struct store *s, const uint32_t *c
 	store_dom_id rdom = det_code_dom(d, d->order[i]);
 	const struct store_domain *dom = store_domain(s, rdom);
 
+	const struct store_addr *sas[32];
+
 	fs_map_clear(cnt);
-	for (uint32_t k = 0; k < dom->n_addrs; k++) {
-		const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
-		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
-			continue;
-		for (uint32_t j = 0; j < sa->n_domains; j++) {
-			store_dom_id o = sa->domains[j];
-			if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+	/* as count_shared_flagged: 32 addresses' records, domain lists and those domains'
+	 * entries loading at once */
+	for (uint32_t k0 = 0; k0 < dom->n_addrs; k0 += 32) {
+		uint32_t n = dom->n_addrs - k0 < 32 ? dom->n_addrs - k0 : 32;
+		for (uint32_t k = 0; k < n; k++)
+			if ((sas[k] = store_addr(s, dom->addrs[k0 + k].addr)) != NULL)
+				__builtin_prefetch(sas[k]);
+		for (uint32_t k = 0; k < n; k++)
+			if (sas[k] != NULL && sas[k]->n_domains <= SHARED_MAX_DEGREE)
+				__builtin_prefetch(sas[k]->domains);
+		for (uint32_t k = 0; k < n; k++)
+			for (uint32_t j = 0; sas[k] != NULL && sas[k]->n_domains <= SHARED_MAX_DEGREE &&
+			     j < sas[k]->n_domains; j++)
+				if (sas[k]->domains[j] < d->cap_by_dom)
+					__builtin_prefetch(&d->by_dom[sas[k]->domains[j]]);
+		for (uint32_t k = 0; k < n; k++) {
+			const struct store_addr *sa = sas[k];
+			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
 				continue;
-			uint32_t oi = d->by_dom[o] - 1;
-			bool fresh;
-			if (cand[oi])
-				(*fs_map_put(cnt, oi, &fresh))++;
+			for (uint32_t j = 0; j < sa->n_domains; j++) {
+				store_dom_id o = sa->domains[j];
+				if (o == rdom || o >= d->cap_by_dom || d->by_dom[o] == 0)
+					continue;
+				uint32_t oi = d->by_dom[o] - 1;
+				bool fresh;
+				if (cand[oi])
+					(*fs_map_put(cnt, oi, &fresh))++;
+			}
 		}
 	}
 	store_name_id zone = 0;
