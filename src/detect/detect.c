@@ -542,6 +542,11 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 	bool sorted = true;
 
 	memset(in, 0, sizeof *in);
+	/* the features read the address cache's entry of every address the domain had, in no
+	 * order the cache keeps: start loading them now */
+	for (uint32_t i = 0; i < dom->n_addrs; i++)
+		if (dom->addrs[i].addr < d->cap_ainfo)
+			__builtin_prefetch(&d->ainfo[dom->addrs[i].addr]);
 	if (dom->n_resp > d->cap_obs) {
 		d->cap_obs = dom->n_resp + 64;
 		d->obs = xreallocarray(d->obs, d->cap_obs, sizeof *d->obs);
