@@ -30,46 +30,45 @@ struct tally {
 	uint32_t n;
 };
 
-static int
-tally_key_cmp(const void *a, const void *b)
-{
-	const struct tally *x = a, *y = b;
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
-static int
-tally_rank_cmp(const void *a, const void *b)
-{
-	const struct tally *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
-/* qsort's order (glibc's is a merge sort: stable) without its set-up for the few elements a
- * domain's spread sorts: a stable insertion sort up to SORT_SMALL elements, qsort above. */
-#define SORT_SMALL 32
-
-static void
-sort_small(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	unsigned char tmp[64], *b = base;
-
-	if (n > SORT_SMALL || size > sizeof tmp) {
-		qsort(base, n, size, cmp);
-		return;
+/* qsort's order for the spread's arrays (glibc's qsort is a merge sort: stable) without its
+ * calls through a comparator: a stable merge sort per element type, insertion below 16
+ * elements. LESS(x, y): x goes strictly before y. */
+#define DEFINE_STABLE_SORT(name, T, LESS)                                                        \
+	static void name##_rec(T *a, T *t, size_t n)                                             \
+	{                                                                                        \
+		if (n <= 16) {                                                                   \
+			for (size_t i = 1; i < n; i++) {                                         \
+				T x = a[i];                                                      \
+				size_t j = i;                                                    \
+				for (; j > 0 && (LESS(x, a[j - 1])); j--)                        \
+					a[j] = a[j - 1];                                         \
+				a[j] = x;                                                        \
+			}                                                                        \
+			return;                                                                  \
+		}                                                                                \
+		size_t h = n / 2, i = 0, j = h, k = 0;                                           \
+		name##_rec(a, t, h);                                                             \
+		name##_rec(a + h, t, n - h);                                                     \
+		while (i < h && j < n)                                                           \
+			t[k++] = (LESS(a[j], a[i])) ? a[j++] : a[i++];                           \
+		while (i < h)                                                                    \
+			t[k++] = a[i++];                                                         \
+		while (j < n)                                                                    \
+			t[k++] = a[j++];                                                         \
+		memcpy(a, t, n * sizeof *a);                                                     \
+	}                                                                                        \
+	static void name(T *a, size_t n)                                                         \
+	{                                                                                        \
+		T small[64], *t = n <= 64 ? small : xmalloc(n * sizeof *t);                      \
+		name##_rec(a, t, n);                                                             \
+		if (t != small)                                                                  \
+			free(t);                                                                 \
 	}
-	for (size_t i = 1; i < n; i++) {
-		size_t j = i;
-		if (cmp(b + (i - 1) * size, b + i * size) <= 0)
-			continue;
-		memcpy(tmp, b + i * size, size);
-		while (j > 0 && cmp(b + (j - 1) * size, tmp) > 0)
-			j--;
-		memmove(b + (j + 1) * size, b + j * size, (i - j) * size);
-		memcpy(b + j * size, tmp, size);
-	}
-}
+
+#define TALLY_KEY_LESS(x, y) ((x).key < (y).key)
+#define TALLY_RANK_LESS(x, y) ((x).n != (y).n ? (x).n > (y).n : (x).key < (y).key)
+DEFINE_STABLE_SORT(sort_tally_key, struct tally, TALLY_KEY_LESS)
+DEFINE_STABLE_SORT(sort_tally_rank, struct tally, TALLY_RANK_LESS)
 
 /* Sort keys, merge equal ones; returns the number of distinct keys (counts summed). */
 static size_t
@@ -79,7 +78,7 @@ tally_merge(struct tally *t, size_t n)
 
 	if (n == 0)
 		return 0;
-	sort_small(t, n, sizeof *t, tally_key_cmp);
+	sort_tally_key(t, n);
 	for (size_t i = 1; i < n; i++) {
 		if (t[i].key == t[d].key)
 			t[d].n += t[i].n;
@@ -125,11 +124,16 @@ struct keyed_row {
 	const struct geo_info *info;   /* NULL: looked up by spread_sorted */
 };
 
-static int
-keyed_cmp(const void *a, const void *b)
+/* fs_addr_cmp's order */
+static inline bool
+key_less(const fs_addr *a, const fs_addr *b)
 {
-	return fs_addr_cmp(&((const struct keyed_row *)a)->k, &((const struct keyed_row *)b)->k);
+	if (a->family != b->family)
+		return a->family < b->family;
+	return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) < 0;
 }
+#define KEYED_LESS(x, y) key_less(&(x).k, &(y).k)
+DEFINE_STABLE_SORT(sort_keyed, struct keyed_row, KEYED_LESS)
 
 /* The summary over nu normalised keys (their infos, or NULL to look them up): sorted, each
  * distinct address once. Frees kr. */
@@ -140,7 +144,7 @@ spread_keyed(struct geo *g, struct keyed_row *kr, size_t nu, struct geo_spread *
 	const struct geo_info **infos = xmalloc((nu + 1) * sizeof *infos);
 	size_t d = 0;
 
-	sort_small(kr, nu, sizeof *kr, keyed_cmp);
+	sort_keyed(kr, nu);
 	for (size_t i = 0; i < nu; i++)
 		if (d == 0 || fs_addr_cmp(&u[d - 1], &kr[i].k) != 0) {
 			u[d] = kr[i].k;
@@ -237,8 +241,8 @@ spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread 
 	out->n_networks = (uint32_t)tally_merge(net, nn);
 	out->asn_entropy = entropy(asn, na);
 	out->country_entropy = entropy(cc, nc);
-	sort_small(asn, na, sizeof *asn, tally_rank_cmp);
-	sort_small(cc, nc, sizeof *cc, tally_rank_cmp);
+	sort_tally_rank(asn, na);
+	sort_tally_rank(cc, nc);
 	for (size_t i = 0; i < na && i < GEO_TOP; i++)
 		out->top_asns[out->n_top_asns++] = (struct geo_share){
 			(uint32_t)asn[i].key, "", asn[i].label, asn[i].n, (double)asn[i].n / (double)nu };
