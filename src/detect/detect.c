@@ -1013,13 +1013,6 @@ det_rank_cmp(const void *a, const void *b)
 }
 
 static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int
 cmp_group(const void *a, const void *b)
 {
 	const struct det_group *x = a, *y = b;
@@ -1075,13 +1068,11 @@ build_groups(struct detector *d, const struct store *s)
 			}
 		}
 	}
-	if (np > 0)        /* qsort(NULL, 0, …) is undefined (UBSan: no addresses at all) */
-		qsort(pairs, np, sizeof *pairs, cmp_u64);
+	det_sort_u64(pairs, np);
 	for (size_t i = 0; i < np; i++)
 		if (i == 0 || pairs[i] != pairs[i - 1])
 			d->groups[pairs[i] >> 32].n_addrs++;
-	if (nap > 0)       /* no ASN at all without GeoIP */
-		qsort(apairs, nap, sizeof *apairs, cmp_u64);
+	det_sort_u64(apairs, nap);
 	for (size_t i = 0; i < nap; i++)
 		if (i == 0 || apairs[i] != apairs[i - 1])
 			d->groups[apairs[i] >> 32].n_asns++;

@@ -367,11 +367,45 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 	f->ns_overlap = f->n_ns_addrs ? (double)f->n_ns_agents / f->n_ns_addrs : 0;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+/* qsort of 64-bit keys without a comparator call per step: equal keys are the same value, so
+ * any correct sort gives qsort's array. A quicksort (median of three) with insertion below 16. */
+void
+det_sort_u64(uint64_t *a, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	while (n > 16) {
+		uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
+		uint64_t p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (a[i] < p)
+				i++;
+			while (a[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			uint64_t t = a[i];
+			a[i++] = a[j];
+			a[j--] = t;
+		}
+		/* [0, j] <= p <= [j + 1, n): the smaller side by recursion, the other by the loop */
+		if (j + 1 >= n)
+			break;                 /* no split (cannot happen with a median of three) */
+		if (j + 1 < n - j - 1) {
+			det_sort_u64(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			det_sort_u64(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = a[i];
+		size_t j = i;
+		for (; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
 }
 
 #define LOCAL_MAX_POINTS 64
@@ -396,8 +430,7 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 		for (uint32_t k = 0; k < in->obs[i].n_addrs; k++)
 			sc->pairs[np++] = ((uint64_t)in->obs[i].resolver << 33) |
 			                  ((uint64_t)det_obs_family(in, &in->obs[i]) << 32) | in->obs[i].addrs[k];
-	if (np > 1)
-		qsort(sc->pairs, np, sizeof *sc->pairs, cmp_u64);
+	det_sort_u64(sc->pairs, np);
 	f->n_resolvers = 0;
 	f->local_km = f->local_p16_entropy = -1;
 	uint64_t prev_res = UINT64_MAX;
