@@ -89,25 +89,6 @@ struct geo_ro *geo_ro_new(struct geo *g);
 void geo_ro_free(struct geo_ro *ro);
 const struct geo_info *geo_lookup_ro(struct geo_ro *ro, const fs_addr *addr);
 uint64_t geo_ro_misses(const struct geo_ro *ro);   /* addresses it resolved itself */
-/* Resolutions ahead of the handle's owner, on another thread (reading files: the decoding
- * thread resolves each answer address it sees first while the store thread fills the cache).
- * geo_pre_resolve() (one thread, the resolver) resolves an address into the pre-resolver
- * (its own entries and strings: it never reads what the owner writes) unless it did already;
- * geo_lookup_pre() (the handle's owner) is geo_lookup() that, on a cache miss, takes the
- * pre-resolver's resolution when it has one (strings interned into the handle) instead of
- * resolving the address itself. The cache ends the same, entry for entry, whichever resolved
- * what (equal text, equal pointer); libloc's lookups of the two threads are serialised.
- * The pre-resolver is freed (geo_pre_free) after both threads are done with it, before the
- * handle. */
-struct geo_pre;
-struct geo_pre *geo_pre_new(struct geo *g);
-void geo_pre_free(struct geo_pre *p);
-void geo_pre_resolve(struct geo_pre *p, const fs_addr *addr);
-/* A hint for a geo_pre_resolve() of addr soon (the resolver's thread); no effect on results. */
-void geo_pre_prefetch(struct geo_pre *p, const fs_addr *addr);
-const struct geo_info *geo_lookup_pre(struct geo *g, struct geo_pre *p, const fs_addr *addr);
-/* Cache misses geo_lookup_pre() filled from the pre-resolver. */
-uint64_t geo_pre_taken(const struct geo_pre *p);
 /* A hint for a geo_lookup() of addr soon: stage 0 starts loading its cache slot, stage 1 (some
  * work later, once the slot has arrived) its entry, so the lookups of a message's addresses
  * overlap their memory misses. No effect on any result; the thread that may call geo_lookup. */

@@ -14,7 +14,6 @@
 #include "cli/pipeline.h"
 #include "cli/probe_cmd.h"
 #include "cli/stats.h"
-#include "fluxscope/log.h"
 #include "fluxscope/model.h"
 #include "fluxscope/notes.h"
 #include "fluxscope/session.h"
@@ -37,10 +36,15 @@ add_msg(void *ctx, const struct dns_msg *msg)
 	store_add_msg(ctx, msg);
 }
 
-/* Reading files: the message callback runs on the ingest pipeline's store thread, which also
- * looks up the enrichment of each new answer address there, while the other thread decodes
- * (the geo handle is used by that thread alone until ingest ends). Detection and the report
- * then find every answer address in the cache instead of looking them up one after another. */
+/* Reading files: every answer and glue address is looked up in the enrichment cache as it
+ * arrives, so that detection and the report find them all there instead of looking them up
+ * one after another. On one thread the store's callback looks up each new answer address;
+ * reading as a pipeline (ingest.c), the decoding thread looks up the answer and glue
+ * addresses of each response before handing it over (ahead_msg_geo) and the store thread
+ * does no lookup: the geo handle is that thread's alone until ingest ends, and the store
+ * thread, the pipeline's slower stage, has only the store to fill. The cache then holds the
+ * same infos whichever thread looked them up (a lookup's result depends on the address
+ * alone). */
 static void
 add_msg_geo(void *ctx, const struct dns_msg *msg)
 {
@@ -48,34 +52,36 @@ add_msg_geo(void *ctx, const struct dns_msg *msg)
 	size_t n;
 
 	store_add_msg(p->store, msg);
+	if (p->ahead)                /* set before the first message was handed over */
+		return;
 	n = store_addr_count(p->store);
 	for (; p->n_addrs < n; p->n_addrs++) {
 		const struct store_addr *sa = store_addr(p->store, (store_addr_id)(p->n_addrs + 1));
 		if (sa != NULL && sa->first_seen != 0)   /* an answer or glue, not a host */
-			(void)geo_lookup_pre(p->geo, p->pre, &sa->addr);
+			(void)geo_lookup(p->geo, &sa->addr);
 	}
 }
 
-/* The decoding thread's part (ingest_set_ahead_hook): the answer and glue addresses of a
- * response resolved ahead of the store thread's lookups above, which then take them (the
- * same cache either way: enrich.h, geo_pre). */
+/* The decoding thread's part (ingest_set_ahead_hook), reading as a pipeline. */
 static void
 ahead_msg_geo(void *ctx, const struct dns_msg *msg)
 {
 	struct cli_prefill *p = ctx;
 
+	if (!p->ahead)
+		p->ahead = true;
 	if (!msg->qr)
 		return;
-	for (int pass = 0; pass < 2; pass++)       /* the slots' loads started, then the probes */
+	for (int pass = 0; pass < 3; pass++)       /* cache slots, entries, then the lookups */
 		for (uint32_t i = 0; i < msg->n_rr; i++) {
 			const struct dns_rr *rr = &msg->rr[i];
 			if ((rr->type != DNS_TYPE_A && rr->type != DNS_TYPE_AAAA) || rr->addr.family == 0 ||
 			    (rr->section != DNS_SEC_ANSWER && rr->section != DNS_SEC_ADDITIONAL))
 				continue;
-			if (pass == 0)
-				geo_pre_prefetch(p->pre, &rr->addr);
+			if (pass < 2)
+				geo_prefetch(p->geo, &rr->addr, pass);
 			else
-				geo_pre_resolve(p->pre, &rr->addr);
+				(void)geo_lookup(p->geo, &rr->addr);
 		}
 }
 
@@ -145,21 +151,13 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		if ((st = a->geo != NULL ? cli_ingest_open(o, add_msg_geo, &a->prefill, &a->in, err)
 		                         : cli_ingest_open(o, add_msg, a->store, &a->in, err)) != FS_OK)
 			goto fail;
-		if (a->geo != NULL) {
-			a->prefill.pre = geo_pre_new(a->geo);
+		if (a->geo != NULL)
 			ingest_set_ahead_hook(a->in, ahead_msg_geo, &a->prefill);
-		}
 		double t0 = fs_mono_ms();
 		store_write_lock(a->store);
 		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
 		store_write_unlock(a->store);
 		cli_log_ingest(a->in, fs_mono_ms() - t0);
-		if (a->prefill.pre != NULL) {
-			fs_log("enrich", "%" PRIu64 " addresses resolved ahead on the decoding thread",
-			       geo_pre_taken(a->prefill.pre));
-			geo_pre_free(a->prefill.pre);
-			a->prefill.pre = NULL;
-		}
 	}
 	if (a->in != NULL)
 		a->source_rc = cli_report_source_errors(a->in);

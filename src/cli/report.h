@@ -18,7 +18,8 @@
 struct cli_prefill {           /* enrichment looked up as addresses arrive (report.c) */
 	struct store *store;
 	struct geo *geo;
-	struct geo_pre *pre;       /* reading as a pipeline: resolved on the decoding thread */
+	bool ahead;                /* reading as a pipeline: the decoding thread looks the answer
+	                            * addresses up instead (ahead_msg_geo) */
 	size_t n_addrs;            /* address ids looked at so far */
 };
 

@@ -78,10 +78,6 @@ void geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info);
  * with the strings the handle did not have, is its own. */
 struct geo_ro {
 	struct geo *g;             /* only read */
-	bool own;                  /* never reads the handle's strings or AS names either (a
-	                            * pre-resolver: the handle's owner writes them meanwhile) */
-	struct fs_map as_index;    /* own: AS number -> position in as_names */
-	FS_VEC(const char *) as_names;
 	struct fs_intern strs;
 	struct fs_map index;       /* a 64-bit hash of the key -> entry number + 1 */
 	struct geo_entry **chunks;

@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <ctype.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@ gstr(struct geo *g, struct geo_ro *ro, const char *s, size_t len)
 
 	if (ro == NULL)
 		return fs_intern_str(&g->strs, s, len);
-	if (!ro->own && (p = fs_intern_find(&g->strs, s, len)) != NULL)
+	if ((p = fs_intern_find(&g->strs, s, len)) != NULL)
 		return p;
 	return fs_intern_str(&ro->strs, s, len);
 }
@@ -212,15 +211,6 @@ libloc_as_name(struct geo *g, struct geo_ro *ro, struct geoloc *loc, uint32_t as
 	char name[256];
 	bool fresh;
 
-	if (ro != NULL && ro->own) {
-		uint32_t *own = fs_map_put(&ro->as_index, asn, &fresh);
-		if (!fresh)
-			return ro->as_names.v[*own];
-		*own = (uint32_t)ro->as_names.n;
-		geoloc_as_name(loc, asn, name, sizeof name);
-		fs_vec_push(&ro->as_names, fs_intern_str(&ro->strs, name, strlen(name)));
-		return ro->as_names.v[*own];
-	}
 	if (ro != NULL) {
 		const uint32_t *known = fs_map_get(&g->as_index, asn);
 		if (known != NULL)
@@ -432,8 +422,6 @@ geo_ro_free(struct geo_ro *ro)
 		free(ro->chunks[i]);
 	free(ro->chunks);
 	fs_map_fini(&ro->index);
-	fs_map_fini(&ro->as_index);
-	fs_vec_free(&ro->as_names);
 	fs_intern_free(&ro->strs);
 	free(ro);
 }
@@ -491,230 +479,6 @@ geo_lookup_ro(struct geo_ro *ro, const fs_addr *addr)
 	pthread_mutex_lock(&ro_mu);
 	resolve(g, ro, &k, &e->info);
 	pthread_mutex_unlock(&ro_mu);
-	return &e->info;
-}
-
-/* ---- resolutions ahead of the owner (geo_pre) ----------------------------------------------- */
-
-/* The resolver publishes each entry with one atomic store of its slot (release), the owner
- * reads slots with acquire loads and takes no lock: entries sit in chunks whose directory
- * never moves, and a table that fills is replaced by one twice its size (every entry
- * copied into it before it is published); the old ones stay until geo_pre_free, for an
- * owner still probing them. A slot is the key's hash (high half) and the entry number (low
- * half; 0 = empty). */
-#define PRE_MAX_CHUNKS 4096        /* 16M addresses (< PRE_V4): past that the owner resolves the rest */
-
-struct pre_table {
-	_Atomic uint64_t *slots;
-	size_t mask, n;
-	struct pre_table *older;
-};
-
-struct geo_pre {
-	struct geo_ro *ro;         /* own: the resolver's strings and AS names */
-	struct geo_entry *chunks[PRE_MAX_CHUNKS];
-	size_t n;                  /* entries (the resolver's) */
-	struct pre_table *_Atomic table;
-	uint64_t taken;            /* the owner's */
-};
-
-struct geo_pre *
-geo_pre_new(struct geo *g)
-{
-	struct geo_pre *p = xcalloc(1, sizeof *p);
-	struct pre_table *t = xcalloc(1, sizeof *t);
-
-	p->ro = geo_ro_new(g);
-	p->ro->own = true;
-	fs_map_init(&p->ro->as_index);
-	t->mask = 4095;
-	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
-	atomic_init(&p->table, t);
-	return p;
-}
-
-void
-geo_pre_free(struct geo_pre *p)
-{
-	if (p == NULL)
-		return;
-	for (struct pre_table *t = atomic_load(&p->table), *o; t != NULL; t = o) {
-		o = t->older;
-		free(t->slots);
-		free(t);
-	}
-	for (size_t i = 0; i < PRE_MAX_CHUNKS && p->chunks[i] != NULL; i++)
-		free(p->chunks[i]);
-	geo_ro_free(p->ro);
-	free(p);
-}
-
-uint64_t
-geo_pre_taken(const struct geo_pre *p)
-{
-	return p != NULL ? p->taken : 0;
-}
-
-static inline struct geo_entry *
-pre_entry(struct geo_pre *p, uint32_t idx)
-{
-	idx--;
-	return &p->chunks[idx >> GEO_CHUNK_SHIFT][idx & (GEO_CHUNK - 1)];
-}
-
-/* A slot's high half: an IPv4 address itself (exact: its entry need not be read), else the
- * key's hash; its low half the entry number, PRE_V4 set for an IPv4 one. */
-#define PRE_V4 0x80000000u
-
-static inline uint32_t
-pre_tag(const fs_addr *k, uint32_t h)
-{
-	uint32_t v4;
-
-	if (k->family != 4)
-		return h;
-	memcpy(&v4, k->bytes, 4);
-	return v4;
-}
-
-/* The entry number of k in t (PRE_V4 off), or 0 with *slot the empty slot that ended the
- * probe. */
-static uint32_t
-pre_find(struct geo_pre *p, const struct pre_table *t, const fs_addr *k, uint32_t h, size_t *slot)
-{
-	uint32_t tag = pre_tag(k, h);
-
-	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
-		uint64_t v = atomic_load_explicit(&t->slots[i], memory_order_acquire);
-		if (v == 0) {
-			*slot = i;
-			return 0;
-		}
-		if ((uint32_t)(v >> 32) != tag || (((uint32_t)v & PRE_V4) != 0) != (k->family == 4))
-			continue;
-		uint32_t idx = (uint32_t)v & ~PRE_V4;
-		if (k->family == 4 || memcmp(&pre_entry(p, idx)->key, k, sizeof *k) == 0)
-			return idx;
-	}
-}
-
-void
-geo_pre_prefetch(struct geo_pre *p, const fs_addr *addr)
-{
-	const struct pre_table *t = atomic_load_explicit(&p->table, memory_order_relaxed);
-	fs_addr k;
-
-	normalise(addr, &k);
-	if (k.family != 0)
-		__builtin_prefetch(&t->slots[addr_hash(&k) & t->mask]);
-}
-
-/* Resolver: a table twice the size with every entry, published. */
-static void
-pre_grow(struct geo_pre *p)
-{
-	struct pre_table *t = atomic_load_explicit(&p->table, memory_order_relaxed);
-	struct pre_table *nt = xcalloc(1, sizeof *nt);
-
-	nt->mask = t->mask * 2 + 1;
-	nt->slots = xcalloc(nt->mask + 1, sizeof *nt->slots);
-	nt->n = t->n;
-	nt->older = t;
-	for (size_t i = 0; i <= t->mask; i++) {
-		uint64_t v = atomic_load_explicit(&t->slots[i], memory_order_relaxed);
-		if (v == 0)
-			continue;
-		size_t j = addr_hash(&pre_entry(p, (uint32_t)v & ~PRE_V4)->key) & nt->mask;
-		while (atomic_load_explicit(&nt->slots[j], memory_order_relaxed) != 0)
-			j = (j + 1) & nt->mask;
-		atomic_store_explicit(&nt->slots[j], v, memory_order_relaxed);
-	}
-	atomic_store_explicit(&p->table, nt, memory_order_release);
-}
-
-void
-geo_pre_resolve(struct geo_pre *p, const fs_addr *addr)
-{
-	struct geo_ro *ro = p->ro;
-	struct pre_table *t = atomic_load_explicit(&p->table, memory_order_relaxed);
-	fs_addr k;
-	size_t slot = 0;
-
-	normalise(addr, &k);
-	if (k.family == 0 || ro->g->n_dbs == 0)
-		return;
-	uint32_t h = addr_hash(&k);
-	if (pre_find(p, t, &k, h, &slot) != 0)
-		return;
-	if ((p->n >> GEO_CHUNK_SHIFT) == PRE_MAX_CHUNKS)
-		return;
-	if (p->chunks[p->n >> GEO_CHUNK_SHIFT] == NULL)
-		p->chunks[p->n >> GEO_CHUNK_SHIFT] = xmalloc(GEO_CHUNK * sizeof **p->chunks);
-	uint32_t idx = (uint32_t)++p->n;
-	struct geo_entry *e = pre_entry(p, idx);
-	e->key = k;
-	pthread_mutex_lock(&ro_mu);
-	resolve(ro->g, ro, &k, &e->info);
-	pthread_mutex_unlock(&ro_mu);
-	atomic_store_explicit(&t->slots[slot], (uint64_t)pre_tag(&k, h) << 32 | idx |
-	                      (k.family == 4 ? PRE_V4 : 0), memory_order_release);
-	if (++t->n * 2 > t->mask)
-		pre_grow(p);
-}
-
-/* The pre-resolver's resolution of k into info, its strings interned in the handle: false
- * when it has none. Owner's thread. */
-static bool
-pre_take(struct geo *g, struct geo_pre *p, const fs_addr *k, uint32_t h, struct geo_info *info)
-{
-	size_t slot = 0;
-	const struct pre_table *t = atomic_load_explicit(&p->table, memory_order_acquire);
-	uint32_t idx = pre_find(p, t, k, h, &slot);
-
-	if (idx == 0)
-		return false;
-	const struct geo_entry *e = pre_entry(p, idx);
-	*info = e->info;
-	/* The resolver's strings stay put and were written before it published the entry. An
-	 * empty one is fs_intern_str's or resolve()'s own "", as on this side. */
-	if (info->as_org[0] != '\0')
-		info->as_org = fs_intern_str(&g->strs, info->as_org, strlen(info->as_org));
-	if (info->city[0] != '\0')
-		info->city = fs_intern_str(&g->strs, info->city, strlen(info->city));
-	if (info->network[0] != '\0')
-		info->network = fs_intern_str(&g->strs, info->network, strlen(info->network));
-	p->taken++;
-	return true;
-}
-
-const struct geo_info *
-geo_lookup_pre(struct geo *g, struct geo_pre *p, const fs_addr *addr)
-{
-	fs_addr k;
-	struct geo_entry *e;
-	uint32_t idx, h;
-
-	if (p == NULL)
-		return geo_lookup(g, addr);
-	g->lookups++;
-	normalise(addr, &k);
-	if (k.family == 0 || g->n_dbs == 0)
-		return &g->none;
-	h = addr_hash(&k);
-	for (uint32_t s = fs_hidx_first(&g->index, h); s != FS_HIDX_END; s = fs_hidx_next(&g->index, h, s)) {
-		e = entry_at(g, fs_hidx_item(&g->index, s) + 1);
-		if (memcmp(&e->key, &k, sizeof k) == 0)
-			return &e->info;
-	}
-	g->misses++;
-	e = cache_new_entry(g, &idx);
-	e->key = k;
-	if (!pre_take(g, p, &k, h, &e->info)) {
-		pthread_mutex_lock(&ro_mu);       /* libloc: the resolver may be in it */
-		geo_resolve(g, &k, &e->info);
-		pthread_mutex_unlock(&ro_mu);
-	}
-	fs_hidx_add(&g->index, h, idx - 1);
 	return &e->info;
 }
 

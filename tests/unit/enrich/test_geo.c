@@ -1084,103 +1084,6 @@ test_cache_readonly(void **state)
 	geo_free(g);
 }
 
-/* Resolutions ahead (geo_pre): a resolver thread resolves addresses while the handle's owner
- * looks them up through geo_lookup_pre; every info is the one a second handle's geo_lookup
- * gives, field by field; the strings are the handle's (equal text, equal pointer with the
- * entries the handle resolved itself); the cache ends with the entries a plain geo_lookup
- * of the same addresses makes; and when the resolver has finished first, every address the
- * cache lacked is taken from it, none resolved again. */
-struct pre_run {
-	struct geo_pre *pre;
-	const fs_addr *addrs;
-	int n;
-};
-
-static void *
-pre_thread(void *arg)
-{
-	struct pre_run *r = arg;
-
-	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < r->n; i++) {
-			geo_pre_prefetch(r->pre, &r->addrs[i]);
-			geo_pre_resolve(r->pre, &r->addrs[i]);
-		}
-	return NULL;
-}
-
-static void
-pre_check(struct geo *g, struct geo *ref, const fs_addr *addrs, const struct geo_info **got,
-          const struct geo_info **own, int n)
-{
-	for (int i = 0; i < n; i++) {
-		info_equal(got[i], geo_lookup(ref, &addrs[i]));
-		assert_ptr_equal(geo_lookup(g, &addrs[i]), got[i]);     /* cached: the same entry */
-		for (int j = 0; j < n; j++) {
-			const struct geo_info *x = got[i], *y = own[j];
-			if (y == NULL)
-				continue;
-			if (x->city[0] && strcmp(x->city, y->city) == 0)
-				assert_ptr_equal(x->city, y->city);
-			if (x->network[0] && strcmp(x->network, y->network) == 0)
-				assert_ptr_equal(x->network, y->network);
-			if (x->as_org[0] && strcmp(x->as_org, y->as_org) == 0)
-				assert_ptr_equal(x->as_org, y->as_org);
-		}
-	}
-}
-
-static void
-test_pre_resolve(void **state)
-{
-	const char *lp = libloc_path();
-	const char *p[] = { fix("flux-asn"), fix("flux-city"), lp };
-	int np = lp != NULL ? 3 : 2;
-	static fs_addr addrs[RO_N];
-	static const struct geo_info *got[RO_N], *own[RO_N];
-	struct geo_cache_stats gs, rs;
-	(void)state;
-
-	for (int i = 0; i < RO_N; i++)
-		ro_addr(&addrs[i], i);
-	for (int concurrent = 0; concurrent < 2; concurrent++) {
-		struct geo *g = open_files(p, np), *ref = open_files(p, np);
-		struct geo_pre *pre = geo_pre_new(g);
-		struct pre_run run = { pre, addrs + RO_N / 2, RO_N / 2 };
-		pthread_t th;
-
-		/* the first half resolved by the handle itself, the second half ahead */
-		memset(own, 0, sizeof own);
-		for (int i = 0; i < RO_N / 2; i++)
-			own[i] = geo_lookup(g, &addrs[i]);
-		geo_cache_stats(g, &gs);
-		uint64_t misses_before = gs.misses;
-		assert_int_equal(pthread_create(&th, NULL, pre_thread, &run), 0);
-		if (!concurrent)
-			assert_int_equal(pthread_join(th, NULL), 0);
-		for (int i = RO_N / 2; i < RO_N; i++)
-			got[i] = geo_lookup_pre(g, pre, &addrs[i]);
-		if (concurrent)
-			assert_int_equal(pthread_join(th, NULL), 0);
-		for (int i = 0; i < RO_N / 2; i++)
-			got[i] = geo_lookup_pre(g, pre, &addrs[i]);
-		geo_cache_stats(g, &gs);
-		if (!concurrent) {
-			/* every miss of the second half was the resolver's, and there were some */
-			assert_true(geo_pre_taken(pre) > 0);
-			assert_int_equal(geo_pre_taken(pre), gs.misses - misses_before);
-		}
-		pre_check(g, ref, addrs, got, own, RO_N);
-		geo_cache_stats(ref, &rs);
-		assert_int_equal(gs.entries, rs.entries);
-		geo_pre_free(pre);
-		/* the infos outlive the pre-resolver: the handle's own */
-		pre_check(g, ref, addrs, got, own, RO_N);
-		geo_free(ref);
-		geo_free(g);
-	}
-}
-
 /* ---- distance and spread ---------------------------------------------------------------- */
 
 static void
@@ -1328,7 +1231,6 @@ main(void)
 		cmocka_unit_test(test_libloc_fills_gaps),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_cache_readonly),
-		cmocka_unit_test(test_pre_resolve),
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_spread),
 	};
