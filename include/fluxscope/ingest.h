@@ -49,10 +49,11 @@ struct ingest_progress {
 struct ingest *ingest_new(const struct dec_config *cfg, ingest_msg_fn fn, void *ctx);
 void ingest_set_frame_hook(struct ingest *in, ingest_frame_fn fn, void *ctx);
 /* Reading as a pipeline (see ingest_set_threads): every decoded message, on the decoding
- * thread, before it goes to the callback's thread (msg borrowed likewise), for work done
- * ahead of the callback (such as resolving the enrichment of its addresses: geo_pre_resolve).
- * Never called when decoding and the callback share a thread; nothing may depend on it but
- * how soon the callback's work is done. Before the run. */
+ * thread, before it goes to the callback's thread (msg borrowed likewise), for work taken off
+ * the callback's thread (the report looks up the enrichment of the answer addresses there).
+ * Never called when decoding and the callback share a thread: a callback that leaves work to
+ * the hook does it itself until the hook has run once (what the hook did before handing a
+ * message over is visible to the callback of that message). Before the run. */
 void ingest_set_ahead_hook(struct ingest *in, ingest_msg_fn fn, void *ctx);
 /* Number this driver's sources from base in the messages' src_index (a capture opened later
  * into the same store, after the base sources of another driver). Before ingest_start(). */

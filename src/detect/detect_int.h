@@ -179,10 +179,10 @@ struct det_scratch;
 struct det_scratch *det_scratch_new(void);
 void det_scratch_free(struct det_scratch *sc);
 
-/* Features over the first `upto` observations (all when upto >= n_obs); NS data and agents
- * are limited to what was seen by the time of the last observation considered. */
 /* 64-bit keys in ascending order (qsort's result for them, without a comparator call). */
 void det_sort_u64(uint64_t *a, size_t n);
+/* Features over the first `upto` observations (all when upto >= n_obs); NS data and agents
+ * are limited to what was seen by the time of the last observation considered. */
 void det_features(struct det_scratch *sc, const struct det_input *in, uint32_t upto,
                   struct det_feat *f);
 /* The features over every observation differ with in->is_agent only in n_ns_agents and
