@@ -898,7 +898,7 @@ zone_worker_run(void *arg)
 static void
 zones_eval(struct detector *d, struct zone_rows *j)
 {
-	int n = d->threads < 2 || d->n_zres < 2 ? 1 : d->threads;
+	int n = d->threads < 2 || d->n_zres < 8 ? 1 : d->threads;   /* a few rows: one thread */
 
 	if ((size_t)n > d->n_zres)
 		n = (int)d->n_zres;
