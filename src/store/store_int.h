@@ -31,6 +31,8 @@ struct slab {
 	uint32_t per_chunk;
 	size_t live;
 	struct slab_chunk *all, *partial, *spare;
+	unsigned char *rgn;         /* the rest of the current mapped region (slab.c) */
+	uint32_t rgn_left;          /* chunks left in it */
 };
 
 /* Open-addressing table of ids: a slot holds hash << 32 | id (0 = empty), so a probe compares
