@@ -116,9 +116,9 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 	fs_map_clear(&d->prov_count);
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL || dom->n_cnames == 0 || d->reg[id] == NULL)
+		if (dom == NULL || dom->ext->n_cnames == 0 || d->reg[id] == NULL)
 			continue;
-		const char *last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
+		const char *last = store_name_str(s, dom->ext->cnames[dom->ext->n_cnames - 1]);
 		const char *t = last && d->psl ? dns_psl_registrable(d->psl, last) : last;
 		if (t == NULL || strcmp(t, d->reg[id]) == 0)
 			continue;
@@ -161,8 +161,8 @@ static bool
 country_consistent(struct detector *d, const struct store_domain *dom, const char *cc)
 {
 	uint32_t located = 0, inside = 0;
-	for (uint32_t k = 0; k < dom->n_addrs; k++) {
-		const struct det_addr_info *ai = det_addr_info_cb(d, dom->addrs[k].addr);
+	for (uint32_t k = 0; k < dom->ext->n_addrs; k++) {
+		const struct det_addr_info *ai = det_addr_info_cb(d, dom->ext->addrs[k].addr);
 		if (ai->cc[0] == '\0')
 			continue;
 		located++;
@@ -238,7 +238,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 	d->n_pool_signs = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL || dom->n_addrs == 0 || d->reg[id] == NULL)
+		if (dom == NULL || dom->ext->n_addrs == 0 || d->reg[id] == NULL)
 			continue;
 		const char *name = store_name_str(s, dom->name);
 		struct sib sb = { .id = id };
@@ -291,9 +291,9 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			fs_map_init(&cnt);
 			for (size_t k = i; k < j; k++) {
 				const struct store_domain *dom = store_domain(s, v[k].id);
-				for (uint32_t a = 0; a < dom->n_addrs; a++) {
+				for (uint32_t a = 0; a < dom->ext->n_addrs; a++) {
 					bool fresh;
-					(*fs_map_put(&cnt, dom->addrs[a].addr, &fresh))++;
+					(*fs_map_put(&cnt, dom->ext->addrs[a].addr, &fresh))++;
 				}
 				for (uint32_t r = 0; size == 0 && r < dom->n_resp; r++)
 					if (dom->resp[r].aset)
@@ -362,8 +362,8 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 		uint32_t shared = 0;
 		cx->provider_zone = d->prov[id];
 		cx->provider_customers = c ? *c : 0;
-		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
-			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(s, dom->ext->addrs[k].addr);
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
 				continue;
 			for (uint32_t j = 0; j < sa->n_domains; j++) {
@@ -375,7 +375,7 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 				}
 			}
 		}
-		cx->provider_shared = dom && dom->n_addrs ? (double)shared / dom->n_addrs : 0;
+		cx->provider_shared = dom && dom->ext->n_addrs ? (double)shared / dom->ext->n_addrs : 0;
 	}
 	if (d->pool_member[id] != 0) {
 		cx->pool_zone = d->pool_signs[d->pool_member[id] - 1].zone;
@@ -518,10 +518,10 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 			st.guarded++;
 			continue;
 		}
-		st.cname += dom->n_cnames > 0 || dom->n_via_cname > 0 ||
+		st.cname += dom->ext->n_cnames > 0 || dom->n_via_cname > 0 ||
 		            (dom->dflags & STORE_DOM_CNAME_TARGET) != 0;
-		for (uint32_t a = 0; a < dom->n_addrs; a++) {
-			const struct det_addr_info *ai = det_addr_info_cb(d, dom->addrs[a].addr);
+		for (uint32_t a = 0; a < dom->ext->n_addrs; a++) {
+			const struct det_addr_info *ai = det_addr_info_cb(d, dom->ext->addrs[a].addr);
 			if (ai->asn == 0)
 				continue;
 			st.asn_known++;
@@ -712,7 +712,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	if (ad != NULL)
 		zd = *ad;
 	else
-		memset(&zd, 0, sizeof zd);
+		zd = (struct store_domain){ .ext = &store_domain_ext_empty };
 	zd.first_seen = st.first;
 	zd.last_seen = st.last;
 	det_fill_result(d, s, apex, &zd, &f, &cx, &ev, zr, terms);
@@ -890,9 +890,9 @@ det_zone_run(struct detector *d, const struct store *s)
 			store_dom_id id = det_code_dom(d, d->order[i]);
 			const struct store_domain *dom = store_domain(s, id);
 			noaddr[zof[i]]++;
-			if (dom != NULL && (noaddr_ns[zof[i]] == 0 || dom->n_ns > noaddr_nsn[zof[i]])) {
+			if (dom != NULL && (noaddr_ns[zof[i]] == 0 || dom->ext->n_ns > noaddr_nsn[zof[i]])) {
 				noaddr_ns[zof[i]] = id;
-				noaddr_nsn[zof[i]] = dom->n_ns;
+				noaddr_nsn[zof[i]] = dom->ext->n_ns;
 			}
 		}
 	}
