@@ -341,6 +341,8 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	fs_map_init(&d->cdn_net);
 	fs_map_init(&d->prov_count);
 	fs_map_init(&d->pool_zone);
+	fs_map_init(&d->prov);
+	fs_map_init(&d->pool_member);
 	fs_map_init(&d->zone_idx);
 
 	const char *wp = cfg->weights_path;
@@ -1541,14 +1543,15 @@ det_run(struct detector *d, const struct store *s)
 	run_pass_alone(d, s, nd, na);
 	t2 = fs_mono_ms();
 	run_pass_results(d, s, nd);
+	/* the run's domain list is d->order's now: given back (4 bytes a domain) before the
+	 * index's arrays are made */
+	free(d->ids);
+	d->ids = NULL;
+	d->cap_ids = d->n_ids = 0;
 	t3 = fs_mono_ms();
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
 	run_index(d, s, nd);
-	/* the run's domain list is d->order's now: given back (4 bytes a domain) */
-	free(d->ids);
-	d->ids = NULL;
-	d->cap_ids = d->n_ids = 0;
 	run_note_unavailable(d, na);
 	d->s = NULL;
 	if (fs_log_enabled()) {

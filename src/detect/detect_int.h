@@ -491,9 +491,14 @@ struct detector {
 	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c) */
 	const char **reg;           /* registrable domain (libpsl), interned in the store */
 	const char **zname;         /* zone: the deepest of the registrable domain and the NS cut */
-	const char **prov;          /* provider zone its CNAME chain ends in (or it lies in), NULL = none */
-	uint32_t *pool_member;      /* scoped sibling of a pool: index into pool_signs + 1 */
 	size_t cap_dom;
+	/* and for the few domains that have one (maps keyed by store_dom_id: a flood's names
+	 * have none, and a map costs them nothing; zone.c: dom_prov, dom_pool) */
+	struct fs_map prov;         /* → index into prov_tab + 1: the provider zone its CNAME chain
+	                             * ends in (or it lies in) */
+	const char **prov_tab;
+	size_t n_prov_tab, cap_prov_tab;
+	struct fs_map pool_member;  /* → index into pool_signs + 1: scoped sibling of a pool */
 	struct fs_map prov_count;  /* provider zone hash → unrelated registrable domains */
 	struct fs_map pool_zone;   /* pool base hash → index into pool_signs + 1 */
 	struct det_zone_sign *pool_signs;

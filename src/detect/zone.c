@@ -34,9 +34,35 @@ grow_dom(struct detector *d, size_t n)
 		return;
 	d->reg = xreallocarray(d->reg, n, sizeof *d->reg);
 	d->zname = xreallocarray(d->zname, n, sizeof *d->zname);
-	d->prov = xreallocarray(d->prov, n, sizeof *d->prov);
-	d->pool_member = xreallocarray(d->pool_member, n, sizeof *d->pool_member);
 	d->cap_dom = n;
+}
+
+/* The provider zone of a domain (NULL = none) and the pool it is a scoped sibling of (index
+ * into pool_signs + 1, 0 = none). */
+static const char *
+dom_prov(const struct detector *d, store_dom_id id)
+{
+	const uint32_t *v = fs_map_get(&d->prov, id);
+	return v != NULL ? d->prov_tab[*v - 1] : NULL;
+}
+
+static uint32_t
+dom_pool(const struct detector *d, store_dom_id id)
+{
+	const uint32_t *v = fs_map_get(&d->pool_member, id);
+	return v != NULL ? *v : 0;
+}
+
+static void
+prov_put(struct detector *d, struct fs_map *m, store_dom_id id, const char *p)
+{
+	bool fresh;
+	if (d->n_prov_tab == d->cap_prov_tab) {
+		d->cap_prov_tab = d->cap_prov_tab ? d->cap_prov_tab * 2 : 64;
+		d->prov_tab = xreallocarray(d->prov_tab, d->cap_prov_tab, sizeof *d->prov_tab);
+	}
+	d->prov_tab[d->n_prov_tab++] = p;
+	*fs_map_put(m, id, &fresh) = (uint32_t)d->n_prov_tab;
 }
 
 static void
@@ -55,8 +81,9 @@ det_zone_free(struct detector *d)
 {
 	free(d->reg);
 	free(d->zname);
-	free(d->prov);
-	free(d->pool_member);
+	fs_map_fini(&d->prov);
+	free(d->prov_tab);
+	fs_map_fini(&d->pool_member);
 	fs_map_fini(&d->prov_count);
 	fs_map_fini(&d->pool_zone);
 	fs_map_fini(&d->zone_idx);
@@ -86,8 +113,7 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 {
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		d->reg[id] = d->zname[id] = d->prov[id] = NULL;
-		d->pool_member[id] = 0;
+		d->reg[id] = d->zname[id] = NULL;
 		if (dom == NULL)
 			continue;
 		const char *name = store_name_str(s, dom->name);
@@ -111,9 +137,12 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 static void
 prepare_providers(struct detector *d, const struct store *s, size_t nd)
 {
-	struct fs_map pairs;
+	struct fs_map pairs, ends;
 	fs_map_init(&pairs);
+	fs_map_init(&ends);
 	fs_map_clear(&d->prov_count);
+	fs_map_clear(&d->prov);
+	d->n_prov_tab = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		if (dom == NULL || dom->ext->n_cnames == 0 || d->reg[id] == NULL)
@@ -128,17 +157,20 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 		fs_map_put(&pairs, pk == FS_MAP_EMPTY ? 1 : pk, &fresh);
 		if (fresh)
 			(*fs_map_put(&d->prov_count, ht, &fresh))++;
-		d->prov[id] = t;
+		prov_put(d, &ends, id, t);
 	}
 	fs_map_fini(&pairs);
 	for (store_dom_id id = 1; id <= nd; id++) {
-		const char *p = d->prov[id];
+		const uint32_t *v = fs_map_get(&ends, id);
+		const char *p = v != NULL ? d->prov_tab[*v - 1] : NULL;
 		const uint32_t *c;
 		if (p == NULL && d->reg[id] != NULL)
 			p = d->reg[id];            /* a name under a provider zone itself */
 		c = p ? fs_map_get(&d->prov_count, hstr(p)) : NULL;
-		d->prov[id] = c != NULL && *c >= d->w.provider_customers ? p : NULL;
+		if (c != NULL && *c >= d->w.provider_customers)
+			prov_put(d, &d->prov, id, p);
 	}
+	fs_map_fini(&ends);
 }
 
 struct sib {                           /* a name under a possible pool base */
@@ -235,6 +267,7 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 	size_t n = 0, cap = 0;
 
 	fs_map_clear(&d->pool_zone);
+	fs_map_clear(&d->pool_member);
 	d->n_pool_signs = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
@@ -322,8 +355,8 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			bool fresh;
 			*fs_map_put(&d->pool_zone, v[i].base, &fresh) = (uint32_t)d->n_pool_signs;
 			for (size_t k = i; k < j; k++)
-				if (v[k].member && d->pool_member[v[k].id] == 0)
-					d->pool_member[v[k].id] = (uint32_t)d->n_pool_signs;
+				if (v[k].member && dom_pool(d, v[k].id) == 0)
+					*fs_map_put(&d->pool_member, v[k].id, &fresh) = (uint32_t)d->n_pool_signs;
 		}
 		i = j;
 	}
@@ -336,8 +369,7 @@ det_zone_prepare(struct detector *d, const struct store *s)
 	size_t nd = store_domain_count(s);
 	grow_dom(d, nd + 1);
 	if (nd + 1 > 0) {
-		d->reg[0] = d->zname[0] = d->prov[0] = NULL;
-		d->pool_member[0] = 0;
+		d->reg[0] = d->zname[0] = NULL;
 	}
 	prepare_names(d, s, nd);
 	prepare_providers(d, s, nd);
@@ -356,11 +388,12 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 	cx->pool_member = false;
 	if (id >= d->cap_dom)
 		return;
-	if (d->prov[id] != NULL) {
-		const uint32_t *c = fs_map_get(&d->prov_count, hstr(d->prov[id]));
+	const char *prov = dom_prov(d, id);
+	if (prov != NULL) {
+		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
 		const struct store_domain *dom = store_domain(s, id);
 		uint32_t shared = 0;
-		cx->provider_zone = d->prov[id];
+		cx->provider_zone = prov;
 		cx->provider_customers = c ? *c : 0;
 		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs; k++) {
 			const struct store_addr *sa = store_addr(s, dom->ext->addrs[k].addr);
@@ -368,8 +401,8 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 				continue;
 			for (uint32_t j = 0; j < sa->n_domains; j++) {
 				store_dom_id o = sa->domains[j];
-				if (o != id && o < d->cap_dom && d->prov[o] != NULL &&
-				    strcmp(d->prov[o], d->prov[id]) == 0) {
+				const char *po = o != id && o < d->cap_dom ? dom_prov(d, o) : NULL;
+				if (po != NULL && strcmp(po, prov) == 0) {
 					shared++;
 					break;
 				}
@@ -377,9 +410,10 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 		}
 		cx->provider_shared = dom && dom->ext->n_addrs ? (double)shared / dom->ext->n_addrs : 0;
 	}
-	if (d->pool_member[id] != 0) {
-		cx->pool_zone = d->pool_signs[d->pool_member[id] - 1].zone;
-		cx->pool_sign = d->pool_signs[d->pool_member[id] - 1].sign;
+	uint32_t pool = dom_pool(d, id);
+	if (pool != 0) {
+		cx->pool_zone = d->pool_signs[pool - 1].zone;
+		cx->pool_sign = d->pool_signs[pool - 1].sign;
 		cx->pool_member = true;
 	}
 }
@@ -415,7 +449,7 @@ guarded(const struct detector *d, const struct det_result *r)
 {
 	return r->allowlisted || r->verdict == DET_CDN || r->verdict == DET_POOL ||
 	       (r->guard != NULL && r->verdict == DET_BENIGN) ||
-	       (r->dom < d->cap_dom && d->pool_member[r->dom] != 0);   /* a pool's sibling */
+	       (r->dom < d->cap_dom && dom_pool(d, r->dom) != 0);   /* a pool's sibling */
 }
 
 struct zstat {
@@ -584,9 +618,9 @@ zone_context(const struct detector *d, const char *zone, const uint32_t *mem, ui
 	uint32_t in_pool = 0, pidx = 0;
 	for (uint32_t k = 0; k < nm; k++) {
 		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && dom_pool(d, id) != 0) {
 			in_pool++;
-			pidx = d->pool_member[id];
+			pidx = dom_pool(d, id);
 		}
 	}
 	if (pidx != 0 && 2 * in_pool >= names) {
@@ -599,9 +633,9 @@ zone_context(const struct detector *d, const char *zone, const uint32_t *mem, ui
 	const char *prov = NULL;
 	for (uint32_t k = 0; k < nm; k++) {
 		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && dom_prov(d, id) != NULL) {
 			in_prov++;
-			prov = d->prov[id];
+			prov = dom_prov(d, id);
 		}
 	}
 	if (prov != NULL && 2 * in_prov >= names) {
