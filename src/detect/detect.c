@@ -127,7 +127,7 @@ compact_eligible(const struct store_domain *dom)
 /* A result with the fields a name has of its own cleared (a template's key). The result came
  * from det_fill_result, which clears the whole struct first, so padding compares equal. Its
  * registrable domain and zone are compared by their text (they point into each name's own
- * string): the template keeps one name's, compact_fill the name's own (d->reg, d->zname). */
+ * string): the template keeps one name's, compact_fill the name's own (det_reg, det_zname). */
 static void
 compact_key(struct det_result *r)
 {
@@ -226,8 +226,8 @@ compact_fill(const struct detector *d, size_t i, struct det_result *out)
 	out->last_seen = rec->last_seen;
 	/* as det_fill_result: the name's own strings of the equal text the template holds */
 	store_dom_id id = rec->dom;
-	out->registrable = id < d->cap_dom && d->reg[id] != NULL ? d->reg[id] : out->name;
-	out->zone = id < d->cap_dom && d->zname[id] != NULL ? d->zname[id] : out->registrable;
+	out->registrable = det_reg(d, id, out->name) != NULL ? det_reg(d, id, out->name) : out->name;
+	out->zone = det_zname(d, id, out->name) != NULL ? det_zname(d, id, out->name) : out->registrable;
 	out->rank = (uint32_t)i + 1;
 	if ((cl = fs_map_get(&c->cluster, k)) != NULL) {
 		out->cluster = *cl;
@@ -866,8 +866,8 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	memset(r, 0, sizeof *r);
 	r->dom = id;
 	r->name = store_name_str(s, dom->name);
-	r->registrable = id < d->cap_dom && d->reg[id] != NULL ? d->reg[id] : r->name;
-	r->zone = id < d->cap_dom && d->zname[id] != NULL ? d->zname[id] : r->registrable;
+	r->registrable = det_reg(d, id, r->name) != NULL ? det_reg(d, id, r->name) : r->name;
+	r->zone = det_zname(d, id, r->name) != NULL ? det_zname(d, id, r->name) : r->registrable;
 	r->score = ev->score;
 	r->logit = ev->logit;
 	r->holz_available = f->n_asn_known > 0;

@@ -488,9 +488,11 @@ struct detector {
 	struct fs_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
 	                             * standing in for CDN ASNs when there is no ASN data */
 
-	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c) */
-	const char **reg;           /* registrable domain (libpsl), interned in the store */
-	const char **zname;         /* zone: the deepest of the registrable domain and the NS cut */
+	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c): where in the
+	 * domain's name (both are suffixes of it, so 2 bytes each instead of a pointer) its
+	 * registrable domain (libpsl) and its zone (the deepest of the registrable domain and the
+	 * NS cut) start; DET_NO_SUFFIX for a free slot. det_reg and det_zname give the strings. */
+	uint16_t *reg_at, *zone_at;
 	size_t cap_dom;
 	/* and for the few domains that have one (maps keyed by store_dom_id: a flood's names
 	 * have none, and a map costs them nothing; zone.c: dom_prov, dom_pool) */
@@ -612,6 +614,19 @@ struct det_compacts {
 	size_t n_mat, n_mat_chunks;
 	struct fs_map mat_idx;      /* rank index → materialised index + 1 */
 };
+#define DET_NO_SUFFIX UINT16_MAX   /* names are at most 1,024 bytes */
+/* A domain's registrable domain and zone, as suffixes of its name (the store's string of it),
+ * or NULL when it has none (id 0, a free slot). */
+static inline const char *
+det_reg(const struct detector *d, store_dom_id id, const char *name)
+{
+	return id < d->cap_dom && d->reg_at[id] != DET_NO_SUFFIX ? name + d->reg_at[id] : NULL;
+}
+static inline const char *
+det_zname(const struct detector *d, store_dom_id id, const char *name)
+{
+	return id < d->cap_dom && d->zone_at[id] != DET_NO_SUFFIX ? name + d->zone_at[id] : NULL;
+}
 /* The result of a code: the full result, or a compact name's template (shared by names: its
  * dom, name, seen times, rank and cluster are not the name's). */
 static inline struct det_result *

@@ -32,8 +32,8 @@ grow_dom(struct detector *d, size_t n)
 {
 	if (n <= d->cap_dom)
 		return;
-	d->reg = xreallocarray(d->reg, n, sizeof *d->reg);
-	d->zname = xreallocarray(d->zname, n, sizeof *d->zname);
+	d->reg_at = xreallocarray(d->reg_at, n, sizeof *d->reg_at);
+	d->zone_at = xreallocarray(d->zone_at, n, sizeof *d->zone_at);
 	d->cap_dom = n;
 }
 
@@ -79,8 +79,8 @@ free_zrows(struct detector *d)
 void
 det_zone_free(struct detector *d)
 {
-	free(d->reg);
-	free(d->zname);
+	free(d->reg_at);
+	free(d->zone_at);
 	fs_map_fini(&d->prov);
 	free(d->prov_tab);
 	fs_map_fini(&d->pool_member);
@@ -113,22 +113,25 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 {
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		d->reg[id] = d->zname[id] = NULL;
+		d->reg_at[id] = d->zone_at[id] = DET_NO_SUFFIX;
 		if (dom == NULL)
 			continue;
 		const char *name = store_name_str(s, dom->name);
 		if (name == NULL)
 			continue;
+		/* libpsl's registrable domain is a pointer into the name */
 		const char *reg = d->psl != NULL ? dns_psl_registrable(d->psl, name) : NULL;
-		d->reg[id] = reg != NULL ? reg : name;
+		if (reg == NULL)
+			reg = name;
+		d->reg_at[id] = (uint16_t)(reg - name);
 		store_name_id z = 0;
 		store_domain_nsset(s, id, &z);
 		const char *zs = z ? store_name_str(s, z) : NULL;
-		if (zs != NULL && det_zone_usable(d, zs) && det_name_has_suffix(zs, d->reg[id]) &&
+		if (zs != NULL && det_zone_usable(d, zs) && det_name_has_suffix(zs, reg) &&
 		    det_name_has_suffix(name, zs))
-			d->zname[id] = zs;
+			d->zone_at[id] = (uint16_t)(strlen(name) - strlen(zs));   /* its text */
 		else
-			d->zname[id] = d->reg[id];
+			d->zone_at[id] = d->reg_at[id];
 	}
 }
 
@@ -145,15 +148,16 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 	d->n_prov_tab = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL || dom->ext->n_cnames == 0 || d->reg[id] == NULL)
+		const char *reg = dom != NULL ? det_reg(d, id, store_name_str(s, dom->name)) : NULL;
+		if (dom == NULL || dom->ext->n_cnames == 0 || reg == NULL)
 			continue;
 		const char *last = store_name_str(s, dom->ext->cnames[dom->ext->n_cnames - 1]);
 		const char *t = last && d->psl ? dns_psl_registrable(d->psl, last) : last;
-		if (t == NULL || strcmp(t, d->reg[id]) == 0)
+		if (t == NULL || strcmp(t, reg) == 0)
 			continue;
 		uint64_t ht = hstr(t);
 		bool fresh;
-		uint64_t pk = fs_hash64(ht ^ fs_hash64(hstr(d->reg[id])));
+		uint64_t pk = fs_hash64(ht ^ fs_hash64(hstr(reg)));
 		fs_map_put(&pairs, pk == FS_MAP_EMPTY ? 1 : pk, &fresh);
 		if (fresh)
 			(*fs_map_put(&d->prov_count, ht, &fresh))++;
@@ -164,8 +168,11 @@ prepare_providers(struct detector *d, const struct store *s, size_t nd)
 		const uint32_t *v = fs_map_get(&ends, id);
 		const char *p = v != NULL ? d->prov_tab[*v - 1] : NULL;
 		const uint32_t *c;
-		if (p == NULL && d->reg[id] != NULL)
-			p = d->reg[id];            /* a name under a provider zone itself */
+		if (p == NULL) {
+			const struct store_domain *dom = store_domain(s, id);
+			if (dom != NULL)       /* a name under a provider zone itself */
+				p = det_reg(d, id, store_name_str(s, dom->name));
+		}
 		c = p ? fs_map_get(&d->prov_count, hstr(p)) : NULL;
 		if (c != NULL && *c >= d->w.provider_customers)
 			prov_put(d, &d->prov, id, p);
@@ -271,11 +278,14 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 	d->n_pool_signs = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL || dom->ext->n_addrs == 0 || d->reg[id] == NULL)
+		if (dom == NULL || dom->ext->n_addrs == 0)
 			continue;
 		const char *name = store_name_str(s, dom->name);
+		const char *reg = det_reg(d, id, name);
+		if (reg == NULL)
+			continue;
 		struct sib sb = { .id = id };
-		sb.base_name = pool_base(d, dom, name, d->reg[id], &sb);
+		sb.base_name = pool_base(d, dom, name, reg, &sb);
 		sb.base = hstr(sb.base_name);
 		sb.member = sb.scoped || sb.base_name == name;
 		if (n + 2 > cap) {
@@ -286,8 +296,8 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 		/* a numbered vendor name (0.debian.pool.example.org) is also a sibling of the base
 		 * above its vendor label (pool.example.org) */
 		const char *up = strchr(sb.base_name, '.');
-		if (sb.numbered && up != NULL && strcmp(sb.base_name, d->reg[id]) != 0 &&
-		    strlen(up + 1) >= strlen(d->reg[id])) {
+		if (sb.numbered && up != NULL && strcmp(sb.base_name, reg) != 0 &&
+		    strlen(up + 1) >= strlen(reg)) {
 			struct sib vs = sb;
 			vs.base_name = up + 1;
 			vs.base = hstr(vs.base_name);
@@ -369,7 +379,7 @@ det_zone_prepare(struct detector *d, const struct store *s)
 	size_t nd = store_domain_count(s);
 	grow_dom(d, nd + 1);
 	if (nd + 1 > 0) {
-		d->reg[0] = d->zname[0] = NULL;
+		d->reg_at[0] = d->zone_at[0] = DET_NO_SUFFIX;
 	}
 	prepare_names(d, s, nd);
 	prepare_providers(d, s, nd);
