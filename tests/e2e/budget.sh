@@ -12,7 +12,7 @@
 #     such a name lost its answer vectors; now about 300 bytes a name).
 #  2. The labelled flux sample merged by time with 200,000 such names over its three hours,
 #     with the demo databases: the report of every flagged domain and zone under
-#     --max-memory 48 and 56 (64 before the store shrank: the budget must still age most of
+#     --max-memory 48 and 52 (64 before the store shrank: the budget must still age most of
 #     the names) is the report without a budget (same names, same verdicts, the
 #     double-flux ones among them), although ageing dropped nearly every other name; the RPZ
 #     export under the budget is the export without one (every trigger, rpz-nsip and
@@ -136,7 +136,7 @@ nsip=$(grep -c 'rpz-nsip' "$W/ref.rpz")
 if [ "$ndbl" -lt 10 ] || [ "$nsip" -lt 10 ]; then
 	bad "the reference flags too little to compare ($nref rows, $ndbl double-flux, $nsip rpz-nsip)"
 fi
-for mb in 48 56; do
+for mb in 48 52; do
 	# shellcheck disable=SC2086
 	$FLUXSCOPE $IN --report --json --stats --max-memory $mb >"$W/b$mb.json" 2>"$W/b$mb.err"
 	# shellcheck disable=SC2086
@@ -165,17 +165,17 @@ done
 # report and export agree: every double-flux domain of the budgeted report is in the export,
 # by name or under its zone's wildcard (a flux zone is blocked as a zone)
 missing=0
-for d in $(awk '$3 == "double-flux" && $1 == "domain" { print $2 }' "$W/b56.flagged"); do
+for d in $(awk '$3 == "double-flux" && $1 == "domain" { print $2 }' "$W/b52.flagged"); do
 	found=0
 	p=$d
-	grep -q "^$d[[:space:]]" "$W/b56.rpz" && found=1
+	grep -q "^$d[[:space:]]" "$W/b52.rpz" && found=1
 	while [ $found -eq 0 ] && [ "${p#*.}" != "$p" ]; do
 		p=${p#*.}
-		grep -q "^\*\.$p[[:space:]]" "$W/b56.rpz" && found=1
+		grep -q "^\*\.$p[[:space:]]" "$W/b52.rpz" && found=1
 	done
 	[ $found -eq 1 ] || { missing=$((missing + 1)); echo "not exported: $d"; }
 done
-[ $missing -eq 0 ] && ok "every double-flux domain of the report under --max-memory 56 is in its export" ||
+[ $missing -eq 0 ] && ok "every double-flux domain of the report under --max-memory 52 is in its export" ||
 	bad "$missing double-flux domains of the report are missing from the export"
 
 exit $fail

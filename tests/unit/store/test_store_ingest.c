@@ -812,6 +812,87 @@ test_name_interning(void **state)
 	store_free(s);
 }
 
+/* A random-subdomain flood (names asked once, NXDOMAIN): such a name keeps no record of its
+ * own beside its small domain record (its ext is the shared empty one), and by the store's own
+ * accounting costs that record with room for its response and what its name costs (string,
+ * entry, table slots): at most 256 bytes a name over these 20,000 (232 now; 337 when every
+ * domain record carried the vectors of a name with answers). A second response keeps it so;
+ * an NS set gives it its own ext without making it a name with answers
+ * (store_stats.domains_bare); an address does. */
+static void
+test_flood_names_small(void **state)
+{
+	struct store *s = new_store();
+	struct mb b;
+	struct store_stats st0, st1, st;
+	enum { N = 20000 };
+	static char names[N][40];
+
+	(void)state;
+	store_get_stats(s, &st0);
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "%08x%04x.victim%d.example",
+		         (unsigned)i * 2654435761u, (unsigned)i & 0xffff, i % 8);
+		mb_resp(&b, names[i], DNS_TYPE_A, 1000 + i * 0.01);
+		b.m.rcode = 3;
+		mb_rr(&b, DNS_SEC_AUTHORITY, "victim.example", DNS_TYPE_SOA, 900);
+		store_add_msg(s, &b.m);
+	}
+	store_get_stats(s, &st1);
+	assert_int_equal(st1.domains, N);
+	assert_int_equal(st1.domains_bare, N);
+	for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
+		const struct store_domain *d = store_domain(s, id);
+		assert_ptr_equal(d->ext, &store_domain_ext_empty);
+		assert_int_equal(d->n_resp, 1);
+		assert_int_equal(d->resp[0].rcode, 3);
+	}
+	size_t per = (st1.bytes - st0.bytes) / N;
+	assert_true(per <= 256);
+
+	/* a second response: a longer timeline, still no ext */
+	mb_resp(&b, names[0], DNS_TYPE_AAAA, 2000);
+	b.m.rcode = 3;
+	store_add_msg(s, &b.m);
+	const struct store_domain *d = dom(s, names[0]);
+	assert_ptr_equal(d->ext, &store_domain_ext_empty);
+	assert_int_equal(d->n_resp, 2);
+	assert_int_equal(d->resp[1].qtype, DNS_TYPE_AAAA);
+	assert_int_equal(d->resp[0].qtype, DNS_TYPE_A);
+	/* a referral: an NS set of its own, still a name without answers */
+	mb_resp(&b, names[1], DNS_TYPE_A, 2001);
+	b.m.rd = false;
+	MB_NS_AUTH(&b, "victim1.example", "ns1.victim1.example", 3600);
+	store_add_msg(s, &b.m);
+	d = dom(s, names[1]);
+	assert_ptr_not_equal(d->ext, &store_domain_ext_empty);
+	assert_int_equal(d->ext->n_ns, 1);
+	assert_int_equal(d->ext->n_addrs, 0);
+	store_get_stats(s, &st);
+	assert_int_equal(st.domains, N + 1);           /* and the zone's record (NS owner) */
+	assert_int_equal(st.domains_bare, N + 1);
+	/* an address: no longer bare */
+	mb_resp(&b, names[2], DNS_TYPE_A, 2002);
+	mb_addr_rr(&b, DNS_SEC_ANSWER, names[2], "198.51.100.7", 60);
+	store_add_msg(s, &b.m);
+	d = dom(s, names[2]);
+	assert_int_equal(d->ext->n_addrs, 1);
+	assert_int_equal(d->ext->n_rrsets, 1);
+	store_get_stats(s, &st);
+	assert_int_equal(st.domains_bare, N);
+
+	/* ageing the flood out gives back its records (the tables keep their size) */
+	store_expire(s, 1500 * FS_USEC, 0);
+	store_get_stats(s, &st);
+	assert_int_equal(st.domains, 4);       /* names[0..2] (seen at 2000 s) and the zone */
+	assert_int_equal(st.domains_bare, 3);
+	assert_true(st1.bytes - st.bytes >=
+	            (size_t)N * (sizeof(struct store_domain) + sizeof(struct store_response)) / 10 * 9);
+	assert_int_equal(dom(s, names[0])->n_resp, 1);   /* the one at 2000 s */
+	assert_ptr_equal(dom(s, names[0])->ext, &store_domain_ext_empty);
+	store_free(s);
+}
+
 static void
 test_growth_many_domains(void **state)
 {
@@ -866,6 +947,7 @@ main(void)
 		cmocka_unit_test(test_answers_after_negatives),
 		cmocka_unit_test(test_queries_and_odd_messages),
 		cmocka_unit_test(test_name_interning),
+		cmocka_unit_test(test_flood_names_small),
 		cmocka_unit_test(test_growth_many_domains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
