@@ -1211,8 +1211,8 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 		build_context(d, s, dom, &in, &f, &cx);
 	}
 	cx.shared_flux = count_shared_flagged(d, s, id, dom);
-	d->st[id].comparisons = f.comparisons;
-	d->st[id].changes = f.changes;
+	d->st[id].answers = (uint8_t)((f.comparisons > 0 ? DOM_COMPARED : 0) |
+	                              (f.changes > 0 ? DOM_CHANGED : 0));
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
 	uint32_t code = d->order[j];

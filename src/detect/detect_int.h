@@ -444,11 +444,15 @@ struct det_zone_sign {
 
 #define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
 
-struct dom_state {                  /* pass-1 facts kept per domain (compact: 12 bytes for
-	                                 * every domain, a flood's names too) */
+struct dom_state {                  /* per domain (2 bytes for every domain, a flood's names
+	                                 * too; two bytes, not bits of one: pass 2 writes one
+	                                 * domain's `answers` while other workers read `flagged`) */
 	bool flagged;                   /* pass 1's verdict was suspicious or flux */
-	uint32_t comparisons, changes;  /* pass 2: refetched answers compared, and changed */
+	uint8_t answers;                /* pass 2: DOM_COMPARED (refetched answers compared),
+	                                 * DOM_CHANGED (and some changed) */
 };
+#define DOM_COMPARED 0x01
+#define DOM_CHANGED 0x02
 
 struct detector {
 	struct det_weights w;

@@ -584,15 +584,17 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 		 * through novelty, never a "change" of one name's answer. A name re-asked (again
 		 * after its TTL ran out, or by a second resolver) that kept one answer set is a
 		 * static host of the zone. */
-		if (d->st[r->dom].comparisons > 0) {
+		bool compared = d->st[r->dom].answers & DOM_COMPARED;
+		bool changed = d->st[r->dom].answers & DOM_CHANGED;
+		if (compared) {
 			st.reasked++;
-			st.stable += d->st[r->dom].changes == 0;
+			st.stable += !changed;
 		}
 		int agree = resolvers_agree(&in);
-		if (d->st[r->dom].comparisons > 0 || agree >= 0) {
+		if (compared || agree >= 0) {
 			st.reasked_any++;
-			st.stable_any += d->st[r->dom].changes == 0 && agree != 0;
-			st.rotating += d->st[r->dom].changes > 0 || agree == 0;
+			st.stable_any += !changed && agree != 0;
+			st.rotating += changed || agree == 0;
 		}
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
