@@ -69,19 +69,19 @@ store_free(struct store *s)
 
 		if (d == NULL)
 			continue;
-		if (d->resp != DOM_INL_RESP(d))
-			free(d->resp);
-		if (d->rrsets != DOM_INL_RRSET(d))
-			free(d->rrsets);
-		if (d->addrs != DOM_INL_ADDR(d))
-			free(d->addrs);
-		free(d->cnames);
-		free(d->clinks);
-		free(d->ns);
-		if (DOM_X(d) != NULL) {
-			free(DOM_X(d)->ix_addr);
-			free(DOM_X(d)->ix_rrset);
-			free(DOM_X(d)->ix_cname);
+		st_resp_free(s, d);
+		struct dom_ext *x = DOM_X(d);
+		if (x != NULL) {
+			if (x->e.rrsets != &x->rrset)
+				free(x->e.rrsets);
+			if (x->e.addrs != &x->addr)
+				free(x->e.addrs);
+			free(x->e.cnames);
+			free(x->e.clinks);
+			free(x->e.ns);
+			free(x->ix_addr);
+			free(x->ix_rrset);
+			free(x->ix_cname);
 		}
 	}
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
@@ -408,7 +408,7 @@ store_get_stats(const struct store *s, struct store_stats *out)
 {
 	*out = s->st;
 	out->domains = s->live_doms;
-	out->domains_bare = s->live_doms >= s->slab_dext.live ? s->live_doms - s->slab_dext.live : 0;
+	out->domains_bare = s->live_doms >= s->live_answered ? s->live_doms - s->live_answered : 0;
 	out->addrs = s->live_addrs;
 	out->nsnames = s->live_nsn;
 	out->names = s->live_names;
@@ -487,8 +487,8 @@ dom_latest_nsset(const struct store *s, const struct store_domain *d, store_name
 	store_set_id best = 0;
 	store_name_id bz = 0;
 
-	for (uint32_t i = d->n_ns; i-- > 0;) {
-		const struct store_ns_obs *o = &d->ns[i];
+	for (uint32_t i = d->ext->n_ns; i-- > 0;) {
+		const struct store_ns_obs *o = &d->ext->ns[i];
 		uint32_t depth = name_depth(store_name_str(s, o->zone));
 
 		if (best == 0 || depth > best_depth) {
@@ -510,13 +510,13 @@ st_ns_source(const struct store *s, store_dom_id id)
 
 	if (d == NULL)
 		return 0;
-	if (d->n_ns > 0)
+	if (d->ext->n_ns > 0)
 		return id;
 	/* Walk up to the closest ancestor zone with NS data. */
 	for (p = name_parent(store_name_str(s, d->name)); p != NULL; p = name_parent(p)) {
 		store_dom_id a = store_domain_find(s, p);
 
-		if (a != 0 && s->doms[a]->n_ns > 0)
+		if (a != 0 && s->doms[a]->ext->n_ns > 0)
 			return a;
 	}
 	return 0;
@@ -543,15 +543,15 @@ store_domain_ns_changes(const struct store *s, store_dom_id id)
 		return 0;
 	/* Observations are appended only on change, so each one after the first of its zone is a
 	 * change. Zones per domain are few (root, TLD, zone); past 16 the rest count as changes. */
-	for (uint32_t i = 0; i < d->n_ns; i++) {
+	for (uint32_t i = 0; i < d->ext->n_ns; i++) {
 		uint32_t j;
 
-		for (j = 0; j < nz && zones[j] != d->ns[i].zone; j++)
+		for (j = 0; j < nz && zones[j] != d->ext->ns[i].zone; j++)
 			;
 		if (j < nz)
 			changes++;
 		else if (nz < 16)
-			zones[nz++] = d->ns[i].zone;
+			zones[nz++] = d->ext->ns[i].zone;
 		else
 			changes++;
 	}
