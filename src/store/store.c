@@ -69,15 +69,12 @@ store_free(struct store *s)
 
 		if (d == NULL)
 			continue;
-		if (d->resp != DOM_INL_RESP(d))
-			free(d->resp);
-		if (d->rrsets != DOM_INL_RRSET(d))
-			free(d->rrsets);
-		if (d->addrs != DOM_INL_ADDR(d))
-			free(d->addrs);
-		free(d->cnames);
-		free(d->clinks);
-		free(d->ns);
+		st_vec_free(s, d->resp, d->cap_resp, sizeof *d->resp, DOM_INL_RESP(d));
+		st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets, DOM_INL_RRSET(d));
+		st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs, DOM_INL_ADDR(d));
+		st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
+		st_vec_free(s, d->clinks, d->cap_clinks, sizeof *d->clinks, NULL);
+		st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
 		if (DOM_X(d) != NULL) {
 			free(DOM_X(d)->ix_addr);
 			free(DOM_X(d)->ix_rrset);
@@ -87,22 +84,24 @@ store_free(struct store *s)
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
 		if (s->addrs[i] == NULL)
 			continue;
-		if (s->addrs[i]->domains != ADDR_INL_DOM(s->addrs[i]))
-			free(s->addrs[i]->domains);
-		free(s->addrs[i]->ns_names);
+		struct store_addr *a = s->addrs[i];
+		st_vec_free(s, a->domains, a->cap_domains, sizeof *a->domains, ADDR_INL_DOM(a));
+		st_vec_free(s, a->ns_names, a->cap_ns_names, sizeof *a->ns_names, NULL);
 		free(ADDR_BLK(s->addrs[i])->ix_dom);
 		free(ADDR_BLK(s->addrs[i])->ix_ns);
 	}
 	for (uint32_t i = 1; i < s->n_nsn; i++) {
 		if (s->nsn[i] == NULL)
 			continue;
-		free(s->nsn[i]->glue);
-		free(s->nsn[i]->zones);
-		free(s->nsn[i]->domains);
+		struct store_nsname *r = s->nsn[i];
+		st_vec_free(s, r->glue, r->cap_glue, sizeof *r->glue, NULL);
+		st_vec_free(s, r->zones, r->cap_zones, sizeof *r->zones, NULL);
+		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, NULL);
 		free(NSN_BLK(s->nsn[i])->ix_glue);
 		free(NSN_BLK(s->nsn[i])->ix_zone);
 		free(NSN_BLK(s->nsn[i])->ix_dom);
 	}
+	st_packs_free(s);
 	st_slab_destroy(s, &s->slab_dom);
 	st_slab_destroy(s, &s->slab_dext);
 	st_slab_destroy(s, &s->slab_addr);
@@ -220,7 +219,7 @@ st_bump(struct store *s)
 
 /* Geometric growth: doubling while small, then 1.5x, so a long timeline wastes at most a third.
  * `inl` is the vector's room inside its record (one element), or NULL: a vector that outgrows
- * it moves to the heap. */
+ * it moves to the heap, as does one that store_pack packed. */
 void *
 st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, void *inl)
 {
@@ -234,7 +233,7 @@ st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, 
 		fs_fatal("store vector over 2^32 elements");
 	else
 		nc = old + old / 2;
-	if (p != NULL && p == inl) {
+	if (p != NULL && (p == inl || st_packed(s, p))) {
 		void *q = xreallocarray(NULL, nc, elem);
 
 		memcpy(q, p, old * elem);
@@ -251,8 +250,8 @@ st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, 
 void
 st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl)
 {
-	if (p == NULL || p == inl)
-		return;
+	if (p == NULL || p == inl || st_packed(s, p))
+		return;   /* a packed vector's bytes stay in its block until store_free */
 	s->bytes -= cap * elem + STORE_BLOCK_OVERHEAD;
 	free(p);
 }
@@ -275,7 +274,7 @@ st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, 
 		*cap = 0;
 		return NULL;
 	}
-	if (n + n / 4 >= *cap)
+	if (n + n / 4 >= *cap || st_packed(s, p))
 		return p;
 	s->bytes -= (*cap - n) * elem;
 	*cap = n;

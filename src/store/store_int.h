@@ -152,6 +152,9 @@ struct store {
 	/* Feed vantages (store_vantage): [0] unused; few, looked up linearly from the last hit. */
 	struct store_vantage_ent { char *name; uint8_t view; } *vant;
 	uint32_t n_vant, cap_vant, last_vant;
+	/* Blocks of vectors packed by store_pack (pack.c); freed with the store. */
+	struct st_pack { unsigned char *base; size_t size; } *packs;
+	uint32_t n_packs;
 };
 uint16_t st_vantage_intern(struct store *s, const char *name, uint8_t view);
 
@@ -164,6 +167,9 @@ void *st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t
 void st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl);
 void *st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, void *inl);
 void *st_scratch_grow(void *p, uint32_t *cap, size_t elem, uint32_t need);
+/* pack.c: p lies in a block of store_pack (never freed or reallocated on its own). */
+bool st_packed(const struct store *s, const void *p);
+void st_packs_free(struct store *s);
 void st_idfree_push(struct store *s, struct idfree *f, uint32_t id);
 uint32_t st_idfree_pop(struct idfree *f);
 void st_bump(struct store *s);
