@@ -145,6 +145,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
 	store_read_unlock(a->store);
+	det_release_caches(a->det);          /* run once: the report needs none of them */
 	if (o->session != NULL)
 		apply_session_marks(a, o->session->notes);
 	return FS_OK;
