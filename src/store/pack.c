@@ -153,8 +153,7 @@ pack_all(struct packer *pk)
 			continue;
 		PACK(pk, a->domains, a->n_domains, a->cap_domains, ADDR_INL_DOM(a));
 		PACK(pk, a->ns_names, a->n_ns_names, a->cap_ns_names, NULL);
-		st_vidx_free(s, &ADDR_BLK(a)->ix_dom);
-		st_vidx_free(s, &ADDR_BLK(a)->ix_ns);
+		st_addr_ix_free(s, a);
 	}
 	for (uint32_t i = 1; i < s->n_nsn; i++) {
 		struct store_nsname *r = s->nsn[i];

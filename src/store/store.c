@@ -7,6 +7,8 @@
 
 /* A feed's vantage number took the padding at the end of a timeline entry. */
 _Static_assert(sizeof(struct store_response) == 48, "timeline entry size");
+/* An address's record: its public part, its first domain and its side-table entry. */
+_Static_assert(sizeof(struct addr_block) == 80, "address record size");
 
 /* Stamps of domain changes (store_domain_stamp) name one change of one domain of one store: a
  * detector run over another store, or over an id freed and given to another name, never finds
@@ -87,8 +89,7 @@ store_free(struct store *s)
 		struct store_addr *a = s->addrs[i];
 		st_vec_free(s, a->domains, a->cap_domains, sizeof *a->domains, ADDR_INL_DOM(a));
 		st_vec_free(s, a->ns_names, a->cap_ns_names, sizeof *a->ns_names, NULL);
-		free(ADDR_BLK(s->addrs[i])->ix_dom);
-		free(ADDR_BLK(s->addrs[i])->ix_ns);
+		st_addr_ix_free(s, a);
 	}
 	for (uint32_t i = 1; i < s->n_nsn; i++) {
 		if (s->nsn[i] == NULL)
@@ -101,6 +102,8 @@ store_free(struct store *s)
 		free(NSN_BLK(s->nsn[i])->ix_zone);
 		free(NSN_BLK(s->nsn[i])->ix_dom);
 	}
+	free(s->aix);
+	idfree_free(&s->aix_free);
 	st_packs_free(s);
 	st_slab_destroy(s, &s->slab_dom);
 	st_slab_destroy(s, &s->slab_dext);

@@ -202,14 +202,17 @@ feed(struct store *s, int from, int to)
 	char name[64], addr[64], ns[64];
 
 	for (int i = from; i < to; i++) {
-		for (int k = 0; k < 6; k++) {
+		for (int k = 0; k < 12; k++) {
 			snprintf(name, sizeof name, "f%d.flux.example", k);
 			mb_resp(&b, name, DNS_TYPE_A, 100 + i);
 			snprintf(addr, sizeof addr, "198.51.%d.%d", k, i % 40);   /* repeats after 40 */
 			MB_A(&b, name, addr, 60);
-			MB_A(&b, name, "203.0.113.7", 60);                       /* every name */
-			snprintf(ns, sizeof ns, "ns%d.example", i % 3);
+			/* every name (an address with a long domains vector, indexed) */
+			MB_A(&b, name, "203.0.113.7", 60);
+			snprintf(ns, sizeof ns, "ns%d.example", (i + k) % 10);
 			MB_NS_AUTH(&b, "flux.example", ns, 300);
+			/* glue of ten NS names: the same address's NS names are a long vector too */
+			MB_GLUE(&b, ns, "203.0.113.7", 300);
 			store_add_msg(s, &b.m);
 		}
 		snprintf(name, sizeof name, "z%d.example", i);
@@ -242,6 +245,19 @@ test_long_vectors(void **state)
 	feed(b, 30, 90);
 	same_store(a, b);
 	assert_int_equal(store_domain(b, f0)->n_addrs, 41);   /* 40 rotating and the shared one */
+	/* both reverse vectors of the shared address long, each entry once */
+	for (int k = 0; k < 2; k++) {
+		struct store *sk = k ? b : a;
+		const struct store_addr *shared = store_addr(sk, mb_find_addr(sk, "203.0.113.7"));
+		assert_int_equal(shared->n_domains, 12);
+		assert_int_equal(shared->n_ns_names, 10);
+		for (uint32_t i = 0; i < 12; i++)
+			for (uint32_t j = 0; j < i; j++)
+				assert_int_not_equal(shared->domains[i], shared->domains[j]);
+		for (uint32_t i = 0; i < 10; i++)
+			for (uint32_t j = 0; j < i; j++)
+				assert_int_not_equal(shared->ns_names[i], shared->ns_names[j]);
+	}
 	store_get_stats(b, &st);
 	store_expire(a, 150 * FS_USEC, 0);
 	store_expire(b, 150 * FS_USEC, 0);
