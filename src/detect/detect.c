@@ -456,12 +456,10 @@ ainfo_fill(struct detector *d, uint32_t id)
 	}
 	struct det_addr_info *ai = &d->ainfo[id];
 	if (!d->ainfo_ok[id]) {
-		static const fs_addr no_addr;
 		const struct store_addr *sa = store_addr(d->s, id);
 		memset(ai, 0, sizeof *ai);
-		/* the store's own: records never move, and the cache is dropped when the epoch
-		 * moves (store_expire may free them) */
-		ai->addr = sa != NULL ? &sa->addr : &no_addr;
+		if (sa != NULL)
+			ai->addr = sa->addr;
 		if (d->geo != NULL && sa != NULL) {
 			const struct geo_info *g = geo_lookup(d->geo, &sa->addr);
 			if (g->found) {
@@ -488,8 +486,7 @@ static const struct det_addr_info *
 addr_info(void *ctx, uint32_t id)
 {
 	struct detector *d = ctx;
-	static const fs_addr no_addr;
-	static const struct det_addr_info none = { .addr = &no_addr };
+	static const struct det_addr_info none;
 	const struct det_addr_info *ai;
 
 	if (d->worker)
@@ -728,9 +725,9 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 				continue;
 			const struct det_addr_info *ai = addr_info(d, (uint32_t)key);
 			total++;
-			if (fs_map_get(&d->cdn_prefix, det_prefix_key(ai->addr, 24)) != NULL)
+			if (fs_map_get(&d->cdn_prefix, det_prefix_key(&ai->addr, 24)) != NULL)
 				shared++;
-			if (fs_map_get(&d->cdn_net, det_prefix_key(ai->addr, 16)) != NULL)
+			if (fs_map_get(&d->cdn_net, det_prefix_key(&ai->addr, 16)) != NULL)
 				in_net++;
 		}
 		cx->cdn_shared_share = total ? (double)shared / total : 0;
@@ -753,17 +750,17 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	if (cx->intel_feed == NULL && d->intel.n_cidrs > 0) {
 		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_addrs; i++) {
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
-			if ((cx->intel_feed = det_intel_match_addr(&d->intel, ai->addr)) != NULL) {
+			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
 				char a[FS_ADDR_STRLEN];
-				snprintf(what, what_len, "address %s", fs_addr_str(ai->addr, a, sizeof a));
+				snprintf(what, what_len, "address %s", fs_addr_str(&ai->addr, a, sizeof a));
 			}
 		}
 		for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_nsaddr; i++) {
 			const struct det_addr_info *ai = addr_info(d, in->nsaddr[i].addr);
-			if ((cx->intel_feed = det_intel_match_addr(&d->intel, ai->addr)) != NULL) {
+			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
 				char a[FS_ADDR_STRLEN];
 				snprintf(what, what_len, "nameserver address %s",
-				         fs_addr_str(ai->addr, a, sizeof a));
+				         fs_addr_str(&ai->addr, a, sizeof a));
 			}
 		}
 	}
@@ -782,7 +779,7 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 				char a[FS_ADDR_STRLEN];
 				cx->intel_feed = feed;
 				snprintf(what, what_len, "address %s in AS%u",
-				         fs_addr_str(ai->addr, a, sizeof a), ai->asn);
+				         fs_addr_str(&ai->addr, a, sizeof a), ai->asn);
 			}
 		}
 		if (dom->n_addrs > 0)
@@ -792,7 +789,7 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 			if ((cx->intel_feed = det_intel_match_asn(&d->intel, ai->asn)) != NULL) {
 				char a[FS_ADDR_STRLEN];
 				snprintf(what, what_len, "nameserver address %s in AS%u",
-				         fs_addr_str(ai->addr, a, sizeof a), ai->asn);
+				         fs_addr_str(&ai->addr, a, sizeof a), ai->asn);
 			}
 		}
 	}
@@ -1389,8 +1386,8 @@ run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 		for (uint32_t k = 0; k < dom->n_addrs; k++) {
 			const struct det_addr_info *ai = addr_info(d, dom->addrs[k].addr);
 			bool fresh;
-			fs_map_put(&d->cdn_prefix, det_prefix_key(ai->addr, 24), &fresh);
-			fs_map_put(&d->cdn_net, det_prefix_key(ai->addr, 16), &fresh);
+			fs_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
+			fs_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
 		}
 	}
 }

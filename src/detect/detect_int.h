@@ -40,13 +40,13 @@ const char *det_fmt_duration(double seconds, char *buf, size_t len);
 
 /* ---- feature input and output (feature.c) ------------------------------------------------ */
 
-struct det_addr_info {         /* (40 bytes: one per address of the store, per detector) */
-	const fs_addr *addr;       /* the store's record's (never NULL: a zero address for none) */
-	const char *as_org;        /* may be NULL */
-	double lat, lon;
+struct det_addr_info {
+	fs_addr addr;
 	uint32_t asn;              /* 0 = unknown */
+	const char *as_org;        /* may be NULL */
 	char cc[3];                /* "" = unknown */
 	bool has_loc;
+	double lat, lon;
 };
 
 /* One response that carried addresses, in time order. */

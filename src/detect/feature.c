@@ -212,7 +212,7 @@ top_counts(struct det_scratch *sc, const struct fs_map *m, bool is_cc,
 int
 det_obs_family(const struct det_input *in, const struct det_obs *o)
 {
-	return o->n_addrs && in->info(in->ctx, o->addrs[0])->addr->family == 6 ? 1 : 0;
+	return o->n_addrs && in->info(in->ctx, o->addrs[0])->addr.family == 6 ? 1 : 0;
 }
 
 /* Breadth of one lookup (Holz et al. separate flux from CDNs with a single lookup): the fresh
@@ -253,7 +253,7 @@ lookup_breadth(const struct det_input *in, const struct det_obs *o, uint32_t i,
 	bool cc_all = in->have_country;
 	for (uint32_t k = 0; k < m; k++) {
 		const struct det_addr_info *ai = in->info(in->ctx, ids[k]);
-		uint64_t key = by_asn ? ai->asn : det_prefix_key(ai->addr, 16);
+		uint64_t key = by_asn ? ai->asn : det_prefix_key(&ai->addr, 16);
 		uint32_t j;
 		for (j = 0; j < nn && nets[j] != key; j++)
 			;
@@ -355,7 +355,7 @@ features_ns(struct det_scratch *sc, const struct det_input *in, bool all, fs_tim
 			if (fresh)
 				f->n_ns_asns++;
 		}
-		fs_map_put(&sc->m3, det_prefix_key(ai->addr, 16), &fresh);
+		fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fresh);
 		if (fresh)
 			f->n_ns_p16++;
 		if (fs_map_get(&sc->addr, na->addr) != NULL ||
@@ -412,7 +412,7 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 			const struct det_addr_info *ai = in->info(in->ctx, (uint32_t)sc->pairs[i]);
 			bool fr;
 			m++;
-			(*fs_map_put(&sc->m3, det_prefix_key(ai->addr, 16), &fr))++;
+			(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
 			if (in->have_geo && ai->has_loc)
 				nloc++;
 			if (in->have_geo && ai->has_loc && npts < LOCAL_MAX_POINTS) {
@@ -753,7 +753,7 @@ features_spread(struct det_scratch *sc, const struct det_input *in, struct det_f
 	for (uint32_t i = 0; i < f->n_addrs; i++) {
 		const struct det_addr_info *ai = in->info(in->ctx, sc->ids[i]);
 		bool fr;
-		if (ai->addr->family == 6)
+		if (ai->addr.family == 6)
 			f->n_v6++;
 		if (in->have_asn && ai->asn != 0) {
 			f->n_asn_known++;
@@ -764,8 +764,8 @@ features_spread(struct det_scratch *sc, const struct det_input *in, struct det_f
 			uint64_t key = ((uint64_t)(uint8_t)ai->cc[0] << 8) | (uint8_t)ai->cc[1];
 			(*fs_map_put(&sc->m2, key, &fr))++;
 		}
-		(*fs_map_put(&sc->m3, det_prefix_key(ai->addr, 16), &fr))++;
-		(*fs_map_put(p24, det_prefix_key(ai->addr, 24), &fr))++;
+		(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
+		(*fs_map_put(p24, det_prefix_key(&ai->addr, 24), &fr))++;
 		if (in->have_geo && ai->has_loc) {
 			f->n_located++;
 			bool dup = false;

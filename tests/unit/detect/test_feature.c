@@ -13,15 +13,13 @@
 #define S(x) ((fs_time)(x) * FS_USEC)
 
 static struct det_addr_info infos[32];
-static fs_addr addrs[32];
 
 static void
 set_info(uint32_t id, const char *ip, uint32_t asn, const char *cc, bool loc, double lat, double lon)
 {
 	struct det_addr_info *a = &infos[id];
 	memset(a, 0, sizeof *a);
-	assert_int_equal(fs_addr_parse(ip, &addrs[id]), 0);
-	a->addr = &addrs[id];
+	assert_int_equal(fs_addr_parse(ip, &a->addr), 0);
 	a->asn = asn;
 	if (cc)
 		memcpy(a->cc, cc, 3);
@@ -34,8 +32,6 @@ static const struct det_addr_info *
 info(void *ctx, uint32_t id)
 {
 	(void)ctx;
-	if (infos[id].addr == NULL)
-		infos[id].addr = &addrs[id];   /* never set: a zero address, as the detector's */
 	return &infos[id];
 }
 
