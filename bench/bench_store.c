@@ -291,8 +291,8 @@ bench_capture(const char *path)
 		for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
 			const struct store_domain *d = store_domain(s, id);
 			if (d != NULL) {
-				rrsets += d->n_rrsets;
-				daddrs += d->n_addrs;
+				rrsets += d->ext->n_rrsets;
+				daddrs += d->ext->n_addrs;
 				resp += d->n_resp;
 			}
 		}

@@ -100,9 +100,27 @@ struct store_ns_obs {
 	uint32_t ttl;               /* maximum NS TTL in that message */
 };
 
+/* What a domain has besides its timeline: its answers (RRsets, addresses, CNAMEs), the NS
+ * sets seen for it, and what store_expire() dropped of them. Vectors hold what was retained;
+ * counters count everything ever seen. */
+struct store_domain_ext {
+	struct store_rrset *rrsets;     /* distinct answer sets, order of first appearance */
+	struct store_dom_addr *addrs;   /* order of first appearance */
+	store_name_id *cnames;          /* distinct, chain order */
+	struct store_cname_link *clinks; /* query name's responses */
+	struct store_ns_obs *ns;        /* NS-set changes only */
+	uint32_t n_rrsets, n_addrs, n_cnames, n_clinks, n_ns;
+	uint32_t ttl_min_seen, ttl_max_seen; /* over address records; valid if STORE_DOM_TTL */
+	uint32_t n_rrsets_expired, n_addrs_expired;
+	uint32_t n_clinks_over;     /* CNAME links beyond STORE_CLINKS_MAX, not kept */
+};
+
 /* Domain record: every name that was the query name of a response (STORE_DOM_QNAME), a CNAME
  * target owning addresses (STORE_DOM_CNAME_TARGET) or the owner of an NS RRset
- * (STORE_DOM_ZONE). Vectors hold what was retained; counters count everything ever seen. */
+ * (STORE_DOM_ZONE). Vectors hold what was retained; counters count everything ever seen.
+ * The record is small (a random-subdomain flood's names have nothing but a response or two);
+ * the rest is in `ext`, never NULL: a domain that never had an answer, a second response or
+ * an NS set shares one empty record (all zero) there, which readers read like any other. */
 struct store_domain {
 	store_name_id name;
 	uint32_t dflags;            /* STORE_DOM_* */
@@ -111,20 +129,17 @@ struct store_domain {
 	uint32_t n_nxdomain;
 	uint32_t n_noerror_nodata;
 	uint32_t n_via_cname;       /* times this name was reached as a CNAME target of another name */
-	struct store_response *resp;    uint32_t n_resp, cap_resp;     /* timeline, arrival order */
-	struct store_rrset *rrsets;     uint32_t n_rrsets, cap_rrsets;
-	struct store_dom_addr *addrs;   uint32_t n_addrs, cap_addrs;   /* order of first appearance */
-	store_name_id *cnames;          uint32_t n_cnames, cap_cnames; /* distinct, chain order */
-	struct store_cname_link *clinks; uint32_t n_clinks, cap_clinks; /* query name's responses */
-	struct store_ns_obs *ns;        uint32_t n_ns, cap_ns;         /* NS-set changes only */
-	uint32_t ttl_min_seen, ttl_max_seen; /* over address records; valid if STORE_DOM_TTL */
+	struct store_response *resp;    /* timeline, arrival order */
+	uint32_t n_resp;
 	uint32_t user_flags;        /* free for front ends (marks); non-zero pins the domain */
 	uint32_t pins;              /* STORE_PIN_*: kept by store_expire() for the analysis's sake
 	                             * (apart from marks, which user_flags holds) */
 	uint32_t n_resp_expired;    /* timeline entries dropped by store_expire() */
-	uint32_t n_rrsets_expired, n_addrs_expired;
-	uint32_t n_clinks_over;     /* CNAME links beyond STORE_CLINKS_MAX, not kept */
+	const struct store_domain_ext *ext; /* answers, NS sets; never NULL (see above) */
 };
+/* The ext of every domain without one of its own (all zero, never written); a record made
+ * outside the store (a filter's stand-in) points its ext here too. */
+extern const struct store_domain_ext store_domain_ext_empty;
 #define STORE_DOM_QNAME 0x01        /* was the query name of at least one response */
 #define STORE_DOM_CNAME_TARGET 0x02 /* owned addresses reached through a CNAME */
 #define STORE_DOM_ZONE 0x04         /* owner of an NS RRset */

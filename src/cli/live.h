@@ -56,9 +56,11 @@ fs_status cli_live_budget(const struct opts *o, size_t mapped, size_t *out, stru
  * incremental detection off (the headless watch's and report's detectors), 1,620–2,850 with
  * it (the TUI's: their kept features and contexts), on a resolver-like capture and on one of
  * flux names with 16 addresses each. A domain that never had one (a flood's one-off names):
- * kept compact, 124–134 bytes held, 95–106 of peak growth. */
+ * kept compact, 90–100 bytes held, 56–67 of peak growth (sixth session; 124–134 and 95–106
+ * before its registrable domain and zone became offsets into its name, its provider zone and
+ * pool map entries and its pass state two bytes): the largest and a quarter more. */
 #define CLI_DET_BYTES_PER_DOMAIN 3000
-#define CLI_DET_BYTES_PER_BARE_DOMAIN 160
+#define CLI_DET_BYTES_PER_BARE_DOMAIN 130
 /* Bytes each address costs in an enrichment cache (a geo_entry and its share of the slots),
  * when databases are open; the cache is emptied of addresses the store no longer holds after
  * each ageing run (geo_cache_trim). */

@@ -116,7 +116,7 @@ compact_fini(struct detector *d)
 static bool
 compact_eligible(const struct store_domain *dom)
 {
-	if (dom->n_addrs != 0 || dom->n_ns != 0)
+	if (dom->ext->n_addrs != 0 || dom->ext->n_ns != 0)
 		return false;
 	for (uint32_t i = 0; i < dom->n_resp; i++)
 		if (dom->resp[i].aset != 0 && dom->resp[i].rcode == 0)
@@ -127,7 +127,7 @@ compact_eligible(const struct store_domain *dom)
 /* A result with the fields a name has of its own cleared (a template's key). The result came
  * from det_fill_result, which clears the whole struct first, so padding compares equal. Its
  * registrable domain and zone are compared by their text (they point into each name's own
- * string): the template keeps one name's, compact_fill the name's own (d->reg, d->zname). */
+ * string): the template keeps one name's, compact_fill the name's own (det_reg, det_zname). */
 static void
 compact_key(struct det_result *r)
 {
@@ -226,8 +226,8 @@ compact_fill(const struct detector *d, size_t i, struct det_result *out)
 	out->last_seen = rec->last_seen;
 	/* as det_fill_result: the name's own strings of the equal text the template holds */
 	store_dom_id id = rec->dom;
-	out->registrable = id < d->cap_dom && d->reg[id] != NULL ? d->reg[id] : out->name;
-	out->zone = id < d->cap_dom && d->zname[id] != NULL ? d->zname[id] : out->registrable;
+	out->registrable = det_reg(d, id, out->name) != NULL ? det_reg(d, id, out->name) : out->name;
+	out->zone = det_zname(d, id, out->name) != NULL ? det_zname(d, id, out->name) : out->registrable;
 	out->rank = (uint32_t)i + 1;
 	if ((cl = fs_map_get(&c->cluster, k)) != NULL) {
 		out->cluster = *cl;
@@ -341,6 +341,8 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	fs_map_init(&d->cdn_net);
 	fs_map_init(&d->prov_count);
 	fs_map_init(&d->pool_zone);
+	fs_map_init(&d->prov);
+	fs_map_init(&d->pool_member);
 	fs_map_init(&d->zone_idx);
 
 	const char *wp = cfg->weights_path;
@@ -583,7 +585,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 	/* NS layer: the domain's own NS observations, else its closest usable ancestor zone's;
 	 * only the deepest zone seen, so a referral for the parent does not look like a change. */
 	const struct store_domain *zd = dom;
-	if (dom->n_ns == 0) {
+	if (dom->ext->n_ns == 0) {
 		store_name_id zone = 0;
 		store_domain_nsset(s, id, &zone);
 		if (zone != 0) {
@@ -593,26 +595,26 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 			zd = NULL;
 	}
 	uint32_t nn = 0, na = 0;
-	if (zd != NULL && zd->n_ns > 0) {
+	if (zd != NULL && zd->ext->n_ns > 0) {
 		store_name_id best = 0;
 		size_t best_len = 0;
-		for (uint32_t i = 0; i < zd->n_ns; i++) {
-			const char *z = store_name_str(s, zd->ns[i].zone);
+		for (uint32_t i = 0; i < zd->ext->n_ns; i++) {
+			const char *z = store_name_str(s, zd->ext->ns[i].zone);
 			if (!det_zone_usable(d, z))
 				continue;
 			size_t l = strlen(z);
 			if (l > best_len) {
 				best_len = l;
-				best = zd->ns[i].zone;
+				best = zd->ext->ns[i].zone;
 			}
 		}
-		if (zd->n_ns > d->cap_nso) {
-			d->cap_nso = zd->n_ns + 16;
+		if (zd->ext->n_ns > d->cap_nso) {
+			d->cap_nso = zd->ext->n_ns + 16;
 			d->nso = xreallocarray(d->nso, d->cap_nso, sizeof *d->nso);
 		}
 		fs_map_clear(&d->tmp);
-		for (uint32_t i = 0; best != 0 && i < zd->n_ns; i++) {
-			const struct store_ns_obs *o = &zd->ns[i];
+		for (uint32_t i = 0; best != 0 && i < zd->ext->n_ns; i++) {
+			const struct store_ns_obs *o = &zd->ext->ns[i];
 			uint32_t nm = 0;
 			const uint32_t *m;
 			if (o->zone != best)
@@ -631,7 +633,7 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 				const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
 				store_dom_id nd = store_domain_by_name(s, m[k]);
 				const struct store_domain *ndom = nd ? store_domain(s, nd) : NULL;
-				size_t need = na + (ns ? ns->n_glue : 0) + (ndom ? ndom->n_addrs : 0);
+				size_t need = na + (ns ? ns->n_glue : 0) + (ndom ? ndom->ext->n_addrs : 0);
 				if (need > d->cap_nsa) {
 					d->cap_nsa = need + 64;
 					d->nsa = xreallocarray(d->nsa, d->cap_nsa, sizeof *d->nsa);
@@ -640,10 +642,10 @@ det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 					d->nsa[na++] = (struct det_ns_addr){ .name = m[k], .addr = ns->glue[g].addr,
 					                                     .first_seen = ns->glue[g].first_seen,
 					                                     .ttl = ns->glue[g].ttl_max };
-				for (uint32_t g = 0; ndom != NULL && g < ndom->n_addrs; g++)
-					d->nsa[na++] = (struct det_ns_addr){ .name = m[k], .addr = ndom->addrs[g].addr,
-					                                     .first_seen = ndom->addrs[g].first_seen,
-					                                     .ttl = ndom->addrs[g].ttl_max };
+				for (uint32_t g = 0; ndom != NULL && g < ndom->ext->n_addrs; g++)
+					d->nsa[na++] = (struct det_ns_addr){ .name = m[k], .addr = ndom->ext->addrs[g].addr,
+					                                     .first_seen = ndom->ext->addrs[g].first_seen,
+					                                     .ttl = ndom->ext->addrs[g].ttl_max };
 			}
 		}
 	}
@@ -674,13 +676,13 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	if (f->n_obs == 0)
 		for (uint32_t i = 0; i < dom->n_resp; i++)
 			cx->n_referral += (dom->resp[i].flags & STORE_RESP_REFERRAL) != 0;
-	cx->has_cname = dom->n_cnames > 0;
-	if (dom->n_cnames > 0)
-		cx->cname_last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
+	cx->has_cname = dom->ext->n_cnames > 0;
+	if (dom->ext->n_cnames > 0)
+		cx->cname_last = store_name_str(s, dom->ext->cnames[dom->ext->n_cnames - 1]);
 	cx->allow = det_allow_match_name(&d->allow, cx->name);
 	cx->allow_via = cx->name;
-	for (uint32_t i = 0; cx->allow == NULL && i < dom->n_cnames; i++) {
-		const char *c = store_name_str(s, dom->cnames[i]);
+	for (uint32_t i = 0; cx->allow == NULL && i < dom->ext->n_cnames; i++) {
+		const char *c = store_name_str(s, dom->ext->cnames[i]);
 		cx->allow = det_allow_match_name(&d->allow, c);
 		cx->allow_via = c;
 	}
@@ -743,13 +745,13 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	const char *m = NULL;
 	if ((cx->intel_feed = det_intel_match_name(&d->intel, cx->name, &m)) != NULL)
 		snprintf(what, what_len, "domain %s", m);
-	for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_cnames; i++)
-		if ((cx->intel_feed = det_intel_match_name(&d->intel, store_name_str(s, dom->cnames[i]),
+	for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->ext->n_cnames; i++)
+		if ((cx->intel_feed = det_intel_match_name(&d->intel, store_name_str(s, dom->ext->cnames[i]),
 		                                           &m)) != NULL)
 			snprintf(what, what_len, "CNAME target under %s", m);
 	if (cx->intel_feed == NULL && d->intel.n_cidrs > 0) {
-		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->n_addrs; i++) {
-			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
+		for (uint32_t i = 0; cx->intel_feed == NULL && i < dom->ext->n_addrs; i++) {
+			const struct det_addr_info *ai = addr_info(d, dom->ext->addrs[i].addr);
 			if ((cx->intel_feed = det_intel_match_addr(&d->intel, &ai->addr)) != NULL) {
 				char a[FS_ADDR_STRLEN];
 				snprintf(what, what_len, "address %s", fs_addr_str(&ai->addr, a, sizeof a));
@@ -769,8 +771,8 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 	cx->intel_asn_share = 0;
 	if (d->intel.n_asns > 0) {
 		uint32_t n_listed = 0;
-		for (uint32_t i = 0; i < dom->n_addrs; i++) {
-			const struct det_addr_info *ai = addr_info(d, dom->addrs[i].addr);
+		for (uint32_t i = 0; i < dom->ext->n_addrs; i++) {
+			const struct det_addr_info *ai = addr_info(d, dom->ext->addrs[i].addr);
 			const char *feed = det_intel_match_asn(&d->intel, ai->asn);
 			if (feed == NULL)
 				continue;
@@ -782,8 +784,8 @@ build_context(struct detector *d, const struct store *s, const struct store_doma
 				         fs_addr_str(&ai->addr, a, sizeof a), ai->asn);
 			}
 		}
-		if (dom->n_addrs > 0)
-			cx->intel_asn_share = (double)n_listed / dom->n_addrs;
+		if (dom->ext->n_addrs > 0)
+			cx->intel_asn_share = (double)n_listed / dom->ext->n_addrs;
 		for (uint32_t i = 0; cx->intel_feed == NULL && i < in->n_nsaddr; i++) {
 			const struct det_addr_info *ai = addr_info(d, in->nsaddr[i].addr);
 			if ((cx->intel_feed = det_intel_match_asn(&d->intel, ai->asn)) != NULL) {
@@ -823,8 +825,8 @@ count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom)
 {
 	fs_map_clear(&d->tmp);
-	for (uint32_t i = 0; i < dom->n_addrs; i++) {
-		const struct store_addr *sa = store_addr(s, dom->addrs[i].addr);
+	for (uint32_t i = 0; i < dom->ext->n_addrs; i++) {
+		const struct store_addr *sa = store_addr(s, dom->ext->addrs[i].addr);
 		if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
 			continue;
 		for (uint32_t k = 0; k < sa->n_domains; k++) {
@@ -864,8 +866,8 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	memset(r, 0, sizeof *r);
 	r->dom = id;
 	r->name = store_name_str(s, dom->name);
-	r->registrable = id < d->cap_dom && d->reg[id] != NULL ? d->reg[id] : r->name;
-	r->zone = id < d->cap_dom && d->zname[id] != NULL ? d->zname[id] : r->registrable;
+	r->registrable = det_reg(d, id, r->name) != NULL ? det_reg(d, id, r->name) : r->name;
+	r->zone = det_zname(d, id, r->name) != NULL ? det_zname(d, id, r->name) : r->registrable;
 	r->score = ev->score;
 	r->logit = ev->logit;
 	r->holz_available = f->n_asn_known > 0;
@@ -1036,13 +1038,13 @@ build_groups(struct detector *d, const struct store *s)
 		if (r->verdict > g->verdict)
 			g->verdict = r->verdict;
 		const struct store_domain *dom = store_domain(s, rdom);
-		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
+		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs; k++) {
 			if (np == cap) {
 				cap = cap ? cap * 2 : 1024;
 				pairs = xreallocarray(pairs, cap, sizeof *pairs);
 			}
-			pairs[np++] = ((uint64_t)*slot << 32) | dom->addrs[k].addr;
-			uint32_t asn = addr_info(d, dom->addrs[k].addr)->asn;
+			pairs[np++] = ((uint64_t)*slot << 32) | dom->ext->addrs[k].addr;
+			uint32_t asn = addr_info(d, dom->ext->addrs[k].addr)->asn;
 			if (asn != 0) {
 				if (nap == acap) {
 					acap = acap ? acap * 2 : 1024;
@@ -1091,8 +1093,8 @@ build_clusters(struct detector *d, const struct store *s)
 		store_dom_id rdom = det_code_dom(d, d->order[i]);
 		const struct store_domain *dom = store_domain(s, rdom);
 		fs_map_clear(&cnt);
-		for (uint32_t k = 0; k < dom->n_addrs; k++) {
-			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+		for (uint32_t k = 0; k < dom->ext->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(s, dom->ext->addrs[k].addr);
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
 				continue;
 			for (uint32_t j = 0; j < sa->n_domains; j++) {
@@ -1209,8 +1211,8 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 		build_context(d, s, dom, &in, &f, &cx);
 	}
 	cx.shared_flux = count_shared_flagged(d, s, id, dom);
-	d->st[id].comparisons = f.comparisons;
-	d->st[id].changes = f.changes;
+	d->st[id].answers = (uint8_t)((f.comparisons > 0 ? DOM_COMPARED : 0) |
+	                              (f.changes > 0 ? DOM_CHANGED : 0));
 	det_zone_context(d, s, id, &cx);
 	det_model_eval(&d->w, &f, &cx, &ev);
 	uint32_t code = d->order[j];
@@ -1376,15 +1378,15 @@ run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 	for (store_dom_id id = 1; id <= nd && d->allow.n > 0; id++) {
 		const struct store_domain *dom = store_domain(s, id);
 		const struct det_allow_entry *e;
-		if (dom == NULL || dom->n_addrs == 0)
+		if (dom == NULL || dom->ext->n_addrs == 0)
 			continue;
 		e = det_allow_match_name(&d->allow, store_name_str(s, dom->name));
-		for (uint32_t i = 0; e == NULL && i < dom->n_cnames; i++)
-			e = det_allow_match_name(&d->allow, store_name_str(s, dom->cnames[i]));
+		for (uint32_t i = 0; e == NULL && i < dom->ext->n_cnames; i++)
+			e = det_allow_match_name(&d->allow, store_name_str(s, dom->ext->cnames[i]));
 		if (e == NULL || e->kind != DET_ALLOW_CDN)
 			continue;
-		for (uint32_t k = 0; k < dom->n_addrs; k++) {
-			const struct det_addr_info *ai = addr_info(d, dom->addrs[k].addr);
+		for (uint32_t k = 0; k < dom->ext->n_addrs; k++) {
+			const struct det_addr_info *ai = addr_info(d, dom->ext->addrs[k].addr);
 			bool fresh;
 			fs_map_put(&d->cdn_prefix, det_prefix_key(&ai->addr, 24), &fresh);
 			fs_map_put(&d->cdn_net, det_prefix_key(&ai->addr, 16), &fresh);
@@ -1414,9 +1416,9 @@ run_pass_alone(struct detector *d, const struct store *s, size_t nd, size_t na)
 		store_dom_id id = d->ids[j];
 		const struct store_domain *dom = store_domain(s, id);
 		if (d->st[id].flagged)
-			for (uint32_t k = 0; k < dom->n_addrs; k++) {
-				store_addr_id a = dom->addrs[k].addr;
-				fs_time t = dom->addrs[k].first_seen;
+			for (uint32_t k = 0; k < dom->ext->n_addrs; k++) {
+				store_addr_id a = dom->ext->addrs[k].addr;
+				fs_time t = dom->ext->addrs[k].first_seen;
 				if (a < d->cap_agent && (d->agent_since[a] == 0 || t < d->agent_since[a]))
 					d->agent_since[a] = t > 0 ? t : 1;
 			}
@@ -1541,14 +1543,15 @@ det_run(struct detector *d, const struct store *s)
 	run_pass_alone(d, s, nd, na);
 	t2 = fs_mono_ms();
 	run_pass_results(d, s, nd);
+	/* the run's domain list is d->order's now: given back (4 bytes a domain) before the
+	 * index's arrays are made */
+	free(d->ids);
+	d->ids = NULL;
+	d->cap_ids = d->n_ids = 0;
 	t3 = fs_mono_ms();
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
 	run_index(d, s, nd);
-	/* the run's domain list is d->order's now: given back (4 bytes a domain) */
-	free(d->ids);
-	d->ids = NULL;
-	d->cap_ids = d->n_ids = 0;
 	run_note_unavailable(d, na);
 	d->s = NULL;
 	if (fs_log_enabled()) {

@@ -444,11 +444,15 @@ struct det_zone_sign {
 
 #define SHARED_MAX_DEGREE 1000 /* addresses or NS names used by more domains are not evidence */
 
-struct dom_state {                  /* pass-1 facts kept per domain (compact: 12 bytes for
-	                                 * every domain, a flood's names too) */
+struct dom_state {                  /* per domain (2 bytes for every domain, a flood's names
+	                                 * too; two bytes, not bits of one: pass 2 writes one
+	                                 * domain's `answers` while other workers read `flagged`) */
 	bool flagged;                   /* pass 1's verdict was suspicious or flux */
-	uint32_t comparisons, changes;  /* pass 2: refetched answers compared, and changed */
+	uint8_t answers;                /* pass 2: DOM_COMPARED (refetched answers compared),
+	                                 * DOM_CHANGED (and some changed) */
 };
+#define DOM_COMPARED 0x01
+#define DOM_CHANGED 0x02
 
 struct detector {
 	struct det_weights w;
@@ -488,12 +492,19 @@ struct detector {
 	struct fs_map cdn_net;     /* /16 (IPv6 /32) prefixes likewise: the networks of CDN names,
 	                             * standing in for CDN ASNs when there is no ASN data */
 
-	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c) */
-	const char **reg;           /* registrable domain (libpsl), interned in the store */
-	const char **zname;         /* zone: the deepest of the registrable domain and the NS cut */
-	const char **prov;          /* provider zone its CNAME chain ends in (or it lies in), NULL = none */
-	uint32_t *pool_member;      /* scoped sibling of a pool: index into pool_signs + 1 */
+	/* per domain (indexed by store_dom_id), filled before pass 1 (zone.c): where in the
+	 * domain's name (both are suffixes of it, so 2 bytes each instead of a pointer) its
+	 * registrable domain (libpsl) and its zone (the deepest of the registrable domain and the
+	 * NS cut) start; DET_NO_SUFFIX for a free slot. det_reg and det_zname give the strings. */
+	uint16_t *reg_at, *zone_at;
 	size_t cap_dom;
+	/* and for the few domains that have one (maps keyed by store_dom_id: a flood's names
+	 * have none, and a map costs them nothing; zone.c: dom_prov, dom_pool) */
+	struct fs_map prov;         /* → index into prov_tab + 1: the provider zone its CNAME chain
+	                             * ends in (or it lies in) */
+	const char **prov_tab;
+	size_t n_prov_tab, cap_prov_tab;
+	struct fs_map pool_member;  /* → index into pool_signs + 1: scoped sibling of a pool */
 	struct fs_map prov_count;  /* provider zone hash → unrelated registrable domains */
 	struct fs_map pool_zone;   /* pool base hash → index into pool_signs + 1 */
 	struct det_zone_sign *pool_signs;
@@ -607,6 +618,19 @@ struct det_compacts {
 	size_t n_mat, n_mat_chunks;
 	struct fs_map mat_idx;      /* rank index → materialised index + 1 */
 };
+#define DET_NO_SUFFIX UINT16_MAX   /* names are at most 1,024 bytes */
+/* A domain's registrable domain and zone, as suffixes of its name (the store's string of it),
+ * or NULL when it has none (id 0, a free slot). */
+static inline const char *
+det_reg(const struct detector *d, store_dom_id id, const char *name)
+{
+	return id < d->cap_dom && d->reg_at[id] != DET_NO_SUFFIX ? name + d->reg_at[id] : NULL;
+}
+static inline const char *
+det_zname(const struct detector *d, store_dom_id id, const char *name)
+{
+	return id < d->cap_dom && d->zone_at[id] != DET_NO_SUFFIX ? name + d->zone_at[id] : NULL;
+}
 /* The result of a code: the full result, or a compact name's template (shared by names: its
  * dom, name, seen times, rank and cluster are not the name's). */
 static inline struct det_result *

@@ -32,11 +32,37 @@ grow_dom(struct detector *d, size_t n)
 {
 	if (n <= d->cap_dom)
 		return;
-	d->reg = xreallocarray(d->reg, n, sizeof *d->reg);
-	d->zname = xreallocarray(d->zname, n, sizeof *d->zname);
-	d->prov = xreallocarray(d->prov, n, sizeof *d->prov);
-	d->pool_member = xreallocarray(d->pool_member, n, sizeof *d->pool_member);
+	d->reg_at = xreallocarray(d->reg_at, n, sizeof *d->reg_at);
+	d->zone_at = xreallocarray(d->zone_at, n, sizeof *d->zone_at);
 	d->cap_dom = n;
+}
+
+/* The provider zone of a domain (NULL = none) and the pool it is a scoped sibling of (index
+ * into pool_signs + 1, 0 = none). */
+static const char *
+dom_prov(const struct detector *d, store_dom_id id)
+{
+	const uint32_t *v = fs_map_get(&d->prov, id);
+	return v != NULL ? d->prov_tab[*v - 1] : NULL;
+}
+
+static uint32_t
+dom_pool(const struct detector *d, store_dom_id id)
+{
+	const uint32_t *v = fs_map_get(&d->pool_member, id);
+	return v != NULL ? *v : 0;
+}
+
+static void
+prov_put(struct detector *d, struct fs_map *m, store_dom_id id, const char *p)
+{
+	bool fresh;
+	if (d->n_prov_tab == d->cap_prov_tab) {
+		d->cap_prov_tab = d->cap_prov_tab ? d->cap_prov_tab * 2 : 64;
+		d->prov_tab = xreallocarray(d->prov_tab, d->cap_prov_tab, sizeof *d->prov_tab);
+	}
+	d->prov_tab[d->n_prov_tab++] = p;
+	*fs_map_put(m, id, &fresh) = (uint32_t)d->n_prov_tab;
 }
 
 static void
@@ -53,10 +79,11 @@ free_zrows(struct detector *d)
 void
 det_zone_free(struct detector *d)
 {
-	free(d->reg);
-	free(d->zname);
-	free(d->prov);
-	free(d->pool_member);
+	free(d->reg_at);
+	free(d->zone_at);
+	fs_map_fini(&d->prov);
+	free(d->prov_tab);
+	fs_map_fini(&d->pool_member);
 	fs_map_fini(&d->prov_count);
 	fs_map_fini(&d->pool_zone);
 	fs_map_fini(&d->zone_idx);
@@ -86,23 +113,25 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 {
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		d->reg[id] = d->zname[id] = d->prov[id] = NULL;
-		d->pool_member[id] = 0;
+		d->reg_at[id] = d->zone_at[id] = DET_NO_SUFFIX;
 		if (dom == NULL)
 			continue;
 		const char *name = store_name_str(s, dom->name);
 		if (name == NULL)
 			continue;
+		/* libpsl's registrable domain is a pointer into the name */
 		const char *reg = d->psl != NULL ? dns_psl_registrable(d->psl, name) : NULL;
-		d->reg[id] = reg != NULL ? reg : name;
+		if (reg == NULL)
+			reg = name;
+		d->reg_at[id] = (uint16_t)(reg - name);
 		store_name_id z = 0;
 		store_domain_nsset(s, id, &z);
 		const char *zs = z ? store_name_str(s, z) : NULL;
-		if (zs != NULL && det_zone_usable(d, zs) && det_name_has_suffix(zs, d->reg[id]) &&
+		if (zs != NULL && det_zone_usable(d, zs) && det_name_has_suffix(zs, reg) &&
 		    det_name_has_suffix(name, zs))
-			d->zname[id] = zs;
+			d->zone_at[id] = (uint16_t)(strlen(name) - strlen(zs));   /* its text */
 		else
-			d->zname[id] = d->reg[id];
+			d->zone_at[id] = d->reg_at[id];
 	}
 }
 
@@ -111,34 +140,44 @@ prepare_names(struct detector *d, const struct store *s, size_t nd)
 static void
 prepare_providers(struct detector *d, const struct store *s, size_t nd)
 {
-	struct fs_map pairs;
+	struct fs_map pairs, ends;
 	fs_map_init(&pairs);
+	fs_map_init(&ends);
 	fs_map_clear(&d->prov_count);
+	fs_map_clear(&d->prov);
+	d->n_prov_tab = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL || dom->n_cnames == 0 || d->reg[id] == NULL)
+		const char *reg = dom != NULL ? det_reg(d, id, store_name_str(s, dom->name)) : NULL;
+		if (dom == NULL || dom->ext->n_cnames == 0 || reg == NULL)
 			continue;
-		const char *last = store_name_str(s, dom->cnames[dom->n_cnames - 1]);
+		const char *last = store_name_str(s, dom->ext->cnames[dom->ext->n_cnames - 1]);
 		const char *t = last && d->psl ? dns_psl_registrable(d->psl, last) : last;
-		if (t == NULL || strcmp(t, d->reg[id]) == 0)
+		if (t == NULL || strcmp(t, reg) == 0)
 			continue;
 		uint64_t ht = hstr(t);
 		bool fresh;
-		uint64_t pk = fs_hash64(ht ^ fs_hash64(hstr(d->reg[id])));
+		uint64_t pk = fs_hash64(ht ^ fs_hash64(hstr(reg)));
 		fs_map_put(&pairs, pk == FS_MAP_EMPTY ? 1 : pk, &fresh);
 		if (fresh)
 			(*fs_map_put(&d->prov_count, ht, &fresh))++;
-		d->prov[id] = t;
+		prov_put(d, &ends, id, t);
 	}
 	fs_map_fini(&pairs);
 	for (store_dom_id id = 1; id <= nd; id++) {
-		const char *p = d->prov[id];
+		const uint32_t *v = fs_map_get(&ends, id);
+		const char *p = v != NULL ? d->prov_tab[*v - 1] : NULL;
 		const uint32_t *c;
-		if (p == NULL && d->reg[id] != NULL)
-			p = d->reg[id];            /* a name under a provider zone itself */
+		if (p == NULL) {
+			const struct store_domain *dom = store_domain(s, id);
+			if (dom != NULL)       /* a name under a provider zone itself */
+				p = det_reg(d, id, store_name_str(s, dom->name));
+		}
 		c = p ? fs_map_get(&d->prov_count, hstr(p)) : NULL;
-		d->prov[id] = c != NULL && *c >= d->w.provider_customers ? p : NULL;
+		if (c != NULL && *c >= d->w.provider_customers)
+			prov_put(d, &d->prov, id, p);
 	}
+	fs_map_fini(&ends);
 }
 
 struct sib {                           /* a name under a possible pool base */
@@ -161,8 +200,8 @@ static bool
 country_consistent(struct detector *d, const struct store_domain *dom, const char *cc)
 {
 	uint32_t located = 0, inside = 0;
-	for (uint32_t k = 0; k < dom->n_addrs; k++) {
-		const struct det_addr_info *ai = det_addr_info_cb(d, dom->addrs[k].addr);
+	for (uint32_t k = 0; k < dom->ext->n_addrs; k++) {
+		const struct det_addr_info *ai = det_addr_info_cb(d, dom->ext->addrs[k].addr);
 		if (ai->cc[0] == '\0')
 			continue;
 		located++;
@@ -235,14 +274,18 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 	size_t n = 0, cap = 0;
 
 	fs_map_clear(&d->pool_zone);
+	fs_map_clear(&d->pool_member);
 	d->n_pool_signs = 0;
 	for (store_dom_id id = 1; id <= nd; id++) {
 		const struct store_domain *dom = store_domain(s, id);
-		if (dom == NULL || dom->n_addrs == 0 || d->reg[id] == NULL)
+		if (dom == NULL || dom->ext->n_addrs == 0)
 			continue;
 		const char *name = store_name_str(s, dom->name);
+		const char *reg = det_reg(d, id, name);
+		if (reg == NULL)
+			continue;
 		struct sib sb = { .id = id };
-		sb.base_name = pool_base(d, dom, name, d->reg[id], &sb);
+		sb.base_name = pool_base(d, dom, name, reg, &sb);
 		sb.base = hstr(sb.base_name);
 		sb.member = sb.scoped || sb.base_name == name;
 		if (n + 2 > cap) {
@@ -253,8 +296,8 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 		/* a numbered vendor name (0.debian.pool.example.org) is also a sibling of the base
 		 * above its vendor label (pool.example.org) */
 		const char *up = strchr(sb.base_name, '.');
-		if (sb.numbered && up != NULL && strcmp(sb.base_name, d->reg[id]) != 0 &&
-		    strlen(up + 1) >= strlen(d->reg[id])) {
+		if (sb.numbered && up != NULL && strcmp(sb.base_name, reg) != 0 &&
+		    strlen(up + 1) >= strlen(reg)) {
 			struct sib vs = sb;
 			vs.base_name = up + 1;
 			vs.base = hstr(vs.base_name);
@@ -291,9 +334,9 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			fs_map_init(&cnt);
 			for (size_t k = i; k < j; k++) {
 				const struct store_domain *dom = store_domain(s, v[k].id);
-				for (uint32_t a = 0; a < dom->n_addrs; a++) {
+				for (uint32_t a = 0; a < dom->ext->n_addrs; a++) {
 					bool fresh;
-					(*fs_map_put(&cnt, dom->addrs[a].addr, &fresh))++;
+					(*fs_map_put(&cnt, dom->ext->addrs[a].addr, &fresh))++;
 				}
 				for (uint32_t r = 0; size == 0 && r < dom->n_resp; r++)
 					if (dom->resp[r].aset)
@@ -322,8 +365,8 @@ prepare_pools(struct detector *d, const struct store *s, size_t nd)
 			bool fresh;
 			*fs_map_put(&d->pool_zone, v[i].base, &fresh) = (uint32_t)d->n_pool_signs;
 			for (size_t k = i; k < j; k++)
-				if (v[k].member && d->pool_member[v[k].id] == 0)
-					d->pool_member[v[k].id] = (uint32_t)d->n_pool_signs;
+				if (v[k].member && dom_pool(d, v[k].id) == 0)
+					*fs_map_put(&d->pool_member, v[k].id, &fresh) = (uint32_t)d->n_pool_signs;
 		}
 		i = j;
 	}
@@ -336,8 +379,7 @@ det_zone_prepare(struct detector *d, const struct store *s)
 	size_t nd = store_domain_count(s);
 	grow_dom(d, nd + 1);
 	if (nd + 1 > 0) {
-		d->reg[0] = d->zname[0] = d->prov[0] = NULL;
-		d->pool_member[0] = 0;
+		d->reg_at[0] = d->zone_at[0] = DET_NO_SUFFIX;
 	}
 	prepare_names(d, s, nd);
 	prepare_providers(d, s, nd);
@@ -356,30 +398,32 @@ det_zone_context(struct detector *d, const struct store *s, store_dom_id id,
 	cx->pool_member = false;
 	if (id >= d->cap_dom)
 		return;
-	if (d->prov[id] != NULL) {
-		const uint32_t *c = fs_map_get(&d->prov_count, hstr(d->prov[id]));
+	const char *prov = dom_prov(d, id);
+	if (prov != NULL) {
+		const uint32_t *c = fs_map_get(&d->prov_count, hstr(prov));
 		const struct store_domain *dom = store_domain(s, id);
 		uint32_t shared = 0;
-		cx->provider_zone = d->prov[id];
+		cx->provider_zone = prov;
 		cx->provider_customers = c ? *c : 0;
-		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
-			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(s, dom->ext->addrs[k].addr);
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
 				continue;
 			for (uint32_t j = 0; j < sa->n_domains; j++) {
 				store_dom_id o = sa->domains[j];
-				if (o != id && o < d->cap_dom && d->prov[o] != NULL &&
-				    strcmp(d->prov[o], d->prov[id]) == 0) {
+				const char *po = o != id && o < d->cap_dom ? dom_prov(d, o) : NULL;
+				if (po != NULL && strcmp(po, prov) == 0) {
 					shared++;
 					break;
 				}
 			}
 		}
-		cx->provider_shared = dom && dom->n_addrs ? (double)shared / dom->n_addrs : 0;
+		cx->provider_shared = dom && dom->ext->n_addrs ? (double)shared / dom->ext->n_addrs : 0;
 	}
-	if (d->pool_member[id] != 0) {
-		cx->pool_zone = d->pool_signs[d->pool_member[id] - 1].zone;
-		cx->pool_sign = d->pool_signs[d->pool_member[id] - 1].sign;
+	uint32_t pool = dom_pool(d, id);
+	if (pool != 0) {
+		cx->pool_zone = d->pool_signs[pool - 1].zone;
+		cx->pool_sign = d->pool_signs[pool - 1].sign;
 		cx->pool_member = true;
 	}
 }
@@ -415,7 +459,7 @@ guarded(const struct detector *d, const struct det_result *r)
 {
 	return r->allowlisted || r->verdict == DET_CDN || r->verdict == DET_POOL ||
 	       (r->guard != NULL && r->verdict == DET_BENIGN) ||
-	       (r->dom < d->cap_dom && d->pool_member[r->dom] != 0);   /* a pool's sibling */
+	       (r->dom < d->cap_dom && dom_pool(d, r->dom) != 0);   /* a pool's sibling */
 }
 
 struct zstat {
@@ -518,10 +562,10 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 			st.guarded++;
 			continue;
 		}
-		st.cname += dom->n_cnames > 0 || dom->n_via_cname > 0 ||
+		st.cname += dom->ext->n_cnames > 0 || dom->n_via_cname > 0 ||
 		            (dom->dflags & STORE_DOM_CNAME_TARGET) != 0;
-		for (uint32_t a = 0; a < dom->n_addrs; a++) {
-			const struct det_addr_info *ai = det_addr_info_cb(d, dom->addrs[a].addr);
+		for (uint32_t a = 0; a < dom->ext->n_addrs; a++) {
+			const struct det_addr_info *ai = det_addr_info_cb(d, dom->ext->addrs[a].addr);
 			if (ai->asn == 0)
 				continue;
 			st.asn_known++;
@@ -540,15 +584,17 @@ zone_gather(struct detector *d, const struct store *s, const uint32_t *mem, uint
 		 * through novelty, never a "change" of one name's answer. A name re-asked (again
 		 * after its TTL ran out, or by a second resolver) that kept one answer set is a
 		 * static host of the zone. */
-		if (d->st[r->dom].comparisons > 0) {
+		bool compared = d->st[r->dom].answers & DOM_COMPARED;
+		bool changed = d->st[r->dom].answers & DOM_CHANGED;
+		if (compared) {
 			st.reasked++;
-			st.stable += d->st[r->dom].changes == 0;
+			st.stable += !changed;
 		}
 		int agree = resolvers_agree(&in);
-		if (d->st[r->dom].comparisons > 0 || agree >= 0) {
+		if (compared || agree >= 0) {
 			st.reasked_any++;
-			st.stable_any += d->st[r->dom].changes == 0 && agree != 0;
-			st.rotating += d->st[r->dom].changes > 0 || agree == 0;
+			st.stable_any += !changed && agree != 0;
+			st.rotating += changed || agree == 0;
 		}
 		st.once += in.n_obs <= 2;
 		for (uint32_t i = 0; i < in.n_obs; i++) {
@@ -584,9 +630,9 @@ zone_context(const struct detector *d, const char *zone, const uint32_t *mem, ui
 	uint32_t in_pool = 0, pidx = 0;
 	for (uint32_t k = 0; k < nm; k++) {
 		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->pool_member[id] != 0) {
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && dom_pool(d, id) != 0) {
 			in_pool++;
-			pidx = d->pool_member[id];
+			pidx = dom_pool(d, id);
 		}
 	}
 	if (pidx != 0 && 2 * in_pool >= names) {
@@ -599,9 +645,9 @@ zone_context(const struct detector *d, const char *zone, const uint32_t *mem, ui
 	const char *prov = NULL;
 	for (uint32_t k = 0; k < nm; k++) {
 		store_dom_id id = d->res[mem[k]].dom;
-		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && d->prov[id] != NULL) {
+		if (d->res[mem[k]].n_responses > 0 && id < d->cap_dom && dom_prov(d, id) != NULL) {
 			in_prov++;
-			prov = d->prov[id];
+			prov = dom_prov(d, id);
 		}
 	}
 	if (prov != NULL && 2 * in_prov >= names) {
@@ -712,7 +758,7 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	if (ad != NULL)
 		zd = *ad;
 	else
-		memset(&zd, 0, sizeof zd);
+		zd = (struct store_domain){ .ext = &store_domain_ext_empty };
 	zd.first_seen = st.first;
 	zd.last_seen = st.last;
 	det_fill_result(d, s, apex, &zd, &f, &cx, &ev, zr, terms);
@@ -890,9 +936,9 @@ det_zone_run(struct detector *d, const struct store *s)
 			store_dom_id id = det_code_dom(d, d->order[i]);
 			const struct store_domain *dom = store_domain(s, id);
 			noaddr[zof[i]]++;
-			if (dom != NULL && (noaddr_ns[zof[i]] == 0 || dom->n_ns > noaddr_nsn[zof[i]])) {
+			if (dom != NULL && (noaddr_ns[zof[i]] == 0 || dom->ext->n_ns > noaddr_nsn[zof[i]])) {
 				noaddr_ns[zof[i]] = id;
-				noaddr_nsn[zof[i]] = dom->n_ns;
+				noaddr_nsn[zof[i]] = dom->ext->n_ns;
 			}
 		}
 	}

@@ -14,13 +14,13 @@ domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom
 	size_t n = 0;
 
 	*rows = NULL;
-	if (d == NULL || d->n_addrs == 0) {
+	if (d == NULL || d->ext->n_addrs == 0) {
 		geo_spread_addrs(g, NULL, 0, out);
 		return 0;
 	}
-	r = xcalloc(d->n_addrs, sizeof *r);
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		const struct store_dom_addr *da = &d->addrs[i];
+	r = xcalloc(d->ext->n_addrs, sizeof *r);
+	for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
+		const struct store_dom_addr *da = &d->ext->addrs[i];
 		const struct store_addr *sa = store_addr(s, da->addr);
 		if (sa == NULL)
 			continue;

@@ -80,8 +80,8 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 		return;
 	nidx = (uint32_t)store_domain_count(s) + 1;
 	idx = xcalloc(nidx, sizeof *idx);
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		const struct store_addr *a = store_addr(s, d->addrs[i].addr);
+	for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
+		const struct store_addr *a = store_addr(s, d->ext->addrs[i].addr);
 		if (a == NULL)
 			continue;
 		for (uint32_t j = 0; j < a->n_domains; j++) {
@@ -93,7 +93,7 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 			if (a->domains[j] == dom || (x = rel_slot(o, &cap, idx, nidx, a->domains[j])) == NULL)
 				continue;
 			if (x->n_addr++ == 0)
-				x->first_addr = d->addrs[i].addr;
+				x->first_addr = d->ext->addrs[i].addr;
 		}
 	}
 	/* NS names: the zone's current set and every set the domain was seen with */
@@ -107,8 +107,8 @@ model_related(const struct store *s, const struct detector *det, store_dom_id do
 				nsnames = xreallocarray(nsnames, nns + 1, sizeof *nsnames);
 				nsnames[nns++] = m[j];
 			}
-		for (uint32_t i = 0; i < d->n_ns; i++) {
-			m = store_set_members(s, d->ns[i].nsset, &k);
+		for (uint32_t i = 0; i < d->ext->n_ns; i++) {
+			m = store_set_members(s, d->ext->ns[i].nsset, &k);
 			for (uint32_t j = 0; m != NULL && j < k; j++)
 				if (!in_ids(nsnames, nns, m[j])) {
 					nsnames = xreallocarray(nsnames, nns + 1, sizeof *nsnames);
@@ -287,9 +287,9 @@ tree_walk(struct tree_ctx *t, store_name_id name, int depth, const struct store_
 	/* children in order of first appearance */
 	const struct store_cname_link *kids[STORE_CLINKS_MAX];
 	uint32_t nk = 0;
-	for (uint32_t i = 0; i < t->d->n_clinks && nk < STORE_CLINKS_MAX; i++)
-		if (t->d->clinks[i].from == name)
-			kids[nk++] = &t->d->clinks[i];
+	for (uint32_t i = 0; i < t->d->ext->n_clinks && nk < STORE_CLINKS_MAX; i++)
+		if (t->d->ext->clinks[i].from == name)
+			kids[nk++] = &t->d->ext->clinks[i];
 	for (uint32_t i = 1; i < nk; i++)
 		for (uint32_t j = i; j > 0 && kids[j]->first_seen < kids[j - 1]->first_seen; j--) {
 			const struct store_cname_link *x = kids[j];
@@ -307,7 +307,7 @@ model_cname_tree(const struct store *s, store_dom_id dom, struct model_cname_nod
 
 	*out = NULL;
 	t.d = store_domain(s, dom);
-	if (t.d == NULL || t.d->n_clinks == 0)
+	if (t.d == NULL || t.d->ext->n_clinks == 0)
 		return 0;
 	tree_walk(&t, t.d->name, 0, NULL, true);
 	*out = t.v;

@@ -77,8 +77,8 @@ model_clusters(const struct store *s, const struct detector *det, struct model_c
 			bool fresh;
 			if (d == NULL)
 				continue;
-			for (uint32_t k = 0; k < d->n_addrs; k++)
-				(*fs_map_put(&acount, d->addrs[k].addr, &fresh))++;
+			for (uint32_t k = 0; k < d->ext->n_addrs; k++)
+				(*fs_map_put(&acount, d->ext->addrs[k].addr, &fresh))++;
 			nn = model_ns_names(s, c[j].members[i]->dom, ns, 256);
 			for (size_t k = 0; k < nn; k++)
 				(*fs_map_put(&ncount, ns[k], &fresh))++;
@@ -175,8 +175,8 @@ model_asn_objs(struct geo *geo, const struct store *s, const struct detector *de
 	for (store_dom_id d = 1; d <= nd && nr > 0; d++) {
 		const struct store_domain *dom = store_domain(s, d);
 		bool fl = flagged_dom(det, d);
-		for (uint32_t k = 0; dom != NULL && k < dom->n_addrs; k++) {
-			const struct store_addr *sa = store_addr(s, dom->addrs[k].addr);
+		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs; k++) {
+			const struct store_addr *sa = store_addr(s, dom->ext->addrs[k].addr);
 			const struct geo_info *g = sa ? geo_lookup(geo, &sa->addr) : NULL;
 			const uint32_t *slot = g && g->asn ? fs_map_get(&idx, g->asn) : NULL;
 			if (slot == NULL || seen[*slot] == d)

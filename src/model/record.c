@@ -13,9 +13,9 @@ model_ns_names(const struct store *s, store_dom_id id, uint32_t *buf, size_t cap
 
 	if (dom == NULL)
 		return 0;
-	for (uint32_t i = 0; i < dom->n_ns; i++) {
+	for (uint32_t i = 0; i < dom->ext->n_ns; i++) {
 		uint32_t nm = 0;
-		const uint32_t *m = store_set_members(s, dom->ns[i].nsset, &nm);
+		const uint32_t *m = store_set_members(s, dom->ext->ns[i].nsset, &nm);
 		for (uint32_t k = 0; m != NULL && k < nm; k++) {
 			size_t j;
 			for (j = 0; j < n && buf[j] != m[k]; j++)

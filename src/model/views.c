@@ -55,11 +55,11 @@ model_addr_rows(struct geo *geo, const struct store *s, store_dom_id dom,
 	uint32_t n = 0;
 
 	*rows = NULL;
-	if (d == NULL || d->n_addrs == 0)
+	if (d == NULL || d->ext->n_addrs == 0)
 		return 0;
-	*rows = xcalloc(d->n_addrs, sizeof **rows);
-	for (uint32_t i = 0; i < d->n_addrs; i++) {
-		const struct store_dom_addr *da = &d->addrs[i];
+	*rows = xcalloc(d->ext->n_addrs, sizeof **rows);
+	for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
+		const struct store_dom_addr *da = &d->ext->addrs[i];
 		const struct store_addr *sa = store_addr(s, da->addr);
 		if (sa == NULL)
 			continue;
@@ -170,7 +170,7 @@ model_nameservers(struct geo *geo, const struct store *s, store_dom_id dom,
 	o->n_current = cur != 0 ? store_set_size(s, cur) : 0;
 	o->n_changes = store_domain_ns_changes(s, dom);
 	/* observations: the domain's own, else those of the zone that answers for it */
-	if (d->n_ns == 0 && zone != 0) {
+	if (d->ext->n_ns == 0 && zone != 0) {
 		store_dom_id zid = store_domain_by_name(s, zone);
 		if (zid != 0 && store_domain(s, zid) != NULL)
 			zd = store_domain(s, zid);
@@ -183,9 +183,9 @@ model_nameservers(struct geo *geo, const struct store *s, store_dom_id dom,
 	for (size_t i = 0; i < nrep; i++)
 		add_name(o, &cap, rep[i], true);
 	o->n_report = o->n_names;
-	o->obs = xcalloc(zd->n_ns ? zd->n_ns : 1, sizeof *o->obs);
-	for (uint32_t i = 0; i < zd->n_ns; i++) {
-		const struct store_ns_obs *x = &zd->ns[i];
+	o->obs = xcalloc(zd->ext->n_ns ? zd->ext->n_ns : 1, sizeof *o->obs);
+	for (uint32_t i = 0; i < zd->ext->n_ns; i++) {
+		const struct store_ns_obs *x = &zd->ext->ns[i];
 		struct model_ns_obs *ob = &o->obs[o->n_obs++];
 		const uint32_t *pm = NULL;
 		uint32_t pn = 0;
@@ -196,9 +196,9 @@ model_nameservers(struct geo *geo, const struct store *s, store_dom_id dom,
 		if (ob->members == NULL)
 			ob->n_members = 0;
 		for (int k = (int)i - 1; k >= 0; k--)
-			if (zd->ns[k].zone == x->zone) {
+			if (zd->ext->ns[k].zone == x->zone) {
 				ob->changed = true;
-				pm = store_set_members(s, zd->ns[k].nsset, &pn);
+				pm = store_set_members(s, zd->ext->ns[k].nsset, &pn);
 				if (pm == NULL)
 					pn = 0;
 				break;
@@ -282,10 +282,10 @@ add_ns_of(const struct store *st, store_dom_id id, const char *name, const char 
           uint32_t *buf, uint32_t n, uint32_t cap)
 {
 	const struct store_domain *d = id ? store_domain(st, id) : NULL;
-	for (uint32_t i = 0; d != NULL && i < d->n_ns; i++) {
-		if (!zone_owned(store_name_str(st, d->ns[i].zone), name, reg))
+	for (uint32_t i = 0; d != NULL && i < d->ext->n_ns; i++) {
+		if (!zone_owned(store_name_str(st, d->ext->ns[i].zone), name, reg))
 			continue;
-		n = add_set_members(st, d->ns[i].nsset, buf, n, cap);
+		n = add_set_members(st, d->ext->ns[i].nsset, buf, n, cap);
 	}
 	return n;
 }
@@ -617,8 +617,8 @@ model_list_row(const struct store *s, const struct detector *det, store_dom_id i
 		out->intel = r->intel_hit;
 		out->registrable = r->registrable;
 	} else {
-		out->n_addrs = d->n_addrs;
-		out->ttl_min = (d->dflags & STORE_DOM_TTL) ? d->ttl_min_seen : 0;
+		out->n_addrs = d->ext->n_addrs;
+		out->ttl_min = (d->dflags & STORE_DOM_TTL) ? d->ext->ttl_min_seen : 0;
 		out->n_ns_changes = store_domain_ns_changes(s, id);
 	}
 }

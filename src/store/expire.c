@@ -47,20 +47,24 @@ free_domain(struct store *s, store_dom_id id)
 
 	s->st.expired_domains++;
 	s->st.expired_responses += d->n_resp;
-	s->st.expired_rrsets += d->n_rrsets;
-	s->st.expired_dom_addrs += d->n_addrs;
-	st_vec_free(s, d->resp, d->cap_resp, sizeof *d->resp, DOM_INL_RESP(d));
-	st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets, DOM_INL_RRSET(d));
-	st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs, DOM_INL_ADDR(d));
-	st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
-	st_vec_free(s, d->clinks, d->cap_clinks, sizeof *d->clinks, NULL);
-	st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
-	if (DOM_X(d) != NULL) {
-		st_vidx_free(s, &DOM_X(d)->ix_addr);
-		st_vidx_free(s, &DOM_X(d)->ix_rrset);
-		st_vidx_free(s, &DOM_X(d)->ix_cname);
-		st_slab_free(s, &s->slab_dext, DOM_X(d));
-		DOM_X(d) = NULL;
+	s->st.expired_rrsets += d->ext->n_rrsets;
+	s->st.expired_dom_addrs += d->ext->n_addrs;
+	st_resp_free(s, d);
+	struct dom_ext *x = DOM_X(d);
+	if (x != NULL) {
+		struct store_domain_ext *e = &x->e;
+		st_vec_free(s, e->rrsets, x->cap_rrsets, sizeof *e->rrsets, &x->rrset);
+		st_vec_free(s, e->addrs, x->cap_addrs, sizeof *e->addrs, &x->addr);
+		st_vec_free(s, e->cnames, x->cap_cnames, sizeof *e->cnames, NULL);
+		st_vec_free(s, e->clinks, x->cap_clinks, sizeof *e->clinks, NULL);
+		st_vec_free(s, e->ns, x->cap_ns, sizeof *e->ns, NULL);
+		st_vidx_free(s, &x->ix_addr);
+		st_vidx_free(s, &x->ix_rrset);
+		st_vidx_free(s, &x->ix_cname);
+		if (x->answers)
+			s->live_answered--;
+		st_slab_free(s, &s->slab_dext, x);
+		d->ext = &store_domain_ext_empty;
 	}
 	s->names[d->name].dom = 0;
 	st_slab_free(s, &s->slab_dom, d);
@@ -83,43 +87,45 @@ trim_domain_vecs(struct store *s, struct store_domain *d, fs_time before, bool s
 	d->n_resp_expired += d->n_resp - w;
 	s->st.expired_responses += d->n_resp - w;
 	d->n_resp = w;
-	d->resp = st_vec_shrink(s, d->resp, d->n_resp, &d->cap_resp, sizeof *d->resp, DOM_INL_RESP(d));
-	if (!summaries)
+	st_resp_shrink(s, d);
+	struct dom_ext *x = DOM_X(d);
+	if (!summaries || x == NULL)
 		return;
+	struct store_domain_ext *e = &x->e;
 
 	w = 0;
-	for (uint32_t i = 0; i < d->n_rrsets; i++)
-		if (d->rrsets[i].last_seen >= before)
-			d->rrsets[w++] = d->rrsets[i];
-	d->n_rrsets_expired += d->n_rrsets - w;
-	s->st.expired_rrsets += d->n_rrsets - w;
-	d->n_rrsets = w;
-	d->rrsets = st_vec_shrink(s, d->rrsets, d->n_rrsets, &d->cap_rrsets, sizeof *d->rrsets,
-	    DOM_INL_RRSET(d));
+	for (uint32_t i = 0; i < e->n_rrsets; i++)
+		if (e->rrsets[i].last_seen >= before)
+			e->rrsets[w++] = e->rrsets[i];
+	e->n_rrsets_expired += e->n_rrsets - w;
+	s->st.expired_rrsets += e->n_rrsets - w;
+	e->n_rrsets = w;
+	e->rrsets = st_vec_shrink(s, e->rrsets, e->n_rrsets, &x->cap_rrsets, sizeof *e->rrsets,
+	    &x->rrset);
 
 	w = 0;
-	for (uint32_t i = 0; i < d->n_addrs; i++)
-		if (d->addrs[i].last_seen >= before)
-			d->addrs[w++] = d->addrs[i];
-	d->n_addrs_expired += d->n_addrs - w;
-	s->st.expired_dom_addrs += d->n_addrs - w;
-	d->n_addrs = w;
-	d->addrs = st_vec_shrink(s, d->addrs, d->n_addrs, &d->cap_addrs, sizeof *d->addrs,
-	    DOM_INL_ADDR(d));
+	for (uint32_t i = 0; i < e->n_addrs; i++)
+		if (e->addrs[i].last_seen >= before)
+			e->addrs[w++] = e->addrs[i];
+	e->n_addrs_expired += e->n_addrs - w;
+	s->st.expired_dom_addrs += e->n_addrs - w;
+	e->n_addrs = w;
+	e->addrs = st_vec_shrink(s, e->addrs, e->n_addrs, &x->cap_addrs, sizeof *e->addrs,
+	    &x->addr);
 
 	/* NS observations: keep recent ones and the latest of every zone (the current delegation). */
 	w = 0;
-	for (uint32_t i = 0; i < d->n_ns; i++) {
+	for (uint32_t i = 0; i < e->n_ns; i++) {
 		bool latest = true;
 
-		for (uint32_t j = i + 1; j < d->n_ns && latest; j++)
-			if (d->ns[j].zone == d->ns[i].zone)
+		for (uint32_t j = i + 1; j < e->n_ns && latest; j++)
+			if (e->ns[j].zone == e->ns[i].zone)
 				latest = false;
-		if (latest || d->ns[i].ts >= before)
-			d->ns[w++] = d->ns[i];
+		if (latest || e->ns[i].ts >= before)
+			e->ns[w++] = e->ns[i];
 	}
-	d->n_ns = w;
-	d->ns = st_vec_shrink(s, d->ns, d->n_ns, &d->cap_ns, sizeof *d->ns, NULL);
+	e->n_ns = w;
+	e->ns = st_vec_shrink(s, e->ns, e->n_ns, &x->cap_ns, sizeof *e->ns, NULL);
 }
 
 /* The same; a domain that lost anything gets a new stamp (store_domain_stamp). */
@@ -127,11 +133,12 @@ static void
 trim_domain(struct store *s, store_dom_id id, fs_time before, bool summaries, uint32_t keep)
 {
 	struct store_domain *d = s->doms[id];
-	uint32_t n_resp = d->n_resp, n_rrsets = d->n_rrsets, n_addrs = d->n_addrs, n_ns = d->n_ns;
+	uint32_t n_resp = d->n_resp, n_rrsets = d->ext->n_rrsets, n_addrs = d->ext->n_addrs;
+	uint32_t n_ns = d->ext->n_ns;
 
 	trim_domain_vecs(s, d, before, summaries, keep);
-	if (d->n_resp != n_resp || d->n_rrsets != n_rrsets || d->n_addrs != n_addrs ||
-	    d->n_ns != n_ns)
+	if (d->n_resp != n_resp || d->ext->n_rrsets != n_rrsets || d->ext->n_addrs != n_addrs ||
+	    d->ext->n_ns != n_ns)
 		st_dom_touch(s, id);
 }
 
@@ -195,10 +202,10 @@ hold_evidence(const struct store *s, store_dom_id id, uint8_t *dom_held, uint8_t
 		return;
 	dom_held[src] = 1;
 	zd = s->doms[src];
-	for (uint32_t i = 0; i < zd->n_ns; i++) {
+	for (uint32_t i = 0; i < zd->ext->n_ns; i++) {
 		uint32_t n;
-		const uint32_t *m = store_set_members(s, zd->ns[i].nsset, &n);
-		store_dom_id z = s->names[zd->ns[i].zone].dom;
+		const uint32_t *m = store_set_members(s, zd->ext->ns[i].nsset, &n);
+		store_dom_id z = s->names[zd->ext->ns[i].zone].dom;
 
 		if (z != 0)
 			dom_held[z] = 1;
@@ -291,11 +298,11 @@ relink_domains(struct store *s)
 
 		if (d == NULL)
 			continue;
-		for (uint32_t i = 0; i < d->n_addrs; i++)
-			st_addr_link_domain(s, d->addrs[i].addr, id);
-		for (uint32_t i = 0; i < d->n_ns; i++) {
+		for (uint32_t i = 0; i < d->ext->n_addrs; i++)
+			st_addr_link_domain(s, d->ext->addrs[i].addr, id);
+		for (uint32_t i = 0; i < d->ext->n_ns; i++) {
 			uint32_t n;
-			const uint32_t *m = store_set_members(s, d->ns[i].nsset, &n);
+			const uint32_t *m = store_set_members(s, d->ext->ns[i].nsset, &n);
 
 			for (uint32_t j = 0; j < n; j++)
 				if (s->names[m[j]].ns != 0)
@@ -303,9 +310,10 @@ relink_domains(struct store *s)
 		}
 		if (DOM_X(d) != NULL) {
 			struct dom_ext *x = DOM_X(d);
-			st_vec_reindex(s, &x->ix_addr, d->addrs, d->n_addrs, sizeof *d->addrs);
-			st_vec_reindex(s, &x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
-			st_vec_reindex(s, &x->ix_cname, d->cnames, d->n_cnames, sizeof *d->cnames);
+			const struct store_domain_ext *e = &x->e;
+			st_vec_reindex(s, &x->ix_addr, e->addrs, e->n_addrs, sizeof *e->addrs);
+			st_vec_reindex(s, &x->ix_rrset, e->rrsets, e->n_rrsets, sizeof *e->rrsets);
+			st_vec_reindex(s, &x->ix_cname, e->cnames, e->n_cnames, sizeof *e->cnames);
 			/* set ids of expired RRsets are freed below and may come back for other sets */
 			x->last_n = 0;
 			x->rrset_hint = 0;
@@ -368,11 +376,11 @@ mark_live(struct store *s, struct marks *mkp)
 		if (d == NULL)
 			continue;
 		mark_name(&mk, d->name);
-		for (uint32_t i = 0; i < d->n_cnames; i++)
-			mark_name(&mk, d->cnames[i]);
-		for (uint32_t i = 0; i < d->n_clinks; i++) {
-			mark_name(&mk, d->clinks[i].from);
-			mark_name(&mk, d->clinks[i].to);
+		for (uint32_t i = 0; i < d->ext->n_cnames; i++)
+			mark_name(&mk, d->ext->cnames[i]);
+		for (uint32_t i = 0; i < d->ext->n_clinks; i++) {
+			mark_name(&mk, d->ext->clinks[i].from);
+			mark_name(&mk, d->ext->clinks[i].to);
 		}
 		for (uint32_t i = 0; i < d->n_resp; i++) {
 			const struct store_response *r = &d->resp[i];
@@ -382,13 +390,13 @@ mark_live(struct store *s, struct marks *mkp)
 			mark_addr(&mk, r->client);
 			mark_set(s, &mk, r->aset);
 		}
-		for (uint32_t i = 0; i < d->n_rrsets; i++)
-			mark_set(s, &mk, d->rrsets[i].set);
-		for (uint32_t i = 0; i < d->n_addrs; i++)
-			mark_addr(&mk, d->addrs[i].addr);
-		for (uint32_t i = 0; i < d->n_ns; i++) {
-			mark_name(&mk, d->ns[i].zone);
-			mark_set(s, &mk, d->ns[i].nsset);
+		for (uint32_t i = 0; i < d->ext->n_rrsets; i++)
+			mark_set(s, &mk, d->ext->rrsets[i].set);
+		for (uint32_t i = 0; i < d->ext->n_addrs; i++)
+			mark_addr(&mk, d->ext->addrs[i].addr);
+		for (uint32_t i = 0; i < d->ext->n_ns; i++) {
+			mark_name(&mk, d->ext->ns[i].zone);
+			mark_set(s, &mk, d->ext->ns[i].nsset);
 		}
 	}
 	for (store_ns_id n = 1; n < s->n_nsn; n++) {

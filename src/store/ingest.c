@@ -179,28 +179,27 @@ note_answer(struct store *s, const struct dns_msg *m, store_dom_id did, uint32_t
 	r->ttl_min = tmin;
 	r->ttl_max = tmax;
 	d = s->doms[did];
-	VEC_RESERVE_INL(s, d->resp, d->n_resp, d->cap_resp, 1, DOM_INL_RESP(d));
+	st_resp_reserve(s, d);
 	d->resp[d->n_resp++] = *r;
 	if (n == 0)
 		return;
 	st_rrset_note(s, did, r->aset, m->ts, tmin, tmax, m->src_index);
 	if (!(d->dflags & STORE_DOM_TTL)) {
 		d->dflags |= STORE_DOM_TTL;
-		d->ttl_min_seen = tmin;
-		d->ttl_max_seen = tmax;
+		b->e.ttl_min_seen = tmin;
+		b->e.ttl_max_seen = tmax;
 	} else {
-		if (tmin < d->ttl_min_seen)
-			d->ttl_min_seen = tmin;
-		if (tmax > d->ttl_max_seen)
-			d->ttl_max_seen = tmax;
+		if (tmin < b->e.ttl_min_seen)
+			b->e.ttl_min_seen = tmin;
+		if (tmax > b->e.ttl_max_seen)
+			b->e.ttl_max_seen = tmax;
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		store_addr_id a = sc->ids[i];
 
-		d = s->doms[did];
 		/* the reverse link exists whenever the pair did (expire rebuilds both) */
-		if (st_dom_addr_note(s, &DOM_X(d)->ix_addr, &d->addrs, &d->n_addrs, &d->cap_addrs, a,
-		    m->ts, addr_ttl(sc, owner, a), DOM_INL_ADDR(d)))
+		if (st_dom_addr_note(s, &b->ix_addr, &b->e.addrs, &b->e.n_addrs, &b->cap_addrs, a,
+		    m->ts, addr_ttl(sc, owner, a), &b->addr))
 			st_addr_link_domain(s, a, did);
 	}
 }
@@ -326,11 +325,12 @@ struct link_slot {
 static void
 note_clink(struct store *s, store_dom_id did, store_name_id from, store_name_id to, fs_time ts)
 {
-	struct store_domain *d = s->doms[did];
+	struct dom_ext *x = st_dom_more(s, s->doms[did]);
+	struct store_domain_ext *e = &x->e;
 	struct store_cname_link *l;
 
-	for (uint32_t i = 0; i < d->n_clinks; i++) {
-		l = &d->clinks[i];
+	for (uint32_t i = 0; i < e->n_clinks; i++) {
+		l = &e->clinks[i];
 		if (l->from == from && l->to == to) {
 			l->count++;
 			if (ts < l->first_seen)
@@ -340,13 +340,13 @@ note_clink(struct store *s, store_dom_id did, store_name_id from, store_name_id 
 			return;
 		}
 	}
-	if (d->n_clinks >= STORE_CLINKS_MAX) {
-		d->n_clinks_over++;
+	if (e->n_clinks >= STORE_CLINKS_MAX) {
+		e->n_clinks_over++;
 		return;
 	}
-	if (d->n_clinks >= d->cap_clinks)
-		d->clinks = st_vec_grow(s, d->clinks, &d->cap_clinks, sizeof *d->clinks, 2, NULL);
-	d->clinks[d->n_clinks++] = (struct store_cname_link){ from, to, 1, ts, ts };
+	if (e->n_clinks >= x->cap_clinks)
+		e->clinks = st_vec_grow(s, e->clinks, &x->cap_clinks, sizeof *e->clinks, 2, NULL);
+	e->clinks[e->n_clinks++] = (struct store_cname_link){ from, to, 1, ts, ts };
 }
 
 /* What one message's records say, gathered before anything is stored (store_add_msg). */
@@ -546,7 +546,6 @@ note_chain(struct store *s, const struct dns_msg *m, const struct msg_walk *w, s
            const struct store_response *r)
 {
 	struct scratch *sc = &s->sc;
-	struct store_domain *d;
 
 	/* The CNAME links of the answer (the tree of alternative chains). */
 	for (uint32_t i = 0; i < w->n_links; i++)
@@ -557,8 +556,8 @@ note_chain(struct store *s, const struct dns_msg *m, const struct msg_walk *w, s
 		uint32_t t = sc->queue[i];
 		store_name_id tn = slot_name(s, t);
 
-		d = s->doms[did];
-		st_idvec_add(s, &st_dom_ext(s, d)->ix_cname, &d->cnames, &d->n_cnames, &d->cap_cnames, tn, NULL);
+		struct dom_ext *x = st_dom_ext(s, s->doms[did]);
+		st_idvec_add(s, &x->ix_cname, &x->e.cnames, &x->e.n_cnames, &x->cap_cnames, tn, NULL);
 	}
 	for (uint32_t i = 1; i < w->nq; i++) {
 		uint32_t t = sc->queue[i], next = 0;

@@ -124,6 +124,38 @@ pack_vec(struct packer *pk, void *p, uint32_t n, uint32_t *cap, size_t elem, voi
 
 #define PACK(pk, v, n, cap, inl) ((v) = pack_vec((pk), (v), (n), &(cap), sizeof *(v), (inl)))
 
+/* The timeline: its capacity in front of it (RESP_HDR), in the packing block as on the heap. */
+static void
+pack_resp(struct packer *pk, struct store_domain *d)
+{
+	struct store *s = pk->s;
+	struct store_response *old = d->resp;
+	uint32_t n = d->n_resp;
+
+	if (old == DOM_INL_RESP(d) || st_packed(s, old))
+		return;
+	if (pk->count) {
+		if (n > 1)
+			pk->left += RESP_HDR + (size_t)n * sizeof *old;
+		return;
+	}
+	size_t held = RESP_HDR + (size_t)st_resp_cap(d) * sizeof *old + STORE_BLOCK_OVERHEAD;
+	if (n <= 1) {
+		memcpy(DOM_INL_RESP(d), old, (size_t)n * sizeof *old);
+		d->resp = DOM_INL_RESP(d);
+	} else {
+		unsigned char *b = pack_room(pk, RESP_HDR + (size_t)n * sizeof *old);
+		memcpy(b, &n, sizeof n);
+		memcpy(b + RESP_HDR, old, (size_t)n * sizeof *old);
+		d->resp = (struct store_response *)(void *)(b + RESP_HDR);
+	}
+	s->bytes -= held;
+	pk->freed += held;
+	free((unsigned char *)(void *)old - RESP_HDR);
+	if (pk->freed >= PACK_TRIM)
+		trim(pk);
+}
+
 static void
 pack_all(struct packer *pk)
 {
@@ -134,16 +166,18 @@ pack_all(struct packer *pk)
 
 		if (d == NULL)
 			continue;
-		PACK(pk, d->resp, d->n_resp, d->cap_resp, DOM_INL_RESP(d));
-		PACK(pk, d->rrsets, d->n_rrsets, d->cap_rrsets, DOM_INL_RRSET(d));
-		PACK(pk, d->addrs, d->n_addrs, d->cap_addrs, DOM_INL_ADDR(d));
-		PACK(pk, d->cnames, d->n_cnames, d->cap_cnames, NULL);
-		PACK(pk, d->clinks, d->n_clinks, d->cap_clinks, NULL);
-		PACK(pk, d->ns, d->n_ns, d->cap_ns, NULL);
-		if (DOM_X(d) != NULL) {
-			st_vidx_free(s, &DOM_X(d)->ix_addr);
-			st_vidx_free(s, &DOM_X(d)->ix_rrset);
-			st_vidx_free(s, &DOM_X(d)->ix_cname);
+		pack_resp(pk, d);
+		struct dom_ext *x = DOM_X(d);
+		if (x != NULL) {
+			struct store_domain_ext *e = &x->e;
+			PACK(pk, e->rrsets, e->n_rrsets, x->cap_rrsets, &x->rrset);
+			PACK(pk, e->addrs, e->n_addrs, x->cap_addrs, &x->addr);
+			PACK(pk, e->cnames, e->n_cnames, x->cap_cnames, NULL);
+			PACK(pk, e->clinks, e->n_clinks, x->cap_clinks, NULL);
+			PACK(pk, e->ns, e->n_ns, x->cap_ns, NULL);
+			st_vidx_free(s, &x->ix_addr);
+			st_vidx_free(s, &x->ix_rrset);
+			st_vidx_free(s, &x->ix_cname);
 		}
 	}
 	for (uint32_t i = 1; i < s->n_addrs; i++) {

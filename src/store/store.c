@@ -71,16 +71,18 @@ store_free(struct store *s)
 
 		if (d == NULL)
 			continue;
-		st_vec_free(s, d->resp, d->cap_resp, sizeof *d->resp, DOM_INL_RESP(d));
-		st_vec_free(s, d->rrsets, d->cap_rrsets, sizeof *d->rrsets, DOM_INL_RRSET(d));
-		st_vec_free(s, d->addrs, d->cap_addrs, sizeof *d->addrs, DOM_INL_ADDR(d));
-		st_vec_free(s, d->cnames, d->cap_cnames, sizeof *d->cnames, NULL);
-		st_vec_free(s, d->clinks, d->cap_clinks, sizeof *d->clinks, NULL);
-		st_vec_free(s, d->ns, d->cap_ns, sizeof *d->ns, NULL);
-		if (DOM_X(d) != NULL) {
-			free(DOM_X(d)->ix_addr);
-			free(DOM_X(d)->ix_rrset);
-			free(DOM_X(d)->ix_cname);
+		st_resp_free(s, d);
+		struct dom_ext *x = DOM_X(d);
+		if (x != NULL) {
+			/* st_vec_free: a vector packed by store_pack is not freed on its own */
+			st_vec_free(s, x->e.rrsets, x->cap_rrsets, sizeof *x->e.rrsets, &x->rrset);
+			st_vec_free(s, x->e.addrs, x->cap_addrs, sizeof *x->e.addrs, &x->addr);
+			st_vec_free(s, x->e.cnames, x->cap_cnames, sizeof *x->e.cnames, NULL);
+			st_vec_free(s, x->e.clinks, x->cap_clinks, sizeof *x->e.clinks, NULL);
+			st_vec_free(s, x->e.ns, x->cap_ns, sizeof *x->e.ns, NULL);
+			free(x->ix_addr);
+			free(x->ix_rrset);
+			free(x->ix_cname);
 		}
 	}
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
@@ -410,7 +412,7 @@ store_get_stats(const struct store *s, struct store_stats *out)
 {
 	*out = s->st;
 	out->domains = s->live_doms;
-	out->domains_bare = s->live_doms >= s->slab_dext.live ? s->live_doms - s->slab_dext.live : 0;
+	out->domains_bare = s->live_doms >= s->live_answered ? s->live_doms - s->live_answered : 0;
 	out->addrs = s->live_addrs;
 	out->nsnames = s->live_nsn;
 	out->names = s->live_names;
@@ -489,8 +491,8 @@ dom_latest_nsset(const struct store *s, const struct store_domain *d, store_name
 	store_set_id best = 0;
 	store_name_id bz = 0;
 
-	for (uint32_t i = d->n_ns; i-- > 0;) {
-		const struct store_ns_obs *o = &d->ns[i];
+	for (uint32_t i = d->ext->n_ns; i-- > 0;) {
+		const struct store_ns_obs *o = &d->ext->ns[i];
 		uint32_t depth = name_depth(store_name_str(s, o->zone));
 
 		if (best == 0 || depth > best_depth) {
@@ -512,13 +514,13 @@ st_ns_source(const struct store *s, store_dom_id id)
 
 	if (d == NULL)
 		return 0;
-	if (d->n_ns > 0)
+	if (d->ext->n_ns > 0)
 		return id;
 	/* Walk up to the closest ancestor zone with NS data. */
 	for (p = name_parent(store_name_str(s, d->name)); p != NULL; p = name_parent(p)) {
 		store_dom_id a = store_domain_find(s, p);
 
-		if (a != 0 && s->doms[a]->n_ns > 0)
+		if (a != 0 && s->doms[a]->ext->n_ns > 0)
 			return a;
 	}
 	return 0;
@@ -545,15 +547,15 @@ store_domain_ns_changes(const struct store *s, store_dom_id id)
 		return 0;
 	/* Observations are appended only on change, so each one after the first of its zone is a
 	 * change. Zones per domain are few (root, TLD, zone); past 16 the rest count as changes. */
-	for (uint32_t i = 0; i < d->n_ns; i++) {
+	for (uint32_t i = 0; i < d->ext->n_ns; i++) {
 		uint32_t j;
 
-		for (j = 0; j < nz && zones[j] != d->ns[i].zone; j++)
+		for (j = 0; j < nz && zones[j] != d->ext->ns[i].zone; j++)
 			;
 		if (j < nz)
 			changes++;
 		else if (nz < 16)
-			zones[nz++] = d->ns[i].zone;
+			zones[nz++] = d->ext->ns[i].zone;
 		else
 			changes++;
 	}

@@ -31,6 +31,8 @@ struct slab {
 	uint32_t per_chunk;
 	size_t live;
 	struct slab_chunk *all, *partial, *spare;
+	unsigned char *rgn;         /* the rest of the current mapped region (slab.c) */
+	uint32_t rgn_left;          /* chunks left in it */
 };
 
 /* Open-addressing table of ids: a slot holds hash << 32 | id (0 = empty), so a probe compares
@@ -138,6 +140,7 @@ struct store {
 	uint64_t stamp_next;        /* the last stamp given; starts at this store's own block */
 	struct idfree dom_free;
 	uint32_t live_doms;
+	uint32_t live_answered;     /* of them, those with dom_ext.answers (not bare) */
 
 	struct store_nsname **nsn;  uint32_t n_nsn, cap_nsn;
 	struct idfree nsn_free;
@@ -188,12 +191,17 @@ void st_dom_touch(struct store *s, store_dom_id id);
 
 /* A domain record carries room for its first response, and an address record for its first
  * domain: most names are seen once or twice, and this saves heap blocks per domain and keeps a
- * new domain's data in one place. What a domain with answers needs besides (room for its first
- * RRset and address, the indexes of its long vectors, its last answer set) is a second fixed
- * record (struct dom_ext, slab_dext), made when the first address, RRset or CNAME comes: a
- * name that never had one (NXDOMAIN floods, random subdomains) costs the block alone. */
+ * new domain's data in one place. What a domain needs besides (its answers and NS sets with
+ * the vectors' capacities, room for its first RRset and address, the indexes of its long
+ * vectors, its last answer set) is a second fixed record (struct dom_ext, slab_dext: the
+ * public struct store_domain_ext first), made when the first address, RRset or CNAME comes
+ * (`answers` set), or an NS set or a second response (not set): a name of a random-subdomain
+ * flood costs the small block alone, and its `ext` is store_domain_ext_empty. */
 #define DOM_LAST_SET_MAX 4
 struct dom_ext {
+	struct store_domain_ext e;  /* what readers see (store_domain.ext) */
+	uint32_t cap_rrsets, cap_addrs, cap_cnames, cap_clinks, cap_ns;
+	uint32_t answers;           /* had an address, RRset or CNAME (not bare: domains_bare) */
 	struct store_rrset rrset;
 	struct store_dom_addr addr;
 	struct vidx *ix_addr, *ix_rrset, *ix_cname;
@@ -209,7 +217,6 @@ struct dom_ext {
 struct dom_block {
 	struct store_domain d;
 	struct store_response resp;
-	struct dom_ext *x;          /* NULL until the domain has an address, RRset or CNAME */
 };
 /* The indexes of an address's long reverse vectors (domains, NS names): few addresses have
  * one (a CDN edge shared by many names, a nameserver's address), so they live in a side table
@@ -227,9 +234,9 @@ struct nsn_block {
 	struct vidx *ix_glue, *ix_zone, *ix_dom;
 };
 #define DOM_INL_RESP(d) ((void *)&((struct dom_block *)(void *)(d))->resp)
-#define DOM_X(d) (((struct dom_block *)(void *)(d))->x)
-#define DOM_INL_RRSET(d) (DOM_X(d) != NULL ? (void *)&DOM_X(d)->rrset : NULL)
-#define DOM_INL_ADDR(d) (DOM_X(d) != NULL ? (void *)&DOM_X(d)->addr : NULL)
+/* The domain's own dom_ext, NULL while it has none (its ext is store_domain_ext_empty). */
+#define DOM_X(d) ((d)->ext == &store_domain_ext_empty ? NULL                              \
+                  : (struct dom_ext *)(void *)(uintptr_t)(d)->ext)
 #define ADDR_INL_DOM(a) ((void *)&((struct addr_block *)(void *)(a))->dom)
 #define DOM_BLK(d) ((struct dom_block *)(void *)(d))
 #define ADDR_BLK(a) ((struct addr_block *)(void *)(a))
@@ -265,8 +272,19 @@ bool st_idvec_add(struct store *s, struct vidx **ix, uint32_t **v, uint32_t *n, 
                   uint32_t id, void *inl);
 
 /* timeline.c / index.c */
-/* The domain's dom_ext, made on first use (its first RRset and address go into its room). */
+/* The domain's dom_ext, made on first use (its first RRset and address go into its room):
+ * st_dom_ext for an answer (an address, RRset or CNAME: the domain is no longer bare),
+ * st_dom_more for anything else it holds (an NS set, a second response). */
 struct dom_ext *st_dom_ext(struct store *s, struct store_domain *d);
+struct dom_ext *st_dom_more(struct store *s, struct store_domain *d);
+/* The timeline vector: room for one response in the record, then a heap block whose
+ * capacity is kept in front of it (a flood's names keep no capacity field). */
+/* A heap timeline starts RESP_HDR bytes into its block, after its capacity. */
+#define RESP_HDR 8
+uint32_t st_resp_cap(const struct store_domain *d);
+void st_resp_reserve(struct store *s, struct store_domain *d);
+void st_resp_free(struct store *s, struct store_domain *d);
+void st_resp_shrink(struct store *s, struct store_domain *d);
 store_dom_id st_domain_get(struct store *s, store_name_id name, fs_time ts);
 store_ns_id st_nsname_get(struct store *s, store_name_id name, fs_time ts);
 bool st_dom_addr_note(struct store *s, struct vidx **ix, struct store_dom_addr **v,

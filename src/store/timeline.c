@@ -2,6 +2,7 @@
  * NS-set observations. */
 #include "store/store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The domain record of a name, created on first use; first/last seen moved to include ts. */
@@ -28,7 +29,7 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 	s->doms[id] = st_slab_alloc(s, &s->slab_dom);
 	s->doms[id]->name = name;
 	s->doms[id]->resp = DOM_INL_RESP(s->doms[id]);
-	s->doms[id]->cap_resp = 1;
+	s->doms[id]->ext = &store_domain_ext_empty;
 	s->doms[id]->first_seen = s->doms[id]->last_seen = ts;
 	s->names[name].dom = id;
 	s->live_doms++;
@@ -36,24 +37,123 @@ st_domain_get(struct store *s, store_name_id name, fs_time ts)
 	return id;
 }
 
+const struct store_domain_ext store_domain_ext_empty;
+
 struct dom_ext *
-st_dom_ext(struct store *s, struct store_domain *d)
+st_dom_more(struct store *s, struct store_domain *d)
 {
 	struct dom_ext *x = DOM_X(d);
 
 	if (x != NULL)
 		return x;
-	x = DOM_X(d) = st_slab_alloc(s, &s->slab_dext);
+	x = st_slab_alloc(s, &s->slab_dext);
 	/* the first RRset and address go into the new room (vectors still empty: no copy) */
-	if (d->cap_rrsets == 0) {
-		d->rrsets = &x->rrset;
-		d->cap_rrsets = 1;
-	}
-	if (d->cap_addrs == 0) {
-		d->addrs = &x->addr;
-		d->cap_addrs = 1;
+	x->e.rrsets = &x->rrset;
+	x->cap_rrsets = 1;
+	x->e.addrs = &x->addr;
+	x->cap_addrs = 1;
+	d->ext = &x->e;
+	return x;
+}
+
+struct dom_ext *
+st_dom_ext(struct store *s, struct store_domain *d)
+{
+	struct dom_ext *x = st_dom_more(s, d);
+
+	if (!x->answers) {
+		x->answers = 1;
+		s->live_answered++;
 	}
 	return x;
+}
+
+/* ---- the timeline vector ------------------------------------------------------------------ */
+
+/* A heap timeline starts RESP_HDR bytes into its block, after its capacity (8 bytes keep the
+ * responses aligned); so does a packed one (store_pack) in its packing block. */
+
+static struct store_response *
+resp_block(struct store *s, uint32_t cap)
+{
+	unsigned char *b = xmalloc(RESP_HDR + (size_t)cap * sizeof(struct store_response));
+
+	memcpy(b, &cap, sizeof cap);
+	s->bytes += RESP_HDR + (size_t)cap * sizeof(struct store_response) + STORE_BLOCK_OVERHEAD;
+	return (struct store_response *)(void *)(b + RESP_HDR);
+}
+
+static void
+resp_block_free(struct store *s, struct store_response *r, uint32_t cap)
+{
+	if (st_packed(s, r))
+		return;   /* packed by store_pack: its bytes stay in its block until store_free */
+	s->bytes -= RESP_HDR + (size_t)cap * sizeof *r + STORE_BLOCK_OVERHEAD;
+	free((unsigned char *)(void *)r - RESP_HDR);
+}
+
+uint32_t
+st_resp_cap(const struct store_domain *d)
+{
+	uint32_t cap;
+
+	if (d->resp == DOM_INL_RESP(d))
+		return 1;
+	memcpy(&cap, (const unsigned char *)(const void *)d->resp - RESP_HDR, sizeof cap);
+	return cap;
+}
+
+/* Room for one more response (growth as st_vec_grow's). */
+void
+st_resp_reserve(struct store *s, struct store_domain *d)
+{
+	uint32_t old = st_resp_cap(d), nc;
+
+	if (d->n_resp < old)
+		return;
+	if (old < 64)
+		nc = old * 2;
+	else if (old > UINT32_MAX / 3 * 2)
+		fs_fatal("store vector over 2^32 elements");
+	else
+		nc = old + old / 2;
+	struct store_response *r = resp_block(s, nc);
+	memcpy(r, d->resp, (size_t)d->n_resp * sizeof *r);
+	if (d->resp != DOM_INL_RESP(d))
+		resp_block_free(s, d->resp, old);
+	d->resp = r;
+}
+
+void
+st_resp_free(struct store *s, struct store_domain *d)
+{
+	if (d->resp != DOM_INL_RESP(d))
+		resp_block_free(s, d->resp, st_resp_cap(d));
+	d->resp = DOM_INL_RESP(d);
+}
+
+/* After store_expire() trimmed the timeline: its slack given back, one response back into the
+ * record's room (as st_vec_shrink). */
+void
+st_resp_shrink(struct store *s, struct store_domain *d)
+{
+	uint32_t cap = st_resp_cap(d), n = d->n_resp;
+
+	if (d->resp == DOM_INL_RESP(d))
+		return;
+	if (n <= 1) {
+		struct store_response *r = d->resp;
+		memcpy(DOM_INL_RESP(d), r, (size_t)n * sizeof *r);
+		resp_block_free(s, r, cap);
+		d->resp = DOM_INL_RESP(d);
+		return;
+	}
+	if (n + n / 4 >= cap)
+		return;
+	struct store_response *r = resp_block(s, n);
+	memcpy(r, d->resp, (size_t)n * sizeof *r);
+	resp_block_free(s, d->resp, cap);
+	d->resp = r;
 }
 
 /* Address `a` seen at ts with ttl, for a domain or as glue of an NS name.
@@ -89,26 +189,26 @@ void
 st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time ts, uint32_t ttl_min,
               uint32_t ttl_max, int src_index)
 {
-	struct store_domain *d = s->doms[id];
-	struct dom_ext *x = st_dom_ext(s, d);
+	struct dom_ext *x = st_dom_ext(s, s->doms[id]);
+	struct store_domain_ext *e = &x->e;
 	uint8_t src = (src_index >= 0 && src_index < 8) ? (uint8_t)(1u << src_index) : 0;
 	uint32_t i = x->rrset_hint;
 	struct store_rrset *r;
 
 	/* a vector holds each set once, so an entry with this set id is the one */
-	if (i >= d->n_rrsets || d->rrsets[i].set != set)
-		i = st_vec_find(x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets, set);
+	if (i >= e->n_rrsets || e->rrsets[i].set != set)
+		i = st_vec_find(x->ix_rrset, e->rrsets, e->n_rrsets, sizeof *e->rrsets, set);
 	if (i == UINT32_MAX) {
-		VEC_RESERVE_INL(s, d->rrsets, d->n_rrsets, d->cap_rrsets, 1, &x->rrset);
-		x->rrset_hint = d->n_rrsets;
-		r = &d->rrsets[d->n_rrsets++];
+		VEC_RESERVE_INL(s, e->rrsets, e->n_rrsets, x->cap_rrsets, 1, &x->rrset);
+		x->rrset_hint = e->n_rrsets;
+		r = &e->rrsets[e->n_rrsets++];
 		*r = (struct store_rrset){ .set = set, .count = 1, .first_seen = ts, .last_seen = ts,
 		    .ttl_max = ttl_max, .ttl_min = ttl_min, .sources = src };
-		st_vec_note(s, &x->ix_rrset, d->rrsets, d->n_rrsets, sizeof *d->rrsets);
+		st_vec_note(s, &x->ix_rrset, e->rrsets, e->n_rrsets, sizeof *e->rrsets);
 		return;
 	}
 	x->rrset_hint = i;
-	r = &d->rrsets[i];
+	r = &e->rrsets[i];
 	r->count++;
 	if (ts < r->first_seen)
 		r->first_seen = ts;
@@ -130,8 +230,8 @@ st_ns_obs_note(struct store *s, store_dom_id id, store_name_id zone, store_set_i
 {
 	struct store_domain *d = s->doms[id];
 
-	for (uint32_t i = d->n_ns; i-- > 0;) {
-		struct store_ns_obs *o = &d->ns[i];
+	for (uint32_t i = d->ext->n_ns; i-- > 0;) {
+		struct store_ns_obs *o = &d->ext->ns[i];
 
 		if (o->zone != zone)
 			continue;
@@ -142,7 +242,8 @@ st_ns_obs_note(struct store *s, store_dom_id id, store_name_id zone, store_set_i
 		}
 		break;
 	}
-	VEC_RESERVE(s, d->ns, d->n_ns, d->cap_ns, 1);
-	d->ns[d->n_ns++] = (struct store_ns_obs){ .ts = ts, .nsset = nsset, .zone = zone, .ttl = ttl };
+	struct dom_ext *x = st_dom_more(s, d);
+	VEC_RESERVE(s, x->e.ns, x->e.n_ns, x->cap_ns, 1);
+	x->e.ns[x->e.n_ns++] = (struct store_ns_obs){ .ts = ts, .nsset = nsset, .zone = zone, .ttl = ttl };
 	return true;
 }

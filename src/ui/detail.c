@@ -371,8 +371,8 @@ cname_tree(const struct detail_ctx *ctx, uint32_t dom, bool wd, struct dlines *o
 			        x->link->count == 1 ? "" : "s");
 		dlines_add(out, DL_TEXT, 0, UI_ROLE_DEFAULT, "%s", sb.b);
 	}
-	if (d != NULL && d->n_clinks_over > 0)
-		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  (%u more CNAME links not kept)", d->n_clinks_over);
+	if (d != NULL && d->ext->n_clinks_over > 0)
+		dlines_add(out, DL_TEXT, 0, UI_ROLE_DIM, "  (%u more CNAME links not kept)", d->ext->n_clinks_over);
 	free(v);
 	free(sb.b);
 }

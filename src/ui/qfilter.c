@@ -150,6 +150,7 @@ compile(struct app *a, const char *text, dlist_pred *out, void **ctx, struct fs_
 	if ((st = query_filter_parse_at(text, &f, err, err_col)) != FS_OK)
 		return st;
 	q = xcalloc(1, sizeof *q);
+	q->d.ext = &store_domain_ext_empty;
 	q->f = f;
 	q->a = a;
 	q->lists = query_filter_needs_lists(f);

@@ -92,7 +92,7 @@ step(struct watch *w, fs_time cut, unsigned flags, uint32_t hold, fs_time hold_s
 	for (store_dom_id id = 1; (hold > 0 || hold_seen > 0) && id <= store_domain_count(s); id++) {
 		const struct store_domain *d = store_domain(s, id);
 		uint32_t thr = hold > 0 ? hold - 1 : 0;
-		if (d != NULL && ((hold > 0 && (d->n_responses > thr || d->n_addrs > thr + 1 || d->n_ns > 0)) ||
+		if (d != NULL && ((hold > 0 && (d->n_responses > thr || d->ext->n_addrs > thr + 1 || d->ext->n_ns > 0)) ||
 		                  (hold_seen > 0 && d->last_seen >= hold_seen)))
 			store_domain_set_pins(s, id, d->pins | STORE_PIN_AGEING);
 	}

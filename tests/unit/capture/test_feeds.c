@@ -119,7 +119,7 @@ test_dnstap_file_into_store(void **state)
 	const struct store_domain *dm = store_domain(s, store_domain_find(s, "flux.dnstap.test"));
 	assert_non_null(dm);
 	assert_int_equal(dm->n_resp, 6);
-	assert_int_equal(dm->n_addrs, 12);
+	assert_int_equal(dm->ext->n_addrs, 12);
 	for (uint32_t i = 0; i < dm->n_resp; i++)
 		assert_int_equal(dm->resp[i].vantage, 1);
 	ingest_free(in);

@@ -271,16 +271,16 @@ test_spread_without_geo(void **state)
 	store_read_lock(st);
 	for (store_dom_id id = 1; id <= nd && tested < 50; id++) {
 		const struct store_domain *d = store_domain(st, id);
-		if (d == NULL || d->n_addrs == 0)
+		if (d == NULL || d->ext->n_addrs == 0)
 			continue;
 		model_spread(NULL, st, id, &sp);
 		assert_false(sp.enriched);
-		assert_int_equal(sp.n_addrs, d->n_addrs);
+		assert_int_equal(sp.n_addrs, d->ext->n_addrs);
 		assert_int_equal(sp.n_by_asn + sp.n_by_country, 0);
 		for (uint32_t i = 0; i < sp.n_addrs; i++) {
 			assert_null(sp.addrs[i].info);
-			assert_int_equal(sp.addrs[i].id, d->addrs[i].addr);
-			assert_int_equal(fs_addr_cmp(&sp.addrs[i].addr, &store_addr(st, d->addrs[i].addr)->addr), 0);
+			assert_int_equal(sp.addrs[i].id, d->ext->addrs[i].addr);
+			assert_int_equal(fs_addr_cmp(&sp.addrs[i].addr, &store_addr(st, d->ext->addrs[i].addr)->addr), 0);
 		}
 		model_spread_free(&sp);
 		tested++;
@@ -318,10 +318,10 @@ test_pivots(void **state)
 		const struct store_domain *d = store_domain(st, id);
 		store_dom_id *ids;
 		uint32_t n;
-		if (d == NULL || d->n_addrs == 0)
+		if (d == NULL || d->ext->n_addrs == 0)
 			continue;
 		/* the domain is among its first address's domains, with every user of it */
-		struct model_pivot_key k = { .kind = MODEL_PIVOT_ADDR, .addr = d->addrs[0].addr };
+		struct model_pivot_key k = { .kind = MODEL_PIVOT_ADDR, .addr = d->ext->addrs[0].addr };
 		const struct store_addr *a = store_addr(st, k.addr);
 		n = model_pivot(geo, st, &k, &ids, NULL);
 		check_sorted_unique(ids, n);
@@ -363,8 +363,8 @@ test_pivots(void **state)
 			for (uint32_t i = 0; i < n; i++) {
 				const struct store_domain *o = store_domain(st, ids[i]);
 				bool in_asn = false;
-				for (uint32_t j = 0; o != NULL && j < o->n_addrs && !in_asn; j++)
-					in_asn = geo_lookup(geo, &store_addr(st, o->addrs[j].addr)->addr)->asn == g->asn;
+				for (uint32_t j = 0; o != NULL && j < o->ext->n_addrs && !in_asn; j++)
+					in_asn = geo_lookup(geo, &store_addr(st, o->ext->addrs[j].addr)->addr)->asn == g->asn;
 				if (!in_asn)
 					fail_msg("domain %u has no address in AS%u", ids[i], g->asn);
 			}
@@ -382,7 +382,7 @@ test_pivots(void **state)
 		/* an NS name of the domain: the domain is among those it serves */
 		struct model_nameservers ns;
 		model_nameservers(NULL, st, id, &ns);
-		if (ns.n_report > 0 && d->n_ns > 0) {
+		if (ns.n_report > 0 && d->ext->n_ns > 0) {
 			struct model_pivot_key kn = { .kind = MODEL_PIVOT_NS, .ns = ns.names[0].name };
 			const struct store_nsname *nsr = store_nsname_by_name(st, kn.ns);
 			n = model_pivot(NULL, st, &kn, &ids, NULL);
@@ -441,7 +441,7 @@ test_list_rows(void **state)
 		assert_int_equal(m.n_responses, d->n_responses);
 		assert_true(m.first_seen == d->first_seen && m.last_seen == d->last_seen);
 		assert_false(bare.has_result);
-		assert_int_equal(bare.n_addrs, d->n_addrs);
+		assert_int_equal(bare.n_addrs, d->ext->n_addrs);
 		assert_null(bare.registrable);
 		bool qname = (d->dflags & (STORE_DOM_QNAME | STORE_DOM_CNAME_TARGET)) != 0;
 		if (r != NULL) {
@@ -478,11 +478,11 @@ test_timeline_counts(void **state)
 		const struct store_domain *d = store_domain(st, id);
 		struct model_timeline tl;
 		uint32_t total, n_new = 0, distinct = 0;
-		if (d == NULL || d->n_addrs < 3 || d->n_resp_expired)
+		if (d == NULL || d->ext->n_addrs < 3 || d->n_resp_expired)
 			continue;
 		total = model_tl_spark(st, id, 40, per, cum);
 		/* every answer address appears in some response */
-		assert_int_equal(total, d->n_addrs);
+		assert_int_equal(total, d->ext->n_addrs);
 		assert_int_equal(cum[39], total);
 		for (int b = 0; b < 40; b++) {
 			assert_true(per[b] <= cum[b]);
@@ -545,8 +545,8 @@ flagged(store_dom_id id)
 static bool
 dom_has_addr(const struct store_domain *d, store_addr_id a)
 {
-	for (uint32_t k = 0; d != NULL && k < d->n_addrs; k++)
-		if (d->addrs[k].addr == a)
+	for (uint32_t k = 0; d != NULL && k < d->ext->n_addrs; k++)
+		if (d->ext->addrs[k].addr == a)
 			return true;
 	return false;
 }

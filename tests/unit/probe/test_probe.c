@@ -218,9 +218,9 @@ test_hostile_resolver(void **state)
 	assert_int_not_equal(d, 0);
 	const struct store_domain *dom = store_domain(s, d);
 	assert_int_equal(dom->n_responses, 1 + 2 * 3);
-	assert_int_equal(dom->n_addrs, 1);
+	assert_int_equal(dom->ext->n_addrs, 1);
 	char b[64];
-	assert_string_equal(fs_addr_str(&store_addr(s, dom->addrs[0].addr)->addr, b, sizeof b), "45.1.2.3");
+	assert_string_equal(fs_addr_str(&store_addr(s, dom->ext->addrs[0].addr)->addr, b, sizeof b), "45.1.2.3");
 	/* the responses' resolver is the server asked, at its address */
 	assert_string_equal(fs_addr_str(&store_addr(s, dom->resp[0].resolver)->addr, b, sizeof b), "127.0.0.1");
 	assert_int_equal(store_domain_find(s, "other.test"), 0);

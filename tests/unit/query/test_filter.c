@@ -66,7 +66,7 @@ static void
 test_match(void **state)
 {
 	struct det_result a = flux(), b = cdn();
-	struct store_domain d = { 0 };
+	struct store_domain d = { .ext = &store_domain_ext_empty };
 	(void)state;
 
 	assert_true(m("", &a, NULL));

@@ -83,7 +83,7 @@ test_expire_drops_idle_keeps_pinned(void **state)
 	d = store_domain(s, pinned);
 	assert_non_null(d);
 	assert_int_equal(d->n_resp, 10);
-	assert_int_equal(d->n_rrsets, 1);
+	assert_int_equal(d->ext->n_rrsets, 1);
 	assert_string_equal(store_name_str(s, d->name), "pinned.example");
 
 	/* the fresh one lost its old timeline entry and address, not its counts */
@@ -92,10 +92,10 @@ test_expire_drops_idle_keeps_pinned(void **state)
 	assert_int_equal(d->n_responses, 2);
 	assert_int_equal(d->n_resp, 1);
 	assert_int_equal(d->n_resp_expired, 1);
-	assert_int_equal(d->n_addrs, 1);
-	assert_int_equal(d->n_addrs_expired, 1);
-	assert_int_equal(d->n_rrsets, 1);
-	assert_int_equal(d->n_rrsets_expired, 1);
+	assert_int_equal(d->ext->n_addrs, 1);
+	assert_int_equal(d->ext->n_addrs_expired, 1);
+	assert_int_equal(d->ext->n_rrsets, 1);
+	assert_int_equal(d->ext->n_rrsets_expired, 1);
 	assert_int_equal(d->resp[0].ts, 1000 * FS_USEC);
 	assert_true(mb_set_is_addrs(s, d->resp[0].aset, (const char *[]){ "203.0.113.9", NULL }));
 	assert_int_equal(mb_find_addr(s, "198.51.100.4"), 0);
@@ -115,8 +115,8 @@ test_expire_drops_idle_keeps_pinned(void **state)
 	assert_int_equal(d->n_responses, 1);
 	assert_true(mb_set_is_addrs(s, d->resp[0].aset, (const char *[]){ "198.51.100.1", NULL }));
 	add_a(s, "fresh.example", "203.0.113.9", 2001, 60);
-	assert_int_equal(store_domain(s, fresh)->n_rrsets, 1);
-	assert_int_equal(store_domain(s, fresh)->rrsets[0].count, 2);
+	assert_int_equal(store_domain(s, fresh)->ext->n_rrsets, 1);
+	assert_int_equal(store_domain(s, fresh)->ext->rrsets[0].count, 2);
 	store_free(s);
 }
 
@@ -153,8 +153,8 @@ test_expire_trim_pinned_and_ns(void **state)
 	store_expire(s, 800 * FS_USEC, STORE_EXPIRE_TRIM_PINNED);
 	d = store_domain(s, z);
 	assert_non_null(d);
-	assert_int_equal(d->n_ns, 1);
-	assert_int_equal(d->ns[0].ts, 300 * FS_USEC);
+	assert_int_equal(d->ext->n_ns, 1);
+	assert_int_equal(d->ext->ns[0].ts, 300 * FS_USEC);
 	assert_int_equal(store_nsname_count(s), 6);
 	assert_null(store_nsname_by_name(s, store_name_find(s, "ns1.z.example")));
 	assert_int_equal(store_name_find(s, "ns1.z.example"), 0);
@@ -167,7 +167,7 @@ test_expire_trim_pinned_and_ns(void **state)
 	{
 		store_name_id zone;
 		store_set_id set = store_domain_nsset(s, z, &zone);
-		assert_int_equal(set, d->ns[0].nsset);
+		assert_int_equal(set, d->ext->ns[0].nsset);
 		assert_int_equal(zone, d->name);
 	}
 
@@ -175,10 +175,10 @@ test_expire_trim_pinned_and_ns(void **state)
 	d = store_domain(s, p);
 	assert_int_equal(d->n_resp, 1);
 	assert_int_equal(d->n_resp_expired, 5);
-	assert_int_equal(d->n_rrsets, 2);
-	assert_int_equal(d->n_addrs, 2);
+	assert_int_equal(d->ext->n_rrsets, 2);
+	assert_int_equal(d->ext->n_addrs, 2);
 	assert_int_equal(d->user_flags, 0x4);
-	assert_true(mb_set_is_addrs(s, d->rrsets[0].set, (const char *[]){ "192.0.2.9", NULL }));
+	assert_true(mb_set_is_addrs(s, d->ext->rrsets[0].set, (const char *[]){ "192.0.2.9", NULL }));
 	store_free(s);
 }
 
@@ -221,15 +221,15 @@ test_expire_keeps_pinned_evidence(void **state)
 	assert_int_not_equal(www, 0);
 	assert_int_not_equal(zone, 0);
 	assert_int_not_equal(ns1dom, 0);
-	assert_int_equal(store_domain(s, www)->n_ns, 0);   /* its NS layer is the zone's */
+	assert_int_equal(store_domain(s, www)->ext->n_ns, 0);   /* its NS layer is the zone's */
 	store_domain_set_pins(s, www, STORE_PIN_FLAGGED);
 
 	store_expire(s, 800 * FS_USEC, 0);
 	/* the zone record, its NS observations, the nameserver's own record and all glue */
 	assert_int_equal(store_domain_find(s, "flux.example"), zone);
-	assert_true(store_domain(s, zone)->n_ns >= 1);
+	assert_true(store_domain(s, zone)->ext->n_ns >= 1);
 	assert_int_equal(store_domain_find(s, "ns1.flux.example"), ns1dom);
-	assert_int_equal(store_domain(s, ns1dom)->n_addrs, 1);
+	assert_int_equal(store_domain(s, ns1dom)->ext->n_addrs, 1);
 	n = store_nsname_by_name(s, store_name_find(s, "ns1.flux.example"));
 	assert_non_null(n);
 	assert_int_equal(n->n_glue, 4);   /* three glue records and its own answer */
@@ -284,7 +284,7 @@ test_expire_long_vectors_reindexed(void **state)
 	assert_int_equal(a->n_domains, 50);
 	for (int i = 1; i < 100; i += 2)
 		assert_true(idvec_has(a->domains, a->n_domains, store_domain_find(s, names[i])));
-	assert_int_equal(store_domain(s, store_domain_find(s, "many.example"))->n_addrs, 10);
+	assert_int_equal(store_domain(s, store_domain_find(s, "many.example"))->ext->n_addrs, 10);
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < 100; i++)
 			add_a(s, names[i], "192.0.2.99", 2000 + i, 60);
@@ -297,10 +297,10 @@ test_expire_long_vectors_reindexed(void **state)
 	}
 	a = store_addr(s, shared);
 	assert_int_equal(a->n_domains, 100);
-	assert_int_equal(store_domain(s, store_domain_find(s, "many.example"))->n_addrs, 30);
-	assert_int_equal(store_domain(s, store_domain_find(s, "many.example"))->n_rrsets, 30);
-	assert_int_equal(store_domain(s, store_domain_find(s, names[1]))->n_addrs, 1);
-	assert_int_equal(store_domain(s, store_domain_find(s, names[1]))->addrs[0].count, 3);
+	assert_int_equal(store_domain(s, store_domain_find(s, "many.example"))->ext->n_addrs, 30);
+	assert_int_equal(store_domain(s, store_domain_find(s, "many.example"))->ext->n_rrsets, 30);
+	assert_int_equal(store_domain(s, store_domain_find(s, names[1]))->ext->n_addrs, 1);
+	assert_int_equal(store_domain(s, store_domain_find(s, names[1]))->ext->addrs[0].count, 3);
 	store_free(s);
 }
 

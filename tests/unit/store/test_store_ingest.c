@@ -82,16 +82,16 @@ test_a_answer(void **state)
 		assert_int_equal(n, 2);
 		assert_true(m[0] < m[1]);
 	}
-	assert_int_equal(d->n_rrsets, 1);
-	assert_int_equal(d->rrsets[0].set, r->aset);
-	assert_int_equal(d->rrsets[0].count, 1);
-	assert_int_equal(d->rrsets[0].sources, 1);
-	assert_int_equal(d->n_addrs, 2);
-	assert_int_equal(d->addrs[0].addr, mb_find_addr(s, "198.51.100.7"));
-	assert_int_equal(d->addrs[0].ttl_max, 300);
-	assert_int_equal(d->addrs[1].ttl_max, 280);
-	assert_int_equal(d->ttl_min_seen, 280);
-	assert_int_equal(d->ttl_max_seen, 300);
+	assert_int_equal(d->ext->n_rrsets, 1);
+	assert_int_equal(d->ext->rrsets[0].set, r->aset);
+	assert_int_equal(d->ext->rrsets[0].count, 1);
+	assert_int_equal(d->ext->rrsets[0].sources, 1);
+	assert_int_equal(d->ext->n_addrs, 2);
+	assert_int_equal(d->ext->addrs[0].addr, mb_find_addr(s, "198.51.100.7"));
+	assert_int_equal(d->ext->addrs[0].ttl_max, 300);
+	assert_int_equal(d->ext->addrs[1].ttl_max, 280);
+	assert_int_equal(d->ext->ttl_min_seen, 280);
+	assert_int_equal(d->ext->ttl_max_seen, 300);
 	a = store_addr(s, mb_find_addr(s, "198.51.100.3"));
 	assert_int_equal(a->count, 1);
 	assert_int_equal(a->n_domains, 1);
@@ -132,8 +132,8 @@ test_flags_and_sources(void **state)
 	assert_int_equal(d->resp[0].flags, STORE_RESP_TCP | STORE_RESP_TC);
 	assert_int_equal(d->resp[0].src_index, 3);
 	assert_int_equal(d->resp[1].flags, 0);
-	assert_int_equal(d->n_rrsets, 1);
-	assert_int_equal(d->rrsets[0].sources, (1 << 3) | (1 << 1));
+	assert_int_equal(d->ext->n_rrsets, 1);
+	assert_int_equal(d->ext->rrsets[0].sources, (1 << 3) | (1 << 1));
 	store_free(s);
 }
 
@@ -184,13 +184,13 @@ test_set_interning(void **state)
 	assert_int_equal(d->n_resp, 2);
 	assert_int_equal(d->resp[0].aset, d->resp[1].aset);
 	assert_int_equal(store_set_size(s, d->resp[1].aset), 2);
-	assert_int_equal(d->n_rrsets, 1);
-	assert_int_equal(d->rrsets[0].count, 2);
-	assert_int_equal(d->rrsets[0].first_seen, 10 * FS_USEC);
-	assert_int_equal(d->rrsets[0].last_seen, 20 * FS_USEC);
+	assert_int_equal(d->ext->n_rrsets, 1);
+	assert_int_equal(d->ext->rrsets[0].count, 2);
+	assert_int_equal(d->ext->rrsets[0].first_seen, 10 * FS_USEC);
+	assert_int_equal(d->ext->rrsets[0].last_seen, 20 * FS_USEC);
 	/* per-domain address counts are per response, address record counts per record */
-	assert_int_equal(d->n_addrs, 2);
-	assert_int_equal(d->addrs[1].count, 2);
+	assert_int_equal(d->ext->n_addrs, 2);
+	assert_int_equal(d->ext->addrs[1].count, 2);
 	assert_int_equal(store_addr(s, mb_find_addr(s, "203.0.113.2"))->count, 3);
 	store_free(s);
 }
@@ -226,9 +226,9 @@ test_cname_chain_out_of_order(void **state)
 	assert_int_equal(d->resp[0].ttl_min, 20);
 	assert_int_equal(d->resp[0].ttl_max, 30);
 	assert_string_equal(store_name_str(s, d->resp[0].cname), "shop.edge.example");
-	assert_int_equal(d->n_cnames, 2);
-	assert_string_equal(store_name_str(s, d->cnames[0]), "shop.edge.example");
-	assert_string_equal(store_name_str(s, d->cnames[1]), "e1.cdn.example");
+	assert_int_equal(d->ext->n_cnames, 2);
+	assert_string_equal(store_name_str(s, d->ext->cnames[0]), "shop.edge.example");
+	assert_string_equal(store_name_str(s, d->ext->cnames[1]), "e1.cdn.example");
 	assert_int_equal(d->n_via_cname, 0);
 
 	t = store_domain(s, tid);
@@ -238,7 +238,7 @@ test_cname_chain_out_of_order(void **state)
 	assert_int_equal(t->n_resp, 1);
 	assert_int_equal(t->resp[0].flags, STORE_RESP_VIA_CNAME);
 	assert_int_equal(t->resp[0].aset, d->resp[0].aset);
-	assert_int_equal(t->n_addrs, 2);
+	assert_int_equal(t->ext->n_addrs, 2);
 	a = store_addr(s, mb_find_addr(s, "198.51.100.21"));
 	assert_int_equal(a->n_domains, 2);
 	assert_true(idvec_has(a->domains, a->n_domains, qid));
@@ -247,8 +247,8 @@ test_cname_chain_out_of_order(void **state)
 	/* a second response through the same chain adds nothing new to the chain list */
 	store_add_msg(s, &b.m);
 	d = store_domain(s, qid);
-	assert_int_equal(d->n_cnames, 2);
-	assert_int_equal(d->n_rrsets, 1);
+	assert_int_equal(d->ext->n_cnames, 2);
+	assert_int_equal(d->ext->n_rrsets, 1);
 	assert_int_equal(store_domain(s, tid)->n_via_cname, 2);
 	store_free(s);
 }
@@ -271,9 +271,9 @@ test_cname_long_chain(void **state)
 		MB_CNAME(&b, names[i], names[i + 1], 60);
 	store_add_msg(s, &b.m);
 	d = dom(s, names[0]);
-	assert_int_equal(d->n_cnames, 100);
-	assert_string_equal(store_name_str(s, d->cnames[0]), names[1]);
-	assert_string_equal(store_name_str(s, d->cnames[99]), names[100]);
+	assert_int_equal(d->ext->n_cnames, 100);
+	assert_string_equal(store_name_str(s, d->ext->cnames[0]), names[1]);
+	assert_string_equal(store_name_str(s, d->ext->cnames[99]), names[100]);
 	assert_true(mb_set_is_addrs(s, d->resp[0].aset, (const char *[]){ "192.0.2.200", NULL }));
 	assert_int_equal(dom(s, names[100])->n_via_cname, 1);
 	store_get_stats(s, &st);
@@ -298,11 +298,11 @@ test_cname_loop(void **state)
 	MB_CNAME(&b, "b.loop.example", "loop.example", 60);
 	store_add_msg(s, &b.m);
 	d = dom(s, "loop.example");
-	assert_int_equal(d->n_cnames, 2);
-	assert_string_equal(store_name_str(s, d->cnames[0]), "a.loop.example");
-	assert_string_equal(store_name_str(s, d->cnames[1]), "b.loop.example");
+	assert_int_equal(d->ext->n_cnames, 2);
+	assert_string_equal(store_name_str(s, d->ext->cnames[0]), "a.loop.example");
+	assert_string_equal(store_name_str(s, d->ext->cnames[1]), "b.loop.example");
 	assert_int_equal(d->resp[0].aset, 0);
-	assert_int_equal(d->n_rrsets, 0);
+	assert_int_equal(d->ext->n_rrsets, 0);
 	assert_int_equal(d->n_noerror_nodata, 1); /* no A anywhere in the chain */
 	store_get_stats(s, &st);
 	assert_int_equal(st.cname_loops, 2); /* b→a and b→loop both point back into the chain */
@@ -312,7 +312,7 @@ test_cname_loop(void **state)
 	MB_CNAME(&b, "self.example", "self.example", 60);
 	store_add_msg(s, &b.m);
 	d = dom(s, "self.example");
-	assert_int_equal(d->n_cnames, 0);
+	assert_int_equal(d->ext->n_cnames, 0);
 	assert_int_equal(d->resp[0].cname, store_name_find(s, "self.example"));
 	store_get_stats(s, &st);
 	assert_int_equal(st.cname_loops, 3);
@@ -347,28 +347,28 @@ test_rrset_changes_and_ttl_countdown(void **state)
 
 	d = dom(s, "flux.example");
 	assert_int_equal(d->n_resp, 4);
-	assert_int_equal(d->n_rrsets, 2);
-	s1 = d->rrsets[0].set;
-	s2 = d->rrsets[1].set;
+	assert_int_equal(d->ext->n_rrsets, 2);
+	s1 = d->ext->rrsets[0].set;
+	s2 = d->ext->rrsets[1].set;
 	assert_true(mb_set_is_addrs(s, s1, (const char *[]){ "203.0.113.10", "203.0.113.11", NULL }));
 	assert_true(mb_set_is_addrs(s, s2, (const char *[]){ "203.0.113.12", NULL }));
-	assert_int_equal(d->rrsets[0].count, 3);
-	assert_int_equal(d->rrsets[0].ttl_max, 300);
-	assert_int_equal(d->rrsets[0].ttl_min, 100);
-	assert_int_equal(d->rrsets[0].first_seen, 100 * FS_USEC);
-	assert_int_equal(d->rrsets[0].last_seen, 500 * FS_USEC);
-	assert_int_equal(d->rrsets[1].count, 1);
-	assert_int_equal(d->rrsets[1].ttl_max, 60);
-	assert_int_equal(d->rrsets[1].first_seen, 400 * FS_USEC);
+	assert_int_equal(d->ext->rrsets[0].count, 3);
+	assert_int_equal(d->ext->rrsets[0].ttl_max, 300);
+	assert_int_equal(d->ext->rrsets[0].ttl_min, 100);
+	assert_int_equal(d->ext->rrsets[0].first_seen, 100 * FS_USEC);
+	assert_int_equal(d->ext->rrsets[0].last_seen, 500 * FS_USEC);
+	assert_int_equal(d->ext->rrsets[1].count, 1);
+	assert_int_equal(d->ext->rrsets[1].ttl_max, 60);
+	assert_int_equal(d->ext->rrsets[1].first_seen, 400 * FS_USEC);
 	assert_int_equal(d->resp[2].aset, s2);
 	assert_int_equal(d->resp[3].aset, s1);
-	assert_int_equal(d->ttl_min_seen, 60);
-	assert_int_equal(d->ttl_max_seen, 300);
-	assert_int_equal(d->n_addrs, 3);
-	assert_int_equal(d->addrs[0].ttl_max, 300);
-	assert_int_equal(d->addrs[0].count, 3);
-	assert_int_equal(d->addrs[0].last_seen, 500 * FS_USEC);
-	assert_int_equal(d->addrs[2].first_seen, 400 * FS_USEC);
+	assert_int_equal(d->ext->ttl_min_seen, 60);
+	assert_int_equal(d->ext->ttl_max_seen, 300);
+	assert_int_equal(d->ext->n_addrs, 3);
+	assert_int_equal(d->ext->addrs[0].ttl_max, 300);
+	assert_int_equal(d->ext->addrs[0].count, 3);
+	assert_int_equal(d->ext->addrs[0].last_seen, 500 * FS_USEC);
+	assert_int_equal(d->ext->addrs[2].first_seen, 400 * FS_USEC);
 	assert_int_equal(d->first_seen, 100 * FS_USEC);
 	assert_int_equal(d->last_seen, 500 * FS_USEC);
 	store_free(s);
@@ -407,22 +407,22 @@ test_referral_with_glue(void **state)
 	zid = store_domain_find(s, "evil.example");
 	d = store_domain(s, qid);
 	assert_int_equal(d->resp[0].flags, STORE_RESP_REFERRAL);
-	assert_int_equal(d->n_ns, 1);
-	assert_string_equal(store_name_str(s, d->ns[0].zone), "evil.example");
-	assert_int_equal(d->ns[0].ttl, 172800);
+	assert_int_equal(d->ext->n_ns, 1);
+	assert_string_equal(store_name_str(s, d->ext->ns[0].zone), "evil.example");
+	assert_int_equal(d->ext->ns[0].ttl, 172800);
 	z = store_domain(s, zid);
 	assert_int_equal(z->dflags & (STORE_DOM_ZONE | STORE_DOM_QNAME), STORE_DOM_ZONE);
-	assert_int_equal(z->n_ns, 1);
-	assert_int_equal(z->ns[0].nsset, d->ns[0].nsset);
+	assert_int_equal(z->ext->n_ns, 1);
+	assert_int_equal(z->ext->ns[0].nsset, d->ext->ns[0].nsset);
 	{
 		uint32_t n;
-		const uint32_t *m = store_set_members(s, d->ns[0].nsset, &n);
+		const uint32_t *m = store_set_members(s, d->ext->ns[0].nsset, &n);
 		assert_int_equal(n, 2);
 		assert_true(idvec_has(m, n, store_name_find(s, "ns1.evil.example")));
 		assert_true(idvec_has(m, n, store_name_find(s, "ns2.evil.example")));
 	}
 	set = store_domain_nsset(s, qid, &zone);
-	assert_int_equal(set, d->ns[0].nsset);
+	assert_int_equal(set, d->ext->ns[0].nsset);
 	assert_string_equal(store_name_str(s, zone), "evil.example");
 
 	n1 = store_nsname_by_name(s, store_name_find(s, "ns1.evil.example"));
@@ -459,8 +459,8 @@ test_referral_with_glue(void **state)
 	assert_int_equal(st.aa_responses, 1);
 	d = store_domain(s, qid);
 	assert_int_equal(d->resp[1].flags, STORE_RESP_AA);
-	assert_int_equal(d->n_ns, 1);
-	assert_int_equal(store_domain(s, zid)->n_ns, 1);
+	assert_int_equal(d->ext->n_ns, 1);
+	assert_int_equal(store_domain(s, zid)->ext->n_ns, 1);
 	assert_int_equal(store_nsname_by_name(s, store_name_find(s, "ns1.evil.example"))->count, 2);
 
 	/* the resolver later asks for ns1's address: the answer is glue too */
@@ -501,12 +501,12 @@ test_ns_answer_and_changes(void **state)
 	d = store_domain(s, id);
 	assert_int_equal(d->dflags & (STORE_DOM_ZONE | STORE_DOM_QNAME), STORE_DOM_ZONE | STORE_DOM_QNAME);
 	assert_int_equal(d->n_noerror_nodata, 0);
-	assert_int_equal(d->n_ns, 3);
-	assert_int_equal(d->ns[0].ts, 100 * FS_USEC);
-	assert_int_equal(d->ns[1].ts, 102 * FS_USEC);
-	assert_int_equal(d->ns[2].ts, 103 * FS_USEC);
-	assert_int_equal(d->ns[0].nsset, d->ns[2].nsset);
-	assert_int_not_equal(d->ns[0].nsset, d->ns[1].nsset);
+	assert_int_equal(d->ext->n_ns, 3);
+	assert_int_equal(d->ext->ns[0].ts, 100 * FS_USEC);
+	assert_int_equal(d->ext->ns[1].ts, 102 * FS_USEC);
+	assert_int_equal(d->ext->ns[2].ts, 103 * FS_USEC);
+	assert_int_equal(d->ext->ns[0].nsset, d->ext->ns[2].nsset);
+	assert_int_not_equal(d->ext->ns[0].nsset, d->ext->ns[1].nsset);
 	assert_int_equal(store_domain_ns_changes(s, id), 2);
 	assert_int_equal(store_nsname_count(s), 4);
 	assert_int_equal(store_nsname_by_name(s, store_name_find(s, "ns1.dbl.example"))->n_domains, 1);
@@ -516,7 +516,7 @@ test_ns_answer_and_changes(void **state)
 	MB_A(&b, "www.dbl.example", "192.0.2.77", 60);
 	store_add_msg(s, &b.m);
 	sub = store_domain_find(s, "www.dbl.example");
-	assert_int_equal(store_domain_nsset(s, sub, &zone), d->ns[2].nsset);
+	assert_int_equal(store_domain_nsset(s, sub, &zone), d->ext->ns[2].nsset);
 	assert_int_equal(zone, store_name_find(s, "dbl.example"));
 	assert_int_equal(store_domain_ns_changes(s, sub), 0);
 	store_free(s);
@@ -543,9 +543,9 @@ test_ns_zones_and_bailiwick(void **state)
 	MB_NS_AUTH(&b, "elsewhere.test", "ns.elsewhere.test", 86400); /* out of bailiwick */
 	store_add_msg(s, &b.m);
 	d = dom(s, "www.deep.example");
-	assert_int_equal(d->n_ns, 2);
-	assert_string_equal(store_name_str(s, d->ns[0].zone), "example");
-	assert_string_equal(store_name_str(s, d->ns[1].zone), "deep.example");
+	assert_int_equal(d->ext->n_ns, 2);
+	assert_string_equal(store_name_str(s, d->ext->ns[0].zone), "example");
+	assert_string_equal(store_name_str(s, d->ext->ns[1].zone), "deep.example");
 	assert_int_not_equal(store_domain_nsset(s, store_domain_find(s, "www.deep.example"), &zone), 0);
 	assert_string_equal(store_name_str(s, zone), "deep.example");
 	assert_int_equal(store_domain_find(s, "elsewhere.test"), 0);
@@ -553,7 +553,7 @@ test_ns_zones_and_bailiwick(void **state)
 	store_get_stats(s, &st);
 	assert_int_equal(st.ns_out_of_zone, 1);
 	assert_int_equal(st.referrals, 2);
-	assert_int_equal(dom(s, "example")->n_ns, 1);
+	assert_int_equal(dom(s, "example")->ext->n_ns, 1);
 
 	/* an escaped dot is no label boundary: evil.example does not enclose a\.evil.example */
 	mb_resp(&b, "a\\.evil.example", DNS_TYPE_A, 3);
@@ -566,8 +566,8 @@ test_ns_zones_and_bailiwick(void **state)
 	mb_resp(&b, "a\\.evil.example", DNS_TYPE_A, 4);
 	MB_NS_AUTH(&b, ".", "a.root-servers.test", 518400);
 	store_add_msg(s, &b.m);
-	assert_int_equal(dom(s, "a\\.evil.example")->n_ns, 1);
-	assert_int_equal(dom(s, ".")->n_ns, 1);
+	assert_int_equal(dom(s, "a\\.evil.example")->ext->n_ns, 1);
+	assert_int_equal(dom(s, ".")->ext->n_ns, 1);
 	store_free(s);
 }
 
@@ -599,8 +599,8 @@ test_reverse_index_many_domains(void **state)
 		assert_int_equal(a->domains[i], store_domain_find(s, names[i]));
 	a = store_addr(s, mb_find_addr(s, "192.0.2.251"));
 	assert_int_equal(a->n_domains, 200);
-	assert_int_equal(dom(s, names[17])->n_rrsets, 2);
-	assert_int_equal(dom(s, names[17])->n_addrs, 3);
+	assert_int_equal(dom(s, names[17])->ext->n_rrsets, 2);
+	assert_int_equal(dom(s, names[17])->ext->n_addrs, 3);
 
 	/* one domain with many addresses (long per-domain vectors go through the pair maps) */
 	for (int i = 0; i < 300; i++) {
@@ -612,10 +612,10 @@ test_reverse_index_many_domains(void **state)
 		store_add_msg(s, &b.m);
 		store_add_msg(s, &b.m);
 	}
-	assert_int_equal(dom(s, "wide.example")->n_addrs, 300);
-	assert_int_equal(dom(s, "wide.example")->n_rrsets, 300);
-	assert_int_equal(dom(s, "wide.example")->rrsets[123].count, 2);
-	assert_int_equal(dom(s, "wide.example")->addrs[299].count, 2);
+	assert_int_equal(dom(s, "wide.example")->ext->n_addrs, 300);
+	assert_int_equal(dom(s, "wide.example")->ext->n_rrsets, 300);
+	assert_int_equal(dom(s, "wide.example")->ext->rrsets[123].count, 2);
+	assert_int_equal(dom(s, "wide.example")->ext->addrs[299].count, 2);
 	store_free(s);
 }
 
@@ -656,7 +656,7 @@ test_negative_answers(void **state)
 	d = dom(s, "nodata.example");
 	assert_int_equal(d->n_noerror_nodata, 1);
 	assert_int_equal(d->resp[0].flags, STORE_RESP_NODATA);
-	assert_int_equal(d->n_rrsets, 0);
+	assert_int_equal(d->ext->n_rrsets, 0);
 	assert_int_equal(d->dflags & STORE_DOM_TTL, 0);
 	assert_int_equal(dom(s, "alias.example")->n_noerror_nodata, 1);
 	assert_int_equal(dom(s, "mx.example")->n_noerror_nodata, 0);
@@ -689,8 +689,8 @@ test_answers_after_negatives(void **state)
 	}
 	d = dom(s, "late.example");
 	assert_int_equal(d->n_resp, 2);
-	assert_int_equal(d->n_rrsets, 0);
-	assert_int_equal(d->n_addrs, 0);
+	assert_int_equal(d->ext->n_rrsets, 0);
+	assert_int_equal(d->ext->n_addrs, 0);
 	mb_resp(&b, "late.example", DNS_TYPE_A, 3);
 	mb_addr_rr(&b, DNS_SEC_ANSWER, "late.example", "198.51.100.1", 60);
 	store_add_msg(s, &b.m);
@@ -705,16 +705,16 @@ test_answers_after_negatives(void **state)
 	d = dom(s, "late.example");
 	assert_int_equal(d->n_resp, 5);
 	assert_int_equal(d->n_nxdomain, 2);
-	assert_int_equal(d->n_rrsets, 2);          /* the last answer repeats the first set */
-	assert_int_equal(d->rrsets[0].count, 2);
-	assert_int_equal(store_set_size(s, d->rrsets[1].set), 2);
-	assert_int_equal(d->rrsets[0].set, d->resp[4].aset);
+	assert_int_equal(d->ext->n_rrsets, 2);          /* the last answer repeats the first set */
+	assert_int_equal(d->ext->rrsets[0].count, 2);
+	assert_int_equal(store_set_size(s, d->ext->rrsets[1].set), 2);
+	assert_int_equal(d->ext->rrsets[0].set, d->resp[4].aset);
 	assert_int_equal(d->resp[4].flags & STORE_RESP_VIA_CNAME, 0);
-	assert_int_equal(d->n_addrs, 3);
-	assert_int_equal(d->addrs[0].count, 2);   /* in the first and the last answer */
-	assert_int_equal(d->n_cnames, 1);
-	assert_string_equal(store_name_str(s, d->cnames[0]), "edge.example");
-	assert_int_equal(store_addr(s, d->addrs[0].addr)->n_domains, 2);
+	assert_int_equal(d->ext->n_addrs, 3);
+	assert_int_equal(d->ext->addrs[0].count, 2);   /* in the first and the last answer */
+	assert_int_equal(d->ext->n_cnames, 1);
+	assert_string_equal(store_name_str(s, d->ext->cnames[0]), "edge.example");
+	assert_int_equal(store_addr(s, d->ext->addrs[0].addr)->n_domains, 2);
 
 	/* 200 names that never had an address against 200 with one each */
 	store_get_stats(s, &st0);
@@ -738,8 +738,8 @@ test_answers_after_negatives(void **state)
 	store_expire(s, 4 * FS_USEC, 0);
 	d = dom(s, "late.example");
 	assert_int_equal(d->n_resp, 2);            /* the answers at 4 and 5 s */
-	assert_int_equal(d->n_rrsets, 2);
-	assert_int_equal(d->n_addrs, 3);
+	assert_int_equal(d->ext->n_rrsets, 2);
+	assert_int_equal(d->ext->n_addrs, 3);
 	store_free(s);
 }
 
@@ -812,6 +812,87 @@ test_name_interning(void **state)
 	store_free(s);
 }
 
+/* A random-subdomain flood (names asked once, NXDOMAIN): such a name keeps no record of its
+ * own beside its small domain record (its ext is the shared empty one), and by the store's own
+ * accounting costs that record with room for its response and what its name costs (string,
+ * entry, table slots): at most 256 bytes a name over these 20,000 (232 now; 337 when every
+ * domain record carried the vectors of a name with answers). A second response keeps it so;
+ * an NS set gives it its own ext without making it a name with answers
+ * (store_stats.domains_bare); an address does. */
+static void
+test_flood_names_small(void **state)
+{
+	struct store *s = new_store();
+	struct mb b;
+	struct store_stats st0, st1, st;
+	enum { N = 20000 };
+	static char names[N][40];
+
+	(void)state;
+	store_get_stats(s, &st0);
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "%08x%04x.victim%d.example",
+		         (unsigned)i * 2654435761u, (unsigned)i & 0xffff, i % 8);
+		mb_resp(&b, names[i], DNS_TYPE_A, 1000 + i * 0.01);
+		b.m.rcode = 3;
+		mb_rr(&b, DNS_SEC_AUTHORITY, "victim.example", DNS_TYPE_SOA, 900);
+		store_add_msg(s, &b.m);
+	}
+	store_get_stats(s, &st1);
+	assert_int_equal(st1.domains, N);
+	assert_int_equal(st1.domains_bare, N);
+	for (store_dom_id id = 1; id <= store_domain_count(s); id++) {
+		const struct store_domain *d = store_domain(s, id);
+		assert_ptr_equal(d->ext, &store_domain_ext_empty);
+		assert_int_equal(d->n_resp, 1);
+		assert_int_equal(d->resp[0].rcode, 3);
+	}
+	size_t per = (st1.bytes - st0.bytes) / N;
+	assert_true(per <= 256);
+
+	/* a second response: a longer timeline, still no ext */
+	mb_resp(&b, names[0], DNS_TYPE_AAAA, 2000);
+	b.m.rcode = 3;
+	store_add_msg(s, &b.m);
+	const struct store_domain *d = dom(s, names[0]);
+	assert_ptr_equal(d->ext, &store_domain_ext_empty);
+	assert_int_equal(d->n_resp, 2);
+	assert_int_equal(d->resp[1].qtype, DNS_TYPE_AAAA);
+	assert_int_equal(d->resp[0].qtype, DNS_TYPE_A);
+	/* a referral: an NS set of its own, still a name without answers */
+	mb_resp(&b, names[1], DNS_TYPE_A, 2001);
+	b.m.rd = false;
+	MB_NS_AUTH(&b, "victim1.example", "ns1.victim1.example", 3600);
+	store_add_msg(s, &b.m);
+	d = dom(s, names[1]);
+	assert_ptr_not_equal(d->ext, &store_domain_ext_empty);
+	assert_int_equal(d->ext->n_ns, 1);
+	assert_int_equal(d->ext->n_addrs, 0);
+	store_get_stats(s, &st);
+	assert_int_equal(st.domains, N + 1);           /* and the zone's record (NS owner) */
+	assert_int_equal(st.domains_bare, N + 1);
+	/* an address: no longer bare */
+	mb_resp(&b, names[2], DNS_TYPE_A, 2002);
+	mb_addr_rr(&b, DNS_SEC_ANSWER, names[2], "198.51.100.7", 60);
+	store_add_msg(s, &b.m);
+	d = dom(s, names[2]);
+	assert_int_equal(d->ext->n_addrs, 1);
+	assert_int_equal(d->ext->n_rrsets, 1);
+	store_get_stats(s, &st);
+	assert_int_equal(st.domains_bare, N);
+
+	/* ageing the flood out gives back its records (the tables keep their size) */
+	store_expire(s, 1500 * FS_USEC, 0);
+	store_get_stats(s, &st);
+	assert_int_equal(st.domains, 4);       /* names[0..2] (seen at 2000 s) and the zone */
+	assert_int_equal(st.domains_bare, 3);
+	assert_true(st1.bytes - st.bytes >=
+	            (size_t)N * (sizeof(struct store_domain) + sizeof(struct store_response)) / 10 * 9);
+	assert_int_equal(dom(s, names[0])->n_resp, 1);   /* the one at 2000 s */
+	assert_ptr_equal(dom(s, names[0])->ext, &store_domain_ext_empty);
+	store_free(s);
+}
+
 static void
 test_growth_many_domains(void **state)
 {
@@ -841,7 +922,7 @@ test_growth_many_domains(void **state)
 
 		snprintf(addr, sizeof addr, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
 		assert_string_equal(store_name_str(s, d->name), names[i]);
-		assert_string_equal(fs_addr_str(&store_addr(s, d->addrs[0].addr)->addr, buf, sizeof buf), addr);
+		assert_string_equal(fs_addr_str(&store_addr(s, d->ext->addrs[0].addr)->addr, buf, sizeof buf), addr);
 		assert_int_equal(d->first_seen, (fs_time)i * FS_USEC);
 	}
 	store_free(s);
@@ -866,6 +947,7 @@ main(void)
 		cmocka_unit_test(test_answers_after_negatives),
 		cmocka_unit_test(test_queries_and_odd_messages),
 		cmocka_unit_test(test_name_interning),
+		cmocka_unit_test(test_flood_names_small),
 		cmocka_unit_test(test_growth_many_domains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "fluxscope/ingest.h"
 #include "fluxscope/store.h"
+#include "store/store_int.h"   /* vector capacities (st_resp_cap, struct dom_ext) */
 #include "unit/store/msgbuild.h"
 
 #define PCAPS "tests/data/pcaps/"
@@ -41,34 +42,34 @@ same_store(const struct store *a, const struct store *b)
 		assert_true(x->first_seen == y->first_seen && x->last_seen == y->last_seen);
 		assert_int_equal(x->n_responses, y->n_responses);
 		assert_int_equal(x->n_resp, y->n_resp);
-		assert_int_equal(x->n_rrsets, y->n_rrsets);
-		assert_int_equal(x->n_addrs, y->n_addrs);
-		assert_int_equal(x->n_cnames, y->n_cnames);
-		assert_int_equal(x->n_clinks, y->n_clinks);
-		assert_int_equal(x->n_ns, y->n_ns);
-		assert_true(x->cap_resp >= x->n_resp && y->cap_resp >= y->n_resp);
+		assert_int_equal(x->ext->n_rrsets, y->ext->n_rrsets);
+		assert_int_equal(x->ext->n_addrs, y->ext->n_addrs);
+		assert_int_equal(x->ext->n_cnames, y->ext->n_cnames);
+		assert_int_equal(x->ext->n_clinks, y->ext->n_clinks);
+		assert_int_equal(x->ext->n_ns, y->ext->n_ns);
+		assert_true(st_resp_cap(x) >= x->n_resp && st_resp_cap(y) >= y->n_resp);
 		for (uint32_t i = 0; i < x->n_resp; i++)
 			assert_memory_equal(&x->resp[i], &y->resp[i], sizeof x->resp[i]);
-		for (uint32_t i = 0; i < x->n_rrsets; i++) {
-			const struct store_rrset *p = &x->rrsets[i], *q = &y->rrsets[i];
+		for (uint32_t i = 0; i < x->ext->n_rrsets; i++) {
+			const struct store_rrset *p = &x->ext->rrsets[i], *q = &y->ext->rrsets[i];
 			assert_true(p->set == q->set && p->count == q->count && p->ttl_max == q->ttl_max &&
 			            p->ttl_min == q->ttl_min && p->sources == q->sources &&
 			            p->first_seen == q->first_seen && p->last_seen == q->last_seen);
 		}
-		for (uint32_t i = 0; i < x->n_addrs; i++) {
-			const struct store_dom_addr *p = &x->addrs[i], *q = &y->addrs[i];
+		for (uint32_t i = 0; i < x->ext->n_addrs; i++) {
+			const struct store_dom_addr *p = &x->ext->addrs[i], *q = &y->ext->addrs[i];
 			assert_true(p->addr == q->addr && p->count == q->count && p->ttl_max == q->ttl_max &&
 			            p->first_seen == q->first_seen && p->last_seen == q->last_seen);
 		}
-		for (uint32_t i = 0; i < x->n_cnames; i++)
-			assert_int_equal(x->cnames[i], y->cnames[i]);
-		for (uint32_t i = 0; i < x->n_clinks; i++) {
-			const struct store_cname_link *p = &x->clinks[i], *q = &y->clinks[i];
+		for (uint32_t i = 0; i < x->ext->n_cnames; i++)
+			assert_int_equal(x->ext->cnames[i], y->ext->cnames[i]);
+		for (uint32_t i = 0; i < x->ext->n_clinks; i++) {
+			const struct store_cname_link *p = &x->ext->clinks[i], *q = &y->ext->clinks[i];
 			assert_true(p->from == q->from && p->to == q->to && p->count == q->count &&
 			            p->first_seen == q->first_seen && p->last_seen == q->last_seen);
 		}
-		for (uint32_t i = 0; i < x->n_ns; i++) {
-			const struct store_ns_obs *p = &x->ns[i], *q = &y->ns[i];
+		for (uint32_t i = 0; i < x->ext->n_ns; i++) {
+			const struct store_ns_obs *p = &x->ext->ns[i], *q = &y->ext->ns[i];
 			assert_true(p->ts == q->ts && p->nsset == q->nsset && p->zone == q->zone &&
 			            p->ttl == q->ttl);
 		}
@@ -234,17 +235,19 @@ test_long_vectors(void **state)
 	feed(a, 0, 30);
 	feed(b, 0, 30);
 	store_dom_id f0 = store_domain_find(b, "f0.flux.example");
-	assert_true(store_domain(b, f0)->n_addrs >= 30);
-	assert_true(store_domain(b, f0)->cap_addrs > store_domain(b, f0)->n_addrs);  /* slack */
+	const struct store_domain *d0 = store_domain(b, f0);
+	assert_true(d0->ext->n_addrs >= 30);
+	assert_true(DOM_X(d0)->cap_addrs > d0->ext->n_addrs);  /* slack */
 	assert_true(pack(b) > 0);
 	/* at its length: what growth left is given back */
-	assert_int_equal(store_domain(b, f0)->cap_addrs, store_domain(b, f0)->n_addrs);
-	assert_int_equal(store_domain(b, f0)->cap_resp, store_domain(b, f0)->n_resp);
+	assert_int_equal(DOM_X(d0)->cap_addrs, d0->ext->n_addrs);
+	assert_int_equal(DOM_X(d0)->cap_rrsets, d0->ext->n_rrsets);
+	assert_int_equal(st_resp_cap(d0), d0->n_resp);
 	same_store(a, b);
 	feed(a, 30, 90);
 	feed(b, 30, 90);
 	same_store(a, b);
-	assert_int_equal(store_domain(b, f0)->n_addrs, 41);   /* 40 rotating and the shared one */
+	assert_int_equal(store_domain(b, f0)->ext->n_addrs, 41);   /* 40 rotating and the shared one */
 	/* both reverse vectors of the shared address long, each entry once */
 	for (int k = 0; k < 2; k++) {
 		struct store *sk = k ? b : a;

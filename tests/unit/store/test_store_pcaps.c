@@ -138,8 +138,8 @@ on_msg(void *ctx, const struct dns_msg *m)
 	/* every chain name is listed in the domain's CNAMEs */
 	for (size_t k = 1; k < nc; k++) {
 		bool found = false;
-		for (uint32_t i = 0; i < d->n_cnames; i++)
-			found |= strcasecmp(store_name_str(r->s, d->cnames[i]), chain[k]) == 0;
+		for (uint32_t i = 0; i < d->ext->n_cnames; i++)
+			found |= strcasecmp(store_name_str(r->s, d->ext->cnames[i]), chain[k]) == 0;
 		assert_true(found);
 	}
 	r->checked++;
@@ -198,27 +198,27 @@ check_invariants(const struct store *s)
 			}
 			assert_true(d->resp[i].ts >= d->first_seen && d->resp[i].ts <= d->last_seen);
 		}
-		for (uint32_t i = 0; i < d->n_rrsets; i++) {
-			rr_total += d->rrsets[i].count;
-			check_sorted_set(s, d->rrsets[i].set, STORE_SET_ADDRS);
-			assert_true(d->rrsets[i].ttl_min <= d->rrsets[i].ttl_max);
+		for (uint32_t i = 0; i < d->ext->n_rrsets; i++) {
+			rr_total += d->ext->rrsets[i].count;
+			check_sorted_set(s, d->ext->rrsets[i].set, STORE_SET_ADDRS);
+			assert_true(d->ext->rrsets[i].ttl_min <= d->ext->rrsets[i].ttl_max);
 			for (uint32_t j = 0; j < i; j++)
-				assert_int_not_equal(d->rrsets[j].set, d->rrsets[i].set);
+				assert_int_not_equal(d->ext->rrsets[j].set, d->ext->rrsets[i].set);
 		}
-		if (d->n_resp_expired == 0 && d->n_rrsets_expired == 0)
+		if (d->n_resp_expired == 0 && d->ext->n_rrsets_expired == 0)
 			assert_int_equal(rr_total, with_set);
-		for (uint32_t i = 0; i < d->n_addrs; i++) {
-			const struct store_addr *a = store_addr(s, d->addrs[i].addr);
+		for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
+			const struct store_addr *a = store_addr(s, d->ext->addrs[i].addr);
 
 			assert_non_null(a);
 			assert_true(has_u32(a->domains, a->n_domains, id));
-			assert_true(d->addrs[i].first_seen <= d->addrs[i].last_seen);
+			assert_true(d->ext->addrs[i].first_seen <= d->ext->addrs[i].last_seen);
 		}
-		for (uint32_t i = 0; i < d->n_ns; i++) {
+		for (uint32_t i = 0; i < d->ext->n_ns; i++) {
 			uint32_t n;
-			const uint32_t *m = store_set_members(s, d->ns[i].nsset, &n);
+			const uint32_t *m = store_set_members(s, d->ext->ns[i].nsset, &n);
 
-			check_sorted_set(s, d->ns[i].nsset, STORE_SET_NAMES);
+			check_sorted_set(s, d->ext->ns[i].nsset, STORE_SET_NAMES);
 			for (uint32_t k = 0; k < n; k++) {
 				const struct store_nsname *ns = store_nsname_by_name(s, m[k]);
 				assert_non_null(ns);
@@ -238,8 +238,8 @@ check_invariants(const struct store *s)
 			bool found = false;
 
 			assert_non_null(d);
-			for (uint32_t k = 0; k < d->n_addrs; k++)
-				found |= d->addrs[k].addr == id;
+			for (uint32_t k = 0; k < d->ext->n_addrs; k++)
+				found |= d->ext->addrs[k].addr == id;
 			assert_true(found);
 		}
 		for (uint32_t i = 0; i < a->n_ns_names; i++) {
@@ -268,9 +268,9 @@ check_invariants(const struct store *s)
 			bool found = false;
 
 			assert_non_null(d);
-			for (uint32_t k = 0; k < d->n_ns; k++) {
+			for (uint32_t k = 0; k < d->ext->n_ns; k++) {
 				uint32_t n;
-				const uint32_t *m = store_set_members(s, d->ns[k].nsset, &n);
+				const uint32_t *m = store_set_members(s, d->ext->ns[k].nsset, &n);
 				found |= has_u32(m, n, ns->name);
 			}
 			assert_true(found);

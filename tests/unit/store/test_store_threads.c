@@ -42,8 +42,8 @@ reader(void *arg)
 
 			if (d == NULL)
 				continue;
-			for (uint32_t i = 0; i < d->n_addrs; i++) {
-				const struct store_addr *a = store_addr(sh->s, d->addrs[i].addr);
+			for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
+				const struct store_addr *a = store_addr(sh->s, d->ext->addrs[i].addr);
 				bool found = false;
 
 				if (a == NULL) {

@@ -188,7 +188,7 @@ test_spread(void **state)
 			n_asn_lines++;
 		}
 	}
-	assert_int_equal(n_addr, d->n_addrs);
+	assert_int_equal(n_addr, d->ext->n_addrs);
 	assert_true(n_asn_lines >= 2);
 	dlines_clear(&out);
 }
@@ -223,11 +223,11 @@ test_nameservers(void **state)
 	}
 	/* one starred line per observation that replaced an earlier set of the same zone */
 	zd = store_domain(sc.st, dom);
-	if (zd->n_ns == 0)
+	if (zd->ext->n_ns == 0)
 		zd = store_domain(sc.st, store_domain_by_name(sc.st, zone));
-	for (uint32_t i = 0; i < zd->n_ns; i++)
+	for (uint32_t i = 0; i < zd->ext->n_ns; i++)
 		for (uint32_t k = 0; k < i; k++)
-			if (zd->ns[k].zone == zd->ns[i].zone) {
+			if (zd->ext->ns[k].zone == zd->ext->ns[i].zone) {
 				want++;
 				break;
 			}
@@ -248,9 +248,9 @@ static bool
 shares(store_dom_id a, store_dom_id b)
 {
 	const struct store_domain *da = store_domain(sc.st, a), *db = store_domain(sc.st, b);
-	for (uint32_t i = 0; i < da->n_addrs; i++)
-		for (uint32_t j = 0; j < db->n_addrs; j++)
-			if (da->addrs[i].addr == db->addrs[j].addr)
+	for (uint32_t i = 0; i < da->ext->n_addrs; i++)
+		for (uint32_t j = 0; j < db->ext->n_addrs; j++)
+			if (da->ext->addrs[i].addr == db->ext->addrs[j].addr)
 				return true;
 	{
 		uint32_t na, nb;
@@ -260,8 +260,8 @@ shares(store_dom_id a, store_dom_id b)
 			for (uint32_t j = 0; j < nb; j++)
 				if (ma[i] == mb[j])
 					return true;
-		for (uint32_t k = 0; k < da->n_ns; k++) {
-			ma = store_set_members(sc.st, da->ns[k].nsset, &na);
+		for (uint32_t k = 0; k < da->ext->n_ns; k++) {
+			ma = store_set_members(sc.st, da->ext->ns[k].nsset, &na);
 			for (uint32_t i = 0; i < na; i++) {
 				const struct store_nsname *ns = store_nsname_by_name(sc.st, ma[i]);
 				for (uint32_t j = 0; ns != NULL && j < ns->n_domains; j++)
@@ -295,11 +295,11 @@ test_related_and_pivots(void **state)
 	dlines_clear(&out);
 
 	/* an address → every domain answered with it, including this one */
-	n = detail_pivot(&c, DL_ADDR, d->addrs[0].addr, &ids, label, sizeof label);
+	n = detail_pivot(&c, DL_ADDR, d->ext->addrs[0].addr, &ids, label, sizeof label);
 	assert_true(n >= 1);
 	{
 		char a[FS_ADDR_STRLEN];
-		fs_addr_str(&store_addr(sc.st, d->addrs[0].addr)->addr, a, sizeof a);
+		fs_addr_str(&store_addr(sc.st, d->ext->addrs[0].addr)->addr, a, sizeof a);
 		assert_string_equal(label, a);
 	}
 	bool self = false;
@@ -307,9 +307,9 @@ test_related_and_pivots(void **state)
 		const struct store_domain *o = store_domain(sc.st, ids[i]);
 		bool has = false;
 		self |= ids[i] == dom;
-		for (uint32_t k = 0; k < o->n_addrs; k++)
-			has |= o->addrs[k].addr == d->addrs[0].addr;
-		assert_true(has || store_addr(sc.st, d->addrs[0].addr)->n_ns_names > 0);
+		for (uint32_t k = 0; k < o->ext->n_addrs; k++)
+			has |= o->ext->addrs[k].addr == d->ext->addrs[0].addr;
+		assert_true(has || store_addr(sc.st, d->ext->addrs[0].addr)->n_ns_names > 0);
 		if (i > 0)
 			assert_true(ids[i] > ids[i - 1]); /* sorted, no duplicates */
 	}
@@ -317,15 +317,15 @@ test_related_and_pivots(void **state)
 	free(ids);
 
 	/* an ASN → domains with at least one address in it */
-	uint32_t asn = geo_lookup(sc.geo, &store_addr(sc.st, d->addrs[0].addr)->addr)->asn;
+	uint32_t asn = geo_lookup(sc.geo, &store_addr(sc.st, d->ext->addrs[0].addr)->addr)->asn;
 	n = detail_pivot(&c, DL_ASN, asn, &ids, label, sizeof label);
 	assert_true(n >= 1);
 	assert_true(strncmp(label, "AS", 2) == 0);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct store_domain *o = store_domain(sc.st, ids[i]);
 		bool has = false;
-		for (uint32_t k = 0; k < o->n_addrs; k++)
-			has |= geo_lookup(sc.geo, &store_addr(sc.st, o->addrs[k].addr)->addr)->asn == asn;
+		for (uint32_t k = 0; k < o->ext->n_addrs; k++)
+			has |= geo_lookup(sc.geo, &store_addr(sc.st, o->ext->addrs[k].addr)->addr)->asn == asn;
 		assert_true(has);
 	}
 	free(ids);
