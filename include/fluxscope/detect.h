@@ -218,6 +218,11 @@ void det_run(struct detector *d, const struct store *s);
  * answers). Off: every run from scratch, nothing kept (a detector run once; tests compare the
  * two). FLUXSCOPE_DET_FULL=1 in the environment turns it off in det_new. */
 void det_set_incremental(struct detector *d, bool on);
+/* Gives back what the detector keeps only to make a later run cheaper: its copy of every
+ * address's enrichment (56 bytes an address) and the per-address agent times. For a detector
+ * run once (the report, --export), after det_run; results, groups and zone rows stay, and a
+ * later det_run fills them again. */
+void det_release_caches(struct detector *d);
 
 /* The one ranking of results, shared by --report, --export and the TUI's lists: the logit,
  * highest first (the 0..100 score saturates at 100.0 where the logit still separates), then

@@ -289,6 +289,15 @@ void store_domain_set_flags(struct store *s, store_dom_id id, uint32_t flags);
  * domains detection flagged, so that store_expire() keeps them; marks stay the analyst's.
  * Writer, under the write lock. */
 void store_domain_set_pins(struct store *s, store_dom_id id, uint32_t pins);
+/* For a store that is done growing (a capture read to its end, before detection): every
+ * vector of the domain, address and NS-name records is copied into big blocks at exactly its
+ * length (the room left for growth and the heap block of each given back), and the writer's
+ * indexes of long vectors are dropped; the heap pages freed are returned to the system. Records
+ * and their contents are unchanged (the vectors' pointers and capacities move, store_stats.bytes
+ * falls by what was given back, returned). Later writes still work: a packed vector moves to the
+ * heap when it grows, an index is rebuilt when a long vector is appended to. Writer, under the
+ * write lock; O(size of the store). */
+size_t store_pack(struct store *s);
 /* store_config.pinned_keep after creation. Writer, under the write lock. */
 void store_set_pinned_keep(struct store *s, uint32_t n);
 

@@ -28,19 +28,17 @@ frag_init(struct frag_table *t, const struct dec_config *cfg)
 {
 	memset(t, 0, sizeof *t);
 	t->n_slots = cfg->frag_max_datagrams;
-	/* Slots are zero pages until used (calloc of a large block maps lazily). */
+	/* Slots are zero pages until used (calloc of a large block maps lazily): they are taken
+	 * in order (n_fresh) once the free list of given-back ones is empty, never threaded
+	 * through beforehand, which would touch every page. */
 	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
-	for (uint32_t i = t->n_slots; i-- > 0;) {
-		t->slots[i].fnext = t->free;
-		t->free = &t->slots[i];
-	}
 	fs_hidx_reserve(&t->index, t->n_slots);
 }
 
 void
 frag_fini(struct frag_table *t)
 {
-	for (uint32_t i = 0; i < t->n_slots; i++)
+	for (uint32_t i = 0; i < t->n_fresh; i++)
 		free(t->slots[i].buf);
 	free(t->slots);
 	fs_hidx_fini(&t->index);
@@ -173,12 +171,16 @@ frag_lookup(struct decoder *d, uint8_t version, const struct dec_flow *f, uint32
 		    memcmp(&dg->dst, &f->dst, sizeof f->dst) == 0)
 			return dg;
 	}
-	if (t->free == NULL && t->oldest != NULL)
-		frag_drop(d, t->oldest);    /* table full: the oldest datagram gives way */
-	if (t->free == NULL)
-		return NULL;                /* every slot is a datagram being delivered right now */
-	dg = t->free;
-	t->free = dg->fnext;
+	if (t->free == NULL && t->n_fresh < t->n_slots) {
+		dg = &t->slots[t->n_fresh++];
+	} else {
+		if (t->free == NULL && t->oldest != NULL)
+			frag_drop(d, t->oldest);    /* table full: the oldest datagram gives way */
+		if (t->free == NULL)
+			return NULL;                /* every slot is a datagram being delivered right now */
+		dg = t->free;
+		t->free = dg->fnext;
+	}
 	uint8_t *buf = dg->buf;
 	uint32_t cap = dg->cap;
 	memset(dg, 0, sizeof *dg);

@@ -50,7 +50,8 @@ struct frag_dg {
 struct frag_table {
 	struct frag_dg *slots;
 	uint32_t n_slots;
-	struct frag_dg *free;
+	uint32_t n_fresh;                  /* slots[n_fresh..n_slots) never used: zero pages */
+	struct frag_dg *free;              /* slots used and given back */
 	struct fs_hidx index;              /* datagrams in flight by key (slot numbers) */
 	struct frag_dg *oldest, *newest;
 	uint32_t n;                        /* datagrams in flight */
@@ -92,7 +93,8 @@ struct tcp_stream {                    /* one direction of one connection */
 struct tcp_table {
 	struct tcp_stream *slots;
 	uint32_t n_slots;
-	struct tcp_stream *free;
+	uint32_t n_fresh;                  /* slots[n_fresh..n_slots) never used: zero pages */
+	struct tcp_stream *free;           /* slots used and given back */
 	struct fs_hidx index;              /* streams by flow (slot numbers) */
 	struct tcp_stream *oldest, *newest;
 	uint32_t n;

@@ -26,11 +26,9 @@ tcp_init(struct tcp_table *t, const struct dec_config *cfg)
 {
 	memset(t, 0, sizeof *t);
 	t->n_slots = cfg->tcp_max_streams;
+	/* Zero pages until used: slots are taken in order (n_fresh) once no given-back one is
+	 * free, not threaded onto the free list beforehand (which touched every page). */
 	t->slots = xcalloc(t->n_slots, sizeof *t->slots);
-	for (uint32_t i = t->n_slots; i-- > 0;) {
-		t->slots[i].fnext = t->free;
-		t->free = &t->slots[i];
-	}
 	fs_hidx_reserve(&t->index, t->n_slots);
 	t->pool = xcalloc(TCP_POOL, sizeof *t->pool);
 }
@@ -38,7 +36,7 @@ tcp_init(struct tcp_table *t, const struct dec_config *cfg)
 void
 tcp_fini(struct tcp_table *t)
 {
-	for (uint32_t i = 0; i < t->n_slots; i++)
+	for (uint32_t i = 0; i < t->n_fresh; i++)
 		free(t->slots[i].buf);
 	for (uint32_t i = 0; i < t->n_pool; i++)
 		free(t->pool[i].buf);
@@ -333,10 +331,15 @@ tcp_new(struct decoder *d, const struct dec_flow *f, uint32_t h)
 {
 	struct tcp_table *t = &d->tcp;
 
-	if (t->free == NULL)
-		tcp_release(d, t->oldest, DEC_SKIP_TCP_DROPPED);   /* table full */
-	struct tcp_stream *s = t->free;
-	t->free = s->fnext;
+	struct tcp_stream *s;
+	if (t->free == NULL && t->n_fresh < t->n_slots) {
+		s = &t->slots[t->n_fresh++];
+	} else {
+		if (t->free == NULL)
+			tcp_release(d, t->oldest, DEC_SKIP_TCP_DROPPED);   /* table full */
+		s = t->free;
+		t->free = s->fnext;
+	}
 	memset(s, 0, sizeof *s);     /* free slots hold no buffer (tcp_stop released it) */
 	s->hash = h;
 	s->src = f->src;

@@ -1740,6 +1740,19 @@ det_set_incremental(struct detector *d, bool on)
 	d->incr_off = !on;
 }
 
+void
+det_release_caches(struct detector *d)
+{
+	free(d->ainfo);
+	free(d->ainfo_ok);
+	d->ainfo = NULL;
+	d->ainfo_ok = NULL;
+	d->cap_ainfo = 0;
+	free(d->agent_since);
+	d->agent_since = NULL;
+	d->cap_agent = 0;
+}
+
 size_t
 det_count(const struct detector *d)
 {

@@ -266,8 +266,7 @@ clear_reverse(struct store *s, fs_time before, const uint8_t *ns_held)
 		if (s->addrs[a] != NULL) {
 			s->addrs[a]->n_domains = 0;
 			s->addrs[a]->n_ns_names = 0;
-			st_vidx_free(s, &ADDR_BLK(s->addrs[a])->ix_dom);
-			st_vidx_free(s, &ADDR_BLK(s->addrs[a])->ix_ns);
+			st_addr_ix_free(s, s->addrs[a]);
 		}
 	}
 	for (store_ns_id n = 1; n < s->n_nsn; n++) {
@@ -355,7 +354,7 @@ expire_nsnames(struct store *s)
 		    sizeof *r->domains, NULL);
 		for (uint32_t i = 0; i < r->n_glue; i++) {
 			struct store_addr *ar = s->addrs[r->glue[i].addr];
-			st_idvec_add(s, &ADDR_BLK(ar)->ix_ns, &ar->ns_names, &ar->n_ns_names,
+			st_idvec_add(s, st_addr_ix(s, ar, true, ar->n_ns_names), &ar->ns_names, &ar->n_ns_names,
 			    &ar->cap_ns_names, r->name, NULL);
 		}
 		st_vec_reindex(s, &NSN_BLK(r)->ix_glue, r->glue, r->n_glue, sizeof *r->glue);
@@ -460,8 +459,7 @@ sweep(struct store *s, const struct marks *mkp)
 		}
 		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, ADDR_INL_DOM(r));
 		st_vec_free(s, r->ns_names, r->cap_ns_names, sizeof *r->ns_names, NULL);
-		st_vidx_free(s, &ADDR_BLK(r)->ix_dom);
-		st_vidx_free(s, &ADDR_BLK(r)->ix_ns);
+		st_addr_ix_free(s, r);
 		st_slab_free(s, &s->slab_addr, r);
 		s->addrs[id] = NULL;
 		st_idfree_push(s, &s->addr_free, id);

@@ -36,8 +36,44 @@ st_addr_link_domain(struct store *s, store_addr_id a, store_dom_id d)
 {
 	struct store_addr *r = s->addrs[a];
 
-	st_idvec_add(s, &ADDR_BLK(r)->ix_dom, &r->domains, &r->n_domains, &r->cap_domains, d,
-	    ADDR_INL_DOM(r));
+	st_idvec_add(s, st_addr_ix(s, r, false, r->n_domains), &r->domains, &r->n_domains,
+	    &r->cap_domains, d, ADDR_INL_DOM(r));
+}
+
+struct vidx **
+st_addr_ix(struct store *s, struct store_addr *a, bool ns, uint32_t n)
+{
+	struct addr_block *b = ADDR_BLK(a);
+
+	if (b->aix == 0) {
+		if (n + 1 < VIDX_THRESHOLD) {
+			s->ix_none = NULL;   /* st_vec_note indexes no vector that short */
+			return &s->ix_none;
+		}
+		uint32_t k = st_idfree_pop(&s->aix_free);
+		if (k == 0) {
+			if (s->n_aix == 0)
+				s->n_aix = 1;
+			VEC_RESERVE(s, s->aix, s->n_aix, s->cap_aix, 64);
+			k = s->n_aix++;
+		}
+		s->aix[k] = (struct addr_ix){ NULL, NULL };
+		b->aix = k;
+	}
+	return ns ? &s->aix[b->aix].ns : &s->aix[b->aix].dom;
+}
+
+void
+st_addr_ix_free(struct store *s, struct store_addr *a)
+{
+	struct addr_block *b = ADDR_BLK(a);
+
+	if (b->aix == 0)
+		return;
+	st_vidx_free(s, &s->aix[b->aix].dom);
+	st_vidx_free(s, &s->aix[b->aix].ns);
+	st_idfree_push(s, &s->aix_free, b->aix);
+	b->aix = 0;
 }
 
 /* NS name `ns` serves `zone` and is in the NS set of domain `d` (0 = zone only). */
@@ -61,8 +97,8 @@ st_glue_note(struct store *s, store_ns_id ns, store_addr_id a, fs_time ts, uint3
 	/* the reverse link exists whenever the glue entry did (expire rebuilds both) */
 	if (st_dom_addr_note(s, &NSN_BLK(r)->ix_glue, &r->glue, &r->n_glue, &r->cap_glue, a, ts, ttl,
 	    NULL))
-		st_idvec_add(s, &ADDR_BLK(ar)->ix_ns, &ar->ns_names, &ar->n_ns_names, &ar->cap_ns_names,
-		    r->name, NULL);
+		st_idvec_add(s, st_addr_ix(s, ar, true, ar->n_ns_names), &ar->ns_names, &ar->n_ns_names,
+		    &ar->cap_ns_names, r->name, NULL);
 	if (ar->first_seen == 0 || ts < ar->first_seen)
 		ar->first_seen = ts;
 	if (ts > ar->last_seen)

@@ -7,6 +7,8 @@
 
 /* A feed's vantage number took the padding at the end of a timeline entry. */
 _Static_assert(sizeof(struct store_response) == 48, "timeline entry size");
+/* An address's record: its public part, its first domain and its side-table entry. */
+_Static_assert(sizeof(struct addr_block) == 80, "address record size");
 
 /* Stamps of domain changes (store_domain_stamp) name one change of one domain of one store: a
  * detector run over another store, or over an id freed and given to another name, never finds
@@ -72,13 +74,12 @@ store_free(struct store *s)
 		st_resp_free(s, d);
 		struct dom_ext *x = DOM_X(d);
 		if (x != NULL) {
-			if (x->e.rrsets != &x->rrset)
-				free(x->e.rrsets);
-			if (x->e.addrs != &x->addr)
-				free(x->e.addrs);
-			free(x->e.cnames);
-			free(x->e.clinks);
-			free(x->e.ns);
+			/* st_vec_free: a vector packed by store_pack is not freed on its own */
+			st_vec_free(s, x->e.rrsets, x->cap_rrsets, sizeof *x->e.rrsets, &x->rrset);
+			st_vec_free(s, x->e.addrs, x->cap_addrs, sizeof *x->e.addrs, &x->addr);
+			st_vec_free(s, x->e.cnames, x->cap_cnames, sizeof *x->e.cnames, NULL);
+			st_vec_free(s, x->e.clinks, x->cap_clinks, sizeof *x->e.clinks, NULL);
+			st_vec_free(s, x->e.ns, x->cap_ns, sizeof *x->e.ns, NULL);
 			free(x->ix_addr);
 			free(x->ix_rrset);
 			free(x->ix_cname);
@@ -87,22 +88,25 @@ store_free(struct store *s)
 	for (uint32_t i = 1; i < s->n_addrs; i++) {
 		if (s->addrs[i] == NULL)
 			continue;
-		if (s->addrs[i]->domains != ADDR_INL_DOM(s->addrs[i]))
-			free(s->addrs[i]->domains);
-		free(s->addrs[i]->ns_names);
-		free(ADDR_BLK(s->addrs[i])->ix_dom);
-		free(ADDR_BLK(s->addrs[i])->ix_ns);
+		struct store_addr *a = s->addrs[i];
+		st_vec_free(s, a->domains, a->cap_domains, sizeof *a->domains, ADDR_INL_DOM(a));
+		st_vec_free(s, a->ns_names, a->cap_ns_names, sizeof *a->ns_names, NULL);
+		st_addr_ix_free(s, a);
 	}
 	for (uint32_t i = 1; i < s->n_nsn; i++) {
 		if (s->nsn[i] == NULL)
 			continue;
-		free(s->nsn[i]->glue);
-		free(s->nsn[i]->zones);
-		free(s->nsn[i]->domains);
+		struct store_nsname *r = s->nsn[i];
+		st_vec_free(s, r->glue, r->cap_glue, sizeof *r->glue, NULL);
+		st_vec_free(s, r->zones, r->cap_zones, sizeof *r->zones, NULL);
+		st_vec_free(s, r->domains, r->cap_domains, sizeof *r->domains, NULL);
 		free(NSN_BLK(s->nsn[i])->ix_glue);
 		free(NSN_BLK(s->nsn[i])->ix_zone);
 		free(NSN_BLK(s->nsn[i])->ix_dom);
 	}
+	free(s->aix);
+	idfree_free(&s->aix_free);
+	st_packs_free(s);
 	st_slab_destroy(s, &s->slab_dom);
 	st_slab_destroy(s, &s->slab_dext);
 	st_slab_destroy(s, &s->slab_addr);
@@ -220,7 +224,7 @@ st_bump(struct store *s)
 
 /* Geometric growth: doubling while small, then 1.5x, so a long timeline wastes at most a third.
  * `inl` is the vector's room inside its record (one element), or NULL: a vector that outgrows
- * it moves to the heap. */
+ * it moves to the heap, as does one that store_pack packed. */
 void *
 st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, void *inl)
 {
@@ -234,7 +238,7 @@ st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, 
 		fs_fatal("store vector over 2^32 elements");
 	else
 		nc = old + old / 2;
-	if (p != NULL && p == inl) {
+	if (p != NULL && (p == inl || st_packed(s, p))) {
 		void *q = xreallocarray(NULL, nc, elem);
 
 		memcpy(q, p, old * elem);
@@ -251,8 +255,8 @@ st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t min, 
 void
 st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl)
 {
-	if (p == NULL || p == inl)
-		return;
+	if (p == NULL || p == inl || st_packed(s, p))
+		return;   /* a packed vector's bytes stay in its block until store_free */
 	s->bytes -= cap * elem + STORE_BLOCK_OVERHEAD;
 	free(p);
 }
@@ -275,7 +279,7 @@ st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, 
 		*cap = 0;
 		return NULL;
 	}
-	if (n + n / 4 >= *cap)
+	if (n + n / 4 >= *cap || st_packed(s, p))
 		return p;
 	s->bytes -= (*cap - n) * elem;
 	*cap = n;

@@ -155,6 +155,13 @@ struct store {
 	/* Feed vantages (store_vantage): [0] unused; few, looked up linearly from the last hit. */
 	struct store_vantage_ent { char *name; uint8_t view; } *vant;
 	uint32_t n_vant, cap_vant, last_vant;
+	/* Indexes of addresses' long reverse vectors (st_addr_ix); [0] unused. */
+	struct addr_ix *aix;        uint32_t n_aix, cap_aix;
+	struct idfree aix_free;
+	struct vidx *ix_none;       /* what a short vector's index slot points at: stays NULL */
+	/* Blocks of vectors packed by store_pack (pack.c); freed with the store. */
+	struct st_pack { unsigned char *base; size_t size; } *packs;
+	uint32_t n_packs;
 };
 uint16_t st_vantage_intern(struct store *s, const char *name, uint8_t view);
 
@@ -167,6 +174,9 @@ void *st_vec_grow(struct store *s, void *p, uint32_t *cap, size_t elem, uint32_t
 void st_vec_free(struct store *s, void *p, uint32_t cap, size_t elem, void *inl);
 void *st_vec_shrink(struct store *s, void *p, uint32_t n, uint32_t *cap, size_t elem, void *inl);
 void *st_scratch_grow(void *p, uint32_t *cap, size_t elem, uint32_t need);
+/* pack.c: p lies in a block of store_pack (never freed or reallocated on its own). */
+bool st_packed(const struct store *s, const void *p);
+void st_packs_free(struct store *s);
 void st_idfree_push(struct store *s, struct idfree *f, uint32_t id);
 uint32_t st_idfree_pop(struct idfree *f);
 void st_bump(struct store *s);
@@ -208,10 +218,16 @@ struct dom_block {
 	struct store_domain d;
 	struct store_response resp;
 };
+/* The indexes of an address's long reverse vectors (domains, NS names): few addresses have
+ * one (a CDN edge shared by many names, a nameserver's address), so they live in a side table
+ * (store.aix, st_addr_ix), the record holding the number of its entry instead of two pointers. */
+struct addr_ix {
+	struct vidx *dom, *ns;
+};
 struct addr_block {
 	struct store_addr a;
 	store_dom_id dom;
-	struct vidx *ix_dom, *ix_ns;
+	uint32_t aix;               /* entry in store.aix; 0 = none (no long vector) */
 };
 struct nsn_block {
 	struct store_nsname n;
@@ -263,6 +279,8 @@ struct dom_ext *st_dom_ext(struct store *s, struct store_domain *d);
 struct dom_ext *st_dom_more(struct store *s, struct store_domain *d);
 /* The timeline vector: room for one response in the record, then a heap block whose
  * capacity is kept in front of it (a flood's names keep no capacity field). */
+/* A heap timeline starts RESP_HDR bytes into its block, after its capacity. */
+#define RESP_HDR 8
 uint32_t st_resp_cap(const struct store_domain *d);
 void st_resp_reserve(struct store *s, struct store_domain *d);
 void st_resp_free(struct store *s, struct store_domain *d);
@@ -277,6 +295,12 @@ void st_rrset_note(struct store *s, store_dom_id id, store_set_id set, fs_time t
 bool st_ns_obs_note(struct store *s, store_dom_id id, store_name_id zone, store_set_id nsset,
                     fs_time ts, uint32_t ttl);
 void st_addr_link_domain(struct store *s, store_addr_id a, store_dom_id d);
+/* The index slot of address a's domains (ns false) or NS names (ns true) vector, whose length
+ * is n before an append: its side-table entry's, made when the vector is about to be long;
+ * for a short vector of an address without one, a slot that stays NULL (s->ix_none). */
+struct vidx **st_addr_ix(struct store *s, struct store_addr *a, bool ns, uint32_t n);
+/* Frees an address's indexes and gives its side-table entry back. */
+void st_addr_ix_free(struct store *s, struct store_addr *a);
 void st_nsname_link(struct store *s, store_ns_id ns, store_name_id zone, store_dom_id d);
 void st_glue_note(struct store *s, store_ns_id ns, store_addr_id a, fs_time ts, uint32_t ttl);
 /* The record whose NS observations apply to a domain: its own when it has some, else the

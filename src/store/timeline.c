@@ -71,8 +71,7 @@ st_dom_ext(struct store *s, struct store_domain *d)
 /* ---- the timeline vector ------------------------------------------------------------------ */
 
 /* A heap timeline starts RESP_HDR bytes into its block, after its capacity (8 bytes keep the
- * responses aligned). */
-#define RESP_HDR 8
+ * responses aligned); so does a packed one (store_pack) in its packing block. */
 
 static struct store_response *
 resp_block(struct store *s, uint32_t cap)
@@ -87,6 +86,8 @@ resp_block(struct store *s, uint32_t cap)
 static void
 resp_block_free(struct store *s, struct store_response *r, uint32_t cap)
 {
+	if (st_packed(s, r))
+		return;   /* packed by store_pack: its bytes stay in its block until store_free */
 	s->bytes -= RESP_HDR + (size_t)cap * sizeof *r + STORE_BLOCK_OVERHEAD;
 	free((unsigned char *)(void *)r - RESP_HDR);
 }
