@@ -823,30 +823,43 @@ ns_is_agent(const struct detector *d, const struct store_nsname *ns)
 	return false;
 }
 
+/* Up to ADDR_BATCH of dom's addresses from index i0: their records into sas (NULL for an id
+ * the store lacks), and their records, their domain lists (of SHARED_MAX_DEGREE domains or
+ * fewer) and those domains' entries of ent (n_ent entries of ent_size bytes, indexed by domain
+ * id) start loading before they are read: each a memory miss, overlapped. Returns the count. */
+#define ADDR_BATCH 32
+static uint32_t
+load_addr_batch(const struct store *s, const struct store_domain *dom, uint32_t i0,
+                const struct store_addr **sas, const void *ent, size_t ent_size, size_t n_ent)
+{
+	uint32_t n = dom->ext->n_addrs - i0 < ADDR_BATCH ? dom->ext->n_addrs - i0 : ADDR_BATCH;
+	const char *e = ent;
+
+	for (uint32_t i = 0; i < n; i++)
+		if ((sas[i] = store_addr(s, dom->ext->addrs[i0 + i].addr)) != NULL)
+			__builtin_prefetch(sas[i]);
+	for (uint32_t i = 0; i < n; i++)
+		if (sas[i] != NULL && sas[i]->n_domains <= SHARED_MAX_DEGREE)
+			__builtin_prefetch(sas[i]->domains);
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; sas[i] != NULL && sas[i]->n_domains <= SHARED_MAX_DEGREE &&
+		     k < sas[i]->n_domains; k++)
+			if (sas[i]->domains[k] < n_ent)
+				__builtin_prefetch(e + (size_t)sas[i]->domains[k] * ent_size);
+	return n;
+}
+
 /* Flagged domains (pass 1) sharing an address or a fluxing NS name with dom, not counting
  * dom. */
 static uint32_t
 count_shared_flagged(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom)
 {
-	const struct store_addr *sas[32];
+	const struct store_addr *sas[ADDR_BATCH];
 
 	fs_map_clear(&d->tmp);
-	/* 32 addresses at a time: their records, their domain lists, then those domains' states
-	 * start loading before they are read (each a memory miss, overlapped) */
-	for (uint32_t i0 = 0; i0 < dom->ext->n_addrs; i0 += 32) {
-		uint32_t n = dom->ext->n_addrs - i0 < 32 ? dom->ext->n_addrs - i0 : 32;
-		for (uint32_t i = 0; i < n; i++)
-			if ((sas[i] = store_addr(s, dom->ext->addrs[i0 + i].addr)) != NULL)
-				__builtin_prefetch(sas[i]);
-		for (uint32_t i = 0; i < n; i++)
-			if (sas[i] != NULL && sas[i]->n_domains <= SHARED_MAX_DEGREE)
-				__builtin_prefetch(sas[i]->domains);
-		for (uint32_t i = 0; i < n; i++)
-			for (uint32_t k = 0; sas[i] != NULL && sas[i]->n_domains <= SHARED_MAX_DEGREE &&
-			     k < sas[i]->n_domains; k++)
-				if (sas[i]->domains[k] < d->cap_st)
-					__builtin_prefetch(&d->st[sas[i]->domains[k]]);
+	for (uint32_t i0 = 0; i0 < dom->ext->n_addrs; i0 += ADDR_BATCH) {
+		uint32_t n = load_addr_batch(s, dom, i0, sas, d->st, sizeof *d->st, d->cap_st);
 		for (uint32_t i = 0; i < n; i++) {
 			const struct store_addr *sa = sas[i];
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
@@ -1096,24 +1109,12 @@ cluster_links(const struct detector *d, const struct store *s, const uint32_t *c
 	store_dom_id rdom = det_code_dom(d, d->order[i]);
 	const struct store_domain *dom = store_domain(s, rdom);
 
-	const struct store_addr *sas[32];
+	const struct store_addr *sas[ADDR_BATCH];
 
 	fs_map_clear(cnt);
-	/* as count_shared_flagged: 32 addresses' records, domain lists and those domains'
-	 * entries loading at once */
-	for (uint32_t k0 = 0; k0 < dom->ext->n_addrs; k0 += 32) {
-		uint32_t n = dom->ext->n_addrs - k0 < 32 ? dom->ext->n_addrs - k0 : 32;
-		for (uint32_t k = 0; k < n; k++)
-			if ((sas[k] = store_addr(s, dom->ext->addrs[k0 + k].addr)) != NULL)
-				__builtin_prefetch(sas[k]);
-		for (uint32_t k = 0; k < n; k++)
-			if (sas[k] != NULL && sas[k]->n_domains <= SHARED_MAX_DEGREE)
-				__builtin_prefetch(sas[k]->domains);
-		for (uint32_t k = 0; k < n; k++)
-			for (uint32_t j = 0; sas[k] != NULL && sas[k]->n_domains <= SHARED_MAX_DEGREE &&
-			     j < sas[k]->n_domains; j++)
-				if (sas[k]->domains[j] < d->cap_by_dom)
-					__builtin_prefetch(&d->by_dom[sas[k]->domains[j]]);
+	for (uint32_t k0 = 0; k0 < dom->ext->n_addrs; k0 += ADDR_BATCH) {
+		uint32_t n = load_addr_batch(s, dom, k0, sas, d->by_dom, sizeof *d->by_dom,
+		                             d->cap_by_dom);
 		for (uint32_t k = 0; k < n; k++) {
 			const struct store_addr *sa = sas[k];
 			if (sa == NULL || sa->n_domains > SHARED_MAX_DEGREE)
