@@ -712,53 +712,23 @@ part_unavailable(struct jw *w)
 	fputc(']', w->out);
 }
 
-/* One spread row's JSON, written through the stream call by call (a row whose strings are
- * too long for spread_row_buf). */
-static void
-spread_row_stream(FILE *out, const struct geo_addr_row *row, bool first)
-{
-	const struct geo_info *g = row->info;
-	char abuf[FS_ADDR_STRLEN];
-
-	fputs(!first ? ",{\"address\":" : "{\"address\":", out);
-	rep_str(out, fs_addr_str(&row->addr, abuf, sizeof abuf));
-	fputs(",\"asn\":", out);
-	if (g->asn)
-		fs_fput_u64(out, g->asn);
-	else
-		fputs("null", out);
-	fputs(",\"as_org\":", out);
-	rep_str(out, g->as_org && g->as_org[0] ? g->as_org : NULL);
-	fputs(",\"country\":", out);
-	rep_str(out, g->country[0] ? g->country : NULL);
-	fputs(",\"city\":", out);
-	rep_str(out, g->city && g->city[0] ? g->city : NULL);
-	fputs(",\"lat\":", out);
-	if (g->has_location)
-		fs_fput_g(out, g->lat, 15);   /* coordinates keep every digit the database has */
-	else
-		fputs("null", out);
-	fputs(",\"lon\":", out);
-	if (g->has_location)
-		fs_fput_g(out, g->lon, 15);
-	else
-		fputs("null", out);
-	fputs(",\"network\":", out);
-	rep_str(out, g->network && g->network[0] ? g->network : NULL);
-	fputs(",\"first_seen\":", out);
-	rep_time(out, row->first_seen);
-	fputs(",\"first_seen_iso\":", out);
-	rep_time_iso(out, row->first_seen);
-	fputs(",\"last_seen\":", out);
-	rep_time(out, row->last_seen);
-	fputs(",\"last_seen_iso\":", out);
-	rep_time_iso(out, row->last_seen);
-	fputs(",\"count\":", out);
-	fs_fput_u64(out, row->count);
-	fputc('}', out);
-}
-
 #define SPREAD_ROW_ROOM 8192
+
+/* ,"KEY":time (null when 0),"KEY_iso":its ISO text; KEY a string literal. */
+#define PUT_TIME_PAIR(o, key, t) \
+	put_time_pair(PUT_LIT((o), ",\"" key "\":"), (t), ",\"" key "_iso\":", \
+	              sizeof(",\"" key "_iso\":") - 1)
+static char *
+put_time_pair(char *o, fs_time t, const char *iso_key, size_t iso_len)
+{
+	if (t == 0)
+		o = PUT_LIT(o, "null");
+	else
+		o += fs_fmt_time(o, t);
+	memcpy(o, iso_key, iso_len);
+	o += iso_len;
+	return o + fmt_time_iso(o, t);
+}
 
 static char *
 put_str_or_null(char *o, const char *s)
@@ -768,21 +738,27 @@ put_str_or_null(char *o, const char *s)
 	return json_put_str(o, s, strlen(s), true);
 }
 
-/* The same bytes as spread_row_stream, assembled in buf (SPREAD_ROW_ROOM octets) for one
- * write; false (nothing written) when the row's strings might not fit. */
-static bool
-spread_row_buf(char *buf, size_t *len, const struct geo_addr_row *row, bool first)
+/* Octets spread_row_buf may write for row: the fixed parts, numbers (FS_NUMFMT_MAX of room
+ * each) and the address are under 3 KiB; a string escaped takes at most 6 octets a byte. */
+static size_t
+spread_row_room(const struct geo_addr_row *row)
+{
+	const struct geo_info *g = row->info;
+	size_t strs = (g->as_org ? strlen(g->as_org) : 0) + (g->city ? strlen(g->city) : 0) +
+	              (g->network ? strlen(g->network) : 0);
+	return 3072 + 6 * strs;
+}
+
+/* One spread row's JSON into buf (spread_row_room(row) octets at least), for one write;
+ * returns its length. */
+static size_t
+spread_row_buf(char *buf, const struct geo_addr_row *row, bool first)
 {
 	const struct geo_info *g = row->info;
 	const char *org = g->as_org && g->as_org[0] ? g->as_org : NULL;
 	const char *city = g->city && g->city[0] ? g->city : NULL;
 	const char *net = g->network && g->network[0] ? g->network : NULL;
 	char abuf[FS_ADDR_STRLEN];
-	size_t strs = (org ? strlen(org) : 0) + (city ? strlen(city) : 0) + (net ? strlen(net) : 0);
-
-	/* the fixed parts, numbers (FS_NUMFMT_MAX of room each) and the address: under 3 KiB */
-	if (strs > (SPREAD_ROW_ROOM - 3072) / 6)
-		return false;
 	char *o = buf;
 	o = first ? PUT_LIT(o, "{\"address\":") : PUT_LIT(o, ",{\"address\":");
 	o = put_str_or_null(o, fs_addr_str(&row->addr, abuf, sizeof abuf));
@@ -809,25 +785,12 @@ spread_row_buf(char *buf, size_t *len, const struct geo_addr_row *row, bool firs
 		o = PUT_LIT(o, "null");
 	o = PUT_LIT(o, ",\"network\":");
 	o = put_str_or_null(o, net);
-	o = PUT_LIT(o, ",\"first_seen\":");
-	if (row->first_seen == 0)
-		o = PUT_LIT(o, "null");
-	else
-		o += fs_fmt_time(o, row->first_seen);
-	o = PUT_LIT(o, ",\"first_seen_iso\":");
-	o += fmt_time_iso(o, row->first_seen);
-	o = PUT_LIT(o, ",\"last_seen\":");
-	if (row->last_seen == 0)
-		o = PUT_LIT(o, "null");
-	else
-		o += fs_fmt_time(o, row->last_seen);
-	o = PUT_LIT(o, ",\"last_seen_iso\":");
-	o += fmt_time_iso(o, row->last_seen);
+	o = PUT_TIME_PAIR(o, "first_seen", row->first_seen);
+	o = PUT_TIME_PAIR(o, "last_seen", row->last_seen);
 	o = PUT_LIT(o, ",\"count\":");
 	o += fs_fmt_u64(o, row->count);
 	*o++ = '}';
-	*len = (size_t)(o - buf);
-	return true;
+	return (size_t)(o - buf);
 }
 
 static void
@@ -835,7 +798,6 @@ part_spread(struct jw *w)
 {
 	FILE *out = w->out;
 	char buf[SPREAD_ROW_ROOM];
-	size_t len;
 
 	/* The per-address rows of names that are not flagged only when asked (--spread): they
 	 * are most of the report's bytes, and every name keeps its address lists and summary. */
@@ -845,10 +807,11 @@ part_spread(struct jw *w)
 	fputc('[', out);
 	for (size_t i = 0; i < w->rec->n_spread_rows; i++) {
 		const struct geo_addr_row *row = &w->rec->spread_rows[i];
-		if (spread_row_buf(buf, &len, row, i == 0))
-			fwrite(buf, 1, len, out);
-		else
-			spread_row_stream(out, row, i == 0);
+		size_t room = spread_row_room(row);
+		char *b = room <= sizeof buf ? buf : xmalloc(room);   /* strings of kilobytes */
+		fwrite(b, 1, spread_row_buf(b, row, i == 0), out);
+		if (b != buf)
+			free(b);
 	}
 	fputc(']', out);
 }
