@@ -79,15 +79,18 @@ zeek_free(struct zeek_reader *z)
 	free(z);
 }
 
-/* "\x09" style escapes of the header's separator lines. */
+/* "\x09" style escapes of the header's separator lines. A separator that cannot split a line
+ * held as a C string (NUL, or a line end, which the line reader has already taken) keeps the
+ * one before it: splitting on NUL would step past the end of the line. */
 static char
-unescape_sep(const char *s)
+unescape_sep(const char *s, char was)
 {
+	char c = s[0];
 	if (s[0] == '\\' && s[1] == 'x') {
-		char h[3] = { s[2], s[3], 0 };
-		return (char)strtol(h, NULL, 16);
+		char h[3] = { s[2], s[2] != '\0' ? s[3] : '\0', 0 };
+		c = (char)strtol(h, NULL, 16);
 	}
-	return s[0];
+	return c == '\0' || c == '\n' || c == '\r' ? was : c;
 }
 
 /* Seconds with decimals (Zeek's time and interval) into microseconds; false when not one. */
@@ -294,7 +297,7 @@ static void
 tsv_header(struct zeek_reader *z, char *line)
 {
 	if (strncmp(line, "#separator ", 11) == 0) {
-		z->sep = unescape_sep(line + 11);
+		z->sep = unescape_sep(line + 11, z->sep);
 		return;
 	}
 	char *tab = strchr(line, z->sep);
@@ -303,7 +306,7 @@ tsv_header(struct zeek_reader *z, char *line)
 	*tab = '\0';
 	char *val = tab + 1;
 	if (strcmp(line, "#set_separator") == 0)
-		z->set_sep = unescape_sep(val);
+		z->set_sep = unescape_sep(val, z->set_sep);
 	else if (strcmp(line, "#empty_field") == 0)
 		snprintf(z->empty, sizeof z->empty, "%s", val);
 	else if (strcmp(line, "#unset_field") == 0)

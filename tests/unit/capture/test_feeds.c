@@ -292,6 +292,25 @@ test_zeek_headers(void **state)
 	assert_int_equal(mem_frames("#fields\tts\tname\tvalue\n1.5\tx\ty\n"), -1);
 	snprintf(buf, sizeof buf, "%s%s", rows, fields);
 	assert_int_equal(mem_frames(buf), -1);
+	/* a separator of NUL (or none) cannot split a line: the one before it stays, and the two
+	 * answers of a line are still two (fuzz_zeek found "#set_separator\t\x00" reading past
+	 * the line's end) */
+	struct zeek_reader *z = zeek_new();
+	struct feed_counts c = { 0 };
+	struct got g = { 0 };
+	const char *lines[] = {
+		"#separator \\x00", "#separator ", "#set_separator\t\\x00", "#set_separator\t\\x",
+		"#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype\trcode\tanswers\tTTLs",
+		"1.5\t10.0.0.1\t5555\t10.0.0.53\t53\tudp\t7\twww.x.test\t1\t0\t192.0.2.7,192.0.2.8\t60.0,60.0",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		zeek_line(z, lines[i], strlen(lines[i]), &c, emit_dec, &g);
+	assert_int_equal(c.records, 1);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(g.n_rr, 2);
+	assert_string_equal(g.rr[0], "www.x.test 1 60 192.0.2.7");
+	assert_string_equal(g.rr[1], "www.x.test 1 60 192.0.2.8");
+	zeek_free(z);
 }
 
 static void
