@@ -81,6 +81,9 @@ struct det_term {
 	double contribution;
 	bool available;            /* false when the data to compute it is missing (no GeoIP…) */
 };
+/* A result's terms as the detector keeps them (the values; names, units and weights once
+ * for all results): read one with det_term_at. */
+struct det_terms;
 
 /* A share of a domain's addresses: by ASN (asn, label = AS organisation) or by country
  * (country, label = ""). */
@@ -108,7 +111,8 @@ struct det_result {
 	enum det_verdict verdict;
 	char **reasons;            /* sentences in words and numbers, most important first */
 	int n_reasons;
-	struct det_term *terms;    /* every term of the model, in weights-file order */
+	const struct det_terms *terms; /* every term of the model, in weights-file order
+	                            * (det_term_at); owned by the detector */
 	int n_terms;
 
 	uint32_t n_responses;      /* responses with an answer set (NOERROR with addresses) */
@@ -242,8 +246,12 @@ const struct det_result *det_for_domain(const struct detector *d, store_dom_id d
 /* det_for_domain without keeping (as det_view). */
 const struct det_result *det_view_domain(const struct detector *d, store_dom_id dom,
                                          struct det_result *buf);
-/* A term of a result by feature name, NULL if absent. */
-const struct det_term *det_term_find(const struct det_result *r, const char *name);
+/* Term i (0 <= i < r->n_terms) of a result, filled into *out (name and unit static, the
+ * weight the model gave it); returns out. */
+const struct det_term *det_term_at(const struct det_result *r, int i, struct det_term *out);
+/* A term of a result by feature name into *out; NULL (out untouched) if absent. */
+const struct det_term *det_term_find(const struct det_result *r, const char *name,
+                                     struct det_term *out);
 
 /* Zone rows (is_zone set): every zone with two or more names with answers (or with names
  * without addresses rolled up into it, see rolled_up), in det_rank_cmp order. dom is the zone apex's domain (0 when the apex itself was never seen). */

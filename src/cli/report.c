@@ -614,8 +614,9 @@ write_terms(FILE *out, const struct det_result *r)
 	size_t len;
 
 	fputc('[', out);
-	for (int i = 0; i < r->n_terms; i++) {
-		const struct det_term *t = &r->terms[i];
+	for (int i = 0; r->terms != NULL && i < r->n_terms; i++) {
+		struct det_term tb;
+		const struct det_term *t = det_term_at(r, i, &tb);
 		if (term_buf(buf, &len, t, i)) {
 			fwrite(buf, 1, len, out);
 			continue;
@@ -643,7 +644,7 @@ write_terms(FILE *out, const struct det_result *r)
  * report_cache_clear() on that thread when it is done. */
 #define TERM_CACHE 64
 static _Thread_local struct term_cache {
-	const struct det_term *terms;
+	const struct det_terms *terms;
 	int n;
 	bool seen;                 /* met once: rendered straight to the output */
 	char *json;
@@ -702,12 +703,13 @@ part_unavailable(struct jw *w)
 
 	rep_key(w, "unavailable");
 	fputc('[', w->out);
-	for (int i = 0; i < r->n_terms; i++) {
-		if (r->terms[i].available)
+	for (int i = 0; r->terms != NULL && i < r->n_terms; i++) {
+		struct det_term t;
+		if (det_term_at(r, i, &t)->available)
 			continue;
 		fputs(f2 ? "" : ",", w->out);
 		f2 = false;
-		rep_str(w->out, r->terms[i].name);
+		rep_str(w->out, t.name);
 	}
 	fputc(']', w->out);
 }

@@ -354,6 +354,11 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 		d->weights_src = xstrdup(wp);
 	} else
 		d->weights_src = xstrdup("built-in defaults (no detect.conf found)");
+	d->w_used = xcalloc(2, sizeof *d->w_used);
+	for (int t = 0; t < DET_N_TERMS; t++) {
+		d->w_used[0][t] = d->w.w[t];
+		d->w_used[1][t] = isnan(d->w.w_noasn[t]) ? d->w.w[t] : d->w.w_noasn[t];
+	}
 
 	if (!cfg->no_default_allowlist) {
 		const char *ap = cfg->allowlist_path;
@@ -412,6 +417,7 @@ det_free(struct detector *d)
 		return;
 	free_results(d);
 	det_incr_free(d);
+	free(d->w_used);
 	free(d->res);
 	compact_fini(d);
 	free(d->order);
@@ -897,7 +903,7 @@ void
 det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
             const struct store_domain *dom, const struct det_feat *f,
             const struct det_context *cx, const struct det_eval *ev, struct det_result *r,
-            struct det_term *terms)
+            struct det_terms *terms)
 {
 	memset(r, 0, sizeof *r);
 	r->dom = id;
@@ -910,7 +916,13 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	r->holz_score = det_holz(f->holz_na, f->holz_nasn);
 	r->holz_score_all = det_holz(f->n_addrs, f->n_asns);
 	r->verdict = ev->verdict;
-	memcpy(terms, ev->terms, sizeof ev->terms);
+	memset(terms, 0, sizeof *terms);
+	terms->weight = d->w_used[ev->noasn];
+	for (int t = 0; t < DET_N_TERMS; t++) {
+		terms->avail |= ev->terms[t].available ? 1u << t : 0;
+		terms->raw[t] = ev->terms[t].raw;
+		terms->value[t] = ev->terms[t].value;
+	}
 	r->terms = terms;
 	r->n_terms = DET_N_TERMS;
 	r->n_reasons = det_model_reasons(&d->w, f, cx, ev, &r->reasons);
@@ -1334,9 +1346,9 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	uint32_t code = d->order[j];
 	struct det_result rc;     /* a compact name's, kept as its record and template below */
 	struct det_result *r = (code & DET_CODE_COMPACT) ? &rc : &d->res[code];
-	struct det_term terms[DET_N_TERMS];
-	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, terms);
-	r->terms = (struct det_term *)det_share_terms(d->share, terms);
+	struct det_terms terms;
+	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, &terms);
+	r->terms = det_share_terms(d->share, &terms);
 	for (int k = 0; k < r->n_reasons; k++)
 		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
 	if (det_is_flagged(ev.verdict) && f.n_obs > 0 &&
@@ -1799,11 +1811,27 @@ det_view_domain(const struct detector *d, store_dom_id dom, struct det_result *b
 }
 
 const struct det_term *
-det_term_find(const struct det_result *r, const char *name)
+det_term_at(const struct det_result *r, int i, struct det_term *out)
+{
+	const struct det_terms *t = r->terms;
+	bool avail = (t->avail >> i) & 1;
+
+	out->name = det_term_names[i];
+	out->unit = det_term_units[i];
+	out->raw = t->raw[i];
+	out->value = t->value[i];
+	out->weight = t->weight[i];
+	out->contribution = avail ? t->weight[i] * t->value[i] : 0;   /* as det_model_eval */
+	out->available = avail;
+	return out;
+}
+
+const struct det_term *
+det_term_find(const struct det_result *r, const char *name, struct det_term *out)
 {
 	for (int i = 0; i < r->n_terms; i++)
-		if (strcmp(r->terms[i].name, name) == 0)
-			return &r->terms[i];
+		if (strcmp(det_term_names[i], name) == 0)
+			return det_term_at(r, i, out);
 	return NULL;
 }
 

@@ -230,6 +230,19 @@ enum det_term_id {
 extern const char *const det_term_names[DET_N_TERMS];
 extern const char *const det_term_units[DET_N_TERMS];
 
+/* A result's terms: the weights the model used (the detector's w_used row: with ASN data or
+ * without), which terms were available, and each one's raw and transformed value. The
+ * contribution is weight·value (0 when unavailable), the same product the model took. No
+ * padding: equal vectors are equal bytes (share.c keeps each once). */
+struct det_terms {
+	const double *weight;      /* DET_N_TERMS; lives as long as the detector */
+	uint32_t avail;            /* bit t: term t available */
+	uint32_t zero;             /* always 0 */
+	double raw[DET_N_TERMS];
+	double value[DET_N_TERMS];
+};
+_Static_assert(DET_N_TERMS <= 32, "det_terms.avail holds one bit a term");
+
 struct det_weights {
 	double bias;
 	double w[DET_N_TERMS];
@@ -400,6 +413,7 @@ struct det_context {               /* per-domain facts the features do not carry
 };
 
 struct det_eval {
+	bool noasn;                    /* the weights without ASN data were used (w_noasn) */
 	double logit, score;
 	double ns_logit, ns_score;
 	struct det_term terms[DET_N_TERMS];
@@ -458,6 +472,8 @@ struct dom_state {                  /* per domain (2 bytes for every domain, a f
 
 struct detector {
 	struct det_weights w;
+	double (*w_used)[DET_N_TERMS]; /* [0]: w, [1]: w_noasn (NaN resolved to w); heap, shared
+	                                * by the workers' copies, pointed to by struct det_terms */
 	char *weights_src;
 	struct det_allow allow;
 	char *allow_src;
@@ -527,7 +543,7 @@ struct detector {
 	size_t n_groups;
 	struct det_result *zres;    /* zone rows */
 	size_t n_zres, cap_zres;
-	struct det_term *zterm_pool;
+	struct det_terms *zterm_pool;  /* one per zone row */
 	size_t cap_zterms;
 	struct fs_map zone_idx;    /* hash(zone name) → index into zres + 1 */
 
@@ -664,7 +680,7 @@ struct det_result *det_slot_once(struct detector *d, size_t j);
 struct det_shared {
 	pthread_mutex_t mu;
 	struct fs_map term_idx;     /* hash of a term vector → index + 1 */
-	struct det_term **chunks;   /* term vectors, DET_N_TERMS each, in chunks that never move */
+	struct det_terms **chunks;  /* term vectors, in chunks that never move */
 	size_t n_chunks, n_terms;
 	struct fs_map str_idx;      /* hash of a sentence → index + 1 into strs */
 	char **strs;                /* owned */
@@ -675,8 +691,8 @@ struct det_shared {
 void det_share_init(struct det_shared *sh);
 void det_share_fini(struct det_shared *sh);
 void det_share_clear(struct det_shared *sh);
-/* The shared copy of DET_N_TERMS terms (copied in when new). */
-const struct det_term *det_share_terms(struct det_shared *sh, const struct det_term *t);
+/* The shared copy of a term vector (copied in when new). */
+const struct det_terms *det_share_terms(struct det_shared *sh, const struct det_terms *t);
 /* The shared copy of a malloc'd sentence: takes s (freed when an equal one is already kept). */
 char *det_share_str(struct det_shared *sh, char *s);
 /* n bytes (8-aligned) that live as long as the shared parts. */
@@ -704,7 +720,7 @@ void det_build_input(struct detector *d, const struct store *s, store_dom_id id,
 void det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
                      const struct store_domain *dom, const struct det_feat *f,
                      const struct det_context *cx, const struct det_eval *ev,
-                     struct det_result *r, struct det_term *terms);
+                     struct det_result *r, struct det_terms *terms);
 uint32_t det_first_prefix(struct detector *d, const struct det_input *in,
                           const struct det_context *cx, bool flux_only);
 bool det_zone_usable(const struct detector *d, const char *zone);

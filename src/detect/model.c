@@ -149,6 +149,7 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 	double spread;
 
 	memset(ev, 0, sizeof *ev);
+	ev->noasn = !have_asn;
 	fill_terms(f, cx, ev, have_asn, have_cc, have_geo);
 	ev->logit = w->bias;
 	ev->ns_logit = w->ns_bias;

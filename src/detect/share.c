@@ -1,7 +1,7 @@
 /* What results share (detect_int.h, "shared result parts"): identical term vectors and
  * identical reason sentences are kept once per run. A flood of names asked once (random
  * subdomains, NXDOMAIN) gives hundreds of thousands of results whose 27 terms and reasons
- * are the same; each then costs a pointer instead of 1.5 KB of terms and its own strings.
+ * are the same; each then costs a pointer instead of 450 bytes of terms and its own strings.
  * Interned parts live until the next run (det_share_clear) or det_free. */
 #include <stdlib.h>
 #include <string.h>
@@ -10,64 +10,24 @@
 
 #define TERM_CHUNK 256   /* term vectors per chunk (pointers into a chunk stay valid) */
 
-static uint64_t
-mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	return h * 0xff51afd7ed558ccdull;
-}
-
-static uint64_t
-terms_hash(const struct det_term *t)
-{
-	uint64_t h = 0x84222325cbf29ce4ull, u;
-
-	for (int i = 0; i < DET_N_TERMS; i++) {
-		h = mix(h, (uint64_t)(uintptr_t)t[i].name);
-		memcpy(&u, &t[i].raw, 8);
-		h = mix(h, u);
-		memcpy(&u, &t[i].value, 8);
-		h = mix(h, u);
-		memcpy(&u, &t[i].weight, 8);
-		h = mix(h, u);
-		memcpy(&u, &t[i].contribution, 8);
-		h = mix(h, u ^ (uint64_t)t[i].available);
-	}
-	return h == FS_MAP_EMPTY ? 0 : h;
-}
-
-static bool
-terms_equal(const struct det_term *a, const struct det_term *b)
-{
-	for (int i = 0; i < DET_N_TERMS; i++)
-		if (a[i].name != b[i].name || a[i].unit != b[i].unit || a[i].available != b[i].available ||
-		    memcmp(&a[i].raw, &b[i].raw, sizeof a[i].raw) != 0 ||
-		    memcmp(&a[i].value, &b[i].value, sizeof a[i].value) != 0 ||
-		    memcmp(&a[i].weight, &b[i].weight, sizeof a[i].weight) != 0 ||
-		    memcmp(&a[i].contribution, &b[i].contribution, sizeof a[i].contribution) != 0)
-			return false;
-	return true;
-}
-
 /* A new slot for a term vector (caller holds the lock). */
-static struct det_term *
+static struct det_terms *
 term_slot(struct det_shared *sh)
 {
 	size_t c = sh->n_terms / TERM_CHUNK, k = sh->n_terms % TERM_CHUNK;
 
 	if (c == sh->n_chunks) {
 		sh->chunks = xreallocarray(sh->chunks, sh->n_chunks + 1, sizeof *sh->chunks);
-		sh->chunks[sh->n_chunks++] = xreallocarray(NULL, (size_t)TERM_CHUNK * DET_N_TERMS,
-		                                           sizeof(struct det_term));
+		sh->chunks[sh->n_chunks++] = xreallocarray(NULL, TERM_CHUNK, sizeof(struct det_terms));
 	}
 	sh->n_terms++;
-	return &sh->chunks[c][k * DET_N_TERMS];
+	return &sh->chunks[c][k];
 }
 
-static struct det_term *
+static struct det_terms *
 term_at(struct det_shared *sh, uint32_t i)
 {
-	return &sh->chunks[i / TERM_CHUNK][(size_t)(i % TERM_CHUNK) * DET_N_TERMS];
+	return &sh->chunks[i / TERM_CHUNK][i % TERM_CHUNK];
 }
 
 void
@@ -79,22 +39,24 @@ det_share_init(struct det_shared *sh)
 	fs_map_init(&sh->str_idx);
 }
 
-const struct det_term *
-det_share_terms(struct det_shared *sh, const struct det_term *t)
+const struct det_terms *
+det_share_terms(struct det_shared *sh, const struct det_terms *t)
 {
-	uint64_t h = terms_hash(t);
-	struct det_term *out;
+	uint64_t h = fs_hash_bytes(t, sizeof *t);   /* no padding (detect_int.h) */
+	struct det_terms *out;
 	bool fresh;
 
+	if (h == FS_MAP_EMPTY)
+		h = 0;
 	pthread_mutex_lock(&sh->mu);
 	uint32_t *v = fs_map_put(&sh->term_idx, h, &fresh);
-	if (!fresh && terms_equal(term_at(sh, *v - 1), t)) {
+	if (!fresh && memcmp(term_at(sh, *v - 1), t, sizeof *t) == 0) {
 		out = term_at(sh, *v - 1);
 	} else {
 		/* new, or a hash collision (then kept apart, the map keeps the first) */
 		uint32_t idx = (uint32_t)sh->n_terms;
 		out = term_slot(sh);
-		memcpy(out, t, DET_N_TERMS * sizeof *t);
+		memcpy(out, t, sizeof *t);
 		if (fresh)
 			*v = idx + 1;
 	}

@@ -662,7 +662,7 @@ zone_context(const struct detector *d, const char *zone, const uint32_t *mem, ui
 static void
 eval_zone(struct detector *d, const struct store *s, const char *zone, const uint32_t *mem,
           uint32_t nm, uint32_t n_noaddr, store_dom_id noaddr_ns, struct det_obs **zobs,
-          size_t *cap_zobs, struct det_result *zr, struct det_term *terms)
+          size_t *cap_zobs, struct det_result *zr, struct det_terms *terms)
 {
 	struct zstat st = { 0 };
 	struct det_input in;
@@ -935,7 +935,7 @@ zone_worker_run(void *arg)
 		uint32_t z = j->rows[k];
 		eval_zone(&zw->w, j->s, j->zname[z], j->mem + j->start[z], j->cnt[z], j->noaddr[z],
 		          j->noaddr_ns[z], &zobs, &cap_zobs, &j->d->zres[k],
-		          &j->d->zterm_pool[k * DET_N_TERMS]);
+		          &j->d->zterm_pool[k]);
 	}
 	free(zobs);
 	return NULL;
@@ -957,7 +957,7 @@ zones_eval(struct detector *d, struct zone_rows *j)
 			uint32_t z = j->rows[k];
 			eval_zone(d, j->s, j->zname[z], j->mem + j->start[z], j->cnt[z], j->noaddr[z],
 			          j->noaddr_ns[z], &zobs, &cap_zobs, &d->zres[k],
-			          &d->zterm_pool[k * DET_N_TERMS]);
+			          &d->zterm_pool[k]);
 		}
 		free(zobs);
 		return;
@@ -1036,8 +1036,8 @@ det_zone_run(struct detector *d, const struct store *s)
 		d->cap_zres = nrows;
 		d->zres = xreallocarray(d->zres, d->cap_zres, sizeof *d->zres);
 	}
-	if ((size_t)nrows * DET_N_TERMS > d->cap_zterms) {
-		d->cap_zterms = (size_t)nrows * DET_N_TERMS;
+	if (nrows > d->cap_zterms) {
+		d->cap_zterms = nrows;
 		d->zterm_pool = xreallocarray(d->zterm_pool, d->cap_zterms, sizeof *d->zterm_pool);
 	}
 	uint32_t *row_of = xcalloc(nz + 2, sizeof *row_of);

@@ -267,11 +267,12 @@ summary(const struct detail_ctx *ctx, uint32_t dom, const struct snap_row *row, 
 		int barw = ctx->width - 64;
 		if (barw > 30)
 			barw = 30;
-		for (int i = 0; i < r->n_terms; i++)
-			if (fabs(r->terms[i].contribution) > maxc)
-				maxc = fabs(r->terms[i].contribution);
-		for (int i = 0; i < r->n_terms; i++) {
-			const struct det_term *t = &r->terms[i];
+		struct det_term tb;
+		for (int i = 0; r->terms != NULL && i < r->n_terms; i++)
+			if (fabs(det_term_at(r, i, &tb)->contribution) > maxc)
+				maxc = fabs(tb.contribution);
+		for (int i = 0; r->terms != NULL && i < r->n_terms; i++) {
+			const struct det_term *t = det_term_at(r, i, &tb);
 			char bar[128] = "";
 			int n = 0;
 			if (!t->available) {

@@ -119,11 +119,15 @@ same_result(const struct det_result *a, const struct det_result *b)
 		assert_string_equal(a->reasons[i], b->reasons[i]);
 	assert_int_equal(a->n_terms, b->n_terms);
 	for (int i = 0; i < a->n_terms; i++) {
-		assert_string_equal(a->terms[i].name, b->terms[i].name);
-		assert_true(a->terms[i].raw == b->terms[i].raw);
-		assert_true(a->terms[i].value == b->terms[i].value);
-		assert_true(a->terms[i].contribution == b->terms[i].contribution);
-		assert_int_equal(a->terms[i].available, b->terms[i].available);
+		struct det_term ta, tb;
+		det_term_at(a, i, &ta);
+		det_term_at(b, i, &tb);
+		assert_string_equal(ta.name, tb.name);
+		assert_true(ta.raw == tb.raw);
+		assert_true(ta.value == tb.value);
+		assert_true(ta.weight == tb.weight);
+		assert_true(ta.contribution == tb.contribution);
+		assert_int_equal(ta.available, tb.available);
 	}
 	same_str(a->name, b->name);
 	same_str(a->registrable, b->registrable);

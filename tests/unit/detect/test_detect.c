@@ -112,11 +112,12 @@ test_verdicts(void **state)
 	assert_true(r->first_flux_resp >= 2 && r->first_flux_resp <= r->n_responses);
 	assert_true(r->first_flagged_resp >= 1 && r->first_flagged_resp <= r->first_flux_resp);
 	assert_true(r->first_flux_ttls >= 1.0);
-	const struct det_term *t = det_term_find(r, "novelty");
+	struct det_term tb;
+	const struct det_term *t = det_term_find(r, "novelty", &tb);
 	assert_non_null(t);
 	assert_true(t->available && t->raw == 1.0);
-	assert_false(det_term_find(r, "asn_count")->available);
-	assert_null(det_term_find(r, "no_such_term"));
+	assert_false(det_term_find(r, "asn_count", &tb)->available);
+	assert_null(det_term_find(r, "no_such_term", &tb));
 
 	r = result(d, s, "www.shop.example");
 	assert_int_equal(r->verdict, DET_CDN);
@@ -157,7 +158,8 @@ test_clusters_and_groups(void **state)
 	assert_true(a->cluster != 0);
 	assert_int_equal(a->cluster, b->cluster);
 	assert_int_equal(a->cluster_size, 2);
-	assert_true(det_term_find(a, "shared_flux")->raw == 1);
+	struct det_term tb;
+	assert_true(det_term_find(a, "shared_flux", &tb)->raw == 1);
 	assert_int_equal(result(d, s, "quiet.example")->cluster, 0);
 	/* registrable groups */
 	bool seen = false;

@@ -62,7 +62,8 @@ put_result(struct text *t, const struct det_result *r)
 	for (int i = 0; i < r->n_reasons; i++)
 		put(t, " reason %s\n", S(r->reasons[i]));
 	for (int i = 0; i < r->n_terms; i++) {
-		const struct det_term *m = &r->terms[i];
+		struct det_term mb;
+		const struct det_term *m = det_term_at(r, i, &mb);
 		put(t, " term %s %s %a %a %a %a %d\n", S(m->name), S(m->unit), m->raw, m->value,
 		    m->weight, m->contribution, m->available);
 	}
