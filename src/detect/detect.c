@@ -1733,6 +1733,10 @@ det_run(struct detector *d, const struct store *s)
 	t3 = fs_mono_ms();
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
+	/* the last reader of the address info was the zones' step: a detector that keeps nothing
+	 * for a next run gives it back before the index's arrays are made */
+	if (d->incr_off)
+		det_release_caches(d);
 	run_index(d, s, nd);
 	run_note_unavailable(d, na);
 	d->s = NULL;

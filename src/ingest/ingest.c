@@ -321,6 +321,10 @@ ingest_run(struct ingest *in, struct fs_err *err)
 		in->q = NULL;
 	}
 	publish_stats(in);
+	/* the counters are published: the decoder's stream and fragment tables are given back
+	 * now rather than with the ingest, which callers keep for its statistics */
+	dec_free(in->dec);
+	in->dec = NULL;
 	atomic_store(&in->end_us, fs_mono_us());
 	atomic_store(&in->running, false);
 	atomic_store(&in->finished, true);
