@@ -1712,6 +1712,16 @@ run_note_unavailable(struct detector *d, size_t na)
 #undef UNAV
 }
 
+static void
+release_ainfo(struct detector *d)
+{
+	free(d->ainfo);
+	free(d->ainfo_ok);
+	d->ainfo = NULL;
+	d->ainfo_ok = NULL;
+	d->cap_ainfo = 0;
+}
+
 void
 det_run(struct detector *d, const struct store *s)
 {
@@ -1733,10 +1743,6 @@ det_run(struct detector *d, const struct store *s)
 	t3 = fs_mono_ms();
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
-	/* the last reader of the address info was the zones' step: a detector that keeps nothing
-	 * for a next run gives it back before the index's arrays are made */
-	if (d->incr_off)
-		det_release_caches(d);
 	run_index(d, s, nd);
 	run_note_unavailable(d, na);
 	d->s = NULL;
@@ -1760,11 +1766,7 @@ det_set_incremental(struct detector *d, bool on)
 void
 det_release_caches(struct detector *d)
 {
-	free(d->ainfo);
-	free(d->ainfo_ok);
-	d->ainfo = NULL;
-	d->ainfo_ok = NULL;
-	d->cap_ainfo = 0;
+	release_ainfo(d);
 	free(d->agent_since);
 	d->agent_since = NULL;
 	d->cap_agent = 0;

@@ -464,6 +464,8 @@ st_set_intern_sorted(struct store *s, uint32_t kind, const uint32_t *m, uint32_t
 	if (n == 0)
 		return 0;
 	h = hash_set(kind, m, n);
+	if (t->slot == NULL && s->live_sets > 0)
+		st_rebuild_set_tab(s);   /* store_pack gave it back */
 	if (t->slot != NULL) {
 		for (uint32_t i = h & t->mask; (v = t->slot[i]) != 0; i = (i + 1) & t->mask) {
 			const struct set_ent *e;

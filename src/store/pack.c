@@ -22,7 +22,7 @@
 #endif
 
 #define PACK_CHUNK (4u << 20)    /* bytes of a packing block (a longer vector gets its own) */
-#define PACK_TRIM (16u << 20)    /* heap bytes freed between two trims */
+#define PACK_TRIM (4u << 20)     /* heap bytes freed between two trims */
 
 bool
 st_packed(const struct store *s, const void *p)
@@ -212,6 +212,9 @@ store_pack(struct store *s)
 	pack_all(&pk);               /* what is to be placed, so that no block is too large */
 	pk.count = false;
 	pack_all(&pk);
+	/* The answer sets' hash table only serves interning (readers find sets by id): given
+	 * back, made again from the sets by the next st_set_intern_sorted, if any. */
+	st_idtable_free(s, &s->set_tab);
 	trim(&pk);
 	return before > s->bytes ? before - s->bytes : 0;
 }
