@@ -291,47 +291,51 @@ compile_leaf(struct term *t, const struct qx_node *nd, struct fs_err *err, size_
 	return parse_values(t, nd->value, err, term);
 }
 
-/* The normalised text of node k (fields by their canonical names). */
+/* Appends the n bytes of p to the growing text. */
+static void
+put_text(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+	if (*len + n + 1 > *cap)
+		*buf = xrealloc(*buf, *cap = (*len + n + 1) * 2);
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+#define PUT_STR(buf, len, cap, s) put_text((buf), (len), (cap), (s), strlen(s))
+
+/* The normalised text of node k (fields by their canonical names). A value is copied as it
+ * is, however long (the text is grown, never cut). */
 static void
 print_node(const struct query_filter *f, int k, char **buf, size_t *len, size_t *cap)
 {
 	const struct qx_node *nd = &f->tree.n[k];
-	char tmp[1024];
-	int n = 0;
 
 	switch (nd->kind) {
 	case QX_LEAF: {
 		const struct term *t = &f->t[k];
 		bool q = strpbrk(nd->value, " \t()\"") != NULL || nd->value[0] == '\0';
-		n = snprintf(tmp, sizeof tmp, "%s%s%s%s%s", t->f->key, op_text[t->op], q ? "\"" : "",
-		             nd->value, q ? "\"" : "");
+		PUT_STR(buf, len, cap, t->f->key);
+		PUT_STR(buf, len, cap, op_text[t->op]);
+		PUT_STR(buf, len, cap, q ? "\"" : "");
+		PUT_STR(buf, len, cap, nd->value);
+		PUT_STR(buf, len, cap, q ? "\"" : "");
 		break;
 	}
 	case QX_NOT: {
 		bool par = f->tree.n[nd->a].kind == QX_AND || f->tree.n[nd->a].kind == QX_OR;
-		n = snprintf(tmp, sizeof tmp, "not %s", par ? "(" : "");
+		PUT_STR(buf, len, cap, par ? "not (" : "not ");
 		break;
 	}
 	default:
 		break;
-	}
-	if (n > 0) {
-		if (*len + (size_t)n + 1 > *cap)
-			*buf = xrealloc(*buf, *cap = (*len + (size_t)n + 1) * 2);
-		memcpy(*buf + *len, tmp, (size_t)n + 1);
-		*len += (size_t)n;
 	}
 	if (nd->kind == QX_LEAF)
 		return;
 	if (nd->kind == QX_NOT) {
 		bool par = f->tree.n[nd->a].kind == QX_AND || f->tree.n[nd->a].kind == QX_OR;
 		print_node(f, nd->a, buf, len, cap);
-		if (par) {
-			if (*len + 2 > *cap)
-				*buf = xrealloc(*buf, *cap = (*len + 2) * 2);
-			(*buf)[(*len)++] = ')';
-			(*buf)[*len] = '\0';
-		}
+		if (par)
+			PUT_STR(buf, len, cap, ")");
 		return;
 	}
 	for (int side = 0; side < 2; side++) {
@@ -339,18 +343,10 @@ print_node(const struct query_filter *f, int k, char **buf, size_t *len, size_t 
 		bool par = nd->kind == QX_AND && f->tree.n[c].kind == QX_OR;
 		const char *pre = side == 0 ? (par ? "(" : "") :
 		                  nd->kind == QX_OR ? (par ? " or (" : " or ") : (par ? " (" : " ");
-		size_t pl = strlen(pre);
-		if (*len + pl + 1 > *cap)
-			*buf = xrealloc(*buf, *cap = (*len + pl + 1) * 2);
-		memcpy(*buf + *len, pre, pl + 1);
-		*len += pl;
+		PUT_STR(buf, len, cap, pre);
 		print_node(f, c, buf, len, cap);
-		if (par) {
-			if (*len + 2 > *cap)
-				*buf = xrealloc(*buf, *cap = (*len + 2) * 2);
-			(*buf)[(*len)++] = ')';
-			(*buf)[*len] = '\0';
-		}
+		if (par)
+			PUT_STR(buf, len, cap, ")");
 	}
 }
 

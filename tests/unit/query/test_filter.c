@@ -236,6 +236,18 @@ test_text(void **state)
 		query_filter_free(f);
 		query_filter_free(g);
 	}
+	/* a value longer than any fixed buffer is kept whole (fuzz_filter found the text of a
+	 * 1 KiB value read past a 1 KiB stack buffer) */
+	char in[5000], out[5008];
+	memset(in, 'x', sizeof in);
+	memcpy(in, "name~", 5);
+	in[4000] = '\0';
+	snprintf(out, sizeof out, "not %s", in);
+	struct query_filter *f = NULL;
+	struct fs_err err = { 0 };
+	assert_int_equal(query_filter_parse(out, &f, &err), FS_OK);
+	assert_string_equal(query_filter_text(f), out);
+	query_filter_free(f);
 }
 
 int
