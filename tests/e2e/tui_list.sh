@@ -5,7 +5,8 @@
 # cluster view's cluster size is the report's and the cluster list's; `/` on an address finds a
 # domain answered with it; filters on asn, country and time give --report's counts; a missing
 # value matches no comparison; the export dialog asks before overwriting and before writing a
-# path whose extension names another format, and remembers format and path.
+# path whose extension names another format, and remembers format and path. The store is
+# packed once the file is read.
 . "$(dirname "$0")/lib/tui.sh"
 W="$BUILD/e2e/tui-list"
 rm -rf "$W"; mkdir -p "$W"
@@ -21,9 +22,12 @@ listed_is() { n=100; while [ "$n" -gt 0 ]; do [ "$(listed)" = "$1" ] && return 0
 
 "$FLUXSCOPE" -r $PCAP $G --report --json >"$W/report.json" 2>/dev/null || { echo "FAIL: --report"; exit 1; }
 
-tui_start 160 50 $G $PCAP
+tui_start 160 50 $G --log "$W/tui.log" $PCAP
 tui_wait "Loaded" 20 || exit 1
 tui_wait_gone "(scoring)"
+# once the file is read the loader packs the store before its final run (as the report does)
+check "the store was packed when loading ended" \
+	grep -qE 'tui: store packed: [1-9][0-9]* bytes given back' "$W/tui.log"
 
 # --- ranking: the first 40 flagged rows in --report's order; most show score 100.0
 tui_screen | sed -n '3,42p' | while IFS= read -r l; do dom_of "$l"; done >"$W/tui.order"
