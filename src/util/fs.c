@@ -139,6 +139,66 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* IPv6 text by hand, byte for byte what glibc's inet_ntop gives (RFC 5952's form: the first
+ * longest run of two or more zero groups as "::", lower-case hex without leading zeros; the
+ * last 32 bits as dotted IPv4 after ::ffff: and after 96 zero bits, but for :: and ::1 and
+ * their like, as glibc does); inet_ntop goes through sprintf for every group, which the
+ * report's and --dump's AAAA rows feel. buf holds FS_ADDR_STRLEN. */
+static void
+addr6_str(const uint8_t *b, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+	char *p = buf;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, cur_len = 0;
+			cur_len++;
+		} else if (cur >= 0) {
+			if (best < 0 || cur_len > best_len)
+				best = cur, best_len = cur_len;
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && (best < 0 || cur_len > best_len))
+		best = cur, best_len = cur_len;
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			for (int k = 12; k < 16; k++) {
+				unsigned v = b[k];
+				if (k > 12)
+					*p++ = '.';
+				if (v >= 100)
+					*p++ = (char)('0' + v / 100);
+				if (v >= 10)
+					*p++ = (char)('0' + v / 10 % 10);
+				*p++ = (char)('0' + v % 10);
+			}
+			*p = '\0';
+			return;
+		}
+		int shift = w[i] >= 0x1000 ? 12 : w[i] >= 0x100 ? 8 : w[i] >= 0x10 ? 4 : 0;
+		for (; shift >= 0; shift -= 4)
+			*p++ = hex[(w[i] >> shift) & 0xf];
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	*p = '\0';
+}
+
 const char *
 fs_addr_str(const fs_addr *a, char *buf, size_t len)
 {
@@ -158,6 +218,8 @@ fs_addr_str(const fs_addr *a, char *buf, size_t len)
 		*p = '\0';
 	} else if (a->family == 4)
 		inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len);
+	else if (a->family == 6 && len >= FS_ADDR_STRLEN)
+		addr6_str(a->bytes, buf);
 	else if (a->family == 6)
 		inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)len);
 	else

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include <cmocka.h>
 
 #include "util/numfmt.h"
+#include "fluxscope/fs.h"
 
 static uint64_t rs = 0x9e3779b97f4a7c15ull;
 
@@ -131,12 +133,64 @@ test_fast_path_taken(void **state)
 	assert_int_equal(fs_numfmt_fallbacks() - before, 2);
 }
 
+/* fs_addr_str's IPv6 text (written by hand) is inet_ntop's, byte for byte: the forms RFC 5952
+ * and glibc single out, then addresses whose groups are zero, small or large at random. */
+static void
+check_addr6(const uint8_t *b)
+{
+	fs_addr a = { .family = 6 };
+	char got[FS_ADDR_STRLEN], want[INET6_ADDRSTRLEN];
+
+	memcpy(a.bytes, b, 16);
+	assert_non_null(inet_ntop(AF_INET6, b, want, sizeof want));
+	assert_string_equal(fs_addr_str(&a, got, sizeof got), want);
+}
+
+static void
+test_addr6_text(void **state)
+{
+	static const char *const edge[] = {
+		"::", "::1", "::2", "1::", "::ffff:1.2.3.4", "::ffff:0.0.0.0", "::1.2.3.4", "::0.0.0.1",
+		"::ffff:0:1.2.3.4", "0:0:0:0:0:1:1.2.3.4", "1:0:0:2:0:0:0:3", "1:0:0:2:0:0:3:4",
+		"1:0:2:0:3:0:4:0", "2001:db8::1", "2001:db8:0:0:1:0:0:1", "fe80::1:2", "ffff::",
+		"0:0:1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "a:b:c:d:e:f:10:11",
+		"::ffff:ffff:ffff", "::fffe:1.2.3.4", "0:0:0:0:0:ffff:0:0", "1::ffff:1.2.3.4",
+	};
+	uint8_t b[16];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+		assert_int_equal(inet_pton(AF_INET6, edge[i], b), 1);
+		check_addr6(b);
+	}
+	srand(7);
+	for (int n = 0; n < 200000; n++) {
+		for (int w = 0; w < 8; w++) {
+			unsigned v;
+			switch (rand() % 4) {
+			case 0: case 1: v = 0; break;
+			case 2: v = (unsigned)rand() & (0xffffu >> (4 * (rand() % 4))); break;
+			default: v = (unsigned)rand() & 0xffff; break;
+			}
+			b[2 * w] = (uint8_t)(v >> 8);
+			b[2 * w + 1] = (uint8_t)v;
+		}
+		if (n % 16 == 0) {            /* the mapped and compatible forms' prefixes */
+			memset(b, 0, 10);
+			if (n % 32 == 0)
+				b[10] = b[11] = 0xff;
+		}
+		check_addr6(b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_printf),
 		cmocka_unit_test(test_fast_path_taken),
+		cmocka_unit_test(test_addr6_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
