@@ -1052,9 +1052,19 @@ static void
 build_groups(struct detector *d, const struct store *s)
 {
 	struct fs_map idx;
-	uint64_t *pairs = NULL, *apairs = NULL;
-	size_t np = 0, cap = 0, nap = 0, acap = 0;
+	uint64_t *pairs;
+	size_t np = 0, total = 0;
 
+	/* (group, address) of every domain's addresses, in one array of exactly their number:
+	 * sorted, its distinct pairs count the groups' addresses; then, in place, those pairs'
+	 * (group, ASN), sorted again, count their ASNs (the same distinct pairs as over every
+	 * domain's addresses, looked up once per distinct address of a group). */
+	for (size_t i = 0; i < d->n_res; i++) {
+		const struct store_domain *dom = store_domain(s, det_code_dom(d, d->order[i]));
+		if (dom != NULL)
+			total += dom->ext->n_addrs;
+	}
+	pairs = xreallocarray(NULL, total ? total : 1, sizeof *pairs);
 	fs_map_init(&idx);
 	d->groups = xcalloc(d->n_res + 1, sizeof *d->groups);
 	d->n_groups = 0;
@@ -1079,32 +1089,28 @@ build_groups(struct detector *d, const struct store *s)
 		if (r->verdict > g->verdict)
 			g->verdict = r->verdict;
 		const struct store_domain *dom = store_domain(s, rdom);
-		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs; k++) {
-			if (np == cap) {
-				cap = cap ? cap * 2 : 1024;
-				pairs = xreallocarray(pairs, cap, sizeof *pairs);
-			}
+		for (uint32_t k = 0; dom != NULL && k < dom->ext->n_addrs && np < total; k++)
 			pairs[np++] = ((uint64_t)*slot << 32) | dom->ext->addrs[k].addr;
-			uint32_t asn = addr_info(d, dom->ext->addrs[k].addr)->asn;
-			if (asn != 0) {
-				if (nap == acap) {
-					acap = acap ? acap * 2 : 1024;
-					apairs = xreallocarray(apairs, acap, sizeof *apairs);
-				}
-				apairs[nap++] = ((uint64_t)*slot << 32) | asn;
-			}
-		}
 	}
 	det_sort_u64(pairs, np);
-	for (size_t i = 0; i < np; i++)
-		if (i == 0 || pairs[i] != pairs[i - 1])
-			d->groups[pairs[i] >> 32].n_addrs++;
-	det_sort_u64(apairs, nap);
+	size_t nap = 0;
+	uint64_t prev = 0;
+	for (size_t i = 0; i < np; i++) {
+		uint64_t pair = pairs[i];          /* read before pairs[nap] (nap <= i) is written */
+		if (i > 0 && pair == prev)
+			continue;
+		prev = pair;
+		uint64_t grp = pair >> 32;
+		d->groups[grp].n_addrs++;
+		uint32_t asn = addr_info(d, (uint32_t)pair)->asn;
+		if (asn != 0)
+			pairs[nap++] = grp << 32 | asn;
+	}
+	det_sort_u64(pairs, nap);
 	for (size_t i = 0; i < nap; i++)
-		if (i == 0 || apairs[i] != apairs[i - 1])
-			d->groups[apairs[i] >> 32].n_asns++;
+		if (i == 0 || pairs[i] != pairs[i - 1])
+			d->groups[pairs[i] >> 32].n_asns++;
 	free(pairs);
-	free(apairs);
 	fs_map_fini(&idx);
 	qsort(d->groups, d->n_groups, sizeof *d->groups, cmp_group);
 }
