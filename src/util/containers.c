@@ -53,8 +53,8 @@ fs_map_clear(struct fs_map *m)
 	m->n = 0;
 }
 
-static void
-map_grow(struct fs_map *m)
+void
+fs_map_grow(struct fs_map *m)
 {
 	uint32_t on = m->n;
 	uint64_t *okeys = m->keys;
@@ -74,45 +74,6 @@ map_grow(struct fs_map *m)
 	free(okeys);
 	free(ovals);
 	free(oused);
-}
-
-uint32_t *
-fs_map_put(struct fs_map *m, uint64_t key, bool *fresh)
-{
-	if ((m->n + 1) * 4 > m->cap * 3)
-		map_grow(m);
-	uint32_t mask = m->cap - 1;
-	uint32_t i = (uint32_t)fs_hash64(key) & mask;
-	for (;;) {
-		if (m->keys[i] == key) {
-			*fresh = false;
-			return &m->vals[i];
-		}
-		if (m->keys[i] == FS_MAP_EMPTY) {
-			m->keys[i] = key;
-			m->vals[i] = 0;
-			m->used[m->n++] = i;
-			*fresh = true;
-			return &m->vals[i];
-		}
-		i = (i + 1) & mask;
-	}
-}
-
-const uint32_t *
-fs_map_get(const struct fs_map *m, uint64_t key)
-{
-	if (m->cap == 0)
-		return NULL;
-	uint32_t mask = m->cap - 1;
-	uint32_t i = (uint32_t)fs_hash64(key) & mask;
-	for (;;) {
-		if (m->keys[i] == key)
-			return &m->vals[i];
-		if (m->keys[i] == FS_MAP_EMPTY)
-			return NULL;
-		i = (i + 1) & mask;
-	}
 }
 
 /* ---- arena and interner ------------------------------------------------------------------------ */

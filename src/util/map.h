@@ -26,10 +26,8 @@ void fs_map_fini(struct fs_map *m);
 /* Empty the map (a large, sparsely used table is freed instead, so one huge use does not
  * keep a big table). */
 void fs_map_clear(struct fs_map *m);
-/* Slot for key, inserted with value 0 if absent (*fresh says which). Valid until the next put. */
-uint32_t *fs_map_put(struct fs_map *m, uint64_t key, bool *fresh);
-/* Value for key, or NULL if absent. */
-const uint32_t *fs_map_get(const struct fs_map *m, uint64_t key);
+/* The table doubled (or made), its entries re-inserted in their order: fs_map_put's slow path. */
+void fs_map_grow(struct fs_map *m);
 /* The j-th entry (0 <= j < n), in insertion order. */
 static inline uint64_t fs_map_key_at(const struct fs_map *m, uint32_t j) { return m->keys[m->used[j]]; }
 static inline uint32_t fs_map_val_at(const struct fs_map *m, uint32_t j) { return m->vals[m->used[j]]; }
@@ -47,6 +45,48 @@ fs_hash64(uint64_t x)
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
 	return x ^ (x >> 31);
+}
+
+/* Slot for key, inserted with value 0 if absent (*fresh says which). Valid until the next put.
+ * Inline: the detector's features make millions of these. */
+static inline uint32_t *
+fs_map_put(struct fs_map *m, uint64_t key, bool *fresh)
+{
+	if ((m->n + 1) * 4 > m->cap * 3)
+		fs_map_grow(m);
+	uint32_t mask = m->cap - 1;
+	uint32_t i = (uint32_t)fs_hash64(key) & mask;
+	for (;;) {
+		if (m->keys[i] == key) {
+			*fresh = false;
+			return &m->vals[i];
+		}
+		if (m->keys[i] == FS_MAP_EMPTY) {
+			m->keys[i] = key;
+			m->vals[i] = 0;
+			m->used[m->n++] = i;
+			*fresh = true;
+			return &m->vals[i];
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+/* Value for key, or NULL if absent. */
+static inline const uint32_t *
+fs_map_get(const struct fs_map *m, uint64_t key)
+{
+	if (m->cap == 0)
+		return NULL;
+	uint32_t mask = m->cap - 1;
+	uint32_t i = (uint32_t)fs_hash64(key) & mask;
+	for (;;) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (m->keys[i] == FS_MAP_EMPTY)
+			return NULL;
+		i = (i + 1) & mask;
+	}
 }
 
 #endif
