@@ -227,6 +227,11 @@ void det_set_incremental(struct detector *d, bool on);
  * run once (the report, --export), after det_run; results, groups and zone rows stay, and a
  * later det_run fills them again. */
 void det_release_caches(struct detector *d);
+/* Gives back the results of the last run (domains, zone rows, groups, the sentences and terms
+ * they share) and keeps what makes the next run incremental and its caches: det_count is 0
+ * until then. For a front end's spare detector whose results no one reads any more (the
+ * TUI's second one once a file has loaded). Caller: the thread that runs the detector. */
+void det_drop_results(struct detector *d);
 
 /* The one ranking of results, shared by --report, --export and the TUI's lists: the logit,
  * highest first (the 0..100 score saturates at 100.0 where the logit still separates), then

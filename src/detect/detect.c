@@ -1764,6 +1764,27 @@ det_run(struct detector *d, const struct store *s)
 }
 
 void
+det_drop_results(struct detector *d)
+{
+	free_results(d);
+	det_zone_drop_rows(d);
+	free(d->res);
+	d->res = NULL;
+	d->cap_res = 0;
+	free(d->order);
+	d->order = NULL;
+	d->cap_order = 0;
+	free(d->by_dom);
+	d->by_dom = NULL;
+	d->cap_by_dom = 0;
+	if (d->cmp != NULL) {
+		free(d->cmp->c);
+		d->cmp->c = NULL;
+		d->cmp->cap = 0;
+	}
+}
+
+void
 det_set_incremental(struct detector *d, bool on)
 {
 	d->incr_off = !on;

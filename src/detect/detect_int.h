@@ -710,6 +710,8 @@ void det_zone_context(struct detector *d, const struct store *s, store_dom_id id
  * to their member names. */
 void det_zone_run(struct detector *d, const struct store *s);
 void det_zone_free(struct detector *d);
+/* The zone rows of the last run given back (det_drop_results). */
+void det_zone_drop_rows(struct detector *d);
 
 /* detect.c helpers used by zone.c */
 const struct det_addr_info *det_addr_info_cb(void *ctx, uint32_t id);

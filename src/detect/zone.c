@@ -95,6 +95,20 @@ det_zone_free(struct detector *d)
 	free(d->zterm_pool);
 }
 
+void
+det_zone_drop_rows(struct detector *d)
+{
+	free_zrows(d);
+	free(d->zres);
+	d->zres = NULL;
+	d->cap_zres = 0;
+	free(d->zterm_pool);
+	d->zterm_pool = NULL;
+	d->cap_zterms = 0;
+	fs_map_fini(&d->zone_idx);
+	fs_map_init(&d->zone_idx);
+}
+
 /* ---- labels -------------------------------------------------------------------------------- */
 
 static bool

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "fluxscope/chouse.h"
 #include "fluxscope/model.h"
@@ -35,6 +38,7 @@ struct loader {
 	struct geo *det_geo;
 	const struct det_config *det_cfg;
 	bool det_busy[2];          /* held by the snapshot the UI shows, or by `ready` */
+	bool det_dropped[2];       /* its results given back (det_drop_results; worker only) */
 	char source[256];
 	bool live;
 	bool started;
@@ -251,6 +255,20 @@ worker_main(void *arg)
 			apply_marks(l);
 		ingest_progress(l->in, &p);
 		finished = p.finished || atomic_load(&l->stop_asked);
+		/* Once the final snapshot is out, the other detector's results (the snapshot before
+		 * it, which the UI has let go) are read by no one: given back, what makes its next
+		 * run incremental kept. */
+		for (int i = 0; i < 2 && finished && l->final_built; i++)
+			if (l->det[i] != NULL && !l->det_busy[i] && !l->det_dropped[i]) {
+				l->det_dropped[i] = true;
+				pthread_mutex_unlock(&l->mu);
+				det_drop_results(l->det[i]);
+#ifdef __GLIBC__
+				(void)malloc_trim(0);   /* the freed pages back to the system */
+#endif
+				pthread_mutex_lock(&l->mu);
+				fs_log("tui", "spare detector %d: results given back", i);
+			}
 		gen = store_generation(l->store);
 		if (l->det[0] == NULL)
 			free_det = 0; /* store counts only: snapshots need no detector of their own */
@@ -268,8 +286,10 @@ worker_main(void *arg)
 			struct snap *s;
 			double t0 = now;
 
-			if (det != NULL)
+			if (det != NULL) {
 				l->det_busy[free_det] = true;
+				l->det_dropped[free_det] = false;
+			}
 			atomic_store(&l->scoring, true);
 			pthread_mutex_unlock(&l->mu);
 			/* The detector is kept when the store was aged since its last pass: it drops

@@ -6,7 +6,7 @@
 # domain answered with it; filters on asn, country and time give --report's counts; a missing
 # value matches no comparison; the export dialog asks before overwriting and before writing a
 # path whose extension names another format, and remembers format and path. The store is
-# packed once the file is read.
+# packed once the file is read, and the spare detector's results given back.
 . "$(dirname "$0")/lib/tui.sh"
 W="$BUILD/e2e/tui-list"
 rm -rf "$W"; mkdir -p "$W"
@@ -28,6 +28,11 @@ tui_wait_gone "(scoring)"
 # once the file is read the loader packs the store before its final run (as the report does)
 check "the store was packed when loading ended" \
 	grep -qE 'tui: store packed: [1-9][0-9]* bytes given back' "$W/tui.log"
+# and the spare detector's results (the snapshot before the final one) given back
+n=50; until grep -q 'tui: spare detector [01]: results given back' "$W/tui.log" || [ $n -eq 0 ]; do
+	sleep 0.1; n=$((n - 1)); done
+check "the spare detector's results were given back" \
+	grep -q 'tui: spare detector [01]: results given back' "$W/tui.log"
 
 # --- ranking: the first 40 flagged rows in --report's order; most show score 100.0
 tui_screen | sed -n '3,42p' | while IFS= read -r l; do dom_of "$l"; done >"$W/tui.order"
