@@ -1722,10 +1722,8 @@ static void
 release_ainfo(struct detector *d)
 {
 	free(d->ainfo);
-	free(d->ainfo_ok);
 	d->ainfo = NULL;
-	d->ainfo_ok = NULL;
-	d->cap_ainfo = 0;
+	DET_FREE_VEC(d->ainfo_ok, d->cap_ainfo);
 }
 
 void
@@ -1768,20 +1766,11 @@ det_drop_results(struct detector *d)
 {
 	free_results(d);
 	det_zone_drop_rows(d);
-	free(d->res);
-	d->res = NULL;
-	d->cap_res = 0;
-	free(d->order);
-	d->order = NULL;
-	d->cap_order = 0;
-	free(d->by_dom);
-	d->by_dom = NULL;
-	d->cap_by_dom = 0;
-	if (d->cmp != NULL) {
-		free(d->cmp->c);
-		d->cmp->c = NULL;
-		d->cmp->cap = 0;
-	}
+	DET_FREE_VEC(d->res, d->cap_res);
+	DET_FREE_VEC(d->order, d->cap_order);
+	DET_FREE_VEC(d->by_dom, d->cap_by_dom);
+	if (d->cmp != NULL)
+		DET_FREE_VEC(d->cmp->c, d->cmp->cap);
 }
 
 void
@@ -1794,9 +1783,7 @@ void
 det_release_caches(struct detector *d)
 {
 	release_ainfo(d);
-	free(d->agent_since);
-	d->agent_since = NULL;
-	d->cap_agent = 0;
+	DET_FREE_VEC(d->agent_since, d->cap_agent);
 }
 
 size_t

@@ -710,6 +710,8 @@ void det_zone_context(struct detector *d, const struct store *s, store_dom_id id
  * to their member names. */
 void det_zone_run(struct detector *d, const struct store *s);
 void det_zone_free(struct detector *d);
+/* A vector given back: its memory freed, the pointer and its capacity zeroed. */
+#define DET_FREE_VEC(p, cap) (free(p), (p) = NULL, (cap) = 0)
 /* The zone rows of the last run given back (det_drop_results). */
 void det_zone_drop_rows(struct detector *d);
 

@@ -99,12 +99,8 @@ void
 det_zone_drop_rows(struct detector *d)
 {
 	free_zrows(d);
-	free(d->zres);
-	d->zres = NULL;
-	d->cap_zres = 0;
-	free(d->zterm_pool);
-	d->zterm_pool = NULL;
-	d->cap_zterms = 0;
+	DET_FREE_VEC(d->zres, d->cap_zres);
+	DET_FREE_VEC(d->zterm_pool, d->cap_zterms);
 	fs_map_fini(&d->zone_idx);
 	fs_map_init(&d->zone_idx);
 }
