@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define FS_VERSION "0.1.0"
 
@@ -61,7 +62,14 @@ typedef struct fs_addr {
 const char *fs_addr_str(const fs_addr *a, char *buf, size_t len);
 /* Parse dotted-quad or IPv6 text; 0 on success, -1 if not an address. */
 int fs_addr_parse(const char *s, fs_addr *out);
-int fs_addr_cmp(const fs_addr *a, const fs_addr *b);
+/* Family, then bytes: IPv4 before IPv6. Inline: the spread rows sort by it. */
+static inline int
+fs_addr_cmp(const fs_addr *a, const fs_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16);
+}
 uint32_t fs_addr_hash(const fs_addr *a);
 
 /* Capture time: microseconds since the Unix epoch. */

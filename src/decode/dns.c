@@ -688,22 +688,9 @@ dns_rdata_str(const struct dns_msg *m, const struct dns_rr *rr, char *buf, size_
 	buf[0] = '\0';
 	if (rr->section == DNS_SEC_QUESTION)
 		return buf;
-	if (rr->type == DNS_TYPE_A && rr->addr.family == 4) {
-		/* by hand: inet_ntop formats IPv4 through sprintf, the bulk of a --dump */
-		char a[16], *o = a;
-		for (int i = 0; i < 4; i++) {
-			uint8_t v = rr->addr.bytes[i];
-			if (v >= 100)
-				*o++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*o++ = (char)('0' + v / 10 % 10);
-			*o++ = (char)('0' + v % 10);
-			*o++ = '.';
-		}
-		buf_set(buf, len, a, (size_t)(o - a - 1));
-		return buf;
-	}
-	if (rr->type == DNS_TYPE_AAAA && rr->addr.family == 6) {
+	if ((rr->type == DNS_TYPE_A && rr->addr.family == 4) ||
+	    (rr->type == DNS_TYPE_AAAA && rr->addr.family == 6)) {
+		/* fs_addr_str formats both by hand (inet_ntop's sprintf is the bulk of a --dump) */
 		char a[FS_ADDR_STRLEN];
 		fs_addr_str(&rr->addr, a, sizeof a);
 		buf_set(buf, len, a, strlen(a));

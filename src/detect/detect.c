@@ -1184,7 +1184,6 @@ struct clu_worker {
 	struct clu_job *j;
 	uint64_t *pairs;
 	size_t n, cap;
-	pthread_t t;
 };
 
 static void *
@@ -1238,18 +1237,10 @@ build_clusters(struct detector *d, const struct store *s, int threads)
 	if (threads > 1 && d->n_res >= SHARD_MIN) {
 		struct clu_job job = { .d = d, .s = s, .cand = cand };
 		struct clu_worker *cw = xcalloc((size_t)threads, sizeof *cw);
-		int started = 1;
 		atomic_init(&job.next, 0);
 		for (int t = 0; t < threads; t++)
 			cw[t].j = &job;
-		for (int t = 1; t < threads; t++) {
-			if (pthread_create(&cw[t].t, NULL, clu_worker_run, &cw[t]) != 0)
-				break;
-			started++;
-		}
-		clu_worker_run(&cw[0]);
-		for (int t = 1; t < started; t++)
-			pthread_join(cw[t].t, NULL);
+		det_run_workers(clu_worker_run, cw, sizeof *cw, threads);
 		for (int t = 0; t < threads; t++) {
 			for (size_t k = 0; k < cw[t].n; k++)
 				det_uf_union(&uf, (uint32_t)(cw[t].pairs[k] >> 32), (uint32_t)cw[t].pairs[k]);
@@ -1376,7 +1367,6 @@ struct shard {
 	const struct store *s;
 	int pass;
 	_Atomic size_t *next;
-	pthread_t t;
 };
 
 void
@@ -1459,18 +1449,27 @@ run_sharded(struct detector *d, const struct store *s, int pass)
 		sh[i].pass = pass;
 		sh[i].next = &next;
 	}
-	int started = 1;
-	for (int i = 1; i < n; i++) {
-		if (pthread_create(&sh[i].t, NULL, shard_thread, &sh[i]) != 0)
-			break;            /* the threads started (and this one) do the rest */
-		started++;
-	}
-	shard_thread(&sh[0]);
-	for (int i = 1; i < started; i++)
-		pthread_join(sh[i].t, NULL);
+	det_run_workers(shard_thread, sh, sizeof *sh, n);
 	for (int i = 0; i < n; i++)
 		det_worker_fini(d, &sh[i].w);
 	free(sh);
+}
+
+void
+det_run_workers(void *(*fn)(void *), void *base, size_t size, int n)
+{
+	pthread_t *t = xcalloc(n > 1 ? (size_t)n : 1, sizeof *t);
+	int started = 1;
+
+	for (int i = 1; i < n; i++) {
+		if (pthread_create(&t[i], NULL, fn, (char *)base + (size_t)i * size) != 0)
+			break;            /* the threads started (and this one) do the rest */
+		started++;
+	}
+	fn(base);
+	for (int i = 1; i < started; i++)
+		pthread_join(t[i], NULL);
+	free(t);
 }
 
 /* Vantage, per-run arrays, and the prefixes that answer allowlisted CDN names. */

@@ -640,6 +640,10 @@ struct det_compacts {
  * results are only read through it, its scratch, input buffers and map are its own;
  * det_worker_fini or-s its feature flags back into d and frees what it made. */
 void det_worker_init(const struct detector *d, struct detector *w);
+/* fn on each of n items (item i at base + i * size): items 1..n-1 on threads of their own,
+ * item 0 on the calling thread, then joins them. A thread that cannot start leaves its item
+ * and the ones after it unrun: the items share one work counter, so the others do that work. */
+void det_run_workers(void *(*fn)(void *), void *base, size_t size, int n);
 void det_worker_fini(struct detector *d, struct detector *w);
 
 #define DET_NO_SUFFIX UINT16_MAX   /* names are at most 1,024 bytes */

@@ -930,7 +930,6 @@ struct zone_rows {
 struct zone_worker {
 	struct detector w;
 	struct zone_rows *j;
-	pthread_t t;
 };
 
 static void *
@@ -973,19 +972,11 @@ zones_eval(struct detector *d, struct zone_rows *j)
 		return;
 	}
 	struct zone_worker *zw = xcalloc((size_t)n, sizeof *zw);
-	int started = 1;
 	for (int i = 0; i < n; i++) {
 		det_worker_init(d, &zw[i].w);
 		zw[i].j = j;
 	}
-	for (int i = 1; i < n; i++) {
-		if (pthread_create(&zw[i].t, NULL, zone_worker_run, &zw[i]) != 0)
-			break;            /* the threads started (and this one) do the rest */
-		started++;
-	}
-	zone_worker_run(&zw[0]);
-	for (int i = 1; i < started; i++)
-		pthread_join(zw[i].t, NULL);
+	det_run_workers(zone_worker_run, zw, sizeof *zw, n);
 	for (int i = 0; i < n; i++)
 		det_worker_fini(d, &zw[i].w);
 	free(zw);

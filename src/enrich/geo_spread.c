@@ -124,15 +124,7 @@ struct keyed_row {
 	const struct geo_info *info;   /* NULL: looked up by spread_sorted */
 };
 
-/* fs_addr_cmp's order */
-static inline bool
-key_less(const fs_addr *a, const fs_addr *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family;
-	return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) < 0;
-}
-#define KEYED_LESS(x, y) key_less(&(x).k, &(y).k)
+#define KEYED_LESS(x, y) (fs_addr_cmp(&(x).k, &(y).k) < 0)
 DEFINE_STABLE_SORT(sort_keyed, struct keyed_row, KEYED_LESS)
 
 /* The summary over nu normalised keys (their infos, or NULL to look them up): sorted, each

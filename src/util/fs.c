@@ -139,6 +139,24 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* Dotted-quad text of 4 bytes at p, by hand (inet_ntop formats it through sprintf); returns
+ * the end (not terminated). */
+static char *
+put_ip4(char *p, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	return p;
+}
+
 /* IPv6 text by hand, byte for byte what glibc's inet_ntop gives (RFC 5952's form: the first
  * longest run of two or more zero groups as "::", lower-case hex without leading zeros; the
  * last 32 bits as dotted IPv4 after ::ffff: and after 96 zero bits, but for :: and ::1 and
@@ -177,17 +195,7 @@ addr6_str(const uint8_t *b, char *buf)
 		if (i != 0)
 			*p++ = ':';
 		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
-			for (int k = 12; k < 16; k++) {
-				unsigned v = b[k];
-				if (k > 12)
-					*p++ = '.';
-				if (v >= 100)
-					*p++ = (char)('0' + v / 100);
-				if (v >= 10)
-					*p++ = (char)('0' + v / 10 % 10);
-				*p++ = (char)('0' + v % 10);
-			}
-			*p = '\0';
+			*put_ip4(p, b + 12) = '\0';
 			return;
 		}
 		int shift = w[i] >= 0x1000 ? 12 : w[i] >= 0x100 ? 8 : w[i] >= 0x10 ? 4 : 0;
@@ -202,21 +210,9 @@ addr6_str(const uint8_t *b, char *buf)
 const char *
 fs_addr_str(const fs_addr *a, char *buf, size_t len)
 {
-	if (a->family == 4 && len >= 16) {
-		/* by hand: inet_ntop formats IPv4 through sprintf, which the report's rows feel */
-		char *p = buf;
-		for (int i = 0; i < 4; i++) {
-			unsigned v = a->bytes[i];
-			if (i)
-				*p++ = '.';
-			if (v >= 100)
-				*p++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*p++ = (char)('0' + v / 10 % 10);
-			*p++ = (char)('0' + v % 10);
-		}
-		*p = '\0';
-	} else if (a->family == 4)
+	if (a->family == 4 && len >= 16)
+		*put_ip4(buf, a->bytes) = '\0';   /* the report's rows and --dump feel sprintf */
+	else if (a->family == 4)
 		inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len);
 	else if (a->family == 6 && len >= FS_ADDR_STRLEN)
 		addr6_str(a->bytes, buf);
@@ -240,14 +236,6 @@ fs_addr_parse(const char *s, fs_addr *out)
 		return 0;
 	}
 	return -1;
-}
-
-int
-fs_addr_cmp(const fs_addr *a, const fs_addr *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16);
 }
 
 uint64_t
