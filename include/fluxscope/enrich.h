@@ -75,6 +75,9 @@ void geo_free(struct geo *g);
  * geo_free() or a geo_cache_trim() that empties the cache, never moved, never NULL. No
  * allocation once the address is cached. */
 const struct geo_info *geo_lookup(struct geo *g, const fs_addr *addr);
+/* Changes whenever the cache is emptied (geo_cache_trim): a holder of infos looked up before
+ * looks them up again. Starts at 0. Thread of the handle. */
+uint64_t geo_cache_generation(const struct geo *g);
 /* Read-only lookups, for several threads at once (the report's record builders): each thread
  * has its own reader; geo_lookup_ro() returns the cached info as geo_lookup() does, without
  * counting it, and for an address not in the cache resolves it into the reader (kept there
@@ -200,5 +203,13 @@ size_t geo_domain_spread(struct geo *g, const struct store *s, store_dom_id dom,
 /* The same through a read-only reader (geo_lookup_ro): the same rows and summary. */
 size_t geo_domain_spread_ro(struct geo_ro *ro, const struct store *s, store_dom_id dom,
                             struct geo_addr_row **rows, struct geo_spread *out);
+/* geo_lookup() of a store address, remembered by its id: the handle keeps, for one store and
+ * store_epoch() at a time, the cache entry of each id looked up so, and geo_domain_spread()
+ * (and its read-only form) then reach a domain's infos by id instead of by hashing each
+ * address again. Another store or epoch, or a geo_cache_trim() that empties the cache, starts
+ * the table over. The same info as geo_lookup(addr), addr being the record's address; writes
+ * the handle as geo_lookup() does. */
+const struct geo_info *geo_lookup_id(struct geo *g, const struct store *s, store_addr_id id,
+                                     const fs_addr *addr);
 
 #endif

@@ -43,6 +43,10 @@ void fs_err_clear(struct fs_err *err);
  * to restore the terminal) and the process aborts. Any thread. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
+/* Zeroed like xcalloc, but by writing: for hash tables probed (read) before they are written.
+ * calloc's fresh pages are first mapped to the shared zero page on a read and faulted again,
+ * with a TLB shootdown across the threads' cores, on the first write. */
+void *xzalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);

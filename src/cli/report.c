@@ -57,9 +57,10 @@ add_msg_geo(void *ctx, const struct dns_msg *msg)
 		return;
 	n = store_addr_count(p->store);
 	for (; p->n_addrs < n; p->n_addrs++) {
-		const struct store_addr *sa = store_addr(p->store, (store_addr_id)(p->n_addrs + 1));
+		store_addr_id id = (store_addr_id)(p->n_addrs + 1);
+		const struct store_addr *sa = store_addr(p->store, id);
 		if (sa != NULL && sa->first_seen != 0)   /* an answer or glue, not a host */
-			(void)geo_lookup(p->geo, &sa->addr);
+			(void)geo_lookup_id(p->geo, p->store, id, &sa->addr);
 	}
 }
 
@@ -1189,7 +1190,7 @@ rec_prefill(struct cli_analysis *a)
 	for (size_t i = from; i < n; i++) {
 		const struct store_addr *sa = store_addr(a->store, (store_addr_id)(i + 1));
 		if (sa != NULL && sa->first_seen != 0)
-			(void)geo_lookup(a->geo, &sa->addr);
+			(void)geo_lookup_id(a->geo, a->store, (store_addr_id)(i + 1), &sa->addr);
 	}
 	a->prefill.n_addrs = n;
 }

@@ -469,15 +469,12 @@ ainfo_fill(struct detector *d, uint32_t id)
 		if (sa != NULL)
 			ai->addr = sa->addr;
 		if (d->geo != NULL && sa != NULL) {
-			const struct geo_info *g = geo_lookup(d->geo, &sa->addr);
+			const struct geo_info *g = geo_lookup_id(d->geo, d->s, id, &sa->addr);
 			if (g->found) {
 				ai->asn = g->asn;
-				ai->as_org = g->as_org;
 				memcpy(ai->cc, g->country, sizeof ai->cc);
 				ai->cc[2] = '\0';
-				ai->has_loc = g->has_location;
-				ai->lat = g->lat;
-				ai->lon = g->lon;
+				ai->geo = g;
 			}
 		}
 		/* A free slot (store_expire freed the address) is looked up again next time: the
@@ -505,7 +502,7 @@ addr_info(void *ctx, uint32_t id)
 		d->run_have_asn = true;
 	if (ai->cc[0])
 		d->run_have_cc = true;
-	if (ai->has_loc)
+	if (det_ai_has_loc(ai))
 		d->run_have_geo = true;
 	return ai;
 }
@@ -1480,10 +1477,13 @@ run_prepare(struct detector *d, const struct store *s, size_t nd, size_t na)
 
 	free_results(d);
 	d->s = s;
-	/* store_expire() may have given freed address ids to other addresses */
-	if (store_epoch(s) != d->ainfo_epoch && d->ainfo_ok != NULL)
+	/* store_expire() may have given freed address ids to other addresses, and an emptied
+	 * enrichment cache freed the entries the infos point to */
+	if ((store_epoch(s) != d->ainfo_epoch || geo_cache_generation(d->geo) != d->ainfo_geo_gen) &&
+	    d->ainfo_ok != NULL)
 		memset(d->ainfo_ok, 0, d->cap_ainfo);
 	d->ainfo_epoch = store_epoch(s);
+	d->ainfo_geo_gen = geo_cache_generation(d->geo);
 	d->run_have_asn = d->run_have_cc = d->run_have_geo = d->run_have_ns = false;
 
 	/* vantage */

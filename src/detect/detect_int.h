@@ -40,14 +40,21 @@ const char *det_fmt_duration(double seconds, char *buf, size_t len);
 
 /* ---- feature input and output (feature.c) ------------------------------------------------ */
 
+/* An address as the features read it (32 bytes: the detector keeps one per store address). The
+ * number and country are here, read for every address; the AS name and the location are read
+ * through geo, the enrichment cache's entry, which is not copied (NULL: nothing known). */
 struct det_addr_info {
 	fs_addr addr;
-	uint32_t asn;              /* 0 = unknown */
-	const char *as_org;        /* may be NULL */
 	char cc[3];                /* "" = unknown */
-	bool has_loc;
-	double lat, lon;
+	uint32_t asn;              /* 0 = unknown */
+	const struct geo_info *geo; /* borrowed from the cache until it is emptied (det_run
+	                             * notices, geo_cache_generation) */
 };
+static inline bool
+det_ai_has_loc(const struct det_addr_info *ai)
+{
+	return ai->geo != NULL && ai->geo->has_location;
+}
 
 /* One response that carried addresses, in time order. */
 struct det_obs {
@@ -490,6 +497,7 @@ struct detector {
 	uint8_t *ainfo_ok;
 	size_t cap_ainfo;
 	uint32_t ainfo_epoch;       /* store_epoch() the cache was filled under */
+	uint64_t ainfo_geo_gen;     /* geo_cache_generation() likewise (its entries are pointed to) */
 	const struct store *s;      /* during det_run */
 
 	/* per-domain input buffers */

@@ -446,15 +446,15 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 			bool fr;
 			m++;
 			(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
-			if (in->have_geo && ai->has_loc)
+			if (in->have_geo && det_ai_has_loc(ai))
 				nloc++;
-			if (in->have_geo && ai->has_loc && npts < LOCAL_MAX_POINTS) {
+			if (in->have_geo && det_ai_has_loc(ai) && npts < LOCAL_MAX_POINTS) {
 				bool dup = false;
 				for (uint32_t k = 0; k < npts && !dup; k++)
-					dup = pts[2 * k] == ai->lat && pts[2 * k + 1] == ai->lon;
+					dup = pts[2 * k] == ai->geo->lat && pts[2 * k + 1] == ai->geo->lon;
 				if (!dup) {
-					pts[2 * npts] = ai->lat;
-					pts[2 * npts + 1] = ai->lon;
+					pts[2 * npts] = ai->geo->lat;
+					pts[2 * npts + 1] = ai->geo->lon;
 					npts++;
 				}
 			}
@@ -799,14 +799,14 @@ features_spread(struct det_scratch *sc, const struct det_input *in, struct det_f
 		}
 		(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
 		(*fs_map_put(p24, det_prefix_key(&ai->addr, 24), &fr))++;
-		if (in->have_geo && ai->has_loc) {
+		if (in->have_geo && det_ai_has_loc(ai)) {
 			f->n_located++;
 			bool dup = false;
 			for (uint32_t k = 0; k < npts && !dup; k++)
-				dup = sc->pts[2 * k] == ai->lat && sc->pts[2 * k + 1] == ai->lon;
+				dup = sc->pts[2 * k] == ai->geo->lat && sc->pts[2 * k + 1] == ai->geo->lon;
 			if (!dup && npts < GEO_MAX_POINTS) {
-				sc->pts[2 * npts] = ai->lat;
-				sc->pts[2 * npts + 1] = ai->lon;
+				sc->pts[2 * npts] = ai->geo->lat;
+				sc->pts[2 * npts + 1] = ai->geo->lon;
 				npts++;
 			}
 		}
@@ -829,7 +829,7 @@ features_spread(struct det_scratch *sc, const struct det_input *in, struct det_f
 		for (uint32_t j = 0; j < f->n_addrs; j++) {
 			const struct det_addr_info *ai = in->info(in->ctx, sc->ids[j]);
 			if (ai->asn == f->top_asn[i].asn) {
-				f->top_asn[i].label = ai->as_org;
+				f->top_asn[i].label = ai->geo != NULL ? ai->geo->as_org : NULL;
 				break;
 			}
 		}

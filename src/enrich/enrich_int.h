@@ -65,12 +65,26 @@ struct geo {
 	struct geo_entry **chunks;
 	size_t n_chunks;
 	uint64_t lookups, misses;
+	uint64_t generation;        /* geo_cache_generation */
 	struct fs_intern strs;
 	/* libloc AS names by number: its AS lookup is a search plus an allocation */
 	struct fs_map as_index;    /* AS number -> position in as_names */
 	FS_VEC(const char *) as_names;   /* interned */
 	struct geo_info none;      /* for addresses of no family */
+	/* geo_lookup_id: store address id -> entry number (0 = not looked up by id), for the
+	 * store and epoch named */
+	uint32_t *by_id;
+	size_t cap_by_id;
+	const struct store *by_id_store;
+	uint32_t by_id_epoch;
 };
+
+/* geo_lookup.c: the entry number of addr's cache entry (looked up as geo_lookup does), 0 for
+ * an address the cache does not keep (no family, no database); and the info of an entry. */
+uint32_t geo_lookup_entry(struct geo *g, const fs_addr *addr);
+const struct geo_info *geo_entry_info(const struct geo *g, uint32_t idx);
+/* Forget the ids (the cache emptied). */
+void geo_by_id_reset(struct geo *g);
 
 void geo_resolve(struct geo *g, const fs_addr *a, struct geo_info *info);
 

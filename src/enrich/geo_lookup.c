@@ -372,8 +372,8 @@ geo_prefetch(const struct geo *g, const fs_addr *addr, int stage)
 		__builtin_prefetch(entry_at(g, fs_hidx_item(&g->index, s) + 1));
 }
 
-const struct geo_info *
-geo_lookup(struct geo *g, const fs_addr *addr)
+uint32_t
+geo_lookup_entry(struct geo *g, const fs_addr *addr)
 {
 	fs_addr k;
 	struct geo_entry *e;
@@ -382,19 +382,46 @@ geo_lookup(struct geo *g, const fs_addr *addr)
 	g->lookups++;
 	normalise(addr, &k);
 	if (k.family == 0 || g->n_dbs == 0)
-		return &g->none;
+		return 0;
 	h = addr_hash(&k);
 	for (uint32_t s = fs_hidx_first(&g->index, h); s != FS_HIDX_END; s = fs_hidx_next(&g->index, h, s)) {
-		e = entry_at(g, fs_hidx_item(&g->index, s) + 1);
-		if (memcmp(&e->key, &k, sizeof k) == 0)
-			return &e->info;
+		idx = fs_hidx_item(&g->index, s) + 1;
+		if (memcmp(&entry_at(g, idx)->key, &k, sizeof k) == 0)
+			return idx;
 	}
 	g->misses++;
 	e = cache_new_entry(g, &idx);
 	e->key = k;
 	geo_resolve(g, &k, &e->info);
 	fs_hidx_add(&g->index, h, idx - 1);
-	return &e->info;
+	return idx;
+}
+
+const struct geo_info *
+geo_entry_info(const struct geo *g, uint32_t idx)
+{
+	return idx != 0 ? &entry_at(g, idx)->info : &g->none;
+}
+
+const struct geo_info *
+geo_lookup(struct geo *g, const fs_addr *addr)
+{
+	return geo_entry_info(g, geo_lookup_entry(g, addr));
+}
+
+uint64_t
+geo_cache_generation(const struct geo *g)
+{
+	return g != NULL ? g->generation : 0;
+}
+
+void
+geo_by_id_reset(struct geo *g)
+{
+	free(g->by_id);
+	g->by_id = NULL;
+	g->cap_by_id = 0;
+	g->by_id_store = NULL;
 }
 
 /* ---- read-only lookups (geo_lookup_ro) ---------------------------------------------------- */
@@ -494,6 +521,7 @@ geo_cache_free(struct geo *g)
 	fs_intern_free(&g->strs);
 	g->chunks = NULL;
 	g->n_chunks = g->n = 0;
+	geo_by_id_reset(g);
 }
 
 bool
@@ -511,6 +539,8 @@ geo_cache_trim(struct geo *g, size_t max_bytes)
 	fs_hidx_fini(&g->index);
 	g->chunks = NULL;
 	g->n_chunks = g->n = 0;
+	geo_by_id_reset(g);
+	g->generation++;
 	return true;
 }
 
@@ -521,7 +551,7 @@ geo_cache_stats(const struct geo *g, struct geo_cache_stats *out)
 	out->misses = g->misses;
 	out->entries = g->n;
 	out->bytes = fs_hidx_bytes(&g->index) + g->n_chunks * GEO_CHUNK * sizeof(struct geo_entry) +
-	             g->strs.bytes;
+	             g->strs.bytes + g->cap_by_id * sizeof *g->by_id;
 }
 
 bool

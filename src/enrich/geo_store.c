@@ -3,6 +3,46 @@
 #include "enrich/enrich_int.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+const struct geo_info *
+geo_lookup_id(struct geo *g, const struct store *s, store_addr_id id, const fs_addr *addr)
+{
+	uint32_t e;
+
+	if (g->by_id_store != s || g->by_id_epoch != store_epoch(s)) {
+		geo_by_id_reset(g);
+		g->by_id_store = s;
+		g->by_id_epoch = store_epoch(s);
+	}
+	if (id < g->cap_by_id && g->by_id[id] != 0) {
+		g->lookups++;
+		return geo_entry_info(g, g->by_id[id]);
+	}
+	e = geo_lookup_entry(g, addr);
+	if (e == 0)
+		return geo_entry_info(g, 0);
+	if (id >= g->cap_by_id) {
+		size_t c = g->cap_by_id ? g->cap_by_id : 1024;
+		while (c <= id)
+			c *= 2;
+		g->by_id = xreallocarray(g->by_id, c, sizeof *g->by_id);
+		memset(g->by_id + g->cap_by_id, 0, (c - g->cap_by_id) * sizeof *g->by_id);
+		g->cap_by_id = c;
+	}
+	g->by_id[id] = e;
+	return geo_entry_info(g, e);
+}
+
+/* The info of a store address known by id (geo_lookup_id), NULL when not known so. */
+static inline const struct geo_info *
+known_by_id(const struct geo *g, const struct store *s, store_addr_id id)
+{
+	if (id < g->cap_by_id && g->by_id[id] != 0 && g->by_id_store == s &&
+	    g->by_id_epoch == store_epoch(s))
+		return geo_entry_info(g, g->by_id[id]);
+	return NULL;
+}
 
 /* through the handle (ro == NULL) or a read-only reader */
 static size_t
@@ -19,12 +59,17 @@ domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom
 		return 0;
 	}
 	r = xcalloc(d->ext->n_addrs, sizeof *r);
-	/* the cache's slots, then its entries, start loading before the lookups (geo_prefetch):
-	 * each is a memory miss, overlapped rather than one after another */
+	/* Addresses known by id (geo_lookup_id) are found at once; for the others the cache's
+	 * slots, then its entries, start loading before the lookups (geo_prefetch): each is a
+	 * memory miss, overlapped rather than one after another. */
+	bool by_id = g->by_id_store == s && g->by_id_epoch == store_epoch(s);
 	for (int stage = 0; stage < 2; stage++)
 		for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
-			const struct store_addr *sa = store_addr(s, d->ext->addrs[i].addr);
-			if (sa != NULL)
+			store_addr_id id = d->ext->addrs[i].addr;
+			const struct store_addr *sa;
+			if (by_id && id < g->cap_by_id && g->by_id[id] != 0)
+				continue;
+			if ((sa = store_addr(s, id)) != NULL)
 				geo_prefetch(g, &sa->addr, stage);
 		}
 	for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
@@ -33,7 +78,9 @@ domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom
 		if (sa == NULL)
 			continue;
 		r[n].addr = sa->addr;
-		r[n].info = ro != NULL ? geo_lookup_ro(ro, &sa->addr) : geo_lookup(g, &sa->addr);
+		r[n].info = known_by_id(g, s, da->addr);
+		if (r[n].info == NULL)
+			r[n].info = ro != NULL ? geo_lookup_ro(ro, &sa->addr) : geo_lookup(g, &sa->addr);
 		r[n].first_seen = da->first_seen;
 		r[n].last_seen = da->last_seen;
 		r[n].count = da->count;

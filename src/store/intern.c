@@ -204,7 +204,7 @@ idtable_rebuild(struct store *s, struct idtable *t, uint32_t want, uint32_t n, h
 	while (cap < want * 2)
 		cap *= 2;
 	st_idtable_free(s, t);
-	t->slot = xcalloc(cap, sizeof *t->slot);
+	t->slot = xzalloc(cap, sizeof *t->slot);
 	t->mask = cap - 1;
 	s->bytes += cap * sizeof *t->slot + STORE_BLOCK_OVERHEAD;
 	for (uint32_t id = 1; id < n; id++) {

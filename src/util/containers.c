@@ -123,8 +123,8 @@ static void
 intern_grow(struct fs_intern *t)
 {
 	size_t ncap = t->cap ? t->cap * 2 : 256;
-	const char **slots = xcalloc(ncap, sizeof *slots);
-	uint32_t *hashes = xcalloc(ncap, sizeof *hashes);
+	const char **slots = xzalloc(ncap, sizeof *slots);
+	uint32_t *hashes = xzalloc(ncap, sizeof *hashes);
 
 	for (size_t i = 0; i < t->cap; i++) {
 		size_t j;
@@ -211,7 +211,7 @@ hidx_resize(struct fs_hidx *x, uint32_t ncap)
 	struct fs_hidx_slot *old = x->s;
 	uint32_t ocap = old != NULL ? x->mask + 1 : 0;
 
-	x->s = xcalloc(ncap, sizeof *x->s);
+	x->s = xzalloc(ncap, sizeof *x->s);
 	x->mask = ncap - 1;
 	for (uint32_t i = 0; i < ocap; i++) {
 		if (old[i].item1 == 0)

@@ -94,6 +94,15 @@ xcalloc(size_t nmemb, size_t size)
 }
 
 void *
+xzalloc(size_t nmemb, size_t size)
+{
+	void *p = xreallocarray(NULL, nmemb ? nmemb : 1, size ? size : 1);
+
+	memset(p, 0, (nmemb ? nmemb : 1) * (size ? size : 1));
+	return p;
+}
+
+void *
 xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

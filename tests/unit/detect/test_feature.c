@@ -13,6 +13,7 @@
 #define S(x) ((fs_time)(x) * FS_USEC)
 
 static struct det_addr_info infos[32];
+static struct geo_info geos[32];   /* what the enrichment cache would hold */
 
 static void
 set_info(uint32_t id, const char *ip, uint32_t asn, const char *cc, bool loc, double lat, double lon)
@@ -23,9 +24,11 @@ set_info(uint32_t id, const char *ip, uint32_t asn, const char *cc, bool loc, do
 	a->asn = asn;
 	if (cc)
 		memcpy(a->cc, cc, 3);
-	a->has_loc = loc;
-	a->lat = lat;
-	a->lon = lon;
+	if (asn != 0 || cc != NULL || loc) {
+		geos[id] = (struct geo_info){ .as_org = "", .city = "", .network = "", .asn = asn,
+		    .found = true, .has_location = loc, .lat = lat, .lon = lon };
+		a->geo = &geos[id];
+	}
 }
 
 static const struct det_addr_info *
