@@ -19,5 +19,9 @@ bool fs_log_enabled(void);
 
 /* One line: "2025-03-01T10:00:00Z +12.345 topic: message". */
 void fs_log(const char *topic, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One "memory" line when the log is on: the process's resident memory now and at its peak
+ * (/proc/self/status) and the heap's bytes in use and held (glibc's mallinfo2), after `when`
+ * (a phase: "read", "detected", …). Any thread. */
+void fs_log_memory(const char *when);
 
 #endif

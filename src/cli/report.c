@@ -160,6 +160,7 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 		(void)ingest_run(a->in, NULL);       /* source failures are reported below */
 		store_write_unlock(a->store);
 		cli_log_ingest(a->in, fs_mono_ms() - t0);
+		fs_log_memory("read");
 	}
 	if (a->in != NULL)
 		a->source_rc = cli_report_source_errors(a->in);
@@ -177,10 +178,12 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	store_write_unlock(a->store);
 	if (fs_log_enabled())
 		fs_log("store", "packed: %zu bytes given back in %.1f ms", packed, fs_mono_ms() - tp);
+	fs_log_memory("packed");
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
 	store_read_unlock(a->store);
 	det_release_caches(a->det);          /* run once: the report needs none of them */
+	fs_log_memory("detected");
 	if (o->session != NULL)
 		apply_session_marks(a, o->session->notes);
 	return FS_OK;
@@ -1571,6 +1574,7 @@ cli_report(const struct opts *o)
 	if (items != NULL) {
 		write_records(stdout, &a, items, n_items);
 		free(items);
+		fs_log_memory("records written");
 	}
 	if (!o->json && a.notes != NULL && notes_count(a.notes) > 0) {
 		size_t k = 0;

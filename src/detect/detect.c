@@ -1735,9 +1735,12 @@ det_run(struct detector *d, const struct store *s)
 	det_incr_prepare(d, s, nd);        /* what the previous run kept (incr.c) */
 	det_zone_prepare(d, s);            /* registrable domains, zones, provider and pool zones */
 	t1 = fs_mono_ms();
+	fs_log_memory("detection prepared");
 	run_pass_alone(d, s, nd, na);
 	t2 = fs_mono_ms();
+	fs_log_memory("detection pass 1");
 	run_pass_results(d, s, nd);
+	fs_log_memory("detection pass 2");
 	/* the run's domain list is d->order's now: given back (4 bytes a domain) before the
 	 * index's arrays are made */
 	free(d->ids);
@@ -1746,6 +1749,7 @@ det_run(struct detector *d, const struct store *s)
 	t3 = fs_mono_ms();
 	det_zone_run(d, s);                /* zone verdicts; flux zones hand theirs to their names */
 	t4 = fs_mono_ms();
+	fs_log_memory("detection zones");
 	run_index(d, s, nd);
 	run_note_unavailable(d, na);
 	d->s = NULL;

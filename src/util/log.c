@@ -2,6 +2,9 @@
 #include "fluxscope/log.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -71,4 +74,42 @@ fs_log(const char *topic, const char *fmt, ...)
 		fputc('\n', log_fp);
 	}
 	pthread_mutex_unlock(&log_mu);
+}
+
+/* VmRSS and VmHWM of /proc/self/status in KiB (0 when unknown). */
+static void
+proc_rss(unsigned long *rss, unsigned long *hwm)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	*rss = *hwm = 0;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			(void)sscanf(line + 6, "%lu", rss);
+		else if (strncmp(line, "VmHWM:", 6) == 0)
+			(void)sscanf(line + 6, "%lu", hwm);
+	}
+	fclose(f);
+}
+
+void
+fs_log_memory(const char *when)
+{
+	unsigned long rss, hwm;
+
+	if (!fs_log_enabled())
+		return;
+	proc_rss(&rss, &hwm);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+	fs_log("memory", "%s: resident %.1f MiB (peak %.1f), heap %.1f MiB in use of %.1f held "
+	       "(%.1f mapped)", when, rss / 1024.0, hwm / 1024.0,
+	       (double)(mi.uordblks + mi.hblkhd) / 1048576.0,
+	       (double)(mi.arena + mi.hblkhd) / 1048576.0, (double)mi.hblkhd / 1048576.0);
+#else
+	fs_log("memory", "%s: resident %.1f MiB (peak %.1f)", when, rss / 1024.0, hwm / 1024.0);
+#endif
 }
