@@ -264,6 +264,11 @@ size_t det_zone_count(const struct detector *d);
 const struct det_result *det_zone_get(const struct detector *d, size_t i);
 /* The zone row of a zone name, NULL if none. */
 const struct det_result *det_zone_find(const struct detector *d, const char *zone);
+/* The names of zone row i (det_zone_get order), as det_view indexes in rank order: every
+ * result whose zone is that row's; *n receives their number. Borrowed until the next det_run.
+ * The first call after a run makes the list of every row (one pass over the results); any
+ * thread (a mutex inside). */
+const uint32_t *det_zone_members(const struct detector *d, size_t i, size_t *n);
 
 size_t det_group_count(const struct detector *d);      /* sorted by max_score descending */
 const struct det_group *det_group_get(const struct detector *d, size_t i);

@@ -344,6 +344,8 @@ det_new(const struct det_config *cfg, struct geo *geo, struct detector **out, st
 	fs_map_init(&d->prov);
 	fs_map_init(&d->pool_member);
 	fs_map_init(&d->zone_idx);
+	d->zmem = xcalloc(1, sizeof *d->zmem);
+	pthread_mutex_init(&d->zmem->mu, NULL);
 
 	const char *wp = cfg->weights_path;
 	if (wp == NULL)

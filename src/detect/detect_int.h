@@ -554,6 +554,7 @@ struct detector {
 	struct det_terms *zterm_pool;  /* one per zone row */
 	size_t cap_zterms;
 	struct fs_map zone_idx;    /* hash(zone name) → index into zres + 1 */
+	struct det_zone_members *zmem; /* det_zone_members: made on first use after a run */
 
 	enum det_vantage vantage;
 	char unavailable[160];
@@ -630,6 +631,15 @@ struct det_compact {
 	store_dom_id dom;
 	uint32_t tmpl;              /* index into det_compacts.tmpl */
 };
+/* Each zone row's names, in rank order (det_zone_members): one pass over the results on the
+ * first call after a run, under its own mutex since readers share the detector. */
+struct det_zone_members {
+	pthread_mutex_t mu;
+	bool built;
+	uint32_t *start;            /* n_zres + 1 offsets into idx */
+	uint32_t *idx;              /* det_view indexes */
+};
+
 struct det_compacts {
 	pthread_mutex_t mu;         /* templates (pass 2) and materialised results (det_get) */
 	struct det_compact *c;

@@ -68,8 +68,20 @@ prov_put(struct detector *d, struct fs_map *m, store_dom_id id, const char *p)
 }
 
 static void
+zmem_reset(struct det_zone_members *zm)
+{
+	if (zm == NULL)
+		return;
+	free(zm->start);
+	free(zm->idx);
+	zm->start = zm->idx = NULL;
+	zm->built = false;
+}
+
+static void
 free_zrows(struct detector *d)
 {
+	zmem_reset(d->zmem);
 	for (size_t i = 0; i < d->n_zres; i++) {
 		for (int k = 0; k < d->zres[i].n_reasons; k++)
 			free(d->zres[i].reasons[k]);
@@ -93,6 +105,11 @@ det_zone_free(struct detector *d)
 	free_zrows(d);
 	free(d->zres);
 	free(d->zterm_pool);
+	if (d->zmem != NULL) {
+		pthread_mutex_destroy(&d->zmem->mu);
+		free(d->zmem);
+		d->zmem = NULL;
+	}
 }
 
 void
@@ -1111,4 +1128,50 @@ det_zone_find(const struct detector *d, const char *zone)
 	if (i == NULL || strcmp(d->zres[*i - 1].name, zone) != 0)
 		return NULL;
 	return &d->zres[*i - 1];
+}
+
+/* Every zone row's names in rank order, as counting sort of the results by their row. */
+static void
+zmem_build(const struct detector *d, struct det_zone_members *zm)
+{
+	uint32_t *row = xreallocarray(NULL, d->n_res ? d->n_res : 1, sizeof *row);
+	struct det_result buf;
+
+	zm->start = xcalloc(d->n_zres + 2, sizeof *zm->start);
+	for (size_t i = 0; i < d->n_res; i++) {
+		const struct det_result *r = det_view(d, i, &buf);
+		const struct det_result *z = det_zone_find(d, r->zone);
+		row[i] = z != NULL ? (uint32_t)(z - d->zres) + 1 : 0;
+		if (row[i] != 0)
+			zm->start[row[i] + 1]++;
+	}
+	for (size_t k = 1; k <= d->n_zres; k++)
+		zm->start[k + 1] += zm->start[k];
+	zm->idx = xreallocarray(NULL, zm->start[d->n_zres + 1] ? zm->start[d->n_zres + 1] : 1,
+	                        sizeof *zm->idx);
+	for (size_t i = 0; i < d->n_res; i++)       /* rank order kept within each row */
+		if (row[i] != 0)
+			zm->idx[zm->start[row[i]]++] = (uint32_t)i;
+	/* start[k + 1] has moved from row k + 1's beginning to row k's end (their beginnings were
+	 * one place up): row k is [start[k], start[k + 1]) */
+	free(row);
+	zm->built = true;
+}
+
+const uint32_t *
+det_zone_members(const struct detector *d, size_t i, size_t *n)
+{
+	struct det_zone_members *zm = d->zmem;
+	const uint32_t *out;
+
+	*n = 0;
+	if (i >= d->n_zres || zm == NULL)
+		return NULL;
+	pthread_mutex_lock(&zm->mu);
+	if (!zm->built)
+		zmem_build(d, zm);
+	out = zm->idx + zm->start[i];
+	*n = zm->start[i + 1] - zm->start[i];
+	pthread_mutex_unlock(&zm->mu);
+	return out;
 }

@@ -179,6 +179,35 @@ same_result(const struct det_result *a, const struct det_result *b)
 	assert_memory_equal(&p, &q, sizeof p);
 }
 
+/* det_zone_members: each zone row's names are the results whose zone is that row's, in rank
+ * order, as a scan of every result finds them (compact names included). Returns how many. */
+static size_t
+check_zone_members(const struct detector *d)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < det_zone_count(d); i++) {
+		const struct det_result *z = det_zone_get(d, i);
+		size_t n, k = 0;
+		const uint32_t *m = det_zone_members(d, i, &n);
+		for (size_t j = 0; j < det_count(d); j++) {
+			struct det_result buf;
+			const struct det_result *r = det_view(d, j, &buf);
+			if (r->zone == NULL || strcmp(r->zone, z->name) != 0)
+				continue;
+			assert_true(k < n);
+			assert_int_equal(m[k], j);
+			k++;
+		}
+		assert_int_equal(k, n);
+		total += n;
+	}
+	size_t n;
+	assert_null(det_zone_members(d, det_zone_count(d), &n));
+	assert_int_equal(n, 0);
+	return total;
+}
+
 /* Run both detectors over s; compare every result three ways; return the compact names. */
 static size_t
 compare(const struct store *s, size_t *rolled)
@@ -225,12 +254,18 @@ compare(const struct store *s, size_t *rolled)
 	assert_int_equal(det_zone_count(full), det_zone_count(cmp));
 	for (size_t i = 0; i < det_zone_count(cmp); i++)
 		same_result(det_zone_get(full, i), det_zone_get(cmp, i));
-	/* a second run over the same store: the same results again */
+	size_t members = check_zone_members(full);
+	assert_int_equal(check_zone_members(cmp), members);
+	if (det_zone_count(cmp) > 0)
+		assert_true(members >= det_zone_count(cmp));   /* a row has a name at least */
+	/* a second run over the same store: the same results again, and the rows' names made
+	 * anew */
 	det_run(cmp, s);
 	for (size_t i = 0; i < n; i++) {
 		struct det_result buf;
 		same_result(det_get(full, i), det_view(cmp, i, &buf));
 	}
+	assert_int_equal(check_zone_members(cmp), members);
 	store_read_unlock((struct store *)s);
 	free(kept);
 	det_free(full);
