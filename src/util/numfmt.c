@@ -38,21 +38,32 @@ round_scaled(double s)
 }
 
 /* Digits of v, at least min_digits of them (zeros in front), into buf; returns the length. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 static size_t
 digits(char *buf, uint64_t v, int min_digits)
 {
 	char tmp[24];
-	int n = 0;
+	int n = 24;                /* tmp[n..24) holds the digits written so far, last first */
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n < min_digits)
-		tmp[n++] = '0';
-	for (int i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return (size_t)n;
+	while (v >= 100) {         /* two digits a division */
+		uint64_t q = v / 100;
+		memcpy(tmp + n - 2, digit_pairs + 2 * (v - q * 100), 2);
+		n -= 2;
+		v = q;
+	}
+	if (v >= 10) {
+		memcpy(tmp + n - 2, digit_pairs + 2 * v, 2);
+		n -= 2;
+	} else
+		tmp[--n] = (char)('0' + v);
+	while (24 - n < min_digits)
+		tmp[--n] = '0';
+	memcpy(buf, tmp + n, (size_t)(24 - n));
+	return (size_t)(24 - n);
 }
 
 size_t
