@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1108,6 +1109,29 @@ rec_make(const struct cli_analysis *a, const struct rec_item *it, struct geo_ro 
 	model_record_free(&rec);
 }
 
+/* A slot's text lives in pages of its own (mmap, grown by mremap), not in the heap: texts
+ * are kept from chunk to chunk while the records' own blocks come and go, and kept among
+ * them they would stop the heap's free space from merging, each worker touching ever more
+ * fresh pages (the report's resident size grew by 5 to 15 MiB over detection's). */
+static void
+rec_text_room(struct rec_text *t, size_t cap)
+{
+	void *p = t->p == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+	                       : mremap(t->p, t->cap, cap, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		fs_fatal("out of memory for %zu bytes of report text", cap);
+	t->p = p;
+	t->cap = cap;
+}
+
+static void
+rec_text_free(struct rec_text *t)
+{
+	if (t->p != NULL)
+		munmap(t->p, t->cap);
+	*t = (struct rec_text){ 0 };
+}
+
 static ssize_t
 rec_text_write(void *cookie, const char *buf, size_t len)
 {
@@ -1117,8 +1141,7 @@ rec_text_write(void *cookie, const char *buf, size_t len)
 		size_t cap = t->cap ? t->cap : 65536;
 		while (cap < t->n + len)
 			cap *= 2;
-		t->p = xrealloc(t->p, cap);
-		t->cap = cap;
+		rec_text_room(t, cap);
 	}
 	memcpy(t->p + t->n, buf, len);
 	t->n += len;
@@ -1137,11 +1160,9 @@ rec_drain(struct rec_pool *p)
 			break;
 		pthread_mutex_unlock(&p->mu);
 		fwrite(sl->text.p, 1, sl->text.n, p->out);
-		if (sl->text.cap > REC_TEXT_KEEP) {
+		if (sl->text.cap > REC_TEXT_KEEP)
 			/* a large chunk's room is given back: the ring would keep REC_RING of them */
-			free(sl->text.p);
-			sl->text = (struct rec_text){ 0 };
-		}
+			rec_text_free(&sl->text);
 		pthread_mutex_lock(&p->mu);
 		p->tail++;
 		pthread_cond_broadcast(&p->written);
@@ -1249,7 +1270,7 @@ write_records(FILE *out, struct cli_analysis *a, const struct rec_item *items, s
 		for (size_t i = 0; i < n; i++)
 			rec_make(a, &items[i], NULL, out);
 	for (size_t i = 0; i < REC_RING; i++)
-		free(p->ring[i].text.p);
+		rec_text_free(&p->ring[i].text);
 	pthread_cond_destroy(&p->written);
 	pthread_mutex_destroy(&p->mu);
 	free(w);

@@ -475,7 +475,7 @@ ainfo_fill(struct detector *d, uint32_t id)
 			if (g->found) {
 				ai->asn = g->asn;
 				memcpy(ai->cc, g->country, sizeof ai->cc);
-				ai->cc[2] = '\0';
+				ai->has_loc = g->has_location;
 				ai->geo = g;
 			}
 		}
@@ -504,7 +504,7 @@ addr_info(void *ctx, uint32_t id)
 		d->run_have_asn = true;
 	if (ai->cc[0])
 		d->run_have_cc = true;
-	if (det_ai_has_loc(ai))
+	if (ai->has_loc)
 		d->run_have_geo = true;
 	return ai;
 }

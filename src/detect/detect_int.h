@@ -45,16 +45,12 @@ const char *det_fmt_duration(double seconds, char *buf, size_t len);
  * through geo, the enrichment cache's entry, which is not copied (NULL: nothing known). */
 struct det_addr_info {
 	fs_addr addr;
-	char cc[3];                /* "" = unknown */
+	char cc[2];                /* ISO 3166 code, not terminated; cc[0] == '\0': unknown */
+	bool has_loc;              /* geo has a location (here: read for every address) */
 	uint32_t asn;              /* 0 = unknown */
 	const struct geo_info *geo; /* borrowed from the cache until it is emptied (det_run
 	                             * notices, geo_cache_generation) */
 };
-static inline bool
-det_ai_has_loc(const struct det_addr_info *ai)
-{
-	return ai->geo != NULL && ai->geo->has_location;
-}
 
 /* One response that carried addresses, in time order. */
 struct det_obs {

@@ -265,8 +265,10 @@ lookup_breadth(const struct det_input *in, const struct det_obs *o, uint32_t i,
 		}
 		for (j = 0; j < nc && memcmp(ccs[j], ai->cc, 2) != 0; j++)
 			;
-		if (j == nc)
-			memcpy(ccs[nc++], ai->cc, 3);
+		if (j == nc) {
+			memcpy(ccs[nc], ai->cc, 2);
+			ccs[nc++][2] = '\0';
+		}
 	}
 	if (nn > f->breadth_nets || (nn == f->breadth_nets && m > f->breadth_addrs)) {
 		f->breadth_nets = nn;
@@ -446,9 +448,9 @@ features_local(struct det_scratch *sc, const struct det_input *in, uint32_t n, s
 			bool fr;
 			m++;
 			(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
-			if (in->have_geo && det_ai_has_loc(ai))
+			if (in->have_geo && ai->has_loc)
 				nloc++;
-			if (in->have_geo && det_ai_has_loc(ai) && npts < LOCAL_MAX_POINTS) {
+			if (in->have_geo && ai->has_loc && npts < LOCAL_MAX_POINTS) {
 				bool dup = false;
 				for (uint32_t k = 0; k < npts && !dup; k++)
 					dup = pts[2 * k] == ai->geo->lat && pts[2 * k + 1] == ai->geo->lon;
@@ -799,7 +801,7 @@ features_spread(struct det_scratch *sc, const struct det_input *in, struct det_f
 		}
 		(*fs_map_put(&sc->m3, det_prefix_key(&ai->addr, 16), &fr))++;
 		(*fs_map_put(p24, det_prefix_key(&ai->addr, 24), &fr))++;
-		if (in->have_geo && det_ai_has_loc(ai)) {
+		if (in->have_geo && ai->has_loc) {
 			f->n_located++;
 			bool dup = false;
 			for (uint32_t k = 0; k < npts && !dup; k++)

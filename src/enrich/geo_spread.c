@@ -3,6 +3,7 @@
 #include "enrich/enrich_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,12 +58,9 @@ struct tally {
 			t[k++] = a[j++];                                                         \
 		memcpy(a, t, n * sizeof *a);                                                     \
 	}                                                                                        \
-	static void name(T *a, size_t n)                                                         \
+	static void name(T *a, size_t n, T *t) /* t: room for n elements */                      \
 	{                                                                                        \
-		T small[64], *t = n <= 64 ? small : xmalloc(n * sizeof *t);                      \
 		name##_rec(a, t, n);                                                             \
-		if (t != small)                                                                  \
-			free(t);                                                                 \
 	}
 
 #define TALLY_KEY_LESS(x, y) ((x).key < (y).key)
@@ -70,15 +68,16 @@ struct tally {
 DEFINE_STABLE_SORT(sort_tally_key, struct tally, TALLY_KEY_LESS)
 DEFINE_STABLE_SORT(sort_tally_rank, struct tally, TALLY_RANK_LESS)
 
-/* Sort keys, merge equal ones; returns the number of distinct keys (counts summed). */
+/* Sort keys, merge equal ones; returns the number of distinct keys (counts summed). tmp: room
+ * for n. */
 static size_t
-tally_merge(struct tally *t, size_t n)
+tally_merge(struct tally *t, size_t n, struct tally *tmp)
 {
 	size_t d = 0;
 
 	if (n == 0)
 		return 0;
-	sort_tally_key(t, n);
+	sort_tally_key(t, n, tmp);
 	for (size_t i = 1; i < n; i++) {
 		if (t[i].key == t[d].key)
 			t[d].n += t[i].n;
@@ -117,8 +116,6 @@ norm_key(const fs_addr *a, fs_addr *k)
 	return k->family == 4 || k->family == 6;
 }
 
-static void spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread *out);
-
 struct keyed_row {
 	fs_addr k;
 	const struct geo_info *info;   /* NULL: looked up by spread_sorted */
@@ -127,44 +124,139 @@ struct keyed_row {
 #define KEYED_LESS(x, y) (fs_addr_cmp(&(x).k, &(y).k) < 0)
 DEFINE_STABLE_SORT(sort_keyed, struct keyed_row, KEYED_LESS)
 
-/* The summary over nu normalised keys (their infos, or NULL to look them up): sorted, each
- * distinct address once. Frees kr. */
+/* Working memory of one summary. Its arrays are carved from one block the thread keeps (up to
+ * SCRATCH_KEEP bytes; a summary needing more takes a block of its own for the call), so that a
+ * warm thread allocates nothing for a summary, and the report's threads do not strew blocks
+ * of every size over the heap (whose pages they would then each touch). */
+#define SCRATCH_KEEP ((size_t)1 << 20)
+struct scratch {
+	unsigned char *p;
+	size_t cap, used;
+	bool own;                  /* p is this call's (over SCRATCH_KEEP), not the thread's */
+};
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
 static void
-spread_keyed(struct geo *g, struct keyed_row *kr, size_t nu, struct geo_spread *out)
+scratch_free_block(void *p)
 {
-	fs_addr *u = xmalloc((nu + 1) * sizeof *u);
-	const struct geo_info **infos = xmalloc((nu + 1) * sizeof *infos);
+	free(p);
+}
+
+static void
+scratch_key_init(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free_block) != 0)
+		fs_fatal("cannot create a thread key");
+}
+
+/* A block of at least need bytes for this call. */
+static void
+scratch_begin(struct scratch *sc, size_t need)
+{
+	struct { size_t cap; } *kept;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	sc->used = 0;
+	if (need > SCRATCH_KEEP) {
+		sc->p = xmalloc(need);
+		sc->cap = need;
+		sc->own = true;
+		return;
+	}
+	kept = pthread_getspecific(scratch_key);   /* its capacity, then the bytes */
+	if (kept == NULL || kept->cap < need) {
+		size_t cap = kept != NULL ? kept->cap : 0;
+		if (cap < 4096)
+			cap = 4096;
+		while (cap < need)
+			cap *= 2;
+		free(kept);
+		kept = xmalloc(sizeof *kept + cap);
+		kept->cap = cap;
+		if (pthread_setspecific(scratch_key, kept) != 0)
+			fs_fatal("cannot keep a thread's working memory");
+	}
+	sc->p = (unsigned char *)(kept + 1);
+	sc->cap = kept->cap;
+	sc->own = false;
+}
+
+/* n elements of size each from the block (8-byte aligned). */
+static void *
+scratch_take(struct scratch *sc, size_t n, size_t size)
+{
+	size_t at = (sc->used + 7) & ~(size_t)7, len = n * size;
+
+	if (at + len > sc->cap)
+		fs_fatal("spread working memory miscounted");
+	sc->used = at + len;
+	return sc->p + at;
+}
+
+static void
+scratch_end(struct scratch *sc)
+{
+	if (sc->own)
+		free(sc->p);
+}
+
+/* What a summary over n keys of which nu are distinct takes (each array rounded to 8). */
+#define SCR(n, size) ((((size_t)(n) * (size)) + 7) & ~(size_t)7)
+static size_t
+scratch_need(size_t n)
+{
+	size_t nu = n + 1;
+
+	return 2 * SCR(n, sizeof(struct keyed_row)) + SCR(nu, sizeof(fs_addr)) +
+	       SCR(nu, sizeof(const struct geo_info *)) + 5 * SCR(nu, sizeof(struct tally)) +
+	       SCR(nu, 2 * sizeof(double));
+}
+
+static void spread_sorted(struct scratch *sc, const struct geo_info *const *infos, size_t nu,
+                          struct geo_spread *out);
+
+
+/* The summary over nu normalised keys (their infos, or NULL to look them up): sorted, each
+ * distinct address once. kr is sc's first array. */
+static void
+spread_keyed(struct geo *g, struct scratch *sc, struct keyed_row *kr, size_t nu,
+             struct geo_spread *out)
+{
+	struct keyed_row *tmp = scratch_take(sc, nu, sizeof *tmp);
+	fs_addr *u = scratch_take(sc, nu + 1, sizeof *u);
+	const struct geo_info **infos = scratch_take(sc, nu + 1, sizeof *infos);
 	size_t d = 0;
 
-	sort_keyed(kr, nu);
+	sort_keyed(kr, nu, tmp);
 	for (size_t i = 0; i < nu; i++)
 		if (d == 0 || fs_addr_cmp(&u[d - 1], &kr[i].k) != 0) {
 			u[d] = kr[i].k;
 			infos[d++] = kr[i].info;
 		}
-	free(kr);
 	for (size_t i = 0; i < d; i++)
 		if (infos[i] == NULL)
 			infos[i] = geo_lookup(g, &u[i]);
-	spread_sorted(infos, d, out);
-	free(u);
-	free(infos);
+	spread_sorted(sc, infos, d, out);
 }
 
 void
 geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_spread *out)
 {
+	struct scratch sc;
 	struct keyed_row *kr;
 	size_t nu = 0;
 
 	memset(out, 0, sizeof *out);
 	if (n == 0)
 		return;
-	kr = xmalloc(n * sizeof *kr);
+	scratch_begin(&sc, scratch_need(n));
+	kr = scratch_take(&sc, n, sizeof *kr);
 	for (size_t i = 0; i < n; i++)
 		if (norm_key(&addrs[i], &kr[nu].k))
 			kr[nu++].info = NULL;
-	spread_keyed(g, kr, nu, out);
+	spread_keyed(g, &sc, kr, nu, out);
+	scratch_end(&sc);
 }
 
 /* geo_spread_addrs() over rows already looked up: the same summary without a second lookup
@@ -172,33 +264,38 @@ geo_spread_addrs(struct geo *g, const fs_addr *addrs, size_t n, struct geo_sprea
 void
 geo_spread_rows(struct geo *g, const struct geo_addr_row *rows, size_t n, struct geo_spread *out)
 {
+	struct scratch sc;
 	struct keyed_row *kr;
 	size_t nu = 0;
 
 	memset(out, 0, sizeof *out);
 	if (n == 0)
 		return;
-	kr = xmalloc(n * sizeof *kr);
+	scratch_begin(&sc, scratch_need(n));
+	kr = scratch_take(&sc, n, sizeof *kr);
 	for (size_t i = 0; i < n; i++)
 		if (norm_key(&rows[i].addr, &kr[nu].k))
 			kr[nu++].info = rows[i].info;
-	spread_keyed(g, kr, nu, out);
+	spread_keyed(g, &sc, kr, nu, out);
+	scratch_end(&sc);
 }
 
 /* The summary over the infos of nu distinct addresses, in address order. */
 static void
-spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread *out)
+spread_sorted(struct scratch *sc, const struct geo_info *const *infos, size_t nu,
+              struct geo_spread *out)
 {
-	struct tally *asn, *cc, *city, *net;
+	struct tally *asn, *cc, *city, *net, *tmp;
 	double (*pts)[2];
 	size_t na = 0, nc = 0, nci = 0, nn = 0, np = 0;
 
 	out->n_addrs = (uint32_t)nu;
-	asn = xcalloc(nu + 1, sizeof *asn);
-	cc = xcalloc(nu + 1, sizeof *cc);
-	city = xcalloc(nu + 1, sizeof *city);
-	net = xcalloc(nu + 1, sizeof *net);
-	pts = xcalloc(nu + 1, sizeof *pts);
+	asn = scratch_take(sc, nu + 1, sizeof *asn);
+	cc = scratch_take(sc, nu + 1, sizeof *cc);
+	city = scratch_take(sc, nu + 1, sizeof *city);
+	net = scratch_take(sc, nu + 1, sizeof *net);
+	tmp = scratch_take(sc, nu + 1, sizeof *tmp);
+	pts = scratch_take(sc, nu + 1, sizeof *pts);
 	for (size_t i = 0; i < nu; i++) {
 		const struct geo_info *gi = infos[i];
 
@@ -225,16 +322,16 @@ spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread 
 		}
 	}
 	out->n_located = (uint32_t)np;
-	na = tally_merge(asn, na);
-	nc = tally_merge(cc, nc);
+	na = tally_merge(asn, na, tmp);
+	nc = tally_merge(cc, nc, tmp);
 	out->n_asns = (uint32_t)na;
 	out->n_countries = (uint32_t)nc;
-	out->n_cities = (uint32_t)tally_merge(city, nci);
-	out->n_networks = (uint32_t)tally_merge(net, nn);
+	out->n_cities = (uint32_t)tally_merge(city, nci, tmp);
+	out->n_networks = (uint32_t)tally_merge(net, nn, tmp);
 	out->asn_entropy = entropy(asn, na);
 	out->country_entropy = entropy(cc, nc);
-	sort_tally_rank(asn, na);
-	sort_tally_rank(cc, nc);
+	sort_tally_rank(asn, na, tmp);
+	sort_tally_rank(cc, nc, tmp);
 	for (size_t i = 0; i < na && i < GEO_TOP; i++)
 		out->top_asns[out->n_top_asns++] = (struct geo_share){
 			(uint32_t)asn[i].key, "", asn[i].label, asn[i].n, (double)asn[i].n / (double)nu };
@@ -264,9 +361,4 @@ spread_sorted(const struct geo_info *const *infos, size_t nu, struct geo_spread 
 					out->max_km = km;
 			}
 	}
-	free(asn);
-	free(cc);
-	free(city);
-	free(net);
-	free(pts);
 }

@@ -22,8 +22,11 @@ set_info(uint32_t id, const char *ip, uint32_t asn, const char *cc, bool loc, do
 	memset(a, 0, sizeof *a);
 	assert_int_equal(fs_addr_parse(ip, &a->addr), 0);
 	a->asn = asn;
-	if (cc)
-		memcpy(a->cc, cc, 3);
+	if (cc && cc[0]) {
+		a->cc[0] = cc[0];
+		a->cc[1] = cc[1];
+	}
+	a->has_loc = loc;
 	if (asn != 0 || cc != NULL || loc) {
 		geos[id] = (struct geo_info){ .as_org = "", .city = "", .network = "", .asn = asn,
 		    .found = true, .has_location = loc, .lat = lat, .lon = lon };
