@@ -211,7 +211,9 @@ hidx_resize(struct fs_hidx *x, uint32_t ncap)
 	struct fs_hidx_slot *old = x->s;
 	uint32_t ocap = old != NULL ? x->mask + 1 : 0;
 
-	x->s = xzalloc(ncap, sizeof *x->s);
+	/* calloc, not xzalloc: fs_hidx_reserve sizes a table for the most it may hold, and the
+	 * pages never used are never touched */
+	x->s = xcalloc(ncap, sizeof *x->s);
 	x->mask = ncap - 1;
 	for (uint32_t i = 0; i < ocap; i++) {
 		if (old[i].item1 == 0)
