@@ -180,6 +180,16 @@ cli_analysis_run(const struct opts *o, struct cli_analysis *a, struct fs_err *er
 	if (fs_log_enabled())
 		fs_log("store", "packed: %zu bytes given back in %.1f ms", packed, fs_mono_ms() - tp);
 	fs_log_memory("packed");
+	if (fs_log_enabled()) {
+		struct store_stats ss;
+		struct geo_cache_stats gs = { 0 };
+		store_get_stats(a->store, &ss);
+		if (a->geo != NULL)
+			geo_cache_stats(a->geo, &gs);
+		fs_log("memory", "store %.1f MiB (%zu domains, %zu addresses, %zu names, %zu sets), "
+		       "enrichment cache %.1f MiB (%zu addresses)", ss.bytes / 1048576.0, ss.domains,
+		       ss.addrs, ss.names, ss.sets, gs.bytes / 1048576.0, (size_t)gs.entries);
+	}
 	store_read_lock(a->store);
 	det_run(a->det, a->store);
 	store_read_unlock(a->store);
