@@ -1064,8 +1064,8 @@ cli_report_zone_json(FILE *out, const struct cli_analysis *a, const struct det_r
  * cache, memory stream) or, one at a time under the pool's mutex, the output. With one
  * thread (fs_threads() == 1) this thread makes and writes each record itself. */
 #define REC_CHUNK 8               /* records a worker takes at a time */
-#define REC_RING 16               /* chunks made ahead of the output */
-#define REC_TEXT_KEEP (256u << 10) /* a slot's text room kept for the next chunk */
+#define REC_RING_PER_THREAD 2     /* chunks made ahead of the output, per worker */
+#define REC_TEXT_KEEP (1024u << 10) /* a slot's text room kept for the next chunk */
 struct rec_item {
 	uint32_t i;                /* det_view index, or det_zone_get index */
 	bool zone;
@@ -1083,7 +1083,8 @@ struct rec_pool {
 	const struct cli_analysis *a;
 	const struct rec_item *items;
 	size_t n, n_chunks;
-	struct rec_slot ring[REC_RING];
+	struct rec_slot *ring;
+	size_t n_ring;             /* REC_RING_PER_THREAD a worker */
 	size_t next;               /* chunks taken */
 	size_t tail;               /* chunks written out */
 	bool writing;              /* a worker is copying texts to the output */
@@ -1119,19 +1120,38 @@ rec_make(const struct cli_analysis *a, const struct rec_item *it, struct geo_ro 
 	model_record_free(&rec);
 }
 
-/* A slot's text lives in pages of its own (mmap, grown by mremap), not in the heap: texts
- * are kept from chunk to chunk while the records' own blocks come and go, and kept among
- * them they would stop the heap's free space from merging, each worker touching ever more
- * fresh pages (the report's resident size grew by 5 to 15 MiB over detection's). */
+/* A slot's text lives in pages of its own, not in the heap: texts are kept from chunk to
+ * chunk while the records' own blocks come and go, and kept among them they would stop the
+ * heap's free space from merging, each worker touching ever more fresh pages (the report's
+ * resident size grew by 5 to 15 MiB over detection's). REC_TEXT_SPAN bytes of address space
+ * are mapped at once (only the pages written become memory) and grown by mremap past that;
+ * after a chunk longer than REC_TEXT_KEEP the pages beyond are given back (MADV_DONTNEED), so
+ * that a slot holds at most that much between chunks and ordinary chunks fault no page. */
+#define REC_TEXT_SPAN ((size_t)8 << 20)
 static void
-rec_text_room(struct rec_text *t, size_t cap)
+rec_text_room(struct rec_text *t, size_t need)
 {
-	void *p = t->p == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-	                       : mremap(t->p, t->cap, cap, MREMAP_MAYMOVE);
+	size_t cap = t->cap ? t->cap : REC_TEXT_SPAN;
+	void *p;
+
+	while (cap < need)
+		cap *= 2;
+	p = t->p == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+	                        MAP_NORESERVE, -1, 0)
+	                 : mremap(t->p, t->cap, cap, MREMAP_MAYMOVE);
 	if (p == MAP_FAILED)
 		fs_fatal("out of memory for %zu bytes of report text", cap);
 	t->p = p;
 	t->cap = cap;
+}
+
+/* After the slot's text went out: what lies beyond REC_TEXT_KEEP given back. */
+static void
+rec_text_trim(struct rec_text *t)
+{
+	if (t->n > REC_TEXT_KEEP)
+		(void)madvise(t->p + REC_TEXT_KEEP, t->n - REC_TEXT_KEEP, MADV_DONTNEED);
+	t->n = 0;
 }
 
 static void
@@ -1147,12 +1167,8 @@ rec_text_write(void *cookie, const char *buf, size_t len)
 {
 	struct rec_text *t = *(struct rec_text **)cookie;
 
-	if (t->n + len > t->cap) {
-		size_t cap = t->cap ? t->cap : 65536;
-		while (cap < t->n + len)
-			cap *= 2;
-		rec_text_room(t, cap);
-	}
+	if (t->n + len > t->cap)
+		rec_text_room(t, t->n + len);
 	memcpy(t->p + t->n, buf, len);
 	t->n += len;
 	return (ssize_t)len;
@@ -1165,14 +1181,13 @@ rec_drain(struct rec_pool *p)
 {
 	p->writing = true;
 	for (;;) {
-		struct rec_slot *sl = &p->ring[p->tail % REC_RING];
+		struct rec_slot *sl = &p->ring[p->tail % p->n_ring];
 		if (p->tail >= p->n_chunks || sl->seq != p->tail + 1)
 			break;
 		pthread_mutex_unlock(&p->mu);
 		fwrite(sl->text.p, 1, sl->text.n, p->out);
-		if (sl->text.cap > REC_TEXT_KEEP)
-			/* a large chunk's room is given back: the ring would keep REC_RING of them */
-			rec_text_free(&sl->text);
+		/* a large chunk's pages are given back: the ring would keep n_ring of them */
+		rec_text_trim(&sl->text);
 		pthread_mutex_lock(&p->mu);
 		p->tail++;
 		pthread_cond_broadcast(&p->written);
@@ -1190,10 +1205,10 @@ rec_worker_main(void *arg)
 	pthread_mutex_lock(&p->mu);
 	while (p->next < p->n_chunks) {
 		size_t k = p->next++;
-		while (k >= p->tail + REC_RING)
+		while (k >= p->tail + p->n_ring)
 			pthread_cond_wait(&p->written, &p->mu);
 		pthread_mutex_unlock(&p->mu);
-		struct rec_slot *sl = &p->ring[k % REC_RING];
+		struct rec_slot *sl = &p->ring[k % p->n_ring];
 		sl->text.n = 0;
 		w->cur = &sl->text;
 		for (size_t i = k * REC_CHUNK; i < p->n && i < (k + 1) * REC_CHUNK; i++)
@@ -1249,6 +1264,8 @@ write_records(FILE *out, struct cli_analysis *a, const struct rec_item *items, s
 	p->items = items;
 	p->n = n;
 	p->n_chunks = (n + REC_CHUNK - 1) / REC_CHUNK;
+	p->n_ring = (size_t)threads * REC_RING_PER_THREAD;
+	p->ring = xcalloc(p->n_ring, sizeof *p->ring);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->written, NULL);
 	int started = 0;
@@ -1279,8 +1296,9 @@ write_records(FILE *out, struct cli_analysis *a, const struct rec_item *items, s
 	if (!mine)                 /* no stream for this thread: it writes alone */
 		for (size_t i = 0; i < n; i++)
 			rec_make(a, &items[i], NULL, out);
-	for (size_t i = 0; i < REC_RING; i++)
+	for (size_t i = 0; i < p->n_ring; i++)
 		rec_text_free(&p->ring[i].text);
+	free(p->ring);
 	pthread_cond_destroy(&p->written);
 	pthread_mutex_destroy(&p->mu);
 	free(w);
