@@ -349,6 +349,7 @@ worker_main(void *arg)
 			l->last_build_ms = last - t0;
 			fs_log("tui", "snapshot of %u domains (%u flagged) built in %.1f ms%s", s->dom.n,
 			       s->n_flagged, l->last_build_ms, finished ? ", loading finished" : "");
+			fs_log_memory("tui snapshot");
 			/* Scoring holds the read lock, which pauses ingest: leave it at least as long
 			 * to read as the last run took, so a big file still loads at half speed or
 			 * better. */
