@@ -1,6 +1,7 @@
 /* Report records: a row with its addresses, their enrichment and spread, its nameservers and
  * their addresses (model.h). */
 #include "fluxscope/model.h"
+#include "util/map.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +50,29 @@ tally_asns_countries(struct model_record *rec)
 		rec->asn_buf[na++] = sp->top_asns[i].asn;
 	for (int i = 0; i < sp->n_top_countries && n > 0; i++)
 		memcpy(rec->cc_buf[nc++], sp->top_countries[i].country, 3);
+	/* the ASNs listed so far, looked up in a map past a few (a CDN name's thousands of
+	 * addresses in as many networks would make the scan quadratic); countries are few */
+	struct fs_map seen;
+	bool use_map = n > 32;
+	if (use_map) {
+		fs_map_init(&seen);
+		for (size_t j = 0; j < na; j++) {
+			bool fresh;
+			(void)fs_map_put(&seen, rec->asn_buf[j], &fresh);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t asn = rec->spread_rows[i].info->asn;
 		const char *cc = rec->spread_rows[i].info->country;
 		size_t j;
 		if (asn != 0) {
-			for (j = 0; j < na && rec->asn_buf[j] != asn; j++)
-				;
-			if (j == na)
+			bool fresh = true;
+			if (use_map)
+				(void)fs_map_put(&seen, asn, &fresh);
+			else
+				for (j = 0; j < na && fresh; j++)
+					fresh = rec->asn_buf[j] != asn;
+			if (fresh)
 				rec->asn_buf[na++] = asn;
 		}
 		if (cc[0] != '\0') {
@@ -66,6 +82,8 @@ tally_asns_countries(struct model_record *rec)
 				memcpy(rec->cc_buf[nc++], cc, 3);
 		}
 	}
+	if (use_map)
+		fs_map_fini(&seen);
 	rec->lists.asns = rec->asn_buf;
 	rec->lists.n_asns = na;
 	rec->lists.countries = (const char (*)[3])rec->cc_buf;

@@ -466,6 +466,41 @@ test_list_rows(void **state)
 	              hidden);
 }
 
+/* A record's ASN list: the spread's top ASNs first, then every other ASN of its rows once, in
+ * the rows' order (by a map past 32 rows, by a scan below: the same list). */
+static void
+test_record_asn_list(void **state)
+{
+	size_t long_ones = 0;
+	(void)state;
+
+	store_read_lock(st);
+	for (size_t i = 0; i < det_count(det); i++) {
+		const struct det_result *r = det_get(det, i);
+		struct model_record rec;
+		model_record_domain(&rec, geo, st, r);
+		uint32_t want[4096];
+		size_t nw = 0;
+		for (int k = 0; k < rec.spread.n_top_asns; k++)
+			want[nw++] = rec.spread.top_asns[k].asn;
+		for (size_t k = 0; k < rec.n_spread_rows && nw < 4096; k++) {
+			uint32_t a = rec.spread_rows[k].info->asn;
+			size_t j;
+			for (j = 0; j < nw && want[j] != a; j++)
+				;
+			if (a != 0 && j == nw)
+				want[nw++] = a;
+		}
+		assert_int_equal(rec.lists.n_asns, nw);
+		for (size_t k = 0; k < nw; k++)
+			assert_int_equal(rec.lists.asns[k], want[k]);
+		long_ones += rec.n_spread_rows > 32;
+		model_record_free(&rec);
+	}
+	store_read_unlock(st);
+	assert_true(long_ones > 0);
+}
+
 static void
 test_timeline_counts(void **state)
 {
@@ -665,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_views_agree_with_report),
 		cmocka_unit_test(test_spread_without_geo),
 		cmocka_unit_test(test_pivots),
+		cmocka_unit_test(test_record_asn_list),
 		cmocka_unit_test(test_timeline_counts),
 		cmocka_unit_test(test_list_rows),
 		cmocka_unit_test(test_objects),
