@@ -924,8 +924,7 @@ det_fill_result(struct detector *d, const struct store *s, store_dom_id id,
 	}
 	r->terms = terms;
 	r->n_terms = DET_N_TERMS;
-	r->n_reasons = det_model_reasons_keep(&d->w, f, cx, ev, det_share_strn, d->share,
-	                                      &r->reasons);
+	r->n_reasons = det_model_reasons(&d->w, f, cx, ev, &r->reasons);
 	char conf[128];
 	det_model_confidence(f, conf, sizeof conf);
 	r->confidence = det_share_str(d->share, xstrdup(conf));
@@ -1345,7 +1344,9 @@ pass2_domain(struct detector *d, const struct store *s, size_t j)
 	struct det_result *r = (code & DET_CODE_COMPACT) ? &rc : &d->res[code];
 	struct det_terms terms;
 	det_fill_result(d, s, id, dom, &f, &cx, &ev, r, &terms);
-	r->terms = det_share_terms(d->share, &terms);   /* its reasons are shared already */
+	r->terms = det_share_terms(d->share, &terms);
+	for (int k = 0; k < r->n_reasons; k++)
+		r->reasons[k] = det_share_str(d->share, r->reasons[k]);
 	if (det_is_flagged(ev.verdict) && f.n_obs > 0 &&
 	    !det_incr_ttf_get(d, id, have_in ? &in : NULL, &cx, ev.verdict, r)) {
 		if (!have_in) {

@@ -443,13 +443,6 @@ const char *det_model_confidence(const struct det_feat *f, char *buf, size_t len
  * the array). */
 int det_model_reasons(const struct det_weights *w, const struct det_feat *f,
                       const struct det_context *cx, const struct det_eval *ev, char ***out);
-/* The same, each sentence handed to keep (its text and length, not terminated in place),
- * which returns the string the result keeps (det_share_strn: a shared copy); the caller frees
- * the array only. */
-typedef char *(*det_keep_fn)(void *ctx, const char *s, size_t len);
-int det_model_reasons_keep(const struct det_weights *w, const struct det_feat *f,
-                           const struct det_context *cx, const struct det_eval *ev,
-                           det_keep_fn keep, void *ctx, char ***out);
 
 /* ---- union-find (util.c) --------------------------------------------------------------- */
 struct det_uf {
@@ -720,8 +713,6 @@ void det_share_clear(struct det_shared *sh);
 const struct det_terms *det_share_terms(struct det_shared *sh, const struct det_terms *t);
 /* The shared copy of a malloc'd sentence: takes s (freed when an equal one is already kept). */
 char *det_share_str(struct det_shared *sh, char *s);
-/* The shared copy of len bytes of text (copied in when new); a det_keep_fn for sh. */
-char *det_share_strn(void *sh, const char *s, size_t len);
 /* n bytes (8-aligned) that live as long as the shared parts. */
 void *det_share_alloc(struct det_shared *sh, size_t n);
 

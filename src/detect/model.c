@@ -308,46 +308,23 @@ det_model_eval(const struct det_weights *w, const struct det_feat *f,
 
 struct rlist {
 	char **v;
-	int n, cap;
-	det_keep_fn keep;          /* NULL: each sentence its own heap string */
-	void *ctx;
+	int n;
 };
 
 static void
 add(struct rlist *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* One sentence: formatted on the stack, then kept (r->keep: a shared copy, made only when no
- * equal one is kept) or copied to the heap. */
 static void
 add(struct rlist *r, const char *fmt, ...)
 {
-	char line[512], *s;
-	va_list ap, again;
-	int len;
+	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	va_copy(again, ap);
-	len = vsnprintf(line, sizeof line, fmt, ap);
+	if (vasprintf(&s, fmt, ap) < 0)
+		fs_fatal("out of memory formatting a reason");
 	va_end(ap);
-	if (len < 0)
-		fs_fatal("cannot format a reason");
-	if ((size_t)len < sizeof line) {
-		s = r->keep != NULL ? r->keep(r->ctx, line, (size_t)len) : xstrndup(line, (size_t)len);
-	} else {
-		char *h;
-		if (vasprintf(&h, fmt, again) < 0)
-			fs_fatal("out of memory formatting a reason");
-		s = h;
-		if (r->keep != NULL) {
-			s = r->keep(r->ctx, h, strlen(h));
-			free(h);
-		}
-	}
-	va_end(again);
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 8;
-		r->v = xreallocarray(r->v, (size_t)r->cap, sizeof *r->v);
-	}
+	r->v = xreallocarray(r->v, (size_t)r->n + 1, sizeof *r->v);
 	r->v[r->n++] = s;
 }
 
@@ -422,15 +399,7 @@ int
 det_model_reasons(const struct det_weights *w, const struct det_feat *f,
                   const struct det_context *cx, const struct det_eval *ev, char ***out)
 {
-	return det_model_reasons_keep(w, f, cx, ev, NULL, NULL, out);
-}
-
-int
-det_model_reasons_keep(const struct det_weights *w, const struct det_feat *f,
-                       const struct det_context *cx, const struct det_eval *ev,
-                       det_keep_fn keep, void *ctx, char ***out)
-{
-	struct rlist r = { .keep = keep, .ctx = ctx };
+	struct rlist r = { 0 };
 	char dur[32];
 
 	if (f->n_obs == 0 && cx->n_all_resp > 0) {
@@ -604,8 +573,6 @@ det_model_reasons_keep(const struct det_weights *w, const struct det_feat *f,
 			              top[i]->name, top[i]->contribution);
 		add(&r, "%s", line);
 	}
-	if (r.n > 0 && r.n < r.cap)   /* the array at its length: results keep it */
-		r.v = xreallocarray(r.v, (size_t)r.n, sizeof *r.v);
 	*out = r.v;
 	return r.n;
 }

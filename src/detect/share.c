@@ -65,34 +65,6 @@ det_share_terms(struct det_shared *sh, const struct det_terms *t)
 }
 
 char *
-det_share_strn(void *ctx, const char *s, size_t len)
-{
-	struct det_shared *sh = ctx;
-	uint64_t h = fs_hash_bytes(s, len);
-	bool fresh;
-	char *out;
-
-	if (h == FS_MAP_EMPTY)
-		h = 0;
-	pthread_mutex_lock(&sh->mu);
-	uint32_t *v = fs_map_put(&sh->str_idx, h, &fresh);
-	if (!fresh && strncmp(sh->strs[*v - 1], s, len) == 0 && sh->strs[*v - 1][len] == '\0') {
-		out = sh->strs[*v - 1];
-	} else {
-		out = xstrndup(s, len);
-		if (sh->n_strs == sh->cap_strs) {
-			sh->cap_strs = sh->cap_strs ? sh->cap_strs * 2 : 256;
-			sh->strs = xreallocarray(sh->strs, sh->cap_strs, sizeof *sh->strs);
-		}
-		sh->strs[sh->n_strs++] = out;
-		if (fresh)
-			*v = (uint32_t)sh->n_strs;
-	}
-	pthread_mutex_unlock(&sh->mu);
-	return out;
-}
-
-char *
 det_share_str(struct det_shared *sh, char *s)
 {
 	uint64_t h = fs_hash_bytes(s, strlen(s));

@@ -82,9 +82,11 @@ static void
 free_zrows(struct detector *d)
 {
 	zmem_reset(d->zmem);
-	/* their sentences are the shared ones (share.c), freed with the domains' */
-	for (size_t i = 0; i < d->n_zres; i++)
+	for (size_t i = 0; i < d->n_zres; i++) {
+		for (int k = 0; k < d->zres[i].n_reasons; k++)
+			free(d->zres[i].reasons[k]);
 		free(d->zres[i].reasons);
+	}
 	d->n_zres = 0;
 }
 
@@ -466,14 +468,6 @@ prepend_reason(struct det_result *r, char *text)
 	r->n_reasons++;
 }
 
-/* A zone row's own sentence (malloc'd, taken): shared like all its others (det_fill_result's),
- * which the shared parts free. */
-static void
-zone_says(struct detector *d, struct det_result *zr, char *text)
-{
-	prepend_reason(zr, det_share_str(d->share, text));
-}
-
 static char *
 fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
@@ -823,42 +817,42 @@ eval_zone(struct detector *d, const struct store *s, const char *zone, const uin
 	                 st.names, st.names == 1 ? "name" : "names", st.once, st.flux, st.flagged,
 	                 st.guarded ? ", some guarded as CDN or pool and left out" : "");
 	if (det_is_flux(agg) && hosted_rotation && enough && !static_hosts)
-		zone_says(d, zr, fmt("its answers in %u %s only, but its names rotate there (%u of "
-		                     "%u re-asked names given another set, on a re-fetch or by a "
-		                     "second resolver), in networks no list names as CDN or cloud "
-		                     "and reached through no CNAME: hosted flux, not a load balancer",
-		                     nets, nets == 1 ? "ASN" : "ASNs", st.rotating, st.reasked_any));
+		prepend_reason(zr, fmt("its answers in %u %s only, but its names rotate there (%u of "
+		                       "%u re-asked names given another set, on a re-fetch or by a "
+		                       "second resolver), in networks no list names as CDN or cloud "
+		                       "and reached through no CNAME: hosted flux, not a load balancer",
+		                       nets, nets == 1 ? "ASN" : "ASNs", st.rotating, st.reasked_any));
 	if (det_is_flux(agg) && anchored && spread && !static_hosts)
-		zone_says(d, zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
-		                     "but %s is flux on its own across %u %s in %u %s",
-		                     st.names - st.guarded, d->w.zone_min_names, st.anchor->name,
-		                     st.anchor->n_asns > 0 ? st.anchor->n_asns : st.anchor->n_prefixes16,
-		                     st.anchor->n_asns > 0 ? "ASNs" : "/16 prefixes",
-		                     st.anchor->n_countries,
-		                     st.anchor->n_countries == 1 ? "country" : "countries"));
+		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
+		                       "but %s is flux on its own across %u %s in %u %s",
+		                       st.names - st.guarded, d->w.zone_min_names, st.anchor->name,
+		                       st.anchor->n_asns > 0 ? st.anchor->n_asns : st.anchor->n_prefixes16,
+		                       st.anchor->n_asns > 0 ? "ASNs" : "/16 prefixes",
+		                       st.anchor->n_countries,
+		                       st.anchor->n_countries == 1 ? "country" : "countries"));
 	else if (det_is_flux(agg) && !enough)
-		zone_says(d, zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
-		                     "with answers", d->w.zone_min_names));
+		prepend_reason(zr, fmt("flux-like across its names, but a zone verdict needs %.0f names "
+		                       "with answers", d->w.zone_min_names));
 	else if (det_is_flux(agg) && rot_few && spread && !static_hosts)
-		zone_says(d, zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
-		                     "but they rotate on their own: %u of %u re-asked %s given another "
-		                     "set", st.names - st.guarded, d->w.zone_min_names, st.rotating,
-		                     st.reasked_any, st.reasked_any == 1 ? "name" : "names"));
+		prepend_reason(zr, fmt("%u names with answers, fewer than a zone verdict needs (%.0f), "
+		                       "but they rotate on their own: %u of %u re-asked %s given another "
+		                       "set", st.names - st.guarded, d->w.zone_min_names, st.rotating,
+		                       st.reasked_any, st.reasked_any == 1 ? "name" : "names"));
 	else if (det_is_flux(agg) && !spread)
-		zone_says(d, zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
-		                     "entropy %.2f) and %u %s: one network's hosts, not flux agents",
-		                     nets, by_asn ? "ASNs" : "/16 prefixes", f.p16_entropy,
-		                     f.n_countries, f.n_countries == 1 ? "country" : "countries"));
+		prepend_reason(zr, fmt("many addresses across its names, but in %u %s (normalised /16 "
+		                       "entropy %.2f) and %u %s: one network's hosts, not flux agents",
+		                       nets, by_asn ? "ASNs" : "/16 prefixes", f.p16_entropy,
+		                       f.n_countries, f.n_countries == 1 ? "country" : "countries"));
 	else if (static_hosts)
-		zone_says(d, zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
-		                     "rotation", stable, reasked));
+		prepend_reason(zr, fmt("%u of %u re-asked names kept their answer: static hosts, not "
+		                       "rotation", stable, reasked));
 	if (n_noaddr > 0)
-		zone_says(d, zr, fmt("%u %s without addresses (only NXDOMAIN/NODATA answers, or NS "
-		                     "records alone) rolled up here: the zone's nameserver layer "
-		                     "flagged %s, not answers of %s own",
-		                     n_noaddr, n_noaddr == 1 ? "name" : "names",
-		                     n_noaddr == 1 ? "it" : "them", n_noaddr == 1 ? "its" : "their"));
-	zone_says(d, zr, line);
+		prepend_reason(zr, fmt("%u %s without addresses (only NXDOMAIN/NODATA answers, or NS "
+		                       "records alone) rolled up here: the zone's nameserver layer "
+		                       "flagged %s, not answers of %s own",
+		                       n_noaddr, n_noaddr == 1 ? "name" : "names",
+		                       n_noaddr == 1 ? "it" : "them", n_noaddr == 1 ? "its" : "their"));
+	prepend_reason(zr, line);
 	if (det_is_flux(ev.verdict)) {
 		uint32_t k = det_is_flux(agg) ? det_first_prefix(d, &in, &cx, true) : 0;
 		if (k > 0) {
