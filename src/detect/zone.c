@@ -70,8 +70,6 @@ prov_put(struct detector *d, struct fs_map *m, store_dom_id id, const char *p)
 static void
 zmem_reset(struct det_zone_members *zm)
 {
-	if (zm == NULL)
-		return;
 	free(zm->start);
 	free(zm->idx);
 	zm->start = zm->idx = NULL;
@@ -105,11 +103,9 @@ det_zone_free(struct detector *d)
 	free_zrows(d);
 	free(d->zres);
 	free(d->zterm_pool);
-	if (d->zmem != NULL) {
-		pthread_mutex_destroy(&d->zmem->mu);
-		free(d->zmem);
-		d->zmem = NULL;
-	}
+	pthread_mutex_destroy(&d->zmem->mu);
+	free(d->zmem);
+	d->zmem = NULL;
 }
 
 void
@@ -1165,7 +1161,7 @@ det_zone_members(const struct detector *d, size_t i, size_t *n)
 	const uint32_t *out;
 
 	*n = 0;
-	if (i >= d->n_zres || zm == NULL)
+	if (i >= d->n_zres)
 		return NULL;
 	pthread_mutex_lock(&zm->mu);
 	if (!zm->built)

@@ -138,15 +138,9 @@ static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
 static void
-scratch_free_block(void *p)
-{
-	free(p);
-}
-
-static void
 scratch_key_init(void)
 {
-	if (pthread_key_create(&scratch_key, scratch_free_block) != 0)
+	if (pthread_key_create(&scratch_key, free) != 0)
 		fs_fatal("cannot create a thread key");
 }
 

@@ -5,6 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The cache entry geo_lookup_id remembered for id in s's current epoch, 0 if none. */
+static inline uint32_t
+entry_of_id(const struct geo *g, const struct store *s, store_addr_id id)
+{
+	return g->by_id_store == s && g->by_id_epoch == store_epoch(s) && id < g->cap_by_id ?
+	       g->by_id[id] : 0;
+}
+
 const struct geo_info *
 geo_lookup_id(struct geo *g, const struct store *s, store_addr_id id, const fs_addr *addr)
 {
@@ -15,12 +23,11 @@ geo_lookup_id(struct geo *g, const struct store *s, store_addr_id id, const fs_a
 		g->by_id_store = s;
 		g->by_id_epoch = store_epoch(s);
 	}
-	if (id < g->cap_by_id && g->by_id[id] != 0) {
+	if ((e = entry_of_id(g, s, id)) != 0) {
 		g->lookups++;
-		return geo_entry_info(g, g->by_id[id]);
+		return geo_entry_info(g, e);
 	}
-	e = geo_lookup_entry(g, addr);
-	if (e == 0)
+	if ((e = geo_lookup_entry(g, addr)) == 0)
 		return geo_entry_info(g, 0);
 	if (id >= g->cap_by_id) {
 		size_t c = g->cap_by_id ? g->cap_by_id : 1024;
@@ -32,16 +39,6 @@ geo_lookup_id(struct geo *g, const struct store *s, store_addr_id id, const fs_a
 	}
 	g->by_id[id] = e;
 	return geo_entry_info(g, e);
-}
-
-/* The info of a store address known by id (geo_lookup_id), NULL when not known so. */
-static inline const struct geo_info *
-known_by_id(const struct geo *g, const struct store *s, store_addr_id id)
-{
-	if (id < g->cap_by_id && g->by_id[id] != 0 && g->by_id_store == s &&
-	    g->by_id_epoch == store_epoch(s))
-		return geo_entry_info(g, g->by_id[id]);
-	return NULL;
 }
 
 /* through the handle (ro == NULL) or a read-only reader */
@@ -62,14 +59,11 @@ domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom
 	/* Addresses known by id (geo_lookup_id) are found at once; for the others the cache's
 	 * slots, then its entries, start loading before the lookups (geo_prefetch): each is a
 	 * memory miss, overlapped rather than one after another. */
-	bool by_id = g->by_id_store == s && g->by_id_epoch == store_epoch(s);
 	for (int stage = 0; stage < 2; stage++)
 		for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
 			store_addr_id id = d->ext->addrs[i].addr;
 			const struct store_addr *sa;
-			if (by_id && id < g->cap_by_id && g->by_id[id] != 0)
-				continue;
-			if ((sa = store_addr(s, id)) != NULL)
+			if (entry_of_id(g, s, id) == 0 && (sa = store_addr(s, id)) != NULL)
 				geo_prefetch(g, &sa->addr, stage);
 		}
 	for (uint32_t i = 0; i < d->ext->n_addrs; i++) {
@@ -77,10 +71,10 @@ domain_spread(struct geo *g, struct geo_ro *ro, const struct store *s, store_dom
 		const struct store_addr *sa = store_addr(s, da->addr);
 		if (sa == NULL)
 			continue;
+		uint32_t e = entry_of_id(g, s, da->addr);
 		r[n].addr = sa->addr;
-		r[n].info = known_by_id(g, s, da->addr);
-		if (r[n].info == NULL)
-			r[n].info = ro != NULL ? geo_lookup_ro(ro, &sa->addr) : geo_lookup(g, &sa->addr);
+		r[n].info = e != 0 ? geo_entry_info(g, e) :
+		            ro != NULL ? geo_lookup_ro(ro, &sa->addr) : geo_lookup(g, &sa->addr);
 		r[n].first_seen = da->first_seen;
 		r[n].last_seen = da->last_seen;
 		r[n].count = da->count;

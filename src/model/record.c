@@ -173,15 +173,16 @@ model_record_zone(struct model_record *rec, const struct detector *det,
 	struct det_result buf;
 	size_t cap = 0, nm = 0;
 	const uint32_t *m = NULL;
-	/* the row's own names when z is a row of this detector (rank: its det_zone_get place) */
-	if (z->rank >= 1 && det_zone_get(det, z->rank - 1) != NULL &&
-	    strcmp(det_zone_get(det, z->rank - 1)->name, z->name) == 0)
+	/* the row's own names when z is a row of this detector (rank: its det_zone_get place);
+	 * for a copy made elsewhere every name's zone is compared */
+	const struct det_result *row = z->rank >= 1 ? det_zone_get(det, z->rank - 1) : NULL;
+	if (row != NULL && strcmp(row->name, z->name) == 0)
 		m = det_zone_members(det, z->rank - 1, &nm);
 	else
-		nm = det_count(det);   /* a copy made elsewhere: every name is compared */
+		nm = det_count(det);
 	for (size_t k = 0; k < nm && rec->n_members < max_members; k++) {
 		const struct det_result *r = det_view(det, m != NULL ? m[k] : k, &buf);
-		if (r->zone == NULL || strcmp(r->zone, z->name) != 0)
+		if (m == NULL && (r->zone == NULL || strcmp(r->zone, z->name) != 0))
 			continue;
 		if (rec->n_members == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -124,7 +124,7 @@ intern_grow(struct fs_intern *t)
 {
 	size_t ncap = t->cap ? t->cap * 2 : 256;
 	const char **slots = xzalloc(ncap, sizeof *slots);
-	uint32_t *hashes = xzalloc(ncap, sizeof *hashes);
+	uint32_t *hashes = xcalloc(ncap, sizeof *hashes);   /* written, never probed */
 
 	for (size_t i = 0; i < t->cap; i++) {
 		size_t j;

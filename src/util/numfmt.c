@@ -37,17 +37,17 @@ round_scaled(double s)
 	return (int64_t)fl + (fr > 0.5);
 }
 
-/* Digits of v, at least min_digits of them (zeros in front), into buf; returns the length. */
 static const char digit_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* Digits of v, at least min_digits of them (zeros in front), into buf; returns the length. */
 static size_t
 digits(char *buf, uint64_t v, int min_digits)
 {
 	char tmp[24];
-	int n = 24;                /* tmp[n..24) holds the digits written so far, last first */
+	int n = 24;                /* tmp[n..24): the digits so far, written from the right */
 
 	while (v >= 100) {         /* two digits a division */
 		uint64_t q = v / 100;
